@@ -1,0 +1,50 @@
+/**
+ * The shared table of error codes. The server's error handler answers
+ * `{ error: { code, message, details } }` with the status given here; clients branch on `code`.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 400,
+  BAD_JSON: 400,
+  BAD_IMPORT: 400,
+  CORRUPT_IMAGE: 400,
+  UNSAFE_SVG: 400,
+  UNAUTHENTICATED: 401,
+  BAD_CREDENTIALS: 401,
+  SESSION_EXPIRED: 401,
+  CSRF_FAILED: 403,
+  FORBIDDEN: 403,
+  LEVEL_TOO_LOW: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  VERSION_CONFLICT: 409,
+  USERNAME_TAKEN: 409,
+  PROJECT_ARCHIVED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  LOCKED_OUT: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/** One problem with one field of a request, as `details` lists them for VALIDATION_FAILED. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Joins a zod-style path into `labels[2].hotkey` form. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { Id, Level, Name } from './common.ts';
+import { LabelSchema, ProjectKind } from './label-schema.ts';
+
+export const GuidelineRef = z.object({
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be a lowercase slug'),
+  version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must be a version like 1.0 or 1.0.2'),
+});
+export type GuidelineRef = z.infer<typeof GuidelineRef>;
+
+export const ReviewPolicy = z.object({
+  /** Every submission from users below this level goes to review. */
+  belowLevel: Level.optional(),
+  /** Items whose agreement falls under this value go to review. */
+  agreementBelow: z.number().min(0).max(1).optional(),
+  /** Share of other submissions sampled for review. */
+  sampleRate: z.number().min(0).max(1).default(0),
+});
+export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
+
+/** Fields a lead sets when creating a project. */
+export const ProjectInput = z.object({
+  name: Name,
+  description: z.string().max(5000).default(''),
+  kind: ProjectKind,
+  labelSchema: LabelSchema,
+  /** How many independent annotations each item gets. */
+  overlap: z.number().int().min(1).max(20).default(1),
+  /** Share of gold (honeypot) items mixed into an annotator's stream. */
+  goldRate: z.number().min(0).max(1).default(0),
+  /** Minimum certification level to draw this project's tasks. */
+  minLevel: Level.default('L5'),
+  guideline: GuidelineRef.optional(),
+  reviewPolicy: ReviewPolicy.default({ sampleRate: 0 }),
+});
+export type ProjectInput = z.infer<typeof ProjectInput>;
+
+/** A partial edit; `kind` cannot change once items exist (checked by the service). */
+export const ProjectPatch = ProjectInput.partial().extend({ version: z.number().int().nonnegative() });
+export type ProjectPatch = z.infer<typeof ProjectPatch>;
+
+export const ProjectStatus = z.enum(['active', 'archived']);
+export type ProjectStatus = z.infer<typeof ProjectStatus>;
+
+export interface ProjectCounts {
+  items: number;
+  gold: number;
+  done: number;
+}
+
+/** A project as the API returns it. */
+export interface Project extends ProjectInput {
+  id: Id;
+  status: ProjectStatus;
+  ownerId: Id;
+  memberIds: Id[];
+  counts: ProjectCounts;
+  /** Optimistic-concurrency version, bumped on every change. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const MembersInput = z.object({ userIds: z.array(Id).min(1).max(1000) });
