@@ -1,0 +1,284 @@
+/**
+ * The services launcher: Redis and a MongoDB-protocol server for local runs and tests.
+ *
+ * Order for the database: MONGO_URL if set → a `mongod` on PATH → FerretDB 1.24.2 (SQLite backend),
+ * built once from scripts/ferretdb with Go and cached outside the checkout. Redis: REDIS_URL if set
+ * → `redis-server` on PATH → installed with apt when we are root.
+ *
+ * CLI: `npm run services -- [--dir ./data]` starts both, prints their URLs and runs until Ctrl-C.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..');
+const FERRETDB_VERSION = '1.24.2';
+
+export interface Services {
+  redisUrl: string;
+  mongoUrl: string;
+  /** What runs the database: "external", "mongod" or "ferretdb". */
+  mongoKind: 'external' | 'mongod' | 'ferretdb';
+  redisKind: 'external' | 'redis-server';
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where data lives: `<dir>/redis`, `<dir>/mongo`. Created if missing. */
+  dir: string;
+  /** Use these instead of starting our own (defaults: process.env.MONGO_URL / REDIS_URL). */
+  mongoUrl?: string | undefined;
+  redisUrl?: string | undefined;
+  log?: (line: string) => void;
+}
+
+function which(cmd: string): string | null {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  const out = r.stdout.trim();
+  return r.status === 0 && out ? out : null;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Makes sure `redis-server` exists, installing Debian's package when we are root. */
+export function ensureRedisBinary(log: (l: string) => void): string {
+  const found = which('redis-server');
+  if (found) return found;
+  if (process.getuid?.() !== 0) {
+    throw new Error('redis-server is not installed and we are not root: install it (apt-get install redis-server) or set REDIS_URL');
+  }
+  log('installing redis-server with apt-get (one time)…');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const inst = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
+  if (upd.status !== 0 || inst.status !== 0) throw new Error('apt-get install redis-server failed; set REDIS_URL to an existing Redis');
+  // Debian starts a system-wide redis on 6379 after install; we run our own per data dir.
+  spawnSync('sh', ['-c', 'service redis-server stop || true'], { stdio: 'ignore' });
+  const again = which('redis-server');
+  if (!again) throw new Error('redis-server still not on PATH after install');
+  return again;
+}
+
+/** Path of the cached FerretDB binary, keyed by the pinned version and the wrapper module's contents. */
+export function ferretdbBinaryPath(): string {
+  const wrapper = path.join(repoRoot, 'scripts', 'ferretdb');
+  const h = createHash('sha256');
+  for (const f of ['go.mod', 'go.sum', 'main.go']) h.update(readFileSync(path.join(wrapper, f)));
+  const cache = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  return path.join(cache, 'labelwork', `ferretdb-${FERRETDB_VERSION}-${h.digest('hex').slice(0, 12)}`);
+}
+
+/** Builds FerretDB from the pinned wrapper module unless the cached binary exists. */
+export function ensureFerretdbBinary(log: (l: string) => void): string {
+  const bin = ferretdbBinaryPath();
+  if (existsSync(bin)) return bin;
+  if (!which('go')) throw new Error('no mongod on PATH and no Go toolchain to build FerretDB: install Go or set MONGO_URL');
+  mkdirSync(path.dirname(bin), { recursive: true });
+  log(`building FerretDB ${FERRETDB_VERSION} with Go (one time, a few minutes)…`);
+  const started = Date.now();
+  const tmp = `${bin}.tmp-${process.pid}`;
+  const r = spawnSync('go', ['build', '-trimpath', '-o', tmp, '.'], {
+    cwd: path.join(repoRoot, 'scripts', 'ferretdb'),
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
+  });
+  if (r.status !== 0) throw new Error('building FerretDB failed (see the Go output above); set MONGO_URL to use another server');
+  spawnSync('mv', [tmp, bin]);
+  log(`FerretDB built in ${((Date.now() - started) / 1000).toFixed(1)} s → ${bin}`);
+  return bin;
+}
+
+function sendRaw(port: number, payload: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let buf = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error('timeout'));
+    }, timeoutMs);
+    sock.on('connect', () => sock.write(payload));
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      if (buf.includes('\r\n')) {
+        clearTimeout(timer);
+        sock.end();
+        resolve(buf);
+      }
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess | null, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not answer within ${timeoutMs} ms`);
+}
+
+async function pingMongo(url: string): Promise<boolean> {
+  const { MongoClient } = await import('mongodb');
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 1000, directConnection: true });
+  try {
+    await client.connect();
+    const r = await client.db('admin').command({ ping: 1 });
+    return r.ok === 1;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Kills a process left from an earlier run in the same data dir (pid file), so restarts after a crash work. */
+function killStale(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 1) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function stopChild(child: ChildProcess, pidFile: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      rmSync(pidFile, { force: true });
+      resolve();
+    };
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function spawnLogged(bin: string, args: string[], logFile: string): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  return spawn(bin, args, { stdio: ['ignore', fd, fd] });
+}
+
+
+/** Starts (or adopts, when URLs are given) Redis and the database; resolves when both answer. */
+export async function startServices(opts: StartOptions): Promise<Services> {
+  const log = opts.log ?? ((l: string) => console.error(`[services] ${l}`));
+  const dir = path.resolve(opts.dir);
+  mkdirSync(dir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s();
+  };
+
+  try {
+    // Redis
+    let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+    let redisKind: Services['redisKind'] = 'external';
+    if (!redisUrl) {
+      const bin = ensureRedisBinary(log);
+      const rdir = path.join(dir, 'redis');
+      mkdirSync(rdir, { recursive: true });
+      const pidFile = path.join(rdir, 'launcher.pid');
+      killStale(pidFile);
+      const port = await freePort();
+      const child = spawnLogged(
+        bin,
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', rdir, '--appendonly', 'yes', '--appendfsync', 'everysec',
+          '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'],
+        path.join(rdir, 'redis.log'),
+      );
+      writeFileSync(pidFile, String(child.pid));
+      stops.push(() => stopChild(child, pidFile));
+      await waitFor('redis-server', async () => (await sendRaw(port, 'PING\r\n', 500)).startsWith('+PONG'), child, 20_000);
+      redisUrl = `redis://127.0.0.1:${port}`;
+      redisKind = 'redis-server';
+    }
+
+    // MongoDB-protocol server
+    let mongoUrl = opts.mongoUrl ?? process.env.MONGO_URL;
+    let mongoKind: Services['mongoKind'] = 'external';
+    if (!mongoUrl) {
+      const mdir = path.join(dir, 'mongo');
+      mkdirSync(mdir, { recursive: true });
+      const pidFile = path.join(mdir, 'launcher.pid');
+      killStale(pidFile);
+      const port = await freePort();
+      const mongod = which('mongod');
+      let child: ChildProcess;
+      if (mongod) {
+        child = spawnLogged(mongod, ['--port', String(port), '--bind_ip', '127.0.0.1', '--dbpath', mdir], path.join(mdir, 'mongod.log'));
+        mongoKind = 'mongod';
+      } else {
+        const bin = ensureFerretdbBinary(log);
+        const sqliteDir = path.join(mdir, 'sqlite');
+        mkdirSync(sqliteDir, { recursive: true });
+        child = spawnLogged(bin, [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${sqliteDir}/`, '--log-level=warn'], path.join(mdir, 'ferretdb.log'));
+        mongoKind = 'ferretdb';
+      }
+      writeFileSync(pidFile, String(child.pid));
+      stops.push(() => stopChild(child, pidFile));
+      mongoUrl = `mongodb://127.0.0.1:${port}/?directConnection=true`;
+      const url = mongoUrl;
+      await waitFor(mongoKind, () => pingMongo(url), child, 60_000);
+    }
+
+    return { redisUrl, mongoUrl, mongoKind, redisKind, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const i = args.indexOf('--dir');
+  const dir = i >= 0 && args[i + 1] ? args[i + 1]! : path.join(repoRoot, 'data');
+  const s = await startServices({ dir });
+  console.log(`REDIS_URL=${s.redisUrl}`);
+  console.log(`MONGO_URL=${s.mongoUrl}`);
+  console.error(`[services] ${s.redisKind} and ${s.mongoKind} running with data under ${dir}; Ctrl-C stops them`);
+  const shutdown = async () => {
+    await s.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  setInterval(() => {}, 1 << 30);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(`[services] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}
