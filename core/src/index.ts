@@ -6,3 +6,6 @@ export * from './schema/user.ts';
 export * from './schema/item.ts';
 export * from './contracts/errors.ts';
 export * from './contracts/socket.ts';
+export * from './guidelines/index.ts';
+export * from './formats/csv.ts';
+export * from './formats/text-import.ts';

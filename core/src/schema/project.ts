@@ -18,25 +18,34 @@ export const ReviewPolicy = z.object({
 });
 export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
 
-/** Fields a lead sets when creating a project. */
-export const ProjectInput = z.object({
+const projectFields = {
   name: Name,
-  description: z.string().max(5000).default(''),
+  description: z.string().max(5000),
   kind: ProjectKind,
   labelSchema: LabelSchema,
   /** How many independent annotations each item gets. */
-  overlap: z.number().int().min(1).max(20).default(1),
+  overlap: z.number().int().min(1).max(20),
   /** Share of gold (honeypot) items mixed into an annotator's stream. */
-  goldRate: z.number().min(0).max(1).default(0),
+  goldRate: z.number().min(0).max(1),
   /** Minimum certification level to draw this project's tasks. */
-  minLevel: Level.default('L5'),
+  minLevel: Level,
   guideline: GuidelineRef.optional(),
+  reviewPolicy: ReviewPolicy,
+};
+
+/** Fields a lead sets when creating a project (with defaults). */
+export const ProjectInput = z.object({
+  ...projectFields,
+  description: projectFields.description.default(''),
+  overlap: projectFields.overlap.default(1),
+  goldRate: projectFields.goldRate.default(0),
+  minLevel: projectFields.minLevel.default('L5'),
   reviewPolicy: ReviewPolicy.default({ sampleRate: 0 }),
 });
 export type ProjectInput = z.infer<typeof ProjectInput>;
 
-/** A partial edit; `kind` cannot change once items exist (checked by the service). */
-export const ProjectPatch = ProjectInput.partial().extend({ version: z.number().int().nonnegative() });
+/** A partial edit (no defaults: absent fields stay as stored); `version` is the one the client saw. */
+export const ProjectPatch = z.object(projectFields).partial().extend({ version: z.number().int().nonnegative() });
 export type ProjectPatch = z.infer<typeof ProjectPatch>;
 
 export const ProjectStatus = z.enum(['active', 'archived']);

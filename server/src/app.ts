@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { Queue } from 'bullmq';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { AppError, errorHandler } from './http/errors.ts';
+import { csrfProtection, loadSession } from './http/middleware.ts';
+import { createLogger, type Logger } from './infra/logger.ts';
+import { connectDatabase } from './infra/mongo.ts';
+import { checkEvictionPolicy, createRedis } from './infra/redis.ts';
+import { attachSocket } from './infra/socket.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { LoginGuard } from './modules/auth/login-guard.ts';
+import { SessionStore } from './modules/auth/sessions.ts';
+import { guidelinesRoutes } from './modules/guidelines/guidelines.routes.ts';
+import { loadGuidelines } from './modules/guidelines/guidelines.service.ts';
+import { healthRoutes } from './modules/health/health.routes.ts';
+import { itemsRoutes } from './modules/items/items.routes.ts';
+import { sweepStaleImports } from './modules/items/items.service.ts';
+import { projectsRoutes } from './modules/projects/projects.routes.ts';
+import { bootstrapAdmin } from './modules/users/users.service.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LabelworkApp {
+  ctx: AppContext;
+  app: Express;
+  http: HttpServer;
+  /** A password generated for the bootstrap admin on this start (null if none was needed). */
+  generatedAdminPassword: string | null;
+  listen(): Promise<{ url: string; port: number }>;
+  close(): Promise<void>;
+}
+
+/** Builds the Express app on an existing context (tests use this to reach internals). */
+export function buildExpress(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: ctx.config.NODE_ENV === 'production',
+    }),
+  );
+  app.use((req, res, next) => {
+    const t = performance.now();
+    res.on('finish', () => {
+      if (req.path !== '/api/health') {
+        ctx.log.info('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - t), user: req.auth?.user.username });
+      }
+    });
+    next();
+  });
+  app.use('/api', express.json({ limit: '2mb' }));
+  app.use('/api/health', healthRoutes(ctx));
+  app.use('/api', loadSession(ctx), csrfProtection);
+  app.use('/api/auth', authRoutes(ctx));
+  app.use('/api/users', usersRoutes(ctx));
+  app.use('/api/projects', projectsRoutes(ctx));
+  app.use('/api/guidelines', guidelinesRoutes(ctx));
+  app.use('/api', itemsRoutes(ctx));
+  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
+
+  const dist = ctx.config.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');
+  if (existsSync(path.join(dist, 'index.html'))) {
+    app.use(express.static(dist, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(dist, 'index.html'));
+    });
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text/plain').send('Labelwork API is running. The client is not built: run `npm run build`.');
+    });
+  }
+  app.use(errorHandler(ctx.log));
+  return app;
+}
+
+/** The composition root: connects to the database and Redis, wires modules, HTTP and Socket.IO. */
+export async function createApp(config: Config, opts: { log?: Logger; now?: () => number } = {}): Promise<LabelworkApp> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
+  const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB);
+  const redis = createRedis(config.REDIS_URL, 'server');
+  await redis.ping();
+  await checkEvictionPolicy(redis, log, config.REQUIRE_NOEVICTION);
+  const quality = new Queue('{quality}', { connection: redis, prefix: config.REDIS_PREFIX });
+  const ctx: AppContext = {
+    config,
+    db,
+    redis,
+    log,
+    sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_S),
+    loginGuard: new LoginGuard(redis, config.REDIS_PREFIX, config.LOGIN_MAX_PER_MINUTE),
+    queues: { quality },
+    guidelines: loadGuidelines(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
+    io: null,
+    now: opts.now ?? Date.now,
+  };
+  const generatedAdminPassword = await bootstrapAdmin(ctx);
+  const swept = await sweepStaleImports(ctx, 60 * 60_000);
+  if (swept) log.warn('removed interrupted imports', { count: swept });
+
+  const app = buildExpress(ctx);
+  const http = createServer(app);
+  const socket = attachSocket(ctx, http);
+  ctx.io = socket.io;
+
+  return {
+    ctx,
+    app,
+    http,
+    generatedAdminPassword,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(config.PORT, config.HOST, () => {
+          const addr = http.address();
+          const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+          resolve({ url: `http://${config.HOST}:${port}`, port });
+        });
+      }),
+    close: async () => {
+      await socket.close();
+      await new Promise<void>((resolve) => {
+        http.closeAllConnections?.();
+        http.close(() => resolve());
+        if (!http.listening) resolve();
+      });
+      await quality.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}

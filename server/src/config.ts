@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Environment variables the server reads; validated once at start. */
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL'),
+  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a plain database name').default('labelwork'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  /** Key prefix in Redis (lets tests and several deployments share one Redis). */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,40}$/).default('lw'),
+  ADMIN_USERNAME: z.string().min(2).default('admin'),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  SESSION_TTL_S: z.coerce.number().int().min(60).default(12 * 3600),
+  /** Mark the session cookie Secure (default: on in production). */
+  COOKIE_SECURE: bool.optional(),
+  MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
+  MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Serve the built client from this directory (empty: do not serve it). */
+  CLIENT_DIST: z.string().default(''),
+  GUIDELINES_DIR: z.string().default(''),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Refuse to start unless Redis uses maxmemory-policy noeviction (BullMQ needs it). */
+  REQUIRE_NOEVICTION: bool.default(false),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Parses the environment; on a bad value throws an Error whose message is one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = ConfigSchema.safeParse(env);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = env[name];
+    throw new Error(`config: ${name} ${issue.message}${got === undefined ? ' (not set)' : ''}`);
+  }
+  return r.data;
+}

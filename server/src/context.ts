@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+import type { Server as IOServer } from 'socket.io';
+import type { ClientToServerEvents, Guideline, ServerToClientEvents } from '@labelwork/core';
+import type { Config } from './config.ts';
+import type { Database } from './infra/mongo.ts';
+import type { Logger } from './infra/logger.ts';
+import type { SessionStore } from './modules/auth/sessions.ts';
+import type { LoginGuard } from './modules/auth/login-guard.ts';
+import type { Queue } from 'bullmq';
+
+export type IO = IOServer<ClientToServerEvents, ServerToClientEvents>;
+
+/** What every module gets from the composition root (app.ts). */
+export interface AppContext {
+  config: Config;
+  db: Database;
+  redis: Redis;
+  log: Logger;
+  sessions: SessionStore;
+  loginGuard: LoginGuard;
+  queues: { quality: Queue };
+  /** Guidelines loaded from GUIDELINES_DIR at start, keyed `slug@version`. */
+  guidelines: Map<string, Guideline>;
+  /** Set once Socket.IO is attached; emitters check for it. */
+  io: IO | null;
+  now: () => number;
+}

@@ -1,0 +1,55 @@
+import { ERROR_CODES, formatPath, type ErrorCode, type FieldIssue } from '@labelwork/core';
+import type { ErrorRequestHandler } from 'express';
+import type { ZodError } from 'zod';
+import type { Logger } from '../infra/logger.ts';
+
+/** An error the API reports to the client with a code from core's table. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.status = ERROR_CODES[code];
+  }
+}
+
+export function zodIssues(err: ZodError, prefix: (string | number)[] = []): FieldIssue[] {
+  return err.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+}
+
+export function validationError(issues: FieldIssue[], message = 'the request is not valid'): AppError {
+  return new AppError('VALIDATION_FAILED', message, issues);
+}
+
+/** The one place that turns errors into `{error:{code,message,details}}`. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let e: AppError;
+    if (err instanceof AppError) e = err;
+    else if (isBodyParserError(err)) {
+      if (err.type === 'entity.too.large') e = new AppError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+      else if (err.type === 'entity.parse.failed') e = new AppError('BAD_JSON', 'the request body is not valid JSON');
+      else e = new AppError('VALIDATION_FAILED', err.message);
+    } else if (isMulterError(err)) {
+      e = err.code === 'LIMIT_FILE_SIZE'
+        ? new AppError('PAYLOAD_TOO_LARGE', 'a file is larger than the upload limit', { field: err.field })
+        : new AppError('VALIDATION_FAILED', `upload: ${err.message}`, { field: err.field });
+    } else {
+      log.error('unhandled error', { err, method: req.method, path: req.path });
+      e = new AppError('INTERNAL', 'internal error');
+    }
+    if (e.status >= 500 && err instanceof AppError) log.error('server error', { code: e.code, msg: e.message });
+    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } });
+  };
+}
+
+function isBodyParserError(err: unknown): err is { type: string; message: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' && 'status' in err;
+}
+
+function isMulterError(err: unknown): err is { code: string; field?: string; message: string } {
+  return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'MulterError';
+}

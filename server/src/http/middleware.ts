@@ -1,0 +1,120 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { ObjectId } from 'mongodb';
+import type { Role } from '@labelwork/core';
+import type { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import type { UserDoc } from '../infra/mongo.ts';
+import { AppError, validationError, zodIssues } from './errors.ts';
+
+export const SESSION_COOKIE = 'lw_sid';
+
+export interface AuthState {
+  user: UserDoc;
+  token: string;
+  csrf: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    auth?: AuthState;
+    /** A session cookie came with the request but its session is gone. */
+    sessionExpired?: boolean;
+  }
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const k = part.slice(0, i).trim();
+    const v = part.slice(i + 1).trim();
+    try {
+      out[k] = decodeURIComponent(v);
+    } catch {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Resolves the session cookie to a user (disabled users have no session). */
+export async function resolveSession(ctx: AppContext, cookieHeader: string | undefined): Promise<{ auth?: AuthState; expired: boolean }> {
+  const token = parseCookies(cookieHeader)[SESSION_COOKIE];
+  if (!token) return { expired: false };
+  const session = await ctx.sessions.get(token);
+  if (!session || !ObjectId.isValid(session.userId)) return { expired: true };
+  const user = await ctx.db.users.findOne({ _id: new ObjectId(session.userId) });
+  if (!user || user.disabled) return { expired: true };
+  return { auth: { user, token, csrf: session.csrf }, expired: false };
+}
+
+export function loadSession(ctx: AppContext): RequestHandler {
+  return async (req, _res, next) => {
+    const r = await resolveSession(ctx, req.headers.cookie);
+    if (r.auth) req.auth = r.auth;
+    req.sessionExpired = r.expired;
+    next();
+  };
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * CSRF: state-changing requests from a signed-in browser must echo the session's token in
+ * `X-CSRF-Token`; any request whose Origin names another host is refused.
+ */
+export const csrfProtection: RequestHandler = (req, _res, next) => {
+  if (!UNSAFE.has(req.method)) return next();
+  const origin = req.headers.origin;
+  if (origin && origin !== 'null') {
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      return next(new AppError('CSRF_FAILED', 'bad Origin header'));
+    }
+    if (host !== req.headers.host) return next(new AppError('CSRF_FAILED', 'cross-site request refused'));
+  }
+  if (!req.auth) return next();
+  const sent = req.header('x-csrf-token') ?? '';
+  const a = Buffer.from(sent);
+  const b = Buffer.from(req.auth.csrf);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return next(new AppError('CSRF_FAILED', 'missing or wrong CSRF token'));
+  next();
+};
+
+export function requireAuth(req: Request, _res: Response, next: NextFunction): void {
+  if (req.auth) return next();
+  next(req.sessionExpired ? new AppError('SESSION_EXPIRED', 'your session has expired; sign in again') : new AppError('UNAUTHENTICATED', 'sign in first'));
+}
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.auth) return next(new AppError('UNAUTHENTICATED', 'sign in first'));
+    if (!roles.includes(req.auth.user.role)) return next(new AppError('FORBIDDEN', 'your role may not do this'));
+    next();
+  };
+}
+
+/** The signed-in user (routes behind requireAuth). */
+export function me(req: Request): UserDoc {
+  if (!req.auth) throw new AppError('UNAUTHENTICATED', 'sign in first');
+  return req.auth.user;
+}
+
+/** Parses with a zod schema or throws VALIDATION_FAILED listing every field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw validationError(zodIssues(r.error));
+  return r.data;
+}
+
+/** A route param that must be an ObjectId; anything else answers like a missing target. */
+export function idParam(req: Request, name: string, notFound: AppError): ObjectId {
+  const v = req.params[name];
+  if (typeof v !== 'string' || !/^[0-9a-f]{24}$/.test(v)) throw notFound;
+  return new ObjectId(v);
+}

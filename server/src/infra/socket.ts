@@ -1,0 +1,77 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { CLIENT_EVENTS, JoinProjectPayload, rooms, type Ack } from '@labelwork/core';
+import { ObjectId } from 'mongodb';
+import type { AppContext, IO } from '../context.ts';
+import { resolveSession, type AuthState } from '../http/middleware.ts';
+import { AppError } from '../http/errors.ts';
+import { loadProject } from '../modules/projects/projects.access.ts';
+import { createRedis } from './redis.ts';
+
+interface SocketData {
+  auth: AuthState;
+}
+
+function fail(e: unknown): Ack {
+  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
+  return { ok: false, code: 'INTERNAL', message: 'internal error' };
+}
+
+/**
+ * Attaches Socket.IO with the Redis adapter (events reach clients on every server process) and the
+ * HTTP session: a socket without a valid session cookie is refused at the handshake.
+ */
+export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close(): Promise<void> } {
+  const pub = createRedis(ctx.config.REDIS_URL, 'socket-pub');
+  const sub = pub.duplicate();
+  const io: IO = new Server(http, {
+    serveClient: false,
+    adapter: createAdapter(pub, sub, { key: `${ctx.config.REDIS_PREFIX}:socket.io` }),
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+  });
+  io.use(async (socket, next) => {
+    try {
+      const r = await resolveSession(ctx, socket.handshake.headers.cookie);
+      if (!r.auth) return next(new Error(r.expired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED'));
+      (socket.data as SocketData).auth = r.auth;
+      next();
+    } catch {
+      next(new Error('INTERNAL'));
+    }
+  });
+  io.on('connection', (socket) => {
+    const { auth } = socket.data as SocketData;
+    void socket.join(rooms.user(auth.user._id.toHexString()));
+    socket.on(CLIENT_EVENTS.joinProject, async (payload, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const p = JoinProjectPayload.safeParse(payload);
+      if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
+      try {
+        // Re-read the user: a role or membership change must take effect on live sockets too.
+        const user = await ctx.db.users.findOne({ _id: auth.user._id });
+        if (!user || user.disabled) return reply({ ok: false, code: 'UNAUTHENTICATED', message: 'sign in again' });
+        await loadProject(ctx, user, new ObjectId(p.data.projectId), 'view');
+        await socket.join(rooms.project(p.data.projectId));
+        reply({ ok: true });
+      } catch (e) {
+        reply(fail(e));
+      }
+    });
+    socket.on(CLIENT_EVENTS.leaveProject, async (payload, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const p = JoinProjectPayload.safeParse(payload);
+      if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
+      await socket.leave(rooms.project(p.data.projectId));
+      reply({ ok: true });
+    });
+  });
+  return {
+    io,
+    close: async () => {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}

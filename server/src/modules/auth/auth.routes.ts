@@ -1,0 +1,78 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { Lang, LoginInput, Password } from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import { me, parseBody, requireAuth, SESSION_COOKIE } from '../../http/middleware.ts';
+import { audit } from '../audit/audit.service.ts';
+import { usersRepo } from '../users/users.repository.ts';
+import { toUser } from '../users/users.service.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+
+const MePatch = z.object({
+  lang: Lang.optional(),
+  displayName: z.string().trim().min(1).max(80).optional(),
+  password: Password.optional(),
+  currentPassword: z.string().optional(),
+});
+
+// A fixed hash so that unknown usernames cost the same scrypt time as known ones.
+let dummyHash: Promise<string> | null = null;
+
+export function authRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const secure = ctx.config.COOKIE_SECURE ?? ctx.config.NODE_ENV === 'production';
+  const setCookie = (res: Response, token: string, maxAgeS: number) =>
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeS * 1000 });
+
+  r.post('/login', async (req, res) => {
+    const input = parseBody(LoginInput, req.body);
+    const now = ctx.now();
+    await ctx.loginGuard.checkAddress(req.ip ?? 'unknown', now);
+    await ctx.loginGuard.checkLock(input.username, now);
+    const user = await usersRepo.byUsername(ctx.db, input.username);
+    dummyHash ??= hashPassword('not-a-real-password');
+    const ok = user ? await verifyPassword(input.password, user.passwordHash) : (await verifyPassword(input.password, await dummyHash), false);
+    if (!user || !ok || user.disabled) {
+      await ctx.loginGuard.recordFailure(input.username, now);
+      await audit(ctx, user?._id ?? null, 'auth.login-failed', { type: 'user', id: user?._id ?? input.username.toLowerCase() }, { ip: req.ip });
+      throw new AppError('BAD_CREDENTIALS', 'wrong username or password');
+    }
+    await ctx.loginGuard.recordSuccess(input.username);
+    const { token, session } = await ctx.sessions.create(user._id.toHexString(), now);
+    setCookie(res, token, ctx.config.SESSION_TTL_S);
+    await audit(ctx, user._id, 'auth.login', { type: 'user', id: user._id }, { ip: req.ip });
+    res.json({ user: toUser(user), csrfToken: session.csrf });
+  });
+
+  r.post('/logout', requireAuth, async (req, res) => {
+    await ctx.sessions.destroy(req.auth!.token);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    await audit(ctx, me(req)._id, 'auth.logout', { type: 'user', id: me(req)._id });
+    res.status(204).end();
+  });
+
+  r.get('/me', requireAuth, (req, res) => {
+    res.json({ user: toUser(me(req)), csrfToken: req.auth!.csrf });
+  });
+
+  r.patch('/me', requireAuth, async (req, res) => {
+    const patch = parseBody(MePatch, req.body);
+    const user = me(req);
+    const set: Record<string, unknown> = { updatedAt: new Date(ctx.now()) };
+    if (patch.lang) set.lang = patch.lang;
+    if (patch.displayName) set.displayName = patch.displayName;
+    if (patch.password !== undefined) {
+      if (!patch.currentPassword || !(await verifyPassword(patch.currentPassword, user.passwordHash))) {
+        throw new AppError('BAD_CREDENTIALS', 'the current password is wrong');
+      }
+      set.passwordHash = await hashPassword(patch.password);
+    }
+    const updated = await usersRepo.update(ctx.db, user._id, set);
+    if (!updated) throw new AppError('NOT_FOUND', 'no such user');
+    if (patch.password !== undefined) await ctx.sessions.destroyAllForUser(user._id.toHexString(), req.auth!.token);
+    await audit(ctx, user._id, 'user.update-self', { type: 'user', id: user._id }, { lang: patch.lang, displayName: patch.displayName, passwordChanged: patch.password !== undefined });
+    res.json({ user: toUser(updated) });
+  });
+  return r;
+}

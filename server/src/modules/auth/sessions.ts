@@ -1,0 +1,63 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+export interface Session {
+  userId: string;
+  csrf: string;
+  createdAt: number;
+}
+
+/** Sessions in Redis, keyed by a hash of the cookie token (a leaked Redis dump holds no usable tokens). */
+export class SessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlS: number,
+  ) {}
+
+  private key(token: string): string {
+    return `${this.prefix}:sess:${createHash('sha256').update(token).digest('hex')}`;
+  }
+  private userKey(userId: string): string {
+    return `${this.prefix}:user-sess:${userId}`;
+  }
+
+  async create(userId: string, now: number): Promise<{ token: string; session: Session }> {
+    const token = randomBytes(32).toString('base64url');
+    const session: Session = { userId, csrf: randomBytes(24).toString('base64url'), createdAt: now };
+    const key = this.key(token);
+    await this.redis
+      .multi()
+      .hset(key, { userId, csrf: session.csrf, createdAt: String(now) })
+      .expire(key, this.ttlS)
+      .sadd(this.userKey(userId), key)
+      .expire(this.userKey(userId), this.ttlS)
+      .exec();
+    return { token, session };
+  }
+
+  /** The session for a token, sliding its expiry; null when unknown or expired. */
+  async get(token: string): Promise<Session | null> {
+    const key = this.key(token);
+    const [[, data]] = ((await this.redis.multi().hgetall(key).expire(key, this.ttlS).exec()) ?? [[null, {}]]) as [[unknown, Record<string, string>]];
+    if (!data || !data.userId || !data.csrf) return null;
+    return { userId: data.userId, csrf: data.csrf, createdAt: Number(data.createdAt) };
+  }
+
+  async destroy(token: string): Promise<void> {
+    const key = this.key(token);
+    const s = await this.redis.hget(key, 'userId');
+    await this.redis.del(key);
+    if (s) await this.redis.srem(this.userKey(s), key);
+  }
+
+  /** Ends every session of a user (disabled account, password change). */
+  async destroyAllForUser(userId: string, exceptToken?: string): Promise<void> {
+    const keys = await this.redis.smembers(this.userKey(userId));
+    const keep = exceptToken ? this.key(exceptToken) : null;
+    const drop = keys.filter((k) => k !== keep);
+    if (drop.length) await this.redis.del(...drop);
+    await this.redis.del(this.userKey(userId));
+    if (keep) await this.redis.sadd(this.userKey(userId), keep);
+  }
+}

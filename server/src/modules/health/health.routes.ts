@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import type { AppContext } from '../../context.ts';
+import { evictionPolicy } from '../../infra/redis.ts';
+
+async function timed<T>(f: () => Promise<T>): Promise<{ ok: true; ms: number; value: T } | { ok: false; ms: number; error: string }> {
+  const t = performance.now();
+  try {
+    const value = await f();
+    return { ok: true, ms: Math.round((performance.now() - t) * 10) / 10, value };
+  } catch (e) {
+    return { ok: false, ms: Math.round((performance.now() - t) * 10) / 10, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** `/api/health`: database, Redis (with its eviction policy) and queues. 200 when all answer, else 503. */
+export function healthRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.get('/', async (_req, res) => {
+    const [db, redis, queue] = await Promise.all([
+      timed(async () => {
+        const ping = await ctx.db.db.command({ ping: 1 });
+        const info = await ctx.db.db.admin().command({ buildInfo: 1 }).catch(() => ({} as Record<string, unknown>));
+        return { ping: ping.ok === 1, version: info.version as string | undefined, ferretdb: 'ferretdb' in info };
+      }),
+      timed(async () => {
+        await ctx.redis.ping();
+        return { maxmemoryPolicy: await evictionPolicy(ctx.redis).catch(() => 'unknown') };
+      }),
+      timed(() => ctx.queues.quality.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children')),
+    ]);
+    const redisWarning = redis.ok && redis.value.maxmemoryPolicy !== 'noeviction'
+      ? `maxmemory-policy is ${redis.value.maxmemoryPolicy}; BullMQ needs noeviction` : undefined;
+    const ok = db.ok && redis.ok && queue.ok;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? (redisWarning ? 'degraded' : 'ok') : 'down',
+      database: db.ok ? { ok: true, latencyMs: db.ms, ...db.value } : { ok: false, error: db.error },
+      redis: redis.ok ? { ok: true, latencyMs: redis.ms, ...redis.value, ...(redisWarning ? { warning: redisWarning } : {}) } : { ok: false, error: redis.error },
+      queues: queue.ok ? { ok: true, quality: queue.value } : { ok: false, error: queue.error },
+    });
+  });
+  return r;
+}

@@ -1,0 +1,99 @@
+import { Router } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
+import { loadProject } from '../projects/projects.access.ts';
+import { filesRepo, importsRepo, itemsRepo } from './items.repository.ts';
+import { importImages, importText, toItem } from './items.service.ts';
+import { ObjectId } from 'mongodb';
+
+const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
+const TextFormat = z.object({ format: z.enum(['jsonl', 'csv']).optional() });
+const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
+
+/** Multer gives latin1-decoded names; browsers send UTF-8. */
+const fileName = (n: string) => Buffer.from(n, 'latin1').toString('utf8');
+
+export function itemsRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.use(requireAuth);
+  const images = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.MAX_IMAGE_BYTES, files: 500, fields: 10 } });
+  const textFile = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.MAX_IMPORT_BYTES, files: 1, fields: 10 } });
+
+  r.post('/projects/:id/items/images', requireRole('admin', 'lead'), async (req, res, next) => {
+    // Access is checked before the body is read, so an outsider cannot make us buffer uploads.
+    const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
+    images.array('files')(req, res, async (err: unknown) => {
+      if (err) return next(err);
+      try {
+        const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ name: fileName(f.originalname), data: f.buffer }));
+        res.status(201).json(await importImages(ctx, me(req), project, files));
+      } catch (e) {
+        next(e);
+      }
+    });
+  });
+
+  r.post('/projects/:id/items/text', requireRole('admin', 'lead'), async (req, res, next) => {
+    const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
+    textFile.single('file')(req, res, async (err: unknown) => {
+      if (err) return next(err);
+      try {
+        const f = req.file;
+        if (!f) throw new AppError('VALIDATION_FAILED', 'no file was uploaded (field "file")');
+        const name = fileName(f.originalname);
+        const { format: declared } = parseBody(TextFormat, req.body);
+        const format = declared ?? (/\.csv$/i.test(name) ? 'csv' : /\.jsonl?$/i.test(name) || /\.ndjson$/i.test(name) ? 'jsonl' : null);
+        if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'text imports must be .jsonl or .csv (or say format=jsonl|csv)');
+        res.status(201).json(await importText(ctx, me(req), project, name, f.buffer, format));
+      } catch (e) {
+        next(e);
+      }
+    });
+  });
+
+  r.get('/projects/:id/items', requireRole('admin', 'lead'), async (req, res) => {
+    const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
+    const { page, pageSize } = parseBody(PageQuery, req.query);
+    const [docs, total] = await Promise.all([itemsRepo.page(ctx.db, project._id, (page - 1) * pageSize, pageSize), itemsRepo.count(ctx.db, project._id)]);
+    res.json({ items: docs.map(toItem), total, page, pageSize });
+  });
+
+  r.get('/projects/:id/imports', requireRole('admin', 'lead'), async (req, res) => {
+    const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
+    const list = await importsRepo.list(ctx.db, project._id);
+    res.json({ imports: list.map((i) => ({ id: i._id.toHexString(), kind: i.kind, fileName: i.fileName, status: i.status, total: i.total, done: i.done, error: i.error, createdAt: i.createdAt.toISOString() })) });
+  });
+
+  r.get('/items/:id', requireRole('admin', 'lead'), async (req, res) => {
+    const notFound = new AppError('FORBIDDEN', 'you have no access to this item');
+    const item = await itemsRepo.byId(ctx.db, idParam(req, 'id', notFound));
+    if (!item) throw notFound;
+    await loadProject(ctx, me(req), item.projectId, 'manage');
+    res.json({ item: toItem(item) });
+  });
+
+  // Image bytes for anyone who may view the project (annotators need them to label).
+  r.get('/files/:id', async (req, res, next) => {
+    const denied = new AppError('FORBIDDEN', 'you have no access to this file');
+    const id = idParam(req, 'id', denied);
+    const info = await filesRepo.info(ctx.db, id);
+    const projectId = info?.metadata?.projectId;
+    if (!info || !(projectId instanceof ObjectId)) throw denied;
+    await loadProject(ctx, me(req), projectId, 'view').catch(() => {
+      throw denied;
+    });
+    res.setHeader('Content-Type', String(info.metadata?.mime ?? 'application/octet-stream'));
+    res.setHeader('Content-Length', String(info.length));
+    res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
+    // An SVG opened directly must not run anything even if a check were missed.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    filesRepo.stream(ctx.db, id).on('error', next).pipe(res);
+  });
+  return r;
+}

@@ -1,0 +1,187 @@
+import { ObjectId } from 'mongodb';
+import {
+  SERVER_EVENTS, codePointLength, parseCsvImport, parseJsonlImport, regionIssues, rooms,
+  type ImportLineError, type Item, type TextItemImport,
+} from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import type { ImportDoc, ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import { AppError } from '../../http/errors.ts';
+import { audit } from '../audit/audit.service.ts';
+import { projectsRepo } from '../projects/projects.repository.ts';
+import { reserveSeq } from '../../infra/mongo.ts';
+import { checkImage, type CheckedImage, type ImageProblem } from './images.ts';
+import { deleteFiles, importsRepo, itemsRepo, storeFile } from './items.repository.ts';
+
+const BATCH = 1000;
+
+export function toItem(d: ItemDoc): Item {
+  return {
+    id: d._id.toHexString(),
+    projectId: d.projectId.toHexString(),
+    seq: d.seq,
+    kind: d.kind,
+    ...(d.externalId !== undefined ? { externalId: d.externalId } : {}),
+    ...(d.text !== undefined ? { text: d.text, textLength: d.textLength ?? codePointLength(d.text) } : {}),
+    ...(d.image ? { image: { ...d.image, fileId: d.image.fileId.toHexString(), thumbId: d.image.thumbId.toHexString() } } : {}),
+    ...(d.meta ? { meta: d.meta } : {}),
+    ...(d.gold ? { gold: d.gold } : {}),
+    status: d.status,
+    annotationCount: d.annotationCount,
+    importId: d.importId.toHexString(),
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+function assertWritable(p: ProjectDoc): void {
+  if (p.status === 'archived') throw new AppError('PROJECT_ARCHIVED', 'the project is archived; unarchive it to import');
+}
+
+function emitProgress(ctx: AppContext, imp: ImportDoc, done: number, status: 'running' | 'complete' | 'failed'): void {
+  ctx.io?.to(rooms.project(imp.projectId.toHexString())).emit(SERVER_EVENTS.importProgress, {
+    projectId: imp.projectId.toHexString(), importId: imp._id.toHexString(), done, total: imp.total, status,
+  });
+}
+
+/**
+ * Stores an import's items so that they appear all at once or not at all: items are written as
+ * `pending`, then published together; on failure they are removed and the import is marked failed.
+ */
+async function storeItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, imp: ImportDoc, docs: ItemDoc[], fileIds: ObjectId[]): Promise<void> {
+  emitProgress(ctx, imp, 0, 'running');
+  try {
+    for (let i = 0; i < docs.length; i += BATCH) {
+      await itemsRepo.insertMany(ctx.db, docs.slice(i, i + BATCH));
+      const done = Math.min(docs.length, i + BATCH);
+      await importsRepo.progress(ctx.db, imp._id, done);
+      emitProgress(ctx, imp, done, 'running');
+    }
+    await itemsRepo.publishImport(ctx.db, imp._id);
+  } catch (e) {
+    await itemsRepo.deleteImport(ctx.db, imp._id).catch(() => undefined);
+    await deleteFiles(ctx.db, fileIds);
+    await importsRepo.finish(ctx.db, imp._id, 'failed', new Date(ctx.now()), 'storage failed').catch(() => undefined);
+    emitProgress(ctx, imp, 0, 'failed');
+    throw e;
+  }
+  const gold = docs.filter((d) => d.isGold).length;
+  await projectsRepo.incCounts(ctx.db, project._id, { items: docs.length, gold });
+  await importsRepo.finish(ctx.db, imp._id, 'complete', new Date(ctx.now()));
+  emitProgress(ctx, imp, docs.length, 'complete');
+  await audit(ctx, user._id, 'items.import', { type: 'project', id: project._id }, { importId: imp._id.toHexString(), kind: imp.kind, file: imp.fileName, count: docs.length, gold });
+}
+
+function newImport(ctx: AppContext, user: UserDoc, project: ProjectDoc, kind: ImportDoc['kind'], fileName: string, total: number): ImportDoc {
+  return { _id: new ObjectId(), schemaVersion: 1, projectId: project._id, kind, fileName, status: 'running', total, done: 0, byId: user._id, createdAt: new Date(ctx.now()) };
+}
+
+/** Imports text items from a JSONL or CSV file. Every line is checked before anything is stored. */
+export async function importText(ctx: AppContext, user: UserDoc, project: ProjectDoc, fileName: string, data: Buffer, format: 'jsonl' | 'csv'): Promise<{ importId: string; created: number }> {
+  assertWritable(project);
+  if (project.kind !== 'text') throw new AppError('VALIDATION_FAILED', 'text items can only be imported into a text project');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    throw new AppError('BAD_IMPORT', 'the file is not valid UTF-8', { errors: [] });
+  }
+  const parsed = format === 'csv' ? parseCsvImport(text) : parseJsonlImport(text);
+  if (!parsed.ok) throw new AppError('BAD_IMPORT', `${parsed.errors.length} line(s) are not valid; nothing was imported`, { errors: parsed.errors });
+  const errors: ImportLineError[] = [];
+  parsed.items.forEach((it, i) => {
+    if (!it.gold) return;
+    const issues = regionIssues(project.labelSchema, { kind: 'text', length: codePointLength(it.text) }, it.gold.regions);
+    if (issues.length) errors.push({ line: lineOf(text, format, i), message: `gold: ${issues[0]!.message}` });
+  });
+  if (errors.length) throw new AppError('BAD_IMPORT', `${errors.length} gold answer(s) do not fit the label schema; nothing was imported`, { errors: errors.slice(0, 100) });
+  const imp = newImport(ctx, user, project, 'text', fileName, parsed.items.length);
+  const first = await reserveSeq(ctx.db, `items:${project._id.toHexString()}`, parsed.items.length);
+  const now = new Date(ctx.now());
+  const docs = parsed.items.map((it: TextItemImport, i): ItemDoc => ({
+    _id: new ObjectId(),
+    schemaVersion: 1,
+    projectId: project._id,
+    seq: first + i,
+    kind: 'text',
+    ...(it.id !== undefined ? { externalId: String(it.id) } : {}),
+    text: it.text,
+    textLength: codePointLength(it.text),
+    ...(it.meta ? { meta: it.meta } : {}),
+    ...(it.gold ? { gold: it.gold } : {}),
+    isGold: it.gold !== undefined,
+    status: 'new',
+    annotationCount: 0,
+    importId: imp._id,
+    importState: 'pending',
+    createdAt: now,
+  }));
+  await importsRepo.insert(ctx.db, imp);
+  await storeItems(ctx, user, project, imp, docs, []);
+  return { importId: imp._id.toHexString(), created: docs.length };
+}
+
+/** Line number of the i-th record (blank lines in JSONL and the CSV header are not records). */
+function lineOf(text: string, format: 'jsonl' | 'csv', index: number): number {
+  if (format === 'csv') return index + 2;
+  let seen = -1;
+  const lines = text.split('\n');
+  for (let l = 0; l < lines.length; l++) {
+    if (lines[l]!.trim() !== '') seen++;
+    if (seen === index) return l + 1;
+  }
+  return index + 1;
+}
+
+/** Imports uploaded images. All files are decoded and checked first; one bad file stores nothing. */
+export async function importImages(ctx: AppContext, user: UserDoc, project: ProjectDoc, files: { name: string; data: Buffer }[]): Promise<{ importId: string; created: number; items: Item[] }> {
+  assertWritable(project);
+  if (project.kind !== 'image') throw new AppError('VALIDATION_FAILED', 'images can only be imported into an image project');
+  if (files.length === 0) throw new AppError('VALIDATION_FAILED', 'no files were uploaded (field "files")');
+  const checked: CheckedImage[] = [];
+  const problems: ImageProblem[] = [];
+  for (const f of files) {
+    const r = await checkImage(f.name, f.data);
+    if ('code' in r) problems.push(r);
+    else checked.push(r);
+  }
+  if (problems.length) {
+    const code = problems.every((p) => p.code === 'UNSUPPORTED_MEDIA_TYPE') ? 'UNSUPPORTED_MEDIA_TYPE' : problems[0]!.code;
+    throw new AppError(code, `${problems.length} of ${files.length} file(s) were refused; nothing was imported`, { errors: problems });
+  }
+  const imp = newImport(ctx, user, project, 'images', files.length === 1 ? files[0]!.name : `${files.length} images`, checked.length);
+  const fileIds: ObjectId[] = [];
+  const docs: ItemDoc[] = [];
+  const first = await reserveSeq(ctx.db, `items:${project._id.toHexString()}`, checked.length);
+  await importsRepo.insert(ctx.db, imp);
+  try {
+    for (const [i, c] of checked.entries()) {
+      const meta = { projectId: project._id, importId: imp._id };
+      const fileId = await storeFile(ctx.db, c.name, c.original, { ...meta, role: 'original', mime: c.mime });
+      fileIds.push(fileId);
+      const thumbId = await storeFile(ctx.db, `${c.name}.thumb.webp`, c.thumb, { ...meta, role: 'thumb', mime: 'image/webp' });
+      fileIds.push(thumbId);
+      docs.push({
+        _id: new ObjectId(), schemaVersion: 1, projectId: project._id, seq: first + i, kind: 'image',
+        image: { fileId, thumbId, name: c.name, mime: c.mime, width: c.width, height: c.height, bytes: c.bytes },
+        isGold: false, status: 'new', annotationCount: 0, importId: imp._id, importState: 'pending', createdAt: new Date(ctx.now()),
+      });
+    }
+  } catch (e) {
+    await deleteFiles(ctx.db, fileIds);
+    await importsRepo.finish(ctx.db, imp._id, 'failed', new Date(ctx.now()), 'storage failed').catch(() => undefined);
+    throw e;
+  }
+  await storeItems(ctx, user, project, imp, docs, fileIds);
+  return { importId: imp._id.toHexString(), created: docs.length, items: docs.map((d) => toItem({ ...d, importState: 'done' })) };
+}
+
+/** Removes what a crashed import left behind, so a retry starts clean. Run at server start. */
+export async function sweepStaleImports(ctx: AppContext, olderThanMs: number): Promise<number> {
+  const stale = await importsRepo.stale(ctx.db, new Date(ctx.now() - olderThanMs));
+  for (const imp of stale) {
+    await itemsRepo.deleteImport(ctx.db, imp._id);
+    const files = await ctx.db.db.collection('files.files').find({ 'metadata.importId': imp._id }).project({ _id: 1 }).toArray();
+    await deleteFiles(ctx.db, files.map((f) => f._id as ObjectId));
+    await importsRepo.finish(ctx.db, imp._id, 'failed', new Date(ctx.now()), 'interrupted; nothing was kept');
+  }
+  return stale.length;
+}

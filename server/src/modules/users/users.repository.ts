@@ -1,0 +1,28 @@
+import { ObjectId, MongoServerError } from 'mongodb';
+import type { Database, UserDoc } from '../../infra/mongo.ts';
+
+export const usersRepo = {
+  byId: (db: Database, id: ObjectId) => db.users.findOne({ _id: id }),
+  byUsername: (db: Database, username: string) => db.users.findOne({ usernameLower: username.toLowerCase() }),
+  list: (db: Database) => db.users.find({}).sort({ usernameLower: 1 }).limit(5000).toArray(),
+  byIds: (db: Database, ids: ObjectId[]) => db.users.find({ _id: { $in: ids } }).toArray(),
+  anyAdmin: (db: Database) => db.users.findOne({ role: 'admin' }),
+  /** Inserts; returns false when the username is taken (unique index, enforced on insert). */
+  async insert(db: Database, doc: UserDoc): Promise<boolean> {
+    try {
+      await db.users.insertOne(doc);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  },
+  update: (db: Database, id: ObjectId, set: Partial<UserDoc>) =>
+    db.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }),
+};
+
+/** E11000 on MongoDB; FerretDB answers a unique-index violation with its own code. */
+export function isDuplicateKey(e: unknown): boolean {
+  if (e instanceof MongoServerError) return e.code === 11000 || /duplicate key/i.test(e.message);
+  return false;
+}

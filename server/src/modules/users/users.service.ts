@@ -1,0 +1,95 @@
+import { ObjectId } from 'mongodb';
+import type { User, UserInput, UserPatch } from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import type { UserDoc } from '../../infra/mongo.ts';
+import { AppError } from '../../http/errors.ts';
+import { audit } from '../audit/audit.service.ts';
+import { generatePassword, hashPassword } from '../auth/password.ts';
+import { usersRepo } from './users.repository.ts';
+
+export function toUser(d: UserDoc): User {
+  return {
+    id: d._id.toHexString(),
+    username: d.username,
+    displayName: d.displayName,
+    role: d.role,
+    reviewer: d.reviewer,
+    level: d.level,
+    lang: d.lang,
+    disabled: d.disabled,
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+export async function createUser(ctx: AppContext, actor: ObjectId | null, input: UserInput): Promise<User> {
+  const now = new Date(ctx.now());
+  const doc: UserDoc = {
+    _id: new ObjectId(),
+    schemaVersion: 1,
+    username: input.username,
+    usernameLower: input.username.toLowerCase(),
+    displayName: input.displayName ?? input.username,
+    role: input.role,
+    reviewer: input.reviewer,
+    level: input.level,
+    lang: input.lang,
+    passwordHash: await hashPassword(input.password),
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (!(await usersRepo.insert(ctx.db, doc))) throw new AppError('USERNAME_TAKEN', 'that username is taken', [{ path: 'username', message: 'taken' }]);
+  await audit(ctx, actor, 'user.create', { type: 'user', id: doc._id }, { username: doc.username, role: doc.role, level: doc.level, reviewer: doc.reviewer });
+  return toUser(doc);
+}
+
+export async function updateUser(ctx: AppContext, actor: UserDoc, id: ObjectId, patch: UserPatch): Promise<User> {
+  const current = await usersRepo.byId(ctx.db, id);
+  if (!current) throw new AppError('NOT_FOUND', 'no such user');
+  if (actor._id.equals(id) && (patch.role !== undefined && patch.role !== 'admin' || patch.disabled === true)) {
+    throw new AppError('CONFLICT', 'you cannot demote or disable your own account');
+  }
+  const set: Partial<UserDoc> = { updatedAt: new Date(ctx.now()) };
+  for (const k of ['displayName', 'role', 'reviewer', 'level', 'lang', 'disabled'] as const) {
+    if (patch[k] !== undefined) (set as Record<string, unknown>)[k] = patch[k];
+  }
+  if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
+  const updated = await usersRepo.update(ctx.db, id, set);
+  if (!updated) throw new AppError('NOT_FOUND', 'no such user');
+  if (patch.disabled || patch.password !== undefined || (patch.role && patch.role !== current.role)) {
+    await ctx.sessions.destroyAllForUser(id.toHexString());
+  }
+  const { password: _pw, ...shown } = patch;
+  await audit(ctx, actor._id, 'user.update', { type: 'user', id }, { ...shown, ...(patch.password !== undefined ? { passwordChanged: true } : {}) });
+  return toUser(updated);
+}
+
+/**
+ * Makes sure an admin exists. The password comes from ADMIN_PASSWORD or is generated,
+ * printed once and stored only as a hash. Returns the generated password, if any.
+ */
+export async function bootstrapAdmin(ctx: AppContext): Promise<string | null> {
+  if (await usersRepo.anyAdmin(ctx.db)) return null;
+  const generated = ctx.config.ADMIN_PASSWORD ? null : generatePassword();
+  const password = ctx.config.ADMIN_PASSWORD ?? generated!;
+  const now = new Date(ctx.now());
+  const doc: UserDoc = {
+    _id: new ObjectId(),
+    schemaVersion: 1,
+    username: ctx.config.ADMIN_USERNAME,
+    usernameLower: ctx.config.ADMIN_USERNAME.toLowerCase(),
+    displayName: ctx.config.ADMIN_USERNAME,
+    role: 'admin',
+    reviewer: true,
+    level: 'L1',
+    lang: 'zh-CN',
+    passwordHash: await hashPassword(password),
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // Another server process may bootstrap at the same moment: the unique index keeps one.
+  if (!(await usersRepo.insert(ctx.db, doc))) return null;
+  await audit(ctx, null, 'user.bootstrap-admin', { type: 'user', id: doc._id }, { username: doc.username });
+  return generated;
+}
