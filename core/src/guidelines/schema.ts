@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { Lang } from '../schema/common.ts';
+import { LabelSchema, ProjectKind } from '../schema/label-schema.ts';
+import { GuidelineRef } from '../schema/project.ts';
+
+/**
+ * Text in one or more languages. Each key is optional here; the front matter check requires
+ * every language listed in the guideline's `languages` to be present.
+ */
+export const LocalizedText = z.strictObject({
+  'zh-CN': z.string().trim().min(1, 'must not be empty').max(4000).optional(),
+  en: z.string().trim().min(1, 'must not be empty').max(4000).optional(),
+});
+export type LocalizedText = z.infer<typeof LocalizedText>;
+
+const AnswerIndex = z.number().int('must be a whole number').nonnegative('must be 0 or more');
+
+/** One multiple-choice question of a guideline's quiz bank. Option indexes count from 0. */
+export const QuizQuestion = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, 'must be a short id of lowercase letters, digits, "-" or "_"'),
+  question: LocalizedText,
+  options: z.array(LocalizedText).min(2, 'a question needs at least 2 options').max(6, 'a question has at most 6 options'),
+  /** One index (single choice) or a list of indexes (select all that apply), counting from 0. */
+  answer: z.union([AnswerIndex, z.array(AnswerIndex).min(1, 'must list at least one option')], {
+    error: 'must be an option index (counting from 0) or a list of indexes',
+  }),
+  explanation: LocalizedText,
+});
+export type QuizQuestion = z.infer<typeof QuizQuestion>;
+
+/** The fields of a quiz question that hold localized text, for the per-language check. */
+const QUESTION_TEXT_FIELDS = ['question', 'explanation'] as const;
+
+/**
+ * The YAML front matter of a guideline document, `guidelines/<slug>/<version>.md`.
+ * Beyond the shapes: languages are unique, every localized text has every listed language,
+ * answer indexes point at existing options without repeats, quiz ids are unique.
+ */
+export const GuidelineFrontMatter = z
+  .strictObject({
+    slug: GuidelineRef.shape.slug,
+    version: z.string({
+      error: (iss) =>
+        iss.input === undefined
+          ? 'is required'
+          : 'must be a quoted string such as "1.0" (YAML reads an unquoted 1.0 as the number 1)',
+    }).pipe(GuidelineRef.shape.version),
+    languages: z.array(Lang).min(1, 'list at least one language'),
+    title: LocalizedText,
+    kind: ProjectKind,
+    labelSchema: LabelSchema,
+    quiz: z.array(QuizQuestion).max(1000).default([]),
+  })
+  .superRefine((fm, ctx) => {
+    const seenLangs = new Set<Lang>();
+    fm.languages.forEach((lang, i) => {
+      if (seenLangs.has(lang)) ctx.addIssue({ code: 'custom', path: ['languages', i], message: `"${lang}" is listed twice` });
+      seenLangs.add(lang);
+    });
+    const needLangs = (text: LocalizedText, path: (string | number)[]): void => {
+      for (const lang of seenLangs) {
+        if (text[lang] === undefined) ctx.addIssue({ code: 'custom', path: [...path, lang], message: `missing the ${lang} text` });
+      }
+      for (const key of Object.keys(text) as Lang[]) {
+        if (!seenLangs.has(key)) ctx.addIssue({ code: 'custom', path: [...path, key], message: `"${key}" is not in languages` });
+      }
+    };
+    needLangs(fm.title, ['title']);
+    const ids = new Map<string, number>();
+    fm.quiz.forEach((q, i) => {
+      const prev = ids.get(q.id);
+      if (prev !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['quiz', i, 'id'], message: `duplicate quiz id "${q.id}" (also quiz[${prev}])` });
+      } else ids.set(q.id, i);
+      for (const field of QUESTION_TEXT_FIELDS) needLangs(q[field], ['quiz', i, field]);
+      q.options.forEach((o, j) => needLangs(o, ['quiz', i, 'options', j]));
+      const answers = typeof q.answer === 'number' ? [q.answer] : q.answer;
+      const seen = new Set<number>();
+      answers.forEach((a, j) => {
+        const path = typeof q.answer === 'number' ? ['quiz', i, 'answer'] : ['quiz', i, 'answer', j];
+        if (a >= q.options.length) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `answer ${a} is out of range: the question has ${q.options.length} options, indexes 0 to ${q.options.length - 1}`,
+          });
+        }
+        if (seen.has(a)) ctx.addIssue({ code: 'custom', path, message: `answer ${a} is listed twice` });
+        seen.add(a);
+      });
+    });
+  });
+export type GuidelineFrontMatter = z.infer<typeof GuidelineFrontMatter>;
+
+/** A parsed, checked guideline. `body` holds the Markdown of each language ('' for a language not listed). */
+export interface Guideline {
+  slug: string;
+  version: string;
+  languages: Lang[];
+  title: LocalizedText;
+  kind: ProjectKind;
+  labelSchema: LabelSchema;
+  quiz: QuizQuestion[];
+  body: Record<Lang, string>;
+}
+
+/** One problem found in a guideline document: `path` is a front matter field (`quiz[3].answer`), `body.<lang>`, `path` or ''. */
+export interface GuidelineIssue {
+  path: string;
+  message: string;
+}
+
+export type ParseGuidelineResult = { ok: true; guideline: Guideline } | { ok: false; issues: GuidelineIssue[] };
+
+/** The text in `lang`, else in the first language that has one, else ''. */
+export function localize(text: LocalizedText, lang: Lang): string {
+  return text[lang] ?? text['zh-CN'] ?? text.en ?? '';
+}
