@@ -9,3 +9,5 @@ export * from './contracts/socket.ts';
 export * from './guidelines/index.ts';
 export * from './formats/csv.ts';
 export * from './formats/text-import.ts';
+export * from './metrics/index.ts';
+export * from './geometry/index.ts';

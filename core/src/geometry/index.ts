@@ -1,0 +1,3 @@
+export * from './box.ts';
+export * from './polygon.ts';
+export * from './keypoints.ts';
