@@ -53,9 +53,8 @@ export interface ItemDoc {
   isGold: boolean;
   status: ItemStatus;
   annotationCount: number;
+  /** Items are visible only once their import is complete (see itemsRepo.visible). */
   importId: ObjectId;
-  /** Items of an import become visible only once the whole import is stored. */
-  importState: 'pending' | 'done';
   createdAt: Date;
 }
 
@@ -128,7 +127,8 @@ async function ensureIndexes(d: Database): Promise<void> {
   await d.users.createIndex({ usernameLower: 1 }, { unique: true, name: 'username_unique' });
   await d.projects.createIndex({ ownerId: 1, status: 1 }, { name: 'owner_status' });
   await d.projects.createIndex({ memberIds: 1 }, { name: 'members' });
-  await d.items.createIndex({ projectId: 1, importState: 1, seq: 1 }, { name: 'project_seq' });
+  await d.items.createIndex({ projectId: 1, seq: 1 }, { name: 'project_seq' });
+  await d.imports.createIndex({ projectId: 1, status: 1 }, { name: 'project_status' });
   await d.items.createIndex({ importId: 1 }, { name: 'import' });
   await d.imports.createIndex({ projectId: 1, createdAt: -1 }, { name: 'project_created' });
   await d.audit.createIndex({ at: -1 }, { name: 'at' });

@@ -1,14 +1,29 @@
 import { ObjectId } from 'mongodb';
 import type { Database, ImportDoc, ItemDoc } from '../../infra/mongo.ts';
 
+/**
+ * Imports that are still running (or failed and may have left items behind): their items are hidden.
+ * An import becomes visible at once when its status turns `complete` — one document update, where
+ * flagging every item would be a bulk update (slow on FerretDB) that a crash could leave half done.
+ */
+async function hiddenImports(db: Database, projectId: ObjectId): Promise<ObjectId[]> {
+  const docs = await db.imports.find({ projectId, status: { $in: ['running', 'failed'] } }).project<{ _id: ObjectId }>({ _id: 1 }).toArray();
+  return docs.map((d) => d._id);
+}
+
 export const itemsRepo = {
   insertMany: (db: Database, docs: ItemDoc[]) => db.items.insertMany(docs, { ordered: true }),
-  publishImport: (db: Database, importId: ObjectId) => db.items.updateMany({ importId }, { $set: { importState: 'done' } }),
   deleteImport: (db: Database, importId: ObjectId) => db.items.deleteMany({ importId }),
-  page: (db: Database, projectId: ObjectId, skip: number, limit: number) =>
-    db.items.find({ projectId, importState: 'done' }).sort({ seq: 1 }).skip(skip).limit(limit).toArray(),
-  count: (db: Database, projectId: ObjectId) => db.items.countDocuments({ projectId, importState: 'done' }),
-  byId: (db: Database, id: ObjectId) => db.items.findOne({ _id: id, importState: 'done' }),
+  async page(db: Database, projectId: ObjectId, skip: number, limit: number) {
+    const hidden = await hiddenImports(db, projectId);
+    return db.items.find({ projectId, importId: { $nin: hidden } }).sort({ seq: 1 }).skip(skip).limit(limit).toArray();
+  },
+  async byId(db: Database, id: ObjectId) {
+    const item = await db.items.findOne({ _id: id });
+    if (!item) return null;
+    const imp = await db.imports.findOne({ _id: item.importId });
+    return imp?.status === 'complete' ? item : null;
+  },
 };
 
 export const importsRepo = {

@@ -44,7 +44,7 @@ function emitProgress(ctx: AppContext, imp: ImportDoc, done: number, status: 'ru
 
 /**
  * Stores an import's items so that they appear all at once or not at all: items are written as
- * `pending`, then published together; on failure they are removed and the import is marked failed.
+ * part of a `running` import, which hides them until it turns `complete`; on failure they are removed.
  */
 async function storeItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, imp: ImportDoc, docs: ItemDoc[], fileIds: ObjectId[]): Promise<void> {
   emitProgress(ctx, imp, 0, 'running');
@@ -55,7 +55,6 @@ async function storeItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, i
       await importsRepo.progress(ctx.db, imp._id, done);
       emitProgress(ctx, imp, done, 'running');
     }
-    await itemsRepo.publishImport(ctx.db, imp._id);
   } catch (e) {
     await itemsRepo.deleteImport(ctx.db, imp._id).catch(() => undefined);
     await deleteFiles(ctx.db, fileIds);
@@ -111,7 +110,6 @@ export async function importText(ctx: AppContext, user: UserDoc, project: Projec
     status: 'new',
     annotationCount: 0,
     importId: imp._id,
-    importState: 'pending',
     createdAt: now,
   }));
   await importsRepo.insert(ctx.db, imp);
@@ -162,7 +160,7 @@ export async function importImages(ctx: AppContext, user: UserDoc, project: Proj
       docs.push({
         _id: new ObjectId(), schemaVersion: 1, projectId: project._id, seq: first + i, kind: 'image',
         image: { fileId, thumbId, name: c.name, mime: c.mime, width: c.width, height: c.height, bytes: c.bytes },
-        isGold: false, status: 'new', annotationCount: 0, importId: imp._id, importState: 'pending', createdAt: new Date(ctx.now()),
+        isGold: false, status: 'new', annotationCount: 0, importId: imp._id, createdAt: new Date(ctx.now()),
       });
     }
   } catch (e) {
@@ -171,7 +169,7 @@ export async function importImages(ctx: AppContext, user: UserDoc, project: Proj
     throw e;
   }
   await storeItems(ctx, user, project, imp, docs, fileIds);
-  return { importId: imp._id.toHexString(), created: docs.length, items: docs.map((d) => toItem({ ...d, importState: 'done' })) };
+  return { importId: imp._id.toHexString(), created: docs.length, items: docs.map(toItem) };
 }
 
 /** Removes what a crashed import left behind, so a retry starts clean. Run at server start. */
