@@ -11,3 +11,4 @@ export * from './formats/csv.ts';
 export * from './formats/text-import.ts';
 export * from './metrics/index.ts';
 export * from './geometry/index.ts';
+export * from './consensus/index.ts';

@@ -1,0 +1,4 @@
+export * from './majority-vote.ts';
+export * from './dawid-skene.ts';
+export * from './box-fusion.ts';
+export * from './span-consensus.ts';
