@@ -5,7 +5,8 @@
  * built once from scripts/ferretdb with Go and cached outside the checkout. Redis: REDIS_URL if set
  * → `redis-server` on PATH → installed with apt when we are root.
  *
- * CLI: `npm run services -- [--dir ./data]` starts both, prints their URLs and runs until Ctrl-C.
+ * CLI: `npm run services -- [--dir ./data]` starts both, prints their URLs and runs until Ctrl-C;
+ * `--install-only` installs or builds what is missing and exits.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -261,6 +262,13 @@ export async function startServices(opts: StartOptions): Promise<Services> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--install-only')) {
+    // Used by .ci/run: install/build what is missing, start nothing.
+    const log = (l: string) => console.error(`[services] ${l}`);
+    if (!process.env.REDIS_URL) ensureRedisBinary(log);
+    if (!process.env.MONGO_URL && !which('mongod')) log(`FerretDB ready: ${ensureFerretdbBinary(log)}`);
+    return;
+  }
   const i = args.indexOf('--dir');
   const dir = i >= 0 && args[i + 1] ? args[i + 1]! : path.join(repoRoot, 'data');
   const s = await startServices({ dir });

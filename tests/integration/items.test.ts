@@ -184,3 +184,21 @@ describe('text import', () => {
     expect((await t.app.ctx.db.imports.findOne({ _id: importId }))!.status).toBe('failed');
   });
 });
+
+describe('gold answers', () => {
+  it('lets a lead set and clear an item gold answer, checked against the label schema and the image size', async () => {
+    const items = (await lead.get(`/api/projects/${imageProject}/items`)).body.items;
+    const item = items[0];
+    const bad = await lead.put(`/api/items/${item.id}/gold`, { gold: { regions: [{ id: 'a', type: 'bbox', label: 'car', x: 600, y: 10, w: 100, h: 10 }, { id: 'b', type: 'bbox', label: 'tree', x: 1, y: 1, w: 2, h: 2 }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['gold.regions[0]', 'gold.regions[1].label']);
+    const gold = { regions: [{ id: 'a', type: 'bbox', label: 'car', x: 10.5, y: 20, w: 100, h: 50 }, { id: 'k', type: 'keypoints', label: 'person-pose', points: [{ name: 'head', x: 5, y: 5, v: 2 }, { name: 'left-hand', x: 0, y: 0, v: 0 }] }] };
+    const ok = await lead.put(`/api/items/${item.id}/gold`, { gold });
+    expect(ok.status).toBe(200);
+    expect(ok.body.item.gold).toEqual(gold);
+    expect((await lead.get(`/api/projects/${imageProject}`)).body.project.counts.gold).toBe(1);
+    const cleared = await lead.put(`/api/items/${item.id}/gold`, { gold: null });
+    expect(cleared.body.item.gold).toBeUndefined();
+    expect((await lead.get(`/api/projects/${imageProject}`)).body.project.counts.gold).toBe(0);
+  });
+});

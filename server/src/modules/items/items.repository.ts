@@ -18,6 +18,8 @@ export const itemsRepo = {
     const hidden = await hiddenImports(db, projectId);
     return db.items.find({ projectId, importId: { $nin: hidden } }).sort({ seq: 1 }).skip(skip).limit(limit).toArray();
   },
+  setGold: (db: Database, id: ObjectId, gold: ItemDoc['gold'] | null) =>
+    db.items.findOneAndUpdate({ _id: id }, gold ? { $set: { gold, isGold: true } } : { $unset: { gold: '' }, $set: { isGold: false } }, { returnDocument: 'after' }),
   async byId(db: Database, id: ObjectId) {
     const item = await db.items.findOne({ _id: id });
     if (!item) return null;

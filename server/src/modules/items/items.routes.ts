@@ -6,7 +6,8 @@ import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
 import { loadProject } from '../projects/projects.access.ts';
 import { filesRepo, importsRepo, itemsRepo } from './items.repository.ts';
-import { importImages, importText, toItem } from './items.service.ts';
+import { importImages, importText, setGold, toItem } from './items.service.ts';
+import { AnnotationContent } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 
 const PageQuery = z.object({
@@ -77,6 +78,15 @@ export function itemsRoutes(ctx: AppContext): Router {
     if (!item) throw notFound;
     await loadProject(ctx, me(req), item.projectId, 'manage');
     res.json({ item: toItem(item) });
+  });
+
+  r.put('/items/:id/gold', requireRole('admin', 'lead'), async (req, res) => {
+    const notFound = new AppError('FORBIDDEN', 'you have no access to this item');
+    const item = await itemsRepo.byId(ctx.db, idParam(req, 'id', notFound));
+    if (!item) throw notFound;
+    const project = await loadProject(ctx, me(req), item.projectId, 'manage');
+    const body = parseBody(z.object({ gold: AnnotationContent.nullable() }), req.body);
+    res.json({ item: await setGold(ctx, me(req), project, item, body.gold) });
   });
 
   // Image bytes for anyone who may view the project (annotators need them to label).

@@ -1,11 +1,11 @@
 import { ObjectId } from 'mongodb';
 import {
   SERVER_EVENTS, codePointLength, parseCsvImport, parseJsonlImport, regionIssues, rooms,
-  type ImportLineError, type Item, type TextItemImport,
+  formatPath, type AnnotationContent, type ImportLineError, type Item, type TextItemImport,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ImportDoc, ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';
 import { reserveSeq } from '../../infra/mongo.ts';
@@ -182,4 +182,22 @@ export async function sweepStaleImports(ctx: AppContext, olderThanMs: number): P
     await importsRepo.finish(ctx.db, imp._id, 'failed', new Date(ctx.now()), 'interrupted; nothing was kept');
   }
   return stale.length;
+}
+
+/** Sets (or clears, with null) an item's gold answer; regions are checked against the label schema. */
+export async function setGold(ctx: AppContext, user: UserDoc, project: ProjectDoc, item: ItemDoc, gold: AnnotationContent | null): Promise<Item> {
+  assertWritable(project);
+  if (gold) {
+    const extent = item.kind === 'image'
+      ? { kind: 'image' as const, width: item.image!.width, height: item.image!.height }
+      : { kind: 'text' as const, length: item.textLength ?? codePointLength(item.text ?? '') };
+    const issues = regionIssues(project.labelSchema, extent, gold.regions);
+    if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(['gold', ...i.path]), message: i.message })));
+  }
+  const updated = await itemsRepo.setGold(ctx.db, item._id, gold);
+  if (!updated) throw new AppError('NOT_FOUND', 'no such item');
+  const delta = (gold ? 1 : 0) - (item.isGold ? 1 : 0);
+  if (delta) await projectsRepo.incCounts(ctx.db, project._id, { gold: delta });
+  await audit(ctx, user._id, gold ? 'item.set-gold' : 'item.clear-gold', { type: 'item', id: item._id }, { regions: gold?.regions.length ?? 0 });
+  return toItem(updated);
 }

@@ -1,0 +1,46 @@
+/**
+ * `npm test`: everything CI checks, in order — types (tsc -b), dependency direction, the client
+ * build, then unit, integration (real Redis + database from the launcher) and browser tests.
+ * Ends with one line "N passed, N failed".
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './services.ts';
+import { ensureClientBuilt } from './start.ts';
+
+const node = process.execPath;
+const bin = (pkg: string, file: string) => path.join(repoRoot, 'node_modules', pkg, file);
+
+function step(name: string, args: string[]): void {
+  const t = Date.now();
+  console.error(`\n▶ ${name}`);
+  const r = spawnSync(node, args, { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`✗ ${name} failed`);
+    console.log('0 passed, 1 failed');
+    process.exit(r.status ?? 1);
+  }
+  console.error(`✓ ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
+
+const extra = process.argv.slice(2);
+step('type check (tsc -b)', [bin('typescript', 'bin/tsc'), '-b']);
+step('dependency direction', [bin('tsx', 'dist/cli.mjs'), 'scripts/check-deps.ts']);
+console.error('\n▶ client build');
+ensureClientBuilt((l) => console.error(l));
+const out = path.join(repoRoot, 'tests', 'artifacts');
+mkdirSync(out, { recursive: true });
+const report = path.join(out, 'vitest-report.json');
+console.error('\n▶ tests (unit, integration, e2e)');
+const r = spawnSync(node, [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], { cwd: repoRoot, stdio: 'inherit' });
+let passed = 0;
+let failed = r.status === 0 ? 0 : 1;
+if (existsSync(report)) {
+  const j = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  passed = j.numPassedTests;
+  failed = j.numFailedTests + (r.status !== 0 && j.numFailedTests === 0 ? 1 : 0);
+  if (j.numPendingTests + j.numTodoTests > 0) console.error(`note: ${j.numPendingTests + j.numTodoTests} skipped/todo tests (they do not count as passed)`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(r.status ?? 1);
