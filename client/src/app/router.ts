@@ -1,0 +1,73 @@
+import { useSyncExternalStore } from 'react';
+
+const NAVIGATE_EVENT = 'labelwork:navigate';
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(NAVIGATE_EVENT, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(NAVIGATE_EVENT, onChange);
+  };
+}
+
+const currentPath = () => window.location.pathname + window.location.search;
+
+/** The current path with its query string; re-renders on navigation. */
+export function useLocationPath(): string {
+  return useSyncExternalStore(subscribe, currentPath);
+}
+
+/** Goes to `to` (same-origin path) through the History API. */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === currentPath()) return;
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+  window.scrollTo(0, 0);
+}
+
+export type Route =
+  | { name: 'sign-in'; next: string | null }
+  | { name: 'projects' }
+  | { name: 'project-new' }
+  | { name: 'project'; id: string; tab: ProjectTab }
+  | { name: 'users' }
+  | { name: 'home' }
+  | { name: 'not-found' };
+
+export const PROJECT_TABS = ['items', 'import', 'settings', 'members', 'guideline'] as const;
+export type ProjectTab = (typeof PROJECT_TABS)[number];
+
+function isProjectTab(s: string): s is ProjectTab {
+  return (PROJECT_TABS as readonly string[]).includes(s);
+}
+
+/** Only same-site paths are accepted as a place to return to after signing in. */
+export function safeNext(next: string | null): string | null {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : null;
+}
+
+export function matchRoute(pathWithQuery: string): Route {
+  const url = new URL(pathWithQuery, window.location.origin);
+  const parts = url.pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const [a, b, c, ...rest] = parts;
+  if (a === undefined) return { name: 'home' };
+  if (a === 'sign-in' && b === undefined) return { name: 'sign-in', next: safeNext(url.searchParams.get('next')) };
+  if (a === 'users' && b === undefined) return { name: 'users' };
+  if (a === 'projects') {
+    if (b === undefined) return { name: 'projects' };
+    if (b === 'new' && c === undefined) return { name: 'project-new' };
+    if (c === undefined) return { name: 'project', id: b, tab: 'items' };
+    if (isProjectTab(c) && rest.length === 0) return { name: 'project', id: b, tab: c };
+  }
+  return { name: 'not-found' };
+}
+
+export const paths = {
+  signIn: (next?: string) => (next ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in'),
+  projects: () => '/projects',
+  newProject: () => '/projects/new',
+  project: (id: string, tab: ProjectTab = 'items') => `/projects/${encodeURIComponent(id)}/${tab}`,
+  users: () => '/users',
+};

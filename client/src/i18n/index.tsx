@@ -1,0 +1,82 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { Lang } from '@labelwork/core';
+import { en, type MessageKey, type Messages } from './en.ts';
+import { zhCN } from './zh-cn.ts';
+import { initialLang, storeLang } from './lang.ts';
+
+export type { MessageKey } from './en.ts';
+export { LANGS, isLang } from './lang.ts';
+
+const DICTIONARIES: Record<Lang, Messages> = { 'zh-CN': zhCN, en };
+
+export type MessageParams = Readonly<Record<string, string | number>>;
+export type Translate = (key: MessageKey, params?: MessageParams) => string;
+
+/** Fills `{name}` placeholders; unknown placeholders are left as written. */
+export function interpolate(template: string, params?: MessageParams): string {
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const v = params[name];
+    return v === undefined ? whole : String(v);
+  });
+}
+
+export function translator(lang: Lang): Translate {
+  const dict = DICTIONARIES[lang];
+  return (key, params) => interpolate(dict[key], params);
+}
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+interface I18nValue {
+  lang: Lang;
+  t: Translate;
+  /** Switches the UI language and remembers it on this device. */
+  setLang: (lang: Lang) => void;
+  /** True once the person picked a language by hand in this page's life (not from the server). */
+  chosenByHand: () => boolean;
+  /** Sets the language from the signed-in user's profile, without counting as a hand choice. */
+  adoptLang: (lang: Lang) => void;
+}
+
+const I18nContext = createContext<I18nValue | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const byHand = useRef(false);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = DICTIONARIES[lang]['app.name'];
+  }, [lang]);
+
+  const setLang = useCallback((next: Lang) => {
+    byHand.current = true;
+    storeLang(next);
+    setLangState(next);
+  }, []);
+  const adoptLang = useCallback((next: Lang) => {
+    storeLang(next);
+    setLangState(next);
+  }, []);
+  const chosenByHand = useCallback(() => byHand.current, []);
+
+  const value = useMemo<I18nValue>(
+    () => ({ lang, t: translator(lang), setLang, adoptLang, chosenByHand }),
+    [lang, setLang, adoptLang, chosenByHand],
+  );
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18nValue {
+  const v = useContext(I18nContext);
+  if (!v) throw new Error('useI18n outside I18nProvider');
+  return v;
+}
+
+/** Shorthand for components that only need `t`. */
+export function useT(): Translate {
+  return useI18n().t;
+}
