@@ -1,0 +1,91 @@
+import { useEffect } from 'react';
+import type { User } from '@labelwork/core';
+import { ProjectCreatePage } from '../features/project-form/project-create-page.tsx';
+import { ProjectPage } from '../features/project/project-page.tsx';
+import { ProjectListPage } from '../features/projects/project-list-page.tsx';
+import { SignInPage } from '../features/sign-in/sign-in-page.tsx';
+import { UsersPage } from '../features/users/users-page.tsx';
+import { I18nProvider, useT } from '../i18n/index.tsx';
+import { Link } from './link.tsx';
+import { matchRoute, navigate, paths, useLocationPath, type Route } from './router.ts';
+import { SessionProvider, useSession } from './session.tsx';
+import { Shell, type NavSection } from './shell.tsx';
+import { SocketProvider } from './socket.tsx';
+
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <Routes />
+      </SessionProvider>
+    </I18nProvider>
+  );
+}
+
+function Routes() {
+  const t = useT();
+  const { state } = useSession();
+  const location = useLocationPath();
+  const route = matchRoute(location);
+
+  // Keep the address bar honest: signed-out people go to sign in (remembering where they were),
+  // signed-in people leave the sign-in page for where they were going.
+  useEffect(() => {
+    if (state.status === 'signed-out' && route.name !== 'sign-in') navigate(paths.signIn(location), { replace: true });
+    else if (state.status === 'signed-in' && route.name === 'sign-in') navigate(route.next ?? paths.projects(), { replace: true });
+    else if (state.status === 'signed-in' && route.name === 'home') navigate(paths.projects(), { replace: true });
+  }, [state.status, route, location]);
+
+  if (state.status === 'loading') {
+    return (
+      <div className="splash" role="status">
+        {t('app.loading')}
+      </div>
+    );
+  }
+  if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
+  return (
+    <SocketProvider userId={state.user.id}>
+      <Shell user={state.user} section={sectionOf(route)}>
+        <Screen route={route} user={state.user} />
+      </Shell>
+    </SocketProvider>
+  );
+}
+
+function sectionOf(route: Route): NavSection {
+  switch (route.name) {
+    case 'projects':
+    case 'project-new':
+    case 'project':
+      return 'projects';
+    case 'users':
+      return 'users';
+    default:
+      return null;
+  }
+}
+
+function Screen({ route, user }: { route: Route; user: User }) {
+  const t = useT();
+  switch (route.name) {
+    case 'projects':
+      return <ProjectListPage user={user} />;
+    case 'project-new':
+      return <ProjectCreatePage user={user} />;
+    case 'project':
+      return <ProjectPage key={route.id} projectId={route.id} tab={route.tab} user={user} />;
+    case 'users':
+      return <UsersPage user={user} />;
+    case 'home':
+    case 'sign-in':
+      return null;
+    case 'not-found':
+      return (
+        <div className="page">
+          <p>{t('common.notFound')}</p>
+          <Link to={paths.projects()}>{t('common.backToProjects')}</Link>
+        </div>
+      );
+  }
+}

@@ -1,0 +1,150 @@
+import { useCallback, useEffect, useState } from 'react';
+import { SERVER_EVENTS, type Project, type ProjectUpdatedPayload, type User } from '@labelwork/core';
+import { archiveProject, getProject, unarchiveProject } from '../../api/projects.ts';
+import { joinProject, leaveProject } from '../../api/socket.ts';
+import { Link } from '../../app/link.tsx';
+import { paths, PROJECT_TABS, type ProjectTab } from '../../app/router.ts';
+import { canManageProjects } from '../../app/session.tsx';
+import { useSocket } from '../../app/socket.tsx';
+import { useT } from '../../i18n/index.tsx';
+import { Alert, ErrorAlert } from '../../ui/alert.tsx';
+import { useLoad } from '../../ui/use-load.ts';
+import { GuidelineTab } from './guideline-tab.tsx';
+import { ImportTab } from './import-tab.tsx';
+import { ItemsTab } from './items-tab.tsx';
+import { MembersTab } from './members-tab.tsx';
+import { SettingsTab } from './settings-tab.tsx';
+
+const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['import', 'settings', 'members']);
+
+interface ProjectPageProps {
+  projectId: string;
+  tab: ProjectTab;
+  user: User;
+}
+
+export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
+  const t = useT();
+  const socket = useSocket();
+  const [load, reload, replace] = useLoad((signal) => getProject(projectId, signal), [projectId]);
+  const [updatedElsewhere, setUpdatedElsewhere] = useState(false);
+  const [itemsEpoch, setItemsEpoch] = useState(0);
+  const project = load.data;
+  const manager = canManageProjects(user);
+
+  const refetch = useCallback(() => {
+    getProject(projectId).then(replace, () => undefined);
+  }, [projectId, replace]);
+
+  // Join the project's room (again after every reconnect) to hear about edits and imports.
+  useEffect(() => {
+    if (!socket) return;
+    const join = () => void joinProject(socket, projectId);
+    const onUpdated = (p: ProjectUpdatedPayload) => {
+      if (p.projectId !== projectId) return;
+      refetch();
+      if (p.by !== user.id) setUpdatedElsewhere(true);
+    };
+    if (socket.connected) join();
+    socket.on('connect', join);
+    socket.on(SERVER_EVENTS.projectUpdated, onUpdated);
+    return () => {
+      socket.off('connect', join);
+      socket.off(SERVER_EVENTS.projectUpdated, onUpdated);
+      if (socket.connected) void leaveProject(socket, projectId);
+    };
+  }, [socket, projectId, user.id, refetch]);
+
+  const onImported = useCallback(() => {
+    refetch();
+    setItemsEpoch((n) => n + 1);
+  }, [refetch]);
+
+  if (!project) {
+    return (
+      <div className="page">
+        {load.status === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : <p className="muted">{t('project.loading')}</p>}
+        <Link to={paths.projects()}>{t('common.backToProjects')}</Link>
+      </div>
+    );
+  }
+
+  const tabs = PROJECT_TABS.filter((k) => manager || !MANAGER_TABS.has(k));
+  const active = tabs.includes(tab) ? tab : 'items';
+  return (
+    <div className="page">
+      <nav className="breadcrumbs" aria-label={t('nav.breadcrumbs')}>
+        <Link to={paths.projects()}>{t('nav.projects')}</Link>
+        <span aria-hidden="true"> / </span>
+        <span>{project.name}</span>
+      </nav>
+      <div className="page__head">
+        <div>
+          <h1 className="page__title" data-testid="project-title">
+            {project.name}
+            <span className="badge badge--kind">{t(`kind.${project.kind}`)}</span>
+            <span className={`badge badge--${project.status}`} data-testid="project-status">
+              {t(`status.${project.status}`)}
+            </span>
+          </h1>
+          <p className="muted small" data-testid="project-counts">
+            {t('project.summary', { items: project.counts.items, gold: project.counts.gold, done: project.counts.done })}
+          </p>
+        </div>
+        {manager && <ArchiveButton project={project} onChanged={replace} />}
+      </div>
+      {updatedElsewhere && (
+        <Alert tone="info" onDismiss={() => setUpdatedElsewhere(false)} testId="project-updated-notice">
+          {t('project.updatedElsewhere')}
+        </Alert>
+      )}
+      {project.status === 'archived' && <Alert tone="warning">{t('project.archivedNotice')}</Alert>}
+      <nav className="tabs" aria-label={t('project.tabs')}>
+        {tabs.map((k) => (
+          <Link
+            key={k}
+            to={paths.project(project.id, k)}
+            className={`tabs__tab${k === active ? ' is-active' : ''}`}
+            aria-current={k === active ? 'page' : undefined}
+            data-testid={`tab-${k}`}
+          >
+            {t(`project.tab.${k}`)}
+          </Link>
+        ))}
+      </nav>
+      <section className="tab-panel" aria-label={t(`project.tab.${active}`)}>
+        {active === 'items' && <ItemsTab key={itemsEpoch} project={project} />}
+        {active === 'import' && <ImportTab project={project} onImported={onImported} />}
+        {active === 'settings' && <SettingsTab project={project} user={user} onSaved={replace} />}
+        {active === 'members' && <MembersTab project={project} onChanged={replace} />}
+        {active === 'guideline' && <GuidelineTab project={project} />}
+      </section>
+    </div>
+  );
+}
+
+function ArchiveButton({ project, onChanged }: { project: Project; onChanged: (p: Project) => void }) {
+  const t = useT();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const archived = project.status === 'archived';
+  const toggle = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onChanged(await (archived ? unarchiveProject(project.id) : archiveProject(project.id)));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="page__actions">
+      {error !== null && <ErrorAlert error={error} />}
+      <button type="button" className="btn" disabled={busy} onClick={() => void toggle()} data-testid={archived ? 'project-unarchive' : 'project-archive'}>
+        {archived ? t('project.unarchive') : t('project.archive')}
+      </button>
+    </div>
+  );
+}
