@@ -27,7 +27,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['tests/support/global-services.ts', 'tests/support/global-app.ts'],
+          globalSetup: ['tests/support/global-app.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -50,7 +50,7 @@ export class ApiClient {
   upload(path: string, field: string, files: { name: string; data: Buffer | string; type?: string }[], fields: Record<string, string> = {}): Promise<ApiResponse> {
     const fd = new FormData();
     for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-    for (const f of files) fd.append(field, new Blob([f.data], { type: f.type ?? 'application/octet-stream' }), f.name);
+    for (const f of files) fd.append(field, new Blob([typeof f.data === "string" ? f.data : new Uint8Array(f.data)], { type: f.type ?? "application/octet-stream" }), f.name);
     return this.request('POST', path, fd);
   }
 }
