@@ -20,7 +20,7 @@ export function healthRoutes(ctx: AppContext): Router {
       timed(async () => {
         const ping = await ctx.db.db.command({ ping: 1 });
         const info = await ctx.db.db.admin().command({ buildInfo: 1 }).catch(() => ({} as Record<string, unknown>));
-        return { ping: ping.ok === 1, version: info.version as string | undefined, ferretdb: 'ferretdb' in info };
+        return { ping: ping.ok === 1, version: info.version as string | undefined, ferretdb: 'ferretdbVersion' in info };
       }),
       timed(async () => {
         await ctx.redis.ping();
