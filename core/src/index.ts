@@ -12,3 +12,4 @@ export * from './formats/text-import.ts';
 export * from './metrics/index.ts';
 export * from './geometry/index.ts';
 export * from './consensus/index.ts';
+export * from './text/codepoints.ts';
