@@ -185,6 +185,7 @@ export function classRatings(items: readonly (readonly AnnotatorRegions[])[], la
 /**
  * Binary reliability data for one class-multi label: 1 when an annotator chose `label` on the item,
  * 0 when they annotated the item without choosing it, null when they did not annotate the item.
+ * Edge cases: no items or no annotations → no coder rows (`data` is []). Complexity as {@link classRatings}.
  */
 export function labelPresenceRatings(items: readonly (readonly AnnotatorRegions[])[], labelSchema: LabelSchema, label: string): ItemRatings {
   return ratingsBy(items, labelSchema, (regions) => (regions.some((r) => r.label === label) ? 1 : 0), null);

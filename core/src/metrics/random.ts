@@ -18,7 +18,7 @@ export function seededRandom(seed: number): RandomSource {
   };
 }
 
-/** Uniform integer in [0, n) from a random source. */
+/** Uniform integer in [0, n) from a random source; n must be ≥ 1 (guards against a source returning 1). O(1). */
 export function randomIndex(random: RandomSource, n: number): number {
   const i = Math.floor(random() * n);
   return i < n ? i : n - 1;

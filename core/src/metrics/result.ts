@@ -19,7 +19,10 @@ export interface CoefficientResult extends AgreementValue {
   chanceAgreement: number | null;
 }
 
-/** Builds a chance-corrected result, turning 0/0 and p_e = 1 into `value: null` with a reason. */
+/**
+ * Builds a chance-corrected result (p_a − p_e) / (1 − p_e) from observed and chance agreement;
+ * p_e within 1e-12 of 1 (or NaN) gives `value: null` with `undefinedReason`. O(1).
+ */
 export function chanceCorrected(
   pa: number,
   pe: number,
@@ -31,7 +34,7 @@ export function chanceCorrected(
   return { value: (pa - pe) / (1 - pe), nUnits, nPairable, observedAgreement: pa, chanceAgreement: pe };
 }
 
-/** A result with no value, for inputs where nothing can be paired. */
+/** A result with `value: null`, the given reason and no agreement figures, for inputs where nothing can be paired. O(1). */
 export function noPairableUnits(nUnits: number, reason: string): CoefficientResult {
   return { value: null, reason, nUnits, nPairable: 0, observedAgreement: null, chanceAgreement: null };
 }

@@ -20,7 +20,7 @@ export function agreementWeights(q: number, scheme: WeightScheme): Float64Array 
   return w;
 }
 
-/** Sum of all weights, T_w in Gwet's notation (q for identity weights). */
+/** Sum of all weights of a q×q matrix, T_w in Gwet's notation (q for identity weights). O(q²). */
 export function weightTotal(w: Float64Array): number {
   let t = 0;
   for (let i = 0; i < w.length; i++) t += w[i] as number;

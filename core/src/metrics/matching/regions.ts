@@ -40,7 +40,10 @@ function f1Of(tp: number, nA: number, nB: number): number | null {
   return nA + nB === 0 ? null : (2 * tp) / (nA + nB);
 }
 
-/** Builds a {@link MatchSummary} from counts. */
+/**
+ * Builds a {@link MatchSummary} from the matched pairs and the side sizes: precision null when B is
+ * empty, recall null when A is empty, F1 and a reason-bearing null when both are. O(matches).
+ */
 export function summarizeMatches(matches: Match[], nA: number, nB: number, perLabel: Record<string, LabelCounts>): MatchSummary {
   const tp = matches.length;
   let simSum = 0;
