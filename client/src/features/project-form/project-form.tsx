@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
-import { LEVELS, PROJECT_KINDS, type Level, type ProjectInput, type ProjectKind } from '@labelwork/core';
+import { LEVELS, PROJECT_KINDS, TOOLS_BY_KIND, type Level, type ProjectInput, type ProjectKind } from '@labelwork/core';
 import { getGuideline, listGuidelines, localized } from '../../api/guidelines.ts';
 import { isApiError } from '../../api/http.ts';
 import { useI18n } from '../../i18n/index.tsx';
@@ -65,6 +65,13 @@ export function ProjectForm(props: ProjectFormProps) {
     setServerErrors({});
     setSubmitError(null);
     setMessage(null);
+  };
+
+  // Labels whose tool the new kind lacks take its first tool (classification fits both kinds).
+  const changeKind = (kind: ProjectKind) => {
+    const allowed = TOOLS_BY_KIND[kind];
+    const fallback = allowed[0] ?? 'class-single';
+    edit({ kind, labels: draft.labels.map((l) => (allowed.includes(l.tool) ? l : { ...l, tool: fallback })) });
   };
 
   const submit = async (e: FormEvent) => {
@@ -143,7 +150,7 @@ export function ProjectForm(props: ProjectFormProps) {
           </Field>
           <Field label={t('form.kind')} error={errors['kind']} hint={kindLocked ? t('form.kindLocked') : undefined}>
             {(p) => (
-              <select {...p} value={draft.kind} disabled={kindLocked || readOnly} onChange={(e) => edit({ kind: e.target.value as ProjectKind })} data-testid="project-kind">
+              <select {...p} value={draft.kind} disabled={kindLocked || readOnly} onChange={(e) => changeKind(e.target.value as ProjectKind)} data-testid="project-kind">
                 {PROJECT_KINDS.map((k) => (
                   <option key={k} value={k}>
                     {t(`kind.${k}`)}

@@ -11,21 +11,24 @@ interface UserRowProps {
 }
 
 /** One user; role, level, reviewer and disabled save as soon as they change. */
-export function UserRow({ user, isSelf, onSaved }: UserRowProps) {
+export function UserRow({ user: saved, isSelf, onSaved }: UserRowProps) {
   const t = useT();
-  const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<UserPatch | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // Show the change at once; it reverts if the server refuses it.
+  const user = { ...saved, ...pending };
+  const busy = pending !== null;
   const name = user.displayName || user.username;
 
   const save = async (patch: UserPatch) => {
-    setBusy(true);
+    setPending(patch);
     setError(null);
     try {
-      onSaved(await updateUser(user.id, patch));
+      onSaved(await updateUser(saved.id, patch));
     } catch (err) {
       setError(err);
     } finally {
-      setBusy(false);
+      setPending(null);
     }
   };
 
