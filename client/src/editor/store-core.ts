@@ -1,0 +1,173 @@
+import type { LabelSchema, Region } from '@labelwork/core';
+import { applyRecordsDiff, applySetChanges, isEmptyDiff, recordOps, type EditorDiff, type RecordOp, type SetChange } from './diff.ts';
+import { History } from './history.ts';
+import { drawingToolOf } from './labels.ts';
+import { startTool, type ToolRunner } from './tools/index.ts';
+import type { Draft, Size, ToolId, Vec, Viewport } from './types.ts';
+
+/** Everything the editor shows, in one immutable snapshot. */
+export interface EditorState {
+  /** All regions in drawing order, including unaccepted proposals. */
+  readonly regions: readonly Region[];
+  /** Ids of pre-filled regions (gold feedback, predictions) not yet accepted or edited. */
+  readonly pending: ReadonlySet<string>;
+  readonly selection: readonly string[];
+  /** Vertex (polygon) or keypoint of the selected region that keyboard edits act on. */
+  readonly activeVertex: number | null;
+  readonly tool: ToolId;
+  readonly activeLabel: string | null;
+  readonly hidden: ReadonlySet<string>;
+  readonly hiddenLabels: ReadonlySet<string>;
+  readonly locked: ReadonlySet<string>;
+  readonly viewport: Viewport;
+  /** Size of the drawing area in CSS pixels (0 × 0 until the canvas measures it). */
+  readonly stage: Size;
+  /** Image size in pixels (null for text items). */
+  readonly image: Size | null;
+  readonly draft: Draft | null;
+  readonly hover: string | null;
+  /** Keyboard pointer for drawing without a mouse (image pixels), null until arrows are used. */
+  readonly keyboardCursor: Vec | null;
+  readonly cursor: string;
+  readonly canUndo: boolean;
+  readonly canRedo: boolean;
+  readonly readOnly: boolean;
+}
+
+export interface EditorOptions {
+  schema: LabelSchema;
+  image?: Size | null;
+  regions?: readonly Region[];
+  /** Shown distinctly until accepted (or edited); not part of the answer before that. */
+  prefilled?: readonly Region[];
+  readOnly?: boolean;
+  /** Source of new region ids (tests pass a counter). */
+  newId?: () => string;
+}
+
+export type Listener = (state: EditorState, prev: EditorState) => void;
+
+const EMPTY: ReadonlySet<string> = new Set();
+const defaultId = () => (globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`);
+
+/**
+ * State, subscriptions and undo history of the editor: every change of regions goes through
+ * `commit` (local, undoable) or `applyRemote` (not undoable). {@link EditorStore} adds the actions.
+ */
+export class EditorCore {
+  readonly schema: LabelSchema;
+  protected state: EditorState;
+  private readonly listeners = new Set<Listener>();
+  protected readonly history = new History<Region>();
+  protected runner: ToolRunner;
+  protected readonly newId: () => string;
+
+  constructor(options: EditorOptions) {
+    this.schema = options.schema;
+    this.newId = options.newId ?? defaultId;
+    const own = options.regions ?? [];
+    const ids = new Set(own.map((r) => r.id));
+    const prefilled = (options.prefilled ?? []).filter((r) => !ids.has(r.id));
+    this.runner = startTool('select');
+    const first = options.schema.labels.find((l) => drawingToolOf(l.tool) || l.tool === 'span');
+    this.state = {
+      regions: [...own, ...prefilled],
+      pending: new Set(prefilled.map((r) => r.id)),
+      selection: [],
+      activeVertex: null,
+      tool: 'select',
+      activeLabel: first?.name ?? null,
+      hidden: EMPTY,
+      hiddenLabels: EMPTY,
+      locked: EMPTY,
+      viewport: { x: 0, y: 0, scale: 1 },
+      stage: { width: 0, height: 0 },
+      image: options.image ?? null,
+      draft: null,
+      hover: null,
+      keyboardCursor: null,
+      cursor: 'default',
+      canUndo: false,
+      canRedo: false,
+      readOnly: options.readOnly ?? false,
+    };
+  }
+
+  getState = (): EditorState => this.state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The answer: every region except unaccepted proposals. */
+  answer(): Region[] {
+    const { regions, pending } = this.state;
+    return pending.size === 0 ? regions.slice() : regions.filter((r) => !pending.has(r.id));
+  }
+
+  regionById(id: string | undefined): Region | undefined {
+    return id === undefined ? undefined : this.state.regions.find((r) => r.id === id);
+  }
+
+  protected set(patch: Partial<EditorState>): void {
+    const prev = this.state;
+    const next = { ...prev, ...patch, canUndo: this.history.canUndo, canRedo: this.history.canRedo };
+    if (next.selection !== prev.selection && !('activeVertex' in patch)) next.activeVertex = null;
+    this.state = next;
+    for (const l of this.listeners) l(next, prev);
+  }
+
+  // ── Edits ────────────────────────────────────────────────────────────────────────────
+
+  /** A local edit: applied and recorded for undo. Editing a proposal accepts it. */
+  commit(ops: readonly RecordOp<Region>[], options: { mergeKey?: string; select?: readonly string[]; vertex?: number | null } = {}): void {
+    if (this.state.readOnly || ops.length === 0) return;
+    const { list, diff } = recordOps(this.state.regions, ops);
+    const pending: SetChange[] = [];
+    for (const c of diff) if (this.state.pending.has(c.id)) pending.push({ id: c.id, before: true, after: false });
+    const d: EditorDiff<Region> = { records: diff, pending };
+    if (isEmptyDiff(d)) return;
+    const selection = options.select ?? this.state.selection.filter((id) => list.some((r) => r.id === id));
+    this.history.record({ diff: d, selectionBefore: this.state.selection, selectionAfter: selection, ...(options.mergeKey ? { mergeKey: options.mergeKey } : {}) });
+    this.set({
+      regions: list,
+      pending: pending.length ? applySetChanges(this.state.pending, pending) : this.state.pending,
+      ...(selection !== this.state.selection ? { selection } : {}),
+      ...(options.vertex !== undefined ? { activeVertex: options.vertex } : {}),
+    });
+  }
+
+  /** Applies a change that is not the user's own (another client, a reload, a merge): never enters undo. */
+  applyRemote(diff: EditorDiff<Region>): void {
+    const regions = applyRecordsDiff(this.state.regions, diff.records);
+    const ids = new Set(regions.map((r) => r.id));
+    this.set({
+      regions,
+      pending: applySetChanges(this.state.pending, diff.pending),
+      selection: this.state.selection.filter((id) => ids.has(id)),
+    });
+  }
+
+  /** Abandons the gesture in progress (overridden by the store, which knows the tools). */
+  cancelTool(): void {}
+
+  undo(): void {
+    this.cancelTool();
+    this.history.seal();
+    const step = this.history.undo();
+    if (step) this.applyStep(step.diff, step.selection);
+  }
+
+  redo(): void {
+    this.cancelTool();
+    const step = this.history.redo();
+    if (step) this.applyStep(step.diff, step.selection);
+  }
+
+  private applyStep(diff: EditorDiff<Region>, selection: readonly string[]): void {
+    const regions = applyRecordsDiff(this.state.regions, diff.records);
+    const ids = new Set(regions.map((r) => r.id));
+    this.set({ regions, pending: applySetChanges(this.state.pending, diff.pending), selection: selection.filter((id) => ids.has(id)) });
+  }
+}
