@@ -13,3 +13,5 @@ export * from './metrics/index.ts';
 export * from './geometry/index.ts';
 export * from './consensus/index.ts';
 export * from './text/codepoints.ts';
+export * from './contracts/tasks.ts';
+export * from './quality/index.ts';

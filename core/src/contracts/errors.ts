@@ -15,10 +15,19 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   LEVEL_TOO_LOW: 403,
   NOT_FOUND: 404,
+  /** No task for this user now (queue empty, or everything left is excluded for them); retry later. */
+  NOTHING_TO_DO: 404,
   CONFLICT: 409,
   VERSION_CONFLICT: 409,
   USERNAME_TAKEN: 409,
   PROJECT_ARCHIVED: 409,
+  PROJECT_PAUSED: 409,
+  /** The user already annotated this item. */
+  ALREADY_ANNOTATED: 409,
+  /** The replica was completed by its previous holder; this work is kept as a draft. */
+  SLOT_FILLED: 409,
+  /** The lease is gone (expired, released, requeued or reassigned); the work is kept as a draft. */
+  LEASE_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

@@ -1,15 +1,30 @@
 import { z } from 'zod';
 import { Id } from '../schema/common.ts';
+import type { AnnotatorCounts, ItemCompletePayload, LeaseAssignedPayload, LeaseEndedPayload, LeaseHeartbeatPayload, ProjectAgreementPayload, QueueCounts, Task, TaskNextPayload } from './tasks.ts';
 
 /** Event names, shared by server and client. */
 export const SERVER_EVENTS = {
   projectUpdated: 'project:updated',
   importProgress: 'import:progress',
+  /** To the user: a lease ended without their submit (expired, requeued or reassigned by a lead). */
+  leaseEnded: 'lease:ended',
+  /** To the user: a lead assigned them a task; `task:next` returns it. */
+  leaseAssigned: 'lease:assigned',
+  /** To the project room: live queue counts (throttled). */
+  queueCounts: 'queue:counts',
+  /** To the project room: an item got its k-th annotation and its agreement is stored. */
+  itemComplete: 'item:complete',
+  /** To the project room: project-level agreement was recomputed. */
+  projectAgreement: 'project:agreement',
 } as const;
 
 export const CLIENT_EVENTS = {
   joinProject: 'project:join',
   leaveProject: 'project:leave',
+  /** Keeps a lease alive; ack `{ok:true, leaseUntil}` or `{ok:false, code:'LEASE_EXPIRED'}`. */
+  leaseHeartbeat: 'lease:heartbeat',
+  /** Asks for the next task of a project; ack `{ok:true, task}`. */
+  taskNext: 'task:next',
 } as const;
 
 export const ProjectUpdatedPayload = z.object({ projectId: Id, version: z.number().int(), by: Id });
@@ -33,11 +48,18 @@ export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; c
 export interface ServerToClientEvents {
   [SERVER_EVENTS.projectUpdated]: (p: ProjectUpdatedPayload) => void;
   [SERVER_EVENTS.importProgress]: (p: ImportProgressPayload) => void;
+  [SERVER_EVENTS.leaseEnded]: (p: LeaseEndedPayload) => void;
+  [SERVER_EVENTS.leaseAssigned]: (p: LeaseAssignedPayload) => void;
+  [SERVER_EVENTS.queueCounts]: (p: QueueCounts & { annotators?: AnnotatorCounts[] }) => void;
+  [SERVER_EVENTS.itemComplete]: (p: ItemCompletePayload) => void;
+  [SERVER_EVENTS.projectAgreement]: (p: ProjectAgreementPayload) => void;
 }
 
 export interface ClientToServerEvents {
   [CLIENT_EVENTS.joinProject]: (p: JoinProjectPayload, ack: (a: Ack) => void) => void;
   [CLIENT_EVENTS.leaveProject]: (p: JoinProjectPayload, ack: (a: Ack) => void) => void;
+  [CLIENT_EVENTS.leaseHeartbeat]: (p: LeaseHeartbeatPayload, ack: (a: Ack<{ leaseUntil: string }>) => void) => void;
+  [CLIENT_EVENTS.taskNext]: (p: TaskNextPayload, ack: (a: Ack<{ task: Task }>) => void) => void;
 }
 
 /** Room names. */

@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import { Id } from '../schema/common.ts';
+import { AnnotationContent, Region } from '../schema/region.ts';
+
+/**
+ * Contracts of the assignment engine shared by server and workers: queue and job names, Redis key
+ * layout, job payloads, lease ids and the task API shapes. See docs/assignment.md.
+ */
+
+/**
+ * Queue names. Every key of a project's queue (BullMQ's and ours) carries the hash tag
+ * `{<projectId>}`, so a project lives in one Redis Cluster slot and our Lua scripts may touch
+ * BullMQ's lock keys next to our own. Quality and maintenance queues have their own tags.
+ */
+export const QUEUES = {
+  annotate: (projectId: string) => `annotate-{${projectId}}`,
+  quality: '{quality}',
+  maintenance: '{maintenance}',
+} as const;
+
+export const JOB_NAMES = {
+  replica: 'replica',
+  itemAgreement: 'item-agreement',
+  goldScore: 'gold-score',
+  projectAgreement: 'project-agreement',
+  requeueAll: 'requeue-all',
+  recomputeProject: 'recompute-project',
+} as const;
+
+/** Job id of replica `r` of an item (BullMQ ids must not contain `:`). */
+export const replicaJobId = (itemId: string, r: number) => `${itemId}-${r}`;
+/** Gold leases are not BullMQ jobs; this id names their lock key in the same key space. */
+export const goldJobId = (itemId: string, userId: string) => `g-${itemId}-${userId}`;
+export const itemAgreementJobId = (itemId: string) => `agree-${itemId}`;
+export const goldScoreJobId = (annotationId: string) => `gold-${annotationId}`;
+/** One project-agreement run per project and debounce window. */
+export const projectAgreementJobId = (projectId: string, bucket: number) => `pa-${projectId}-${bucket}`;
+
+/** Redis keys of one project's assignment state (all in the project's slot). */
+export function projectKeys(prefix: string, projectId: string) {
+  const queue = `${prefix}:${QUEUES.annotate(projectId)}:`;
+  const k = `${queue}lw:`;
+  return {
+    queueName: QUEUES.annotate(projectId),
+    /** BullMQ's key prefix of the queue: job `<id>` is `${queue}<id>`, its lock `${queue}<id>:lock`. */
+    queue,
+    lock: (jobId: string) => `${queue}${jobId}:lock`,
+    stalled: `${queue}stalled`,
+    prioritized: `${queue}prioritized`,
+    wait: `${queue}wait`,
+    active: `${queue}active`,
+    events: `${queue}events`,
+    job: (jobId: string) => `${queue}${jobId}`,
+    /** Lease metadata by token: jobId, itemId, userId, r, k, gold, at. */
+    lease: (token: string) => `${k}l:${token}`,
+    /** Per user: itemId → token of the leases they hold. */
+    held: (userId: string) => `${k}h:${userId}`,
+    /** Per user: items they may not get (annotated, skipped). */
+    excluded: (userId: string) => `${k}x:${userId}`,
+    /** Per user: items with a saved draft. */
+    drafts: (userId: string) => `${k}dr:${userId}`,
+    /** Per user counters: served, goldServed, done, skipped, gold, accSum, accN. */
+    user: (userId: string) => `${k}u:${userId}`,
+    /** Users with counters. */
+    users: `${k}users`,
+    /** jobId → token of its current lease. */
+    holders: `${k}holders`,
+    /** Annotator-facing item payload (no gold answer), cached when queued. */
+    item: (itemId: string) => `${k}it:${itemId}`,
+    goldAnswer: (itemId: string) => `${k}ga:${itemId}`,
+    goldPool: `${k}gold`,
+    /** itemId → k for every item ever put up (guards against queueing twice). */
+    queued: `${k}queued`,
+    /** Per item: userId → submitted annotation (JSON), input of the quality job. */
+    itemAnnotations: (itemId: string) => `${k}ia:${itemId}`,
+    /** Marker set just before an annotation is stored for a replica slot. */
+    filled: (jobId: string) => `${k}f:${jobId}`,
+    /** submissionId → stored annotation summary (fast idempotent retries). */
+    submission: (submissionId: string) => `${k}sub:${submissionId}`,
+    stats: `${k}stats`,
+    complete: `${k}complete`,
+    goldScored: `${k}gs`,
+  };
+}
+export type ProjectKeys = ReturnType<typeof projectKeys>;
+
+/** Event channel on which workers publish progress for the servers to relay to sockets. */
+export const eventsChannel = (prefix: string) => `${prefix}:events`;
+
+/** A lease id handed to clients: the project and an unguessable token (gold and ordinary leases look alike). */
+export const LeaseId = z.string().regex(/^[0-9a-f]{24}\.[0-9a-f]{32}$/, 'not a lease id');
+export const leaseIdOf = (projectId: string, token: string) => `${projectId}.${token}`;
+export function parseLeaseId(leaseId: string): { projectId: string; token: string } | null {
+  if (!LeaseId.safeParse(leaseId).success) return null;
+  const [projectId, token] = leaseId.split('.') as [string, string];
+  return { projectId, token };
+}
+
+/** Queue priority given by a lead: 1..100, higher is served first. */
+export const TaskPriority = z.number().int().min(1).max(100);
+/** BullMQ priority (lower first, 1..2^21) for a lead's priority. */
+export const bullPriority = (priority: number) => 101 - priority;
+
+// ── Job payloads (validated by the processors) ────────────────────────────────────────────────
+export const ReplicaJobData = z.object({ projectId: Id, itemId: Id, r: z.number().int().min(0), k: z.number().int().min(1) });
+export type ReplicaJobData = z.infer<typeof ReplicaJobData>;
+
+export const ItemAgreementJobData = z.object({ projectId: Id, itemId: Id, k: z.number().int().min(1) });
+export type ItemAgreementJobData = z.infer<typeof ItemAgreementJobData>;
+
+export const GoldScoreJobData = z.object({ projectId: Id, itemId: Id, userId: Id, annotationId: Id, regions: z.array(Region) });
+export type GoldScoreJobData = z.infer<typeof GoldScoreJobData>;
+
+export const ProjectAgreementJobData = z.object({ projectId: Id });
+export type ProjectAgreementJobData = z.infer<typeof ProjectAgreementJobData>;
+
+export const MaintenanceJobData = z.object({ projectId: Id, requestedBy: Id });
+export type MaintenanceJobData = z.infer<typeof MaintenanceJobData>;
+
+/** What the item-agreement processor returns (also the `item:complete` socket payload). */
+export const ItemCompletePayload = z.object({
+  projectId: Id,
+  itemId: Id,
+  annotators: z.number().int(),
+  /** Agreement per tool: null where it cannot be computed. */
+  agreement: z.record(z.string(), z.number().nullable()),
+});
+export type ItemCompletePayload = z.infer<typeof ItemCompletePayload>;
+
+/** A message a worker publishes on `eventsChannel` for the servers to relay. */
+export const RelayMessage = z.object({ room: z.string(), event: z.string(), payload: z.unknown() });
+export type RelayMessage = z.infer<typeof RelayMessage>;
+
+// ── Task API ─────────────────────────────────────────────────────────────────────────────────────
+export const QueueItemsInput = z
+  .object({
+    itemIds: z.array(Id).min(1).max(10_000).optional(),
+    all: z.literal(true).optional(),
+    priority: TaskPriority.default(50),
+  })
+  .refine((v) => (v.itemIds === undefined) !== (v.all === undefined), { message: 'give either itemIds or all: true', path: ['itemIds'] });
+export type QueueItemsInput = z.infer<typeof QueueItemsInput>;
+
+export const QueueSettingsPatch = z.object({
+  /** Put items up for annotation as soon as their import completes. */
+  autoQueue: z.boolean().optional(),
+  /** The first n tasks of an annotator new to the project are gold when gold items are available. */
+  goldWarmup: z.number().int().min(0).max(100).optional(),
+  /** Replicas of an item are this many tasks apart in the queue. */
+  spread: z.number().int().min(1).max(10_000).optional(),
+});
+export type QueueSettingsPatch = z.infer<typeof QueueSettingsPatch>;
+
+export interface QueueSettings {
+  paused: boolean;
+  autoQueue: boolean;
+  goldWarmup: number;
+  spread: number;
+}
+
+/** A client-generated id that makes a submit idempotent. */
+export const SubmissionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, "_" or "-"');
+
+export const SubmitInput = AnnotationContent.extend({
+  submissionId: SubmissionId,
+  /** Time the annotator spent, as the client measured it. */
+  durationMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
+});
+export type SubmitInput = z.infer<typeof SubmitInput>;
+
+export const DraftInput = AnnotationContent;
+export type DraftInput = z.infer<typeof DraftInput>;
+
+export const SkipInput = z.object({ reason: z.string().trim().min(1, 'say why').max(500) });
+export type SkipInput = z.infer<typeof SkipInput>;
+
+export const AnnotationPatch = AnnotationContent.extend({ version: z.number().int().min(1) });
+export type AnnotationPatch = z.infer<typeof AnnotationPatch>;
+
+export const ReassignInput = z.object({ userId: Id });
+export type ReassignInput = z.infer<typeof ReassignInput>;
+
+/** The item as an annotator sees it (never the gold answer). */
+export interface TaskItem {
+  id: Id;
+  kind: 'image' | 'text';
+  text?: string;
+  textLength?: number;
+  image?: { fileId: Id; name: string; mime: string; width: number; height: number };
+  meta?: Record<string, unknown>;
+}
+
+export interface Task {
+  leaseId: string;
+  projectId: Id;
+  item: TaskItem;
+  leaseUntil: string;
+  leaseMs: number;
+  /** Send `lease:heartbeat` this often. */
+  heartbeatMs: number;
+  /** Work in progress saved earlier for this item, if any. */
+  draft?: { regions: Region[]; savedAt: string };
+  /** True when this is a lease the user already held (after a reload). */
+  resumed: boolean;
+}
+
+export interface Annotation {
+  id: Id;
+  projectId: Id;
+  itemId: Id;
+  userId: Id;
+  submissionId: string;
+  regions: Region[];
+  version: number;
+  status: 'submitted';
+  durationMs?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface QueueCounts {
+  projectId: Id;
+  paused: boolean;
+  itemsQueued: number;
+  itemsComplete: number;
+  /** Replica tasks not leased yet. */
+  waiting: number;
+  leased: number;
+  /** Replica tasks submitted. */
+  done: number;
+  skips: number;
+  gold: { pool: number; served: number; done: number };
+}
+
+export interface AnnotatorCounts {
+  userId: Id;
+  leased: number;
+  done: number;
+  skipped: number;
+  gold: number;
+  /** Mean gold score in [0, 1]; null before the first scored gold task. */
+  accuracy: number | null;
+}
+
+// ── Socket payloads ──────────────────────────────────────────────────────────────────────────────
+export const LeaseHeartbeatPayload = z.object({ leaseId: LeaseId });
+export type LeaseHeartbeatPayload = z.infer<typeof LeaseHeartbeatPayload>;
+
+export const TaskNextPayload = z.object({ projectId: Id });
+export type TaskNextPayload = z.infer<typeof TaskNextPayload>;
+
+export const LeaseEndedPayload = z.object({
+  leaseId: z.string(),
+  projectId: Id,
+  itemId: Id,
+  reason: z.enum(['expired', 'requeued', 'reassigned', 'filled']),
+});
+export type LeaseEndedPayload = z.infer<typeof LeaseEndedPayload>;
+
+export const LeaseAssignedPayload = z.object({ leaseId: z.string(), projectId: Id, itemId: Id });
+export type LeaseAssignedPayload = z.infer<typeof LeaseAssignedPayload>;
+
+export const ProjectAgreementPayload = z.object({
+  projectId: Id,
+  at: z.string(),
+  items: z.number().int(),
+  byTool: z.record(z.string(), z.number().nullable()),
+});
+export type ProjectAgreementPayload = z.infer<typeof ProjectAgreementPayload>;

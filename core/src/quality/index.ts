@@ -1,0 +1,2 @@
+export * from './item-quality.ts';
+export * from './project-agreement.ts';
