@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { Queue } from 'bullmq';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { AppError, errorHandler } from './http/errors.ts';
@@ -13,6 +12,7 @@ import { createLogger, type Logger } from './infra/logger.ts';
 import { connectDatabase } from './infra/mongo.ts';
 import { checkEvictionPolicy, createRedis } from './infra/redis.ts';
 import { attachSocket } from './infra/socket.ts';
+import { TaskQueues, stalledIntervalFor } from './infra/queues.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { LoginGuard } from './modules/auth/login-guard.ts';
 import { SessionStore } from './modules/auth/sessions.ts';
@@ -22,6 +22,10 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { itemsRoutes } from './modules/items/items.routes.ts';
 import { sweepStaleImports } from './modules/items/items.service.ts';
 import { projectsRoutes } from './modules/projects/projects.routes.ts';
+import { annotationsRoutes } from './modules/annotations/annotations.routes.ts';
+import { startTaskRuntime } from './modules/tasks/tasks.events.ts';
+import { onLeaseStalled } from './modules/tasks/tasks.leases.ts';
+import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 
@@ -80,6 +84,8 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api/projects', projectsRoutes(ctx));
   app.use('/api/guidelines', guidelinesRoutes(ctx));
   app.use('/api', itemsRoutes(ctx));
+  app.use('/api', tasksRoutes(ctx));
+  app.use('/api', annotationsRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const dist = ctx.config.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');
@@ -105,7 +111,14 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
   const redis = createRedis(config.REDIS_URL, 'server');
   await redis.ping();
   await checkEvictionPolicy(redis, log, config.REQUIRE_NOEVICTION);
-  const quality = new Queue('{quality}', { connection: redis, prefix: config.REDIS_PREFIX });
+  let onStalled: (projectId: string, jobId: string) => void = () => undefined;
+  const tasks = new TaskQueues(redis, {
+    prefix: config.REDIS_PREFIX,
+    leaseMs: config.LEASE_MS,
+    stalledIntervalMs: stalledIntervalFor(config.LEASE_MS, config.STALLED_INTERVAL_MS),
+    log,
+    onStalled: (p, j) => onStalled(p, j),
+  });
   const ctx: AppContext = {
     config,
     db,
@@ -113,7 +126,8 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     log,
     sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_S),
     loginGuard: new LoginGuard(redis, config.REDIS_PREFIX, config.LOGIN_MAX_PER_MINUTE),
-    queues: { quality },
+    queues: { quality: tasks.quality },
+    tasks,
     guidelines: loadGuidelines(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
     io: null,
     now: opts.now ?? Date.now,
@@ -126,6 +140,8 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
   const http = createServer(app);
   const socket = attachSocket(ctx, http);
   ctx.io = socket.io;
+  onStalled = (p, j) => void onLeaseStalled(ctx, p, j).catch((e: unknown) => log.warn('lease expiry handling failed', { projectId: p, jobId: j, err: e }));
+  const taskRuntime = await startTaskRuntime(ctx);
 
   return {
     ctx,
@@ -148,7 +164,8 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
         http.close(() => resolve());
         if (!http.listening) resolve();
       });
-      await quality.close();
+      await taskRuntime.close();
+      await tasks.close();
       redis.disconnect();
       await db.close();
     },

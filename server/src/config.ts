@@ -26,6 +26,12 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Refuse to start unless Redis uses maxmemory-policy noeviction (BullMQ needs it). */
   REQUIRE_NOEVICTION: bool.default(false),
+  /** How long a task lease lives without a heartbeat (clients heartbeat every quarter of it). */
+  LEASE_MS: z.coerce.number().int().min(500).max(24 * 3600_000).default(60_000),
+  /** How often abandoned leases are looked for (default: a third of LEASE_MS, at most 30 s). */
+  STALLED_INTERVAL_MS: z.coerce.number().int().min(100).optional(),
+  /** Tasks a "next" request may look at before answering NOTHING_TO_DO (excluded ones are put back). */
+  TASK_SCAN_LIMIT: z.coerce.number().int().min(1).max(1000).default(40),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

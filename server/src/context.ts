@@ -7,6 +7,7 @@ import type { Logger } from './infra/logger.ts';
 import type { SessionStore } from './modules/auth/sessions.ts';
 import type { LoginGuard } from './modules/auth/login-guard.ts';
 import type { Queue } from 'bullmq';
+import type { TaskQueues } from './infra/queues.ts';
 
 export type IO = IOServer<ClientToServerEvents, ServerToClientEvents>;
 
@@ -19,6 +20,8 @@ export interface AppContext {
   sessions: SessionStore;
   loginGuard: LoginGuard;
   queues: { quality: Queue };
+  /** The assignment engine's BullMQ queues (project queues, quality, maintenance). */
+  tasks: TaskQueues;
   /** Guidelines loaded from GUIDELINES_DIR at start, keyed `slug@version`. */
   guidelines: Map<string, Guideline>;
   /** Set once Socket.IO is attached; emitters check for it. */

@@ -73,6 +73,8 @@ export function projectKeys(prefix: string, projectId: string) {
     queued: `${k}queued`,
     /** Per item: userId → submitted annotation (JSON), input of the quality job. */
     itemAnnotations: (itemId: string) => `${k}ia:${itemId}`,
+    /** Per gold item: userId → their gold annotation id (counts each user once). */
+    goldAnnotations: (itemId: string) => `${k}gd:${itemId}`,
     /** Marker set just before an annotation is stored for a replica slot. */
     filled: (jobId: string) => `${k}f:${jobId}`,
     /** submissionId → stored annotation summary (fast idempotent retries). */
@@ -105,7 +107,13 @@ export const bullPriority = (priority: number) => 101 - priority;
 export const ReplicaJobData = z.object({ projectId: Id, itemId: Id, r: z.number().int().min(0), k: z.number().int().min(1) });
 export type ReplicaJobData = z.infer<typeof ReplicaJobData>;
 
-export const ItemAgreementJobData = z.object({ projectId: Id, itemId: Id, k: z.number().int().min(1) });
+export const ItemAgreementJobData = z.object({
+  projectId: Id,
+  itemId: Id,
+  k: z.number().int().min(1),
+  /** Read the annotations from MongoDB (after an edit or a rebuild) instead of the Redis hand-off. */
+  fromDb: z.boolean().optional(),
+});
 export type ItemAgreementJobData = z.infer<typeof ItemAgreementJobData>;
 
 export const GoldScoreJobData = z.object({ projectId: Id, itemId: Id, userId: Id, annotationId: Id, regions: z.array(Region) });

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db, type ObjectId, GridFSBucket } from 'mongodb';
-import type { AnnotationContent, ImageInfo, ItemStatus, LabelSchema, Lang, Level, ProjectKind, ProjectStatus, ReviewPolicy, Role, GuidelineRef } from '@labelwork/core';
+import type { AnnotationContent, ImageInfo, ItemQuality, ProjectAgreement, Region, Tool, ItemStatus, LabelSchema, Lang, Level, ProjectKind, ProjectStatus, ReviewPolicy, Role, GuidelineRef } from '@labelwork/core';
 
 export interface UserDoc {
   _id: ObjectId;
@@ -84,6 +84,100 @@ export interface AuditDoc {
   details?: Record<string, unknown>;
 }
 
+/** Append-only lease history: one document per lease event (`_id` = `<leaseId>:<event>`, so re-logging is a no-op). */
+export interface AssignmentEventDoc {
+  _id: string;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  itemId: ObjectId;
+  userId: ObjectId;
+  leaseId: string;
+  jobId: string;
+  gold: boolean;
+  event: 'leased' | 'submitted' | 'released' | 'skipped' | 'expired' | 'requeued' | 'reassigned' | 'filled';
+  at: Date;
+  byId?: ObjectId;
+}
+
+export interface AnnotationDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  itemId: ObjectId;
+  userId: ObjectId;
+  /** The replica job it fills (`<itemId>-<r>`, or the gold lease id): unique, so a slot is filled once. */
+  slot: string;
+  submissionId: string;
+  leaseId: string;
+  gold: boolean;
+  regions: Region[];
+  version: number;
+  status: 'submitted';
+  durationMs?: number;
+  guidelineVersion?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Work in progress, one per user and item (`_id` = `<userId>:<itemId>`). */
+export interface DraftDoc {
+  _id: string;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  itemId: ObjectId;
+  userId: ObjectId;
+  leaseId: string;
+  regions: Region[];
+  savedAt: Date;
+  /** Set when a submit came after the lease ended: kept for the lead. */
+  orphanedAt?: Date;
+}
+
+export interface SkipDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  itemId: ObjectId;
+  userId: ObjectId;
+  leaseId: string;
+  reason: string;
+  at: Date;
+}
+
+/**
+ * Quality results. `_id`: `item:<itemId>` (item agreement + consensus), `gold:<annotationId>`
+ * (an annotator's gold score) or `project:<projectId>:<at ms>` (the project time series).
+ */
+export type AgreementDoc =
+  | ({ _id: string; schemaVersion: 1; scope: 'item'; projectId: ObjectId; itemId: ObjectId; at: Date; k: number; annotationIds: ObjectId[] } & Omit<ItemQuality, 'agreement'> & { agreement: ItemQuality['agreement'] })
+  | { _id: string; schemaVersion: 1; scope: 'gold'; projectId: ObjectId; itemId: ObjectId; userId: ObjectId; annotationId: ObjectId; at: Date; value: number | null; byTool: Partial<Record<Tool, number | null>> }
+  | ({ _id: string; schemaVersion: 1; scope: 'project'; projectId: ObjectId; at: Date } & ProjectAgreement);
+
+/** Assignment settings of a project (`_id` = the project id). */
+export interface QueueDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  paused: boolean;
+  autoQueue: boolean;
+  goldWarmup: number;
+  spread: number;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A record of items put up for annotation (insert-only; `requeue-all` rebuilds Redis from these). */
+export interface QueueBatchDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  itemIds: ObjectId[];
+  k: number;
+  priority: number;
+  byId: ObjectId;
+  at: Date;
+}
+
 export interface CounterDoc {
   _id: string;
   seq: number;
@@ -98,6 +192,13 @@ export interface Database {
   imports: Collection<ImportDoc>;
   audit: Collection<AuditDoc>;
   counters: Collection<CounterDoc>;
+  assignments: Collection<AssignmentEventDoc>;
+  annotations: Collection<AnnotationDoc>;
+  drafts: Collection<DraftDoc>;
+  skips: Collection<SkipDoc>;
+  agreements: Collection<AgreementDoc>;
+  queues: Collection<QueueDoc>;
+  queueBatches: Collection<QueueBatchDoc>;
   files: GridFSBucket;
   close(): Promise<void>;
 }
@@ -116,6 +217,13 @@ export async function connectDatabase(url: string, dbName: string): Promise<Data
     imports: db.collection<ImportDoc>('imports'),
     audit: db.collection<AuditDoc>('audit'),
     counters: db.collection<CounterDoc>('counters'),
+    assignments: db.collection<AssignmentEventDoc>('assignments'),
+    annotations: db.collection<AnnotationDoc>('annotations'),
+    drafts: db.collection<DraftDoc>('drafts'),
+    skips: db.collection<SkipDoc>('skips'),
+    agreements: db.collection<AgreementDoc>('agreements'),
+    queues: db.collection<QueueDoc>('queues'),
+    queueBatches: db.collection<QueueBatchDoc>('queueBatches'),
     files: new GridFSBucket(db, { bucketName: 'files' }),
     close: () => client.close(),
   };
@@ -133,6 +241,18 @@ async function ensureIndexes(d: Database): Promise<void> {
   await d.imports.createIndex({ projectId: 1, createdAt: -1 }, { name: 'project_created' });
   await d.audit.createIndex({ at: -1 }, { name: 'at' });
   await d.audit.createIndex({ targetType: 1, targetId: 1, at: -1 }, { name: 'target' });
+  // Assignment engine: uniqueness is what makes submits idempotent and exact (see docs/assignment.md).
+  await d.annotations.createIndex({ submissionId: 1 }, { unique: true, name: 'submission_unique' });
+  await d.annotations.createIndex({ slot: 1 }, { unique: true, name: 'slot_unique' });
+  await d.annotations.createIndex({ itemId: 1, userId: 1 }, { unique: true, name: 'item_user_unique' });
+  await d.annotations.createIndex({ projectId: 1, userId: 1 }, { name: 'project_user' });
+  await d.skips.createIndex({ userId: 1, itemId: 1 }, { unique: true, name: 'user_item_unique' });
+  await d.skips.createIndex({ projectId: 1 }, { name: 'project' });
+  await d.drafts.createIndex({ projectId: 1 }, { name: 'project' });
+  await d.assignments.createIndex({ projectId: 1, at: -1 }, { name: 'project_at' });
+  await d.assignments.createIndex({ leaseId: 1 }, { name: 'lease' });
+  await d.agreements.createIndex({ projectId: 1, scope: 1, at: -1 }, { name: 'project_scope_at' });
+  await d.queueBatches.createIndex({ projectId: 1 }, { name: 'project' });
 }
 
 /** Reserves `n` consecutive numbers of a named sequence; returns the first. */

@@ -9,6 +9,7 @@ import { AppError, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';
 import { reserveSeq } from '../../infra/mongo.ts';
+import { onItemsImported } from '../tasks/tasks.queueing.ts';
 import { checkImage, type CheckedImage, type ImageProblem } from './images.ts';
 import { deleteFiles, importsRepo, itemsRepo, storeFile } from './items.repository.ts';
 
@@ -66,6 +67,8 @@ async function storeItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, i
   await projectsRepo.incCounts(ctx.db, project._id, { items: docs.length, gold });
   await importsRepo.finish(ctx.db, imp._id, 'complete', new Date(ctx.now()));
   emitProgress(ctx, imp, docs.length, 'complete');
+  // Projects with autoQueue put imported items up for annotation at once (the import itself stands if this fails).
+  await onItemsImported(ctx, project, docs, user._id).catch((e: unknown) => ctx.log.error('auto-queue after import failed', { projectId: project._id.toHexString(), err: e }));
   await audit(ctx, user._id, 'items.import', { type: 'project', id: project._id }, { importId: imp._id.toHexString(), kind: imp.kind, file: imp.fileName, count: docs.length, gold });
 }
 

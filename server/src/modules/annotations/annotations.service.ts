@@ -1,0 +1,80 @@
+import { ObjectId } from 'mongodb';
+import { JOB_NAMES, formatPath, regionIssues, type Annotation, type AnnotationPatch, type ItemAgreementJobData } from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import type { AnnotationDoc, UserDoc } from '../../infra/mongo.ts';
+import { AppError, validationError } from '../../http/errors.ts';
+import { audit } from '../audit/audit.service.ts';
+import { canAccess, loadProject } from '../projects/projects.access.ts';
+import { taskItemOf, type CachedItem } from '../tasks/task-item.ts';
+import { QUALITY_JOB_OPTS, toAnnotation } from '../tasks/tasks.submit.ts';
+import { annotationsRepo } from './annotations.repository.ts';
+
+const notFound = () => new AppError('NOT_FOUND', 'no such annotation');
+
+async function visible(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<AnnotationDoc> {
+  const doc = await annotationsRepo.byId(ctx.db, id);
+  if (!doc) throw notFound();
+  if (doc.userId.equals(user._id)) return doc;
+  const project = await ctx.db.projects.findOne({ _id: doc.projectId });
+  if (!project || !canAccess(user, project, 'manage')) throw notFound();
+  return doc;
+}
+
+export async function getAnnotation(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<Annotation> {
+  return toAnnotation(await visible(ctx, user, id));
+}
+
+/**
+ * Edits a submitted annotation (its author, before review) with optimistic versioning: a stale
+ * `version` gets VERSION_CONFLICT with the current annotation, never a silent overwrite. When the
+ * item already has its k annotations, its quality is recomputed.
+ */
+export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectId, patch: AnnotationPatch): Promise<Annotation> {
+  const current = await annotationsRepo.byId(ctx.db, id);
+  if (!current || !current.userId.equals(user._id)) throw notFound();
+  if (current.status !== 'submitted') throw new AppError('CONFLICT', 'a reviewed annotation can no longer be edited');
+  const project = await loadProject(ctx, user, current.projectId, 'view');
+  const pq = ctx.tasks.project(project._id.toHexString());
+  const cached = await ctx.redis.get(pq.keys.item(current.itemId.toHexString()));
+  let extent = cached ? (JSON.parse(cached) as CachedItem).extent : null;
+  if (!extent) {
+    const item = await ctx.db.items.findOne({ _id: current.itemId });
+    if (!item) throw new AppError('NOT_FOUND', 'the item no longer exists');
+    extent = taskItemOf(item).extent;
+  }
+  const issues = regionIssues(project.labelSchema, extent, patch.regions);
+  if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), 'the regions do not fit the label schema');
+  const updated = await annotationsRepo.updateIfVersion(ctx.db, id, patch.version, { regions: patch.regions, updatedAt: new Date(ctx.now()) });
+  if (!updated) {
+    const now = await annotationsRepo.byId(ctx.db, id);
+    if (!now) throw notFound();
+    throw new AppError('VERSION_CONFLICT', 'this annotation changed since you loaded it; reload and try again', { current: toAnnotation(now) });
+  }
+  const itemId = updated.itemId.toHexString();
+  if (!updated.gold) {
+    const uid = updated.userId.toHexString();
+    const json = JSON.stringify({ annotationId: updated._id.toHexString(), regions: updated.regions, version: updated.version });
+    // Keep the quality job's hand-off current; once the item has its k, recompute from MongoDB.
+    const [, count, complete, kRaw] = await Promise.all([
+      ctx.redis.hset(pq.keys.itemAnnotations(itemId), uid, json),
+      ctx.redis.hlen(pq.keys.itemAnnotations(itemId)),
+      ctx.redis.sismember(pq.keys.complete, itemId),
+      ctx.redis.hget(pq.keys.queued, itemId),
+    ]);
+    const k = Number(kRaw ?? 0);
+    if (k > 0 && (complete === 1 || count >= k)) {
+      const data: ItemAgreementJobData = { projectId: pq.projectId, itemId, k, fromDb: true };
+      await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: `agree-${itemId}-e-${updated._id.toHexString()}-${updated.version}`, ...QUALITY_JOB_OPTS });
+    }
+  }
+  await audit(ctx, user._id, 'annotation.edit', { type: 'annotation', id }, { version: updated.version });
+  return toAnnotation(updated);
+}
+
+export async function listAnnotations(ctx: AppContext, user: UserDoc, projectId: ObjectId, filter: { itemId?: string; userId?: string }): Promise<Annotation[]> {
+  const project = await loadProject(ctx, user, projectId, 'manage');
+  const f: { itemId?: ObjectId; userId?: ObjectId } = {};
+  if (filter.itemId) f.itemId = new ObjectId(filter.itemId);
+  if (filter.userId) f.userId = new ObjectId(filter.userId);
+  return (await annotationsRepo.list(ctx.db, project._id, f, 5000)).map(toAnnotation);
+}

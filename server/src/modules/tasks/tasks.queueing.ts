@@ -1,0 +1,131 @@
+import { ObjectId } from 'mongodb';
+import { JOB_NAMES, bullPriority, replicaJobId, type QueueItemsInput, type ReplicaJobData } from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import type { ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import { AppError } from '../../http/errors.ts';
+import { audit } from '../audit/audit.service.ts';
+import { loadProject } from '../projects/projects.access.ts';
+import { settingsOf } from './task-runtime.ts';
+import { goldOf, taskItemOf } from './task-item.ts';
+import { batchesRepo, queuesRepo } from './tasks.repository.ts';
+
+const CHUNK = 1000;
+
+export interface QueueResult {
+  /** Items put up now (replica tasks + gold pool). */
+  queued: number;
+  /** Items that were already up (each item is put up once). */
+  already: number;
+  /** Of the queued: gold items, which go to the gold pool instead of replica tasks. */
+  gold: number;
+  /** Ids asked for that are not (visible) items of the project. */
+  missing: number;
+}
+
+/**
+ * Replica jobs of a chunk of items, interleaved so that an item's replicas are `spread` tasks
+ * apart: with chunks of `spread` items, replica r of every item in the chunk comes before replica
+ * r + 1. Replicas then go to different people without the whole project's first pass having to
+ * finish before any item completes (the architecture note's "priority r + 1" did that).
+ */
+function replicaJobs(projectId: string, items: ItemDoc[], k: number, spread: number, priority: number) {
+  const jobs = [];
+  for (let c = 0; c < items.length; c += spread) {
+    const chunk = items.slice(c, c + spread);
+    for (let r = 0; r < k; r++) {
+      for (const it of chunk) {
+        const itemId = it._id.toHexString();
+        const data: ReplicaJobData = { projectId, itemId, r, k };
+        jobs.push({ name: JOB_NAMES.replica, data, opts: { jobId: replicaJobId(itemId, r), priority: bullPriority(priority), removeOnComplete: true, removeOnFail: false, attempts: 1 } });
+      }
+    }
+  }
+  return jobs;
+}
+
+/**
+ * Puts items up for annotation with the project's current overlap k: k replica tasks each, gold
+ * items into the gold pool. Each item is put up once (a Redis registry answers "already queued").
+ * The annotator's view of each item is cached in Redis so that handing out a task reads no Mongo.
+ * Crash between the registry and the job adds: `requeue-all` re-adds what is missing.
+ */
+export async function queueItemDocs(ctx: AppContext, project: ProjectDoc, docs: Iterable<ItemDoc> | AsyncIterable<ItemDoc>, priority: number, byId: ObjectId): Promise<QueueResult> {
+  const projectId = project._id.toHexString();
+  const pq = ctx.tasks.project(projectId);
+  const k = pq.keys;
+  const overlap = project.overlap;
+  const settings = await settingsOf(ctx, project._id);
+  await queuesRepo.ensure(ctx.db, project._id, new Date(ctx.now()));
+  const result: QueueResult = { queued: 0, already: 0, gold: 0, missing: 0 };
+  let chunk: ItemDoc[] = [];
+  const flush = async () => {
+    if (!chunk.length) return;
+    const marks = ctx.redis.pipeline();
+    for (const d of chunk) marks.hsetnx(k.queued, d._id.toHexString(), String(overlap));
+    const res = (await marks.exec()) ?? [];
+    const fresh = chunk.filter((_, i) => res[i]?.[1] === 1);
+    result.already += chunk.length - fresh.length;
+    chunk = [];
+    if (!fresh.length) return;
+    await batchesRepo.insert(ctx.db, { _id: new ObjectId(), schemaVersion: 1, projectId: project._id, itemIds: fresh.map((d) => d._id), k: overlap, priority, byId, at: new Date(ctx.now()) });
+    const cache = ctx.redis.pipeline();
+    const ordinary: ItemDoc[] = [];
+    for (const d of fresh) {
+      const itemId = d._id.toHexString();
+      cache.set(k.item(itemId), JSON.stringify(taskItemOf(d)));
+      const gold = goldOf(d);
+      if (gold) {
+        cache.set(k.goldAnswer(itemId), JSON.stringify(gold));
+        cache.sadd(k.goldPool, itemId);
+        result.gold++;
+      } else ordinary.push(d);
+    }
+    cache.hincrby(k.stats, 'itemsQueued', ordinary.length);
+    cache.hincrby(k.stats, 'replicasQueued', ordinary.length * overlap);
+    await cache.exec();
+    const jobs = replicaJobs(projectId, ordinary, overlap, settings.spread, priority);
+    for (let i = 0; i < jobs.length; i += 3000) await pq.queue.addBulk(jobs.slice(i, i + 3000));
+    result.queued += fresh.length;
+  };
+  for await (const d of docs) {
+    chunk.push(d);
+    if (chunk.length >= CHUNK) await flush();
+  }
+  await flush();
+  return result;
+}
+
+/** Import ids whose items are not visible (still running or failed). */
+async function hiddenImports(ctx: AppContext, projectId: ObjectId): Promise<ObjectId[]> {
+  const docs = await ctx.db.imports.find({ projectId, status: { $in: ['running', 'failed'] } }).project<{ _id: ObjectId }>({ _id: 1 }).toArray();
+  return docs.map((d) => d._id);
+}
+
+/** A lead puts all items, or a selection, up for annotation. */
+export async function queueItems(ctx: AppContext, user: UserDoc, projectId: ObjectId, input: QueueItemsInput): Promise<QueueResult> {
+  const project = await loadProject(ctx, user, projectId, 'manage');
+  if (project.status === 'archived') throw new AppError('PROJECT_ARCHIVED', 'unarchive the project first');
+  const hidden = await hiddenImports(ctx, project._id);
+  let result: QueueResult;
+  if (input.all) {
+    const cursor = ctx.db.items.find({ projectId: project._id, importId: { $nin: hidden } }).batchSize(CHUNK);
+    result = await queueItemDocs(ctx, project, cursor, input.priority, user._id);
+  } else {
+    const ids = [...new Set(input.itemIds ?? [])].map((s) => new ObjectId(s));
+    const docs = await ctx.db.items.find({ _id: { $in: ids }, projectId: project._id, importId: { $nin: hidden } }).toArray();
+    // Keep the lead's order.
+    const pos = new Map(ids.map((id, i) => [id.toHexString(), i]));
+    docs.sort((a, b) => (pos.get(a._id.toHexString()) ?? 0) - (pos.get(b._id.toHexString()) ?? 0));
+    result = await queueItemDocs(ctx, project, docs, input.priority, user._id);
+    result.missing = ids.length - docs.length;
+  }
+  await audit(ctx, user._id, 'queue.items', { type: 'project', id: project._id }, { ...result, priority: input.priority, all: input.all === true, overlap: project.overlap });
+  return result;
+}
+
+/** Called when an import completes: with `autoQueue` on, its items go up at the default priority. */
+export async function onItemsImported(ctx: AppContext, project: ProjectDoc, docs: ItemDoc[], byId: ObjectId): Promise<QueueResult | null> {
+  const settings = await settingsOf(ctx, project._id);
+  if (!settings.autoQueue || project.status === 'archived') return null;
+  return queueItemDocs(ctx, project, docs, 50, byId);
+}

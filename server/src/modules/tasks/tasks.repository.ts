@@ -1,0 +1,84 @@
+import { MongoServerError, type ObjectId } from 'mongodb';
+import type { AgreementDoc, AnnotationDoc, AssignmentEventDoc, Database, DraftDoc, QueueBatchDoc, QueueDoc, SkipDoc } from '../../infra/mongo.ts';
+
+/**
+ * Mongo access of the assignment engine. On the hot path only inserts and small collections are
+ * touched: on FerretDB 1.24 every filtered read or update scans its collection (see docs/assignment.md).
+ */
+
+export function isDuplicateKey(e: unknown): boolean {
+  // MongoDB says E11000; FerretDB also answers 11000, sometimes with a generic message.
+  return e instanceof MongoServerError && (e.code === 11000 || /duplicate key/i.test(e.message));
+}
+
+export const DEFAULT_SETTINGS = { paused: false, autoQueue: false, goldWarmup: 0, spread: 50 } as const;
+
+export const queuesRepo = {
+  byProject: (db: Database, projectId: ObjectId) => db.queues.findOne({ _id: projectId }),
+  /** Creates the settings document if missing (first writer wins). */
+  async ensure(db: Database, projectId: ObjectId, now: Date): Promise<QueueDoc> {
+    const found = await db.queues.findOne({ _id: projectId });
+    if (found) return found;
+    const doc: QueueDoc = { _id: projectId, schemaVersion: 1, ...DEFAULT_SETTINGS, version: 1, createdAt: now, updatedAt: now };
+    try {
+      await db.queues.insertOne(doc);
+      return doc;
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      return (await db.queues.findOne({ _id: projectId })) ?? doc;
+    }
+  },
+  update: (db: Database, projectId: ObjectId, set: Partial<QueueDoc>) =>
+    db.queues.findOneAndUpdate({ _id: projectId }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }),
+  /** Projects with queued work, to open their queues (and stalled checkers) at start. */
+  all: (db: Database) => db.queues.find({}).project<{ _id: ObjectId }>({ _id: 1 }).toArray(),
+};
+
+export const batchesRepo = {
+  insert: (db: Database, doc: QueueBatchDoc) => db.queueBatches.insertOne(doc),
+};
+
+export const assignmentsRepo = {
+  /** Appends a lease event; logging the same event of a lease twice is a no-op. */
+  async log(db: Database, doc: Omit<AssignmentEventDoc, '_id' | 'schemaVersion'>): Promise<void> {
+    try {
+      await db.assignments.insertOne({ _id: `${doc.leaseId}:${doc.event}`, schemaVersion: 1, ...doc });
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+    }
+  },
+  recent: (db: Database, projectId: ObjectId, limit: number) => db.assignments.find({ projectId }).sort({ at: -1 }).limit(limit).toArray(),
+};
+
+export const annotationsRepo = {
+  insert: (db: Database, doc: AnnotationDoc) => db.annotations.insertOne(doc),
+  bySubmission: (db: Database, submissionId: string) => db.annotations.findOne({ submissionId }),
+  bySlot: (db: Database, slot: string) => db.annotations.findOne({ slot }),
+  byItemUser: (db: Database, itemId: ObjectId, userId: ObjectId) => db.annotations.findOne({ itemId, userId }),
+  byId: (db: Database, id: ObjectId) => db.annotations.findOne({ _id: id }),
+};
+
+export const draftsRepo = {
+  key: (userId: ObjectId | string, itemId: ObjectId | string) => `${String(userId)}:${String(itemId)}`,
+  get: (db: Database, userId: ObjectId, itemId: ObjectId) => db.drafts.findOne({ _id: draftsRepo.key(userId, itemId) }),
+  save: (db: Database, doc: DraftDoc) => db.drafts.replaceOne({ _id: doc._id }, doc, { upsert: true }),
+  remove: (db: Database, userId: ObjectId, itemId: ObjectId) => db.drafts.deleteOne({ _id: draftsRepo.key(userId, itemId) }),
+  byProject: (db: Database, projectId: ObjectId) => db.drafts.find({ projectId }).limit(5000).toArray(),
+};
+
+export const skipsRepo = {
+  /** Records a skip; skipping an item twice keeps the first record. */
+  async insert(db: Database, doc: SkipDoc): Promise<void> {
+    try {
+      await db.skips.insertOne(doc);
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+    }
+  },
+};
+
+export const agreementsRepo = {
+  item: (db: Database, itemId: ObjectId) => db.agreements.findOne({ _id: `item:${itemId.toHexString()}` }),
+  projectHistory: (db: Database, projectId: ObjectId, limit: number) =>
+    db.agreements.find({ projectId, scope: 'project' }).sort({ at: -1 }).limit(limit).toArray() as Promise<Extract<AgreementDoc, { scope: 'project' }>[]>,
+};

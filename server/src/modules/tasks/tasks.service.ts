@@ -1,0 +1,201 @@
+import type { Job } from 'bullmq';
+import { ObjectId } from 'mongodb';
+import {
+  ReplicaJobData, goldJobId, leaseIdOf,
+  type Region, type Task, type TaskItem,
+} from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ProjectQueue } from '../../infra/queues.ts';
+import { AppError } from '../../http/errors.ts';
+import { loadProject } from '../projects/projects.access.ts';
+import { newToken, runtime, settingsOf, touchCounts } from './task-runtime.ts';
+import { taskItemOf, type CachedItem } from './task-item.ts';
+import { assertMayDraw, heartbeatMsOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
+import { assignmentsRepo, draftsRepo, skipsRepo } from './tasks.repository.ts';
+import { reconcileFilledSlot } from './tasks.submit.ts';
+import { queueCounts } from './tasks.counts.ts';
+
+/** A user holds at most this many leases per project: "next" resumes the one they have. */
+const MAX_HELD = 1;
+
+async function itemOf(ctx: AppContext, pq: ProjectQueue, itemId: string, cachedJson?: string): Promise<TaskItem> {
+  const json = cachedJson || (await ctx.redis.get(pq.keys.item(itemId)));
+  if (json) return (JSON.parse(json) as CachedItem).item;
+  // Only after a Redis loss: the slow path reads the item and caches it again.
+  const doc = await ctx.db.items.findOne({ _id: new ObjectId(itemId) });
+  if (!doc) throw new AppError('NOT_FOUND', 'the item of this task no longer exists');
+  const cached = taskItemOf(doc);
+  await ctx.redis.set(pq.keys.item(itemId), JSON.stringify(cached));
+  return cached.item;
+}
+
+async function draftOf(ctx: AppContext, userId: ObjectId, itemId: string): Promise<Task['draft']> {
+  const d = await draftsRepo.get(ctx.db, userId, new ObjectId(itemId));
+  return d ? { regions: d.regions, savedAt: d.savedAt.toISOString() } : undefined;
+}
+
+async function taskOf(ctx: AppContext, pq: ProjectQueue, user: UserDoc, lease: { token: string; itemId: string; pttl: number; resumed: boolean; hasDraft: boolean; itemJson?: string }): Promise<Task> {
+  const leaseMs = ctx.tasks.leaseMs;
+  const [item, draft] = await Promise.all([
+    itemOf(ctx, pq, lease.itemId, lease.itemJson),
+    lease.hasDraft ? draftOf(ctx, user._id, lease.itemId) : Promise.resolve(undefined),
+  ]);
+  return {
+    leaseId: leaseIdOf(pq.projectId, lease.token),
+    projectId: pq.projectId,
+    item,
+    leaseUntil: new Date(ctx.now() + lease.pttl).toISOString(),
+    leaseMs,
+    heartbeatMs: heartbeatMsOf(leaseMs),
+    ...(draft ? { draft } : {}),
+    resumed: lease.resumed,
+  };
+}
+
+async function resume(ctx: AppContext, pq: ProjectQueue, user: UserDoc): Promise<Task | null> {
+  const held = await runtime(ctx).scripts.held(pq.keys, user._id.toHexString());
+  const h = held[0];
+  if (!h) return null;
+  const hasDraft = (await ctx.redis.sismember(pq.keys.drafts(user._id.toHexString()), h.itemId)) === 1;
+  return taskOf(ctx, pq, user, { token: h.token, itemId: h.itemId, pttl: h.pttl, resumed: true, hasDraft });
+}
+
+/**
+ * Whether this request should serve a gold item: always during the warm-up of a user new to the
+ * project, then at random with a probability that tracks the gold rate (the further the user's
+ * gold share falls behind the rate, the likelier), so the share converges on the rate.
+ */
+function wantsGold(served: number, goldServed: number, rate: number, warmup: number, random: () => number): boolean {
+  if (served < warmup) return true;
+  if (rate <= 0) return false;
+  const deficit = rate * (served + 1) - goldServed;
+  return random() < Math.min(1, Math.max(0, deficit));
+}
+
+async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, user: UserDoc, warmup: number): Promise<Task | null> {
+  const uid = user._id.toHexString();
+  const [served, goldServed] = (await ctx.redis.hmget(pq.keys.user(uid), 'served', 'goldServed')).map((v) => Number(v ?? 0)) as [number, number];
+  if (!wantsGold(served, goldServed, project.goldRate, warmup, Math.random)) return null;
+  const scripts = runtime(ctx).scripts;
+  const itemId = await scripts.pickGold(pq.keys, uid);
+  if (!itemId) return null;
+  const token = newToken();
+  const leaseMs = ctx.tasks.leaseMs;
+  const c = await scripts.claim(pq.keys, { userId: uid, itemId, jobId: goldJobId(itemId, uid), token, r: -1, k: 0, gold: true, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
+  if (c.status !== 'ok') return null;
+  await assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(itemId), userId: user._id, leaseId: leaseIdOf(pq.projectId, token), jobId: goldJobId(itemId, uid), gold: true, event: 'leased', at: new Date(ctx.now()) });
+  return taskOf(ctx, pq, user, { token, itemId, pttl: leaseMs, resumed: false, hasDraft: c.hasDraft, itemJson: c.itemJson });
+}
+
+/**
+ * "Next task" for an annotator. Resumes the lease they hold, else maybe a gold item, else takes
+ * replica tasks from the project queue (BullMQ's lock is the lease) until one passes the exclusion
+ * rules (not annotated, skipped or held by this user); excluded ones are held while looking and
+ * then put back at the front of their priority, so order is kept and nobody else waits on them.
+ */
+export async function nextTask(ctx: AppContext, user: UserDoc, projectId: ObjectId): Promise<Task> {
+  if (ctx.tasks.closing) throw new AppError('UNAVAILABLE', 'the server is restarting; try again in a moment');
+  const project = await loadProject(ctx, user, projectId, 'view');
+  assertMayDraw(user, project);
+  const pq = ctx.tasks.project(project._id.toHexString());
+  const resumed = await resume(ctx, pq, user);
+  if (resumed) return resumed;
+  const settings = await settingsOf(ctx, project._id);
+  if (settings.paused) throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
+  if (project.goldRate > 0 || settings.goldWarmup > 0) {
+    const gold = await tryGold(ctx, project, pq, user, settings.goldWarmup);
+    if (gold) return gold;
+  }
+  const scripts = runtime(ctx).scripts;
+  const uid = user._id.toHexString();
+  const token = newToken();
+  const leaseMs = ctx.tasks.leaseMs;
+  const putBack: Job[] = [];
+  let accepted: { data: ReplicaJobData; itemJson: string; hasDraft: boolean } | null = null;
+  let busy = false;
+  let scanned = 0;
+  try {
+    for (let i = 0; i < ctx.config.TASK_SCAN_LIMIT && !accepted; i++) {
+      const job = await pq.worker.getNextJob(token, { block: false });
+      if (!job) break;
+      scanned++;
+      const parsed = ReplicaJobData.safeParse(job.data);
+      if (!parsed.success || !job.id) {
+        await job.moveToFailed(new Error('not a replica task'), token, false).catch(() => undefined);
+        continue;
+      }
+      const data = parsed.data;
+      let c = await scripts.claim(pq.keys, { userId: uid, itemId: data.itemId, jobId: job.id, token, r: data.r, k: data.k, gold: false, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
+      if (c.status === 'filled') {
+        // A submit stored an annotation for this slot but did not finish (crash): finish it now.
+        const settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
+        if (settled) continue;
+        c = await scripts.claim(pq.keys, { userId: uid, itemId: data.itemId, jobId: job.id, token, r: data.r, k: data.k, gold: false, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
+      }
+      if (c.status === 'ok') accepted = { data, itemJson: c.itemJson, hasDraft: c.hasDraft };
+      else {
+        putBack.push(job);
+        if (c.status === 'busy') {
+          busy = true;
+          break;
+        }
+      }
+    }
+  } finally {
+    await Promise.all(putBack.map((j) => j.moveToWait(token).catch(() => undefined)));
+  }
+  if (busy) {
+    const again = await resume(ctx, pq, user);
+    if (again) return again;
+  }
+  if (!accepted) {
+    if (await pq.queue.isPaused()) throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
+    throw new AppError('NOTHING_TO_DO', scanned ? 'no task for you right now: the tasks left are ones you have done, skipped or hold' : 'no task is waiting in this project', { retryAfterMs: scanned ? 5000 : 10_000 });
+  }
+  const leaseId = leaseIdOf(pq.projectId, token);
+  const [task] = await Promise.all([
+    taskOf(ctx, pq, user, { token, itemId: accepted.data.itemId, pttl: leaseMs, resumed: false, hasDraft: accepted.hasDraft, itemJson: accepted.itemJson }),
+    assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(accepted.data.itemId), userId: user._id, leaseId, jobId: `${accepted.data.itemId}-${accepted.data.r}`, gold: false, event: 'leased', at: new Date(ctx.now()) }),
+  ]);
+  touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
+  return task;
+}
+
+/** Keeps a lease alive (client heartbeat over Socket.IO or HTTP). */
+export async function heartbeat(ctx: AppContext, user: UserDoc, leaseId: string): Promise<{ leaseUntil: string }> {
+  const { pq, token } = leaseRef(ctx, leaseId);
+  const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
+  if (t.status === 'live') return { leaseUntil: new Date(ctx.now() + t.pttl).toISOString() };
+  if (t.status === 'unknown' || t.status === 'not-yours') throw new AppError('NOT_FOUND', 'no such lease');
+  throw new AppError('LEASE_EXPIRED', 'this lease has ended; ask for the next task');
+}
+
+/** Saves a draft (the lease must be yours). Also counts as a heartbeat. */
+export async function saveDraft(ctx: AppContext, user: UserDoc, leaseId: string, regions: Region[]): Promise<{ savedAt: string; leaseUntil: string }> {
+  const { pq, token } = leaseRef(ctx, leaseId);
+  const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
+  if (!('lease' in t)) throw new AppError('NOT_FOUND', 'no such lease');
+  const savedAt = await storeDraft(ctx, user, pq, t.lease, leaseId, regions, t.status !== 'live');
+  if (t.status !== 'live') throw new AppError('LEASE_EXPIRED', 'this lease has ended; your draft is kept for the lead', { draftSaved: true });
+  return { savedAt: savedAt.toISOString(), leaseUntil: new Date(ctx.now() + t.pttl).toISOString() };
+}
+
+/** Ends a lease by its holder: `release` (may be offered again later) or `skip` (never again). */
+export async function giveBack(ctx: AppContext, user: UserDoc, leaseId: string, skip: { reason: string } | null): Promise<void> {
+  const { pq, token } = leaseRef(ctx, leaseId);
+  const scripts = runtime(ctx).scripts;
+  const lease = await scripts.lease(pq.keys, token);
+  if (!lease || lease.userId !== user._id.toHexString()) throw new AppError('NOT_FOUND', 'no such lease');
+  const projectId = new ObjectId(pq.projectId);
+  if (skip) {
+    // Durable first: the skip survives a Redis loss (requeue-all rebuilds exclusions from it).
+    await skipsRepo.insert(ctx.db, { _id: new ObjectId(), schemaVersion: 1, projectId, itemId: new ObjectId(lease.itemId), userId: user._id, leaseId, reason: skip.reason, at: new Date(ctx.now()) });
+  }
+  const r = await scripts.release(pq.keys, lease.userId, token, skip !== null);
+  if (!r?.live && !skip) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
+  if (r?.live && !r.gold) await putBackJob(pq, r.jobId, token);
+  await assignmentsRepo.log(ctx.db, { projectId, itemId: new ObjectId(lease.itemId), userId: user._id, leaseId, jobId: lease.jobId, gold: lease.gold, event: skip ? 'skipped' : 'released', at: new Date(ctx.now()) });
+  touchCounts(ctx, pq.projectId, () => queueCounts(ctx, projectId));
+}
+

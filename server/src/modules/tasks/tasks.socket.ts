@@ -1,0 +1,41 @@
+import type { Socket } from 'socket.io';
+import { CLIENT_EVENTS, LeaseHeartbeatPayload, TaskNextPayload, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@labelwork/core';
+import { ObjectId } from 'mongodb';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import type { UserDoc } from '../../infra/mongo.ts';
+import { heartbeat, nextTask } from './tasks.service.ts';
+
+function fail(e: unknown): { ok: false; code: string; message: string } {
+  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
+  return { ok: false, code: 'INTERNAL', message: 'internal error' };
+}
+
+/**
+ * Task events on a signed-in socket: `lease:heartbeat` keeps a lease alive, `task:next` hands out
+ * the next task. The user is re-read per `task:next` (level and membership may have changed).
+ */
+export function registerTaskSocket(ctx: AppContext, socket: Socket<ClientToServerEvents, ServerToClientEvents>, user: UserDoc): void {
+  socket.on(CLIENT_EVENTS.leaseHeartbeat, async (payload, ack) => {
+    const reply: (a: Ack<{ leaseUntil: string }>) => void = typeof ack === 'function' ? ack : () => undefined;
+    const p = LeaseHeartbeatPayload.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'leaseId is not a lease id' });
+    try {
+      reply({ ok: true, ...(await heartbeat(ctx, user, p.data.leaseId)) });
+    } catch (e) {
+      reply(fail(e));
+    }
+  });
+  socket.on(CLIENT_EVENTS.taskNext, async (payload, ack) => {
+    const reply: (a: Ack<{ task: Awaited<ReturnType<typeof nextTask>> }>) => void = typeof ack === 'function' ? ack : () => undefined;
+    const p = TaskNextPayload.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
+    try {
+      const fresh = await ctx.db.users.findOne({ _id: user._id });
+      if (!fresh || fresh.disabled) return reply({ ok: false, code: 'UNAUTHENTICATED', message: 'sign in again' });
+      reply({ ok: true, task: await nextTask(ctx, fresh, new ObjectId(p.data.projectId)) });
+    } catch (e) {
+      reply(fail(e));
+    }
+  });
+}

@@ -1,0 +1,226 @@
+import { Job } from 'bullmq';
+import { ObjectId } from 'mongodb';
+import {
+  GoldScoreJobData, ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, formatPath, goldScoreJobId, itemAgreementJobId, parseLeaseId,
+  regionIssues, rooms, type Annotation, type ItemExtent, type SubmitInput,
+} from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ProjectQueue } from '../../infra/queues.ts';
+import { AppError, validationError } from '../../http/errors.ts';
+import { loadProject } from '../projects/projects.access.ts';
+import { newToken, runtime, touchCounts } from './task-runtime.ts';
+import { taskItemOf, type CachedItem } from './task-item.ts';
+import { leaseRef, putBackJob, storeDraft } from './task-leases.ts';
+import { annotationsRepo, assignmentsRepo, draftsRepo, isDuplicateKey } from './tasks.repository.ts';
+import { queueCounts } from './tasks.counts.ts';
+
+/** The filled-slot marker and the submission replay cache live this long. */
+const MARKER_TTL_S = 7 * 24 * 3600;
+export const QUALITY_JOB_OPTS = { removeOnComplete: true, removeOnFail: 5000, attempts: 8, backoff: { type: 'exponential', delay: 500 } } as const;
+
+export function toAnnotation(d: AnnotationDoc): Annotation {
+  return {
+    id: d._id.toHexString(),
+    projectId: d.projectId.toHexString(),
+    itemId: d.itemId.toHexString(),
+    userId: d.userId.toHexString(),
+    submissionId: d.submissionId,
+    regions: d.regions,
+    version: d.version,
+    status: d.status,
+    ...(d.durationMs !== undefined ? { durationMs: d.durationMs } : {}),
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+async function extentOf(ctx: AppContext, pq: ProjectQueue, itemId: string): Promise<ItemExtent> {
+  const json = await ctx.redis.get(pq.keys.item(itemId));
+  if (json) return (JSON.parse(json) as CachedItem).extent;
+  const doc = await ctx.db.items.findOne({ _id: new ObjectId(itemId) });
+  if (!doc) throw new AppError('NOT_FOUND', 'the item of this task no longer exists');
+  return taskItemOf(doc).extent;
+}
+
+function isLockError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === -1 || code === -2 || code === -3 || code === -6;
+}
+
+/**
+ * Completes a replica job with its annotation. Normally with the submitter's token; if the lease
+ * moved on meanwhile (the submit outlived the lease), on behalf of whoever holds the job now, or
+ * by taking it from the queue: the slot is filled, so nobody else may work on it. Returns false
+ * when the job is out of reach right now (someone's scan holds it): the filled marker then makes
+ * the next fetch finish it.
+ */
+async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string, annotationId: string, token: string): Promise<boolean> {
+  const job = await Job.fromId(pq.queue, jobId);
+  if (!job) return true;
+  const done = async (t: string) => {
+    try {
+      await job.moveToCompleted({ annotationId }, t, false);
+      return true;
+    } catch (e) {
+      if (!isLockError(e)) throw e;
+      return false;
+    }
+  };
+  if (await done(token)) return true;
+  const scripts = runtime(ctx).scripts;
+  const holderToken = await ctx.redis.hget(pq.keys.holders, jobId);
+  if (holderToken) {
+    const lease = await scripts.lease(pq.keys, holderToken);
+    if (await done(holderToken)) {
+      if (lease) {
+        await scripts.release(pq.keys, lease.userId, holderToken, false);
+        const leaseId = `${pq.projectId}.${holderToken}`;
+        ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'filled' });
+        await assignmentsRepo.log(ctx.db, { projectId: new ObjectId(pq.projectId), itemId: new ObjectId(lease.itemId), userId: new ObjectId(lease.userId), leaseId, jobId, gold: false, event: 'filled', at: new Date(ctx.now()) });
+      }
+      return true;
+    }
+  }
+  const t = newToken();
+  if ((await scripts.take(pq.keys, jobId, t, 30_000, ctx.now())) === 1) return done(t);
+  return false;
+}
+
+/**
+ * Everything after an annotation is stored, in an order that a crash at any point can resume:
+ * Redis bookkeeping (idempotent), the quality job when the item has k annotations (idempotent by
+ * job id), then the replica job's completion. Until the job completes, its lease comes back after
+ * a crash and the filled marker makes whoever fetches it run this again.
+ */
+export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: AnnotationDoc, k: number, completerToken: string): Promise<void> {
+  const scripts = runtime(ctx).scripts;
+  const itemId = ann.itemId.toHexString();
+  const annotationId = ann._id.toHexString();
+  const authorToken = parseLeaseId(ann.leaseId)?.token ?? '';
+  const rec = await scripts.record(pq.keys, {
+    userId: ann.userId.toHexString(),
+    itemId,
+    jobId: ann.slot,
+    token: authorToken,
+    gold: ann.gold,
+    annotationJson: JSON.stringify({ annotationId, regions: ann.regions, version: ann.version }),
+  });
+  let completed = true;
+  if (ann.gold) {
+    const data: GoldScoreJobData = { projectId: pq.projectId, itemId, userId: ann.userId.toHexString(), annotationId, regions: ann.regions };
+    await ctx.tasks.quality.add(JOB_NAMES.goldScore, data, { jobId: goldScoreJobId(annotationId), ...QUALITY_JOB_OPTS });
+  } else {
+    if (rec.count >= k) {
+      const data: ItemAgreementJobData = { projectId: pq.projectId, itemId, k };
+      await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: itemAgreementJobId(itemId), ...QUALITY_JOB_OPTS });
+    }
+    completed = await completeReplica(ctx, pq, ann.slot, annotationId, completerToken);
+  }
+  const m = ctx.redis.multi();
+  if (completed) m.del(pq.keys.filled(ann.slot));
+  m.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S);
+  await Promise.all([
+    m.exec(),
+    rec.hadDraft ? draftsRepo.remove(ctx.db, ann.userId, ann.itemId) : Promise.resolve(),
+    assignmentsRepo.log(ctx.db, { projectId: ann.projectId, itemId: ann.itemId, userId: ann.userId, leaseId: ann.leaseId, jobId: ann.slot, gold: ann.gold, event: 'submitted', at: new Date(ctx.now()) }),
+  ]);
+  touchCounts(ctx, pq.projectId, () => queueCounts(ctx, ann.projectId));
+}
+
+/**
+ * A fetched job whose slot may already have an annotation (its submit crashed before completing
+ * it). Returns true when it was settled (completed), false when the slot turned out empty and the
+ * job can be leased normally.
+ */
+export async function reconcileFilledSlot(ctx: AppContext, project: ProjectDoc, job: Job, token: string, k: number): Promise<boolean> {
+  const pq = ctx.tasks.project(project._id.toHexString());
+  const ann = await annotationsRepo.bySlot(ctx.db, job.id as string);
+  if (!ann) {
+    await ctx.redis.del(pq.keys.filled(job.id as string));
+    return false;
+  }
+  await finishSubmission(ctx, pq, ann, k, token);
+  return true;
+}
+
+function replay(ctx: AppContext, user: UserDoc, a: Annotation): { annotation: Annotation; duplicate: true } {
+  if (a.userId !== user._id.toHexString()) throw new AppError('CONFLICT', 'this submission id was used by someone else');
+  return { annotation: a, duplicate: true };
+}
+
+/**
+ * Submits the work of a lease. Idempotent by the client's submission id: a retry returns the same
+ * annotation. The lease must be live (it is extended first, so the submit has a full lease to
+ * finish in); a late submit is refused with LEASE_EXPIRED and its regions are kept as a draft.
+ */
+export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string, input: SubmitInput): Promise<{ annotation: Annotation; duplicate: boolean }> {
+  const { pq, token } = leaseRef(ctx, leaseId);
+  const cached = await ctx.redis.get(pq.keys.submission(input.submissionId));
+  if (cached) return replay(ctx, user, JSON.parse(cached) as Annotation);
+  const project = await loadProject(ctx, user, new ObjectId(pq.projectId), 'view');
+  const scripts = runtime(ctx).scripts;
+  const uid = user._id.toHexString();
+  const t = await scripts.touch(pq.keys, uid, token, ctx.tasks.leaseMs);
+  if (t.status !== 'live') {
+    // A retry whose first attempt got through (its lease is gone now): answer the same annotation.
+    const prior = await annotationsRepo.bySubmission(ctx.db, input.submissionId);
+    if (prior) return replay(ctx, user, toAnnotation(prior));
+    if (t.status === 'ended') {
+      await storeDraft(ctx, user, pq, t.lease, leaseId, input.regions, true);
+      throw new AppError('LEASE_EXPIRED', 'your lease on this task ended before the submit; the work is kept as a draft for the lead', { draftSaved: true, itemId: t.lease.itemId });
+    }
+    throw new AppError('NOT_FOUND', 'no such lease');
+  }
+  const lease = t.lease;
+  const issues = regionIssues(project.labelSchema, await extentOf(ctx, pq, lease.itemId), input.regions);
+  if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), 'the regions do not fit the label schema');
+  await ctx.redis.set(pq.keys.filled(lease.jobId), input.submissionId, 'EX', MARKER_TTL_S);
+  const now = new Date(ctx.now());
+  const doc: AnnotationDoc = {
+    _id: new ObjectId(),
+    schemaVersion: 1,
+    projectId: project._id,
+    itemId: new ObjectId(lease.itemId),
+    userId: user._id,
+    slot: lease.jobId,
+    submissionId: input.submissionId,
+    leaseId,
+    gold: lease.gold,
+    regions: input.regions,
+    version: 1,
+    status: 'submitted',
+    ...(input.durationMs !== undefined ? { durationMs: input.durationMs } : {}),
+    ...(project.guideline ? { guidelineVersion: `${project.guideline.slug}@${project.guideline.version}` } : {}),
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await annotationsRepo.insert(ctx.db, doc);
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+    const same = await annotationsRepo.bySubmission(ctx.db, input.submissionId);
+    if (same) {
+      // A concurrent retry stored it first: make sure it is finished, answer the same annotation.
+      if (!same.userId.equals(user._id)) throw new AppError('CONFLICT', 'this submission id was used by someone else');
+      await finishSubmission(ctx, pq, same, lease.k, token);
+      return { annotation: toAnnotation(same), duplicate: true };
+    }
+    const filled = await annotationsRepo.bySlot(ctx.db, lease.jobId);
+    if (filled) {
+      await storeDraft(ctx, user, pq, lease, leaseId, input.regions, true);
+      await finishSubmission(ctx, pq, filled, lease.k, token);
+      await scripts.release(pq.keys, uid, token, false);
+      throw new AppError('SLOT_FILLED', 'this task was completed by its previous holder; your work is kept as a draft', { draftSaved: true });
+    }
+    // The user annotated this item before (exclusion should have prevented it): give the task back.
+    await ctx.redis.sadd(pq.keys.excluded(uid), lease.itemId);
+    const r = await scripts.release(pq.keys, uid, token, false);
+    if (r?.live && !lease.gold) await putBackJob(pq, lease.jobId, token);
+    await ctx.redis.del(pq.keys.filled(lease.jobId));
+    throw new AppError('ALREADY_ANNOTATED', 'you have already annotated this item');
+  }
+  await finishSubmission(ctx, pq, doc, lease.k, token);
+  return { annotation: toAnnotation(doc), duplicate: false };
+}
+

@@ -1,0 +1,93 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { JOB_NAMES, QUEUES } from '@labelwork/core';
+import type { WorkerConfig } from './config.ts';
+import type { WorkerContext } from './context.ts';
+import { createLogger, type Logger } from './infra/logger.ts';
+import { connectWorkerDb } from './infra/mongo.ts';
+import { createRedis } from './infra/redis.ts';
+import { goldScoreProcessor } from './processors/gold-score.ts';
+import { itemAgreementProcessor } from './processors/item-agreement.ts';
+import { projectAgreementProcessor } from './processors/project-agreement.ts';
+import { recomputeProjectProcessor } from './processors/recompute-project.ts';
+import { requeueAllProcessor } from './processors/requeue-all.ts';
+
+export interface RunningWorkers {
+  ctx: WorkerContext;
+  /**
+   * Stops taking jobs, lets jobs in hand finish for up to `graceMs`, then lets go of the rest
+   * (their locks lapse and another worker retries them: every processor is idempotent), and closes
+   * connections.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+type Processor = (w: WorkerContext, job: Job) => Promise<unknown>;
+
+const QUALITY: Record<string, Processor> = {
+  [JOB_NAMES.itemAgreement]: itemAgreementProcessor,
+  [JOB_NAMES.goldScore]: goldScoreProcessor,
+  [JOB_NAMES.projectAgreement]: projectAgreementProcessor,
+};
+const MAINTENANCE: Record<string, Processor> = {
+  [JOB_NAMES.requeueAll]: requeueAllProcessor,
+  [JOB_NAMES.recomputeProject]: recomputeProjectProcessor,
+};
+
+function dispatch(w: WorkerContext, table: Record<string, Processor>) {
+  return async (job: Job) => {
+    const p = table[job.name];
+    if (!p) throw new UnrecoverableError(`no processor for job "${job.name}"`);
+    const t = performance.now();
+    const out = await p(w, job);
+    w.log.debug('job done', { name: job.name, id: job.id, ms: Math.round(performance.now() - t) });
+    return out;
+  };
+}
+
+/** Starts the quality and maintenance workers (used by main.ts, and in-process by tests). */
+export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; now?: () => number } = {}): Promise<RunningWorkers> {
+  const log = opts.log ?? createLogger(config.LOG_LEVEL, { proc: 'workers', pid: process.pid });
+  const db = await connectWorkerDb(config.MONGO_URL, config.MONGO_DB);
+  const redis = createRedis(config.REDIS_URL, 'workers');
+  await redis.ping();
+  const quality = new Queue(QUEUES.quality, { connection: redis, prefix: config.REDIS_PREFIX });
+  const ctx: WorkerContext = { config, db, redis, log, quality, now: opts.now ?? Date.now };
+  const common = {
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: Math.max(100, Math.round(config.WORKER_LOCK_MS / 2)),
+    maxStalledCount: 5,
+  };
+  const workers = [
+    new Worker(QUEUES.quality, dispatch(ctx, QUALITY), { ...common, concurrency: config.WORKER_CONCURRENCY }),
+    new Worker(QUEUES.maintenance, dispatch(ctx, MAINTENANCE), { ...common, concurrency: 1 }),
+  ];
+  for (const wk of workers) {
+    wk.on('failed', (job, err) => log.warn('job failed', { queue: wk.name, name: job?.name, id: job?.id, attempts: job?.attemptsMade, err }));
+    wk.on('error', (err) => log.error('worker error', { queue: wk.name, err }));
+  }
+  await Promise.all(workers.map((wk) => wk.waitUntilReady()));
+  log.info('workers ready', { queues: workers.map((wk) => wk.name), concurrency: config.WORKER_CONCURRENCY });
+  let closing: Promise<void> | null = null;
+  return {
+    ctx,
+    close(graceMs = config.SHUTDOWN_GRACE_MS) {
+      closing ??= (async () => {
+        // close() stops fetching at once and resolves when the jobs in hand are done.
+        const graceful = Promise.all(workers.map((wk) => wk.close()));
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => { timer = setTimeout(() => r(true), graceMs); })]);
+        clearTimeout(timer);
+        if (timedOut) {
+          log.warn('jobs still running after the grace period; leaving them to be retried', { graceMs });
+          await Promise.all(workers.map((wk) => wk.close(true)));
+        }
+        await quality.close();
+        redis.disconnect();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** Environment of the workers process, checked once at start (one line per problem). */
+export interface WorkerConfig {
+  MONGO_URL: string;
+  MONGO_DB: string;
+  REDIS_URL: string;
+  REDIS_PREFIX: string;
+  LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Quality jobs processed at once per process. */
+  WORKER_CONCURRENCY: number;
+  /** BullMQ lock of a job in hand: a killed worker's job is retried this long after its death. */
+  WORKER_LOCK_MS: number;
+  /** On SIGTERM, jobs in hand get this long to finish before their locks are let go. */
+  SHUTDOWN_GRACE_MS: number;
+  /** Project agreement is recomputed at most once per this window. */
+  PROJECT_AGREEMENT_DEBOUNCE_MS: number;
+  /** Fault injection for tests: sleep this long inside each item-agreement job. */
+  QUALITY_JOB_DELAY_MS: number;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`config: ${name} must be an integer >= ${min} (got "${raw}")`);
+  return n;
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const need = (name: string, re: RegExp, def?: string) => {
+    const v = env[name] ?? def;
+    if (v === undefined) throw new Error(`config: ${name} is not set`);
+    if (!re.test(v)) throw new Error(`config: ${name} is not valid`);
+    return v;
+  };
+  const level = env.LOG_LEVEL ?? 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new Error('config: LOG_LEVEL must be debug, info, warn, error or silent');
+  return {
+    MONGO_URL: need('MONGO_URL', /^mongodb(\+srv)?:\/\//),
+    MONGO_DB: need('MONGO_DB', /^[A-Za-z0-9_-]{1,60}$/, 'labelwork'),
+    REDIS_URL: need('REDIS_URL', /^rediss?:\/\//),
+    REDIS_PREFIX: need('REDIS_PREFIX', /^[A-Za-z0-9_:-]{1,40}$/, 'lw'),
+    LOG_LEVEL: level as WorkerConfig['LOG_LEVEL'],
+    WORKER_CONCURRENCY: int(env, 'WORKER_CONCURRENCY', 4, 1),
+    WORKER_LOCK_MS: int(env, 'WORKER_LOCK_MS', 30_000, 200),
+    SHUTDOWN_GRACE_MS: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
+    PROJECT_AGREEMENT_DEBOUNCE_MS: int(env, 'PROJECT_AGREEMENT_DEBOUNCE_MS', 10_000, 1),
+    QUALITY_JOB_DELAY_MS: int(env, 'QUALITY_JOB_DELAY_MS', 0, 0),
+  };
+}

@@ -1,0 +1,39 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { ObjectId } from 'mongodb';
+import { GoldScoreJobData, goldScore, projectKeys, type AnnotationContent } from '@labelwork/core';
+import type { WorkerContext } from '../context.ts';
+import { putResult } from '../infra/mongo.ts';
+
+const ADD_SCORE = `
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HINCRBYFLOAT', KEYS[2], 'accSum', ARGV[2])
+  redis.call('HINCRBY', KEYS[2], 'accN', 1)
+  return 1
+end
+return 0
+`;
+
+/**
+ * Scores a gold annotation against the gold answer (core's `goldScore`), stores it under
+ * `gold:<annotationId>` and adds it to the annotator's accuracy once (a Redis set guards retries).
+ */
+export async function goldScoreProcessor(w: WorkerContext, job: Job): Promise<{ value: number | null }> {
+  const parsed = GoldScoreJobData.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`bad gold-score payload: ${parsed.error.issues[0]?.message}`);
+  const d = parsed.data;
+  const project = await w.db.projects.findOne({ _id: new ObjectId(d.projectId) });
+  if (!project) throw new UnrecoverableError('the project no longer exists');
+  const keys = projectKeys(w.config.REDIS_PREFIX, d.projectId);
+  let gold: AnnotationContent | undefined;
+  const cached = await w.redis.get(keys.goldAnswer(d.itemId));
+  if (cached) gold = JSON.parse(cached) as AnnotationContent;
+  else gold = (await w.db.items.findOne({ _id: new ObjectId(d.itemId) }))?.gold;
+  if (!gold) throw new UnrecoverableError('the item has no gold answer');
+  const score = goldScore(gold.regions, d.regions, project.labelSchema);
+  await putResult(w.db, {
+    _id: `gold:${d.annotationId}`, schemaVersion: 1, scope: 'gold', projectId: new ObjectId(d.projectId), itemId: new ObjectId(d.itemId),
+    userId: new ObjectId(d.userId), annotationId: new ObjectId(d.annotationId), at: new Date(w.now()), value: score.value, byTool: score.byTool,
+  });
+  if (score.value !== null) await w.redis.eval(ADD_SCORE, 2, keys.goldScored, keys.user(d.userId), d.annotationId, String(score.value));
+  return { value: score.value };
+}

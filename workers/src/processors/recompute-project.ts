@@ -1,0 +1,36 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { ObjectId } from 'mongodb';
+import { MaintenanceJobData, itemQuality, type Region } from '@labelwork/core';
+import type { WorkerContext } from '../context.ts';
+import { putResult, type AgreementRow } from '../infra/mongo.ts';
+import { projectAgreementProcessor } from './project-agreement.ts';
+
+/**
+ * Recomputes the quality of every complete item of a project from the annotations in MongoDB
+ * (after a metric change or edits), then the project agreement. Idempotent: results replace results.
+ */
+export async function recomputeProjectProcessor(w: WorkerContext, job: Job): Promise<{ items: number }> {
+  const parsed = MaintenanceJobData.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError('bad recompute payload');
+  const projectId = new ObjectId(parsed.data.projectId);
+  const project = await w.db.projects.findOne({ _id: projectId });
+  if (!project) throw new UnrecoverableError('the project no longer exists');
+  const items = (await w.db.agreements.find({ projectId, scope: 'item' }).toArray()) as Extract<AgreementRow, { scope: 'item' }>[];
+  const byItem = new Map<string, { annotatorId: string; annotationId: ObjectId; regions: Region[] }[]>();
+  for await (const a of w.db.annotations.find({ projectId, gold: false })) {
+    const list = byItem.get(a.itemId.toHexString()) ?? [];
+    list.push({ annotatorId: a.userId.toHexString(), annotationId: a._id, regions: a.regions });
+    byItem.set(a.itemId.toHexString(), list);
+  }
+  let n = 0;
+  for (const it of items) {
+    const list = byItem.get(it.itemId.toHexString()) ?? [];
+    if (!list.length) continue;
+    const quality = itemQuality(list, project.labelSchema);
+    await putResult(w.db, { _id: it._id, schemaVersion: 1, scope: 'item', projectId, itemId: it.itemId, at: new Date(w.now()), k: it.k, annotationIds: list.map((a) => a.annotationId), ...quality });
+    n++;
+    if (n % 100 === 0) await job.updateProgress({ done: n, items: items.length });
+  }
+  await projectAgreementProcessor(w, { data: { projectId: parsed.data.projectId } } as Job);
+  return { items: n };
+}
