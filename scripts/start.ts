@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { repoRoot, startServices } from './services.ts';
 
 function newestMtime(dir: string): number {
@@ -68,7 +69,9 @@ async function main(): Promise<void> {
   if (existsSync(path.join(repoRoot, 'workers', 'src', 'main.ts'))) run('workers', 'workers/src/main.ts');
 }
 
-main().catch((e: unknown) => {
-  console.error(`[start] ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(`[start] ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

@@ -116,6 +116,9 @@ describe('projects', () => {
     expect(stale.body.error.code).toBe('VERSION_CONFLICT');
     expect(stale.body.error.details.current.overlap).toBe(2);
     version = ok.body.project.version;
+    const cleared = await users.lead1!.client.patch(`/api/projects/${projectId}`, { version, guideline: null });
+    expect(cleared.body.project.guideline).toBeUndefined();
+    version = cleared.body.project.version;
   });
 
   it('keeps other leads and annotators out without revealing whether a project exists', async () => {

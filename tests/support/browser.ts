@@ -1,18 +1,17 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from '../../scripts/services.ts';
 
 export const SCREENSHOT_DIR = path.join(repoRoot, 'tests', 'artifacts', 'screens');
 
-/** Debian's Chromium, headless, with the flags that work on a machine without network. */
+/** Debian's Chromium, headless, with the flags that work on a machine without network (Playwright gives each launch a fresh profile). */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'lw-chrome-'))}`,
+      '--disable-component-update', '--disable-sync',
     ],
   });
 }

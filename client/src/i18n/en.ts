@@ -1,3 +1,5 @@
+import { editorEn } from './editor.ts';
+
 /**
  * English UI text. This dictionary defines the set of message keys; every other language
  * must provide the same keys (checked by the `Messages` type). Placeholders are `{name}`.
@@ -130,7 +132,6 @@ export const en = {
   'form.loadFromGuidelineConfirm': 'Replace the current labels with the labels of “{title}”?',
   'form.loadedFromGuideline': 'Loaded {count} labels from the guideline.',
   'form.pickGuidelineFirst': 'Choose a guideline first.',
-  'form.guidelineCannotClear': "A project's guideline cannot be removed once set; choose another one instead.",
   'form.conflict': 'Someone else saved this project while you were editing (now version {version}). Your changes were not saved.',
   'form.conflictReload': 'Load their version (discard my changes)',
   'form.changedElsewhere': 'This project was changed by someone else. Saving now will conflict.',
@@ -247,6 +248,7 @@ export const en = {
   'users.disabledOf': '{name} is disabled',
   'users.you': '(you)',
   'users.forbidden': 'Only admins can manage users.',
+  ...editorEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,4 @@
+import { editorZhCN } from './editor.ts';
 import type { Messages } from './en.ts';
 
 /** 简体中文界面文字。键与英文词典一一对应（由 `Messages` 类型检查）。 */
@@ -129,7 +130,6 @@ export const zhCN: Messages = {
   'form.loadFromGuidelineConfirm': '用“{title}”中的标签替换当前标签？',
   'form.loadedFromGuideline': '已从标注规范载入 {count} 个标签。',
   'form.pickGuidelineFirst': '请先选择标注规范。',
-  'form.guidelineCannotClear': '项目设置标注规范后不能移除，只能改选其他规范。',
   'form.conflict': '在您编辑期间，其他人保存了此项目（当前版本 {version}）。您的修改未保存。',
   'form.conflictReload': '载入对方的版本（放弃我的修改）',
   'form.changedElsewhere': '此项目已被其他人修改，现在保存将发生冲突。',
@@ -246,4 +246,5 @@ export const zhCN: Messages = {
   'users.disabledOf': '{name} 已停用',
   'users.you': '（您）',
   'users.forbidden': '只有管理员可以管理用户。',
+  ...editorZhCN,
 };

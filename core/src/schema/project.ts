@@ -44,8 +44,11 @@ export const ProjectInput = z.object({
 });
 export type ProjectInput = z.infer<typeof ProjectInput>;
 
-/** A partial edit (no defaults: absent fields stay as stored); `version` is the one the client saw. */
-export const ProjectPatch = z.object(projectFields).partial().extend({ version: z.number().int().nonnegative() });
+/** A partial edit (no defaults: absent fields stay as stored; `guideline: null` removes it); `version` is the one the client saw. */
+export const ProjectPatch = z
+  .object(projectFields)
+  .partial()
+  .extend({ guideline: GuidelineRef.nullable().optional(), version: z.number().int().nonnegative() });
 export type ProjectPatch = z.infer<typeof ProjectPatch>;
 
 export const ProjectStatus = z.enum(['active', 'archived']);

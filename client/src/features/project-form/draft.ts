@@ -233,5 +233,7 @@ export function patchFrom(original: Project, input: ProjectInput): ProjectPatch 
   for (const key of INPUT_KEYS) {
     if (input[key] !== undefined && stableJson(input[key]) !== stableJson(original[key])) patch[key] = input[key];
   }
+  // Choosing "(none)" for a project that had a guideline removes it.
+  if (input.guideline === undefined && original.guideline !== undefined) patch.guideline = null;
   return patch as ProjectPatch;
 }

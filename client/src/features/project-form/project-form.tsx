@@ -29,7 +29,6 @@ interface ProjectFormProps {
   /** Kind cannot change once the project has items. */
   kindLocked?: boolean;
   /** Guideline cannot be cleared by a partial update once set. */
-  guidelineRequired?: boolean;
   readOnly?: boolean;
   /** Extra content above the form (e.g. a conflict notice from the parent). */
   notice?: ReactNode;
@@ -39,7 +38,7 @@ interface ProjectFormProps {
 }
 
 export function ProjectForm(props: ProjectFormProps) {
-  const { initial, submitLabel, kindLocked = false, guidelineRequired = false, readOnly = false, notice, onSubmit, onDirtyChange } = props;
+  const { initial, submitLabel, kindLocked = false, readOnly = false, notice, onSubmit, onDirtyChange } = props;
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState(initial);
   const [showClientErrors, setShowClientErrors] = useState(false);
@@ -191,13 +190,12 @@ export function ProjectForm(props: ProjectFormProps) {
           <Field
             label={t('form.guideline')}
             error={errors['guideline'] ?? errors['guideline.slug'] ?? errors['guideline.version']}
-            hint={guidelineRequired ? t('form.guidelineCannotClear') : undefined}
             className="span-2"
           >
             {(p) => (
               <div className="inline-controls">
                 <select {...p} value={draft.guideline} onChange={(e) => edit({ guideline: e.target.value })} data-testid="project-guideline">
-                  <option value="" disabled={guidelineRequired}>
+                  <option value="">
                     {t('common.none')}
                   </option>
                   {!currentListed && current && <option value={draft.guideline}>{`${current.slug} ${current.version}`}</option>}

@@ -97,7 +97,6 @@ export function SettingsTab({ project, user, onSaved }: SettingsTabProps) {
       initial={initial}
       submitLabel={t('common.save')}
       kindLocked={base.counts.items > 0}
-      guidelineRequired={base.guideline !== undefined}
       readOnly={!canManageProjects(user) || base.status === 'archived'}
       notice={notice}
       onSubmit={submit}

@@ -86,11 +86,11 @@ export async function updateProject(ctx: AppContext, user: UserDoc, id: ObjectId
   checkFits(ctx, {
     kind: fields.kind ?? current.kind,
     labelSchema: fields.labelSchema ?? current.labelSchema,
-    guideline: fields.guideline ?? current.guideline,
+    guideline: fields.guideline === null ? undefined : (fields.guideline ?? current.guideline),
   });
   const set: Record<string, unknown> = { updatedAt: new Date(ctx.now()) };
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) set[k] = v;
-  const updated = await projectsRepo.updateIfVersion(ctx.db, id, version, { $set: set });
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) set[k] = v;
+  const updated = await projectsRepo.updateIfVersion(ctx.db, id, version, fields.guideline === null ? { $set: set, $unset: { guideline: '' } } : { $set: set });
   if (!updated) {
     const now = await projectsRepo.byId(ctx.db, id);
     if (!now) throw new AppError('NOT_FOUND', 'no such project');
