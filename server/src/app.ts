@@ -158,10 +158,13 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
         });
       }),
     close: async () => {
+      // No new leases from here on; requests in flight (a submit) get a moment to finish.
+      tasks.closing = true;
       await socket.close();
       await new Promise<void>((resolve) => {
-        http.closeAllConnections?.();
         http.close(() => resolve());
+        http.closeIdleConnections?.();
+        setTimeout(() => http.closeAllConnections?.(), 2000).unref();
         if (!http.listening) resolve();
       });
       await taskRuntime.close();

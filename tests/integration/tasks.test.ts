@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import { CLIENT_EVENTS, SERVER_EVENTS, type Ack } from '@labelwork/core';
+import { ObjectId } from 'mongodb';
+import { CLIENT_EVENTS, QUEUES, SERVER_EVENTS, type Ack } from '@labelwork/core';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -106,7 +107,62 @@ describe('leases', () => {
   });
 });
 
+/** Redis Cluster's key slot: CRC16/XMODEM of the hash tag (or the key) mod 16384. */
+function keySlot(key: string): number {
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) key = key.slice(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of Buffer.from(key)) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
+
+describe('Redis layout', () => {
+  it('keeps every key of a project queue, BullMQ\'s and ours, in one Redis Cluster slot', async () => {
+    const { projectId } = await textProject(lead.client, ids(annos), { n: 2, overlap: 2, gold: 1 });
+    const task = (await next(annos[0]!, projectId)).body.task;
+    await submit(annos[0]!, task.leaseId);
+    await next(annos[0]!, projectId);
+    const keys = await t.app.ctx.redis.keys(`${t.prefix}:*${projectId}*`);
+    expect(keys.length).toBeGreaterThan(10);
+    expect(new Set(keys.map(keySlot)).size).toBe(1);
+    const quality = await t.app.ctx.redis.keys(`${t.prefix}:${QUEUES.quality}:*`);
+    expect(new Set(quality.map(keySlot)).size).toBe(1);
+  });
+});
+
 describe('submit', () => {
+  it('finishes a submit that stored its annotation but died before completing the task', async () => {
+    const { projectId, itemIds } = await textProject(lead.client, ids(annos), { n: 1, overlap: 1 });
+    const [a, b] = [annos[0]!, annos[1]!];
+    const task = (await next(a, projectId)).body.task;
+    // The state a crash right after the annotation insert leaves behind.
+    const ctx = t.app.ctx;
+    const k = ctx.tasks.keys(projectId);
+    const lease = await ctx.redis.hgetall(k.lease(task.leaseId.split('.')[1]));
+    const submissionId = sid();
+    await ctx.redis.set(k.filled(lease.jobId!), submissionId);
+    const now = new Date();
+    await ctx.db.annotations.insertOne({
+      _id: new ObjectId(), schemaVersion: 1, projectId: new ObjectId(projectId), itemId: new ObjectId(itemIds[0]), userId: new ObjectId(a.id),
+      slot: lease.jobId!, submissionId, leaseId: task.leaseId, gold: false, regions: answer(0).regions as never, version: 1, status: 'submitted', createdAt: now, updatedAt: now,
+    });
+    // The lease lapses; whoever fetches the task next finishes the submit instead of getting it.
+    await new Promise((r) => setTimeout(r, LEASE_MS + 800));
+    expect((await next(b, projectId)).body.error.code).toBe('NOTHING_TO_DO');
+    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts).toMatchObject({ waiting: 0, leased: 0, done: 1 });
+    const retry = await a.client.post(`/api/tasks/${task.leaseId}/submit`, { submissionId, ...answer(0) });
+    expect(retry.status).toBe(200);
+    expect(await ctx.db.annotations.countDocuments({ itemId: new ObjectId(itemIds[0]) })).toBe(1);
+    await waitFor('item complete', async () => (await lead.client.get(`/api/items/${itemIds[0]}`)).body.item.status === 'complete');
+  });
+
+
   it('checks regions against the label schema, with field paths', async () => {
     const { projectId } = await textProject(lead.client, ids(annos), { n: 1, overlap: 1 });
     const task = (await next(annos[0]!, projectId)).body.task;

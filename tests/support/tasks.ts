@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
-import { inject } from 'vitest';
+import { ObjectId } from 'mongodb';
+import { expect, inject } from 'vitest';
+import type { Database } from '../../server/src/infra/mongo.ts';
 import { loadWorkerConfig } from '../../workers/src/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/src/app.ts';
 import { createLogger } from '../../workers/src/infra/logger.ts';
@@ -152,3 +154,26 @@ export async function annotateUntilDone(u: TestUser, projectId: string, stats: L
 export function newStats(): LoopStats {
   return { submitted: [], holds: new Map(), nothing: 0, errors: [] };
 }
+
+/** Checks the invariants of an assignment run against the database and the loops' own records. */
+export async function checkExact(db: Database, projectId: string, itemIds: string[], k: number, stats: LoopStats): Promise<void> {
+  expect(stats.errors).toEqual([]);
+  const anns = await db.annotations.find({ projectId: new ObjectId(projectId) }).toArray();
+  const byItem = new Map<string, string[]>();
+  for (const a of anns) byItem.set(a.itemId.toHexString(), [...(byItem.get(a.itemId.toHexString()) ?? []), a.userId.toHexString()]);
+  for (const id of itemIds) {
+    const users = byItem.get(id) ?? [];
+    // Exactly k submissions from k different people.
+    expect(users, `item ${id}`).toHaveLength(k);
+    expect(new Set(users).size, `item ${id}`).toBe(k);
+  }
+  expect(anns).toHaveLength(itemIds.length * k);
+  expect(stats.submitted).toHaveLength(itemIds.length * k);
+  // Nobody ever held two replicas of one item (their leases of the same item never overlap, and
+  // in fact nobody got an item twice).
+  for (const [user, holds] of stats.holds) {
+    const items = holds.map((h) => h.itemId);
+    expect(new Set(items).size, `user ${user}`).toBe(items.length);
+  }
+}
+

@@ -80,12 +80,16 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
         const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => { timer = setTimeout(() => r(true), graceMs); })]);
         clearTimeout(timer);
         if (timedOut) {
+          // BullMQ's close() cannot be hurried once started: stop the jobs' lock renewals by
+          // dropping the connection instead. Their locks lapse and another worker retries them.
           log.warn('jobs still running after the grace period; leaving them to be retried', { graceMs });
-          await Promise.all(workers.map((wk) => wk.close(true)));
+          for (const wk of workers) wk.cancelAllJobs('shutting down');
+          redis.disconnect();
+          void graceful.catch(() => undefined);
         }
-        await quality.close();
+        await quality.close().catch(() => undefined);
         redis.disconnect();
-        await db.close();
+        await db.close().catch(() => undefined);
       })();
       return closing;
     },

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from 'mongodb';
+import type { RunningWorkers } from '../../workers/src/app.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { annotateUntilDone, checkExact, makeUsers, newStats, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+
+let t: TestApp;
+let workers: RunningWorkers;
+let lead: TestUser;
+let annos: TestUser[];
+
+beforeAll(async () => {
+  t = await startTestApp({ LEASE_MS: '10000', LOGIN_MAX_PER_MINUTE: '1000' });
+  workers = await startTestWorkers(t);
+  const admin = await t.admin();
+  [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
+  annos = await makeUsers(admin, 'racer', 50);
+}, 120_000);
+afterAll(async () => {
+  await workers?.close(1000);
+  await t?.close();
+});
+
+describe('50 annotators racing on overlap 3', () => {
+  it('gives every item exactly 3 annotations from 3 people and loses no lease', async () => {
+    const N_ITEMS = 60;
+    const K = 3;
+    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: N_ITEMS, overlap: K });
+    const stats = newStats();
+    await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 3, idleMs: 200 })));
+    await checkExact(t.app.ctx.db, projectId, itemIds, K, stats);
+    const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
+    expect(counts).toMatchObject({ itemsQueued: N_ITEMS, waiting: 0, leased: 0, done: N_ITEMS * K });
+    // Every item gets its quality computed once, by the workers.
+    await waitFor('all items complete', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === N_ITEMS, 30_000);
+    const pid = new ObjectId(projectId);
+    expect(await t.app.ctx.db.agreements.countDocuments({ projectId: pid, scope: 'item' })).toBe(N_ITEMS);
+    expect(await t.app.ctx.db.items.countDocuments({ projectId: pid, status: 'complete' })).toBe(N_ITEMS);
+    expect((await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done).toBe(N_ITEMS);
+    // Every lease ended in a submit: the lease log has as many "submitted" as "leased" events.
+    const leased = await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'leased' });
+    const submitted = await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'submitted' });
+    expect(submitted).toBe(N_ITEMS * K);
+    expect(leased).toBe(submitted);
+  }, 120_000);
+});

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningWorkers } from '../../workers/src/app.ts';
+import { startRedis, type RedisProcess } from '../support/redis-process.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { annotateUntilDone, answer, checkExact, makeUsers, newStats, sid, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-redis-'));
+let redis: RedisProcess;
+let t: TestApp;
+let workers: RunningWorkers;
+
+beforeAll(async () => {
+  redis = await startRedis(dir);
+  t = await startTestApp({ REDIS_URL: redis.url, LEASE_MS: '8000', STALLED_INTERVAL_MS: '500' });
+  workers = await startTestWorkers(t, { REDIS_URL: redis.url });
+});
+afterAll(async () => {
+  await workers?.close(1000);
+  await t?.close();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Redis restart', () => {
+  it('keeps queues, leases, exclusions and counts across a Redis restart (AOF)', async () => {
+    const admin = await t.admin();
+    const [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
+    const annos = await makeUsers(admin, 'r', 5);
+    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: 10, overlap: 2 });
+    const stats = newStats();
+    // One submit before the restart, three leases held across it.
+    const first = (await annos[0]!.client.post(`/api/projects/${projectId}/tasks/next`)).body.task;
+    expect((await annos[0]!.client.post(`/api/tasks/${first.leaseId}/submit`, { submissionId: sid(), ...answer(0) })).status).toBe(201);
+    stats.submitted.push({ userId: annos[0]!.id, itemId: first.item.id, leaseId: first.leaseId, annotationId: '' });
+    stats.holds.set(annos[0]!.id, [{ itemId: first.item.id, from: 0, to: 0 }]);
+    const held = await Promise.all(annos.slice(1, 4).map(async (a) => (await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task));
+    const before = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
+    expect(before).toMatchObject({ done: 1, leased: 3, waiting: 16 });
+
+    await redis.restart();
+
+    // Sessions, leases and the queue are all still there.
+    await waitFor('the app to reconnect', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).status === 200, 20_000);
+    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts).toMatchObject({ done: 1, leased: 3, waiting: 16 });
+    for (let i = 0; i < 3; i++) {
+      const a = annos[i + 1]!;
+      expect((await a.client.post(`/api/tasks/${held[i].leaseId}/heartbeat`)).status).toBe(200);
+      expect((await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task.leaseId).toBe(held[i].leaseId);
+      expect((await a.client.post(`/api/tasks/${held[i].leaseId}/submit`, { submissionId: sid(), ...answer(i) })).status).toBe(201);
+      stats.submitted.push({ userId: a.id, itemId: held[i].item.id, leaseId: held[i].leaseId, annotationId: '' });
+      stats.holds.set(a.id, [{ itemId: held[i].item.id, from: 0, to: 0 }]);
+    }
+    // The one who submitted before the restart is still never offered that item again.
+    await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 3, idleMs: 200 })));
+    await checkExact(t.app.ctx.db, projectId, itemIds, 2, stats);
+    await waitFor('all complete', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === 10, 30_000);
+  }, 120_000);
+});

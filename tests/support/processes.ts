@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { freePort, repoRoot } from '../../scripts/services.ts';
+import { ADMIN_PASSWORD } from './test-app.ts';
+
+/** Server and worker processes for the multi-process and crash tests (real `main.ts` entry points). */
+
+const tsx = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+export interface Proc {
+  proc: ChildProcess;
+  /** Output so far (stdout + stderr), for diagnostics. */
+  output(): string;
+  /** SIGKILL: no cleanup at all. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface ServerProc extends Proc {
+  url: string;
+}
+
+function run(entry: string, env: Record<string, string>): Proc {
+  const proc = spawn(process.execPath, [tsx, entry], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout?.on('data', (d) => (out += d.toString()));
+  proc.stderr?.on('data', (d) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    proc,
+    output: () => out,
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function until(what: string, p: Proc, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (p.proc.exitCode !== null) throw new Error(`${what} exited (${p.proc.exitCode}):\n${p.output().slice(-3000)}`);
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms:\n${p.output().slice(-3000)}`);
+}
+
+/** Names shared by the processes of one test: database, Redis prefix. */
+export function sharedEnv(mongoUrl: string, redisUrl: string): Record<string, string> {
+  const id = randomUUID().replace(/-/g, '').slice(0, 12);
+  return { MONGO_URL: mongoUrl, REDIS_URL: redisUrl, MONGO_DB: `t_${id}`, REDIS_PREFIX: `t${id}` };
+}
+
+export async function spawnServer(env: Record<string, string>): Promise<ServerProc> {
+  const port = await freePort();
+  const p = run('server/src/main.ts', {
+    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), ADMIN_PASSWORD, LOG_LEVEL: 'warn', CLIENT_DIST: '/nonexistent', LOGIN_MAX_PER_MINUTE: '1000', ...env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await until('server', p, async () => (await fetch(`${url}/api/health`)).status === 200);
+  return { ...p, url };
+}
+
+export async function spawnWorkers(env: Record<string, string>): Promise<Proc> {
+  const p = run('workers/src/main.ts', { LOG_LEVEL: 'info', PROJECT_AGREEMENT_DEBOUNCE_MS: '300', ...env });
+  await until('workers', p, () => p.output().includes('workers ready'));
+  return p;
+}
