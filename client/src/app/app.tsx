@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import type { User } from '@labelwork/core';
 import { ProjectCreatePage } from '../features/project-form/project-create-page.tsx';
 import { ProjectPage } from '../features/project/project-page.tsx';
@@ -11,6 +11,9 @@ import { matchRoute, navigate, paths, useLocationPath, type Route } from './rout
 import { SessionProvider, useSession } from './session.tsx';
 import { Shell, type NavSection } from './shell.tsx';
 import { SocketProvider } from './socket.tsx';
+
+// The annotation editor (Konva and all) loads only when an editor page is opened.
+const GoldPage = lazy(() => import('../features/gold/gold-page.tsx').then((m) => ({ default: m.GoldPage })));
 
 export function App() {
   return (
@@ -58,6 +61,7 @@ function sectionOf(route: Route): NavSection {
     case 'projects':
     case 'project-new':
     case 'project':
+    case 'item-gold':
       return 'projects';
     case 'users':
       return 'users';
@@ -75,6 +79,12 @@ function Screen({ route, user }: { route: Route; user: User }) {
       return <ProjectCreatePage user={user} />;
     case 'project':
       return <ProjectPage key={route.id} projectId={route.id} tab={route.tab} user={user} />;
+    case 'item-gold':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <GoldPage projectId={route.projectId} itemId={route.itemId} />
+        </Suspense>
+      );
     case 'users':
       return <UsersPage user={user} />;
     case 'home':

@@ -32,6 +32,7 @@ export type Route =
   | { name: 'projects' }
   | { name: 'project-new' }
   | { name: 'project'; id: string; tab: ProjectTab }
+  | { name: 'item-gold'; projectId: string; itemId: string }
   | { name: 'users' }
   | { name: 'home' }
   | { name: 'not-found' };
@@ -60,6 +61,7 @@ export function matchRoute(pathWithQuery: string): Route {
     if (b === 'new' && c === undefined) return { name: 'project-new' };
     if (c === undefined) return { name: 'project', id: b, tab: 'items' };
     if (isProjectTab(c) && rest.length === 0) return { name: 'project', id: b, tab: c };
+    if (c === 'items' && rest.length === 2 && rest[1] === 'gold') return { name: 'item-gold', projectId: b, itemId: rest[0]! };
   }
   return { name: 'not-found' };
 }
@@ -69,5 +71,6 @@ export const paths = {
   projects: () => '/projects',
   newProject: () => '/projects/new',
   project: (id: string, tab: ProjectTab = 'items') => `/projects/${encodeURIComponent(id)}/${tab}`,
+  itemGold: (projectId: string, itemId: string) => `/projects/${encodeURIComponent(projectId)}/items/${encodeURIComponent(itemId)}/gold`,
   users: () => '/users',
 };

@@ -32,6 +32,13 @@ export interface EditorState {
   readonly canUndo: boolean;
   readonly canRedo: boolean;
   readonly readOnly: boolean;
+  /** Text items: the caret (focus) and the other end of the selection (anchor), in code points. */
+  readonly textSelection: TextSelection | null;
+}
+
+export interface TextSelection {
+  anchor: number;
+  focus: number;
 }
 
 export interface EditorOptions {
@@ -41,6 +48,8 @@ export interface EditorOptions {
   /** Shown distinctly until accepted (or edited); not part of the answer before that. */
   prefilled?: readonly Region[];
   readOnly?: boolean;
+  /** The item's text, for text items (span offsets are code points into it). */
+  text?: string | null;
   /** Source of new region ids (tests pass a counter). */
   newId?: () => string;
 }
@@ -56,6 +65,7 @@ const defaultId = () => (globalThis.crypto?.randomUUID ? globalThis.crypto.rando
  */
 export class EditorCore {
   readonly schema: LabelSchema;
+  readonly text: string | null;
   protected state: EditorState;
   private readonly listeners = new Set<Listener>();
   protected readonly history = new History<Region>();
@@ -64,6 +74,7 @@ export class EditorCore {
 
   constructor(options: EditorOptions) {
     this.schema = options.schema;
+    this.text = options.text ?? null;
     this.newId = options.newId ?? defaultId;
     const own = options.regions ?? [];
     const ids = new Set(own.map((r) => r.id));
@@ -90,6 +101,7 @@ export class EditorCore {
       canUndo: false,
       canRedo: false,
       readOnly: options.readOnly ?? false,
+      textSelection: null,
     };
   }
 

@@ -1,14 +1,15 @@
-import type { LabelDef, Region } from '@labelwork/core';
+import { codePointIndex, type CodePointIndex, type LabelDef, type Region } from '@labelwork/core';
 import { applySetChanges } from './diff.ts';
 import { cycleVisibilityOps, deleteVertexOps, insertVertexOps, nudgeOps, nudgeVertexOps, relabelOps, resizeOps, toggleClassOps } from './edits.ts';
 import { clampPoint } from './geometry.ts';
 import { drawingToolOf, labelByName } from './labels.ts';
-import { EditorCore, type EditorState } from './store-core.ts';
+import { EditorCore, type EditorState, type TextSelection } from './store-core.ts';
+import { graphemeBoundaries, snapToGraphemes, trimRange, wordBoundaries } from './text-model.ts';
 import { startTool, type Effect, type ToolContext } from './tools/index.ts';
 import type { PointerInput, Size, ToolId, ToolKey, Vec, Viewport } from './types.ts';
 import { actualSize, fitViewport, imageToScreen, panBy, screenToImage, zoomAt } from './viewport.ts';
 
-export type { EditorOptions, EditorState, Listener } from './store-core.ts';
+export type { EditorOptions, EditorState, Listener, TextSelection } from './store-core.ts';
 
 type Patch = { -readonly [K in keyof EditorState]?: EditorState[K] };
 
@@ -60,6 +61,14 @@ export class EditorStore extends EditorCore {
   toggleClass(labelName: string): void {
     const label = labelByName(this.schema, labelName);
     if (!label || (label.tool !== 'class-single' && label.tool !== 'class-multi')) return;
+    // Choosing a proposed class accepts the proposal rather than dropping it.
+    const proposed = this.state.regions.find((r) => r.type === 'class' && r.label === labelName && this.state.pending.has(r.id));
+    if (proposed) {
+      const single = label.tool === 'class-single' ? new Set(this.schema.labels.filter((l) => l.tool === 'class-single').map((l) => l.name)) : new Set<string>();
+      const others = this.state.regions.filter((r) => r.type === 'class' && r.id !== proposed.id && single.has(r.label));
+      // A put of a copy is an edit, and an edit accepts the proposal: one undo step for both.
+      return this.commit([...others.map((r) => ({ op: 'remove' as const, id: r.id })), { op: 'put', record: { ...proposed } }]);
+    }
     this.commit(toggleClassOps(this.state.regions, this.schema, label, this.newId));
   }
 
@@ -171,6 +180,11 @@ export class EditorStore extends EditorCore {
     const label: LabelDef | null = labelByName(this.schema, name);
     if (!label) return;
     if (label.tool === 'class-single' || label.tool === 'class-multi') return this.toggleClass(name);
+    const ts = this.state.textSelection;
+    if (label.tool === 'span' && ts && ts.anchor !== ts.focus) {
+      this.labelTextSelection(name);
+      return;
+    }
     const sel = this.state.selection.map((id) => this.regionById(id)).filter((r): r is Region => r !== undefined);
     if (sel.length > 0 && relabelOps(sel, label).length > 0) {
       this.relabel(this.state.selection, name);
@@ -200,6 +214,57 @@ export class EditorStore extends EditorCore {
     const locked = new Set(this.state.locked);
     if (!locked.delete(id)) locked.add(id);
     this.set({ locked });
+  }
+
+  // ── Text ───────────────────────────────────────────────────────────────────────────
+
+  private textCache: { index: CodePointIndex; graphemes?: number[]; words?: number[] } | null = null;
+
+  /** Code point index of the item text (empty text for image items). */
+  textIndex(): CodePointIndex {
+    if (!this.textCache) this.textCache = { index: codePointIndex(this.text ?? '') };
+    return this.textCache.index;
+  }
+
+  /** Where user-perceived characters start (code points), for caret movement. */
+  graphemes(): number[] {
+    const c = this.textCache ?? { index: this.textIndex() };
+    this.textCache = c;
+    return (c.graphemes ??= graphemeBoundaries(c.index.text, c.index));
+  }
+
+  words(): number[] {
+    const c = this.textCache ?? { index: this.textIndex() };
+    this.textCache = c;
+    return (c.words ??= wordBoundaries(c.index.text, 'zh-CN', c.index));
+  }
+
+  setTextSelection(sel: TextSelection | null): void {
+    const cur = this.state.textSelection;
+    if (sel && cur && sel.anchor === cur.anchor && sel.focus === cur.focus) return;
+    if (!sel && !cur) return;
+    this.set({ textSelection: sel });
+  }
+
+  /**
+   * Makes a span of the text selection (widened to whole characters, trimmed of white space)
+   * with `labelName`; the caret goes to its end. An identical span is selected, not doubled.
+   */
+  labelTextSelection(labelName: string): void {
+    const ts = this.state.textSelection;
+    const label = labelByName(this.schema, labelName);
+    if (!ts || ts.anchor === ts.focus || label?.tool !== 'span' || this.state.readOnly) return;
+    const [a, b] = snapToGraphemes(this.graphemes(), Math.min(ts.anchor, ts.focus), Math.max(ts.anchor, ts.focus));
+    const range = trimRange(this.textIndex(), a, b);
+    if (!range) return;
+    const [start, end] = range;
+    const same = this.state.regions.find((r) => r.type === 'span' && r.start === start && r.end === end && r.label === labelName);
+    if (same) {
+      this.set({ selection: [same.id], textSelection: { anchor: end, focus: end } });
+      return;
+    }
+    this.commit([{ op: 'put', record: { id: this.newId(), type: 'span', label: labelName, start, end } }], { select: [] });
+    this.set({ activeLabel: labelName, textSelection: { anchor: end, focus: end } });
   }
 
   // ── View ───────────────────────────────────────────────────────────────────────────
