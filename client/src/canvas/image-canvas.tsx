@@ -2,10 +2,9 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type Konva from 'konva';
 import { Layer, Shape, Stage } from 'react-konva';
 import type { EditorState, EditorStore } from '../editor/store.ts';
-import type { Rect } from '../editor/types.ts';
-import { drawImageLevel } from './draw-image.ts';
 import { drawOverlay } from './draw-overlay.ts';
-import { drawRegions, editingId, paletteOf } from './draw-regions.ts';
+import { editingId, paletteOf } from './draw-regions.ts';
+import { drawScene, SceneCache } from './scene.ts';
 import type { ImageLevels } from './image-levels.ts';
 import type { SpacePan } from './space-pan.ts';
 import { useStageInput } from './use-stage-input.ts';
@@ -20,10 +19,10 @@ interface ImageCanvasProps {
   describedBy?: string;
 }
 
-function viewRect(s: EditorState): Rect {
-  const { x, y, scale } = s.viewport;
-  return { x: -x / scale, y: -y / scale, w: s.stage.width / scale, h: s.stage.height / scale };
-}
+/** Quiet time after the view last moved before the scene bitmap is rebuilt. */
+const REBUILD_MS = 150;
+/** Below this many regions, drawing them is cheaper than keeping a bitmap of the scene. */
+const CACHE_FROM = 300;
 
 /**
  * The image editor's drawing area. Two layers: the scene (the image, drawn once from the display
@@ -34,7 +33,8 @@ function viewRect(s: EditorState): Rect {
 export function ImageCanvas({ store, image, space, label, describedBy }: ImageCanvasProps) {
   const container = useRef<HTMLDivElement>(null);
   const sceneLayer = useRef<Konva.Layer>(null);
-  const imageShape = useRef<Konva.Shape>(null);
+  const cache = useMemo(() => new SceneCache(), []);
+  const rebuildTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const overlayLayer = useRef<Konva.Layer>(null);
   // Whether the overlay canvas shows anything: an empty overlay need not be redrawn while panning.
   const overlayShown = useRef(false);
@@ -64,9 +64,38 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
   }, [image, store]);
 
   const layers = () => [sceneLayer.current, overlayLayer.current];
-  // Only the image shape is transformed; regions are drawn in screen pixels (see draw-regions.ts).
-  const place = (s: EditorState) => {
-    imageShape.current?.setAttrs({ x: s.viewport.x, y: s.viewport.y, scaleX: s.viewport.scale, scaleY: s.viewport.scale });
+  const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
+
+  // Once nothing has changed for a moment, redraw the scene bitmap at the current zoom.
+  const scheduleRebuild = () => {
+    if (rebuildTimer.current) clearTimeout(rebuildTimer.current);
+    rebuildTimer.current = setTimeout(() => {
+      rebuildTimer.current = null;
+      const s = store.getState();
+      if (cache.sharp(s, imageRef.current)) return;
+      cache.rebuild(s, imageRef.current, palette, dpr);
+      sceneLayer.current?.batchDraw();
+    }, REBUILD_MS);
+  };
+  useEffect(() => () => {
+    if (rebuildTimer.current) clearTimeout(rebuildTimer.current);
+    cache.clear();
+  }, [cache]);
+
+  // The bitmap pays off while the view moves over many regions. It is (re)built only after the
+  // view has moved, never right after an edit, so drawing a shape is never held up by a rebuild.
+  const viewMoved = useRef(false);
+  const drawSceneFrame = (ctx: CanvasRenderingContext2D) => {
+    const s = store.getState();
+    const img = imageRef.current;
+    const moved = viewMoved.current;
+    viewMoved.current = false;
+    if (cache.draw(ctx, s, img)) {
+      if (!cache.sharp(s, img)) scheduleRebuild();
+      return;
+    }
+    drawScene(ctx, s, s.viewport, s.stage, img, palette, dpr);
+    if (moved && s.regions.length >= CACHE_FROM) scheduleRebuild();
   };
   const drawOverlayIfShown = (s: EditorState) => {
     const shown = s.selection.length > 0 || s.hover !== null || s.draft !== null || s.keyboardCursor !== null;
@@ -74,16 +103,15 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
     overlayShown.current = shown;
   };
 
-  // The stage appears once the container has a size: put the layers where the view is.
+  // The stage appears once the container has a size.
   useLayoutEffect(() => {
-    place(store.getState());
     for (const l of layers()) l?.batchDraw();
   }, [size.width, size.height, store]);
 
   useEffect(() => {
     return store.subscribe((s, p) => {
       if (s.viewport !== p.viewport || s.stage !== p.stage || s.image !== p.image) {
-        place(s);
+        viewMoved.current = true;
         sceneLayer.current?.batchDraw();
         drawOverlayIfShown(s);
         return;
@@ -108,8 +136,6 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
     });
   }, [store]);
 
-  const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
-
   return (
     <div
       ref={container}
@@ -124,17 +150,7 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
       {size.width > 0 && size.height > 0 && (
         <Stage width={size.width} height={size.height} listening={false}>
           <Layer ref={sceneLayer} listening={false}>
-            <Shape
-              ref={imageShape}
-              listening={false}
-              perfectDrawEnabled={false}
-              sceneFunc={(ctx) => {
-                const img = imageRef.current;
-                const s = store.getState();
-                if (img) drawImageLevel(ctx._context, img, s.viewport, s.stage, dpr);
-              }}
-            />
-            <Shape listening={false} perfectDrawEnabled={false} sceneFunc={(ctx) => drawRegions(ctx._context, store.getState(), palette, viewRect(store.getState()))} />
+            <Shape listening={false} perfectDrawEnabled={false} sceneFunc={(ctx) => drawSceneFrame(ctx._context)} />
           </Layer>
           <Layer ref={overlayLayer} listening={false}>
             <Shape listening={false} perfectDrawEnabled={false} sceneFunc={(ctx) => drawOverlay(ctx._context, store.getState(), palette)} />

@@ -4,6 +4,7 @@ import { History } from './history.ts';
 import { drawingToolOf } from './labels.ts';
 import { startTool, type ToolRunner } from './tools/index.ts';
 import type { Draft, Size, ToolId, Vec, Viewport } from './types.ts';
+import { actualSize, fitViewport, panBy, zoomAt } from './viewport.ts';
 
 /** Everything the editor shows, in one immutable snapshot. */
 export interface EditorState {
@@ -181,5 +182,41 @@ export class EditorCore {
     const regions = applyRecordsDiff(this.state.regions, diff.records);
     const ids = new Set(regions.map((r) => r.id));
     this.set({ regions, pending: applySetChanges(this.state.pending, diff.pending), selection: selection.filter((id) => ids.has(id)) });
+  }
+
+  // ── View ───────────────────────────────────────────────────────────────────────────
+
+  setStage(stage: Size): void {
+    const first = this.state.stage.width === 0 || this.state.stage.height === 0;
+    this.set({ stage });
+    if (first) this.fit();
+  }
+
+  setImage(image: Size | null): void {
+    this.set({ image });
+    this.fit();
+  }
+
+  setViewport(viewport: Viewport): void {
+    this.set({ viewport });
+  }
+
+  fit(): void {
+    const { image, stage } = this.state;
+    if (image && stage.width > 0) this.set({ viewport: fitViewport(image, stage) });
+  }
+
+  actualSize(): void {
+    this.set({ viewport: actualSize(this.state.viewport, this.state.stage) });
+  }
+
+  /** Zooms around a stage point (default: the centre). */
+  zoomBy(factor: number, at?: Vec): void {
+    const { stage } = this.state;
+    this.set({ viewport: zoomAt(this.state.viewport, factor, at ?? { x: stage.width / 2, y: stage.height / 2 }) });
+  }
+
+  panBy(dx: number, dy: number): void {
+    this.set({ viewport: panBy(this.state.viewport, dx, dy) });
   }
 }

@@ -6,8 +6,8 @@ import { drawingToolOf, labelByName } from './labels.ts';
 import { EditorCore, type EditorState, type TextSelection } from './store-core.ts';
 import { graphemeBoundaries, snapToGraphemes, trimRange, wordBoundaries } from './text-model.ts';
 import { startTool, type Effect, type ToolContext } from './tools/index.ts';
-import type { PointerInput, Size, ToolId, ToolKey, Vec, Viewport } from './types.ts';
-import { actualSize, fitViewport, imageToScreen, panBy, screenToImage, zoomAt } from './viewport.ts';
+import type { PointerInput, ToolId, ToolKey, Vec } from './types.ts';
+import { imageToScreen, screenToImage } from './viewport.ts';
 
 export type { EditorOptions, EditorState, Listener, TextSelection } from './store-core.ts';
 
@@ -265,42 +265,6 @@ export class EditorStore extends EditorCore {
     }
     this.commit([{ op: 'put', record: { id: this.newId(), type: 'span', label: labelName, start, end } }], { select: [] });
     this.set({ activeLabel: labelName, textSelection: { anchor: end, focus: end } });
-  }
-
-  // ── View ───────────────────────────────────────────────────────────────────────────
-
-  setStage(stage: Size): void {
-    const first = this.state.stage.width === 0 || this.state.stage.height === 0;
-    this.set({ stage });
-    if (first) this.fit();
-  }
-
-  setImage(image: Size | null): void {
-    this.set({ image });
-    this.fit();
-  }
-
-  setViewport(viewport: Viewport): void {
-    this.set({ viewport });
-  }
-
-  fit(): void {
-    const { image, stage } = this.state;
-    if (image && stage.width > 0) this.set({ viewport: fitViewport(image, stage) });
-  }
-
-  actualSize(): void {
-    this.set({ viewport: actualSize(this.state.viewport, this.state.stage) });
-  }
-
-  /** Zooms around a stage point (default: the centre). */
-  zoomBy(factor: number, at?: Vec): void {
-    const { stage } = this.state;
-    this.set({ viewport: zoomAt(this.state.viewport, factor, at ?? { x: stage.width / 2, y: stage.height / 2 }) });
-  }
-
-  panBy(dx: number, dy: number): void {
-    this.set({ viewport: panBy(this.state.viewport, dx, dy) });
   }
 
   // ── Input ──────────────────────────────────────────────────────────────────────────

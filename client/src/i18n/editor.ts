@@ -45,7 +45,7 @@ export const editorEn = {
   'editor.region.hidden': 'hidden',
   'editor.hideLabel': 'Hide all “{label}”',
   'editor.showLabel': 'Show all “{label}”',
-  'editor.proposals': '{count} pre-filled regions to review',
+  'editor.proposals': 'Pre-filled, to review: {count}',
   'editor.acceptAll': 'Accept all',
   'editor.rejectAll': 'Reject all',
   'editor.selection': 'Selected region',

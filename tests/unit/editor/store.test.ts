@@ -116,6 +116,15 @@ describe('editor store and history', () => {
     expect(store.answer().map((r) => r.label)).toEqual(['day']);
   });
 
+  it('accepts a proposed class when it is chosen, replacing the single-choice class in one step', () => {
+    const store = makeStore({ regions: [{ id: 'own', type: 'class', label: 'day' }], prefilled: [{ id: 'p', type: 'class', label: 'night' }] });
+    store.chooseLabel('night');
+    expect(store.answer()).toEqual([{ id: 'p', type: 'class', label: 'night' }]);
+    store.undo();
+    expect(store.answer()).toEqual([{ id: 'own', type: 'class', label: 'day' }]);
+    expect(store.getState().pending.has('p')).toBe(true);
+  });
+
   it('does not let locked regions move or be deleted', () => {
     const store = makeStore({ regions: [box('a', 10, 10, 50, 50)] });
     store.toggleLocked('a');

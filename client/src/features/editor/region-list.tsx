@@ -1,10 +1,15 @@
-import { memo, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Region } from '@labelwork/core';
 import { codePointIndex } from '@labelwork/core';
 import type { EditorStore } from '../../editor/store.ts';
 import { useT } from '../../i18n/index.tsx';
 import { Icon } from './icons.tsx';
 import { useEditorState } from './use-editor-state.ts';
+
+/** Row height in CSS pixels (fixed, so only the rows in view need to exist in the page). */
+const ROW_PX = 30;
+/** Rows rendered above and below the visible ones. */
+const OVERSCAN = 10;
 
 interface RowProps {
   store: EditorStore;
@@ -19,9 +24,10 @@ interface RowProps {
   /** The row keyboard focus enters the list at (roving tab stop). */
   tabStop: boolean;
   excerpt: string | null;
+  total: number;
 }
 
-const Row = memo(function Row({ store, region: r, n, color, selected, hidden, locked, pending, readOnly, tabStop, excerpt }: RowProps) {
+const Row = memo(function Row({ store, region: r, n, color, selected, hidden, locked, pending, readOnly, tabStop, excerpt, total }: RowProps) {
   const t = useT();
   const name = t('editor.regionName', { label: r.label, n });
   const tab = tabStop ? 0 : -1;
@@ -29,6 +35,9 @@ const Row = memo(function Row({ store, region: r, n, color, selected, hidden, lo
   return (
     <li
       className={`region-row${selected ? ' is-selected' : ''}${hidden ? ' is-hidden' : ''}${pending ? ' is-pending' : ''}`}
+      style={{ top: (n - 1) * ROW_PX }}
+      aria-setsize={total}
+      aria-posinset={n}
       data-testid="region-row"
       data-region-id={r.id}
       data-label={r.label}
@@ -103,24 +112,62 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
   const list = useMemo(() => regions.filter((r) => r.type !== 'class'), [regions]);
   const pendingCount = useMemo(() => list.filter((r) => pending.has(r.id)).length, [list, pending]);
   const ref = useRef<HTMLUListElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 600 });
   const selected = selection[0];
   const stop = list.some((r) => r.id === selected) ? selected : list[0]?.id;
+  const selectedAt = selected === undefined ? -1 : list.findIndex((r) => r.id === selected);
 
+  // Only the rows in view (and a few around) are in the page: thousands of rows would make every
+  // frame's style, paint and layer work slower, and drawing a box would wait for it.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    let frame = 0;
+    const read = () => {
+      frame = 0;
+      setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
+    };
+    const onScroll = () => {
+      if (!frame) frame = requestAnimationFrame(read);
+    };
+    read();
+    el.addEventListener('scroll', onScroll, { passive: true });
+    const ro = new ResizeObserver(onScroll);
+    ro.observe(el);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      ro.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [list.length > 0]);
+
+  // Keep the selected row in view when the selection changes (from the canvas or the keyboard).
   useEffect(() => {
-    if (!selected) return;
-    const row = ref.current?.querySelector<HTMLElement>(`[data-region-id="${CSS.escape(selected)}"]`);
-    row?.scrollIntoView({ block: 'nearest' });
-  }, [selected]);
+    const el = scroller.current;
+    if (!el || selectedAt < 0) return;
+    const top = selectedAt * ROW_PX;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_PX > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_PX - el.clientHeight;
+  }, [selectedAt]);
+
+  const first = Math.max(0, Math.floor(view.top / ROW_PX) - OVERSCAN);
+  const last = Math.min(list.length, Math.ceil((view.top + view.height) / ROW_PX) + OVERSCAN);
+  const shown: number[] = [];
+  for (let i = first; i < last; i++) shown.push(i);
+  // The tab stop row stays in the page even when scrolled away, so Tab always reaches the list.
+  const stopAt = list.findIndex((r) => r.id === stop);
+  if (stopAt >= 0 && (stopAt < first || stopAt >= last)) shown.push(stopAt);
 
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {
     if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
     e.preventDefault();
     e.stopPropagation();
-    const at = list.findIndex((r) => r.id === selected);
+    const at = selectedAt;
     const next = list[Math.max(0, Math.min(list.length - 1, at < 0 ? 0 : at + (e.key === 'ArrowDown' ? 1 : -1)))];
     if (!next) return;
     store.select([next.id]);
-    requestAnimationFrame(() => ref.current?.querySelector<HTMLElement>(`[data-region-id="${CSS.escape(next.id)}"] .region-row__main`)?.focus());
+    requestAnimationFrame(() => requestAnimationFrame(() => ref.current?.querySelector<HTMLElement>(`[data-region-id="${CSS.escape(next.id)}"] .region-row__main`)?.focus()));
   };
 
   return (
@@ -142,8 +189,11 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
       {list.length === 0 ? (
         <p className="muted small">{t('editor.regionsEmpty')}</p>
       ) : (
-        <ul className="region-list" ref={ref} data-testid="region-list" onKeyDown={onKeyDown}>
-          {list.map((r, i) => (
+        <div className="region-list" ref={scroller}>
+        <ul className="region-list__rows" ref={ref} data-testid="region-list" onKeyDown={onKeyDown} style={{ height: list.length * ROW_PX }}>
+          {shown.map((i) => {
+            const r = list[i]!;
+            return (
             <Row
               key={r.id}
               store={store}
@@ -157,9 +207,12 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
               readOnly={readOnly}
               tabStop={r.id === stop}
               excerpt={r.type === 'span' && index ? excerptOf(index.slice(r.start, r.end)) : null}
+              total={list.length}
             />
-          ))}
+            );
+          })}
         </ul>
+        </div>
       )}
     </section>
   );

@@ -7,6 +7,7 @@ import { useEditorState } from '../editor/use-editor-state.ts';
 import { SpanBar } from './span-bar.tsx';
 import { offsetAt } from './text-dom.ts';
 import { LANE_PX, TextView } from './text-view.tsx';
+import './text-editor.css';
 
 /**
  * Entity spans over the item text. Select with the mouse or Shift+arrows, label with a hotkey
