@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { Item, Project } from '@labelwork/core';
 import { fileUrl, listItems } from '../../api/projects.ts';
+import { Link } from '../../app/link.tsx';
+import { paths } from '../../app/router.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { Pager } from '../../ui/pager.tsx';
@@ -101,6 +103,9 @@ function ItemRow({ item }: { item: Item }) {
             </span>
           )}
           {item.externalId && <span className="muted small item-preview__external">{item.externalId}</span>}
+          <Link to={paths.itemGold(item.projectId, item.id)} className="small" data-testid="item-gold-link" aria-label={t('gold.openFor', { seq: item.seq })}>
+            {t('gold.open')}
+          </Link>
         </div>
       </td>
       <td>
