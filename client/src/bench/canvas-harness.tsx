@@ -5,10 +5,10 @@
  */
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { Item, Region } from '@labelwork/core';
+import type { Region } from '@labelwork/core';
 import { buildLevels, type ImageLevels } from '../canvas/image-levels.ts';
 import type { EditorStore } from '../editor/store.ts';
-import { AnnotationEditor, type EditorProject } from '../features/editor/annotation-editor.tsx';
+import { AnnotationEditor, type EditorItem, type EditorProject } from '../features/editor/annotation-editor.tsx';
 import { I18nProvider, useI18n } from '../i18n/index.tsx';
 import { boxes, imageSchema, polygons, syntheticImage, textSchema } from './synthetic.ts';
 import '../styles.css';
@@ -82,11 +82,7 @@ function Harness() {
   }
   if (!image) return <p>preparing image…</p>;
   const project: EditorProject = { labelSchema: imageSchema, kind: 'image' };
-  const item: Pick<Item, 'id' | 'kind' | 'text' | 'image'> = {
-    id: `img-${scene}`,
-    kind: 'image',
-    image: { fileId: 'synthetic', thumbId: 'synthetic', name: 'synthetic.png', mime: 'image/png', width: size.width, height: size.height, bytes: 0 },
-  };
+  const item: EditorItem = { id: `img-${scene}`, kind: 'image', image: { fileId: 'synthetic', width: size.width, height: size.height } };
   let regions: Region[];
   let prefilled: Region[] = [];
   if (scene === 'polygons') regions = polygons(n, Number(q.get('points') ?? 30), size.width, size.height);

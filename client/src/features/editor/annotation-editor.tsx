@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { GuidelineRef, Item, LabelDef, LabelSchema, ProjectKind, Region } from '@labelwork/core';
+import type { GuidelineRef, LabelDef, LabelSchema, ProjectKind, Region } from '@labelwork/core';
 import { fileUrl } from '../../api/projects.ts';
 import { ImageCanvas } from '../../canvas/image-canvas.tsx';
 import type { ImageLevels } from '../../canvas/image-levels.ts';
@@ -31,9 +31,17 @@ export interface EditorProject {
   guideline?: GuidelineRef;
 }
 
+/** What the editor needs of an item: fits both the lead's `Item` and the annotator's `TaskItem`. */
+export interface EditorItem {
+  id: string;
+  kind: 'image' | 'text';
+  text?: string;
+  image?: { fileId: string; width: number; height: number };
+}
+
 export interface AnnotationEditorProps {
   project: EditorProject;
-  item: Pick<Item, 'id' | 'kind' | 'text' | 'image'>;
+  item: EditorItem;
   /** The answer to start from (a saved draft, the gold answer, an offline copy). */
   initialRegions: readonly Region[];
   /** Gold feedback or predictions: shown distinctly, not in the answer until accepted or edited. */

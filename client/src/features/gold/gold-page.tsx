@@ -8,12 +8,19 @@ import { paths } from '../../app/router.ts';
 import { useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import type { EditorStore } from '../../editor/store.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
 import './gold-page.css';
 
 interface Issue {
   path: string;
   message: string;
+}
+
+/** The region an issue path such as `gold.regions[3].points[1]` is about. */
+function regionOf(issue: Issue, sent: readonly Region[]): Region | undefined {
+  const m = /regions\[(\d+)\]/.exec(issue.path);
+  return m ? sent[Number(m[1])] : undefined;
 }
 
 /** VALIDATION_FAILED details as a list; anything else yields []. */
@@ -49,9 +56,13 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
   const [regions, setRegions] = useState<Region[]>(() => initial.gold?.regions ?? []);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ kind: 'saved' | 'cleared' } | { kind: 'error'; error: unknown } | null>(null);
+  const [result, setResult] = useState<{ kind: 'saved' | 'cleared' } | { kind: 'error'; error: unknown; sent: readonly Region[] } | null>(null);
   const latest = useRef(regions);
   latest.current = regions;
+  const store = useRef<EditorStore | null>(null);
+  const onReady = useCallback((s: EditorStore) => {
+    store.current = s;
+  }, []);
 
   const onChange = useCallback((next: Region[]) => {
     setRegions(next);
@@ -63,13 +74,14 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
     async (clear = false) => {
       setBusy(true);
       setResult(null);
+      const sent = latest.current;
       try {
-        const updated = await setItemGold(item.id, clear ? null : { regions: latest.current });
+        const updated = await setItemGold(item.id, clear ? null : { regions: sent });
         setItem(updated);
         setDirty(false);
         setResult({ kind: clear ? 'cleared' : 'saved' });
       } catch (error) {
-        setResult({ kind: 'error', error });
+        setResult({ kind: 'error', error, sent });
       } finally {
         setBusy(false);
       }
@@ -154,17 +166,28 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
         <Alert tone="error" testId="gold-errors">
           <p className="gold-page__issues-title">{t('gold.invalid')}</p>
           <ul className="gold-page__issues">
-            {issues.map((i, n) => (
-              <li key={n}>
-                <code>{i.path}</code> {i.message}
-              </li>
-            ))}
+            {issues.map((i, n) => {
+              const r = result.kind === 'error' ? regionOf(i, result.sent) : undefined;
+              return (
+                <li key={n}>
+                  <code>{i.path}</code> {i.message}
+                  {r && (
+                    <>
+                      {' '}
+                      <button type="button" className="btn btn--small" data-testid="gold-error-select" onClick={() => store.current?.select([r.id])}>
+                        {t('editor.region.select', { name: r.label })}
+                      </button>
+                    </>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         </Alert>
       )}
       {result?.kind === 'error' && issues.length === 0 && <ErrorAlert error={result.error} testId="gold-errors" />}
       <div className="gold-page__editor">
-        <AnnotationEditor project={project} item={item} initialRegions={initial.gold?.regions ?? []} onChange={onChange} actions={actions} />
+        <AnnotationEditor project={project} item={item} initialRegions={initial.gold?.regions ?? []} onChange={onChange} onReady={onReady} actions={actions} />
       </div>
     </div>
   );
