@@ -15,3 +15,4 @@ export * from './consensus/index.ts';
 export * from './text/codepoints.ts';
 export * from './contracts/tasks.ts';
 export * from './quality/index.ts';
+export * from './logging.ts';
