@@ -1,16 +1,7 @@
-import type { LabelSchema, Region } from '@labelwork/core';
+import { seededRandom, type LabelSchema, type Region } from '@labelwork/core';
 
-/** Deterministic pseudo-random numbers (mulberry32), so every bench run draws the same scene. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so every bench run draws the same scene. */
+export const rng = seededRandom;
 
 export const imageSchema: LabelSchema = {
   labels: [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hardCases, labelDefinitions, localize, parseGuideline, quizForExam, type Guideline } from '@labelwork/core';
+import { hardCases, labelDefinitions, localize, parseGuideline, quizForExam, seededRandom, type Guideline } from '@labelwork/core';
 import { doc, PATH } from './fixture.ts';
 
 function demo(): Guideline {
@@ -8,17 +8,7 @@ function demo(): Guideline {
   return r.guideline;
 }
 
-/** mulberry32: a small seeded generator for tests. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 describe('labelDefinitions', () => {
   it('returns the heading section, sub-headings included, up to the next sibling heading', () => {
