@@ -1,9 +1,9 @@
-import { useEffect, useRef } from 'react';
 import type { Project } from '@labelwork/core';
 import { getGuideline, localized } from '../../api/guidelines.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { SanitizedMarkdown } from '../../ui/markdown.tsx';
 
 export function GuidelineTab({ project }: { project: Project }) {
   const { t, lang } = useI18n();
@@ -12,25 +12,10 @@ export function GuidelineTab({ project }: { project: Project }) {
     (signal) => (ref ? getGuideline(ref.slug, ref.version, signal) : Promise.resolve(null)),
     [ref?.slug, ref?.version],
   );
-  const body = useRef<HTMLDivElement>(null);
   const g = load.data;
   const own = g?.body[lang];
   const markdown = own || (g ? localized(g.body, lang) : '');
 
-  useEffect(() => {
-    const el = body.current;
-    if (!el) return;
-    el.innerHTML = '';
-    if (!markdown) return;
-    let live = true;
-    // The Markdown renderer and sanitizer load only when a guideline is shown.
-    void import('./guideline-markdown.ts').then(({ renderGuidelineMarkdown }) => {
-      if (live) el.innerHTML = renderGuidelineMarkdown(markdown);
-    });
-    return () => {
-      live = false;
-    };
-  }, [markdown]);
 
   if (!ref) return <p className="muted">{t('guideline.none')}</p>;
   return (
@@ -44,7 +29,7 @@ export function GuidelineTab({ project }: { project: Project }) {
       )}
       {g && !own && markdown && <Alert tone="info">{t('guideline.fallback', { lang: t(`langName.${lang}`) })}</Alert>}
       {g && !markdown && <p className="muted">{t('guideline.empty')}</p>}
-      <div className="guideline__body markdown" ref={body} lang={own ? lang : undefined} data-testid="guideline-body" />
+      <SanitizedMarkdown className="guideline__body markdown" markdown={markdown} lang={own ? lang : undefined} testId="guideline-body" />
     </article>
   );
 }
