@@ -14,5 +14,6 @@ export * from './geometry/index.ts';
 export * from './consensus/index.ts';
 export * from './text/codepoints.ts';
 export * from './contracts/tasks.ts';
+export * from './contracts/review.ts';
 export * from './quality/index.ts';
 export * from './logging.ts';

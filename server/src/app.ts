@@ -26,6 +26,8 @@ import { annotationsRoutes } from './modules/annotations/annotations.routes.ts';
 import { startTaskRuntime } from './modules/tasks/tasks.events.ts';
 import { onLeaseStalled } from './modules/tasks/tasks.leases.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
+import { reviewRoutes } from './modules/review/review.routes.ts';
+import { startReviewRuntime } from './modules/review/review.routing.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 
@@ -86,6 +88,7 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api', itemsRoutes(ctx));
   app.use('/api', tasksRoutes(ctx));
   app.use('/api', annotationsRoutes(ctx));
+  app.use('/api', reviewRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const dist = ctx.config.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');
@@ -142,6 +145,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
   ctx.io = socket.io;
   onStalled = (p, j) => void onLeaseStalled(ctx, p, j).catch((e: unknown) => log.warn('lease expiry handling failed', { projectId: p, jobId: j, err: e }));
   const taskRuntime = await startTaskRuntime(ctx);
+  const reviewRuntime = await startReviewRuntime(ctx);
 
   return {
     ctx,
@@ -168,6 +172,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
         if (!http.listening) resolve();
       });
       await taskRuntime.close();
+      await reviewRuntime.close();
       await tasks.close();
       redis.disconnect();
       await db.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../schema/common.ts';
+import type { ItemPresencePayload, ItemPresencePayloadIn, JoinReviewPayload, PresenceUser, ReviewComment, ReviewQueueCounts, ReviewQueuedPayload, ReviewVerdictPayload } from './review.ts';
 import type { AnnotatorCounts, ItemCompletePayload, LeaseAssignedPayload, LeaseEndedPayload, LeaseHeartbeatPayload, ProjectAgreementPayload, QueueCounts, Task, TaskNextPayload } from './tasks.ts';
 
 /** Event names, shared by server and client. */
@@ -53,6 +54,11 @@ export interface ServerToClientEvents {
   [SERVER_EVENTS.queueCounts]: (p: QueueCounts & { annotators?: AnnotatorCounts[] }) => void;
   [SERVER_EVENTS.itemComplete]: (p: ItemCompletePayload) => void;
   [SERVER_EVENTS.projectAgreement]: (p: ProjectAgreementPayload) => void;
+  'review:queued': (p: ReviewQueuedPayload) => void;
+  'review:counts': (p: ReviewQueueCounts) => void;
+  'review:verdict': (p: ReviewVerdictPayload) => void;
+  'review:comment': (p: ReviewComment) => void;
+  'item:presence': (p: ItemPresencePayload) => void;
 }
 
 export interface ClientToServerEvents {
@@ -60,6 +66,9 @@ export interface ClientToServerEvents {
   [CLIENT_EVENTS.leaveProject]: (p: JoinProjectPayload, ack: (a: Ack) => void) => void;
   [CLIENT_EVENTS.leaseHeartbeat]: (p: LeaseHeartbeatPayload, ack: (a: Ack<{ leaseUntil: string }>) => void) => void;
   [CLIENT_EVENTS.taskNext]: (p: TaskNextPayload, ack: (a: Ack<{ task: Task }>) => void) => void;
+  'review:join': (p: JoinReviewPayload, ack: (a: Ack) => void) => void;
+  'item:join': (p: ItemPresencePayloadIn, ack: (a: Ack<{ users: PresenceUser[] }>) => void) => void;
+  'item:leave': (p: ItemPresencePayloadIn, ack: (a: Ack) => void) => void;
 }
 
 /** Room names. */

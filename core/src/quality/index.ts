@@ -1,2 +1,3 @@
 export * from './item-quality.ts';
 export * from './project-agreement.ts';
+export * from './review-policy.ts';

@@ -13,6 +13,8 @@ export const ReviewPolicy = z.object({
   belowLevel: Level.optional(),
   /** Items whose agreement falls under this value go to review. */
   agreementBelow: z.number().min(0).max(1).optional(),
+  /** Gold answers scoring under this go to review (0.5 when not set; 0 turns it off). */
+  goldBelow: z.number().min(0).max(1).optional(),
   /** Share of other submissions sampled for review. */
   sampleRate: z.number().min(0).max(1).default(0),
 });

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db, type ObjectId, GridFSBucket } from 'mongodb';
-import type { AnnotationContent, ImageInfo, ItemQuality, ProjectAgreement, Region, Tool, ItemStatus, LabelSchema, Lang, Level, ProjectKind, ProjectStatus, ReviewPolicy, Role, GuidelineRef } from '@labelwork/core';
+import type { AnnotationContent, ImageInfo, ItemQuality, ProjectAgreement, Region, Tool, ItemStatus, LabelSchema, Lang, Level, ProjectKind, ProjectStatus, ReviewPolicy, Role, GuidelineRef, CommentAnchor, ReviewReason, Verdict } from '@labelwork/core';
 
 export interface UserDoc {
   _id: ObjectId;
@@ -178,6 +178,20 @@ export interface QueueBatchDoc {
   at: Date;
 }
 
+/**
+ * Review history (insert-only): a verdict on one annotation in one review round, or a comment
+ * anchored to a region, a span or the item. The live queue itself is in Redis (see review.queue.ts).
+ */
+export type ReviewDoc =
+  | {
+      _id: ObjectId; schemaVersion: 1; type: 'verdict'; taskId: string; projectId: ObjectId; itemId: ObjectId; annotationId: ObjectId; annotatorId: ObjectId;
+      reviewerId: ObjectId; round: number; verdict: Verdict; reasons: ReviewReason[]; commentIds: ObjectId[]; originalRegions?: Region[]; fixedRegions?: Region[]; at: Date;
+    }
+  | {
+      _id: ObjectId; schemaVersion: 1; type: 'comment'; taskId: string; projectId: ObjectId; itemId: ObjectId; annotationId: ObjectId; annotatorId: ObjectId;
+      authorId: ObjectId; anchor: CommentAnchor; text: string; at: Date;
+    };
+
 export interface CounterDoc {
   _id: string;
   seq: number;
@@ -199,6 +213,7 @@ export interface Database {
   agreements: Collection<AgreementDoc>;
   queues: Collection<QueueDoc>;
   queueBatches: Collection<QueueBatchDoc>;
+  reviews: Collection<ReviewDoc>;
   files: GridFSBucket;
   close(): Promise<void>;
 }
@@ -224,6 +239,7 @@ export async function connectDatabase(url: string, dbName: string): Promise<Data
     agreements: db.collection<AgreementDoc>('agreements'),
     queues: db.collection<QueueDoc>('queues'),
     queueBatches: db.collection<QueueBatchDoc>('queueBatches'),
+    reviews: db.collection<ReviewDoc>('reviews'),
     files: new GridFSBucket(db, { bucketName: 'files' }),
     close: () => client.close(),
   };
@@ -253,6 +269,8 @@ async function ensureIndexes(d: Database): Promise<void> {
   await d.assignments.createIndex({ leaseId: 1 }, { name: 'lease' });
   await d.agreements.createIndex({ projectId: 1, scope: 1, at: -1 }, { name: 'project_scope_at' });
   await d.queueBatches.createIndex({ projectId: 1 }, { name: 'project' });
+  await d.reviews.createIndex({ projectId: 1, at: -1 }, { name: 'project_at' });
+  await d.reviews.createIndex({ annotatorId: 1, at: -1 }, { name: 'annotator_at' });
 }
 
 /** Reserves `n` consecutive numbers of a named sequence; returns the first. */

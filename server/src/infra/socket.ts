@@ -9,6 +9,7 @@ import { AppError } from '../http/errors.ts';
 import { loadProject } from '../modules/projects/projects.access.ts';
 import { createRedis } from './redis.ts';
 import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
+import { registerReviewSocket } from '../modules/review/review.socket.ts';
 
 interface SocketData {
   auth: AuthState;
@@ -45,6 +46,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     const { auth } = socket.data as SocketData;
     void socket.join(rooms.user(auth.user._id.toHexString()));
     registerTaskSocket(ctx, socket, auth.user);
+    registerReviewSocket(ctx, socket, auth.user);
     socket.on(CLIENT_EVENTS.joinProject, async (payload, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const p = JoinProjectPayload.safeParse(payload);

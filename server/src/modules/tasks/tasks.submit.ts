@@ -14,6 +14,7 @@ import { taskItemOf, type CachedItem } from './task-item.ts';
 import { leaseRef, putBackJob, storeDraft } from './task-leases.ts';
 import { annotationsRepo, assignmentsRepo, draftsRepo, isDuplicateKey } from './tasks.repository.ts';
 import { queueCounts } from './tasks.counts.ts';
+import { reviewOnSubmit } from '../review/review.routing.ts';
 
 /** The filled-slot marker and the submission replay cache live this long. */
 const MARKER_TTL_S = 7 * 24 * 3600;
@@ -221,6 +222,7 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
     throw new AppError('ALREADY_ANNOTATED', 'you have already annotated this item');
   }
   await finishSubmission(ctx, pq, doc, lease.k, token);
+  await reviewOnSubmit(ctx, project, user, doc);
   return { annotation: toAnnotation(doc), duplicate: false };
 }
 

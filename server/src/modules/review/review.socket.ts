@@ -1,0 +1,91 @@
+import type { Socket } from 'socket.io';
+import { ObjectId } from 'mongodb';
+import {
+  ItemPresencePayloadIn, JoinReviewPayload, reviewRooms, type Ack, type ClientToServerEvents, type PresenceUser, type ServerToClientEvents,
+} from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import type { UserDoc } from '../../infra/mongo.ts';
+import { canAccess, loadProject } from '../projects/projects.access.ts';
+import { canReview } from './review.service.ts';
+
+type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+function fail(e: unknown): { ok: false; code: string; message: string } {
+  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
+  return { ok: false, code: 'INTERNAL', message: 'internal error' };
+}
+
+async function freshUser(ctx: AppContext, user: UserDoc): Promise<UserDoc> {
+  const u = await ctx.db.users.findOne({ _id: user._id });
+  if (!u || u.disabled) throw new AppError('UNAUTHENTICATED', 'sign in again');
+  return u;
+}
+
+/** Who is on an item now, over every server process (the Redis adapter asks them all). */
+async function presence(ctx: AppContext, itemId: string): Promise<PresenceUser[]> {
+  if (!ctx.io) return [];
+  const sockets = await ctx.io.in(reviewRooms.item(itemId)).fetchSockets();
+  const seen = new Map<string, PresenceUser>();
+  for (const s of sockets) {
+    const u = (s.data as { auth?: { user: UserDoc } }).auth?.user;
+    if (u) seen.set(u._id.toHexString(), { userId: u._id.toHexString(), username: u.username });
+  }
+  return [...seen.values()].sort((a, b) => a.username.localeCompare(b.username));
+}
+
+async function announce(ctx: AppContext, projectId: string, itemId: string): Promise<PresenceUser[]> {
+  const users = await presence(ctx, itemId);
+  ctx.io?.to(reviewRooms.item(itemId)).emit('item:presence', { projectId, itemId, users });
+  return users;
+}
+
+/**
+ * Review events on a signed-in socket: `review:join` (reviewers of the project, and its leads)
+ * for the live queue; `item:join`/`item:leave` for presence and live comments on an item.
+ */
+export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: UserDoc): void {
+  const items = new Map<string, string>();
+  socket.on('review:join', async (payload, ack) => {
+    const reply: (a: Ack) => void = typeof ack === 'function' ? ack : () => undefined;
+    const p = JoinReviewPayload.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
+    try {
+      const u = await freshUser(ctx, user);
+      const project = await loadProject(ctx, u, new ObjectId(p.data.projectId), 'view');
+      if (!canReview(u) && !canAccess(u, project, 'manage')) throw new AppError('FORBIDDEN', 'reviewing needs the reviewer flag and level L2');
+      await socket.join(reviewRooms.review(p.data.projectId));
+      reply({ ok: true });
+    } catch (e) {
+      reply(fail(e));
+    }
+  });
+  socket.on('item:join', async (payload, ack) => {
+    const reply: (a: Ack<{ users: PresenceUser[] }>) => void = typeof ack === 'function' ? ack : () => undefined;
+    const p = ItemPresencePayloadIn.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and itemId must be 24-character hex ids' });
+    try {
+      const u = await freshUser(ctx, user);
+      await loadProject(ctx, u, new ObjectId(p.data.projectId), 'view');
+      const item = await ctx.db.items.findOne({ _id: new ObjectId(p.data.itemId) });
+      if (!item || !item.projectId.equals(new ObjectId(p.data.projectId))) throw new AppError('NOT_FOUND', 'no such item');
+      await socket.join(reviewRooms.item(p.data.itemId));
+      items.set(p.data.itemId, p.data.projectId);
+      reply({ ok: true, users: await announce(ctx, p.data.projectId, p.data.itemId) });
+    } catch (e) {
+      reply(fail(e));
+    }
+  });
+  socket.on('item:leave', async (payload, ack) => {
+    const reply: (a: Ack) => void = typeof ack === 'function' ? ack : () => undefined;
+    const p = ItemPresencePayloadIn.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and itemId must be 24-character hex ids' });
+    await socket.leave(reviewRooms.item(p.data.itemId));
+    items.delete(p.data.itemId);
+    reply({ ok: true });
+    await announce(ctx, p.data.projectId, p.data.itemId).catch(() => undefined);
+  });
+  socket.on('disconnect', () => {
+    for (const [itemId, projectId] of items) void announce(ctx, projectId, itemId).catch(() => undefined);
+  });
+}
