@@ -115,8 +115,9 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
   await redis.ping();
   await checkEvictionPolicy(redis, log, config.REQUIRE_NOEVICTION);
   let onStalled: (projectId: string, jobId: string) => void = () => undefined;
-  const tasks = new TaskQueues(redis, {
+  const tasks = new TaskQueues({
     prefix: config.REDIS_PREFIX,
+    redisUrl: config.REDIS_URL,
     leaseMs: config.LEASE_MS,
     stalledIntervalMs: stalledIntervalFor(config.LEASE_MS, config.STALLED_INTERVAL_MS),
     log,

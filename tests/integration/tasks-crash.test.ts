@@ -70,7 +70,7 @@ describe('crashes', () => {
     const stats = newStats();
     const loops = [...annos.slice(0, 4), ...annos.slice(6)].map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 12, idleMs: 1000 }));
     const activeKey = `${env.REDIS_PREFIX}:${QUEUES.quality}:active`;
-    await waitFor('a quality job in hand', async () => (await redis.llen(activeKey)) > 0, 30_000, 20);
+    await waitFor('an item-agreement job in hand', async () => (await redis.lrange(activeKey, 0, -1)).some((id) => id.startsWith('agree-')), 30_000, 20);
     await w1.kill();
     const w2 = await spawnWorkers({ ...env, WORKER_LOCK_MS: '1500' });
     procs.push(w2);
@@ -87,7 +87,7 @@ describe('crashes', () => {
     const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
     expect(counts).toMatchObject({ itemsQueued: 12, itemsComplete: 12, waiting: 0, leased: 0, done: 24 });
     // The abandoned leases were logged as expired; the killed worker's job ran again, once more.
-    expect(await mongo.db(env.MONGO_DB).collection('assignments').countDocuments({ projectId: pid, event: 'expired' })).toBeGreaterThanOrEqual(2);
+    await waitFor('expiries in the lease log', async () => (await mongo.db(env.MONGO_DB).collection('assignments').countDocuments({ projectId: pid, event: 'expired' })) >= 2, 20_000);
     await Promise.all([s2.stop(), w2.stop()]);
   }, 180_000);
 
@@ -111,7 +111,9 @@ describe('crashes', () => {
     const patient = await spawnWorkers({ ...env, QUALITY_JOB_DELAY_MS: '1500', SHUTDOWN_GRACE_MS: '10000', WORKER_LOCK_MS: '1500' });
     procs.push(patient);
     const first = await annotateOne();
-    await waitFor('job in hand', async () => (await redis.llen(activeKey)) > 0, 10_000, 20);
+    // In hand = its processor is running (it reports progress first thing).
+    const inHand = (itemId: string) => waitFor('the item job in hand', async () => (await redis.hget(`${env.REDIS_PREFIX}:${QUEUES.quality}:agree-${itemId}`, 'progress')) !== null, 10_000, 20);
+    await inHand(first);
     expect(await patient.stop()).toBe(0);
     expect(await agreements.countDocuments({ _id: `item:${first}` } as never)).toBe(1);
 
@@ -119,7 +121,7 @@ describe('crashes', () => {
     const hasty = await spawnWorkers({ ...env, QUALITY_JOB_DELAY_MS: '5000', SHUTDOWN_GRACE_MS: '200', WORKER_LOCK_MS: '1500' });
     procs.push(hasty);
     const second = await annotateOne();
-    await waitFor('job in hand', async () => (await redis.llen(activeKey)) > 0, 10_000, 20);
+    await inHand(second);
     const t0 = Date.now();
     expect(await hasty.stop()).toBe(0);
     expect(Date.now() - t0).toBeLessThan(3000);

@@ -35,12 +35,12 @@ describe('50 annotators racing on overlap 3', () => {
     await waitFor('all items complete', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === N_ITEMS, 30_000);
     const pid = new ObjectId(projectId);
     expect(await t.app.ctx.db.agreements.countDocuments({ projectId: pid, scope: 'item' })).toBe(N_ITEMS);
-    expect(await t.app.ctx.db.items.countDocuments({ projectId: pid, status: 'complete' })).toBe(N_ITEMS);
-    expect((await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done).toBe(N_ITEMS);
-    // Every lease ended in a submit: the lease log has as many "submitted" as "leased" events.
-    const leased = await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'leased' });
-    const submitted = await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'submitted' });
-    expect(submitted).toBe(N_ITEMS * K);
-    expect(leased).toBe(submitted);
+    // The item documents and the project's done count follow in the background.
+    await waitFor('item documents complete', async () => (await t.app.ctx.db.items.countDocuments({ projectId: pid, status: 'complete' })) === N_ITEMS, 30_000);
+    await waitFor('project done count', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === N_ITEMS, 30_000);
+    // Every lease ended in a submit: the lease log (persisted by the workers) has as many
+    // "submitted" as "leased" events.
+    await waitFor('the lease log', async () => (await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'submitted' })) === N_ITEMS * K, 20_000);
+    expect(await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'leased' })).toBe(N_ITEMS * K);
   }, 120_000);
 });

@@ -322,7 +322,10 @@ describe('quality', () => {
     const progress = (await lead.client.get(`/api/projects/${projectId}/queue/items/${itemIds[0]}`)).body;
     expect(progress).toMatchObject({ complete: true, done: 3, quality: { scope: 'item', summary: { 'class-single': 1 / 3 } } });
     expect(progress.quality.consensus.regions).toEqual([{ id: 'consensus-class', type: 'class', label: 'pos' }]);
-    const item = (await lead.client.get(`/api/items/${itemIds[0]}`)).body.item;
+    const item = await waitFor('the item marked complete', async () => {
+      const it = (await lead.client.get(`/api/items/${itemIds[0]}`)).body.item;
+      return it.status === 'complete' ? it : null;
+    });
     expect(item).toMatchObject({ status: 'complete', annotationCount: 3 });
     const agreement = await waitFor('project agreement', async () => {
       const r = (await lead.client.get(`/api/projects/${projectId}/agreement`)).body;
@@ -330,7 +333,7 @@ describe('quality', () => {
     });
     expect(agreement.latest).toMatchObject({ items: 1, annotators: ids(annos.slice(0, 3)).sort() });
     expect(agreement.latest.pairs).toHaveLength(3);
-    expect((await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done).toBe(1);
+    await waitFor('project done count', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === 1);
   });
 
   it('mixes gold into a new annotator\'s stream and scores it into their accuracy', async () => {

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { freePort, repoRoot } from '../../scripts/services.ts';
-import { ADMIN_PASSWORD } from './test-app.ts';
 
 /** Server and worker processes for the multi-process and crash tests (real `main.ts` entry points). */
 
-const tsx = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** Same as test-app.ts's (kept here so benches can use these helpers outside vitest). */
+const ADMIN_PASSWORD = 'admin-password-for-tests';
 
 export interface Proc {
   proc: ChildProcess;
@@ -23,7 +22,10 @@ export interface ServerProc extends Proc {
 }
 
 function run(entry: string, env: Record<string, string>): Proc {
-  const proc = spawn(process.execPath, [tsx, entry], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One process, no tsx CLI wrapper: a SIGKILL must kill the real server, not a wrapper that
+  // leaves it running as an orphan. BENCH_NODE_ARGS (e.g. "--cpu-prof") lets a bench profile it.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout?.on('data', (d) => (out += d.toString()));
   proc.stderr?.on('data', (d) => (out += d.toString()));
@@ -74,6 +76,6 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
 
 export async function spawnWorkers(env: Record<string, string>): Promise<Proc> {
   const p = run('workers/src/main.ts', { LOG_LEVEL: 'info', PROJECT_AGREEMENT_DEBOUNCE_MS: '300', ...env });
-  await until('workers', p, () => p.output().includes('workers ready'));
+  await until('workers', p, () => p.output().includes('Labelwork workers ready'));
   return p;
 }

@@ -10,6 +10,8 @@ import { itemAgreementProcessor } from './processors/item-agreement.ts';
 import { projectAgreementProcessor } from './processors/project-agreement.ts';
 import { recomputeProjectProcessor } from './processors/recompute-project.ts';
 import { requeueAllProcessor } from './processors/requeue-all.ts';
+import { startLeaseLogDrain } from './lease-log.ts';
+import { startItemStatusDrain } from './item-status.ts';
 
 export interface RunningWorkers {
   ctx: WorkerContext;
@@ -68,12 +70,14 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
     wk.on('error', (err) => log.error('worker error', { queue: wk.name, err }));
   }
   await Promise.all(workers.map((wk) => wk.waitUntilReady()));
+  const drains = [await startLeaseLogDrain(ctx), await startItemStatusDrain(ctx)];
   log.info('workers ready', { queues: workers.map((wk) => wk.name), concurrency: config.WORKER_CONCURRENCY });
   let closing: Promise<void> | null = null;
   return {
     ctx,
     close(graceMs = config.SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
+        await Promise.all(drains.map((d) => d.stop()));
         // close() stops fetching at once and resolves when the jobs in hand are done.
         const graceful = Promise.all(workers.map((wk) => wk.close()));
         let timer: NodeJS.Timeout | undefined;

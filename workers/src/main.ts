@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   }
   const running = await startWorkers(config);
   const log = running.ctx.log;
+  process.stderr.write(`Labelwork workers ready (concurrency ${config.WORKER_CONCURRENCY})\n`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -86,6 +86,26 @@ export function projectKeys(prefix: string, projectId: string) {
 }
 export type ProjectKeys = ReturnType<typeof projectKeys>;
 
+/**
+ * Stream of lease events. Servers append to it (one Redis op on the hot path); workers persist it
+ * in batches to MongoDB's `assignments` (idempotent ids), so the history costs no Mongo write per task.
+ */
+export const leaseLogStream = (prefix: string) => `${prefix}:{lease-log}`;
+export const LEASE_EVENTS = ['leased', 'submitted', 'released', 'skipped', 'expired', 'requeued', 'reassigned', 'filled'] as const;
+export const LeaseEvent = z.object({
+  projectId: Id,
+  itemId: Id,
+  userId: Id,
+  leaseId: z.string(),
+  jobId: z.string(),
+  gold: z.boolean(),
+  event: z.enum(LEASE_EVENTS),
+  /** Epoch ms. */
+  at: z.number(),
+  byId: Id.optional(),
+});
+export type LeaseEvent = z.infer<typeof LeaseEvent>;
+
 /** Event channel on which workers publish progress for the servers to relay to sockets. */
 export const eventsChannel = (prefix: string) => `${prefix}:events`;
 

@@ -5,6 +5,7 @@ import type { Role } from '@labelwork/core';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { UserDoc } from '../infra/mongo.ts';
+import { SwrCache } from '../infra/swr-cache.ts';
 import { AppError, validationError, zodIssues } from './errors.ts';
 
 export const SESSION_COOKIE = 'lw_sid';
@@ -40,13 +41,30 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
+/**
+ * Users by id for session resolution, fresh for a second and then refreshed in the background:
+ * every request resolves its session, and on FerretDB a read waits behind writes, which put the
+ * task hot path's p99 in the hundreds of ms. Disabling a user, or changing their role or password,
+ * deletes their sessions (checked in Redis on every request), so those take effect at once; a
+ * level change reaches live requests within about a second.
+ */
+const userCaches = new WeakMap<AppContext, SwrCache<UserDoc | null>>();
+function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null> {
+  let c = userCaches.get(ctx);
+  if (!c) {
+    c = new SwrCache(ctx.now, 1000, 10_000, (k) => ctx.db.users.findOne({ _id: new ObjectId(k) }));
+    userCaches.set(ctx, c);
+  }
+  return c.get(id);
+}
+
 /** Resolves the session cookie to a user (disabled users have no session). */
 export async function resolveSession(ctx: AppContext, cookieHeader: string | undefined): Promise<{ auth?: AuthState; expired: boolean }> {
   const token = parseCookies(cookieHeader)[SESSION_COOKIE];
   if (!token) return { expired: false };
   const session = await ctx.sessions.get(token);
   if (!session || !ObjectId.isValid(session.userId)) return { expired: true };
-  const user = await ctx.db.users.findOne({ _id: new ObjectId(session.userId) });
+  const user = await cachedUser(ctx, session.userId);
   if (!user || user.disabled) return { expired: true };
   return { auth: { user, token, csrf: session.csrf }, expired: false };
 }

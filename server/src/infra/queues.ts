@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { QUEUES, projectKeys, type ProjectKeys } from '@labelwork/core';
 import type { Logger } from './logger.ts';
 
@@ -14,6 +14,7 @@ export interface ProjectQueue {
 
 export interface TaskQueuesOptions {
   prefix: string;
+  redisUrl: string;
   leaseMs: number;
   stalledIntervalMs: number;
   log: Logger;
@@ -33,12 +34,16 @@ export class TaskQueues {
   /** Set on shutdown: no new leases are handed out. */
   closing = false;
 
-  constructor(
-    readonly redis: Redis,
-    readonly opts: TaskQueuesOptions,
-  ) {
-    this.quality = new Queue(QUEUES.quality, { connection: redis, prefix: opts.prefix });
-    this.maintenance = new Queue(QUEUES.maintenance, { connection: redis, prefix: opts.prefix });
+  /**
+   * BullMQ's own connection. Kept apart from the app's: BullMQ defines ~70 Lua commands on a
+   * connection and ioredis copies them into every pipeline/multi made on it (a session lookup is one).
+   */
+  readonly redis: Redis;
+
+  constructor(readonly opts: TaskQueuesOptions) {
+    this.redis = new Redis(opts.redisUrl, { connectionName: 'queues', maxRetriesPerRequest: null, enableReadyCheck: true });
+    this.quality = new Queue(QUEUES.quality, { connection: this.redis, prefix: opts.prefix });
+    this.maintenance = new Queue(QUEUES.maintenance, { connection: this.redis, prefix: opts.prefix });
   }
 
   get leaseMs(): number {
@@ -82,6 +87,7 @@ export class TaskQueues {
       await p.queue.close().catch(() => undefined);
     }));
     await Promise.all([this.quality.close(), this.maintenance.close()]);
+    this.redis.disconnect();
   }
 }
 

@@ -7,6 +7,9 @@ import {
 import type { WorkerContext } from '../context.ts';
 import { putResult } from '../infra/mongo.ts';
 import { publish } from '../infra/redis.ts';
+import { queueItemComplete } from '../item-status.ts';
+
+const COUNT_COMPLETE = `if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[2], 'itemsComplete', 1) end`;
 
 interface Handoff {
   annotationId: string;
@@ -26,9 +29,14 @@ async function annotationsOf(w: WorkerContext, data: ItemAgreementJobData): Prom
   return docs.map((d) => ({ annotationId: d._id.toHexString(), userId: d.userId.toHexString(), regions: d.regions }));
 }
 
-/** Schedules the project's agreement recomputation: at most one run per debounce window. */
+/**
+ * Schedules the project's agreement recomputation: at most one run per window, the window being the
+ * configured debounce or twenty times the last run's duration, whichever is longer (the run reads
+ * every item result, so on a large project it must not run back to back).
+ */
 export async function scheduleProjectAgreement(w: WorkerContext, projectId: string): Promise<void> {
-  const window = w.config.PROJECT_AGREEMENT_DEBOUNCE_MS;
+  const lastMs = Number(await w.redis.hget(projectKeys(w.config.REDIS_PREFIX, projectId).stats, 'agreementMs')) || 0;
+  const window = Math.max(w.config.PROJECT_AGREEMENT_DEBOUNCE_MS, 20 * lastMs);
   const bucket = Math.floor(w.now() / window);
   const delay = Math.max(0, (bucket + 1) * window - w.now());
   await w.quality.add(JOB_NAMES.projectAgreement, { projectId }, { jobId: projectAgreementJobId(projectId, bucket), delay, removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
@@ -36,7 +44,8 @@ export async function scheduleProjectAgreement(w: WorkerContext, projectId: stri
 
 /**
  * Runs when an item has its k annotations: agreement per tool, per annotator pair, consensus,
- * stored under `item:<itemId>`; the item is marked complete; progress goes to the project room.
+ * stored under `item:<itemId>`; the item is marked complete (batched, see item-status.ts); progress
+ * goes to the project room.
  * Idempotent: a retry replaces the same result and counts the item once (a Redis set guards it).
  */
 export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promise<ItemCompletePayload> {
@@ -47,6 +56,7 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
   const itemId = new ObjectId(data.itemId);
   const project = await w.db.projects.findOne({ _id: projectId });
   if (!project) throw new UnrecoverableError('the project no longer exists');
+  await job.updateProgress({ phase: 'loading' });
   const list = await annotationsOf(w, data);
   if (list.length < data.k) throw new UnrecoverableError(`the item has ${list.length} annotations; ${data.k} are needed`);
   if (w.config.QUALITY_JOB_DELAY_MS) await new Promise((r) => setTimeout(r, w.config.QUALITY_JOB_DELAY_MS));
@@ -56,17 +66,11 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
     _id: `item:${data.itemId}`, schemaVersion: 1, scope: 'item', projectId, itemId, at, k: data.k,
     annotationIds: list.map((a) => new ObjectId(a.annotationId)), ...quality,
   });
-  await w.db.items.updateOne({ _id: itemId, status: { $ne: 'complete' } }, { $set: { status: 'complete', annotationCount: list.length, completedAt: at } });
+  await queueItemComplete(w, data.itemId, list.length);
   const keys = projectKeys(w.config.REDIS_PREFIX, data.projectId);
-  const res = await w.redis.multi()
-    .sadd(keys.complete, data.itemId)
-    .scard(keys.complete)
-    .exec();
-  const added = Number(res?.[0]?.[1] ?? 0) === 1;
-  const completeCount = Number(res?.[1]?.[1] ?? 0);
-  if (added) await w.redis.hincrby(keys.stats, 'itemsComplete', 1);
-  // Monotonic, idempotent: the project's done count follows the Redis set of complete items.
-  await w.db.projects.updateOne({ _id: projectId, 'counts.done': { $lt: completeCount } }, { $set: { 'counts.done': completeCount } });
+  // Counted once however often this runs; the project's `counts.done` follows in the debounced
+  // project-agreement job (a write per item would hold the database's write lock on FerretDB).
+  await w.redis.eval(COUNT_COMPLETE, 2, keys.complete, keys.stats, data.itemId);
   // All replicas are in: the annotator view of the item is no longer needed in Redis.
   await w.redis.del(keys.item(data.itemId));
   const payload: ItemCompletePayload = { projectId: data.projectId, itemId: data.itemId, annotators: list.length, agreement: Object.fromEntries(Object.entries(quality.summary).map(([t, v]) => [t, v ?? null])) };

@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { ProjectAgreementJobData, SERVER_EVENTS, projectAgreement, rooms, type ItemQualityRow, type ProjectAgreementPayload } from '@labelwork/core';
+import { ProjectAgreementJobData, SERVER_EVENTS, projectAgreement, projectKeys, rooms, type ItemQualityRow, type ProjectAgreementPayload } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { putResult, type AgreementRow } from '../infra/mongo.ts';
 import { publish } from '../infra/redis.ts';
@@ -13,12 +13,14 @@ export async function projectAgreementProcessor(w: WorkerContext, job: Job): Pro
   const parsed = ProjectAgreementJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`bad project-agreement payload: ${parsed.error.issues[0]?.message}`);
   const projectId = new ObjectId(parsed.data.projectId);
+  const started = performance.now();
   const rows = (await w.db.agreements.find({ projectId, scope: 'item' }).toArray()) as Extract<AgreementRow, { scope: 'item' }>[];
   const result = projectAgreement(rows as ItemQualityRow[]);
   const at = new Date(w.now());
   await putResult(w.db, { _id: `project:${parsed.data.projectId}:${at.getTime()}`, schemaVersion: 1, scope: 'project', projectId, at, ...result });
   await w.db.projects.updateOne({ _id: projectId, 'counts.done': { $lt: rows.length } }, { $set: { 'counts.done': rows.length } });
   const payload: ProjectAgreementPayload = { projectId: parsed.data.projectId, at: at.toISOString(), items: result.items, byTool: Object.fromEntries(Object.entries(result.byTool).map(([t, v]) => [t, v?.value ?? null])) };
+  await w.redis.hset(projectKeys(w.config.REDIS_PREFIX, parsed.data.projectId).stats, 'agreementMs', String(Math.round(performance.now() - started)));
   await publish(w.redis, w.config.REDIS_PREFIX, { room: rooms.project(parsed.data.projectId), event: SERVER_EVENTS.projectAgreement, payload });
   return payload;
 }

@@ -38,7 +38,7 @@ return out
 /**
  * Claims a fetched job (or a gold item) for a user, atomically with the exclusion rules.
  * KEYS: held, excluded, holders, filled(jobId), drafts, lease(token), userCounters, item, users.
- * ARGV: itemId, jobId, token, queuePrefix, userId, now, maxHeld, leasePrefix, r, k, gold, metaTtlS, leaseMs.
+ * ARGV: itemId, jobId, token, queuePrefix, userId, now, maxHeld, leasePrefix, r, k, gold, metaTtlS, leaseMs, statsKey.
  * Returns {'ok', itemJson, hasDraft} or {'filled'|'excluded'|'holding'|'busy'}.
  */
 const CLAIM = `${LEASE_LIVE}
@@ -63,29 +63,43 @@ redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
 redis.call('HSET', KEYS[6], 'jobId', ARGV[2], 'itemId', ARGV[1], 'userId', ARGV[5], 'r', ARGV[9], 'k', ARGV[10], 'gold', ARGV[11], 'at', ARGV[6])
 redis.call('EXPIRE', KEYS[6], ARGV[12])
 redis.call('HINCRBY', KEYS[7], 'served', 1)
-if ARGV[11] == '1' then redis.call('HINCRBY', KEYS[7], 'goldServed', 1) end
+if ARGV[11] == '1' then
+  redis.call('HINCRBY', KEYS[7], 'goldServed', 1)
+  redis.call('HINCRBY', ARGV[14], 'goldServed', 1)
+end
 redis.call('SADD', KEYS[9], ARGV[5])
 return {'ok', redis.call('GET', KEYS[8]) or '', redis.call('SISMEMBER', KEYS[5], ARGV[1])}
 `;
 
 /**
  * Validates a lease for its user and, when ms > 0, extends it (SREM from BullMQ's stalled set as
- * extendLock does). KEYS: lease(token), held(requester), stalled. ARGV: token, ms, queuePrefix, requester.
- * Returns {1, pttl, fields...} live, {-1} unknown, {-2, 0, fields...} ended, {-3} someone else's.
+ * extendLock does). For a submit it also answers a replayed submission id from the replay cache,
+ * sets the slot's filled marker and returns the cached item (one round trip for all of it).
+ * KEYS: lease(token), held(requester), stalled. ARGV: token, ms, queuePrefix, requester,
+ * filledPrefix ('' for none), submissionId, markerTtlS, submissionKey ('' for none), itemPrefix ('' for none).
+ * Returns {1, pttl, itemJson, fields...} live, {-1} unknown, {-2, 0, '', fields...} ended,
+ * {-3} someone else's, {2, replay} a known submission.
  */
 const TOUCH = `
+if ARGV[8] ~= '' then
+  local replay = redis.call('GET', ARGV[8])
+  if replay then return {2, replay} end
+end
 local f = redis.call('HGETALL', KEYS[1])
 if #f == 0 then return {-1} end
 local l = {}
 for i = 1, #f, 2 do l[f[i]] = f[i + 1] end
 if l['userId'] ~= ARGV[4] then return {-3} end
 local lock = ARGV[3] .. l['jobId'] .. ':lock'
-if redis.call('GET', lock) ~= ARGV[1] or redis.call('HGET', KEYS[2], l['itemId']) ~= ARGV[1] then return {-2, 0, unpack(f)} end
+if redis.call('GET', lock) ~= ARGV[1] or redis.call('HGET', KEYS[2], l['itemId']) ~= ARGV[1] then return {-2, 0, '', unpack(f)} end
 if tonumber(ARGV[2]) > 0 then
   redis.call('SET', lock, ARGV[1], 'PX', ARGV[2])
   redis.call('SREM', KEYS[3], l['jobId'])
 end
-return {1, redis.call('PTTL', lock), unpack(f)}
+if ARGV[5] ~= '' then redis.call('SET', ARGV[5] .. l['jobId'], ARGV[6], 'EX', ARGV[7]) end
+local item = ''
+if ARGV[9] ~= '' then item = redis.call('GET', ARGV[9] .. l['itemId']) or '' end
+return {1, redis.call('PTTL', lock), item, unpack(f)}
 `;
 
 /**
@@ -224,7 +238,11 @@ function fieldsOf(flat: Reply[]): LeaseFields {
 const META_TTL_S = 7 * 24 * 3600;
 
 export type ClaimResult = { status: 'ok'; itemJson: string; hasDraft: boolean } | { status: 'filled' | 'excluded' | 'holding' | 'busy' };
-export type TouchResult = { status: 'live'; pttl: number; lease: LeaseFields } | { status: 'ended'; lease: LeaseFields } | { status: 'unknown' | 'not-yours' };
+export type TouchResult =
+  | { status: 'live'; pttl: number; itemJson: string; lease: LeaseFields }
+  | { status: 'ended'; lease: LeaseFields }
+  | { status: 'replay'; json: string }
+  | { status: 'unknown' | 'not-yours' };
 
 /** Typed calls of the lease scripts on one Redis connection. */
 export class LeaseScripts {
@@ -250,20 +268,24 @@ export class LeaseScripts {
     const r = (await this.call(
       'lwClaim',
       [k.held(a.userId), k.excluded(a.userId), k.holders, k.filled(a.jobId), k.drafts(a.userId), k.lease(a.token), k.user(a.userId), k.item(a.itemId), k.users],
-      [a.itemId, a.jobId, a.token, k.queue, a.userId, a.now, a.maxHeld, k.lease(''), a.r, a.k, a.gold ? '1' : '0', META_TTL_S, a.leaseMs],
+      [a.itemId, a.jobId, a.token, k.queue, a.userId, a.now, a.maxHeld, k.lease(''), a.r, a.k, a.gold ? '1' : '0', META_TTL_S, a.leaseMs, k.stats],
     )) as Reply[];
     const status = String(r[0]);
     if (status === 'ok') return { status, itemJson: String(r[1] ?? ''), hasDraft: Number(r[2]) === 1 };
     return { status: status as 'filled' | 'excluded' | 'holding' | 'busy' };
   }
 
-  async touch(k: ProjectKeys, userId: string, token: string, extendMs: number): Promise<TouchResult> {
-    const r = (await this.call('lwTouch', [k.lease(token), k.held(userId), k.stalled], [token, extendMs, k.queue, userId])) as Reply[];
+  async touch(k: ProjectKeys, userId: string, token: string, extendMs: number, submit?: { submissionId: string; ttlS: number }): Promise<TouchResult> {
+    const r = (await this.call('lwTouch', [k.lease(token), k.held(userId), k.stalled], [
+      token, extendMs, k.queue, userId,
+      submit ? k.filled('') : '', submit?.submissionId ?? '', submit?.ttlS ?? 0, submit ? k.submission(submit.submissionId) : '', submit ? k.item('') : '',
+    ])) as Reply[];
     const code = Number(r[0]);
+    if (code === 2) return { status: 'replay', json: String(r[1]) };
     if (code === -1) return { status: 'unknown' };
     if (code === -3) return { status: 'not-yours' };
-    const lease = fieldsOf(r.slice(2));
-    return code === 1 ? { status: 'live', pttl: Number(r[1]), lease } : { status: 'ended', lease };
+    const lease = fieldsOf(r.slice(3));
+    return code === 1 ? { status: 'live', pttl: Number(r[1]), itemJson: String(r[2] ?? ''), lease } : { status: 'ended', lease };
   }
 
   async record(k: ProjectKeys, a: { userId: string; itemId: string; jobId: string; token: string; gold: boolean; annotationJson: string }): Promise<{ added: boolean; count: number; hadDraft: boolean }> {

@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import type { ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import { SERVER_EVENTS, rooms, type QueueCounts, type QueueSettings } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
+import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import { AppError } from '../../http/errors.ts';
+import { canAccess } from '../projects/projects.access.ts';
+import { projectsRepo } from '../projects/projects.repository.ts';
+import { SwrCache } from '../../infra/swr-cache.ts';
 import { LeaseScripts } from './lease-scripts.ts';
 import { DEFAULT_SETTINGS, queuesRepo } from './tasks.repository.ts';
 
 /** Per-process state of the assignment engine, keyed by the app context. */
 interface Runtime {
   scripts: LeaseScripts;
-  settings: Map<string, { at: number; value: QueueSettings }>;
+  projects: SwrCache<ProjectDoc | null>;
+  settings: SwrCache<QueueSettings>;
   countsTimers: Map<string, NodeJS.Timeout>;
 }
 
@@ -17,7 +23,15 @@ const runtimes = new WeakMap<AppContext, Runtime>();
 export function runtime(ctx: AppContext): Runtime {
   let rt = runtimes.get(ctx);
   if (!rt) {
-    rt = { scripts: new LeaseScripts(ctx.redis), settings: new Map(), countsTimers: new Map() };
+    rt = {
+      scripts: new LeaseScripts(ctx.redis),
+      projects: new SwrCache(ctx.now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, (id) => projectsRepo.byId(ctx.db, new ObjectId(id))),
+      settings: new SwrCache(ctx.now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, async (id) => {
+        const doc = await queuesRepo.byProject(ctx.db, new ObjectId(id));
+        return doc ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread } : { ...DEFAULT_SETTINGS };
+      }),
+      countsTimers: new Map(),
+    };
     runtimes.set(ctx, rt);
   }
   return rt;
@@ -26,24 +40,31 @@ export function runtime(ctx: AppContext): Runtime {
 /** A lease token: 128 random bits as 32 hex characters. */
 export const newToken = () => randomBytes(16).toString('hex');
 
-const SETTINGS_TTL_MS = 1000;
+/** Project documents and queue settings on the hot path: fresh for a second, then refreshed in the background. */
+const CACHE_TTL_MS = 1000;
+const CACHE_MAX_STALE_MS = 30_000;
 
-/** The project's queue settings, cached for a second (other servers see a change within that). */
-export async function settingsOf(ctx: AppContext, projectId: ObjectId): Promise<QueueSettings> {
-  const rt = runtime(ctx);
-  const key = projectId.toHexString();
-  const hit = rt.settings.get(key);
-  if (hit && ctx.now() - hit.at < SETTINGS_TTL_MS) return hit.value;
-  const doc = await queuesRepo.byProject(ctx.db, projectId);
-  const value: QueueSettings = doc
-    ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread }
-    : { ...DEFAULT_SETTINGS };
-  rt.settings.set(key, { at: ctx.now(), value });
-  return value;
+/** The project's queue settings (a change made through this process is seen at once, elsewhere within about a second). */
+export function settingsOf(ctx: AppContext, projectId: ObjectId): Promise<QueueSettings> {
+  return runtime(ctx).settings.get(projectId.toHexString());
 }
 
 export function forgetSettings(ctx: AppContext, projectId: ObjectId): void {
-  runtime(ctx).settings.delete(projectId.toHexString());
+  runtime(ctx).settings.forget(projectId.toHexString());
+}
+
+/**
+ * `loadProject(…, 'view')` for the task hot path, on the cached project document: a change of
+ * level, membership or label schema reaches annotators within about a second.
+ */
+export async function projectForTask(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<ProjectDoc> {
+  const p = await runtime(ctx).projects.get(id.toHexString());
+  if (user.role === 'admin') {
+    if (!p) throw new AppError('NOT_FOUND', 'no such project');
+    return p;
+  }
+  if (!p || !canAccess(user, p, 'view')) throw new AppError('FORBIDDEN', 'you have no access to this project');
+  return p;
 }
 
 /** Pushes live queue counts to the project room, at most every 300 ms per project and process. */

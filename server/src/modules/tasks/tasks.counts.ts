@@ -15,13 +15,6 @@ export async function queueCounts(ctx: AppContext, projectId: ObjectId): Promise
     ctx.redis.scard(pq.keys.goldPool),
     settingsOf(ctx, projectId),
   ]);
-  let goldServed = 0;
-  const users = await ctx.redis.smembers(pq.keys.users);
-  if (users.length) {
-    const p = ctx.redis.pipeline();
-    for (const u of users) p.hget(pq.keys.user(u), 'goldServed');
-    for (const [, v] of (await p.exec()) ?? []) goldServed += num(v as string | null);
-  }
   return {
     projectId: pid,
     paused: settings.paused,
@@ -31,7 +24,7 @@ export async function queueCounts(ctx: AppContext, projectId: ObjectId): Promise
     leased: jobs.active ?? 0,
     done: num(stats.done),
     skips: num(stats.skips),
-    gold: { pool, served: goldServed, done: num(stats.goldDone) },
+    gold: { pool, served: num(stats.goldServed), done: num(stats.goldDone) },
   };
 }
 

@@ -7,7 +7,7 @@ import { audit } from '../audit/audit.service.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { assertMayDraw, leaseRef, putBackJob } from './task-leases.ts';
-import { assignmentsRepo } from './tasks.repository.ts';
+import { logLease } from './lease-log.ts';
 import { queueCounts } from './tasks.counts.ts';
 
 /**
@@ -25,7 +25,7 @@ export async function onLeaseStalled(ctx: AppContext, projectId: string, jobId: 
   if (!r || r.live) return;
   const leaseId = leaseIdOf(projectId, token);
   ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId, itemId: lease.itemId, reason: 'expired' });
-  await assignmentsRepo.log(ctx.db, { projectId: new ObjectId(projectId), itemId: new ObjectId(lease.itemId), userId: new ObjectId(lease.userId), leaseId, jobId, gold: lease.gold, event: 'expired', at: new Date(ctx.now()) });
+  await logLease(ctx, { projectId: projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: lease.gold, event: 'expired', at: ctx.now() });
   touchCounts(ctx, projectId, () => queueCounts(ctx, new ObjectId(projectId)));
 }
 
@@ -44,7 +44,7 @@ export async function requeueLease(ctx: AppContext, lead: UserDoc, leaseId: stri
   if (!r?.live) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
   if (!r.gold) await putBackJob(pq, r.jobId, token);
   ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'requeued' });
-  await assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(lease.itemId), userId: new ObjectId(lease.userId), leaseId, jobId: lease.jobId, gold: lease.gold, event: 'requeued', at: new Date(ctx.now()), byId: lead._id });
+  await logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: lease.gold, event: 'requeued', at: ctx.now(), byId: lead._id.toHexString() });
   await audit(ctx, lead._id, 'task.requeue', { type: 'project', id: project._id }, { leaseId, itemId: lease.itemId, userId: lease.userId });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
 }
@@ -69,10 +69,10 @@ export async function reassignLease(ctx: AppContext, lead: UserDoc, leaseId: str
   const newLeaseId = leaseIdOf(pq.projectId, newTok);
   ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'reassigned' });
   ctx.io?.to(rooms.user(userId)).emit(SERVER_EVENTS.leaseAssigned, { leaseId: newLeaseId, projectId: pq.projectId, itemId: lease.itemId });
-  const at = new Date(ctx.now());
+  const at = ctx.now();
   await Promise.all([
-    assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(lease.itemId), userId: new ObjectId(lease.userId), leaseId, jobId: lease.jobId, gold: false, event: 'reassigned', at, byId: lead._id }),
-    assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(lease.itemId), userId: to._id, leaseId: newLeaseId, jobId: lease.jobId, gold: false, event: 'leased', at, byId: lead._id }),
+    logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: false, event: 'reassigned', at, byId: lead._id.toHexString() }),
+    logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: to._id.toHexString(), leaseId: newLeaseId, jobId: lease.jobId, gold: false, event: 'leased', at, byId: lead._id.toHexString() }),
   ]);
   await audit(ctx, lead._id, 'task.reassign', { type: 'project', id: project._id }, { from: lease.userId, to: userId, itemId: lease.itemId });
   return { leaseId: newLeaseId };
@@ -97,7 +97,7 @@ export async function assignItem(ctx: AppContext, lead: UserDoc, projectId: Obje
     }
     const leaseId = leaseIdOf(pq.projectId, token);
     ctx.io?.to(rooms.user(userId)).emit(SERVER_EVENTS.leaseAssigned, { leaseId, projectId: pq.projectId, itemId });
-    await assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(itemId), userId: to._id, leaseId, jobId, gold: false, event: 'leased', at: new Date(ctx.now()), byId: lead._id });
+    await logLease(ctx, { projectId: project._id.toHexString(), itemId: itemId, userId: to._id.toHexString(), leaseId, jobId, gold: false, event: 'leased', at: ctx.now(), byId: lead._id.toHexString() });
     await audit(ctx, lead._id, 'task.assign', { type: 'project', id: project._id }, { itemId, userId });
     touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
     return { leaseId };

@@ -8,11 +8,11 @@ import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError } from '../../http/errors.ts';
-import { loadProject } from '../projects/projects.access.ts';
-import { newToken, runtime, settingsOf, touchCounts } from './task-runtime.ts';
+import { newToken, projectForTask, runtime, settingsOf, touchCounts } from './task-runtime.ts';
 import { taskItemOf, type CachedItem } from './task-item.ts';
 import { assertMayDraw, heartbeatMsOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
-import { assignmentsRepo, draftsRepo, skipsRepo } from './tasks.repository.ts';
+import { draftsRepo, skipsRepo } from './tasks.repository.ts';
+import { logLease } from './lease-log.ts';
 import { reconcileFilledSlot } from './tasks.submit.ts';
 import { queueCounts } from './tasks.counts.ts';
 
@@ -84,7 +84,7 @@ async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, u
   const leaseMs = ctx.tasks.leaseMs;
   const c = await scripts.claim(pq.keys, { userId: uid, itemId, jobId: goldJobId(itemId, uid), token, r: -1, k: 0, gold: true, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
   if (c.status !== 'ok') return null;
-  await assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(itemId), userId: user._id, leaseId: leaseIdOf(pq.projectId, token), jobId: goldJobId(itemId, uid), gold: true, event: 'leased', at: new Date(ctx.now()) });
+  await logLease(ctx, { projectId: project._id.toHexString(), itemId: itemId, userId: user._id.toHexString(), leaseId: leaseIdOf(pq.projectId, token), jobId: goldJobId(itemId, uid), gold: true, event: 'leased', at: ctx.now() });
   return taskOf(ctx, pq, user, { token, itemId, pttl: leaseMs, resumed: false, hasDraft: c.hasDraft, itemJson: c.itemJson });
 }
 
@@ -96,13 +96,16 @@ async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, u
  */
 export async function nextTask(ctx: AppContext, user: UserDoc, projectId: ObjectId): Promise<Task> {
   if (ctx.tasks.closing) throw new AppError('UNAVAILABLE', 'the server is restarting; try again in a moment');
-  const project = await loadProject(ctx, user, projectId, 'view');
+  const project = await projectForTask(ctx, user, projectId);
   assertMayDraw(user, project);
   const pq = ctx.tasks.project(project._id.toHexString());
-  const resumed = await resume(ctx, pq, user);
-  if (resumed) return resumed;
   const settings = await settingsOf(ctx, project._id);
-  if (settings.paused) throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
+  if (settings.paused) {
+    // A lease in hand is still resumed (a reload during a pause).
+    const held = await resume(ctx, pq, user);
+    if (held) return held;
+    throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
+  }
   if (project.goldRate > 0 || settings.goldWarmup > 0) {
     const gold = await tryGold(ctx, project, pq, user, settings.goldWarmup);
     if (gold) return gold;
@@ -145,19 +148,22 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
   } finally {
     await Promise.all(putBack.map((j) => j.moveToWait(token).catch(() => undefined)));
   }
-  if (busy) {
-    const again = await resume(ctx, pq, user);
-    if (again) return again;
+  // The user's own lease (a reload, or two tabs) is found by the claim ("busy"), or here when the
+  // queue is empty: checking first would cost every request a round trip.
+  if (busy || !accepted) {
+    const held = await resume(ctx, pq, user);
+    if (held) return held;
   }
   if (!accepted) {
     if (await pq.queue.isPaused()) throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
     throw new AppError('NOTHING_TO_DO', scanned ? 'no task for you right now: the tasks left are ones you have done, skipped or hold' : 'no task is waiting in this project', { retryAfterMs: scanned ? 5000 : 10_000 });
   }
   const leaseId = leaseIdOf(pq.projectId, token);
-  const [task] = await Promise.all([
-    taskOf(ctx, pq, user, { token, itemId: accepted.data.itemId, pttl: leaseMs, resumed: false, hasDraft: accepted.hasDraft, itemJson: accepted.itemJson }),
-    assignmentsRepo.log(ctx.db, { projectId: project._id, itemId: new ObjectId(accepted.data.itemId), userId: user._id, leaseId, jobId: `${accepted.data.itemId}-${accepted.data.r}`, gold: false, event: 'leased', at: new Date(ctx.now()) }),
-  ]);
+  // The history append is not awaited: it is written on the same connection before the answer
+  // goes out, and the lease itself is already in Redis.
+  void logLease(ctx, { projectId: project._id.toHexString(), itemId: accepted.data.itemId, userId: user._id.toHexString(), leaseId, jobId: `${accepted.data.itemId}-${accepted.data.r}`, gold: false, event: 'leased', at: ctx.now() })
+    .catch((e: unknown) => ctx.log.warn('lease log append failed', { leaseId, err: e }));
+  const task = await taskOf(ctx, pq, user, { token, itemId: accepted.data.itemId, pttl: leaseMs, resumed: false, hasDraft: accepted.hasDraft, itemJson: accepted.itemJson });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
   return task;
 }
@@ -167,7 +173,7 @@ export async function heartbeat(ctx: AppContext, user: UserDoc, leaseId: string)
   const { pq, token } = leaseRef(ctx, leaseId);
   const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
   if (t.status === 'live') return { leaseUntil: new Date(ctx.now() + t.pttl).toISOString() };
-  if (t.status === 'unknown' || t.status === 'not-yours') throw new AppError('NOT_FOUND', 'no such lease');
+  if (t.status !== 'ended') throw new AppError('NOT_FOUND', 'no such lease');
   throw new AppError('LEASE_EXPIRED', 'this lease has ended; ask for the next task');
 }
 
@@ -175,7 +181,7 @@ export async function heartbeat(ctx: AppContext, user: UserDoc, leaseId: string)
 export async function saveDraft(ctx: AppContext, user: UserDoc, leaseId: string, regions: Region[]): Promise<{ savedAt: string; leaseUntil: string }> {
   const { pq, token } = leaseRef(ctx, leaseId);
   const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
-  if (!('lease' in t)) throw new AppError('NOT_FOUND', 'no such lease');
+  if (t.status === 'replay' || !('lease' in t)) throw new AppError('NOT_FOUND', 'no such lease');
   const savedAt = await storeDraft(ctx, user, pq, t.lease, leaseId, regions, t.status !== 'live');
   if (t.status !== 'live') throw new AppError('LEASE_EXPIRED', 'this lease has ended; your draft is kept for the lead', { draftSaved: true });
   return { savedAt: savedAt.toISOString(), leaseUntil: new Date(ctx.now() + t.pttl).toISOString() };
@@ -195,7 +201,7 @@ export async function giveBack(ctx: AppContext, user: UserDoc, leaseId: string, 
   const r = await scripts.release(pq.keys, lease.userId, token, skip !== null);
   if (!r?.live && !skip) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
   if (r?.live && !r.gold) await putBackJob(pq, r.jobId, token);
-  await assignmentsRepo.log(ctx.db, { projectId, itemId: new ObjectId(lease.itemId), userId: user._id, leaseId, jobId: lease.jobId, gold: lease.gold, event: skip ? 'skipped' : 'released', at: new Date(ctx.now()) });
+  await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: user._id.toHexString(), leaseId, jobId: lease.jobId, gold: lease.gold, event: skip ? 'skipped' : 'released', at: ctx.now() });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, projectId));
 }
 

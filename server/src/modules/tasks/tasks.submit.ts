@@ -8,11 +8,11 @@ import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError, validationError } from '../../http/errors.ts';
-import { loadProject } from '../projects/projects.access.ts';
-import { newToken, runtime, touchCounts } from './task-runtime.ts';
+import { newToken, projectForTask, runtime, touchCounts } from './task-runtime.ts';
 import { taskItemOf, type CachedItem } from './task-item.ts';
 import { leaseRef, putBackJob, storeDraft } from './task-leases.ts';
-import { annotationsRepo, assignmentsRepo, draftsRepo, isDuplicateKey } from './tasks.repository.ts';
+import { annotationsRepo, draftsRepo, isDuplicateKey } from './tasks.repository.ts';
+import { logLease } from './lease-log.ts';
 import { queueCounts } from './tasks.counts.ts';
 import { reviewOnSubmit } from '../review/review.routing.ts';
 
@@ -78,7 +78,7 @@ async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string,
         await scripts.release(pq.keys, lease.userId, holderToken, false);
         const leaseId = `${pq.projectId}.${holderToken}`;
         ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'filled' });
-        await assignmentsRepo.log(ctx.db, { projectId: new ObjectId(pq.projectId), itemId: new ObjectId(lease.itemId), userId: new ObjectId(lease.userId), leaseId, jobId, gold: false, event: 'filled', at: new Date(ctx.now()) });
+        await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: false, event: 'filled', at: ctx.now() });
       }
       return true;
     }
@@ -118,13 +118,11 @@ export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: A
     }
     completed = await completeReplica(ctx, pq, ann.slot, annotationId, completerToken);
   }
-  const m = ctx.redis.multi();
-  if (completed) m.del(pq.keys.filled(ann.slot));
-  m.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S);
   await Promise.all([
-    m.exec(),
+    completed ? ctx.redis.del(pq.keys.filled(ann.slot)) : Promise.resolve(0),
+    ctx.redis.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S),
     rec.hadDraft ? draftsRepo.remove(ctx.db, ann.userId, ann.itemId) : Promise.resolve(),
-    assignmentsRepo.log(ctx.db, { projectId: ann.projectId, itemId: ann.itemId, userId: ann.userId, leaseId: ann.leaseId, jobId: ann.slot, gold: ann.gold, event: 'submitted', at: new Date(ctx.now()) }),
+    logLease(ctx, { projectId: ann.projectId.toHexString(), itemId: ann.itemId.toHexString(), userId: ann.userId.toHexString(), leaseId: ann.leaseId, jobId: ann.slot, gold: ann.gold, event: 'submitted', at: ctx.now() }),
   ]);
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, ann.projectId));
 }
@@ -157,12 +155,12 @@ function replay(ctx: AppContext, user: UserDoc, a: Annotation): { annotation: An
  */
 export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string, input: SubmitInput): Promise<{ annotation: Annotation; duplicate: boolean }> {
   const { pq, token } = leaseRef(ctx, leaseId);
-  const cached = await ctx.redis.get(pq.keys.submission(input.submissionId));
-  if (cached) return replay(ctx, user, JSON.parse(cached) as Annotation);
-  const project = await loadProject(ctx, user, new ObjectId(pq.projectId), 'view');
+  const project = await projectForTask(ctx, user, new ObjectId(pq.projectId));
   const scripts = runtime(ctx).scripts;
   const uid = user._id.toHexString();
-  const t = await scripts.touch(pq.keys, uid, token, ctx.tasks.leaseMs);
+  // Validates and extends the lease, and sets the filled-slot marker, in one step.
+  const t = await scripts.touch(pq.keys, uid, token, ctx.tasks.leaseMs, { submissionId: input.submissionId, ttlS: MARKER_TTL_S });
+  if (t.status === 'replay') return replay(ctx, user, JSON.parse(t.json) as Annotation);
   if (t.status !== 'live') {
     // A retry whose first attempt got through (its lease is gone now): answer the same annotation.
     const prior = await annotationsRepo.bySubmission(ctx.db, input.submissionId);
@@ -174,9 +172,12 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
     throw new AppError('NOT_FOUND', 'no such lease');
   }
   const lease = t.lease;
-  const issues = regionIssues(project.labelSchema, await extentOf(ctx, pq, lease.itemId), input.regions);
-  if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), 'the regions do not fit the label schema');
-  await ctx.redis.set(pq.keys.filled(lease.jobId), input.submissionId, 'EX', MARKER_TTL_S);
+  const extent = t.itemJson ? (JSON.parse(t.itemJson) as CachedItem).extent : await extentOf(ctx, pq, lease.itemId);
+  const issues = regionIssues(project.labelSchema, extent, input.regions);
+  if (issues.length) {
+    await ctx.redis.del(pq.keys.filled(lease.jobId));
+    throw validationError(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), 'the regions do not fit the label schema');
+  }
   const now = new Date(ctx.now());
   const doc: AnnotationDoc = {
     _id: new ObjectId(),

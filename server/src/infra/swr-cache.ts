@@ -1,0 +1,43 @@
+/**
+ * A read-through cache that serves a value for `ttlMs`, then keeps serving it (up to `maxStaleMs`)
+ * while one background load refreshes it: a slow database never stalls the task hot path once a
+ * value is known.
+ */
+export class SwrCache<T> {
+  private readonly entries = new Map<string, { at: number; value: T; loading?: Promise<T> }>();
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlMs: number,
+    private readonly maxStaleMs: number,
+    private readonly load: (key: string) => Promise<T>,
+  ) {}
+
+  async get(key: string): Promise<T> {
+    const e = this.entries.get(key);
+    const age = e ? this.now() - e.at : Infinity;
+    if (e && age < this.ttlMs) return e.value;
+    if (e && age < this.maxStaleMs) {
+      e.loading ??= this.refresh(key).catch(() => e.value);
+      return e.value;
+    }
+    if (e?.loading) return e.loading;
+    const loading = this.refresh(key);
+    if (e) e.loading = loading;
+    return loading;
+  }
+
+  private async refresh(key: string): Promise<T> {
+    try {
+      const value = await this.load(key);
+      this.entries.set(key, { at: this.now(), value });
+      return value;
+    } finally {
+      const e = this.entries.get(key);
+      if (e) delete e.loading;
+    }
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+}
