@@ -15,5 +15,6 @@ export * from './consensus/index.ts';
 export * from './text/codepoints.ts';
 export * from './contracts/tasks.ts';
 export * from './contracts/review.ts';
+export * from './contracts/live.ts';
 export * from './quality/index.ts';
 export * from './logging.ts';

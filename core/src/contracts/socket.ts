@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id } from '../schema/common.ts';
 import type { ItemPresencePayload, ItemPresencePayloadIn, JoinReviewPayload, PresenceUser, ReviewComment, ReviewQueueCounts, ReviewQueuedPayload, ReviewVerdictPayload } from './review.ts';
+import type { AnnounceInput, AnnouncementPayload } from './live.ts';
 import type { AnnotatorCounts, ItemCompletePayload, LeaseAssignedPayload, LeaseEndedPayload, LeaseHeartbeatPayload, ProjectAgreementPayload, QueueCounts, Task, TaskNextPayload } from './tasks.ts';
 
 /** Event names, shared by server and client. */
@@ -59,6 +60,7 @@ export interface ServerToClientEvents {
   'review:verdict': (p: ReviewVerdictPayload) => void;
   'review:comment': (p: ReviewComment) => void;
   'item:presence': (p: ItemPresencePayload) => void;
+  'project:announcement': (p: AnnouncementPayload) => void;
 }
 
 export interface ClientToServerEvents {
@@ -69,6 +71,7 @@ export interface ClientToServerEvents {
   'review:join': (p: JoinReviewPayload, ack: (a: Ack) => void) => void;
   'item:join': (p: ItemPresencePayloadIn, ack: (a: Ack<{ users: PresenceUser[] }>) => void) => void;
   'item:leave': (p: ItemPresencePayloadIn, ack: (a: Ack) => void) => void;
+  'project:announce': (p: AnnounceInput, ack: (a: Ack<{ id: string; at: string }>) => void) => void;
 }
 
 /** Room names. */

@@ -10,6 +10,7 @@ import { loadProject } from '../modules/projects/projects.access.ts';
 import { createRedis } from './redis.ts';
 import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
 import { registerReviewSocket } from '../modules/review/review.socket.ts';
+import { registerLiveSocket } from '../modules/live/live.socket.ts';
 
 interface SocketData {
   auth: AuthState;
@@ -47,6 +48,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     void socket.join(rooms.user(auth.user._id.toHexString()));
     registerTaskSocket(ctx, socket, auth.user);
     registerReviewSocket(ctx, socket, auth.user);
+    registerLiveSocket(ctx, socket, auth.user);
     socket.on(CLIENT_EVENTS.joinProject, async (payload, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const p = JoinProjectPayload.safeParse(payload);
