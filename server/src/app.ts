@@ -28,6 +28,7 @@ import { onLeaseStalled } from './modules/tasks/tasks.leases.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { reviewRoutes } from './modules/review/review.routes.ts';
 import { startReviewRuntime } from './modules/review/review.routing.ts';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { bootstrapAdmin } from './modules/users/users.service.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 
@@ -89,6 +90,7 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api', tasksRoutes(ctx));
   app.use('/api', annotationsRoutes(ctx));
   app.use('/api', reviewRoutes(ctx));
+  app.use('/api', dashboardRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const dist = ctx.config.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');
