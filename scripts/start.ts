@@ -26,7 +26,9 @@ export function ensureClientBuilt(log: (l: string) => void): void {
   const core = path.join(repoRoot, 'core', 'src');
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newestMtime(src), newestMtime(core))) return;
   log('building the client (vite build)…');
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit' });
+  // NODE_ENV decides React's build: under vitest it is "test", which would ship React's development build.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit', env });
   if (r.status !== 0) throw new Error('client build failed');
 }
 

@@ -33,7 +33,7 @@ async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error('server did not become healthy');
 }
 
-/** Browser tests run against the real app: built client, server process (and workers if present), real services. */
+/** Browser tests run against the real app: built client, server and workers processes, real services. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   ensureClientBuilt((l) => console.error(l));
   const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-e2e-'));
@@ -54,6 +54,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const children = [spawn(process.execPath, [tsx, 'server/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', log, log] })];
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url, children[0]!, 60_000);
+  // The quality workers complete what annotators submit (agreement, gold scores, lease history).
+  children.push(spawn(process.execPath, [tsx, 'workers/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', log, log] }));
   project.provide('appUrl', url);
   project.provide('adminPassword', E2E_ADMIN_PASSWORD);
   project.provide('redisUrl', services.redisUrl);
