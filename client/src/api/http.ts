@@ -76,6 +76,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** A 401 is an ordinary answer here (signing in, probing the session): don't leave the page. */
   expectUnauthenticated?: boolean;
+  /** Let the request outlive the page (sent on pagehide; the body must stay under 64 KB). */
+  keepalive?: boolean;
 }
 
 /** One JSON API call. Resolves with the parsed body (undefined for 204); rejects with ApiError. */
@@ -91,6 +93,7 @@ export async function request<T>(method: Method, path: string, body?: unknown, o
       body: body === undefined ? null : JSON.stringify(body),
       credentials: 'same-origin',
       signal: options.signal ?? null,
+      ...(options.keepalive ? { keepalive: true } : {}),
     });
   } catch (e) {
     if (isAbortError(e)) throw e;

@@ -26,3 +26,11 @@ export function joinProject(socket: LabelworkSocket, projectId: string): Promise
 export function leaveProject(socket: LabelworkSocket, projectId: string): Promise<Ack> {
   return ackOf(() => socket.timeout(ACK_TIMEOUT_MS).emitWithAck(CLIENT_EVENTS.leaveProject, { projectId }));
 }
+
+/** Keeps a task lease alive; answers `{ok:true, leaseUntil}`, `{ok:false, code:'LEASE_EXPIRED'}`, or TIMEOUT. */
+export function leaseHeartbeat(socket: LabelworkSocket, leaseId: string): Promise<Ack<{ leaseUntil: string }>> {
+  return socket
+    .timeout(ACK_TIMEOUT_MS)
+    .emitWithAck(CLIENT_EVENTS.leaseHeartbeat, { leaseId })
+    .catch((e: unknown) => ({ ok: false as const, code: 'TIMEOUT', message: e instanceof Error ? e.message : String(e) }));
+}
