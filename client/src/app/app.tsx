@@ -14,6 +14,7 @@ import { SocketProvider } from './socket.tsx';
 
 // The annotation editor (Konva and all) loads only when an editor page is opened.
 const GoldPage = lazy(() => import('../features/gold/gold-page.tsx').then((m) => ({ default: m.GoldPage })));
+const WorkspacePage = lazy(() => import('../features/workspace/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })));
 
 export function App() {
   return (
@@ -62,6 +63,7 @@ function sectionOf(route: Route): NavSection {
     case 'project-new':
     case 'project':
     case 'item-gold':
+    case 'work':
       return 'projects';
     case 'users':
       return 'users';
@@ -83,6 +85,12 @@ function Screen({ route, user }: { route: Route; user: User }) {
       return (
         <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
           <GoldPage projectId={route.projectId} itemId={route.itemId} />
+        </Suspense>
+      );
+    case 'work':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <WorkspacePage key={route.projectId} projectId={route.projectId} user={user} />
         </Suspense>
       );
     case 'users':

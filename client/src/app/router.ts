@@ -33,11 +33,12 @@ export type Route =
   | { name: 'project-new' }
   | { name: 'project'; id: string; tab: ProjectTab }
   | { name: 'item-gold'; projectId: string; itemId: string }
+  | { name: 'work'; projectId: string }
   | { name: 'users' }
   | { name: 'home' }
   | { name: 'not-found' };
 
-export const PROJECT_TABS = ['items', 'import', 'settings', 'members', 'guideline'] as const;
+export const PROJECT_TABS = ['items', 'queue', 'import', 'settings', 'members', 'guideline'] as const;
 export type ProjectTab = (typeof PROJECT_TABS)[number];
 
 function isProjectTab(s: string): s is ProjectTab {
@@ -60,6 +61,7 @@ export function matchRoute(pathWithQuery: string): Route {
     if (b === undefined) return { name: 'projects' };
     if (b === 'new' && c === undefined) return { name: 'project-new' };
     if (c === undefined) return { name: 'project', id: b, tab: 'items' };
+    if (c === 'work' && rest.length === 0) return { name: 'work', projectId: b };
     if (isProjectTab(c) && rest.length === 0) return { name: 'project', id: b, tab: c };
     if (c === 'items' && rest.length === 2 && rest[1] === 'gold') return { name: 'item-gold', projectId: b, itemId: rest[0]! };
   }
@@ -71,6 +73,8 @@ export const paths = {
   projects: () => '/projects',
   newProject: () => '/projects/new',
   project: (id: string, tab: ProjectTab = 'items') => `/projects/${encodeURIComponent(id)}/${tab}`,
+  /** The annotator's workspace of a project. */
+  work: (projectId: string) => `/projects/${encodeURIComponent(projectId)}/work`,
   itemGold: (projectId: string, itemId: string) => `/projects/${encodeURIComponent(projectId)}/items/${encodeURIComponent(itemId)}/gold`,
   users: () => '/users',
 };

@@ -1,4 +1,5 @@
 import { editorEn } from './editor.ts';
+import { workspaceEn } from './workspace.ts';
 
 /**
  * English UI text. This dictionary defines the set of message keys; every other language
@@ -249,6 +250,7 @@ export const en = {
   'users.you': '(you)',
   'users.forbidden': 'Only admins can manage users.',
   ...editorEn,
+  ...workspaceEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

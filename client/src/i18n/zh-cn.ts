@@ -1,4 +1,5 @@
 import { editorZhCN } from './editor.ts';
+import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
 
 /** 简体中文界面文字。键与英文词典一一对应（由 `Messages` 类型检查）。 */
@@ -247,4 +248,5 @@ export const zhCN: Messages = {
   'users.you': '（您）',
   'users.forbidden': '只有管理员可以管理用户。',
   ...editorZhCN,
+  ...workspaceZhCN,
 };

@@ -13,9 +13,10 @@ import { GuidelineTab } from './guideline-tab.tsx';
 import { ImportTab } from './import-tab.tsx';
 import { ItemsTab } from './items-tab.tsx';
 import { MembersTab } from './members-tab.tsx';
+import { QueueTab } from './queue-tab.tsx';
 import { SettingsTab } from './settings-tab.tsx';
 
-const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['import', 'settings', 'members']);
+const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['queue', 'import', 'settings', 'members']);
 
 interface ProjectPageProps {
   projectId: string;
@@ -91,7 +92,14 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
             {t('project.summary', { items: project.counts.items, gold: project.counts.gold, done: project.counts.done })}
           </p>
         </div>
-        {manager && <ArchiveButton project={project} onChanged={replace} />}
+        <div className="page__actions">
+          {project.status === 'active' && (
+            <Link to={paths.work(project.id)} className="btn btn--primary" data-testid="start-annotating">
+              {t('work.start')}
+            </Link>
+          )}
+          {manager && <ArchiveButton project={project} onChanged={replace} />}
+        </div>
       </div>
       {updatedElsewhere && (
         <Alert tone="info" onDismiss={() => setUpdatedElsewhere(false)} testId="project-updated-notice">
@@ -114,6 +122,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
       </nav>
       <section className="tab-panel" aria-label={t(`project.tab.${active}`)}>
         {active === 'items' && <ItemsTab key={itemsEpoch} project={project} />}
+        {active === 'queue' && <QueueTab project={project} />}
         {active === 'import' && <ImportTab project={project} onImported={onImported} />}
         {active === 'settings' && <SettingsTab project={project} user={user} onSaved={replace} />}
         {active === 'members' && <MembersTab project={project} onChanged={replace} />}

@@ -59,6 +59,9 @@ export function ProjectListPage({ user }: { user: User }) {
                 </th>
                 <th scope="col">{t('projects.col.status')}</th>
                 <th scope="col">{t('projects.col.updated')}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('work.start')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -97,6 +100,13 @@ function ProjectRow({ project, updated }: { project: Project; updated: string })
         <span className={`badge badge--${project.status}`}>{t(`status.${project.status}`)}</span>
       </td>
       <td className="nowrap">{updated}</td>
+      <td>
+        {project.status === 'active' && (
+          <Link to={paths.work(project.id)} className="btn btn--small" data-testid="project-start" aria-label={t('work.startIn', { name: project.name })}>
+            {t('work.start')}
+          </Link>
+        )}
+      </td>
     </tr>
   );
 }

@@ -1,0 +1,60 @@
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useI18n } from '../../i18n/index.tsx';
+import type { Autosaver } from './autosaver.ts';
+import type { Outbox, OutboxStatus } from './offline-queue.ts';
+
+const NONE = () => () => undefined;
+const IDLE: OutboxStatus = { edits: 0, submits: 0, sending: false, reachable: true, lastSavedAt: null, retryAt: null };
+
+export type SaveState = 'saved' | 'saving' | 'unsaved' | 'offline';
+
+/** The browser's own idea of being online (`navigator.onLine`), live. */
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    return () => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+    };
+  }, []);
+  return online;
+}
+
+/**
+ * Saved / saving / N unsaved / offline: what the server has of the annotator's work. Unsaved
+ * counts edits not yet confirmed (on this device or not even written yet) and submits waiting.
+ */
+export function SaveIndicator({ outbox, autosaver }: { outbox: Outbox | null; autosaver: Autosaver | null }) {
+  const { t, lang } = useI18n();
+  const online = useOnline();
+  const status = useSyncExternalStore(outbox?.subscribe ?? NONE, outbox?.status ?? (() => IDLE));
+  const local = useSyncExternalStore(autosaver?.subscribe ?? NONE, () => autosaver?.pendingEdits() ?? 0);
+  const edits = status.edits + local;
+  const state: SaveState = !online || !status.reachable ? 'offline' : status.sending ? 'saving' : edits + status.submits > 0 ? 'unsaved' : 'saved';
+  const time = status.lastSavedAt ? new Intl.DateTimeFormat(lang, { timeStyle: 'medium' }).format(status.lastSavedAt) : null;
+  const n = (count: number) => (count === 1 ? 'one' : 'other');
+  let text: string;
+  if (state === 'offline') text = edits > 0 ? t(`work.save.offlineUnsaved.${n(edits)}`, { count: edits }) : t('work.save.offline');
+  else if (state === 'saving') text = t('work.save.saving');
+  else if (state === 'unsaved' && edits > 0) text = t(`work.save.unsaved.${n(edits)}`, { count: edits });
+  else text = state === 'unsaved' ? t('work.save.saving') : t('work.save.saved');
+  return (
+    <span
+      className={`save-indicator save-indicator--${state}`}
+      role="status"
+      data-testid="save-indicator"
+      data-state={state}
+      data-edits={edits}
+      data-submits={status.submits}
+      title={time ? t('work.save.lastSaved', { time }) : undefined}
+    >
+      <span className="save-indicator__dot" aria-hidden="true" />
+      {text}
+      {status.submits > 0 && <span data-testid="save-indicator-submits"> · {t(`work.save.submitsWaiting.${n(status.submits)}`, { count: status.submits })}</span>}
+    </span>
+  );
+}
