@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from 'mongodb';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import { startRedis, type RedisProcess } from '../support/redis-process.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -57,5 +58,47 @@ describe('Redis restart', () => {
     await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 3, idleMs: 200 })));
     await checkExact(t.app.ctx.db, projectId, itemIds, 2, stats);
     await waitFor('all complete', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === 10, 30_000);
+  }, 120_000);
+
+  it('rebuilds a project whose Redis state was lost from MongoDB (requeue-all), exactly', async () => {
+    const admin = await t.admin();
+    const [lead] = (await makeUsers(admin, 'rlead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
+    const annos = await makeUsers(admin, 'q', 4);
+    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: 8, overlap: 2, gold: 1 });
+    const stats = newStats();
+    // Half the work is done, one item is skipped by its only taker so far.
+    for (const a of annos.slice(0, 2)) {
+      for (let i = 0; i < 3; i++) {
+        const task = (await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task;
+        const s = await a.client.post(`/api/tasks/${task.leaseId}/submit`, { submissionId: sid(), ...answer(i) });
+        expect(s.status).toBe(201);
+        stats.submitted.push({ userId: a.id, itemId: task.item.id, leaseId: task.leaseId, annotationId: s.body.annotation.id });
+        stats.holds.set(a.id, [...(stats.holds.get(a.id) ?? []), { itemId: task.item.id, from: 0, to: 0 }]);
+      }
+    }
+    const skipped = (await annos[2]!.client.post(`/api/projects/${projectId}/tasks/next`)).body.task;
+    expect((await annos[2]!.client.post(`/api/tasks/${skipped.leaseId}/skip`, { reason: 'unreadable' })).status).toBe(200);
+
+    // Every key of the project queue is gone (as after a Redis loss without AOF).
+    const ctx = t.app.ctx;
+    const keys = await ctx.redis.keys(`${t.prefix}:annotate-{${projectId}}*`);
+    expect(keys.length).toBeGreaterThan(10);
+    await ctx.redis.del(...keys);
+    expect((await annos[3]!.client.post(`/api/projects/${projectId}/tasks/next`)).body.error.code).toBe('NOTHING_TO_DO');
+
+    const started = await lead.client.post(`/api/projects/${projectId}/queue/requeue-all`);
+    expect(started.status).toBe(202);
+    const done = await waitFor('the rebuild', async () => {
+      const j = (await lead.client.get(`/api/projects/${projectId}/queue/jobs/${started.body.jobId}`)).body;
+      return j.state === 'completed' ? j : null;
+    });
+    expect(done.result).toMatchObject({ items: 9, jobsAdded: 16 - 6 });
+    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts).toMatchObject({ waiting: 10, leased: 0, gold: { pool: 1 } });
+    // Exclusions came back too: the skipper never sees the skipped item, nobody redoes an item.
+    await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 2, idleMs: 100 })));
+    const skipper = stats.holds.get(annos[2]!.id) ?? [];
+    expect(skipper.map((h) => h.itemId)).not.toContain(skipped.item.id);
+    const goldIds = new Set((await ctx.db.items.find({ isGold: true, projectId: new ObjectId(projectId) }).toArray()).map((d) => d._id.toHexString()));
+    await checkExact(ctx.db, projectId, itemIds.filter((id) => !goldIds.has(id)), 2, stats);
   }, 120_000);
 });

@@ -307,7 +307,9 @@ describe('quality', () => {
     await connected(s);
     await new Promise<Ack>((resolve) => s.emit(CLIENT_EVENTS.joinProject, { projectId }, resolve));
     const complete: unknown[] = [];
+    const counts: { done: number }[] = [];
     s.on(SERVER_EVENTS.itemComplete, (p) => complete.push(p));
+    s.on(SERVER_EVENTS.queueCounts, (p) => counts.push(p));
     const regions = [
       [{ id: 'c', type: 'class', label: 'pos' }],
       [{ id: 'c', type: 'class', label: 'pos' }],
@@ -318,6 +320,7 @@ describe('quality', () => {
       expect((await submit(annos[i]!, task.leaseId, { regions: regions[i] })).status).toBe(201);
     }
     await waitFor('item:complete', async () => complete.length > 0);
+    await waitFor('live counts in the project room', async () => counts.some((c) => c.done === 3));
     expect(complete[0]).toMatchObject({ projectId, itemId: itemIds[0], annotators: 3, agreement: { 'class-single': 1 / 3 } });
     const progress = (await lead.client.get(`/api/projects/${projectId}/queue/items/${itemIds[0]}`)).body;
     expect(progress).toMatchObject({ complete: true, done: 3, quality: { scope: 'item', summary: { 'class-single': 1 / 3 } } });
@@ -334,6 +337,13 @@ describe('quality', () => {
     expect(agreement.latest).toMatchObject({ items: 1, annotators: ids(annos.slice(0, 3)).sort() });
     expect(agreement.latest.pairs).toHaveLength(3);
     await waitFor('project done count', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === 1);
+    // A recompute (workers) reads everything back from MongoDB and adds a point to the series.
+    const rc = await lead.client.post(`/api/projects/${projectId}/queue/recompute`);
+    expect(rc.status).toBe(202);
+    await waitFor('the recompute', async () => (await lead.client.get(`/api/projects/${projectId}/queue/jobs/${rc.body.jobId}`)).body.state === 'completed');
+    const after = (await lead.client.get(`/api/projects/${projectId}/agreement`)).body;
+    expect(after.history.length).toBeGreaterThan(agreement.history.length);
+    expect(after.latest.byTool['class-single'].meanItem).toBeCloseTo(1 / 3);
   });
 
   it('mixes gold into a new annotator\'s stream and scores it into their accuracy', async () => {
