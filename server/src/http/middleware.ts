@@ -49,7 +49,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
  * level change reaches live requests within about a second.
  */
 const userCaches = new WeakMap<AppContext, SwrCache<UserDoc | null>>();
-function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null> {
+export function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null> {
   let c = userCaches.get(ctx);
   if (!c) {
     c = new SwrCache(ctx.now, 1000, 10_000, (k) => ctx.db.users.findOne({ _id: new ObjectId(k) }));

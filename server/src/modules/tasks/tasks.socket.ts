@@ -3,6 +3,7 @@ import { CLIENT_EVENTS, LeaseHeartbeatPayload, TaskNextPayload, type Ack, type C
 import { ObjectId } from 'mongodb';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
+import { cachedUser } from '../../http/middleware.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { heartbeat, nextTask } from './tasks.service.ts';
 
@@ -31,7 +32,8 @@ export function registerTaskSocket(ctx: AppContext, socket: Socket<ClientToServe
     const p = TaskNextPayload.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
     try {
-      const fresh = await ctx.db.users.findOne({ _id: user._id });
+      // The session's user, re-read (through the one-second user cache): level or membership may have changed.
+      const fresh = await cachedUser(ctx, user._id.toHexString());
       if (!fresh || fresh.disabled) return reply({ ok: false, code: 'UNAUTHENTICATED', message: 'sign in again' });
       reply({ ok: true, task: await nextTask(ctx, fresh, new ObjectId(p.data.projectId)) });
     } catch (e) {
