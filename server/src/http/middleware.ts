@@ -58,6 +58,11 @@ export function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null>
   return c.get(id);
 }
 
+/** Drops a user's cached document in this process: their own change (language, name) shows on their next request. */
+export function forgetCachedUser(ctx: AppContext, id: string): void {
+  userCaches.get(ctx)?.forget(id);
+}
+
 /** Resolves the session cookie to a user (disabled users have no session). */
 export async function resolveSession(ctx: AppContext, cookieHeader: string | undefined): Promise<{ auth?: AuthState; expired: boolean }> {
   const token = parseCookies(cookieHeader)[SESSION_COOKIE];

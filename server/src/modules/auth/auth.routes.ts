@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Lang, LoginInput, Password } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
-import { me, parseBody, requireAuth, SESSION_COOKIE } from '../../http/middleware.ts';
+import { forgetCachedUser, me, parseBody, requireAuth, SESSION_COOKIE } from '../../http/middleware.ts';
 import { audit } from '../audit/audit.service.ts';
 import { usersRepo } from '../users/users.repository.ts';
 import { toUser } from '../users/users.service.ts';
@@ -70,6 +70,8 @@ export function authRoutes(ctx: AppContext): Router {
     }
     const updated = await usersRepo.update(ctx.db, user._id, set);
     if (!updated) throw new AppError('NOT_FOUND', 'no such user');
+    // Else the session's cached copy answers the next `me` (a reload right after switching language) with the old value.
+    forgetCachedUser(ctx, user._id.toHexString());
     if (patch.password !== undefined) await ctx.sessions.destroyAllForUser(user._id.toHexString(), req.auth!.token);
     await audit(ctx, user._id, 'user.update-self', { type: 'user', id: user._id }, { lang: patch.lang, displayName: patch.displayName, passwordChanged: patch.password !== undefined });
     res.json({ user: toUser(updated) });
