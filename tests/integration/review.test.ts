@@ -107,7 +107,7 @@ describe('review lifecycle', () => {
     expect((await verdict(reviewer, projectId, task.taskId, { token: task.token, verdict: 'accept' })).status).toBe(409);
 
     const rw = await a.client.get(`/api/projects/${projectId}/rework`);
-    expect(rw.body.tasks).toEqual([expect.objectContaining({ taskId: task.taskId, annotationId, version: 1, comments: [expect.objectContaining({ text: '这个类别不对' })] })]);
+    expect(rw.body.tasks).toEqual([expect.objectContaining({ taskId: task.taskId, annotationId, version: 1, comments: [expect.objectContaining({ text: '这个类别不对' })], item: expect.objectContaining({ id: itemId, kind: 'text', text: task.item.text }) })]);
     // Someone else cannot submit the rework.
     expect((await annos[1]!.client.post(`/api/projects/${projectId}/rework/${task.taskId}`, { version: 1, ...answer(1) })).status).toBe(404);
     const requeued = new Promise<ReviewQueuedPayload>((resolve) => rs.once('review:queued', resolve));

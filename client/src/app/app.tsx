@@ -13,6 +13,8 @@ import { Shell, type NavSection } from './shell.tsx';
 import { SocketProvider } from './socket.tsx';
 
 // The annotation editor (Konva and all) loads only when an editor page is opened.
+const ReviewPage = lazy(() => import('../features/review/review-page.tsx').then((m) => ({ default: m.ReviewPage })));
+const ReworkPage = lazy(() => import('../features/review/rework-page.tsx').then((m) => ({ default: m.ReworkPage })));
 const GoldPage = lazy(() => import('../features/gold/gold-page.tsx').then((m) => ({ default: m.GoldPage })));
 const WorkspacePage = lazy(() => import('../features/workspace/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })));
 
@@ -63,6 +65,8 @@ function sectionOf(route: Route): NavSection {
     case 'project-new':
     case 'project':
     case 'item-gold':
+    case 'review':
+    case 'rework':
     case 'work':
       return 'projects';
     case 'users':
@@ -91,6 +95,18 @@ function Screen({ route, user }: { route: Route; user: User }) {
       return (
         <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
           <WorkspacePage key={route.projectId} projectId={route.projectId} user={user} />
+        </Suspense>
+      );
+    case 'review':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <ReviewPage key={route.projectId} projectId={route.projectId} user={user} />
+        </Suspense>
+      );
+    case 'rework':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <ReworkPage key={route.projectId} projectId={route.projectId} />
         </Suspense>
       );
     case 'users':

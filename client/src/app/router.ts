@@ -33,12 +33,14 @@ export type Route =
   | { name: 'project-new' }
   | { name: 'project'; id: string; tab: ProjectTab }
   | { name: 'item-gold'; projectId: string; itemId: string }
+  | { name: 'review'; projectId: string }
+  | { name: 'rework'; projectId: string }
   | { name: 'work'; projectId: string }
   | { name: 'users' }
   | { name: 'home' }
   | { name: 'not-found' };
 
-export const PROJECT_TABS = ['items', 'queue', 'import', 'settings', 'members', 'guideline'] as const;
+export const PROJECT_TABS = ['items', 'queue', 'import', 'settings', 'members', 'guideline', 'dashboard'] as const;
 export type ProjectTab = (typeof PROJECT_TABS)[number];
 
 function isProjectTab(s: string): s is ProjectTab {
@@ -62,6 +64,8 @@ export function matchRoute(pathWithQuery: string): Route {
     if (b === 'new' && c === undefined) return { name: 'project-new' };
     if (c === undefined) return { name: 'project', id: b, tab: 'items' };
     if (c === 'work' && rest.length === 0) return { name: 'work', projectId: b };
+    if (c === 'review' && rest.length === 0) return { name: 'review', projectId: b };
+    if (c === 'rework' && rest.length === 0) return { name: 'rework', projectId: b };
     if (isProjectTab(c) && rest.length === 0) return { name: 'project', id: b, tab: c };
     if (c === 'items' && rest.length === 2 && rest[1] === 'gold') return { name: 'item-gold', projectId: b, itemId: rest[0]! };
   }
@@ -76,5 +80,9 @@ export const paths = {
   /** The annotator's workspace of a project. */
   work: (projectId: string) => `/projects/${encodeURIComponent(projectId)}/work`,
   itemGold: (projectId: string, itemId: string) => `/projects/${encodeURIComponent(projectId)}/items/${encodeURIComponent(itemId)}/gold`,
+  /** The reviewer's view of a project's review queue. */
+  review: (projectId: string) => `/projects/${encodeURIComponent(projectId)}/review`,
+  /** The annotator's rejected work in a project. */
+  rework: (projectId: string) => `/projects/${encodeURIComponent(projectId)}/rework`,
   users: () => '/users',
 };

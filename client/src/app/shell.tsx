@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { User } from '@labelwork/core';
 import { useT } from '../i18n/index.tsx';
+import { ReviewInbox } from '../features/review/review-inbox.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { Link } from './link.tsx';
 import { paths } from './router.ts';
@@ -41,6 +42,7 @@ export function Shell({ user, section, children }: { user: User; section: NavSec
           )}
         </nav>
         <div className="header__end">
+          <ReviewInbox user={user} />
           <LanguageSwitch />
           <UserMenu user={user} />
         </div>

@@ -1,4 +1,5 @@
 import { editorEn } from './editor.ts';
+import { reviewEn } from './review.ts';
 import { workspaceEn } from './workspace.ts';
 
 /**
@@ -250,6 +251,7 @@ export const en = {
   'users.you': '(you)',
   'users.forbidden': 'Only admins can manage users.',
   ...editorEn,
+  ...reviewEn,
   ...workspaceEn,
 } as const;
 

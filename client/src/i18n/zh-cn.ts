@@ -1,4 +1,5 @@
 import { editorZhCN } from './editor.ts';
+import { reviewZhCN } from './review.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
 
@@ -248,5 +249,6 @@ export const zhCN: Messages = {
   'users.you': '（您）',
   'users.forbidden': '只有管理员可以管理用户。',
   ...editorZhCN,
+  ...reviewZhCN,
   ...workspaceZhCN,
 };

@@ -133,6 +133,8 @@ export interface ReworkTask {
   regions: Region[];
   comments: ReviewComment[];
   rejectedAt: string;
+  /** The item itself (text or image), so the author can open it from the rework list. */
+  item?: ReviewTask['item'];
 }
 
 export interface ReviewQueueCounts {

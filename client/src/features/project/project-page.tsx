@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { SERVER_EVENTS, type Project, type ProjectUpdatedPayload, type User } from '@labelwork/core';
+import { REVIEWER_MIN_LEVEL, SERVER_EVENTS, meetsLevel, type Project, type ProjectUpdatedPayload, type User } from '@labelwork/core';
 import { archiveProject, getProject, unarchiveProject } from '../../api/projects.ts';
 import { joinProject, leaveProject } from '../../api/socket.ts';
 import { Link } from '../../app/link.tsx';
@@ -9,6 +9,7 @@ import { useSocket } from '../../app/socket.tsx';
 import { useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { DashboardTab } from '../dashboard/dashboard-tab.tsx';
 import { GuidelineTab } from './guideline-tab.tsx';
 import { ImportTab } from './import-tab.tsx';
 import { ItemsTab } from './items-tab.tsx';
@@ -16,7 +17,7 @@ import { MembersTab } from './members-tab.tsx';
 import { QueueTab } from './queue-tab.tsx';
 import { SettingsTab } from './settings-tab.tsx';
 
-const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['queue', 'import', 'settings', 'members']);
+const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['queue', 'import', 'settings', 'members', 'dashboard']);
 
 interface ProjectPageProps {
   projectId: string;
@@ -98,6 +99,14 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
               {t('work.start')}
             </Link>
           )}
+          {user.reviewer && meetsLevel(user.level, REVIEWER_MIN_LEVEL) && (
+            <Link to={paths.review(project.id)} className="btn" data-testid="open-review">
+              {t('review.open')}
+            </Link>
+          )}
+          <Link to={paths.rework(project.id)} className="btn" data-testid="open-rework">
+            {t('rework.title')}
+          </Link>
           {manager && <ArchiveButton project={project} onChanged={replace} />}
         </div>
       </div>
@@ -127,6 +136,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
         {active === 'settings' && <SettingsTab project={project} user={user} onSaved={replace} />}
         {active === 'members' && <MembersTab project={project} onChanged={replace} />}
         {active === 'guideline' && <GuidelineTab project={project} />}
+        {active === 'dashboard' && <DashboardTab project={project} />}
       </section>
     </div>
   );

@@ -177,7 +177,12 @@ export async function listRework(ctx: AppContext, user: UserDoc, projectId: Obje
     const a = await ctx.db.annotations.findOne({ _id: new ObjectId(t.annotationId) });
     if (!a) continue;
     const comments = (await reviewsRepo.commentsOf(ctx.db, a._id)).filter((c) => c.taskId === id).map(toComment);
-    out.push({ taskId: id, projectId: t.projectId, itemId: t.itemId, annotationId: t.annotationId, round: t.round, version: a.version, regions: a.regions, comments, rejectedAt: new Date(t.finishedAt ?? 0).toISOString() });
+    const doc = await ctx.db.items.findOne({ _id: a.itemId });
+    const ti = doc ? taskItemOf(doc).item : null;
+    out.push({
+      taskId: id, projectId: t.projectId, itemId: t.itemId, annotationId: t.annotationId, round: t.round, version: a.version, regions: a.regions, comments, rejectedAt: new Date(t.finishedAt ?? 0).toISOString(),
+      ...(ti ? { item: { id: ti.id, kind: ti.kind, ...(ti.text !== undefined ? { text: ti.text } : {}), ...(ti.image ? { image: ti.image } : {}) } } : {}),
+    });
   }
   return out;
 }

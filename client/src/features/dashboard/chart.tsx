@@ -1,0 +1,60 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface LineSeries {
+  label: string;
+  values: (number | null)[];
+  color: string;
+}
+
+const COLORS = ['#2f6fde', '#d9534f', '#3c9d5d', '#e0a100', '#8e44ad', '#16a2b8', '#6c757d'];
+export const seriesColor = (i: number) => COLORS[i % COLORS.length]!;
+
+/**
+ * A time chart (uPlot): x in epoch ms, one line (or bars) per series. Re-created when the data
+ * changes; sized to its container's width.
+ */
+export function TimeChart({ x, series, height = 200, bars = false, yMin, yMax, format, testId, label }: {
+  x: number[];
+  series: LineSeries[];
+  height?: number;
+  bars?: boolean;
+  yMin?: number;
+  yMax?: number;
+  format?: (v: number) => string;
+  testId?: string;
+  label: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const width = Math.max(240, el.clientWidth);
+    const opts: uPlot.Options = {
+      width,
+      height,
+      legend: { show: series.length > 1 },
+      scales: { x: { time: true }, y: yMin !== undefined || yMax !== undefined ? { range: [yMin ?? null, yMax ?? null] as uPlot.Range.MinMax } : {} },
+      axes: [{}, { values: format ? (_u, vals) => vals.map((v) => format(v)) : undefined, size: 50 }],
+      series: [
+        {},
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          ...(bars ? { fill: `${s.color}66`, paths: uPlot.paths.bars!({ size: [0.8, 40] }), points: { show: false } } : { points: { show: true, size: 5 } }),
+        })),
+      ],
+    };
+    const data = [x, ...series.map((s) => s.values)] as uPlot.AlignedData;
+    const plot = new uPlot(opts, data, el);
+    const onResize = () => plot.setSize({ width: Math.max(240, el.clientWidth), height });
+    window.addEventListener('resize', onResize);
+    return () => {
+      window.removeEventListener('resize', onResize);
+      plot.destroy();
+    };
+  }, [x, series, height, bars, yMin, yMax, format]);
+  return <div ref={box} className="chart" role="img" aria-label={label} data-testid={testId} />;
+}

@@ -1,0 +1,416 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CommentAnchor, CommentInput, Project, Region, ReviewComment, ReviewQueueCounts, ReviewTask, User, Verdict } from '@labelwork/core';
+import { isApiError } from '../../api/http.ts';
+import { getProject } from '../../api/projects.ts';
+import { addReviewComment, giveVerdict, nextReview, releaseReview, releaseReviewOnExit, reviewCounts, reviewHeartbeat } from '../../api/review.ts';
+import { Link } from '../../app/link.tsx';
+import { paths } from '../../app/router.ts';
+import { useSocket } from '../../app/socket.tsx';
+import type { EditorStore } from '../../editor/store.ts';
+import { useI18n, useT, type Translate } from '../../i18n/index.tsx';
+import { Alert, ErrorAlert } from '../../ui/alert.tsx';
+import { useLoad } from '../../ui/use-load.ts';
+import { AnnotationEditor } from '../editor/annotation-editor.tsx';
+import { anchorText, formatNumber } from './format.ts';
+import './review.css';
+
+type Phase =
+  | { kind: 'loading' }
+  | { kind: 'task'; task: ReviewTask }
+  | { kind: 'nothing' }
+  | { kind: 'error'; error: unknown };
+
+/** Other annotators' region ids are prefixed so they never clash with the annotation under review. */
+const OTHER = '~';
+const CONSENSUS = 'consensus';
+
+/**
+ * The reviewer's view of a project: draws the next review task (lease + heartbeat), shows the item
+ * with every annotation of it (toggle each), agreement and consensus, and gives the verdict.
+ */
+export function ReviewPage({ projectId, user }: { projectId: string; user: User }) {
+  const t = useT();
+  const socket = useSocket();
+  const [load] = useLoad((signal) => getProject(projectId, signal), [projectId]);
+  const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  const [counts, setCounts] = useState<ReviewQueueCounts | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [leaseLost, setLeaseLost] = useState(false);
+  const drawing = useRef(false);
+  const phaseRef = useRef(phase);
+  phaseRef.current = phase;
+
+  const draw = useCallback(async () => {
+    if (drawing.current) return;
+    drawing.current = true;
+    setLeaseLost(false);
+    try {
+      const task = await nextReview(projectId);
+      setPhase({ kind: 'task', task });
+    } catch (e) {
+      setPhase(isApiError(e) && e.code === 'NOTHING_TO_DO' ? { kind: 'nothing' } : { kind: 'error', error: e });
+    } finally {
+      drawing.current = false;
+    }
+  }, [projectId]);
+
+  useEffect(() => {
+    void draw();
+    reviewCounts(projectId).then(setCounts, () => undefined);
+  }, [projectId, draw]);
+
+  // Live queue: join the project's review room (again after reconnects); an empty view draws as soon as work arrives.
+  useEffect(() => {
+    if (!socket) return;
+    const join = () => void socket.timeout(8000).emitWithAck('review:join', { projectId }).catch(() => undefined);
+    const onCounts = (c: ReviewQueueCounts) => {
+      if (c.projectId === projectId) setCounts(c);
+    };
+    const onQueued = (q: { projectId: string }) => {
+      if (q.projectId === projectId && phaseRef.current.kind === 'nothing') void draw();
+    };
+    if (socket.connected) join();
+    socket.on('connect', join);
+    socket.on('review:counts', onCounts);
+    socket.on('review:queued', onQueued);
+    return () => {
+      socket.off('connect', join);
+      socket.off('review:counts', onCounts);
+      socket.off('review:queued', onQueued);
+    };
+  }, [socket, projectId, draw]);
+
+  // Heartbeat the lease while a task is open; give it back when leaving the page.
+  const task = phase.kind === 'task' ? phase.task : null;
+  useEffect(() => {
+    if (!task) return;
+    const every = Math.max(1000, Math.floor(task.leaseMs / 3));
+    const timer = window.setInterval(() => {
+      reviewHeartbeat(projectId, task.taskId, task.token).catch((e: unknown) => {
+        if (isApiError(e) && e.status !== 0) setLeaseLost(true);
+      });
+    }, every);
+    return () => window.clearInterval(timer);
+  }, [projectId, task]);
+  useEffect(() => {
+    if (!task) return;
+    const release = () => releaseReviewOnExit(projectId, task.taskId, task.token);
+    window.addEventListener('pagehide', release);
+    return () => window.removeEventListener('pagehide', release);
+  }, [projectId, task]);
+
+  const onDone = (verdict: Verdict) => {
+    setNotice(t(`review.done.${verdict}`));
+    setPhase({ kind: 'loading' });
+    void draw();
+  };
+
+  const giveBack = async () => {
+    if (!task) return;
+    await releaseReview(projectId, task.taskId, task.token).catch(() => undefined);
+    setPhase({ kind: 'nothing' });
+  };
+
+  const project = load.data;
+  return (
+    <div className="page page--wide review-page" data-testid="review-page">
+      <nav className="breadcrumbs" aria-label={t('nav.breadcrumbs')}>
+        <Link to={paths.projects()}>{t('nav.projects')}</Link>
+        <span aria-hidden="true"> / </span>
+        <Link to={paths.project(projectId)}>{project?.name ?? '…'}</Link>
+        <span aria-hidden="true"> / </span>
+        <span>{t('review.title')}</span>
+      </nav>
+      <div className="page__head">
+        <h1 className="page__title">{t('review.title')}</h1>
+        <p className="muted small" data-testid="review-counts" data-pending={counts?.pending ?? ''} aria-live="polite">
+          {counts && t('review.queue', { pending: counts.pending, leased: counts.leased, rework: counts.rework })}
+        </p>
+      </div>
+      {notice && (
+        <Alert tone="success" onDismiss={() => setNotice(null)} testId="review-notice">
+          {notice}
+        </Alert>
+      )}
+      {leaseLost && (
+        <Alert tone="warning" testId="review-lease-lost">
+          {t('review.leaseLost')}{' '}
+          <button type="button" className="btn btn--small" onClick={() => void draw()}>
+            {t('review.next')}
+          </button>
+        </Alert>
+      )}
+      {load.status === 'error' && <ErrorAlert error={load.error} />}
+      {phase.kind === 'loading' && <p className="muted">{t('review.loading')}</p>}
+      {phase.kind === 'nothing' && (
+        <div className="empty" data-testid="review-empty">
+          <p>{t('review.nothing')}</p>
+          <button type="button" className="btn" onClick={() => void draw()} data-testid="review-next">
+            {t('review.next')}
+          </button>
+        </div>
+      )}
+      {phase.kind === 'error' &&
+        (isApiError(phase.error) && (phase.error.code === 'FORBIDDEN' || phase.error.code === 'LEVEL_TOO_LOW') ? (
+          <Alert tone="warning" testId="review-forbidden">
+            {t('review.forbidden')}
+          </Alert>
+        ) : (
+          <ErrorAlert error={phase.error} onRetry={() => void draw()} />
+        ))}
+      {task && project && <ReviewTaskView key={task.taskId} project={project} task={task} user={user} onDone={onDone} onRelease={() => void giveBack()} />}
+    </div>
+  );
+}
+
+interface TaskViewProps {
+  project: Project;
+  task: ReviewTask;
+  user: User;
+  onDone: (v: Verdict) => void;
+  onRelease: () => void;
+}
+
+function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
+  const t = useT();
+  const { lang } = useI18n();
+  const underReview = task.annotations.find((a) => a.underReview) ?? task.annotations[0];
+  const [shown, setShown] = useState<ReadonlySet<string>>(() => new Set(underReview ? [underReview.id] : []));
+  const [fixing, setFixing] = useState(false);
+  const [text, setText] = useState('');
+  const [anchorKind, setAnchorKind] = useState<CommentAnchor['kind']>('item');
+  const [selectedRegion, setSelectedRegion] = useState<string | null>(null);
+  const [selectedSpan, setSelectedSpan] = useState<{ start: number; end: number } | null>(null);
+  const [comments, setComments] = useState<ReviewComment[]>(task.comments);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [needComment, setNeedComment] = useState(false);
+  const store = useRef<EditorStore | null>(null);
+  const unsub = useRef<(() => void) | null>(null);
+
+  const overlay = useMemo(() => {
+    const out: Region[] = [];
+    for (const a of task.annotations) {
+      if (!shown.has(a.id)) continue;
+      out.push(...(a === underReview ? a.regions : a.regions.map((r) => ({ ...r, id: `${OTHER}${a.userId.slice(-4)}-${r.id}` }))));
+    }
+    if (shown.has(CONSENSUS) && task.quality) out.push(...task.quality.consensus.map((r) => ({ ...r, id: `${OTHER}c-${r.id}` })));
+    return out;
+  }, [task, shown, underReview]);
+
+  const onReady = useCallback((s: EditorStore) => {
+    store.current = s;
+    unsub.current?.();
+    const sync = () => {
+      const st = s.getState();
+      const sel = st.selection.length === 1 ? st.selection[0]! : null;
+      setSelectedRegion(sel && !sel.startsWith(OTHER) ? sel : null);
+      const ts = st.textSelection;
+      setSelectedSpan(ts && ts.anchor !== ts.focus ? { start: Math.min(ts.anchor, ts.focus), end: Math.max(ts.anchor, ts.focus) } : null);
+    };
+    sync();
+    unsub.current = s.subscribe((n, p) => {
+      if (n.selection !== p.selection || n.textSelection !== p.textSelection) sync();
+    });
+  }, []);
+  useEffect(() => () => unsub.current?.(), []);
+
+  // Pick the most specific anchor automatically when something is selected.
+  useEffect(() => {
+    if (selectedRegion) setAnchorKind('region');
+    else if (selectedSpan) setAnchorKind('span');
+    else setAnchorKind('item');
+  }, [selectedRegion, selectedSpan]);
+
+  const anchor = (): CommentAnchor => {
+    if (anchorKind === 'region' && selectedRegion) return { kind: 'region', regionId: selectedRegion };
+    if (anchorKind === 'span' && selectedSpan) return { kind: 'span', ...selectedSpan };
+    return { kind: 'item' };
+  };
+  const pending = (): CommentInput[] => (text.trim() ? [{ anchor: anchor(), text: text.trim() }] : []);
+
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const verdict = (v: Verdict) => {
+    const cs = pending();
+    if (v === 'reject' && cs.length === 0) {
+      setNeedComment(true);
+      return;
+    }
+    void run(async () => {
+      await giveVerdict(task.projectId, task.taskId, {
+        token: task.token,
+        verdict: v,
+        comments: cs,
+        ...(v === 'fix' ? { regions: store.current?.answer() ?? [] } : {}),
+      });
+      onDone(v);
+    });
+  };
+
+  const comment = () => {
+    const cs = pending();
+    if (!cs.length) return;
+    void run(async () => {
+      const c = await addReviewComment(task.projectId, task.taskId, task.token, cs[0]!.anchor, cs[0]!.text);
+      setComments((list) => [...list, c]);
+      setText('');
+    });
+  };
+
+  const toggle = (id: string) =>
+    setShown((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+
+  const editorKey = fixing ? 'fix' : [...shown].sort().join('|');
+  const agreement = task.quality ? Object.entries(task.quality.agreement) : [];
+  return (
+    <div className="review" data-testid="review-task" data-task-id={task.taskId} data-item-id={task.itemId}>
+      <div className="review__meta small">
+        <span className="mono">{t('review.item', { id: task.itemId.slice(-6) })}</span>
+        <span>{t('review.round', { n: task.round + 1 })}</span>
+        <span data-testid="review-reasons">{t('review.reasons', { reasons: task.reasons.map((r) => t(`review.reason.${r}`)).join(', ') })}</span>
+      </div>
+      <div className="review__body">
+        <div className="review__editor">
+          {fixing && <Alert tone="info">{t('review.fixing')}</Alert>}
+          <AnnotationEditor
+            key={editorKey}
+            project={project}
+            item={task.item}
+            initialRegions={fixing ? (underReview?.regions ?? []) : overlay}
+            readOnly={!fixing}
+            onReady={onReady}
+          />
+        </div>
+        <aside className="review__side">
+          <section className="card review__section">
+            <h2 className="section-title">{t('review.annotations', { n: task.annotations.length })}</h2>
+            <ul className="review__annotators" data-testid="review-annotators">
+              {task.annotations.map((a) => (
+                <li key={a.id}>
+                  <label className="checkbox">
+                    <input type="checkbox" checked={shown.has(a.id)} disabled={fixing} onChange={() => toggle(a.id)} data-testid="review-annotator-toggle" data-user-id={a.userId} data-under-review={a.underReview} />
+                    <span>
+                      {a.username}
+                      {a.underReview && <span className="badge review__badge">{t('review.underReview')}</span>}
+                      <span className="muted small"> · {t('review.regions', { n: a.regions.length })}</span>
+                    </span>
+                  </label>
+                </li>
+              ))}
+              {task.quality && (
+                <li>
+                  <label className="checkbox">
+                    <input type="checkbox" checked={shown.has(CONSENSUS)} disabled={fixing} onChange={() => toggle(CONSENSUS)} data-testid="review-consensus-toggle" />
+                    <span>{t('review.consensus')}</span>
+                  </label>
+                </li>
+              )}
+            </ul>
+            <h3 className="small">{t('review.agreement')}</h3>
+            {task.quality ? (
+              <dl className="review__agreement" data-testid="review-agreement">
+                {agreement.map(([tool, v]) => (
+                  <div key={tool}>
+                    <dt>{tool}</dt>
+                    <dd>{v === null ? '—' : formatNumber(lang, v, 2)}</dd>
+                  </div>
+                ))}
+              </dl>
+            ) : (
+              <p className="muted small">{t('review.noQuality')}</p>
+            )}
+          </section>
+          <section className="card review__section">
+            <h2 className="section-title">{t('review.comments')}</h2>
+            <CommentList comments={comments} t={t} />
+            <label className="field">
+              <span className="small">{t('review.commentOn', { anchor: anchorText(t, anchor()) })}</span>
+              <select value={anchorKind} onChange={(e) => setAnchorKind(e.target.value as CommentAnchor['kind'])} data-testid="review-comment-anchor">
+                <option value="item">{t('review.anchor.item')}</option>
+                {selectedRegion && <option value="region">{t('review.anchor.region', { id: selectedRegion })}</option>}
+                {selectedSpan && <option value="span">{t('review.anchor.span', { start: selectedSpan.start, end: selectedSpan.end })}</option>}
+              </select>
+            </label>
+            <textarea
+              className="review__comment"
+              rows={3}
+              value={text}
+              placeholder={t('review.commentPlaceholder')}
+              onChange={(e) => {
+                setText(e.target.value);
+                setNeedComment(false);
+              }}
+              data-testid="review-comment-text"
+            />
+            {needComment && (
+              <p className="field__error" data-testid="review-need-comment">
+                {t('review.needComment')}
+              </p>
+            )}
+            <button type="button" className="btn btn--small" disabled={busy || !text.trim()} onClick={comment} data-testid="review-comment-add">
+              {t('review.addComment')}
+            </button>
+          </section>
+          {error !== null && <ErrorAlert error={error} />}
+          <div className="review__verdicts">
+            {fixing ? (
+              <>
+                <button type="button" className="btn btn--primary" disabled={busy} onClick={() => verdict('fix')} data-testid="review-fix-submit">
+                  {t('review.fixSubmit')}
+                </button>
+                <button type="button" className="btn" disabled={busy} onClick={() => setFixing(false)} data-testid="review-fix-cancel">
+                  {t('review.fixCancel')}
+                </button>
+              </>
+            ) : (
+              <>
+                <button type="button" className="btn btn--primary" disabled={busy} onClick={() => verdict('accept')} data-testid="review-accept">
+                  {t('review.accept')}
+                </button>
+                <button type="button" className="btn btn--danger" disabled={busy} onClick={() => verdict('reject')} data-testid="review-reject">
+                  {t('review.reject')}
+                </button>
+                <button type="button" className="btn" disabled={busy} onClick={() => setFixing(true)} data-testid="review-fix">
+                  {t('review.fix')}
+                </button>
+                <button type="button" className="btn btn--ghost" disabled={busy} onClick={onRelease} data-testid="review-release">
+                  {t('review.release')}
+                </button>
+              </>
+            )}
+          </div>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+export function CommentList({ comments, t }: { comments: readonly ReviewComment[]; t: Translate }) {
+  if (!comments.length) return <p className="muted small">{t('review.noComments')}</p>;
+  return (
+    <ul className="review__comments" data-testid="comment-list">
+      {comments.map((c) => (
+        <li key={c.id} data-testid="comment" data-anchor={c.anchor.kind} data-region-id={c.anchor.kind === 'region' ? c.anchor.regionId : undefined}>
+          <span className="review__anchor small">{anchorText(t, c.anchor)}</span>
+          <span>{c.text}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,173 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Project, ReviewComment, ReworkTask } from '@labelwork/core';
+import { getProject } from '../../api/projects.ts';
+import { listRework, submitRework } from '../../api/review.ts';
+import { Link } from '../../app/link.tsx';
+import { paths } from '../../app/router.ts';
+import { useSocket } from '../../app/socket.tsx';
+import type { EditorStore } from '../../editor/store.ts';
+import { useI18n, useT } from '../../i18n/index.tsx';
+import { Alert, ErrorAlert } from '../../ui/alert.tsx';
+import { useLoad } from '../../ui/use-load.ts';
+import { AnnotationEditor } from '../editor/annotation-editor.tsx';
+import { anchorText, formatTime } from './format.ts';
+import './review.css';
+
+/** The annotator's rejected work in a project: the list, and one item opened with the reviewer's comments at their regions. */
+export function ReworkPage({ projectId }: { projectId: string }) {
+  const t = useT();
+  const { lang } = useI18n();
+  const socket = useSocket();
+  const [project] = useLoad((signal) => getProject(projectId, signal), [projectId]);
+  const [list, reload] = useLoad((signal) => listRework(projectId, signal), [projectId]);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+
+  // A new verdict or comment on my work: the list may have changed.
+  useEffect(() => {
+    if (!socket) return;
+    const on = (p: { projectId: string }) => {
+      if (p.projectId === projectId) reload();
+    };
+    socket.on('review:verdict', on);
+    socket.on('review:comment', on);
+    return () => {
+      socket.off('review:verdict', on);
+      socket.off('review:comment', on);
+    };
+  }, [socket, projectId, reload]);
+
+  const tasks = list.data ?? [];
+  const open = tasks.find((x) => x.taskId === openId) ?? null;
+  return (
+    <div className="page page--wide" data-testid="rework-page">
+      <nav className="breadcrumbs" aria-label={t('nav.breadcrumbs')}>
+        <Link to={paths.projects()}>{t('nav.projects')}</Link>
+        <span aria-hidden="true"> / </span>
+        <Link to={paths.project(projectId)}>{project.data?.name ?? '…'}</Link>
+        <span aria-hidden="true"> / </span>
+        <span>{t('rework.title')}</span>
+      </nav>
+      <h1 className="page__title">{t('rework.title')}</h1>
+      {done && (
+        <Alert tone="success" onDismiss={() => setDone(false)} testId="rework-done">
+          {t('rework.submitted')}
+        </Alert>
+      )}
+      {list.status === 'error' && <ErrorAlert error={list.error} onRetry={reload} />}
+      {open && project.data ? (
+        <ReworkItem
+          key={open.taskId}
+          project={project.data}
+          task={open}
+          onBack={() => setOpenId(null)}
+          onSubmitted={() => {
+            setOpenId(null);
+            setDone(true);
+            reload();
+          }}
+        />
+      ) : list.data === undefined ? (
+        <p className="muted">{t('rework.loading')}</p>
+      ) : tasks.length === 0 ? (
+        <p className="empty" data-testid="rework-empty">
+          {t('rework.empty')}
+        </p>
+      ) : (
+        <ul className="rework__list" data-testid="rework-list">
+          {tasks.map((x) => (
+            <li key={x.taskId} className="card rework__row" data-testid="rework-row" data-task-id={x.taskId} data-item-id={x.itemId}>
+              <div>
+                <div className="mono small">{t('rework.item', { id: x.itemId.slice(-6), time: formatTime(lang, x.rejectedAt) })}</div>
+                {x.comments.map((c) => (
+                  <div key={c.id} className="small">
+                    <span className="review__anchor">{anchorText(t, c.anchor)}</span>: {c.text}
+                  </div>
+                ))}
+              </div>
+              <button type="button" className="btn btn--primary" onClick={() => setOpenId(x.taskId)} data-testid="rework-open">
+                {t('rework.edit')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function ReworkItem({ project, task, onBack, onSubmitted }: { project: Project; task: ReworkTask; onBack: () => void; onSubmitted: () => void }) {
+  const t = useT();
+  const store = useRef<EditorStore | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const regionIds = new Set(task.regions.map((r) => r.id));
+
+  const show = (c: ReviewComment) => {
+    const s = store.current;
+    if (!s) return;
+    if (c.anchor.kind === 'region' && regionIds.has(c.anchor.regionId)) s.select([c.anchor.regionId]);
+    else if (c.anchor.kind === 'span') s.setTextSelection({ anchor: c.anchor.start, focus: c.anchor.end });
+  };
+  const onReady = useCallback(
+    (s: EditorStore) => {
+      store.current = s;
+      // Open at the first comment's region so the reviewer's point is in view.
+      const first = task.comments.find((c) => c.anchor.kind === 'region' && regionIds.has(c.anchor.regionId));
+      if (first && first.anchor.kind === 'region') s.select([first.anchor.regionId]);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [task],
+  );
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await submitRework(task.projectId, task.taskId, task.version, store.current?.answer() ?? task.regions);
+      onSubmitted();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="review" data-testid="rework-item" data-task-id={task.taskId}>
+      <div className="review__body">
+        <div className="review__editor">
+          {task.item ? (
+            <AnnotationEditor project={project} item={task.item} initialRegions={task.regions} onReady={onReady} />
+          ) : (
+            <Alert tone="warning">{t('rework.noItem')}</Alert>
+          )}
+        </div>
+        <aside className="review__side">
+          <section className="card review__section">
+            <h2 className="section-title">{t('review.comments')}</h2>
+            <ul className="review__comments" data-testid="comment-list">
+              {task.comments.map((c) => (
+                <li key={c.id} data-testid="comment" data-anchor={c.anchor.kind} data-region-id={c.anchor.kind === 'region' ? c.anchor.regionId : undefined}>
+                  <button type="button" className="btn btn--ghost btn--small review__anchor" onClick={() => show(c)} data-testid="comment-anchor">
+                    {anchorText(t, c.anchor)}
+                  </button>
+                  <span data-testid="comment-text">{c.text}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+          {error !== null && <ErrorAlert error={error} />}
+          <div className="review__verdicts">
+            <button type="button" className="btn btn--primary" disabled={busy || !task.item} onClick={() => void submit()} data-testid="rework-submit">
+              {t('rework.submit')}
+            </button>
+            <button type="button" className="btn" onClick={onBack} data-testid="rework-back">
+              {t('rework.back')}
+            </button>
+          </div>
+        </aside>
+      </div>
+    </div>
+  );
+}
