@@ -15,8 +15,10 @@ export const seriesColor = (i: number) => COLORS[i % COLORS.length]!;
  * A time chart (uPlot): x in epoch ms, one line (or bars) per series. Re-created when the data
  * changes; sized to its container's width.
  */
-export function TimeChart({ x, series, height = 200, bars = false, yMin, yMax, format, testId, label }: {
+export function TimeChart({ x, series, height = 200, bars = false, yMin, yMax, format, testId, label, lang }: {
   x: number[];
+  /** Axis dates in this language (uPlot's own are English). */
+  lang: string;
   series: LineSeries[];
   height?: number;
   bars?: boolean;
@@ -31,12 +33,14 @@ export function TimeChart({ x, series, height = 200, bars = false, yMin, yMax, f
     const el = box.current;
     if (!el) return;
     const width = Math.max(240, el.clientWidth);
+    const dayFmt = new Intl.DateTimeFormat(lang, { month: 'numeric', day: 'numeric' });
+    const timeFmt = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     const opts: uPlot.Options = {
       width,
       height,
       legend: { show: series.length > 1 },
       scales: { x: { time: true }, y: yMin !== undefined || yMax !== undefined ? { range: [yMin ?? null, yMax ?? null] as uPlot.Range.MinMax } : {} },
-      axes: [{}, { values: format ? (_u, vals) => vals.map((v) => format(v)) : undefined, size: 50 }],
+      axes: [{ space: 80, size: 50, values: (_u, vals) => vals.map((v) => `${timeFmt.format(new Date(v * 1000))}\n${dayFmt.format(new Date(v * 1000))}`) }, { values: format ? (_u, vals) => vals.map((v) => format(v)) : undefined, size: 50 }],
       series: [
         {},
         ...series.map((s) => ({
@@ -55,6 +59,6 @@ export function TimeChart({ x, series, height = 200, bars = false, yMin, yMax, f
       window.removeEventListener('resize', onResize);
       plot.destroy();
     };
-  }, [x, series, height, bars, yMin, yMax, format]);
+  }, [x, series, height, bars, yMin, yMax, format, lang]);
   return <div ref={box} className="chart" role="img" aria-label={label} data-testid={testId} />;
 }

@@ -131,7 +131,7 @@ export function DashboardTab({ project }: { project: Project }) {
         </section>
         <section className="card dash__card">
           <h2 className="section-title">{t('dash.throughputChart')}</h2>
-          <Throughput data={data} t={t} />
+          <Throughput data={data} t={t} lang={lang} />
           <h2 className="section-title">{t('dash.heatmap')}</h2>
           <Heatmap data={data} t={t} lang={lang} />
         </section>
@@ -231,16 +231,18 @@ function AgreementTrend({ data, t, lang }: { data: Dashboard; t: Translate; lang
     };
   }, [data.agreement.series]);
   const format = useCallback((v: number) => formatNumber(lang, v, 2), [lang]);
-  if (x.length < 1 || !series.length) return <p className="muted small">{t('dash.noTrend')}</p>;
-  return <TimeChart x={x} series={series} label={t('dash.trend')} format={format} testId="dashboard-trend" />;
+  // A line needs two runs with a value; before that the table above says it all.
+  const drawable = x.length >= 2 && series.some((sr) => sr.values.filter((v) => v !== null).length >= 2);
+  if (!drawable) return <p className="muted small">{t('dash.noTrend')}</p>;
+  return <TimeChart x={x} series={series} label={t('dash.trend')} format={format} lang={lang} testId="dashboard-trend" />;
 }
 
-function Throughput({ data, t }: { data: Dashboard; t: Translate }) {
+function Throughput({ data, t, lang }: { data: Dashboard; t: Translate; lang: Lang }) {
   const { x, series } = useMemo(() => {
     const h = data.throughput.hourly;
     return { x: h.map((b) => b.t / 1000), series: [{ label: t('dash.throughputChart'), color: seriesColor(0), values: h.map((b) => b.count) }] };
   }, [data.throughput.hourly, t]);
-  return <TimeChart x={x} series={series} bars height={160} yMin={0} label={t('dash.throughputChart')} testId="dashboard-throughput" />;
+  return <TimeChart x={x} series={series} bars height={160} lang={lang} yMin={0} label={t('dash.throughputChart')} testId="dashboard-throughput" />;
 }
 
 function heat(v: number | null): string {

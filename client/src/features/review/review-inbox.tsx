@@ -1,41 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ReviewComment, ReviewRecord, ReviewVerdictPayload, User } from '@labelwork/core';
+import type { ReviewComment, ReviewVerdictPayload, User } from '@labelwork/core';
 import { reviewInbox } from '../../api/review.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
 import { useT, type Translate } from '../../i18n/index.tsx';
+import { fromComment, fromVerdict, inboxEntries, SeenEntries, type InboxEntry } from './inbox-merge.ts';
 import './review.css';
-
-/** One thing a reviewer told the annotator: a verdict (with its comments) or a comment on its own. */
-export interface InboxEntry {
-  id: string;
-  kind: 'verdict' | 'comment';
-  verdict?: ReviewRecord['verdict'];
-  projectId: string;
-  itemId: string;
-  text: string;
-  at: string;
-}
 
 const TOAST_MS = 8000;
 const sinceKey = (userId: string) => `labelwork.inbox.since.${userId}`;
-
-function fromVerdict(v: ReviewVerdictPayload | ReviewRecord): InboxEntry {
-  return {
-    id: 'reviewId' in v ? v.reviewId : v.id,
-    kind: 'verdict',
-    verdict: v.verdict,
-    projectId: v.projectId,
-    itemId: v.itemId,
-    text: v.comments.map((c) => c.text).join(' · '),
-    at: v.at,
-  };
-}
-
-function fromComment(c: ReviewComment): InboxEntry {
-  return { id: c.id, kind: 'comment', projectId: c.projectId, itemId: c.itemId, text: c.text, at: c.at };
-}
 
 export function entryText(t: Translate, e: InboxEntry): string {
   const item = e.itemId.slice(-6);
@@ -51,7 +25,7 @@ export function entryText(t: Translate, e: InboxEntry): string {
 export function ReviewInbox({ user }: { user: User }) {
   const t = useT();
   const socket = useSocket();
-  const seen = useRef(new Set<string>());
+  const seen = useRef(new SeenEntries());
   const [entries, setEntries] = useState<InboxEntry[]>([]);
   const [toasts, setToasts] = useState<InboxEntry[]>([]);
   const [unread, setUnread] = useState(0);
@@ -59,9 +33,8 @@ export function ReviewInbox({ user }: { user: User }) {
 
   const add = useCallback(
     (list: InboxEntry[]) => {
-      const fresh = list.filter((e) => !seen.current.has(e.id));
+      const fresh = seen.current.fresh(list);
       if (!fresh.length) return;
-      for (const e of fresh) seen.current.add(e.id);
       const newest = fresh.reduce((m, e) => (e.at > m ? e.at : m), localStorage.getItem(sinceKey(user.id)) ?? '');
       localStorage.setItem(sinceKey(user.id), newest);
       setEntries((l) => [...fresh.slice().reverse(), ...l].slice(0, 50));
@@ -79,12 +52,7 @@ export function ReviewInbox({ user }: { user: User }) {
     const catchUp = () => {
       const since = localStorage.getItem(sinceKey(user.id));
       reviewInbox(since).then(
-        (inbox) => {
-          // Comments sent with a verdict come inside it: only stand-alone comments become entries.
-          const withVerdict = new Set(inbox.verdicts.flatMap((v) => v.comments.map((c) => c.id)));
-          const list = [...inbox.verdicts.map(fromVerdict), ...inbox.comments.filter((c) => !withVerdict.has(c.id)).map(fromComment)];
-          add(list.filter((e) => !since || e.at > since).sort((a, b) => a.at.localeCompare(b.at)));
-        },
+        (inbox) => add(inboxEntries(inbox, since)),
         () => undefined,
       );
     };
