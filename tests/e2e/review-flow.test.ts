@@ -62,7 +62,7 @@ beforeAll(async () => {
   const cur = (await lead.api.get(`/api/projects/${projectId}`)).body.project;
   const pol = await lead.api.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } });
   if (pol.status !== 200) throw new Error(`policy: ${JSON.stringify(pol.body)}`);
-  const imp = await lead.api.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: 'street.png', data: await pngBuffer(320, 200, '#8aa4c8'), type: 'image/png' }]);
+  const imp = await lead.api.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: 'street.png', data: await pngBuffer(320, 200, '#8aa4c8'), type: 'image/png' }, { name: 'yard.png', data: await pngBuffer(320, 200, '#a8c48a'), type: 'image/png' }]);
   if (imp.status !== 201) throw new Error(`import: ${JSON.stringify(imp.body)}`);
   const q = await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true });
   if (q.status !== 200) throw new Error(`queue: ${JSON.stringify(q.body)}`);
@@ -162,5 +162,25 @@ describe('live review in three browsers', () => {
     await leadPage.getByTestId('lang-zh-CN').click();
     await expect.poll(async () => (await leadPage.getByTestId('tile-rejection').textContent()) ?? '').toContain('驳回率');
     await screenshot(leadPage, 'dashboard-zh');
+  });
+
+  it('a reviewer fixes a box themself: both versions are kept and the annotator is told', async () => {
+    const n = await anno.api.post(`/api/projects/${projectId}/tasks/next`);
+    expect(n.status).toBe(200);
+    const s = await anno.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
+      submissionId: randomUUID().replace(/-/g, ''),
+      regions: [{ id: 'box2', type: 'bbox', label: 'car', x: 10, y: 10, w: 60, h: 40 }],
+    });
+    expect(s.status).toBe(201);
+    // The reviewer's view is waiting after the accept: the new task comes by itself.
+    await revPage.locator(`[data-testid=review-task][data-item-id="${n.body.task.item.id}"]`).waitFor({ timeout: 3000 });
+    await revPage.getByTestId('review-fix').click();
+    await revPage.locator('[data-testid=region-row][data-region-id=box2]').click();
+    await revPage.getByTestId('selection-label').selectOption('truck');
+    await revPage.getByTestId('review-fix-submit').click();
+    await annoPage.locator('[data-testid=review-toast][data-verdict=fix]').waitFor({ timeout: 1000 });
+    const history = (await lead.api.get(`/api/projects/${projectId}/reviews?annotationId=${s.body.annotation.id}`)).body.reviews;
+    expect(history).toEqual([expect.objectContaining({ verdict: 'fix', originalRegions: [expect.objectContaining({ id: 'box2', label: 'car' })], fixedRegions: [expect.objectContaining({ id: 'box2', label: 'truck' })] })]);
+    await expect.poll(() => tile(leadPage, 'tile-rejection'), { timeout: 3000 }).toBe(String(1 / 3));
   });
 });
