@@ -137,7 +137,7 @@ export const reviewZhCN: Record<keyof typeof reviewEn, string> = {
   'review.noComments': '暂无评论。',
   'review.anchor.item': '整个条目',
   'review.anchor.region': '区域 {id}',
-  'review.anchor.span': '第 {start}–{end} 个字符',
+  'review.anchor.span': '字符 {start}–{end}',
   'review.commentOn': '评论：{anchor}',
   'review.commentPlaceholder': '需要修改什么？（驳回时必填）',
   'review.addComment': '添加评论',
