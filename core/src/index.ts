@@ -18,3 +18,4 @@ export * from './contracts/review.ts';
 export * from './contracts/live.ts';
 export * from './quality/index.ts';
 export * from './logging.ts';
+export * from './contracts/dashboard.ts';

@@ -1,7 +1,7 @@
 import type { ObjectId } from 'mongodb';
 import {
   bucketCounts, forecast, labelConfusion, meanCi, outliers, singleClassChoice, toCsv,
-  type AnnotatorFigures, type Bucket, type Confusion, type Forecast, type MeanCi, type Outlier, type ReviewQueueCounts,
+  type AnnotatorFigures, type Dashboard, type Outlier,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AgreementDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
@@ -20,21 +20,6 @@ const LINKED_ITEMS = 50;
 /** A gold answer under this score counts as wrong in the links behind a gold-accuracy outlier. */
 const GOLD_WRONG = 0.5;
 
-export interface Dashboard {
-  projectId: string;
-  generatedAt: string;
-  progress: { items: number; done: number; leased: number | null; submitted: number; tasksTotal: number; forecast: Forecast };
-  throughput: { hourly: Bucket[]; daily: Bucket[] };
-  agreement: {
-    byTool: Record<string, { value: number | null; metric: string; items: number; ci: MeanCi }>;
-    series: { at: string; byTool: Record<string, number | null> }[];
-  };
-  pairs: { a: string; b: string; items: number; value: number | null }[];
-  confusion: { between: Confusion; vsConsensus: Confusion };
-  annotators: (AnnotatorFigures & { username: string })[];
-  outliers: (Outlier & { username: string; itemIds: string[] })[];
-  review: { counts: ReviewQueueCounts; accepted: number; rejected: number; fixed: number; rejectionRate: number | null };
-}
 
 interface Facts {
   project: ProjectDoc;
