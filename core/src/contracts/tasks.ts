@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id } from '../schema/common.ts';
-import { AnnotationContent, Region } from '../schema/region.ts';
+import { AnnotationContent, Region, type ItemExtent } from '../schema/region.ts';
+import { codePointLength } from '../schema/item.ts';
 
 /**
  * Contracts of the assignment engine shared by server and workers: queue and job names, Redis key
@@ -216,6 +217,43 @@ export interface TaskItem {
   textLength?: number;
   image?: { fileId: Id; name: string; mime: string; width: number; height: number };
   meta?: Record<string, unknown>;
+}
+
+/** An id as the MongoDB driver hands it out (core does not import the driver). */
+interface HexId {
+  toHexString(): string;
+}
+
+/** The stored item fields the annotator's view is made from. */
+export interface StoredItemLike {
+  _id: HexId;
+  kind: 'image' | 'text';
+  text?: string;
+  textLength?: number;
+  image?: { fileId: HexId; name: string; mime: string; width: number; height: number };
+  meta?: Record<string, unknown>;
+}
+
+/** What is cached in Redis per queued item: the annotator's view plus the extent regions must fit. */
+export interface CachedItem {
+  item: TaskItem;
+  extent: ItemExtent;
+}
+
+/** The item as an annotator may see it (never the gold answer), with its extent. O(1) but for the text length. */
+export function taskItemOf(d: StoredItemLike): CachedItem {
+  const item: TaskItem = { id: d._id.toHexString(), kind: d.kind };
+  let extent: ItemExtent;
+  if (d.text !== undefined) {
+    item.text = d.text;
+    item.textLength = d.textLength ?? codePointLength(d.text);
+    extent = { kind: 'text', length: item.textLength };
+  } else if (d.image) {
+    item.image = { fileId: d.image.fileId.toHexString(), name: d.image.name, mime: d.image.mime, width: d.image.width, height: d.image.height };
+    extent = { kind: 'image', width: d.image.width, height: d.image.height };
+  } else extent = { kind: 'text', length: 0 };
+  if (d.meta) item.meta = d.meta;
+  return { item, extent };
 }
 
 export interface Task {

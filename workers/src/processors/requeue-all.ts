@@ -1,27 +1,12 @@
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  JOB_NAMES, MaintenanceJobData, bullPriority, codePointLength, itemAgreementJobId, projectKeys, replicaJobId,
-  type ItemExtent, type ReplicaJobData, type TaskItem,
+  JOB_NAMES, MaintenanceJobData, bullPriority, itemAgreementJobId, projectKeys, replicaJobId, taskItemOf,
+  type ReplicaJobData,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import type { ItemRow } from '../infra/mongo.ts';
 
-/** The annotator's view of an item, as the server caches it when queueing (server: task-item.ts). */
-function cachedItem(d: ItemRow): { item: TaskItem; extent: ItemExtent } {
-  const item: TaskItem = { id: d._id.toHexString(), kind: d.kind };
-  let extent: ItemExtent = { kind: 'text', length: 0 };
-  if (d.text !== undefined) {
-    item.text = d.text;
-    item.textLength = d.textLength ?? codePointLength(d.text);
-    extent = { kind: 'text', length: item.textLength };
-  } else if (d.image) {
-    item.image = { fileId: d.image.fileId.toHexString(), name: d.image.name, mime: d.image.mime, width: d.image.width, height: d.image.height };
-    extent = { kind: 'image', width: d.image.width, height: d.image.height };
-  }
-  if (d.meta) item.meta = d.meta;
-  return { item, extent };
-}
 
 export interface RequeueResult {
   items: number;
@@ -85,7 +70,7 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
         const { k, priority } = wanted.get(itemId) as { k: number; priority: number };
         p.hsetnx(keys.queued, itemId, String(k));
         if (d.isGold && d.gold) {
-          p.set(keys.item(itemId), JSON.stringify(cachedItem(d)));
+          p.set(keys.item(itemId), JSON.stringify(taskItemOf(d)));
           p.set(keys.goldAnswer(itemId), JSON.stringify(d.gold));
           p.sadd(keys.goldPool, itemId);
           continue;
@@ -93,7 +78,7 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
         const anns = byItem.get(itemId) ?? [];
         for (const a of anns) p.hsetnx(keys.itemAnnotations(itemId), a.userId, JSON.stringify({ annotationId: a.annotationId, regions: a.regions, version: a.version }));
         if (d.status === 'complete' || complete.has(itemId)) continue;
-        p.set(keys.item(itemId), JSON.stringify(cachedItem(d)));
+        p.set(keys.item(itemId), JSON.stringify(taskItemOf(d)));
         for (let r = 0; r < k; r++) {
           const jobId = replicaJobId(itemId, r);
           if (filled.has(jobId)) continue;
