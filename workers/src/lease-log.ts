@@ -13,8 +13,8 @@ function docOf(fields: string[]) {
   if (!parsed.success) return null;
   const e = parsed.data;
   return {
-    _id: `${e.leaseId}:${e.event}`, schemaVersion: 1 as const, projectId: new ObjectId(e.projectId), itemId: new ObjectId(e.itemId), userId: new ObjectId(e.userId),
-    leaseId: e.leaseId, jobId: e.jobId, gold: e.gold, event: e.event, at: new Date(e.at), ...(e.byId ? { byId: new ObjectId(e.byId) } : {}),
+    _id: e.leaseId, schemaVersion: 1 as const, projectId: new ObjectId(e.projectId), itemId: new ObjectId(e.itemId), userId: new ObjectId(e.userId),
+    leaseId: e.leaseId, jobId: e.jobId, gold: e.gold, event: e.event, leasedAt: new Date(e.leasedAt), at: new Date(e.at), ...(e.byId ? { byId: new ObjectId(e.byId) } : {}),
   };
 }
 
@@ -30,8 +30,8 @@ export async function insertIgnoringDuplicates(w: WorkerContext, collection: str
 }
 
 /**
- * Moves lease events from the stream the servers append to (one Redis op per event on their hot
- * path) into MongoDB `assignments`, in batches; `_id` = `<leaseId>:<event>` makes replays no-ops.
+ * Moves ended leases from the stream the servers append to (one Redis op per lease) into MongoDB
+ * `assignments`, in batches, one document per lease; `_id` = the lease id makes replays no-ops.
  */
 export function startLeaseLogDrain(w: WorkerContext) {
   return startStreamDrain(w.redis, w.log, {

@@ -88,11 +88,13 @@ export function projectKeys(prefix: string, projectId: string) {
 export type ProjectKeys = ReturnType<typeof projectKeys>;
 
 /**
- * Stream of lease events. Servers append to it (one Redis op on the hot path); workers persist it
- * in batches to MongoDB's `assignments` (idempotent ids), so the history costs no Mongo write per task.
+ * Stream of ended leases. Servers append one entry when a lease ends (one Redis op); workers persist
+ * them in batches to MongoDB's `assignments`, one document per lease (`_id` = the lease id, so a
+ * replay is a no-op). Live leases are in Redis.
  */
 export const leaseLogStream = (prefix: string) => `${prefix}:{lease-log}`;
-export const LEASE_EVENTS = ['leased', 'submitted', 'released', 'skipped', 'expired', 'requeued', 'reassigned', 'filled'] as const;
+/** How a lease ended. */
+export const LEASE_EVENTS = ['submitted', 'released', 'skipped', 'expired', 'requeued', 'reassigned', 'filled'] as const;
 export const LeaseEvent = z.object({
   projectId: Id,
   itemId: Id,
@@ -101,7 +103,8 @@ export const LeaseEvent = z.object({
   jobId: z.string(),
   gold: z.boolean(),
   event: z.enum(LEASE_EVENTS),
-  /** Epoch ms. */
+  /** When the lease began and ended (epoch ms). */
+  leasedAt: z.number(),
   at: z.number(),
   byId: Id.optional(),
 });

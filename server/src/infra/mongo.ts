@@ -84,7 +84,7 @@ export interface AuditDoc {
   details?: Record<string, unknown>;
 }
 
-/** Append-only lease history: one document per lease event (`_id` = `<leaseId>:<event>`, so re-logging is a no-op). */
+/** Lease history: one document per ended lease (`_id` = the lease id, so re-logging is a no-op). */
 export interface AssignmentEventDoc {
   _id: string;
   schemaVersion: 1;
@@ -94,7 +94,10 @@ export interface AssignmentEventDoc {
   leaseId: string;
   jobId: string;
   gold: boolean;
-  event: 'leased' | 'submitted' | 'released' | 'skipped' | 'expired' | 'requeued' | 'reassigned' | 'filled';
+  /** How the lease ended. */
+  event: 'submitted' | 'released' | 'skipped' | 'expired' | 'requeued' | 'reassigned' | 'filled';
+  leasedAt: Date;
+  /** When it ended. */
   at: Date;
   byId?: ObjectId;
 }

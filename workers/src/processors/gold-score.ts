@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import { GoldScoreJobData, goldScore, projectKeys, type AnnotationContent } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
+import { projectOf } from '../infra/project-cache.ts';
 import { putResult } from '../infra/mongo.ts';
 
 const ADD_SCORE = `
@@ -21,7 +22,7 @@ export async function goldScoreProcessor(w: WorkerContext, job: Job): Promise<{ 
   const parsed = GoldScoreJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`bad gold-score payload: ${parsed.error.issues[0]?.message}`);
   const d = parsed.data;
-  const project = await w.db.projects.findOne({ _id: new ObjectId(d.projectId) });
+  const project = await projectOf(w, d.projectId);
   if (!project) throw new UnrecoverableError('the project no longer exists');
   const keys = projectKeys(w.config.REDIS_PREFIX, d.projectId);
   let gold: AnnotationContent | undefined;

@@ -5,6 +5,7 @@ import {
   type ItemCompletePayload, type Region,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
+import { projectOf } from '../infra/project-cache.ts';
 import { putResult } from '../infra/mongo.ts';
 import { publish } from '../infra/redis.ts';
 import { queueItemComplete } from '../item-status.ts';
@@ -54,7 +55,7 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
   const data = parsed.data;
   const projectId = new ObjectId(data.projectId);
   const itemId = new ObjectId(data.itemId);
-  const project = await w.db.projects.findOne({ _id: projectId });
+  const project = await projectOf(w, data.projectId);
   if (!project) throw new UnrecoverableError('the project no longer exists');
   await job.updateProgress({ phase: 'loading' });
   const list = await annotationsOf(w, data);

@@ -25,7 +25,7 @@ export async function onLeaseStalled(ctx: AppContext, projectId: string, jobId: 
   if (!r || r.live) return;
   const leaseId = leaseIdOf(projectId, token);
   ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId, itemId: lease.itemId, reason: 'expired' });
-  await logLease(ctx, { projectId: projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: lease.gold, event: 'expired', at: ctx.now() });
+  await logLease(ctx, { projectId: projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: lease.gold, event: 'expired', leasedAt: lease.at, at: ctx.now() });
   touchCounts(ctx, projectId, () => queueCounts(ctx, new ObjectId(projectId)));
 }
 
@@ -44,7 +44,7 @@ export async function requeueLease(ctx: AppContext, lead: UserDoc, leaseId: stri
   if (!r?.live) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
   if (!r.gold) await putBackJob(pq, r.jobId, token);
   ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'requeued' });
-  await logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: lease.gold, event: 'requeued', at: ctx.now(), byId: lead._id.toHexString() });
+  await logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: lease.gold, event: 'requeued', leasedAt: lease.at, at: ctx.now(), byId: lead._id.toHexString() });
   await audit(ctx, lead._id, 'task.requeue', { type: 'project', id: project._id }, { leaseId, itemId: lease.itemId, userId: lease.userId });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
 }
@@ -69,11 +69,7 @@ export async function reassignLease(ctx: AppContext, lead: UserDoc, leaseId: str
   const newLeaseId = leaseIdOf(pq.projectId, newTok);
   ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'reassigned' });
   ctx.io?.to(rooms.user(userId)).emit(SERVER_EVENTS.leaseAssigned, { leaseId: newLeaseId, projectId: pq.projectId, itemId: lease.itemId });
-  const at = ctx.now();
-  await Promise.all([
-    logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: false, event: 'reassigned', at, byId: lead._id.toHexString() }),
-    logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: to._id.toHexString(), leaseId: newLeaseId, jobId: lease.jobId, gold: false, event: 'leased', at, byId: lead._id.toHexString() }),
-  ]);
+  await logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: false, event: 'reassigned', leasedAt: lease.at, at: ctx.now(), byId: lead._id.toHexString() });
   await audit(ctx, lead._id, 'task.reassign', { type: 'project', id: project._id }, { from: lease.userId, to: userId, itemId: lease.itemId });
   return { leaseId: newLeaseId };
 }
@@ -97,7 +93,6 @@ export async function assignItem(ctx: AppContext, lead: UserDoc, projectId: Obje
     }
     const leaseId = leaseIdOf(pq.projectId, token);
     ctx.io?.to(rooms.user(userId)).emit(SERVER_EVENTS.leaseAssigned, { leaseId, projectId: pq.projectId, itemId });
-    await logLease(ctx, { projectId: project._id.toHexString(), itemId: itemId, userId: to._id.toHexString(), leaseId, jobId, gold: false, event: 'leased', at: ctx.now(), byId: lead._id.toHexString() });
     await audit(ctx, lead._id, 'task.assign', { type: 'project', id: project._id }, { itemId, userId });
     touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
     return { leaseId };

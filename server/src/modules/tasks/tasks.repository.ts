@@ -1,5 +1,5 @@
 import { MongoServerError, type ObjectId } from 'mongodb';
-import type { AgreementDoc, AnnotationDoc, AssignmentEventDoc, Database, DraftDoc, QueueBatchDoc, QueueDoc, SkipDoc } from '../../infra/mongo.ts';
+import type { AgreementDoc, AnnotationDoc, Database, DraftDoc, QueueBatchDoc, QueueDoc, SkipDoc } from '../../infra/mongo.ts';
 
 /**
  * Mongo access of the assignment engine. On the hot path only inserts and small collections are
@@ -39,14 +39,6 @@ export const batchesRepo = {
 };
 
 export const assignmentsRepo = {
-  /** Appends a lease event; logging the same event of a lease twice is a no-op. */
-  async log(db: Database, doc: Omit<AssignmentEventDoc, '_id' | 'schemaVersion'>): Promise<void> {
-    try {
-      await db.assignments.insertOne({ _id: `${doc.leaseId}:${doc.event}`, schemaVersion: 1, ...doc });
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-    }
-  },
   recent: (db: Database, projectId: ObjectId, limit: number) => db.assignments.find({ projectId }).sort({ at: -1 }).limit(limit).toArray(),
 };
 

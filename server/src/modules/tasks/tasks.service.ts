@@ -84,7 +84,6 @@ async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, u
   const leaseMs = ctx.tasks.leaseMs;
   const c = await scripts.claim(pq.keys, { userId: uid, itemId, jobId: goldJobId(itemId, uid), token, r: -1, k: 0, gold: true, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
   if (c.status !== 'ok') return null;
-  await logLease(ctx, { projectId: project._id.toHexString(), itemId: itemId, userId: user._id.toHexString(), leaseId: leaseIdOf(pq.projectId, token), jobId: goldJobId(itemId, uid), gold: true, event: 'leased', at: ctx.now() });
   return taskOf(ctx, pq, user, { token, itemId, pttl: leaseMs, resumed: false, hasDraft: c.hasDraft, itemJson: c.itemJson });
 }
 
@@ -158,11 +157,6 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
     if (await pq.queue.isPaused()) throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
     throw new AppError('NOTHING_TO_DO', scanned ? 'no task for you right now: the tasks left are ones you have done, skipped or hold' : 'no task is waiting in this project', { retryAfterMs: scanned ? 5000 : 10_000 });
   }
-  const leaseId = leaseIdOf(pq.projectId, token);
-  // The history append is not awaited: it is written on the same connection before the answer
-  // goes out, and the lease itself is already in Redis.
-  void logLease(ctx, { projectId: project._id.toHexString(), itemId: accepted.data.itemId, userId: user._id.toHexString(), leaseId, jobId: `${accepted.data.itemId}-${accepted.data.r}`, gold: false, event: 'leased', at: ctx.now() })
-    .catch((e: unknown) => ctx.log.warn('lease log append failed', { leaseId, err: e }));
   const task = await taskOf(ctx, pq, user, { token, itemId: accepted.data.itemId, pttl: leaseMs, resumed: false, hasDraft: accepted.hasDraft, itemJson: accepted.itemJson });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
   return task;
@@ -201,7 +195,7 @@ export async function giveBack(ctx: AppContext, user: UserDoc, leaseId: string, 
   const r = await scripts.release(pq.keys, lease.userId, token, skip !== null);
   if (!r?.live && !skip) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
   if (r?.live && !r.gold) await putBackJob(pq, r.jobId, token);
-  await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: user._id.toHexString(), leaseId, jobId: lease.jobId, gold: lease.gold, event: skip ? 'skipped' : 'released', at: ctx.now() });
+  await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: user._id.toHexString(), leaseId, jobId: lease.jobId, gold: lease.gold, event: skip ? 'skipped' : 'released', leasedAt: lease.at, at: ctx.now() });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, projectId));
 }
 

@@ -78,7 +78,7 @@ async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string,
         await scripts.release(pq.keys, lease.userId, holderToken, false);
         const leaseId = `${pq.projectId}.${holderToken}`;
         ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'filled' });
-        await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: false, event: 'filled', at: ctx.now() });
+        await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: false, event: 'filled', leasedAt: lease.at, at: ctx.now() });
       }
       return true;
     }
@@ -94,7 +94,7 @@ async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string,
  * job id), then the replica job's completion. Until the job completes, its lease comes back after
  * a crash and the filled marker makes whoever fetches it run this again.
  */
-export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: AnnotationDoc, k: number, completerToken: string): Promise<void> {
+export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: AnnotationDoc, k: number, completerToken: string, leasedAt?: number): Promise<void> {
   const scripts = runtime(ctx).scripts;
   const itemId = ann.itemId.toHexString();
   const annotationId = ann._id.toHexString();
@@ -122,7 +122,7 @@ export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: A
     completed ? ctx.redis.del(pq.keys.filled(ann.slot)) : Promise.resolve(0),
     ctx.redis.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S),
     rec.hadDraft ? draftsRepo.remove(ctx.db, ann.userId, ann.itemId) : Promise.resolve(),
-    logLease(ctx, { projectId: ann.projectId.toHexString(), itemId: ann.itemId.toHexString(), userId: ann.userId.toHexString(), leaseId: ann.leaseId, jobId: ann.slot, gold: ann.gold, event: 'submitted', at: ctx.now() }),
+    logLease(ctx, { projectId: ann.projectId.toHexString(), itemId: ann.itemId.toHexString(), userId: ann.userId.toHexString(), leaseId: ann.leaseId, jobId: ann.slot, gold: ann.gold, event: 'submitted', leasedAt: leasedAt ?? ann.createdAt.getTime(), at: ctx.now() }),
   ]);
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, ann.projectId));
 }
@@ -222,7 +222,7 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
     await ctx.redis.del(pq.keys.filled(lease.jobId));
     throw new AppError('ALREADY_ANNOTATED', 'you have already annotated this item');
   }
-  await finishSubmission(ctx, pq, doc, lease.k, token);
+  await finishSubmission(ctx, pq, doc, lease.k, token, lease.at);
   await reviewOnSubmit(ctx, project, user, doc);
   return { annotation: toAnnotation(doc), duplicate: false };
 }
