@@ -15,6 +15,8 @@ export interface WorkerConfig {
   PROJECT_AGREEMENT_DEBOUNCE_MS: number;
   /** Fault injection for tests: sleep this long inside each item-agreement job. */
   QUALITY_JOB_DELAY_MS: number;
+  /** Process niceness (0–19): on a machine shared with servers, background jobs yield the CPU to them. */
+  WORKER_NICE: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): number {
@@ -45,5 +47,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     SHUTDOWN_GRACE_MS: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     PROJECT_AGREEMENT_DEBOUNCE_MS: int(env, 'PROJECT_AGREEMENT_DEBOUNCE_MS', 10_000, 1),
     QUALITY_JOB_DELAY_MS: int(env, 'QUALITY_JOB_DELAY_MS', 0, 0),
+    WORKER_NICE: Math.min(19, int(env, 'WORKER_NICE', 0, 0)),
   };
 }

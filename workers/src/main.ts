@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { loadWorkerConfig } from './config.ts';
 import { startWorkers } from './app.ts';
 
@@ -8,6 +9,13 @@ async function main(): Promise<void> {
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(2);
+  }
+  if (config.WORKER_NICE) {
+    try {
+      setPriority(config.WORKER_NICE);
+    } catch {
+      // not allowed here: run at normal priority
+    }
   }
   const running = await startWorkers(config);
   const log = running.ctx.log;
