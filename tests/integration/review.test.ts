@@ -157,6 +157,36 @@ describe('review lifecycle', () => {
     expect(ann?.regions).toEqual(answer(0).regions);
   });
 
+  it('gives the lead one item with every annotation, agreement, consensus, verdicts and comments', async () => {
+    const { projectId, itemIds } = await project({ n: 1, overlap: 2, policy: { sampleRate: 1 } });
+    const [a0, a1] = [annos[0]!, annos[1]!];
+    const first = await annotate(a0, projectId, 0);
+    const second = await annotate(a1, projectId, 1);
+    expect([first.itemId, second.itemId]).toEqual([itemIds[0], itemIds[0]]);
+    const task = (await nextReview(reviewer, projectId)).body.task;
+    const rej = await verdict(reviewer, projectId, task.taskId, { token: task.token, verdict: 'reject', comments: [{ anchor: { kind: 'span', start: 0, end: 4 }, text: '边界不对' }] });
+    expect(rej.status).toBe(201);
+    const url = `/api/projects/${projectId}/items/${first.itemId}/detail`;
+    // The quality worker completes the item (two annotations of overlap 2).
+    const d = await waitFor('item quality', async () => {
+      const b = (await lead.client.get(url)).body;
+      return b.quality ? b : null;
+    });
+    expect(d.item).toMatchObject({ id: first.itemId, kind: 'text' });
+    expect(d.annotations.map((a: { username: string; underReview: boolean }) => [a.username, a.underReview]).sort()).toEqual([[a0.username, false], [a1.username, false]]);
+    expect(d.quality.agreement).toEqual(expect.any(Object));
+    expect(d.quality.consensus).toEqual(expect.any(Array));
+    expect(d.gold).toBeNull();
+    expect(d.reviews).toEqual([expect.objectContaining({ annotationId: task.annotationId, verdict: 'reject', round: 0, comments: [expect.objectContaining({ text: '边界不对' })] })]);
+    expect(d.comments).toEqual([expect.objectContaining({ annotationId: task.annotationId, anchor: { kind: 'span', start: 0, end: 4 } })]);
+    // Leads only; the item must belong to the project in the path.
+    expect((await a0.client.get(url)).body.error.code).toBe('FORBIDDEN');
+    expect((await lead.client.get(`/api/projects/${projectId}/items/nope/detail`)).status).toBe(404);
+    const other = await project({ n: 1, policy: {} });
+    const cross = await lead.client.get(`/api/projects/${other.projectId}/items/${first.itemId}/detail`);
+    expect([cross.status, cross.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
   it('routes trainees\' submissions by level and wrong gold answers, and not the others', async () => {
     const { projectId } = await project({ n: 4, policy: { belowLevel: 'L4', sampleRate: 0 } });
     const mine = await annotate(trainee, projectId, 0);

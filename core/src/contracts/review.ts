@@ -137,6 +137,22 @@ export interface ReworkTask {
   item?: ReviewTask['item'];
 }
 
+/** `GET /projects/:id/items/:itemId/detail` (leads): one item with everything said about it. */
+export interface ItemDetail {
+  item: ReviewTask['item'];
+  /** Every annotation of the item (`underReview` is false for all). */
+  annotations: ReviewAnnotation[];
+  quality: ReviewTask['quality'];
+  /** The gold answer, for gold items. */
+  gold: Region[] | null;
+  /** Gold score per annotation id (gold items, once scored). */
+  goldScores: Record<string, number | null>;
+  /** Verdicts on the item's annotations, oldest first, each with the comments given with it. */
+  reviews: ReviewRecord[];
+  /** Every comment on the item's annotations, oldest first. */
+  comments: ReviewComment[];
+}
+
 export interface ReviewQueueCounts {
   projectId: Id;
   pending: number;

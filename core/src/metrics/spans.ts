@@ -160,3 +160,40 @@ export function meanPairwiseSpanF1(annotations: readonly (readonly TextSpan[])[]
   if (defined === 0) return { mode, value: null, reason: 'no annotator marked a span', pairs, definedPairs: 0, perLabel };
   return { mode, value: sum / defined, pairs, definedPairs: defined, perLabel };
 }
+
+/** One row of {@link alignSpans}: a stretch of text where spans of the annotators overlap. */
+export interface AlignedSpanRow<S extends TextSpan = TextSpan> {
+  /** Union of the row's spans, code points [start, end). */
+  start: number;
+  end: number;
+  /** Per annotator (same order as the input), their spans in this stretch, by start. */
+  cells: S[][];
+  /** Every annotator has exactly the same spans here (boundaries and labels). */
+  agree: boolean;
+}
+
+/**
+ * Lines up several annotators' spans of one text for side-by-side review: spans that overlap
+ * (directly or through a chain of overlaps, across annotators) fall in the same row, rows in text
+ * order. A row where someone has nothing, or boundaries or labels differ, is a disagreement.
+ */
+export function alignSpans<S extends TextSpan>(annotations: readonly (readonly S[])[]): AlignedSpanRow<S>[] {
+  const all = annotations.flatMap((spans, who) => spans.filter((s) => s.end > s.start).map((s) => ({ s, who })));
+  all.sort((a, b) => a.s.start - b.s.start || a.s.end - b.s.end);
+  const rows: AlignedSpanRow<S>[] = [];
+  let cur: AlignedSpanRow<S> | null = null;
+  for (const { s, who } of all) {
+    if (!cur || s.start >= cur.end) {
+      cur = { start: s.start, end: s.end, cells: annotations.map(() => []), agree: false };
+      rows.push(cur);
+    }
+    cur.end = Math.max(cur.end, s.end);
+    cur.cells[who]!.push(s);
+  }
+  const key = (list: readonly TextSpan[]) => list.map((s) => `${s.start}:${s.end}:${s.label}`).sort().join('|');
+  for (const row of rows) {
+    const first = key(row.cells[0] ?? []);
+    row.agree = annotations.length > 0 && row.cells.every((c) => c.length > 0 && key(c) === first);
+  }
+  return rows;
+}

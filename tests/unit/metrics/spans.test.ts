@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meanPairwiseSpanF1, spanAgreement, type TextSpan } from '@labelwork/core/metrics/index';
+import { alignSpans, meanPairwiseSpanF1, spanAgreement, type TextSpan } from '@labelwork/core/metrics/index';
 
 const span = (doc: number, label: string, start: number, end: number): TextSpan => ({ doc, label, start, end });
 
@@ -50,5 +50,45 @@ describe('span agreement', () => {
     expect(r.perLabel.PER).toBeCloseTo(1 / 3, 12);
     expect(meanPairwiseSpanF1([[span(0, 'PER', 0, 2)], [span(0, 'PER', 0, 2)], [span(0, 'PER', 0, 3)]], 'overlap').value).toBe(1);
     expect(meanPairwiseSpanF1([[]]).value).toBeNull();
+  });
+});
+
+describe('alignSpans (side-by-side review of text)', () => {
+  const s = (label: string, start: number, end: number) => ({ label, start, end });
+
+  it('puts identical spans in one agreeing row and orders rows by text position', () => {
+    // 张伟在北京工作 — both annotators mark 张伟 PER [0,2) and 北京 LOC [3,5).
+    const a = [s('LOC', 3, 5), s('PER', 0, 2)];
+    const b = [s('PER', 0, 2), s('LOC', 3, 5)];
+    const rows = alignSpans([a, b]);
+    expect(rows.map((r) => [r.start, r.end, r.agree])).toEqual([
+      [0, 2, true],
+      [3, 5, true],
+    ]);
+    expect(rows[0]!.cells).toEqual([[s('PER', 0, 2)], [s('PER', 0, 2)]]);
+  });
+
+  it('groups partial overlaps, chains of overlaps and different labels into one disagreeing row', () => {
+    const a = [s('ORG', 0, 4)]; // 北京大学
+    const b = [s('LOC', 0, 2), s('ORG', 2, 4)]; // 北京 + 大学
+    const c = [s('ORG', 3, 6)]; // overlaps b's second span only: chained into the same row
+    const rows = alignSpans([a, b, c]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ start: 0, end: 6, agree: false });
+    expect(rows[0]!.cells.map((x) => x.length)).toEqual([1, 2, 1]);
+  });
+
+  it('marks a row where one annotator has nothing as a disagreement; touching spans are separate rows', () => {
+    const rows = alignSpans([[s('PER', 0, 2), s('LOC', 2, 4)], [s('PER', 0, 2)]]);
+    expect(rows.map((r) => [r.start, r.end, r.agree, r.cells[1]!.length])).toEqual([
+      [0, 2, true, 1],
+      [2, 4, false, 0],
+    ]);
+  });
+
+  it('ignores empty spans and handles no annotators or no spans', () => {
+    expect(alignSpans([])).toEqual([]);
+    expect(alignSpans([[], []])).toEqual([]);
+    expect(alignSpans([[s('X', 3, 3)], []])).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth } from '../../http/middleware.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import {
-  addComment, canReview, giveVerdict, listRework, nextReview, releaseReview, reviewHeartbeat, reviewHistory, reviewInbox, reviewQueue, submitRework,
+  addComment, canReview, giveVerdict, itemDetail, listRework, nextReview, releaseReview, reviewHeartbeat, reviewHistory, reviewInbox, reviewQueue, submitRework,
 } from './review.service.ts';
 
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
@@ -49,6 +49,10 @@ export function reviewRoutes(ctx: AppContext): Router {
   r.get('/projects/:id/reviews', async (req, res) => {
     const q = parseBody(HistoryQuery, req.query);
     res.json({ reviews: await reviewHistory(ctx, me(req), idParam(req, 'id', forbidden()), q, q.limit) });
+  });
+  r.get('/projects/:id/items/:itemId/detail', async (req, res) => {
+    const projectId = idParam(req, 'id', forbidden());
+    res.json(await itemDetail(ctx, me(req), projectId, idParam(req, 'itemId', new AppError('NOT_FOUND', 'no such item in this project'))));
   });
   r.get('/projects/:id/rework', async (req, res) => {
     res.json({ tasks: await listRework(ctx, me(req), idParam(req, 'id', forbidden())) });

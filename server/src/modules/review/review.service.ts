@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import {
   REVIEWER_MIN_LEVEL, formatPath, meetsLevel, regionIssues, reviewRooms, reviewTaskIdOf, rooms,
-  type ReviewAnnotation, type ReviewComment, type ReviewRecord, type ReviewTask, type ReworkInput, type ReworkTask, type VerdictInput, type CommentInput,
+  type ItemDetail, type ReviewAnnotation, type ReviewComment, type ReviewRecord, type ReviewTask, type ReworkInput, type ReworkTask, type VerdictInput, type CommentInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, ReviewDoc, UserDoc } from '../../infra/mongo.ts';
@@ -53,30 +53,65 @@ export function toRecord(d: VerdictDoc, comments: ReviewComment[]): ReviewRecord
   };
 }
 
-async function buildTask(ctx: AppContext, t: ReviewTaskState, token: string, leaseUntil: number, resumed: boolean): Promise<ReviewTask> {
-  const itemId = new ObjectId(t.itemId);
+/** An item with all its annotations (usernames attached), its agreement and consensus: what review and the lead's item view show. */
+async function itemWithAnnotations(ctx: AppContext, itemId: ObjectId, underReview: string | null): Promise<Pick<ReviewTask, 'item' | 'annotations' | 'quality'>> {
   const [item, quality] = await Promise.all([ctx.db.items.findOne({ _id: itemId }), reviewsRepo.itemQuality(ctx.db, itemId)]);
-  if (!item) throw new AppError('NOT_FOUND', 'the item of this review no longer exists');
-  const anns = quality ? await ctx.db.annotations.find({ _id: { $in: [...quality.annotationIds, new ObjectId(t.annotationId)] } }).toArray() : await ctx.db.annotations.find({ itemId }).toArray();
+  if (!item) throw new AppError('NOT_FOUND', 'no such item');
+  const anns = quality && underReview
+    ? await ctx.db.annotations.find({ _id: { $in: [...quality.annotationIds, new ObjectId(underReview)] } }).toArray()
+    : await ctx.db.annotations.find({ itemId }).toArray();
   const users = await ctx.db.users.find({ _id: { $in: anns.map((a) => a.userId) } }).project<{ _id: ObjectId; username: string }>({ username: 1 }).toArray();
   const names = new Map(users.map((u) => [u._id.toHexString(), u.username]));
   const annotations: ReviewAnnotation[] = anns
     .map((a) => ({
       id: a._id.toHexString(), userId: a.userId.toHexString(), username: names.get(a.userId.toHexString()) ?? '?', regions: a.regions, version: a.version,
-      ...(a.durationMs !== undefined ? { durationMs: a.durationMs } : {}), underReview: a._id.toHexString() === t.annotationId,
+      ...(a.durationMs !== undefined ? { durationMs: a.durationMs } : {}), underReview: a._id.toHexString() === underReview,
     }))
     .sort((a, b) => Number(b.underReview) - Number(a.underReview) || a.username.localeCompare(b.username));
   const { item: ti } = taskItemOf(item);
-  const comments = (await reviewsRepo.commentsOf(ctx.db, new ObjectId(t.annotationId))).map(toComment);
   return {
-    taskId: t.taskId, token, projectId: t.projectId, itemId: t.itemId, annotationId: t.annotationId, annotatorId: t.annotatorId, round: t.round, reasons: t.reasons,
-    leaseUntil: new Date(leaseUntil).toISOString(), leaseMs: leaseMsOf(ctx),
     item: { id: ti.id, kind: ti.kind, ...(ti.text !== undefined ? { text: ti.text } : {}), ...(ti.image ? { image: ti.image } : {}) },
     annotations,
     quality: quality ? { agreement: quality.summary as Record<string, number | null>, consensus: quality.consensus.regions } : null,
-    comments,
+  };
+}
+
+async function buildTask(ctx: AppContext, t: ReviewTaskState, token: string, leaseUntil: number, resumed: boolean): Promise<ReviewTask> {
+  const [view, comments] = await Promise.all([
+    itemWithAnnotations(ctx, new ObjectId(t.itemId), t.annotationId).catch((e: unknown) => {
+      throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('NOT_FOUND', 'the item of this review no longer exists') : e;
+    }),
+    reviewsRepo.commentsOf(ctx.db, new ObjectId(t.annotationId)),
+  ]);
+  return {
+    taskId: t.taskId, token, projectId: t.projectId, itemId: t.itemId, annotationId: t.annotationId, annotatorId: t.annotatorId, round: t.round, reasons: t.reasons,
+    leaseUntil: new Date(leaseUntil).toISOString(), leaseMs: leaseMsOf(ctx),
+    ...view,
+    comments: comments.map(toComment),
     resumed,
   };
+}
+
+/**
+ * The lead's view of one item: every annotation (side by side / overlaid), agreement and
+ * consensus, every verdict with its comments. Where the dashboard's numbers link to.
+ */
+export async function itemDetail(ctx: AppContext, user: UserDoc, projectId: ObjectId, itemId: ObjectId): Promise<ItemDetail> {
+  const project = await loadProject(ctx, user, projectId, 'manage');
+  const inProject = await ctx.db.items.findOne({ _id: itemId, projectId: project._id }, { projection: { _id: 1, gold: 1 } });
+  if (!inProject) throw new AppError('NOT_FOUND', 'no such item in this project');
+  const [view, docs, golds] = await Promise.all([
+    itemWithAnnotations(ctx, itemId, null),
+    ctx.db.reviews.find({ itemId }).sort({ at: 1 }).limit(1000).toArray(),
+    ctx.db.agreements.find({ scope: 'gold', itemId }).toArray(),
+  ]);
+  const goldScores: Record<string, number | null> = {};
+  for (const g of golds) if (g.scope === 'gold') goldScores[g.annotationId.toHexString()] = g.value;
+  const comments = docs.filter((d): d is CommentDoc => d.type === 'comment').map(toComment);
+  const byTask = new Map<string, ReviewComment[]>();
+  for (const c of comments) byTask.set(c.taskId, [...(byTask.get(c.taskId) ?? []), c]);
+  const reviews = docs.filter((d): d is VerdictDoc => d.type === 'verdict').map((d) => toRecord(d, byTask.get(d.taskId) ?? []));
+  return { ...view, gold: inProject.gold ? inProject.gold.regions : null, goldScores, reviews, comments };
 }
 
 /** The next review task of a project for this reviewer (never their own work), or the one they hold. */
