@@ -1,4 +1,4 @@
-import type { CommentAnchor, CommentInput, Region, ReviewComment, ReviewQueueCounts, ReviewRecord, ReviewTask, ReworkTask, Verdict } from '@labelwork/core';
+import type { CommentAnchor, CommentInput, ItemDetail, Region, ReviewComment, ReviewQueueCounts, ReviewRecord, ReviewTask, ReworkTask, Verdict } from '@labelwork/core';
 import { csrfHeaders, http, seg, withQuery, type RequestOptions } from './http.ts';
 
 /** The reviewer's queue, the annotator's rework and inbox (server: server/src/modules/review/review.routes.ts). */
@@ -65,4 +65,9 @@ export interface Inbox {
 /** Verdicts and comments on my work since `since` (the catch-up call after a reconnect). */
 export function reviewInbox(since: string | null): Promise<Inbox> {
   return http.get(withQuery('/api/review/inbox', { since: since ?? undefined }));
+}
+
+/** One item with all its annotations, agreement, consensus, verdicts and comments (leads). */
+export function itemDetail(projectId: string, itemId: string, signal?: AbortSignal): Promise<ItemDetail> {
+  return http.get<ItemDetail>(`${project(projectId)}/items/${seg(itemId)}/detail`, signal ? { signal } : {});
 }

@@ -3,7 +3,7 @@ import { BOX_HANDLES, boxHandlePoint, regionBounds } from '../editor/geometry.ts
 import type { EditorState } from '../editor/store.ts';
 import type { Viewport } from '../editor/types.ts';
 import { FALLBACK_COLOR, withAlpha } from './colors.ts';
-import { drawKeypoints, drawTag, sx, sy, traceRegion, type Palette } from './draw-regions.ts';
+import { colorOf, drawKeypoints, drawTag, PIN_COLOR, pinPositions, sx, sy, traceRegion, type Palette } from './draw-regions.ts';
 
 function circle(ctx: CanvasRenderingContext2D, x: number, y: number, r: number): void {
   ctx.moveTo(x + r, y);
@@ -51,7 +51,7 @@ function handles(ctx: CanvasRenderingContext2D, r: Region, color: string, v: Vie
 
 function emphasised(ctx: CanvasRenderingContext2D, r: Region, s: EditorState, palette: Palette, selected: boolean): void {
   const v = s.viewport;
-  const color = palette.color.get(r.label) ?? FALLBACK_COLOR;
+  const color = colorOf(s, palette, r);
   const pending = s.pending.has(r.id);
   if (r.type === 'keypoints') {
     ctx.setLineDash(pending ? [6, 4] : []);
@@ -156,5 +156,53 @@ export function drawOverlay(ctx: CanvasRenderingContext2D, s: EditorState, palet
     if (r && visible(r)) emphasised(ctx, r, s, palette, true);
   }
   drawDraft(ctx, s, palette);
+  drawCallouts(ctx, s);
   keyboardCursor(ctx, s);
+}
+
+const CALLOUT_FONT = '12px system-ui, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif';
+const CALLOUT_WIDTH = 260;
+const CALLOUT_LINES = 4;
+
+/** Breaks text into lines of at most `width` pixels, by character (works for Chinese without spaces). */
+function wrap(ctx: CanvasRenderingContext2D, text: string, width: number, maxLines: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const ch of Array.from(text.replace(/\s+/g, ' '))) {
+    if (ctx.measureText(line + ch).width > width && line) {
+      lines.push(line);
+      line = ch.trimStart();
+      if (lines.length === maxLines) break;
+    } else line += ch;
+  }
+  if (lines.length < maxLines && line) lines.push(line);
+  else if (lines.length === maxLines) lines[maxLines - 1] = `${lines[maxLines - 1]!.slice(0, -1)}…`;
+  return lines;
+}
+
+/** The comment text of the pins on the selected region, in a box beside the pin (kept on the stage). */
+function drawCallouts(ctx: CanvasRenderingContext2D, s: EditorState): void {
+  if (s.pins.length === 0 || s.selection.length !== 1) return;
+  const selected = s.selection[0];
+  let top: number | null = null;
+  for (const { pin, x, y } of pinPositions(s)) {
+    if (pin.regionId !== selected) continue;
+    ctx.font = CALLOUT_FONT;
+    const lines = wrap(ctx, `${pin.n}. ${pin.text}`, CALLOUT_WIDTH, CALLOUT_LINES);
+    const w = Math.min(CALLOUT_WIDTH, Math.max(...lines.map((l) => ctx.measureText(l).width))) + 12;
+    const h = lines.length * 16 + 8;
+    const left = Math.max(2, Math.min(x + 16, s.stage.width - w - 2));
+    const at: number = top ?? Math.max(2, Math.min(y - 12, s.stage.height - h - 2));
+    ctx.fillStyle = 'rgba(255,255,255,0.96)';
+    ctx.strokeStyle = PIN_COLOR;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.rect(Math.round(left) + 0.5, Math.round(at) + 0.5, Math.round(w), Math.round(h));
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = '#1f1f1f';
+    ctx.textBaseline = 'top';
+    lines.forEach((l, i) => ctx.fillText(l, left + 6, at + 5 + i * 16));
+    top = at + h + 4;
+  }
 }

@@ -23,6 +23,11 @@ export function paletteOf(schema: LabelSchema): Palette {
   };
 }
 
+/** A region's colour: its own (review colours by annotator) or its label's. */
+export function colorOf(s: EditorState, palette: Palette, r: Region): string {
+  return s.regionColors.get(r.id) ?? palette.color.get(r.label) ?? FALLBACK_COLOR;
+}
+
 /** The region being dragged is drawn on the overlay (as the draft), so it is skipped here. */
 export function editingId(s: EditorState): string | null {
   return s.draft && !s.draft.isNew ? s.draft.region.id : null;
@@ -112,10 +117,10 @@ export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palet
     if (r.type === 'polygon') polygons++;
   }
   ctx.lineJoin = 'miter';
-  // One style change per label (and proposal state), not per region.
+  // One style change per colour (and proposal state), not per region.
   const groups = new Map<string, Region[]>();
   for (const r of visible) {
-    const key = `${s.pending.has(r.id) ? 'p' : 'o'}${r.label}`;
+    const key = `${s.pending.has(r.id) ? 'p' : 'o'}${colorOf(s, palette, r)}`;
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -123,7 +128,7 @@ export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palet
   const polyWidth = polygons > THIN_POLYGONS ? 1 : 2;
   for (const [key, list] of groups) {
     const pending = key[0] === 'p';
-    const color = palette.color.get(key.slice(1)) ?? FALLBACK_COLOR;
+    const color = key.slice(1);
     ctx.strokeStyle = color;
     ctx.fillStyle = withAlpha(color, pending ? 0.06 : 0.12);
     ctx.setLineDash(pending ? [6, 4] : []);
@@ -151,7 +156,53 @@ export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palet
   if (visible.length <= MAX_TAGS) {
     for (const r of visible) {
       const b = regionBounds(r);
-      if (b && b.w * v.scale >= 24) drawTag(ctx, r.label, snap(sx(v, b.x)) - 1.5, sy(v, b.y), palette.color.get(r.label) ?? FALLBACK_COLOR);
+      if (b && b.w * v.scale >= 24) drawTag(ctx, r.label, snap(sx(v, b.x)) - 1.5, sy(v, b.y), colorOf(s, palette, r));
     }
   }
+  drawPins(ctx, s);
+}
+
+/** Amber with dark ink: stands out on photos and from label and annotator colours. */
+export const PIN_COLOR = '#fab005';
+const PIN_INK = '#212529';
+const PIN_RADIUS = 9;
+
+/** Where a region's comment pins sit (screen pixels): its top-right corner, one pin beside the other. */
+export function pinPositions(s: EditorState): { pin: EditorState['pins'][number]; x: number; y: number }[] {
+  const v = s.viewport;
+  const out: { pin: EditorState['pins'][number]; x: number; y: number }[] = [];
+  const perRegion = new Map<string, number>();
+  for (const pin of s.pins) {
+    if (!pin.regionId || s.hidden.has(pin.regionId)) continue;
+    const r = s.regions.find((x) => x.id === pin.regionId);
+    const b = r && regionBounds(r);
+    if (!b) continue;
+    const k = perRegion.get(pin.regionId) ?? 0;
+    perRegion.set(pin.regionId, k + 1);
+    out.push({ pin, x: sx(v, b.x + b.w) + k * (2 * PIN_RADIUS + 2), y: sy(v, b.y) });
+  }
+  return out;
+}
+
+/** Review comments as numbered pins on their regions (the comment list uses the same numbers). */
+export function drawPins(ctx: CanvasRenderingContext2D, s: EditorState): void {
+  if (s.pins.length === 0) return;
+  ctx.font = `bold 11px system-ui, sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  for (const { pin, x, y } of pinPositions(s)) {
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + 4, y - PIN_RADIUS + 1);
+    ctx.arc(x + 4, y - PIN_RADIUS - 3, PIN_RADIUS, Math.PI * 0.6, Math.PI * 2.4);
+    ctx.closePath();
+    ctx.fillStyle = PIN_COLOR;
+    ctx.fill();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = PIN_INK;
+    ctx.stroke();
+    ctx.fillStyle = PIN_INK;
+    ctx.fillText(String(pin.n), x + 4, y - PIN_RADIUS - 2.5);
+  }
+  ctx.textAlign = 'start';
 }

@@ -116,7 +116,7 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
         drawOverlayIfShown(s);
         return;
       }
-      if (s.regions !== p.regions || s.pending !== p.pending || s.hidden !== p.hidden || s.hiddenLabels !== p.hiddenLabels || editingId(s) !== editingId(p)) {
+      if (s.regions !== p.regions || s.pending !== p.pending || s.hidden !== p.hidden || s.hiddenLabels !== p.hiddenLabels || s.pins !== p.pins || editingId(s) !== editingId(p)) {
         sceneLayer.current?.batchDraw();
       }
       if (
@@ -129,7 +129,8 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
         s.hidden !== p.hidden ||
         s.hiddenLabels !== p.hiddenLabels ||
         s.locked !== p.locked ||
-        s.pending !== p.pending
+        s.pending !== p.pending ||
+        s.pins !== p.pins
       ) {
         drawOverlayIfShown(s);
       }

@@ -37,7 +37,7 @@ export class SceneCache {
   private size: Size = { width: 0, height: 0 };
 
   private static contentOf(s: EditorState, image: ImageLevels | null): unknown[] {
-    return [s.regions, s.pending, s.hidden, s.hiddenLabels, editingId(s), image, s.image];
+    return [s.regions, s.pending, s.hidden, s.hiddenLabels, editingId(s), image, s.image, s.pins, s.regionColors];
   }
 
   private fresh(s: EditorState, image: ImageLevels | null): boolean {

@@ -3,7 +3,7 @@ import { applyRecordsDiff, applySetChanges, isEmptyDiff, recordOps, type EditorD
 import { History } from './history.ts';
 import { drawingToolOf } from './labels.ts';
 import { startTool, type ToolRunner } from './tools/index.ts';
-import type { Draft, Size, ToolId, Vec, Viewport } from './types.ts';
+import type { Draft, Pin, Size, ToolId, Vec, Viewport } from './types.ts';
 import { actualSize, fitViewport, panBy, zoomAt } from './viewport.ts';
 
 /** Everything the editor shows, in one immutable snapshot. */
@@ -35,6 +35,10 @@ export interface EditorState {
   readonly readOnly: boolean;
   /** Text items: the caret (focus) and the other end of the selection (anchor), in code points. */
   readonly textSelection: TextSelection | null;
+  /** Review comments pinned to regions or spans (not part of the answer, never undone). */
+  readonly pins: readonly Pin[];
+  /** Per-region colour overriding the label's (review: one colour per annotator). */
+  readonly regionColors: ReadonlyMap<string, string>;
 }
 
 export interface TextSelection {
@@ -53,11 +57,14 @@ export interface EditorOptions {
   text?: string | null;
   /** Source of new region ids (tests pass a counter). */
   newId?: () => string;
+  pins?: readonly Pin[];
+  regionColors?: ReadonlyMap<string, string>;
 }
 
 export type Listener = (state: EditorState, prev: EditorState) => void;
 
 const EMPTY: ReadonlySet<string> = new Set();
+const NO_COLORS: ReadonlyMap<string, string> = new Map();
 const defaultId = () => (globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`);
 
 /**
@@ -103,6 +110,8 @@ export class EditorCore {
       canRedo: false,
       readOnly: options.readOnly ?? false,
       textSelection: null,
+      pins: options.pins ?? [],
+      regionColors: options.regionColors ?? NO_COLORS,
     };
   }
 
@@ -160,6 +169,11 @@ export class EditorCore {
       pending: applySetChanges(this.state.pending, diff.pending),
       selection: this.state.selection.filter((id) => ids.has(id)),
     });
+  }
+
+  /** Shows review comments on the item (live comments arrive while it is open). */
+  setPins(pins: readonly Pin[]): void {
+    this.set({ pins });
   }
 
   /** Abandons the gesture in progress (overridden by the store, which knows the tools). */

@@ -62,3 +62,17 @@ export interface Draft {
 }
 
 export type { Region };
+
+/**
+ * A reviewer's comment shown on the item: a numbered pin at its region (image) or after its span
+ * (text); item comments have neither and are listed only.
+ */
+export interface Pin {
+  id: string;
+  /** 1-based number, the same as in the comment list. */
+  n: number;
+  text: string;
+  regionId?: string;
+  /** Code points [start, end) of a text item. */
+  span?: { start: number; end: number };
+}

@@ -163,6 +163,7 @@ export const editorEn = {
   'editor.text.span': '{label}: “{text}” ({start}–{end})',
   'editor.text.deleteSpan': 'Delete span',
   'editor.text.spanTag': '{label} span “{text}”: select',
+  'editor.text.commentPin': 'Comment {n}: {text}',
   'editor.text.spans': 'Spans',
 
   'gold.title': 'Gold answer',
@@ -345,6 +346,7 @@ export const editorZhCN: { readonly [K in EditorMessageKey]: string } = {
   'editor.text.span': '{label}：“{text}”（{start}–{end}）',
   'editor.text.deleteSpan': '删除片段',
   'editor.text.spanTag': '{label} 片段“{text}”：选中',
+  'editor.text.commentPin': '批注 {n}：{text}',
   'editor.text.spans': '文本片段',
 
   'gold.title': '标准答案',

@@ -3,6 +3,7 @@ import type { GuidelineRef, LabelDef, LabelSchema, ProjectKind, Region } from '@
 import { fileUrl } from '../../api/projects.ts';
 import { ImageCanvas } from '../../canvas/image-canvas.tsx';
 import type { ImageLevels } from '../../canvas/image-levels.ts';
+import type { Pin } from '../../editor/types.ts';
 import { SpacePan } from '../../canvas/space-pan.ts';
 import { handleImageKey, runImageCommand } from '../../editor/commands.ts';
 import { drawingToolOf, labelHotkeys } from '../../editor/labels.ts';
@@ -55,6 +56,10 @@ export interface AnnotationEditorProps {
   onReady?: (store: EditorStore) => void;
   /** Already decoded image (benchmarks, tests); by default the item's file is fetched. */
   image?: ImageLevels;
+  /** Per-region colours overriding the labels' (review: one colour per annotator). */
+  regionColors?: ReadonlyMap<string, string>;
+  /** Review comments pinned to their regions and spans (update later with `store.setPins`). */
+  pins?: readonly Pin[];
 }
 
 /**
@@ -66,7 +71,7 @@ export function AnnotationEditor(props: AnnotationEditorProps) {
   return <Editor key={props.item.id} {...props} />;
 }
 
-function Editor({ project, item, initialRegions, prefilledRegions, onChange, readOnly, actions, onReady, image }: AnnotationEditorProps) {
+function Editor({ project, item, initialRegions, prefilledRegions, onChange, readOnly, actions, onReady, image, regionColors, pins }: AnnotationEditorProps) {
   const t = useT();
   const kind: 'image' | 'text' = item.kind === 'text' || project.kind === 'text' ? 'text' : 'image';
   const [store] = useState(
@@ -78,6 +83,8 @@ function Editor({ project, item, initialRegions, prefilledRegions, onChange, rea
         regions: initialRegions,
         prefilled: prefilledRegions ?? [],
         readOnly: readOnly ?? false,
+        ...(regionColors ? { regionColors } : {}),
+        ...(pins ? { pins } : {}),
       }),
   );
   const [space] = useState(() => new SpacePan());

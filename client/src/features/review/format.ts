@@ -1,9 +1,13 @@
-import type { CommentAnchor, Lang } from '@labelwork/core';
+import type { CommentAnchor, Lang, Region, ReviewComment } from '@labelwork/core';
+import type { Pin } from '../../editor/types.ts';
 import type { Translate } from '../../i18n/index.tsx';
 
-/** Where a comment points, in words. */
-export function anchorText(t: Translate, a: CommentAnchor): string {
-  if (a.kind === 'region') return t('review.anchor.region', { id: a.regionId });
+/** Where a comment points, in words: a region by its number in the annotation and its label when known. */
+export function anchorText(t: Translate, a: CommentAnchor, regions?: readonly Region[]): string {
+  if (a.kind === 'region') {
+    const i = regions?.findIndex((r) => r.id === a.regionId) ?? -1;
+    return i >= 0 ? t('review.anchor.regionOf', { n: i + 1, label: regions![i]!.label }) : t('review.anchor.region', { id: a.regionId });
+  }
   if (a.kind === 'span') return t('review.anchor.span', { start: a.start, end: a.end });
   return t('review.anchor.item');
 }
@@ -28,4 +32,15 @@ export function formatPercent(lang: Lang, v: number, digits = 1): string {
 
 export function formatTime(lang: Lang, at: string | number): string {
   return new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(at));
+}
+
+/** Comments as numbered pins (1, 2, … in list order) at their region or span; item comments have no place to pin. */
+export function pinsOf(comments: readonly ReviewComment[]): Pin[] {
+  return comments.map((c, i) => ({
+    id: c.id,
+    n: i + 1,
+    text: c.text,
+    ...(c.anchor.kind === 'region' ? { regionId: c.anchor.regionId } : {}),
+    ...(c.anchor.kind === 'span' ? { span: { start: c.anchor.start, end: c.anchor.end } } : {}),
+  }));
 }

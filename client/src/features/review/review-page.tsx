@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CommentAnchor, CommentInput, Project, Region, ReviewComment, ReviewQueueCounts, ReviewTask, User, Verdict } from '@labelwork/core';
+import type { CommentAnchor, CommentInput, Project, ReviewComment, ReviewQueueCounts, ReviewTask, User, Verdict } from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
 import { getProject } from '../../api/projects.ts';
 import { addReviewComment, giveVerdict, nextReview, releaseReview, releaseReviewOnExit, reviewCounts, reviewHeartbeat } from '../../api/review.ts';
@@ -7,11 +7,14 @@ import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
 import type { EditorStore } from '../../editor/store.ts';
-import { useI18n, useT, type Translate } from '../../i18n/index.tsx';
+import { useI18n, useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
-import { anchorText, formatNumber } from './format.ts';
+import { annotatorColor, CompareGrid, CONSENSUS_COLOR, LayerToggles, LayoutSwitch, OTHER_PREFIX, overlayOf, type CompareLayer, type CompareLayout } from './compare.tsx';
+import { CommentList } from './comments.tsx';
+import { anchorText, formatNumber, pinsOf } from './format.ts';
+import { PresenceChips, usePresence } from './presence.tsx';
 import './review.css';
 
 type Phase =
@@ -20,8 +23,6 @@ type Phase =
   | { kind: 'nothing' }
   | { kind: 'error'; error: unknown };
 
-/** Other annotators' region ids are prefixed so they never clash with the annotation under review. */
-const OTHER = '~';
 const CONSENSUS = 'consensus';
 
 /**
@@ -171,7 +172,7 @@ interface TaskViewProps {
   onRelease: () => void;
 }
 
-function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
+function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProps) {
   const t = useT();
   const { lang } = useI18n();
   const underReview = task.annotations.find((a) => a.underReview) ?? task.annotations[0];
@@ -188,15 +189,20 @@ function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
   const store = useRef<EditorStore | null>(null);
   const unsub = useRef<(() => void) | null>(null);
 
-  const overlay = useMemo(() => {
-    const out: Region[] = [];
-    for (const a of task.annotations) {
-      if (!shown.has(a.id)) continue;
-      out.push(...(a === underReview ? a.regions : a.regions.map((r) => ({ ...r, id: `${OTHER}${a.userId.slice(-4)}-${r.id}` }))));
-    }
-    if (shown.has(CONSENSUS) && task.quality) out.push(...task.quality.consensus.map((r) => ({ ...r, id: `${OTHER}c-${r.id}` })));
-    return out;
-  }, [task, shown, underReview]);
+  const [layout, setLayout] = useState<CompareLayout>('overlay');
+  const [byAnnotator, setByAnnotator] = useState(true);
+  const present = usePresence(task.projectId, task.itemId);
+  // One layer per annotation (a colour each), and the consensus once the item is complete.
+  const layers = useMemo<CompareLayer[]>(
+    () => [
+      ...task.annotations.map((a, i) => ({ id: a.id, name: a.username, color: annotatorColor(i), regions: a.regions, primary: a.underReview })),
+      ...(task.quality ? [{ id: CONSENSUS, name: t('review.consensus'), color: CONSENSUS_COLOR, regions: task.quality.consensus }] : []),
+    ],
+    [task, t],
+  );
+  const overlay = useMemo(() => overlayOf(layers, shown, byAnnotator), [layers, shown, byAnnotator]);
+  const pins = useMemo(() => pinsOf(comments), [comments]);
+  useEffect(() => store.current?.setPins(pins), [pins]);
 
   const onReady = useCallback((s: EditorStore) => {
     store.current = s;
@@ -204,7 +210,7 @@ function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
     const sync = () => {
       const st = s.getState();
       const sel = st.selection.length === 1 ? st.selection[0]! : null;
-      setSelectedRegion(sel && !sel.startsWith(OTHER) ? sel : null);
+      setSelectedRegion(sel && !sel.startsWith(OTHER_PREFIX) ? sel : null);
       const ts = st.textSelection;
       setSelectedSpan(ts && ts.anchor !== ts.focus ? { start: Math.min(ts.anchor, ts.focus), end: Math.max(ts.anchor, ts.focus) } : null);
     };
@@ -276,7 +282,8 @@ function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
       return n;
     });
 
-  const editorKey = fixing ? 'fix' : [...shown].sort().join('|');
+  const editorKey = fixing ? 'fix' : `${[...shown].sort().join('|')}:${byAnnotator}`;
+  const side = layout === 'side' && !fixing;
   const agreement = task.quality ? Object.entries(task.quality.agreement) : [];
   return (
     <div className="review" data-testid="review-task" data-task-id={task.taskId} data-item-id={task.itemId}>
@@ -284,44 +291,39 @@ function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
         <span className="mono">{t('review.item', { id: task.itemId.slice(-6) })}</span>
         <span>{t('review.round', { n: task.round + 1 })}</span>
         <span data-testid="review-reasons">{t('review.reasons', { reasons: task.reasons.map((r) => t(`review.reason.${r}`)).join(', ') })}</span>
+        <PresenceChips users={present} me={user.id} />
       </div>
       <div className="review__body">
         <div className="review__editor">
           {fixing && <Alert tone="info">{t('review.fixing')}</Alert>}
-          <AnnotationEditor
-            key={editorKey}
-            project={project}
-            item={task.item}
-            initialRegions={fixing ? (underReview?.regions ?? []) : overlay}
-            readOnly={!fixing}
-            onReady={onReady}
-          />
+          <LayoutSwitch layout={layout} onLayout={setLayout} byAnnotator={byAnnotator} onByAnnotator={setByAnnotator} disabled={fixing} />
+          {side ? (
+            <CompareGrid schema={project.labelSchema} item={task.item} layers={layers.filter((l) => shown.has(l.id))} pins={pins} />
+          ) : (
+            <AnnotationEditor
+              key={editorKey}
+              project={project}
+              item={task.item}
+              initialRegions={fixing ? (underReview?.regions ?? []) : overlay.regions}
+              regionColors={fixing ? undefined : overlay.colors}
+              pins={pins}
+              readOnly={!fixing}
+              onReady={onReady}
+            />
+          )}
         </div>
         <aside className="review__side">
           <section className="card review__section">
             <h2 className="section-title">{t('review.annotations', { n: task.annotations.length })}</h2>
-            <ul className="review__annotators" data-testid="review-annotators">
-              {task.annotations.map((a) => (
-                <li key={a.id}>
-                  <label className="checkbox">
-                    <input type="checkbox" checked={shown.has(a.id)} disabled={fixing} onChange={() => toggle(a.id)} data-testid="review-annotator-toggle" data-user-id={a.userId} data-under-review={a.underReview} />
-                    <span>
-                      {a.username}
-                      {a.underReview && <span className="badge review__badge">{t('review.underReview')}</span>}
-                      <span className="muted small"> · {t('review.regions', { n: a.regions.length })}</span>
-                    </span>
-                  </label>
-                </li>
-              ))}
-              {task.quality && (
-                <li>
-                  <label className="checkbox">
-                    <input type="checkbox" checked={shown.has(CONSENSUS)} disabled={fixing} onChange={() => toggle(CONSENSUS)} data-testid="review-consensus-toggle" />
-                    <span>{t('review.consensus')}</span>
-                  </label>
-                </li>
-              )}
-            </ul>
+            <div data-testid="review-annotators">
+              <LayerToggles
+                layers={layers}
+                shown={shown}
+                onToggle={toggle}
+                disabled={fixing}
+                extra={(l) => l.primary && <span className="badge review__badge">{t('review.underReview')}</span>}
+              />
+            </div>
             <h3 className="small">{t('review.agreement')}</h3>
             {task.quality ? (
               <dl className="review__agreement" data-testid="review-agreement">
@@ -338,12 +340,12 @@ function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
           </section>
           <section className="card review__section">
             <h2 className="section-title">{t('review.comments')}</h2>
-            <CommentList comments={comments} t={t} />
+            <CommentList comments={comments} t={t} regions={underReview?.regions ?? []} />
             <label className="field">
-              <span className="small">{t('review.commentOn', { anchor: anchorText(t, anchor()) })}</span>
+              <span className="small">{t('review.commentOn', { anchor: anchorText(t, anchor(), underReview?.regions) })}</span>
               <select value={anchorKind} onChange={(e) => setAnchorKind(e.target.value as CommentAnchor['kind'])} data-testid="review-comment-anchor">
                 <option value="item">{t('review.anchor.item')}</option>
-                {selectedRegion && <option value="region">{t('review.anchor.region', { id: selectedRegion })}</option>}
+                {selectedRegion && <option value="region">{anchorText(t, { kind: 'region', regionId: selectedRegion }, underReview?.regions)}</option>}
                 {selectedSpan && <option value="span">{t('review.anchor.span', { start: selectedSpan.start, end: selectedSpan.end })}</option>}
               </select>
             </label>
@@ -398,19 +400,5 @@ function ReviewTaskView({ project, task, onDone, onRelease }: TaskViewProps) {
         </aside>
       </div>
     </div>
-  );
-}
-
-export function CommentList({ comments, t }: { comments: readonly ReviewComment[]; t: Translate }) {
-  if (!comments.length) return <p className="muted small">{t('review.noComments')}</p>;
-  return (
-    <ul className="review__comments" data-testid="comment-list">
-      {comments.map((c) => (
-        <li key={c.id} data-testid="comment" data-anchor={c.anchor.kind} data-region-id={c.anchor.kind === 'region' ? c.anchor.regionId : undefined}>
-          <span className="review__anchor small">{anchorText(t, c.anchor)}</span>
-          <span>{c.text}</span>
-        </li>
-      ))}
-    </ul>
   );
 }

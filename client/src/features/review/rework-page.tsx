@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Project, ReviewComment, ReworkTask } from '@labelwork/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Project, ReviewComment, ReworkTask, User } from '@labelwork/core';
 import { getProject } from '../../api/projects.ts';
 import { listRework, submitRework } from '../../api/review.ts';
 import { Link } from '../../app/link.tsx';
@@ -10,11 +10,13 @@ import { useI18n, useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
-import { anchorText, formatTime } from './format.ts';
+import { anchorText, formatTime, pinsOf } from './format.ts';
+import { PresenceChips, usePresence } from './presence.tsx';
+import { CommentList } from './comments.tsx';
 import './review.css';
 
 /** The annotator's rejected work in a project: the list, and one item opened with the reviewer's comments at their regions. */
-export function ReworkPage({ projectId }: { projectId: string }) {
+export function ReworkPage({ projectId, user }: { projectId: string; user: User }) {
   const t = useT();
   const { lang } = useI18n();
   const socket = useSocket();
@@ -60,6 +62,7 @@ export function ReworkPage({ projectId }: { projectId: string }) {
           key={open.taskId}
           project={project.data}
           task={open}
+          user={user}
           onBack={() => setOpenId(null)}
           onSubmitted={() => {
             setOpenId(null);
@@ -81,7 +84,7 @@ export function ReworkPage({ projectId }: { projectId: string }) {
                 <div className="mono small">{t('rework.item', { id: x.itemId.slice(-6), time: formatTime(lang, x.rejectedAt) })}</div>
                 {x.comments.map((c) => (
                   <div key={c.id} className="small">
-                    <span className="review__anchor">{anchorText(t, c.anchor)}</span>: {c.text}
+                    <span className="review__anchor">{anchorText(t, c.anchor, x.regions)}</span>: {c.text}
                   </div>
                 ))}
               </div>
@@ -96,8 +99,12 @@ export function ReworkPage({ projectId }: { projectId: string }) {
   );
 }
 
-function ReworkItem({ project, task, onBack, onSubmitted }: { project: Project; task: ReworkTask; onBack: () => void; onSubmitted: () => void }) {
+function ReworkItem({ project, task, user, onBack, onSubmitted }: { project: Project; task: ReworkTask; user: User; onBack: () => void; onSubmitted: () => void }) {
   const t = useT();
+  const present = usePresence(task.projectId, task.itemId);
+  // The reviewer's comments as numbered pins on their boxes and spans; new ones arrive live (the list reloads).
+  const pins = useMemo(() => pinsOf(task.comments), [task.comments]);
+  useEffect(() => store.current?.setPins(pins), [pins]);
   const store = useRef<EditorStore | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -112,6 +119,7 @@ function ReworkItem({ project, task, onBack, onSubmitted }: { project: Project; 
   const onReady = useCallback(
     (s: EditorStore) => {
       store.current = s;
+      s.setPins(pinsOf(task.comments));
       // Open at the first comment's region so the reviewer's point is in view.
       const first = task.comments.find((c) => c.anchor.kind === 'region' && regionIds.has(c.anchor.regionId));
       if (first && first.anchor.kind === 'region') s.select([first.anchor.regionId]);
@@ -135,6 +143,9 @@ function ReworkItem({ project, task, onBack, onSubmitted }: { project: Project; 
 
   return (
     <div className="review" data-testid="rework-item" data-task-id={task.taskId}>
+      <div className="review__meta small">
+        <PresenceChips users={present} me={user.id} />
+      </div>
       <div className="review__body">
         <div className="review__editor">
           {task.item ? (
@@ -146,16 +157,7 @@ function ReworkItem({ project, task, onBack, onSubmitted }: { project: Project; 
         <aside className="review__side">
           <section className="card review__section">
             <h2 className="section-title">{t('review.comments')}</h2>
-            <ul className="review__comments" data-testid="comment-list">
-              {task.comments.map((c) => (
-                <li key={c.id} data-testid="comment" data-anchor={c.anchor.kind} data-region-id={c.anchor.kind === 'region' ? c.anchor.regionId : undefined}>
-                  <button type="button" className="btn btn--ghost btn--small review__anchor" onClick={() => show(c)} data-testid="comment-anchor">
-                    {anchorText(t, c.anchor)}
-                  </button>
-                  <span data-testid="comment-text">{c.text}</span>
-                </li>
-              ))}
-            </ul>
+            <CommentList comments={task.comments} t={t} regions={task.regions} onShow={show} />
           </section>
           {error !== null && <ErrorAlert error={error} />}
           <div className="review__verdicts">

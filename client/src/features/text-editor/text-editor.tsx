@@ -24,6 +24,8 @@ export function TextEditor({ store }: { store: EditorStore }) {
   const hiddenLabels = useEditorState(store, (s) => s.hiddenLabels);
   const selection = useEditorState(store, (s) => s.selection);
   const textSel = useEditorState(store, (s) => s.textSelection);
+  const pins = useEditorState(store, (s) => s.pins);
+  const regionColors = useEditorState(store, (s) => s.regionColors);
   const index = store.textIndex();
   const colors = useMemo(() => new Map(store.schema.labels.map((l) => [l.name, l.color])), [store]);
   const spans = useMemo(
@@ -93,7 +95,7 @@ export function TextEditor({ store }: { store: EditorStore }) {
         }}
         onBlur={() => setFocused(false)}
       >
-        <TextView index={index} spans={spans} colors={colors} pending={pending} selectedSpan={selectedSpan} lo={lo} hi={hi} caret={caret} onSpan={onSpan} />
+        <TextView index={index} spans={spans} colors={colors} pending={pending} selectedSpan={selectedSpan} lo={lo} hi={hi} caret={caret} onSpan={onSpan} pins={pins} regionColors={regionColors} />
       </div>
       <p id="text-editor-help" className="small muted text-editor__help">
         {t('editor.text.help')}

@@ -2,6 +2,7 @@ import { memo, useMemo, type CSSProperties, type ReactNode } from 'react';
 import type { CodePointIndex, SpanRegion } from '@labelwork/core';
 import { withAlpha } from '../../canvas/colors.ts';
 import { assignLanes, segmentText } from '../../editor/text-model.ts';
+import type { Pin } from '../../editor/types.ts';
 import { useT } from '../../i18n/index.tsx';
 
 export const LANE_PX = 4;
@@ -17,7 +18,14 @@ interface TextViewProps {
   hi: number;
   caret: number | null;
   onSpan: (id: string) => void;
+  /** Review comments: a numbered marker after their span. */
+  pins?: readonly Pin[];
+  /** Per-span colour overriding the label's (review: one colour per annotator). */
+  regionColors?: ReadonlyMap<string, string>;
 }
+
+const NO_PINS: readonly Pin[] = [];
+const NO_COLORS: ReadonlyMap<string, string> = new Map();
 
 function excerpt(s: string): string {
   const chars = Array.from(s);
@@ -29,10 +37,23 @@ function excerpt(s: string): string {
  * own lane (inner spans nearest the text, outer ones below), with a tag after its end that
  * selects it. Proposals are dashed.
  */
-export const TextView = memo(function TextView({ index, spans, colors, pending, selectedSpan, lo, hi, caret, onSpan }: TextViewProps) {
+export const TextView = memo(function TextView({ index, spans, colors: labelColors, pending, selectedSpan, lo, hi, caret, onSpan, pins = NO_PINS, regionColors = NO_COLORS }: TextViewProps) {
   const t = useT();
   const lanes = useMemo(() => assignLanes(spans), [spans]);
-  const segments = useMemo(() => segmentText(index.length, spans, caret === null ? [lo, hi] : [lo, hi, caret]), [index, spans, lo, hi, caret]);
+  // Span colours by id: the span's own (per annotator) or its label's.
+  const colors = useMemo(() => new Map(spans.map((s) => [s.id, regionColors.get(s.id) ?? labelColors.get(s.label) ?? '#888888'])), [spans, regionColors, labelColors]);
+  const pinsAt = useMemo(() => {
+    const m = new Map<number, Pin[]>();
+    for (const p of pins) {
+      const end = p.span?.end ?? spans.find((s) => s.id === p.regionId)?.end;
+      if (end !== undefined && end <= index.length) m.set(end, [...(m.get(end) ?? []), p]);
+    }
+    return m;
+  }, [pins, spans, index]);
+  const segments = useMemo(
+    () => segmentText(index.length, spans, [...(caret === null ? [lo, hi] : [lo, hi, caret]), ...pinsAt.keys()]),
+    [index, spans, lo, hi, caret, pinsAt],
+  );
   const endsAt = useMemo(() => {
     const m = new Map<number, SpanRegion[]>();
     for (const s of [...spans].sort((a, b) => (lanes.get(a.id) ?? 0) - (lanes.get(b.id) ?? 0))) m.set(s.end, [...(m.get(s.end) ?? []), s]);
@@ -51,7 +72,7 @@ export const TextView = memo(function TextView({ index, spans, colors, pending, 
       const positions: string[] = [];
       for (const s of seg.spans) {
         const lane = lanes.get(s.id) ?? 0;
-        const color = colors.get(s.label) ?? '#888888';
+        const color = colors.get(s.id) ?? '#888888';
         images.push(pending.has(s.id) ? `repeating-linear-gradient(90deg, ${color} 0 4px, transparent 4px 7px)` : `linear-gradient(${color}, ${color})`);
         sizes.push(s.id === selectedSpan ? '100% 3px' : '100% 2px');
         positions.push(`0 calc(100% - ${pad - lane * LANE_PX - 3}px)`);
@@ -61,7 +82,7 @@ export const TextView = memo(function TextView({ index, spans, colors, pending, 
       style.backgroundSize = sizes.join(', ');
       style.backgroundPosition = positions.join(', ');
       const sel = seg.spans.find((s) => s.id === selectedSpan);
-      if (sel) style.backgroundColor = withAlpha(colors.get(sel.label) ?? '#888888', 0.18);
+      if (sel) style.backgroundColor = withAlpha(colors.get(sel.id) ?? '#888888', 0.18);
     }
     const selected = seg.start >= lo && seg.end <= hi && hi > lo;
     out.push(
@@ -77,7 +98,7 @@ export const TextView = memo(function TextView({ index, spans, colors, pending, 
       </span>,
     );
     for (const s of endsAt.get(seg.end) ?? []) {
-      const color = colors.get(s.label) ?? '#888888';
+      const color = colors.get(s.id) ?? '#888888';
       out.push(
         <button
           key={`t${s.id}`}
@@ -98,6 +119,13 @@ export const TextView = memo(function TextView({ index, spans, colors, pending, 
         >
           {s.label}
         </button>,
+      );
+    }
+    for (const p of pinsAt.get(seg.end) ?? []) {
+      out.push(
+        <sup key={`p${p.id}`} className="comment-pin" data-after={seg.end} data-testid="comment-pin" data-n={p.n} title={p.text} aria-label={t('editor.text.commentPin', { n: p.n, text: p.text })}>
+          {p.n}
+        </sup>,
       );
     }
     if (caret !== null && caret === seg.end && caret > 0) out.push(<span key="caret" className="text-caret" aria-hidden="true" />);
