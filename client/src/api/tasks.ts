@@ -63,8 +63,9 @@ export interface QueueResult {
 }
 
 /** Puts every item of the project up for annotation (items already up are left as they are). */
-export function queueAllItems(projectId: string): Promise<QueueResult> {
-  return http.post(`${queue(projectId)}/items`, { all: true });
+/** Puts every item of the project up for annotation; `priority` 1..100, higher is served first (default 50). */
+export function queueAllItems(projectId: string, priority = 50): Promise<QueueResult> {
+  return http.post(`${queue(projectId)}/items`, { all: true, priority });
 }
 
 export async function setQueuePaused(projectId: string, paused: boolean): Promise<QueueCounts> {

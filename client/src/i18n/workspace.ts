@@ -66,6 +66,11 @@ export const workspaceEn = {
 
   'project.tab.queue': 'Queue',
   'queue.putAllUp': 'Put all items up for annotation',
+  'queue.priority': 'Priority',
+  'queue.priorityHint': '1–100: items put up with a higher priority are served first.',
+  'queue.overlapNew': 'Annotators per item, for items put up from now on',
+  'queue.overlapSave': 'Save',
+  'queue.overlapHint': 'Items already in the queue keep their number of annotators.',
   'queue.pause': 'Pause',
   'queue.resume': 'Resume',
   'queue.paused': 'Paused',
@@ -154,6 +159,11 @@ export const workspaceZhCN: { readonly [K in keyof typeof workspaceEn]: string }
 
   'project.tab.queue': '任务队列',
   'queue.putAllUp': '将全部条目放入标注队列',
+  'queue.priority': '优先级',
+  'queue.priorityHint': '1–100：优先级高的条目先分发。',
+  'queue.overlapNew': '每个条目的标注人数（对之后放入队列的条目生效）',
+  'queue.overlapSave': '保存',
+  'queue.overlapHint': '已在队列中的条目保持原来的标注人数。',
   'queue.pause': '暂停',
   'queue.resume': '恢复',
   'queue.paused': '已暂停',
