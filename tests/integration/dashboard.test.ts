@@ -92,6 +92,11 @@ describe('lead dashboard', () => {
     expect(d.pairs.reduce((s: number, p: { items: number }) => s + p.items, 0)).toBe(6);
     const totalBetween = Object.values(d.confusion.between as Record<string, Record<string, number>>).flatMap((r) => Object.values(r)).reduce((s, v) => s + v, 0);
     expect(totalBetween).toBe(12);
+    // The per-annotator matrices against consensus add up to the summed one.
+    const sum = (m: Record<string, Record<string, number>>) => Object.values(m).flatMap((r) => Object.values(r)).reduce((s, v) => s + v, 0);
+    const by = d.confusion.vsConsensusBy as Record<string, Record<string, Record<string, number>>>;
+    expect(Object.keys(by).every((id) => annos.some((u) => u.id === id))).toBe(true);
+    expect(Object.values(by).reduce((s, m) => s + sum(m), 0)).toBe(sum(d.confusion.vsConsensus));
   });
 
   it('has per-annotator gold accuracy, rejection rate and time per item; review totals', async () => {
@@ -118,6 +123,10 @@ describe('lead dashboard', () => {
     expect(h.username).toBe('张三');
     expect(h.items.length).toBe(h.figures.submitted);
     expect(h.items.flatMap((i: { verdicts: string[] }) => i.verdicts).sort()).toEqual(['accept', 'reject']);
+    // Newest first, each with the item's number and its external id (text imports) as name.
+    const times = h.items.map((i: { at: string }) => Date.parse(i.at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    for (const i of h.items) expect(i).toMatchObject({ seq: expect.any(Number), name: expect.stringMatching(/^[tg]\d$/) });
   });
 
   it('is for leads of the project only', async () => {

@@ -15,8 +15,32 @@ export interface Dashboard {
     series: { at: string; byTool: Record<string, number | null> }[];
   };
   pairs: { a: string; b: string; items: number; value: number | null }[];
-  confusion: { between: Confusion; vsConsensus: Confusion };
+  /** Label confusion; `vsConsensusBy` is keyed by annotator id. */
+  confusion: { between: Confusion; vsConsensus: Confusion; vsConsensusBy: Record<string, Confusion> };
   annotators: AnnotatorRow[];
   outliers: (Outlier & { username: string; itemIds: string[] })[];
   review: { counts: ReviewQueueCounts; accepted: number; rejected: number; fixed: number; rejectionRate: number | null };
+}
+
+/** One annotation in an annotator's history (`GET /api/projects/:id/dashboard/annotators/:userId`). */
+export interface AnnotatorHistoryItem {
+  itemId: string;
+  /** The item's import order number and a short name (image file name or the text's external id). */
+  seq: number | null;
+  name: string | null;
+  annotationId: string;
+  at: string;
+  durationMs: number | null;
+  gold: boolean;
+  goldScore: number | null;
+  /** Verdicts on this annotator's work on the item, oldest first. */
+  verdicts: ('accept' | 'reject' | 'fix')[];
+}
+
+/** `GET /api/projects/:id/dashboard/annotators/:userId` — one annotator's figures and history, newest first. */
+export interface AnnotatorHistory {
+  userId: string;
+  username: string;
+  figures: AnnotatorFigures | null;
+  items: AnnotatorHistoryItem[];
 }

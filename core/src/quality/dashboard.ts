@@ -69,25 +69,37 @@ function bump(m: Confusion, a: string, b: string): void {
 }
 
 /**
- * Per-label confusion from items' single-class choices: between annotators (every unordered pair
- * of an item, counted both ways so the matrix is symmetric) and each annotator against consensus.
- * `null` choices (no class, or several) are `(none)`.
+ * Per-label confusion from items' single-class choices (keyed by annotator id): between annotators
+ * (every unordered pair of an item, counted both ways so the matrix is symmetric) and each
+ * annotator against consensus, summed (`vsConsensus`) and per annotator (`vsConsensusBy[userId]`).
+ * `null` choices (no class, or several) are `(none)`; items without a consensus class are left out
+ * of the consensus matrices.
  */
-export function labelConfusion(rows: readonly { classChoice: Record<string, string | null>; consensus: string | null }[]): { between: Confusion; vsConsensus: Confusion } {
+export function labelConfusion(rows: readonly { classChoice: Record<string, string | null>; consensus: string | null }[]): {
+  between: Confusion;
+  vsConsensus: Confusion;
+  vsConsensusBy: Record<string, Confusion>;
+} {
   const between: Confusion = {};
   const vsConsensus: Confusion = {};
+  const vsConsensusBy: Record<string, Confusion> = {};
   const name = (v: string | null) => v ?? '(none)';
   for (const r of rows) {
-    const choices = Object.values(r.classChoice);
-    for (let i = 0; i < choices.length; i++) {
-      for (let j = i + 1; j < choices.length; j++) {
-        bump(between, name(choices[i]!), name(choices[j]!));
-        bump(between, name(choices[j]!), name(choices[i]!));
+    const entries = Object.entries(r.classChoice);
+    for (let i = 0; i < entries.length; i++) {
+      const [user, choice] = entries[i]!;
+      for (let j = i + 1; j < entries.length; j++) {
+        const other = entries[j]![1];
+        bump(between, name(choice), name(other));
+        bump(between, name(other), name(choice));
       }
-      if (r.consensus !== null) bump(vsConsensus, name(choices[i]!), r.consensus);
+      if (r.consensus !== null) {
+        bump(vsConsensus, name(choice), r.consensus);
+        bump((vsConsensusBy[user] ??= {}), name(choice), r.consensus);
+      }
     }
   }
-  return { between, vsConsensus };
+  return { between, vsConsensus, vsConsensusBy };
 }
 
 export interface AnnotatorFigures {

@@ -42,6 +42,8 @@ describe('dashboard figures', () => {
     ]);
     expect(c.between).toEqual({ cat: { dog: 2, cat: 2 }, dog: { cat: 2, '(none)': 1 }, '(none)': { dog: 1 } });
     expect(c.vsConsensus).toEqual({ cat: { cat: 2 }, dog: { cat: 1 } });
+    // Per annotator, the same counts split by who chose (items without consensus left out).
+    expect(c.vsConsensusBy).toEqual({ a: { cat: { cat: 1 } }, b: { dog: { cat: 1 } }, c: { cat: { cat: 1 } } });
   });
 
   it('flags annotators far from the team on the bad side only', () => {

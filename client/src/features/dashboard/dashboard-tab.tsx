@@ -1,15 +1,20 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { SERVER_EVENTS, type Lang, type Project, type QueueCounts, type ReviewQueueCounts } from '@labelwork/core';
+import { SERVER_EVENTS, type Lang, type OutlierFigure, type Project, type QueueCounts, type ReviewQueueCounts } from '@labelwork/core';
 import { getDashboard, annotatorsCsvUrl, type AnnotatorRow, type Dashboard } from '../../api/dashboard.ts';
+import { Link } from '../../app/link.tsx';
+import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
 import { useI18n, type Translate } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { formatNumber, formatPercent, formatTime } from '../review/format.ts';
 import { seriesColor, TimeChart } from './chart.tsx';
+import { confusionTotal, ConfusionTable, matrixLabels, singleClassLabels } from './confusion.tsx';
 import './dashboard.css';
 
 /** How often at most the dashboard is re-read after live events (events can come in bursts). */
 const REFRESH_MS = 1000;
+/** Items linked under an outlier before "and N more". */
+const OUTLIER_LINKS = 10;
 
 /**
  * The lead's dashboard: progress tiles, agreement per label type with its interval and trend,
@@ -137,6 +142,11 @@ export function DashboardTab({ project }: { project: Project }) {
         </section>
       </div>
 
+      <section className="card dash__card" data-testid="dashboard-confusion">
+        <h2 className="section-title">{t('dash.cm.title')}</h2>
+        <ConfusionSection project={project} data={data} t={t} lang={lang} />
+      </section>
+
       <section className="card dash__card">
         <div className="dash__head">
           <h2 className="section-title">{t('dash.annotators')}</h2>
@@ -144,14 +154,32 @@ export function DashboardTab({ project }: { project: Project }) {
             {t('dash.csv')}
           </a>
         </div>
-        <AnnotatorTable rows={data.annotators} t={t} lang={lang} />
+        <AnnotatorTable projectId={project.id} rows={data.annotators} t={t} lang={lang} />
         {data.outliers.length > 0 && (
           <>
             <h3 className="small">{t('dash.outliers')}</h3>
             <ul className="dash__outliers" data-testid="dashboard-outliers">
               {data.outliers.map((o) => (
-                <li key={`${o.userId}-${o.figure}`}>
-                  {t('dash.outlier', { user: o.username, figure: t(`dash.col.${o.figure}`), value: n(o.value, 2), median: n(o.median, 2), z: n(o.z, 1) })}
+                <li key={`${o.userId}-${o.figure}`} data-testid="outlier" data-user-id={o.userId} data-figure={o.figure}>
+                  <Link to={paths.annotator(project.id, o.userId)} data-testid="outlier-user" title={t('dash.openAnnotator', { user: o.username })}>
+                    {o.username}
+                  </Link>
+                  {t('dash.outlierFigure', { figure: t(`dash.col.${o.figure}`), value: figureText(lang, t, o.figure, o.value), median: figureText(lang, t, o.figure, o.median), z: n(o.z, 1) })}
+                  {o.itemIds.length > 0 && (
+                    <div className="small dash__outlier-items">
+                      <span className="muted">{t(`dash.outlierItems.${o.figure}`)}</span>
+                      {o.itemIds.slice(0, OUTLIER_LINKS).map((id) => (
+                        <Link key={id} to={paths.item(project.id, id)} className="mono" data-testid="outlier-item" data-item-id={id} aria-label={t('dash.openItem', { id })} title={id}>
+                          {shortId(id)}
+                        </Link>
+                      ))}
+                      {o.itemIds.length > OUTLIER_LINKS && (
+                        <span className="muted" data-testid="outlier-more" data-value={o.itemIds.length - OUTLIER_LINKS}>
+                          {t('dash.outlierMore', { n: n(o.itemIds.length - OUTLIER_LINKS) })}
+                        </span>
+                      )}
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>
@@ -286,6 +314,10 @@ function Heatmap({ data, t, lang }: { data: Dashboard; t: Translate; lang: Lang 
                 <td
                   key={c}
                   style={{ background: r === c ? '#fff' : heat(v) }}
+                  data-testid={p ? 'heatmap-cell' : undefined}
+                  data-a={p ? r : undefined}
+                  data-b={p ? c : undefined}
+                  data-items={p?.items}
                   title={p ? t('dash.pairTitle', { a: name(r), b: name(c), value: v === null ? '—' : formatNumber(lang, v, 2), items: p.items }) : undefined}
                 >
                   {p && v !== null ? formatNumber(lang, v, 2) : ''}
@@ -302,7 +334,7 @@ function Heatmap({ data, t, lang }: { data: Dashboard; t: Translate; lang: Lang 
 type SortKey = 'username' | 'submitted' | 'secondsPerItem' | 'goldAccuracy' | 'rejectionRate' | 'agreement' | 'reviewed';
 const COLUMNS: SortKey[] = ['username', 'submitted', 'secondsPerItem', 'goldAccuracy', 'rejectionRate', 'agreement', 'reviewed'];
 
-function AnnotatorTable({ rows, t, lang }: { rows: AnnotatorRow[]; t: Translate; lang: Lang }) {
+function AnnotatorTable({ projectId, rows, t, lang }: { projectId: string; rows: AnnotatorRow[]; t: Translate; lang: Lang }) {
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'username', dir: 1 });
   const sorted = useMemo(() => {
     const k = sort.key;
@@ -349,12 +381,108 @@ function AnnotatorTable({ rows, t, lang }: { rows: AnnotatorRow[]; t: Translate;
           <tr key={r.userId} data-testid="annotator-row" data-user-id={r.userId}>
             {COLUMNS.map((k) => (
               <td key={k} className={k === 'username' ? '' : 'num'}>
-                {cell(r, k)}
+                {k === 'username' ? (
+                  <Link to={paths.annotator(projectId, r.userId)} className="table__primary-link" data-testid="annotator-link" title={t('dash.openAnnotator', { user: r.username })}>
+                    {r.username}
+                  </Link>
+                ) : (
+                  cell(r, k)
+                )}
               </td>
             ))}
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The last six characters of an id, enough to tell items apart in a short list. */
+function shortId(id: string): string {
+  return id.length > 8 ? `…${id.slice(-6)}` : id;
+}
+
+/** An outlier's figure in its own unit (percent, seconds, agreement). */
+function figureText(lang: Lang, t: Translate, figure: OutlierFigure, v: number): string {
+  if (figure === 'goldAccuracy' || figure === 'rejectionRate') return formatPercent(lang, v);
+  if (figure === 'secondsPerItem') return t('dash.seconds', { n: formatNumber(lang, v, 1) });
+  return formatNumber(lang, v, 2);
+}
+
+/**
+ * Label confusion of the project's single-class labels: between annotators (symmetric) and each
+ * annotator's choice against consensus, summed or for one annotator picked from a list.
+ */
+function ConfusionSection({ project, data, t, lang }: { project: Project; data: Dashboard; t: Translate; lang: Lang }) {
+  const [who, setWho] = useState('');
+  const c = data.confusion;
+  const colors = useMemo(() => new Map(project.labelSchema.labels.map((l) => [l.name, l.color])), [project.labelSchema]);
+  if (!singleClassLabels(project.labelSchema).length) {
+    return (
+      <p className="muted small" data-testid="confusion-empty" data-reason="no-class-labels">
+        {t('dash.cm.noClassLabels')}
+      </p>
+    );
+  }
+  if (!confusionTotal(c.between) && !confusionTotal(c.vsConsensus)) {
+    return (
+      <p className="muted small" data-testid="confusion-empty" data-reason="no-data">
+        {t('dash.cm.noData')}
+      </p>
+    );
+  }
+  const labels = matrixLabels(project.labelSchema, c.between, c.vsConsensus);
+  const vs = who ? (c.vsConsensusBy?.[who] ?? {}) : c.vsConsensus;
+  const whoName = data.annotators.find((a) => a.userId === who)?.username ?? who;
+  return (
+    <div className="dash__cm-grid">
+      <div>
+        <h3 className="dash__cm-title">{t('dash.cm.between')}</h3>
+        <ConfusionTable
+          m={c.between}
+          labels={labels}
+          colors={colors}
+          rowHead={t('dash.cm.rowsBetween')}
+          colHead={t('dash.cm.colsBetween')}
+          help={t('dash.cm.betweenHelp')}
+          testId="confusion-between"
+          t={t}
+          lang={lang}
+        />
+      </div>
+      <div>
+        <div className="dash__cm-head">
+          <h3 className="dash__cm-title">{t('dash.cm.vsConsensus')}</h3>
+          <label className="small dash__cm-pick">
+            {t('dash.cm.annotator')}
+            <select value={who} onChange={(e) => setWho(e.target.value)} data-testid="confusion-annotator">
+              <option value="">{t('dash.cm.allAnnotators')}</option>
+              {data.annotators.map((a) => (
+                <option key={a.userId} value={a.userId}>
+                  {a.username}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {confusionTotal(vs) ? (
+          <ConfusionTable
+            m={vs}
+            labels={labels}
+            colors={colors}
+            rowHead={t('dash.cm.rowsAnnotator')}
+            colHead={t('dash.cm.colsConsensus')}
+            help={t('dash.cm.vsConsensusHelp')}
+            testId="confusion-consensus"
+            t={t}
+            lang={lang}
+          />
+        ) : (
+          <p className="muted small" data-testid="confusion-consensus-empty">
+            {who ? t('dash.cm.noDataFor', { user: whoName }) : t('dash.cm.noData')}
+          </p>
+        )}
+      </div>
+    </div>
   );
 }

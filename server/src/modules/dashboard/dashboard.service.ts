@@ -1,7 +1,7 @@
 import type { ObjectId } from 'mongodb';
 import {
   bucketCounts, forecast, labelConfusion, meanCi, outliers, singleClassChoice, toCsv,
-  type AnnotatorFigures, type Dashboard, type Outlier,
+  type AnnotatorFigures, type AnnotatorHistory, type Dashboard, type Outlier,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AgreementDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
@@ -144,12 +144,7 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
   };
 }
 
-export interface AnnotatorHistory {
-  userId: string;
-  username: string;
-  figures: AnnotatorFigures | null;
-  items: { itemId: string; annotationId: string; at: string; durationMs: number | null; gold: boolean; goldScore: number | null; verdicts: string[] }[];
-}
+export type { AnnotatorHistory } from '@labelwork/core';
 
 /** One annotator's figures and item history in a project (newest first). */
 export async function annotatorHistory(ctx: AppContext, user: UserDoc, projectId: ObjectId, userId: ObjectId): Promise<AnnotatorHistory> {
@@ -158,18 +153,28 @@ export async function annotatorHistory(ctx: AppContext, user: UserDoc, projectId
   const uid = userId.toHexString();
   if (!f.names.has(uid) && !f.anns.length) throw new AppError('NOT_FOUND', 'no such annotator in this project');
   const goldBy = new Map(f.gold.map((g) => [g.annotationId.toHexString(), g.value]));
-  const verdictsBy = new Map<string, string[]>();
-  for (const v of f.verdicts) verdictsBy.set(v.itemId.toHexString(), [...(verdictsBy.get(v.itemId.toHexString()) ?? []), v.verdict]);
+  const verdictsBy = new Map<string, AnnotatorHistory['items'][number]['verdicts']>();
+  for (const v of [...f.verdicts].sort((a, b) => a.at.getTime() - b.at.getTime())) verdictsBy.set(v.itemId.toHexString(), [...(verdictsBy.get(v.itemId.toHexString()) ?? []), v.verdict]);
+  // Item numbers and short names for the history table (the long text itself is not read).
+  const itemDocs = await ctx.db.items
+    .find({ _id: { $in: [...new Map(f.anns.map((a) => [a.itemId.toHexString(), a.itemId])).values()] } })
+    .project<{ _id: ObjectId; seq: number; externalId?: string; image?: { name: string } }>({ seq: 1, externalId: 1, image: 1 })
+    .toArray();
+  const itemBy = new Map(itemDocs.map((i) => [i._id.toHexString(), i]));
   return {
     userId: uid,
     username: f.names.get(uid) ?? uid,
     figures: figuresOf(f).find((r) => r.userId === uid) ?? null,
     items: f.anns
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-      .map((a) => ({
-        itemId: a.itemId.toHexString(), annotationId: a._id.toHexString(), at: a.createdAt.toISOString(), durationMs: a.durationMs ?? null, gold: a.gold,
-        goldScore: goldBy.get(a._id.toHexString()) ?? null, verdicts: verdictsBy.get(a.itemId.toHexString()) ?? [],
-      })),
+      .map((a) => {
+        const it = itemBy.get(a.itemId.toHexString());
+        return {
+          itemId: a.itemId.toHexString(), seq: it?.seq ?? null, name: it?.image?.name ?? it?.externalId ?? null,
+          annotationId: a._id.toHexString(), at: a.createdAt.toISOString(), durationMs: a.durationMs ?? null, gold: a.gold,
+          goldScore: goldBy.get(a._id.toHexString()) ?? null, verdicts: verdictsBy.get(a.itemId.toHexString()) ?? [],
+        };
+      }),
   };
 }
 
