@@ -16,6 +16,7 @@ export * from './text/codepoints.ts';
 export * from './contracts/tasks.ts';
 export * from './contracts/review.ts';
 export * from './contracts/live.ts';
+export * from './contracts/shadow.ts';
 export * from './quality/index.ts';
 export * from './logging.ts';
 export * from './contracts/dashboard.ts';

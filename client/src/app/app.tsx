@@ -16,6 +16,9 @@ import { SocketProvider } from './socket.tsx';
 const ReviewPage = lazy(() => import('../features/review/review-page.tsx').then((m) => ({ default: m.ReviewPage })));
 const ReworkPage = lazy(() => import('../features/review/rework-page.tsx').then((m) => ({ default: m.ReworkPage })));
 const GoldPage = lazy(() => import('../features/gold/gold-page.tsx').then((m) => ({ default: m.GoldPage })));
+const ItemPage = lazy(() => import('../features/item/item-page.tsx').then((m) => ({ default: m.ItemPage })));
+const AnnotatorPage = lazy(() => import('../features/dashboard/annotator-page.tsx').then((m) => ({ default: m.AnnotatorPage })));
+const WatchPage = lazy(() => import('../features/shadow/watch-page.tsx').then((m) => ({ default: m.WatchPage })));
 const WorkspacePage = lazy(() => import('../features/workspace/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })));
 
 export function App() {
@@ -68,6 +71,9 @@ function sectionOf(route: Route): NavSection {
     case 'review':
     case 'rework':
     case 'work':
+    case 'item':
+    case 'annotator':
+    case 'watch':
       return 'projects';
     case 'users':
       return 'users';
@@ -106,7 +112,25 @@ function Screen({ route, user }: { route: Route; user: User }) {
     case 'rework':
       return (
         <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
-          <ReworkPage key={route.projectId} projectId={route.projectId} />
+          <ReworkPage key={route.projectId} projectId={route.projectId} user={user} />
+        </Suspense>
+      );
+    case 'item':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <ItemPage key={route.itemId} projectId={route.projectId} itemId={route.itemId} user={user} />
+        </Suspense>
+      );
+    case 'annotator':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <AnnotatorPage key={route.userId} projectId={route.projectId} userId={route.userId} />
+        </Suspense>
+      );
+    case 'watch':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <WatchPage key={route.userId} projectId={route.projectId} userId={route.userId} />
         </Suspense>
       );
     case 'users':

@@ -36,6 +36,9 @@ export type Route =
   | { name: 'review'; projectId: string }
   | { name: 'rework'; projectId: string }
   | { name: 'work'; projectId: string }
+  | { name: 'item'; projectId: string; itemId: string }
+  | { name: 'annotator'; projectId: string; userId: string }
+  | { name: 'watch'; projectId: string; userId: string }
   | { name: 'users' }
   | { name: 'home' }
   | { name: 'not-found' };
@@ -68,6 +71,9 @@ export function matchRoute(pathWithQuery: string): Route {
     if (c === 'rework' && rest.length === 0) return { name: 'rework', projectId: b };
     if (isProjectTab(c) && rest.length === 0) return { name: 'project', id: b, tab: c };
     if (c === 'items' && rest.length === 2 && rest[1] === 'gold') return { name: 'item-gold', projectId: b, itemId: rest[0]! };
+    if (c === 'items' && rest.length === 1) return { name: 'item', projectId: b, itemId: rest[0]! };
+    if (c === 'dashboard' && rest.length === 2 && rest[0] === 'annotators') return { name: 'annotator', projectId: b, userId: rest[1]! };
+    if (c === 'watch' && rest.length === 1) return { name: 'watch', projectId: b, userId: rest[0]! };
   }
   return { name: 'not-found' };
 }
@@ -84,5 +90,12 @@ export const paths = {
   review: (projectId: string) => `/projects/${encodeURIComponent(projectId)}/review`,
   /** The annotator's rejected work in a project. */
   rework: (projectId: string) => `/projects/${encodeURIComponent(projectId)}/rework`,
+  /** One item with every annotation of it (leads): where dashboard numbers link to. */
+  item: (projectId: string, itemId: string) => `/projects/${encodeURIComponent(projectId)}/items/${encodeURIComponent(itemId)}`,
+  /** One annotator's figures and history in a project (leads). */
+  annotator: (projectId: string, userId: string) =>
+    `/projects/${encodeURIComponent(projectId)}/dashboard/annotators/${encodeURIComponent(userId)}`,
+  /** A lead watching an annotator's canvas live, read-only (shadowing). */
+  watch: (projectId: string, userId: string) => `/projects/${encodeURIComponent(projectId)}/watch/${encodeURIComponent(userId)}`,
   users: () => '/users',
 };

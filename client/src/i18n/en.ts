@@ -1,6 +1,8 @@
 import { editorEn } from './editor.ts';
+import { dashboardEn } from './dashboard.ts';
 import { reviewEn } from './review.ts';
 import { workspaceEn } from './workspace.ts';
+import { shadowEn } from './shadow.ts';
 
 /**
  * English UI text. This dictionary defines the set of message keys; every other language
@@ -253,6 +255,8 @@ export const en = {
   ...editorEn,
   ...reviewEn,
   ...workspaceEn,
+  ...shadowEn,
+  ...dashboardEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

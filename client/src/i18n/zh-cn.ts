@@ -1,7 +1,9 @@
 import { editorZhCN } from './editor.ts';
+import { dashboardZh } from './dashboard.ts';
 import { reviewZhCN } from './review.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
+import { shadowZh } from './shadow.ts';
 
 /** 简体中文界面文字。键与英文词典一一对应（由 `Messages` 类型检查）。 */
 export const zhCN: Messages = {
@@ -251,4 +253,6 @@ export const zhCN: Messages = {
   ...editorZhCN,
   ...reviewZhCN,
   ...workspaceZhCN,
+  ...shadowZh,
+  ...dashboardZh,
 };

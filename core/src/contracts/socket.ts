@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Id } from '../schema/common.ts';
 import type { ItemPresencePayload, ItemPresencePayloadIn, JoinReviewPayload, PresenceUser, ReviewComment, ReviewQueueCounts, ReviewQueuedPayload, ReviewVerdictPayload } from './review.ts';
 import type { AnnounceInput, AnnouncementPayload } from './live.ts';
+import type { ShadowFrame, ShadowSourceInput, ShadowState, ShadowStatusPayload, ShadowTarget, ShadowWatchersPayload, ShadowWatchInfo, ShadowUser } from './shadow.ts';
 import type { AnnotatorCounts, ItemCompletePayload, LeaseAssignedPayload, LeaseEndedPayload, LeaseHeartbeatPayload, ProjectAgreementPayload, QueueCounts, Task, TaskNextPayload } from './tasks.ts';
 
 /** Event names, shared by server and client. */
@@ -61,6 +62,9 @@ export interface ServerToClientEvents {
   'review:comment': (p: ReviewComment) => void;
   'item:presence': (p: ItemPresencePayload) => void;
   'project:announcement': (p: AnnouncementPayload) => void;
+  'shadow:frame': (p: ShadowFrame) => void;
+  'shadow:status': (p: ShadowStatusPayload) => void;
+  'shadow:watchers': (p: ShadowWatchersPayload) => void;
 }
 
 export interface ClientToServerEvents {
@@ -72,6 +76,11 @@ export interface ClientToServerEvents {
   'item:join': (p: ItemPresencePayloadIn, ack: (a: Ack<{ users: PresenceUser[] }>) => void) => void;
   'item:leave': (p: ItemPresencePayloadIn, ack: (a: Ack) => void) => void;
   'project:announce': (p: AnnounceInput, ack: (a: Ack<{ id: string; at: string }>) => void) => void;
+  'shadow:watch': (p: ShadowTarget, ack: (a: Ack<ShadowWatchInfo>) => void) => void;
+  'shadow:unwatch': (p: ShadowTarget, ack: (a: Ack) => void) => void;
+  'shadow:publish': (p: ShadowSourceInput, ack: (a: Ack<{ watchers: ShadowUser[] }>) => void) => void;
+  'shadow:unpublish': (p: ShadowSourceInput, ack: (a: Ack) => void) => void;
+  'shadow:state': (p: ShadowState, ack?: (a: Ack<{ seq: number }>) => void) => void;
 }
 
 /** Room names. */

@@ -11,6 +11,7 @@ import { createRedis } from './redis.ts';
 import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
 import { registerReviewSocket } from '../modules/review/review.socket.ts';
 import { registerLiveSocket } from '../modules/live/live.socket.ts';
+import { registerShadowSocket } from '../modules/live/shadow.socket.ts';
 
 interface SocketData {
   auth: AuthState;
@@ -49,6 +50,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     registerTaskSocket(ctx, socket, auth.user);
     registerReviewSocket(ctx, socket, auth.user);
     registerLiveSocket(ctx, socket, auth.user);
+    registerShadowSocket(ctx, socket, auth.user);
     socket.on(CLIENT_EVENTS.joinProject, async (payload, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const p = JoinProjectPayload.safeParse(payload);

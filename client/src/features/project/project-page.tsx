@@ -131,7 +131,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
       </nav>
       <section className="tab-panel" aria-label={t(`project.tab.${active}`)}>
         {active === 'items' && <ItemsTab key={itemsEpoch} project={project} />}
-        {active === 'queue' && <QueueTab project={project} />}
+        {active === 'queue' && <QueueTab project={project} onProjectChanged={replace} />}
         {active === 'import' && <ImportTab project={project} onImported={onImported} />}
         {active === 'settings' && <SettingsTab project={project} user={user} onSaved={replace} />}
         {active === 'members' && <MembersTab project={project} onChanged={replace} />}

@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { SERVER_EVENTS, type Project, type QueueCounts } from '@labelwork/core';
+import { updateProject } from '../../api/projects.ts';
 import { getQueue, queueAllItems, setQueuePaused, updateQueueSettings, type QueueResult } from '../../api/tasks.ts';
 import { useSocket } from '../../app/socket.tsx';
 import { useT, type MessageKey } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { LeaseList } from '../shadow/lease-list.tsx';
 import './queue-tab.css';
 
 const COUNTS: readonly [MessageKey, (c: QueueCounts) => number, string][] = [
@@ -18,27 +20,33 @@ const COUNTS: readonly [MessageKey, (c: QueueCounts) => number, string][] = [
   ['queue.goldDone', (c) => c.gold.done, 'gold-done'],
 ];
 
-/** The lead's queue: put items up for annotation, pause and resume, live counts. */
-export function QueueTab({ project }: { project: Project }) {
+/** The lead's queue: put items up for annotation (with a priority), pause and resume, overlap for new items, live counts. */
+export function QueueTab({ project, onProjectChanged }: { project: Project; onProjectChanged?: (p: Project) => void }) {
   const t = useT();
   const socket = useSocket();
   const [load, reload, replace] = useLoad((signal) => getQueue(project.id, signal), [project.id]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [queued, setQueued] = useState<QueueResult | null>(null);
+  const [priority, setPriority] = useState(50);
+  const [overlap, setOverlap] = useState(project.overlap);
+  useEffect(() => setOverlap(project.overlap), [project.overlap]);
   const data = load.data;
 
   // Live counts from the project's room (the project page has joined it).
   useEffect(() => {
     if (!socket || !data) return;
     const onCounts = (c: QueueCounts) => {
-      if (c.projectId === project.id) replace({ ...data, counts: c });
+      if (c.projectId !== project.id) return;
+      replace({ ...data, counts: c });
+      // Someone took or gave back a task: the "working now" list is read again.
+      if (c.leased !== data.counts.leased) reload();
     };
     socket.on(SERVER_EVENTS.queueCounts, onCounts);
     return () => {
       socket.off(SERVER_EVENTS.queueCounts, onCounts);
     };
-  }, [socket, project.id, data, replace]);
+  }, [socket, project.id, data, replace, reload]);
 
   const run = async (f: () => Promise<void>) => {
     setBusy(true);
@@ -64,13 +72,25 @@ export function QueueTab({ project }: { project: Project }) {
           data-testid="queue-all"
           onClick={() =>
             void run(async () => {
-              setQueued(await queueAllItems(project.id));
+              setQueued(await queueAllItems(project.id, priority));
               reload();
             })
           }
         >
           {t('queue.putAllUp')}
         </button>
+        <label className="queue__field">
+          <span className="small">{t('queue.priority')}</span>
+          <input
+            type="number"
+            min={1}
+            max={100}
+            value={priority}
+            onChange={(e) => setPriority(Math.max(1, Math.min(100, Math.round(Number(e.target.value) || 50))))}
+            title={t('queue.priorityHint')}
+            data-testid="queue-priority"
+          />
+        </label>
         <button
           type="button"
           className="btn"
@@ -113,7 +133,24 @@ export function QueueTab({ project }: { project: Project }) {
           </div>
         ))}
       </div>
+      <form
+        className="queue__overlap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => onProjectChanged?.(await updateProject(project.id, { version: project.version, overlap })));
+        }}
+      >
+        <label className="queue__field">
+          <span className="small">{t('queue.overlapNew')}</span>
+          <input type="number" min={1} max={20} value={overlap} onChange={(e) => setOverlap(Math.max(1, Math.min(20, Math.round(Number(e.target.value) || 1))))} data-testid="queue-overlap" />
+        </label>
+        <button type="submit" className="btn btn--small" disabled={busy || overlap === project.overlap || project.status === 'archived'} data-testid="queue-overlap-save">
+          {t('queue.overlapSave')}
+        </button>
+        <span className="muted small">{t('queue.overlapHint')}</span>
+      </form>
       <p className="muted small">{t('queue.help', { overlap: project.overlap })}</p>
+      <LeaseList projectId={project.id} annotators={data.annotators} />
     </div>
   );
 }

@@ -11,6 +11,8 @@ import { useT } from '../../i18n/index.tsx';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
 import { isMac } from '../editor/keyboard.ts';
 import { GuidelineDocument } from '../project/guideline-tab.tsx';
+import { useShadowSource } from '../shadow/use-shadow-source.ts';
+import { WatchedChip } from '../shadow/watched-chip.tsx';
 import { Autosaver } from './autosaver.ts';
 import { LeaseKeeper, type BeatAnswer } from './lease-keeper.ts';
 import { LeaseWarning } from './lease-warning.tsx';
@@ -48,6 +50,10 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
   const work = phase.kind === 'working' ? phase.work : null;
   const task = work?.task ?? null;
   const leaseId = task?.leaseId ?? null;
+  // Shadowing: a lead may watch this canvas (read-only); the chip says so while they do.
+  const shadow = useShadowSource(socket, projectId);
+  const taskRef = useRef(task);
+  taskRef.current = task;
 
   // The latest of everything the long-lived listeners below need, without re-subscribing them.
   const sessionRef = useRef(session);
@@ -214,9 +220,18 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
     return () => cancelAnimationFrame(id);
   }, [leaseId]);
 
-  const onReady = useCallback((s: EditorStore) => {
-    store.current = s;
-  }, []);
+  const onReady = useCallback(
+    (s: EditorStore) => {
+      store.current = s;
+      const item = taskRef.current?.item;
+      shadow.publisher.attach(s, item ? { id: item.id, kind: item.kind } : null);
+    },
+    [shadow.publisher],
+  );
+  // No task in hand: watchers see the annotator idle.
+  useEffect(() => {
+    if (!leaseId) shadow.publisher.attach(null, null);
+  }, [leaseId, shadow.publisher]);
 
   const busy = session.busy;
   const actions = work && (
@@ -260,6 +275,7 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
             {task?.item.image && <span className="muted small workspace__item">{task.item.image.name}</span>}
           </h1>
           {work && <TaskTimer key={work.task.leaseId} startedAt={work.startedAt} />}
+          <WatchedChip watchers={shadow.watchers} />
           <SaveIndicator outbox={outbox} autosaver={autosaver} />
           {project?.guideline && (
             <button

@@ -1,0 +1,199 @@
+import type { Socket } from 'socket.io';
+import { ObjectId } from 'mongodb';
+import {
+  SHADOW_FRAME_TTL_S, SHADOW_MAX_FPS, SHADOW_MAX_FRAME_CHARS, ShadowSourceInput, ShadowState, ShadowTarget, formatPath, shadowRooms,
+  type Ack, type ClientToServerEvents, type ServerToClientEvents, type ShadowFrame, type ShadowUser, type ShadowWatchInfo,
+} from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import type { UserDoc } from '../../infra/mongo.ts';
+import { audit } from '../audit/audit.service.ts';
+import { isMember, loadProject } from '../projects/projects.access.ts';
+
+type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** What other server processes learn of a socket (plain strings: `socket.data` crosses the Redis adapter). */
+interface ShadowSocketData {
+  shadowUser?: ShadowUser;
+}
+
+function fail(e: unknown): { ok: false; code: string; message: string } {
+  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
+  return { ok: false, code: 'INTERNAL', message: 'internal error' };
+}
+
+function replyOf<A>(ack: unknown): (a: A) => void {
+  return typeof ack === 'function' ? (ack as (a: A) => void) : () => undefined;
+}
+
+async function freshUser(ctx: AppContext, user: UserDoc): Promise<UserDoc> {
+  const u = await ctx.db.users.findOne({ _id: user._id });
+  if (!u || u.disabled) throw new AppError('UNAUTHENTICATED', 'sign in again');
+  return u;
+}
+
+function summary(u: UserDoc): ShadowUser {
+  return { userId: u._id.toHexString(), username: u.username, ...(u.displayName ? { displayName: u.displayName } : {}) };
+}
+
+const frameKey = (ctx: AppContext, projectId: string, userId: string) => `${ctx.config.REDIS_PREFIX}:shadow:${projectId}:${userId}`;
+
+/** Users of the sockets in a room, over every server process (the Redis adapter asks them all). */
+async function usersIn(ctx: AppContext, room: string): Promise<ShadowUser[]> {
+  if (!ctx.io) return [];
+  const sockets = await ctx.io.in(room).fetchSockets();
+  const seen = new Map<string, ShadowUser>();
+  for (const s of sockets) {
+    const u = (s.data as ShadowSocketData).shadowUser;
+    if (u) seen.set(u.userId, u);
+  }
+  return [...seen.values()].sort((a, b) => a.username.localeCompare(b.username));
+}
+
+/** Tells the annotator's workspace (every source socket of the project) who watches it now. */
+async function announceWatchers(ctx: AppContext, projectId: string, userId: string): Promise<void> {
+  const watchers = await usersIn(ctx, shadowRooms.watch(projectId, userId));
+  ctx.io?.to(shadowRooms.source(projectId, userId)).emit('shadow:watchers', { projectId, watchers });
+}
+
+async function sourceOnline(ctx: AppContext, projectId: string, userId: string): Promise<boolean> {
+  if (!ctx.io) return false;
+  return (await ctx.io.in(shadowRooms.source(projectId, userId)).fetchSockets()).length > 0;
+}
+
+async function announceStatus(ctx: AppContext, projectId: string, userId: string): Promise<void> {
+  const online = await sourceOnline(ctx, projectId, userId);
+  ctx.io?.to(shadowRooms.watch(projectId, userId)).emit('shadow:status', { projectId, userId, online });
+}
+
+async function lastFrame(ctx: AppContext, projectId: string, userId: string): Promise<ShadowFrame | null> {
+  const raw = await ctx.redis.get(frameKey(ctx, projectId, userId));
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw) as ShadowFrame;
+  } catch {
+    return null;
+  }
+}
+
+/** Size of a payload as JSON, or null when it is not JSON at all. */
+function jsonSize(v: unknown): number | null {
+  try {
+    const s = JSON.stringify(v);
+    return typeof s === 'string' ? s.length : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Read-only shadowing (see core/src/contracts/shadow.ts). Watchers: admins, and leads who manage
+ * the project; the watched user must belong to it. Sources: the annotator's own workspace, for a
+ * project they are a member of. Frames go to `shadow:<projectId>:<userId>` through the Redis
+ * adapter, and the last one is kept in Redis for {@link SHADOW_FRAME_TTL_S} seconds.
+ */
+export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: UserDoc): void {
+  const me = user._id.toHexString();
+  const data = socket.data as ShadowSocketData;
+  /** Watch rooms this socket is in: room → (project, annotator). */
+  const watching = new Map<string, { projectId: string; userId: string }>();
+  /** Projects this socket is the annotator's workspace of. */
+  const publishing = new Set<string>();
+  /** Frames in the current one-second window (a generous guard above the client's throttle). */
+  let window = { start: 0, n: 0 };
+
+  socket.on('shadow:watch', async (payload, ack) => {
+    const reply = replyOf<Ack<ShadowWatchInfo>>(ack);
+    const p = ShadowTarget.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and userId must be 24-character hex ids' });
+    const { projectId, userId } = p.data;
+    try {
+      const u = await freshUser(ctx, user);
+      if (u.role !== 'admin' && u.role !== 'lead') throw new AppError('FORBIDDEN', 'only leads of the project and admins may watch');
+      const project = await loadProject(ctx, u, new ObjectId(projectId), 'manage');
+      const target = await ctx.db.users.findOne({ _id: new ObjectId(userId) });
+      if (!target || !isMember(target, project)) throw new AppError('NOT_FOUND', 'no such annotator in this project');
+      data.shadowUser = summary(u);
+      const room = shadowRooms.watch(projectId, userId);
+      await socket.join(room);
+      const first = !watching.has(room);
+      watching.set(room, { projectId, userId });
+      const [frame, online] = await Promise.all([lastFrame(ctx, projectId, userId), sourceOnline(ctx, projectId, userId)]);
+      reply({ ok: true, annotator: summary(target), online, frame });
+      await announceWatchers(ctx, projectId, userId);
+      if (first) void audit(ctx, u._id, 'shadow.watch', { type: 'user', id: userId }, { projectId }).catch(() => undefined);
+    } catch (e) {
+      reply(fail(e));
+    }
+  });
+
+  socket.on('shadow:unwatch', async (payload, ack) => {
+    const reply = replyOf<Ack>(ack);
+    const p = ShadowTarget.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and userId must be 24-character hex ids' });
+    const room = shadowRooms.watch(p.data.projectId, p.data.userId);
+    await socket.leave(room);
+    watching.delete(room);
+    reply({ ok: true });
+    await announceWatchers(ctx, p.data.projectId, p.data.userId).catch(() => undefined);
+  });
+
+  socket.on('shadow:publish', async (payload, ack) => {
+    const reply = replyOf<Ack<{ watchers: ShadowUser[] }>>(ack);
+    const p = ShadowSourceInput.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
+    const { projectId } = p.data;
+    try {
+      const u = await freshUser(ctx, user);
+      await loadProject(ctx, u, new ObjectId(projectId), 'view');
+      data.shadowUser = summary(u);
+      await socket.join(shadowRooms.source(projectId, me));
+      publishing.add(projectId);
+      reply({ ok: true, watchers: await usersIn(ctx, shadowRooms.watch(projectId, me)) });
+      ctx.io?.to(shadowRooms.watch(projectId, me)).emit('shadow:status', { projectId, userId: me, online: true });
+    } catch (e) {
+      reply(fail(e));
+    }
+  });
+
+  socket.on('shadow:unpublish', async (payload, ack) => {
+    const reply = replyOf<Ack>(ack);
+    const p = ShadowSourceInput.safeParse(payload);
+    if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
+    await socket.leave(shadowRooms.source(p.data.projectId, me));
+    publishing.delete(p.data.projectId);
+    reply({ ok: true });
+    await announceStatus(ctx, p.data.projectId, me).catch(() => undefined);
+  });
+
+  socket.on('shadow:state', async (payload, ack) => {
+    const reply = replyOf<Ack<{ seq: number }>>(ack);
+    const now = ctx.now();
+    if (now - window.start >= 1000) window = { start: now, n: 0 };
+    if (++window.n > SHADOW_MAX_FPS * 3) return reply({ ok: false, code: 'RATE_LIMITED', message: `at most ${SHADOW_MAX_FPS} frames a second` });
+    const size = jsonSize(payload);
+    if (size === null) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'a frame must be JSON' });
+    if (size > SHADOW_MAX_FRAME_CHARS) return reply({ ok: false, code: 'PAYLOAD_TOO_LARGE', message: `a frame may be at most ${SHADOW_MAX_FRAME_CHARS} characters of JSON` });
+    const p = ShadowState.safeParse(payload);
+    if (!p.success) {
+      const issue = p.error.issues[0];
+      return reply({ ok: false, code: 'VALIDATION_FAILED', message: issue ? `${formatPath(issue.path) || 'frame'}: ${issue.message}` : 'not a valid frame' });
+    }
+    const { projectId } = p.data;
+    // Membership was checked when this socket became the project's source.
+    if (!socket.rooms.has(shadowRooms.source(projectId, me))) return reply({ ok: false, code: 'FORBIDDEN', message: 'publish for this project first (shadow:publish)' });
+    const frame: ShadowFrame = { ...p.data, userId: me, at: new Date(now).toISOString() };
+    ctx.io?.to(shadowRooms.watch(projectId, me)).emit('shadow:frame', frame);
+    try {
+      await ctx.redis.set(frameKey(ctx, projectId, me), JSON.stringify(frame), 'EX', SHADOW_FRAME_TTL_S);
+      reply({ ok: true, seq: frame.seq });
+    } catch (e) {
+      reply(fail(e));
+    }
+  });
+
+  socket.on('disconnect', () => {
+    for (const { projectId, userId } of watching.values()) void announceWatchers(ctx, projectId, userId).catch(() => undefined);
+    for (const projectId of publishing) void announceStatus(ctx, projectId, me).catch(() => undefined);
+  });
+}
