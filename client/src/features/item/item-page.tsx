@@ -12,7 +12,7 @@ import { ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
 import { CommentList } from '../review/comments.tsx';
-import { annotatorColor, CompareGrid, CONSENSUS_COLOR, GOLD_COLOR, LayerToggles, layerRegionId, LayoutSwitch, overlayOf, type CompareLayer, type CompareLayout } from '../review/compare.tsx';
+import { annotatorColor, CompareGrid, CONSENSUS_COLOR, GOLD_COLOR, ItemAgreement, LayerToggles, layerRegionId, LayoutSwitch, overlayOf, useShownLayers, type CompareLayer, type CompareLayout } from '../review/compare.tsx';
 import { formatNumber, formatTime } from '../review/format.ts';
 import { PresenceChips, usePresence } from '../review/presence.tsx';
 import '../review/review.css';
@@ -82,7 +82,7 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
     ],
     [detail, t],
   );
-  const [shown, setShown] = useState<ReadonlySet<string>>(() => new Set(layers.filter((l) => l.id !== CONSENSUS && l.id !== GOLD).map((l) => l.id)));
+  const [shown, toggle] = useShownLayers(() => layers.filter((l) => l.id !== CONSENSUS && l.id !== GOLD).map((l) => l.id));
   const [layout, setLayout] = useState<CompareLayout>('overlay');
   const [byAnnotator, setByAnnotator] = useState(true);
   const overlay = useMemo(() => overlayOf(layers, shown, byAnnotator), [layers, shown, byAnnotator]);
@@ -102,15 +102,7 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
   );
   useEffect(() => store.current?.setPins(pins), [pins]);
 
-  const toggle = (id: string) =>
-    setShown((s) => {
-      const n = new Set(s);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
-      return n;
-    });
 
-  const agreement = detail.quality ? Object.entries(detail.quality.agreement) : [];
   return (
     <div className="review__body" data-testid="item-view">
       <div className="review__editor">
@@ -145,19 +137,7 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
               return g === undefined || g === null ? null : <span className="muted small"> · {t('item.goldScore', { score: formatNumber(lang, g, 2) })}</span>;
             }}
           />
-          <h3 className="small">{t('review.agreement')}</h3>
-          {detail.quality ? (
-            <dl className="review__agreement" data-testid="item-agreement">
-              {agreement.map(([tool, v]) => (
-                <div key={tool}>
-                  <dt>{tool}</dt>
-                  <dd>{v === null ? '—' : formatNumber(lang, v, 2)}</dd>
-                </div>
-              ))}
-            </dl>
-          ) : (
-            <p className="muted small">{t('review.noQuality')}</p>
-          )}
+          <ItemAgreement quality={detail.quality} testId="item-agreement" />
         </section>
         <section className="card review__section">
           <h2 className="section-title">{t('item.reviews')}</h2>

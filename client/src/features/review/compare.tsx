@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { alignSpans, codePointIndex, type LabelSchema, type Region, type SpanRegion } from '@labelwork/core';
 import { fileUrl } from '../../api/projects.ts';
 import { ImageCanvas } from '../../canvas/image-canvas.tsx';
@@ -6,10 +6,11 @@ import type { ImageLevels } from '../../canvas/image-levels.ts';
 import { SpacePan } from '../../canvas/space-pan.ts';
 import { EditorStore } from '../../editor/store.ts';
 import type { Pin } from '../../editor/types.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useI18n, useT } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import type { EditorItem } from '../editor/annotation-editor.tsx';
 import { useImageLevels } from '../editor/use-image-levels.ts';
+import { formatNumber } from './format.ts';
 
 /**
  * Comparing the annotations of one item: one colour per annotator, the overlay's region colours,
@@ -81,6 +82,61 @@ export function LayerToggles({ layers, shown, onToggle, disabled, extra }: { lay
         </li>
       ))}
     </ul>
+  );
+}
+
+/** The set of shown layers and its toggle. */
+export function useShownLayers(initial: () => Iterable<string>): [ReadonlySet<string>, (id: string) => void] {
+  const [shown, setShown] = useState<ReadonlySet<string>>(() => new Set(initial()));
+  const toggle = useCallback(
+    (id: string) =>
+      setShown((s) => {
+        const n = new Set(s);
+        if (n.has(id)) n.delete(id);
+        else n.add(id);
+        return n;
+      }),
+    [],
+  );
+  return [shown, toggle];
+}
+
+/** Item agreement per tool (once the item has all its annotations). */
+export function ItemAgreement({ quality, testId }: { quality: { agreement: Record<string, number | null> } | null; testId: string }) {
+  const t = useT();
+  const { lang } = useI18n();
+  return (
+    <>
+      <h3 className="small">{t('review.agreement')}</h3>
+      {quality ? (
+        <dl className="review__agreement" data-testid={testId}>
+          {Object.entries(quality.agreement).map(([tool, v]) => (
+            <div key={tool}>
+              <dt>{tool}</dt>
+              <dd>{v === null ? '—' : formatNumber(lang, v, 2)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <p className="muted small">{t('review.noQuality')}</p>
+      )}
+    </>
+  );
+}
+
+/** Header cells naming the layers (swatch and name), after a first column header. */
+function LayerHeads({ first, layers }: { first: string; layers: readonly CompareLayer[] }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{first}</th>
+        {layers.map((l) => (
+          <th key={l.id} scope="col">
+            <span className="compare__swatch" style={{ background: l.color }} aria-hidden="true" /> {l.name}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
 
@@ -192,16 +248,7 @@ function ClassRows({ schema, layers }: { schema: LabelSchema; layers: readonly C
   return (
     <table className="compare__table" data-testid="compare-classes">
       <caption className="small">{t('compare.classes')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('compare.label')}</th>
-          {layers.map((l) => (
-            <th key={l.id} scope="col">
-              <span className="compare__swatch" style={{ background: l.color }} aria-hidden="true" /> {l.name}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <LayerHeads first={t('compare.label')} layers={layers} />
       <tbody>
         {classLabels.map((c) => {
           const marks = chosen.map((s) => s.has(c.name));
@@ -242,16 +289,7 @@ function SpanAlignment({ text, layers, schema }: { text: string; layers: readonl
         <p className="muted small">{t('compare.noSpans')}</p>
       ) : (
         <table className="compare__table compare__table--spans" data-testid="compare-spans">
-          <thead>
-            <tr>
-              <th scope="col">{t('compare.text')}</th>
-              {layers.map((l) => (
-                <th key={l.id} scope="col">
-                  <span className="compare__swatch" style={{ background: l.color }} aria-hidden="true" /> {l.name}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <LayerHeads first={t('compare.text')} layers={layers} />
           <tbody>
             {shown.map((row) => (
               <tr key={`${row.start}-${row.end}`} className={row.agree ? '' : 'is-disagreement'} data-testid="compare-span-row" data-start={row.start} data-end={row.end} data-agree={row.agree}>

@@ -7,13 +7,13 @@ import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
 import type { EditorStore } from '../../editor/store.ts';
-import { useI18n, useT } from '../../i18n/index.tsx';
+import { useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
-import { annotatorColor, CompareGrid, CONSENSUS_COLOR, LayerToggles, LayoutSwitch, OTHER_PREFIX, overlayOf, type CompareLayer, type CompareLayout } from './compare.tsx';
+import { annotatorColor, CompareGrid, CONSENSUS_COLOR, ItemAgreement, LayerToggles, LayoutSwitch, OTHER_PREFIX, overlayOf, useShownLayers, type CompareLayer, type CompareLayout } from './compare.tsx';
 import { CommentList } from './comments.tsx';
-import { anchorText, formatNumber, pinsOf } from './format.ts';
+import { anchorText, pinsOf } from './format.ts';
 import { PresenceChips, usePresence } from './presence.tsx';
 import './review.css';
 
@@ -174,9 +174,8 @@ interface TaskViewProps {
 
 function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProps) {
   const t = useT();
-  const { lang } = useI18n();
   const underReview = task.annotations.find((a) => a.underReview) ?? task.annotations[0];
-  const [shown, setShown] = useState<ReadonlySet<string>>(() => new Set(underReview ? [underReview.id] : []));
+  const [shown, toggle] = useShownLayers(() => (underReview ? [underReview.id] : []));
   const [fixing, setFixing] = useState(false);
   const [text, setText] = useState('');
   const [anchorKind, setAnchorKind] = useState<CommentAnchor['kind']>('item');
@@ -274,17 +273,9 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
     });
   };
 
-  const toggle = (id: string) =>
-    setShown((s) => {
-      const n = new Set(s);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
-      return n;
-    });
 
   const editorKey = fixing ? 'fix' : `${[...shown].sort().join('|')}:${byAnnotator}`;
   const side = layout === 'side' && !fixing;
-  const agreement = task.quality ? Object.entries(task.quality.agreement) : [];
   return (
     <div className="review" data-testid="review-task" data-task-id={task.taskId} data-item-id={task.itemId}>
       <div className="review__meta small">
@@ -324,19 +315,7 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
                 extra={(l) => l.primary && <span className="badge review__badge">{t('review.underReview')}</span>}
               />
             </div>
-            <h3 className="small">{t('review.agreement')}</h3>
-            {task.quality ? (
-              <dl className="review__agreement" data-testid="review-agreement">
-                {agreement.map(([tool, v]) => (
-                  <div key={tool}>
-                    <dt>{tool}</dt>
-                    <dd>{v === null ? '—' : formatNumber(lang, v, 2)}</dd>
-                  </div>
-                ))}
-              </dl>
-            ) : (
-              <p className="muted small">{t('review.noQuality')}</p>
-            )}
+            <ItemAgreement quality={task.quality} testId="review-agreement" />
           </section>
           <section className="card review__section">
             <h2 className="section-title">{t('review.comments')}</h2>
