@@ -1,6 +1,9 @@
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { CLIENT_EVENTS, SERVER_EVENTS, type Ack, type ProjectUpdatedPayload } from '@labelwork/core';
+import { CLIENT_EVENTS, LIVE_EVENTS, SERVER_EVENTS, type Ack, type AnnouncementPayload, type ProjectUpdatedPayload } from '@labelwork/core';
+import type { LabelworkApp } from '../../server/src/app.ts';
+import { ACCESS_MAX_STALE_MS } from '../../server/src/modules/projects/access-cache.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { textSchema } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -94,5 +97,85 @@ describe('Socket.IO gateway', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('lead announcements (cached access check)', () => {
+  /** A second server process's app on the same database and Redis, with a clock the test moves. */
+  let second: LabelworkApp;
+  let secondUrl = '';
+  let clock = Date.now();
+  const announce = (s: Socket, text: string) => new Promise<Ack>((resolve) => s.emit(LIVE_EVENTS.announce, { projectId, text }, resolve));
+  const idOf = async (c: ApiClient) => (await c.get('/api/auth/me')).body.user.id as string;
+  /** A lead who is a member (not the owner) of the project, with a connected socket on `url`. */
+  async function memberLead(name: string, url = t.url): Promise<{ id: string; client: ApiClient; socket: Socket }> {
+    const c = await user(name, 'lead');
+    const id = await idOf(c);
+    expect((await lead.put(`/api/projects/${projectId}/members`, { userIds: [id] })).status).toBe(200);
+    const socket = socketFor(c, url);
+    await connected(socket);
+    return { id, client: c, socket };
+  }
+
+  beforeAll(async () => {
+    const { createApp } = await import('../../server/src/app.ts');
+    second = await createApp({ ...t.app.ctx.config, PORT: 0 }, { now: () => clock });
+    secondUrl = (await second.listen()).url;
+  });
+  afterAll(async () => {
+    await second?.close();
+  });
+
+  it("reaches the project room from a lead; members who may not manage it and outsiders are refused", async () => {
+    const member = socketFor(anno);
+    const ls = socketFor(lead);
+    const out = socketFor(outsider);
+    await Promise.all([connected(member), connected(ls), connected(out)]);
+    expect(await join(member, projectId)).toEqual({ ok: true });
+    const got = new Promise<AnnouncementPayload>((resolve) => member.once(LIVE_EVENTS.announcement, resolve));
+    const ack = await announce(ls, '指南 1.2 已发布');
+    expect(ack).toMatchObject({ ok: true });
+    expect(await got).toMatchObject({ projectId, text: '指南 1.2 已发布', byName: 'lead' });
+    expect(await announce(member, 'not mine to say')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await announce(out, 'nor mine')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    // Refusals are cached too: asking again gets the same answer.
+    expect(await announce(member, 'again')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
+  it('a lead removed from the project is refused at once, on this server process and on another (invalidation over Redis)', async () => {
+    const here = await memberLead('lead-removed');
+    const elsewhere = socketFor(here.client, secondUrl);
+    await connected(elsewhere);
+    // Both processes have a cached "may manage" now.
+    expect(await announce(here.socket, 'one')).toMatchObject({ ok: true });
+    expect(await announce(elsewhere, 'two')).toMatchObject({ ok: true });
+    expect((await lead.del(`/api/projects/${projectId}/members/${here.id}`)).status).toBe(200);
+    // The removal went through server one: its cache is dropped before the response.
+    expect(await announce(here.socket, 'three')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    // Server two's clock stands still, so its cached decision never ages out: only the
+    // invalidation sent over the Socket.IO Redis adapter can refuse this.
+    await expect.poll(async () => (await announce(elsewhere, 'four')).ok, { timeout: 5000, interval: 50 }).toBe(false);
+    expect(await announce(elsewhere, 'five')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
+  it('a demoted lead is refused, a disabled one must sign in again', async () => {
+    const l = await memberLead('lead-demoted');
+    expect(await announce(l.socket, 'still lead')).toMatchObject({ ok: true });
+    expect((await admin.patch(`/api/users/${l.id}`, { role: 'annotator' })).status).toBe(200);
+    expect(await announce(l.socket, 'demoted')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect((await admin.patch(`/api/users/${l.id}`, { role: 'lead' })).status).toBe(200);
+    expect(await announce(l.socket, 'lead again')).toMatchObject({ ok: true });
+    expect((await admin.patch(`/api/users/${l.id}`, { disabled: true })).status).toBe(200);
+    expect(await announce(l.socket, 'disabled')).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+  });
+
+  it(`without any invalidation (a change straight in the database) a cached permission is used at most ${ACCESS_MAX_STALE_MS} ms`, async () => {
+    const l = await memberLead('lead-db', secondUrl);
+    expect(await announce(l.socket, 'cached')).toMatchObject({ ok: true });
+    // Behind the services' back: no invalidation is sent.
+    await t.app.ctx.db.projects.updateOne({ _id: new ObjectId(projectId) }, { $pull: { memberIds: new ObjectId(l.id) } });
+    expect(await announce(l.socket, 'within the bound')).toMatchObject({ ok: true });
+    clock += ACCESS_MAX_STALE_MS;
+    expect(await announce(l.socket, 'past the bound')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
   });
 });

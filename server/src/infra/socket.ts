@@ -11,6 +11,7 @@ import { createRedis } from './redis.ts';
 import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
 import { registerReviewSocket } from '../modules/review/review.socket.ts';
 import { registerLiveSocket } from '../modules/live/live.socket.ts';
+import { listenForAccessChanges } from '../modules/projects/access-cache.ts';
 import { registerShadowSocket } from '../modules/live/shadow.socket.ts';
 
 interface SocketData {
@@ -34,6 +35,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     adapter: createAdapter(pub, sub, { key: `${ctx.config.REDIS_PREFIX}:socket.io` }),
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
   });
+  listenForAccessChanges(ctx, io);
   io.use(async (socket, next) => {
     try {
       const r = await resolveSession(ctx, socket.handshake.headers.cookie);

@@ -6,22 +6,25 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { audit } from '../audit/audit.service.ts';
-import { loadProject } from '../projects/projects.access.ts';
+import { cachedAccess } from '../projects/access-cache.ts';
 
-/** A lead's announcement to the project room (checked against a fresh read of the user). */
+/**
+ * A lead's announcement to the project room. The sender must (still) manage the project: checked
+ * on the cached access decision (see projects/access-cache.ts), not on two database reads per
+ * announcement; losing access (removed from the project, demoted, disabled) is seen at once on
+ * every server process, and in any case within ACCESS_MAX_STALE_MS (2 s).
+ */
 export function registerLiveSocket(ctx: AppContext, socket: Socket<ClientToServerEvents, ServerToClientEvents>, user: UserDoc): void {
   socket.on('project:announce', async (payload, ack) => {
     const reply: (a: Ack<{ id: string; at: string }>) => void = typeof ack === 'function' ? ack : () => undefined;
     const p = AnnounceInput.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: p.error.issues[0]?.message ?? 'not valid' });
     try {
-      const fresh = await ctx.db.users.findOne({ _id: user._id });
-      if (!fresh || fresh.disabled) throw new AppError('UNAUTHENTICATED', 'sign in again');
-      await loadProject(ctx, fresh, new ObjectId(p.data.projectId), 'manage');
-      const out = { id: randomUUID(), projectId: p.data.projectId, text: p.data.text, byId: fresh._id.toHexString(), byName: fresh.displayName || fresh.username, at: new Date(ctx.now()).toISOString() };
+      const { user: by } = await cachedAccess(ctx, user._id, new ObjectId(p.data.projectId), 'manage');
+      const out = { id: randomUUID(), projectId: p.data.projectId, text: p.data.text, byId: by._id.toHexString(), byName: by.displayName || by.username, at: new Date(ctx.now()).toISOString() };
       ctx.io?.to(rooms.project(p.data.projectId)).emit('project:announcement', out);
       reply({ ok: true, id: out.id, at: out.at });
-      void audit(ctx, fresh._id, 'project.announce', { type: 'project', id: p.data.projectId }, { id: out.id }).catch(() => undefined);
+      void audit(ctx, by._id, 'project.announce', { type: 'project', id: p.data.projectId }, { id: out.id }).catch(() => undefined);
     } catch (e) {
       reply(e instanceof AppError ? { ok: false, code: e.code, message: e.message } : { ok: false, code: 'INTERNAL', message: 'internal error' });
     }

@@ -6,6 +6,7 @@ import { AppError, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { findGuideline } from '../guidelines/guidelines.service.ts';
 import { usersRepo } from '../users/users.repository.ts';
+import { accessChanged } from './access-cache.ts';
 import { loadProject } from './projects.access.ts';
 import { projectsRepo } from './projects.repository.ts';
 
@@ -40,6 +41,7 @@ function checkFits(ctx: AppContext, p: Pick<ProjectInput, 'kind' | 'labelSchema'
 }
 
 function notifyUpdated(ctx: AppContext, p: ProjectDoc, by: ObjectId): void {
+  accessChanged(ctx, { projectId: p._id.toHexString() }); // members or status may have changed: drop cached access decisions
   ctx.io?.to(rooms.project(p._id.toHexString())).emit(SERVER_EVENTS.projectUpdated, { projectId: p._id.toHexString(), version: p.version, by: by.toHexString() });
 }
 

@@ -5,6 +5,7 @@ import type { UserDoc } from '../../infra/mongo.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { generatePassword, hashPassword } from '../auth/password.ts';
+import { accessChanged } from '../projects/access-cache.ts';
 import { usersRepo } from './users.repository.ts';
 
 export function toUser(d: UserDoc): User {
@@ -56,6 +57,7 @@ export async function updateUser(ctx: AppContext, actor: UserDoc, id: ObjectId, 
   if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
   const updated = await usersRepo.update(ctx.db, id, set);
   if (!updated) throw new AppError('NOT_FOUND', 'no such user');
+  accessChanged(ctx, { userId: id.toHexString() }); // role, disabled, name: drop cached access decisions
   if (patch.disabled || patch.password !== undefined || (patch.role && patch.role !== current.role)) {
     await ctx.sessions.destroyAllForUser(id.toHexString());
   }

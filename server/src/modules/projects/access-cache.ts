@@ -1,0 +1,150 @@
+import type { ObjectId } from 'mongodb';
+import type { ErrorCode } from '@labelwork/core';
+import type { AppContext, IO } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import type { UserDoc } from '../../infra/mongo.ts';
+import { loadProject, type ProjectNeed } from './projects.access.ts';
+
+/**
+ * Cached project-access decisions for hot socket paths (a lead's announcements): "may user U
+ * view/manage project P", decided by the same `loadProject` rules on fresh reads of the user and
+ * the project, then kept per (user, project, need).
+ *
+ * Bounds (the documented guarantee): a decision is used as is for ACCESS_FRESH_MS; up to
+ * ACCESS_MAX_STALE_MS after its reads started it is still used while one background re-read
+ * replaces it; older than that, the caller waits for a fresh read. Every project change (members,
+ * status, settings) and every user change (role, disabled, level, name) drops the decisions about
+ * that project or user at once in this process and, through the Socket.IO Redis adapter
+ * (`serverSideEmit`), in every other server process. So someone who lost access is refused at once
+ * everywhere the invalidation arrives, and in any case by ACCESS_MAX_STALE_MS after the change.
+ */
+export const ACCESS_FRESH_MS = 1000;
+export const ACCESS_MAX_STALE_MS = 2000;
+
+/** The inter-server event carrying an invalidation to the other server processes. */
+const CHANGED_EVENT = 'access:changed';
+
+export interface AccessGrant {
+  /** The user as read for this decision (no password hash). */
+  user: Pick<UserDoc, '_id' | 'username' | 'displayName' | 'role'>;
+}
+type Outcome = { ok: true; grant: AccessGrant } | { ok: false; code: ErrorCode; message: string };
+
+interface Entry {
+  userId: string;
+  projectId: string;
+  /** When the reads behind `outcome` started. */
+  at: number;
+  outcome: Outcome;
+  refreshing?: boolean;
+}
+
+class AccessCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Outcome>>();
+  /**
+   * Bumped by every invalidation: a read that started before one is not stored (it may predate the
+   * change). Invalidations are rare (admin and lead actions), so one counter for all keys is enough.
+   */
+  private epoch = 0;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  async get(userId: ObjectId, projectId: ObjectId, need: ProjectNeed): Promise<Outcome> {
+    const key = `${userId.toHexString()}:${projectId.toHexString()}:${need}`;
+    const e = this.entries.get(key);
+    const age = e ? this.ctx.now() - e.at : Infinity;
+    if (e && age < ACCESS_FRESH_MS) return e.outcome;
+    if (e && age < ACCESS_MAX_STALE_MS) {
+      if (!e.refreshing) {
+        e.refreshing = true;
+        this.load(key, userId, projectId, need).catch(() => undefined).finally(() => {
+          e.refreshing = false;
+        });
+      }
+      return e.outcome;
+    }
+    return this.loading.get(key) ?? this.load(key, userId, projectId, need);
+  }
+
+  private load(key: string, userId: ObjectId, projectId: ObjectId, need: ProjectNeed): Promise<Outcome> {
+    const at = this.ctx.now();
+    const epoch = this.epoch;
+    const p = decide(this.ctx, userId, projectId, need).then((outcome) => {
+      if (epoch === this.epoch) {
+        this.entries.set(key, { userId: userId.toHexString(), projectId: projectId.toHexString(), at, outcome });
+        if (this.entries.size > 10_000) this.sweep();
+      }
+      return outcome;
+    });
+    const tracked = p.finally(() => {
+      if (this.loading.get(key) === tracked) this.loading.delete(key);
+    });
+    this.loading.set(key, tracked);
+    return tracked;
+  }
+
+  private sweep(): void {
+    const now = this.ctx.now();
+    for (const [k, e] of this.entries) if (now - e.at >= ACCESS_MAX_STALE_MS) this.entries.delete(k);
+  }
+
+  forget(change: AccessChange): void {
+    this.epoch++;
+    for (const [k, e] of this.entries) {
+      if (e.userId === change.userId || e.projectId === change.projectId) this.entries.delete(k);
+    }
+  }
+}
+
+/** The user and the project read afresh, judged by the rules of `loadProject`. */
+async function decide(ctx: AppContext, userId: ObjectId, projectId: ObjectId, need: ProjectNeed): Promise<Outcome> {
+  const user = await ctx.db.users.findOne({ _id: userId });
+  if (!user || user.disabled) return { ok: false, code: 'UNAUTHENTICATED', message: 'sign in again' };
+  try {
+    await loadProject(ctx, user, projectId, need);
+  } catch (e) {
+    if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
+    throw e;
+  }
+  return { ok: true, grant: { user: { _id: user._id, username: user.username, displayName: user.displayName, role: user.role } } };
+}
+
+const caches = new WeakMap<AppContext, AccessCache>();
+function cacheOf(ctx: AppContext): AccessCache {
+  let c = caches.get(ctx);
+  if (!c) {
+    c = new AccessCache(ctx);
+    caches.set(ctx, c);
+  }
+  return c;
+}
+
+/**
+ * `loadProject(user, projectId, need)` for hot paths, from the cache above: resolves with the
+ * user as read for the decision, or throws the AppError `loadProject` would (UNAUTHENTICATED for a
+ * missing or disabled user).
+ */
+export async function cachedAccess(ctx: AppContext, userId: ObjectId, projectId: ObjectId, need: ProjectNeed): Promise<AccessGrant> {
+  const o = await cacheOf(ctx).get(userId, projectId, need);
+  if (!o.ok) throw new AppError(o.code, o.message);
+  return o.grant;
+}
+
+export interface AccessChange {
+  userId?: string;
+  projectId?: string;
+}
+
+/** A user's or a project's access changed: drop the cached decisions here and on every other server process. */
+export function accessChanged(ctx: AppContext, change: AccessChange): void {
+  cacheOf(ctx).forget(change);
+  ctx.io?.serverSideEmit(CHANGED_EVENT, change);
+}
+
+/** Applies invalidations sent by the other server processes (called once Socket.IO is attached). */
+export function listenForAccessChanges(ctx: AppContext, io: IO): void {
+  io.on(CHANGED_EVENT, (change: AccessChange) => {
+    if (change && typeof change === 'object') cacheOf(ctx).forget({ userId: change.userId, projectId: change.projectId });
+  });
+}
