@@ -33,7 +33,8 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
   const io: IO = new Server(http, {
     serveClient: false,
     adapter: createAdapter(pub, sub, { key: `${ctx.config.REDIS_PREFIX}:socket.io` }),
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
+    // No connectionStateRecovery: the Redis adapter keeps no sessions, so it would restore nothing.
+    // Clients resync on every reconnect instead (see docs/review-and-dashboard.md, Reconnection).
   });
   listenForAccessChanges(ctx, io);
   io.use(async (socket, next) => {

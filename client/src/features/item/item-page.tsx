@@ -40,9 +40,11 @@ export function ItemPage({ projectId, itemId, user }: { projectId: string; itemI
     };
     socket.on('item:complete', onItem);
     socket.on('review:comment', onItem);
+    socket.on('connect', reload);
     return () => {
       socket.off('item:complete', onItem);
       socket.off('review:comment', onItem);
+      socket.off('connect', reload);
     };
   }, [socket, itemId, reload]);
 

@@ -43,8 +43,11 @@ export function QueueTab({ project, onProjectChanged }: { project: Project; onPr
       if (c.leased !== data.counts.leased) reload();
     };
     socket.on(SERVER_EVENTS.queueCounts, onCounts);
+    // After a reconnect the counts may have moved on: read them again.
+    socket.on('connect', reload);
     return () => {
       socket.off(SERVER_EVENTS.queueCounts, onCounts);
+      socket.off('connect', reload);
     };
   }, [socket, project.id, data, replace, reload]);
 

@@ -61,9 +61,19 @@ export function ReviewPage({ projectId, user }: { projectId: string; user: User 
   }, [projectId, draw]);
 
   // Live queue: join the project's review room (again after reconnects); an empty view draws as soon as work arrives.
+  // What was missed while disconnected is read again on reconnect: the counts, and work if the view is empty.
   useEffect(() => {
     if (!socket) return;
-    const join = () => void socket.timeout(8000).emitWithAck('review:join', { projectId }).catch(() => undefined);
+    let first = true;
+    const join = () => {
+      void socket.timeout(8000).emitWithAck('review:join', { projectId }).catch(() => undefined);
+      if (first) {
+        first = false;
+        return;
+      }
+      reviewCounts(projectId).then(setCounts, () => undefined);
+      if (phaseRef.current.kind === 'nothing') void draw();
+    };
     const onCounts = (c: ReviewQueueCounts) => {
       if (c.projectId === projectId) setCounts(c);
     };

@@ -33,9 +33,12 @@ export function ReworkPage({ projectId, user }: { projectId: string; user: User 
     };
     socket.on('review:verdict', on);
     socket.on('review:comment', on);
+    // Verdicts and comments given while disconnected: read the list again on reconnect.
+    socket.on('connect', reload);
     return () => {
       socket.off('review:verdict', on);
       socket.off('review:comment', on);
+      socket.off('connect', reload);
     };
   }, [socket, projectId, reload]);
 
