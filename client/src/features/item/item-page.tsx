@@ -87,7 +87,7 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
   const [shown, toggle] = useShownLayers(() => layers.filter((l) => l.id !== CONSENSUS && l.id !== GOLD).map((l) => l.id));
   const [layout, setLayout] = useState<CompareLayout>('overlay');
   const [byAnnotator, setByAnnotator] = useState(true);
-  const overlay = useMemo(() => overlayOf(layers, shown, byAnnotator), [layers, shown, byAnnotator]);
+  const overlay = useMemo(() => overlayOf(layers, shown, byAnnotator && shown.size > 1), [layers, shown, byAnnotator]);
   const store = useRef<EditorStore | null>(null);
   const names = useMemo(() => new Map(detail.annotations.map((a) => [a.id, a.username])), [detail]);
   const regionsOf = useMemo(() => new Map(detail.annotations.map((a) => [a.id, a.regions])), [detail]);

@@ -39,7 +39,8 @@ export const annotatorColor = (i: number): string => ANNOTATOR_COLORS[i % ANNOTA
 /**
  * The shown layers merged for one editor: other layers' region ids are prefixed (`~<layer>-`) so
  * they never clash with the primary annotation's, and each region gets its layer's colour when
- * colouring by annotator.
+ * colouring by annotator (callers do that only with two or more layers shown: one layer alone
+ * keeps its label colours).
  */
 export function overlayOf(layers: readonly CompareLayer[], shown: ReadonlySet<string>, byAnnotator: boolean): { regions: Region[]; colors: Map<string, string> } {
   const regions: Region[] = [];

@@ -209,7 +209,7 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
     ],
     [task, t],
   );
-  const overlay = useMemo(() => overlayOf(layers, shown, byAnnotator), [layers, shown, byAnnotator]);
+  const overlay = useMemo(() => overlayOf(layers, shown, byAnnotator && shown.size > 1), [layers, shown, byAnnotator]);
   const pins = useMemo(() => pinsOf(comments), [comments]);
   useEffect(() => store.current?.setPins(pins), [pins]);
 
