@@ -222,10 +222,16 @@ describe('lead dashboard: confusion, annotator page, outliers', () => {
     const oddItems = new Set(submitted.filter((s) => s.userId === odd.id).map((s) => s.itemId));
     const ids = await links.evaluateAll((as) => as.map((a) => a.getAttribute('data-item-id')));
     for (const id of ids) expect(oddItems.has(id!)).toBe(true);
+    // Each link reads as the item's number in the project.
+    for (const text of await links.allTextContents()) expect(text).toMatch(/^#\d+$/);
+    // The item view opened from the link shows that item.
     expect(await outlier.getByTestId('outlier-user').getAttribute('href')).toBe(`/projects/${projectId}/dashboard/annotators/${odd.id}`);
     await links.first().click();
     await page.waitForURL(`**/projects/${projectId}/items/${ids[0]}`);
     expect(new URL(page.url()).pathname).toBe(`/projects/${projectId}/items/${ids[0]}`);
+    await page.getByTestId('item-view').waitFor();
+    expect(await page.getByTestId('item-page').getAttribute('data-item-id')).toBe(ids[0]);
+    await page.goBack();
   });
 
   it('says so when a project has no single-class labels', async () => {

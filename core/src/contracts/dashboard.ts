@@ -18,7 +18,8 @@ export interface Dashboard {
   /** Label confusion; `vsConsensusBy` is keyed by annotator id. */
   confusion: { between: Confusion; vsConsensus: Confusion; vsConsensusBy: Record<string, Confusion> };
   annotators: AnnotatorRow[];
-  outliers: (Outlier & { username: string; itemIds: string[] })[];
+  /** `itemIds`: up to 50 items behind the number; `itemSeqs`: their numbers in the project (import order). */
+  outliers: (Outlier & { username: string; itemIds: string[]; itemSeqs: Record<string, number> })[];
   review: { counts: ReviewQueueCounts; accepted: number; rejected: number; fixed: number; rejectionRate: number | null };
 }
 

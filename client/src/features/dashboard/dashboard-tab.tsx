@@ -170,7 +170,7 @@ export function DashboardTab({ project }: { project: Project }) {
                       <span className="muted">{t(`dash.outlierItems.${o.figure}`)}</span>
                       {o.itemIds.slice(0, OUTLIER_LINKS).map((id) => (
                         <Link key={id} to={paths.item(project.id, id)} className="mono" data-testid="outlier-item" data-item-id={id} aria-label={t('dash.openItem', { id })} title={id}>
-                          {shortId(id)}
+                          {o.itemSeqs[id] !== undefined ? `#${o.itemSeqs[id]}` : shortId(id)}
                         </Link>
                       ))}
                       {o.itemIds.length > OUTLIER_LINKS && (

@@ -1,4 +1,4 @@
-import type { ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import {
   bucketCounts, forecast, labelConfusion, meanCi, outliers, singleClassChoice, toCsv,
   type AnnotatorFigures, type AnnotatorHistory, type Dashboard, type Outlier,
@@ -121,6 +121,12 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
   const consensusClass = (r: ItemRow) => singleClassChoice(r.consensus.regions, project.labelSchema);
   const figures = figuresOf(f);
   const name = (id: string) => f.names.get(id) ?? id;
+  // Outliers link to the items behind them, shown by their number in the project.
+  const flagged = outliers(figures).map((o) => ({ ...o, username: name(o.userId), itemIds: outlierItems(f, o) }));
+  const linked = [...new Set(flagged.flatMap((o) => o.itemIds))].map((id) => new ObjectId(id));
+  const seqs = linked.length
+    ? new Map((await ctx.db.items.find({ _id: { $in: linked } }).project<{ _id: ObjectId; seq: number }>({ seq: 1 }).toArray()).map((d) => [d._id.toHexString(), d.seq]))
+    : new Map<string, number>();
   const accepted = f.verdicts.filter((v) => v.verdict === 'accept').length;
   const rejected = f.verdicts.filter((v) => v.verdict === 'reject').length;
   const fixed = f.verdicts.filter((v) => v.verdict === 'fix').length;
@@ -139,7 +145,7 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
     pairs: (latest?.pairs ?? []).map((p) => ({ a: p.a, b: p.b, items: p.items, value: pairValue(p) })),
     confusion: labelConfusion(f.items.map((r) => ({ classChoice: r.classChoice, consensus: consensusClass(r) }))),
     annotators: figures.map((r) => ({ ...r, username: name(r.userId) })).sort((a, b) => a.username.localeCompare(b.username)),
-    outliers: outliers(figures).map((o) => ({ ...o, username: name(o.userId), itemIds: outlierItems(f, o) })),
+    outliers: flagged.map((o) => ({ ...o, itemSeqs: Object.fromEntries(o.itemIds.flatMap((id) => (seqs.has(id) ? [[id, seqs.get(id)!]] : []))) })),
     review: { counts: reviewCounts, accepted, rejected, fixed, rejectionRate: f.verdicts.length ? rejected / f.verdicts.length : null },
   };
 }
