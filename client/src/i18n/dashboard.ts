@@ -56,7 +56,7 @@ export const dashboardEn = {
   'annotator.noPairs': 'No items shared with colleagues yet.',
   'annotator.vsConsensus': 'Their choices against consensus',
   'annotator.history': 'Item history',
-  'annotator.historyCount': '{n} annotations, newest first',
+  'annotator.historyCount': '{n|# annotation|# annotations}, newest first',
   'annotator.col.item': 'Item',
   'annotator.col.at': 'Submitted',
   'annotator.col.duration': 'Time spent',

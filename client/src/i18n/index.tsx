@@ -1,33 +1,16 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Lang } from '@labelwork/core';
-import { en, type MessageKey, type Messages } from './en.ts';
-import { zhCN } from './zh-cn.ts';
+import type { MessageKey } from './en.ts';
 import { initialLang, storeLang } from './lang.ts';
 
 export type { MessageKey } from './en.ts';
 export { LANGS, isLang } from './lang.ts';
 
-const DICTIONARIES: Record<Lang, Messages> = { 'zh-CN': zhCN, en };
-
-export type MessageParams = Readonly<Record<string, string | number>>;
-export type Translate = (key: MessageKey, params?: MessageParams) => string;
-
-/** Fills `{name}` placeholders; unknown placeholders are left as written. */
-export function interpolate(template: string, params?: MessageParams): string {
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const v = params[name];
-    return v === undefined ? whole : String(v);
-  });
-}
-
-export function translator(lang: Lang): Translate {
-  const dict = DICTIONARIES[lang];
-  return (key, params) => interpolate(dict[key], params);
-}
+export { interpolate, translator, type MessageParams, type Translate } from './translate.ts';
+import { DICTIONARIES, translator, type Translate } from './translate.ts';
 
 export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
+  return Object.hasOwn(DICTIONARIES.en, key);
 }
 
 interface I18nValue {

@@ -140,6 +140,9 @@ export interface ReworkTask {
 /** `GET /projects/:id/items/:itemId/detail` (leads): one item with everything said about it. */
 export interface ItemDetail {
   item: ReviewTask['item'];
+  /** The item's number in the project (import order) and its name (image file name or the text's external id). */
+  seq: number;
+  name: string | null;
   /** Every annotation of the item (`underReview` is false for all). */
   annotations: ReviewAnnotation[];
   quality: ReviewTask['quality'];

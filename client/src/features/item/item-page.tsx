@@ -57,11 +57,11 @@ export function ItemPage({ projectId, itemId, user }: { projectId: string; itemI
         <span aria-hidden="true"> / </span>
         <Link to={paths.project(projectId, 'dashboard')}>{t('item.backToDashboard')}</Link>
         <span aria-hidden="true"> / </span>
-        <span>{t('item.title', { id: itemId.slice(-6) })}</span>
+        <span>{detail.data ? `#${detail.data.seq}` : t('item.title', { id: itemId.slice(-6) })}</span>
       </nav>
       <div className="page__head">
         <h1 className="page__title">
-          {t('item.title', { id: itemId.slice(-6) })}
+          {detail.data ? t('item.titleOf', { seq: detail.data.seq, name: detail.data.name ?? itemId.slice(-6) }) : t('item.title', { id: itemId.slice(-6) })}
           {detail.data?.gold && <span className="badge review__badge">{t('item.gold')}</span>}
         </h1>
         <PresenceChips users={present} me={user.id} />

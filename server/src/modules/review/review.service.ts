@@ -98,7 +98,7 @@ async function buildTask(ctx: AppContext, t: ReviewTaskState, token: string, lea
  */
 export async function itemDetail(ctx: AppContext, user: UserDoc, projectId: ObjectId, itemId: ObjectId): Promise<ItemDetail> {
   const project = await loadProject(ctx, user, projectId, 'manage');
-  const inProject = await ctx.db.items.findOne({ _id: itemId, projectId: project._id }, { projection: { _id: 1, gold: 1 } });
+  const inProject = await ctx.db.items.findOne({ _id: itemId, projectId: project._id }, { projection: { _id: 1, gold: 1, seq: 1, externalId: 1, 'image.name': 1 } });
   if (!inProject) throw new AppError('NOT_FOUND', 'no such item in this project');
   const [view, docs, golds] = await Promise.all([
     itemWithAnnotations(ctx, itemId, null),
@@ -111,7 +111,7 @@ export async function itemDetail(ctx: AppContext, user: UserDoc, projectId: Obje
   const byTask = new Map<string, ReviewComment[]>();
   for (const c of comments) byTask.set(c.taskId, [...(byTask.get(c.taskId) ?? []), c]);
   const reviews = docs.filter((d): d is VerdictDoc => d.type === 'verdict').map((d) => toRecord(d, byTask.get(d.taskId) ?? []));
-  return { ...view, gold: inProject.gold ? inProject.gold.regions : null, goldScores, reviews, comments };
+  return { ...view, seq: inProject.seq, name: inProject.image?.name ?? inProject.externalId ?? null, gold: inProject.gold ? inProject.gold.regions : null, goldScores, reviews, comments };
 }
 
 /** The next review task of a project for this reviewer (never their own work), or the one they hold. */
