@@ -223,6 +223,31 @@ describe('shadowing: frames', () => {
     expect(answers.some((a) => !a.ok && a.code === 'RATE_LIMITED')).toBe(true);
   });
 
+  it('stops a watcher who loses access while watching (removed from the project)', async () => {
+    const member = await user('lead-member', 'lead', 'L2');
+    const cur = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
+    expect((await lead.client.put(`/api/projects/${projectId}/members`, { userIds: [...cur.memberIds, member.id] })).status).toBe(200);
+    const src = await sock(anno.client);
+    expect(await publish(src)).toMatchObject({ ok: true });
+    const w = await sock(member.client);
+    expect(await watch(w, anno.id)).toMatchObject({ ok: true });
+    const frames = record<ShadowFrame>(w, 'shadow:frame');
+    expect(await send(src, state(500))).toMatchObject({ ok: true });
+    await waitFor('a frame while allowed', async () => frames.length === 1);
+
+    const revoked = next<{ projectId: string; userId: string; code: string }>(w, 'shadow:revoked');
+    const watchers = next<ShadowWatchersPayload>(src, 'shadow:watchers', (p) => !p.watchers.some((x) => x.userId === member.id));
+    expect((await lead.client.del(`/api/projects/${projectId}/members/${member.id}`)).status).toBe(200);
+    expect(await revoked).toMatchObject({ projectId, userId: anno.id, code: 'FORBIDDEN' });
+    // The annotator is told the lead is no longer watching, and no more frames reach them.
+    await watchers;
+    expect(await send(src, state(501))).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(frames.map((f) => f.seq)).toEqual([500]);
+    // Watching again is refused.
+    expect(await watch(w, anno.id)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
   it('reaches a watcher on another server process (Redis adapter), and the last frame is shared', async () => {
     const { createApp } = await import('../../server/src/app.ts');
     const second = await createApp({ ...t.app.ctx.config, PORT: 0 });

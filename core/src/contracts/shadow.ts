@@ -27,6 +27,8 @@ export const SHADOW_EVENTS = {
   status: 'shadow:status',
   /** Server → the annotator's source sockets: who watches now. */
   watchers: 'shadow:watchers',
+  /** Server → a watcher: their access changed and watching has stopped. */
+  revoked: 'shadow:revoked',
 } as const;
 
 /** Most frames per second a source may send (the client throttles to this, trailing edge). */
@@ -91,6 +93,14 @@ export interface ShadowUser {
 export interface ShadowWatchersPayload {
   projectId: Id;
   watchers: ShadowUser[];
+}
+
+/** Watching stopped because the watcher lost access (or the annotator left the project). */
+export interface ShadowRevokedPayload {
+  projectId: Id;
+  userId: Id;
+  code: string;
+  message: string;
 }
 
 export interface ShadowStatusPayload {

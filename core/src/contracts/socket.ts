@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id } from '../schema/common.ts';
 import type { ItemPresencePayload, ItemPresencePayloadIn, JoinReviewPayload, PresenceUser, ReviewComment, ReviewQueueCounts, ReviewQueuedPayload, ReviewVerdictPayload } from './review.ts';
 import type { AnnounceInput, AnnouncementPayload } from './live.ts';
-import type { ShadowFrame, ShadowSourceInput, ShadowState, ShadowStatusPayload, ShadowTarget, ShadowWatchersPayload, ShadowWatchInfo, ShadowUser } from './shadow.ts';
+import type { ShadowFrame, ShadowRevokedPayload, ShadowSourceInput, ShadowState, ShadowStatusPayload, ShadowTarget, ShadowWatchersPayload, ShadowWatchInfo, ShadowUser } from './shadow.ts';
 import type { AnnotatorCounts, ItemCompletePayload, LeaseAssignedPayload, LeaseEndedPayload, LeaseHeartbeatPayload, ProjectAgreementPayload, QueueCounts, Task, TaskNextPayload } from './tasks.ts';
 
 /** Event names, shared by server and client. */
@@ -64,6 +64,7 @@ export interface ServerToClientEvents {
   'project:announcement': (p: AnnouncementPayload) => void;
   'shadow:frame': (p: ShadowFrame) => void;
   'shadow:status': (p: ShadowStatusPayload) => void;
+  'shadow:revoked': (p: ShadowRevokedPayload) => void;
   'shadow:watchers': (p: ShadowWatchersPayload) => void;
 }
 

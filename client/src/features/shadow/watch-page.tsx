@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isNewerFrame, type Item, type Lang, type ShadowFrame, type ShadowStatusPayload, type ShadowUser } from '@labelwork/core';
+import { isNewerFrame, type Item, type Lang, type ShadowFrame, type ShadowRevokedPayload, type ShadowStatusPayload, type ShadowUser } from '@labelwork/core';
 import { getItem } from '../../api/items.ts';
 import { getProject } from '../../api/projects.ts';
 import { Link } from '../../app/link.tsx';
@@ -89,12 +89,18 @@ export function WatchPage({ projectId, userId }: { projectId: string; userId: st
       if (p.projectId === projectId && p.userId === userId) setConn((c) => (c.kind === 'ready' ? { ...c, online: p.online } : c));
     };
     const onDisconnect = () => setConn((c) => (c.kind === 'error' ? c : { kind: 'connecting' }));
+    // Access changed while watching (removed from the project, demoted…): the server stopped the frames.
+    const onRevoked = (p: ShadowRevokedPayload) => {
+      if (p.projectId === projectId && p.userId === userId) setConn({ kind: 'error', code: p.code, message: p.message });
+    };
     if (socket.connected) watch();
     socket.on('connect', watch);
     socket.on('disconnect', onDisconnect);
     socket.on('shadow:frame', onFrame);
     socket.on('shadow:status', onStatus);
+    socket.on('shadow:revoked', onRevoked);
     return () => {
+      socket.off('shadow:revoked', onRevoked);
       live = false;
       socket.off('connect', watch);
       socket.off('disconnect', onDisconnect);

@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { audit } from '../audit/audit.service.ts';
+import { onAccessChange, type AccessChange } from '../projects/access-cache.ts';
 import { isMember, loadProject } from '../projects/projects.access.ts';
 
 type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -102,17 +103,23 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
   /** Frames in the current one-second window (a generous guard above the client's throttle). */
   let window = { start: 0, n: 0 };
 
+  /** May `u` watch `userId` in `projectId` now? Fresh reads; throws the reason. */
+  const checkWatch = async (projectId: string, userId: string): Promise<{ u: UserDoc; target: UserDoc }> => {
+    const u = await freshUser(ctx, user);
+    if (u.role !== 'admin' && u.role !== 'lead') throw new AppError('FORBIDDEN', 'only leads of the project and admins may watch');
+    const project = await loadProject(ctx, u, new ObjectId(projectId), 'manage');
+    const target = await ctx.db.users.findOne({ _id: new ObjectId(userId) });
+    if (!target || !isMember(target, project)) throw new AppError('NOT_FOUND', 'no such annotator in this project');
+    return { u, target };
+  };
+
   socket.on('shadow:watch', async (payload, ack) => {
     const reply = replyOf<Ack<ShadowWatchInfo>>(ack);
     const p = ShadowTarget.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and userId must be 24-character hex ids' });
     const { projectId, userId } = p.data;
     try {
-      const u = await freshUser(ctx, user);
-      if (u.role !== 'admin' && u.role !== 'lead') throw new AppError('FORBIDDEN', 'only leads of the project and admins may watch');
-      const project = await loadProject(ctx, u, new ObjectId(projectId), 'manage');
-      const target = await ctx.db.users.findOne({ _id: new ObjectId(userId) });
-      if (!target || !isMember(target, project)) throw new AppError('NOT_FOUND', 'no such annotator in this project');
+      const { u, target } = await checkWatch(projectId, userId);
       data.shadowUser = summary(u);
       const room = shadowRooms.watch(projectId, userId);
       await socket.join(room);
@@ -126,6 +133,23 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
       reply(fail(e));
     }
   });
+
+  // Watching is checked again whenever access changes (a project's members or status, a user's role
+  // or account), on every server process: a lead who lost access stops receiving frames at once.
+  const recheck = (change: AccessChange) => {
+    for (const [room, w] of watching) {
+      if (change.projectId !== w.projectId && change.userId !== me && change.userId !== w.userId) continue;
+      void checkWatch(w.projectId, w.userId).catch(async (e: unknown) => {
+        if (!watching.has(room)) return;
+        watching.delete(room);
+        await socket.leave(room);
+        const f = fail(e);
+        socket.emit('shadow:revoked', { projectId: w.projectId, userId: w.userId, code: f.code, message: f.message });
+        await announceWatchers(ctx, w.projectId, w.userId).catch(() => undefined);
+      });
+    }
+  };
+  const unsubscribe = onAccessChange(ctx, recheck);
 
   socket.on('shadow:unwatch', async (payload, ack) => {
     const reply = replyOf<Ack>(ack);
@@ -193,6 +217,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
   });
 
   socket.on('disconnect', () => {
+    unsubscribe();
     for (const { projectId, userId } of watching.values()) void announceWatchers(ctx, projectId, userId).catch(() => undefined);
     for (const projectId of publishing) void announceStatus(ctx, projectId, me).catch(() => undefined);
   });

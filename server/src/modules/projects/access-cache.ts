@@ -110,6 +110,27 @@ async function decide(ctx: AppContext, userId: ObjectId, projectId: ObjectId, ne
   return { ok: true, grant: { user: { _id: user._id, username: user.username, displayName: user.displayName, role: user.role } } };
 }
 
+/** Who wants to know when access changed (socket modules holding long-lived grants, e.g. shadowing). */
+const listeners = new WeakMap<AppContext, Set<(change: AccessChange) => void>>();
+
+/** Calls `f` on every access change seen by this process (its own and the other processes'); returns the unsubscribe. */
+export function onAccessChange(ctx: AppContext, f: (change: AccessChange) => void): () => void {
+  let set = listeners.get(ctx);
+  if (!set) listeners.set(ctx, (set = new Set()));
+  set.add(f);
+  return () => set.delete(f);
+}
+
+function notify(ctx: AppContext, change: AccessChange): void {
+  for (const f of listeners.get(ctx) ?? []) {
+    try {
+      f(change);
+    } catch {
+      // a listener's failure is its own
+    }
+  }
+}
+
 const caches = new WeakMap<AppContext, AccessCache>();
 function cacheOf(ctx: AppContext): AccessCache {
   let c = caches.get(ctx);
@@ -139,12 +160,16 @@ export interface AccessChange {
 /** A user's or a project's access changed: drop the cached decisions here and on every other server process. */
 export function accessChanged(ctx: AppContext, change: AccessChange): void {
   cacheOf(ctx).forget(change);
+  notify(ctx, change);
   ctx.io?.serverSideEmit(CHANGED_EVENT, change);
 }
 
 /** Applies invalidations sent by the other server processes (called once Socket.IO is attached). */
 export function listenForAccessChanges(ctx: AppContext, io: IO): void {
   io.on(CHANGED_EVENT, (change: AccessChange) => {
-    if (change && typeof change === 'object') cacheOf(ctx).forget({ userId: change.userId, projectId: change.projectId });
+    if (!change || typeof change !== 'object') return;
+    const c = { userId: change.userId, projectId: change.projectId };
+    cacheOf(ctx).forget(c);
+    notify(ctx, c);
   });
 }
