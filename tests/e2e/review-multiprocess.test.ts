@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
-import { startOwnCluster, type OwnCluster, type OwnServer } from '../support/own-app.ts';
-import { page, reworkAndAccept, setupReviewProject, submitAndReject, tile, type ReviewSetup } from '../support/review-setup.ts';
+import type { OwnCluster, OwnServer } from '../support/own-app.ts';
+import { page, reworkAndAccept, setupReviewCluster, submitAndReject, tile, type ReviewSetup } from '../support/review-setup.ts';
 
 /**
  * The live review flow of review-flow.test.ts with two server processes behind the same database
@@ -43,11 +42,7 @@ function watchSockets(who: string) {
 let leadLoads = 0;
 
 beforeAll(async () => {
-  cluster = await startOwnCluster({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') }, { servers: 2 });
-  [A, B] = cluster.servers as [OwnServer, OwnServer];
-  const admin = new ApiClient(A.url);
-  await admin.login('admin', cluster.adminPassword);
-  setup = await setupReviewProject(admin, run, { anno: A.url, rev: B.url, lead: B.url });
+  ({ cluster, A, B, setup } = await setupReviewCluster({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') }, run));
   browser = await launchBrowser();
   [annoPage, revPage, leadPage] = await Promise.all([
     page(browser, A.url, setup.anno.name, 'zh-CN', watchSockets('anno')),

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser } from '../support/browser.ts';
-import { startOwnCluster, type OwnCluster, type OwnServer } from '../support/own-app.ts';
-import { page, setupReviewProject, type ReviewSetup } from '../support/review-setup.ts';
+import type { OwnCluster, OwnServer } from '../support/own-app.ts';
+import { page, setupReviewCluster, type ReviewSetup } from '../support/review-setup.ts';
 
 /**
  * Catching up after a dropped connection: the annotator's server process dies (their socket drops),
@@ -23,11 +22,7 @@ let sockets = 0;
 const run = randomUUID().slice(0, 6);
 
 beforeAll(async () => {
-  cluster = await startOwnCluster({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') }, { servers: 2 });
-  [A, B] = cluster.servers as [OwnServer, OwnServer];
-  const admin = new ApiClient(A.url);
-  await admin.login('admin', cluster.adminPassword);
-  setup = await setupReviewProject(admin, run, { anno: A.url, rev: B.url, lead: B.url });
+  ({ cluster, A, B, setup } = await setupReviewCluster({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') }, run));
   browser = await launchBrowser();
   annoPage = await page(browser, A.url, setup.anno.name, 'zh-CN', (p) =>
     p.on('websocket', (ws) => {

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { ApiClient } from './api-client.ts';
 import { newContext, screenshot, signIn } from './browser.ts';
 import { pngBuffer } from './fixtures.ts';
+import { startOwnCluster, type OwnCluster, type OwnServer } from './own-app.ts';
 
 /**
  * Setup and the live-review steps shared by the browser tests of issue #6 (one server process in
@@ -172,4 +173,17 @@ export async function reworkAndAccept(_s: ReviewSetup, { annoPage, revPage }: Re
   await annoPage.locator('[data-testid=review-toast][data-verdict=accept]').waitFor({ timeout: 1000 });
   expect(Date.now() - accepted).toBeLessThan(1000);
   await revPage.getByTestId('review-notice').waitFor();
+}
+
+/**
+ * Two server processes (and the workers) behind one database and Redis prefix, with the review
+ * project set up: the annotator's API client on server A, the reviewer's and the lead's on B.
+ */
+export async function setupReviewCluster(services: { mongoUrl: string; redisUrl: string }, run: string): Promise<{ cluster: OwnCluster; A: OwnServer; B: OwnServer; setup: ReviewSetup }> {
+  const cluster = await startOwnCluster(services, { servers: 2 });
+  const [A, B] = cluster.servers as [OwnServer, OwnServer];
+  const admin = new ApiClient(A.url);
+  await admin.login('admin', cluster.adminPassword);
+  const setup = await setupReviewProject(admin, run, { anno: A.url, rev: B.url, lead: B.url });
+  return { cluster, A, B, setup };
 }
