@@ -1,9 +1,10 @@
 import { fuseBoxes } from '../consensus/box-fusion.ts';
 import { majorityVote } from '../consensus/majority-vote.ts';
 import { spanConsensus } from '../consensus/span-consensus.ts';
+import { keypointConsensus, polygonConsensus } from '../consensus/shape-consensus.ts';
 import { itemAgreement, type AnnotatorRegions, type ItemAgreement, type ItemAgreementOptions } from '../metrics/item-agreement.ts';
 import type { LabelSchema, Tool } from '../schema/label-schema.ts';
-import type { BBoxRegion, ClassRegion, Region, SpanRegion } from '../schema/region.ts';
+import type { BBoxRegion, ClassRegion, KeypointsRegion, PolygonRegion, Region, SpanRegion } from '../schema/region.ts';
 
 /** Agreement of one annotator pair on one item, per tool (null where undefined). */
 export interface PairAgreement {
@@ -85,8 +86,20 @@ function consensusOf(annotations: readonly AnnotatorRegions[], schema: LabelSche
         byTool[tool] = { method: 'exact-span strict-majority vote', regions: spans.length };
         break;
       }
-      default:
-        byTool[tool] = { method: 'none', regions: 0, note: `no consensus method for ${tool} yet; the annotations are kept` };
+      case 'polygon': {
+        const polys = polygonConsensus(ofTool(tool) as PolygonRegion[][]);
+        polys.forEach((p, i) => regions.push({ id: `consensus-polygon-${i}`, type: 'polygon', label: p.label, points: p.points }));
+        byTool[tool] = { method: 'medoid polygon of clusters at IoU >= 0.5, strict-majority quorum', regions: polys.length };
+        break;
+      }
+      case 'keypoints': {
+        const skeletons = keypointConsensus(ofTool(tool) as KeypointsRegion[][]);
+        skeletons.forEach((k, i) =>
+          regions.push({ id: `consensus-keypoints-${i}`, type: 'keypoints', label: k.label, points: k.points.map((p) => ({ name: p.name, x: p.x, y: p.y, v: p.v === 2 ? 2 : p.v === 1 ? 1 : 0 })) }),
+        );
+        byTool[tool] = { method: 'per-point mean of skeletons clustered at OKS >= 0.5 (point kept when a strict majority placed it), strict-majority quorum', regions: skeletons.length };
+        break;
+      }
     }
   }
   return { regions, byTool };
@@ -96,7 +109,7 @@ function consensusOf(annotations: readonly AnnotatorRegions[], schema: LabelSche
  * Quality of one item once its k annotations are in: agreement per tool (`itemAgreement`), the
  * same per annotator pair (for the project's pair matrix), each annotator's single-class choice (for
  * Krippendorff's alpha across items) and a consensus (majority vote for classes, box fusion for
- * boxes, span vote for spans). Annotators are sorted by id so the result does not depend on
+ * boxes, the medoid for polygons, per-point means for keypoints, span vote for spans). Annotators are sorted by id so the result does not depend on
  * submission order. Complexity: k² pairwise matchings per tool.
  */
 export function itemQuality(annotations: readonly AnnotatorRegions[], labelSchema: LabelSchema, options: ItemAgreementOptions = {}): ItemQuality {
