@@ -1,10 +1,11 @@
 import { ObjectId } from 'mongodb';
 import {
-  RelayMessage, SERVER_EVENTS, eventsChannel, goldScore, lowAgreement, projectKeys, reviewReasonsOnSubmit, reviewRooms, reviewTaskIdOf,
+  SERVER_EVENTS, goldScore, lowAgreement, projectKeys, reviewReasonsOnSubmit, reviewRooms, reviewTaskIdOf,
   type AnnotationContent, type ItemCompletePayload, type ReviewReason,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import { subscribeWorkerEvents } from '../../infra/worker-events.ts';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 
 /** Puts one annotation into its project's review queue (round 0) and tells the reviewers, once. */
@@ -61,17 +62,9 @@ async function onItemComplete(ctx: AppContext, p: ItemCompletePayload): Promise<
  * process that adds a task announces it) for items whose agreement is under the policy threshold.
  */
 export async function startReviewRuntime(ctx: AppContext): Promise<{ close(): Promise<void> }> {
-  const sub = ctx.redis.duplicate({ connectionName: 'review-events' });
-  sub.on('message', (_channel: string, raw: string) => {
-    let msg: RelayMessage;
-    try {
-      msg = RelayMessage.parse(JSON.parse(raw));
-    } catch {
-      return;
-    }
+  const sub = await subscribeWorkerEvents(ctx, 'review-events', (msg) => {
     if (msg.event !== SERVER_EVENTS.itemComplete) return;
     void onItemComplete(ctx, msg.payload as ItemCompletePayload).catch((e: unknown) => ctx.log.warn('low-agreement routing failed', { err: e }));
   });
-  await sub.subscribe(eventsChannel(ctx.config.REDIS_PREFIX));
-  return { close: async () => void sub.disconnect() };
+  return { close: async () => sub.close() };
 }

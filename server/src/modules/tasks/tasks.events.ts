@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
-import { RelayMessage, eventsChannel } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
+import { subscribeWorkerEvents } from '../../infra/worker-events.ts';
 import { stopRuntime } from './task-runtime.ts';
 import { queuesRepo } from './tasks.repository.ts';
 
@@ -10,23 +10,15 @@ import { queuesRepo } from './tasks.repository.ts';
  * work so that their abandoned leases come back even if nobody asks for a task here.
  */
 export async function startTaskRuntime(ctx: AppContext): Promise<{ close(): Promise<void> }> {
-  const sub = ctx.redis.duplicate({ connectionName: 'task-events' });
-  sub.on('message', (_channel: string, raw: string) => {
-    let msg: RelayMessage;
-    try {
-      msg = RelayMessage.parse(JSON.parse(raw));
-    } catch {
-      return;
-    }
+  const sub = await subscribeWorkerEvents(ctx, 'task-events', (msg) => {
     // Every server gets the message and emits to its own sockets only: each client hears it once.
     (ctx.io?.local.to(msg.room) as unknown as { emit(e: string, p: unknown): void } | undefined)?.emit(msg.event, msg.payload);
   });
-  await sub.subscribe(eventsChannel(ctx.config.REDIS_PREFIX));
   for (const q of await queuesRepo.all(ctx.db)) ctx.tasks.project((q._id as ObjectId).toHexString());
   return {
     close: async () => {
       stopRuntime(ctx);
-      sub.disconnect();
+      sub.close();
     },
   };
 }
