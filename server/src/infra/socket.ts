@@ -5,7 +5,6 @@ import { CLIENT_EVENTS, JoinProjectPayload, rooms, type Ack } from '@labelwork/c
 import { ObjectId } from 'mongodb';
 import type { AppContext, IO } from '../context.ts';
 import { resolveSession, type AuthState } from '../http/middleware.ts';
-import { AppError } from '../http/errors.ts';
 import { loadProject } from '../modules/projects/projects.access.ts';
 import { createRedis } from './redis.ts';
 import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
@@ -13,15 +12,12 @@ import { registerReviewSocket } from '../modules/review/review.socket.ts';
 import { registerLiveSocket } from '../modules/live/live.socket.ts';
 import { listenForAccessChanges } from '../modules/projects/access-cache.ts';
 import { registerShadowSocket } from '../modules/live/shadow.socket.ts';
+import { ackFail } from './socket-acks.ts';
 
 interface SocketData {
   auth: AuthState;
 }
 
-function fail(e: unknown): Ack {
-  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
-  return { ok: false, code: 'INTERNAL', message: 'internal error' };
-}
 
 /**
  * Attaches Socket.IO with the Redis adapter (events reach clients on every server process) and the
@@ -66,7 +62,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
         await socket.join(rooms.project(p.data.projectId));
         reply({ ok: true });
       } catch (e) {
-        reply(fail(e));
+        reply(ackFail(e));
       }
     });
     socket.on(CLIENT_EVENTS.leaveProject, async (payload, ack) => {

@@ -3,10 +3,10 @@ import type { Socket } from 'socket.io';
 import { ObjectId } from 'mongodb';
 import { AnnounceInput, rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { audit } from '../audit/audit.service.ts';
 import { cachedAccess } from '../projects/access-cache.ts';
+import { ackFail } from '../../infra/socket-acks.ts';
 
 /**
  * A lead's announcement to the project room. The sender must (still) manage the project: checked
@@ -26,7 +26,7 @@ export function registerLiveSocket(ctx: AppContext, socket: Socket<ClientToServe
       reply({ ok: true, id: out.id, at: out.at });
       void audit(ctx, by._id, 'project.announce', { type: 'project', id: p.data.projectId }, { id: out.id }).catch(() => undefined);
     } catch (e) {
-      reply(e instanceof AppError ? { ok: false, code: e.code, message: e.message } : { ok: false, code: 'INTERNAL', message: 'internal error' });
+      reply(ackFail(e));
     }
   });
 }

@@ -10,6 +10,7 @@ import type { UserDoc } from '../../infra/mongo.ts';
 import { audit } from '../audit/audit.service.ts';
 import { onAccessChange, type AccessChange } from '../projects/access-cache.ts';
 import { isMember, loadProject } from '../projects/projects.access.ts';
+import { ackFail, freshUser, replyOf } from '../../infra/socket-acks.ts';
 
 type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
@@ -18,20 +19,8 @@ interface ShadowSocketData {
   shadowUser?: ShadowUser;
 }
 
-function fail(e: unknown): { ok: false; code: string; message: string } {
-  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
-  return { ok: false, code: 'INTERNAL', message: 'internal error' };
-}
 
-function replyOf<A>(ack: unknown): (a: A) => void {
-  return typeof ack === 'function' ? (ack as (a: A) => void) : () => undefined;
-}
 
-async function freshUser(ctx: AppContext, user: UserDoc): Promise<UserDoc> {
-  const u = await ctx.db.users.findOne({ _id: user._id });
-  if (!u || u.disabled) throw new AppError('UNAUTHENTICATED', 'sign in again');
-  return u;
-}
 
 function summary(u: UserDoc): ShadowUser {
   return { userId: u._id.toHexString(), username: u.username, ...(u.displayName ? { displayName: u.displayName } : {}) };
@@ -130,7 +119,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
       await announceWatchers(ctx, projectId, userId);
       if (first) void audit(ctx, u._id, 'shadow.watch', { type: 'user', id: userId }, { projectId }).catch(() => undefined);
     } catch (e) {
-      reply(fail(e));
+      reply(ackFail(e));
     }
   });
 
@@ -143,7 +132,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
         if (!watching.has(room)) return;
         watching.delete(room);
         await socket.leave(room);
-        const f = fail(e);
+        const f = ackFail(e);
         socket.emit('shadow:revoked', { projectId: w.projectId, userId: w.userId, code: f.code, message: f.message });
         await announceWatchers(ctx, w.projectId, w.userId).catch(() => undefined);
       });
@@ -176,7 +165,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
       reply({ ok: true, watchers: await usersIn(ctx, shadowRooms.watch(projectId, me)) });
       ctx.io?.to(shadowRooms.watch(projectId, me)).emit('shadow:status', { projectId, userId: me, online: true });
     } catch (e) {
-      reply(fail(e));
+      reply(ackFail(e));
     }
   });
 
@@ -212,7 +201,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
       await ctx.redis.set(frameKey(ctx, projectId, me), JSON.stringify(frame), 'EX', SHADOW_FRAME_TTL_S);
       reply({ ok: true, seq: frame.seq });
     } catch (e) {
-      reply(fail(e));
+      reply(ackFail(e));
     }
   });
 

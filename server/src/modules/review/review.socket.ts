@@ -8,19 +8,11 @@ import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { canReview } from './review.service.ts';
+import { ackFail, freshUser } from '../../infra/socket-acks.ts';
 
 type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
-function fail(e: unknown): { ok: false; code: string; message: string } {
-  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
-  return { ok: false, code: 'INTERNAL', message: 'internal error' };
-}
 
-async function freshUser(ctx: AppContext, user: UserDoc): Promise<UserDoc> {
-  const u = await ctx.db.users.findOne({ _id: user._id });
-  if (!u || u.disabled) throw new AppError('UNAUTHENTICATED', 'sign in again');
-  return u;
-}
 
 /** Who is on an item now, over every server process (the Redis adapter asks them all). */
 async function presence(ctx: AppContext, itemId: string): Promise<PresenceUser[]> {
@@ -57,7 +49,7 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
       await socket.join(reviewRooms.review(p.data.projectId));
       reply({ ok: true });
     } catch (e) {
-      reply(fail(e));
+      reply(ackFail(e));
     }
   });
   socket.on('item:join', async (payload, ack) => {
@@ -73,7 +65,7 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
       items.set(p.data.itemId, p.data.projectId);
       reply({ ok: true, users: await announce(ctx, p.data.projectId, p.data.itemId) });
     } catch (e) {
-      reply(fail(e));
+      reply(ackFail(e));
     }
   });
   socket.on('item:leave', async (payload, ack) => {

@@ -2,15 +2,11 @@ import type { Socket } from 'socket.io';
 import { CLIENT_EVENTS, LeaseHeartbeatPayload, TaskNextPayload, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 import type { AppContext } from '../../context.ts';
-import { AppError } from '../../http/errors.ts';
 import { cachedUser } from '../../http/middleware.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { heartbeat, nextTask } from './tasks.service.ts';
+import { ackFail } from '../../infra/socket-acks.ts';
 
-function fail(e: unknown): { ok: false; code: string; message: string } {
-  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
-  return { ok: false, code: 'INTERNAL', message: 'internal error' };
-}
 
 /**
  * Task events on a signed-in socket: `lease:heartbeat` keeps a lease alive, `task:next` hands out
@@ -24,7 +20,7 @@ export function registerTaskSocket(ctx: AppContext, socket: Socket<ClientToServe
     try {
       reply({ ok: true, ...(await heartbeat(ctx, user, p.data.leaseId)) });
     } catch (e) {
-      reply(fail(e));
+      reply(ackFail(e));
     }
   });
   socket.on(CLIENT_EVENTS.taskNext, async (payload, ack) => {
@@ -37,7 +33,7 @@ export function registerTaskSocket(ctx: AppContext, socket: Socket<ClientToServe
       if (!fresh || fresh.disabled) return reply({ ok: false, code: 'UNAUTHENTICATED', message: 'sign in again' });
       reply({ ok: true, task: await nextTask(ctx, fresh, new ObjectId(p.data.projectId)) });
     } catch (e) {
-      reply(fail(e));
+      reply(ackFail(e));
     }
   });
 }
