@@ -1,5 +1,6 @@
 import { iouXyxy, type RectLike } from '../geometry/box.ts';
 import { matchOneToOne } from '../metrics/matching/one-to-one.ts';
+import { clusterOptions, indicesByLabel } from './clusters.ts';
 
 export interface LabeledRect extends RectLike {
   label: string;
@@ -44,26 +45,10 @@ interface Cluster {
 export function fuseBoxes(annotations: readonly (readonly LabeledRect[])[], options: BoxFusionOptions = {}): FusedBox[] {
   const k = annotations.length;
   if (k === 0) return [];
-  const threshold = options.iouThreshold ?? 0.5;
-  const quorum = options.quorum ?? Math.floor(k / 2) + 1;
-  if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`iouThreshold must lie in [0, 1], got ${threshold}`);
-  if (!Number.isInteger(quorum) || quorum < 1 || quorum > k) throw new RangeError(`quorum must be an integer from 1 to ${k}, got ${quorum}`);
-  const labels: string[] = [];
-  const byLabel = new Map<string, number[][]>();
-  annotations.forEach((boxes, a) =>
-    boxes.forEach((box, i) => {
-      let perAnnotator = byLabel.get(box.label);
-      if (perAnnotator === undefined) {
-        perAnnotator = Array.from({ length: k }, () => []);
-        byLabel.set(box.label, perAnnotator);
-        labels.push(box.label);
-      }
-      (perAnnotator[a] as number[]).push(i);
-    }),
-  );
+  const { threshold, quorum } = clusterOptions(k, options.iouThreshold ?? 0.5, options.quorum, 'iouThreshold');
+  const byLabel = indicesByLabel(annotations);
   const out: FusedBox[] = [];
-  for (const label of labels) {
-    const perAnnotator = byLabel.get(label) as number[][];
+  for (const [label, perAnnotator] of byLabel) {
     const clusters: Cluster[] = [];
     perAnnotator.forEach((indices, a) => {
       const boxes = indices.map((i) => annotations[a]?.[i] as LabeledRect);

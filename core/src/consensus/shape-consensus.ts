@@ -1,6 +1,7 @@
 import { namedKeypointsOks, type NamedKeypoint } from '../geometry/keypoints.ts';
 import { polygonIou, type XY } from '../geometry/polygon.ts';
 import { matchOneToOne } from '../metrics/matching/one-to-one.ts';
+import { clusterOptions, indicesByLabel } from './clusters.ts';
 
 /**
  * Consensus for shapes that cannot be averaged corner by corner like boxes: polygons (the medoid
@@ -32,27 +33,12 @@ export interface ShapeCluster {
 export function clusterShapes<T extends { label: string }>(annotations: readonly (readonly T[])[], similarity: (a: T, b: T) => number, options: ShapeClusterOptions = {}): ShapeCluster[] {
   const k = annotations.length;
   if (k === 0) return [];
-  const threshold = options.threshold ?? 0.5;
-  const quorum = options.quorum ?? Math.floor(k / 2) + 1;
-  if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must lie in [0, 1], got ${threshold}`);
-  if (!Number.isInteger(quorum) || quorum < 1 || quorum > k) throw new RangeError(`quorum must be an integer from 1 to ${k}, got ${quorum}`);
-  const labels: string[] = [];
-  const byLabel = new Map<string, number[][]>();
-  annotations.forEach((shapes, a) =>
-    shapes.forEach((s, i) => {
-      let per = byLabel.get(s.label);
-      if (!per) {
-        per = Array.from({ length: k }, () => []);
-        byLabel.set(s.label, per);
-        labels.push(s.label);
-      }
-      per[a]!.push(i);
-    }),
-  );
+  const { threshold, quorum } = clusterOptions(k, options.threshold ?? 0.5, options.quorum, 'threshold');
+  const byLabel = indicesByLabel(annotations);
   const out: ShapeCluster[] = [];
-  for (const label of labels) {
+  for (const [label, perAnnotator] of byLabel) {
     const clusters: ShapeCluster[] = [];
-    byLabel.get(label)!.forEach((indices, a) => {
+    perAnnotator.forEach((indices, a) => {
       const shapes = indices.map((i) => annotations[a]![i]!);
       const score = (s: T, c: ShapeCluster) => c.members.reduce((sum, m) => sum + similarity(s, annotations[m.annotator]![m.index]!), 0) / c.members.length;
       const matches = matchOneToOne(shapes.length, clusters.length, (i, j) => score(shapes[i]!, clusters[j]!), threshold);
