@@ -21,14 +21,16 @@ function newestMtime(dir: string): number {
 
 /** Builds client/dist when it is missing or older than the client's sources. */
 export function ensureClientBuilt(log: (l: string) => void): void {
-  const index = path.join(repoRoot, 'client', 'dist', 'index.html');
+  // CLIENT_DIST (also read by the server) lets parallel test runs build and serve their own copy.
+  const outDir = process.env.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');
+  const index = path.join(outDir, 'index.html');
   const src = path.join(repoRoot, 'client', 'src');
   const core = path.join(repoRoot, 'core', 'src');
   if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newestMtime(src), newestMtime(core))) return;
   log('building the client (vite build)…');
   // NODE_ENV decides React's build: under vitest it is "test", which would ship React's development build.
   const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit', env });
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit', env });
   if (r.status !== 0) throw new Error('client build failed');
 }
 
