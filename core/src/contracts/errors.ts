@@ -1,3 +1,5 @@
+import type { IssueParams, IssueReason } from './issues.ts';
+
 /**
  * The shared table of error codes. The server's error handler answers
  * `{ error: { code, message, details } }` with the status given here; clients branch on `code`.
@@ -8,6 +10,10 @@ export const ERROR_CODES = {
   BAD_IMPORT: 400,
   CORRUPT_IMAGE: 400,
   UNSAFE_SVG: 400,
+  /** The text import file has no items at all. */
+  EMPTY_IMPORT: 400,
+  /** An image would cost too much to check or render (SVG size, filters, <use> fan-out, time or memory). */
+  IMAGE_TOO_COSTLY: 400,
   UNAUTHENTICATED: 401,
   BAD_CREDENTIALS: 401,
   SESSION_EXPIRED: 401,
@@ -22,6 +28,8 @@ export const ERROR_CODES = {
   USERNAME_TAKEN: 409,
   PROJECT_ARCHIVED: 409,
   PROJECT_PAUSED: 409,
+  /** Items to delete have annotations; say `withAnnotations: true` to delete those too. */
+  ITEMS_HAVE_ANNOTATIONS: 409,
   /** The user already annotated this item. */
   ALREADY_ANNOTATED: 409,
   /** The replica was completed by its previous holder; this work is kept as a draft. */
@@ -42,9 +50,15 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
-/** One problem with one field of a request, as `details` lists them for VALIDATION_FAILED. */
+/**
+ * One problem with one field of a request, as `details` lists them for VALIDATION_FAILED:
+ * the field's path (`labelSchema.labels[2].hotkey`, 0-based), the reason code and its params
+ * (contracts/issues.ts; clients translate these) and an English message.
+ */
 export interface FieldIssue {
   path: string;
+  reason: IssueReason;
+  params?: IssueParams;
   message: string;
 }
 

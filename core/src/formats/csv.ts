@@ -4,7 +4,7 @@
  * Returns rows with the 1-based line on which each row starts, or an error with its line.
  * O(n) in the text length.
  */
-export function parseCsv(text: string): { ok: true; rows: { line: number; cells: string[] }[] } | { ok: false; line: number; message: string } {
+export function parseCsv(text: string): { ok: true; rows: { line: number; cells: string[] }[] } | { ok: false; line: number; message: string; reason: 'text-after-quote' | 'quote-in-field' | 'unclosed-quote' } {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: { line: number; cells: string[] }[] = [];
   let line = 1;
@@ -36,7 +36,7 @@ export function parseCsv(text: string): { ok: true; rows: { line: number; cells:
         inQuotes = false;
         i++;
         const n = s[i];
-        if (n !== undefined && n !== ',' && n !== '\n' && n !== '\r') return { ok: false, line, message: 'text after a closing quote' };
+        if (n !== undefined && n !== ',' && n !== '\n' && n !== '\r') return { ok: false, line, message: 'text after a closing quote', reason: 'text-after-quote' };
         continue;
       }
       if (c === '\n') line++;
@@ -45,7 +45,7 @@ export function parseCsv(text: string): { ok: true; rows: { line: number; cells:
       continue;
     }
     if (c === '"') {
-      if (cell !== '' || quotedCell) return { ok: false, line, message: 'a quote inside an unquoted field' };
+      if (cell !== '' || quotedCell) return { ok: false, line, message: 'a quote inside an unquoted field', reason: 'quote-in-field' };
       inQuotes = true;
       quotedCell = true;
       i++;
@@ -62,7 +62,7 @@ export function parseCsv(text: string): { ok: true; rows: { line: number; cells:
       i++;
     }
   }
-  if (inQuotes) return { ok: false, line: rowLine, message: 'a quoted field is not closed' };
+  if (inQuotes) return { ok: false, line: rowLine, message: 'a quoted field is not closed', reason: 'unclosed-quote' };
   if (cell !== '' || cells.length > 0 || quotedCell) endRow();
   return { ok: true, rows };
 }

@@ -2,28 +2,48 @@ import { formatPath } from '../contracts/errors.ts';
 import { TextItemImport } from '../schema/item.ts';
 import { parseCsv } from './csv.ts';
 
+/**
+ * Why a line of a text import was refused, as a code clients translate (with `params`);
+ * `message` is the English text for API users.
+ */
+export type ImportLineCode =
+  | 'EMPTY_FILE' | 'NO_ITEMS' | 'INVALID_JSON' | 'INVALID_FIELD' | 'UNSAFE_KEY' | 'NESTED_ARRAY' | 'TOO_DEEP'
+  | 'CSV_SYNTAX' | 'CSV_NO_TEXT_COLUMN' | 'CSV_COLUMN_COUNT' | 'CSV_INVALID_JSON' | 'GOLD_INVALID';
+
 export interface ImportLineError {
   line: number;
   message: string;
+  code: ImportLineCode;
+  params?: Record<string, string | number>;
 }
+
+/** How deeply `meta` may nest (the database refuses deep documents, and checks stay cheap). */
+export const MAX_META_DEPTH = 32;
 
 export type TextImportResult = { ok: true; items: TextItemImport[] } | { ok: false; errors: ImportLineError[]; total: number };
 
 const MAX_ERRORS = 100;
 const UNSAFE_KEY = /^\$|\./;
 
-function unsafeKeys(v: unknown, path: string[] = []): string | null {
-  if (Array.isArray(v)) {
-    for (const [i, x] of v.entries()) {
-      if (Array.isArray(x)) return `${[...path, String(i)].join('.') || 'value'}: nested arrays are not supported`;
-      const bad = unsafeKeys(x, [...path, String(i)]);
-      if (bad) return bad;
-    }
-  } else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      if (UNSAFE_KEY.test(k)) return `key "${k}" must not start with "$" or contain "."`;
-      const bad = unsafeKeys(x, [...path, k]);
-      if (bad) return bad;
+type KeyProblem = Pick<ImportLineError, 'code' | 'message' | 'params'>;
+
+/** Walks `meta` without recursion, so a deeply nested value is refused instead of overflowing the stack. */
+function metaProblem(root: unknown): KeyProblem | null {
+  const stack: { v: unknown; path: string[] }[] = [{ v: root, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (path.length > MAX_META_DEPTH) return { code: 'TOO_DEEP', message: `nested more than ${MAX_META_DEPTH} levels deep`, params: { max: MAX_META_DEPTH } };
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) {
+        const at = [...path, String(i)].join('.');
+        if (Array.isArray(x)) return { code: 'NESTED_ARRAY', message: `${at}: nested arrays are not supported`, params: { path: at } };
+        stack.push({ v: x, path: [...path, String(i)] });
+      }
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (UNSAFE_KEY.test(k)) return { code: 'UNSAFE_KEY', message: `key "${k}" must not start with "$" or contain "."`, params: { key: k } };
+        stack.push({ v: x, path: [...path, k] });
+      }
     }
   }
   return null;
@@ -33,12 +53,13 @@ function checkRecord(raw: unknown, line: number, errors: ImportLineError[], item
   const r = TextItemImport.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    errors.push({ line, message: `${formatPath(i.path) || 'line'}: ${i.message}` });
+    const field = formatPath(i.path) || 'line';
+    errors.push({ line, code: 'INVALID_FIELD', message: `${field}: ${i.message}`, params: { field, issue: i.code } });
     return;
   }
-  const bad = r.data.meta ? unsafeKeys(r.data.meta) : null;
+  const bad = r.data.meta ? metaProblem(r.data.meta) : null;
   if (bad) {
-    errors.push({ line, message: `meta: ${bad}` });
+    errors.push({ line, ...bad, message: `meta: ${bad.message}` });
     return;
   }
   items.push(r.data);
@@ -63,12 +84,14 @@ export function parseJsonlImport(text: string): TextImportResult {
     try {
       value = JSON.parse(l);
     } catch (e) {
-      errors.push({ line: idx + 1, message: `not valid JSON (${e instanceof Error ? e.message : 'parse error'})` });
+      const detail = e instanceof Error ? e.message : 'parse error';
+      const at = /position (\d+)/.exec(detail);
+      errors.push({ line: idx + 1, code: 'INVALID_JSON', message: `not valid JSON (${detail})`, ...(at ? { params: { column: Number(at[1]) + 1 } } : {}) });
       return;
     }
     checkRecord(value, idx + 1, errors, items);
   });
-  if (total === 0) return { ok: false, errors: [{ line: 1, message: 'the file has no items' }], total };
+  if (total === 0) return { ok: false, errors: [{ line: 1, code: 'EMPTY_FILE', message: 'the file is empty' }], total };
   return errors.length ? { ok: false, errors, total } : { ok: true, items };
 }
 
@@ -78,19 +101,19 @@ export function parseJsonlImport(text: string): TextImportResult {
  */
 export function parseCsvImport(text: string): TextImportResult {
   const parsed = parseCsv(text);
-  if (!parsed.ok) return { ok: false, errors: [{ line: parsed.line, message: parsed.message }], total: 0 };
+  if (!parsed.ok) return { ok: false, errors: [{ line: parsed.line, code: 'CSV_SYNTAX', message: parsed.message, params: { reason: parsed.reason } }], total: 0 };
   const [header, ...rows] = parsed.rows;
-  if (!header) return { ok: false, errors: [{ line: 1, message: 'the file is empty' }], total: 0 };
+  if (!header) return { ok: false, errors: [{ line: 1, code: 'EMPTY_FILE', message: 'the file is empty' }], total: 0 };
   const cols = header.cells.map((c) => c.trim());
   const textCol = cols.indexOf('text');
-  if (textCol < 0) return { ok: false, errors: [{ line: header.line, message: 'the header row needs a "text" column' }], total: 0 };
-  if (rows.length === 0) return { ok: false, errors: [{ line: header.line, message: 'the file has no items' }], total: 0 };
+  if (textCol < 0) return { ok: false, errors: [{ line: header.line, code: 'CSV_NO_TEXT_COLUMN', message: 'the header row needs a "text" column' }], total: 0 };
+  if (rows.length === 0) return { ok: false, errors: [{ line: header.line, code: 'NO_ITEMS', message: 'the file has no items' }], total: 0 };
   const items: TextItemImport[] = [];
   const errors: ImportLineError[] = [];
   for (const row of rows) {
     if (errors.length >= MAX_ERRORS) break;
     if (row.cells.length !== cols.length) {
-      errors.push({ line: row.line, message: `expected ${cols.length} columns, found ${row.cells.length}` });
+      errors.push({ line: row.line, code: 'CSV_COLUMN_COUNT', message: `expected ${cols.length} columns, found ${row.cells.length}`, params: { expected: cols.length, found: row.cells.length } });
       continue;
     }
     const rec: Record<string, unknown> = {};
@@ -106,7 +129,7 @@ export function parseCsvImport(text: string): TextImportResult {
         try {
           rec[name] = JSON.parse(v);
         } catch {
-          errors.push({ line: row.line, message: `${name}: not valid JSON` });
+          errors.push({ line: row.line, code: 'CSV_INVALID_JSON', message: `${name}: not valid JSON`, params: { column: name } });
           bad = true;
         }
       } else if (name !== '') extra[name] = v;

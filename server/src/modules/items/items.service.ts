@@ -84,17 +84,18 @@ export async function importText(ctx: AppContext, user: UserDoc, project: Projec
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(data);
   } catch {
-    throw new AppError('BAD_IMPORT', 'the file is not valid UTF-8', { errors: [] });
+    throw new AppError('BAD_IMPORT', 'the file is not valid UTF-8', { reason: 'NOT_UTF8', errors: [] });
   }
   const parsed = format === 'csv' ? parseCsvImport(text) : parseJsonlImport(text);
-  if (!parsed.ok) throw new AppError('BAD_IMPORT', `${parsed.errors.length} line(s) are not valid; nothing was imported`, { errors: parsed.errors });
+  if (!parsed.ok && parsed.errors[0]?.code === 'EMPTY_FILE') throw new AppError('EMPTY_IMPORT', 'the file is empty; nothing was imported', { errors: parsed.errors });
+  if (!parsed.ok) throw new AppError('BAD_IMPORT', `${parsed.errors.length} line(s) are not valid; nothing was imported`, { reason: 'LINES', count: parsed.errors.length, errors: parsed.errors });
   const errors: ImportLineError[] = [];
   parsed.items.forEach((it, i) => {
     if (!it.gold) return;
     const issues = regionIssues(project.labelSchema, { kind: 'text', length: codePointLength(it.text) }, it.gold.regions);
-    if (issues.length) errors.push({ line: lineOf(text, format, i), message: `gold: ${issues[0]!.message}` });
+    if (issues.length) errors.push({ line: lineOf(text, format, i), code: 'GOLD_INVALID', message: `gold: ${issues[0]!.message}`, params: { field: formatPath(['gold', ...issues[0]!.path]) } });
   });
-  if (errors.length) throw new AppError('BAD_IMPORT', `${errors.length} gold answer(s) do not fit the label schema; nothing was imported`, { errors: errors.slice(0, 100) });
+  if (errors.length) throw new AppError('BAD_IMPORT', `${errors.length} gold answer(s) do not fit the label schema; nothing was imported`, { reason: 'GOLD', count: errors.length, errors: errors.slice(0, 100) });
   const imp = newImport(ctx, user, project, 'text', fileName, parsed.items.length);
   const first = await reserveSeq(ctx.db, `items:${project._id.toHexString()}`, parsed.items.length);
   const now = new Date(ctx.now());
