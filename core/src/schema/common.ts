@@ -23,13 +23,35 @@ export type Role = z.infer<typeof Role>;
 export const Id = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex id');
 export type Id = z.infer<typeof Id>;
 
-/** A short human name (no control characters), trimmed. */
-export const Name = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(120, 'must be at most 120 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+/**
+ * Characters no name may hold: C0 and C1 controls and DEL; bidirectional embeddings, overrides,
+ * isolates and marks (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C), which reorder what a reader
+ * sees ("\u202Egpj.exe" shows as "exe.jpg"); invisible characters (zero-width space, word joiner and
+ * invisible operators, BOM, interlinear annotation marks) and line/paragraph separators. ZWJ and
+ * ZWNJ stay allowed: emoji sequences and Persian or Indic words need them.
+ */
+const UNSAFE_NAME_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/;
+
+/** True when a name holds a control, bidi-override or invisible character (see UNSAFE_NAME_CHARS). */
+export function hasUnsafeNameChars(s: string): boolean {
+  return UNSAFE_NAME_CHARS.test(s);
+}
+
+/** The one check for human-readable names (trimmed, 1–max characters, no unsafe characters). */
+export function nameText(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !hasUnsafeNameChars(s), 'must not contain control, invisible or text-direction characters');
+}
+
+/** A short human name (project, label, keypoint), trimmed. */
+export const Name = nameText(120);
+
+/** A user's display name. */
+export const DisplayName = nameText(80);
 
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Color, Name } from './common.ts';
+import { Color, Name, nameText } from './common.ts';
 
 export const TOOLS = ['bbox', 'polygon', 'keypoints', 'span', 'class-single', 'class-multi'] as const;
 export const Tool = z.enum(TOOLS);
@@ -32,7 +32,7 @@ export const LabelDef = z.object({
   /** Short definition shown beside the label picker (the guideline has the full text). */
   description: z.string().max(2000).optional(),
   /** For `keypoints`: the named points in placement order. */
-  points: z.array(z.string().trim().min(1).max(60)).max(100).optional(),
+  points: z.array(nameText(60)).max(100).optional(),
   /** For `keypoints`: skeleton edges between named points. */
   edges: z.array(KeypointEdge).max(400).optional(),
 });

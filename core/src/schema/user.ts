@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Lang, Level, Role } from './common.ts';
+import { DisplayName, Id, Lang, Level, Role } from './common.ts';
 
 export const Username = z
   .string()
@@ -11,7 +11,7 @@ export const Password = z.string().min(10, 'must be at least 10 characters').max
 
 export const UserInput = z.object({
   username: Username,
-  displayName: z.string().trim().min(1).max(80).optional(),
+  displayName: DisplayName.optional(),
   password: Password,
   role: Role,
   reviewer: z.boolean().default(false),
@@ -21,7 +21,7 @@ export const UserInput = z.object({
 export type UserInput = z.infer<typeof UserInput>;
 
 export const UserPatch = z.object({
-  displayName: z.string().trim().min(1).max(80).optional(),
+  displayName: DisplayName.optional(),
   password: Password.optional(),
   role: Role.optional(),
   reviewer: z.boolean().optional(),

@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { Lang, LoginInput, Password } from '@labelwork/core';
+import { DisplayName, Lang, LoginInput, Password } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { forgetCachedUser, me, parseBody, requireAuth, SESSION_COOKIE } from '../../http/middleware.ts';
@@ -11,7 +11,7 @@ import { hashPassword, verifyPassword } from './password.ts';
 
 const MePatch = z.object({
   lang: Lang.optional(),
-  displayName: z.string().trim().min(1).max(80).optional(),
+  displayName: DisplayName.optional(),
   password: Password.optional(),
   currentPassword: z.string().optional(),
 });
