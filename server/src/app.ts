@@ -48,7 +48,8 @@ export interface LabelworkApp {
 export function buildExpress(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off unless configured: a client must not choose the address the sign-in limit counts.
+  app.set('trust proxy', ctx.config.TRUST_PROXY);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -122,6 +123,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     redisUrl: config.REDIS_URL,
     leaseMs: config.LEASE_MS,
     stalledIntervalMs: stalledIntervalFor(config.LEASE_MS, config.STALLED_INTERVAL_MS),
+    maxOpenProjects: config.TASK_QUEUES_MAX,
     log,
     onStalled: (p, j) => onStalled(p, j),
   });

@@ -1,6 +1,38 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** One trusted proxy: an address, a CIDR range, or Express's names for local ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
+  const [addr = '', bits, ...rest] = entry.split('/');
+  const family = isIP(addr);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies' `X-Forwarded-For` to believe (Express `trust proxy`): off by default, so the
+ * client address (sign-in rate limit, audit) is the socket's peer and a client cannot choose it.
+ * `1`…`10` trusts that many hops; otherwise a comma-separated list of addresses and CIDR ranges.
+ */
+const TrustProxy = z
+  .string()
+  .trim()
+  .default('')
+  .transform((v, c): false | number | string[] => {
+    if (v === '' || v === 'false' || v === '0') return false;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops <= 10) return hops;
+    }
+    const list = v.split(',').map((e) => e.trim());
+    if (list.every(isProxyAddress)) return list;
+    c.addIssue({ code: 'custom', message: 'must be empty/false, a hop count 1–10, or a comma-separated list of proxy addresses or CIDR ranges (loopback, 10.0.0.0/8, …)' });
+    return z.NEVER;
+  });
 
 /** Environment variables the server reads; validated once at start. */
 export const ConfigSchema = z.object({
@@ -20,6 +52,8 @@ export const ConfigSchema = z.object({
   MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
   MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
   LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Proxies whose X-Forwarded-For is believed (default: none); see TrustProxy. */
+  TRUST_PROXY: TrustProxy,
   /** Serve the built client from this directory (empty: do not serve it). */
   CLIENT_DIST: z.string().default(''),
   GUIDELINES_DIR: z.string().default(''),
@@ -32,6 +66,8 @@ export const ConfigSchema = z.object({
   STALLED_INTERVAL_MS: z.coerce.number().int().min(100).optional(),
   /** Tasks a "next" request may look at before answering NOTHING_TO_DO (excluded ones are put back). */
   TASK_SCAN_LIMIT: z.coerce.number().int().min(1).max(1000).default(40),
+  /** Project queues kept open per server process (each holds a Redis connection); least recently used closed first. */
+  TASK_QUEUES_MAX: z.coerce.number().int().min(1).max(10_000).default(200),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
