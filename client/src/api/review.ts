@@ -1,4 +1,4 @@
-import type { CommentAnchor, CommentInput, ItemDetail, Region, ReviewComment, ReviewQueueCounts, ReviewRecord, ReviewTask, ReworkTask, Verdict } from '@labelwork/core';
+import type { CommentAnchor, CommentInput, InboxEntry, InboxPage, ItemDetail, Region, ReviewComment, ReviewQueueCounts, ReviewRecord, ReviewTask, ReworkTask, Verdict } from '@labelwork/core';
 import { csrfHeaders, http, seg, withQuery, type RequestOptions } from './http.ts';
 
 /** The reviewer's queue, the annotator's rework and inbox (server: server/src/modules/review/review.routes.ts). */
@@ -57,14 +57,17 @@ export function submitRework(projectId: string, taskId: string, version: number,
   return http.post(`${project(projectId)}/rework/${seg(taskId)}`, { version, regions });
 }
 
-export interface Inbox {
-  verdicts: ReviewRecord[];
-  comments: ReviewComment[];
+/** My inbox of verdicts and comments, unread first, then newest first (server: review.inbox.routes.ts). */
+export function listInbox(page = 1, pageSize = 20): Promise<InboxPage> {
+  return http.get(withQuery('/api/inbox', { page: String(page), pageSize: String(pageSize) }));
 }
 
-/** Verdicts and comments on my work since `since` (the catch-up call after a reconnect). */
-export function reviewInbox(since: string | null): Promise<Inbox> {
-  return http.get(withQuery('/api/review/inbox', { since: since ?? undefined }));
+export function markInboxRead(id: string): Promise<{ entry: InboxEntry; unread: number }> {
+  return http.post(`/api/inbox/${seg(id)}/read`);
+}
+
+export function markInboxAllRead(): Promise<{ marked: number; unread: number }> {
+  return http.post('/api/inbox/read-all');
 }
 
 /** One item with all its annotations, agreement, consensus, verdicts and comments (leads). */

@@ -1,3 +1,5 @@
+import { issuesEn } from './issues.ts';
+import { uxEn } from './ux.ts';
 import { editorEn } from './editor.ts';
 import { dashboardEn } from './dashboard.ts';
 import { reviewEn } from './review.ts';
@@ -257,6 +259,8 @@ export const en = {
   ...workspaceEn,
   ...shadowEn,
   ...dashboardEn,
+  ...uxEn,
+  ...issuesEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,5 @@
+import { issuesZhCN } from './issues.ts';
+import { uxZhCN } from './ux.ts';
 import { editorZhCN } from './editor.ts';
 import { dashboardZh } from './dashboard.ts';
 import { reviewZhCN } from './review.ts';
@@ -255,4 +257,6 @@ export const zhCN: Messages = {
   ...workspaceZhCN,
   ...shadowZh,
   ...dashboardZh,
+  ...uxZhCN,
+  ...issuesZhCN,
 };

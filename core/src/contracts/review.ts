@@ -175,6 +175,8 @@ export const REVIEW_SERVER_EVENTS = {
   comment: 'review:comment',
   /** To `item:<itemId>`: who is on the item now. */
   presence: 'item:presence',
+  /** To `user:<userId>`: inbox entries were marked read. */
+  inboxRead: 'inbox:read',
 } as const;
 
 export const REVIEW_CLIENT_EVENTS = {
@@ -209,6 +211,70 @@ export interface ReviewVerdictPayload {
   verdict: Verdict;
   comments: ReviewComment[];
   at: string;
+  /** The item's name (`itemTitleOf`: file name, external id or first words of its text). */
+  itemName?: string | null;
+}
+
+/** A stand-alone comment as the annotator's user room gets it: with the item's name. */
+export interface ReviewCommentPayload extends ReviewComment {
+  itemName?: string | null;
+}
+
+/**
+ * How people see an item named (review screens, toasts, inbox): its file name or external id,
+ * else the first words of its text (at most `maxChars` code points, cut at a space when there
+ * is one, "…" when cut); null when there is neither.
+ */
+export function itemTitleOf(item: { name?: string | null; text?: string | null }, maxChars = 30): string | null {
+  const name = item.name?.trim();
+  if (name) return name;
+  const text = (item.text ?? '').replace(/\s+/g, ' ').trim();
+  if (!text) return null;
+  const chars = Array.from(text);
+  if (chars.length <= maxChars) return text;
+  const head = chars.slice(0, maxChars).join('');
+  // A head that ends where a word ends keeps its last word.
+  const space = chars[maxChars] === ' ' ? head.length : head.lastIndexOf(' ');
+  return `${space >= maxChars / 3 ? head.slice(0, space) : head}…`;
+}
+
+// ── The annotator's inbox (verdicts and comments on their work, with read state) ───────────────
+/** One thing a reviewer told an annotator: a verdict (its comments joined in `text`) or a stand-alone comment. */
+export interface InboxEntry {
+  /** The verdict's or comment's id (the same as in `review:verdict` / `review:comment`). */
+  id: Id;
+  kind: 'verdict' | 'comment';
+  verdict?: Verdict;
+  projectId: Id;
+  itemId: Id;
+  annotationId: Id;
+  taskId: string;
+  itemName: string | null;
+  text: string;
+  at: string;
+  read: boolean;
+}
+
+/** `GET /api/inbox`: unread first, then newest first. */
+export interface InboxPage {
+  entries: InboxEntry[];
+  total: number;
+  unread: number;
+  page: number;
+  pageSize: number;
+}
+
+export const InboxListQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type InboxListQuery = z.infer<typeof InboxListQuery>;
+
+/** To `user:<userId>`: entries were marked read (in another tab or device); `all` = every entry. */
+export interface InboxReadPayload {
+  ids: Id[];
+  all: boolean;
+  unread: number;
 }
 
 export interface PresenceUser {

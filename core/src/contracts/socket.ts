@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id } from '../schema/common.ts';
-import type { ItemPresencePayload, ItemPresencePayloadIn, JoinReviewPayload, PresenceUser, ReviewComment, ReviewQueueCounts, ReviewQueuedPayload, ReviewVerdictPayload } from './review.ts';
+import type { InboxReadPayload, ItemPresencePayload, ItemPresencePayloadIn, JoinReviewPayload, PresenceUser, ReviewCommentPayload, ReviewQueueCounts, ReviewQueuedPayload, ReviewVerdictPayload } from './review.ts';
 import type { AnnounceInput, AnnouncementPayload } from './live.ts';
 import type { ShadowFrame, ShadowRevokedPayload, ShadowSourceInput, ShadowState, ShadowStatusPayload, ShadowTarget, ShadowWatchersPayload, ShadowWatchInfo, ShadowUser } from './shadow.ts';
 import type { AnnotatorCounts, ItemCompletePayload, LeaseAssignedPayload, LeaseEndedPayload, LeaseHeartbeatPayload, ProjectAgreementPayload, QueueCounts, Task, TaskNextPayload } from './tasks.ts';
@@ -59,7 +59,8 @@ export interface ServerToClientEvents {
   'review:queued': (p: ReviewQueuedPayload) => void;
   'review:counts': (p: ReviewQueueCounts) => void;
   'review:verdict': (p: ReviewVerdictPayload) => void;
-  'review:comment': (p: ReviewComment) => void;
+  'review:comment': (p: ReviewCommentPayload) => void;
+  'inbox:read': (p: InboxReadPayload) => void;
   'item:presence': (p: ItemPresencePayload) => void;
   'project:announcement': (p: AnnouncementPayload) => void;
   'shadow:frame': (p: ShadowFrame) => void;

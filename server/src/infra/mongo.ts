@@ -53,6 +53,8 @@ export interface ItemDoc {
   isGold: boolean;
   status: ItemStatus;
   annotationCount: number;
+  /** sha256 (hex) of the uploaded image bytes or of the item text, to spot duplicate imports; absent on items imported before it. */
+  sha256?: string;
   /** Items are visible only once their import is complete (see itemsRepo.visible). */
   importId: ObjectId;
   createdAt: Date;
@@ -195,6 +197,16 @@ export type ReviewDoc =
       authorId: ObjectId; anchor: CommentAnchor; text: string; at: Date;
     };
 
+/**
+ * The annotator's inbox: one entry per verdict (its comments joined) or stand-alone comment on their
+ * work, `_id` = the verdict's or comment's id (so writing it twice is harmless), with read state.
+ * Written only by server/src/modules/review/review.inbox.ts.
+ */
+export interface InboxDoc {
+  _id: ObjectId; schemaVersion: 1; userId: ObjectId; kind: 'verdict' | 'comment'; verdict?: Verdict; projectId: ObjectId; itemId: ObjectId;
+  annotationId: ObjectId; taskId: string; itemName: string | null; text: string; at: Date; read: boolean; readAt: Date | null;
+}
+
 export interface CounterDoc {
   _id: string;
   seq: number;
@@ -217,6 +229,7 @@ export interface Database {
   queues: Collection<QueueDoc>;
   queueBatches: Collection<QueueBatchDoc>;
   reviews: Collection<ReviewDoc>;
+  inbox: Collection<InboxDoc>;
   files: GridFSBucket;
   close(): Promise<void>;
 }
@@ -243,6 +256,7 @@ export async function connectDatabase(url: string, dbName: string): Promise<Data
     queues: db.collection<QueueDoc>('queues'),
     queueBatches: db.collection<QueueBatchDoc>('queueBatches'),
     reviews: db.collection<ReviewDoc>('reviews'),
+    inbox: db.collection<InboxDoc>('inbox'),
     files: new GridFSBucket(db, { bucketName: 'files' }),
     close: () => client.close(),
   };
@@ -257,6 +271,7 @@ async function ensureIndexes(d: Database): Promise<void> {
   await d.items.createIndex({ projectId: 1, seq: 1 }, { name: 'project_seq' });
   await d.imports.createIndex({ projectId: 1, status: 1 }, { name: 'project_status' });
   await d.items.createIndex({ importId: 1 }, { name: 'import' });
+  await d.items.createIndex({ projectId: 1, sha256: 1 }, { name: 'project_sha256' });
   await d.imports.createIndex({ projectId: 1, createdAt: -1 }, { name: 'project_created' });
   await d.audit.createIndex({ at: -1 }, { name: 'at' });
   await d.audit.createIndex({ targetType: 1, targetId: 1, at: -1 }, { name: 'target' });
@@ -274,6 +289,8 @@ async function ensureIndexes(d: Database): Promise<void> {
   await d.queueBatches.createIndex({ projectId: 1 }, { name: 'project' });
   await d.reviews.createIndex({ projectId: 1, at: -1 }, { name: 'project_at' });
   await d.reviews.createIndex({ annotatorId: 1, at: -1 }, { name: 'annotator_at' });
+  // The inbox lists a user's entries unread first, then newest first, and counts the unread ones.
+  await d.inbox.createIndex({ userId: 1, read: 1, at: -1 }, { name: 'user_read_at' });
 }
 
 /** Reserves `n` consecutive numbers of a named sequence; returns the first. */

@@ -1,4 +1,4 @@
-import type { CommentAnchor, Lang, Region, ReviewComment } from '@labelwork/core';
+import { itemTitleOf, type CommentAnchor, type Lang, type Region, type ReviewComment, type ReviewTask } from '@labelwork/core';
 import type { Pin } from '../../editor/types.ts';
 import type { Translate } from '../../i18n/index.tsx';
 
@@ -43,4 +43,17 @@ export function pinsOf(comments: readonly ReviewComment[]): Pin[] {
     ...(c.anchor.kind === 'region' ? { regionId: c.anchor.regionId } : {}),
     ...(c.anchor.kind === 'span' ? { span: { start: c.anchor.start, end: c.anchor.end } } : {}),
   }));
+}
+
+/**
+ * How review screens and toasts name an item: its file name, else the first words of its text,
+ * else (nothing known) "#" and the end of its id.
+ */
+export function itemLabel(item: { id: string; name?: string | null; text?: string | null }): string {
+  return itemTitleOf(item) ?? `#${item.id.slice(-6)}`;
+}
+
+/** `itemLabel` of the item a review or rework task carries. */
+export function taskItemLabel(itemId: string, item?: ReviewTask['item']): string {
+  return itemLabel({ id: itemId, name: item?.image?.name ?? null, text: item?.text ?? null });
 }

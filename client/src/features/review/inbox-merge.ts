@@ -1,43 +1,36 @@
-import type { ReviewComment, ReviewRecord, ReviewVerdictPayload } from '@labelwork/core';
+import type { InboxEntry, ReviewCommentPayload, ReviewVerdictPayload } from '@labelwork/core';
 
-/** One thing a reviewer told the annotator: a verdict (with its comments) or a comment on its own. */
-export interface InboxEntry {
-  id: string;
-  kind: 'verdict' | 'comment';
-  verdict?: ReviewRecord['verdict'];
-  projectId: string;
-  itemId: string;
-  text: string;
-  at: string;
-}
-
-export function fromVerdict(v: ReviewVerdictPayload | ReviewRecord): InboxEntry {
+/** A live `review:verdict` as an (unread) inbox entry: the same id and shape the inbox API answers with. */
+export function fromVerdict(v: ReviewVerdictPayload): InboxEntry {
   return {
-    id: 'reviewId' in v ? v.reviewId : v.id,
-    kind: 'verdict',
-    verdict: v.verdict,
-    projectId: v.projectId,
-    itemId: v.itemId,
-    text: v.comments.map((c) => c.text).join(' · '),
-    at: v.at,
+    id: v.reviewId, kind: 'verdict', verdict: v.verdict, projectId: v.projectId, itemId: v.itemId, annotationId: v.annotationId, taskId: v.taskId,
+    itemName: v.itemName ?? null, text: v.comments.map((c) => c.text).join(' · '), at: v.at, read: false,
   };
 }
 
-export function fromComment(c: ReviewComment): InboxEntry {
-  return { id: c.id, kind: 'comment', projectId: c.projectId, itemId: c.itemId, text: c.text, at: c.at };
+/** A live stand-alone `review:comment` as an (unread) inbox entry. */
+export function fromComment(c: ReviewCommentPayload): InboxEntry {
+  return {
+    id: c.id, kind: 'comment', projectId: c.projectId, itemId: c.itemId, annotationId: c.annotationId, taskId: c.taskId, itemName: c.itemName ?? null,
+    text: c.text, at: c.at, read: false,
+  };
 }
 
 /**
- * The entries of a GET /review/inbox answer, oldest first: verdicts, and comments that did not come
- * inside a verdict (those are part of the verdict's entry). Only what is newer than `since`.
+ * The inbox list after new entries arrive (live or from a re-read): each id once, the newer copy's
+ * read state winning only towards read (a live event never makes a read entry unread again),
+ * unread first, then newest first, as the server orders it.
  */
-export function inboxEntries(inbox: { verdicts: ReviewRecord[]; comments: ReviewComment[] }, since: string | null): InboxEntry[] {
-  const withVerdict = new Set(inbox.verdicts.flatMap((v) => v.comments.map((c) => c.id)));
-  const list = [...inbox.verdicts.map(fromVerdict), ...inbox.comments.filter((c) => !withVerdict.has(c.id)).map(fromComment)];
-  return list.filter((e) => !since || e.at > since).sort((a, b) => a.at.localeCompare(b.at));
+export function mergeEntries(current: readonly InboxEntry[], incoming: readonly InboxEntry[]): InboxEntry[] {
+  const byId = new Map(current.map((e) => [e.id, e]));
+  for (const e of incoming) {
+    const had = byId.get(e.id);
+    byId.set(e.id, had ? { ...e, read: had.read || e.read } : e);
+  }
+  return [...byId.values()].sort((a, b) => Number(a.read) - Number(b.read) || b.at.localeCompare(a.at) || b.id.localeCompare(a.id));
 }
 
-/** Remembers what was shown: live events and catch-up answers overlap, nothing is shown twice. */
+/** Remembers what was toasted: live events and re-reads overlap, nothing toasts twice. */
 export class SeenEntries {
   private readonly ids = new Set<string>();
 
@@ -51,4 +44,34 @@ export class SeenEntries {
     }
     return out;
   }
+}
+
+/** A toast: one entry, or a group of accepted verdicts ("10 annotations accepted"). */
+export interface Toast {
+  key: string;
+  kind: 'single' | 'accepted';
+  entries: InboxEntry[];
+  /** When it goes away by itself (ms); renewed when more accepts join a group. */
+  until: number;
+}
+
+/**
+ * The toasts after new entries arrive. Accepts need no action, so they fold into one "N
+ * annotations accepted" toast as soon as there are two (arriving together or while the first
+ * still shows); rejects, fixes and comments keep a toast each. At most `max` toasts, newest last.
+ */
+export function addToasts(current: readonly Toast[], fresh: readonly InboxEntry[], now: number, showMs: number, max = 4): Toast[] {
+  let out = current.filter((t) => t.until > now);
+  for (const e of fresh) {
+    if (e.kind === 'verdict' && e.verdict === 'accept') {
+      const i = out.findIndex((t) => t.kind === 'accepted' || (t.kind === 'single' && t.entries[0]!.kind === 'verdict' && t.entries[0]!.verdict === 'accept'));
+      if (i >= 0) {
+        const t = out[i]!;
+        out = [...out.slice(0, i), ...out.slice(i + 1), { key: `accepted-${t.entries[0]!.id}`, kind: 'accepted', entries: [...t.entries, e], until: now + showMs }];
+        continue;
+      }
+    }
+    out = [...out, { key: e.id, kind: 'single', entries: [e], until: now + showMs }];
+  }
+  return out.slice(-max);
 }

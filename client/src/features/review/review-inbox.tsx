@@ -1,88 +1,123 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ReviewComment, ReviewVerdictPayload, User } from '@labelwork/core';
-import { reviewInbox } from '../../api/review.ts';
+import type { InboxEntry, InboxReadPayload, ReviewCommentPayload, ReviewVerdictPayload, User } from '@labelwork/core';
+import { listInbox, markInboxAllRead, markInboxRead } from '../../api/review.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
 import { useT, type Translate } from '../../i18n/index.tsx';
-import { fromComment, fromVerdict, inboxEntries, SeenEntries, type InboxEntry } from './inbox-merge.ts';
+import { itemLabel } from './format.ts';
+import { addToasts, fromComment, fromVerdict, mergeEntries, SeenEntries, type Toast } from './inbox-merge.ts';
 import './review.css';
 
 const TOAST_MS = 8000;
-const sinceKey = (userId: string) => `labelwork.inbox.since.${userId}`;
+const PAGE_SIZE = 20;
 
 export function entryText(t: Translate, e: InboxEntry): string {
-  const item = e.itemId.slice(-6);
+  const item = itemLabel({ id: e.itemId, name: e.itemName });
   if (e.kind === 'comment') return t('inbox.comment', { item, comment: e.text });
   return t(`inbox.verdict.${e.verdict ?? 'accept'}`, { item, comment: e.text });
 }
 
+const needsRework = (e: InboxEntry) => e.verdict === 'reject' || e.kind === 'comment';
+
 /**
- * Verdict and comment toasts plus an unread badge for the signed-in annotator. Live from the
- * user room (`review:verdict`, `review:comment`); after every (re)connect it catches up with
- * GET /api/review/inbox?since=<last seen>, de-duplicating by id so nothing toasts twice.
+ * The signed-in user's inbox of verdicts and comments on their work, kept on the server with read
+ * state (GET /api/inbox, read on load and after every reconnect, so what happened while offline
+ * shows). Live `review:verdict` / `review:comment` events add to the same list and toast once;
+ * `inbox:read` (another tab or device) updates read state. Accepts toast as one group.
  */
 export function ReviewInbox({ user }: { user: User }) {
   const t = useT();
   const socket = useSocket();
   const seen = useRef(new SeenEntries());
+  const loaded = useRef(false);
   const [entries, setEntries] = useState<InboxEntry[]>([]);
-  const [toasts, setToasts] = useState<InboxEntry[]>([]);
+  const [total, setTotal] = useState(0);
+  const [pages, setPages] = useState(1);
+  const [toasts, setToasts] = useState<Toast[]>([]);
   const [unread, setUnread] = useState(0);
   const [open, setOpen] = useState(false);
 
-  const add = useCallback(
-    (list: InboxEntry[]) => {
-      const fresh = seen.current.fresh(list);
-      if (!fresh.length) return;
-      const newest = fresh.reduce((m, e) => (e.at > m ? e.at : m), localStorage.getItem(sinceKey(user.id)) ?? '');
-      localStorage.setItem(sinceKey(user.id), newest);
-      setEntries((l) => [...fresh.slice().reverse(), ...l].slice(0, 50));
-      setToasts((l) => [...l, ...fresh].slice(-4));
-      setUnread((n) => n + fresh.length);
-      for (const e of fresh) window.setTimeout(() => setToasts((l) => l.filter((x) => x.id !== e.id)), TOAST_MS);
+  const toast = useCallback((fresh: InboxEntry[]) => {
+    if (fresh.length) setToasts((l) => addToasts(l, fresh, Date.now(), TOAST_MS));
+  }, []);
+
+  // Toasts go by themselves (a group lives on while accepts keep joining it).
+  useEffect(() => {
+    if (!toasts.length) return;
+    const next = Math.min(...toasts.map((x) => x.until)) - Date.now();
+    const id = window.setTimeout(() => setToasts((l) => l.filter((x) => x.until > Date.now())), Math.max(50, next + 10));
+    return () => window.clearTimeout(id);
+  }, [toasts]);
+
+  /** Reads the first `n` pages again; after a reconnect, unread entries not seen yet toast. */
+  const reload = useCallback(
+    (n: number) => {
+      listInbox(1, PAGE_SIZE * n).then(
+        (page) => {
+          const fresh = seen.current.fresh(page.entries);
+          if (loaded.current) toast(fresh.filter((e) => !e.read).reverse());
+          loaded.current = true;
+          setEntries((l) => mergeEntries(l, page.entries));
+          setTotal(page.total);
+          setUnread(page.unread);
+        },
+        () => undefined,
+      );
     },
-    [user.id],
+    [toast],
   );
 
   useEffect(() => {
     if (!socket) return;
-    // Without a stored time, start from now: the first visit does not replay old history as toasts.
-    if (!localStorage.getItem(sinceKey(user.id))) localStorage.setItem(sinceKey(user.id), new Date().toISOString());
-    const catchUp = () => {
-      const since = localStorage.getItem(sinceKey(user.id));
-      reviewInbox(since).then(
-        (inbox) => add(inboxEntries(inbox, since)),
-        () => undefined,
-      );
+    const onConnect = () => reload(1);
+    const live = (e: InboxEntry) => {
+      if (!seen.current.fresh([e]).length) return;
+      setEntries((l) => mergeEntries(l, [e]));
+      setTotal((n) => n + 1);
+      setUnread((n) => n + 1);
+      toast([e]);
     };
-    const onVerdict = (v: ReviewVerdictPayload) => add([fromVerdict(v)]);
-    const onComment = (c: ReviewComment) => {
-      if (c.authorId !== user.id) add([fromComment(c)]);
+    const onVerdict = (v: ReviewVerdictPayload) => live(fromVerdict(v));
+    const onComment = (c: ReviewCommentPayload) => {
+      if (c.authorId !== user.id) live(fromComment(c));
     };
-    if (socket.connected) catchUp();
-    socket.on('connect', catchUp);
+    const onRead = (p: InboxReadPayload) => {
+      setEntries((l) => mergeEntries(l, l.filter((e) => p.all || p.ids.includes(e.id)).map((e) => ({ ...e, read: true }))));
+      setUnread(p.unread);
+    };
+    if (socket.connected) onConnect();
+    socket.on('connect', onConnect);
     socket.on('review:verdict', onVerdict);
     socket.on('review:comment', onComment);
+    socket.on('inbox:read', onRead);
     return () => {
-      socket.off('connect', catchUp);
+      socket.off('connect', onConnect);
       socket.off('review:verdict', onVerdict);
       socket.off('review:comment', onComment);
+      socket.off('inbox:read', onRead);
     };
-  }, [socket, user.id, add]);
+  }, [socket, user.id, reload, toast]);
+
+  const markRead = (e: InboxEntry) => {
+    if (e.read) return;
+    setEntries((l) => mergeEntries(l, [{ ...e, read: true }]));
+    setUnread((n) => Math.max(0, n - 1));
+    markInboxRead(e.id).then((r) => setUnread(r.unread), () => reload(pages));
+  };
+  const markAll = () => {
+    setEntries((l) => l.map((e) => ({ ...e, read: true })));
+    setUnread(0);
+    markInboxAllRead().then((r) => setUnread(r.unread), () => reload(pages));
+  };
+  const more = () => {
+    setPages(pages + 1);
+    reload(pages + 1);
+  };
 
   return (
     <div className="inbox">
-      <button
-        type="button"
-        className="btn btn--ghost btn--small"
-        aria-expanded={open}
-        onClick={() => {
-          setOpen((o) => !o);
-          setUnread(0);
-        }}
-        data-testid="inbox-button"
-      >
+      <button type="button" className="btn btn--ghost btn--small" aria-expanded={open} onClick={() => setOpen((o) => !o)} data-testid="inbox-button">
         {t('inbox.badge')}
         {unread > 0 && (
           <span className="inbox__count" data-testid="inbox-badge">
@@ -91,37 +126,93 @@ export function ReviewInbox({ user }: { user: User }) {
         )}
       </button>
       {open && (
-        <div className="inbox__panel" data-testid="inbox-panel">
+        <div className="inbox__panel" data-testid="inbox-panel" aria-label={t('inbox.title', { unread })}>
           {entries.length === 0 ? (
             <p className="muted small">{t('inbox.empty')}</p>
           ) : (
-            <ul>
-              {entries.map((e) => (
-                <li key={e.id} data-testid="inbox-entry" data-kind={e.kind} data-verdict={e.verdict}>
-                  {entryText(t, e)}{' '}
-                  {(e.verdict === 'reject' || e.kind === 'comment') && (
-                    <Link to={paths.rework(e.projectId)} onClick={() => setOpen(false)}>
-                      {t('inbox.openRework')}
-                    </Link>
-                  )}
-                </li>
-              ))}
-            </ul>
+            <>
+              {unread > 0 && (
+                <button type="button" className="btn btn--small inbox__all" onClick={markAll} data-testid="inbox-mark-all">
+                  {t('inbox.markRead')}
+                </button>
+              )}
+              <ul>
+                {entries.map((e) => (
+                  <li key={e.id} className={e.read ? 'is-read' : 'is-unread'} data-testid="inbox-entry" data-kind={e.kind} data-verdict={e.verdict} data-read={String(e.read)} data-entry-id={e.id}>
+                    {!e.read && <span className="inbox__dot" title={t('inbox.unreadMark')} aria-label={t('inbox.unreadMark')} />}
+                    {entryText(t, e)}{' '}
+                    {needsRework(e) && (
+                      <Link
+                        to={paths.rework(e.projectId)}
+                        onClick={() => {
+                          markRead(e);
+                          setOpen(false);
+                        }}
+                      >
+                        {t('inbox.openRework')}
+                      </Link>
+                    )}
+                    {!e.read && (
+                      <button type="button" className="btn btn--ghost btn--small" onClick={() => markRead(e)} data-testid="inbox-mark-read">
+                        {t('inbox.markOneRead')}
+                      </button>
+                    )}
+                  </li>
+                ))}
+              </ul>
+              {total > entries.length && (
+                <button type="button" className="btn btn--small" onClick={more} data-testid="inbox-more">
+                  {t('inbox.more')}
+                </button>
+              )}
+            </>
           )}
         </div>
       )}
       <div className="toasts" aria-live="polite">
-        {toasts.map((e) => (
-          <div key={e.id} className={`toast toast--${e.verdict ?? 'comment'}`} data-testid="review-toast" data-kind={e.kind} data-verdict={e.verdict}>
-            <span>
-              {entryText(t, e)}{' '}
-              {(e.verdict === 'reject' || e.kind === 'comment') && <Link to={paths.rework(e.projectId)}>{t('inbox.openRework')}</Link>}
-            </span>
-            <button type="button" aria-label={t('common.dismiss')} onClick={() => setToasts((l) => l.filter((x) => x.id !== e.id))}>
-              ×
-            </button>
-          </div>
-        ))}
+        {toasts.map((x) => {
+          const first = x.entries[0]!;
+          const dismiss = () => setToasts((l) => l.filter((y) => y.key !== x.key));
+          return (
+            <div
+              key={x.key}
+              className={`toast toast--${first.verdict ?? 'comment'}`}
+              data-testid="review-toast"
+              data-kind={x.kind === 'accepted' ? 'accepted' : first.kind}
+              data-verdict={first.verdict}
+              data-count={x.entries.length}
+            >
+              {x.kind === 'accepted' ? (
+                <span>
+                  {t('inbox.accepted', { n: x.entries.length })}{' '}
+                  <button
+                    type="button"
+                    className="toast__link"
+                    onClick={() => {
+                      setOpen(true);
+                      dismiss();
+                    }}
+                    data-testid="toast-open-inbox"
+                  >
+                    {t('inbox.openInbox')}
+                  </button>
+                </span>
+              ) : (
+                <span>
+                  {entryText(t, first)}{' '}
+                  {needsRework(first) && (
+                    <Link to={paths.rework(first.projectId)} onClick={() => markRead(first)}>
+                      {t('inbox.openRework')}
+                    </Link>
+                  )}
+                </span>
+              )}
+              <button type="button" aria-label={t('common.dismiss')} onClick={dismiss}>
+                ×
+              </button>
+            </div>
+          );
+        })}
       </div>
     </div>
   );

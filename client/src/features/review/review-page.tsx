@@ -13,7 +13,7 @@ import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
 import { annotatorColor, CompareGrid, CONSENSUS_COLOR, ItemAgreement, LayerToggles, LayoutSwitch, OTHER_PREFIX, overlayOf, useShownLayers, type CompareLayer, type CompareLayout } from './compare.tsx';
 import { CommentList } from './comments.tsx';
-import { anchorText, pinsOf } from './format.ts';
+import { anchorText, pinsOf, taskItemLabel } from './format.ts';
 import { PresenceChips, usePresence } from './presence.tsx';
 import './review.css';
 
@@ -289,7 +289,7 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
   return (
     <div className="review" data-testid="review-task" data-task-id={task.taskId} data-item-id={task.itemId}>
       <div className="review__meta small">
-        <span className="mono">{t('review.item', { id: task.itemId.slice(-6) })}</span>
+        <span data-testid="review-item-name">{t('review.item', { id: taskItemLabel(task.itemId, task.item) })}</span>
         <span>{t('review.round', { n: task.round + 1 })}</span>
         <span data-testid="review-reasons">{t('review.reasons', { reasons: task.reasons.map((r) => t(`review.reason.${r}`)).join(', ') })}</span>
         <PresenceChips users={present} me={user.id} />

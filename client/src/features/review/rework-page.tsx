@@ -10,7 +10,7 @@ import { useI18n, useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
-import { anchorText, formatTime, pinsOf } from './format.ts';
+import { anchorText, formatTime, pinsOf, taskItemLabel } from './format.ts';
 import { PresenceChips, usePresence } from './presence.tsx';
 import { CommentList } from './comments.tsx';
 import './review.css';
@@ -84,7 +84,7 @@ export function ReworkPage({ projectId, user }: { projectId: string; user: User 
           {tasks.map((x) => (
             <li key={x.taskId} className="card rework__row" data-testid="rework-row" data-task-id={x.taskId} data-item-id={x.itemId}>
               <div>
-                <div className="mono small">{t('rework.item', { id: x.itemId.slice(-6), time: formatTime(lang, x.rejectedAt) })}</div>
+                <div className="mono small">{t('rework.item', { id: taskItemLabel(x.itemId, x.item), time: formatTime(lang, x.rejectedAt) })}</div>
                 {x.comments.map((c) => (
                   <div key={c.id} className="small">
                     <span className="review__anchor">{anchorText(t, c.anchor, x.regions)}</span>: {c.text}

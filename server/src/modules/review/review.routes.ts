@@ -8,6 +8,7 @@ import { canAccess, loadProject } from '../projects/projects.access.ts';
 import {
   addComment, canReview, giveVerdict, itemDetail, listRework, nextReview, releaseReview, reviewHeartbeat, reviewHistory, reviewInbox, reviewQueue, submitRework,
 } from './review.service.ts';
+import { inboxRoutes } from './review.inbox.routes.ts';
 
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
 const InboxQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
@@ -23,6 +24,7 @@ function taskParam(v: unknown): string {
 export function reviewRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use(requireAuth);
+  r.use('/inbox', inboxRoutes(ctx));
   r.post('/projects/:id/review/next', async (req, res) => {
     res.json({ task: await nextReview(ctx, me(req), idParam(req, 'id', forbidden())) });
   });

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import {
-  REVIEWER_MIN_LEVEL, formatPath, meetsLevel, regionIssues, reviewRooms, reviewTaskIdOf, rooms,
+  REVIEWER_MIN_LEVEL, meetsLevel, regionIssues, reviewRooms, reviewTaskIdOf,
   type ItemDetail, type ReviewAnnotation, type ReviewComment, type ReviewRecord, type ReviewTask, type ReworkInput, type ReworkTask, type VerdictInput, type CommentInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, ReviewDoc, UserDoc } from '../../infra/mongo.ts';
-import { AppError, validationError } from '../../http/errors.ts';
+import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { editAnnotation } from '../annotations/annotations.service.ts';
 import { loadProject } from '../projects/projects.access.ts';
@@ -14,6 +14,7 @@ import { taskItemOf } from '../tasks/task-item.ts';
 import type { ReviewQueue, ReviewTaskState } from './review.queue.ts';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 import { reviewsRepo } from './review.repository.ts';
+import { deliverComment, deliverVerdict } from './review.inbox.ts';
 
 type CommentDoc = Extract<ReviewDoc, { type: 'comment' }>;
 type VerdictDoc = Extract<ReviewDoc, { type: 'verdict' }>;
@@ -165,7 +166,7 @@ export async function addComment(ctx: AppContext, user: UserDoc, projectId: Obje
   await reviewsRepo.insert(ctx.db, [doc]);
   await audit(ctx, user._id, 'review.comment', { type: 'annotation', id: t.annotationId }, { taskId, commentId: doc._id.toHexString(), anchor: c.anchor });
   const out = toComment(doc);
-  ctx.io?.to([rooms.user(t.annotatorId), reviewRooms.item(t.itemId)]).emit('review:comment', out);
+  await deliverComment(ctx, out, t.annotatorId);
   return out;
 }
 
@@ -181,7 +182,7 @@ export async function giveVerdict(ctx: AppContext, user: UserDoc, projectId: Obj
     const item = await ctx.db.items.findOne({ _id: annotation.itemId });
     if (!item) throw new AppError('NOT_FOUND', 'the item of this review no longer exists');
     const issues = regionIssues(project.labelSchema, taskItemOf(item).extent, input.regions ?? []);
-    if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(['regions', ...i.path]), message: i.message })), 'the regions do not fit the label schema');
+    if (issues.length) throw validationError(issues.map((i) => fieldIssue(i)), 'the regions do not fit the label schema');
   }
   const comments = input.comments.map((c) => commentDoc(ctx, t, user._id, c));
   const verdict: VerdictDoc = {
@@ -194,9 +195,7 @@ export async function giveVerdict(ctx: AppContext, user: UserDoc, projectId: Obj
   if (r !== 'live') throw new AppError(r === 'expired' ? 'LEASE_EXPIRED' : 'CONFLICT', 'the review lease ended before the verdict was recorded');
   await audit(ctx, user._id, `review.${input.verdict}`, { type: 'annotation', id: t.annotationId }, { taskId, round: t.round, reviewId: verdict._id.toHexString(), comments: comments.length });
   const out = toRecord(verdict, comments.map(toComment));
-  ctx.io?.to(rooms.user(t.annotatorId)).emit('review:verdict', {
-    reviewId: out.id, taskId, projectId: out.projectId, itemId: out.itemId, annotationId: out.annotationId, verdict: out.verdict, comments: out.comments, at: out.at,
-  });
+  await deliverVerdict(ctx, out);
   void emitCounts(ctx, q).catch(() => undefined);
   return out;
 }
