@@ -1,7 +1,8 @@
 /**
  * A read-through cache that serves a value for `ttlMs`, then keeps serving it (up to `maxStaleMs`)
  * while one background load refreshes it: a slow database never stalls the task hot path once a
- * value is known.
+ * value is known. Holds at most `maxEntries` keys (the least recently loaded go first), so keys a
+ * client makes up (ids of nothing) cannot grow it without bound.
  */
 export class SwrCache<T> {
   private readonly entries = new Map<string, { at: number; value: T; loading?: Promise<T> }>();
@@ -10,6 +11,7 @@ export class SwrCache<T> {
     private readonly ttlMs: number,
     private readonly maxStaleMs: number,
     private readonly load: (key: string) => Promise<T>,
+    private readonly maxEntries = 10_000,
   ) {}
 
   async get(key: string): Promise<T> {
@@ -29,7 +31,9 @@ export class SwrCache<T> {
   private async refresh(key: string): Promise<T> {
     try {
       const value = await this.load(key);
+      this.entries.delete(key);
       this.entries.set(key, { at: this.now(), value });
+      while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
       return value;
     } finally {
       const e = this.entries.get(key);

@@ -5,7 +5,9 @@ import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError } from '../../http/errors.ts';
+import { loadProject } from '../projects/projects.access.ts';
 import type { LeaseFields } from './lease-scripts.ts';
+import { projectForTask } from './task-runtime.ts';
 import { draftsRepo } from './tasks.repository.ts';
 
 export function assertMayDraw(user: UserDoc, project: ProjectDoc): void {
@@ -20,15 +22,23 @@ export function heartbeatMsOf(leaseMs: number): number {
 }
 
 export interface LeaseRef {
+  project: ProjectDoc;
   pq: ProjectQueue;
   token: string;
   leaseId: string;
 }
 
-export function leaseRef(ctx: AppContext, leaseId: string): LeaseRef {
+/**
+ * The project and queue of a lease id, for a user with `need` access to that project. The project
+ * is resolved and the access checked before any queue is touched: a made-up id (the project id is
+ * part of it) must never open a queue (each costs a Redis connection).
+ */
+export async function leaseRef(ctx: AppContext, user: UserDoc, leaseId: string, need: 'view' | 'manage' = 'view'): Promise<LeaseRef> {
   const parsed = parseLeaseId(leaseId);
   if (!parsed) throw new AppError('NOT_FOUND', 'no such lease');
-  return { pq: ctx.tasks.project(parsed.projectId), token: parsed.token, leaseId };
+  const id = new ObjectId(parsed.projectId);
+  const project = need === 'view' ? await projectForTask(ctx, user, id) : await loadProject(ctx, user, id, need);
+  return { project, pq: ctx.tasks.project(project._id.toHexString()), token: parsed.token, leaseId };
 }
 
 export async function storeDraft(ctx: AppContext, user: UserDoc, pq: ProjectQueue, lease: LeaseFields, leaseId: string, regions: Region[], orphaned: boolean): Promise<Date> {

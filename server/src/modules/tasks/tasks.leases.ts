@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { SERVER_EVENTS, leaseIdOf, replicaJobId, rooms } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
@@ -30,11 +30,10 @@ export async function onLeaseStalled(ctx: AppContext, projectId: string, jobId: 
 }
 
 async function loadLease(ctx: AppContext, lead: UserDoc, leaseId: string) {
-  const ref = leaseRef(ctx, leaseId);
-  const project = await loadProject(ctx, lead, new ObjectId(ref.pq.projectId), 'manage');
+  const ref = await leaseRef(ctx, lead, leaseId, 'manage');
   const lease = await runtime(ctx).scripts.lease(ref.pq.keys, ref.token);
   if (!lease) throw new AppError('NOT_FOUND', 'no such lease');
-  return { ...ref, project, lease };
+  return { ...ref, lease };
 }
 
 /** A lead returns a leased task to the queue (front of its priority); the holder is told. */
@@ -51,8 +50,8 @@ export async function requeueLease(ctx: AppContext, lead: UserDoc, leaseId: stri
 
 async function targetUser(ctx: AppContext, userId: string, project: Parameters<typeof assertMayDraw>[1]): Promise<UserDoc> {
   const u = await ctx.db.users.findOne({ _id: new ObjectId(userId) });
-  if (!u || u.disabled) throw new AppError('VALIDATION_FAILED', 'no such user', [{ path: 'userId', message: 'no such user' }]);
-  if (!canAccess(u, project, 'view')) throw new AppError('VALIDATION_FAILED', 'that user is not a member of the project', [{ path: 'userId', message: 'not a member' }]);
+  if (!u || u.disabled) throw validationError([{ path: 'userId', reason: 'unknown_user', message: 'no such user' }], 'no such user');
+  if (!canAccess(u, project, 'view')) throw validationError([{ path: 'userId', reason: 'not_a_member', message: 'not a member' }], 'that user is not a member of the project');
   assertMayDraw(u, project);
   return u;
 }

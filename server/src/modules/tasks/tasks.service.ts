@@ -164,7 +164,7 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
 
 /** Keeps a lease alive (client heartbeat over Socket.IO or HTTP). */
 export async function heartbeat(ctx: AppContext, user: UserDoc, leaseId: string): Promise<{ leaseUntil: string }> {
-  const { pq, token } = leaseRef(ctx, leaseId);
+  const { pq, token } = await leaseRef(ctx, user, leaseId);
   const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
   if (t.status === 'live') return { leaseUntil: new Date(ctx.now() + t.pttl).toISOString() };
   if (t.status !== 'ended') throw new AppError('NOT_FOUND', 'no such lease');
@@ -173,7 +173,7 @@ export async function heartbeat(ctx: AppContext, user: UserDoc, leaseId: string)
 
 /** Saves a draft (the lease must be yours). Also counts as a heartbeat. */
 export async function saveDraft(ctx: AppContext, user: UserDoc, leaseId: string, regions: Region[]): Promise<{ savedAt: string; leaseUntil: string }> {
-  const { pq, token } = leaseRef(ctx, leaseId);
+  const { pq, token } = await leaseRef(ctx, user, leaseId);
   const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
   if (t.status === 'replay' || !('lease' in t)) throw new AppError('NOT_FOUND', 'no such lease');
   const savedAt = await storeDraft(ctx, user, pq, t.lease, leaseId, regions, t.status !== 'live');
@@ -183,7 +183,7 @@ export async function saveDraft(ctx: AppContext, user: UserDoc, leaseId: string,
 
 /** Ends a lease by its holder: `release` (may be offered again later) or `skip` (never again). */
 export async function giveBack(ctx: AppContext, user: UserDoc, leaseId: string, skip: { reason: string } | null): Promise<void> {
-  const { pq, token } = leaseRef(ctx, leaseId);
+  const { pq, token } = await leaseRef(ctx, user, leaseId);
   const scripts = runtime(ctx).scripts;
   const lease = await scripts.lease(pq.keys, token);
   if (!lease || lease.userId !== user._id.toHexString()) throw new AppError('NOT_FOUND', 'no such lease');

@@ -8,7 +8,7 @@ import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError, validationError } from '../../http/errors.ts';
-import { newToken, projectForTask, runtime, touchCounts } from './task-runtime.ts';
+import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { taskItemOf, type CachedItem } from './task-item.ts';
 import { leaseRef, putBackJob, storeDraft } from './task-leases.ts';
 import { annotationsRepo, draftsRepo, isDuplicateKey } from './tasks.repository.ts';
@@ -154,8 +154,7 @@ function replay(ctx: AppContext, user: UserDoc, a: Annotation): { annotation: An
  * finish in); a late submit is refused with LEASE_EXPIRED and its regions are kept as a draft.
  */
 export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string, input: SubmitInput): Promise<{ annotation: Annotation; duplicate: boolean }> {
-  const { pq, token } = leaseRef(ctx, leaseId);
-  const project = await projectForTask(ctx, user, new ObjectId(pq.projectId));
+  const { pq, token, project } = await leaseRef(ctx, user, leaseId);
   const scripts = runtime(ctx).scripts;
   const uid = user._id.toHexString();
   // Validates and extends the lease, and sets the filled-slot marker, in one step.
