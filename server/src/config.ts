@@ -51,6 +51,14 @@ export const ConfigSchema = z.object({
   COOKIE_SECURE: bool.optional(),
   MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
   MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  /** All files of one image upload request together (they are streamed to UPLOAD_DIR, not held in memory). */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Where uploads wait while they are checked (default: the system temp directory). */
+  UPLOAD_DIR: z.string().default(''),
+  /** Time and resident memory one image may take to decode, in a child process that is killed beyond them. */
+  IMAGE_DECODE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  IMAGE_DECODE_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
   LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Proxies whose X-Forwarded-For is believed (default: none); see TrustProxy. */
   TRUST_PROXY: TrustProxy,

@@ -1,7 +1,17 @@
-import sharp from 'sharp';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import type { ImageInfo } from '@labelwork/core';
+import type { ImageProbe } from './image-probe.ts';
+import { sanitizeSvg, type SvgLimits } from './svg-sanitize.ts';
 
 export type ImageMime = ImageInfo['mime'];
+
+/** An upload on disk (a temp file), with the hash of its bytes. */
+export interface UploadedFile {
+  name: string;
+  path: string;
+  size: number;
+  sha256: string;
+}
 
 export interface CheckedImage {
   name: string;
@@ -9,17 +19,23 @@ export interface CheckedImage {
   width: number;
   height: number;
   bytes: number;
-  original: Buffer;
+  /** The file to store: the upload itself, or for SVG the rewritten document. */
+  path: string;
   thumb: Buffer;
+  sha256: string;
 }
 
 export interface ImageProblem {
   file: string;
-  code: 'UNSUPPORTED_MEDIA_TYPE' | 'CORRUPT_IMAGE' | 'UNSAFE_SVG';
+  code: 'UNSUPPORTED_MEDIA_TYPE' | 'CORRUPT_IMAGE' | 'UNSAFE_SVG' | 'IMAGE_TOO_COSTLY';
+  /** Finer reason for UNSAFE_SVG and IMAGE_TOO_COSTLY (svg-filter, svg-size, svg-use-fanout, timeout, memory, script…). */
+  reason?: string;
   message: string;
 }
 
 export const THUMB_SIZE = 320;
+/** SVG is parsed on the server's thread; larger documents are refused. */
+export const SVG_MAX_BYTES = 5 * 1024 * 1024;
 
 /** Detects the type from the bytes themselves (never from the name or the declared type). */
 export function sniffImage(buf: Buffer): ImageMime | null {
@@ -28,62 +44,51 @@ export function sniffImage(buf: Buffer): ImageMime | null {
   if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
   const head = buf.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
   const stripped = head.replace(/^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>\s*)?(<!--[\s\S]*?-->\s*)*/i, '');
-  if (/^<svg[\s>]/i.test(stripped)) return 'image/svg+xml';
+  if (/^<([A-Za-z_][\w.-]*:)?svg[\s>]/i.test(stripped)) return 'image/svg+xml';
   return null;
+}
+
+async function head(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
- * Refuses SVG that could run code or reach out when opened: scripts, event handlers, javascript: URLs,
- * foreignObject (embedded HTML), entity declarations, and references to anything outside the file.
+ * Validates one upload completely — SVG is rewritten from an allowlist first — then decodes every
+ * pixel and makes the thumbnail in the probe's child process. Nothing is stored here.
  */
-export function svgDanger(svg: string): string | null {
-  const checks: [RegExp, string][] = [
-    [/<\s*script\b/i, 'contains a <script> element'],
-    [/\son[a-z]+\s*=/i, 'contains an event-handler attribute (on…=)'],
-    [/javascript\s*:/i, 'contains a javascript: URL'],
-    [/<\s*foreignObject\b/i, 'contains a <foreignObject> element'],
-    [/<!ENTITY/i, 'declares XML entities'],
-    [/<\s*(iframe|embed|object|audio|video)\b/i, 'embeds active content'],
-    [/(?:xlink:)?href\s*=\s*["']\s*(?!#|data:image\/)[^"']*["']/i, 'refers to an external resource'],
-    [/url\(\s*["']?\s*(?!#|data:image\/)/i, 'refers to an external resource in CSS'],
-    [/@import/i, 'imports external CSS'],
-  ];
-  for (const [re, why] of checks) if (re.test(svg)) return why;
-  return null;
-}
-
-/** Validates one upload completely (decodes every pixel) and makes its thumbnail; nothing is stored here. */
-export async function checkImage(name: string, buf: Buffer): Promise<CheckedImage | ImageProblem> {
-  const mime = sniffImage(buf);
+export async function checkImage(probe: ImageProbe, file: UploadedFile, svgLimits: SvgLimits): Promise<CheckedImage | ImageProblem> {
+  const { name } = file;
+  const mime = sniffImage(await head(file.path));
   if (!mime) return { file: name, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'not a PNG, JPEG, WebP or SVG image' };
+  let path = file.path;
+  let bytes = file.size;
   if (mime === 'image/svg+xml') {
+    if (file.size > SVG_MAX_BYTES) return { file: name, code: 'IMAGE_TOO_COSTLY', reason: 'svg-bytes', message: `SVG files may be at most ${SVG_MAX_BYTES} bytes` };
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+      text = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(file.path));
     } catch {
       return { file: name, code: 'CORRUPT_IMAGE', message: 'SVG is not valid UTF-8' };
     }
-    const danger = svgDanger(text);
-    if (danger) return { file: name, code: 'UNSAFE_SVG', message: `SVG refused: ${danger}` };
+    const clean = sanitizeSvg(text, svgLimits);
+    if (!clean.ok) return { file: name, code: clean.code, reason: clean.reason, message: clean.message };
+    path = `${file.path}.clean.svg`;
+    await writeFile(path, clean.svg, { mode: 0o600 });
+    bytes = Buffer.byteLength(clean.svg);
   }
-  try {
-    const img = sharp(buf, { failOn: 'warning', limitInputPixels: 20_000 * 20_000 });
-    const meta = await img.metadata();
-    if (!meta.width || !meta.height) return { file: name, code: 'CORRUPT_IMAGE', message: 'the image has no size' };
-    const thumb = await img.rotate().resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
-    // Decode the whole image once more at full size: truncated data fails here even when the header is fine.
-    await sharp(buf, { failOn: 'warning', limitInputPixels: 20_000 * 20_000 }).raw().toBuffer();
-    const rotated = (meta.orientation ?? 1) >= 5;
-    return {
-      name,
-      mime,
-      width: rotated ? meta.height : meta.width,
-      height: rotated ? meta.width : meta.height,
-      bytes: buf.length,
-      original: buf,
-      thumb,
-    };
-  } catch (e) {
-    return { file: name, code: 'CORRUPT_IMAGE', message: `the image cannot be decoded (${e instanceof Error ? e.message.split('\n')[0] : 'error'})` };
+  const r = await probe.probe(path);
+  if (!r.ok) {
+    return r.costly
+      ? { file: name, code: 'IMAGE_TOO_COSTLY', reason: r.reason, message: `the image is too costly to decode (${r.message})` }
+      : { file: name, code: 'CORRUPT_IMAGE', message: `the image cannot be decoded (${r.message})` };
   }
+  const rotated = r.orientation >= 5;
+  return { name, mime, width: rotated ? r.height : r.width, height: rotated ? r.width : r.height, bytes, path, thumb: r.thumb, sha256: file.sha256 };
 }

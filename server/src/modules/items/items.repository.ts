@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
 import type { Database, ImportDoc, ItemDoc } from '../../infra/mongo.ts';
 
@@ -20,6 +22,12 @@ export const itemsRepo = {
   },
   setGold: (db: Database, id: ObjectId, gold: ItemDoc['gold'] | null) =>
     db.items.findOneAndUpdate({ _id: id }, gold ? { $set: { gold, isGold: true } } : { $unset: { gold: '' }, $set: { isGold: false } }, { returnDocument: 'after' }),
+  /** Visible items of the project with one of these content hashes. */
+  async byHashes(db: Database, projectId: ObjectId, hashes: string[]) {
+    if (hashes.length === 0) return [];
+    const hidden = await hiddenImports(db, projectId);
+    return db.items.find({ projectId, sha256: { $in: hashes }, importId: { $nin: hidden } }).project<Pick<ItemDoc, '_id' | 'seq' | 'sha256'>>({ _id: 1, seq: 1, sha256: 1 }).toArray();
+  },
   async byId(db: Database, id: ObjectId) {
     const item = await db.items.findOne({ _id: id });
     if (!item) return null;
@@ -46,6 +54,13 @@ export async function storeFile(db: Database, name: string, data: Buffer, metada
     up.once('error', reject);
     up.end(data);
   });
+  return id;
+}
+
+/** Stores a file from disk, streamed (uploads are never held in memory whole). */
+export async function storeFileFrom(db: Database, name: string, path: string, metadata: Record<string, unknown>): Promise<ObjectId> {
+  const id = new ObjectId();
+  await pipeline(createReadStream(path), db.files.openUploadStreamWithId(id, name, { metadata }));
   return id;
 }
 

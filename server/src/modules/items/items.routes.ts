@@ -7,6 +7,7 @@ import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/mid
 import { loadProject } from '../projects/projects.access.ts';
 import { filesRepo, importsRepo, itemsRepo } from './items.repository.ts';
 import { importImages, importText, setGold, toItem } from './items.service.ts';
+import { removeUploads, tempDiskStorage, uploadsOf } from './upload-storage.ts';
 import { AnnotationContent } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 
@@ -14,7 +15,8 @@ const PageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });
-const TextFormat = z.object({ format: z.enum(['jsonl', 'csv']).optional() });
+const TextFormat = z.object({ format: z.enum(['jsonl', 'csv']).optional(), duplicates: z.enum(['skip', 'import']).default('skip') });
+const ImageFields = z.object({ duplicates: z.enum(['skip', 'import']).default('skip') });
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
 
 /** Multer gives latin1-decoded names; browsers send UTF-8. */
@@ -23,7 +25,11 @@ const fileName = (n: string) => Buffer.from(n, 'latin1').toString('utf8');
 export function itemsRoutes(ctx: AppContext): Router {
   const r = Router();
   r.use(requireAuth);
-  const images = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.MAX_IMAGE_BYTES, files: 500, fields: 10 } });
+  // Images are streamed to temp files (hashed on the way) with a cap on the whole request.
+  const images = multer({
+    storage: tempDiskStorage(ctx.config.UPLOAD_DIR, ctx.config.MAX_UPLOAD_BYTES),
+    limits: { fileSize: ctx.config.MAX_IMAGE_BYTES, files: ctx.config.MAX_UPLOAD_FILES, fields: 10 },
+  });
   const textFile = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.MAX_IMPORT_BYTES, files: 1, fields: 10 } });
 
   r.post('/projects/:id/items/images', requireRole('admin', 'lead'), async (req, res, next) => {
@@ -31,11 +37,15 @@ export function itemsRoutes(ctx: AppContext): Router {
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
     images.array('files')(req, res, async (err: unknown) => {
       if (err) return next(err);
+      const files = uploadsOf(req);
       try {
-        const files = ((req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({ name: fileName(f.originalname), data: f.buffer }));
-        res.status(201).json(await importImages(ctx, me(req), project, files));
+        const { duplicates } = parseBody(ImageFields, req.body);
+        const result = await importImages(ctx, me(req), project, files, duplicates);
+        res.status(result.created ? 201 : 200).json(result);
       } catch (e) {
         next(e);
+      } finally {
+        await removeUploads(files);
       }
     });
   });
@@ -48,10 +58,11 @@ export function itemsRoutes(ctx: AppContext): Router {
         const f = req.file;
         if (!f) throw new AppError('VALIDATION_FAILED', 'no file was uploaded (field "file")');
         const name = fileName(f.originalname);
-        const { format: declared } = parseBody(TextFormat, req.body);
+        const { format: declared, duplicates } = parseBody(TextFormat, req.body);
         const format = declared ?? (/\.csv$/i.test(name) ? 'csv' : /\.jsonl?$/i.test(name) || /\.ndjson$/i.test(name) ? 'jsonl' : null);
         if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'text imports must be .jsonl or .csv (or say format=jsonl|csv)');
-        res.status(201).json(await importText(ctx, me(req), project, name, f.buffer, format));
+        const result = await importText(ctx, me(req), project, name, f.buffer, format, duplicates);
+        res.status(result.created ? 201 : 200).json(result);
       } catch (e) {
         next(e);
       }
@@ -99,7 +110,11 @@ export function itemsRoutes(ctx: AppContext): Router {
     await loadProject(ctx, me(req), projectId, 'view').catch(() => {
       throw denied;
     });
-    res.setHeader('Content-Type', String(info.metadata?.mime ?? 'application/octet-stream'));
+    const mime = String(info.metadata?.mime ?? 'application/octet-stream');
+    res.setHeader('Content-Type', mime);
+    // <img> and fetch ignore this; opening an SVG (or anything not a plain raster) as a page downloads it instead.
+    const raster = ['image/png', 'image/jpeg', 'image/webp'].includes(mime);
+    res.setHeader('Content-Disposition', `${raster ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(String((info as { filename?: string }).filename ?? 'file'))}`);
     res.setHeader('Content-Length', String(info.length));
     res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
     // An SVG opened directly must not run anything even if a check were missed.

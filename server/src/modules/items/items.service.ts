@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import {
   SERVER_EVENTS, codePointLength, parseCsvImport, parseJsonlImport, regionIssues, rooms,
@@ -5,15 +6,19 @@ import {
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ImportDoc, ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
-import { AppError, validationError } from '../../http/errors.ts';
+import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';
 import { reserveSeq } from '../../infra/mongo.ts';
 import { onItemsImported } from '../tasks/tasks.queueing.ts';
-import { checkImage, type CheckedImage, type ImageProblem } from './images.ts';
-import { deleteFiles, importsRepo, itemsRepo, storeFile } from './items.repository.ts';
+import { ImageProbe } from './image-probe.ts';
+import { checkImage, THUMB_SIZE, type CheckedImage, type ImageProblem, type UploadedFile } from './images.ts';
+import { deleteFiles, importsRepo, itemsRepo, storeFile, storeFileFrom } from './items.repository.ts';
+import { DEFAULT_SVG_LIMITS } from './svg-sanitize.ts';
 
 const BATCH = 1000;
+/** Largest raster image decoded (width × height). */
+export const MAX_IMAGE_PIXELS = 20_000 * 20_000;
 
 export function toItem(d: ItemDoc): Item {
   return {
@@ -77,7 +82,9 @@ function newImport(ctx: AppContext, user: UserDoc, project: ProjectDoc, kind: Im
 }
 
 /** Imports text items from a JSONL or CSV file. Every line is checked before anything is stored. */
-export async function importText(ctx: AppContext, user: UserDoc, project: ProjectDoc, fileName: string, data: Buffer, format: 'jsonl' | 'csv'): Promise<{ importId: string; created: number }> {
+export async function importText(
+  ctx: AppContext, user: UserDoc, project: ProjectDoc, fileName: string, data: Buffer, format: 'jsonl' | 'csv', duplicates: DuplicateChoice = 'skip',
+): Promise<{ importId: string | null; created: number; duplicates: Duplicate[]; skipped: number }> {
   assertWritable(project);
   if (project.kind !== 'text') throw new AppError('VALIDATION_FAILED', 'text items can only be imported into a text project');
   let text: string;
@@ -90,16 +97,24 @@ export async function importText(ctx: AppContext, user: UserDoc, project: Projec
   if (!parsed.ok && parsed.errors[0]?.code === 'EMPTY_FILE') throw new AppError('EMPTY_IMPORT', 'the file is empty; nothing was imported', { errors: parsed.errors });
   if (!parsed.ok) throw new AppError('BAD_IMPORT', `${parsed.errors.length} line(s) are not valid; nothing was imported`, { reason: 'LINES', count: parsed.errors.length, errors: parsed.errors });
   const errors: ImportLineError[] = [];
+  const lines = recordLines(text, format, parsed.items.length);
+  const lineOf = (i: number) => lines[i] ?? i + 1;
   parsed.items.forEach((it, i) => {
     if (!it.gold) return;
     const issues = regionIssues(project.labelSchema, { kind: 'text', length: codePointLength(it.text) }, it.gold.regions);
-    if (issues.length) errors.push({ line: lineOf(text, format, i), code: 'GOLD_INVALID', message: `gold: ${issues[0]!.message}`, params: { field: formatPath(['gold', ...issues[0]!.path]) } });
+    if (issues.length) errors.push({ line: lineOf(i), code: 'GOLD_INVALID', message: `gold: ${issues[0]!.message}`, params: { field: formatPath(['gold', ...issues[0]!.path]) } });
   });
   if (errors.length) throw new AppError('BAD_IMPORT', `${errors.length} gold answer(s) do not fit the label schema; nothing was imported`, { reason: 'GOLD', count: errors.length, errors: errors.slice(0, 100) });
-  const imp = newImport(ctx, user, project, 'text', fileName, parsed.items.length);
-  const first = await reserveSeq(ctx.db, `items:${project._id.toHexString()}`, parsed.items.length);
+  // Identical text (already in the project, or earlier in this file) is skipped unless asked for.
+  const entries = parsed.items.map((it, i) => ({ it, line: lineOf(i), sha256: createHash('sha256').update(it.text).digest('hex') }));
+  const twins = await findDuplicates(ctx, project._id, entries);
+  const dupes: Duplicate[] = [...twins].map(([e, t]) => ({ line: e.line, ...t })).slice(0, 1000);
+  const keep = duplicates === 'skip' ? entries.filter((e) => !twins.has(e)) : entries;
+  if (keep.length === 0) return { importId: null, created: 0, duplicates: dupes, skipped: entries.length };
+  const imp = newImport(ctx, user, project, 'text', fileName, keep.length);
+  const first = await reserveSeq(ctx.db, `items:${project._id.toHexString()}`, keep.length);
   const now = new Date(ctx.now());
-  const docs = parsed.items.map((it: TextItemImport, i): ItemDoc => ({
+  const docs = keep.map(({ it, sha256 }: { it: TextItemImport; sha256: string }, i): ItemDoc => ({
     _id: new ObjectId(),
     schemaVersion: 1,
     projectId: project._id,
@@ -113,37 +128,78 @@ export async function importText(ctx: AppContext, user: UserDoc, project: Projec
     isGold: it.gold !== undefined,
     status: 'new',
     annotationCount: 0,
+    sha256,
     importId: imp._id,
     createdAt: now,
   }));
   await importsRepo.insert(ctx.db, imp);
   await storeItems(ctx, user, project, imp, docs, []);
-  return { importId: imp._id.toHexString(), created: docs.length };
+  return { importId: imp._id.toHexString(), created: docs.length, duplicates: dupes, skipped: entries.length - keep.length };
 }
 
-/** Line number of the i-th record (blank lines in JSONL and the CSV header are not records). */
-function lineOf(text: string, format: 'jsonl' | 'csv', index: number): number {
-  if (format === 'csv') return index + 2;
-  let seen = -1;
-  const lines = text.split('\n');
-  for (let l = 0; l < lines.length; l++) {
-    if (lines[l]!.trim() !== '') seen++;
-    if (seen === index) return l + 1;
+/** Line number of each record, computed once (blank lines in JSONL and the CSV header are not records). */
+function recordLines(text: string, format: 'jsonl' | 'csv', count: number): number[] {
+  if (format === 'csv') return Array.from({ length: count }, (_, i) => i + 2);
+  const out: number[] = [];
+  text.split('\n').forEach((l, i) => {
+    if (l.trim() !== '') out.push(i + 1);
+  });
+  return out;
+}
+
+export type DuplicateChoice = 'skip' | 'import';
+/** An uploaded file or text line whose content the project already has (or that came twice in one upload). */
+export interface Duplicate {
+  file?: string;
+  line?: number;
+  /** The existing item (absent when the twin is earlier in the same upload). */
+  itemId?: string;
+  seq?: number;
+}
+
+/** Marks entries whose hash is already in the project or earlier in the same batch. */
+async function findDuplicates<T extends { sha256: string }>(ctx: AppContext, projectId: ObjectId, entries: T[]): Promise<Map<T, { itemId?: string; seq?: number }>> {
+  const existing = await itemsRepo.byHashes(ctx.db, projectId, [...new Set(entries.map((e) => e.sha256))]);
+  const known = new Map(existing.map((d) => [d.sha256!, { itemId: d._id.toHexString(), seq: d.seq }]));
+  const seen = new Set<string>();
+  const out = new Map<T, { itemId?: string; seq?: number }>();
+  for (const e of entries) {
+    const twin = known.get(e.sha256);
+    if (twin) out.set(e, twin);
+    else if (seen.has(e.sha256)) out.set(e, {});
+    seen.add(e.sha256);
   }
-  return index + 1;
+  return out;
 }
 
-/** Imports uploaded images. All files are decoded and checked first; one bad file stores nothing. */
-export async function importImages(ctx: AppContext, user: UserDoc, project: ProjectDoc, files: { name: string; data: Buffer }[]): Promise<{ importId: string; created: number; items: Item[] }> {
+/**
+ * Imports uploaded images (temp files, removed by the caller). SVG is rewritten from an allowlist;
+ * every file is decoded in a time- and memory-limited child process; one bad file stores nothing.
+ * Files whose bytes the project already has are skipped unless `duplicates` is 'import'.
+ */
+export async function importImages(
+  ctx: AppContext, user: UserDoc, project: ProjectDoc, uploads: UploadedFile[], duplicates: DuplicateChoice = 'skip',
+): Promise<{ importId: string | null; created: number; items: Item[]; duplicates: Duplicate[]; skipped: number }> {
   assertWritable(project);
   if (project.kind !== 'image') throw new AppError('VALIDATION_FAILED', 'images can only be imported into an image project');
-  if (files.length === 0) throw new AppError('VALIDATION_FAILED', 'no files were uploaded (field "files")');
+  if (uploads.length === 0) throw new AppError('VALIDATION_FAILED', 'no files were uploaded (field "files")');
+  const twins = await findDuplicates(ctx, project._id, uploads);
+  const dupes: Duplicate[] = [...twins].map(([f, t]) => ({ file: f.name, ...t }));
+  const files = duplicates === 'skip' ? uploads.filter((f) => !twins.has(f)) : uploads;
+  if (files.length === 0) return { importId: null, created: 0, items: [], duplicates: dupes, skipped: uploads.length };
   const checked: CheckedImage[] = [];
   const problems: ImageProblem[] = [];
-  for (const f of files) {
-    const r = await checkImage(f.name, f.data);
-    if ('code' in r) problems.push(r);
-    else checked.push(r);
+  const probe = new ImageProbe({
+    timeoutMs: ctx.config.IMAGE_DECODE_TIMEOUT_MS, memoryMb: ctx.config.IMAGE_DECODE_MEMORY_MB, maxPixels: MAX_IMAGE_PIXELS, thumbSize: THUMB_SIZE,
+  });
+  try {
+    for (const f of files) {
+      const r = await checkImage(probe, f, DEFAULT_SVG_LIMITS);
+      if ('code' in r) problems.push(r);
+      else checked.push(r);
+    }
+  } finally {
+    probe.close();
   }
   if (problems.length) {
     const code = problems.every((p) => p.code === 'UNSUPPORTED_MEDIA_TYPE') ? 'UNSUPPORTED_MEDIA_TYPE' : problems[0]!.code;
@@ -157,14 +213,14 @@ export async function importImages(ctx: AppContext, user: UserDoc, project: Proj
   try {
     for (const [i, c] of checked.entries()) {
       const meta = { projectId: project._id, importId: imp._id };
-      const fileId = await storeFile(ctx.db, c.name, c.original, { ...meta, role: 'original', mime: c.mime });
+      const fileId = await storeFileFrom(ctx.db, c.name, c.path, { ...meta, role: 'original', mime: c.mime });
       fileIds.push(fileId);
       const thumbId = await storeFile(ctx.db, `${c.name}.thumb.webp`, c.thumb, { ...meta, role: 'thumb', mime: 'image/webp' });
       fileIds.push(thumbId);
       docs.push({
         _id: new ObjectId(), schemaVersion: 1, projectId: project._id, seq: first + i, kind: 'image',
         image: { fileId, thumbId, name: c.name, mime: c.mime, width: c.width, height: c.height, bytes: c.bytes },
-        isGold: false, status: 'new', annotationCount: 0, importId: imp._id, createdAt: new Date(ctx.now()),
+        isGold: false, status: 'new', annotationCount: 0, sha256: c.sha256, importId: imp._id, createdAt: new Date(ctx.now()),
       });
     }
   } catch (e) {
@@ -173,7 +229,7 @@ export async function importImages(ctx: AppContext, user: UserDoc, project: Proj
     throw e;
   }
   await storeItems(ctx, user, project, imp, docs, fileIds);
-  return { importId: imp._id.toHexString(), created: docs.length, items: docs.map(toItem) };
+  return { importId: imp._id.toHexString(), created: docs.length, items: docs.map(toItem), duplicates: dupes, skipped: uploads.length - files.length };
 }
 
 /** Removes what a crashed import left behind, so a retry starts clean. Run at server start. */
@@ -196,7 +252,7 @@ export async function setGold(ctx: AppContext, user: UserDoc, project: ProjectDo
       ? { kind: 'image' as const, width: item.image!.width, height: item.image!.height }
       : { kind: 'text' as const, length: item.textLength ?? codePointLength(item.text ?? '') };
     const issues = regionIssues(project.labelSchema, extent, gold.regions);
-    if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(['gold', ...i.path]), message: i.message })));
+    if (issues.length) throw validationError(issues.map((i) => fieldIssue(i, ['gold'])));
   }
   const updated = await itemsRepo.setGold(ctx.db, item._id, gold);
   if (!updated) throw new AppError('NOT_FOUND', 'no such item');

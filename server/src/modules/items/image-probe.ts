@@ -1,0 +1,94 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CHILD = fileURLToPath(new URL('./image-probe-child.mjs', import.meta.url));
+/** Exit code of the child when its memory limit is reached. */
+const OUT_OF_MEMORY = 90;
+
+export interface ProbeLimits {
+  /** Longest one image may take to decode and thumbnail. */
+  timeoutMs: number;
+  /** Resident memory of the decoding process. */
+  memoryMb: number;
+  /** Largest width × height decoded. */
+  maxPixels: number;
+  thumbSize: number;
+}
+
+export type ProbeResult =
+  | { ok: true; width: number; height: number; orientation: number; thumb: Buffer }
+  | { ok: false; costly: false; message: string }
+  | { ok: false; costly: true; reason: 'timeout' | 'memory' | 'pixels'; message: string };
+
+interface Pending {
+  id: number;
+  child: ChildProcess;
+  resolve: (r: ProbeResult) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Decodes images in a child process with a time and memory limit, one at a time, so that an image
+ * that is costly to decode can neither stall nor exhaust the server. A child that runs over is
+ * killed and the next image gets a new one. Close it when the import is done.
+ */
+export class ImageProbe {
+  private child: ChildProcess | null = null;
+  private pending: Pending | null = null;
+  private seq = 0;
+
+  constructor(private readonly limits: ProbeLimits) {}
+
+  private spawn(): ChildProcess {
+    const child = fork(CHILD, [], {
+      execArgv: ['--max-old-space-size=128'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      env: { ...process.env, LW_PROBE_MEMORY_MB: String(this.limits.memoryMb) },
+    });
+    child.on('message', (m: { id: number; ok: boolean; width?: number; height?: number; orientation?: number; thumb?: Uint8Array; message?: string; tooLarge?: boolean }) => {
+      const p = this.pending;
+      if (!p || p.id !== m.id) return;
+      this.settle(m.ok
+        ? { ok: true, width: m.width!, height: m.height!, orientation: m.orientation ?? 1, thumb: Buffer.from(m.thumb!) }
+        : m.tooLarge ? { ok: false, costly: true, reason: 'pixels', message: m.message ?? 'too many pixels' } : { ok: false, costly: false, message: m.message ?? 'error' });
+    });
+    child.on('exit', (code) => {
+      if (this.child === child) this.child = null;
+      if (this.pending?.child !== child) return;
+      if (code === OUT_OF_MEMORY) this.settle({ ok: false, costly: true, reason: 'memory', message: `decoding needed more than ${this.limits.memoryMb} MB` });
+      else this.settle({ ok: false, costly: false, message: `the decoder stopped (exit ${code})` });
+    });
+    child.on('error', () => undefined);
+    return child;
+  }
+
+  private settle(r: ProbeResult): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    clearTimeout(p.timer);
+    p.resolve(r);
+  }
+
+  /** Decodes the image at `path` completely and makes its thumbnail. */
+  probe(path: string): Promise<ProbeResult> {
+    if (this.pending) throw new Error('ImageProbe: one image at a time');
+    const child = (this.child ??= this.spawn());
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.child = null;
+        child.kill('SIGKILL');
+        this.settle({ ok: false, costly: true, reason: 'timeout', message: `decoding took longer than ${this.limits.timeoutMs} ms` });
+      }, this.limits.timeoutMs);
+      this.pending = { id, child, resolve, timer };
+      child.send({ id, path, maxPixels: this.limits.maxPixels, thumbSize: this.limits.thumbSize });
+    });
+  }
+
+  close(): void {
+    this.child?.kill('SIGKILL');
+    this.child = null;
+  }
+}
