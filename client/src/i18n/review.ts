@@ -135,6 +135,7 @@ export const reviewEn = {
   'item.verdict.fix': 'fixed by the reviewer',
   'item.verdictOf': '{annotator}, round {round}: {verdict}',
   'item.backToDashboard': 'Dashboard',
+  'error.ANNOTATION_REVIEWED': 'This annotation has been reviewed and can no longer be edited; after a rejection, change it through its rework task.',
 } as const;
 
 export const reviewZhCN: Record<keyof typeof reviewEn, string> = {
@@ -270,4 +271,5 @@ export const reviewZhCN: Record<keyof typeof reviewEn, string> = {
   'item.verdict.fix': '审核员已修改',
   'item.verdictOf': '{annotator}，第 {round} 轮：{verdict}',
   'item.backToDashboard': '看板',
+  'error.ANNOTATION_REVIEWED': '该标注已审核，不能再修改；被驳回的标注请通过返工任务修改。',
 };

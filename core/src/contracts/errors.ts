@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   ALREADY_ANNOTATED: 409,
   /** The replica was completed by its previous holder; this work is kept as a draft. */
   SLOT_FILLED: 409,
+  /** The annotation has a review verdict: its author may change it only through rework after a reject. */
+  ANNOTATION_REVIEWED: 409,
   /** The lease is gone (expired, released, requeued or reassigned); the work is kept as a draft. */
   LEASE_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,

@@ -273,6 +273,14 @@ export interface Task {
   resumed: boolean;
 }
 
+/**
+ * Where an annotation stands in review: `submitted` (editable by its author, maybe under review),
+ * then the last verdict: `accepted`, `fixed` (the reviewer's version kept beside it) or `rejected`
+ * (back to `submitted` when the author's rework is sent).
+ */
+export const ANNOTATION_STATUSES = ['submitted', 'accepted', 'rejected', 'fixed'] as const;
+export type AnnotationStatus = (typeof ANNOTATION_STATUSES)[number];
+
 export interface Annotation {
   id: Id;
   projectId: Id;
@@ -281,7 +289,7 @@ export interface Annotation {
   submissionId: string;
   regions: Region[];
   version: number;
-  status: 'submitted';
+  status: AnnotationStatus;
   durationMs?: number;
   createdAt: string;
   updatedAt: string;

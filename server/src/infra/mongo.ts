@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db, type ObjectId, GridFSBucket } from 'mongodb';
-import type { AnnotationContent, ImageInfo, ItemQuality, ProjectAgreement, Region, Tool, ItemStatus, LabelSchema, Lang, Level, ProjectKind, ProjectStatus, ReviewPolicy, Role, GuidelineRef, CommentAnchor, ReviewReason, Verdict } from '@labelwork/core';
+import type { AnnotationContent, ImageInfo, ItemQuality, ProjectAgreement, Region, Tool, ItemStatus, LabelSchema, Lang, Level, ProjectKind, ProjectStatus, ReviewPolicy, Role, GuidelineRef, CommentAnchor, ReviewReason, Verdict, AnnotationStatus } from '@labelwork/core';
 
 export interface UserDoc {
   _id: ObjectId;
@@ -117,7 +117,7 @@ export interface AnnotationDoc {
   gold: boolean;
   regions: Region[];
   version: number;
-  status: 'submitted';
+  status: AnnotationStatus;
   durationMs?: number;
   guidelineVersion?: string;
   createdAt: Date;

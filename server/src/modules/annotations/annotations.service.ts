@@ -10,6 +10,9 @@ import { QUALITY_JOB_OPTS, toAnnotation } from '../tasks/tasks.submit.ts';
 import { annotationsRepo } from './annotations.repository.ts';
 
 const notFound = () => new AppError('NOT_FOUND', 'no such annotation');
+const reviewed = (status: string) => new AppError('ANNOTATION_REVIEWED', status === 'rejected'
+  ? 'this annotation was rejected: send your changes through its rework task'
+  : 'this annotation has been reviewed and can no longer be edited', { status });
 
 async function visible(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<AnnotationDoc> {
   const doc = await annotationsRepo.byId(ctx.db, id);
@@ -25,14 +28,17 @@ export async function getAnnotation(ctx: AppContext, user: UserDoc, id: ObjectId
 }
 
 /**
- * Edits a submitted annotation (its author, before review) with optimistic versioning: a stale
- * `version` gets VERSION_CONFLICT with the current annotation, never a silent overwrite. When the
- * item already has its k annotations, its quality is recomputed.
+ * Edits a submitted annotation (its author, before a verdict) with optimistic versioning: a stale
+ * `version` gets VERSION_CONFLICT with the current annotation, never a silent overwrite. After a
+ * verdict it is refused (ANNOTATION_REVIEWED), except the rework of a rejected annotation
+ * (`rework`, from the review module), which puts it back to `submitted`. When the item already has
+ * its k annotations, its quality is recomputed.
  */
-export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectId, patch: AnnotationPatch): Promise<Annotation> {
+export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectId, patch: AnnotationPatch, opts: { rework?: boolean } = {}): Promise<Annotation> {
   const current = await annotationsRepo.byId(ctx.db, id);
   if (!current || !current.userId.equals(user._id)) throw notFound();
-  if (current.status !== 'submitted') throw new AppError('CONFLICT', 'a reviewed annotation can no longer be edited');
+  const editable = opts.rework ? 'rejected' : 'submitted';
+  if (current.status !== editable) throw reviewed(current.status);
   const project = await loadProject(ctx, user, current.projectId, 'view');
   const pq = ctx.tasks.project(project._id.toHexString());
   const cached = await ctx.redis.get(pq.keys.item(current.itemId.toHexString()));
@@ -44,10 +50,12 @@ export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectI
   }
   const issues = regionIssues(project.labelSchema, extent, patch.regions);
   if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), 'the regions do not fit the label schema');
-  const updated = await annotationsRepo.updateIfVersion(ctx.db, id, patch.version, { regions: patch.regions, updatedAt: new Date(ctx.now()) });
+  const updated = await annotationsRepo.updateIfVersion(ctx.db, id, patch.version, { regions: patch.regions, status: 'submitted', updatedAt: new Date(ctx.now()) }, editable);
   if (!updated) {
     const now = await annotationsRepo.byId(ctx.db, id);
     if (!now) throw notFound();
+    // A verdict landed meanwhile.
+    if (now.status !== editable) throw reviewed(now.status);
     throw new AppError('VERSION_CONFLICT', 'this annotation changed since you loaded it; reload and try again', { current: toAnnotation(now) });
   }
   const itemId = updated.itemId.toHexString();

@@ -9,6 +9,7 @@ import type { ProjectDoc, ReviewDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { editAnnotation } from '../annotations/annotations.service.ts';
+import { annotationsRepo } from '../annotations/annotations.repository.ts';
 import { loadProject } from '../projects/projects.access.ts';
 import { taskItemOf } from '../tasks/task-item.ts';
 import type { ReviewQueue, ReviewTaskState } from './review.queue.ts';
@@ -20,6 +21,8 @@ type CommentDoc = Extract<ReviewDoc, { type: 'comment' }>;
 type VerdictDoc = Extract<ReviewDoc, { type: 'verdict' }>;
 
 const leaseMsOf = (ctx: AppContext) => ctx.tasks.leaseMs;
+/** What a verdict makes of the annotation (its author's edit guard reads it). */
+const VERDICT_STATUS = { accept: 'accepted', reject: 'rejected', fix: 'fixed' } as const;
 
 /** Reviewing needs the reviewer flag and level L2 or above (admins included: the flag is the choice). */
 export { reviewQueue };
@@ -193,6 +196,7 @@ export async function giveVerdict(ctx: AppContext, user: UserDoc, projectId: Obj
   await reviewsRepo.insert(ctx.db, [...comments, verdict]);
   const r = await q.finish(t, input.token, ctx.now(), input.verdict === 'reject' ? 'rework' : 'done');
   if (r !== 'live') throw new AppError(r === 'expired' ? 'LEASE_EXPIRED' : 'CONFLICT', 'the review lease ended before the verdict was recorded');
+  await annotationsRepo.setStatus(ctx.db, annotation._id, VERDICT_STATUS[input.verdict], new Date(ctx.now()));
   await audit(ctx, user._id, `review.${input.verdict}`, { type: 'annotation', id: t.annotationId }, { taskId, round: t.round, reviewId: verdict._id.toHexString(), comments: comments.length });
   const out = toRecord(verdict, comments.map(toComment));
   await deliverVerdict(ctx, out);
@@ -228,7 +232,7 @@ export async function submitRework(ctx: AppContext, user: UserDoc, projectId: Ob
   const t = await q.get(taskId);
   if (!t || t.annotatorId !== user._id.toHexString()) throw new AppError('NOT_FOUND', 'no such rework task');
   if (t.status !== 'rework') throw new AppError('CONFLICT', 'this task is not waiting for rework');
-  const updated = await editAnnotation(ctx, user, new ObjectId(t.annotationId), { regions: input.regions, version: input.version });
+  const updated = await editAnnotation(ctx, user, new ObjectId(t.annotationId), { regions: input.regions, version: input.version }, { rework: true });
   const next = reviewTaskIdOf(t.annotationId, t.round + 1);
   if (!(await q.resubmit(t, user._id.toHexString(), next, ctx.now()))) throw new AppError('CONFLICT', 'this task is not waiting for rework');
   await audit(ctx, user._id, 'review.rework', { type: 'annotation', id: t.annotationId }, { taskId, next, version: updated.version });
