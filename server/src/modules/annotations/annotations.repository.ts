@@ -10,6 +10,13 @@ export const annotationsRepo = {
   /** Records a review verdict's outcome (the version is unchanged: the regions are). */
   setStatus: (db: Database, id: ObjectId, status: AnnotationStatus, at: Date) =>
     db.annotations.updateOne({ _id: id }, { $set: { status, updatedAt: at } }),
+  /** How many annotations each of these items has (items with none are absent). */
+  async countByItems(db: Database, projectId: ObjectId, itemIds: ObjectId[]): Promise<Map<string, number>> {
+    const docs = await db.annotations.find({ projectId, itemId: { $in: itemIds } }).project<{ itemId: ObjectId }>({ itemId: 1 }).toArray();
+    const out = new Map<string, number>();
+    for (const d of docs) out.set(d.itemId.toHexString(), (out.get(d.itemId.toHexString()) ?? 0) + 1);
+    return out;
+  },
   list: (db: Database, projectId: ObjectId, filter: { itemId?: ObjectId; userId?: ObjectId }, limit: number) =>
     db.annotations.find({ projectId, ...filter }).limit(limit).toArray(),
 };

@@ -1,7 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { ObjectId } from 'mongodb';
+import { ObjectId, type Filter } from 'mongodb';
+import type { ItemStatus } from '@labelwork/core';
 import type { Database, ImportDoc, ItemDoc } from '../../infra/mongo.ts';
+
+export interface ItemFilter {
+  q?: string;
+  status?: ItemStatus;
+  importId?: ObjectId;
+}
 
 /**
  * Imports that are still running (or failed and may have left items behind): their items are hidden.
@@ -16,10 +23,33 @@ async function hiddenImports(db: Database, projectId: ObjectId): Promise<ObjectI
 export const itemsRepo = {
   insertMany: (db: Database, docs: ItemDoc[]) => db.items.insertMany(docs, { ordered: true }),
   deleteImport: (db: Database, importId: ObjectId) => db.items.deleteMany({ importId }),
-  async page(db: Database, projectId: ObjectId, skip: number, limit: number) {
+  /**
+   * A page of visible items, optionally filtered: `q` matches the file name, text or external id
+   * (case-insensitive substring), `status` and `importId` match exactly. `total` is counted only
+   * when a filter is given (counting is a scan on FerretDB; the project keeps the unfiltered count).
+   */
+  async page(db: Database, projectId: ObjectId, skip: number, limit: number, filter: ItemFilter = {}) {
     const hidden = await hiddenImports(db, projectId);
-    return db.items.find({ projectId, importId: { $nin: hidden } }).sort({ seq: 1 }).skip(skip).limit(limit).toArray();
+    const query: Filter<ItemDoc> = { projectId, importId: { $nin: hidden } };
+    if (filter.importId) query.importId = hidden.some((h) => h.equals(filter.importId!)) ? { $in: [] } : filter.importId;
+    if (filter.status) query.status = filter.status;
+    if (filter.q) {
+      const re = new RegExp(filter.q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+      query.$or = [{ 'image.name': re }, { text: re }, { externalId: re }];
+    }
+    const filtered = filter.q !== undefined || filter.status !== undefined || filter.importId !== undefined;
+    const [docs, total] = await Promise.all([
+      db.items.find(query).sort({ seq: 1 }).skip(skip).limit(limit).toArray(),
+      filtered ? db.items.countDocuments(query) : Promise.resolve(null),
+    ]);
+    return { docs, total };
   },
+  /** Visible items of the project among `ids`. */
+  async byIds(db: Database, projectId: ObjectId, ids: ObjectId[]) {
+    const hidden = await hiddenImports(db, projectId);
+    return db.items.find({ projectId, _id: { $in: ids }, importId: { $nin: hidden } }).toArray();
+  },
+  deleteByIds: (db: Database, projectId: ObjectId, ids: ObjectId[]) => (ids.length ? db.items.deleteMany({ projectId, _id: { $in: ids } }) : Promise.resolve(null)),
   setGold: (db: Database, id: ObjectId, gold: ItemDoc['gold'] | null) =>
     db.items.findOneAndUpdate({ _id: id }, gold ? { $set: { gold, isGold: true } } : { $unset: { gold: '' }, $set: { isGold: false } }, { returnDocument: 'after' }),
   /** Visible items of the project with one of these content hashes. */

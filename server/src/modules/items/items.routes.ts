@@ -6,15 +6,19 @@ import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
 import { loadProject } from '../projects/projects.access.ts';
 import { filesRepo, importsRepo, itemsRepo } from './items.repository.ts';
-import { importImages, importText, setGold, toItem } from './items.service.ts';
+import { deleteItems, importImages, importText, setGold, toItem } from './items.service.ts';
 import { removeUploads, tempDiskStorage, uploadsOf } from './upload-storage.ts';
-import { AnnotationContent } from '@labelwork/core';
+import { AnnotationContent, ItemStatus } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 
 const PageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
+  q: z.string().trim().max(200).optional().transform((v) => (v ? v : undefined)),
+  status: ItemStatus.optional(),
+  importId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
 });
+const DeleteBody = z.object({ ids: z.array(z.string().regex(/^[0-9a-f]{24}$/)).min(1).max(500) });
 const TextFormat = z.object({ format: z.enum(['jsonl', 'csv']).optional(), duplicates: z.enum(['skip', 'import']).default('skip') });
 const ImageFields = z.object({ duplicates: z.enum(['skip', 'import']).default('skip') });
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
@@ -71,10 +75,17 @@ export function itemsRoutes(ctx: AppContext): Router {
 
   r.get('/projects/:id/items', requireRole('admin', 'lead'), async (req, res) => {
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
-    const { page, pageSize } = parseBody(PageQuery, req.query);
-    const docs = await itemsRepo.page(ctx.db, project._id, (page - 1) * pageSize, pageSize);
-    // Counts are kept on the project as imports complete (counting items is a scan on FerretDB).
-    res.json({ items: docs.map(toItem), total: project.counts.items, page, pageSize });
+    const { page, pageSize, q, status, importId } = parseBody(PageQuery, req.query);
+    const filter = { ...(q ? { q } : {}), ...(status ? { status } : {}), ...(importId ? { importId: new ObjectId(importId) } : {}) };
+    const { docs, total } = await itemsRepo.page(ctx.db, project._id, (page - 1) * pageSize, pageSize, filter);
+    // Unfiltered, the count kept on the project answers (counting items is a scan on FerretDB).
+    res.json({ items: docs.map(toItem), total: total ?? project.counts.items, page, pageSize });
+  });
+
+  r.post('/projects/:id/items/delete', requireRole('admin', 'lead'), async (req, res) => {
+    const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
+    const { ids } = parseBody(DeleteBody, req.body);
+    res.json(await deleteItems(ctx, me(req), project, [...new Set(ids)].map((i) => new ObjectId(i))));
   });
 
   r.get('/projects/:id/imports', requireRole('admin', 'lead'), async (req, res) => {

@@ -11,6 +11,8 @@ import { audit } from '../audit/audit.service.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';
 import { reserveSeq } from '../../infra/mongo.ts';
 import { onItemsImported } from '../tasks/tasks.queueing.ts';
+import { withdrawItems } from '../tasks/tasks.withdraw.ts';
+import { annotationsRepo } from '../annotations/annotations.repository.ts';
 import { ImageProbe } from './image-probe.ts';
 import { checkImage, THUMB_SIZE, type CheckedImage, type ImageProblem, type UploadedFile } from './images.ts';
 import { deleteFiles, importsRepo, itemsRepo, storeFile, storeFileFrom } from './items.repository.ts';
@@ -260,4 +262,34 @@ export async function setGold(ctx: AppContext, user: UserDoc, project: ProjectDo
   if (delta) await projectsRepo.incCounts(ctx.db, project._id, { gold: delta });
   await audit(ctx, user._id, gold ? 'item.set-gold' : 'item.clear-gold', { type: 'item', id: item._id }, { regions: gold?.regions.length ?? 0 });
   return toItem(updated);
+}
+
+/**
+ * Deletes items that have no annotations (items with annotations are refused with
+ * ITEMS_HAVE_ANNOTATIONS, so annotations, reviews and agreements never point at a missing item).
+ * Their waiting tasks are withdrawn through the tasks module; an item leased right now is kept
+ * and reported in `busy`. Image files go with their items.
+ */
+export async function deleteItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, ids: ObjectId[]): Promise<{ deleted: number; busy: string[]; missing: string[] }> {
+  assertWritable(project);
+  const docs = await itemsRepo.byIds(ctx.db, project._id, ids);
+  const found = new Set(docs.map((d) => d._id.toHexString()));
+  const missing = ids.map((i) => i.toHexString()).filter((i) => !found.has(i));
+  // Counted from the annotations themselves: the item's own annotationCount follows only on completion.
+  const counts = await annotationsRepo.countByItems(ctx.db, project._id, docs.map((d) => d._id));
+  const annotated = docs.filter((d) => counts.has(d._id.toHexString()));
+  if (annotated.length) {
+    throw new AppError('ITEMS_HAVE_ANNOTATIONS', `${annotated.length} item(s) have annotations and cannot be deleted; nothing was deleted`, {
+      items: annotated.map((d) => ({ id: d._id.toHexString(), seq: d.seq, annotationCount: counts.get(d._id.toHexString())! })),
+    });
+  }
+  const { withdrawn, busy } = await withdrawItems(ctx, project, docs.map((d) => d._id));
+  const gone = new Set(withdrawn.map((i) => i.toHexString()));
+  const remove = docs.filter((d) => gone.has(d._id.toHexString()));
+  await itemsRepo.deleteByIds(ctx.db, project._id, remove.map((d) => d._id));
+  await deleteFiles(ctx.db, remove.flatMap((d) => (d.image ? [d.image.fileId, d.image.thumbId] : [])));
+  const gold = remove.filter((d) => d.isGold).length;
+  if (remove.length) await projectsRepo.incCounts(ctx.db, project._id, { items: -remove.length, gold: -gold });
+  await audit(ctx, user._id, 'items.delete', { type: 'project', id: project._id }, { count: remove.length, seqs: remove.slice(0, 100).map((d) => d.seq), busy: busy.length });
+  return { deleted: remove.length, busy: busy.map((i) => i.toHexString()), missing };
 }
