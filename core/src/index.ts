@@ -5,6 +5,8 @@ export * from './schema/project.ts';
 export * from './schema/user.ts';
 export * from './schema/item.ts';
 export * from './contracts/errors.ts';
+export * from './contracts/issues.ts';
+export * from './contracts/editor-keys.ts';
 export * from './contracts/socket.ts';
 export * from './guidelines/index.ts';
 export * from './formats/csv.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Lang } from '../schema/common.ts';
 import { LabelSchema, ProjectKind } from '../schema/label-schema.ts';
 import { GuidelineRef } from '../schema/project.ts';
+import { reasonParams, withReason } from '../contracts/issues.ts';
 
 /**
  * Text in one or more languages. Each key is optional here; the front matter check requires
@@ -19,7 +20,7 @@ const AnswerIndex = z.number().int('must be a whole number').nonnegative('must b
 export const QuizQuestion = z.strictObject({
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, 'must be a short id of lowercase letters, digits, "-" or "_"'),
+    .refine((s) => /^[a-z0-9][a-z0-9_-]{0,59}$/.test(s), withReason('quiz_id_format', 'must be a short id of lowercase letters, digits, "-" or "_"')),
   question: LocalizedText,
   options: z.array(LocalizedText).min(2, 'a question needs at least 2 options').max(6, 'a question has at most 6 options'),
   /** One index (single choice) or a list of indexes (select all that apply), counting from 0. */
@@ -56,23 +57,27 @@ export const GuidelineFrontMatter = z
   .superRefine((fm, ctx) => {
     const seenLangs = new Set<Lang>();
     fm.languages.forEach((lang, i) => {
-      if (seenLangs.has(lang)) ctx.addIssue({ code: 'custom', path: ['languages', i], message: `"${lang}" is listed twice` });
+      if (seenLangs.has(lang)) ctx.addIssue({ code: 'custom', path: ['languages', i], message: `"${lang}" is listed twice`, params: reasonParams('language_twice', { lang }) });
       seenLangs.add(lang);
     });
     const needLangs = (text: LocalizedText, path: (string | number)[]): void => {
       for (const lang of seenLangs) {
-        if (text[lang] === undefined) ctx.addIssue({ code: 'custom', path: [...path, lang], message: `missing the ${lang} text` });
+        if (text[lang] === undefined) ctx.addIssue({ code: 'custom', path: [...path, lang], message: `missing the ${lang} text`, params: reasonParams('missing_language_text', { lang }) });
       }
       for (const key of Object.keys(text) as Lang[]) {
-        if (!seenLangs.has(key)) ctx.addIssue({ code: 'custom', path: [...path, key], message: `"${key}" is not in languages` });
+        if (!seenLangs.has(key)) ctx.addIssue({ code: 'custom', path: [...path, key], message: `"${key}" is not in languages`, params: reasonParams('language_not_listed', { lang: key }) });
       }
     };
     needLangs(fm.title, ['title']);
+    // Label descriptions given per language need every listed language, like the title.
+    fm.labelSchema.labels.forEach((l, i) => {
+      if (typeof l.description === 'object') needLangs(l.description, ['labelSchema', 'labels', i, 'description']);
+    });
     const ids = new Map<string, number>();
     fm.quiz.forEach((q, i) => {
       const prev = ids.get(q.id);
       if (prev !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['quiz', i, 'id'], message: `duplicate quiz id "${q.id}" (also quiz[${prev}])` });
+        ctx.addIssue({ code: 'custom', path: ['quiz', i, 'id'], message: `duplicate quiz id "${q.id}" (also question ${prev + 1})`, params: reasonParams('duplicate_quiz_id', { id: q.id, other: prev + 1 }) });
       } else ids.set(q.id, i);
       for (const field of QUESTION_TEXT_FIELDS) needLangs(q[field], ['quiz', i, field]);
       q.options.forEach((o, j) => needLangs(o, ['quiz', i, 'options', j]));
@@ -85,9 +90,10 @@ export const GuidelineFrontMatter = z
             code: 'custom',
             path,
             message: `answer ${a} is out of range: the question has ${q.options.length} options, indexes 0 to ${q.options.length - 1}`,
+            params: reasonParams('answer_out_of_range', { answer: a, options: q.options.length, last: q.options.length - 1 }),
           });
         }
-        if (seen.has(a)) ctx.addIssue({ code: 'custom', path, message: `answer ${a} is listed twice` });
+        if (seen.has(a)) ctx.addIssue({ code: 'custom', path, message: `answer ${a} is listed twice`, params: reasonParams('answer_twice', { answer: a }) });
         seen.add(a);
       });
     });

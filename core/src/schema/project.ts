@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { withReason } from '../contracts/issues.ts';
 import { Id, Level, Name } from './common.ts';
 import { LabelSchema, ProjectKind } from './label-schema.ts';
 
 export const GuidelineRef = z.object({
-  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'must be a lowercase slug'),
-  version: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'must be a version like 1.0 or 1.0.2'),
+  slug: z.string().refine((s) => /^[a-z0-9][a-z0-9-]{0,79}$/.test(s), withReason('slug_format', 'must be a lowercase slug')),
+  version: z.string().refine((s) => /^\d+\.\d+(\.\d+)?$/.test(s), withReason('version_format', 'must be a version like 1.0 or 1.0.2')),
 });
 export type GuidelineRef = z.infer<typeof GuidelineRef>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LabelSchema } from './label-schema.ts';
+import type { Issue } from '../contracts/issues.ts';
 
 const finite = z.number().finite();
 const RegionId = z.string().min(1).max(64);
@@ -31,10 +32,8 @@ export type AnnotationContent = z.infer<typeof AnnotationContent>;
 /** Where regions must lie: image size in pixels, or text length in code points. */
 export type ItemExtent = { kind: 'image'; width: number; height: number } | { kind: 'text'; length: number };
 
-export interface RegionIssue {
-  path: (string | number)[];
-  message: string;
-}
+/** One problem with the regions: a path under `regions`, its reason code (contracts/issues.ts) and an English message. */
+export type RegionIssue = Issue;
 
 const TOOL_FOR_TYPE: Record<Region['type'], readonly string[]> = {
   bbox: ['bbox'],
@@ -59,44 +58,44 @@ export function regionIssues(schema: LabelSchema, extent: ItemExtent, regions: r
     extent.kind === 'image' && x >= -eps && y >= -eps && x <= extent.width + eps && y <= extent.height + eps;
   regions.forEach((r, i) => {
     const at = (...p: (string | number)[]) => ['regions', i, ...p];
-    if (ids.has(r.id)) issues.push({ path: at('id'), message: `duplicate region id "${r.id}"` });
+    if (ids.has(r.id)) issues.push({ path: at('id'), reason: 'duplicate_region_id', params: { id: r.id }, message: `duplicate region id "${r.id}"` });
     ids.add(r.id);
     const label = byName.get(r.label);
     if (!label) {
-      issues.push({ path: at('label'), message: `unknown label "${r.label}"` });
+      issues.push({ path: at('label'), reason: 'unknown_label', params: { label: r.label }, message: `unknown label "${r.label}"` });
       return;
     }
     if (!TOOL_FOR_TYPE[r.type].includes(label.tool)) {
-      issues.push({ path: at('type'), message: `label "${r.label}" uses tool ${label.tool}, not ${r.type}` });
+      issues.push({ path: at('type'), reason: 'label_tool_mismatch', params: { label: r.label, tool: label.tool, type: r.type }, message: `label "${r.label}" uses tool ${label.tool}, not ${r.type}` });
       return;
     }
     switch (r.type) {
       case 'bbox':
-        if (!inImage(r.x, r.y) || !inImage(r.x + r.w, r.y + r.h)) issues.push({ path: at(), message: 'box lies outside the image' });
+        if (!inImage(r.x, r.y) || !inImage(r.x + r.w, r.y + r.h)) issues.push({ path: at(), reason: 'box_outside_image', message: 'box lies outside the image' });
         break;
       case 'polygon':
         r.points.forEach((p, j) => {
-          if (!inImage(p.x, p.y)) issues.push({ path: at('points', j), message: 'point lies outside the image' });
+          if (!inImage(p.x, p.y)) issues.push({ path: at('points', j), reason: 'point_outside_image', message: 'point lies outside the image' });
         });
         break;
       case 'keypoints': {
         const allowed = new Set(label.points ?? []);
         const seen = new Set<string>();
         r.points.forEach((p, j) => {
-          if (!allowed.has(p.name)) issues.push({ path: at('points', j, 'name'), message: `unknown point "${p.name}"` });
-          if (seen.has(p.name)) issues.push({ path: at('points', j, 'name'), message: `duplicate point "${p.name}"` });
+          if (!allowed.has(p.name)) issues.push({ path: at('points', j, 'name'), reason: 'unknown_keypoint', params: { point: p.name }, message: `unknown point "${p.name}"` });
+          if (seen.has(p.name)) issues.push({ path: at('points', j, 'name'), reason: 'duplicate_keypoint', params: { point: p.name }, message: `duplicate point "${p.name}"` });
           seen.add(p.name);
-          if (p.v > 0 && !inImage(p.x, p.y)) issues.push({ path: at('points', j), message: 'point lies outside the image' });
+          if (p.v > 0 && !inImage(p.x, p.y)) issues.push({ path: at('points', j), reason: 'point_outside_image', message: 'point lies outside the image' });
         });
         break;
       }
       case 'span':
-        if (extent.kind !== 'text') issues.push({ path: at(), message: 'spans need a text item' });
-        else if (r.end <= r.start || r.end > extent.length) issues.push({ path: at(), message: `span [${r.start}, ${r.end}) is not inside the text (length ${extent.length})` });
+        if (extent.kind !== 'text') issues.push({ path: at(), reason: 'span_needs_text', message: 'spans need a text item' });
+        else if (r.end <= r.start || r.end > extent.length) issues.push({ path: at(), reason: 'span_outside_text', params: { start: r.start, end: r.end, length: extent.length }, message: `span [${r.start}, ${r.end}) is not inside the text (length ${extent.length})` });
         break;
       case 'class':
         if (label.tool === 'class-single') singleClasses += 1;
-        if (singleClasses > 1 && label.tool === 'class-single') issues.push({ path: at('label'), message: 'only one single-choice class may be chosen' });
+        if (singleClasses > 1 && label.tool === 'class-single') issues.push({ path: at('label'), reason: 'single_class_twice', message: 'only one single-choice class may be chosen' });
         break;
     }
   });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { withReason } from '../contracts/issues.ts';
 import { DisplayName, Id, Lang, Level, Role } from './common.ts';
 
 export const Username = z
   .string()
   .trim()
-  .regex(/^[\p{L}\p{N}_.-]{2,40}$/u, 'must be 2–40 letters, digits, "_", "." or "-"');
+  .refine((s) => /^[\p{L}\p{N}_.-]{2,40}$/u.test(s), withReason('username_format', 'must be 2–40 letters, digits, "_", "." or "-"'));
 
 /** At least 10 characters; long passphrases welcome. */
 export const Password = z.string().min(10, 'must be at least 10 characters').max(200);

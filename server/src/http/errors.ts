@@ -1,4 +1,4 @@
-import { ERROR_CODES, formatPath, type ErrorCode, type FieldIssue } from '@labelwork/core';
+import { ERROR_CODES, formatPath, issueFromZod, type ErrorCode, type FieldIssue, type Issue } from '@labelwork/core';
 import type { ErrorRequestHandler } from 'express';
 import type { ZodError } from 'zod';
 import type { Logger } from '../infra/logger.ts';
@@ -16,10 +16,21 @@ export class AppError extends Error {
   }
 }
 
-export function zodIssues(err: ZodError, prefix: (string | number)[] = []): FieldIssue[] {
-  return err.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+/** A core issue (0-based path as a list) as the API reports it: `{ path: 'labels[2].hotkey', reason, params, message }`. */
+export function fieldIssue(issue: Issue, prefix: readonly (string | number)[] = []): FieldIssue {
+  return {
+    path: formatPath([...prefix, ...issue.path]),
+    reason: issue.reason,
+    ...(issue.params && Object.keys(issue.params).length > 0 ? { params: issue.params } : {}),
+    message: issue.message,
+  };
 }
 
+export function zodIssues(err: ZodError, prefix: (string | number)[] = []): FieldIssue[] {
+  return err.issues.map((i) => fieldIssue(issueFromZod(i, prefix)));
+}
+
+/** VALIDATION_FAILED with one `{path, reason, params, message}` per problem in `details`. */
 export function validationError(issues: FieldIssue[], message = 'the request is not valid'): AppError {
   return new AppError('VALIDATION_FAILED', message, issues);
 }

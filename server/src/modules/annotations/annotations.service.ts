@@ -1,8 +1,8 @@
 import { ObjectId } from 'mongodb';
-import { JOB_NAMES, formatPath, regionIssues, type Annotation, type AnnotationPatch, type ItemAgreementJobData } from '@labelwork/core';
+import { JOB_NAMES, regionIssues, type Annotation, type AnnotationPatch, type ItemAgreementJobData } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, UserDoc } from '../../infra/mongo.ts';
-import { AppError, validationError } from '../../http/errors.ts';
+import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { taskItemOf, type CachedItem } from '../tasks/task-item.ts';
@@ -49,7 +49,7 @@ export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectI
     extent = taskItemOf(item).extent;
   }
   const issues = regionIssues(project.labelSchema, extent, patch.regions);
-  if (issues.length) throw validationError(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), 'the regions do not fit the label schema');
+  if (issues.length) throw validationError(issues.map((i) => fieldIssue(i)), 'the regions do not fit the label schema');
   const updated = await annotationsRepo.updateIfVersion(ctx.db, id, patch.version, { regions: patch.regions, status: 'submitted', updatedAt: new Date(ctx.now()) }, editable);
   if (!updated) {
     const now = await annotationsRepo.byId(ctx.db, id);

@@ -1,13 +1,13 @@
 import { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  GoldScoreJobData, ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, formatPath, goldScoreJobId, itemAgreementJobId, parseLeaseId,
+  GoldScoreJobData, ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, goldScoreJobId, itemAgreementJobId, parseLeaseId,
   regionIssues, rooms, type Annotation, type ItemExtent, type SubmitInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
-import { AppError, validationError } from '../../http/errors.ts';
+import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { taskItemOf, type CachedItem } from './task-item.ts';
 import { leaseRef, putBackJob, storeDraft } from './task-leases.ts';
@@ -175,7 +175,7 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
   const issues = regionIssues(project.labelSchema, extent, input.regions);
   if (issues.length) {
     await ctx.redis.del(pq.keys.filled(lease.jobId));
-    throw validationError(issues.map((i) => ({ path: formatPath(i.path), message: i.message })), 'the regions do not fit the label schema');
+    throw validationError(issues.map((i) => fieldIssue(i)), 'the regions do not fit the label schema');
   }
   const now = new Date(ctx.now());
   const doc: AnnotationDoc = {
