@@ -1,4 +1,4 @@
-import type { Item, Project, ProjectInput, ProjectPatch, ProjectStatus } from '@labelwork/core';
+import type { Item, Project, ProjectInput, ProjectLead, ProjectPatch, ProjectStatus } from '@labelwork/core';
 import { http, seg, withQuery } from './http.ts';
 
 export type ProjectFilter = ProjectStatus | 'all';
@@ -37,6 +37,11 @@ export async function addMembers(id: string, userIds: string[]): Promise<Project
 
 export async function removeMember(id: string, userId: string): Promise<Project> {
   return (await http.delete<{ project: Project }>(`${base(id)}/members/${seg(userId)}`)).project;
+}
+
+/** Who to ask about a project: its owner, then its lead members (anyone who sees the project). */
+export async function projectLeads(id: string, signal?: AbortSignal): Promise<ProjectLead[]> {
+  return (await http.get<{ leads: ProjectLead[] }>(`/api/projects/${seg(id)}/leads`, signal ? { signal } : {})).leads;
 }
 
 export interface ItemPage {

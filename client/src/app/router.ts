@@ -31,7 +31,7 @@ export type Route =
   | { name: 'sign-in'; next: string | null }
   | { name: 'projects' }
   | { name: 'project-new' }
-  | { name: 'project'; id: string; tab: ProjectTab }
+  | { name: 'project'; id: string; tab: ProjectTab | null }
   | { name: 'item-gold'; projectId: string; itemId: string }
   | { name: 'review'; projectId: string }
   | { name: 'rework'; projectId: string }
@@ -65,7 +65,7 @@ export function matchRoute(pathWithQuery: string): Route {
   if (a === 'projects') {
     if (b === undefined) return { name: 'projects' };
     if (b === 'new' && c === undefined) return { name: 'project-new' };
-    if (c === undefined) return { name: 'project', id: b, tab: 'items' };
+    if (c === undefined) return { name: 'project', id: b, tab: null };
     if (c === 'work' && rest.length === 0) return { name: 'work', projectId: b };
     if (c === 'review' && rest.length === 0) return { name: 'review', projectId: b };
     if (c === 'rework' && rest.length === 0) return { name: 'rework', projectId: b };
@@ -82,7 +82,8 @@ export const paths = {
   signIn: (next?: string) => (next ? `/sign-in?next=${encodeURIComponent(next)}` : '/sign-in'),
   projects: () => '/projects',
   newProject: () => '/projects/new',
-  project: (id: string, tab: ProjectTab = 'items') => `/projects/${encodeURIComponent(id)}/${tab}`,
+  /** A project's page; without a tab, the first tab the user's role can use. */
+  project: (id: string, tab?: ProjectTab) => `/projects/${encodeURIComponent(id)}${tab ? `/${tab}` : ''}`,
   /** The annotator's workspace of a project. */
   work: (projectId: string) => `/projects/${encodeURIComponent(projectId)}/work`,
   itemGold: (projectId: string, itemId: string) => `/projects/${encodeURIComponent(projectId)}/items/${encodeURIComponent(itemId)}/gold`,

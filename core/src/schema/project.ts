@@ -77,3 +77,11 @@ export interface Project extends ProjectInput {
 }
 
 export const MembersInput = z.object({ userIds: z.array(Id).min(1).max(1000) });
+
+/** `GET /projects/:id/leads`: who to ask about a project (its owner first, then lead members; active accounts only). */
+export interface ProjectLead {
+  id: Id;
+  username: string;
+  displayName: string;
+  role: 'admin' | 'lead';
+}

@@ -17,11 +17,17 @@ import { MembersTab } from './members-tab.tsx';
 import { QueueTab } from './queue-tab.tsx';
 import { SettingsTab } from './settings-tab.tsx';
 
-const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['queue', 'import', 'settings', 'members', 'dashboard']);
+/** Tabs for admins and leads only (their API answers FORBIDDEN to annotators, reviewers and trainees). */
+const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['items', 'queue', 'import', 'settings', 'members', 'dashboard']);
+
+/** The tab a project opens on when none is named: managers get the items, everyone else the guideline. */
+export function landingTab(manager: boolean): ProjectTab {
+  return manager ? 'items' : 'guideline';
+}
 
 interface ProjectPageProps {
   projectId: string;
-  tab: ProjectTab;
+  tab: ProjectTab | null;
   user: User;
 }
 
@@ -72,7 +78,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
   }
 
   const tabs = PROJECT_TABS.filter((k) => manager || !MANAGER_TABS.has(k));
-  const active = tabs.includes(tab) ? tab : 'items';
+  const active = tab && tabs.includes(tab) ? tab : landingTab(manager);
   return (
     <div className="page">
       <nav className="breadcrumbs" aria-label={t('nav.breadcrumbs')}>
@@ -94,11 +100,16 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
           </p>
         </div>
         <div className="page__actions">
-          {project.status === 'active' && (
-            <Link to={paths.work(project.id)} className="btn btn--primary" data-testid="start-annotating">
-              {t('work.start')}
-            </Link>
-          )}
+          {project.status === 'active' &&
+            (meetsLevel(user.level, project.minLevel) ? (
+              <Link to={paths.work(project.id)} className="btn btn--primary" data-testid="start-annotating">
+                {t('work.start')}
+              </Link>
+            ) : (
+              <Link to={paths.work(project.id)} className="btn" data-testid="project-needs-level">
+                {t('projects.needsLevel', { required: project.minLevel, yours: user.level })}
+              </Link>
+            ))}
           {user.reviewer && meetsLevel(user.level, REVIEWER_MIN_LEVEL) && (
             <Link to={paths.review(project.id)} className="btn" data-testid="open-review">
               {t('review.open')}

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import type { Project, User } from '@labelwork/core';
+import { meetsLevel, type Project, type User } from '@labelwork/core';
 import { listProjects, type ProjectFilter } from '../../api/projects.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
@@ -57,6 +57,7 @@ export function ProjectListPage({ user }: { user: User }) {
                 <th scope="col" className="num">
                   {t('projects.col.done')}
                 </th>
+                <th scope="col">{t('projects.col.level')}</th>
                 <th scope="col">{t('projects.col.status')}</th>
                 <th scope="col">{t('projects.col.updated')}</th>
                 <th scope="col">
@@ -66,7 +67,7 @@ export function ProjectListPage({ user }: { user: User }) {
             </thead>
             <tbody>
               {projects.map((p) => (
-                <ProjectRow key={p.id} project={p} updated={formatDate(dateFormat, p.updatedAt)} />
+                <ProjectRow key={p.id} project={p} user={user} updated={formatDate(dateFormat, p.updatedAt)} />
               ))}
             </tbody>
           </table>
@@ -82,8 +83,9 @@ function formatDate(format: Intl.DateTimeFormat, iso: string): string {
   return Number.isNaN(d.getTime()) ? '' : format.format(d);
 }
 
-function ProjectRow({ project, updated }: { project: Project; updated: string }) {
+function ProjectRow({ project, user, updated }: { project: Project; user: User; updated: string }) {
   const { t } = useI18n();
+  const levelOk = meetsLevel(user.level, project.minLevel);
   return (
     <tr data-testid="project-row" data-project-id={project.id}>
       <td>
@@ -96,16 +98,25 @@ function ProjectRow({ project, updated }: { project: Project; updated: string })
       <td className="num">{project.counts.items}</td>
       <td className="num">{project.counts.gold}</td>
       <td className="num">{project.counts.done}</td>
+      <td className="nowrap" title={t('projects.levelOf', { level: project.minLevel })} data-testid="project-level">
+        {project.minLevel}
+      </td>
       <td>
         <span className={`badge badge--${project.status}`}>{t(`status.${project.status}`)}</span>
       </td>
       <td className="nowrap">{updated}</td>
       <td>
-        {project.status === 'active' && (
-          <Link to={paths.work(project.id)} className="btn btn--small" data-testid="project-start" aria-label={t('work.startIn', { name: project.name })}>
-            {t('work.start')}
-          </Link>
-        )}
+        {project.status === 'active' &&
+          (levelOk ? (
+            <Link to={paths.work(project.id)} className="btn btn--small" data-testid="project-start" aria-label={t('work.startIn', { name: project.name })}>
+              {t('work.start')}
+            </Link>
+          ) : (
+            // Below the project's level: say what is needed instead of a start button that only leads to a refusal.
+            <Link to={paths.work(project.id)} className="muted small nowrap" data-testid="project-needs-level">
+              {t('projects.needsLevel', { required: project.minLevel, yours: user.level })}
+            </Link>
+          ))}
       </td>
     </tr>
   );

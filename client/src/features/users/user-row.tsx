@@ -3,6 +3,7 @@ import { LEVELS, ROLES, type Level, type Role, type User, type UserPatch } from 
 import { updateUser } from '../../api/users.ts';
 import { useT } from '../../i18n/index.tsx';
 import { errorText } from '../../i18n/errors.ts';
+import { AccountActions } from './account-actions.tsx';
 
 interface UserRowProps {
   user: User;
@@ -10,7 +11,7 @@ interface UserRowProps {
   onSaved: (user: User) => void;
 }
 
-/** One user; role, level, reviewer and disabled save as soon as they change. */
+/** One user; role, level and reviewer save as soon as they change; deactivation and a new password ask first. */
 export function UserRow({ user: saved, isSelf, onSaved }: UserRowProps) {
   const t = useT();
   const [pending, setPending] = useState<UserPatch | null>(null);
@@ -85,14 +86,7 @@ export function UserRow({ user: saved, isSelf, onSaved }: UserRowProps) {
         </select>
       </td>
       <td>
-        <input
-          type="checkbox"
-          aria-label={t('users.disabledOf', { name })}
-          checked={user.disabled}
-          disabled={busy || isSelf}
-          onChange={(e) => void save({ disabled: e.target.checked })}
-          data-testid="user-disabled"
-        />
+        <AccountActions user={user} isSelf={isSelf} onSaved={onSaved} />
       </td>
     </tr>
   );

@@ -39,7 +39,7 @@ export function UsersPage({ user }: { user: User }) {
               <th scope="col">{t('users.col.role')}</th>
               <th scope="col">{t('users.col.reviewer')}</th>
               <th scope="col">{t('users.col.level')}</th>
-              <th scope="col">{t('users.col.disabled')}</th>
+              <th scope="col">{t('users.col.actions')}</th>
             </tr>
           </thead>
           <tbody>

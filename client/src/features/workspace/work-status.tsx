@@ -4,6 +4,7 @@ import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { errorText } from '../../i18n/errors.ts';
 import { useT, type MessageKey } from '../../i18n/index.tsx';
+import { LevelHelp } from './level-help.tsx';
 import type { EndCode, Phase } from './use-work-session.ts';
 
 const END_TEXT: Record<EndCode, MessageKey> = {
@@ -49,10 +50,12 @@ interface WorkStatusProps {
   busy: boolean;
   onNext: () => void;
   onRetry: () => void;
+  /** The project, to name its leads on the level-too-low page. */
+  projectId?: string;
 }
 
 /** Everything the workspace shows when no task is on the bench: loading, waiting, nothing to do, blocked, ended. */
-export function WorkStatus({ phase, busy, onNext, onRetry }: WorkStatusProps) {
+export function WorkStatus({ phase, busy, onNext, onRetry, projectId }: WorkStatusProps) {
   const t = useT();
   const action = useRef<HTMLButtonElement>(null);
   // The one button of the panel takes focus, so Enter goes on without the mouse.
@@ -109,13 +112,11 @@ export function WorkStatus({ phase, busy, onNext, onRetry }: WorkStatusProps) {
       const lv = isApiError(phase.error) && phase.error.code === 'LEVEL_TOO_LOW' ? levels(phase.error) : null;
       body = (
         <>
-          <p role="alert">
-            {isApiError(phase.error) && phase.error.code === 'LEVEL_TOO_LOW'
-              ? lv
-                ? t('work.levelTooLow', lv)
-                : t('error.LEVEL_TOO_LOW')
-              : errorText(t, phase.error)}
-          </p>
+          {lv && projectId ? (
+            <LevelHelp projectId={projectId} required={lv.required} yours={lv.yours} />
+          ) : (
+            <p role="alert">{isApiError(phase.error) && phase.error.code === 'LEVEL_TOO_LOW' ? t('error.LEVEL_TOO_LOW') : errorText(t, phase.error)}</p>
+          )}
           <Link to={paths.projects()} className="btn">
             {t('common.backToProjects')}
           </Link>

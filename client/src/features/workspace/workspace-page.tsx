@@ -276,7 +276,8 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
           </h1>
           {work && <TaskTimer key={work.task.leaseId} startedAt={work.startedAt} />}
           <WatchedChip watchers={shadow.watchers} />
-          <SaveIndicator outbox={outbox} autosaver={autosaver} />
+          {/* Nothing to save before a first task or where work is refused (e.g. level too low). */}
+          {phase.kind !== 'blocked' && phase.kind !== 'starting' && <SaveIndicator outbox={outbox} autosaver={autosaver} />}
           {project?.guideline && (
             <button
               type="button"
@@ -300,7 +301,7 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
           {work && project && phase.kind === 'working' ? (
             <AnnotationEditor project={project} item={work.task.item} initialRegions={phase.initialRegions} onChange={autosaver?.change} onReady={onReady} actions={actions} />
           ) : (
-            phase.kind !== 'working' && <WorkStatus phase={phase} busy={busy !== null} onNext={() => void session.next()} onRetry={session.retryNow} />
+            phase.kind !== 'working' && <WorkStatus phase={phase} busy={busy !== null} onNext={() => void session.next()} onRetry={session.retryNow} projectId={projectId} />
           )}
         </div>
         {guideOpen && project?.guideline && (
