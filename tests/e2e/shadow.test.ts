@@ -142,7 +142,7 @@ describe('shadowing in two browsers', () => {
     await annoPage.getByTestId('editor-stage').waitFor();
     await annoPage.locator('.annotation-editor__veil').waitFor({ state: 'detached' });
     await fitView(annoPage);
-    await annoPage.keyboard.press('p');
+    await annoPage.keyboard.press('e');
     await drawBox(annoPage, IMAGE, { x: 790, y: 300 }, { x: 852, y: 436 });
     await expect.poll(() => leadRows().count(), { timeout: 2000 }).toBe(1);
     expect(await leadRows().first().getAttribute('data-label')).toBe('pedestrian');

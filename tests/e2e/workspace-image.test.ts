@@ -120,7 +120,7 @@ describe('annotator workspace: images', () => {
     await drawBox(p, IMAGE, { x: 790, y: 300 }, { x: 852, y: 436 });
     await p.keyboard.press('v');
     await clickImage(p, IMAGE, { x: 821, y: 400 });
-    await p.keyboard.press('p');
+    await p.keyboard.press('e');
     await expect.poll(() => p.locator('[data-testid=region-row][data-label=pedestrian]').count()).toBe(1);
     await p.keyboard.press('Escape');
     // Polygon: the road, closed by clicking its first point.

@@ -101,10 +101,20 @@ describe('projects', () => {
     });
     const paths2 = r2.body.error.details.map((d: { path: string }) => d.path);
     expect(paths2).toEqual(expect.arrayContaining(['labelSchema.labels[1].name', 'labelSchema.labels[1].hotkey', 'labelSchema.labels[2].edges[0].to']));
+    // Each problem carries a reason code and params for clients to translate; label numbers count from 1.
+    expect(r2.body.error.details).toContainEqual({ path: 'labelSchema.labels[1].hotkey', reason: 'duplicate_hotkey', params: { hotkey: 'C', other: 1 }, message: 'hotkey "C" is already used by label 1' });
+    expect(r2.body.error.details).toContainEqual(expect.objectContaining({ path: 'labelSchema.labels[2].edges[0].to', reason: 'edge_unknown_point', params: { point: 'z' } }));
     const r3 = await users.lead1!.client.post('/api/projects', { name: 'bad3', kind: 'image', labelSchema: { labels: [{ name: 'ent', color: '#0000ff', tool: 'span' }] } });
-    expect(r3.body.error.details).toEqual([{ path: 'labelSchema.labels[0].tool', message: 'tool "span" is not available in image projects' }]);
+    expect(r3.body.error.details).toEqual([{ path: 'labelSchema.labels[0].tool', reason: 'tool_not_for_kind', params: { tool: 'span', kind: 'image' }, message: 'tool "span" is not available in image projects' }]);
     const r4 = await users.lead1!.client.post('/api/projects', { name: 'bad4', kind: 'text', labelSchema: textSchema, guideline: { slug: 'no-such', version: '1.0' } });
-    expect(r4.body.error.details).toEqual([{ path: 'guideline', message: 'no guideline no-such@1.0' }]);
+    expect(r4.body.error.details).toEqual([{ path: 'guideline', reason: 'unknown_guideline', params: { guideline: 'no-such@1.0' }, message: 'no guideline no-such@1.0' }]);
+    // A label hotkey may not shadow an editor shortcut of the project's kind (0 is 1:1 zoom in the image editor).
+    const r5 = await users.lead1!.client.post('/api/projects', { name: 'bad5', kind: 'image', labelSchema: { labels: [{ name: 'ignore', color: '#7f7f7f', hotkey: '0', tool: 'bbox' }] } });
+    expect(r5.status).toBe(400);
+    expect(r5.body.error.details).toEqual([expect.objectContaining({ path: 'labelSchema.labels[0].hotkey', reason: 'hotkey_reserved', params: { hotkey: '0', command: 'view.actual' } })]);
+    // A missing field says "required" by code, whatever zod's English wording.
+    const r6 = await users.lead1!.client.post('/api/projects', { kind: 'image', labelSchema: { labels: [{ name: 'a', color: '#7f7f7f', tool: 'bbox' }] } });
+    expect(r6.body.error.details).toContainEqual(expect.objectContaining({ path: 'name', reason: 'required' }));
   });
 
   it('edits with optimistic versioning: a stale version gets 409 with the current project', async () => {

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 export const imageSchema = {
   labels: [
     { name: 'car', color: '#e6194b', hotkey: 'c', tool: 'bbox' },
-    { name: 'pedestrian', color: '#3cb44b', hotkey: 'p', tool: 'bbox' },
+    { name: 'pedestrian', color: '#3cb44b', hotkey: 'e', tool: 'bbox' },
     { name: 'road', color: '#4363d8', tool: 'polygon' },
     {
       name: 'person-pose', color: '#f58231', tool: 'keypoints',

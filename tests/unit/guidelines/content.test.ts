@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hardCases, labelDefinitions, parseGuideline, type Guideline, type Lang } from '@labelwork/core';
+import { hardCases, labelDefinitions, labelDescription, parseGuideline, type Guideline, type Lang } from '@labelwork/core';
 
 // Content rules for the guidelines we ship (not parser rules): see guidelines/README.md.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../guidelines');
@@ -42,6 +42,17 @@ describe('shipped guidelines', () => {
       const g = load(rel);
       expect([...g.languages].sort()).toEqual(['en', 'zh-CN']);
       expect(`${g.slug}/${g.version}.md`).toBe(rel);
+    });
+
+    it('describes every label in both languages, each text in its own language', () => {
+      const g = load(rel);
+      for (const l of g.labelSchema.labels) {
+        expect(typeof l.description, l.name).toBe('object');
+        const d = l.description as { 'zh-CN': string; en: string };
+        expect(labelDescription(l, 'en'), l.name).toBe(d.en);
+        expect(d.en, l.name).not.toMatch(/[\u4e00-\u9fff]{3,}/);
+        expect(d['zh-CN'], l.name).toMatch(/[\u4e00-\u9fff]/);
+      }
     });
 
     it('has at least 12 quiz questions, with varied answer positions', () => {

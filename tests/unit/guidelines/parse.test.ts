@@ -109,6 +109,19 @@ describe('parseGuideline: errors', () => {
     expectIssue(r, 'labelSchema.labels[1].hotkey', /already used/);
   });
 
+  it('rejects a label hotkey that is an editor shortcut (0 is 1:1 zoom in the image editor)', () => {
+    const fm = FRONT_MATTER.replace('hotkey: "2"', 'hotkey: "0"');
+    expectIssue(parseGuideline(doc({ frontMatter: fm }), PATH), 'labelSchema.labels[1].hotkey', /shortcut for view\.actual/);
+  });
+
+  it('takes label descriptions per language and requires every listed language', () => {
+    const ok = FRONT_MATTER.replace('      tool: bbox\n', '      tool: bbox\n      description: { zh-CN: 小汽车, en: Car }\n');
+    const r = parseGuideline(doc({ frontMatter: ok }), PATH);
+    expect(r.ok && r.guideline.labelSchema.labels[0]!.description).toEqual({ 'zh-CN': '小汽车', en: 'Car' });
+    const zhOnly = FRONT_MATTER.replace('      tool: bbox\n', '      tool: bbox\n      description: { zh-CN: 小汽车 }\n');
+    expectIssue(parseGuideline(doc({ frontMatter: zhOnly }), PATH), 'labelSchema.labels[0].description.en', /missing the en text/);
+  });
+
   it('rejects tools that do not suit the kind', () => {
     const fm = FRONT_MATTER.replace('kind: image', 'kind: text');
     expectIssue(parseGuideline(doc({ frontMatter: fm }), PATH), 'labelSchema.labels[0].tool', /not available in text projects/);
@@ -147,7 +160,7 @@ describe('parseGuideline: errors', () => {
 
   it('rejects duplicate quiz ids', () => {
     const fm = FRONT_MATTER.replace('- id: q3', '- id: q1');
-    expectIssue(parseGuideline(doc({ frontMatter: fm }), PATH), 'quiz[2].id', /duplicate quiz id "q1" \(also quiz\[0\]\)/);
+    expectIssue(parseGuideline(doc({ frontMatter: fm }), PATH), 'quiz[2].id', /duplicate quiz id "q1" \(also question 1\)/);
   });
 
   it('rejects a quiz text missing a listed language', () => {

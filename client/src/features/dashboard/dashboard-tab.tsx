@@ -4,7 +4,7 @@ import { getDashboard, annotatorsCsvUrl, type AnnotatorRow, type Dashboard } fro
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
-import { useI18n, type Translate } from '../../i18n/index.tsx';
+import { isMessageKey, useI18n, type MessageKey, type Translate } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { formatNumber, formatPercent, formatTime } from '../review/format.ts';
 import { seriesColor, TimeChart } from './chart.tsx';
@@ -219,8 +219,8 @@ function AgreementTable({ data, t, lang }: { data: Dashboard; t: Translate; lang
         {tools.map(([tool, a]) => (
           <tr key={tool} data-tool={tool}>
             <td>
-              {tool}
-              <div className="small muted">{a.metric}</div>
+              {isMessageKey(`tool.${tool}`) ? t(`tool.${tool}` as MessageKey) : tool}
+              <div className="small muted" data-testid="dashboard-metric">{t(tool === 'class-single' ? 'dash.metric.alpha' : 'dash.metric.meanItem')}</div>
             </td>
             <td className="num">{f(a.value)}</td>
             <td className="num">

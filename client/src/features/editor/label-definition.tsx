@@ -1,4 +1,4 @@
-import type { LabelDef, Lang } from '@labelwork/core';
+import { labelDescription, type LabelDef, type Lang } from '@labelwork/core';
 import { useI18n } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { SanitizedMarkdown } from '../../ui/markdown.tsx';
@@ -17,7 +17,7 @@ export function LabelDefinition({ label, defs, onClose, onRetry }: { label: Labe
 
   return (
     <Modal open={label !== null} onClose={onClose} title={label ? t('editor.definitionOf', { label: label.name }) : ''} testId="label-definition-dialog">
-      {label?.description && <p className="muted">{label.description}</p>}
+      {label && labelDescription(label, lang) && <p className="muted" data-testid="label-definition-description">{labelDescription(label, lang)}</p>}
       {defs.status === 'loading' && <p className="muted">{t('editor.definitionLoading')}</p>}
       {defs.status === 'error' && <ErrorAlert error={defs.error} onRetry={onRetry} />}
       {defs.status === 'ready' && !markdown && <p className="muted">{t('editor.definitionNone')}</p>}

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
-import type { LabelDef } from '@labelwork/core';
+import { labelDescription, type LabelDef } from '@labelwork/core';
 import { countByLabel, hotkeysByLabel } from '../../editor/labels.ts';
 import type { EditorStore } from '../../editor/store.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useI18n } from '../../i18n/index.tsx';
 import { Icon } from './icons.tsx';
 import { useEditorState } from './use-editor-state.ts';
 
@@ -19,7 +19,7 @@ interface LabelPickerProps {
  * else makes it the label to draw next (the same as pressing its hotkey).
  */
 export function LabelPicker({ store, labels, onDefinition }: LabelPickerProps) {
-  const t = useT();
+  const { t, lang } = useI18n();
   const active = useEditorState(store, (s) => s.activeLabel);
   const regions = useEditorState(store, (s) => s.regions);
   const hiddenLabels = useEditorState(store, (s) => s.hiddenLabels);
@@ -46,7 +46,7 @@ export function LabelPicker({ store, labels, onDefinition }: LabelPickerProps) {
                 disabled={readOnly}
                 data-testid="label-option"
                 data-label={l.name}
-                title={l.description ?? l.name}
+                title={labelDescription(l, lang) || l.name}
                 onClick={() => store.chooseLabel(l.name)}
               >
                 <span className="swatch" style={{ background: l.color }} aria-hidden="true" />

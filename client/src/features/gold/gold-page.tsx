@@ -5,7 +5,8 @@ import { getItem, setItemGold } from '../../api/items.ts';
 import { getProject } from '../../api/projects.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useT, type Translate } from '../../i18n/index.tsx';
+import { fieldProblemList, problemText } from '../../ui/field-errors.ts';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import type { EditorStore } from '../../editor/store.ts';
@@ -23,12 +24,10 @@ function regionOf(issue: Issue, sent: readonly Region[]): Region | undefined {
   return m ? sent[Number(m[1])] : undefined;
 }
 
-/** VALIDATION_FAILED details as a list; anything else yields []. */
-function issuesOf(error: unknown): Issue[] {
-  if (!isApiError(error) || error.code !== 'VALIDATION_FAILED' || !Array.isArray(error.details)) return [];
-  return (error.details as unknown[]).flatMap((d) =>
-    typeof d === 'object' && d !== null && 'message' in d ? [{ path: 'path' in d ? String(Array.isArray(d.path) ? d.path.join('.') : d.path) : '', message: String(d.message) }] : [],
-  );
+/** VALIDATION_FAILED details as a list (messages in the UI language); anything else yields []. */
+function issuesOf(t: Translate, error: unknown): Issue[] {
+  if (!isApiError(error) || error.code !== 'VALIDATION_FAILED') return [];
+  return fieldProblemList(error.details).map(({ path, problem }) => ({ path, message: problemText(t, problem) }));
 }
 
 /** A lead's page for writing an item's gold answer with the annotation editor. */
@@ -108,7 +107,7 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
     };
   }, [busy, dirty, save]);
 
-  const issues = result?.kind === 'error' ? issuesOf(result.error) : [];
+  const issues = result?.kind === 'error' ? issuesOf(t, result.error) : [];
   const actions = (
     <>
       {dirty && (

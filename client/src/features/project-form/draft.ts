@@ -1,5 +1,5 @@
 import {
-  formatPath,
+  issueFromZod,
   ProjectInput,
   TOOLS_BY_KIND,
   toolKindIssues,
@@ -11,7 +11,7 @@ import {
   type ReviewPolicy,
   type Tool,
 } from '@labelwork/core';
-import type { FieldErrors } from '../../ui/field-errors.ts';
+import { fieldProblemsFromIssues, type FieldProblem, type FieldProblems } from '../../ui/field-errors.ts';
 
 /** What the project form edits: inputs as typed (numbers as text) plus stable keys for lists. */
 export interface ProjectDraft {
@@ -35,7 +35,9 @@ export interface LabelDraft {
   color: string;
   hotkey: string;
   tool: Tool;
+  /** The Chinese description, or the one text for both languages when `descriptionEn` is empty. */
   description: string;
+  descriptionEn: string;
   points: PointDraft[];
   edges: EdgeDraft[];
 }
@@ -65,7 +67,8 @@ export const PALETTE = [
   '#469990', '#9a6324', '#800000', '#808000', '#000075', '#fabed4', '#ffd8b1', '#aaffc3',
 ] as const;
 
-const DEFAULT_HOTKEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'] as const;
+// Not 0: that is the image editor's 1:1 zoom, which no label hotkey may take.
+const DEFAULT_HOTKEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
 export const guidelineValue = (ref: { slug: string; version: string }) => `${ref.slug}@${ref.version}`;
 
@@ -102,7 +105,8 @@ export function labelDraftFromDef(def: LabelDef): LabelDraft {
     color: def.color.toLowerCase(),
     hotkey: def.hotkey ?? '',
     tool: def.tool,
-    description: def.description ?? '',
+    description: typeof def.description === 'object' ? (def.description['zh-CN'] ?? '') : (def.description ?? ''),
+    descriptionEn: typeof def.description === 'object' ? (def.description.en ?? '') : '',
     points: (def.points ?? []).map((name) => ({ key: newKey(), name })),
     edges: (def.edges ?? []).map((e) => ({ key: newKey(), from: e.from, to: e.to })),
   };
@@ -136,6 +140,7 @@ export function newLabel(kind: ProjectKind, existing: readonly LabelDraft[]): La
     hotkey: DEFAULT_HOTKEYS.find((k) => !hotkeys.has(k)) ?? '',
     tool: TOOLS_BY_KIND[kind][0] ?? 'class-single',
     description: '',
+    descriptionEn: '',
     points: [],
     edges: [],
   };
@@ -144,7 +149,11 @@ export function newLabel(kind: ProjectKind, existing: readonly LabelDraft[]): La
 function labelToRaw(l: LabelDraft): Record<string, unknown> {
   const def: Record<string, unknown> = { name: l.name, color: l.color, tool: l.tool };
   if (l.hotkey !== '') def.hotkey = l.hotkey;
-  if (l.description.trim() !== '') def.description = l.description.trim();
+  const zh = l.description.trim();
+  const en = l.descriptionEn.trim();
+  // One text serves both languages; with an English text it becomes { zh-CN, en }.
+  if (en !== '') def.description = zh !== '' ? { 'zh-CN': zh, en } : { en };
+  else if (zh !== '') def.description = zh;
   if (l.tool === 'keypoints') {
     def.points = l.points.map((p) => p.name.trim());
     def.edges = l.edges.map((e) => ({ from: e.from.trim(), to: e.to.trim() }));
@@ -180,25 +189,23 @@ export function draftToRaw(d: ProjectDraft): Record<string, unknown> {
   };
 }
 
-export type DraftCheck = { ok: true; input: ProjectInput } | { ok: false; errors: FieldErrors };
+export type DraftCheck = { ok: true; input: ProjectInput } | { ok: false; errors: FieldProblems };
 
 /**
- * Checks the draft with the same schema the server uses, plus tools allowed for the kind.
- * `percentMessage` is shown for a percentage outside 0–100.
+ * Checks the draft with the same schema the server uses, plus what the kind allows (tools,
+ * hotkeys that are editor shortcuts). Problems are reason codes, translated when shown.
  */
-export function checkDraft(d: ProjectDraft, percentMessage: string): DraftCheck {
-  const errors: Record<string, string> = {};
-  const add = (path: string, message: string) => {
-    if (!(path in errors)) errors[path] = message;
-  };
-  if (!pctValid(d.goldRatePct)) add('goldRate', percentMessage);
-  if (!pctValid(d.sampleRatePct)) add('reviewPolicy.sampleRate', percentMessage);
+export function checkDraft(d: ProjectDraft): DraftCheck {
+  const errors: Record<string, FieldProblem> = {};
+  const percent: FieldProblem = { reason: 'percent_range', message: 'must be a number from 0 to 100' };
+  if (!pctValid(d.goldRatePct)) errors['goldRate'] = percent;
+  if (!pctValid(d.sampleRatePct)) errors['reviewPolicy.sampleRate'] = percent;
   const parsed = ProjectInput.safeParse(draftToRaw(d));
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) add(formatPath(issue.path), issue.message);
+    fieldProblemsFromIssues(parsed.error.issues.map((i) => issueFromZod(i)), errors);
     return { ok: false, errors };
   }
-  for (const issue of toolKindIssues(parsed.data.kind, parsed.data.labelSchema)) add(formatPath(issue.path), issue.message);
+  fieldProblemsFromIssues(toolKindIssues(parsed.data.kind, parsed.data.labelSchema), errors);
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, input: parsed.data };
 }
 
@@ -207,7 +214,7 @@ export function shownErrorPaths(d: ProjectDraft): Set<string> {
   const paths = new Set(['name', 'description', 'kind', 'overlap', 'goldRate', 'minLevel', 'guideline', 'guideline.slug', 'guideline.version', 'reviewPolicy.sampleRate', 'labelSchema', 'labelSchema.labels']);
   d.labels.forEach((l, i) => {
     const at = `labelSchema.labels[${i}]`;
-    for (const f of ['', '.name', '.color', '.hotkey', '.tool', '.description', '.points', '.edges']) paths.add(at + f);
+    for (const f of ['', '.name', '.color', '.hotkey', '.tool', '.description', '.description.zh-CN', '.description.en', '.points', '.edges']) paths.add(at + f);
     l.points.forEach((_, j) => paths.add(`${at}.points[${j}]`));
     l.edges.forEach((_, j) => {
       for (const f of ['', '.from', '.to']) paths.add(`${at}.edges[${j}]${f}`);

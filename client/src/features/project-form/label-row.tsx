@@ -62,8 +62,11 @@ export function LabelRow({ index, count, label, kind, errors, readOnly, onChange
             </select>
           )}
         </Field>
-        <Field label={t('labels.description')} error={err('.description')} className="label-row__description">
+        <Field label={t('labels.description')} error={err('.description') ?? err('.description.zh-CN')} className="label-row__description">
           {(p) => <input {...p} value={label.description} disabled={readOnly} maxLength={2000} onChange={(e) => onChange({ description: e.target.value })} data-testid="label-description" />}
+        </Field>
+        <Field label={t('labels.descriptionEn')} error={err('.description.en')} className="label-row__description">
+          {(p) => <input {...p} lang="en" value={label.descriptionEn} disabled={readOnly} maxLength={2000} placeholder={t('labels.descriptionEnHint')} onChange={(e) => onChange({ descriptionEn: e.target.value })} data-testid="label-description-en" />}
         </Field>
         {!readOnly && (
           <div className="label-row__actions">

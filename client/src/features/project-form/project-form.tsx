@@ -6,7 +6,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { errorText } from '../../i18n/errors.ts';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { Field } from '../../ui/field.tsx';
-import { fieldErrorsFromDetails } from '../../ui/field-errors.ts';
+import { fieldErrorTexts, fieldProblemsFromDetails, type FieldProblems } from '../../ui/field-errors.ts';
 import { useLoad } from '../../ui/use-load.ts';
 import {
   checkDraft,
@@ -37,12 +37,17 @@ interface ProjectFormProps {
   onDirtyChange?: (dirty: boolean) => void;
 }
 
+/** A field path as people count: `labelSchema.labels[0].points[2]` → `labelSchema.labels #1.points #3`. */
+function humanPath(path: string): string {
+  return path.replace(/\[(\d+)\]/g, (_m, n: string) => ` #${Number(n) + 1}`);
+}
+
 export function ProjectForm(props: ProjectFormProps) {
   const { initial, submitLabel, kindLocked = false, readOnly = false, notice, onSubmit, onDirtyChange } = props;
   const { t, lang } = useI18n();
   const [draft, setDraft] = useState(initial);
   const [showClientErrors, setShowClientErrors] = useState(false);
-  const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+  const [serverErrors, setServerErrors] = useState<FieldProblems>({});
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ tone: 'success' | 'info' | 'error'; text: string } | null>(null);
@@ -52,9 +57,10 @@ export function ProjectForm(props: ProjectFormProps) {
   const dirty = stableJson(draftToRaw(draft)) !== initialJson;
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
 
-  const check = useMemo(() => checkDraft(draft, t('form.percentRange')), [draft, t]);
-  const clientErrors: FieldErrors = showClientErrors && !check.ok ? check.errors : {};
-  const errors: FieldErrors = { ...serverErrors, ...clientErrors };
+  const check = useMemo(() => checkDraft(draft), [draft]);
+  const clientErrors: FieldProblems = showClientErrors && !check.ok ? check.errors : {};
+  // Kept as reason codes and translated here, so a language switch re-translates them.
+  const errors: FieldErrors = fieldErrorTexts(t, { ...serverErrors, ...clientErrors });
   const shown = shownErrorPaths(draft);
   const otherErrors = Object.entries(errors).filter(([path]) => !shown.has(path));
 
@@ -85,7 +91,7 @@ export function ProjectForm(props: ProjectFormProps) {
       const outcome = await onSubmit(check.input);
       if (outcome === 'saved') setMessage({ tone: 'success', text: t('common.saved') });
     } catch (err) {
-      if (isApiError(err) && err.code === 'VALIDATION_FAILED') setServerErrors(fieldErrorsFromDetails(err.details));
+      if (isApiError(err) && err.code === 'VALIDATION_FAILED') setServerErrors(fieldProblemsFromDetails(err.details));
       setSubmitError(err);
     } finally {
       setBusy(false);
@@ -132,7 +138,7 @@ export function ProjectForm(props: ProjectFormProps) {
               <ul className="error-list">
                 {otherErrors.map(([path, msg]) => (
                   <li key={path}>
-                    <code>{path}</code>: {msg}
+                    <code>{humanPath(path)}</code>: {msg}
                   </li>
                 ))}
               </ul>

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { formatPath, LEVELS, ROLES, UserInput, type Level, type Role, type User } from '@labelwork/core';
+import { issueFromZod, LEVELS, ROLES, UserInput, type Level, type Role, type User } from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
 import { createUser, type NewUser } from '../../api/users.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { Field } from '../../ui/field.tsx';
-import { fieldErrorsFromDetails, type FieldErrors } from '../../ui/field-errors.ts';
+import { fieldErrorTexts, fieldProblemsFromDetails, fieldProblemsFromIssues, type FieldErrors, type FieldProblems } from '../../ui/field-errors.ts';
 
 interface Form {
   username: string;
@@ -21,7 +21,10 @@ const EMPTY: Form = { username: '', displayName: '', password: '', role: 'annota
 export function CreateUserForm({ onCreated }: { onCreated: (u: User) => void }) {
   const { t, lang } = useI18n();
   const [form, setForm] = useState<Form>(EMPTY);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  // Reason codes, translated on each render: a language switch re-translates them.
+  const [problems, setProblems] = useState<FieldProblems>({});
+  const [taken, setTaken] = useState(false);
+  const errors: FieldErrors = { ...fieldErrorTexts(t, problems), ...(taken ? { username: t('error.USERNAME_TAKEN') } : {}) };
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -46,13 +49,12 @@ export function CreateUserForm({ onCreated }: { onCreated: (u: User) => void }) 
       ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
     };
     const parsed = UserInput.safeParse(body);
+    setTaken(false);
     if (!parsed.success) {
-      const found: Record<string, string> = {};
-      for (const issue of parsed.error.issues) found[formatPath(issue.path)] ??= issue.message;
-      setErrors(found);
+      setProblems(fieldProblemsFromIssues(parsed.error.issues.map((i) => issueFromZod(i))));
       return;
     }
-    setErrors({});
+    setProblems({});
     setBusy(true);
     try {
       const user = await createUser(body);
@@ -60,8 +62,8 @@ export function CreateUserForm({ onCreated }: { onCreated: (u: User) => void }) 
       setCreated(user.username);
       setForm(EMPTY);
     } catch (err) {
-      if (isApiError(err) && err.code === 'VALIDATION_FAILED') setErrors(fieldErrorsFromDetails(err.details));
-      if (isApiError(err) && err.code === 'USERNAME_TAKEN') setErrors({ username: t('error.USERNAME_TAKEN') });
+      if (isApiError(err) && err.code === 'VALIDATION_FAILED') setProblems(fieldProblemsFromDetails(err.details));
+      if (isApiError(err) && err.code === 'USERNAME_TAKEN') setTaken(true);
       setError(err);
     } finally {
       setBusy(false);

@@ -2,18 +2,17 @@ import { useEffect, useState, type RefObject } from 'react';
 import type { Region } from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
 import type { EditorStore } from '../../editor/store.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useT, type Translate } from '../../i18n/index.tsx';
+import { fieldProblemList, problemText } from '../../ui/field-errors.ts';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import type { useWorkSession } from './use-work-session.ts';
 
 type Session = ReturnType<typeof useWorkSession>;
 
-/** VALIDATION_FAILED details of a refused submit, as `path message` lines. */
-function issuesOf(error: unknown): { path: string; message: string }[] {
-  if (!isApiError(error) || !Array.isArray(error.details)) return [];
-  return (error.details as unknown[]).flatMap((d) =>
-    typeof d === 'object' && d !== null && 'message' in d ? [{ path: 'path' in d ? String(d.path) : '', message: String(d.message) }] : [],
-  );
+/** VALIDATION_FAILED details of a refused submit, as `path message` lines (message in the UI language). */
+function issuesOf(t: Translate, error: unknown): { path: string; message: string }[] {
+  if (!isApiError(error)) return [];
+  return fieldProblemList(error.details).map(({ path, problem }) => ({ path, message: problemText(t, problem) }));
 }
 
 function regionAt(path: string, regions: readonly Region[]): Region | undefined {
@@ -49,7 +48,7 @@ export function WorkNotice({ session, store }: { session: Session; store: RefObj
     );
   }
   if (notice?.kind === 'invalid') {
-    const issues = issuesOf(notice.error);
+    const issues = issuesOf(t, notice.error);
     return (
       <Alert tone="error" onDismiss={dismissNotice} testId="work-invalid">
         <p className="workspace__issues-title">{t('work.notice.invalid')}</p>

@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { SERVER_EVENTS, rooms, toolKindIssues, type Project, type ProjectInput, type ProjectPatch, type ProjectStatus } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
-import { AppError, validationError } from '../../http/errors.ts';
+import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { findGuideline } from '../guidelines/guidelines.service.ts';
 import { usersRepo } from '../users/users.repository.ts';
@@ -33,9 +33,9 @@ export function toProject(d: ProjectDoc): Project {
 }
 
 function checkFits(ctx: AppContext, p: Pick<ProjectInput, 'kind' | 'labelSchema' | 'guideline'>): void {
-  const issues = toolKindIssues(p.kind, p.labelSchema).map((i) => ({ path: i.path.map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('').replace(/^\./, ''), message: i.message }));
+  const issues = toolKindIssues(p.kind, p.labelSchema).map((i) => fieldIssue(i));
   if (p.guideline && !findGuideline(ctx, p.guideline.slug, p.guideline.version)) {
-    issues.push({ path: 'guideline', message: `no guideline ${p.guideline.slug}@${p.guideline.version}` });
+    issues.push({ path: 'guideline', reason: 'unknown_guideline', params: { guideline: `${p.guideline.slug}@${p.guideline.version}` }, message: `no guideline ${p.guideline.slug}@${p.guideline.version}` });
   }
   if (issues.length) throw validationError(issues);
 }
@@ -83,7 +83,7 @@ export async function updateProject(ctx: AppContext, user: UserDoc, id: ObjectId
   if (current.status === 'archived') throw new AppError('PROJECT_ARCHIVED', 'unarchive the project before editing it');
   const { version, ...fields } = patch;
   if (fields.kind && fields.kind !== current.kind && current.counts.items > 0) {
-    throw validationError([{ path: 'kind', message: 'the kind cannot change once the project has items' }]);
+    throw validationError([{ path: 'kind', reason: 'kind_locked', message: 'the kind cannot change once the project has items' }]);
   }
   checkFits(ctx, {
     kind: fields.kind ?? current.kind,
@@ -118,7 +118,7 @@ export async function addMembers(ctx: AppContext, user: UserDoc, id: ObjectId, u
   const found = await usersRepo.byIds(ctx.db, ids);
   if (found.length !== ids.length) {
     const known = new Set(found.map((u) => u._id.toHexString()));
-    throw validationError(userIds.flatMap((u, i) => (known.has(u) ? [] : [{ path: `userIds[${i}]`, message: 'no such user' }])));
+    throw validationError(userIds.flatMap((u, i) => (known.has(u) ? [] : [{ path: `userIds[${i}]`, reason: 'unknown_user' as const, message: 'no such user' }])));
   }
   const updated = await projectsRepo.update(ctx.db, id, { $addToSet: { memberIds: { $each: ids } }, $set: { updatedAt: new Date(ctx.now()) } });
   if (!updated) throw new AppError('NOT_FOUND', 'no such project');
