@@ -76,8 +76,8 @@ export const ConfigSchema = z.object({
   TASK_SCAN_LIMIT: z.coerce.number().int().min(1).max(1000).default(40),
   /** Project queues kept open per server process (each holds a Redis connection); least recently used closed first. */
   TASK_QUEUES_MAX: z.coerce.number().int().min(1).max(10_000).default(200),
-  /** Project queues kept open per server process (each holds a Redis connection); least recently used closed first. */
-  TASK_QUEUES_MAX: z.coerce.number().int().min(1).max(10_000).default(200),
+  /** Largest draft (its regions as JSON, in bytes); larger ones are refused with DRAFT_TOO_LARGE. */
+  DRAFT_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

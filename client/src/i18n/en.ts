@@ -90,6 +90,7 @@ export const en = {
   'error.LEVEL_TOO_LOW': 'Your level is too low for this project.',
   'error.NOT_FOUND': 'Not found.',
   'error.VERSION_CONFLICT': 'Someone else changed this project while you were editing.',
+  'error.DRAFT_TOO_LARGE': 'This work is too large to keep as a draft on the server; it is still on this device.',
   'error.USERNAME_TAKEN': 'This username is already taken.',
   'error.PROJECT_ARCHIVED': 'This project is archived.',
   'error.PAYLOAD_TOO_LARGE': 'The upload is too large.',

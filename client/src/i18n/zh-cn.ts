@@ -88,6 +88,7 @@ export const zhCN: Messages = {
   'error.LEVEL_TOO_LOW': '您的等级不满足此项目的要求。',
   'error.NOT_FOUND': '未找到。',
   'error.VERSION_CONFLICT': '在您编辑期间，其他人修改了此项目。',
+  'error.DRAFT_TOO_LARGE': '此工作太大，无法作为草稿保存到服务器；它仍保存在本设备上。',
   'error.USERNAME_TAKEN': '该用户名已被占用。',
   'error.PROJECT_ARCHIVED': '此项目已归档。',
   'error.PAYLOAD_TOO_LARGE': '上传内容过大。',

@@ -6,6 +6,8 @@ import type { IssueParams, IssueReason } from './issues.ts';
  */
 export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
+  /** A draft larger than DRAFT_MAX_BYTES (its regions as JSON). */
+  DRAFT_TOO_LARGE: 400,
   BAD_JSON: 400,
   BAD_IMPORT: 400,
   CORRUPT_IMAGE: 400,

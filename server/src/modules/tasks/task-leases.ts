@@ -1,13 +1,14 @@
 import { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { meetsLevel, parseLeaseId, type Region } from '@labelwork/core';
+import { formatPath, meetsLevel, parseLeaseId, regionIssues, type ItemExtent, type Region } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
-import { AppError } from '../../http/errors.ts';
+import { AppError, validationError } from '../../http/errors.ts';
 import { loadProject } from '../projects/projects.access.ts';
 import type { LeaseFields } from './lease-scripts.ts';
 import { projectForTask } from './task-runtime.ts';
+import { taskItemOf, type CachedItem } from './task-item.ts';
 import { draftsRepo } from './tasks.repository.ts';
 
 export function assertMayDraw(user: UserDoc, project: ProjectDoc): void {
@@ -41,7 +42,34 @@ export async function leaseRef(ctx: AppContext, user: UserDoc, leaseId: string, 
   return { project, pq: ctx.tasks.project(project._id.toHexString()), token: parsed.token, leaseId };
 }
 
-export async function storeDraft(ctx: AppContext, user: UserDoc, pq: ProjectQueue, lease: LeaseFields, leaseId: string, regions: Region[], orphaned: boolean): Promise<Date> {
+/** Where an item's regions must lie (from the cached task item, else the database). */
+export async function extentOf(ctx: AppContext, pq: ProjectQueue, itemId: string, itemJson?: string): Promise<ItemExtent> {
+  const json = itemJson || (await ctx.redis.get(pq.keys.item(itemId)));
+  if (json) return (JSON.parse(json) as CachedItem).extent;
+  const doc = await ctx.db.items.findOne({ _id: new ObjectId(itemId) });
+  if (!doc) throw new AppError('NOT_FOUND', 'the item of this task no longer exists');
+  return taskItemOf(doc).extent;
+}
+
+/**
+ * The check of submitted regions, for drafts too: label schema and item extent (VALIDATION_FAILED
+ * naming each region), and for drafts a size cap (DRAFT_TOO_LARGE): a draft is stored, shown to
+ * leads and restored in the editor like an annotation.
+ */
+export async function assertRegionsFit(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, itemId: string, regions: Region[], itemJson?: string): Promise<void> {
+  const issues = regionIssues(project.labelSchema, await extentOf(ctx, pq, itemId, itemJson), regions);
+  if (issues.length) throw validationError(issues.map((i) => ({ ...i, path: formatPath(i.path) })), 'the regions do not fit the label schema');
+}
+
+function assertDraftSize(ctx: AppContext, regions: Region[]): void {
+  const bytes = Buffer.byteLength(JSON.stringify(regions));
+  if (bytes > ctx.config.DRAFT_MAX_BYTES) throw new AppError('DRAFT_TOO_LARGE', `a draft may hold at most ${ctx.config.DRAFT_MAX_BYTES} bytes of regions; this one has ${bytes}`, { maxBytes: ctx.config.DRAFT_MAX_BYTES, bytes });
+}
+
+/** Stores a draft of a lease after checking it like a submission (and its size). */
+export async function storeDraft(ctx: AppContext, user: UserDoc, project: ProjectDoc, pq: ProjectQueue, lease: LeaseFields, leaseId: string, regions: Region[], orphaned: boolean): Promise<Date> {
+  assertDraftSize(ctx, regions);
+  await assertRegionsFit(ctx, project, pq, lease.itemId, regions);
   const savedAt = new Date(ctx.now());
   await draftsRepo.save(ctx.db, {
     _id: draftsRepo.key(user._id, lease.itemId),

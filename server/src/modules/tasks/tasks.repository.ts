@@ -53,7 +53,19 @@ export const annotationsRepo = {
 export const draftsRepo = {
   key: (userId: ObjectId | string, itemId: ObjectId | string) => `${String(userId)}:${String(itemId)}`,
   get: (db: Database, userId: ObjectId, itemId: ObjectId) => db.drafts.findOne({ _id: draftsRepo.key(userId, itemId) }),
-  save: (db: Database, doc: DraftDoc) => db.drafts.replaceOne({ _id: doc._id }, doc, { upsert: true }),
+  /**
+   * Idempotent upsert. Two concurrent upserts of a new draft can both try the insert (MongoDB and
+   * FerretDB alike), and the loser gets a duplicate key: by then the document exists, so it is
+   * retried once as a plain replace.
+   */
+  async save(db: Database, doc: DraftDoc): Promise<void> {
+    try {
+      await db.drafts.replaceOne({ _id: doc._id }, doc, { upsert: true });
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      await db.drafts.replaceOne({ _id: doc._id }, doc);
+    }
+  },
   remove: (db: Database, userId: ObjectId, itemId: ObjectId) => db.drafts.deleteOne({ _id: draftsRepo.key(userId, itemId) }),
   byProject: (db: Database, projectId: ObjectId) => db.drafts.find({ projectId }).limit(5000).toArray(),
 };

@@ -173,10 +173,10 @@ export async function heartbeat(ctx: AppContext, user: UserDoc, leaseId: string)
 
 /** Saves a draft (the lease must be yours). Also counts as a heartbeat. */
 export async function saveDraft(ctx: AppContext, user: UserDoc, leaseId: string, regions: Region[]): Promise<{ savedAt: string; leaseUntil: string }> {
-  const { pq, token } = await leaseRef(ctx, user, leaseId);
+  const { pq, token, project } = await leaseRef(ctx, user, leaseId);
   const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
   if (t.status === 'replay' || !('lease' in t)) throw new AppError('NOT_FOUND', 'no such lease');
-  const savedAt = await storeDraft(ctx, user, pq, t.lease, leaseId, regions, t.status !== 'live');
+  const savedAt = await storeDraft(ctx, user, project, pq, t.lease, leaseId, regions, t.status !== 'live');
   if (t.status !== 'live') throw new AppError('LEASE_EXPIRED', 'this lease has ended; your draft is kept for the lead', { draftSaved: true });
   return { savedAt: savedAt.toISOString(), leaseUntil: new Date(ctx.now() + t.pttl).toISOString() };
 }

@@ -2,15 +2,14 @@ import { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
   GoldScoreJobData, ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, goldScoreJobId, itemAgreementJobId, parseLeaseId,
-  regionIssues, rooms, type Annotation, type ItemExtent, type SubmitInput,
+  regionIssues, rooms, type Annotation, type SubmitInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
-import { taskItemOf, type CachedItem } from './task-item.ts';
-import { leaseRef, putBackJob, storeDraft } from './task-leases.ts';
+import { extentOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
 import { annotationsRepo, draftsRepo, isDuplicateKey } from './tasks.repository.ts';
 import { logLease } from './lease-log.ts';
 import { queueCounts } from './tasks.counts.ts';
@@ -34,14 +33,6 @@ export function toAnnotation(d: AnnotationDoc): Annotation {
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };
-}
-
-async function extentOf(ctx: AppContext, pq: ProjectQueue, itemId: string): Promise<ItemExtent> {
-  const json = await ctx.redis.get(pq.keys.item(itemId));
-  if (json) return (JSON.parse(json) as CachedItem).extent;
-  const doc = await ctx.db.items.findOne({ _id: new ObjectId(itemId) });
-  if (!doc) throw new AppError('NOT_FOUND', 'the item of this task no longer exists');
-  return taskItemOf(doc).extent;
 }
 
 function isLockError(e: unknown): boolean {
@@ -165,13 +156,13 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
     const prior = await annotationsRepo.bySubmission(ctx.db, input.submissionId);
     if (prior) return replay(ctx, user, toAnnotation(prior));
     if (t.status === 'ended') {
-      await storeDraft(ctx, user, pq, t.lease, leaseId, input.regions, true);
+      await storeDraft(ctx, user, project, pq, t.lease, leaseId, input.regions, true);
       throw new AppError('LEASE_EXPIRED', 'your lease on this task ended before the submit; the work is kept as a draft for the lead', { draftSaved: true, itemId: t.lease.itemId });
     }
     throw new AppError('NOT_FOUND', 'no such lease');
   }
   const lease = t.lease;
-  const extent = t.itemJson ? (JSON.parse(t.itemJson) as CachedItem).extent : await extentOf(ctx, pq, lease.itemId);
+  const extent = await extentOf(ctx, pq, lease.itemId, t.itemJson);
   const issues = regionIssues(project.labelSchema, extent, input.regions);
   if (issues.length) {
     await ctx.redis.del(pq.keys.filled(lease.jobId));
@@ -209,7 +200,7 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
     }
     const filled = await annotationsRepo.bySlot(ctx.db, lease.jobId);
     if (filled) {
-      await storeDraft(ctx, user, pq, lease, leaseId, input.regions, true);
+      await storeDraft(ctx, user, project, pq, lease, leaseId, input.regions, true);
       await finishSubmission(ctx, pq, filled, lease.k, token);
       await scripts.release(pq.keys, uid, token, false);
       throw new AppError('SLOT_FILLED', 'this task was completed by its previous holder; your work is kept as a draft', { draftSaved: true });
