@@ -15,6 +15,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: true,
     rolldownOptions: {
+      // The "plugin timings" block (which plugins took longest) is noise in `npm start`'s output.
+      checks: { bundlerTimings: false },
       treeshake: {
         // core is pure (conventions: no I/O, no side effects), so the parts of it the client does not
         // use, and the parsers they pull in, stay out of the bundle.

@@ -85,11 +85,23 @@ export function ferretdbBinaryPath(): string {
   return path.join(cache, 'labelwork', `ferretdb-${FERRETDB_VERSION}-${h.digest('hex').slice(0, 12)}`);
 }
 
+/** The Go version scripts/ferretdb/go.mod asks for (its `go` line). */
+function goVersionNeeded(): string {
+  const mod = readFileSync(path.join(repoRoot, 'scripts', 'ferretdb', 'go.mod'), 'utf8');
+  return /^go (\S+)/m.exec(mod)?.[1] ?? '1.24';
+}
+
 /** Builds FerretDB from the pinned wrapper module unless the cached binary exists. */
 export function ensureFerretdbBinary(log: (l: string) => void): string {
   const bin = ferretdbBinaryPath();
   if (existsSync(bin)) return bin;
-  if (!which('go')) throw new Error('no mongod on PATH and no Go toolchain to build FerretDB: install Go or set MONGO_URL');
+  if (!which('go')) {
+    throw new Error(
+      `no database: MONGO_URL is not set, there is no mongod on PATH, and no Go toolchain to build FerretDB. ` +
+        `Install Go ≥ ${goVersionNeeded()} (https://go.dev/dl/ or your package manager; the one-time build takes a few minutes), ` +
+        `or set MONGO_URL to a MongoDB ≥ 6 server, or put mongod on PATH.`,
+    );
+  }
   mkdirSync(path.dirname(bin), { recursive: true });
   log(`building FerretDB ${FERRETDB_VERSION} with Go (one time, a few minutes)…`);
   const started = Date.now();
