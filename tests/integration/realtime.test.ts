@@ -158,15 +158,29 @@ describe('lead announcements (cached access check)', () => {
     expect(await announce(elsewhere, 'five')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
   });
 
-  it('a demoted lead is refused, a disabled one must sign in again', async () => {
+  it('a demoted lead is disconnected and refused on signing in again; a disabled one is disconnected', async () => {
     const l = await memberLead('lead-demoted');
     expect(await announce(l.socket, 'still lead')).toMatchObject({ ok: true });
+    const dropped = (s: Socket) => new Promise<string>((resolve) => s.once('disconnect', resolve));
+    // A role change ends the user's sessions, and with them their live sockets.
+    let gone = dropped(l.socket);
     expect((await admin.patch(`/api/users/${l.id}`, { role: 'annotator' })).status).toBe(200);
-    expect(await announce(l.socket, 'demoted')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(await gone).toBe('io server disconnect');
+    expect((await l.client.login('lead-demoted', 'lead-demoted-password')).status).toBe(200);
+    const s2 = socketFor(l.client);
+    await connected(s2);
+    expect(await announce(s2, 'demoted')).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    gone = dropped(s2);
     expect((await admin.patch(`/api/users/${l.id}`, { role: 'lead' })).status).toBe(200);
-    expect(await announce(l.socket, 'lead again')).toMatchObject({ ok: true });
+    expect(await gone).toBe('io server disconnect');
+    expect((await l.client.login('lead-demoted', 'lead-demoted-password')).status).toBe(200);
+    const s3 = socketFor(l.client);
+    await connected(s3);
+    expect(await announce(s3, 'lead again')).toMatchObject({ ok: true });
+    gone = dropped(s3);
     expect((await admin.patch(`/api/users/${l.id}`, { disabled: true })).status).toBe(200);
-    expect(await announce(l.socket, 'disabled')).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    expect(await gone).toBe('io server disconnect');
+    await expect(connected(socketFor(l.client))).rejects.toThrow('SESSION_EXPIRED');
   });
 
   it(`without any invalidation (a change straight in the database) a cached permission is used at most ${ACCESS_MAX_STALE_MS} ms`, async () => {

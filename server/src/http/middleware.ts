@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { UserDoc } from '../infra/mongo.ts';
 import { SwrCache } from '../infra/swr-cache.ts';
+import { onAccessChange, syncAccessEpoch } from '../modules/projects/access-cache.ts';
 import { AppError, validationError, zodIssues } from './errors.ts';
 
 export const SESSION_COOKIE = 'lw_sid';
@@ -44,16 +45,21 @@ export function parseCookies(header: string | undefined): Record<string, string>
 /**
  * Users by id for session resolution, fresh for a second and then refreshed in the background:
  * every request resolves its session, and on FerretDB a read waits behind writes, which put the
- * task hot path's p99 in the hundreds of ms. Disabling a user, or changing their role or password,
- * deletes their sessions (checked in Redis on every request), so those take effect at once; a
- * level change reaches live requests within about a second.
+ * task hot path's p99 in the hundreds of ms. Every change of a user (role, level, reviewer flag,
+ * disabled, password) drops the entry at once on every server process (projects/access-cache.ts:
+ * targeted through the Redis adapter, and the access epoch read by every request), so no request
+ * after the change is decided on the old document.
  */
 const userCaches = new WeakMap<AppContext, SwrCache<UserDoc | null>>();
 export function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null> {
   let c = userCaches.get(ctx);
   if (!c) {
-    c = new SwrCache(ctx.now, 1000, 10_000, (k) => ctx.db.users.findOne({ _id: new ObjectId(k) }));
-    userCaches.set(ctx, c);
+    const cache = new SwrCache(ctx.now, 1000, 10_000, (k) => ctx.db.users.findOne({ _id: new ObjectId(k) }));
+    onAccessChange(ctx, (change) => {
+      if (change.all) cache.clear();
+      else if (change.userId) cache.forget(change.userId);
+    });
+    userCaches.set(ctx, (c = cache));
   }
   return c.get(id);
 }
@@ -67,7 +73,7 @@ export function forgetCachedUser(ctx: AppContext, id: string): void {
 export async function resolveSession(ctx: AppContext, cookieHeader: string | undefined): Promise<{ auth?: AuthState; expired: boolean }> {
   const token = parseCookies(cookieHeader)[SESSION_COOKIE];
   if (!token) return { expired: false };
-  const session = await ctx.sessions.get(token);
+  const [session] = await Promise.all([ctx.sessions.get(token), syncAccessEpoch(ctx)]);
   if (!session || !ObjectId.isValid(session.userId)) return { expired: true };
   const user = await cachedUser(ctx, session.userId);
   if (!user || user.disabled) return { expired: true };
@@ -86,21 +92,30 @@ export function loadSession(ctx: AppContext): RequestHandler {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * The Origin rule, shared by HTTP and the Socket.IO handshake: no Origin (a non-browser client) is
+ * fine; otherwise it must parse and name this host (host and port). Returns why not, or null.
+ */
+export function originProblem(origin: string | undefined, host: string | undefined): string | null {
+  if (!origin) return null;
+  let named: string;
+  try {
+    named = new URL(origin).host;
+  } catch {
+    return 'bad Origin header';
+  }
+  return named === host ? null : 'cross-site request refused';
+}
+
+/**
  * CSRF: state-changing requests from a signed-in browser must echo the session's token in
  * `X-CSRF-Token`; any request whose Origin names another host is refused.
  */
 export const csrfProtection: RequestHandler = (req, _res, next) => {
   if (!UNSAFE.has(req.method)) return next();
   const origin = req.headers.origin;
-  if (origin && origin !== 'null') {
-    let host: string;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      return next(new AppError('CSRF_FAILED', 'bad Origin header'));
-    }
-    if (host !== req.headers.host) return next(new AppError('CSRF_FAILED', 'cross-site request refused'));
-  }
+  // `null` (sandboxed frames, some redirects) cannot be judged here; the CSRF token below still must match.
+  const problem = origin === 'null' ? null : originProblem(origin, req.headers.host);
+  if (problem) return next(new AppError('CSRF_FAILED', problem));
   if (!req.auth) return next();
   const sent = req.header('x-csrf-token') ?? '';
   const a = Buffer.from(sent);

@@ -4,7 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { CLIENT_EVENTS, JoinProjectPayload, rooms, type Ack } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 import type { AppContext, IO } from '../context.ts';
-import { resolveSession, type AuthState } from '../http/middleware.ts';
+import { originProblem, resolveSession, type AuthState } from '../http/middleware.ts';
 import { loadProject } from '../modules/projects/projects.access.ts';
 import { createRedis } from './redis.ts';
 import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
@@ -13,15 +13,23 @@ import { registerLiveSocket } from '../modules/live/live.socket.ts';
 import { listenForAccessChanges } from '../modules/projects/access-cache.ts';
 import { registerShadowSocket } from '../modules/live/shadow.socket.ts';
 import { ackFail } from './socket-acks.ts';
+import { guardSocketSession, sweepEndedSessions, type SocketSession } from './socket-sessions.ts';
 
-interface SocketData {
-  auth: AuthState;
+/**
+ * `socket.data` is serialised to other server processes (Redis adapter `fetchSockets`): it holds
+ * the session id (a hash) and, only until the connection handler takes it, the session's user;
+ * never the session token or the password hash.
+ */
+interface SocketData extends SocketSession {
+  auth?: Pick<AuthState, 'user'>;
 }
 
 
 /**
  * Attaches Socket.IO with the Redis adapter (events reach clients on every server process) and the
- * HTTP session: a socket without a valid session cookie is refused at the handshake.
+ * HTTP session: a socket without a valid session cookie, or whose Origin names another host (the
+ * HTTP rule; a socket has no CSRF token, so `null` is refused too), is refused at the handshake.
+ * Afterwards the socket follows its session (infra/socket-sessions.ts).
  */
 export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close(): Promise<void> } {
   const pub = createRedis(ctx.config.REDIS_URL, 'socket-pub');
@@ -33,19 +41,28 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     // Clients resync on every reconnect instead (see docs/review-and-dashboard.md, Reconnection).
   });
   listenForAccessChanges(ctx, io);
+  const stopSweep = sweepEndedSessions(ctx, io);
   io.use(async (socket, next) => {
+    if (originProblem(socket.handshake.headers.origin, socket.handshake.headers.host)) return next(new Error('CSRF_FAILED'));
     try {
       const r = await resolveSession(ctx, socket.handshake.headers.cookie);
       if (!r.auth) return next(new Error(r.expired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED'));
-      (socket.data as SocketData).auth = r.auth;
+      const data = socket.data as SocketData;
+      data.auth = { user: r.auth.user };
+      data.sessionId = ctx.sessions.idOf(r.auth.token);
       next();
     } catch {
       next(new Error('INTERNAL'));
     }
   });
   io.on('connection', (socket) => {
-    const { auth } = socket.data as SocketData;
+    const data = socket.data as SocketData;
+    const { auth: taken, sessionId } = data;
+    delete data.auth;
+    if (!taken) return void socket.disconnect(true);
+    const auth = taken;
     void socket.join(rooms.user(auth.user._id.toHexString()));
+    guardSocketSession(ctx, socket, sessionId);
     registerTaskSocket(ctx, socket, auth.user);
     registerReviewSocket(ctx, socket, auth.user);
     registerLiveSocket(ctx, socket, auth.user);
@@ -76,6 +93,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
   return {
     io,
     close: async () => {
+      stopSweep();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pub.disconnect();
       sub.disconnect();

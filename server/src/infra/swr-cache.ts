@@ -2,10 +2,13 @@
  * A read-through cache that serves a value for `ttlMs`, then keeps serving it (up to `maxStaleMs`)
  * while one background load refreshes it: a slow database never stalls the task hot path once a
  * value is known. Holds at most `maxEntries` keys (the least recently loaded go first), so keys a
- * client makes up (ids of nothing) cannot grow it without bound.
+ * client makes up (ids of nothing) cannot grow it without bound. `forget` and `clear` take effect
+ * at once: a load that started before them is not stored (it may have read the old value).
  */
 export class SwrCache<T> {
   private readonly entries = new Map<string, { at: number; value: T; loading?: Promise<T> }>();
+  /** Bumped by every forget/clear; a load stores its value only if none happened since it started. */
+  private generation = 0;
   constructor(
     private readonly now: () => number,
     private readonly ttlMs: number,
@@ -29,11 +32,14 @@ export class SwrCache<T> {
   }
 
   private async refresh(key: string): Promise<T> {
+    const generation = this.generation;
     try {
       const value = await this.load(key);
-      this.entries.delete(key);
-      this.entries.set(key, { at: this.now(), value });
-      while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+      if (generation === this.generation) {
+        this.entries.delete(key);
+        this.entries.set(key, { at: this.now(), value });
+        while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+      }
       return value;
     } finally {
       const e = this.entries.get(key);
@@ -42,6 +48,13 @@ export class SwrCache<T> {
   }
 
   forget(key: string): void {
+    this.generation++;
     this.entries.delete(key);
+  }
+
+  /** Drops every entry (an invalidation whose extent is not known). */
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
   }
 }

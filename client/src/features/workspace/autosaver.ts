@@ -1,4 +1,5 @@
 import type { Region } from '@labelwork/core';
+import { clearJournal, writeJournal } from './draft-journal.ts';
 import type { Outbox } from './offline-queue.ts';
 
 /** The lease whose work is being saved. */
@@ -9,27 +10,49 @@ export interface SaveTarget {
 }
 
 export interface AutosaverOptions {
-  /** Quiet time before a change is written to the device (a crash loses at most this much). */
-  persistMs?: number;
   /** Quiet time before the newest draft is sent to the server. */
   sendMs?: number;
+  /** Wait before writing again after the device refused a write. */
+  retryWriteMs?: number;
+}
+
+/** A change of the editor's answer, numbered in the order it was made on this page. */
+interface Change {
+  n: number;
+  regions: Region[];
+  changedAt: number;
 }
 
 /**
- * Autosave of one lease's work: every change goes to the device's outbox shortly after it is made,
- * and to the server a couple of seconds after the last change (and at once when the page is
- * hidden or closed). Lives outside React; the page feeds it the editor's changes.
+ * Autosave of one lease's work. Every change is written to the device's outbox (IndexedDB) at
+ * once — no debounce; while one write is in flight the newest change waits for it and goes next,
+ * so writes never overtake each other and a burst of changes costs one write after the current
+ * one. The server gets the newest draft a couple of seconds after the last change, and at once
+ * when the page is hidden or closed. `unwritten()` counts the changes whose write has not
+ * committed yet: the page says "saved on this device" only once it is 0.
+ *
+ * An IndexedDB transaction still open when the page unloads is aborted, so `exit()` (pagehide,
+ * hidden) also copies a change whose write has not committed to localStorage, synchronously
+ * (`draft-journal.ts`); the next page moves it into the outbox. Lives outside React.
  */
 export class Autosaver {
-  private latest: Region[] | null = null;
-  private unpersisted = 0;
-  private persistTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The newest change of this page. */
+  private latest: Change | null = null;
+  /** The newest change not yet handed to a write. */
+  private queued: Change | null = null;
+  /** Number of the newest change whose write committed. */
+  private committed = 0;
+  /** Changes made since the last committed write (what `unwritten()` reports). */
+  private edits = 0;
+  private writing = false;
+  private waiters: (() => void)[] = [];
   private sendTimer: ReturnType<typeof setTimeout> | null = null;
-  private writing: Promise<void> = Promise.resolve();
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private journaled = false;
   private readonly listeners = new Set<() => void>();
   private disposed = false;
-  private readonly persistMs: number;
   private readonly sendMs: number;
+  private readonly retryWriteMs: number;
 
   constructor(
     private readonly outbox: Outbox,
@@ -37,14 +60,15 @@ export class Autosaver {
     /** Server time of the server's draft this work continues from. */
     private basedOn: string | null,
     options: AutosaverOptions = {},
+    private readonly now: () => number = Date.now,
   ) {
-    this.persistMs = options.persistMs ?? 250;
     this.sendMs = options.sendMs ?? 2000;
+    this.retryWriteMs = options.retryWriteMs ?? 1000;
   }
 
-  /** Edits made but not yet written to the device. */
-  pendingEdits(): number {
-    return this.unpersisted;
+  /** Changes made whose write to the device has not committed yet. */
+  unwritten(): number {
+    return this.edits;
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -61,33 +85,59 @@ export class Autosaver {
     this.basedOn = savedAt;
   }
 
-  /** The editor's answer after a change. */
+  /** The editor's answer after a change: written to the device now, sent after a pause. */
   change = (regions: Region[]): void => {
     if (this.disposed) return;
-    this.latest = regions;
-    this.unpersisted += 1;
+    const c: Change = { n: (this.latest?.n ?? 0) + 1, regions, changedAt: this.now() };
+    this.latest = this.queued = c;
+    this.edits += 1;
     this.emit();
-    if (this.persistTimer) clearTimeout(this.persistTimer);
-    this.persistTimer = setTimeout(() => void this.persist(), this.persistMs);
+    void this.persist();
     if (this.sendTimer) clearTimeout(this.sendTimer);
     this.sendTimer = setTimeout(() => void this.send(), this.sendMs);
   };
 
-  /** Writes the newest change to the device now. */
+  private draftOf(c: Change, edits: number) {
+    return { ...this.target, regions: c.regions, changedAt: c.changedAt, edits, basedOn: this.basedOn };
+  }
+
+  /** Resolves once every change made so far is committed on the device (or could not be). */
   persist(): Promise<void> {
-    if (this.persistTimer) clearTimeout(this.persistTimer);
-    this.persistTimer = null;
-    const regions = this.latest;
-    const edits = this.unpersisted;
-    if (regions === null || this.disposed) return this.writing;
-    this.latest = null;
-    this.unpersisted = 0;
-    // Writes are chained so an older change never lands after a newer one.
-    this.writing = this.writing
-      .then(() => this.outbox.putDraft({ ...this.target, regions, changedAt: Date.now(), edits, basedOn: this.basedOn }))
-      .catch(() => undefined)
-      .finally(() => this.emit());
-    return this.writing;
+    if (!this.queued && !this.writing) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (!this.writing) void this.drain();
+    return done;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    while (this.queued && !this.disposed) {
+      const c = this.queued;
+      this.queued = null;
+      // The edits this write carries: all made up to change `c` and not yet committed.
+      const carried = c.n - this.committed;
+      try {
+        await this.outbox.putDraft(this.draftOf(c, carried));
+      } catch {
+        // The device refused (quota, a closing database): keep the change and try again shortly.
+        this.queued ??= c;
+        this.retryTimer = setTimeout(() => void this.persist(), this.retryWriteMs);
+        break;
+      }
+      this.committed = c.n;
+      this.edits = this.latest ? this.latest.n - this.committed : 0;
+      if (this.journaled && this.latest?.n === c.n) {
+        clearJournal(this.target.leaseId);
+        this.journaled = false;
+      }
+      this.emit();
+    }
+    this.writing = false;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 
   /** Saves now: to the device, then the outbox is sent. */
@@ -103,33 +153,46 @@ export class Autosaver {
    * writes in flight, so nothing of this lease lands in the outbox after what comes next.
    */
   async discardPending(): Promise<void> {
-    if (this.persistTimer) clearTimeout(this.persistTimer);
     if (this.sendTimer) clearTimeout(this.sendTimer);
-    this.persistTimer = this.sendTimer = null;
-    this.latest = null;
-    this.unpersisted = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.sendTimer = this.retryTimer = null;
+    this.queued = null;
+    await this.persist();
+    this.committed = this.latest?.n ?? 0;
+    this.edits = 0;
+    clearJournal(this.target.leaseId);
+    this.journaled = false;
     this.emit();
-    await this.writing;
-  }
-
-  /** The page is being hidden or closed: write, and send what can go before the page is gone. */
-  exit(): void {
-    const latest = this.latest;
-    void this.persist();
-    this.outbox.flushOnExit(this.target.leaseId, latest && { ...this.target, regions: latest, changedAt: Date.now(), edits: 0, basedOn: this.basedOn });
   }
 
   /**
-   * Stops saving. With `keep`, the newest change is written first (leaving the task for later);
-   * without, it is dropped (a submit carries the final answer itself).
+   * The page is being hidden or closed. A change whose write has not committed is copied to
+   * localStorage now (synchronously: the write in flight may be aborted with the page), and the
+   * newest work goes to the server with `keepalive` unless the server already has it.
+   */
+  exit(): void {
+    if (this.disposed) return;
+    const c = this.latest;
+    const unwritten = c !== null && c.n > this.committed;
+    if (unwritten) this.journaled = writeJournal({ ...this.draftOf(c, c.n - this.committed), kind: 'draft', userId: this.outbox.userId });
+    const unsent = unwritten || this.outbox.pending().some((e) => e.kind === 'draft' && e.leaseId === this.target.leaseId);
+    if (unsent) this.outbox.flushOnExit(this.target.leaseId, c && this.draftOf(c, 0));
+  }
+
+  /**
+   * Stops saving. With `keep`, every change is written first (leaving the task for later);
+   * without, unwritten ones are dropped (a submit carries the final answer itself).
    */
   async dispose(keep: boolean): Promise<void> {
     if (keep) await this.persist();
+    else {
+      this.queued = null;
+      clearJournal(this.target.leaseId);
+    }
     this.disposed = true;
-    if (this.persistTimer) clearTimeout(this.persistTimer);
     if (this.sendTimer) clearTimeout(this.sendTimer);
-    this.latest = null;
-    this.unpersisted = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.edits = 0;
     this.emit();
   }
 }

@@ -1,5 +1,6 @@
 import type { Annotation } from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
+import { clearJournal, readJournals } from './draft-journal.ts';
 import type { OfflineStorage } from './offline-store.ts';
 import { backoffMs, sendVerdict, unsent, unsentCounts, type OutboxDraft, type OutboxEntry, type OutboxSubmit } from './outbox-rules.ts';
 
@@ -49,7 +50,7 @@ export class Outbox {
   constructor(
     private readonly storage: OfflineStorage,
     private readonly sender: OutboxSender,
-    private readonly userId: string,
+    readonly userId: string,
     private readonly clock: { now: () => number; random: () => number } = { now: Date.now, random: Math.random },
   ) {}
 
@@ -57,14 +58,33 @@ export class Outbox {
 
   /** Loads what earlier pages left (see `pending()`), without sending. */
   async load(): Promise<void> {
+    await this.restoreJournals();
     await this.reload();
   }
 
   /** Loads what earlier pages left and starts sending it. */
   async start(): Promise<void> {
     if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+    await this.restoreJournals();
     await this.reload();
     await this.flush();
+  }
+
+  /**
+   * Moves the work a closing page copied to localStorage (its IndexedDB write had not committed)
+   * into the outbox, where it is newer than the outbox's copy of that lease; then forgets the copy.
+   */
+  private async restoreJournals(): Promise<void> {
+    const journals = readJournals(this.userId);
+    if (journals.length === 0) return;
+    const stored = await this.storage.entries();
+    for (const j of journals) {
+      const ofLease = stored.filter((e) => e.leaseId === j.leaseId);
+      const submitted = ofLease.some((e) => e.kind === 'submit');
+      const newest = Math.max(Number.NEGATIVE_INFINITY, ...ofLease.map((e) => e.changedAt));
+      if (!submitted && j.changedAt > newest) await this.storage.putDraft({ ...j, kind: 'draft' });
+      clearJournal(j.leaseId);
+    }
   }
 
   stop(): void {

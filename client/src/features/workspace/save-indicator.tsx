@@ -6,7 +6,7 @@ import type { Outbox, OutboxStatus } from './offline-queue.ts';
 const NONE = () => () => undefined;
 const IDLE: OutboxStatus = { edits: 0, submits: 0, sending: false, reachable: true, lastSavedAt: null, retryAt: null };
 
-export type SaveState = 'saved' | 'saving' | 'unsaved' | 'offline';
+export type SaveState = 'saved' | 'saving' | 'device' | 'unsaved' | 'offline';
 
 /** The browser's own idea of being online (`navigator.onLine`), live. */
 function useOnline(): boolean {
@@ -25,23 +25,28 @@ function useOnline(): boolean {
 }
 
 /**
- * Saved / saving / N unsaved / offline: what the server has of the annotator's work. Unsaved
- * counts edits not yet confirmed (on this device or not even written yet) and submits waiting.
+ * Where the annotator's work is: `unsaved` while a change's write to the device has not committed
+ * (milliseconds), `device` once every change is committed on this device but not yet on the
+ * server, `saving` while sending, `saved` when the server has it all, `offline` without the
+ * server (changes kept on this device). `data-edits` counts edits the server has not confirmed
+ * (written or not); `data-unwritten` those not yet committed on the device.
  */
 export function SaveIndicator({ outbox, autosaver }: { outbox: Outbox | null; autosaver: Autosaver | null }) {
   const { t, lang } = useI18n();
   const online = useOnline();
   const status = useSyncExternalStore(outbox?.subscribe ?? NONE, outbox?.status ?? (() => IDLE));
-  const local = useSyncExternalStore(autosaver?.subscribe ?? NONE, () => autosaver?.pendingEdits() ?? 0);
-  const edits = status.edits + local;
-  const state: SaveState = !online || !status.reachable ? 'offline' : status.sending ? 'saving' : edits + status.submits > 0 ? 'unsaved' : 'saved';
+  const unwritten = useSyncExternalStore(autosaver?.subscribe ?? NONE, () => autosaver?.unwritten() ?? 0);
+  const edits = status.edits + unwritten;
+  const state: SaveState =
+    unwritten > 0 ? 'unsaved' : !online || !status.reachable ? 'offline' : status.sending ? 'saving' : edits + status.submits > 0 ? 'device' : 'saved';
   const time = status.lastSavedAt ? new Intl.DateTimeFormat(lang, { timeStyle: 'medium' }).format(status.lastSavedAt) : null;
   const n = (count: number) => (count === 1 ? 'one' : 'other');
   let text: string;
-  if (state === 'offline') text = edits > 0 ? t(`work.save.offlineUnsaved.${n(edits)}`, { count: edits }) : t('work.save.offline');
+  if (state === 'unsaved') text = t('work.save.writing');
+  else if (state === 'offline') text = edits > 0 ? t(`work.save.offlineUnsaved.${n(edits)}`, { count: edits }) : t('work.save.offline');
   else if (state === 'saving') text = t('work.save.saving');
-  else if (state === 'unsaved' && edits > 0) text = t(`work.save.unsaved.${n(edits)}`, { count: edits });
-  else text = state === 'unsaved' ? t('work.save.saving') : t('work.save.saved');
+  else if (state === 'device' && edits > 0) text = t(`work.save.device.${n(edits)}`, { count: edits });
+  else text = state === 'device' ? t('work.save.saving') : t('work.save.saved');
   return (
     <span
       className={`save-indicator save-indicator--${state}`}
@@ -49,6 +54,7 @@ export function SaveIndicator({ outbox, autosaver }: { outbox: Outbox | null; au
       data-testid="save-indicator"
       data-state={state}
       data-edits={edits}
+      data-unwritten={unwritten}
       data-submits={status.submits}
       title={time ? t('work.save.lastSaved', { time }) : undefined}
     >

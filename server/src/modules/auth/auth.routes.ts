@@ -7,7 +7,10 @@ import { forgetCachedUser, me, parseBody, requireAuth, SESSION_COOKIE } from '..
 import { audit } from '../audit/audit.service.ts';
 import { usersRepo } from '../users/users.repository.ts';
 import { toUser } from '../users/users.service.ts';
+import { accessChanged } from '../projects/access-cache.ts';
+import { checkCurrentPassword } from './current-password.ts';
 import { hashPassword, verifyPassword } from './password.ts';
+import { endSession, endUserSessions } from './session-end.ts';
 
 const MePatch = z.object({
   lang: Lang.optional(),
@@ -46,7 +49,7 @@ export function authRoutes(ctx: AppContext): Router {
   });
 
   r.post('/logout', requireAuth, async (req, res) => {
-    await ctx.sessions.destroy(req.auth!.token);
+    await endSession(ctx, req.auth!.token); // and its live sockets, on every server process
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     await audit(ctx, me(req)._id, 'auth.logout', { type: 'user', id: me(req)._id });
     res.status(204).end();
@@ -63,16 +66,18 @@ export function authRoutes(ctx: AppContext): Router {
     if (patch.lang) set.lang = patch.lang;
     if (patch.displayName) set.displayName = patch.displayName;
     if (patch.password !== undefined) {
-      if (!patch.currentPassword || !(await verifyPassword(patch.currentPassword, user.passwordHash))) {
-        throw new AppError('BAD_CREDENTIALS', 'the current password is wrong');
-      }
+      await checkCurrentPassword(ctx, user, patch.currentPassword);
       set.passwordHash = await hashPassword(patch.password);
     }
     const updated = await usersRepo.update(ctx.db, user._id, set);
     if (!updated) throw new AppError('NOT_FOUND', 'no such user');
     // Else the session's cached copy answers the next `me` (a reload right after switching language) with the old value.
     forgetCachedUser(ctx, user._id.toHexString());
-    if (patch.password !== undefined) await ctx.sessions.destroyAllForUser(user._id.toHexString(), req.auth!.token);
+    if (patch.password !== undefined) {
+      // The other sessions end, with their sockets; every process drops its copy of the old hash.
+      await endUserSessions(ctx, user._id.toHexString(), req.auth!.token);
+      await accessChanged(ctx, { userId: user._id.toHexString() });
+    }
     await audit(ctx, user._id, 'user.update-self', { type: 'user', id: user._id }, { lang: patch.lang, displayName: patch.displayName, passwordChanged: patch.password !== undefined });
     res.json({ user: toUser(updated) });
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../http/errors.ts';
 
@@ -54,4 +55,25 @@ export class LoginGuard {
   async recordSuccess(username: string): Promise<void> {
     await this.redis.del(this.lockKey(username));
   }
+
+  /**
+   * Runs `f` as the only holder of `name` across all server processes, or answers RATE_LIMITED at
+   * once while another holds it (password checks of one account run one at a time, so a burst
+   * of guesses neither slips past the lockout nor fills the hashing pool).
+   */
+  async exclusive<T>(name: string, f: () => Promise<T>): Promise<T> {
+    const key = `${this.prefix}:busy:${name.toLowerCase()}`;
+    const mine = randomBytes(8).toString('hex');
+    if ((await this.redis.set(key, mine, 'PX', 30_000, 'NX')) !== 'OK') {
+      throw new AppError('RATE_LIMITED', 'a password check of this account is already running; try again in a moment', { retryAfterS: 1 });
+    }
+    try {
+      return await f();
+    } finally {
+      await this.redis.eval(RELEASE, 1, key, mine).catch(() => undefined);
+    }
+  }
 }
+
+/** Deletes the key only if it still holds our value (an expired hold taken over by another is not ours). */
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";

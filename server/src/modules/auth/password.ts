@@ -1,12 +1,39 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { AppError } from '../../http/errors.ts';
 
 const N = 16384;
 const R = 8;
 const P = 1;
 const KEYLEN = 64;
 
+/**
+ * Bounds concurrent hashing: scrypt runs on libuv's small thread pool (4 threads, shared with file
+ * and DNS work), so at most MAX_HASHING run at once and at most MAX_WAITING wait; beyond that the
+ * request answers RATE_LIMITED instead of queueing behind a flood. Process-wide on purpose: the
+ * thread pool it protects is process-wide too.
+ */
+const MAX_HASHING = 2;
+const MAX_WAITING = 64;
+let hashing = 0;
+const waiting: (() => void)[] = [];
+
+async function withHashSlot<T>(f: () => Promise<T>): Promise<T> {
+  if (hashing < MAX_HASHING) hashing++;
+  else {
+    if (waiting.length >= MAX_WAITING) throw new AppError('RATE_LIMITED', 'the server is busy checking passwords; try again in a moment', { retryAfterS: 1 });
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+  try {
+    return await f();
+  } finally {
+    const nextInLine = waiting.shift();
+    if (nextInLine) nextInLine();
+    else hashing--;
+  }
+}
+
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return withHashSlot(() => new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))));
 }
 
 /** Hashes with node's scrypt; the result carries its parameters: `scrypt$N$r$p$salt$hash` (base64url). */

@@ -15,8 +15,15 @@ export class SessionStore {
     private readonly ttlS: number,
   ) {}
 
+  /** A session's id: the hash of its token (names its Redis key and its sockets' room; not usable as a cookie). */
+  idOf(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+  private keyOf(id: string): string {
+    return `${this.prefix}:sess:${id}`;
+  }
   private key(token: string): string {
-    return `${this.prefix}:sess:${createHash('sha256').update(token).digest('hex')}`;
+    return this.keyOf(this.idOf(token));
   }
   private userKey(userId: string): string {
     return `${this.prefix}:user-sess:${userId}`;
@@ -38,10 +45,27 @@ export class SessionStore {
 
   /** The session for a token, sliding its expiry; null when unknown or expired. */
   async get(token: string): Promise<Session | null> {
-    const key = this.key(token);
+    return this.getById(this.idOf(token));
+  }
+
+  /** {@link get} by session id (a live socket holds the id, not the token). */
+  async getById(id: string): Promise<Session | null> {
+    const key = this.keyOf(id);
     const [[, data]] = ((await this.redis.multi().hgetall(key).expire(key, this.ttlS).exec()) ?? [[null, {}]]) as [[unknown, Record<string, string>]];
     if (!data || !data.userId || !data.csrf) return null;
     return { userId: data.userId, csrf: data.csrf, createdAt: Number(data.createdAt) };
+  }
+
+  /** Which of these sessions still exist (no sliding: a periodic check must not keep them alive). */
+  async existing(ids: string[]): Promise<boolean[]> {
+    if (!ids.length) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.exists(this.keyOf(id));
+    const res = (await p.exec()) ?? [];
+    return ids.map((_, i) => {
+      const [err, n] = res[i] ?? [null, 1];
+      return err ? true : n === 1;
+    });
   }
 
   async destroy(token: string): Promise<void> {

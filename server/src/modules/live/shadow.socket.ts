@@ -28,6 +28,26 @@ function summary(u: UserDoc): ShadowUser {
 
 const frameKey = (ctx: AppContext, projectId: string, userId: string) => `${ctx.config.REDIS_PREFIX}:shadow:${projectId}:${userId}`;
 
+/** Frames a user may send a second, over all their sockets on all server processes (a generous guard above the client's throttle). */
+export const SHADOW_USER_FRAMES_PER_S = SHADOW_MAX_FPS * 3;
+/** Characters of frame JSON a user may send a second, over all their sockets and processes: two full-size frames. */
+export const SHADOW_USER_CHARS_PER_S = 2 * SHADOW_MAX_FRAME_CHARS;
+
+/**
+ * Counts a frame of `chars` characters against the user's budget of the current second (in Redis,
+ * so it holds across sockets and server processes); the reason it is over budget, or null.
+ */
+async function overBudget(ctx: AppContext, userId: string, chars: number): Promise<string | null> {
+  const second = Math.floor(ctx.now() / 1000);
+  const key = `${ctx.config.REDIS_PREFIX}:shadow-rate:${userId}:${second}`;
+  const res = await ctx.redis.multi().hincrby(key, 'n', 1).hincrby(key, 'chars', chars).expire(key, 3).exec();
+  const n = Number(res?.[0]?.[1] ?? 0);
+  const total = Number(res?.[1]?.[1] ?? 0);
+  if (n > SHADOW_USER_FRAMES_PER_S) return `at most ${SHADOW_MAX_FPS} frames a second`;
+  if (total > SHADOW_USER_CHARS_PER_S) return `at most ${SHADOW_USER_CHARS_PER_S} characters of frames a second`;
+  return null;
+}
+
 /** Users of the sockets in a room, over every server process (the Redis adapter asks them all). */
 async function usersIn(ctx: AppContext, room: string): Promise<ShadowUser[]> {
   if (!ctx.io) return [];
@@ -80,7 +100,9 @@ function jsonSize(v: unknown): number | null {
  * Read-only shadowing (see core/src/contracts/shadow.ts). Watchers: admins, and leads who manage
  * the project; the watched user must belong to it. Sources: the annotator's own workspace, for a
  * project they are a member of. Frames go to `shadow:<projectId>:<userId>` through the Redis
- * adapter, and the last one is kept in Redis for {@link SHADOW_FRAME_TTL_S} seconds.
+ * adapter, and the last one is kept in Redis for {@link SHADOW_FRAME_TTL_S} seconds. Frames are
+ * limited per user (not per socket) across all server processes, and a source whose access to the
+ * project ends (removed, disabled, …) stops being one on the access change.
  */
 export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: UserDoc): void {
   const me = user._id.toHexString();
@@ -89,8 +111,6 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
   const watching = new Map<string, { projectId: string; userId: string }>();
   /** Projects this socket is the annotator's workspace of. */
   const publishing = new Set<string>();
-  /** Frames in the current one-second window (a generous guard above the client's throttle). */
-  let window = { start: 0, n: 0 };
 
   /** May `u` watch `userId` in `projectId` now? Fresh reads; throws the reason. */
   const checkWatch = async (projectId: string, userId: string): Promise<{ u: UserDoc; target: UserDoc }> => {
@@ -126,6 +146,18 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
   // Watching is checked again whenever access changes (a project's members or status, a user's role
   // or account), on every server process: a lead who lost access stops receiving frames at once.
   const recheck = (change: AccessChange) => {
+    for (const projectId of publishing) {
+      if (change.projectId !== projectId && change.userId !== me) continue;
+      void (async () => {
+        try {
+          await loadProject(ctx, await freshUser(ctx, user), new ObjectId(projectId), 'view');
+        } catch {
+          if (!publishing.delete(projectId)) return;
+          await socket.leave(shadowRooms.source(projectId, me));
+          await announceStatus(ctx, projectId, me).catch(() => undefined);
+        }
+      })();
+    }
     for (const [room, w] of watching) {
       if (change.projectId !== w.projectId && change.userId !== me && change.userId !== w.userId) continue;
       void checkWatch(w.projectId, w.userId).catch(async (e: unknown) => {
@@ -182,9 +214,13 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
   socket.on('shadow:state', async (payload, ack) => {
     const reply = replyOf<Ack<{ seq: number }>>(ack);
     const now = ctx.now();
-    if (now - window.start >= 1000) window = { start: now, n: 0 };
-    if (++window.n > SHADOW_MAX_FPS * 3) return reply({ ok: false, code: 'RATE_LIMITED', message: `at most ${SHADOW_MAX_FPS} frames a second` });
     const size = jsonSize(payload);
+    try {
+      const over = await overBudget(ctx, me, size ?? 0);
+      if (over) return reply({ ok: false, code: 'RATE_LIMITED', message: over });
+    } catch (e) {
+      return reply(ackFail(e));
+    }
     if (size === null) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'a frame must be JSON' });
     if (size > SHADOW_MAX_FRAME_CHARS) return reply({ ok: false, code: 'PAYLOAD_TOO_LARGE', message: `a frame may be at most ${SHADOW_MAX_FRAME_CHARS} characters of JSON` });
     const p = ShadowState.safeParse(payload);
@@ -193,7 +229,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
       return reply({ ok: false, code: 'VALIDATION_FAILED', message: issue ? `${formatPath(issue.path) || 'frame'}: ${issue.message}` : 'not a valid frame' });
     }
     const { projectId } = p.data;
-    // Membership was checked when this socket became the project's source.
+    // Membership was checked when this socket became the project's source, and again on every access change since.
     if (!socket.rooms.has(shadowRooms.source(projectId, me))) return reply({ ok: false, code: 'FORBIDDEN', message: 'publish for this project first (shadow:publish)' });
     const frame: ShadowFrame = { ...p.data, userId: me, at: new Date(now).toISOString() };
     ctx.io?.to(shadowRooms.watch(projectId, me)).emit('shadow:frame', frame);

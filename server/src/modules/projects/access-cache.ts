@@ -17,6 +17,14 @@ import { loadProject, type ProjectNeed } from './projects.access.ts';
  * that project or user at once in this process and, through the Socket.IO Redis adapter
  * (`serverSideEmit`), in every other server process. So someone who lost access is refused at once
  * everywhere the invalidation arrives, and in any case by ACCESS_MAX_STALE_MS after the change.
+ *
+ * The same invalidation reaches every other cache of access-relevant documents (the session user
+ * cache, the task engine's project cache: they subscribe with {@link onAccessChange}). As the
+ * Redis adapter's message may arrive after the next request, every change also bumps an epoch in
+ * Redis before the change's request answers; each HTTP request and socket event reads it
+ * ({@link syncAccessEpoch}, alongside its session read) and a process that sees a new epoch drops
+ * all of these caches first. So no request that starts after a change is answered from a cache
+ * filled before it, on any server process.
  */
 export const ACCESS_FRESH_MS = 1000;
 export const ACCESS_MAX_STALE_MS = 2000;
@@ -91,6 +99,10 @@ class AccessCache {
 
   forget(change: AccessChange): void {
     this.epoch++;
+    if (change.all) {
+      this.entries.clear();
+      return;
+    }
     for (const [k, e] of this.entries) {
       if (e.userId === change.userId || e.projectId === change.projectId) this.entries.delete(k);
     }
@@ -155,21 +167,54 @@ export async function cachedAccess(ctx: AppContext, userId: ObjectId, projectId:
 export interface AccessChange {
   userId?: string;
   projectId?: string;
+  /** Everything may have changed (a missed invalidation, see {@link syncAccessEpoch}): drop every entry. */
+  all?: boolean;
 }
 
-/** A user's or a project's access changed: drop the cached decisions here and on every other server process. */
-export function accessChanged(ctx: AppContext, change: AccessChange): void {
+const epochKey = (ctx: AppContext) => `${ctx.config.REDIS_PREFIX}:access:epoch`;
+
+/** The access epoch this process last saw in Redis (null: not yet read, so its caches are not trusted). */
+const seenEpochs = new WeakMap<AppContext, string>();
+
+function apply(ctx: AppContext, change: AccessChange): void {
   cacheOf(ctx).forget(change);
   notify(ctx, change);
+}
+
+/**
+ * A user's or a project's access changed: bumps the access epoch in Redis, then drops the cached
+ * decisions here and on every other server process. Await it before answering the change's
+ * request, so any request after it, on any process, is decided afresh.
+ */
+export async function accessChanged(ctx: AppContext, change: AccessChange): Promise<void> {
+  try {
+    await ctx.redis.incr(epochKey(ctx));
+  } catch (e) {
+    ctx.log.warn('access epoch not bumped: other processes rely on the Redis adapter message alone', { err: e });
+  }
+  apply(ctx, change);
   ctx.io?.serverSideEmit(CHANGED_EVENT, change);
+}
+
+/**
+ * Reads the access epoch; when it moved since this process last looked (a change made on another
+ * process, whose targeted invalidation may still be on its way), drops every cached decision,
+ * user and project here first. Called by every request and socket event before it decides.
+ */
+export async function syncAccessEpoch(ctx: AppContext): Promise<void> {
+  const now = (await ctx.redis.get(epochKey(ctx))) ?? '0';
+  if (seenEpochs.get(ctx) === now) return;
+  seenEpochs.set(ctx, now);
+  apply(ctx, { all: true });
 }
 
 /** Applies invalidations sent by the other server processes (called once Socket.IO is attached). */
 export function listenForAccessChanges(ctx: AppContext, io: IO): void {
   io.on(CHANGED_EVENT, (change: AccessChange) => {
     if (!change || typeof change !== 'object') return;
-    const c = { userId: change.userId, projectId: change.projectId };
-    cacheOf(ctx).forget(c);
-    notify(ctx, c);
+    apply(ctx, {
+      ...(typeof change.userId === 'string' ? { userId: change.userId } : {}),
+      ...(typeof change.projectId === 'string' ? { projectId: change.projectId } : {}),
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { SERVER_EVENTS, rooms, toolKindIssues, type Project, type ProjectInput, type ProjectPatch, type ProjectStatus } from '@labelwork/core';
+import { SERVER_EVENTS, reviewRooms, rooms, shadowRooms, toolKindIssues, type Project, type ProjectInput, type ProjectPatch, type ProjectStatus } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
@@ -7,7 +7,7 @@ import { audit } from '../audit/audit.service.ts';
 import { findGuideline } from '../guidelines/guidelines.service.ts';
 import { usersRepo } from '../users/users.repository.ts';
 import { accessChanged } from './access-cache.ts';
-import { loadProject } from './projects.access.ts';
+import { canAccess, loadProject } from './projects.access.ts';
 import { projectsRepo } from './projects.repository.ts';
 
 export function toProject(d: ProjectDoc): Project {
@@ -40,9 +40,19 @@ function checkFits(ctx: AppContext, p: Pick<ProjectInput, 'kind' | 'labelSchema'
   if (issues.length) throw validationError(issues);
 }
 
-function notifyUpdated(ctx: AppContext, p: ProjectDoc, by: ObjectId): void {
-  accessChanged(ctx, { projectId: p._id.toHexString() }); // members or status may have changed: drop cached access decisions
+async function notifyUpdated(ctx: AppContext, p: ProjectDoc, by: ObjectId): Promise<void> {
+  // Members or status may have changed: every process drops its cached decisions and project copy before we answer.
+  await accessChanged(ctx, { projectId: p._id.toHexString() });
   ctx.io?.to(rooms.project(p._id.toHexString())).emit(SERVER_EVENTS.projectUpdated, { projectId: p._id.toHexString(), version: p.version, by: by.toHexString() });
+}
+
+/**
+ * A removed member's live sockets leave the project's rooms on every server process (Redis
+ * adapter): project events, the review queue, and their shadowing source. Item rooms and watching
+ * are re-checked by their socket modules on the access change.
+ */
+function leaveProjectRooms(ctx: AppContext, userId: string, projectId: string): void {
+  ctx.io?.in(rooms.user(userId)).socketsLeave([rooms.project(projectId), reviewRooms.review(projectId), shadowRooms.source(projectId, userId)]);
 }
 
 export async function listProjects(ctx: AppContext, user: UserDoc, status: ProjectStatus | 'all'): Promise<Project[]> {
@@ -99,7 +109,7 @@ export async function updateProject(ctx: AppContext, user: UserDoc, id: ObjectId
     throw new AppError('VERSION_CONFLICT', 'someone else changed this project; reload and try again', { current: toProject(now) });
   }
   await audit(ctx, user._id, 'project.update', { type: 'project', id }, { fields: Object.keys(fields), version: updated.version });
-  notifyUpdated(ctx, updated, user._id);
+  await notifyUpdated(ctx, updated, user._id);
   return toProject(updated);
 }
 
@@ -108,7 +118,7 @@ export async function setProjectStatus(ctx: AppContext, user: UserDoc, id: Objec
   const updated = await projectsRepo.update(ctx.db, id, { $set: { status, updatedAt: new Date(ctx.now()) } });
   if (!updated) throw new AppError('NOT_FOUND', 'no such project');
   await audit(ctx, user._id, status === 'archived' ? 'project.archive' : 'project.unarchive', { type: 'project', id });
-  notifyUpdated(ctx, updated, user._id);
+  await notifyUpdated(ctx, updated, user._id);
   return toProject(updated);
 }
 
@@ -123,7 +133,7 @@ export async function addMembers(ctx: AppContext, user: UserDoc, id: ObjectId, u
   const updated = await projectsRepo.update(ctx.db, id, { $addToSet: { memberIds: { $each: ids } }, $set: { updatedAt: new Date(ctx.now()) } });
   if (!updated) throw new AppError('NOT_FOUND', 'no such project');
   await audit(ctx, user._id, 'project.members-add', { type: 'project', id }, { userIds });
-  notifyUpdated(ctx, updated, user._id);
+  await notifyUpdated(ctx, updated, user._id);
   return toProject(updated);
 }
 
@@ -132,6 +142,8 @@ export async function removeMember(ctx: AppContext, user: UserDoc, id: ObjectId,
   const updated = await projectsRepo.update(ctx.db, id, { $pull: { memberIds: memberId }, $set: { updatedAt: new Date(ctx.now()) } });
   if (!updated) throw new AppError('NOT_FOUND', 'no such project');
   await audit(ctx, user._id, 'project.members-remove', { type: 'project', id }, { userId: memberId.toHexString() });
-  notifyUpdated(ctx, updated, user._id);
+  await notifyUpdated(ctx, updated, user._id);
+  const member = await usersRepo.byId(ctx.db, memberId);
+  if (member && !canAccess(member, updated, 'view')) leaveProjectRooms(ctx, memberId.toHexString(), id.toHexString());
   return toProject(updated);
 }

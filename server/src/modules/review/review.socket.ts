@@ -6,6 +6,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
+import { onAccessChange } from '../projects/access-cache.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { canReview } from './review.service.ts';
 import { ackFail, freshUser } from '../../infra/socket-acks.ts';
@@ -14,14 +15,19 @@ type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 
 
+/** What other server processes learn of a socket for presence (plain strings: `socket.data` crosses the Redis adapter). */
+interface PresenceData {
+  presenceUser?: PresenceUser;
+}
+
 /** Who is on an item now, over every server process (the Redis adapter asks them all). */
 async function presence(ctx: AppContext, itemId: string): Promise<PresenceUser[]> {
   if (!ctx.io) return [];
   const sockets = await ctx.io.in(reviewRooms.item(itemId)).fetchSockets();
   const seen = new Map<string, PresenceUser>();
   for (const s of sockets) {
-    const u = (s.data as { auth?: { user: UserDoc } }).auth?.user;
-    if (u) seen.set(u._id.toHexString(), { userId: u._id.toHexString(), username: u.username });
+    const u = (s.data as PresenceData).presenceUser;
+    if (u) seen.set(u.userId, u);
   }
   return [...seen.values()].sort((a, b) => a.username.localeCompare(b.username));
 }
@@ -38,6 +44,8 @@ async function announce(ctx: AppContext, projectId: string, itemId: string): Pro
  */
 export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: UserDoc): void {
   const items = new Map<string, string>();
+  /** Projects whose review queue room this socket joined. */
+  const reviewing = new Set<string>();
   socket.on('review:join', async (payload, ack) => {
     const reply: (a: Ack) => void = typeof ack === 'function' ? ack : () => undefined;
     const p = JoinReviewPayload.safeParse(payload);
@@ -47,6 +55,7 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
       const project = await loadProject(ctx, u, new ObjectId(p.data.projectId), 'view');
       if (!canReview(u) && !canAccess(u, project, 'manage')) throw new AppError('FORBIDDEN', 'reviewing needs the reviewer flag and level L2');
       await socket.join(reviewRooms.review(p.data.projectId));
+      reviewing.add(p.data.projectId);
       reply({ ok: true });
     } catch (e) {
       reply(ackFail(e));
@@ -61,6 +70,7 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
       await loadProject(ctx, u, new ObjectId(p.data.projectId), 'view');
       const item = await ctx.db.items.findOne({ _id: new ObjectId(p.data.itemId) });
       if (!item || !item.projectId.equals(new ObjectId(p.data.projectId))) throw new AppError('NOT_FOUND', 'no such item');
+      (socket.data as PresenceData).presenceUser = { userId: u._id.toHexString(), username: u.username };
       await socket.join(reviewRooms.item(p.data.itemId));
       items.set(p.data.itemId, p.data.projectId);
       reply({ ok: true, users: await announce(ctx, p.data.projectId, p.data.itemId) });
@@ -77,7 +87,39 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
     reply({ ok: true });
     await announce(ctx, p.data.projectId, p.data.itemId).catch(() => undefined);
   });
+  // Access is checked again whenever it changes (membership, status, the user's role, level or
+  // reviewer flag), on every server process: a socket that lost it leaves the review queue's and
+  // the items' rooms at once. (An epoch-wide `all` is a cache fallback; the targeted change follows.)
+  const unsubscribe = onAccessChange(ctx, (change) => {
+    const mine = change.userId === user._id.toHexString();
+    const projects = new Set([...reviewing, ...items.values()].filter((p) => mine || p === change.projectId));
+    for (const projectId of projects) {
+      void (async () => {
+        let u: UserDoc | null = null;
+        let project = null;
+        try {
+          u = await freshUser(ctx, user);
+          project = await loadProject(ctx, u, new ObjectId(projectId), 'view');
+        } catch {
+          // no access any more (or the check failed): leave below
+        }
+        if (!u || !project || (!canReview(u) && !canAccess(u, project, 'manage'))) {
+          reviewing.delete(projectId);
+          await socket.leave(reviewRooms.review(projectId));
+        }
+        if (!project) {
+          for (const [itemId, p] of items) {
+            if (p !== projectId) continue;
+            items.delete(itemId);
+            await socket.leave(reviewRooms.item(itemId));
+            await announce(ctx, projectId, itemId).catch(() => undefined);
+          }
+        }
+      })();
+    }
+  });
   socket.on('disconnect', () => {
+    unsubscribe();
     for (const [itemId, projectId] of items) void announce(ctx, projectId, itemId).catch(() => undefined);
   });
 }

@@ -4,6 +4,7 @@ import { SERVER_EVENTS, rooms, type QueueCounts, type QueueSettings } from '@lab
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError } from '../../http/errors.ts';
+import { onAccessChange } from '../projects/access-cache.ts';
 import { canAccess } from '../projects/projects.access.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';
 import { SwrCache } from '../../infra/swr-cache.ts';
@@ -32,6 +33,12 @@ export function runtime(ctx: AppContext): Runtime {
       }),
       countsTimers: new Map(),
     };
+    const projects = rt.projects;
+    // Membership, status and level changes drop the project at once here and on every process (see access-cache.ts).
+    onAccessChange(ctx, (change) => {
+      if (change.all) projects.clear();
+      else if (change.projectId) projects.forget(change.projectId);
+    });
     runtimes.set(ctx, rt);
   }
   return rt;
@@ -55,7 +62,8 @@ export function forgetSettings(ctx: AppContext, projectId: ObjectId): void {
 
 /**
  * `loadProject(…, 'view')` for the task hot path, on the cached project document: a change of
- * level, membership or label schema reaches annotators within about a second.
+ * membership, status or settings made through the API reaches every process before its next
+ * request (access-cache.ts); anything else within about a second.
  */
 export async function projectForTask(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<ProjectDoc> {
   const p = await runtime(ctx).projects.get(id.toHexString());

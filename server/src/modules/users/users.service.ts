@@ -5,6 +5,7 @@ import type { UserDoc } from '../../infra/mongo.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { generatePassword, hashPassword } from '../auth/password.ts';
+import { endUserSessions } from '../auth/session-end.ts';
 import { accessChanged } from '../projects/access-cache.ts';
 import { usersRepo } from './users.repository.ts';
 
@@ -57,9 +58,10 @@ export async function updateUser(ctx: AppContext, actor: UserDoc, id: ObjectId, 
   if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
   const updated = await usersRepo.update(ctx.db, id, set);
   if (!updated) throw new AppError('NOT_FOUND', 'no such user');
-  accessChanged(ctx, { userId: id.toHexString() }); // role, disabled, name: drop cached access decisions
+  // Role, level, reviewer flag, disabled: every cache of this user drops it, on every process, before we answer.
+  await accessChanged(ctx, { userId: id.toHexString() });
   if (patch.disabled || patch.password !== undefined || (patch.role && patch.role !== current.role)) {
-    await ctx.sessions.destroyAllForUser(id.toHexString());
+    await endUserSessions(ctx, id.toHexString()); // and their live sockets
   }
   const { password: _pw, ...shown } = patch;
   await audit(ctx, actor._id, 'user.update', { type: 'user', id }, { ...shown, ...(patch.password !== undefined ? { passwordChanged: true } : {}) });
