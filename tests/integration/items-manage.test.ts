@@ -19,7 +19,7 @@ beforeAll(async () => {
   await admin.post('/api/users', { username: 'lead', password: 'lead-password', role: 'lead' });
   lead = t.client();
   await lead.login('lead', 'lead-password');
-  [annotator] = await makeUsers(admin, 'ann', 1);
+  annotator = (await makeUsers(admin, 'ann', 1))[0]!;
 });
 afterAll(async () => {
   await t?.close();

@@ -3,6 +3,7 @@ import { uxEn } from './ux.ts';
 import { editorEn } from './editor.ts';
 import { dashboardEn } from './dashboard.ts';
 import { reviewEn } from './review.ts';
+import { itemsEn } from './items.ts';
 import { workspaceEn } from './workspace.ts';
 import { shadowEn } from './shadow.ts';
 
@@ -259,6 +260,7 @@ export const en = {
   'users.forbidden': 'Only admins can manage users.',
   ...editorEn,
   ...reviewEn,
+  ...itemsEn,
   ...workspaceEn,
   ...shadowEn,
   ...dashboardEn,

@@ -3,6 +3,7 @@ import { uxZhCN } from './ux.ts';
 import { editorZhCN } from './editor.ts';
 import { dashboardZh } from './dashboard.ts';
 import { reviewZhCN } from './review.ts';
+import { itemsZhCN } from './items.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
 import { shadowZh } from './shadow.ts';
@@ -257,6 +258,7 @@ export const zhCN: Messages = {
   'users.forbidden': '只有管理员可以管理用户。',
   ...editorZhCN,
   ...reviewZhCN,
+  ...itemsZhCN,
   ...workspaceZhCN,
   ...shadowZh,
   ...dashboardZh,

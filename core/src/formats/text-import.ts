@@ -6,9 +6,11 @@ import { parseCsv } from './csv.ts';
  * Why a line of a text import was refused, as a code clients translate (with `params`);
  * `message` is the English text for API users.
  */
-export type ImportLineCode =
-  | 'EMPTY_FILE' | 'NO_ITEMS' | 'INVALID_JSON' | 'INVALID_FIELD' | 'UNSAFE_KEY' | 'NESTED_ARRAY' | 'TOO_DEEP'
-  | 'CSV_SYNTAX' | 'CSV_NO_TEXT_COLUMN' | 'CSV_COLUMN_COUNT' | 'CSV_INVALID_JSON' | 'GOLD_INVALID';
+export const IMPORT_LINE_CODES = [
+  'EMPTY_FILE', 'NO_ITEMS', 'INVALID_JSON', 'INVALID_FIELD', 'UNSAFE_KEY', 'NESTED_ARRAY', 'TOO_DEEP',
+  'CSV_SYNTAX', 'CSV_NO_TEXT_COLUMN', 'CSV_COLUMN_COUNT', 'CSV_INVALID_JSON', 'GOLD_INVALID',
+] as const;
+export type ImportLineCode = (typeof IMPORT_LINE_CODES)[number];
 
 export interface ImportLineError {
   line: number;

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Project } from '@labelwork/core';
 import { importPaths } from '../../api/projects.ts';
 import { useT } from '../../i18n/index.tsx';
@@ -6,6 +6,7 @@ import { Alert } from '../../ui/alert.tsx';
 import { FileDrop } from './file-drop.tsx';
 import { ImportFeedback } from './import-feedback.tsx';
 import { useImport } from './use-import.ts';
+import './items-tab.css';
 
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.svg'] as const;
 const IMAGE_MIME = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'] as const;
@@ -24,6 +25,7 @@ export function ImportTab({ project, onImported }: { project: Project; onImporte
   const { state, start, cancel, reset, busy } = useImport(project.id, onImported);
   const [files, setFiles] = useState<File[]>([]);
   const [rejected, setRejected] = useState<string[]>([]);
+  const [duplicates, setDuplicates] = useState<'skip' | 'import'>('skip');
   const isImage = project.kind === 'image';
   const archived = project.status === 'archived';
 
@@ -44,12 +46,17 @@ export function ImportTab({ project, onImported }: { project: Project; onImporte
   const upload = () => {
     if (files.length === 0) return;
     const form = new FormData();
+    form.append('duplicates', duplicates);
     if (isImage) for (const f of files) form.append('files', f, f.name);
     else form.append('file', files[0]!, files[0]!.name);
     start(isImage ? importPaths.images(project.id) : importPaths.text(project.id), form);
-    setFiles([]);
     setRejected([]);
   };
+
+  // The selection goes once the import has succeeded; after a failure it stays, so a retry is one click.
+  useEffect(() => {
+    if (state.phase === 'done') setFiles([]);
+  }, [state.phase]);
 
   const clear = () => {
     setFiles([]);
@@ -100,6 +107,15 @@ export function ImportTab({ project, onImported }: { project: Project; onImporte
             ))}
             {files.length > 20 && <li>…</li>}
           </ul>
+          <fieldset className="import__duplicates" data-testid="import-duplicates-choice">
+            <legend>{isImage ? t('import.duplicates.legend') : t('import.duplicates.legendText')}</legend>
+            {(['skip', 'import'] as const).map((v) => (
+              <label key={v} className="import__duplicate-option">
+                <input type="radio" name="duplicates" value={v} checked={duplicates === v} onChange={() => setDuplicates(v)} disabled={busy} data-testid={`import-duplicates-${v}`} />
+                {t(`import.duplicates.${v}`)}
+              </label>
+            ))}
+          </fieldset>
           <div className="form-actions">
             <button type="button" className="btn btn--primary" onClick={upload} disabled={busy || archived} data-testid="import-submit">
               {t('import.start')}
@@ -110,7 +126,7 @@ export function ImportTab({ project, onImported }: { project: Project; onImporte
           </div>
         </div>
       )}
-      <ImportFeedback state={state} onCancel={cancel} />
+      <ImportFeedback state={state} onCancel={cancel} keptSelection={state.phase === 'failed' && files.length > 0} />
     </div>
   );
 }

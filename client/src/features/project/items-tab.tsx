@@ -1,12 +1,15 @@
-import { useState } from 'react';
-import type { Item, Project } from '@labelwork/core';
-import { fileUrl, listItems } from '../../api/projects.ts';
+import { useEffect, useState } from 'react';
+import type { Item, ItemStatus, Project } from '@labelwork/core';
+import { listImports, searchItems } from '../../api/items.ts';
+import { fileUrl } from '../../api/projects.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { Pager } from '../../ui/pager.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { ItemsDeleteBar } from './items-delete.tsx';
+import './items-tab.css';
 
 const PREVIEW_CHARS = 200;
 
@@ -16,25 +19,100 @@ export function textPreview(text: string): string {
   return chars.length > PREVIEW_CHARS || text.length > PREVIEW_CHARS * 2 ? `${chars.slice(0, PREVIEW_CHARS).join('')}…` : chars.join('');
 }
 
+const STATUSES: readonly ItemStatus[] = ['new', 'queued', 'in-progress', 'complete'];
+const SEARCH_DELAY_MS = 300;
+
+/** Items of a project: search, filters by status and import, selection and delete, links to each item. */
 export function ItemsTab({ project }: { project: Project }) {
   const t = useT();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(50);
-  const [load, reload] = useLoad((signal) => listItems(project.id, page, pageSize, signal), [project.id, page, pageSize]);
+  const [typed, setTyped] = useState('');
+  const [q, setQ] = useState('');
+  const [status, setStatus] = useState<ItemStatus | ''>('');
+  const [importId, setImportId] = useState('');
+  const [selected, setSelected] = useState<string[]>([]);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setQ(typed.trim());
+      setPage(1);
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [typed]);
+  const query = { page, pageSize, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(importId ? { importId } : {}) };
+  const [load, reload] = useLoad((signal) => searchItems(project.id, query, signal), [project.id, page, pageSize, q, status, importId, version]);
+  const [imports] = useLoad((signal) => listImports(project.id, signal), [project.id, version]);
   const data = load.data;
+  const filtered = Boolean(q || status || importId);
+  const onPageIds = data?.items.map((i) => i.id) ?? [];
+  const allOnPage = onPageIds.length > 0 && onPageIds.every((id) => selected.includes(id));
+  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+  const togglePage = () => setSelected((s) => (allOnPage ? s.filter((id) => !onPageIds.includes(id)) : [...new Set([...s, ...onPageIds])]));
 
   return (
     <div className="items" aria-busy={load.status === 'loading'}>
-      <div className="toolbar">
+      <div className="toolbar items__filters">
+        <label className="items__filter">
+          <span>{t('items.search')}</span>
+          <input type="search" value={typed} placeholder={t('items.searchPlaceholder')} onChange={(e) => setTyped(e.target.value)} data-testid="items-search" />
+        </label>
+        <label className="items__filter">
+          <span>{t('items.filter.status')}</span>
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as ItemStatus | '');
+              setPage(1);
+            }}
+            data-testid="items-filter-status"
+          >
+            <option value="">{t('items.filter.anyStatus')}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`itemStatus.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="items__filter">
+          <span>{t('items.filter.import')}</span>
+          <select
+            value={importId}
+            onChange={(e) => {
+              setImportId(e.target.value);
+              setPage(1);
+            }}
+            data-testid="items-filter-import"
+          >
+            <option value="">{t('items.filter.anyImport')}</option>
+            {(imports.data ?? []).filter((i) => i.status === 'complete').map((i) => (
+              <option key={i.id} value={i.id}>
+                {t('items.filter.importOption', { name: i.fileName, date: new Date(i.createdAt).toLocaleString(), total: i.total })}
+              </option>
+            ))}
+          </select>
+        </label>
         <span data-testid="item-count">{t('items.total', { total: data?.total ?? project.counts.items })}</span>
       </div>
+      <ItemsDeleteBar
+        projectId={project.id}
+        selected={selected}
+        onDeleted={() => {
+          setSelected([]);
+          setVersion((v) => v + 1);
+        }}
+      />
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
       {!data && load.status === 'loading' && <p className="muted">{t('app.loading')}</p>}
-      {data && data.total === 0 && <p className="empty">{t('items.empty')}</p>}
+      {data && data.total === 0 && (filtered ? <p className="empty" data-testid="items-no-match">{t('items.noMatch')}</p> : <p className="empty">{t('items.empty')}</p>)}
       {data && data.items.length > 0 && (
         <table className="table table--items" data-testid="item-table">
           <thead>
             <tr>
+              <th scope="col" className="items__check">
+                <input type="checkbox" checked={allOnPage} onChange={togglePage} aria-label={t('items.selectPage')} data-testid="items-select-page" />
+              </th>
               <th scope="col" className="num">
                 {t('items.col.seq')}
               </th>
@@ -47,7 +125,7 @@ export function ItemsTab({ project }: { project: Project }) {
           </thead>
           <tbody>
             {data.items.map((item) => (
-              <ItemRow key={item.id} item={item} />
+              <ItemRow key={item.id} item={item} selected={selected.includes(item.id)} onToggle={() => toggle(item.id)} />
             ))}
           </tbody>
         </table>
@@ -68,10 +146,14 @@ export function ItemsTab({ project }: { project: Project }) {
   );
 }
 
-function ItemRow({ item }: { item: Item }) {
+function ItemRow({ item, selected, onToggle }: { item: Item; selected: boolean; onToggle: () => void }) {
   const t = useT();
+  const open = paths.item(item.projectId, item.id);
   return (
     <tr data-testid="item-row" data-item-id={item.id}>
+      <td className="items__check">
+        <input type="checkbox" checked={selected} onChange={onToggle} aria-label={t('items.selectItem', { seq: item.seq })} data-testid="item-select" />
+      </td>
       <td className="num">{item.seq}</td>
       <td>
         <div className="item-preview">
@@ -86,16 +168,18 @@ function ItemRow({ item }: { item: Item }) {
                 data-testid="item-thumb"
               />
               <div className="item-preview__meta">
-                <div className="item-preview__name">{item.image.name}</div>
+                <Link to={open} className="item-preview__name" data-testid="item-link" aria-label={t('items.open', { seq: item.seq })}>
+                  {item.image.name}
+                </Link>
                 <div className="muted small">
                   {item.image.width}×{item.image.height}
                 </div>
               </div>
             </>
           ) : (
-            <p className="item-preview__text" data-testid="item-text">
-              {textPreview(item.text ?? '')}
-            </p>
+            <Link to={open} className="item-preview__text" data-testid="item-link" aria-label={t('items.open', { seq: item.seq })}>
+              <span data-testid="item-text">{textPreview(item.text ?? '')}</span>
+            </Link>
           )}
           {item.gold && (
             <span className="badge badge--gold" data-testid="item-gold">

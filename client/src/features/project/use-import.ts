@@ -8,14 +8,32 @@ export type ImportPhase =
   | { phase: 'idle' }
   | { phase: 'uploading'; loaded: number; total: number }
   | { phase: 'processing'; done: number | null; total: number | null }
-  | { phase: 'done'; created: number }
+  | { phase: 'done'; created: number; skipped: number; duplicates: ImportDuplicate[]; forced: boolean }
   | { phase: 'failed'; error: unknown }
   | { phase: 'cancelled' };
 
-interface ImportAnswer {
-  importId: string;
-  created: number;
+/** A file or line the project already had (`seq` of the twin), or that repeated within the upload. */
+export interface ImportDuplicate {
+  file?: string;
+  line?: number;
+  itemId?: string;
+  seq?: number;
 }
+
+interface ImportAnswer {
+  importId: string | null;
+  created: number;
+  skipped?: number;
+  duplicates?: ImportDuplicate[];
+}
+
+const doneOf = (created: number, answer: ImportAnswer | null): ImportPhase => ({
+  phase: 'done',
+  created,
+  skipped: answer?.skipped ?? 0,
+  duplicates: answer?.duplicates ?? [],
+  forced: (answer?.duplicates?.length ?? 0) > 0 && (answer?.skipped ?? 0) === 0,
+});
 
 /**
  * One import at a time: upload progress from XMLHttpRequest, then the server's own progress
@@ -29,6 +47,7 @@ export function useImport(projectId: string, onImported: () => void) {
   const importId = useRef<string | null>(null);
   const pending = useRef(false);
   const lastEvent = useRef<ImportProgressPayload | null>(null);
+  const lastAnswer = useRef<ImportAnswer | null>(null);
   const [requestOpen, setRequestOpen] = useState(false);
   const onImportedRef = useRef(onImported);
   useEffect(() => {
@@ -48,7 +67,7 @@ export function useImport(projectId: string, onImported: () => void) {
       }
       if (p.status === 'running') setState({ phase: 'processing', done: p.done, total: p.total });
       else if (p.status === 'complete') {
-        setState((s) => ({ phase: 'done', created: s.phase === 'done' ? s.created : p.done }));
+        setState((s) => (s.phase === 'done' ? s : doneOf(p.done, lastAnswer.current)));
         onImportedRef.current();
       } else setState({ phase: 'failed', error: null });
     };
@@ -64,6 +83,7 @@ export function useImport(projectId: string, onImported: () => void) {
     upload.current?.abort();
     importId.current = null;
     lastEvent.current = null;
+    lastAnswer.current = null;
     pending.current = true;
     setRequestOpen(true);
     setState({ phase: 'uploading', loaded: 0, total: 1 });
@@ -78,11 +98,12 @@ export function useImport(projectId: string, onImported: () => void) {
         setRequestOpen(false);
         upload.current = null;
         importId.current = answer.importId;
+        lastAnswer.current = answer;
         const last = lastEvent.current;
         if (last && last.importId === answer.importId && last.status === 'running' && last.done < last.total) {
           setState({ phase: 'processing', done: last.done, total: last.total });
         } else {
-          setState({ phase: 'done', created: answer.created });
+          setState(doneOf(answer.created, answer));
         }
         onImportedRef.current();
       },
