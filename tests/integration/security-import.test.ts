@@ -116,6 +116,8 @@ describe('SVG allowlist (#11 item 8)', () => {
     'foreignObject with prefixed img': `<svg ${S} width="10" height="10"><foreignObject width="10" height="10"><h:img xmlns:h="http://www.w3.org/1999/xhtml" src="x" onerror="alert(1)"/></foreignObject></svg>`,
     'foreignObject with prefixed iframe': `<svg ${S} width="10" height="10"><foreignObject><h:iframe xmlns:h="http://www.w3.org/1999/xhtml" src="javascript:alert(1)"/></foreignObject></svg>`,
     'foreignObject with video poster': `<svg ${S} width="10" height="10"><foreignObject><h:video xmlns:h="http://www.w3.org/1999/xhtml" poster="javascript:alert(1)"/></foreignObject></svg>`,
+    'prefixed XHTML script': `<svg ${S} width="10" height="10"><h:script xmlns:h="http://www.w3.org/1999/xhtml">alert(1)</h:script></svg>`,
+    'prefixed foreignObject with prefixed iframe srcdoc': `<svg ${S} xmlns:s="http://www.w3.org/2000/svg" width="10" height="10"><s:foreignObject width="10" height="10"><h:iframe xmlns:h="http://www.w3.org/1999/xhtml" srcdoc="&lt;img src=x onerror=alert(1)&gt;"/></s:foreignObject></svg>`,
     'prefixed HTML outside foreignObject': `<svg ${S} width="10" height="10"><h:img xmlns:h="http://www.w3.org/1999/xhtml" src="x" onerror="alert(1)"/></svg>`,
     'entity-encoded javascript: in <set to>': `<svg ${S} ${XL} width="10" height="10"><a><set attributeName="xlink:href" to="&#106;avascript:alert(1)"/><text y="5">x</text></a></svg>`,
     'entity-encoded javascript: in <animate values>': `<svg ${S} width="10" height="10"><a><animate attributeName="href" values="&#x6A;&#x61;vascript:alert(1)"/><rect width="5" height="5"/></a></svg>`,
