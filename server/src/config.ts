@@ -59,6 +59,8 @@ export const ConfigSchema = z.object({
   /** Time and resident memory one image may take to decode, in a child process that is killed beyond them. */
   IMAGE_DECODE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
   IMAGE_DECODE_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
+  /** Image imports decoding at once per server process (each in its own child); more wait their turn. */
+  IMAGE_DECODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Proxies whose X-Forwarded-For is believed (default: none); see TrustProxy. */
   TRUST_PROXY: TrustProxy,

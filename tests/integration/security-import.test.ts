@@ -67,6 +67,9 @@ describe('image import cost bound (#11 item 6)', () => {
       expect(r.status).toBe(400);
       expect(r.body.error.details.errors[0]).toMatchObject({ code: 'IMAGE_TOO_COSTLY', reason: 'svg-size' });
     }
+    // No declared size: librsvg sizes it by its content, and that size is checked before rendering.
+    const unsized = await uploadSvg(`<svg ${S}><rect width="30000" height="30000"/></svg>`);
+    expect(unsized.body.error.details.errors[0]).toMatchObject({ code: 'IMAGE_TOO_COSTLY', reason: 'svg-size' });
     const levels = Array.from({ length: 8 }, (_, i) => `<g id="a${i + 1}">${`<use xlink:href="#a${i}"/>`.repeat(10)}</g>`).join('');
     const fan = await uploadSvg(`<svg ${S} ${XL} width="100" height="100"><defs><rect id="a0" width="1" height="1"/>${levels}</defs><use xlink:href="#a8"/></svg>`);
     expect(fan.body.error.details.errors[0]).toMatchObject({ code: 'IMAGE_TOO_COSTLY', reason: 'svg-use-fanout' });

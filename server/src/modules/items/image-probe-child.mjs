@@ -30,6 +30,7 @@ process.on('message', async (msg) => {
     await sharp(path, opts).stats();
     process.send({ id, ok: true, width: meta.width, height: meta.height, orientation: meta.orientation ?? 1, thumb });
   } catch (e) {
-    process.send({ id, ok: false, message: e instanceof Error ? e.message.split('\n')[0] : 'error' });
+    const message = e instanceof Error ? e.message.split('\n')[0] : 'error';
+    process.send({ id, ok: false, tooLarge: /pixel limit/i.test(message), message });
   }
 });

@@ -71,8 +71,8 @@ export class ImageProbe {
     p.resolve(r);
   }
 
-  /** Decodes the image at `path` completely and makes its thumbnail. */
-  probe(path: string): Promise<ProbeResult> {
+  /** Decodes the image at `path` completely and makes its thumbnail (refused beyond `maxPixels`, default the limits'). */
+  probe(path: string, maxPixels = this.limits.maxPixels): Promise<ProbeResult> {
     if (this.pending) throw new Error('ImageProbe: one image at a time');
     const child = (this.child ??= this.spawn());
     const id = ++this.seq;
@@ -83,12 +83,32 @@ export class ImageProbe {
         this.settle({ ok: false, costly: true, reason: 'timeout', message: `decoding took longer than ${this.limits.timeoutMs} ms` });
       }, this.limits.timeoutMs);
       this.pending = { id, child, resolve, timer };
-      child.send({ id, path, maxPixels: this.limits.maxPixels, thumbSize: this.limits.thumbSize });
+      child.send({ id, path, maxPixels, thumbSize: this.limits.thumbSize });
     });
   }
 
   close(): void {
     this.child?.kill('SIGKILL');
     this.child = null;
+  }
+}
+
+/** At most `size` image imports decode at once (each has a child process); the others wait in order. */
+export class DecodeSlots {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.busy >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.busy++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.busy--;
+    }
   }
 }

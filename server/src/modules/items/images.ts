@@ -83,10 +83,11 @@ export async function checkImage(probe: ImageProbe, file: UploadedFile, svgLimit
     await writeFile(path, clean.svg, { mode: 0o600 });
     bytes = Buffer.byteLength(clean.svg);
   }
-  const r = await probe.probe(path);
+  // An SVG's rendered size is checked again once librsvg has worked it out (percentages, missing sizes).
+  const r = await probe.probe(path, mime === 'image/svg+xml' ? svgLimits.maxPixels : undefined);
   if (!r.ok) {
     return r.costly
-      ? { file: name, code: 'IMAGE_TOO_COSTLY', reason: r.reason, message: `the image is too costly to decode (${r.message})` }
+      ? { file: name, code: 'IMAGE_TOO_COSTLY', reason: r.reason === 'pixels' && mime === 'image/svg+xml' ? 'svg-size' : r.reason, message: `the image is too costly to decode (${r.message})` }
       : { file: name, code: 'CORRUPT_IMAGE', message: `the image cannot be decoded (${r.message})` };
   }
   const rotated = r.orientation >= 5;

@@ -8,6 +8,7 @@ import { loadProject } from '../projects/projects.access.ts';
 import { filesRepo, importsRepo, itemsRepo } from './items.repository.ts';
 import { deleteItems, importImages, importText, setGold, toItem } from './items.service.ts';
 import { removeUploads, tempDiskStorage, uploadsOf } from './upload-storage.ts';
+import { DecodeSlots } from './image-probe.ts';
 import { AnnotationContent, ItemStatus } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 
@@ -34,6 +35,8 @@ export function itemsRoutes(ctx: AppContext): Router {
     storage: tempDiskStorage(ctx.config.UPLOAD_DIR, ctx.config.MAX_UPLOAD_BYTES),
     limits: { fileSize: ctx.config.MAX_IMAGE_BYTES, files: ctx.config.MAX_UPLOAD_FILES, fields: 10 },
   });
+  // Decoding children at once for this server process (built with the app, like its other state).
+  const decodeSlots = new DecodeSlots(ctx.config.IMAGE_DECODE_CONCURRENCY);
   const textFile = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.MAX_IMPORT_BYTES, files: 1, fields: 10 } });
 
   r.post('/projects/:id/items/images', requireRole('admin', 'lead'), async (req, res, next) => {
@@ -44,7 +47,7 @@ export function itemsRoutes(ctx: AppContext): Router {
       const files = uploadsOf(req);
       try {
         const { duplicates } = parseBody(ImageFields, req.body);
-        const result = await importImages(ctx, me(req), project, files, duplicates);
+        const result = await importImages(ctx, me(req), project, files, duplicates, decodeSlots);
         res.status(result.created ? 201 : 200).json(result);
       } catch (e) {
         next(e);

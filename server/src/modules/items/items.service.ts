@@ -13,7 +13,7 @@ import { reserveSeq } from '../../infra/mongo.ts';
 import { onItemsImported } from '../tasks/tasks.queueing.ts';
 import { withdrawItems } from '../tasks/tasks.withdraw.ts';
 import { annotationsRepo } from '../annotations/annotations.repository.ts';
-import { ImageProbe } from './image-probe.ts';
+import { DecodeSlots, ImageProbe } from './image-probe.ts';
 import { checkImage, THUMB_SIZE, type CheckedImage, type ImageProblem, type UploadedFile } from './images.ts';
 import { deleteFiles, importsRepo, itemsRepo, storeFile, storeFileFrom } from './items.repository.ts';
 import { DEFAULT_SVG_LIMITS } from './svg-sanitize.ts';
@@ -180,7 +180,7 @@ async function findDuplicates<T extends { sha256: string }>(ctx: AppContext, pro
  * Files whose bytes the project already has are skipped unless `duplicates` is 'import'.
  */
 export async function importImages(
-  ctx: AppContext, user: UserDoc, project: ProjectDoc, uploads: UploadedFile[], duplicates: DuplicateChoice = 'skip',
+  ctx: AppContext, user: UserDoc, project: ProjectDoc, uploads: UploadedFile[], duplicates: DuplicateChoice = 'skip', slots: DecodeSlots = new DecodeSlots(1),
 ): Promise<{ importId: string | null; created: number; items: Item[]; duplicates: Duplicate[]; skipped: number }> {
   assertWritable(project);
   if (project.kind !== 'image') throw new AppError('VALIDATION_FAILED', 'images can only be imported into an image project');
@@ -194,15 +194,17 @@ export async function importImages(
   const probe = new ImageProbe({
     timeoutMs: ctx.config.IMAGE_DECODE_TIMEOUT_MS, memoryMb: ctx.config.IMAGE_DECODE_MEMORY_MB, maxPixels: MAX_IMAGE_PIXELS, thumbSize: THUMB_SIZE,
   });
-  try {
-    for (const f of files) {
-      const r = await checkImage(probe, f, DEFAULT_SVG_LIMITS);
-      if ('code' in r) problems.push(r);
-      else checked.push(r);
+  await slots.run(async () => {
+    try {
+      for (const f of files) {
+        const r = await checkImage(probe, f, DEFAULT_SVG_LIMITS);
+        if ('code' in r) problems.push(r);
+        else checked.push(r);
+      }
+    } finally {
+      probe.close();
     }
-  } finally {
-    probe.close();
-  }
+  });
   if (problems.length) {
     const code = problems.every((p) => p.code === 'UNSUPPORTED_MEDIA_TYPE') ? 'UNSUPPORTED_MEDIA_TYPE' : problems[0]!.code;
     throw new AppError(code, `${problems.length} of ${files.length} file(s) were refused; nothing was imported`, { errors: problems });
