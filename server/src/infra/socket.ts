@@ -57,10 +57,9 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
   });
   io.on('connection', (socket) => {
     const data = socket.data as SocketData;
-    const { auth: taken, sessionId } = data;
-    delete data.auth;
-    if (!taken) return void socket.disconnect(true);
-    const auth = taken;
+    const { auth, sessionId } = data;
+    delete data.auth; // the user stays in this closure; other processes need not receive it
+    if (!auth) return void socket.disconnect(true);
     void socket.join(rooms.user(auth.user._id.toHexString()));
     guardSocketSession(ctx, socket, sessionId);
     registerTaskSocket(ctx, socket, auth.user);
