@@ -235,4 +235,37 @@ describe('the first hour, in the browser', () => {
     await p.waitForTimeout(500);
     expect(await p.getByTestId('inbox-badge').count()).toBe(0);
   });
+
+  it('the lead’s dashboard shows a car↔truck mix-up between boxes and throughput per active hour', async () => {
+    const d = await lead.api.post('/api/projects', { name: `mix-up ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 2, goldRate: 0, minLevel: 'L5' });
+    expect(d.status).toBe(201);
+    const id: string = d.body.project.id;
+    await lead.api.put(`/api/projects/${id}/members`, { userIds: [anno.id, trainee.id] });
+    expect((await lead.api.upload(`/api/projects/${id}/items/images`, 'files', [{ name: 'junction.png', data: await pngBuffer(200, 100, '#a0b0c0'), type: 'image/png' }])).status).toBe(201);
+    for (let tries = 0; (await lead.api.get(`/api/projects/${id}`)).body.project.counts.items < 1; tries++) {
+      if (tries > 100) throw new Error('the import did not finish');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await lead.api.post(`/api/projects/${id}/queue/items`, { all: true })).status).toBe(200);
+    for (const [who, label] of [[anno, 'car'], [trainee, 'truck']] as const) {
+      const n = await who.api.post(`/api/projects/${id}/tasks/next`);
+      expect(n.status, JSON.stringify(n.body)).toBe(200);
+      const s = await who.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
+        submissionId: randomUUID().replace(/-/g, ''), durationMs: 20_000, regions: [{ id: 'b1', type: 'bbox', label, x: 10, y: 10, w: 60, h: 40 }],
+      });
+      expect(s.status).toBe(201);
+    }
+    const p = await open(lead.name, 'en-US');
+    await p.goto(`/projects/${id}/dashboard`);
+    const cell = p.locator('[data-testid=confusion-regions] [data-testid=confusion-cell][data-row=car][data-col=truck]');
+    await expect.poll(async () => ((await cell.count()) ? cell.getAttribute('data-value') : null), { timeout: 20_000 }).toBe('1');
+    expect(await p.locator('[data-testid=confusion-regions] [data-testid=confusion-cell][data-row=truck][data-col=car]').getAttribute('data-value')).toBe('1');
+    const tile = (await p.getByTestId('tile-throughput').textContent()) ?? '';
+    expect(tile).toContain('/ active h');
+    expect(tile).toContain('2 submissions in');
+    expect(Number(await p.getByTestId('tile-throughput').getAttribute('data-value'))).toBeGreaterThan(100);
+    await p.getByTestId('dashboard-confusion').scrollIntoViewIfNeeded();
+    await screenshot(p, 'dashboard-region-confusion-en');
+    await p.context().close();
+  });
 });

@@ -1,4 +1,4 @@
-import type { AnnotatorFigures, Bucket, Confusion, Forecast, MeanCi, Outlier } from '../quality/dashboard.ts';
+import type { ActiveThroughput, AnnotatorFigures, Bucket, Confusion, Forecast, MeanCi, Outlier } from '../quality/dashboard.ts';
 import type { ReviewQueueCounts } from './review.ts';
 
 /** One annotator's row on the dashboard. */
@@ -9,14 +9,19 @@ export interface Dashboard {
   projectId: string;
   generatedAt: string;
   progress: { items: number; done: number; leased: number | null; submitted: number; tasksTotal: number; forecast: Forecast };
-  throughput: { hourly: Bucket[]; daily: Bucket[] };
+  /** `active`: the last 24 h's submissions over the time annotators actually worked (`activeThroughput`). */
+  throughput: { hourly: Bucket[]; daily: Bucket[]; active: ActiveThroughput };
   agreement: {
     byTool: Record<string, { value: number | null; metric: string; items: number; ci: MeanCi }>;
     series: { at: string; byTool: Record<string, number | null> }[];
   };
   pairs: { a: string; b: string; items: number; value: number | null }[];
-  /** Label confusion; `vsConsensusBy` is keyed by annotator id. */
-  confusion: { between: Confusion; vsConsensus: Confusion; vsConsensusBy: Record<string, Confusion> };
+  /**
+   * Label confusion; `vsConsensusBy` is keyed by annotator id. `regions`: matched regions (boxes,
+   * polygons, keypoints, spans) between annotators by label, unmatched ones against `(nothing)`
+   * (`regionConfusion`, summed over completed items).
+   */
+  confusion: { between: Confusion; vsConsensus: Confusion; vsConsensusBy: Record<string, Confusion>; regions: Confusion };
   annotators: AnnotatorRow[];
   /** `itemIds`: up to 50 items behind the number; `itemSeqs`: their numbers in the project (import order). */
   outliers: (Outlier & { username: string; itemIds: string[]; itemSeqs: Record<string, number> })[];

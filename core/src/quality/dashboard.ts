@@ -61,6 +61,59 @@ export function forecast(remaining: number, doneTimes: readonly number[], now: n
   return { remaining, perHour, etaHours, finishAt: now + etaHours * 3_600_000 };
 }
 
+/** Pauses longer than this end an annotator's working spell (they are not counted as work). */
+export const ACTIVE_GAP_MS = 10 * 60_000;
+
+export interface ActiveThroughput {
+  /** Submissions in the window. */
+  submissions: number;
+  /** Active annotator time in the window (ms): every annotator's working spells added up. */
+  activeMs: number;
+  /** Submissions per active annotator-hour; null without active time. */
+  perActiveHour: number | null;
+  /** Annotators who submitted in the window. */
+  annotators: number;
+}
+
+/**
+ * Throughput over the time people actually worked, not the clock. Per annotator, each submission
+ * covers [submitted − duration, submitted] (duration = the client-measured time on the item, 0 when
+ * unknown); submissions whose covers are at most `gapMs` apart (default 10 min) form one working
+ * spell, from the first cover's start to the last submission. Spells of all annotators are added
+ * up (two people working the same hour are two active hours); longer pauses are left out. So ten
+ * minutes of work in a day reads as the pace of those ten minutes.
+ */
+export function activeThroughput(
+  subs: readonly { userId: string; at: number; durationMs?: number | null }[],
+  from: number,
+  to: number,
+  gapMs = ACTIVE_GAP_MS,
+): ActiveThroughput {
+  const byUser = new Map<string, { start: number; end: number }[]>();
+  for (const s of subs) {
+    if (s.at <= from || s.at > to) continue;
+    const d = typeof s.durationMs === 'number' && s.durationMs > 0 ? s.durationMs : 0;
+    (byUser.get(s.userId) ?? byUser.set(s.userId, []).get(s.userId)!).push({ start: Math.max(from, s.at - d), end: s.at });
+  }
+  let activeMs = 0;
+  let submissions = 0;
+  for (const list of byUser.values()) {
+    list.sort((a, b) => a.start - b.start || a.end - b.end);
+    submissions += list.length;
+    let spellStart = list[0]!.start;
+    let spellEnd = list[0]!.end;
+    for (const c of list.slice(1)) {
+      if (c.start - spellEnd > gapMs) {
+        activeMs += spellEnd - spellStart;
+        spellStart = c.start;
+      }
+      spellEnd = Math.max(spellEnd, c.end);
+    }
+    activeMs += spellEnd - spellStart;
+  }
+  return { submissions, activeMs, perActiveHour: activeMs > 0 ? submissions / (activeMs / 3_600_000) : null, annotators: byUser.size };
+}
+
 /** Confusion counts between class labels: `matrix[a][b]` = times one side said a and the other b. */
 export type Confusion = Record<string, Record<string, number>>;
 

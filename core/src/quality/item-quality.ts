@@ -5,6 +5,7 @@ import { keypointConsensus, polygonConsensus } from '../consensus/shape-consensu
 import { itemAgreement, type AnnotatorRegions, type ItemAgreement, type ItemAgreementOptions } from '../metrics/item-agreement.ts';
 import type { LabelSchema, Tool } from '../schema/label-schema.ts';
 import type { BBoxRegion, ClassRegion, KeypointsRegion, PolygonRegion, Region, SpanRegion } from '../schema/region.ts';
+import { confusionCells, regionConfusion, type ConfusionCell } from './region-confusion.ts';
 
 /** Agreement of one annotator pair on one item, per tool (null where undefined). */
 export interface PairAgreement {
@@ -30,6 +31,8 @@ export interface ItemQuality {
   /** Each annotator's single class choice (class-single tools), null when none or several. */
   classChoice: Record<string, string | null>;
   consensus: ItemConsensus;
+  /** Label confusion of matched regions between the annotators (`regionConfusion`, as cells); absent on items computed before it existed. */
+  regionConfusion?: ConfusionCell[];
 }
 
 function toolsOf(schema: LabelSchema): Map<string, Tool> {
@@ -130,7 +133,10 @@ export function itemQuality(annotations: readonly AnnotatorRegions[], labelSchem
   }
   const classChoice: Record<string, string | null> = {};
   for (const a of sorted) classChoice[a.annotatorId] = singleClassChoice(a.regions, labelSchema);
-  return { annotators: sorted.map((a) => a.annotatorId), agreement, summary, pairs, classChoice, consensus: consensusOf(sorted, labelSchema) };
+  return {
+    annotators: sorted.map((a) => a.annotatorId), agreement, summary, pairs, classChoice, consensus: consensusOf(sorted, labelSchema),
+    regionConfusion: confusionCells(regionConfusion(sorted, labelSchema, options)),
+  };
 }
 
 /**

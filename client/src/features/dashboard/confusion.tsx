@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { Lang, LabelSchema } from '@labelwork/core';
+import { NOTHING, type Lang, type LabelSchema } from '@labelwork/core';
 import type { Confusion } from '../../api/dashboard.ts';
 import type { Translate } from '../../i18n/index.tsx';
 import { formatNumber, formatPercent } from '../review/format.ts';
@@ -56,7 +56,7 @@ export function ConfusionTable({ m, labels, colors, rowHead, colHead, help, test
   lang: Lang;
 }) {
   const helpId = useId();
-  const name = (l: string) => (l === NO_CLASS ? t('dash.cm.none') : l);
+  const name = (l: string) => (l === NO_CLASS ? t('dash.cm.none') : l === NOTHING ? t('dash.confusionNothing') : l);
   const count = (r: string, c: string) => m[r]?.[c] ?? 0;
   const rowTotal = (r: string) => labels.reduce((s, c) => s + count(r, c), 0);
   const colTotal = (c: string) => labels.reduce((s, r) => s + count(r, c), 0);
@@ -64,7 +64,7 @@ export function ConfusionTable({ m, labels, colors, rowHead, colHead, help, test
   const head = (l: string) => (
     <span className="dash__cm-label">
       <span className="dash__swatch" style={{ background: colors.get(l) ?? 'transparent' }} aria-hidden="true" />
-      <span className={l === NO_CLASS ? 'muted' : ''}>{name(l)}</span>
+      <span className={l === NO_CLASS || l === NOTHING ? 'muted' : ''}>{name(l)}</span>
     </span>
   );
   return (
@@ -147,6 +147,41 @@ export function ConfusionTable({ m, labels, colors, rowHead, colHead, help, test
           </tfoot>
         </table>
       </div>
+    </div>
+  );
+}
+
+const REGION_TOOLS = new Set(['bbox', 'polygon', 'keypoints', 'span']);
+
+/** Rows/columns of the region matrix: the schema's region labels in schema order, any other label found, then "nothing". */
+export function regionMatrixLabels(schema: LabelSchema, m: Confusion): string[] {
+  const base = schema.labels.filter((l) => REGION_TOOLS.has(l.tool)).map((l) => l.name);
+  const seen = new Set([...Object.keys(m), ...Object.values(m).flatMap((row) => Object.keys(row))]);
+  const extra = [...seen].filter((l) => l !== NOTHING && !base.includes(l)).sort();
+  return [...base, ...extra, ...(seen.has(NOTHING) ? [NOTHING] : [])];
+}
+
+/**
+ * Label confusion of regions (boxes, polygons, keypoints, spans) between annotators: matched regions
+ * by both labels (a car one annotator drew where the other drew a truck), unmatched ones against
+ * "nothing". Shown when the project has region labels and an item was completed.
+ */
+export function RegionConfusionSection({ schema, m, colors, t, lang }: { schema: LabelSchema; m: Confusion | undefined; colors: ReadonlyMap<string, string>; t: Translate; lang: Lang }) {
+  if (!m || !confusionTotal(m) || !schema.labels.some((l) => REGION_TOOLS.has(l.tool))) return null;
+  return (
+    <div className="dash__cm-regions" data-testid="confusion-regions-section">
+      <h3 className="dash__cm-title">{t('dash.confusionRegions')}</h3>
+      <ConfusionTable
+        m={m}
+        labels={regionMatrixLabels(schema, m)}
+        colors={colors}
+        rowHead={t('dash.cm.rowsBetween')}
+        colHead={t('dash.cm.colsBetween')}
+        help={t('dash.confusionRegionsNote')}
+        testId="confusion-regions"
+        t={t}
+        lang={lang}
+      />
     </div>
   );
 }

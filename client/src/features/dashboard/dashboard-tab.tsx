@@ -8,7 +8,7 @@ import { isMessageKey, useI18n, type MessageKey, type Translate } from '../../i1
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { formatNumber, formatPercent, formatTime } from '../review/format.ts';
 import { seriesColor, TimeChart } from './chart.tsx';
-import { confusionTotal, ConfusionTable, matrixLabels, singleClassLabels } from './confusion.tsx';
+import { confusionTotal, ConfusionTable, matrixLabels, RegionConfusionSection, singleClassLabels } from './confusion.tsx';
 import './dashboard.css';
 
 /** How often at most the dashboard is re-read after live events (events can come in bursts). */
@@ -104,7 +104,7 @@ export function DashboardTab({ project }: { project: Project }) {
           <div className="small muted">{t('dash.submitted', { submitted: n(p.submitted), total: n(p.tasksTotal) })}</div>
         </Tile>
         <Tile testId="tile-leased" value={leased ?? ''} title={t('dash.leased')} big={leased === null ? '—' : n(leased)} />
-        <Tile testId="tile-throughput" value={fc.perHour} title={t('dash.throughput')} big={t('dash.perHour', { n: n(fc.perHour, fc.perHour < 1 ? 2 : 1) })} />
+        <ThroughputTile active={data.throughput.active} t={t} lang={lang} />
         <Tile
           testId="tile-forecast"
           value={fc.etaHours ?? ''}
@@ -145,6 +145,7 @@ export function DashboardTab({ project }: { project: Project }) {
       <section className="card dash__card" data-testid="dashboard-confusion">
         <h2 className="section-title">{t('dash.cm.title')}</h2>
         <ConfusionSection project={project} data={data} t={t} lang={lang} />
+        <RegionConfusionSection schema={project.labelSchema} m={data.confusion.regions} colors={labelColors(project)} t={t} lang={lang} />
       </section>
 
       <section className="card dash__card">
@@ -200,6 +201,22 @@ function Tile({ testId, title, big, detail, value, children }: { testId: string;
     </div>
   );
 }
+
+/** Submissions per active annotator-hour over the last 24 h (pauses over 10 min left out), with how it was measured. */
+function ThroughputTile({ active, t, lang }: { active: Dashboard['throughput']['active'] | undefined; t: Translate; lang: Lang }) {
+  const v = active?.perActiveHour ?? null;
+  return (
+    <Tile
+      testId="tile-throughput"
+      value={v ?? ''}
+      title={t('dash.throughputActive')}
+      big={v === null ? '—' : t('dash.perActiveHour', { n: formatNumber(lang, v, v < 1 ? 2 : 1) })}
+      detail={active ? t('dash.throughputActiveHint', { n: formatNumber(lang, active.submissions), hours: formatNumber(lang, active.activeMs / 3_600_000, 2) }) : undefined}
+    />
+  );
+}
+
+const labelColors = (project: Project) => new Map(project.labelSchema.labels.map((l) => [l.name, l.color]));
 
 function AgreementTable({ data, t, lang }: { data: Dashboard; t: Translate; lang: Lang }) {
   const tools = Object.entries(data.agreement.byTool);

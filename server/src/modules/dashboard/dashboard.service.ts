@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import {
-  bucketCounts, forecast, labelConfusion, meanCi, outliers, singleClassChoice, toCsv,
+  activeThroughput, addConfusion, bucketCounts, forecast, labelConfusion, meanCi, outliers, singleClassChoice, toCsv,
   type AnnotatorFigures, type AnnotatorHistory, type Dashboard, type Outlier,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
@@ -137,13 +137,20 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
       items, done: f.items.length, leased: live?.leased ?? null, submitted: work.length, tasksTotal,
       forecast: forecast(Math.max(0, tasksTotal - work.length), doneTimes, now, DAY),
     },
-    throughput: { hourly: bucketCounts(doneTimes, now - 48 * HOUR, now, HOUR), daily: bucketCounts(doneTimes, now - 30 * DAY, now, DAY) },
+    throughput: {
+      hourly: bucketCounts(doneTimes, now - 48 * HOUR, now, HOUR),
+      daily: bucketCounts(doneTimes, now - 30 * DAY, now, DAY),
+      active: activeThroughput(work.map((a) => ({ userId: a.userId.toHexString(), at: a.createdAt.getTime(), durationMs: a.durationMs ?? null })), now - DAY, now),
+    },
     agreement: {
       byTool,
       series: f.series.map((s) => ({ at: s.at.toISOString(), byTool: Object.fromEntries(Object.entries(s.byTool).map(([t, v]) => [t, v?.value ?? null])) })),
     },
     pairs: (latest?.pairs ?? []).map((p) => ({ a: p.a, b: p.b, items: p.items, value: pairValue(p) })),
-    confusion: labelConfusion(f.items.map((r) => ({ classChoice: r.classChoice, consensus: consensusClass(r) }))),
+    confusion: {
+      ...labelConfusion(f.items.map((r) => ({ classChoice: r.classChoice, consensus: consensusClass(r) }))),
+      regions: f.items.reduce((m, r) => addConfusion(m, r.regionConfusion), {}),
+    },
     annotators: figures.map((r) => ({ ...r, username: name(r.userId) })).sort((a, b) => a.username.localeCompare(b.username)),
     outliers: flagged.map((o) => ({ ...o, itemSeqs: Object.fromEntries(o.itemIds.flatMap((id) => (seqs.has(id) ? [[id, seqs.get(id)!]] : []))) })),
     review: { counts: reviewCounts, accepted, rejected, fixed, rejectionRate: f.verdicts.length ? rejected / f.verdicts.length : null },
