@@ -139,7 +139,7 @@ describe('text import', () => {
     // Once the syntax is right, gold answers are checked against the label schema.
     const r2 = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [{ name: 'gold.jsonl', data: [lines[0], lines[6]].join('\n') }]);
     expect(r2.status).toBe(400);
-    expect(r2.body.error.details.errors).toEqual([{ line: 2, code: 'GOLD_INVALID', message: expect.stringContaining('gold'), params: { field: 'gold.regions[0].end' } }]);
+    expect(r2.body.error.details.errors).toEqual([{ line: 2, code: 'GOLD_INVALID', message: expect.stringContaining('gold'), params: { field: 'gold.regions[0]' } }]);
     expect(await itemCount(textProject)).toBe(before);
   });
 
