@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,20 @@ import type { UploadedFile } from './images.ts';
 
 type StoredFile = Express.Multer.File & { sha256: string };
 
+/** Temp files this old are left over from a process that died mid-upload. */
+const LEFTOVER_AGE_MS = 24 * 3600_000;
+
+function sweepLeftovers(root: string, before: number): void {
+  for (const name of readdirSync(root)) {
+    const file = path.join(root, name);
+    try {
+      if (statSync(file).mtimeMs < before) rmSync(file, { force: true });
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
 /**
  * A multer storage engine that streams each file to a temp file (never into memory), hashes it on
  * the way (sha256, for duplicate detection), and refuses the request with PAYLOAD_TOO_LARGE as
@@ -18,6 +32,7 @@ type StoredFile = Express.Multer.File & { sha256: string };
 export function tempDiskStorage(dir: string, maxTotal: number): multer.StorageEngine {
   const root = dir || path.join(os.tmpdir(), 'labelwork-uploads');
   mkdirSync(root, { recursive: true, mode: 0o700 });
+  sweepLeftovers(root, Date.now() - LEFTOVER_AGE_MS);
   const totals = new WeakMap<Request, number>();
   return {
     _handleFile(req, file, cb) {
