@@ -276,8 +276,7 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
           </h1>
           {work && <TaskTimer key={work.task.leaseId} startedAt={work.startedAt} />}
           <WatchedChip watchers={shadow.watchers} />
-          {/* Nothing to save before a first task or where work is refused (e.g. level too low). */}
-          {phase.kind !== 'blocked' && phase.kind !== 'starting' && <SaveIndicator outbox={outbox} autosaver={autosaver} />}
+          <SaveIndicator outbox={outbox} autosaver={autosaver} hasTask={work !== null} />
           {project?.guideline && (
             <button
               type="button"
