@@ -48,11 +48,18 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
   useEffect(() => {
     const el = container.current;
     if (!el) return;
+    // Where the stage's top-left was on the page: when its box changes (a panel above it grows or
+    // goes), the view moves by the same amount the other way, so the image stays where it was on
+    // the screen, under the pointer — no jump, and a drag in progress lands where it was aimed.
+    let corner: { left: number; top: number } | null = null;
     const ro = new ResizeObserver(([entry]) => {
       if (!entry) return;
       const next = { width: Math.floor(entry.contentRect.width), height: Math.floor(entry.contentRect.height) };
+      const r = el.getBoundingClientRect();
+      const moved = corner ? { x: corner.left - r.left, y: corner.top - r.top } : { x: 0, y: 0 };
+      corner = { left: r.left, top: r.top };
       setSize(next);
-      store.setStage(next);
+      store.setStage(next, moved);
     });
     ro.observe(el);
     return () => ro.disconnect();

@@ -200,10 +200,17 @@ export class EditorCore {
 
   // ── View ───────────────────────────────────────────────────────────────────────────
 
-  setStage(stage: Size): void {
+  /**
+   * The stage's new size. `moved`: how far its top-left moved on the page (CSS pixels, old − new);
+   * the view shifts by it so the image keeps its place on the screen (nothing jumps under the pointer).
+   */
+  setStage(stage: Size, moved: Vec = { x: 0, y: 0 }): void {
     const first = this.state.stage.width === 0 || this.state.stage.height === 0;
-    this.set({ stage });
-    if (first) this.fit();
+    if (first) {
+      this.set({ stage });
+      this.fit();
+    } else if (moved.x !== 0 || moved.y !== 0) this.set({ stage, viewport: panBy(this.state.viewport, moved.x, moved.y) });
+    else this.set({ stage });
   }
 
   setImage(image: Size | null): void {

@@ -178,4 +178,21 @@ describe('editor store and history', () => {
     store.selectNext(-1);
     expect(store.getState().selection).toEqual(['c']);
   });
+
+  it('keeps the image where it was on the screen when the stage box moves and grows (a banner above it went away)', async () => {
+    const { imageToScreen } = await import('../../../client/src/editor/viewport.ts');
+    const store = makeStore();
+    store.setViewport({ x: 20, y: 30, scale: 0.25 });
+    const at = imageToScreen(store.getState().viewport, { x: 400, y: 300 });
+    // The stage's top went 45 px up the page and it is 45 px taller: stage-local y of the same
+    // screen point is now 45 px larger.
+    store.setStage({ width: 1000, height: 845 }, { x: 0, y: 45 });
+    const now = imageToScreen(store.getState().viewport, { x: 400, y: 300 });
+    expect(now).toEqual({ x: at.x, y: at.y + 45 });
+    expect(store.getState().viewport.scale).toBe(0.25);
+    // Only a size change (a panel on the right closed): nothing moves.
+    store.setStage({ width: 1200, height: 845 });
+    expect(imageToScreen(store.getState().viewport, { x: 400, y: 300 })).toEqual(now);
+  });
 });
+

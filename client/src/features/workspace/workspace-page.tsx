@@ -293,8 +293,11 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
           )}
         </div>
       </div>
-      {keeper && <LeaseWarning keeper={keeper} />}
-      <WorkNotice session={session} store={store} />
+      {/* Notices float over the page (never in the flow): one appearing or fading must not move the stage under the pointer. */}
+      <div className="workspace__notices" data-testid="work-notices">
+        {keeper && <LeaseWarning keeper={keeper} />}
+        <WorkNotice session={session} store={store} />
+      </div>
       <div className="workspace__body">
         <div className="workspace__main">
           {work && project && phase.kind === 'working' ? (

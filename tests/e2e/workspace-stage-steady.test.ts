@@ -1,0 +1,161 @@
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApiClient } from '../support/api-client.ts';
+import { drag, launchBrowser, newContext, signIn } from '../support/browser.ts';
+import { fitView, stageView } from '../support/editor-driver.ts';
+import { startOwnApp, type OwnApp } from '../support/own-app.ts';
+import { streetScene } from '../support/scene-image.ts';
+
+/**
+ * Nothing moves the stage while a person works on it (issue #10, item 2): after Ctrl+Enter the
+ * next task opens under a "Submitted." notice that fades 4 s later. Boxes are drawn on a
+ * 4000 × 3000 image before, across and after the notice going — one drag is held while it goes —
+ * aimed with the stage transform measured once before drawing. The stage box never changes and
+ * every stored box is within 1 image pixel of where it was aimed.
+ */
+
+const IMAGE = { width: 4000, height: 3000 };
+const SCHEMA = { labels: [{ name: 'car', color: '#e6194b', hotkey: 'c', tool: 'bbox' }] };
+
+let app: OwnApp;
+let browser: Browser;
+let lead: ApiClient;
+let page: Page;
+let projectId = '';
+
+type Box = { id: string; label: string; x: number; y: number; w: number; h: number };
+
+async function leasedItem(): Promise<string> {
+  const leases = (await lead.get(`/api/projects/${projectId}/queue/leases`)).body.leases as { itemId: string }[];
+  expect(leases).toHaveLength(1);
+  return leases[0]!.itemId;
+}
+
+async function draftOf(itemId: string): Promise<Box[]> {
+  const r = await lead.get(`/api/projects/${projectId}/drafts`);
+  return (r.body.drafts as { itemId: string; regions: Box[] }[]).find((x) => x.itemId === itemId)?.regions ?? [];
+}
+
+beforeAll(async () => {
+  app = await startOwnApp({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') });
+  const admin = new ApiClient(app.url);
+  await admin.login('admin', app.adminPassword);
+  const mk = async (username: string, role: string, level: string) => {
+    const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, lang: 'en' });
+    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
+    return r.body.user.id as string;
+  };
+  await mk('lead-steady', 'lead', 'L2');
+  const annoId = await mk('anno-steady', 'annotator', 'L4');
+  lead = new ApiClient(app.url);
+  await lead.login('lead-steady', 'lead-steady-password');
+  const p = await lead.post('/api/projects', { name: 'Steady stage', kind: 'image', labelSchema: SCHEMA, overlap: 1, goldRate: 0, minLevel: 'L5' });
+  if (p.status !== 201) throw new Error(JSON.stringify(p.body));
+  projectId = p.body.project.id;
+  await lead.put(`/api/projects/${projectId}/members`, { userIds: [annoId] });
+  const png = await streetScene(IMAGE.width, IMAGE.height);
+  const imp = await lead.upload(`/api/projects/${projectId}/items/images`, 'files', [
+    { name: 'big-001.png', data: png, type: 'image/png' },
+    // A darker copy: the same file twice would be taken for a duplicate upload.
+    { name: 'big-002.png', data: await sharp(png).modulate({ brightness: 0.8 }).png().toBuffer(), type: 'image/png' },
+  ]);
+  if (imp.status !== 201) throw new Error(JSON.stringify(imp.body));
+  // Large images are put up once their import has been processed: ask until both are.
+  for (let tries = 0; ; tries++) {
+    const q = await lead.post(`/api/projects/${projectId}/queue/items`, { all: true });
+    if (q.status >= 300) throw new Error(JSON.stringify(q.body));
+    const counts = (await lead.get(`/api/projects/${projectId}/queue`)).body.counts as { itemsQueued: number };
+    if (counts.itemsQueued === 2) break;
+    if (tries > 60) throw new Error(`items not queued: ${JSON.stringify(counts)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  browser = await launchBrowser();
+  page = await (await newContext(browser, app.url, 'en-US')).newPage();
+  page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  await signIn(page, 'anno-steady', 'anno-steady-password');
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe('workspace: the stage stays put while notices come and go', () => {
+  it('stores boxes drawn before, across and after the "Submitted." notice within 1 px of where they were aimed', async () => {
+    const p = page;
+    await p.goto(`/projects/${projectId}/work`);
+    await p.locator('[data-testid=workspace][data-phase=working]').waitFor({ timeout: 20_000 });
+    await p.locator('.annotation-editor__veil').waitFor({ state: 'detached', timeout: 20_000 });
+    const first = await leasedItem();
+    await p.keyboard.press('Control+Enter');
+    await p.getByTestId('work-notice').waitFor();
+    await expect.poll(leasedItem, { timeout: 15_000 }).not.toBe(first);
+    const second = await leasedItem();
+    await p.locator('.annotation-editor__veil').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await p.getByTestId('work-notice').isVisible()).toBe(true);
+
+    await fitView(p);
+    await p.keyboard.press('c');
+    // The transform, measured once: every box below is aimed with it, as a person aims at what they see.
+    const v = await stageView(p, IMAGE);
+    const toImage = (x: number, y: number) => ({ x: (x - v.left - v.x) / v.scale, y: (y - v.top - v.y) / v.scale });
+    // Watch the stage's page box from inside the page, every frame.
+    await p.evaluate(() => {
+      const el = document.querySelector('[data-testid=editor-stage]')!;
+      const first = el.getBoundingClientRect();
+      const moves: string[] = [];
+      (window as unknown as { stageMoves: string[] }).stageMoves = moves;
+      const look = () => {
+        const r = el.getBoundingClientRect();
+        if (r.top !== first.top || r.left !== first.left || r.height !== first.height || r.width !== first.width) moves.push(`${r.left},${r.top} ${r.width}×${r.height}`);
+        requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+    });
+
+    // Boxes aimed at whole CSS pixels on the page, in a grid over the image.
+    const aims: { a: { x: number; y: number }; b: { x: number; y: number } }[] = [];
+    const cell = (i: number) => {
+      const col = i % 4;
+      const row = Math.floor(i / 4);
+      const x0 = Math.round(v.left + v.x + 40 + col * 200);
+      const y0 = Math.round(v.top + v.y + 30 + row * 150);
+      return { a: { x: x0, y: y0 }, b: { x: x0 + 120, y: y0 + 90 } };
+    };
+    let i = 0;
+    const notice = p.getByTestId('work-notice');
+    // While the notice shows: one box.
+    aims.push(cell(i++));
+    await drag(p, aims[0]!.a.x, aims[0]!.a.y, aims[0]!.b.x, aims[0]!.b.y);
+    // Across its going: press, wait until it has gone, then finish the drag.
+    const across = cell(i++);
+    aims.push(across);
+    await p.mouse.move(across.a.x, across.a.y);
+    await p.mouse.down();
+    await p.mouse.move(across.a.x + 30, across.a.y + 20, { steps: 3 });
+    expect(await notice.isVisible()).toBe(true);
+    await notice.waitFor({ state: 'detached', timeout: 10_000 });
+    await p.mouse.move(across.b.x, across.b.y, { steps: 5 });
+    await p.mouse.up();
+    // After it went: more boxes, aimed with the same transform.
+    for (let k = 0; k < 3; k++) {
+      const c = cell(i++);
+      aims.push(c);
+      await drag(p, c.a.x, c.a.y, c.b.x, c.b.y);
+    }
+    await expect.poll(() => p.getByTestId('region-row').count()).toBe(aims.length);
+    expect(await p.evaluate(() => (window as unknown as { stageMoves: string[] }).stageMoves.slice(0, 5))).toEqual([]);
+
+    await p.locator('[data-testid=save-indicator][data-state=saved]').waitFor({ timeout: 15_000 });
+    let stored: Box[] = [];
+    await expect.poll(async () => (stored = await draftOf(second)).length, { timeout: 15_000 }).toBe(aims.length);
+    for (const [n, aim] of aims.entries()) {
+      const a = toImage(aim.a.x, aim.a.y);
+      const b = toImage(aim.b.x, aim.b.y);
+      const want = [a.x, a.y, b.x - a.x, b.y - a.y];
+      const got = stored.map((s) => [s.x, s.y, s.w, s.h]).find((g) => g.every((val, k) => Math.abs(val - want[k]!) <= 1));
+      expect(got, `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`).toBeDefined();
+    }
+  });
+});
