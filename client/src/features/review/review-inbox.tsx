@@ -50,13 +50,13 @@ export function ReviewInbox({ user }: { user: User }) {
     return () => window.clearTimeout(id);
   }, [toasts]);
 
-  /** Reads the first `n` pages again; after a reconnect, unread entries not seen yet toast. */
+  /** Reads page `n` (page 1 on load and after every reconnect; there, unread entries not seen yet toast). */
   const reload = useCallback(
     (n: number) => {
-      listInbox(1, PAGE_SIZE * n).then(
+      listInbox(n, PAGE_SIZE).then(
         (page) => {
           const fresh = seen.current.fresh(page.entries);
-          if (loaded.current) toast(fresh.filter((e) => !e.read).reverse());
+          if (loaded.current && n === 1) toast(fresh.filter((e) => !e.read).reverse());
           loaded.current = true;
           setEntries((l) => mergeEntries(l, page.entries));
           setTotal(page.total);
@@ -103,12 +103,12 @@ export function ReviewInbox({ user }: { user: User }) {
     if (e.read) return;
     setEntries((l) => mergeEntries(l, [{ ...e, read: true }]));
     setUnread((n) => Math.max(0, n - 1));
-    markInboxRead(e.id).then((r) => setUnread(r.unread), () => reload(pages));
+    markInboxRead(e.id).then((r) => setUnread(r.unread), () => reload(1));
   };
   const markAll = () => {
     setEntries((l) => l.map((e) => ({ ...e, read: true })));
     setUnread(0);
-    markInboxAllRead().then((r) => setUnread(r.unread), () => reload(pages));
+    markInboxAllRead().then((r) => setUnread(r.unread), () => reload(1));
   };
   const more = () => {
     setPages(pages + 1);
