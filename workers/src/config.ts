@@ -17,6 +17,8 @@ export interface WorkerConfig {
   QUALITY_JOB_DELAY_MS: number;
   /** Process niceness (0–19): on a machine shared with servers, background jobs yield the CPU to them. */
   WORKER_NICE: number;
+  /** Polygon IoU computations one item's agreement may need; beyond it polygons are compared as their bounding boxes (flagged). */
+  QUALITY_MAX_POLYGON_PAIRS: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): number {
@@ -48,5 +50,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     PROJECT_AGREEMENT_DEBOUNCE_MS: int(env, 'PROJECT_AGREEMENT_DEBOUNCE_MS', 10_000, 1),
     QUALITY_JOB_DELAY_MS: int(env, 'QUALITY_JOB_DELAY_MS', 0, 0),
     WORKER_NICE: Math.min(19, int(env, 'WORKER_NICE', 0, 0)),
+    QUALITY_MAX_POLYGON_PAIRS: int(env, 'QUALITY_MAX_POLYGON_PAIRS', 100, 0),
   };
 }

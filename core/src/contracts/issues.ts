@@ -62,6 +62,10 @@ export const ISSUE_REASONS = [
   'span_outside_text',
   'single_class_twice',
   'retired_label',
+  'polygon_too_few_points',
+  'polygon_repeated_point',
+  'polygon_zero_area',
+  'polygon_self_intersecting',
   // Guideline front matter.
   'language_twice',
   'missing_language_text',

@@ -1,3 +1,4 @@
 export * from './box.ts';
 export * from './polygon.ts';
 export * from './keypoints.ts';
+export * from './polygon-budget.ts';

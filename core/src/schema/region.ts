@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LabelSchema } from './label-schema.ts';
 import type { Issue } from '../contracts/issues.ts';
+import { polygonDefect, type PolygonDefectKind } from '../geometry/polygon.ts';
 
 const finite = z.number().finite();
 const RegionId = z.string().min(1).max(64);
@@ -9,7 +10,15 @@ export const Point = z.object({ x: finite, y: finite });
 export type Point = z.infer<typeof Point>;
 
 export const BBoxRegion = z.object({ id: RegionId, type: z.literal('bbox'), label: z.string(), x: finite, y: finite, w: finite.nonnegative(), h: finite.nonnegative() });
-export const PolygonRegion = z.object({ id: RegionId, type: z.literal('polygon'), label: z.string(), points: z.array(Point).min(3).max(10000) });
+/**
+ * Vertices per polygon. Clipping two polygons costs O((v_a + v_b + k) log v) with k crossings (up to
+ * v_a · v_b for zig-zags), once per same-label pair and annotator pair: 1,000 keeps a hand-drawn or
+ * imported outline and bounds the agreement computation.
+ */
+export const MAX_POLYGON_POINTS = 1000;
+/** Regions per annotation (or draft). */
+export const MAX_REGIONS = 5000;
+export const PolygonRegion = z.object({ id: RegionId, type: z.literal('polygon'), label: z.string(), points: z.array(Point).min(3).max(MAX_POLYGON_POINTS) });
 /** Keypoint visibility as in COCO: 0 not labeled, 1 labeled but occluded, 2 visible. */
 export const Keypoint = z.object({ name: z.string(), x: finite, y: finite, v: z.union([z.literal(0), z.literal(1), z.literal(2)]) });
 export const KeypointsRegion = z.object({ id: RegionId, type: z.literal('keypoints'), label: z.string(), points: z.array(Keypoint).min(1) });
@@ -26,7 +35,7 @@ export type SpanRegion = z.infer<typeof SpanRegion>;
 export type ClassRegion = z.infer<typeof ClassRegion>;
 
 /** What an annotator (or a gold answer) says about one item. */
-export const AnnotationContent = z.object({ regions: z.array(Region).max(20000) });
+export const AnnotationContent = z.object({ regions: z.array(Region).max(MAX_REGIONS) });
 export type AnnotationContent = z.infer<typeof AnnotationContent>;
 
 /** Where regions must lie: image size in pixels, or text length in code points. */
@@ -34,6 +43,19 @@ export type ItemExtent = { kind: 'image'; width: number; height: number } | { ki
 
 /** One problem with the regions: a path under `regions`, its reason code (contracts/issues.ts) and an English message. */
 export type RegionIssue = Issue;
+
+const POLYGON_DEFECT_REASON = {
+  too_few_points: 'polygon_too_few_points',
+  repeated_point: 'polygon_repeated_point',
+  zero_area: 'polygon_zero_area',
+  self_intersecting: 'polygon_self_intersecting',
+} as const satisfies Record<PolygonDefectKind, Issue['reason']>;
+const POLYGON_DEFECT_MESSAGE: Record<PolygonDefectKind, string> = {
+  too_few_points: 'the polygon needs at least 3 different points',
+  repeated_point: 'the polygon repeats a point right after itself',
+  zero_area: 'the polygon has no area',
+  self_intersecting: 'the polygon crosses itself',
+};
 
 const TOOL_FOR_TYPE: Record<Region['type'], readonly string[]> = {
   bbox: ['bbox'],
@@ -73,11 +95,14 @@ export function regionIssues(schema: LabelSchema, extent: ItemExtent, regions: r
       case 'bbox':
         if (!inImage(r.x, r.y) || !inImage(r.x + r.w, r.y + r.h)) issues.push({ path: at(), reason: 'box_outside_image', message: 'box lies outside the image' });
         break;
-      case 'polygon':
+      case 'polygon': {
         r.points.forEach((p, j) => {
           if (!inImage(p.x, p.y)) issues.push({ path: at('points', j), reason: 'point_outside_image', message: 'point lies outside the image' });
         });
+        const d = polygonDefect(r.points);
+        if (d) issues.push({ path: at('points'), reason: POLYGON_DEFECT_REASON[d.kind], params: { point: d.at + 1 }, message: POLYGON_DEFECT_MESSAGE[d.kind] });
         break;
+      }
       case 'keypoints': {
         const allowed = new Set(label.points ?? []);
         const seen = new Set<string>();

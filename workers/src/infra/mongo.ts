@@ -39,8 +39,18 @@ export interface AnnotationRow {
   version: number;
 }
 
+/**
+ * Set on an item result whose polygon IoUs were not all exact: `raster` (costly pairs measured on a
+ * grid), `boxes` (too many pairs, or polygon IoU failed: polygons compared as their bounding boxes).
+ */
+export interface QualityApproximation {
+  method: 'raster' | 'boxes';
+  polygonPairs: number;
+  reason: string;
+}
+
 export type AgreementRow =
-  | ({ _id: string; schemaVersion: 1; scope: 'item'; projectId: ObjectId; itemId: ObjectId; at: Date; k: number; annotationIds: ObjectId[] } & ItemQuality)
+  | ({ _id: string; schemaVersion: 1; scope: 'item'; projectId: ObjectId; itemId: ObjectId; at: Date; k: number; annotationIds: ObjectId[]; approximate?: QualityApproximation } & ItemQuality)
   | { _id: string; schemaVersion: 1; scope: 'gold'; projectId: ObjectId; itemId: ObjectId; userId: ObjectId; annotationId: ObjectId; at: Date; value: number | null; byTool: Partial<Record<Tool, number | null>> }
   | ({ _id: string; schemaVersion: 1; scope: 'project'; projectId: ObjectId; at: Date } & ProjectAgreement);
 

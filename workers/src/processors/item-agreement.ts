@@ -1,12 +1,12 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, itemQuality, projectAgreementJobId, projectKeys, rooms,
-  type ItemCompletePayload, type Region,
+  ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, itemQuality, polygonWork, polygonsAsBoxes, projectAgreementJobId, projectKeys, rooms,
+  type ItemCompletePayload, type ItemQuality, type LabelSchema, type Region,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
-import { putResult } from '../infra/mongo.ts';
+import { putResult, type QualityApproximation } from '../infra/mongo.ts';
 import { publish } from '../infra/redis.ts';
 import { queueItemComplete } from '../item-status.ts';
 
@@ -28,6 +28,29 @@ async function annotationsOf(w: WorkerContext, data: ItemAgreementJobData): Prom
   }
   const docs = await w.db.annotations.find({ itemId: new ObjectId(data.itemId), gold: false }).toArray();
   return docs.map((d) => ({ annotationId: d._id.toHexString(), userId: d.userId.toHexString(), regions: d.regions }));
+}
+
+/**
+ * The item's quality with bounded polygon work, never failing on geometry: pairs too costly to clip
+ * are rasterised (core's polygonIou), more than QUALITY_MAX_POLYGON_PAIRS pairs are compared as
+ * bounding boxes, and if the computation throws anyway it is redone with boxes. Anything but exact
+ * is flagged in `approximate`.
+ */
+export function boundedItemQuality(w: WorkerContext, list: readonly { annotatorId: string; regions: Region[] }[], schema: LabelSchema): { quality: ItemQuality; approximate?: QualityApproximation } {
+  const sets = list.map((a) => a.regions);
+  const run = (s: readonly Region[][]) => itemQuality(list.map((a, i) => ({ annotatorId: a.annotatorId, regions: s[i] ?? [] })), schema);
+  const work = polygonWork(sets);
+  try {
+    if (work.pairs > w.config.QUALITY_MAX_POLYGON_PAIRS) {
+      return { quality: run(polygonsAsBoxes(sets)), approximate: { method: 'boxes', polygonPairs: work.pairs, reason: `more than ${w.config.QUALITY_MAX_POLYGON_PAIRS} polygon pairs to compare` } };
+    }
+    const quality = run(sets);
+    return work.rasterised ? { quality, approximate: { method: 'raster', polygonPairs: work.rasterised, reason: 'large or often-crossing polygon pairs measured on a grid' } } : { quality };
+  } catch (e) {
+    if (!work.pairs) throw e;
+    w.log.warn('item agreement fell back to polygon bounding boxes', { err: e });
+    return { quality: run(polygonsAsBoxes(sets)), approximate: { method: 'boxes', polygonPairs: work.pairs, reason: `polygon comparison failed: ${e instanceof Error ? e.message : String(e)}` } };
+  }
 }
 
 /**
@@ -61,11 +84,11 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
   const list = await annotationsOf(w, data);
   if (list.length < data.k) throw new UnrecoverableError(`the item has ${list.length} annotations; ${data.k} are needed`);
   if (w.config.QUALITY_JOB_DELAY_MS) await new Promise((r) => setTimeout(r, w.config.QUALITY_JOB_DELAY_MS));
-  const quality = itemQuality(list.map((a) => ({ annotatorId: a.userId, regions: a.regions })), project.labelSchema);
+  const { quality, approximate } = boundedItemQuality(w, list.map((a) => ({ annotatorId: a.userId, regions: a.regions })), project.labelSchema);
   const at = new Date(w.now());
   await putResult(w.db, {
     _id: `item:${data.itemId}`, schemaVersion: 1, scope: 'item', projectId, itemId, at, k: data.k,
-    annotationIds: list.map((a) => new ObjectId(a.annotationId)), ...quality,
+    annotationIds: list.map((a) => new ObjectId(a.annotationId)), ...quality, ...(approximate ? { approximate } : {}),
   });
   await queueItemComplete(w, data.itemId, list.length);
   const keys = projectKeys(w.config.REDIS_PREFIX, data.projectId);

@@ -1,9 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { MaintenanceJobData, itemQuality, type Region } from '@labelwork/core';
+import { MaintenanceJobData, type Region } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { putResult, type AgreementRow } from '../infra/mongo.ts';
 import { projectAgreementProcessor } from './project-agreement.ts';
+import { boundedItemQuality } from './item-agreement.ts';
 
 /**
  * Recomputes the quality of every complete item of a project from the annotations in MongoDB
@@ -26,8 +27,8 @@ export async function recomputeProjectProcessor(w: WorkerContext, job: Job): Pro
   for (const it of items) {
     const list = byItem.get(it.itemId.toHexString()) ?? [];
     if (!list.length) continue;
-    const quality = itemQuality(list, project.labelSchema);
-    await putResult(w.db, { _id: it._id, schemaVersion: 1, scope: 'item', projectId, itemId: it.itemId, at: new Date(w.now()), k: it.k, annotationIds: list.map((a) => a.annotationId), ...quality });
+    const { quality, approximate } = boundedItemQuality(w, list, project.labelSchema);
+    await putResult(w.db, { _id: it._id, schemaVersion: 1, scope: 'item', projectId, itemId: it.itemId, at: new Date(w.now()), k: it.k, annotationIds: list.map((a) => a.annotationId), ...quality, ...(approximate ? { approximate } : {}) });
     n++;
     if (n % 100 === 0) await job.updateProgress({ done: n, items: items.length });
   }

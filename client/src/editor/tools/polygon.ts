@@ -1,3 +1,4 @@
+import { MAX_POLYGON_POINTS, polygonDefect } from '@labelwork/core';
 import { clampPoint, dist2 } from '../geometry.ts';
 import type { Vec } from '../types.ts';
 import { HIT_PX, roundRegion, type Step, type Tool, type ToolContext } from './tool.ts';
@@ -18,9 +19,11 @@ function draftOf(s: Drawing, ctx: ToolContext) {
   };
 }
 
+/** Closes the outline unless the server would refuse it (a crossing, no area): then drawing goes on (Backspace undoes points). */
 function close(s: Drawing): Step<PolygonState> {
   if (s.points.length < 3) return { state: s };
   const region = roundRegion({ id: s.id, type: 'polygon' as const, label: s.label, points: s.points });
+  if (polygonDefect(region.points)) return { state: s };
   return { state: IDLE, effects: [{ type: 'draft', draft: null }, { type: 'commit', ops: [{ op: 'put', record: region }] }] };
 }
 
@@ -43,7 +46,7 @@ export const polygonTool: Tool<PolygonState> = {
       if (nearFirst(s, p, ctx)) return close(s);
       const last = s.points[s.points.length - 1]!;
       // The second press of a double-click lands on the point just added: not a new vertex.
-      if (dist2(p, last) <= (HIT_PX / 2 / ctx.scale) ** 2) return { state: s };
+      if (dist2(p, last) <= (HIT_PX / 2 / ctx.scale) ** 2 || s.points.length >= MAX_POLYGON_POINTS) return { state: s };
       const next = { ...s, points: [...s.points, p], cursor: p };
       return { state: next, effects: [{ type: 'draft', draft: draftOf(next, ctx) }] };
     }
