@@ -131,11 +131,14 @@ export function ReviewInbox({ user }: { user: User }) {
             <p className="muted small">{t('inbox.empty')}</p>
           ) : (
             <>
-              {unread > 0 && (
-                <button type="button" className="btn btn--small inbox__all" onClick={markAll} data-testid="inbox-mark-all">
-                  {t('inbox.markRead')}
-                </button>
-              )}
+              <div className="inbox__head">
+                <span className="small muted">{t('inbox.title', { unread })}</span>
+                {unread > 0 && (
+                  <button type="button" className="btn btn--small" onClick={markAll} data-testid="inbox-mark-all">
+                    {t('inbox.markRead')}
+                  </button>
+                )}
+              </div>
               <ul>
                 {entries.map((e) => (
                   <li key={e.id} className={e.read ? 'is-read' : 'is-unread'} data-testid="inbox-entry" data-kind={e.kind} data-verdict={e.verdict} data-read={String(e.read)} data-entry-id={e.id}>
@@ -153,7 +156,7 @@ export function ReviewInbox({ user }: { user: User }) {
                       </Link>
                     )}
                     {!e.read && (
-                      <button type="button" className="btn btn--ghost btn--small" onClick={() => markRead(e)} data-testid="inbox-mark-read">
+                      <button type="button" className="btn btn--small inbox__read" onClick={() => markRead(e)} data-testid="inbox-mark-read">
                         {t('inbox.markOneRead')}
                       </button>
                     )}
