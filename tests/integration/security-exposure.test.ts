@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.ts';
+import { pngBuffer } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 // Issue #11 hardening: who may choose the client address, what /api/health tells strangers,
@@ -140,6 +141,39 @@ describe('display names', () => {
     const own = await annotator.patch('/api/auth/me', { displayName: '张伟 👩‍💻' });
     expect(own.status).toBe(200);
     expect(own.body.user.displayName).toBe('张伟 👩‍💻');
+  });
+
+  it('strips control and text-direction characters from uploaded file names (item titles and import history)', async () => {
+    const img = await lead.post('/api/projects', { name: 'Uploads', kind: 'image', labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] } });
+    expect(img.status).toBe(201);
+    const id = img.body.project.id;
+    const up = await lead.upload(`/api/projects/${id}/items/images`, 'files', [{ name: 'cat\u202Egnp.exe\u0085.png', data: await pngBuffer(8, 8), type: 'image/png' }]);
+    expect(up.status).toBe(201);
+    const items = await lead.get(`/api/projects/${id}/items`);
+    expect(items.body.items[0].image.name).toBe('catgnp.exe.png');
+    const txt = await lead.post('/api/projects', { name: 'Texts', kind: 'text', labelSchema: { labels: [{ name: 'PER', color: '#123456', tool: 'span' }] } });
+    const imp = await lead.upload(`/api/projects/${txt.body.project.id}/items/text`, 'file', [{ name: 'news\u2067lsnoj.jsonl', data: '{"text":"hello"}' }]);
+    expect(imp.status).toBe(201);
+    const history = await lead.get(`/api/projects/${txt.body.project.id}/imports`);
+    expect(history.body.imports[0].fileName).toBe('newslsnoj.jsonl');
+  });
+
+  it('answers a malformed multipart upload (a NUL in the part header, a body cut short) with 400, not 500', async () => {
+    const img = await lead.post('/api/projects', { name: 'Malformed', kind: 'image', labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] } });
+    const url = `/api/projects/${img.body.project.id}/items/images`;
+    const nul = await lead.upload(url, 'files', [{ name: 'cat\u0000.png', data: await pngBuffer(8, 8), type: 'image/png' }]);
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.code).toBe('VALIDATION_FAILED');
+    const boundary = 'xxBOUNDARYxx';
+    const cut = await lead.request('POST', url, undefined, { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    expect(cut.status).toBe(400);
+    const truncated = await fetch(`${t.url}${url}`, {
+      method: 'POST',
+      headers: { cookie: lead.cookie, 'x-csrf-token': lead.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG`,
+    });
+    expect(truncated.status).toBe(400);
+    expect((await truncated.json()).error.code).toBe('VALIDATION_FAILED');
   });
 
   it('refuses a right-to-left override in a project name and a label name', async () => {

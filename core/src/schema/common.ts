@@ -37,6 +37,11 @@ export function hasUnsafeNameChars(s: string): boolean {
   return UNSAFE_NAME_CHARS.test(s);
 }
 
+/** A name that comes from outside (an uploaded file's) without those characters: "a\u202Egpj.exe" → "agpj.exe". */
+export function withoutUnsafeNameChars(s: string): string {
+  return s.replace(new RegExp(UNSAFE_NAME_CHARS.source, 'g'), '');
+}
+
 /** The one check for human-readable names (trimmed, 1–max characters, no unsafe characters). */
 export function nameText(max: number) {
   return z

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DisplayName, LabelDef, Name, ProjectInput, UserInput, UserPatch, hasUnsafeNameChars } from '@labelwork/core';
+import { DisplayName, LabelDef, Name, ProjectInput, UserInput, UserPatch, hasUnsafeNameChars, withoutUnsafeNameChars } from '@labelwork/core';
 
 // Characters that must never be stored in a name: they hide or reorder what a reader sees
 // ("‮gpj.exe" shows as "exe.jpg") or break logs and CSV cells.
@@ -42,6 +42,13 @@ describe('names reject control, bidi and invisible characters', () => {
       expect(DisplayName.parse(s)).toBe(s);
       expect(Name.parse(s)).toBe(s);
     }
+  });
+
+  it('cleans names that come from outside (uploaded file names) of the same characters', () => {
+    expect(withoutUnsafeNameChars('cat\u202Egnp.exe')).toBe('catgnp.exe');
+    expect(withoutUnsafeNameChars('a\u0000b\u2066c\u200bd\u0085e.png')).toBe('abcde.png');
+    expect(withoutUnsafeNameChars('张伟-👩‍💻.png')).toBe('张伟-👩‍💻.png');
+    for (const ch of Object.values(UNSAFE)) expect(hasUnsafeNameChars(withoutUnsafeNameChars(`x${ch}${ch}y`))).toBe(false);
   });
 
   it('says why in the validation message', () => {

@@ -9,7 +9,7 @@ import { filesRepo, importsRepo, itemsRepo } from './items.repository.ts';
 import { deleteItems, importImages, importText, setGold, toItem } from './items.service.ts';
 import { removeUploads, tempDiskStorage, uploadsOf } from './upload-storage.ts';
 import { DecodeSlots } from './image-probe.ts';
-import { AnnotationContent, ItemStatus } from '@labelwork/core';
+import { AnnotationContent, ItemStatus, withoutUnsafeNameChars } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 
 const PageQuery = z.object({
@@ -25,7 +25,7 @@ const ImageFields = z.object({ duplicates: z.enum(['skip', 'import']).default('s
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
 
 /** Multer gives latin1-decoded names; browsers send UTF-8. */
-const fileName = (n: string) => Buffer.from(n, 'latin1').toString('utf8');
+const fileName = (n: string) => withoutUnsafeNameChars(Buffer.from(n, 'latin1').toString('utf8'));
 
 export function itemsRoutes(ctx: AppContext): Router {
   const r = Router();

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Request } from 'express';
 import type multer from 'multer';
+import { withoutUnsafeNameChars } from '@labelwork/core';
 import { AppError } from '../../http/errors.ts';
 import type { UploadedFile } from './images.ts';
 
@@ -79,7 +80,8 @@ export function tempDiskStorage(dir: string, maxTotal: number): multer.StorageEn
 /** The request's uploads, names decoded (multer gives latin1-decoded names; browsers send UTF-8). */
 export function uploadsOf(req: Request): UploadedFile[] {
   return ((req.files as StoredFile[] | undefined) ?? []).map((f) => ({
-    name: Buffer.from(f.originalname, 'latin1').toString('utf8'),
+    // Names are shown as the item's title: no controls or text-direction tricks ("x\u202Egnp.exe").
+    name: withoutUnsafeNameChars(Buffer.from(f.originalname, 'latin1').toString('utf8')),
     path: f.path,
     size: f.size,
     sha256: f.sha256,
