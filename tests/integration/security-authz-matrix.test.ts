@@ -82,7 +82,6 @@ const CALLS: Record<string, Call> = {
   'GET /api/projects/:id': { path: V((v) => `/api/projects/${v.projectId}`) },
   'GET /api/projects/:id/leads': { path: V((v) => `/api/projects/${v.projectId}/leads`) },
   'GET /api/projects/:id/label-usage': { path: V((v) => `/api/projects/${v.projectId}/label-usage`) },
-  'GET /api/projects/:id/label-usage': { path: V((v) => `/api/projects/${v.projectId}/label-usage`) },
   'PATCH /api/projects/:id': { path: V((v) => `/api/projects/${v.projectId}`), body: (v) => ({ version: v.projectVersion, name: 'taken over' }) },
   'POST /api/projects/:id/archive': { path: V((v) => `/api/projects/${v.projectId}/archive`) },
   'POST /api/projects/:id/unarchive': { path: V((v) => `/api/projects/${v.projectId}/unarchive`) },
