@@ -23,6 +23,13 @@ export async function updateProject(id: string, patch: ProjectPatch): Promise<Pr
   return (await http.patch<{ project: Project }>(base(id), patch)).project;
 }
 
+/** Regions per label in the project's annotations, drafts and gold answers (managers). */
+export type LabelUsage = Record<string, { annotations: number; drafts: number; gold: number }>;
+
+export async function labelUsage(id: string): Promise<LabelUsage> {
+  return (await http.get<{ labels: LabelUsage }>(`${base(id)}/label-usage`)).labels;
+}
+
 export async function archiveProject(id: string): Promise<Project> {
   return (await http.post<{ project: Project }>(`${base(id)}/archive`)).project;
 }

@@ -1,8 +1,9 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Lang, User } from '@labelwork/core';
 import { fetchMe, login, logout, updateMyLang } from '../api/auth.ts';
 import { onSessionLost, setCsrfToken } from '../api/http.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { storedLang, storeLang } from '../i18n/lang.ts';
 
 export type SessionState =
   | { status: 'loading' }
@@ -20,6 +21,11 @@ interface SessionValue {
 
 const SessionContext = createContext<SessionValue | null>(null);
 
+/** The profile now has `lang`: if the device still shows it, it no longer counts as a pending hand choice. */
+function markSaved(lang: Lang): void {
+  if (storedLang() === lang) storeLang(lang);
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
   const { lang, adoptLang, chosenByHand } = useI18n();
@@ -32,33 +38,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => onSessionLost(null);
   }, []);
 
-  useEffect(() => {
-    let live = true;
-    fetchMe().then(
-      ({ user, csrfToken }) => {
-        if (!live) return;
-        setCsrfToken(csrfToken);
-        adoptLang(user.lang);
-        setState({ status: 'signed-in', user });
-      },
-      () => {
-        if (live) setState({ status: 'signed-out', expired: false });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [adoptLang]);
-
-  const signIn = useCallback(
-    async (username: string, password: string) => {
-      const { user, csrfToken } = await login(username, password);
-      setCsrfToken(csrfToken);
+  /**
+   * The language rule after sign-in: a language picked by hand on this device (on the sign-in page,
+   * or one whose save did not reach the server) is kept and saved to the profile; otherwise the
+   * profile's language is used and remembered on the device.
+   */
+  const settleLang = useCallback(
+    (user: User) => {
       if (chosenByHand() && user.lang !== lang) {
-        // The language picked on the sign-in page is the newest wish: keep it and save it.
         setState({ status: 'signed-in', user: { ...user, lang } });
         updateMyLang(lang).then(
-          (r) => setState((s) => (s.status === 'signed-in' ? { status: 'signed-in', user: r.user } : s)),
+          (r) => {
+            markSaved(r.user.lang);
+            setState((s) => (s.status === 'signed-in' ? { status: 'signed-in', user: r.user } : s));
+          },
           () => undefined,
         );
       } else {
@@ -67,6 +60,34 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       }
     },
     [lang, adoptLang, chosenByHand],
+  );
+  const settleRef = useRef(settleLang);
+  settleRef.current = settleLang;
+
+  useEffect(() => {
+    let live = true;
+    fetchMe().then(
+      ({ user, csrfToken }) => {
+        if (!live) return;
+        setCsrfToken(csrfToken);
+        settleRef.current(user);
+      },
+      () => {
+        if (live) setState({ status: 'signed-out', expired: false });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const signIn = useCallback(
+    async (username: string, password: string) => {
+      const { user, csrfToken } = await login(username, password);
+      setCsrfToken(csrfToken);
+      settleLang(user);
+    },
+    [settleLang],
   );
 
   const signOut = useCallback(async () => {
@@ -82,7 +103,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const saveLang = useCallback((next: Lang) => {
     setState((s) => (s.status === 'signed-in' ? { status: 'signed-in', user: { ...s.user, lang: next } } : s));
     updateMyLang(next).then(
-      (r) => setState((s) => (s.status === 'signed-in' ? { status: 'signed-in', user: r.user } : s)),
+      (r) => {
+        markSaved(r.user.lang);
+        setState((s) => (s.status === 'signed-in' ? { status: 'signed-in', user: r.user } : s));
+      },
       () => undefined,
     );
   }, []);

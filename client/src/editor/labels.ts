@@ -1,4 +1,4 @@
-import type { LabelDef, LabelSchema, Region, Tool } from '@labelwork/core';
+import { labelHotkeys as coreLabelHotkeys, type LabelDef, type LabelSchema, type Region, type Tool } from '@labelwork/core';
 import type { ToolId } from './types.ts';
 
 /** The image tool that draws regions of a label (null for spans and classes). */
@@ -16,18 +16,9 @@ export function labelByName(schema: LabelSchema, name: string | null | undefined
   return schema.labels.find((l) => l.name === name) ?? null;
 }
 
-/**
- * Label hotkeys: each label's own hotkey from the schema, and digits 1–9 for the first nine
- * labels in schema order unless that digit is some label's own hotkey. Keys are lower case.
- */
+/** Label hotkeys (core's rule, shared with the project form's warning about shifting keys). */
 export function labelHotkeys(schema: LabelSchema): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const l of schema.labels) if (l.hotkey) keys.set(l.hotkey.toLowerCase(), l.name);
-  schema.labels.slice(0, 9).forEach((l, i) => {
-    const digit = String(i + 1);
-    if (!keys.has(digit)) keys.set(digit, l.name);
-  });
-  return keys;
+  return coreLabelHotkeys(schema);
 }
 
 /** Hotkeys shown beside each label, e.g. {"car": ["c", "1"]}. */

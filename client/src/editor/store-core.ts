@@ -88,7 +88,7 @@ export class EditorCore {
     const ids = new Set(own.map((r) => r.id));
     const prefilled = (options.prefilled ?? []).filter((r) => !ids.has(r.id));
     this.runner = startTool('select');
-    const first = options.schema.labels.find((l) => drawingToolOf(l.tool) || l.tool === 'span');
+    const first = options.schema.labels.find((l) => !l.retired && (drawingToolOf(l.tool) || l.tool === 'span'));
     this.state = {
       regions: [...own, ...prefilled],
       pending: new Set(prefilled.map((r) => r.id)),

@@ -151,7 +151,7 @@ export class EditorStore extends EditorCore {
       patch.selection = [];
       const active = labelByName(this.schema, this.state.activeLabel);
       if (!active || drawingToolOf(active.tool) !== tool) {
-        const fit = this.schema.labels.find((l) => drawingToolOf(l.tool) === tool);
+        const fit = this.schema.labels.find((l) => drawingToolOf(l.tool) === tool && !l.retired);
         if (fit) patch.activeLabel = fit.name;
       }
     }

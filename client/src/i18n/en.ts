@@ -1,4 +1,5 @@
 import { issuesEn } from './issues.ts';
+import { labelChangesEn } from './label-changes.ts';
 import { uxEn } from './ux.ts';
 import { editorEn } from './editor.ts';
 import { dashboardEn } from './dashboard.ts';
@@ -266,6 +267,7 @@ export const en = {
   ...dashboardEn,
   ...uxEn,
   ...issuesEn,
+  ...labelChangesEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

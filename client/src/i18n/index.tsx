@@ -1,7 +1,7 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Lang } from '@labelwork/core';
 import type { MessageKey } from './en.ts';
-import { initialLang, storeLang } from './lang.ts';
+import { initialLang, langChosenOnDevice, storeLang } from './lang.ts';
 
 export type { MessageKey } from './en.ts';
 export { LANGS, isLang } from './lang.ts';
@@ -18,9 +18,9 @@ interface I18nValue {
   t: Translate;
   /** Switches the UI language and remembers it on this device. */
   setLang: (lang: Lang) => void;
-  /** True once the person picked a language by hand in this page's life (not from the server). */
+  /** True when the person picked the language by hand on this device and no profile has it yet (survives reloads). */
   chosenByHand: () => boolean;
-  /** Sets the language from the signed-in user's profile, without counting as a hand choice. */
+  /** Sets the language from (or as now saved in) the signed-in user's profile; clears the hand-choice mark. */
   adoptLang: (lang: Lang) => void;
 }
 
@@ -28,7 +28,6 @@ const I18nContext = createContext<I18nValue | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
-  const byHand = useRef(false);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -36,15 +35,14 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [lang]);
 
   const setLang = useCallback((next: Lang) => {
-    byHand.current = true;
-    storeLang(next);
+    storeLang(next, true);
     setLangState(next);
   }, []);
   const adoptLang = useCallback((next: Lang) => {
     storeLang(next);
     setLangState(next);
   }, []);
-  const chosenByHand = useCallback(() => byHand.current, []);
+  const chosenByHand = useCallback(() => langChosenOnDevice(), []);
 
   const value = useMemo<I18nValue>(
     () => ({ lang, t: translator(lang), setLang, adoptLang, chosenByHand }),

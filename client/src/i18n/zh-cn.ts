@@ -1,4 +1,5 @@
 import { issuesZhCN } from './issues.ts';
+import { labelChangesZhCN } from './label-changes.ts';
 import { uxZhCN } from './ux.ts';
 import { editorZhCN } from './editor.ts';
 import { dashboardZh } from './dashboard.ts';
@@ -264,4 +265,5 @@ export const zhCN: Messages = {
   ...dashboardZh,
   ...uxZhCN,
   ...issuesZhCN,
+  ...labelChangesZhCN,
 };

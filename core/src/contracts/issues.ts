@@ -50,6 +50,7 @@ export const ISSUE_REASONS = [
   'not_a_member',
   'merge_target_unknown',
   'merge_into_itself',
+  'merge_tool_mismatch',
   // Regions against a label schema.
   'duplicate_region_id',
   'unknown_label',
@@ -61,7 +62,6 @@ export const ISSUE_REASONS = [
   'span_needs_text',
   'span_outside_text',
   'single_class_twice',
-  'retired_label',
   'polygon_too_few_points',
   'polygon_repeated_point',
   'polygon_zero_area',

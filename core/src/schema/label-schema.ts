@@ -47,6 +47,12 @@ export const LabelDef = z.object({
   points: z.array(nameText(60)).max(100).optional(),
   /** For `keypoints`: skeleton edges between named points. */
   edges: z.array(KeypointEdge).max(400).optional(),
+  /**
+   * A retired label is kept for the regions that already use it (shown with its colour and name)
+   * but offered for no new region: not in the picker, no hotkey. It keeps its place, so the
+   * number keys of the labels after it do not shift.
+   */
+  retired: z.boolean().optional(),
 });
 export type LabelDef = z.infer<typeof LabelDef>;
 

@@ -48,10 +48,19 @@ export const ProjectInput = z.object({
 export type ProjectInput = z.infer<typeof ProjectInput>;
 
 /** A partial edit (no defaults: absent fields stay as stored; `guideline: null` removes it); `version` is the one the client saw. */
+/** Regions of a label removed from the schema get the label `into` (on annotations, drafts and gold answers). */
+export const LabelMerge = z.object({ from: z.string().min(1).max(120), into: z.string().min(1).max(120) });
+export type LabelMerge = z.infer<typeof LabelMerge>;
+
 export const ProjectPatch = z
   .object(projectFields)
   .partial()
-  .extend({ guideline: GuidelineRef.nullable().optional(), version: z.number().int().nonnegative() });
+  .extend({
+    guideline: GuidelineRef.nullable().optional(),
+    version: z.number().int().nonnegative(),
+    /** With a new `labelSchema` that drops `from`: rewrite its regions to `into` (same kind of region). */
+    labelMerges: z.array(LabelMerge).max(100).optional(),
+  });
 export type ProjectPatch = z.infer<typeof ProjectPatch>;
 
 export const ProjectStatus = z.enum(['active', 'archived']);

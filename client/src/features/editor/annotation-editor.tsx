@@ -148,7 +148,8 @@ function Editor({ project, item, initialRegions, prefilledRegions, onChange, rea
     };
   }, [onKey, onKeyUp, space]);
 
-  const pickable = project.labelSchema.labels.filter((l) => (kind === 'text' ? l.tool === 'span' : drawingToolOf(l.tool) !== null));
+  // Retired labels stay in the schema for the regions that use them, but are offered for no new region.
+  const pickable = project.labelSchema.labels.filter((l) => !l.retired && (kind === 'text' ? l.tool === 'span' : drawingToolOf(l.tool) !== null));
   const openDefinition = project.guideline
     ? (l: LabelDef) => {
         loadDefs();

@@ -14,8 +14,10 @@ export function ClassificationPanel({ store, schema }: { store: EditorStore; sch
   const chosen = useMemo(() => new Set(regions.filter((r) => r.type === 'class' && !pending.has(r.id)).map((r) => r.label)), [regions, pending]);
   const proposed = useMemo(() => new Set(regions.filter((r) => r.type === 'class' && pending.has(r.id)).map((r) => r.label)), [regions, pending]);
   const hotkeys = useMemo(() => hotkeysByLabel(schema), [schema]);
-  const single = schema.labels.filter((l) => l.tool === 'class-single');
-  const multi = schema.labels.filter((l) => l.tool === 'class-multi');
+  // Retired classes show only where already chosen.
+  const offered = (l: { name: string; retired?: boolean | undefined }) => !l.retired || chosen.has(l.name) || proposed.has(l.name);
+  const single = schema.labels.filter((l) => l.tool === 'class-single' && offered(l));
+  const multi = schema.labels.filter((l) => l.tool === 'class-multi' && offered(l));
   if (single.length === 0 && multi.length === 0) return null;
   const keyOf = (name: string) => hotkeys.get(name)?.[0]?.toUpperCase();
   const option = (name: string, color: string) => (

@@ -16,7 +16,8 @@ export function SelectionPanel({ store }: { store: EditorStore }) {
   const r: Region | undefined = regions.find((x) => x.id === selection[0]);
   if (!r || r.type === 'span' || r.type === 'class') return null;
   const label = labelByName(store.schema, r.label);
-  const choices = store.schema.labels.filter((l) => labelFits(l, r));
+  // A retired label is listed only for the region that already has it.
+  const choices = store.schema.labels.filter((l) => labelFits(l, r) && (!l.retired || l.name === r.label));
   const disabled = readOnly || locked.has(r.id);
   return (
     <section className="editor-panel" aria-labelledby="selection-title" data-testid="selection-panel">

@@ -38,6 +38,8 @@ export interface LabelDraft {
   /** The Chinese description, or the one text for both languages when `descriptionEn` is empty. */
   description: string;
   descriptionEn: string;
+  /** Kept for the regions that use it, offered for no new region. */
+  retired: boolean;
   points: PointDraft[];
   edges: EdgeDraft[];
 }
@@ -107,6 +109,7 @@ export function labelDraftFromDef(def: LabelDef): LabelDraft {
     tool: def.tool,
     description: typeof def.description === 'object' ? (def.description['zh-CN'] ?? '') : (def.description ?? ''),
     descriptionEn: typeof def.description === 'object' ? (def.description.en ?? '') : '',
+    retired: def.retired ?? false,
     points: (def.points ?? []).map((name) => ({ key: newKey(), name })),
     edges: (def.edges ?? []).map((e) => ({ key: newKey(), from: e.from, to: e.to })),
   };
@@ -141,6 +144,7 @@ export function newLabel(kind: ProjectKind, existing: readonly LabelDraft[]): La
     tool: TOOLS_BY_KIND[kind][0] ?? 'class-single',
     description: '',
     descriptionEn: '',
+    retired: false,
     points: [],
     edges: [],
   };
@@ -154,6 +158,7 @@ function labelToRaw(l: LabelDraft): Record<string, unknown> {
   // One text serves both languages; with an English text it becomes { zh-CN, en }.
   if (en !== '') def.description = zh !== '' ? { 'zh-CN': zh, en } : { en };
   else if (zh !== '') def.description = zh;
+  if (l.retired) def.retired = true;
   if (l.tool === 'keypoints') {
     def.points = l.points.map((p) => p.name.trim());
     def.edges = l.edges.map((e) => ({ from: e.from.trim(), to: e.to.trim() }));
@@ -201,11 +206,14 @@ export function checkDraft(d: ProjectDraft): DraftCheck {
   if (!pctValid(d.goldRatePct)) errors['goldRate'] = percent;
   if (!pctValid(d.sampleRatePct)) errors['reviewPolicy.sampleRate'] = percent;
   const parsed = ProjectInput.safeParse(draftToRaw(d));
-  if (!parsed.success) {
+  if (parsed.success) fieldProblemsFromIssues(toolKindIssues(parsed.data.kind, parsed.data.labelSchema), errors);
+  else {
     fieldProblemsFromIssues(parsed.error.issues.map((i) => issueFromZod(i)), errors);
+    // Tools and hotkeys the kind does not allow, even while another field is still wrong.
+    const labels = d.labels.map((l) => ({ name: l.name, color: l.color, tool: l.tool, ...(l.hotkey ? { hotkey: l.hotkey } : {}) }));
+    fieldProblemsFromIssues(toolKindIssues(d.kind, { labels }), errors);
     return { ok: false, errors };
   }
-  fieldProblemsFromIssues(toolKindIssues(parsed.data.kind, parsed.data.labelSchema), errors);
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, input: parsed.data };
 }
 

@@ -89,6 +89,19 @@ export function LabelRow({ index, count, label, kind, errors, readOnly, onChange
           </div>
         )}
       </div>
+      {label.retired && (
+        <div className="label-row__retired">
+          <span className="badge" data-testid="label-retired">
+            {t('labels.retired')}
+          </span>{' '}
+          <span className="muted small">{t('labels.retiredHint')}</span>{' '}
+          {!readOnly && (
+            <button type="button" className="btn btn--small" onClick={() => onChange({ retired: false })} data-testid="label-restore">
+              {t('labels.restore')}
+            </button>
+          )}
+        </div>
+      )}
       {rowError && <div className="field__error">{rowError}</div>}
       {label.tool === 'keypoints' && <KeypointsEditor label={label} at={at} errors={errors} readOnly={readOnly} onChange={onChange} />}
     </li>

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Project, ProjectInput, User } from '@labelwork/core';
+import { hotkeyChanges, type LabelMerge, type LabelSchema, type Project, type ProjectInput, type User } from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
-import { updateProject } from '../../api/projects.ts';
+import { labelUsage, updateProject } from '../../api/projects.ts';
 import { canManageProjects } from '../../app/session.tsx';
 import { useT } from '../../i18n/index.tsx';
-import { Alert } from '../../ui/alert.tsx';
+import { Alert, ErrorAlert } from '../../ui/alert.tsx';
+import { LabelChanges, usedRemovedLabels, type UsedLabel } from './label-changes.tsx';
 import { draftFromProject, patchFrom } from '../project-form/draft.ts';
 import { ProjectForm, type SubmitOutcome } from '../project-form/project-form.tsx';
 
@@ -35,6 +36,10 @@ export function SettingsTab({ project, user, onSaved }: SettingsTabProps) {
   // The form remounts on every new base version, so "saved" lives here, not in the form.
   const [justSaved, setJustSaved] = useState(false);
   const initial = useMemo(() => draftFromProject(base), [base]);
+  // An edit that removes labels in use, or moves a number key, waits here for the person's choices.
+  const [review, setReview] = useState<{ input: ProjectInput; used: UsedLabel[] } | null>(null);
+  const [reviewBusy, setReviewBusy] = useState(false);
+  const [reviewError, setReviewError] = useState<unknown>(null);
 
   useEffect(() => {
     if (project.version !== base.version && !dirty) setBase(project);
@@ -48,9 +53,10 @@ export function SettingsTab({ project, user, onSaved }: SettingsTabProps) {
     onSaved(p);
   };
 
-  const submit = async (input: ProjectInput): Promise<SubmitOutcome> => {
+  const save = async (input: ProjectInput, labelMerges: LabelMerge[] = []): Promise<SubmitOutcome> => {
     try {
-      const saved = await updateProject(base.id, patchFrom(base, input));
+      const patch = patchFrom(base, input);
+      const saved = await updateProject(base.id, labelMerges.length > 0 ? { ...patch, labelMerges } : patch);
       setDirty(false);
       setConflict(null);
       setBase(saved);
@@ -66,12 +72,50 @@ export function SettingsTab({ project, user, onSaved }: SettingsTabProps) {
     }
   };
 
+  const submit = async (input: ProjectInput): Promise<SubmitOutcome> => {
+    const kept = new Set(input.labelSchema.labels.map((l) => l.name));
+    const removed = base.labelSchema.labels.some((l) => !kept.has(l.name));
+    const used = removed ? usedRemovedLabels(base.labelSchema, input.labelSchema, await labelUsage(base.id)) : [];
+    if (used.length > 0 || hotkeyChanges(base.labelSchema, input.labelSchema).length > 0) {
+      setReviewError(null);
+      setReview({ input, used });
+      return 'handled';
+    }
+    return save(input);
+  };
+
+  const confirmReview = async (labelSchema: LabelSchema, merges: LabelMerge[]) => {
+    if (!review) return;
+    setReviewBusy(true);
+    setReviewError(null);
+    try {
+      await save({ ...review.input, labelSchema }, merges);
+      setReview(null);
+    } catch (err) {
+      setReviewError(err);
+    } finally {
+      setReviewBusy(false);
+    }
+  };
+
   const onDirtyChange = useCallback((d: boolean) => {
     setDirty(d);
     if (d) setJustSaved(false);
   }, []);
   const stale = !conflict && dirty && project.version !== base.version;
-  const notice = conflict ? (
+  const notice = review ? (
+    <>
+      <LabelChanges
+        before={base.labelSchema}
+        after={review.input.labelSchema}
+        used={review.used}
+        busy={reviewBusy}
+        onConfirm={(s, m) => void confirmReview(s, m)}
+        onCancel={() => setReview(null)}
+      />
+      {reviewError !== null && <ErrorAlert error={reviewError} testId="label-changes-error" />}
+    </>
+  ) : conflict ? (
     <Alert tone="warning" testId="version-conflict">
       {t('form.conflict', { version: conflict.version })}{' '}
       <button type="button" className="btn btn--small" onClick={() => adopt(conflict)} data-testid="conflict-reload">

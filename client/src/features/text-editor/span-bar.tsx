@@ -21,7 +21,7 @@ export function SpanBar({ store }: { store: EditorStore }) {
   const regions = useEditorState(store, (s) => s.regions);
   const pending = useEditorState(store, (s) => s.pending);
   const readOnly = useEditorState(store, (s) => s.readOnly);
-  const labels = store.schema.labels.filter((l) => l.tool === 'span');
+  const labels = store.schema.labels.filter((l) => l.tool === 'span' && !l.retired);
   const hotkeys = useMemo(() => hotkeysByLabel(store.schema), [store]);
   const index = store.textIndex();
   const span = regions.find((r): r is SpanRegion => r.type === 'span' && r.id === selection[0]);

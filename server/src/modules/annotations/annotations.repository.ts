@@ -1,6 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { AnnotationStatus } from '@labelwork/core';
-import type { Database } from '../../infra/mongo.ts';
+import type { AnnotationDoc, Database } from '../../infra/mongo.ts';
 
 export const annotationsRepo = {
   byId: (db: Database, id: ObjectId) => db.annotations.findOne({ _id: id }),
@@ -19,4 +19,11 @@ export const annotationsRepo = {
   },
   list: (db: Database, projectId: ObjectId, filter: { itemId?: ObjectId; userId?: ObjectId }, limit: number) =>
     db.annotations.find({ projectId, ...filter }).limit(limit).toArray(),
+  /** Every annotation of a project (a cursor: projects can be large). */
+  allOfProject: (db: Database, projectId: ObjectId) => db.annotations.find({ projectId }),
+  /** Annotations of a project with a region of one of these labels. */
+  withLabels: (db: Database, projectId: ObjectId, labels: string[]) => db.annotations.find({ projectId, 'regions.label': { $in: labels } }),
+  /** Replaces the regions if the version is still `version` (whatever the status), bumping it; null otherwise. */
+  replaceRegions: (db: Database, id: ObjectId, version: number, regions: AnnotationDoc['regions'], at: Date) =>
+    db.annotations.findOneAndUpdate({ _id: id, version }, { $set: { regions, updatedAt: at }, $inc: { version: 1 } }, { returnDocument: 'after' }),
 };

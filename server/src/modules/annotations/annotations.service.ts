@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { JOB_NAMES, regionIssues, type Annotation, type AnnotationPatch, type ItemAgreementJobData } from '@labelwork/core';
+import { JOB_NAMES, regionIssues, regionsPerLabel, relabelRegions, type Annotation, type AnnotationPatch, type ItemAgreementJobData, type LabelMerge } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
@@ -58,25 +58,64 @@ export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectI
     if (now.status !== editable) throw reviewed(now.status);
     throw new AppError('VERSION_CONFLICT', 'this annotation changed since you loaded it; reload and try again', { current: toAnnotation(now) });
   }
-  const itemId = updated.itemId.toHexString();
-  if (!updated.gold) {
-    const uid = updated.userId.toHexString();
-    const json = JSON.stringify({ annotationId: updated._id.toHexString(), regions: updated.regions, version: updated.version });
-    // Keep the quality job's hand-off current; once the item has its k, recompute from MongoDB.
-    const [, count, complete, kRaw] = await Promise.all([
-      ctx.redis.hset(pq.keys.itemAnnotations(itemId), uid, json),
-      ctx.redis.hlen(pq.keys.itemAnnotations(itemId)),
-      ctx.redis.sismember(pq.keys.complete, itemId),
-      ctx.redis.hget(pq.keys.queued, itemId),
-    ]);
-    const k = Number(kRaw ?? 0);
-    if (k > 0 && (complete === 1 || count >= k)) {
-      const data: ItemAgreementJobData = { projectId: pq.projectId, itemId, k, fromDb: true };
-      await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: `agree-${itemId}-e-${updated._id.toHexString()}-${updated.version}`, ...QUALITY_JOB_OPTS });
-    }
-  }
+  await regionsChanged(ctx, project._id, updated);
   await audit(ctx, user._id, 'annotation.edit', { type: 'annotation', id }, { version: updated.version });
   return toAnnotation(updated);
+}
+
+/**
+ * After an annotation's regions changed: keep the quality job's hand-off current and, once the
+ * item has its k annotations, recompute its quality from MongoDB.
+ */
+async function regionsChanged(ctx: AppContext, projectId: ObjectId, updated: AnnotationDoc): Promise<void> {
+  if (updated.gold) return;
+  const pq = ctx.tasks.project(projectId.toHexString());
+  const itemId = updated.itemId.toHexString();
+  const uid = updated.userId.toHexString();
+  const json = JSON.stringify({ annotationId: updated._id.toHexString(), regions: updated.regions, version: updated.version });
+  const [, count, complete, kRaw] = await Promise.all([
+    ctx.redis.hset(pq.keys.itemAnnotations(itemId), uid, json),
+    ctx.redis.hlen(pq.keys.itemAnnotations(itemId)),
+    ctx.redis.sismember(pq.keys.complete, itemId),
+    ctx.redis.hget(pq.keys.queued, itemId),
+  ]);
+  const k = Number(kRaw ?? 0);
+  if (k > 0 && (complete === 1 || count >= k)) {
+    const data: ItemAgreementJobData = { projectId: pq.projectId, itemId, k, fromDb: true };
+    await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: `agree-${itemId}-e-${updated._id.toHexString()}-${updated.version}`, ...QUALITY_JOB_OPTS });
+  }
+}
+
+/** Regions per label over a project's annotations (gold answers written as annotations included). */
+export async function annotationLabelCounts(ctx: AppContext, projectId: ObjectId): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for await (const a of annotationsRepo.allOfProject(ctx.db, projectId)) regionsPerLabel(a.regions, counts);
+  return counts;
+}
+
+/**
+ * Rewrites merged labels on a project's stored annotations (`from` → `into`, after the label
+ * schema dropped `from`), each with its version bumped and its item's quality recomputed.
+ * An annotation edited meanwhile is re-read and rewritten. Returns how many changed.
+ */
+export async function relabelAnnotations(ctx: AppContext, projectId: ObjectId, merges: readonly LabelMerge[]): Promise<number> {
+  if (merges.length === 0) return 0;
+  let changed = 0;
+  for await (const first of annotationsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from))) {
+    let doc: AnnotationDoc | null = first;
+    for (let attempt = 0; doc && attempt < 5; attempt++) {
+      const regions = relabelRegions(doc.regions, merges);
+      if (!regions) break;
+      const updated = await annotationsRepo.replaceRegions(ctx.db, doc._id, doc.version, regions, new Date(ctx.now()));
+      if (updated) {
+        changed += 1;
+        await regionsChanged(ctx, projectId, updated);
+        break;
+      }
+      doc = await annotationsRepo.byId(ctx.db, doc._id);
+    }
+  }
+  return changed;
 }
 
 export async function listAnnotations(ctx: AppContext, user: UserDoc, projectId: ObjectId, filter: { itemId?: string; userId?: string }): Promise<Annotation[]> {

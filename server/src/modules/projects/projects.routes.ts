@@ -5,6 +5,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
 import { loadProject } from './projects.access.ts';
+import { labelUsage } from './projects.labels.ts';
 import { projectLeads } from './projects.leads.ts';
 import { addMembers, createProject, listProjects, removeMember, setProjectStatus, toProject, updateProject } from './projects.service.ts';
 
@@ -23,6 +24,9 @@ export function projectsRoutes(ctx: AppContext): Router {
   });
   r.get('/:id', async (req, res) => {
     res.json({ project: toProject(await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'view')) });
+  });
+  r.get('/:id/label-usage', requireRole('admin', 'lead'), async (req, res) => {
+    res.json({ labels: await labelUsage(ctx, me(req), idParam(req, 'id', forbidden())) });
   });
   r.get('/:id/leads', async (req, res) => {
     res.json({ leads: await projectLeads(ctx, me(req), idParam(req, 'id', forbidden())) });

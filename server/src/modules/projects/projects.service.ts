@@ -7,6 +7,7 @@ import { audit } from '../audit/audit.service.ts';
 import { findGuideline } from '../guidelines/guidelines.service.ts';
 import { usersRepo } from '../users/users.repository.ts';
 import { accessChanged } from './access-cache.ts';
+import { applyLabelMerges, checkLabelMerges } from './projects.labels.ts';
 import { canAccess, loadProject } from './projects.access.ts';
 import { projectsRepo } from './projects.repository.ts';
 
@@ -91,7 +92,8 @@ export async function createProject(ctx: AppContext, user: UserDoc, input: Proje
 export async function updateProject(ctx: AppContext, user: UserDoc, id: ObjectId, patch: ProjectPatch): Promise<Project> {
   const current = await loadProject(ctx, user, id, 'manage');
   if (current.status === 'archived') throw new AppError('PROJECT_ARCHIVED', 'unarchive the project before editing it');
-  const { version, ...fields } = patch;
+  const { version, labelMerges = [], ...fields } = patch;
+  if (labelMerges.length > 0) checkLabelMerges(current.labelSchema, fields.labelSchema ?? current.labelSchema, labelMerges);
   if (fields.kind && fields.kind !== current.kind && current.counts.items > 0) {
     throw validationError([{ path: 'kind', reason: 'kind_locked', message: 'the kind cannot change once the project has items' }]);
   }
@@ -108,7 +110,9 @@ export async function updateProject(ctx: AppContext, user: UserDoc, id: ObjectId
     if (!now) throw new AppError('NOT_FOUND', 'no such project');
     throw new AppError('VERSION_CONFLICT', 'someone else changed this project; reload and try again', { current: toProject(now) });
   }
-  await audit(ctx, user._id, 'project.update', { type: 'project', id }, { fields: Object.keys(fields), version: updated.version });
+  // The schema no longer has the merged labels: their regions move to the labels they merge into.
+  const relabelled = labelMerges.length > 0 ? await applyLabelMerges(ctx, id, labelMerges) : undefined;
+  await audit(ctx, user._id, 'project.update', { type: 'project', id }, { fields: Object.keys(fields), version: updated.version, ...(relabelled ? { labelMerges, relabelled } : {}) });
   await notifyUpdated(ctx, updated, user._id);
   return toProject(updated);
 }

@@ -68,6 +68,15 @@ export const draftsRepo = {
   },
   remove: (db: Database, userId: ObjectId, itemId: ObjectId) => db.drafts.deleteOne({ _id: draftsRepo.key(userId, itemId) }),
   byProject: (db: Database, projectId: ObjectId) => db.drafts.find({ projectId }).limit(5000).toArray(),
+  /** Every draft of a project (a cursor). */
+  allOfProject: (db: Database, projectId: ObjectId) => db.drafts.find({ projectId }),
+  /** Drafts of a project with a region of one of these labels. */
+  withLabels: (db: Database, projectId: ObjectId, labels: string[]) => db.drafts.find({ projectId, 'regions.label': { $in: labels } }),
+  /** Replaces a draft's regions if it was not saved again since `savedAt`; false otherwise. */
+  async replaceRegions(db: Database, id: string, savedAt: Date, regions: DraftDoc['regions']): Promise<boolean> {
+    const r = await db.drafts.updateOne({ _id: id, savedAt }, { $set: { regions } });
+    return r.matchedCount === 1;
+  },
 };
 
 export const skipsRepo = {
