@@ -59,8 +59,8 @@ describe('a lead sets up a project in the browser', () => {
     await page.getByTestId('project-kind').selectOption('image');
     await page.getByTestId('project-overlap').fill('3');
     await addLabel(page, 'car', 'bbox', 'c');
-    await addLabel(page, 'pedestrian', 'bbox', 'p');
-    await addLabel(page, 'pose', 'keypoints', 'k');
+    await addLabel(page, 'pedestrian', 'bbox', 'e');
+    await addLabel(page, 'pose', 'keypoints', 'j');
     const pose = page.getByTestId('label-row').last();
     for (const name of ['head', 'hand']) {
       await pose.getByTestId('add-point').click();
@@ -83,7 +83,7 @@ describe('a lead sets up a project in the browser', () => {
     await rows.nth(1).getByTestId('label-hotkey').fill('c');
     await page.getByTestId('project-save').click();
     await expect.poll(() => rows.nth(1).locator('.field__error').count()).toBeGreaterThan(0);
-    await rows.nth(1).getByTestId('label-hotkey').fill('p');
+    await rows.nth(1).getByTestId('label-hotkey').fill('e');
   });
 
   it('imports images and lists them with thumbnails', async () => {
