@@ -2,6 +2,7 @@ import type { Region } from '@labelwork/core';
 import { BOX_HANDLES, boxHandlePoint, regionBounds } from '../editor/geometry.ts';
 import type { EditorState } from '../editor/store.ts';
 import type { Viewport } from '../editor/types.ts';
+import { placeCallout } from './callout-place.ts';
 import { FALLBACK_COLOR, withAlpha } from './colors.ts';
 import { colorOf, drawKeypoints, drawTag, PIN_COLOR, pinPositions, sx, sy, traceRegion, type Palette } from './draw-regions.ts';
 
@@ -180,29 +181,40 @@ function wrap(ctx: CanvasRenderingContext2D, text: string, width: number, maxLin
   return lines;
 }
 
-/** The comment text of the pins on the selected region, in a box beside the pin (kept on the stage). */
+/**
+ * The comment text of the pins on the selected region, in boxes stacked beside the region — never
+ * over it (`placeCallout`: right, left, below or above, whichever fits on the stage).
+ */
 function drawCallouts(ctx: CanvasRenderingContext2D, s: EditorState): void {
   if (s.pins.length === 0 || s.selection.length !== 1) return;
   const selected = s.selection[0];
-  let top: number | null = null;
-  for (const { pin, x, y } of pinPositions(s)) {
-    if (pin.regionId !== selected) continue;
-    ctx.font = CALLOUT_FONT;
-    const lines = wrap(ctx, `${pin.n}. ${pin.text}`, CALLOUT_WIDTH, CALLOUT_LINES);
-    const w = Math.min(CALLOUT_WIDTH, Math.max(...lines.map((l) => ctx.measureText(l).width))) + 12;
-    const h = lines.length * 16 + 8;
-    const left = Math.max(2, Math.min(x + 16, s.stage.width - w - 2));
-    const at: number = top ?? Math.max(2, Math.min(y - 12, s.stage.height - h - 2));
+  const region = s.regions.find((r) => r.id === selected);
+  const bounds = region && regionBounds(region);
+  if (!bounds) return;
+  ctx.font = CALLOUT_FONT;
+  const notes = pinPositions(s)
+    .filter(({ pin }) => pin.regionId === selected)
+    .map(({ pin }) => {
+      const lines = wrap(ctx, `${pin.n}. ${pin.text}`, CALLOUT_WIDTH, CALLOUT_LINES);
+      return { lines, w: Math.min(CALLOUT_WIDTH, Math.max(...lines.map((l) => ctx.measureText(l).width))) + 12, h: lines.length * 16 + 8 };
+    });
+  if (notes.length === 0) return;
+  const v = s.viewport;
+  const box = { left: sx(v, bounds.x), top: sy(v, bounds.y), width: bounds.w * v.scale, height: bounds.h * v.scale };
+  const size = { width: Math.max(...notes.map((n) => n.w)), height: notes.reduce((t, n) => t + n.h, 0) + 4 * (notes.length - 1) };
+  const at = placeCallout(box, size, s.stage, notes.length * 20);
+  let top = at.top;
+  for (const { lines, w, h } of notes) {
     ctx.fillStyle = 'rgba(255,255,255,0.96)';
     ctx.strokeStyle = PIN_COLOR;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    ctx.rect(Math.round(left) + 0.5, Math.round(at) + 0.5, Math.round(w), Math.round(h));
+    ctx.rect(Math.round(at.left) + 0.5, Math.round(top) + 0.5, Math.round(w), Math.round(h));
     ctx.fill();
     ctx.stroke();
     ctx.fillStyle = '#1f1f1f';
     ctx.textBaseline = 'top';
-    lines.forEach((l, i) => ctx.fillText(l, left + 6, at + 5 + i * 16));
-    top = at + h + 4;
+    lines.forEach((l, i) => ctx.fillText(l, at.left + 6, top + 5 + i * 16));
+    top += h + 4;
   }
 }

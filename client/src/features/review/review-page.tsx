@@ -380,7 +380,7 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
                 <button type="button" className="btn" disabled={busy} onClick={() => setFixing(true)} data-testid="review-fix">
                   {t('review.fix')}
                 </button>
-                <button type="button" className="btn btn--ghost" disabled={busy} onClick={onRelease} data-testid="review-release">
+                <button type="button" className="btn review__release" disabled={busy} onClick={onRelease} data-testid="review-release">
                   {t('review.release')}
                 </button>
               </>

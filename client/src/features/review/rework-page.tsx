@@ -10,6 +10,7 @@ import { useI18n, useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
+import { isMac } from '../editor/keyboard.ts';
 import { anchorText, formatTime, pinsOf, taskItemLabel } from './format.ts';
 import { PresenceChips, usePresence } from './presence.tsx';
 import { CommentList } from './comments.tsx';
@@ -131,7 +132,10 @@ function ReworkItem({ project, task, user, onBack, onSubmitted }: { project: Pro
     [task],
   );
 
+  const busyRef = useRef(false);
   const submit = async () => {
+    if (busyRef.current || !task.item) return;
+    busyRef.current = true;
     setBusy(true);
     setError(null);
     try {
@@ -140,9 +144,25 @@ function ReworkItem({ project, task, user, onBack, onSubmitted }: { project: Pro
     } catch (e) {
       setError(e);
     } finally {
+      busyRef.current = false;
       setBusy(false);
     }
   };
+  const submitRef = useRef(submit);
+  submitRef.current = submit;
+
+  // Ctrl+Enter (⌘↵) submits, as in the workspace, wherever focus is (capture phase; dialogs keep their keys).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || document.querySelector('dialog[open]')) return;
+      const mod = isMac ? e.metaKey : e.ctrlKey;
+      if (!mod || e.altKey || e.shiftKey || e.key !== 'Enter') return;
+      e.preventDefault();
+      void submitRef.current();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
 
   return (
     <div className="review" data-testid="rework-item" data-task-id={task.taskId}>
@@ -164,8 +184,19 @@ function ReworkItem({ project, task, user, onBack, onSubmitted }: { project: Pro
           </section>
           {error !== null && <ErrorAlert error={error} />}
           <div className="review__verdicts">
-            <button type="button" className="btn btn--primary" disabled={busy || !task.item} onClick={() => void submit()} data-testid="rework-submit">
-              {t('rework.submit')}
+            <button
+              type="button"
+              className="btn btn--primary"
+              disabled={busy || !task.item}
+              onClick={() => void submit()}
+              data-testid="rework-submit"
+              aria-keyshortcuts={isMac ? 'Meta+Enter' : 'Control+Enter'}
+              title={`${t('rework.submit')} (${isMac ? '⌘' : 'Ctrl+'}Enter)`}
+            >
+              {t('rework.submit')}{' '}
+              <kbd className="kbd-hint" aria-hidden="true">
+                {isMac ? '⌘' : 'Ctrl+'}↵
+              </kbd>
             </button>
             <button type="button" className="btn" onClick={onBack} data-testid="rework-back">
               {t('rework.back')}
