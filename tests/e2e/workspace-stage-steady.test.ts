@@ -158,4 +158,55 @@ describe('workspace: the stage stays put while notices come and go', () => {
       expect(got, `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`).toBeDefined();
     }
   });
+
+  it('keeps the image in place on the screen when the stage box itself moves and resizes, even mid-drag', async () => {
+    const p = page;
+    const item = await leasedItem();
+    const before = (await draftOf(item)).length;
+    await fitView(p);
+    const v = await stageView(p, IMAGE);
+    const toImage = (x: number, y: number) => ({ x: (x - v.left - v.x) / v.scale, y: (y - v.top - v.y) / v.scale });
+    // Something pushes the editor down by 45 px (and so makes the stage 45 px shorter), then goes:
+    // the stage's box changes twice; the image must stay where it is on the screen.
+    const push = (on: boolean) =>
+      p.evaluate((show) => {
+        const body = document.querySelector('.workspace__body')!;
+        if (show) {
+          const d = document.createElement('div');
+          d.id = 'pusher';
+          d.style.height = '45px';
+          d.style.flex = 'none';
+          body.before(d);
+        } else document.getElementById('pusher')?.remove();
+        return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      }, on);
+    const aims = [
+      { a: { x: Math.round(v.left + v.x + 60), y: Math.round(v.top + v.y + 340) }, b: { x: Math.round(v.left + v.x + 180), y: Math.round(v.top + v.y + 420) } },
+      { a: { x: Math.round(v.left + v.x + 260), y: Math.round(v.top + v.y + 340) }, b: { x: Math.round(v.left + v.x + 380), y: Math.round(v.top + v.y + 420) } },
+      { a: { x: Math.round(v.left + v.x + 460), y: Math.round(v.top + v.y + 340) }, b: { x: Math.round(v.left + v.x + 580), y: Math.round(v.top + v.y + 420) } },
+    ];
+    const top0 = await p.getByTestId('editor-stage').evaluate((el) => el.getBoundingClientRect().top);
+    // A drag held while the stage moves down.
+    await p.mouse.move(aims[0]!.a.x, aims[0]!.a.y);
+    await p.mouse.down();
+    await p.mouse.move(aims[0]!.a.x + 20, aims[0]!.a.y + 10, { steps: 2 });
+    await push(true);
+    expect(await p.getByTestId('editor-stage').evaluate((el) => el.getBoundingClientRect().top)).toBe(top0 + 45);
+    await p.mouse.move(aims[0]!.b.x, aims[0]!.b.y, { steps: 4 });
+    await p.mouse.up();
+    // A box drawn while the stage is moved, one after it has moved back.
+    await drag(p, aims[1]!.a.x, aims[1]!.a.y, aims[1]!.b.x, aims[1]!.b.y);
+    await push(false);
+    await drag(p, aims[2]!.a.x, aims[2]!.a.y, aims[2]!.b.x, aims[2]!.b.y);
+    await p.locator('[data-testid=save-indicator][data-state=saved]').waitFor({ timeout: 15_000 });
+    let stored: Box[] = [];
+    await expect.poll(async () => (stored = await draftOf(item)).length, { timeout: 15_000 }).toBe(before + aims.length);
+    for (const [n, aim] of aims.entries()) {
+      const a = toImage(aim.a.x, aim.a.y);
+      const b = toImage(aim.b.x, aim.b.y);
+      const want = [a.x, a.y, b.x - a.x, b.y - a.y];
+      const got = stored.map((s) => [s.x, s.y, s.w, s.h]).find((g) => g.every((val, k) => Math.abs(val - want[k]!) <= 1));
+      expect(got, `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`).toBeDefined();
+    }
+  });
 });
