@@ -1,4 +1,5 @@
 import { isApiError } from '../api/http.ts';
+import { fieldProblemList, problemText } from '../ui/field-errors.ts';
 import { isMessageKey, type Translate } from './index.tsx';
 
 /** `details.retryAfterS` of a LOCKED_OUT / RATE_LIMITED answer, when present. */
@@ -19,6 +20,11 @@ export function errorText(t: Translate, error: unknown): string {
     if (error.code === 'LOCKED_OUT') {
       const s = retryAfterSeconds(error.details);
       return s === null ? t('error.LOCKED_OUT_noTime') : t('error.LOCKED_OUT', { seconds: s });
+    }
+    if (error.code === 'VALIDATION_FAILED') {
+      // Say what is wrong, in the UI language, when the answer names one problem.
+      const [first, ...rest] = fieldProblemList(error.details);
+      if (first && rest.length === 0) return `${t('error.VALIDATION_FAILED')} ${problemText(t, first.problem)}`;
     }
     const key = `error.${error.code}`;
     if (isMessageKey(key)) return t(key);

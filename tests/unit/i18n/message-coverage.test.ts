@@ -16,6 +16,8 @@ import { en } from '../../../client/src/i18n/en.ts';
 import { zhCN } from '../../../client/src/i18n/zh-cn.ts';
 import { translator } from '../../../client/src/i18n/translate.ts';
 import { fieldErrorTexts, fieldProblemsFromDetails, fieldProblemsFromIssues, problemText } from '../../../client/src/ui/field-errors.ts';
+import { errorText } from '../../../client/src/i18n/errors.ts';
+import { ApiError } from '../../../client/src/api/http.ts';
 
 const dicts = { en: en as Record<string, string>, 'zh-CN': zhCN as Record<string, string> };
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)/g)].map((m) => m[1]).sort();
@@ -100,5 +102,11 @@ describe('reason codes of schema problems', () => {
     expect(enText.password).toBe('Must be at least 10 characters.');
     expect(enText.displayName).toBe('Expected text.');
     for (const v of Object.values(zh)) expect(v).not.toMatch(/[A-Za-z]{4,}/);
+  });
+
+  it('says which problem a refused request has, in the UI language, when it names one', () => {
+    const err = new ApiError(400, 'VALIDATION_FAILED', 'the request is not valid', [{ path: 'overlap', reason: 'too_big', params: { maximum: 20 }, message: 'Too big: expected number to be <=20' }]);
+    expect(errorText(translator('zh-CN'), err)).toBe('部分字段无效。 不能大于 20。');
+    expect(errorText(translator('en'), err)).toMatch(/Must be at most 20\.$/);
   });
 });
