@@ -107,7 +107,7 @@ describe('open project queues', () => {
     // Nobody touches the first project: the sweep for projects with live leases reopens its queue,
     // and its abandoned lease goes back to the queue.
     const keys = t.app.ctx.tasks.keys(projects[0]!);
-    await waitFor('the abandoned lease back in the queue', async () => (await probe.llen(keys.active)) === 0 && (await probe.zcard(keys.prioritized)) + (await probe.llen(keys.wait)) === 1, 15_000, 200);
+    await waitFor('the abandoned lease back in the queue', async () => (await probe.llen(keys.bull.active)) === 0 && (await probe.zcard(keys.bull.prioritized)) + (await probe.llen(keys.bull.wait)) === 1, 15_000, 200);
     const again = await b.client.post(`/api/projects/${projects[0]}/tasks/next`);
     expect(again.status).toBe(200);
     expect(again.body.task.item.id).toBe(first.body.task.item.id);

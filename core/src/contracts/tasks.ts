@@ -11,7 +11,8 @@ import { codePointLength } from '../schema/item.ts';
 /**
  * Queue names. Every key of a project's queue (BullMQ's and ours) carries the hash tag
  * `{<projectId>}`, so a project lives in one Redis Cluster slot and our Lua scripts may touch
- * BullMQ's lock keys next to our own. Quality and maintenance queues have their own tags.
+ * BullMQ's lock keys next to our own (BullMQ's key layout is known only to the server's
+ * `infra/bullmq-adapter.ts`). Quality and maintenance queues have their own tags.
  */
 export const QUEUES = {
   annotate: (projectId: string) => `annotate-{${projectId}}`,
@@ -37,21 +38,14 @@ export const goldScoreJobId = (annotationId: string) => `gold-${annotationId}`;
 /** One project-agreement run per project and debounce window. */
 export const projectAgreementJobId = (projectId: string, bucket: number) => `pa-${projectId}-${bucket}`;
 
-/** Redis keys of one project's assignment state (all in the project's slot). */
+/**
+ * Redis keys of one project's assignment state (all in the project's slot: they are named under the
+ * queue's name, which carries the hash tag). Only our own keys: BullMQ's are the adapter's.
+ */
 export function projectKeys(prefix: string, projectId: string) {
-  const queue = `${prefix}:${QUEUES.annotate(projectId)}:`;
-  const k = `${queue}lw:`;
+  const k = `${prefix}:${QUEUES.annotate(projectId)}:lw:`;
   return {
     queueName: QUEUES.annotate(projectId),
-    /** BullMQ's key prefix of the queue: job `<id>` is `${queue}<id>`, its lock `${queue}<id>:lock`. */
-    queue,
-    lock: (jobId: string) => `${queue}${jobId}:lock`,
-    stalled: `${queue}stalled`,
-    prioritized: `${queue}prioritized`,
-    wait: `${queue}wait`,
-    active: `${queue}active`,
-    events: `${queue}events`,
-    job: (jobId: string) => `${queue}${jobId}`,
     /** Lease metadata by token: jobId, itemId, userId, r, k, gold, at. */
     lease: (token: string) => `${k}l:${token}`,
     /** Per user: itemId → token of the leases they hold. */
@@ -146,7 +140,12 @@ export type GoldScoreJobData = z.infer<typeof GoldScoreJobData>;
 export const ProjectAgreementJobData = z.object({ projectId: Id });
 export type ProjectAgreementJobData = z.infer<typeof ProjectAgreementJobData>;
 
-export const MaintenanceJobData = z.object({ projectId: Id, requestedBy: Id });
+export const MaintenanceJobData = z.object({
+  projectId: Id,
+  requestedBy: Id,
+  /** requeue-all: the project's spread when it was asked for (replicas interleaved as in normal queueing). */
+  spread: z.number().int().min(1).max(10_000).optional(),
+});
 export type MaintenanceJobData = z.infer<typeof MaintenanceJobData>;
 
 /** What the item-agreement processor returns (also the `item:complete` socket payload). */

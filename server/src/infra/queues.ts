@@ -1,12 +1,13 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QUEUES, projectKeys, type ProjectKeys } from '@labelwork/core';
+import { QUEUES } from '@labelwork/core';
+import { assertPinnedBullmq, engineKeys, type EngineKeys } from './bullmq-adapter.ts';
 import type { Logger } from './logger.ts';
 
 /** One project's annotation queue: a BullMQ queue and a manual worker whose lock is the lease. */
 export interface ProjectQueue {
   projectId: string;
-  keys: ProjectKeys;
+  keys: EngineKeys;
   queue: Queue;
   /** Processor-less worker: `getNextJob` hands out leases, its stalled checker takes them back. */
   worker: Worker;
@@ -50,6 +51,8 @@ export class TaskQueues {
   readonly redis: Redis;
 
   constructor(readonly opts: TaskQueuesOptions) {
+    // Leases reach into BullMQ's keys: refuse to start on a version they were not verified against.
+    assertPinnedBullmq();
     this.redis = new Redis(opts.redisUrl, { connectionName: 'queues', maxRetriesPerRequest: null, enableReadyCheck: true });
     this.quality = new Queue(QUEUES.quality, { connection: this.redis, prefix: opts.prefix });
     this.maintenance = new Queue(QUEUES.maintenance, { connection: this.redis, prefix: opts.prefix });
@@ -59,8 +62,8 @@ export class TaskQueues {
     return this.opts.leaseMs;
   }
 
-  keys(projectId: string): ProjectKeys {
-    return projectKeys(this.opts.prefix, projectId);
+  keys(projectId: string): EngineKeys {
+    return engineKeys(this.opts.prefix, projectId);
   }
 
   /** Project queues open in this process (retiring ones not counted). */

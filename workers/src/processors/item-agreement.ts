@@ -4,13 +4,13 @@ import {
   ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, itemQuality, polygonWork, polygonsAsBoxes, projectAgreementJobId, projectKeys, rooms,
   type ItemCompletePayload, type ItemQuality, type LabelSchema, type Region,
 } from '@labelwork/core';
+import { PROJECT_AGREEMENT_JOB_OPTS, itemCompleteOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
 import { putResult, type QualityApproximation } from '../infra/mongo.ts';
 import { publish } from '../infra/redis.ts';
 import { queueItemComplete } from '../item-status.ts';
-
-const COUNT_COMPLETE = `if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[2], 'itemsComplete', 1) end`;
+import { execEngineOps } from '../infra/engine-ops.ts';
 
 interface Handoff {
   annotationId: string;
@@ -63,7 +63,7 @@ export async function scheduleProjectAgreement(w: WorkerContext, projectId: stri
   const window = Math.max(w.config.PROJECT_AGREEMENT_DEBOUNCE_MS, 20 * lastMs);
   const bucket = Math.floor(w.now() / window);
   const delay = Math.max(0, (bucket + 1) * window - w.now());
-  await w.quality.add(JOB_NAMES.projectAgreement, { projectId }, { jobId: projectAgreementJobId(projectId, bucket), delay, removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+  await w.quality.add(JOB_NAMES.projectAgreement, { projectId }, { jobId: projectAgreementJobId(projectId, bucket), delay, ...PROJECT_AGREEMENT_JOB_OPTS });
 }
 
 /**
@@ -94,9 +94,8 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
   const keys = projectKeys(w.config.REDIS_PREFIX, data.projectId);
   // Counted once however often this runs; the project's `counts.done` follows in the debounced
   // project-agreement job (a write per item would hold the database's write lock on FerretDB).
-  await w.redis.eval(COUNT_COMPLETE, 2, keys.complete, keys.stats, data.itemId);
   // All replicas are in: the annotator view of the item is no longer needed in Redis.
-  await w.redis.del(keys.item(data.itemId));
+  await execEngineOps(w.redis, itemCompleteOps(keys, data.itemId));
   const payload: ItemCompletePayload = { projectId: data.projectId, itemId: data.itemId, annotators: list.length, agreement: Object.fromEntries(Object.entries(quality.summary).map(([t, v]) => [t, v ?? null])) };
   await publish(w.redis, w.config.REDIS_PREFIX, { room: rooms.project(data.projectId), event: SERVER_EVENTS.itemComplete, payload });
   await scheduleProjectAgreement(w, data.projectId);

@@ -1,12 +1,11 @@
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  JOB_NAMES, MaintenanceJobData, bullPriority, itemAgreementJobId, projectKeys, replicaJobId, taskItemOf,
-  type ReplicaJobData,
+  DEFAULT_SPREAD, JOB_NAMES, MaintenanceJobData, QUALITY_JOB_OPTS, exclusionOp, handoffOp, itemAgreementJobId, itemCacheOps, projectKeys, queuedOp,
+  replicaJobId, replicaJobs, taskItemOf, type RedisOp, type ReplicaItem,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
-import type { ItemRow } from '../infra/mongo.ts';
-
+import { execEngineOps } from '../infra/engine-ops.ts';
 
 export interface RequeueResult {
   items: number;
@@ -21,6 +20,8 @@ export interface RequeueResult {
  * jobs back unless its slot already has an annotation; caches, gold pool, the per-item annotation
  * hand-off and every user's exclusions (annotated, skipped) are restored. Safe to run any time:
  * existing jobs keep their ids (BullMQ ignores a duplicate id) and filled slots are never re-added.
+ * Replicas go back interleaved in windows of the project's spread, as normal queueing puts them
+ * (core's `interleaveReplicas`), so an item's replicas stay ~spread tasks apart after a rebuild.
  */
 export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<RequeueResult> {
   const parsed = MaintenanceJobData.safeParse(job.data);
@@ -28,6 +29,9 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
   const pid = parsed.data.projectId;
   const projectId = new ObjectId(pid);
   const keys = projectKeys(w.config.REDIS_PREFIX, pid);
+  const spread = parsed.data.spread ?? DEFAULT_SPREAD;
+  // Chunks are whole windows of `spread` items, so the interleave is the same as one pass over all.
+  const chunkSize = spread * Math.max(1, Math.ceil(500 / spread));
   const wanted = new Map<string, { k: number; priority: number }>();
   for await (const b of w.db.queueBatches.find({ projectId })) {
     for (const id of b.itemIds) if (!wanted.has(id.toHexString())) wanted.set(id.toHexString(), { k: b.k, priority: b.priority });
@@ -37,11 +41,11 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
 
   const filled = new Set<string>();
   const byItem = new Map<string, { userId: string; annotationId: string; regions: unknown; version: number }[]>();
-  const exclusions = w.redis.pipeline();
+  const exclusions: RedisOp[] = [];
   let nExcl = 0;
   for await (const a of w.db.annotations.find({ projectId })) {
     filled.add(a.slot);
-    exclusions.sadd(keys.excluded(a.userId.toHexString()), a.itemId.toHexString());
+    exclusions.push(exclusionOp(keys, a.userId.toHexString(), a.itemId.toHexString()));
     nExcl++;
     if (a.gold) continue;
     const list = byItem.get(a.itemId.toHexString()) ?? [];
@@ -49,10 +53,10 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
     byItem.set(a.itemId.toHexString(), list);
   }
   for await (const s of w.db.skips.find({ projectId })) {
-    exclusions.sadd(keys.excluded(s.userId.toHexString()), s.itemId.toHexString());
+    exclusions.push(exclusionOp(keys, s.userId.toHexString(), s.itemId.toHexString()));
     nExcl++;
   }
-  await exclusions.exec();
+  for (let i = 0; i < exclusions.length; i += 5000) await execEngineOps(w.redis, exclusions.slice(i, i + 5000));
 
   const complete = new Set(await w.redis.smembers(keys.complete));
   const queue = new Queue(keys.queueName, { connection: w.redis, prefix: w.config.REDIS_PREFIX });
@@ -60,42 +64,40 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
   let qualityJobs = 0;
   try {
     const ids = [...wanted.keys()];
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const docs = await w.db.items.find({ _id: { $in: chunk.map((s) => new ObjectId(s)) } }).toArray();
-      const p = w.redis.pipeline();
-      const jobs = [];
-      for (const d of docs) {
-        const itemId = d._id.toHexString();
+    for (let i = 0; i < ids.length; i += chunkSize) {
+      const chunk = ids.slice(i, i + chunkSize);
+      const found = new Map((await w.db.items.find({ _id: { $in: chunk.map((s) => new ObjectId(s)) } }).toArray()).map((d) => [d._id.toHexString(), d]));
+      const ops: RedisOp[] = [];
+      const needed: ReplicaItem[] = [];
+      // In the order the items were put up.
+      for (const itemId of chunk) {
+        const d = found.get(itemId);
+        if (!d) continue;
         const { k, priority } = wanted.get(itemId) as { k: number; priority: number };
-        p.hsetnx(keys.queued, itemId, String(k));
+        ops.push(queuedOp(keys, itemId, k));
         if (d.isGold && d.gold) {
-          p.set(keys.item(itemId), JSON.stringify(taskItemOf(d)));
-          p.set(keys.goldAnswer(itemId), JSON.stringify(d.gold));
-          p.sadd(keys.goldPool, itemId);
+          ops.push(...itemCacheOps(keys, itemId, JSON.stringify(taskItemOf(d)), JSON.stringify(d.gold)));
           continue;
         }
         const anns = byItem.get(itemId) ?? [];
-        for (const a of anns) p.hsetnx(keys.itemAnnotations(itemId), a.userId, JSON.stringify({ annotationId: a.annotationId, regions: a.regions, version: a.version }));
+        for (const a of anns) ops.push(handoffOp(keys, itemId, a.userId, a, 'if-absent'));
         if (d.status === 'complete' || complete.has(itemId)) continue;
-        p.set(keys.item(itemId), JSON.stringify(taskItemOf(d)));
-        for (let r = 0; r < k; r++) {
-          const jobId = replicaJobId(itemId, r);
-          if (filled.has(jobId)) continue;
-          const data: ReplicaJobData = { projectId: pid, itemId, r, k };
-          jobs.push({ name: JOB_NAMES.replica, data, opts: { jobId, priority: bullPriority(priority), removeOnComplete: true, removeOnFail: false, attempts: 1 } });
-        }
+        ops.push(...itemCacheOps(keys, itemId, JSON.stringify(taskItemOf(d))));
+        const skip = new Set<number>();
+        for (let r = 0; r < k; r++) if (filled.has(replicaJobId(itemId, r))) skip.add(r);
+        if (skip.size < k) needed.push({ itemId, k, priority, skip });
         if (anns.length >= k) {
-          await w.quality.add(JOB_NAMES.itemAgreement, { projectId: pid, itemId, k, fromDb: true }, { jobId: itemAgreementJobId(itemId), removeOnComplete: true, removeOnFail: 5000, attempts: 8, backoff: { type: 'exponential', delay: 500 } });
+          await w.quality.add(JOB_NAMES.itemAgreement, { projectId: pid, itemId, k, fromDb: true }, { jobId: itemAgreementJobId(itemId), ...QUALITY_JOB_OPTS });
           qualityJobs++;
         }
       }
-      await p.exec();
+      await execEngineOps(w.redis, ops);
+      const jobs = replicaJobs(pid, needed, spread);
       if (jobs.length) {
         const added = await queue.addBulk(jobs);
         jobsAdded += added.length;
       }
-      await job.updateProgress({ phase: 'jobs', done: Math.min(ids.length, i + 500), items: ids.length });
+      await job.updateProgress({ phase: 'jobs', done: Math.min(ids.length, i + chunkSize), items: ids.length });
     }
   } finally {
     await queue.close();

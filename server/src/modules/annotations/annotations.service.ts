@@ -1,12 +1,13 @@
 import { ObjectId } from 'mongodb';
-import { JOB_NAMES, regionIssues, regionsPerLabel, relabelRegions, type Annotation, type AnnotationPatch, type ItemAgreementJobData, type LabelMerge } from '@labelwork/core';
+import { regionIssues, regionsPerLabel, relabelRegions, type Annotation, type AnnotationPatch, type LabelMerge } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
-import { taskItemOf, type CachedItem } from '../tasks/task-item.ts';
-import { QUALITY_JOB_OPTS, toAnnotation } from '../tasks/tasks.submit.ts';
+import { taskItemOf } from '../tasks/task-item.ts';
+import { toAnnotation } from '../tasks/tasks.submit.ts';
+import { annotationRegionsChanged, cachedItem } from '../tasks/engine-state.ts';
 import { annotationsRepo } from './annotations.repository.ts';
 
 const notFound = () => new AppError('NOT_FOUND', 'no such annotation');
@@ -40,9 +41,7 @@ export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectI
   const editable = opts.rework ? 'rejected' : 'submitted';
   if (current.status !== editable) throw reviewed(current.status);
   const project = await loadProject(ctx, user, current.projectId, 'view');
-  const pq = ctx.tasks.project(project._id.toHexString());
-  const cached = await ctx.redis.get(pq.keys.item(current.itemId.toHexString()));
-  let extent = cached ? (JSON.parse(cached) as CachedItem).extent : null;
+  let extent = (await cachedItem(ctx, project._id.toHexString(), current.itemId.toHexString()))?.extent ?? null;
   if (!extent) {
     const item = await ctx.db.items.findOne({ _id: current.itemId });
     if (!item) throw new AppError('NOT_FOUND', 'the item no longer exists');
@@ -69,21 +68,9 @@ export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectI
  */
 async function regionsChanged(ctx: AppContext, projectId: ObjectId, updated: AnnotationDoc): Promise<void> {
   if (updated.gold) return;
-  const pq = ctx.tasks.project(projectId.toHexString());
-  const itemId = updated.itemId.toHexString();
-  const uid = updated.userId.toHexString();
-  const json = JSON.stringify({ annotationId: updated._id.toHexString(), regions: updated.regions, version: updated.version });
-  const [, count, complete, kRaw] = await Promise.all([
-    ctx.redis.hset(pq.keys.itemAnnotations(itemId), uid, json),
-    ctx.redis.hlen(pq.keys.itemAnnotations(itemId)),
-    ctx.redis.sismember(pq.keys.complete, itemId),
-    ctx.redis.hget(pq.keys.queued, itemId),
-  ]);
-  const k = Number(kRaw ?? 0);
-  if (k > 0 && (complete === 1 || count >= k)) {
-    const data: ItemAgreementJobData = { projectId: pq.projectId, itemId, k, fromDb: true };
-    await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: `agree-${itemId}-e-${updated._id.toHexString()}-${updated.version}`, ...QUALITY_JOB_OPTS });
-  }
+  await annotationRegionsChanged(ctx, projectId.toHexString(), {
+    annotationId: updated._id.toHexString(), itemId: updated.itemId.toHexString(), userId: updated.userId.toHexString(), regions: updated.regions, version: updated.version,
+  });
 }
 
 /** Regions per label over a project's annotations (gold answers written as annotations included). */

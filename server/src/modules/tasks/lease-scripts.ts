@@ -1,20 +1,20 @@
 import type { Redis } from 'ioredis';
-import type { ProjectKeys } from '@labelwork/core';
+import { BULL_LUA, TAKE_LUA, takeKeys, type EngineKeys } from '../../infra/bullmq-adapter.ts';
 
 /**
  * Lua scripts that keep the per-user side of leases atomic next to BullMQ's locks. All keys of a
- * script are in the project's hash slot ({projectId}); scripts derive lock keys of jobs from the
- * queue prefix, as BullMQ's own scripts do.
+ * script are in the project's hash slot ({projectId}); BullMQ's lock keys are reached only through the
+ * adapter's Lua helpers (`bullLockKey`, `bullExtendLock`, infra/bullmq-adapter.ts).
  *
  * Lease metadata lives in a hash per token (jobId, itemId, userId, r, k, gold, at). A lease is live
  * while the job's lock key holds its token: the lock is the lease.
  */
 
-const LEASE_LIVE = `
+const LEASE_LIVE = `${BULL_LUA}
 local function leaseLive(leasePrefix, queuePrefix, token)
   local jid = redis.call('HGET', leasePrefix .. token, 'jobId')
   if not jid then return false, nil end
-  return redis.call('GET', queuePrefix .. jid .. ':lock') == token, jid
+  return redis.call('GET', bullLockKey(queuePrefix, jid)) == token, jid
 end
 `;
 
@@ -26,7 +26,7 @@ for i = 1, #held, 2 do
   local live, jid = leaseLive(ARGV[2], ARGV[1], held[i + 1])
   if live then
     table.insert(out, held[i]); table.insert(out, held[i + 1])
-    table.insert(out, redis.call('PTTL', ARGV[1] .. jid .. ':lock'))
+    table.insert(out, redis.call('PTTL', bullLockKey(ARGV[1], jid)))
   else
     redis.call('HDEL', KEYS[1], held[i])
     if jid and redis.call('HGET', KEYS[2], jid) == held[i + 1] then redis.call('HDEL', KEYS[2], jid) end
@@ -56,7 +56,7 @@ if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {'excluded'} end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return {'holding'} end
 if live >= tonumber(ARGV[7]) then return {'busy'} end
 if ARGV[11] == '1' then
-  if not redis.call('SET', ARGV[4] .. ARGV[2] .. ':lock', ARGV[3], 'PX', ARGV[13], 'NX') then return {'holding'} end
+  if not redis.call('SET', bullLockKey(ARGV[4], ARGV[2]), ARGV[3], 'PX', ARGV[13], 'NX') then return {'holding'} end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
@@ -80,7 +80,7 @@ return {'ok', redis.call('GET', KEYS[8]) or '', redis.call('SISMEMBER', KEYS[5],
  * Returns {1, pttl, itemJson, fields...} live, {-1} unknown, {-2, 0, '', fields...} ended,
  * {-3} someone else's, {2, replay} a known submission.
  */
-const TOUCH = `
+const TOUCH = `${BULL_LUA}
 if ARGV[8] ~= '' then
   local replay = redis.call('GET', ARGV[8])
   if replay then return {2, replay} end
@@ -90,12 +90,9 @@ if #f == 0 then return {-1} end
 local l = {}
 for i = 1, #f, 2 do l[f[i]] = f[i + 1] end
 if l['userId'] ~= ARGV[4] then return {-3} end
-local lock = ARGV[3] .. l['jobId'] .. ':lock'
+local lock = bullLockKey(ARGV[3], l['jobId'])
 if redis.call('GET', lock) ~= ARGV[1] or redis.call('HGET', KEYS[2], l['itemId']) ~= ARGV[1] then return {-2, 0, '', unpack(f)} end
-if tonumber(ARGV[2]) > 0 then
-  redis.call('SET', lock, ARGV[1], 'PX', ARGV[2])
-  redis.call('SREM', KEYS[3], l['jobId'])
-end
+if tonumber(ARGV[2]) > 0 then bullExtendLock(ARGV[3], KEYS[3], l['jobId'], ARGV[1], ARGV[2]) end
 if ARGV[5] ~= '' then redis.call('SET', ARGV[5] .. l['jobId'], ARGV[6], 'EX', ARGV[7]) end
 local item = ''
 if ARGV[9] ~= '' then item = redis.call('GET', ARGV[9] .. l['itemId']) or '' end
@@ -133,10 +130,10 @@ return {added, redis.call('HLEN', KEYS[1]), hadDraft}
  * KEYS: lease, held(holder), holders, excluded(holder), userCounters(holder), stats.
  * ARGV: token, skip, queuePrefix. Returns {live 1|0, jobId, itemId, userId, gold} or {-1}.
  */
-const RELEASE = `
+const RELEASE = `${BULL_LUA}
 local l = redis.call('HMGET', KEYS[1], 'jobId', 'itemId', 'userId', 'gold')
 if not l[1] then return {-1} end
-local lock = ARGV[3] .. l[1] .. ':lock'
+local lock = bullLockKey(ARGV[3], l[1])
 local live = redis.call('GET', lock) == ARGV[1]
 if redis.call('HGET', KEYS[2], l[2]) == ARGV[1] then redis.call('HDEL', KEYS[2], l[2]) end
 if redis.call('HGET', KEYS[3], l[1]) == ARGV[1] then redis.call('HDEL', KEYS[3], l[1]) end
@@ -159,33 +156,14 @@ return false
 `;
 
 /**
- * Takes one specific waiting job and locks it with a token, as BullMQ's moveToActive does for the
- * job it pops (used to give a chosen task to a chosen user, and to complete a filled slot).
- * KEYS: prioritized, wait, active, events, job, lock. ARGV: jobId, token, lockMs, now.
- * Returns 1 taken, 0 not waiting, -1 no such job.
- */
-const TAKE = `
-if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
-local removed = redis.call('ZREM', KEYS[1], ARGV[1])
-if removed == 0 then removed = redis.call('LREM', KEYS[2], 1, ARGV[1]) end
-if removed == 0 then return 0 end
-redis.call('LPUSH', KEYS[3], ARGV[1])
-redis.call('SET', KEYS[6], ARGV[2], 'PX', ARGV[3])
-redis.call('XADD', KEYS[4], '*', 'event', 'active', 'jobId', ARGV[1], 'prev', 'waiting')
-redis.call('HSET', KEYS[5], 'processedOn', ARGV[4])
-redis.call('HINCRBY', KEYS[5], 'ats', 1)
-return 1
-`;
-
-/**
  * Moves a live lease to another user (lead's reassign): same job, same lock, new token.
  * KEYS: oldLease, oldHeld, holders, newHeld, newExcluded, newLease. ARGV: oldToken, newToken,
  * queuePrefix, newUserId, now, metaTtlS, lockMs. Returns 1, 0 (not live), -1 (excluded for the new user).
  */
-const TRANSFER = `
+const TRANSFER = `${BULL_LUA}
 local l = redis.call('HMGET', KEYS[1], 'jobId', 'itemId', 'userId', 'r', 'k', 'gold')
 if not l[1] then return 0 end
-local lock = ARGV[3] .. l[1] .. ':lock'
+local lock = bullLockKey(ARGV[3], l[1])
 if redis.call('GET', lock) ~= ARGV[1] then return 0 end
 if redis.call('SISMEMBER', KEYS[5], l[2]) == 1 or redis.call('HEXISTS', KEYS[4], l[2]) == 1 then return -1 end
 if redis.call('HGET', KEYS[2], l[2]) == ARGV[1] then redis.call('HDEL', KEYS[2], l[2]) end
@@ -204,7 +182,7 @@ const SCRIPTS = {
   lwRecord: { keys: 8, lua: RECORD },
   lwRelease: { keys: 6, lua: RELEASE },
   lwPickGold: { keys: 3, lua: PICK_GOLD },
-  lwTake: { keys: 6, lua: TAKE },
+  lwTake: { keys: 6, lua: TAKE_LUA },
   lwTransfer: { keys: 6, lua: TRANSFER },
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
@@ -257,27 +235,27 @@ export class LeaseScripts {
     return fn.call(this.redis, ...keys, ...args);
   }
 
-  async held(k: ProjectKeys, userId: string): Promise<{ itemId: string; token: string; pttl: number }[]> {
-    const r = (await this.call('lwHeld', [k.held(userId), k.holders], [k.queue, k.lease('')])) as Reply[];
+  async held(k: EngineKeys, userId: string): Promise<{ itemId: string; token: string; pttl: number }[]> {
+    const r = (await this.call('lwHeld', [k.held(userId), k.holders], [k.bull.base, k.lease('')])) as Reply[];
     const out = [];
     for (let i = 0; i + 2 < r.length; i += 3) out.push({ itemId: String(r[i]), token: String(r[i + 1]), pttl: Number(r[i + 2]) });
     return out;
   }
 
-  async claim(k: ProjectKeys, a: { userId: string; itemId: string; jobId: string; token: string; r: number; k: number; gold: boolean; now: number; maxHeld: number; leaseMs: number }): Promise<ClaimResult> {
+  async claim(k: EngineKeys, a: { userId: string; itemId: string; jobId: string; token: string; r: number; k: number; gold: boolean; now: number; maxHeld: number; leaseMs: number }): Promise<ClaimResult> {
     const r = (await this.call(
       'lwClaim',
       [k.held(a.userId), k.excluded(a.userId), k.holders, k.filled(a.jobId), k.drafts(a.userId), k.lease(a.token), k.user(a.userId), k.item(a.itemId), k.users],
-      [a.itemId, a.jobId, a.token, k.queue, a.userId, a.now, a.maxHeld, k.lease(''), a.r, a.k, a.gold ? '1' : '0', META_TTL_S, a.leaseMs, k.stats],
+      [a.itemId, a.jobId, a.token, k.bull.base, a.userId, a.now, a.maxHeld, k.lease(''), a.r, a.k, a.gold ? '1' : '0', META_TTL_S, a.leaseMs, k.stats],
     )) as Reply[];
     const status = String(r[0]);
     if (status === 'ok') return { status, itemJson: String(r[1] ?? ''), hasDraft: Number(r[2]) === 1 };
     return { status: status as 'filled' | 'excluded' | 'holding' | 'busy' };
   }
 
-  async touch(k: ProjectKeys, userId: string, token: string, extendMs: number, submit?: { submissionId: string; ttlS: number }): Promise<TouchResult> {
-    const r = (await this.call('lwTouch', [k.lease(token), k.held(userId), k.stalled], [
-      token, extendMs, k.queue, userId,
+  async touch(k: EngineKeys, userId: string, token: string, extendMs: number, submit?: { submissionId: string; ttlS: number }): Promise<TouchResult> {
+    const r = (await this.call('lwTouch', [k.lease(token), k.held(userId), k.bull.stalled], [
+      token, extendMs, k.bull.base, userId,
       submit ? k.filled('') : '', submit?.submissionId ?? '', submit?.ttlS ?? 0, submit ? k.submission(submit.submissionId) : '', submit ? k.item('') : '',
     ])) as Reply[];
     const code = Number(r[0]);
@@ -288,43 +266,43 @@ export class LeaseScripts {
     return code === 1 ? { status: 'live', pttl: Number(r[1]), itemJson: String(r[2] ?? ''), lease } : { status: 'ended', lease };
   }
 
-  async record(k: ProjectKeys, a: { userId: string; itemId: string; jobId: string; token: string; gold: boolean; annotationJson: string }): Promise<{ added: boolean; count: number; hadDraft: boolean }> {
+  async record(k: EngineKeys, a: { userId: string; itemId: string; jobId: string; token: string; gold: boolean; annotationJson: string }): Promise<{ added: boolean; count: number; hadDraft: boolean }> {
     const r = (await this.call(
       'lwRecord',
       [a.gold ? k.goldAnnotations(a.itemId) : k.itemAnnotations(a.itemId), k.excluded(a.userId), k.held(a.userId), k.holders, k.user(a.userId), k.stats, k.lease(a.token), k.drafts(a.userId)],
-      [a.userId, a.annotationJson, a.itemId, a.jobId, a.token, a.gold ? '1' : '0', k.lock(a.jobId)],
+      [a.userId, a.annotationJson, a.itemId, a.jobId, a.token, a.gold ? '1' : '0', k.bull.lock(a.jobId)],
     )) as Reply[];
     return { added: Number(r[0]) === 1, count: Number(r[1]), hadDraft: Number(r[2]) === 1 };
   }
 
   /** Ends a lease; `userId` is the holder's (read from the lease by the caller). */
-  async release(k: ProjectKeys, holderId: string, token: string, skip: boolean): Promise<{ live: boolean; jobId: string; itemId: string; gold: boolean } | null> {
-    const r = (await this.call('lwRelease', [k.lease(token), k.held(holderId), k.holders, k.excluded(holderId), k.user(holderId), k.stats], [token, skip ? '1' : '0', k.queue])) as Reply[];
+  async release(k: EngineKeys, holderId: string, token: string, skip: boolean): Promise<{ live: boolean; jobId: string; itemId: string; gold: boolean } | null> {
+    const r = (await this.call('lwRelease', [k.lease(token), k.held(holderId), k.holders, k.excluded(holderId), k.user(holderId), k.stats], [token, skip ? '1' : '0', k.bull.base])) as Reply[];
     if (Number(r[0]) === -1) return null;
     return { live: Number(r[0]) === 1, jobId: String(r[1]), itemId: String(r[2]), gold: String(r[4]) === '1' };
   }
 
-  async pickGold(k: ProjectKeys, userId: string, sample = 32): Promise<string | null> {
+  async pickGold(k: EngineKeys, userId: string, sample = 32): Promise<string | null> {
     const r = await this.call('lwPickGold', [k.goldPool, k.excluded(userId), k.held(userId)], [sample]);
     return typeof r === 'string' ? r : null;
   }
 
-  async take(k: ProjectKeys, jobId: string, token: string, lockMs: number, now: number): Promise<-1 | 0 | 1> {
-    const r = await this.call('lwTake', [k.prioritized, k.wait, k.active, k.events, k.job(jobId), k.lock(jobId)], [jobId, token, lockMs, now]);
+  async take(k: EngineKeys, jobId: string, token: string, lockMs: number, now: number): Promise<-1 | 0 | 1> {
+    const r = await this.call('lwTake', takeKeys(k.bull, jobId), [jobId, token, lockMs, now]);
     return Number(r) as -1 | 0 | 1;
   }
 
-  async transfer(k: ProjectKeys, a: { oldToken: string; oldUserId: string; newToken: string; newUserId: string; now: number; lockMs: number }): Promise<-1 | 0 | 1> {
+  async transfer(k: EngineKeys, a: { oldToken: string; oldUserId: string; newToken: string; newUserId: string; now: number; lockMs: number }): Promise<-1 | 0 | 1> {
     const r = await this.call(
       'lwTransfer',
       [k.lease(a.oldToken), k.held(a.oldUserId), k.holders, k.held(a.newUserId), k.excluded(a.newUserId), k.lease(a.newToken)],
-      [a.oldToken, a.newToken, k.queue, a.newUserId, a.now, META_TTL_S, a.lockMs],
+      [a.oldToken, a.newToken, k.bull.base, a.newUserId, a.now, META_TTL_S, a.lockMs],
     );
     return Number(r) as -1 | 0 | 1;
   }
 
   /** Reads a lease's metadata (null when unknown). */
-  async lease(k: ProjectKeys, token: string): Promise<LeaseFields | null> {
+  async lease(k: EngineKeys, token: string): Promise<LeaseFields | null> {
     const flat = await this.redis.hgetall(k.lease(token));
     if (!flat.jobId) return null;
     return fieldsOf(Object.entries(flat).flat());

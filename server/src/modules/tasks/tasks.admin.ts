@@ -93,7 +93,7 @@ export async function liveLeases(ctx: AppContext, user: UserDoc, projectId: Obje
   const scripts = runtime(ctx).scripts;
   const out = [];
   for (const [jobId, token] of Object.entries(holders)) {
-    const [lease, lock] = await Promise.all([scripts.lease(pq.keys, token), ctx.redis.get(pq.keys.lock(jobId))]);
+    const [lease, lock] = await Promise.all([scripts.lease(pq.keys, token), ctx.redis.get(pq.keys.bull.lock(jobId))]);
     if (!lease || lock !== token) continue;
     out.push({ leaseId: leaseIdOf(pq.projectId, token), jobId, itemId: lease.itemId, userId: lease.userId, since: new Date(lease.at).toISOString(), gold: lease.gold });
   }
@@ -109,7 +109,7 @@ export async function projectDrafts(ctx: AppContext, user: UserDoc, projectId: O
   return Promise.all(docs.map(async (d) => {
     const token = d.leaseId.split('.')[1] ?? '';
     const lease = await scripts.lease(pq.keys, token);
-    const live = lease ? (await ctx.redis.get(pq.keys.lock(lease.jobId))) === token : false;
+    const live = lease ? (await ctx.redis.get(pq.keys.bull.lock(lease.jobId))) === token : false;
     return {
       itemId: d.itemId.toHexString(), userId: d.userId.toHexString(), leaseId: d.leaseId, leaseLive: live,
       regions: d.regions, savedAt: d.savedAt.toISOString(), ...(d.orphanedAt ? { orphanedAt: d.orphanedAt.toISOString() } : {}),
@@ -131,6 +131,8 @@ export async function projectAgreementHistory(ctx: AppContext, user: UserDoc, pr
 export async function startMaintenance(ctx: AppContext, user: UserDoc, projectId: ObjectId, kind: 'requeue-all' | 'recompute-project'): Promise<{ jobId: string }> {
   const project = await loadProject(ctx, user, projectId, 'manage');
   const data: MaintenanceJobData = { projectId: project._id.toHexString(), requestedBy: user._id.toHexString() };
+  // requeue-all interleaves replicas like normal queueing, with the project's spread.
+  if (kind === 'requeue-all') data.spread = (await settingsOf(ctx, project._id)).spread;
   const name = kind === 'requeue-all' ? JOB_NAMES.requeueAll : JOB_NAMES.recomputeProject;
   // One pending run per project and kind: asking again while one waits is a no-op.
   const job = await ctx.tasks.maintenance.add(name, data, { jobId: `${kind}-${data.projectId}-${Math.floor(ctx.now() / 1000)}`, removeOnComplete: 100, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 2000 } });

@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { JOB_NAMES, bullPriority, replicaJobId, type QueueItemsInput, type ReplicaJobData } from '@labelwork/core';
+import { replicaJobs, type QueueItemsInput } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError } from '../../http/errors.ts';
@@ -20,27 +20,6 @@ export interface QueueResult {
   gold: number;
   /** Ids asked for that are not (visible) items of the project. */
   missing: number;
-}
-
-/**
- * Replica jobs of a chunk of items, interleaved so that an item's replicas are `spread` tasks
- * apart: with chunks of `spread` items, replica r of every item in the chunk comes before replica
- * r + 1. Replicas then go to different people without the whole project's first pass having to
- * finish before any item completes (the architecture note's "priority r + 1" did that).
- */
-function replicaJobs(projectId: string, items: ItemDoc[], k: number, spread: number, priority: number) {
-  const jobs = [];
-  for (let c = 0; c < items.length; c += spread) {
-    const chunk = items.slice(c, c + spread);
-    for (let r = 0; r < k; r++) {
-      for (const it of chunk) {
-        const itemId = it._id.toHexString();
-        const data: ReplicaJobData = { projectId, itemId, r, k };
-        jobs.push({ name: JOB_NAMES.replica, data, opts: { jobId: replicaJobId(itemId, r), priority: bullPriority(priority), removeOnComplete: true, removeOnFail: false, attempts: 1 } });
-      }
-    }
-  }
-  return jobs;
 }
 
 /**
@@ -83,7 +62,8 @@ export async function queueItemDocs(ctx: AppContext, project: ProjectDoc, docs: 
     cache.hincrby(k.stats, 'itemsQueued', ordinary.length);
     cache.hincrby(k.stats, 'replicasQueued', ordinary.length * overlap);
     await cache.exec();
-    const jobs = replicaJobs(projectId, ordinary, overlap, settings.spread, priority);
+    // Replicas interleaved in windows of `spread` items (core's interleaveReplicas, shared with requeue-all).
+    const jobs = replicaJobs(projectId, ordinary.map((d) => ({ itemId: d._id.toHexString(), k: overlap, priority })), settings.spread);
     for (let i = 0; i < jobs.length; i += 3000) await pq.queue.addBulk(jobs.slice(i, i + 3000));
     result.queued += fresh.length;
   };

@@ -2,11 +2,12 @@ import { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
   GoldScoreJobData, ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, goldScoreJobId, itemAgreementJobId, parseLeaseId,
-  regionIssues, rooms, type Annotation, type SubmitInput,
+  QUALITY_JOB_OPTS, handoffJson, regionIssues, rooms, type Annotation, type SubmitInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
+import { isLostLockError } from '../../infra/bullmq-adapter.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { extentOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
@@ -17,7 +18,6 @@ import { reviewOnSubmit } from '../review/review.routing.ts';
 
 /** The filled-slot marker and the submission replay cache live this long. */
 const MARKER_TTL_S = 7 * 24 * 3600;
-export const QUALITY_JOB_OPTS = { removeOnComplete: true, removeOnFail: 5000, attempts: 8, backoff: { type: 'exponential', delay: 500 } } as const;
 
 export function toAnnotation(d: AnnotationDoc): Annotation {
   return {
@@ -35,11 +35,6 @@ export function toAnnotation(d: AnnotationDoc): Annotation {
   };
 }
 
-function isLockError(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === -1 || code === -2 || code === -3 || code === -6;
-}
-
 /**
  * Completes a replica job with its annotation. Normally with the submitter's token; if the lease
  * moved on meanwhile (the submit outlived the lease), on behalf of whoever holds the job now, or
@@ -55,7 +50,7 @@ async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string,
       await job.moveToCompleted({ annotationId }, t, false);
       return true;
     } catch (e) {
-      if (!isLockError(e)) throw e;
+      if (!isLostLockError(e)) throw e;
       return false;
     }
   };
@@ -96,7 +91,7 @@ export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: A
     jobId: ann.slot,
     token: authorToken,
     gold: ann.gold,
-    annotationJson: JSON.stringify({ annotationId, regions: ann.regions, version: ann.version }),
+    annotationJson: handoffJson({ annotationId, regions: ann.regions, version: ann.version }),
   });
   let completed = true;
   if (ann.gold) {
