@@ -24,4 +24,10 @@ describe('services launcher', () => {
       rmSync(cache, { recursive: true, force: true });
     }
   });
+
+  it("builds the client without rolldown's plugin-timings block in the start output", async () => {
+    const { default: config } = await import('../../../client/vite.config.ts');
+    const c = config as { build?: { rolldownOptions?: { checks?: { bundlerTimings?: boolean } } } };
+    expect(c.build?.rolldownOptions?.checks?.bundlerTimings).toBe(false);
+  });
 });
