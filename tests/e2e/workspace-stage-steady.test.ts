@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
-import { drag, launchBrowser, newContext, signIn } from '../support/browser.ts';
+import { drag, launchBrowser, newContext, screenshot, signIn } from '../support/browser.ts';
 import { fitView, stageView } from '../support/editor-driver.ts';
 import { startOwnApp, type OwnApp } from '../support/own-app.ts';
 import { streetScene } from '../support/scene-image.ts';
@@ -128,6 +128,7 @@ describe('workspace: the stage stays put while notices come and go', () => {
     // While the notice shows: one box.
     aims.push(cell(i++));
     await drag(p, aims[0]!.a.x, aims[0]!.a.y, aims[0]!.b.x, aims[0]!.b.y);
+    await screenshot(p, 'workspace-notice-over-stage-en');
     // Across its going: press, wait until it has gone, then finish the drag.
     const across = cell(i++);
     aims.push(across);
