@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
 import { page, user, type Actor } from '../support/review-setup.ts';
+import { pngBuffer } from '../support/fixtures.ts';
 import { sid } from '../support/tasks.ts';
 
 /**
@@ -203,6 +204,34 @@ describe('removing labels that stored work uses', () => {
     await ap.getByTestId('classification').waitFor();
     expect(await ap.getByTestId('classification').textContent()).not.toContain('meh');
     await ap.context().close();
+  });
+});
+
+describe('label descriptions from a guideline', () => {
+  it('are shown in the UI language, and the guideline keeps 0 for 1:1 zoom', async () => {
+    const g = await lead.api.get('/api/guidelines/vehicles-pedestrians-bbox/1.0');
+    expect(g.status).toBe(200);
+    const labelSchema = g.body.guideline.labelSchema;
+    expect(labelSchema.labels.find((l: { name: string }) => l.name === 'ignore').hotkey).toBe('9');
+    const pr = await lead.api.post('/api/projects', { name: `车辆 ${run}`, kind: 'image', labelSchema, overlap: 1, goldRate: 0, minLevel: 'L5', guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' } });
+    expect(pr.status, JSON.stringify(pr.body)).toBe(201);
+    const projectId = pr.body.project.id as string;
+    await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [anno.id] });
+    const up = await lead.api.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: `scene-${run}.png`, data: await pngBuffer(320, 240, `#${run}`), type: 'image/png' }]);
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
+
+    const p = await page(browser, url, anno.name, 'en');
+    await p.getByTestId('lang-en').click();
+    await p.goto(`${url}/projects/${projectId}/work`);
+    const car = p.locator('[data-testid=label-option][data-label=car]');
+    await car.waitFor();
+    expect(await car.getAttribute('title')).toMatch(/^Car: sedans, SUVs/);
+    expect(await p.locator('[data-testid=label-option][data-label=ignore] kbd').allTextContents()).toEqual(['9']);
+    await p.getByTestId('lang-zh-CN').click();
+    await expect.poll(() => car.getAttribute('title')).toMatch(/^小汽车：轿车/);
+    await p.getByTestId('lang-en').click();
+    await p.context().close();
   });
 });
 
