@@ -57,7 +57,7 @@ beforeAll(async () => {
   const png = await streetScene(IMAGE.width, IMAGE.height);
   const imp = await lead.upload(`/api/projects/${projectId}/items/images`, 'files', [
     { name: 'street-001.png', data: png, type: 'image/png' },
-    { name: 'street-002.png', data: png, type: 'image/png' },
+    { name: 'street-002.png', data: await streetScene(IMAGE.width, IMAGE.height, 1), type: 'image/png' },
   ]);
   if (imp.status !== 201) throw new Error(`import: ${JSON.stringify(imp.body)}`);
   const q = await lead.post(`/api/projects/${projectId}/queue/items`, { all: true });

@@ -2,9 +2,10 @@ import sharp from 'sharp';
 
 /**
  * A small street scene (PNG) for browser tests and screenshots: sky, buildings, a road with lane
- * marks, two cars and a person, at known places so tests can draw on them.
+ * marks, two cars and a person, at known places so tests can draw on them. `variant` changes the
+ * shade of one lane mark, so two images of one test are different files (imports skip duplicates).
  */
-export async function streetScene(width = 960, height = 640): Promise<Buffer> {
+export async function streetScene(width = 960, height = 640, variant = 0): Promise<Buffer> {
   const windows: string[] = [];
   const buildings = [
     [40, 120, 150, 250],
@@ -23,7 +24,7 @@ export async function streetScene(width = 960, height = 640): Promise<Buffer> {
   ${windows.join('')}
   <rect x="0" y="370" width="${width}" height="${height - 370}" fill="#4a4d54"/>
   <rect x="0" y="365" width="${width}" height="10" fill="#9aa0a8"/>
-  ${Array.from({ length: 12 }, (_, i) => `<rect x="${i * 84 + 10}" y="500" width="48" height="6" fill="#f2f2f2"/>`).join('')}
+  ${Array.from({ length: 12 }, (_, i) => `<rect x="${i * 84 + 10}" y="500" width="48" height="6" fill="${i === 0 && variant > 0 ? `rgb(242,242,${(242 - variant * 7) % 256})` : '#f2f2f2'}"/>`).join('')}
   <g><rect x="130" y="410" width="190" height="70" rx="14" fill="#c0392b"/><rect x="165" y="385" width="110" height="40" rx="10" fill="#d35446"/>
      <rect x="178" y="392" width="38" height="26" fill="#cfe3f5"/><rect x="224" y="392" width="38" height="26" fill="#cfe3f5"/>
      <circle cx="170" cy="482" r="18" fill="#1d1d1d"/><circle cx="282" cy="482" r="18" fill="#1d1d1d"/></g>
