@@ -18,6 +18,7 @@ export * from './geometry/index.ts';
 export * from './consensus/index.ts';
 export * from './text/codepoints.ts';
 export * from './contracts/tasks.ts';
+export * from './contracts/domain-events.ts';
 export * from './contracts/engine-state.ts';
 export * from './contracts/review.ts';
 export * from './contracts/live.ts';

@@ -104,9 +104,6 @@ export const LeaseEvent = z.object({
 });
 export type LeaseEvent = z.infer<typeof LeaseEvent>;
 
-/** Event channel on which workers publish progress for the servers to relay to sockets. */
-export const eventsChannel = (prefix: string) => `${prefix}:events`;
-
 /** A lease id handed to clients: the project and an unguessable token (gold and ordinary leases look alike). */
 export const LeaseId = z.string().regex(/^[0-9a-f]{24}\.[0-9a-f]{32}$/, 'not a lease id');
 export const leaseIdOf = (projectId: string, token: string) => `${projectId}.${token}`;
@@ -148,7 +145,7 @@ export const MaintenanceJobData = z.object({
 });
 export type MaintenanceJobData = z.infer<typeof MaintenanceJobData>;
 
-/** What the item-agreement processor returns (also the `item:complete` socket payload). */
+/** What the item-agreement processor returns (also the `item.completed` domain event's data and the `item:complete` socket payload). */
 export const ItemCompletePayload = z.object({
   projectId: Id,
   itemId: Id,
@@ -157,10 +154,6 @@ export const ItemCompletePayload = z.object({
   agreement: z.record(z.string(), z.number().nullable()),
 });
 export type ItemCompletePayload = z.infer<typeof ItemCompletePayload>;
-
-/** A message a worker publishes on `eventsChannel` for the servers to relay. */
-export const RelayMessage = z.object({ room: z.string(), event: z.string(), payload: z.unknown() });
-export type RelayMessage = z.infer<typeof RelayMessage>;
 
 // ── Task API ─────────────────────────────────────────────────────────────────────────────────────
 export const QueueItemsInput = z

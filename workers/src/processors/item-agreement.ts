@@ -1,14 +1,14 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, itemQuality, polygonWork, polygonsAsBoxes, projectAgreementJobId, projectKeys, rooms,
+  DOMAIN_EVENTS, ItemAgreementJobData, JOB_NAMES, itemQuality, polygonWork, polygonsAsBoxes, projectAgreementJobId, projectKeys,
   type ItemCompletePayload, type ItemQuality, type LabelSchema, type Region,
 } from '@labelwork/core';
 import { PROJECT_AGREEMENT_JOB_OPTS, itemCompleteOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
 import { putResult, type QualityApproximation } from '../infra/mongo.ts';
-import { publish } from '../infra/redis.ts';
+import { appendDomainEvent, domainEventIdOf } from '../infra/redis.ts';
 import { queueItemComplete } from '../item-status.ts';
 import { execEngineOps } from '../infra/engine-ops.ts';
 
@@ -68,8 +68,8 @@ export async function scheduleProjectAgreement(w: WorkerContext, projectId: stri
 
 /**
  * Runs when an item has its k annotations: agreement per tool, per annotator pair, consensus,
- * stored under `item:<itemId>`; the item is marked complete (batched, see item-status.ts); progress
- * goes to the project room.
+ * stored under `item:<itemId>`; the item is marked complete (batched, see item-status.ts); an
+ * `item.completed` domain event goes to the stream (review routing, the project room).
  * Idempotent: a retry replaces the same result and counts the item once (a Redis set guards it).
  */
 export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promise<ItemCompletePayload> {
@@ -97,7 +97,7 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
   // All replicas are in: the annotator view of the item is no longer needed in Redis.
   await execEngineOps(w.redis, itemCompleteOps(keys, data.itemId));
   const payload: ItemCompletePayload = { projectId: data.projectId, itemId: data.itemId, annotators: list.length, agreement: Object.fromEntries(Object.entries(quality.summary).map(([t, v]) => [t, v ?? null])) };
-  await publish(w.redis, w.config.REDIS_PREFIX, { room: rooms.project(data.projectId), event: SERVER_EVENTS.itemComplete, payload });
+  await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, { type: DOMAIN_EVENTS.itemCompleted, eventId: domainEventIdOf(job), at: w.now(), data: payload });
   await scheduleProjectAgreement(w, data.projectId);
   return payload;
 }

@@ -1,11 +1,11 @@
 import { ObjectId } from 'mongodb';
 import {
-  SERVER_EVENTS, goldScore, lowAgreement, projectKeys, reviewReasonsOnSubmit, reviewRooms, reviewTaskIdOf,
-  type AnnotationContent, type ItemCompletePayload, type ReviewReason,
+  DOMAIN_EVENTS, DOMAIN_EVENT_GROUPS, goldScore, lowAgreement, projectKeys, reviewReasonsOnSubmit, reviewRooms, reviewTaskIdOf,
+  type AnnotationContent, type DomainEvent, type ItemCompletedEvent, type ReviewReason,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
+import { startDomainEventConsumer } from '../../infra/domain-events.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
-import { subscribeWorkerEvents } from '../../infra/worker-events.ts';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 
 /** Puts one annotation into its project's review queue (round 0) and tells the reviewers, once. */
@@ -49,22 +49,44 @@ export async function reviewOnSubmit(ctx: AppContext, project: ProjectDoc, user:
   }
 }
 
-/** An item got its k annotations: if its agreement is under the policy's threshold, all k go to review. */
-async function onItemComplete(ctx: AppContext, p: ItemCompletePayload): Promise<void> {
+/**
+ * Marker that an item's annotations went to review for low agreement (round 0). In the review
+ * queue's key space (its `{hash tag}`), owned by this module; kept as long as finished review tasks.
+ */
+export const lowAgreementRoutedKey = (prefix: string, projectId: string, itemId: string) => `${prefix}:review-{${projectId}}:la:${itemId}`;
+const ROUTED_TTL_S = 30 * 24 * 3600;
+
+/**
+ * An item got its k annotations: if its agreement is under the policy's threshold, all k go to
+ * review. Idempotent, since the event may come more than once (at-least-once delivery, a retried
+ * job): a second time for the same item is a no-op (the marker, set after routing), and routing
+ * itself adds each annotation's round-0 task at most once (an atomic enqueue), so two processes
+ * handling it at the same time cannot double it either.
+ */
+export async function routeLowAgreement(ctx: AppContext, event: ItemCompletedEvent): Promise<void> {
+  const p = event.data;
+  const marker = lowAgreementRoutedKey(ctx.config.REDIS_PREFIX, p.projectId, p.itemId);
+  if (await ctx.redis.exists(marker)) return;
   const project = await ctx.db.projects.findOne({ _id: new ObjectId(p.projectId) });
   if (!project || !lowAgreement(project.reviewPolicy, p.agreement)) return;
   const anns = await ctx.db.annotations.find({ itemId: new ObjectId(p.itemId), gold: false }).toArray();
   for (const a of anns) await route(ctx, a, ['low-agreement']);
+  await ctx.redis.set(marker, event.eventId, 'EX', ROUTED_TTL_S, 'NX');
+}
+
+/** The review module's domain-event handler (group `review-routing`). */
+export async function handleReviewEvent(ctx: AppContext, event: DomainEvent): Promise<void> {
+  if (event.type === DOMAIN_EVENTS.itemCompleted) await routeLowAgreement(ctx, event);
 }
 
 /**
- * Listens to the workers' events (every server process does; routing is idempotent and only the
- * process that adds a task announces it) for items whose agreement is under the policy threshold.
+ * Joins the `review-routing` consumer group of the domain-event stream: every item-completed event
+ * is handled by one server process, at least once, including events appended while no server ran.
  */
 export async function startReviewRuntime(ctx: AppContext): Promise<{ close(): Promise<void> }> {
-  const sub = await subscribeWorkerEvents(ctx, 'review-events', (msg) => {
-    if (msg.event !== SERVER_EVENTS.itemComplete) return;
-    void onItemComplete(ctx, msg.payload as ItemCompletePayload).catch((e: unknown) => ctx.log.warn('low-agreement routing failed', { err: e }));
+  const consumer = await startDomainEventConsumer({ redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log }, {
+    group: DOMAIN_EVENT_GROUPS.reviewRouting,
+    handle: (event) => handleReviewEvent(ctx, event),
   });
-  return { close: async () => sub.close() };
+  return { close: () => consumer.close() };
 }

@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
-import type { AppContext } from '../../context.ts';
-import { subscribeWorkerEvents } from '../../infra/worker-events.ts';
+import { DOMAIN_EVENTS, DOMAIN_EVENT_SOCKET, rooms, type DomainEvent } from '@labelwork/core';
+import type { AppContext, IO } from '../../context.ts';
+import { startDomainEventTail } from '../../infra/domain-events.ts';
 import { stopRuntime } from './task-runtime.ts';
 import { queuesRepo } from './tasks.repository.ts';
 
@@ -26,14 +27,34 @@ export async function reopenQueuesWithLeases(ctx: AppContext): Promise<number> {
 }
 
 /**
- * Starts the assignment engine's background parts in a server process: relays worker events
- * (published on Redis) to this process's sockets, and sweeps for projects with live leases whose
- * queue is closed here (at start and then every stalled interval, at least every second).
+ * Relays a domain event to this process's sockets in its project room, as its typed socket event
+ * (`DOMAIN_EVENT_SOCKET`). Every server process tails the stream and emits locally: each client
+ * hears it once, from its own server.
+ */
+export function relayDomainEvent(io: IO, event: DomainEvent): void {
+  const room = io.local.to(rooms.project(event.data.projectId));
+  switch (event.type) {
+    case DOMAIN_EVENTS.itemCompleted:
+      room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
+      return;
+    case DOMAIN_EVENTS.projectAgreementUpdated:
+      room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
+      return;
+    default: {
+      const unhandled: never = event;
+      void unhandled;
+    }
+  }
+}
+
+/**
+ * Starts the assignment engine's background parts in a server process: relays domain events (the
+ * workers' stream, tailed best-effort) to this process's sockets, and sweeps for projects with live
+ * leases whose queue is closed here (at start and then every stalled interval, at least every second).
  */
 export async function startTaskRuntime(ctx: AppContext): Promise<{ close(): Promise<void> }> {
-  const sub = await subscribeWorkerEvents(ctx, 'task-events', (msg) => {
-    // Every server gets the message and emits to its own sockets only: each client hears it once.
-    (ctx.io?.local.to(msg.room) as unknown as { emit(e: string, p: unknown): void } | undefined)?.emit(msg.event, msg.payload);
+  const tail = await startDomainEventTail({ redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log }, 'sockets', (event) => {
+    if (ctx.io) relayDomainEvent(ctx.io, event);
   });
   await reopenQueuesWithLeases(ctx);
   let sweeping = false;
@@ -51,7 +72,7 @@ export async function startTaskRuntime(ctx: AppContext): Promise<{ close(): Prom
     close: async () => {
       clearInterval(sweep);
       stopRuntime(ctx);
-      sub.close();
+      await tail.close();
     },
   };
 }

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { SERVER_EVENTS, type ServerToClientEvents } from './socket.ts';
+import { ItemCompletePayload, ProjectAgreementPayload } from './tasks.ts';
+
+/**
+ * Domain events: facts the workers record for the servers to act on. They are appended to one Redis
+ * Stream (durable, bounded) and read two ways: through consumer groups, one per purpose, where each
+ * event is handled by exactly one server process at least once (handlers are idempotent), and by a
+ * per-process tail that relays them to that process's sockets (best-effort). See
+ * docs/review-and-dashboard.md, "Domain events".
+ */
+
+/** Event type names (`<aggregate>.<fact>`). */
+export const DOMAIN_EVENTS = {
+  /** An item got its k annotations; its agreement is stored (the item-agreement job). */
+  itemCompleted: 'item.completed',
+  /** A project's agreement was recomputed (the project-agreement job). */
+  projectAgreementUpdated: 'project.agreement-updated',
+} as const;
+
+/**
+ * Common fields. `eventId` names the fact, not the stream entry: a producer that runs again (a job
+ * retried) appends the same `eventId` again, so consumers may deduplicate on it.
+ */
+const base = {
+  eventId: z.string().min(1).max(200),
+  /** When the producer recorded it (epoch ms). */
+  at: z.number().int().min(0),
+};
+
+export const ItemCompletedEvent = z.object({ type: z.literal(DOMAIN_EVENTS.itemCompleted), ...base, data: ItemCompletePayload });
+export type ItemCompletedEvent = z.infer<typeof ItemCompletedEvent>;
+
+export const ProjectAgreementUpdatedEvent = z.object({ type: z.literal(DOMAIN_EVENTS.projectAgreementUpdated), ...base, data: ProjectAgreementPayload });
+export type ProjectAgreementUpdatedEvent = z.infer<typeof ProjectAgreementUpdatedEvent>;
+
+export const DomainEvent = z.discriminatedUnion('type', [ItemCompletedEvent, ProjectAgreementUpdatedEvent]);
+export type DomainEvent = z.infer<typeof DomainEvent>;
+export type DomainEventType = DomainEvent['type'];
+
+/**
+ * The socket event each domain event is relayed as (to the project room). The `satisfies` clause
+ * fails the type check when a domain event's data is not exactly what its socket event carries.
+ */
+export const DOMAIN_EVENT_SOCKET = {
+  [DOMAIN_EVENTS.itemCompleted]: SERVER_EVENTS.itemComplete,
+  [DOMAIN_EVENTS.projectAgreementUpdated]: SERVER_EVENTS.projectAgreement,
+} as const satisfies { [T in DomainEventType]: { [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] extends Extract<DomainEvent, { type: T }>['data'] ? E : never }[keyof ServerToClientEvents] };
+
+/**
+ * The stream all domain events go to. One key with its own hash tag (like the lease log), so it is
+ * one Redis Cluster slot whatever the project; `REDIS_PREFIX` keeps deployments apart.
+ */
+export const domainEventsStream = (prefix: string) => `${prefix}:{domain-events}`;
+
+/**
+ * Entries kept (XADD `MAXLEN ~`, so Redis trims whole nodes and may keep a little more). Consumer
+ * groups read far behind only while every server is down; an event trimmed before a group read it
+ * is lost for that group, so this bounds the outage the stream rides out (at ~300 bytes an entry,
+ * about 30 MB).
+ */
+export const DOMAIN_EVENTS_MAX_LEN = 100_000;
+
+/** Consumer groups, one per purpose: each handles every event once across all server processes. */
+export const DOMAIN_EVENT_GROUPS = {
+  /** Low-agreement review routing (server review module). */
+  reviewRouting: 'review-routing',
+} as const;
+
+/** Stream entry fields: `type` (readable with XRANGE) and `e`, the event as JSON. */
+export function domainEventFields(event: DomainEvent): string[] {
+  return ['type', event.type, 'e', JSON.stringify(event)];
+}
+
+/** The event of a stream entry's fields, or null when the entry is malformed (bad JSON, unknown type, wrong shape). */
+export function parseDomainEvent(fields: readonly string[] | null | undefined): DomainEvent | null {
+  if (!fields) return null;
+  const i = fields.indexOf('e');
+  if (i < 0 || i % 2 !== 0 || fields[i + 1] === undefined) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(fields[i + 1]!);
+  } catch {
+    return null;
+  }
+  const r = DomainEvent.safeParse(json);
+  return r.success ? r.data : null;
+}
