@@ -2,7 +2,11 @@ import type { ObjectId } from 'mongodb';
 import type { AnnotationStatus } from '@labelwork/core';
 import type { AnnotationDoc, Database } from '../../infra/mongo.ts';
 
+/** The one module that writes the annotations collection (the tasks module inserts submissions through it). */
 export const annotationsRepo = {
+  insert: (db: Database, doc: AnnotationDoc) => db.annotations.insertOne(doc),
+  bySubmission: (db: Database, submissionId: string) => db.annotations.findOne({ submissionId }),
+  bySlot: (db: Database, slot: string) => db.annotations.findOne({ slot }),
   byId: (db: Database, id: ObjectId) => db.annotations.findOne({ _id: id }),
   /** Optimistic update: applies only if the stored version is `version` and the status `status`; null otherwise. */
   updateIfVersion: (db: Database, id: ObjectId, version: number, set: Record<string, unknown>, status: AnnotationStatus = 'submitted') =>

@@ -1,5 +1,5 @@
 import { MongoServerError, type ObjectId } from 'mongodb';
-import type { AgreementDoc, AnnotationDoc, Database, DraftDoc, QueueBatchDoc, QueueDoc, SkipDoc } from '../../infra/mongo.ts';
+import type { AgreementDoc, Database, DraftDoc, QueueBatchDoc, QueueDoc, SkipDoc } from '../../infra/mongo.ts';
 
 /**
  * Mongo access of the assignment engine. On the hot path only inserts and small collections are
@@ -40,14 +40,6 @@ export const batchesRepo = {
 
 export const assignmentsRepo = {
   recent: (db: Database, projectId: ObjectId, limit: number) => db.assignments.find({ projectId }).sort({ at: -1 }).limit(limit).toArray(),
-};
-
-export const annotationsRepo = {
-  insert: (db: Database, doc: AnnotationDoc) => db.annotations.insertOne(doc),
-  bySubmission: (db: Database, submissionId: string) => db.annotations.findOne({ submissionId }),
-  bySlot: (db: Database, slot: string) => db.annotations.findOne({ slot }),
-  byItemUser: (db: Database, itemId: ObjectId, userId: ObjectId) => db.annotations.findOne({ itemId, userId }),
-  byId: (db: Database, id: ObjectId) => db.annotations.findOne({ _id: id }),
 };
 
 export const draftsRepo = {
