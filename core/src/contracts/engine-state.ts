@@ -98,3 +98,20 @@ const COUNT_COMPLETE = `if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then redis.
 export function itemCompleteOps(keys: ProjectKeys, itemId: string): RedisOp[] {
   return [['eval', COUNT_COMPLETE, 2, keys.complete, keys.stats, itemId], ['del', keys.item(itemId)]];
 }
+
+const ADD_GOLD_SCORE = `
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HINCRBYFLOAT', KEYS[2], 'accSum', ARGV[2])
+  redis.call('HINCRBY', KEYS[2], 'accN', 1)
+  return 1
+end
+return 0
+`;
+
+/** Adds a scored gold annotation to its annotator's accuracy, once however often the job runs. */
+export function goldScoredOps(keys: ProjectKeys, userId: string, annotationId: string, value: number): RedisOp[] {
+  return [['eval', ADD_GOLD_SCORE, 2, keys.goldScored, keys.user(userId), annotationId, String(value)]];
+}
+
+/** How long the last project agreement run took (it sets the debounce window of the next). */
+export const agreementRunTimeOps = (keys: ProjectKeys, ms: number): RedisOp[] => [['hset', keys.stats, 'agreementMs', String(Math.round(ms))]];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPLICA_JOB_OPTS, interleaveReplicas, itemCompleteOps, projectKeys, replicaJobs } from '@labelwork/core';
+import { REPLICA_JOB_OPTS, agreementRunTimeOps, goldScoredOps, interleaveReplicas, itemCompleteOps, projectKeys, replicaJobs } from '@labelwork/core';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i${i}`);
 const order = (slots: { itemId: string; r: number }[]) => slots.map((s) => `${s.itemId}-${s.r}`);
@@ -27,5 +27,14 @@ describe('replica jobs and engine writes', () => {
     const [count, del] = itemCompleteOps(keys, 'it');
     expect(count?.slice(2)).toEqual([2, keys.complete, keys.stats, 'it']);
     expect(del).toEqual(['del', keys.item('it')]);
+  });
+});
+
+describe('worker writes', () => {
+  it('adds a gold score to the annotator once (guarded by the scored set) and records the agreement run time', () => {
+    const keys = projectKeys('lw', '0123456789abcdef01234567');
+    const [op] = goldScoredOps(keys, 'u1', 'a1', 0.75);
+    expect(op?.slice(2)).toEqual([2, keys.goldScored, keys.user('u1'), 'a1', '0.75']);
+    expect(agreementRunTimeOps(keys, 12.4)).toEqual([['hset', keys.stats, 'agreementMs', '12']]);
   });
 });

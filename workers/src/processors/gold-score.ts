@@ -1,18 +1,10 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { GoldScoreJobData, goldScore, projectKeys, type AnnotationContent } from '@labelwork/core';
+import { GoldScoreJobData, goldScore, goldScoredOps, projectKeys, type AnnotationContent } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
 import { putResult } from '../infra/mongo.ts';
-
-const ADD_SCORE = `
-if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
-  redis.call('HINCRBYFLOAT', KEYS[2], 'accSum', ARGV[2])
-  redis.call('HINCRBY', KEYS[2], 'accN', 1)
-  return 1
-end
-return 0
-`;
+import { execEngineOps } from '../infra/engine-ops.ts';
 
 /**
  * Scores a gold annotation against the gold answer (core's `goldScore`), stores it under
@@ -35,6 +27,6 @@ export async function goldScoreProcessor(w: WorkerContext, job: Job): Promise<{ 
     _id: `gold:${d.annotationId}`, schemaVersion: 1, scope: 'gold', projectId: new ObjectId(d.projectId), itemId: new ObjectId(d.itemId),
     userId: new ObjectId(d.userId), annotationId: new ObjectId(d.annotationId), at: new Date(w.now()), value: score.value, byTool: score.byTool,
   });
-  if (score.value !== null) await w.redis.eval(ADD_SCORE, 2, keys.goldScored, keys.user(d.userId), d.annotationId, String(score.value));
+  if (score.value !== null) await execEngineOps(w.redis, goldScoredOps(keys, d.userId, d.annotationId, score.value));
   return { value: score.value };
 }
