@@ -241,6 +241,34 @@ describe('domain-event consumers (in-process server)', () => {
     }
   });
 
+  it('removes the consumers of processes that died once they hold nothing, and keeps one that still holds an event', async () => {
+    const prefix = `${t.prefix}g`;
+    const stream = domainEventsStream(prefix);
+    const group = DOMAIN_EVENT_GROUPS.reviewRouting;
+    await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+    // Two processes that died: one left nothing, one left an event unacknowledged.
+    await redis.xgroup('CREATECONSUMER', stream, group, 'dead-empty');
+    await appendDomainEvent(redis, prefix, completedEvent(items[0]!.itemId));
+    await redis.xreadgroup('GROUP', group, 'dead-holding', 'COUNT', 1, 'STREAMS', stream, '>');
+    await new Promise((r) => setTimeout(r, 400));
+    const names = async () => ((await redis.xinfo('CONSUMERS', stream, group)) as unknown[][]).map((c) => String(c[c.indexOf('name') + 1])).sort();
+    let handled = 0;
+    const live = await startDomainEventConsumer({ redis: t.app.ctx.redis, prefix, log }, {
+      group, claimIdleMs: 60_000, blockMs: 200, deadConsumerIdleMs: 300, handle: async () => {
+        handled++;
+      },
+    });
+    try {
+      await waitFor('the empty dead consumer removed', async () => !(await names()).includes('dead-empty'));
+      // The one holding an event stays until its entry is claimed (here: it is idle less than claimIdleMs).
+      expect(await names()).toContain('dead-holding');
+      expect(handled).toBe(0);
+    } finally {
+      await live.close();
+      await redis.del(stream);
+    }
+  });
+
   it('skips and acknowledges malformed entries without stopping, then handles the next event', async () => {
     const stream = domainEventsStream(t.prefix);
     await redis.xadd(stream, '*', 'e', 'not json');

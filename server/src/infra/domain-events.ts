@@ -25,6 +25,9 @@ type Entry = [id: string, fields: string[] | null];
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A consumer this idle and holding nothing belongs to a process that died: it is removed from the group. */
+export const DEAD_CONSUMER_IDLE_MS = 3600_000;
+
 export interface DomainEventConsumerOptions {
   group: string;
   /** Resolves when the event is handled (then it is acknowledged); a throw leaves it pending. */
@@ -35,6 +38,8 @@ export interface DomainEventConsumerOptions {
   blockMs?: number;
   /** Entries read at once (default 100). */
   batch?: number;
+  /** Other consumers this idle and holding nothing are removed (default DEAD_CONSUMER_IDLE_MS). */
+  deadConsumerIdleMs?: number;
 }
 
 export interface DomainEventConsumer {
@@ -62,6 +67,7 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
   const claimIdleMs = opts.claimIdleMs ?? 30_000;
   const blockMs = opts.blockMs ?? 2000;
   const batch = opts.batch ?? 100;
+  const deadIdleMs = opts.deadConsumerIdleMs ?? DEAD_CONSUMER_IDLE_MS;
   const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   await ensureGroup(deps.redis, stream, group);
   const conn = deps.redis.duplicate({ connectionName: `events-${group}` });
@@ -95,6 +101,23 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
       }
       cursor = next;
     } while (cursor !== '0-0' && !closing);
+    await forgetDeadConsumers();
+  };
+
+  /**
+   * Removes consumers of processes that died (they never left the group): idle for an hour and
+   * holding nothing (their pending entries were claimed above). A live consumer reads every few
+   * seconds, so it is never that idle; were it removed anyway, its next read would re-create it.
+   */
+  const forgetDeadConsumers = async (): Promise<void> => {
+    const list = (await deps.redis.xinfo('CONSUMERS', stream, group)) as unknown[][];
+    for (const c of list) {
+      const get = (k: string) => c[c.indexOf(k) + 1];
+      const name = String(get('name'));
+      if (name !== consumer && Number(get('pending')) === 0 && Number(get('idle')) > deadIdleMs) {
+        await deps.redis.xgroup('DELCONSUMER', stream, group, name);
+      }
+    }
   };
 
   let lastClaim = 0;
