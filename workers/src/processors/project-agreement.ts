@@ -1,11 +1,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { ProjectAgreementJobData, SERVER_EVENTS, projectAgreement, projectKeys, rooms, type ItemQualityRow, type ProjectAgreementPayload } from '@labelwork/core';
+import { DOMAIN_EVENTS, ProjectAgreementJobData, projectAgreement, projectKeys, type ItemQualityRow, type ProjectAgreementPayload } from '@labelwork/core';
 import { agreementRunTimeOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { execEngineOps } from '../infra/engine-ops.ts';
 import { putResult, type AgreementRow } from '../infra/mongo.ts';
-import { publish } from '../infra/redis.ts';
+import { appendDomainEvent, domainEventIdOf } from '../infra/redis.ts';
 
 /**
  * Project-level agreement (per tool and per annotator pair) from the stored item results, added to
@@ -23,6 +23,6 @@ export async function projectAgreementProcessor(w: WorkerContext, job: Job): Pro
   await w.db.projects.updateOne({ _id: projectId, 'counts.done': { $lt: rows.length } }, { $set: { 'counts.done': rows.length } });
   const payload: ProjectAgreementPayload = { projectId: parsed.data.projectId, at: at.toISOString(), items: result.items, byTool: Object.fromEntries(Object.entries(result.byTool).map(([t, v]) => [t, v?.value ?? null])) };
   await execEngineOps(w.redis, agreementRunTimeOps(projectKeys(w.config.REDIS_PREFIX, parsed.data.projectId), performance.now() - started));
-  await publish(w.redis, w.config.REDIS_PREFIX, { room: rooms.project(parsed.data.projectId), event: SERVER_EVENTS.projectAgreement, payload });
+  await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, { type: DOMAIN_EVENTS.projectAgreementUpdated, eventId: domainEventIdOf(job), at: w.now(), data: payload });
   return payload;
 }
