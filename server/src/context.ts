@@ -1,15 +1,25 @@
 import type { Redis } from 'ioredis';
-import type { Server as IOServer } from 'socket.io';
-import type { ClientToServerEvents, Guideline, ServerToClientEvents } from '@labelwork/core';
+import type { Server as IOServer, Socket as IOSocket } from 'socket.io';
+import type { ClientToServerEvents, Guideline, InterServerEvents, ServerToClientEvents, SocketData } from '@labelwork/core';
 import type { Config } from './config.ts';
-import type { Database } from './infra/mongo.ts';
+import type { Database, UserDoc } from './infra/mongo.ts';
 import type { Logger } from './infra/logger.ts';
 import type { SessionStore } from './modules/auth/sessions.ts';
 import type { LoginGuard } from './modules/auth/login-guard.ts';
 import type { Queue } from 'bullmq';
 import type { TaskQueues } from './infra/queues.ts';
 
-export type IO = IOServer<ClientToServerEvents, ServerToClientEvents>;
+/**
+ * `socket.data` on this server: core's SocketData (the session id) and, only until the connection
+ * handler takes it, the session's user (never sent to other processes after that).
+ */
+export interface ServerSocketData extends SocketData {
+  auth?: { user: UserDoc };
+}
+
+/** Socket.IO typed by the realtime contract (core/src/contracts/socket.ts). */
+export type IO = IOServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ServerSocketData>;
+export type LwSocket = IOSocket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ServerSocketData>;
 
 /** What every module gets from the composition root (app.ts). */
 export interface AppContext {

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { CLIENT_EVENTS, LIVE_EVENTS, SERVER_EVENTS, type Ack, type AnnouncementPayload, type ProjectUpdatedPayload } from '@labelwork/core';
+import { CLIENT_EVENTS, SERVER_EVENTS, type Ack, type AnnouncementPayload, type ProjectUpdatedPayload } from '@labelwork/core';
 import type { LabelworkApp } from '../../server/src/app.ts';
 import { ACCESS_MAX_STALE_MS } from '../../server/src/modules/projects/access-cache.ts';
 import type { ApiClient } from '../support/api-client.ts';
@@ -105,7 +105,7 @@ describe('lead announcements (cached access check)', () => {
   let second: LabelworkApp;
   let secondUrl = '';
   let clock = Date.now();
-  const announce = (s: Socket, text: string) => new Promise<Ack>((resolve) => s.emit(LIVE_EVENTS.announce, { projectId, text }, resolve));
+  const announce = (s: Socket, text: string) => new Promise<Ack>((resolve) => s.emit(CLIENT_EVENTS.announce, { projectId, text }, resolve));
   const idOf = async (c: ApiClient) => (await c.get('/api/auth/me')).body.user.id as string;
   /** A lead who is a member (not the owner) of the project, with a connected socket on `url`. */
   async function memberLead(name: string, url = t.url): Promise<{ id: string; client: ApiClient; socket: Socket }> {
@@ -132,7 +132,7 @@ describe('lead announcements (cached access check)', () => {
     const out = socketFor(outsider);
     await Promise.all([connected(member), connected(ls), connected(out)]);
     expect(await join(member, projectId)).toEqual({ ok: true });
-    const got = new Promise<AnnouncementPayload>((resolve) => member.once(LIVE_EVENTS.announcement, resolve));
+    const got = new Promise<AnnouncementPayload>((resolve) => member.once(SERVER_EVENTS.announcement, resolve));
     const ack = await announce(ls, '指南 1.2 已发布');
     expect(ack).toMatchObject({ ok: true });
     expect(await got).toMatchObject({ projectId, text: '指南 1.2 已发布', byName: 'lead' });

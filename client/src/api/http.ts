@@ -1,7 +1,7 @@
 import type { ErrorBody } from '@labelwork/core';
 
-/** Codes the client adds to the server's table, for failures that never got a JSON answer. */
-export type ClientOnlyCode = 'NETWORK' | 'BAD_RESPONSE';
+/** Codes the client adds to the server's table, for failures that never got a JSON answer (TIMEOUT: a socket ack that did not come). */
+export type ClientOnlyCode = 'NETWORK' | 'BAD_RESPONSE' | 'TIMEOUT';
 
 /** A failed API call: the server's `{error:{code,message,details}}`, or a network failure (status 0). */
 export class ApiError extends Error {

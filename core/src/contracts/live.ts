@@ -3,15 +3,9 @@ import { Id } from '../schema/common.ts';
 
 /**
  * A lead's live announcement to everyone in a project room ("guideline 1.2 is out, re-read the
- * span rules"). Also the event the real-time benchmark broadcasts.
+ * span rules"). Also the event the real-time benchmark broadcasts. Event names: `CLIENT_EVENTS.announce`
+ * and `SERVER_EVENTS.announcement` (contracts/socket.ts).
  */
-export const LIVE_EVENTS = {
-  /** Client → server (leads of the project): ack `{ok:true, id, at}`. */
-  announce: 'project:announce',
-  /** Server → `project:<id>` room. */
-  announcement: 'project:announcement',
-} as const;
-
 export const AnnounceInput = z.object({ projectId: Id, text: z.string().trim().min(1).max(1000) });
 export type AnnounceInput = z.infer<typeof AnnounceInput>;
 

@@ -163,30 +163,7 @@ export interface ReviewQueueCounts {
   rework: number;
 }
 
-// ── Socket.IO ────────────────────────────────────────────────────────────────────────────────────
-export const REVIEW_SERVER_EVENTS = {
-  /** To `review:<projectId>`: a submission entered the queue (live queue of reviewers). */
-  queued: 'review:queued',
-  /** To `review:<projectId>` and `project:<projectId>`: queue counts after any change. */
-  counts: 'review:counts',
-  /** To `user:<annotatorId>`: a verdict on their work, with its comments. */
-  verdict: 'review:verdict',
-  /** To `user:<annotatorId>` and `item:<itemId>`: a comment on their work. */
-  comment: 'review:comment',
-  /** To `item:<itemId>`: who is on the item now. */
-  presence: 'item:presence',
-  /** To `user:<userId>`: inbox entries were marked read. */
-  inboxRead: 'inbox:read',
-} as const;
-
-export const REVIEW_CLIENT_EVENTS = {
-  /** Join the live review queue of a project (reviewers and leads). */
-  joinReview: 'review:join',
-  /** Be present on an item (presence, comments live); ack lists who is there. */
-  joinItem: 'item:join',
-  leaveItem: 'item:leave',
-} as const;
-
+// ── Socket.IO (event names: contracts/socket.ts) ─────────────────────────────────────────────────
 export const JoinReviewPayload = z.object({ projectId: Id });
 export type JoinReviewPayload = z.infer<typeof JoinReviewPayload>;
 export const ItemPresencePayloadIn = z.object({ projectId: Id, itemId: Id });

@@ -10,26 +10,9 @@ import { Region } from '../schema/region.ts';
  * who watches (`shadow:watchers`, the workspace shows a "a lead is watching" chip) and the source
  * sends its editor state (`shadow:state`, throttled, only while someone watches). Frames go to
  * the watch room through the Redis adapter; the last one is kept in Redis for a short while so a
- * watcher who arrives later sees the current state at once.
+ * watcher who arrives later sees the current state at once. Event names: `CLIENT_EVENTS.shadow*` and
+ * `SERVER_EVENTS.shadow*` (contracts/socket.ts).
  */
-export const SHADOW_EVENTS = {
-  /** Client → server (admins, leads managing the project): ack {@link ShadowWatchAck}. */
-  watch: 'shadow:watch',
-  unwatch: 'shadow:unwatch',
-  /** Client → server (the annotator's workspace, project members): ack `{ok, watchers}`. */
-  publish: 'shadow:publish',
-  unpublish: 'shadow:unpublish',
-  /** Client → server (a source): one frame of editor state. */
-  state: 'shadow:state',
-  /** Server → watch room: a frame. */
-  frame: 'shadow:frame',
-  /** Server → watch room: the annotator's workspace came or went. */
-  status: 'shadow:status',
-  /** Server → the annotator's source sockets: who watches now. */
-  watchers: 'shadow:watchers',
-  /** Server → a watcher: their access changed and watching has stopped. */
-  revoked: 'shadow:revoked',
-} as const;
 
 /** Most frames per second a source may send (the client throttles to this, trailing edge). */
 export const SHADOW_MAX_FPS = 10;

@@ -1,9 +1,10 @@
+import type { AckFailure } from '@labelwork/core';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../http/errors.ts';
 import type { UserDoc } from './mongo.ts';
 
 /** A socket handler's failure as an ack: the AppError's code and message, anything else INTERNAL. */
-export function ackFail(e: unknown): { ok: false; code: string; message: string } {
+export function ackFail(e: unknown): AckFailure {
   if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
   return { ok: false, code: 'INTERNAL', message: 'internal error' };
 }

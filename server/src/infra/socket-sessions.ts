@@ -1,6 +1,5 @@
-import type { Socket } from 'socket.io';
-import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@labelwork/core';
-import type { AppContext, IO } from '../context.ts';
+import { rooms, type AckFailure, type SocketData } from '@labelwork/core';
+import type { AppContext, IO, LwSocket } from '../context.ts';
 import { syncAccessEpoch } from '../modules/projects/access-cache.ts';
 
 /**
@@ -14,16 +13,11 @@ import { syncAccessEpoch } from '../modules/projects/access-cache.ts';
 export const SESSION_RECHECK_MS = 1000;
 export const SESSION_SWEEP_MS = 5000;
 
-type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
-/** What the gateway keeps of a socket's session: its id (the token's hash), never the token. */
-export interface SocketSession {
-  sessionId: string;
-}
-
-const sessionOf = (socket: { data: unknown }): string | undefined => (socket.data as Partial<SocketSession>).sessionId;
+/** The socket's session id (core's SocketData: the token's hash, never the token); unset before the handshake finished. */
+const sessionOf = (socket: LwSocket): string | undefined => (socket.data as Partial<SocketData>).sessionId;
 
 /** Disconnects the sockets of one session, on every server process. */
 export function disconnectSession(ctx: AppContext, sessionId: string): void {
@@ -36,7 +30,7 @@ export function disconnectUser(ctx: AppContext, userId: string, exceptSessionId?
   (exceptSessionId ? target?.except(sessionRoom(exceptSessionId)) : target)?.disconnectSockets(true);
 }
 
-const ENDED = { ok: false as const, code: 'SESSION_EXPIRED', message: 'your session has ended; sign in again' };
+const ENDED: AckFailure = { ok: false, code: 'SESSION_EXPIRED', message: 'your session has ended; sign in again' };
 
 /**
  * Runs before each event of the socket, in arrival order: reads the access epoch (so the event is

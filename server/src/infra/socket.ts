@@ -4,7 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { CLIENT_EVENTS, JoinProjectPayload, rooms, type Ack } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 import type { AppContext, IO } from '../context.ts';
-import { originProblem, resolveSession, type AuthState } from '../http/middleware.ts';
+import { originProblem, resolveSession } from '../http/middleware.ts';
 import { loadProject } from '../modules/projects/projects.access.ts';
 import { createRedis } from './redis.ts';
 import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
@@ -13,17 +13,7 @@ import { registerLiveSocket } from '../modules/live/live.socket.ts';
 import { listenForAccessChanges } from '../modules/projects/access-cache.ts';
 import { registerShadowSocket } from '../modules/live/shadow.socket.ts';
 import { ackFail } from './socket-acks.ts';
-import { guardSocketSession, sweepEndedSessions, type SocketSession } from './socket-sessions.ts';
-
-/**
- * `socket.data` is serialised to other server processes (Redis adapter `fetchSockets`): it holds
- * the session id (a hash) and, only until the connection handler takes it, the session's user;
- * never the session token or the password hash.
- */
-interface SocketData extends SocketSession {
-  auth?: Pick<AuthState, 'user'>;
-}
-
+import { guardSocketSession, sweepEndedSessions } from './socket-sessions.ts';
 
 /**
  * Attaches Socket.IO with the Redis adapter (events reach clients on every server process) and the
@@ -47,18 +37,18 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     try {
       const r = await resolveSession(ctx, socket.handshake.headers.cookie);
       if (!r.auth) return next(new Error(r.expired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED'));
-      const data = socket.data as SocketData;
-      data.auth = { user: r.auth.user };
-      data.sessionId = ctx.sessions.idOf(r.auth.token);
+      // socket.data goes to other server processes (fetchSockets): the session id (a hash), never the
+      // token; the user stays only until the connection handler takes it (ServerSocketData).
+      socket.data.auth = { user: r.auth.user };
+      socket.data.sessionId = ctx.sessions.idOf(r.auth.token);
       next();
     } catch {
       next(new Error('INTERNAL'));
     }
   });
   io.on('connection', (socket) => {
-    const data = socket.data as SocketData;
-    const { auth, sessionId } = data;
-    delete data.auth; // the user stays in this closure; other processes need not receive it
+    const { auth, sessionId } = socket.data;
+    delete socket.data.auth; // the user stays in this closure; other processes need not receive it
     if (!auth) return void socket.disconnect(true);
     void socket.join(rooms.user(auth.user._id.toHexString()));
     guardSocketSession(ctx, socket, sessionId);

@@ -75,13 +75,13 @@ export function DashboardTab({ project }: { project: Project }) {
       if (mine(p)) soon();
     };
     socket.on(SERVER_EVENTS.queueCounts, onQueue);
-    socket.on('review:counts', onReview);
+    socket.on(SERVER_EVENTS.reviewCounts, onReview);
     socket.on(SERVER_EVENTS.itemComplete, onOther);
     socket.on(SERVER_EVENTS.projectAgreement, onOther);
     socket.on('connect', load);
     return () => {
       socket.off(SERVER_EVENTS.queueCounts, onQueue);
-      socket.off('review:counts', onReview);
+      socket.off(SERVER_EVENTS.reviewCounts, onReview);
       socket.off(SERVER_EVENTS.itemComplete, onOther);
       socket.off(SERVER_EVENTS.projectAgreement, onOther);
       socket.off('connect', load);

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ItemDetail, Project, User } from '@labelwork/core';
+import { SERVER_EVENTS, type ItemDetail, type Project, type User } from '@labelwork/core';
 import { getProject } from '../../api/projects.ts';
 import { itemDetail } from '../../api/review.ts';
 import { Link } from '../../app/link.tsx';
@@ -38,12 +38,12 @@ export function ItemPage({ projectId, itemId, user }: { projectId: string; itemI
     const onItem = (p: { itemId: string }) => {
       if (p.itemId === itemId) reload();
     };
-    socket.on('item:complete', onItem);
-    socket.on('review:comment', onItem);
+    socket.on(SERVER_EVENTS.itemComplete, onItem);
+    socket.on(SERVER_EVENTS.reviewComment, onItem);
     socket.on('connect', reload);
     return () => {
-      socket.off('item:complete', onItem);
-      socket.off('review:comment', onItem);
+      socket.off(SERVER_EVENTS.itemComplete, onItem);
+      socket.off(SERVER_EVENTS.reviewComment, onItem);
       socket.off('connect', reload);
     };
   }, [socket, itemId, reload]);

@@ -47,7 +47,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
   // Join the project's room (again after every reconnect) to hear about edits and imports.
   useEffect(() => {
     if (!socket) return;
-    const join = () => void joinProject(socket, projectId);
+    const join = () => void joinProject(socket, projectId).catch(() => undefined);
     const onUpdated = (p: ProjectUpdatedPayload) => {
       if (p.projectId !== projectId) return;
       refetch();
@@ -59,7 +59,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
     return () => {
       socket.off('connect', join);
       socket.off(SERVER_EVENTS.projectUpdated, onUpdated);
-      if (socket.connected) void leaveProject(socket, projectId);
+      if (socket.connected) void leaveProject(socket, projectId).catch(() => undefined);
     };
   }, [socket, projectId, user.id, refetch]);
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { PresenceUser } from '@labelwork/core';
+import { SERVER_EVENTS, type PresenceUser } from '@labelwork/core';
+import { joinItem, leaveItem } from '../../api/socket.ts';
 import { useSocket } from '../../app/socket.tsx';
 import { useT } from '../../i18n/index.tsx';
 
@@ -14,25 +15,22 @@ export function usePresence(projectId: string, itemId: string | null): PresenceU
     if (!socket || !itemId) return;
     let live = true;
     const join = () => {
-      socket
-        .timeout(8000)
-        .emitWithAck('item:join', { projectId, itemId })
-        .then((a) => {
-          if (live && a.ok) setUsers(a.users);
-        })
-        .catch(() => undefined);
+      joinItem(socket, projectId, itemId).then(
+        (list) => live && setUsers(list),
+        () => undefined,
+      );
     };
     const onPresence = (p: { itemId: string; users: PresenceUser[] }) => {
       if (p.itemId === itemId) setUsers(p.users);
     };
     if (socket.connected) join();
     socket.on('connect', join);
-    socket.on('item:presence', onPresence);
+    socket.on(SERVER_EVENTS.itemPresence, onPresence);
     return () => {
       live = false;
       socket.off('connect', join);
-      socket.off('item:presence', onPresence);
-      if (socket.connected) socket.emit('item:leave', { projectId, itemId }, () => undefined);
+      socket.off(SERVER_EVENTS.itemPresence, onPresence);
+      if (socket.connected) void leaveItem(socket, projectId, itemId).catch(() => undefined);
       setUsers([]);
     };
   }, [socket, projectId, itemId]);

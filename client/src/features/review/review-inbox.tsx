@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { InboxEntry, InboxReadPayload, ReviewCommentPayload, ReviewVerdictPayload, User } from '@labelwork/core';
+import { SERVER_EVENTS, type InboxEntry, type InboxReadPayload, type ReviewCommentPayload, type ReviewVerdictPayload, type User } from '@labelwork/core';
 import { listInbox, markInboxAllRead, markInboxRead } from '../../api/review.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
@@ -88,14 +88,14 @@ export function ReviewInbox({ user }: { user: User }) {
     };
     if (socket.connected) onConnect();
     socket.on('connect', onConnect);
-    socket.on('review:verdict', onVerdict);
-    socket.on('review:comment', onComment);
-    socket.on('inbox:read', onRead);
+    socket.on(SERVER_EVENTS.reviewVerdict, onVerdict);
+    socket.on(SERVER_EVENTS.reviewComment, onComment);
+    socket.on(SERVER_EVENTS.inboxRead, onRead);
     return () => {
       socket.off('connect', onConnect);
-      socket.off('review:verdict', onVerdict);
-      socket.off('review:comment', onComment);
-      socket.off('inbox:read', onRead);
+      socket.off(SERVER_EVENTS.reviewVerdict, onVerdict);
+      socket.off(SERVER_EVENTS.reviewComment, onComment);
+      socket.off(SERVER_EVENTS.inboxRead, onRead);
     };
   }, [socket, user.id, reload, toast]);
 

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CommentAnchor, CommentInput, Project, ReviewComment, ReviewQueueCounts, ReviewTask, User, Verdict } from '@labelwork/core';
+import { SERVER_EVENTS, type CommentAnchor, type CommentInput, type Project, type ReviewComment, type ReviewQueueCounts, type ReviewTask, type User, type Verdict } from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
 import { getProject } from '../../api/projects.ts';
 import { addReviewComment, giveVerdict, nextReview, releaseReview, releaseReviewOnExit, reviewCounts, reviewHeartbeat } from '../../api/review.ts';
+import { joinReview } from '../../api/socket.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
@@ -66,7 +67,7 @@ export function ReviewPage({ projectId, user }: { projectId: string; user: User 
     if (!socket) return;
     let first = true;
     const join = () => {
-      void socket.timeout(8000).emitWithAck('review:join', { projectId }).catch(() => undefined);
+      void joinReview(socket, projectId).catch(() => undefined);
       if (first) {
         first = false;
         return;
@@ -82,12 +83,12 @@ export function ReviewPage({ projectId, user }: { projectId: string; user: User 
     };
     if (socket.connected) join();
     socket.on('connect', join);
-    socket.on('review:counts', onCounts);
-    socket.on('review:queued', onQueued);
+    socket.on(SERVER_EVENTS.reviewCounts, onCounts);
+    socket.on(SERVER_EVENTS.reviewQueued, onQueued);
     return () => {
       socket.off('connect', join);
-      socket.off('review:counts', onCounts);
-      socket.off('review:queued', onQueued);
+      socket.off(SERVER_EVENTS.reviewCounts, onCounts);
+      socket.off(SERVER_EVENTS.reviewQueued, onQueued);
     };
   }, [socket, projectId, draw]);
 

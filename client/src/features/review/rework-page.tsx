@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Project, ReviewComment, ReworkTask, User } from '@labelwork/core';
+import { SERVER_EVENTS, type Project, type ReviewComment, type ReworkTask, type User } from '@labelwork/core';
 import { getProject } from '../../api/projects.ts';
 import { listRework, submitRework } from '../../api/review.ts';
 import { Link } from '../../app/link.tsx';
@@ -32,13 +32,13 @@ export function ReworkPage({ projectId, user }: { projectId: string; user: User 
     const on = (p: { projectId: string }) => {
       if (p.projectId === projectId) reload();
     };
-    socket.on('review:verdict', on);
-    socket.on('review:comment', on);
+    socket.on(SERVER_EVENTS.reviewVerdict, on);
+    socket.on(SERVER_EVENTS.reviewComment, on);
     // Verdicts and comments given while disconnected: read the list again on reconnect.
     socket.on('connect', reload);
     return () => {
-      socket.off('review:verdict', on);
-      socket.off('review:comment', on);
+      socket.off(SERVER_EVENTS.reviewVerdict, on);
+      socket.off(SERVER_EVENTS.reviewComment, on);
       socket.off('connect', reload);
     };
   }, [socket, projectId, reload]);
@@ -128,7 +128,7 @@ function ReworkItem({ project, task, user, onBack, onSubmitted }: { project: Pro
       const first = task.comments.find((c) => c.anchor.kind === 'region' && regionIds.has(c.anchor.regionId));
       if (first && first.anchor.kind === 'region') s.select([first.anchor.regionId]);
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The editor is rebuilt for a new task only (the region ids and pins it reads belong to it).
     [task],
   );
 

@@ -1,9 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ShadowUser, ShadowWatchersPayload } from '@labelwork/core';
-import type { LabelworkSocket } from '../../api/socket.ts';
+import { SERVER_EVENTS, type ShadowUser, type ShadowWatchersPayload } from '@labelwork/core';
+import { publishShadow, sendShadowState, unpublishShadow, type LabelworkSocket } from '../../api/socket.ts';
 import { ShadowPublisher } from './publisher.ts';
-
-const ACK_TIMEOUT_MS = 8000;
 
 /**
  * The annotator's workspace as a shadowing source: registers with the server for the project
@@ -20,7 +18,7 @@ export function useShadowSource(socket: LabelworkSocket | null, projectId: strin
         send: (state) => {
           const s = socketRef.current;
           // Frames are a live picture: while disconnected they are dropped, not queued.
-          if (s?.connected) s.emit('shadow:state', state);
+          if (s?.connected) sendShadowState(s, state);
         },
       }),
     [projectId],
@@ -40,11 +38,7 @@ export function useShadowSource(socket: LabelworkSocket | null, projectId: strin
       if (list.length > 0) publisher.refresh();
     };
     const hello = () => {
-      socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('shadow:publish', { projectId })
-        .then((a) => a.ok && apply(a.watchers))
-        .catch(() => undefined);
+      publishShadow(socket, projectId).then(apply, () => undefined);
     };
     const onWatchers = (p: ShadowWatchersPayload) => {
       if (p.projectId === projectId) apply(p.watchers);
@@ -53,13 +47,13 @@ export function useShadowSource(socket: LabelworkSocket | null, projectId: strin
     if (socket.connected) hello();
     socket.on('connect', hello);
     socket.on('disconnect', onDisconnect);
-    socket.on('shadow:watchers', onWatchers);
+    socket.on(SERVER_EVENTS.shadowWatchers, onWatchers);
     return () => {
       live = false;
       socket.off('connect', hello);
       socket.off('disconnect', onDisconnect);
-      socket.off('shadow:watchers', onWatchers);
-      if (socket.connected) socket.emit('shadow:unpublish', { projectId }, () => undefined);
+      socket.off(SERVER_EVENTS.shadowWatchers, onWatchers);
+      if (socket.connected) void unpublishShadow(socket, projectId).catch(() => undefined);
       publisher.setWatched(false);
       setWatchers([]);
     };

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isNewerFrame, type Item, type Lang, type ShadowFrame, type ShadowRevokedPayload, type ShadowStatusPayload, type ShadowUser } from '@labelwork/core';
+import { SERVER_EVENTS, isNewerFrame, type Item, type Lang, type ShadowFrame, type ShadowRevokedPayload, type ShadowStatusPayload, type ShadowUser } from '@labelwork/core';
+import { isApiError } from '../../api/http.ts';
 import { getItem } from '../../api/items.ts';
 import { getProject } from '../../api/projects.ts';
+import { unwatchShadow, watchShadow } from '../../api/socket.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useSocket } from '../../app/socket.tsx';
@@ -13,7 +15,6 @@ import { AnnotationEditor } from '../editor/annotation-editor.tsx';
 import { applyFrame, shownRegions } from './apply-frame.ts';
 import './shadow.css';
 
-const ACK_TIMEOUT_MS = 8000;
 
 type Conn =
   | { kind: 'connecting' }
@@ -67,18 +68,14 @@ export function WatchPage({ projectId, userId }: { projectId: string; userId: st
     if (!socket) return;
     let live = true;
     const watch = () => {
-      socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('shadow:watch', { projectId, userId })
-        .then(
-          (a) => {
-            if (!live) return;
-            if (!a.ok) return setConn({ kind: 'error', code: a.code, message: a.message });
-            setConn({ kind: 'ready', annotator: a.annotator, online: a.online });
-            if (a.frame) take(a.frame, Math.min(Date.now(), Date.parse(a.frame.at)));
-          },
-          (e: unknown) => live && setConn({ kind: 'error', code: 'TIMEOUT', message: e instanceof Error ? e.message : String(e) }),
-        );
+      watchShadow(socket, { projectId, userId }).then(
+        (a) => {
+          if (!live) return;
+          setConn({ kind: 'ready', annotator: a.annotator, online: a.online });
+          if (a.frame) take(a.frame, Math.min(Date.now(), Date.parse(a.frame.at)));
+        },
+        (e: unknown) => live && setConn({ kind: 'error', code: isApiError(e) ? e.code : 'TIMEOUT', message: e instanceof Error ? e.message : String(e) }),
+      );
     };
     const onFrame = (f: ShadowFrame) => {
       take(f, Date.now());
@@ -96,17 +93,17 @@ export function WatchPage({ projectId, userId }: { projectId: string; userId: st
     if (socket.connected) watch();
     socket.on('connect', watch);
     socket.on('disconnect', onDisconnect);
-    socket.on('shadow:frame', onFrame);
-    socket.on('shadow:status', onStatus);
-    socket.on('shadow:revoked', onRevoked);
+    socket.on(SERVER_EVENTS.shadowFrame, onFrame);
+    socket.on(SERVER_EVENTS.shadowStatus, onStatus);
+    socket.on(SERVER_EVENTS.shadowRevoked, onRevoked);
     return () => {
-      socket.off('shadow:revoked', onRevoked);
+      socket.off(SERVER_EVENTS.shadowRevoked, onRevoked);
       live = false;
       socket.off('connect', watch);
       socket.off('disconnect', onDisconnect);
-      socket.off('shadow:frame', onFrame);
-      socket.off('shadow:status', onStatus);
-      if (socket.connected) socket.emit('shadow:unwatch', { projectId, userId }, () => undefined);
+      socket.off(SERVER_EVENTS.shadowFrame, onFrame);
+      socket.off(SERVER_EVENTS.shadowStatus, onStatus);
+      if (socket.connected) void unwatchShadow(socket, { projectId, userId }).catch(() => undefined);
     };
   }, [socket, projectId, userId, take]);
 

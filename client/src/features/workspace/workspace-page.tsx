@@ -78,9 +78,13 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
     const beat = async (id: string): Promise<BeatAnswer> => {
       const s = socketRef.current;
       if (s?.connected) {
-        const a = await leaseHeartbeat(s, id);
-        if (a.ok) return { ok: true };
-        if (a.code !== 'TIMEOUT') return { ok: false, code: a.code };
+        try {
+          await leaseHeartbeat(s, id);
+          return { ok: true };
+        } catch (e) {
+          // The server's answer counts; no answer (TIMEOUT, status 0) falls back to HTTP.
+          if (isApiError(e) && e.status !== 0) return { ok: false, code: e.code };
+        }
       }
       try {
         await heartbeatTask(id);

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'socket.io';
 import { ObjectId } from 'mongodb';
-import { AnnounceInput, rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@labelwork/core';
-import type { AppContext } from '../../context.ts';
+import { CLIENT_EVENTS, SERVER_EVENTS, AnnounceInput, rooms, type Ack } from '@labelwork/core';
+import type { AppContext, LwSocket } from '../../context.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { audit } from '../audit/audit.service.ts';
 import { cachedAccess } from '../projects/access-cache.ts';
@@ -14,15 +13,15 @@ import { ackFail } from '../../infra/socket-acks.ts';
  * announcement; losing access (removed from the project, demoted, disabled) is seen at once on
  * every server process, and in any case within ACCESS_MAX_STALE_MS (2 s).
  */
-export function registerLiveSocket(ctx: AppContext, socket: Socket<ClientToServerEvents, ServerToClientEvents>, user: UserDoc): void {
-  socket.on('project:announce', async (payload, ack) => {
+export function registerLiveSocket(ctx: AppContext, socket: LwSocket, user: UserDoc): void {
+  socket.on(CLIENT_EVENTS.announce, async (payload, ack) => {
     const reply: (a: Ack<{ id: string; at: string }>) => void = typeof ack === 'function' ? ack : () => undefined;
     const p = AnnounceInput.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: p.error.issues[0]?.message ?? 'not valid' });
     try {
       const { user: by } = await cachedAccess(ctx, user._id, new ObjectId(p.data.projectId), 'manage');
       const out = { id: randomUUID(), projectId: p.data.projectId, text: p.data.text, byId: by._id.toHexString(), byName: by.displayName || by.username, at: new Date(ctx.now()).toISOString() };
-      ctx.io?.to(rooms.project(p.data.projectId)).emit('project:announcement', out);
+      ctx.io?.to(rooms.project(p.data.projectId)).emit(SERVER_EVENTS.announcement, out);
       reply({ ok: true, id: out.id, at: out.at });
       void audit(ctx, by._id, 'project.announce', { type: 'project', id: p.data.projectId }, { id: out.id }).catch(() => undefined);
     } catch (e) {

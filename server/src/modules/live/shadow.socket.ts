@@ -1,10 +1,9 @@
-import type { Socket } from 'socket.io';
 import { ObjectId } from 'mongodb';
 import {
-  SHADOW_FRAME_TTL_S, SHADOW_MAX_FPS, SHADOW_MAX_FRAME_CHARS, ShadowSourceInput, ShadowState, ShadowTarget, formatPath, shadowRooms,
-  type Ack, type ClientToServerEvents, type ServerToClientEvents, type ShadowFrame, type ShadowUser, type ShadowWatchInfo,
+  CLIENT_EVENTS, SERVER_EVENTS, SHADOW_FRAME_TTL_S, SHADOW_MAX_FPS, SHADOW_MAX_FRAME_CHARS, ShadowSourceInput, ShadowState, ShadowTarget, formatPath, shadowRooms,
+  type Ack, type ShadowFrame, type ShadowUser, type ShadowWatchInfo,
 } from '@labelwork/core';
-import type { AppContext } from '../../context.ts';
+import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { audit } from '../audit/audit.service.ts';
@@ -12,7 +11,6 @@ import { onAccessChange, type AccessChange } from '../projects/access-cache.ts';
 import { isMember, loadProject } from '../projects/projects.access.ts';
 import { ackFail, freshUser, replyOf } from '../../infra/socket-acks.ts';
 
-type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /** What other server processes learn of a socket (plain strings: `socket.data` crosses the Redis adapter). */
 interface ShadowSocketData {
@@ -63,7 +61,7 @@ async function usersIn(ctx: AppContext, room: string): Promise<ShadowUser[]> {
 /** Tells the annotator's workspace (every source socket of the project) who watches it now. */
 async function announceWatchers(ctx: AppContext, projectId: string, userId: string): Promise<void> {
   const watchers = await usersIn(ctx, shadowRooms.watch(projectId, userId));
-  ctx.io?.to(shadowRooms.source(projectId, userId)).emit('shadow:watchers', { projectId, watchers });
+  ctx.io?.to(shadowRooms.source(projectId, userId)).emit(SERVER_EVENTS.shadowWatchers, { projectId, watchers });
 }
 
 async function sourceOnline(ctx: AppContext, projectId: string, userId: string): Promise<boolean> {
@@ -73,7 +71,7 @@ async function sourceOnline(ctx: AppContext, projectId: string, userId: string):
 
 async function announceStatus(ctx: AppContext, projectId: string, userId: string): Promise<void> {
   const online = await sourceOnline(ctx, projectId, userId);
-  ctx.io?.to(shadowRooms.watch(projectId, userId)).emit('shadow:status', { projectId, userId, online });
+  ctx.io?.to(shadowRooms.watch(projectId, userId)).emit(SERVER_EVENTS.shadowStatus, { projectId, userId, online });
 }
 
 async function lastFrame(ctx: AppContext, projectId: string, userId: string): Promise<ShadowFrame | null> {
@@ -122,7 +120,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
     return { u, target };
   };
 
-  socket.on('shadow:watch', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.shadowWatch, async (payload, ack) => {
     const reply = replyOf<Ack<ShadowWatchInfo>>(ack);
     const p = ShadowTarget.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and userId must be 24-character hex ids' });
@@ -165,14 +163,14 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
         watching.delete(room);
         await socket.leave(room);
         const f = ackFail(e);
-        socket.emit('shadow:revoked', { projectId: w.projectId, userId: w.userId, code: f.code, message: f.message });
+        socket.emit(SERVER_EVENTS.shadowRevoked, { projectId: w.projectId, userId: w.userId, code: f.code, message: f.message });
         await announceWatchers(ctx, w.projectId, w.userId).catch(() => undefined);
       });
     }
   };
   const unsubscribe = onAccessChange(ctx, recheck);
 
-  socket.on('shadow:unwatch', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.shadowUnwatch, async (payload, ack) => {
     const reply = replyOf<Ack>(ack);
     const p = ShadowTarget.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and userId must be 24-character hex ids' });
@@ -183,7 +181,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
     await announceWatchers(ctx, p.data.projectId, p.data.userId).catch(() => undefined);
   });
 
-  socket.on('shadow:publish', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.shadowPublish, async (payload, ack) => {
     const reply = replyOf<Ack<{ watchers: ShadowUser[] }>>(ack);
     const p = ShadowSourceInput.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
@@ -195,13 +193,13 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
       await socket.join(shadowRooms.source(projectId, me));
       publishing.add(projectId);
       reply({ ok: true, watchers: await usersIn(ctx, shadowRooms.watch(projectId, me)) });
-      ctx.io?.to(shadowRooms.watch(projectId, me)).emit('shadow:status', { projectId, userId: me, online: true });
+      ctx.io?.to(shadowRooms.watch(projectId, me)).emit(SERVER_EVENTS.shadowStatus, { projectId, userId: me, online: true });
     } catch (e) {
       reply(ackFail(e));
     }
   });
 
-  socket.on('shadow:unpublish', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.shadowUnpublish, async (payload, ack) => {
     const reply = replyOf<Ack>(ack);
     const p = ShadowSourceInput.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
@@ -211,7 +209,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
     await announceStatus(ctx, p.data.projectId, me).catch(() => undefined);
   });
 
-  socket.on('shadow:state', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.shadowState, async (payload, ack) => {
     const reply = replyOf<Ack<{ seq: number }>>(ack);
     const now = ctx.now();
     const size = jsonSize(payload);
@@ -232,7 +230,7 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
     // Membership was checked when this socket became the project's source, and again on every access change since.
     if (!socket.rooms.has(shadowRooms.source(projectId, me))) return reply({ ok: false, code: 'FORBIDDEN', message: 'publish for this project first (shadow:publish)' });
     const frame: ShadowFrame = { ...p.data, userId: me, at: new Date(now).toISOString() };
-    ctx.io?.to(shadowRooms.watch(projectId, me)).emit('shadow:frame', frame);
+    ctx.io?.to(shadowRooms.watch(projectId, me)).emit(SERVER_EVENTS.shadowFrame, frame);
     try {
       await ctx.redis.set(frameKey(ctx, projectId, me), JSON.stringify(frame), 'EX', SHADOW_FRAME_TTL_S);
       reply({ ok: true, seq: frame.seq });

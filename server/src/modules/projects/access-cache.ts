@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { ErrorCode } from '@labelwork/core';
+import { INTER_SERVER_EVENTS, type AccessChangeMessage, type ErrorCode } from '@labelwork/core';
 import type { AppContext, IO } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
@@ -28,9 +28,6 @@ import { loadProject, type ProjectNeed } from './projects.access.ts';
  */
 export const ACCESS_FRESH_MS = 1000;
 export const ACCESS_MAX_STALE_MS = 2000;
-
-/** The inter-server event carrying an invalidation to the other server processes. */
-const CHANGED_EVENT = 'access:changed';
 
 export interface AccessGrant {
   /** The user as read for this decision (no password hash). */
@@ -164,12 +161,8 @@ export async function cachedAccess(ctx: AppContext, userId: ObjectId, projectId:
   return o.grant;
 }
 
-export interface AccessChange {
-  userId?: string;
-  projectId?: string;
-  /** Everything may have changed (a missed invalidation, see {@link syncAccessEpoch}): drop every entry. */
-  all?: boolean;
-}
+/** What changed (also the message to the other server processes, INTER_SERVER_EVENTS.accessChanged). */
+export type AccessChange = AccessChangeMessage;
 
 const epochKey = (ctx: AppContext) => `${ctx.config.REDIS_PREFIX}:access:epoch`;
 
@@ -193,7 +186,7 @@ export async function accessChanged(ctx: AppContext, change: AccessChange): Prom
     ctx.log.warn('access epoch not bumped: other processes rely on the Redis adapter message alone', { err: e });
   }
   apply(ctx, change);
-  ctx.io?.serverSideEmit(CHANGED_EVENT, change);
+  ctx.io?.serverSideEmit(INTER_SERVER_EVENTS.accessChanged, change);
 }
 
 /**
@@ -210,7 +203,7 @@ export async function syncAccessEpoch(ctx: AppContext): Promise<void> {
 
 /** Applies invalidations sent by the other server processes (called once Socket.IO is attached). */
 export function listenForAccessChanges(ctx: AppContext, io: IO): void {
-  io.on(CHANGED_EVENT, (change: AccessChange) => {
+  io.on(INTER_SERVER_EVENTS.accessChanged, (change) => {
     if (!change || typeof change !== 'object') return;
     apply(ctx, {
       ...(typeof change.userId === 'string' ? { userId: change.userId } : {}),

@@ -1,4 +1,4 @@
-import { reviewRooms, rooms } from '@labelwork/core';
+import { SERVER_EVENTS, reviewRooms, rooms } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { ReviewQueue } from './review.queue.ts';
 
@@ -8,5 +8,5 @@ export const reviewQueue = (ctx: AppContext, projectId: string) => new ReviewQue
 export async function emitCounts(ctx: AppContext, q: ReviewQueue): Promise<void> {
   if (!ctx.io) return;
   const c = await q.counts(ctx.now());
-  ctx.io.to([reviewRooms.review(q.projectId), rooms.project(q.projectId)]).emit('review:counts', c);
+  ctx.io.to([reviewRooms.review(q.projectId), rooms.project(q.projectId)]).emit(SERVER_EVENTS.reviewCounts, c);
 }

@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { itemTitleOf, rooms, reviewRooms, type InboxEntry, type InboxPage, type ReviewComment, type ReviewRecord } from '@labelwork/core';
+import { SERVER_EVENTS, itemTitleOf, rooms, reviewRooms, type InboxEntry, type InboxPage, type ReviewComment, type ReviewRecord } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { InboxDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError } from '../../http/errors.ts';
@@ -41,7 +41,7 @@ export async function deliverVerdict(ctx: AppContext, v: ReviewRecord): Promise<
     itemId: new ObjectId(v.itemId), annotationId: new ObjectId(v.annotationId), taskId: v.taskId, itemName: name, text: v.comments.map((c) => c.text).join(' · '),
     at: new Date(v.at), read: false, readAt: null,
   });
-  ctx.io?.to(rooms.user(v.annotatorId)).emit('review:verdict', {
+  ctx.io?.to(rooms.user(v.annotatorId)).emit(SERVER_EVENTS.reviewVerdict, {
     reviewId: v.id, taskId: v.taskId, projectId: v.projectId, itemId: v.itemId, annotationId: v.annotationId, verdict: v.verdict, comments: v.comments, at: v.at, itemName: name,
   });
 }
@@ -53,7 +53,7 @@ export async function deliverComment(ctx: AppContext, c: ReviewComment, annotato
     _id: new ObjectId(c.id), schemaVersion: 1, userId: new ObjectId(annotatorId), kind: 'comment', projectId: new ObjectId(c.projectId), itemId: new ObjectId(c.itemId),
     annotationId: new ObjectId(c.annotationId), taskId: c.taskId, itemName: name, text: c.text, at: new Date(c.at), read: false, readAt: null,
   });
-  ctx.io?.to([rooms.user(annotatorId), reviewRooms.item(c.itemId)]).emit('review:comment', { ...c, itemName: name });
+  ctx.io?.to([rooms.user(annotatorId), reviewRooms.item(c.itemId)]).emit(SERVER_EVENTS.reviewComment, { ...c, itemName: name });
 }
 
 /** One page of the user's inbox, unread first, then newest first. */
@@ -71,7 +71,7 @@ export async function unreadCount(ctx: AppContext, user: UserDoc): Promise<numbe
 }
 
 function announceRead(ctx: AppContext, user: UserDoc, ids: string[], all: boolean, unread: number): void {
-  ctx.io?.to(rooms.user(user._id.toHexString())).emit('inbox:read', { ids, all, unread });
+  ctx.io?.to(rooms.user(user._id.toHexString())).emit(SERVER_EVENTS.inboxRead, { ids, all, unread });
 }
 
 /** Marks one of the user's entries read (again is fine); NOT_FOUND for anyone else's. */

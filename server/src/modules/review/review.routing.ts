@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import {
-  DOMAIN_EVENTS, DOMAIN_EVENT_GROUPS, goldScore, lowAgreement, projectKeys, reviewReasonsOnSubmit, reviewRooms, reviewTaskIdOf,
+  SERVER_EVENTS, DOMAIN_EVENTS, DOMAIN_EVENT_GROUPS, goldScore, lowAgreement, projectKeys, reviewReasonsOnSubmit, reviewRooms, reviewTaskIdOf,
   type AnnotationContent, type DomainEvent, type ItemCompletedEvent, type ReviewReason,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
@@ -19,7 +19,7 @@ async function route(ctx: AppContext, ann: Pick<AnnotationDoc, '_id' | 'projectI
     added ||= isNew;
   }
   if (!added) return;
-  ctx.io?.to(reviewRooms.review(projectId)).emit('review:queued', {
+  ctx.io?.to(reviewRooms.review(projectId)).emit(SERVER_EVENTS.reviewQueued, {
     projectId, taskId, itemId: ann.itemId.toHexString(), annotationId: ann._id.toHexString(), annotatorId: ann.userId.toHexString(), reasons, round: 0,
   });
   await emitCounts(ctx, q);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import {
-  REVIEWER_MIN_LEVEL, meetsLevel, regionIssues, reviewRooms, reviewTaskIdOf,
+  SERVER_EVENTS, REVIEWER_MIN_LEVEL, meetsLevel, regionIssues, reviewRooms, reviewTaskIdOf,
   type ItemDetail, type ReviewAnnotation, type ReviewComment, type ReviewRecord, type ReviewTask, type ReworkInput, type ReworkTask, type VerdictInput, type CommentInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
@@ -236,7 +236,7 @@ export async function submitRework(ctx: AppContext, user: UserDoc, projectId: Ob
   const next = reviewTaskIdOf(t.annotationId, t.round + 1);
   if (!(await q.resubmit(t, user._id.toHexString(), next, ctx.now()))) throw new AppError('CONFLICT', 'this task is not waiting for rework');
   await audit(ctx, user._id, 'review.rework', { type: 'annotation', id: t.annotationId }, { taskId, next, version: updated.version });
-  ctx.io?.to(reviewRooms.review(t.projectId)).emit('review:queued', {
+  ctx.io?.to(reviewRooms.review(t.projectId)).emit(SERVER_EVENTS.reviewQueued, {
     projectId: t.projectId, taskId: next, itemId: t.itemId, annotationId: t.annotationId, annotatorId: t.annotatorId, reasons: ['rework'], round: t.round + 1,
   });
   void emitCounts(ctx, q).catch(() => undefined);

@@ -1,9 +1,8 @@
-import type { Socket } from 'socket.io';
 import { ObjectId } from 'mongodb';
 import {
-  ItemPresencePayloadIn, JoinReviewPayload, reviewRooms, type Ack, type ClientToServerEvents, type PresenceUser, type ServerToClientEvents,
+  CLIENT_EVENTS, SERVER_EVENTS, ItemPresencePayloadIn, JoinReviewPayload, reviewRooms, type Ack, type PresenceUser,
 } from '@labelwork/core';
-import type { AppContext } from '../../context.ts';
+import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { onAccessChange } from '../projects/access-cache.ts';
@@ -11,7 +10,6 @@ import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { canReview } from './review.service.ts';
 import { ackFail, freshUser } from '../../infra/socket-acks.ts';
 
-type LwSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 
 
@@ -34,7 +32,7 @@ async function presence(ctx: AppContext, itemId: string): Promise<PresenceUser[]
 
 async function announce(ctx: AppContext, projectId: string, itemId: string): Promise<PresenceUser[]> {
   const users = await presence(ctx, itemId);
-  ctx.io?.to(reviewRooms.item(itemId)).emit('item:presence', { projectId, itemId, users });
+  ctx.io?.to(reviewRooms.item(itemId)).emit(SERVER_EVENTS.itemPresence, { projectId, itemId, users });
   return users;
 }
 
@@ -46,7 +44,7 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
   const items = new Map<string, string>();
   /** Projects whose review queue room this socket joined. */
   const reviewing = new Set<string>();
-  socket.on('review:join', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.joinReview, async (payload, ack) => {
     const reply: (a: Ack) => void = typeof ack === 'function' ? ack : () => undefined;
     const p = JoinReviewPayload.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
@@ -61,7 +59,7 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
       reply(ackFail(e));
     }
   });
-  socket.on('item:join', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.joinItem, async (payload, ack) => {
     const reply: (a: Ack<{ users: PresenceUser[] }>) => void = typeof ack === 'function' ? ack : () => undefined;
     const p = ItemPresencePayloadIn.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and itemId must be 24-character hex ids' });
@@ -78,7 +76,7 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
       reply(ackFail(e));
     }
   });
-  socket.on('item:leave', async (payload, ack) => {
+  socket.on(CLIENT_EVENTS.leaveItem, async (payload, ack) => {
     const reply: (a: Ack) => void = typeof ack === 'function' ? ack : () => undefined;
     const p = ItemPresencePayloadIn.safeParse(payload);
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId and itemId must be 24-character hex ids' });

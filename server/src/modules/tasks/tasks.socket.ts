@@ -1,7 +1,6 @@
-import type { Socket } from 'socket.io';
-import { CLIENT_EVENTS, LeaseHeartbeatPayload, TaskNextPayload, type Ack, type ClientToServerEvents, type ServerToClientEvents } from '@labelwork/core';
+import { CLIENT_EVENTS, LeaseHeartbeatPayload, TaskNextPayload, type Ack } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
-import type { AppContext } from '../../context.ts';
+import type { AppContext, LwSocket } from '../../context.ts';
 import { cachedUser } from '../../http/middleware.ts';
 import type { UserDoc } from '../../infra/mongo.ts';
 import { heartbeat, nextTask } from './tasks.service.ts';
@@ -12,7 +11,7 @@ import { ackFail } from '../../infra/socket-acks.ts';
  * Task events on a signed-in socket: `lease:heartbeat` keeps a lease alive, `task:next` hands out
  * the next task. The user is re-read per `task:next` (level and membership may have changed).
  */
-export function registerTaskSocket(ctx: AppContext, socket: Socket<ClientToServerEvents, ServerToClientEvents>, user: UserDoc): void {
+export function registerTaskSocket(ctx: AppContext, socket: LwSocket, user: UserDoc): void {
   socket.on(CLIENT_EVENTS.leaseHeartbeat, async (payload, ack) => {
     const reply: (a: Ack<{ leaseUntil: string }>) => void = typeof ack === 'function' ? ack : () => undefined;
     const p = LeaseHeartbeatPayload.safeParse(payload);
