@@ -1,10 +1,11 @@
 import { ObjectId } from 'mongodb';
-import { regionIssues, regionsPerLabel, relabelRegions, type Annotation, type AnnotationPatch, type LabelMerge } from '@labelwork/core';
+import { regionIssues, regionsPerLabel, type Annotation, type AnnotationPatch, type LabelMerge } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
+import { relabelStored } from '../projects/relabel-stored.ts';
 import { taskItemOf } from '../tasks/task-item.ts';
 import { toAnnotation } from '../tasks/tasks.submit.ts';
 import { annotationRegionsChanged, cachedItem } from '../tasks/engine-state.ts';
@@ -87,22 +88,11 @@ export async function annotationLabelCounts(ctx: AppContext, projectId: ObjectId
  */
 export async function relabelAnnotations(ctx: AppContext, projectId: ObjectId, merges: readonly LabelMerge[]): Promise<number> {
   if (merges.length === 0) return 0;
-  let changed = 0;
-  for await (const first of annotationsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from))) {
-    let doc: AnnotationDoc | null = first;
-    for (let attempt = 0; doc && attempt < 5; attempt++) {
-      const regions = relabelRegions(doc.regions, merges);
-      if (!regions) break;
-      const updated = await annotationsRepo.replaceRegions(ctx.db, doc._id, doc.version, regions, new Date(ctx.now()));
-      if (updated) {
-        changed += 1;
-        await regionsChanged(ctx, projectId, updated);
-        break;
-      }
-      doc = await annotationsRepo.byId(ctx.db, doc._id);
-    }
-  }
-  return changed;
+  return relabelStored(annotationsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from)), merges, async (doc, regions) => {
+    const updated = await annotationsRepo.replaceRegions(ctx.db, doc._id, doc.version, regions, new Date(ctx.now()));
+    if (updated) await regionsChanged(ctx, projectId, updated);
+    return updated !== null;
+  }, (doc) => annotationsRepo.byId(ctx.db, doc._id));
 }
 
 export async function listAnnotations(ctx: AppContext, user: UserDoc, projectId: ObjectId, filter: { itemId?: string; userId?: string }): Promise<Annotation[]> {

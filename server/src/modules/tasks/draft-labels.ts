@@ -1,7 +1,7 @@
 import type { ObjectId } from 'mongodb';
-import { regionsPerLabel, relabelRegions, type LabelMerge } from '@labelwork/core';
+import { regionsPerLabel, type LabelMerge } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { DraftDoc } from '../../infra/mongo.ts';
+import { relabelStored } from '../projects/relabel-stored.ts';
 import { draftsRepo } from './tasks.repository.ts';
 
 /** Regions per label over a project's drafts (work in progress on the server). */
@@ -14,18 +14,7 @@ export async function draftLabelCounts(ctx: AppContext, projectId: ObjectId): Pr
 /** Rewrites merged labels in a project's drafts; a draft saved meanwhile is re-read. Returns how many changed. */
 export async function relabelDrafts(ctx: AppContext, projectId: ObjectId, merges: readonly LabelMerge[]): Promise<number> {
   if (merges.length === 0) return 0;
-  let changed = 0;
-  for await (const first of draftsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from))) {
-    let doc: DraftDoc | null = first;
-    for (let attempt = 0; doc && attempt < 5; attempt++) {
-      const regions = relabelRegions(doc.regions, merges);
-      if (!regions) break;
-      if (await draftsRepo.replaceRegions(ctx.db, doc._id, doc.savedAt, regions)) {
-        changed += 1;
-        break;
-      }
-      doc = await draftsRepo.get(ctx.db, doc.userId, doc.itemId);
-    }
-  }
-  return changed;
+  return relabelStored(draftsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from)), merges,
+    (doc, regions) => draftsRepo.replaceRegions(ctx.db, doc._id, doc.savedAt, regions),
+    (doc) => draftsRepo.get(ctx.db, doc.userId, doc.itemId));
 }
