@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id } from '../schema/common.ts';
 import { Region } from '../schema/region.ts';
+import type { ErrorCode } from './errors.ts';
 
 /**
  * Read-only shadowing: a lead (or an admin) watches an annotator's canvas live, for coaching.
@@ -82,7 +83,7 @@ export interface ShadowWatchersPayload {
 export interface ShadowRevokedPayload {
   projectId: Id;
   userId: Id;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
