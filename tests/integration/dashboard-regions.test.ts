@@ -4,6 +4,7 @@ import type { RunningWorkers } from '../../workers/src/app.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { pngBuffer } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { sid, startTestWorkers, waitFor, type TestUser } from '../support/tasks.ts';
 
 /**
@@ -18,13 +19,7 @@ let lead: TestUser;
 let annos: TestUser[];
 let projectId = '';
 
-async function user(username: string, role: string, level: string): Promise<TestUser> {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, reviewer: false, lang: 'en' });
-  if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-  const client = t.client();
-  await client.login(username, `${username}-password`);
-  return { id: r.body.user.id, username, client };
-}
+const user = (username: string, role: string, level: string) => signedInUser(admin, { name: username, role, level, reviewer: false, lang: 'en' });
 
 const box = (id: string, label: string, x: number) => ({ id, type: 'bbox', label, x, y: 10, w: 40, h: 30 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { answer, sid, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
 
 let t: TestApp;
@@ -12,13 +13,7 @@ let annos: TestUser[];
 let reviewer: TestUser;
 let projectId = '';
 
-async function user(username: string, role: string, level: string, reviewerFlag = false): Promise<TestUser> {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, reviewer: reviewerFlag, lang: 'zh-CN' });
-  if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-  const client = t.client();
-  await client.login(username, `${username}-password`);
-  return { id: r.body.user.id, username, client };
-}
+const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer, lang: 'zh-CN' });
 
 /** Annotates until the queue has nothing for this user; answers alternate so agreement is not perfect. */
 async function annotateAll(u: TestUser, offset: number): Promise<number> {
@@ -41,9 +36,7 @@ beforeAll(async () => {
   lead = await user('lead', 'lead', 'L2');
   annos = [await user('张三', 'annotator', 'L4'), await user('li4', 'annotator', 'L4'), await user('wang5', 'annotator', 'L4')];
   reviewer = await user('rev', 'annotator', 'L1', true);
-  ({ projectId } = await textProject(lead.client, [...annos, reviewer].map((u) => u.id), { n: 6, overlap: 2, gold: 1, goldRate: 0.2 }));
-  const cur = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
-  await lead.client.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } });
+  ({ projectId } = await textProject(lead.client, [...annos, reviewer].map((u) => u.id), { n: 6, overlap: 2, gold: 1, goldRate: 0.2, reviewPolicy: { sampleRate: 1 } }));
   await Promise.all(annos.map((u, i) => annotateAll(u, i)));
   // Project agreement is debounced: wait for a run that saw all six items.
   await waitFor('project agreement over all items', async () => {

@@ -92,9 +92,7 @@ describe('domain events across server processes (real main.ts processes)', () =>
     await admin.login('admin', ADMIN_PASSWORD);
     [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     annos = await makeUsers(admin, 'anno', 2);
-    ({ projectId } = await textProject(lead.client, annos.map((u) => u.id), { n: 1, overlap: 2 }));
-    const cur = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
-    expect((await lead.client.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: policy })).status).toBe(200);
+    ({ projectId } = await textProject(lead.client, annos.map((u) => u.id), { n: 1, overlap: 2, reviewPolicy: policy }));
     // Two different answers (neg vs pos): agreement under the threshold. No workers yet: no event.
     const first = await annotate(annos[0]!, projectId, 0);
     const second = await annotate(annos[1]!, projectId, 1);
@@ -174,9 +172,7 @@ describe('domain-event consumers (in-process server)', () => {
     const admin = await t.admin();
     const [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     annos = await makeUsers(admin, 'anno', 2);
-    ({ projectId } = await textProject(lead.client, annos.map((u) => u.id), { n: 2, overlap: 2 }));
-    const cur = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
-    expect((await lead.client.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: policy })).status).toBe(200);
+    ({ projectId } = await textProject(lead.client, annos.map((u) => u.id), { n: 2, overlap: 2, reviewPolicy: policy }));
     // No workers: the items' completions are recorded by the tests themselves.
     const done = new Map<string, string[]>();
     for (let round = 0; round < 2; round++) {

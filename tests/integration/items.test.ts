@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.ts';
 import { imageSchema, jpegBuffer, pngBuffer, safeSvg, textSchema, webpBuffer } from '../support/fixtures.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -11,9 +12,7 @@ let textProject = '';
 beforeAll(async () => {
   t = await startTestApp({ MAX_IMAGE_BYTES: String(200 * 1024) });
   const admin = await t.admin();
-  await admin.post('/api/users', { username: 'lead', password: 'lead-password', role: 'lead' });
-  lead = t.client();
-  await lead.login('lead', 'lead-password');
+  lead = (await signedInUser(admin, { name: 'lead', role: 'lead' })).client;
   imageProject = (await lead.post('/api/projects', { name: 'imgs', kind: 'image', labelSchema: imageSchema })).body.project.id;
   textProject = (await lead.post('/api/projects', { name: '新闻实体', kind: 'text', labelSchema: textSchema })).body.project.id;
 });

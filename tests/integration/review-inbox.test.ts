@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import type { InboxEntry, InboxReadPayload, ReviewVerdictPayload } from '@labelwork/core';
 import { ApiClient } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { answer, connected, sid, socketFor, textProject, type TestUser } from '../support/tasks.ts';
 
 /**
@@ -18,13 +19,7 @@ let rev: TestUser;
 let projectId = '';
 const sockets: Socket[] = [];
 
-async function user(username: string, role: string, level: string, reviewer = false): Promise<TestUser> {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, reviewer });
-  if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-  const client = t.client();
-  await client.login(username, `${username}-password`);
-  return { id: r.body.user.id, username, client };
-}
+const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer });
 
 /** A fresh session: what the annotator has after signing in again on another day or device. */
 async function signInAgain(u: TestUser): Promise<ApiClient> {
@@ -54,10 +49,7 @@ beforeAll(async () => {
   anno = await user('anno', 'annotator', 'L4');
   other = await user('other', 'annotator', 'L4');
   rev = await user('rev', 'annotator', 'L2', true);
-  ({ projectId } = await textProject(lead.client, [anno.id, other.id, rev.id], { n: 4, overlap: 1 }));
-  const cur = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
-  const r = await lead.client.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } });
-  expect(r.status).toBe(200);
+  ({ projectId } = await textProject(lead.client, [anno.id, other.id, rev.id], { n: 4, overlap: 1, reviewPolicy: { sampleRate: 1 } }));
 });
 afterAll(async () => {
   for (const s of sockets) s.disconnect();

@@ -5,6 +5,7 @@ import type { Ack, ReviewComment, ReviewQueuedPayload, ReviewVerdictPayload } fr
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { answer, connected, sid, socketFor, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
 
 let t: TestApp;
@@ -20,13 +21,7 @@ let noFlag: TestUser;
 let outsider: TestUser;
 const sockets: Socket[] = [];
 
-async function user(username: string, role: string, level: string, reviewerFlag = false): Promise<TestUser> {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, reviewer: reviewerFlag });
-  if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-  const client = t.client();
-  await client.login(username, `${username}-password`);
-  return { id: r.body.user.id, username, client };
-}
+const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer });
 
 function sock(u: TestUser): Socket {
   const s = socketFor(u.client);
@@ -37,11 +32,7 @@ const emitAck = <T extends object = object>(s: Socket, ev: string, p: unknown) =
 
 async function project(opts: { n: number; overlap?: number; policy: Record<string, unknown>; members?: TestUser[] }): Promise<{ projectId: string; itemIds: string[] }> {
   const members = opts.members ?? [...annos, trainee, reviewer, reviewer2, lowReviewer, noFlag];
-  const p = await textProject(lead.client, members.map((m) => m.id), { n: opts.n, overlap: opts.overlap ?? 1 });
-  const cur = (await lead.client.get(`/api/projects/${p.projectId}`)).body.project;
-  const r = await lead.client.patch(`/api/projects/${p.projectId}`, { version: cur.version, reviewPolicy: opts.policy });
-  if (r.status !== 200) throw new Error(`policy: ${JSON.stringify(r.body)}`);
-  return p;
+  return textProject(lead.client, members.map((m) => m.id), { n: opts.n, overlap: opts.overlap ?? 1, reviewPolicy: opts.policy });
 }
 
 async function annotate(u: TestUser, projectId: string, i = 0): Promise<{ itemId: string; annotationId: string }> {

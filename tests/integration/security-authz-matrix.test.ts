@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiResponse } from '../support/api-client.ts';
 import { pngBuffer } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { answer, makeUsers, sid, textProject, type TestUser } from '../support/tasks.ts';
 
 /**
@@ -241,13 +242,7 @@ beforeAll(async () => {
   routes = [...new Set(routesOf((t.app.app as unknown as { router: { stack: RouterLayer[] } }).router.stack))].sort();
   const admin = await t.admin();
 
-  const user = async (username: string, role: string, level: string, reviewer = false): Promise<TestUser> => {
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, reviewer });
-    if (r.status !== 201) throw new Error(`${username}: ${JSON.stringify(r.body)}`);
-    const client = t.client();
-    expect((await client.login(username, `${username}-password`)).status).toBe(200);
-    return { id: r.body.user.id, username, client };
-  };
+  const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer });
 
   // The victim: a lead, an annotator and a reviewer, a text project with work in every state, and an image project.
   victimLead = await user('victim-lead', 'lead', 'L1');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type LabelworkApp } from '../../server/src/app.ts';
 import { ApiClient } from '../support/api-client.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { textProject, type TestUser } from '../support/tasks.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -18,13 +19,7 @@ let reviewer: TestUser;
 let member: TestUser;
 let projectId = '';
 
-async function user(username: string, role: string, level: string, reviewerFlag = false): Promise<TestUser> {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, reviewer: reviewerFlag });
-  if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-  const client = t.client();
-  await client.login(username, `${username}-password`);
-  return { id: r.body.user.id, username, client };
-}
+const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer });
 /** The same session, talking to the second server process. */
 function onSecond(c: ApiClient): ApiClient {
   const o = new ApiClient(secondUrl);

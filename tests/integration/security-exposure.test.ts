@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.ts';
 import { pngBuffer } from '../support/fixtures.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 // Issue #11 hardening: who may choose the client address, what /api/health tells strangers,
@@ -15,15 +16,8 @@ let annotatorId: string;
 beforeAll(async () => {
   t = await startTestApp({ LOGIN_MAX_PER_MINUTE: '1000' });
   admin = await t.admin();
-  for (const [username, role] of [['sec-lead', 'lead'], ['sec-anno', 'annotator']] as const) {
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role });
-    expect(r.status).toBe(201);
-    if (role === 'annotator') annotatorId = r.body.user.id;
-  }
-  lead = t.client();
-  expect((await lead.login('sec-lead', 'sec-lead-password')).status).toBe(200);
-  annotator = t.client();
-  expect((await annotator.login('sec-anno', 'sec-anno-password')).status).toBe(200);
+  lead = (await signedInUser(admin, { name: 'sec-lead', role: 'lead' })).client;
+  ({ client: annotator, id: annotatorId } = await signedInUser(admin, { name: 'sec-anno', role: 'annotator' }));
 });
 afterAll(async () => {
   await t?.close();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.ts';
 import { pngBuffer } from '../support/fixtures.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 // Issue #11 items 6 and 8 and the deep-meta hardening gap: image import has a cost bound, uploads
@@ -28,9 +29,7 @@ beforeAll(async () => {
     IMAGE_DECODE_TIMEOUT_MS: '4000',
   });
   const admin = await t.admin();
-  await admin.post('/api/users', { username: 'lead', password: 'lead-password', role: 'lead' });
-  lead = t.client();
-  await lead.login('lead', 'lead-password');
+  lead = (await signedInUser(admin, { name: 'lead', role: 'lead' })).client;
   imageProject = (await lead.post('/api/projects', { name: 'imgs', kind: 'image', labelSchema: schema })).body.project.id;
   textProject = (await lead.post('/api/projects', { name: 'texts', kind: 'text', labelSchema: textSchema })).body.project.id;
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -10,13 +11,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 let t: TestApp;
 let admin: ApiClient;
 
-async function user(username: string): Promise<ApiClient> {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role: 'annotator' });
-  if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-  const c = t.client();
-  expect((await c.login(username, `${username}-password`)).status).toBe(200);
-  return c;
-}
+const user = async (username: string) => (await signedInUser(admin, { name: username, role: 'annotator' })).client;
 const guess = (c: ApiClient, currentPassword: string) => c.patch('/api/auth/me', { currentPassword, password: 'the-new-password-1' });
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { answer, makeUsers, sid, textProject, type TestUser } from '../support/tasks.ts';
 
 /** Security issue #11 item 5: a reviewed annotation can no longer be edited by its author. */
@@ -14,19 +15,14 @@ beforeAll(async () => {
   const admin = await t.admin();
   [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
   [anno] = (await makeUsers(admin, 'anno', 1)) as [TestUser];
-  const r = await admin.post('/api/users', { username: 'rev', password: 'rev-password', role: 'annotator', level: 'L2', reviewer: true });
-  const client = t.client();
-  await client.login('rev', 'rev-password');
-  reviewer = { id: r.body.user.id, username: 'rev', client };
+  reviewer = await signedInUser(admin, { name: 'rev', role: 'annotator', level: 'L2', reviewer: true });
 });
 afterAll(async () => {
   await t?.close();
 });
 
 async function reviewedAnnotation(verdict: Record<string, unknown>): Promise<{ projectId: string; annotationId: string; taskId: string }> {
-  const { projectId } = await textProject(lead.client, [anno.id, reviewer.id], { n: 1, overlap: 1 });
-  const cur = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
-  expect((await lead.client.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } })).status).toBe(200);
+  const { projectId } = await textProject(lead.client, [anno.id, reviewer.id], { n: 1, overlap: 1, reviewPolicy: { sampleRate: 1 } });
   const n = await anno.client.post(`/api/projects/${projectId}/tasks/next`);
   const s = await anno.client.post(`/api/tasks/${n.body.task.leaseId}/submit`, { submissionId: sid(), ...answer(0) });
   expect(s.status).toBe(201);

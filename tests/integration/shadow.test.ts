@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { SHADOW_MAX_FRAME_CHARS, type Ack, type ShadowFrame, type ShadowState, type ShadowStatusPayload, type ShadowUser, type ShadowWatchersPayload, type ShadowWatchInfo } from '@labelwork/core';
 import { ApiClient } from '../support/api-client.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { connected, socketFor, textProject, waitFor, type TestUser } from '../support/tasks.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -24,13 +25,7 @@ let itemId = '';
 let otherProjectId = '';
 const sockets: Socket[] = [];
 
-async function user(username: string, role: string, level = 'L3'): Promise<TestUser> {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level });
-  if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-  const client = t.client();
-  await client.login(username, `${username}-password`);
-  return { id: r.body.user.id, username, client };
-}
+const user = (username: string, role: string, level = 'L3') => signedInUser(admin, { name: username, role, level });
 
 async function sock(c: ApiClient): Promise<Socket> {
   const s = socketFor(c);

@@ -7,7 +7,10 @@ import { loadWorkerConfig } from '../../workers/src/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/src/app.ts';
 import { createLogger } from '../../workers/src/infra/logger.ts';
 import { ApiClient } from './api-client.ts';
+import { setUpProject, signedInUser, type TestUser } from './project-setup.ts';
 import type { TestApp } from './test-app.ts';
+
+export type { TestUser };
 
 /** Helpers for the assignment-engine tests: users, a text project with items, annotator loops. */
 
@@ -19,44 +22,23 @@ export const classSchema = {
   ],
 };
 
-export interface TestUser {
-  id: string;
-  username: string;
-  client: ApiClient;
-}
-
-/** Creates users through the admin API and signs each in on the given base URL(s), round robin. */
+/** Creates users `<prefix>0`… through the admin API and signs each in on the given base URL(s), round robin. */
 export async function makeUsers(admin: ApiClient, prefix: string, n: number, opts: { role?: string; level?: string; urls?: string[] } = {}): Promise<TestUser[]> {
-  const out: TestUser[] = [];
   const urls = opts.urls ?? [admin.baseUrl];
-  await Promise.all(Array.from({ length: n }, async (_, i) => {
-    const username = `${prefix}${i}`;
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role: opts.role ?? 'annotator', level: opts.level ?? 'L4' });
-    if (r.status !== 201) throw new Error(`user ${username}: ${r.status} ${JSON.stringify(r.body)}`);
-    const client = new ApiClient(urls[i % urls.length]!);
-    const l = await client.login(username, `${username}-password`);
-    if (l.status !== 200) throw new Error(`login ${username}: ${l.status}`);
-    out[i] = { id: r.body.user.id, username, client };
-  }));
-  return out;
+  return Promise.all(Array.from({ length: n }, (_, i) =>
+    signedInUser(admin, { name: `${prefix}${i}`, role: opts.role ?? 'annotator', level: opts.level ?? 'L4' }, urls[i % urls.length]!)));
 }
 
-/** A text project with `n` items (plus gold ones), members added, and (unless `queue: false`) all items queued. */
-export async function textProject(lead: ApiClient, members: string[], opts: { n: number; overlap: number; gold?: number; goldRate?: number; minLevel?: string; name?: string; queue?: boolean }): Promise<{ projectId: string; itemIds: string[] }> {
-  const p = await lead.post('/api/projects', { name: opts.name ?? `p-${randomUUID().slice(0, 6)}`, kind: 'text', labelSchema: classSchema, overlap: opts.overlap, goldRate: opts.goldRate ?? 0, minLevel: opts.minLevel ?? 'L5' });
-  if (p.status !== 201) throw new Error(`project: ${JSON.stringify(p.body)}`);
-  const projectId = p.body.project.id as string;
-  if (members.length) await lead.put(`/api/projects/${projectId}/members`, { userIds: members });
+/** A text project with `n` items (plus gold ones), members added, the review policy set, and (unless `queue: false`) all items queued. */
+export async function textProject(lead: ApiClient, members: string[], opts: { n: number; overlap: number; gold?: number; goldRate?: number; minLevel?: string; name?: string; queue?: boolean; reviewPolicy?: Record<string, unknown> }): Promise<{ projectId: string; itemIds: string[] }> {
   const lines: string[] = [];
   for (let i = 0; i < opts.n; i++) lines.push(JSON.stringify({ id: `t${i}`, text: `text number ${i} about Alice` }));
   for (let i = 0; i < (opts.gold ?? 0); i++) lines.push(JSON.stringify({ id: `g${i}`, text: `gold text ${i}`, gold: { regions: [{ id: 'g', type: 'class', label: 'pos' }] } }));
-  const imp = await lead.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: 'items.jsonl', data: lines.join('\n') }]);
-  if (imp.status !== 201) throw new Error(`import: ${JSON.stringify(imp.body)}`);
+  const projectId = await setUpProject(lead, {
+    name: opts.name ?? `p-${randomUUID().slice(0, 6)}`, kind: 'text', labelSchema: classSchema, overlap: opts.overlap, goldRate: opts.goldRate, minLevel: opts.minLevel,
+    members, reviewPolicy: opts.reviewPolicy, text: { name: 'items.jsonl', data: lines.join('\n') }, queue: opts.queue !== false,
+  });
   const items = await lead.get(`/api/projects/${projectId}/items?pageSize=500`);
-  if (opts.queue !== false) {
-    const q = await lead.post(`/api/projects/${projectId}/queue/items`, { all: true });
-    if (q.status !== 200) throw new Error(`queue: ${JSON.stringify(q.body)}`);
-  }
   return { projectId, itemIds: items.body.items.map((it: { id: string }) => it.id) };
 }
 
