@@ -291,8 +291,8 @@ async function main(): Promise<void> {
     await s.stop();
     process.exit(0);
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
   setInterval(() => {}, 1 << 30);
 }
 

@@ -1,5 +1,6 @@
 /**
- * `npm test`: everything CI checks, in order — types (tsc -b), dependency direction, the client
+ * `npm test`: everything CI checks, in order — types (tsc -b), dependency direction, formatting
+ * (Prettier), lint (typescript-eslint: floating and misused promises), the client
  * build, then unit, integration (real Redis + database from the launcher) and browser tests.
  * Ends with one line "N passed, N failed".
  */
@@ -27,6 +28,7 @@ function step(name: string, args: string[]): void {
 const extra = process.argv.slice(2);
 step('type check (tsc -b)', [bin('typescript', 'bin/tsc'), '-b']);
 step('dependency direction', [bin('tsx', 'dist/cli.mjs'), 'scripts/check-deps.ts']);
+step('lint (eslint, type-aware)', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']);
 console.error('\n▶ client build');
 ensureClientBuilt((l) => console.error(l));
 const out = path.join(repoRoot, 'tests', 'artifacts');

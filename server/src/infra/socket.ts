@@ -32,8 +32,12 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
   });
   listenForAccessChanges(ctx, io);
   const stopSweep = sweepEndedSessions(ctx, io);
-  io.use(async (socket, next) => {
+  io.use((socket, next) => {
     if (originProblem(socket.handshake.headers.origin, socket.handshake.headers.host)) return next(new Error('CSRF_FAILED'));
+    void authenticate(socket, next);
+  });
+  // Every path ends in next(): Socket.IO does not look at a middleware's promise.
+  const authenticate = async (socket: Parameters<Parameters<typeof io.use>[0]>[0], next: (err?: Error) => void): Promise<void> => {
     try {
       const r = await resolveSession(ctx, socket.handshake.headers.cookie);
       if (!r.auth) return next(new Error(r.expired ? 'SESSION_EXPIRED' : 'UNAUTHENTICATED'));
@@ -45,7 +49,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     } catch {
       next(new Error('INTERNAL'));
     }
-  });
+  };
   io.on('connection', (socket) => {
     const { auth, sessionId } = socket.data;
     delete socket.data.auth; // the user stays in this closure; other processes need not receive it
@@ -83,7 +87,7 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
     io,
     close: async () => {
       stopSweep();
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
       pub.disconnect();
       sub.disconnect();
     },

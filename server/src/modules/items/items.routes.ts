@@ -42,7 +42,7 @@ export function itemsRoutes(ctx: AppContext): Router {
   r.post('/projects/:id/items/images', requireRole('admin', 'lead'), async (req, res, next) => {
     // Access is checked before the body is read, so an outsider cannot make us buffer uploads.
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
-    images.array('files')(req, res, async (err: unknown) => {
+    images.array('files')(req, res, (err: unknown) => void (async () => {
       if (err) return next(err);
       const files = uploadsOf(req);
       try {
@@ -54,12 +54,12 @@ export function itemsRoutes(ctx: AppContext): Router {
       } finally {
         await removeUploads(files);
       }
-    });
+    })());
   });
 
   r.post('/projects/:id/items/text', requireRole('admin', 'lead'), async (req, res, next) => {
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
-    textFile.single('file')(req, res, async (err: unknown) => {
+    textFile.single('file')(req, res, (err: unknown) => void (async () => {
       if (err) return next(err);
       try {
         const f = req.file;
@@ -73,7 +73,7 @@ export function itemsRoutes(ctx: AppContext): Router {
       } catch (e) {
         next(e);
       }
-    });
+    })());
   });
 
   r.get('/projects/:id/items', requireRole('admin', 'lead'), async (req, res) => {
