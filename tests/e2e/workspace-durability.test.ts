@@ -4,6 +4,7 @@ import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, signIn } from '../support/browser.ts';
 import { drawBox, dragImage, fitView } from '../support/editor-driver.ts';
 import { startOwnApp, type OwnApp } from '../support/own-app.ts';
+import { createUser, setUpProject, signedInUser } from '../support/project-setup.ts';
 import { streetScene } from '../support/scene-image.ts';
 
 /**
@@ -120,24 +121,13 @@ beforeAll(async () => {
   app = await startOwnApp({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') });
   const admin = new ApiClient(app.url);
   await admin.login('admin', app.adminPassword);
-  const mk = async (username: string, role: string, level: string) => {
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, lang: 'en' });
-    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-    return r.body.user.id as string;
-  };
-  await mk('lead-he', 'lead', 'L2');
-  const annoId = await mk('anno-qian', 'annotator', 'L4');
-  lead = new ApiClient(app.url);
-  await lead.login('lead-he', 'lead-he-password');
-  const p = await lead.post('/api/projects', { name: 'Durable boxes', kind: 'image', labelSchema: SCHEMA, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  if (p.status !== 201) throw new Error(JSON.stringify(p.body));
-  projectId = p.body.project.id;
-  await lead.put(`/api/projects/${projectId}/members`, { userIds: [annoId] });
-  const png = await streetScene(IMAGE.width, IMAGE.height);
-  const imp = await lead.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: 'street-durable.png', data: png, type: 'image/png' }]);
-  if (imp.status !== 201) throw new Error(JSON.stringify(imp.body));
-  const q = await lead.post(`/api/projects/${projectId}/queue/items`, { all: true });
-  if (q.status >= 300) throw new Error(JSON.stringify(q.body));
+  lead = (await signedInUser(admin, { name: 'lead-he', role: 'lead', level: 'L2', lang: 'en' })).client;
+  const annoId = await createUser(admin, { name: 'anno-qian', role: 'annotator', level: 'L4', lang: 'en' });
+  projectId = await setUpProject(lead, {
+    name: 'Durable boxes', kind: 'image', labelSchema: SCHEMA, members: [annoId],
+    images: [{ name: 'street-durable.png', data: await streetScene(IMAGE.width, IMAGE.height), type: 'image/png' }],
+    queue: true,
+  });
   browser = await launchBrowser();
   page = await (await newContext(browser, app.url, 'en-US')).newPage();
   page.on('pageerror', (e) => console.error('pageerror:', e.message));

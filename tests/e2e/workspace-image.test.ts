@@ -5,6 +5,7 @@ import { launchBrowser, newContext, screenshot, signIn } from '../support/browse
 import { clickImage, drawBox, drawPolygon, fitView, placeKeypoints, dragImage } from '../support/editor-driver.ts';
 import { imageSchema } from '../support/fixtures.ts';
 import { startOwnApp, type OwnApp } from '../support/own-app.ts';
+import { createUser, setUpProject, signedInUser } from '../support/project-setup.ts';
 import { streetScene } from '../support/scene-image.ts';
 
 /**
@@ -51,28 +52,15 @@ beforeAll(async () => {
   app = await startOwnApp({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') });
   const admin = new ApiClient(app.url);
   await admin.login('admin', app.adminPassword);
-  const mk = async (username: string, role: string, level: string) => {
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, lang: 'en' });
-    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-    return r.body.user.id as string;
-  };
-  await mk('lead-chen', 'lead', 'L2');
-  const annoId = await mk('anno-zhao', 'annotator', 'L4');
-  lead = new ApiClient(app.url);
-  await lead.login('lead-chen', 'lead-chen-password');
-  const p = await lead.post('/api/projects', {
-    name: 'Street scenes', kind: 'image', labelSchema: imageSchema, overlap: 1, goldRate: 0, minLevel: 'L5',
-    guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' },
+  lead = (await signedInUser(admin, { name: 'lead-chen', role: 'lead', level: 'L2', lang: 'en' })).client;
+  const annoId = await createUser(admin, { name: 'anno-zhao', role: 'annotator', level: 'L4', lang: 'en' });
+  projectId = await setUpProject(lead, {
+    name: 'Street scenes', kind: 'image', labelSchema: imageSchema, guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' }, members: [annoId],
+    images: [
+      { name: 'street-001.png', data: await streetScene(IMAGE.width, IMAGE.height), type: 'image/png' },
+      { name: 'street-002.png', data: await streetScene(IMAGE.width, IMAGE.height, 1), type: 'image/png' },
+    ],
   });
-  if (p.status !== 201) throw new Error(JSON.stringify(p.body));
-  projectId = p.body.project.id;
-  await lead.put(`/api/projects/${projectId}/members`, { userIds: [annoId] });
-  const png = await streetScene(IMAGE.width, IMAGE.height);
-  const imp = await lead.upload(`/api/projects/${projectId}/items/images`, 'files', [
-    { name: 'street-001.png', data: png, type: 'image/png' },
-    { name: 'street-002.png', data: await streetScene(IMAGE.width, IMAGE.height, 1), type: 'image/png' },
-  ]);
-  if (imp.status !== 201) throw new Error(JSON.stringify(imp.body));
   browser = await launchBrowser();
   leadPage = await (await newContext(browser, app.url, 'en-US')).newPage();
   annotator = await (await newContext(browser, app.url, 'en-US')).newPage();

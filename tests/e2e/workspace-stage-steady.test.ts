@@ -5,6 +5,7 @@ import { ApiClient } from '../support/api-client.ts';
 import { drag, launchBrowser, newContext, screenshot, signIn } from '../support/browser.ts';
 import { fitView, stageView } from '../support/editor-driver.ts';
 import { startOwnApp, type OwnApp } from '../support/own-app.ts';
+import { createUser, setUpProject, signedInUser } from '../support/project-setup.ts';
 import { streetScene } from '../support/scene-image.ts';
 
 /**
@@ -37,39 +38,37 @@ async function draftOf(itemId: string): Promise<Box[]> {
   return (r.body.drafts as { itemId: string; regions: Box[] }[]).find((x) => x.itemId === itemId)?.regions ?? [];
 }
 
+type Point = { x: number; y: number };
+
+/** Every box aimed from page point `a` to `b` is stored within 1 image pixel of it, with the stage transform `v`. */
+function expectStoredWhereAimed(stored: Box[], aims: { a: Point; b: Point }[], v: { left: number; top: number; x: number; y: number; scale: number }): void {
+  const toImage = (p: Point) => ({ x: (p.x - v.left - v.x) / v.scale, y: (p.y - v.top - v.y) / v.scale });
+  for (const [n, aim] of aims.entries()) {
+    const a = toImage(aim.a);
+    const b = toImage(aim.b);
+    const want = [a.x, a.y, b.x - a.x, b.y - a.y];
+    const got = stored.map((s) => [s.x, s.y, s.w, s.h]).find((g) => g.every((val, k) => Math.abs(val - want[k]!) <= 1));
+    expect(got, `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`).toBeDefined();
+  }
+}
+
 beforeAll(async () => {
   app = await startOwnApp({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') });
   const admin = new ApiClient(app.url);
   await admin.login('admin', app.adminPassword);
-  const mk = async (username: string, role: string, level: string) => {
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, lang: 'en' });
-    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-    return r.body.user.id as string;
-  };
-  await mk('lead-steady', 'lead', 'L2');
-  const annoId = await mk('anno-steady', 'annotator', 'L4');
-  lead = new ApiClient(app.url);
-  await lead.login('lead-steady', 'lead-steady-password');
-  const p = await lead.post('/api/projects', { name: 'Steady stage', kind: 'image', labelSchema: SCHEMA, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  if (p.status !== 201) throw new Error(JSON.stringify(p.body));
-  projectId = p.body.project.id;
-  await lead.put(`/api/projects/${projectId}/members`, { userIds: [annoId] });
+  lead = (await signedInUser(admin, { name: 'lead-steady', role: 'lead', level: 'L2', lang: 'en' })).client;
+  const annoId = await createUser(admin, { name: 'anno-steady', role: 'annotator', level: 'L4', lang: 'en' });
   const png = await streetScene(IMAGE.width, IMAGE.height);
-  const imp = await lead.upload(`/api/projects/${projectId}/items/images`, 'files', [
-    { name: 'big-001.png', data: png, type: 'image/png' },
-    // A darker copy: the same file twice would be taken for a duplicate upload.
-    { name: 'big-002.png', data: await sharp(png).modulate({ brightness: 0.8 }).png().toBuffer(), type: 'image/png' },
-  ]);
-  if (imp.status !== 201) throw new Error(JSON.stringify(imp.body));
-  // Large images are put up once their import has been processed: ask until both are.
-  for (let tries = 0; ; tries++) {
-    const q = await lead.post(`/api/projects/${projectId}/queue/items`, { all: true });
-    if (q.status >= 300) throw new Error(JSON.stringify(q.body));
-    const counts = (await lead.get(`/api/projects/${projectId}/queue`)).body.counts as { itemsQueued: number };
-    if (counts.itemsQueued === 2) break;
-    if (tries > 60) throw new Error(`items not queued: ${JSON.stringify(counts)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  projectId = await setUpProject(lead, {
+    name: 'Steady stage', kind: 'image', labelSchema: SCHEMA, members: [annoId],
+    images: [
+      { name: 'big-001.png', data: png, type: 'image/png' },
+      // A darker copy: the same file twice would be taken for a duplicate upload.
+      { name: 'big-002.png', data: await sharp(png).modulate({ brightness: 0.8 }).png().toBuffer(), type: 'image/png' },
+    ],
+    // Large images are put up once their import has been processed: ask until both are.
+    queue: 2,
+  });
   browser = await launchBrowser();
   page = await (await newContext(browser, app.url, 'en-US')).newPage();
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
@@ -99,7 +98,6 @@ describe('workspace: the stage stays put while notices come and go', () => {
     await p.keyboard.press('c');
     // The transform, measured once: every box below is aimed with it, as a person aims at what they see.
     const v = await stageView(p, IMAGE);
-    const toImage = (x: number, y: number) => ({ x: (x - v.left - v.x) / v.scale, y: (y - v.top - v.y) / v.scale });
     // Watch the stage's page box from inside the page, every frame.
     await p.evaluate(() => {
       const el = document.querySelector('[data-testid=editor-stage]')!;
@@ -151,13 +149,7 @@ describe('workspace: the stage stays put while notices come and go', () => {
     await p.locator('[data-testid=save-indicator][data-state=saved]').waitFor({ timeout: 15_000 });
     let stored: Box[] = [];
     await expect.poll(async () => (stored = await draftOf(second)).length, { timeout: 15_000 }).toBe(aims.length);
-    for (const [n, aim] of aims.entries()) {
-      const a = toImage(aim.a.x, aim.a.y);
-      const b = toImage(aim.b.x, aim.b.y);
-      const want = [a.x, a.y, b.x - a.x, b.y - a.y];
-      const got = stored.map((s) => [s.x, s.y, s.w, s.h]).find((g) => g.every((val, k) => Math.abs(val - want[k]!) <= 1));
-      expect(got, `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`).toBeDefined();
-    }
+    expectStoredWhereAimed(stored, aims, v);
   });
 
   it('keeps the image in place on the screen when the stage box itself moves and resizes, even mid-drag', async () => {
@@ -166,7 +158,6 @@ describe('workspace: the stage stays put while notices come and go', () => {
     const before = (await draftOf(item)).length;
     await fitView(p);
     const v = await stageView(p, IMAGE);
-    const toImage = (x: number, y: number) => ({ x: (x - v.left - v.x) / v.scale, y: (y - v.top - v.y) / v.scale });
     // Something pushes the editor down by 45 px (and so makes the stage 45 px shorter), then goes:
     // the stage's box changes twice; the image must stay where it is on the screen.
     const push = (on: boolean) =>
@@ -202,12 +193,6 @@ describe('workspace: the stage stays put while notices come and go', () => {
     await p.locator('[data-testid=save-indicator][data-state=saved]').waitFor({ timeout: 15_000 });
     let stored: Box[] = [];
     await expect.poll(async () => (stored = await draftOf(item)).length, { timeout: 15_000 }).toBe(before + aims.length);
-    for (const [n, aim] of aims.entries()) {
-      const a = toImage(aim.a.x, aim.a.y);
-      const b = toImage(aim.b.x, aim.b.y);
-      const want = [a.x, a.y, b.x - a.x, b.y - a.y];
-      const got = stored.map((s) => [s.x, s.y, s.w, s.h]).find((g) => g.every((val, k) => Math.abs(val - want[k]!) <= 1));
-      expect(got, `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`).toBeDefined();
-    }
+    expectStoredWhereAimed(stored, aims, v);
   });
 });
