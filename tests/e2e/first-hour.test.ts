@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, screenshot, signIn } from '../support/browser.ts';
 import { pngBuffer } from '../support/fixtures.ts';
+import { setUpProject } from '../support/project-setup.ts';
 import { reviewSchema, user, type Actor } from '../support/review-setup.ts';
 
 /**
@@ -62,26 +63,14 @@ beforeAll(async () => {
   anno = await user(admin, url, `anno-${run}`, 'annotator', 'L4');
   rev = await user(admin, url, `rev-${run}`, 'annotator', 'L2', true, 'en');
   trainee = await user(admin, url, `trainee-${run}`, 'annotator', 'L5', false, 'en');
-  const p = await lead.api.post('/api/projects', { name: `first hour ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  expect(p.status).toBe(201);
-  projectId = p.body.project.id;
-  await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [anno.id, rev.id, trainee.id] });
-  const cur = (await lead.api.get(`/api/projects/${projectId}`)).body.project;
-  expect((await lead.api.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } })).status).toBe(200);
-  const files = [];
-  for (let i = 0; i < 12; i++) files.push({ name: `street-${String(i).padStart(3, '0')}.png`, data: await pngBuffer(64, 48, `#8aa4${(16 + i * 8).toString(16)}`), type: 'image/png' });
-  expect((await lead.api.upload(`/api/projects/${projectId}/items/images`, 'files', files)).status).toBe(201);
-  for (let tries = 0; (await lead.api.get(`/api/projects/${projectId}`)).body.project.counts.items < 12; tries++) {
-    if (tries > 100) throw new Error('the import did not finish');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const q = await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true });
-  expect(q.status, JSON.stringify(q.body)).toBe(200);
+  const images = [];
+  for (let i = 0; i < 12; i++) images.push({ name: `street-${String(i).padStart(3, '0')}.png`, data: await pngBuffer(64, 48, `#8aa4${(16 + i * 8).toString(16)}`), type: 'image/png' });
+  projectId = await setUpProject(lead.api, {
+    name: `first hour ${run}`, kind: 'image', labelSchema: reviewSchema, members: [anno.id, rev.id, trainee.id], reviewPolicy: { sampleRate: 1 },
+    images, queue: 12,
+  });
   // A project above the trainee's level.
-  const h = await lead.api.post('/api/projects', { name: `advanced ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 1, goldRate: 0, minLevel: 'L3' });
-  expect(h.status).toBe(201);
-  highProjectId = h.body.project.id;
-  await lead.api.put(`/api/projects/${highProjectId}/members`, { userIds: [trainee.id, anno.id] });
+  highProjectId = await setUpProject(lead.api, { name: `advanced ${run}`, kind: 'image', labelSchema: reviewSchema, minLevel: 'L3', members: [trainee.id, anno.id] });
   browser = await launchBrowser();
 });
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, screenshot, signIn } from '../support/browser.ts';
 import { clickImage, drawBox, fitView } from '../support/editor-driver.ts';
 import { imageSchema } from '../support/fixtures.ts';
+import { createUser, setUpProject, signedInUser } from '../support/project-setup.ts';
 import { streetScene } from '../support/scene-image.ts';
 
 /**
@@ -39,29 +40,18 @@ const status = () => leadPage.getByTestId('shadow-status');
 beforeAll(async () => {
   const admin = new ApiClient(url);
   await admin.login('admin', inject('adminPassword'));
-  const mk = async (username: string, role: string, level: string, lang: string) => {
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, lang });
-    if (r.status !== 201) throw new Error(`user ${username}: ${JSON.stringify(r.body)}`);
-    return r.body.user.id as string;
-  };
   leadName = `lead-${run}`;
   annoName = `anno-${run}`;
-  await mk(leadName, 'lead', 'L2', 'en');
-  annoId = await mk(annoName, 'annotator', 'L4', 'zh-CN');
-  const lead = new ApiClient(url);
-  await lead.login(leadName, `${leadName}-password`);
-  const p = await lead.post('/api/projects', { name: `Shadow ${run}`, kind: 'image', labelSchema: imageSchema, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  if (p.status !== 201) throw new Error(`project: ${JSON.stringify(p.body)}`);
-  projectId = p.body.project.id;
-  await lead.put(`/api/projects/${projectId}/members`, { userIds: [annoId] });
-  const png = await streetScene(IMAGE.width, IMAGE.height);
-  const imp = await lead.upload(`/api/projects/${projectId}/items/images`, 'files', [
-    { name: 'street-001.png', data: png, type: 'image/png' },
-    { name: 'street-002.png', data: await streetScene(IMAGE.width, IMAGE.height, 1), type: 'image/png' },
-  ]);
-  if (imp.status !== 201) throw new Error(`import: ${JSON.stringify(imp.body)}`);
-  const q = await lead.post(`/api/projects/${projectId}/queue/items`, { all: true });
-  if (q.status !== 200) throw new Error(`queue: ${JSON.stringify(q.body)}`);
+  const lead = (await signedInUser(admin, { name: leadName, role: 'lead', level: 'L2', lang: 'en' })).client;
+  annoId = await createUser(admin, { name: annoName, role: 'annotator', level: 'L4', lang: 'zh-CN' });
+  projectId = await setUpProject(lead, {
+    name: `Shadow ${run}`, kind: 'image', labelSchema: imageSchema, members: [annoId],
+    images: [
+      { name: 'street-001.png', data: await streetScene(IMAGE.width, IMAGE.height), type: 'image/png' },
+      { name: 'street-002.png', data: await streetScene(IMAGE.width, IMAGE.height, 1), type: 'image/png' },
+    ],
+    queue: true,
+  });
   browser = await launchBrowser();
   [leadPage, annoPage] = await Promise.all([page(leadName, 'en-US'), page(annoName, 'zh-CN')]);
 });

@@ -4,6 +4,7 @@ import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, screenshot, signIn } from '../support/browser.ts';
 import { selectText } from '../support/editor-driver.ts';
 import { startOwnApp, type OwnApp } from '../support/own-app.ts';
+import { createUsers, setUpProject, signedInUser } from '../support/project-setup.ts';
 
 /**
  * The annotator workspace on Chinese text, in 中文: spans selected with the mouse and with the
@@ -50,29 +51,15 @@ beforeAll(async () => {
   app = await startOwnApp({ mongoUrl: inject('mongoUrl'), redisUrl: inject('redisUrl') });
   const admin = new ApiClient(app.url);
   await admin.login('admin', app.adminPassword);
-  const mk = async (username: string, role: string, level: string) => {
-    const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level, lang: 'zh-CN' });
-    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
-    return r.body.user.id as string;
-  };
-  await mk('lead-sun', 'lead', 'L2');
-  const anno = await mk('anno-li', 'annotator', 'L4');
-  const trainee = await mk('trainee-wu', 'trainee', 'L5');
-  lead = new ApiClient(app.url);
-  await lead.login('lead-sun', 'lead-sun-password');
+  lead = (await signedInUser(admin, { name: 'lead-sun', role: 'lead', level: 'L2', lang: 'zh-CN' })).client;
+  const members = await createUsers(admin, [{ name: 'anno-li', role: 'annotator', level: 'L4', lang: 'zh-CN' }, { name: 'trainee-wu', role: 'trainee', level: 'L5', lang: 'zh-CN' }]);
   const g = await lead.get('/api/guidelines/chinese-ner/1.0');
-  const p = await lead.post('/api/projects', {
-    name: '新闻实体', kind: 'text', labelSchema: g.body.guideline.labelSchema, overlap: 1, goldRate: 0, minLevel: 'L4',
-    guideline: { slug: 'chinese-ner', version: '1.0' },
+  projectId = await setUpProject(lead, {
+    name: '新闻实体', kind: 'text', labelSchema: g.body.guideline.labelSchema, minLevel: 'L4', guideline: { slug: 'chinese-ner', version: '1.0' },
+    members,
+    text: { name: '新闻.jsonl', data: TEXTS.map((text, i) => JSON.stringify({ id: `n${i}`, text })).join('\n') },
+    queue: true,
   });
-  if (p.status !== 201) throw new Error(JSON.stringify(p.body));
-  projectId = p.body.project.id;
-  await lead.put(`/api/projects/${projectId}/members`, { userIds: [anno, trainee] });
-  const jsonl = TEXTS.map((text, i) => JSON.stringify({ id: `n${i}`, text })).join('\n');
-  const imp = await lead.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: '新闻.jsonl', data: jsonl }]);
-  if (imp.status !== 201) throw new Error(JSON.stringify(imp.body));
-  const q = await lead.post(`/api/projects/${projectId}/queue/items`, { all: true });
-  if (q.status !== 200) throw new Error(JSON.stringify(q.body));
   browser = await launchBrowser();
   ctx = await newContext(browser, app.url, 'zh-CN');
   page = await ctx.newPage();
