@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { pngBuffer } from '../support/fixtures.ts';
+import { setUpProject } from '../support/project-setup.ts';
 import { page as signedInPage, user, type Actor } from '../support/review-setup.ts';
 
 // Issue #10 items 8, 16 and 18 (import part): the Items tab searches, filters, deletes and links to
@@ -38,10 +39,7 @@ beforeAll(async () => {
   await admin.login('admin', inject('adminPassword'));
   lead = await user(admin, url, `ilead-${run}`, 'lead', 'L2', false, 'zh-CN');
   anno = await user(admin, url, `ianno-${run}`, 'annotator', 'L4');
-  const p = await lead.api.post('/api/projects', { name: `条目 ${run}`, kind: 'image', labelSchema: imageSchema, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  expect(p.status).toBe(201);
-  projectId = p.body.project.id;
-  await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [anno.id] });
+  projectId = await setUpProject(lead.api, { name: `条目 ${run}`, kind: 'image', labelSchema: imageSchema, members: [anno.id] });
   for (const [name, color] of [['cat-a.png', '#aa0000'], ['cat-b.png', '#00aa00'], ['dog-c.png', '#0000aa'], ['dog-d.png', '#aaaa00']] as const) {
     writeFileSync(path.join(files, name), await pngBuffer(64, 48, color));
   }

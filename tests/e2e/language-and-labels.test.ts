@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, screenshot } from '../support/browser.ts';
+import { setUpProject } from '../support/project-setup.ts';
 import { page, user, type Actor } from '../support/review-setup.ts';
 import { pngBuffer } from '../support/fixtures.ts';
 import { sid } from '../support/tasks.ts';
@@ -148,13 +149,10 @@ describe('removing labels that stored work uses', () => {
         { name: 'PER', color: '#ae3ec9', tool: 'span', hotkey: 'q' },
       ],
     };
-    const pr = await lead.api.post('/api/projects', { name: `标签 ${run}`, kind: 'text', labelSchema: schema, overlap: 1, goldRate: 0, minLevel: 'L5' });
-    expect(pr.status).toBe(201);
-    const projectId = pr.body.project.id as string;
-    await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [anno.id] });
-    const imp = await lead.api.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: 'x.jsonl', data: ['一', '二', '三'].map((text) => JSON.stringify({ text })).join('\n') }]);
-    expect(imp.status).toBe(201);
-    expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
+    const projectId = await setUpProject(lead.api, {
+      name: `标签 ${run}`, kind: 'text', labelSchema: schema, members: [anno.id],
+      text: { name: 'x.jsonl', data: ['一', '二', '三'].map((text) => JSON.stringify({ text })).join('\n') }, queue: true,
+    });
     for (const label of ['neg', 'meh']) {
       const n = await anno.api.post(`/api/projects/${projectId}/tasks/next`);
       const s = await anno.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, { submissionId: sid(), durationMs: 1000, regions: [{ id: 'c', type: 'class', label }] });
@@ -213,13 +211,10 @@ describe('label descriptions from a guideline', () => {
     expect(g.status).toBe(200);
     const labelSchema = g.body.guideline.labelSchema;
     expect(labelSchema.labels.find((l: { name: string }) => l.name === 'ignore').hotkey).toBe('9');
-    const pr = await lead.api.post('/api/projects', { name: `车辆 ${run}`, kind: 'image', labelSchema, overlap: 1, goldRate: 0, minLevel: 'L5', guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' } });
-    expect(pr.status, JSON.stringify(pr.body)).toBe(201);
-    const projectId = pr.body.project.id as string;
-    await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [anno.id] });
-    const up = await lead.api.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: `scene-${run}.png`, data: await pngBuffer(320, 240, `#${run}`), type: 'image/png' }]);
-    expect(up.status, JSON.stringify(up.body)).toBe(201);
-    expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
+    const projectId = await setUpProject(lead.api, {
+      name: `车辆 ${run}`, kind: 'image', labelSchema, guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' }, members: [anno.id],
+      images: [{ name: `scene-${run}.png`, data: await pngBuffer(320, 240, `#${run}`), type: 'image/png' }], queue: true,
+    });
 
     const p = await page(browser, url, anno.name, 'en');
     await p.getByTestId('lang-en').click();

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
+import { setUpProject } from '../support/project-setup.ts';
 import { page, user, type Actor } from '../support/review-setup.ts';
 
 /** The lead's queue controls from the Queue tab: priority of what is put up, and overlap for new items. */
@@ -24,10 +25,7 @@ beforeAll(async () => {
   await admin.login('admin', inject('adminPassword'));
   lead = await user(admin, url, `qlead-${run}`, 'lead', 'L2', false, 'zh-CN');
   anno = await user(admin, url, `qanno-${run}`, 'annotator', 'L4');
-  const p = await lead.api.post('/api/projects', { name: `队列 ${run}`, kind: 'text', labelSchema: schema, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  expect(p.status).toBe(201);
-  projectId = p.body.project.id;
-  await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [anno.id] });
+  projectId = await setUpProject(lead.api, { name: `队列 ${run}`, kind: 'text', labelSchema: schema, members: [anno.id] });
   // An item already waiting at the default priority (50).
   await importTexts(['早到的条目']);
   expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);

@@ -5,6 +5,7 @@ import { ApiClient } from './api-client.ts';
 import { newContext, screenshot, signIn } from './browser.ts';
 import { pngBuffer } from './fixtures.ts';
 import { startOwnCluster, type OwnCluster, type OwnServer } from './own-app.ts';
+import { setUpProject, signedInUser } from './project-setup.ts';
 
 /**
  * Setup and the live-review steps shared by the browser tests of issue #6 (one server process in
@@ -27,11 +28,8 @@ export interface Actor {
 
 /** Creates a user through the admin's client and signs them in on `apiUrl`. */
 export async function user(admin: ApiClient, apiUrl: string, name: string, role: string, level: string, reviewer = false, lang = 'zh-CN'): Promise<Actor> {
-  const r = await admin.post('/api/users', { username: name, password: `${name}-password`, role, level, reviewer, lang });
-  if (r.status !== 201) throw new Error(`user ${name}: ${JSON.stringify(r.body)}`);
-  const api = new ApiClient(apiUrl);
-  await api.login(name, `${name}-password`);
-  return { id: r.body.user.id, name, api };
+  const u = await signedInUser(admin, { name, role, level, reviewer, lang }, apiUrl);
+  return { id: u.id, name, api: u.client };
 }
 
 /** A browser context of its own on `baseUrl`, signed in as `name`; `watch` sees the page before it loads anything. */
@@ -63,17 +61,11 @@ export async function setupReviewProject(admin: ApiClient, run: string, urls: { 
   const lead = await user(admin, urls.lead, `lead-${run}`, 'lead', 'L2', false, 'en');
   const anno = await user(admin, urls.anno, `anno-${run}`, 'annotator', 'L4');
   const rev = await user(admin, urls.rev, `rev-${run}`, 'annotator', 'L2', true);
-  const p = await lead.api.post('/api/projects', { name: `审核 ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  if (p.status !== 201) throw new Error(`project: ${JSON.stringify(p.body)}`);
-  const projectId: string = p.body.project.id;
-  await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [anno.id, rev.id] });
-  const cur = (await lead.api.get(`/api/projects/${projectId}`)).body.project;
-  const pol = await lead.api.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } });
-  if (pol.status !== 200) throw new Error(`policy: ${JSON.stringify(pol.body)}`);
-  const imp = await lead.api.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: 'street.png', data: await pngBuffer(320, 200, '#8aa4c8'), type: 'image/png' }, { name: 'yard.png', data: await pngBuffer(320, 200, '#a8c48a'), type: 'image/png' }]);
-  if (imp.status !== 201) throw new Error(`import: ${JSON.stringify(imp.body)}`);
-  const q = await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true });
-  if (q.status !== 200) throw new Error(`queue: ${JSON.stringify(q.body)}`);
+  const projectId = await setUpProject(lead.api, {
+    name: `审核 ${run}`, kind: 'image', labelSchema: reviewSchema, members: [anno.id, rev.id], reviewPolicy: { sampleRate: 1 },
+    images: [{ name: 'street.png', data: await pngBuffer(320, 200, '#8aa4c8'), type: 'image/png' }, { name: 'yard.png', data: await pngBuffer(320, 200, '#a8c48a'), type: 'image/png' }],
+    queue: true,
+  });
   // The annotator holds the task now; the submit comes later, while everyone watches.
   const n = await anno.api.post(`/api/projects/${projectId}/tasks/next`);
   if (n.status !== 200) throw new Error(`next: ${JSON.stringify(n.body)}`);
