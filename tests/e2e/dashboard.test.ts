@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, screenshot, signIn } from '../support/browser.ts';
+import { setUpProject, signedInUser } from '../support/project-setup.ts';
 
 /**
  * The lead's dashboard beyond the tiles: label confusion matrices (between annotators and against
@@ -37,11 +38,8 @@ const submitted: Submitted[] = [];
 let page: Page;
 
 async function user(admin: ApiClient, name: string, role: string, lang = 'zh-CN'): Promise<Person> {
-  const r = await admin.post('/api/users', { username: name, password: `${name}-password`, role, level: role === 'lead' ? 'L2' : 'L4', lang });
-  if (r.status !== 201) throw new Error(`user ${name}: ${JSON.stringify(r.body)}`);
-  const api = new ApiClient(url);
-  await api.login(name, `${name}-password`);
-  return { id: r.body.user.id, name, api };
+  const u = await signedInUser(admin, { name, role, level: role === 'lead' ? 'L2' : 'L4', lang });
+  return { id: u.id, name, api: u.client };
 }
 
 /** Draws and submits one task; the good annotators answer what the text says, the odd one the opposite. Null when nothing is left for them. */
@@ -97,13 +95,11 @@ beforeAll(async () => {
   lead = await user(admin, `dlead-${run}`, 'lead', 'zh-CN');
   goods = await Promise.all([0, 1, 2, 3].map((i) => user(admin, `good${i}-${run}`, 'annotator')));
   odd = await user(admin, `odd-${run}`, 'annotator');
-  const p = await lead.api.post('/api/projects', { name: `看板 ${run}`, kind: 'text', labelSchema: schema, overlap: 2, goldRate: 0, minLevel: 'L5' });
-  if (p.status !== 201) throw new Error(`project: ${JSON.stringify(p.body)}`);
-  projectId = p.body.project.id;
-  await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [...goods, odd].map((u) => u.id) });
   const lines = Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ id: `r${i}`, text: i % 2 === 0 ? `第 ${i} 条：服务很好` : `第 ${i} 条：体验很差` }));
-  expect((await lead.api.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: 'reviews.jsonl', data: lines.join('\n') }])).status).toBe(201);
-  expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
+  projectId = await setUpProject(lead.api, {
+    name: `看板 ${run}`, kind: 'text', labelSchema: schema, overlap: 2, members: [...goods, odd].map((u) => u.id),
+    text: { name: 'reviews.jsonl', data: lines.join('\n') }, queue: true,
+  });
 
   // The odd annotator takes twelve items first (60 s each), then the four others take turns
   // (4–6 s each) until the queue is empty: every item ends with two different annotators.

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, screenshot } from '../support/browser.ts';
 import { pngBuffer } from '../support/fixtures.ts';
+import { setUpProject } from '../support/project-setup.ts';
 import { page, reviewSchema, user, type Actor } from '../support/review-setup.ts';
 
 /**
@@ -61,15 +62,10 @@ describe('comparing annotations and pinned comments', () => {
   let primary = '';
 
   it('the reviewer sees both annotators in their colours, overlaid and side by side, and who else is on the item', async () => {
-    const p = await lead.api.post('/api/projects', { name: `对比 ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 2, goldRate: 0, minLevel: 'L5' });
-    expect(p.status).toBe(201);
-    projectId = p.body.project.id;
-    await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [...annos.map((a) => a.id), rev.id] });
-    const cur = (await lead.api.get(`/api/projects/${projectId}`)).body.project;
-    expect((await lead.api.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } })).status).toBe(200);
-    const imp = await lead.api.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: 'lot.png', data: await pngBuffer(400, 260, '#5b6b80'), type: 'image/png' }]);
-    expect(imp.status).toBe(201);
-    expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
+    projectId = await setUpProject(lead.api, {
+      name: `对比 ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 2, members: [...annos.map((a) => a.id), rev.id], reviewPolicy: { sampleRate: 1 },
+      images: [{ name: 'lot.png', data: await pngBuffer(400, 260, '#5b6b80'), type: 'image/png' }], queue: true,
+    });
     const a = await submit(annos[0]!, projectId, [{ id: 'b1', type: 'bbox', label: 'car', x: 40, y: 40, w: 120, h: 80 }]);
     const b = await submit(annos[1]!, projectId, [{ id: 'b1', type: 'bbox', label: 'truck', x: 50, y: 46, w: 110, h: 78 }]);
     expect(b.itemId).toBe(a.itemId);
@@ -148,21 +144,16 @@ describe('comparing annotations and pinned comments', () => {
 
 describe('aligned spans of a Chinese text item', () => {
   it('lines up two annotators\' spans by position and marks the disagreements', async () => {
-    const p = await lead.api.post('/api/projects', {
+    const text = '张伟在北京大学工作。';
+    const projectId = await setUpProject(lead.api, {
       name: `文本对比 ${run}`,
       kind: 'text',
       labelSchema: { labels: [{ name: 'PER', color: '#1c7ed6', hotkey: 'p', tool: 'span' }, { name: 'ORG', color: '#2f9e44', hotkey: 'o', tool: 'span' }, { name: 'LOC', color: '#ae3ec9', hotkey: 'l', tool: 'span' }] },
       overlap: 2,
-      goldRate: 0,
-      minLevel: 'L5',
+      members: annos.map((a) => a.id),
+      text: { name: 'ner.jsonl', data: Buffer.from(`${JSON.stringify({ text })}\n`), type: 'application/x-ndjson' },
+      queue: true,
     });
-    expect(p.status).toBe(201);
-    const projectId: string = p.body.project.id;
-    await lead.api.put(`/api/projects/${projectId}/members`, { userIds: annos.map((a) => a.id) });
-    const text = '张伟在北京大学工作。';
-    const imp = await lead.api.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: 'ner.jsonl', data: Buffer.from(`${JSON.stringify({ text })}\n`), type: 'application/x-ndjson' }]);
-    expect(imp.status).toBe(201);
-    expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
     // Both mark 张伟 PER; one marks 北京大学 ORG, the other 北京 LOC + 大学 ORG.
     const a = await submit(annos[0]!, projectId, [{ id: 's1', type: 'span', label: 'PER', start: 0, end: 2 }, { id: 's2', type: 'span', label: 'ORG', start: 3, end: 7 }]);
     await submit(annos[1]!, projectId, [{ id: 's1', type: 'span', label: 'PER', start: 0, end: 2 }, { id: 's2', type: 'span', label: 'LOC', start: 3, end: 5 }, { id: 's3', type: 'span', label: 'ORG', start: 5, end: 7 }]);

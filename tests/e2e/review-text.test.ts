@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '../support/api-client.ts';
 import { launchBrowser, newContext, screenshot, signIn } from '../support/browser.ts';
+import { setUpProject, signedInUser } from '../support/project-setup.ts';
 
 /** Reviewing a Chinese text item: a comment anchored to a text range selected with the keyboard (code points). */
 const url = inject('appUrl');
@@ -15,28 +16,17 @@ let page: Page;
 let anno: ApiClient;
 let projectId = '';
 
-async function user(admin: ApiClient, name: string, role: string, level: string, reviewer = false): Promise<{ id: string; api: ApiClient }> {
-  const r = await admin.post('/api/users', { username: name, password: `${name}-password`, role, level, reviewer });
-  if (r.status !== 201) throw new Error(`user ${name}: ${JSON.stringify(r.body)}`);
-  const api = new ApiClient(url);
-  await api.login(name, `${name}-password`);
-  return { id: r.body.user.id, api };
-}
-
 beforeAll(async () => {
   const admin = new ApiClient(url);
   await admin.login('admin', inject('adminPassword'));
-  const lead = await user(admin, `tlead-${run}`, 'lead', 'L2');
-  const a = await user(admin, `tanno-${run}`, 'annotator', 'L4');
-  anno = a.api;
-  const rev = await user(admin, `trev-${run}`, 'annotator', 'L1', true);
-  const p = await lead.api.post('/api/projects', { name: `文本审核 ${run}`, kind: 'text', labelSchema: schema, overlap: 1, goldRate: 0, minLevel: 'L5' });
-  projectId = p.body.project.id;
-  await lead.api.put(`/api/projects/${projectId}/members`, { userIds: [a.id, rev.id] });
-  const cur = (await lead.api.get(`/api/projects/${projectId}`)).body.project;
-  expect((await lead.api.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } })).status).toBe(200);
-  expect((await lead.api.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: 'items.jsonl', data: JSON.stringify({ id: 't0', text: TEXT }) }])).status).toBe(201);
-  expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
+  const lead = await signedInUser(admin, { name: `tlead-${run}`, role: 'lead', level: 'L2', reviewer: false });
+  const a = await signedInUser(admin, { name: `tanno-${run}`, role: 'annotator', level: 'L4', reviewer: false });
+  anno = a.client;
+  const rev = await signedInUser(admin, { name: `trev-${run}`, role: 'annotator', level: 'L1', reviewer: true });
+  projectId = await setUpProject(lead.client, {
+    name: `文本审核 ${run}`, kind: 'text', labelSchema: schema, members: [a.id, rev.id], reviewPolicy: { sampleRate: 1 },
+    text: { name: 'items.jsonl', data: JSON.stringify({ id: 't0', text: TEXT }) }, queue: true,
+  });
   const n = await anno.post(`/api/projects/${projectId}/tasks/next`);
   const s = await anno.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
     submissionId: randomUUID().replace(/-/g, ''),
