@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.ts';
 import { pngBuffer } from '../support/fixtures.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { makeUsers, sid, type TestUser } from '../support/tasks.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -16,9 +17,7 @@ let annotator: TestUser;
 beforeAll(async () => {
   t = await startTestApp();
   const admin = await t.admin();
-  await admin.post('/api/users', { username: 'lead', password: 'lead-password', role: 'lead' });
-  lead = t.client();
-  await lead.login('lead', 'lead-password');
+  lead = (await signedInUser(admin, { name: 'lead', role: 'lead' })).client;
   annotator = (await makeUsers(admin, 'ann', 1))[0]!;
 });
 afterAll(async () => {

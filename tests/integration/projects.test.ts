@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/api-client.ts';
 import { imageSchema, textSchema } from '../support/fixtures.ts';
+import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -8,11 +9,7 @@ let admin: ApiClient;
 const users: Record<string, { id: string; client: ApiClient }> = {};
 
 async function makeUser(username: string, role: string, level = 'L5') {
-  const r = await admin.post('/api/users', { username, password: `${username}-password`, role, level });
-  expect(r.status).toBe(201);
-  const client = t.client();
-  expect((await client.login(username, `${username}-password`)).status).toBe(200);
-  users[username] = { id: r.body.user.id, client };
+  users[username] = await signedInUser(admin, { name: username, role, level });
   return users[username]!;
 }
 
