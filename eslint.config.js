@@ -4,7 +4,17 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.tsbuild/**', 'scripts/ferretdb/**', 'tests/artifacts/**', 'bench/results/**', 'data/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.tsbuild/**',
+      'scripts/ferretdb/**',
+      'tests/artifacts/**',
+      'bench/results/**',
+      'data/**',
+    ],
+  },
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {

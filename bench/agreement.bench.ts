@@ -8,7 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fleissKappa, krippendorffAlpha, matchBoxes, meanPairwiseF1, seededRandom, type AlphaLevel, type RandomSource } from '../core/src/metrics/index.ts';
+import {
+  fleissKappa,
+  krippendorffAlpha,
+  matchBoxes,
+  meanPairwiseF1,
+  seededRandom,
+  type AlphaLevel,
+  type RandomSource,
+} from '../core/src/metrics/index.ts';
 
 type Ratings = (number | null)[][];
 const MB = 1024 * 1024;
@@ -33,7 +41,8 @@ function categorical(random: RandomSource, coders: number, units: number, catego
   for (let u = 0; u < units; u++) truth[u] = Math.floor(random() * categories);
   return Array.from({ length: coders }, () => {
     const row = new Array<number | null>(units);
-    for (let u = 0; u < units; u++) row[u] = random() < missing ? null : random() < 0.8 ? (truth[u] as number) : Math.floor(random() * categories);
+    for (let u = 0; u < units; u++)
+      row[u] = random() < missing ? null : random() < 0.8 ? (truth[u] as number) : Math.floor(random() * categories);
     return row;
   });
 }
@@ -68,7 +77,13 @@ function boxImages(random: RandomSource, images: number, annotators: number, obj
   const labels = ['car', 'person', 'bike', 'bus', 'sign'];
   const out: Box[][][] = [];
   for (let i = 0; i < images; i++) {
-    const truth: Box[] = Array.from({ length: objects }, () => ({ x: random() * 900, y: random() * 900, w: 20 + random() * 100, h: 20 + random() * 100, label: labels[Math.floor(random() * labels.length)] as string }));
+    const truth: Box[] = Array.from({ length: objects }, () => ({
+      x: random() * 900,
+      y: random() * 900,
+      w: 20 + random() * 100,
+      h: 20 + random() * 100,
+      label: labels[Math.floor(random() * labels.length)] as string,
+    }));
     out.push(
       Array.from({ length: annotators }, () => {
         const boxes: Box[] = [];
@@ -149,7 +164,9 @@ function main(): void {
   const heapBefore = heapMb();
   const alphaNominal = best(5, () => krippendorffAlpha(nominal, { level: 'nominal' }));
   const rssAfterAlpha = peakRssMb();
-  console.log(`alpha nominal, 1M units × 5 coders: ${fmt(alphaNominal.seconds)} (alpha ${alphaNominal.result.value}); peak RSS ${rssAfterAlpha.toFixed(0)} MB (data alone ${rssBefore.toFixed(0)} MB), heap ${heapBefore.toFixed(0)} → ${heapMb().toFixed(0)} MB`);
+  console.log(
+    `alpha nominal, 1M units × 5 coders: ${fmt(alphaNominal.seconds)} (alpha ${alphaNominal.result.value}); peak RSS ${rssAfterAlpha.toFixed(0)} MB (data alone ${rssBefore.toFixed(0)} MB), heap ${heapBefore.toFixed(0)} → ${heapMb().toFixed(0)} MB`,
+  );
   const fleiss = best(5, () => fleissKappa(nominal));
   console.log(`Fleiss kappa, 1M units × 5 coders: ${fmt(fleiss.seconds)} (kappa ${fleiss.result.value})`);
 
@@ -159,7 +176,9 @@ function main(): void {
   const alphaInterval = best(3, () => krippendorffAlpha(iv, { level: 'interval' }));
   const alphaOrdinal = best(3, () => krippendorffAlpha(iv, { level: 'ordinal' }));
   const alphaRatio = best(3, () => krippendorffAlpha(iv, { level: 'ratio' }));
-  console.log(`alpha interval, 1M units × 5 coders, ${distinct} distinct values: ${fmt(alphaInterval.seconds)} (alpha ${alphaInterval.result.value})`);
+  console.log(
+    `alpha interval, 1M units × 5 coders, ${distinct} distinct values: ${fmt(alphaInterval.seconds)} (alpha ${alphaInterval.result.value})`,
+  );
   console.log(`alpha ordinal, same data: ${fmt(alphaOrdinal.seconds)}; ratio: ${fmt(alphaRatio.seconds)}`);
 
   // 3. Box matching: 1,000 images × 3 annotators × 50 boxes, mean pairwise F1 at IoU 0.5.
@@ -178,15 +197,27 @@ function main(): void {
     const dir = mkdtempSync(join(tmpdir(), 'labelwork-bench-'));
     try {
       pythonNominal = pythonAlpha(dir, 'nominal-1m', nominal, 'nominal', 2);
-      const checks: { name: string; ours: number | null; theirs: number | null }[] = [{ name: 'nominal 1M', ours: alphaNominal.result.value, theirs: pythonNominal?.value ?? null }];
+      const checks: { name: string; ours: number | null; theirs: number | null }[] = [
+        { name: 'nominal 1M', ours: alphaNominal.result.value, theirs: pythonNominal?.value ?? null },
+      ];
       // The package builds units × V × V arrays, so the 10,000-value set is out of its reach; compare on a smaller one.
       const small = interval(random, 5, 1000, 150, 0.1);
       for (const level of ['ordinal', 'interval', 'ratio'] as const) {
-        checks.push({ name: `${level} 1000 units, 150 values`, ours: krippendorffAlpha(small, { level }).value, theirs: pythonAlpha(dir, `small-${level}`, small, level, 1)?.value ?? null });
+        checks.push({
+          name: `${level} 1000 units, 150 values`,
+          ours: krippendorffAlpha(small, { level }).value,
+          theirs: pythonAlpha(dir, `small-${level}`, small, level, 1)?.value ?? null,
+        });
       }
       valuesAgree = checks.every((c) => c.ours !== null && c.theirs !== null && Math.abs(c.ours - c.theirs) <= 1e-9);
-      for (const c of checks) console.log(`  python check ${c.name}: ours ${c.ours}, krippendorff ${c.theirs}, |diff| ${c.ours !== null && c.theirs !== null ? Math.abs(c.ours - c.theirs).toExponential(2) : 'n/a'}`);
-      if (pythonNominal) console.log(`python krippendorff, alpha nominal 1M: ${fmt(pythonNominal.seconds)} → ours is ${(pythonNominal.seconds / alphaNominal.seconds).toFixed(1)}× faster`);
+      for (const c of checks)
+        console.log(
+          `  python check ${c.name}: ours ${c.ours}, krippendorff ${c.theirs}, |diff| ${c.ours !== null && c.theirs !== null ? Math.abs(c.ours - c.theirs).toExponential(2) : 'n/a'}`,
+        );
+      if (pythonNominal)
+        console.log(
+          `python krippendorff, alpha nominal 1M: ${fmt(pythonNominal.seconds)} → ours is ${(pythonNominal.seconds / alphaNominal.seconds).toFixed(1)}× faster`,
+        );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

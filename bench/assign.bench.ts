@@ -38,11 +38,19 @@ const SAT_SECONDS = num('SATURATION_SECONDS', 20);
 const WARMUP_SECONDS = num('WARMUP_SECONDS', 5);
 const ITEMS = num('BENCH_ITEMS', 10_000);
 const K = num('BENCH_OVERLAP', 3);
-const SCALE = (process.env.BENCH_SCALE ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
+const SCALE = (process.env.BENCH_SCALE ?? '10000,100000,1000000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const ADMIN_PASSWORD = 'bench-admin-password';
 const log = (l: string) => console.error(`[bench] ${l}`);
 
-const schema = { labels: [{ name: 'pos', color: '#e6194b', tool: 'class-single' }, { name: 'neg', color: '#3cb44b', tool: 'class-single' }] };
+const schema = {
+  labels: [
+    { name: 'pos', color: '#e6194b', tool: 'class-single' },
+    { name: 'neg', color: '#3cb44b', tool: 'class-single' },
+  ],
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
 
@@ -58,7 +66,9 @@ function cpuSeconds(pid: number | undefined): number {
   };
   let all: number[] = [];
   try {
-    all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+    all = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number);
   } catch {
     return 0;
   }
@@ -66,7 +76,11 @@ function cpuSeconds(pid: number | undefined): number {
   const tree = new Set([pid]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const [p, pp] of parent) if (!tree.has(p) && tree.has(pp)) { tree.add(p); grew = true; }
+    for (const [p, pp] of parent)
+      if (!tree.has(p) && tree.has(pp)) {
+        tree.add(p);
+        grew = true;
+      }
   }
   let sum = 0;
   for (const p of tree) {
@@ -90,7 +104,11 @@ class LeanClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   private readonly host: string;
   private readonly port: number;
-  constructor(baseUrl: string, private readonly cookie: string, private readonly csrf: string) {
+  constructor(
+    baseUrl: string,
+    private readonly cookie: string,
+    private readonly csrf: string,
+  ) {
     const u = new URL(baseUrl);
     this.host = u.hostname;
     this.port = Number(u.port);
@@ -99,18 +117,30 @@ class LeanClient {
   post(path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
     const data = JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = http.request({
-        host: this.host, port: this.port, path, method: 'POST', agent: this.agent,
-        headers: { cookie: this.cookie, 'x-csrf-token': this.csrf, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
-        });
-        res.on('error', reject);
-      });
+      const req = http.request(
+        {
+          host: this.host,
+          port: this.port,
+          path,
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            cookie: this.cookie,
+            'x-csrf-token': this.csrf,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(data),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -138,7 +168,17 @@ interface Run {
   nothing: number;
 }
 
-const newRun = (from = 0): Run => ({ from, measured: 0, next: [], nextAt: [], submit: [], leases: [], submitted: 0, failedSubmits: [], nothing: 0 });
+const newRun = (from = 0): Run => ({
+  from,
+  measured: 0,
+  next: [],
+  nextAt: [],
+  submit: [],
+  leases: [],
+  submitted: 0,
+  failedSubmits: [],
+  nothing: 0,
+});
 
 /** One annotator: next → think → submit until `until`; the lease is heartbeated over Socket.IO while thinking. */
 async function annotate(a: Annotator, projectId: string, until: number, think: () => number, run: Run, startWithin = 0): Promise<void> {
@@ -161,19 +201,24 @@ async function annotate(a: Annotator, projectId: string, until: number, think: (
     run.leases.push({ user: a.id, item: task.item.id });
     const wait = think();
     if (wait > 0) {
-      const beat = setInterval(() => a.socket.emit(CLIENT_EVENTS.leaseHeartbeat, { leaseId: task.leaseId }, (_: Ack) => undefined), task.heartbeatMs);
+      const beat = setInterval(
+        () => a.socket.emit(CLIENT_EVENTS.leaseHeartbeat, { leaseId: task.leaseId }, (_: Ack) => undefined),
+        task.heartbeatMs,
+      );
       await sleep(wait);
       clearInterval(beat);
     }
     t0 = performance.now();
     const submitStarted = Date.now();
-    const s = await a.client.post(`/api/tasks/${task.leaseId}/submit`, { submissionId: sid(), regions: [{ id: 'c', type: 'class', label: Math.random() < 0.7 ? 'pos' : 'neg' }] });
+    const s = await a.client.post(`/api/tasks/${task.leaseId}/submit`, {
+      submissionId: sid(),
+      regions: [{ id: 'c', type: 'class', label: Math.random() < 0.7 ? 'pos' : 'neg' }],
+    });
     if (submitStarted >= run.from) run.submit.push(performance.now() - t0);
     if (s.status === 201) {
       run.submitted++;
       if (submitStarted >= run.from && Date.now() <= until) run.measured++;
-    }
-    else run.failedSubmits.push(`${s.status} ${JSON.stringify(s.body).slice(0, 200)}`);
+    } else run.failedSubmits.push(`${s.status} ${JSON.stringify(s.body).slice(0, 200)}`);
   }
 }
 
@@ -184,7 +229,12 @@ async function main(): Promise<void> {
   log(`${services.redisKind} + ${services.mongoKind}; starting server and workers`);
   const server = await spawnServer({ ...env, ADMIN_PASSWORD, LOGIN_MAX_PER_MINUTE: '100000', LOG_LEVEL: 'error' });
   // Everything shares two cores here: quality jobs are background work and yield to the server.
-  const workers = await spawnWorkers({ ...env, LOG_LEVEL: 'warn', PROJECT_AGREEMENT_DEBOUNCE_MS: '10000', WORKER_NICE: process.env.WORKER_NICE ?? '10' });
+  const workers = await spawnWorkers({
+    ...env,
+    LOG_LEVEL: 'warn',
+    PROJECT_AGREEMENT_DEBOUNCE_MS: '10000',
+    WORKER_NICE: process.env.WORKER_NICE ?? '10',
+  });
   const mongo = await new MongoClient(services.mongoUrl).connect();
   const db = mongo.db('bench');
   const cleanup = async () => {
@@ -202,20 +252,27 @@ async function main(): Promise<void> {
     log(`creating ${N} annotators`);
     const annotators: Annotator[] = [];
     for (let i = 0; i < N; i += 20) {
-      await Promise.all(Array.from({ length: Math.min(20, N - i) }, async (_, j) => {
-        const username = `ann${i + j}`;
-        const r = await admin.post('/api/users', { username, password: `${username}-password`, role: 'annotator', level: 'L4' });
-        const client = new ApiClient(server.url);
-        await client.login(username, `${username}-password`);
-        const socket = connect(server.url, { transports: ['websocket'], extraHeaders: { cookie: client.cookie }, forceNew: true });
-        await new Promise<void>((res, rej) => { socket.once('connect', () => res()); socket.once('connect_error', rej); });
-        annotators[i + j] = { id: r.body.user.id, client: new LeanClient(server.url, client.cookie, client.csrf), socket };
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(20, N - i) }, async (_, j) => {
+          const username = `ann${i + j}`;
+          const r = await admin.post('/api/users', { username, password: `${username}-password`, role: 'annotator', level: 'L4' });
+          const client = new ApiClient(server.url);
+          await client.login(username, `${username}-password`);
+          const socket = connect(server.url, { transports: ['websocket'], extraHeaders: { cookie: client.cookie }, forceNew: true });
+          await new Promise<void>((res, rej) => {
+            socket.once('connect', () => res());
+            socket.once('connect_error', rej);
+          });
+          annotators[i + j] = { id: r.body.user.id, client: new LeanClient(server.url, client.cookie, client.csrf), socket };
+        }),
+      );
     }
     const p = await lead.post('/api/projects', { name: 'bench', kind: 'text', labelSchema: schema, overlap: K });
     const projectId = p.body.project.id as string;
     await lead.put(`/api/projects/${projectId}/members`, { userIds: annotators.map((a) => a.id) });
-    const lines = Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ id: i, text: `句子 ${i}: the quick brown fox jumps over the lazy dog` }));
+    const lines = Array.from({ length: ITEMS }, (_, i) =>
+      JSON.stringify({ id: i, text: `句子 ${i}: the quick brown fox jumps over the lazy dog` }),
+    );
     const imp = await lead.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: 'bench.jsonl', data: lines.join('\n') }]);
     if (imp.status !== 201) throw new Error(`import failed: ${JSON.stringify(imp.body)}`);
     let t0 = performance.now();
@@ -241,8 +298,10 @@ async function main(): Promise<void> {
     })();
     const pidOf = (f: string) => (existsSync(f) ? Number(readFileSync(f, 'utf8')) : undefined);
     const pids: Record<string, number | undefined> = {
-      server: server.proc.pid, workers: workers.proc.pid,
-      redis: pidOf(path.join(dir, 'redis', 'launcher.pid')), database: pidOf(path.join(dir, 'mongo', 'launcher.pid')),
+      server: server.proc.pid,
+      workers: workers.proc.pid,
+      redis: pidOf(path.join(dir, 'redis', 'launcher.pid')),
+      database: pidOf(path.join(dir, 'mongo', 'launcher.pid')),
     };
     const benchCpu0 = process.cpuUsage();
     const cpu0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
@@ -251,11 +310,16 @@ async function main(): Promise<void> {
     let until = think.from + SECONDS * 1000;
     await Promise.all(annotators.map((a) => annotate(a, projectId, until, () => 1000 + Math.random() * 2000, think, 3000)));
     if (process.env.BENCH_SLOW) {
-      const slow = [...think.nextAt].sort((x, y) => y[1] - x[1]).slice(0, 40).sort((x, y) => x[0] - y[0]);
+      const slow = [...think.nextAt]
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 40)
+        .sort((x, y) => x[0] - y[0]);
       log(`slowest next: ${slow.map(([at, ms]) => `${((at - slow[0]![0]) / 1000).toFixed(2)}s:${Math.round(ms)}`).join(' ')}`);
     }
     // CPU share of each process during phase 1 (a 2-core machine is 200%).
-    const cpuPhase1: Record<string, number> = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, Math.round(((cpuSeconds(pid) - (cpu0[k] ?? 0)) / (SECONDS + WARMUP_SECONDS)) * 100)]));
+    const cpuPhase1: Record<string, number> = Object.fromEntries(
+      Object.entries(pids).map(([k, pid]) => [k, Math.round(((cpuSeconds(pid) - (cpu0[k] ?? 0)) / (SECONDS + WARMUP_SECONDS)) * 100)]),
+    );
     const benchCpu = process.cpuUsage(benchCpu0);
     cpuPhase1.bench = Math.round(((benchCpu.user + benchCpu.system) / 1e6 / (SECONDS + WARMUP_SECONDS)) * 100);
     log(`phase 2: saturation, no think time, ${WARMUP_SECONDS} s warm-up + ${SAT_SECONDS} s`);
@@ -275,21 +339,34 @@ async function main(): Promise<void> {
       if (seen.has(key)) doubles++;
       seen.add(key);
     }
-    const perItem = await db.collection('annotations').aggregate<{ _id: ObjectId; n: number }>([
-      { $match: { projectId: new ObjectId(projectId) } },
-      { $group: { _id: '$itemId', n: { $sum: 1 } } },
-    ]).toArray();
+    const perItem = await db
+      .collection('annotations')
+      .aggregate<{ _id: ObjectId; n: number }>([
+        { $match: { projectId: new ObjectId(projectId) } },
+        { $group: { _id: '$itemId', n: { $sum: 1 } } },
+      ])
+      .toArray();
     doubles += perItem.filter((x) => x.n > K).length;
     const counts = (await lead.get(`/api/projects/${projectId}/queue`)).body.counts as { waiting: number; leased: number; done: number };
     const submitted = think.submitted + sat.submitted;
     const failed = think.failedSubmits.length + sat.failedSubmits.length;
-    const lost = Math.abs(ITEMS * K - (counts.waiting + counts.leased + counts.done)) + Math.abs(counts.done - submitted) + counts.leased + failed;
+    const lost =
+      Math.abs(ITEMS * K - (counts.waiting + counts.leased + counts.done)) + Math.abs(counts.done - submitted) + counts.leased + failed;
     if (failed) log(`failed submits: ${[...think.failedSubmits, ...sat.failedSubmits].slice(0, 5).join(' | ')}`);
 
     // Phase 3: latency against queue size.
-    const scale: { queued: number; next_p50_ms: number; next_p99_ms: number; service_next_p50_ms: number; service_next_p99_ms: number; queue_seconds: number }[] = [];
+    const scale: {
+      queued: number;
+      next_p50_ms: number;
+      next_p99_ms: number;
+      service_next_p50_ms: number;
+      service_next_p99_ms: number;
+      queue_seconds: number;
+    }[] = [];
     if (SCALE.length) {
-      const app = await createApp(loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, CLIENT_DIST: '/nonexistent' }), { log: createLogger('silent') });
+      const app = await createApp(loadConfig({ ...env, PORT: '0', LOG_LEVEL: 'silent', ADMIN_PASSWORD, CLIENT_DIST: '/nonexistent' }), {
+        log: createLogger('silent'),
+      });
       try {
         for (const size of SCALE) {
           const pr = await lead.post('/api/projects', { name: `scale-${size}`, kind: 'text', labelSchema: schema, overlap: 1 });
@@ -300,8 +377,18 @@ async function main(): Promise<void> {
           t0 = performance.now();
           for (let i = 0; i < size; i += 5000) {
             const docs: ItemDoc[] = Array.from({ length: Math.min(5000, size - i) }, (_, j) => ({
-              _id: new ObjectId(), schemaVersion: 1, projectId: project._id, seq: i + j + 1, kind: 'text', text: `item ${i + j} of the scale run`, textLength: 20,
-              isGold: false, status: 'new', annotationCount: 0, importId, createdAt: new Date(),
+              _id: new ObjectId(),
+              schemaVersion: 1,
+              projectId: project._id,
+              seq: i + j + 1,
+              kind: 'text',
+              text: `item ${i + j} of the scale run`,
+              textLength: 20,
+              isGold: false,
+              status: 'new',
+              annotationCount: 0,
+              importId,
+              createdAt: new Date(),
             }));
             await app.ctx.db.items.insertMany(docs, { ordered: false });
             await queueItemDocs(app.ctx, project, docs, 50, project.ownerId);
@@ -320,7 +407,14 @@ async function main(): Promise<void> {
             service.push(performance.now() - t1);
             await submitTask(app.ctx, user, task.leaseId, { submissionId: sid(), regions: [{ id: 'c', type: 'class', label: 'pos' }] });
           }
-          scale.push({ queued: size, next_p50_ms: pct(run.next, 50), next_p99_ms: pct(run.next, 99), service_next_p50_ms: pct(service, 50), service_next_p99_ms: pct(service, 99), queue_seconds: Math.round(queueSeconds * 10) / 10 });
+          scale.push({
+            queued: size,
+            next_p50_ms: pct(run.next, 50),
+            next_p99_ms: pct(run.next, 99),
+            service_next_p50_ms: pct(service, 50),
+            service_next_p99_ms: pct(service, 99),
+            queue_seconds: Math.round(queueSeconds * 10) / 10,
+          });
           log(`scale ${size}: in-process nextTask p50 ${pct(service, 50)} ms, p99 ${pct(service, 99)} ms`);
           log(`scale ${size}: next p50 ${pct(run.next, 50)} ms, p99 ${pct(run.next, 99)} ms (${run.next.length} requests)`);
         }
@@ -342,11 +436,25 @@ async function main(): Promise<void> {
     };
     const details = {
       ...result,
-      overlap: K, items: ITEMS, seconds: SECONDS, saturation_seconds: SAT_SECONDS, warmup_seconds: WARMUP_SECONDS, mongo: services.mongoKind,
-      saturation_next_p50_ms: pct(sat.next, 50), saturation_next_p99_ms: pct(sat.next, 99), saturation_submit_p99_ms: pct(sat.submit, 99),
+      overlap: K,
+      items: ITEMS,
+      seconds: SECONDS,
+      saturation_seconds: SAT_SECONDS,
+      warmup_seconds: WARMUP_SECONDS,
+      mongo: services.mongoKind,
+      saturation_next_p50_ms: pct(sat.next, 50),
+      saturation_next_p99_ms: pct(sat.next, 99),
+      saturation_submit_p99_ms: pct(sat.submit, 99),
       submit_p50_ms: pct(think.submit, 50),
-      probe_mongo_p50_ms: pct(probes.mongo, 50), probe_mongo_p99_ms: pct(probes.mongo, 99), probe_redis_p50_ms: pct(probes.redis, 50), probe_redis_p99_ms: pct(probes.redis, 99),
-      nothing_to_do: think.nothing + sat.nothing, cpu_percent_phase1: cpuPhase1, load_average: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100), counts, scale,
+      probe_mongo_p50_ms: pct(probes.mongo, 50),
+      probe_mongo_p99_ms: pct(probes.mongo, 99),
+      probe_redis_p50_ms: pct(probes.redis, 50),
+      probe_redis_p99_ms: pct(probes.redis, 99),
+      nothing_to_do: think.nothing + sat.nothing,
+      cpu_percent_phase1: cpuPhase1,
+      load_average: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100),
+      counts,
+      scale,
     };
     mkdirSync(path.join(repoRoot, 'bench', 'out'), { recursive: true });
     writeFileSync(path.join(repoRoot, 'bench', 'out', 'assign.json'), JSON.stringify(details, null, 2));

@@ -41,7 +41,11 @@ function newest(dir: string): number {
 
 async function buildHarness(): Promise<void> {
   const index = path.join(outDir, 'bench.html');
-  const srcTime = Math.max(newest(path.join(clientDir, 'src')), newest(path.join(root, 'core', 'src')), statSync(path.join(clientDir, 'bench.html')).mtimeMs);
+  const srcTime = Math.max(
+    newest(path.join(clientDir, 'src')),
+    newest(path.join(root, 'core', 'src')),
+    statSync(path.join(clientDir, 'bench.html')).mtimeMs,
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= srcTime) return;
   console.error('building the bench harness (vite build client/bench.html)…');
   const { build } = await import('vite');
@@ -53,7 +57,14 @@ async function buildHarness(): Promise<void> {
   });
 }
 
-const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 
 function serve(dir: string): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
@@ -66,7 +77,9 @@ function serve(dir: string): Promise<{ server: Server; url: string }> {
     res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
     res.end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
+  );
 }
 
 // ── In-page probes ────────────────────────────────────────────────────────────────────
@@ -122,7 +135,9 @@ async function openScene(page: Page, base: string, query: string): Promise<void>
   await page.goto(`${base}/bench.html?${query}`);
   const image = !query.includes('scene=text');
   await page.waitForFunction(
-    (image) => (window as unknown as { __bench?: { ready: boolean } }).__bench?.ready === true && (!image || (window as unknown as { Konva?: { stages: unknown[] } }).Konva?.stages.length === 1),
+    (image) =>
+      (window as unknown as { __bench?: { ready: boolean } }).__bench?.ready === true &&
+      (!image || (window as unknown as { Konva?: { stages: unknown[] } }).Konva?.stages.length === 1),
     image,
     { timeout: 60_000 },
   );
@@ -184,7 +199,11 @@ async function newBoxLatency(page: Page, count: number): Promise<number[]> {
     const x = box.x + 120 + (i % 5) * 180;
     const y = box.y + 120 + Math.floor(i / 5) * 160;
     await page.evaluate(() => {
-      const w = window as unknown as { __lat: { up: number; drawn: number; before: number }; __bench: { store: { getState(): { regions: unknown[] } } }; Konva: { stages: { getLayers(): { on(e: string, f: () => void): void; off(e: string): void }[] }[] } };
+      const w = window as unknown as {
+        __lat: { up: number; drawn: number; before: number };
+        __bench: { store: { getState(): { regions: unknown[] } } };
+        Konva: { stages: { getLayers(): { on(e: string, f: () => void): void; off(e: string): void }[] }[] };
+      };
       const lat = { up: 0, drawn: 0, before: w.__bench.store.getState().regions.length };
       w.__lat = lat;
       window.addEventListener('pointerup', (e) => (lat.up = e.timeStamp), { capture: true, once: true });
@@ -205,10 +224,12 @@ async function newBoxLatency(page: Page, count: number): Promise<number[]> {
     await page.mouse.move(x + 120, y + 90, { steps: 4 });
     await page.mouse.up();
     await page.waitForFunction(() => (window as unknown as { __lat: { drawn: number } }).__lat.drawn > 0, null, { timeout: 5000 });
-    out.push(await page.evaluate(() => {
-      const l = (window as unknown as { __lat: { up: number; drawn: number } }).__lat;
-      return l.drawn - l.up;
-    }));
+    out.push(
+      await page.evaluate(() => {
+        const l = (window as unknown as { __lat: { up: number; drawn: number } }).__lat;
+        return l.drawn - l.up;
+      }),
+    );
   }
   return out;
 }
@@ -225,7 +246,18 @@ async function screenshots(page: Page, base: string): Promise<string[]> {
   const box = await stageBox(page);
   // Select a box by clicking inside one, so handles and the selection panel show.
   const target = await page.evaluate(() => {
-    const s = (window as unknown as { __bench: { store: { getState(): { regions: { id: string; type: string; x: number; y: number; w: number; h: number }[]; viewport: { x: number; y: number; scale: number } } } } }).__bench.store.getState();
+    const s = (
+      window as unknown as {
+        __bench: {
+          store: {
+            getState(): {
+              regions: { id: string; type: string; x: number; y: number; w: number; h: number }[];
+              viewport: { x: number; y: number; scale: number };
+            };
+          };
+        };
+      }
+    ).__bench.store.getState();
     const b = s.regions.find((r) => r.type === 'bbox' && r.w > 120)!;
     return { x: (b.x + b.w / 2) * s.viewport.scale + s.viewport.x, y: (b.y + b.h / 2) * s.viewport.scale + s.viewport.y };
   });
@@ -237,7 +269,12 @@ async function screenshots(page: Page, base: string): Promise<string[]> {
   await page.keyboard.press('Escape');
   // Drawing a polygon, half done.
   await page.keyboard.press('p');
-  for (const [dx, dy] of [[-200, -150], [-40, -190], [60, -60]] as const) await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
+  for (const [dx, dy] of [
+    [-200, -150],
+    [-40, -190],
+    [60, -60],
+  ] as const)
+    await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
   await page.mouse.move(box.x + box.width / 2 - 120, box.y + box.height / 2 + 20);
   await shot('editor-polygon-drawing-zh.png');
   await openScene(page, base, 'scene=mixed&n=40&lang=en');
@@ -262,7 +299,16 @@ async function main(): Promise<void> {
   const { server, url } = await serve(outDir);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1 });
@@ -275,7 +321,9 @@ async function main(): Promise<void> {
       await openScene(page, url, `scene=boxes&n=${process.env.BENCH_BOXES ?? 2000}`);
       boxes = await panAndZoom(page);
     }
-    console.error(`2,000 boxes on 4,000×3,000: ${boxes.frames} frames, median ${boxes.median} ms, p95 ${boxes.p95} ms (draw ${boxes.drawMedian} ms; rAF interval median ${boxes.intervalMedian} ms, p95 ${boxes.intervalP95} ms)`);
+    console.error(
+      `2,000 boxes on 4,000×3,000: ${boxes.frames} frames, median ${boxes.median} ms, p95 ${boxes.p95} ms (draw ${boxes.drawMedian} ms; rAF interval median ${boxes.intervalMedian} ms, p95 ${boxes.intervalP95} ms)`,
+    );
 
     let lat = [NaN];
     if (ONLY.has('latency')) {
@@ -289,14 +337,18 @@ async function main(): Promise<void> {
       await openScene(page, url, 'scene=polygons&n=500&points=30');
       polys = await panAndZoom(page);
     }
-    console.error(`500 polygons × 30 points: ${polys.frames} frames, median ${polys.median} ms, p95 ${polys.p95} ms (draw ${polys.drawMedian} ms; rAF interval median ${polys.intervalMedian} ms)`);
+    console.error(
+      `500 polygons × 30 points: ${polys.frames} frames, median ${polys.median} ms, p95 ${polys.p95} ms (draw ${polys.drawMedian} ms; rAF interval median ${polys.intervalMedian} ms)`,
+    );
 
     let large = NONE;
     if (ONLY.has('large')) {
       await openScene(page, url, 'scene=large&n=200');
       large = await panAndZoom(page);
     }
-    console.error(`8,000×8,000 image, 200 boxes: ${large.frames} frames, median ${large.median} ms, p95 ${large.p95} ms (draw ${large.drawMedian} ms; rAF interval median ${large.intervalMedian} ms)`);
+    console.error(
+      `8,000×8,000 image, 200 boxes: ${large.frames} frames, median ${large.median} ms, p95 ${large.p95} ms (draw ${large.drawMedian} ms; rAF interval median ${large.intervalMedian} ms)`,
+    );
 
     const shots = ONLY.has('screenshots') ? await screenshots(page, url) : [];
     console.error(`screenshots: ${shots.join(', ')}`);

@@ -28,9 +28,11 @@ const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 async function pool(n: number, width: number, f: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) await f(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) await f(next++);
+    }),
+  );
 }
 
 if (process.send) {
@@ -41,7 +43,12 @@ if (process.send) {
   process.on('message', (m: ToClients) => {
     if (m.type === 'connect') {
       pool(m.cookies.length, m.width, async (i) => {
-        const s = connect(m.url, { transports: ['websocket'], extraHeaders: { cookie: m.cookies[i]! }, reconnection: false, forceNew: true });
+        const s = connect(m.url, {
+          transports: ['websocket'],
+          extraHeaders: { cookie: m.cookies[i]! },
+          reconnection: false,
+          forceNew: true,
+        });
         sockets.push(s);
         await new Promise<void>((resolve, reject) => {
           s.once('connect', () => resolve());
@@ -53,7 +60,10 @@ if (process.send) {
         });
         const ack = await new Promise<Ack>((resolve) => s.emit('project:join', { projectId: m.projectId }, resolve));
         if (!ack.ok) throw new Error(`join: ${ack.message}`);
-      }).then(() => send({ type: 'ready' }), (e: unknown) => send({ type: 'error', message: String(e) }));
+      }).then(
+        () => send({ type: 'ready' }),
+        (e: unknown) => send({ type: 'error', message: String(e) }),
+      );
     } else if (m.type === 'start') {
       elu0 = performance.eventLoopUtilization();
     } else if (m.type === 'collect') {

@@ -54,12 +54,14 @@ function rssKb(pid: number): number {
 async function pool<T>(n: number, width: number, f: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await f(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await f(i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -69,13 +71,19 @@ async function afterGc(pid: number, memFile: string): Promise<{ rssKb: number; h
   await sleep(2000);
   const m = JSON.parse(readFileSync(memFile, 'utf8')) as NodeJS.MemoryUsage;
   const r = { rssKb: rssKb(pid), heapKb: (m.heapUsed + m.external) / 1024 };
-  log(`server memory after GC: rss ${(r.rssKb / 1024).toFixed(1)} MB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} of ${(m.heapTotal / 2 ** 20).toFixed(1)} MB, external ${(m.external / 2 ** 20).toFixed(1)} MB`);
+  log(
+    `server memory after GC: rss ${(r.rssKb / 1024).toFixed(1)} MB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} of ${(m.heapTotal / 2 ** 20).toFixed(1)} MB, external ${(m.external / 2 ** 20).toFixed(1)} MB`,
+  );
   return r;
 }
 
 /** A child process of bench/realtime-clients.ts and a way to wait for its next message. */
 function clientProcess(): { child: ChildProcess; send(m: ToClients): void; next(): Promise<FromClients> } {
-  const child = fork(path.join(repoRoot, 'bench', 'realtime-clients.ts'), [], { cwd: repoRoot, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(repoRoot, 'bench', 'realtime-clients.ts'), [], {
+    cwd: repoRoot,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const inbox: FromClients[] = [];
   let waiting: ((m: FromClients) => void) | null = null;
   child.on('message', (m: FromClients) => {
@@ -109,8 +117,18 @@ async function main(): Promise<void> {
   const services = await startServices({ dir, log: (l) => console.error(`[services] ${l}`) });
   const port = await freePort();
   const env = {
-    ...process.env, MONGO_URL: services.mongoUrl, REDIS_URL: services.redisUrl, MONGO_DB: 'bench_rt', REDIS_PREFIX: 'bench-rt', HOST: '127.0.0.1', PORT: String(port),
-    ADMIN_PASSWORD, LOG_LEVEL: 'warn', LOGIN_MAX_PER_MINUTE: '1000000', CLIENT_DIST: '/nonexistent', BENCH_MEM_FILE: path.join(dir, 'server-memory.json'),
+    ...process.env,
+    MONGO_URL: services.mongoUrl,
+    REDIS_URL: services.redisUrl,
+    MONGO_DB: 'bench_rt',
+    REDIS_PREFIX: 'bench-rt',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'warn',
+    LOGIN_MAX_PER_MINUTE: '1000000',
+    CLIENT_DIST: '/nonexistent',
+    BENCH_MEM_FILE: path.join(dir, 'server-memory.json'),
   };
   // `node --import tsx` (not the tsx CLI, which runs the app in a child): the measured pid is the server.
   // Bench only: --expose-gc and a preload that, on SIGUSR2, runs three full GCs 300 ms apart (V8
@@ -119,7 +137,11 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}`;
   let server: ChildProcess | null = null;
   const startServer = async (): Promise<ChildProcess> => {
-    const s = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', gcOnSignal, 'server/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const s = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', gcOnSignal, 'server/src/main.ts'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     server = s;
     for (let i = 0; ; i++) {
       if (s.exitCode !== null) throw new Error('server exited');
@@ -148,7 +170,11 @@ async function main(): Promise<void> {
     await admin.post('/api/users', { username: 'bench-lead', password: USER_PASSWORD, role: 'lead', level: 'L2' });
     const lead = new ApiClient(url);
     await lead.login('bench-lead', USER_PASSWORD);
-    const p = await lead.post('/api/projects', { name: 'realtime bench', kind: 'text', labelSchema: { labels: [{ name: 'pos', color: '#e6194b', tool: 'class-single' }] } });
+    const p = await lead.post('/api/projects', {
+      name: 'realtime bench',
+      kind: 'text',
+      labelSchema: { labels: [{ name: 'pos', color: '#e6194b', tool: 'class-single' }] },
+    });
     const projectId = p.body.project.id as string;
 
     // Users straight into the database (one password hash for all); sign-ins go through the API.
@@ -157,10 +183,23 @@ async function main(): Promise<void> {
     const hash = await hashPassword(USER_PASSWORD);
     const now = new Date();
     const ids = Array.from({ length: CLIENTS }, () => new ObjectId());
-    await db.collection('users').insertMany(ids.map((_id, i) => ({
-      _id, schemaVersion: 1, username: `rt${i}`, usernameLower: `rt${i}`, displayName: `rt${i}`, role: 'annotator', reviewer: false, level: 'L4', lang: 'zh-CN',
-      passwordHash: hash, disabled: false, createdAt: now, updatedAt: now,
-    })));
+    await db.collection('users').insertMany(
+      ids.map((_id, i) => ({
+        _id,
+        schemaVersion: 1,
+        username: `rt${i}`,
+        usernameLower: `rt${i}`,
+        displayName: `rt${i}`,
+        role: 'annotator',
+        reviewer: false,
+        level: 'L4',
+        lang: 'zh-CN',
+        passwordHash: hash,
+        disabled: false,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
     await db.collection('projects').updateOne({ _id: new ObjectId(projectId) }, { $set: { memberIds: ids } });
     let t = performance.now();
     const clients = await pool(CLIENTS, 32, async (i) => {
@@ -178,7 +217,12 @@ async function main(): Promise<void> {
     // growth from the other nine tenths, over their count.
     await stopServer();
     const measured = await startServer();
-    const leadSocket = connect(url, { transports: ['websocket'], extraHeaders: { cookie: lead.cookie }, reconnection: false, forceNew: true });
+    const leadSocket = connect(url, {
+      transports: ['websocket'],
+      extraHeaders: { cookie: lead.cookie },
+      reconnection: false,
+      forceNew: true,
+    });
     sockets.push(leadSocket);
     await new Promise<void>((resolve, reject) => {
       leadSocket.once('connect', () => resolve());
@@ -189,7 +233,15 @@ async function main(): Promise<void> {
     const connectRange = async (from: number, to: number) => {
       const per = Math.ceil((to - from) / procs.length);
       const busy = procs.filter((_, k) => from + k * per < to);
-      busy.forEach((c, k) => c.send({ type: 'connect', url, projectId, cookies: clients.slice(from + k * per, Math.min(to, from + (k + 1) * per)).map((x) => x.cookie), width: Math.ceil(100 / procs.length) }));
+      busy.forEach((c, k) =>
+        c.send({
+          type: 'connect',
+          url,
+          projectId,
+          cookies: clients.slice(from + k * per, Math.min(to, from + (k + 1) * per)).map((x) => x.cookie),
+          width: Math.ceil(100 / procs.length),
+        }),
+      );
       for (const c of busy) {
         const m = await c.next();
         if (m.type !== 'ready') throw new Error(`client process: ${m.type === 'error' ? m.message : m.type}`);
@@ -201,7 +253,9 @@ async function main(): Promise<void> {
     const before = await afterGc(measured.pid!, env.BENCH_MEM_FILE);
     t = performance.now();
     await connectRange(warm, CLIENTS);
-    log(`${CLIENTS} sockets in ${procs.length} client processes connected and joined (${CLIENTS - warm} of them in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    log(
+      `${CLIENTS} sockets in ${procs.length} client processes connected and joined (${CLIENTS - warm} of them in ${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
     await sleep(2000);
     const after = await afterGc(measured.pid!, env.BENCH_MEM_FILE);
 

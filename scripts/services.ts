@@ -202,7 +202,6 @@ function spawnLogged(bin: string, args: string[], logFile: string): ChildProcess
   return spawn(bin, args, { stdio: ['ignore', fd, fd] });
 }
 
-
 /** Starts (or adopts, when URLs are given) Redis and the database; resolves when both answer. */
 export async function startServices(opts: StartOptions): Promise<Services> {
   const log = opts.log ?? ((l: string) => console.error(`[services] ${l}`));
@@ -226,8 +225,26 @@ export async function startServices(opts: StartOptions): Promise<Services> {
       const port = await freePort();
       const child = spawnLogged(
         bin,
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', rdir, '--appendonly', 'yes', '--appendfsync', 'everysec',
-          '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          rdir,
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'everysec',
+          '--maxmemory-policy',
+          'noeviction',
+          '--save',
+          '',
+          '--daemonize',
+          'no',
+          '--protected-mode',
+          'yes',
+        ],
         path.join(rdir, 'redis.log'),
       );
       writeFileSync(pidFile, String(child.pid));
@@ -255,7 +272,11 @@ export async function startServices(opts: StartOptions): Promise<Services> {
         const bin = ensureFerretdbBinary(log);
         const sqliteDir = path.join(mdir, 'sqlite');
         mkdirSync(sqliteDir, { recursive: true });
-        child = spawnLogged(bin, [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${sqliteDir}/`, '--log-level=warn'], path.join(mdir, 'ferretdb.log'));
+        child = spawnLogged(
+          bin,
+          [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${sqliteDir}/`, '--log-level=warn'],
+          path.join(mdir, 'ferretdb.log'),
+        );
         mongoKind = 'ferretdb';
       }
       writeFileSync(pidFile, String(child.pid));

@@ -30,7 +30,20 @@ export function ensureClientBuilt(log: (l: string) => void): void {
   log('building the client (vite build)…');
   // NODE_ENV decides React's build: under vitest it is "test", which would ship React's development build.
   const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'client', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: repoRoot, stdio: 'inherit', env });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      'client',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: repoRoot, stdio: 'inherit', env },
+  );
   if (r.status !== 0) throw new Error('client build failed');
 }
 
@@ -58,12 +71,17 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-      setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
-    })));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
+          }),
+      ),
+    );
     await services.stop();
     process.exit(code);
   };

@@ -35,14 +35,24 @@ const out = path.join(repoRoot, 'tests', 'artifacts');
 mkdirSync(out, { recursive: true });
 const report = path.join(out, 'vitest-report.json');
 console.error('\n▶ tests (unit, integration, e2e)');
-const r = spawnSync(node, [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], { cwd: repoRoot, stdio: 'inherit' });
+const r = spawnSync(
+  node,
+  [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],
+  { cwd: repoRoot, stdio: 'inherit' },
+);
 let passed = 0;
 let failed = r.status === 0 ? 0 : 1;
 if (existsSync(report)) {
-  const j = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const j = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
   passed = j.numPassedTests;
   failed = j.numFailedTests + (r.status !== 0 && j.numFailedTests === 0 ? 1 : 0);
-  if (j.numPendingTests + j.numTodoTests > 0) console.error(`note: ${j.numPendingTests + j.numTodoTests} skipped/todo tests (they do not count as passed)`);
+  if (j.numPendingTests + j.numTodoTests > 0)
+    console.error(`note: ${j.numPendingTests + j.numTodoTests} skipped/todo tests (they do not count as passed)`);
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(r.status ?? 1);

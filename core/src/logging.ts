@@ -14,7 +14,12 @@ export interface Logger {
 }
 
 /** A JSON-lines logger at `level`; `now` supplies the timestamp (ISO string). */
-export function createJsonLogger(level: LogLevel, sink: (line: string) => void, now: () => string, base: Record<string, unknown> = {}): Logger {
+export function createJsonLogger(
+  level: LogLevel,
+  sink: (line: string) => void,
+  now: () => string,
+  base: Record<string, unknown> = {},
+): Logger {
   const min = ORDER[level];
   const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;

@@ -75,7 +75,13 @@ export function buildExpress(ctx: AppContext): Express {
     const t = performance.now();
     res.on('finish', () => {
       if (req.path !== '/api/health') {
-        ctx.log.info('request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - t), user: req.auth?.user.username });
+        ctx.log.info('request', {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - t),
+          user: req.auth?.user.username,
+        });
       }
     });
     next();
@@ -148,7 +154,8 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
   const http = createServer(app);
   const socket = attachSocket(ctx, http);
   ctx.io = socket.io;
-  onStalled = (p, j) => void onLeaseStalled(ctx, p, j).catch((e: unknown) => log.warn('lease expiry handling failed', { projectId: p, jobId: j, err: e }));
+  onStalled = (p, j) =>
+    void onLeaseStalled(ctx, p, j).catch((e: unknown) => log.warn('lease expiry handling failed', { projectId: p, jobId: j, err: e }));
   const taskRuntime = await startTaskRuntime(ctx);
   const reviewRuntime = await startReviewRuntime(ctx);
 

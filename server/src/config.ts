@@ -30,7 +30,11 @@ const TrustProxy = z
     }
     const list = v.split(',').map((e) => e.trim());
     if (list.every(isProxyAddress)) return list;
-    c.addIssue({ code: 'custom', message: 'must be empty/false, a hop count 1–10, or a comma-separated list of proxy addresses or CIDR ranges (loopback, 10.0.0.0/8, …)' });
+    c.addIssue({
+      code: 'custom',
+      message:
+        'must be empty/false, a hop count 1–10, or a comma-separated list of proxy addresses or CIDR ranges (loopback, 10.0.0.0/8, …)',
+    });
     return z.NEVER;
   });
 
@@ -40,19 +44,41 @@ export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   MONGO_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL'),
-  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a plain database name').default('labelwork'),
+  MONGO_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a plain database name')
+    .default('labelwork'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   /** Key prefix in Redis (lets tests and several deployments share one Redis). */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,40}$/).default('lw'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:-]{1,40}$/)
+    .default('lw'),
   ADMIN_USERNAME: z.string().min(2).default('admin'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
-  SESSION_TTL_S: z.coerce.number().int().min(60).default(12 * 3600),
+  SESSION_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(12 * 3600),
   /** Mark the session cookie Secure (default: on in production). */
   COOKIE_SECURE: bool.optional(),
-  MAX_IMAGE_BYTES: z.coerce.number().int().min(1024).default(50 * 1024 * 1024),
-  MAX_IMPORT_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  MAX_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
+  MAX_IMPORT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(200 * 1024 * 1024),
   /** All files of one image upload request together (they are streamed to UPLOAD_DIR, not held in memory). */
-  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024 * 1024),
   MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Where uploads wait while they are checked (default: the system temp directory). */
   UPLOAD_DIR: z.string().default(''),
@@ -71,7 +97,12 @@ export const ConfigSchema = z.object({
   /** Refuse to start unless Redis uses maxmemory-policy noeviction (BullMQ needs it). */
   REQUIRE_NOEVICTION: bool.default(false),
   /** How long a task lease lives without a heartbeat (clients heartbeat every quarter of it). */
-  LEASE_MS: z.coerce.number().int().min(500).max(24 * 3600_000).default(60_000),
+  LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(500)
+    .max(24 * 3600_000)
+    .default(60_000),
   /** How often abandoned leases are looked for (default: a third of LEASE_MS, at most 30 s). */
   STALLED_INTERVAL_MS: z.coerce.number().int().min(100).optional(),
   /** Tasks a "next" request may look at before answering NOTHING_TO_DO (excluded ones are put back). */
@@ -79,7 +110,11 @@ export const ConfigSchema = z.object({
   /** Project queues kept open per server process (each holds a Redis connection); least recently used closed first. */
   TASK_QUEUES_MAX: z.coerce.number().int().min(1).max(10_000).default(200),
   /** Largest draft (its regions as JSON, in bytes); larger ones are refused with DRAFT_TOO_LARGE. */
-  DRAFT_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  DRAFT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

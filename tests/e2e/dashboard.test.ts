@@ -25,8 +25,16 @@ const ITEMS = 16;
 /** The odd annotator's items: more than the ten an outlier lists before "and N more". */
 const ODD_ITEMS = 12;
 
-interface Person { id: string; name: string; api: ApiClient }
-interface Submitted { userId: string; itemId: string; label: string }
+interface Person {
+  id: string;
+  name: string;
+  api: ApiClient;
+}
+interface Submitted {
+  userId: string;
+  itemId: string;
+  label: string;
+}
 
 let browser: Browser;
 let lead: Person;
@@ -49,7 +57,11 @@ async function annotateOne(p: Person, contrary: boolean, durationMs: number): Pr
   if (n.status !== 200) throw new Error(`next: ${JSON.stringify(n.body)}`);
   const truth = (n.body.task.item.text as string).includes('好') ? 'pos' : 'neg';
   const label = contrary ? (truth === 'pos' ? 'neg' : 'pos') : truth;
-  const s = await p.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, { submissionId: randomUUID().replace(/-/g, ''), durationMs, regions: [{ id: 'c', type: 'class', label }] });
+  const s = await p.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
+    submissionId: randomUUID().replace(/-/g, ''),
+    durationMs,
+    regions: [{ id: 'c', type: 'class', label }],
+  });
   if (s.status !== 201) throw new Error(`submit: ${JSON.stringify(s.body)}`);
   const row = { userId: p.id, itemId: n.body.task.item.id as string, label };
   submitted.push(row);
@@ -95,16 +107,23 @@ beforeAll(async () => {
   lead = await user(admin, `dlead-${run}`, 'lead', 'zh-CN');
   goods = await Promise.all([0, 1, 2, 3].map((i) => user(admin, `good${i}-${run}`, 'annotator')));
   odd = await user(admin, `odd-${run}`, 'annotator');
-  const lines = Array.from({ length: ITEMS }, (_, i) => JSON.stringify({ id: `r${i}`, text: i % 2 === 0 ? `第 ${i} 条：服务很好` : `第 ${i} 条：体验很差` }));
+  const lines = Array.from({ length: ITEMS }, (_, i) =>
+    JSON.stringify({ id: `r${i}`, text: i % 2 === 0 ? `第 ${i} 条：服务很好` : `第 ${i} 条：体验很差` }),
+  );
   projectId = await setUpProject(lead.api, {
-    name: `看板 ${run}`, kind: 'text', labelSchema: schema, overlap: 2, members: [...goods, odd].map((u) => u.id),
-    text: { name: 'reviews.jsonl', data: lines.join('\n') }, queue: true,
+    name: `看板 ${run}`,
+    kind: 'text',
+    labelSchema: schema,
+    overlap: 2,
+    members: [...goods, odd].map((u) => u.id),
+    text: { name: 'reviews.jsonl', data: lines.join('\n') },
+    queue: true,
   });
 
   // The odd annotator takes twelve items first (60 s each), then the four others take turns
   // (4–6 s each) until the queue is empty: every item ends with two different annotators.
   for (let i = 0; i < ODD_ITEMS; i++) expect(await annotateOne(odd, true, 60_000)).not.toBeNull();
-  for (let active = [...goods]; active.length; ) {
+  for (let active = [...goods]; active.length;) {
     const still: Person[] = [];
     for (const g of active) if (await annotateOne(g, false, [4000, 5000, 5000, 6000][goods.indexOf(g)]!)) still.push(g);
     active = still;
@@ -112,7 +131,7 @@ beforeAll(async () => {
   expect(submitted).toHaveLength(ITEMS * 2);
 
   // The quality worker completes every item; the (debounced) project agreement sees them all.
-  for (let deadline = Date.now() + 90_000; ; ) {
+  for (let deadline = Date.now() + 90_000; ;) {
     const d = (await lead.api.get(`/api/projects/${projectId}/dashboard`)).body;
     if (d.progress.done === ITEMS && d.pairs.reduce((s: number, x: { items: number }) => s + x.items, 0) === ITEMS) break;
     if (Date.now() > deadline) throw new Error(`items not completed: ${JSON.stringify(d.progress)}`);
@@ -120,7 +139,14 @@ beforeAll(async () => {
   }
 
   // A project with span labels only: nothing to confuse.
-  const sp = await lead.api.post('/api/projects', { name: `实体 ${run}`, kind: 'text', labelSchema: { labels: [{ name: 'PER', color: '#e6194b', tool: 'span' }] }, overlap: 1, goldRate: 0, minLevel: 'L5' });
+  const sp = await lead.api.post('/api/projects', {
+    name: `实体 ${run}`,
+    kind: 'text',
+    labelSchema: { labels: [{ name: 'PER', color: '#e6194b', tool: 'span' }] },
+    overlap: 1,
+    goldRate: 0,
+    minLevel: 'L5',
+  });
   spanProjectId = sp.body.project.id;
 
   browser = await launchBrowser();
@@ -138,14 +164,24 @@ describe('lead dashboard: confusion, annotator page, outliers', () => {
     await page.goto(`/projects/${projectId}/dashboard`);
     await page.getByTestId('confusion-between').waitFor();
     // Schema label names head the rows and columns, in schema order.
-    expect(await page.locator('[data-testid=confusion-between] thead th[data-label]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-label')))).toEqual(['pos', 'neg', '中性']);
+    expect(
+      await page
+        .locator('[data-testid=confusion-between] thead th[data-label]')
+        .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-label'))),
+    ).toEqual(['pos', 'neg', '中性']);
     expect(await page.locator('[data-testid=confusion-between] thead th[data-label="中性"]').textContent()).toBe('中性');
     expect(await cells(page, 'confusion-between')).toEqual(want.between);
-    expect(await page.locator('[data-testid=confusion-between] [data-testid=confusion-total]').getAttribute('data-value')).toBe(String(ITEMS * 2));
+    expect(await page.locator('[data-testid=confusion-between] [data-testid=confusion-total]').getAttribute('data-value')).toBe(
+      String(ITEMS * 2),
+    );
     // Symmetric, so row totals equal column totals.
     for (const l of ['pos', 'neg']) {
-      const row = await page.locator(`[data-testid=confusion-between] [data-testid=confusion-row-total][data-row="${l}"]`).getAttribute('data-value');
-      expect(await page.locator(`[data-testid=confusion-between] [data-testid=confusion-col-total][data-col="${l}"]`).getAttribute('data-value')).toBe(row);
+      const row = await page
+        .locator(`[data-testid=confusion-between] [data-testid=confusion-row-total][data-row="${l}"]`)
+        .getAttribute('data-value');
+      expect(
+        await page.locator(`[data-testid=confusion-between] [data-testid=confusion-col-total][data-col="${l}"]`).getAttribute('data-value'),
+      ).toBe(row);
     }
     // The odd annotator's twelve items are all disagreements; the four items two good annotators shared are the diagonal.
     const diagonal = (want.between.pos?.pos ?? 0) + (want.between.neg?.neg ?? 0);
@@ -170,12 +206,14 @@ describe('lead dashboard: confusion, annotator page, outliers', () => {
     expect(await cell.getAttribute('title')).toMatch(new RegExp(`^${odd.name} × .+（${await cell.getAttribute('data-items')} 个条目）$`));
 
     // The matrices at the top of the screen, below the sticky header.
-    await page.getByTestId('dashboard-confusion').evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 60));
+    await page
+      .getByTestId('dashboard-confusion')
+      .evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 60));
     await page.waitForTimeout(200);
     await screenshot(page, 'dashboard-confusion-zh');
   });
 
-  it('opens an annotator\'s page from the table with their history, newest first (en)', async () => {
+  it("opens an annotator's page from the table with their history, newest first (en)", async () => {
     await page.getByTestId('lang-en').click();
     await page.getByTestId('dashboard-annotators').waitFor();
     await page.locator(`[data-testid=annotator-row][data-user-id="${odd.id}"] [data-testid=annotator-link]`).click();
@@ -188,7 +226,10 @@ describe('lead dashboard: confusion, annotator page, outliers', () => {
     expect(await page.getByTestId('annotator-fig-secondsPerItem').getAttribute('data-outlier')).toBe('true');
     expect(await page.getByTestId('annotator-fig-submitted').getAttribute('data-outlier')).toBeNull();
     // Their items, newest first, each linking to the lead's item view.
-    const mine = submitted.filter((s) => s.userId === odd.id).map((s) => s.itemId).reverse();
+    const mine = submitted
+      .filter((s) => s.userId === odd.id)
+      .map((s) => s.itemId)
+      .reverse();
     const rows = page.getByTestId('history-row');
     expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-item-id')))).toEqual(mine);
     expect(await page.getByTestId('history-item-link').first().getAttribute('href')).toBe(`/projects/${projectId}/items/${mine[0]}`);
@@ -197,7 +238,9 @@ describe('lead dashboard: confusion, annotator page, outliers', () => {
     expect(await page.getByTestId('annotator-activity').getAttribute('data-total')).toBe(String(ODD_ITEMS));
     await page.getByTestId('annotator-per-day').locator('canvas').first().waitFor();
     // Every colleague they shared items with, and their choices against consensus (none: every item was a tie).
-    expect(await page.locator('[data-testid=annotator-pairs] tbody tr').count()).toBe(new Set(submitted.filter((s) => mine.includes(s.itemId) && s.userId !== odd.id).map((s) => s.userId)).size);
+    expect(await page.locator('[data-testid=annotator-pairs] tbody tr').count()).toBe(
+      new Set(submitted.filter((s) => mine.includes(s.itemId) && s.userId !== odd.id).map((s) => s.userId)).size,
+    );
     expect(await page.getByTestId('annotator-watch').getAttribute('href')).toBe(`/projects/${projectId}/watch/${odd.id}`);
     await page.waitForTimeout(200);
     await screenshot(page, 'annotator-page-en');

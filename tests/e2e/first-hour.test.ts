@@ -51,7 +51,9 @@ async function submitAndDecide(verdict: 'accept' | 'reject', comment?: string): 
   const task = await rev.api.post(`/api/projects/${projectId}/review/next`);
   expect(task.status).toBe(200);
   const v = await rev.api.post(`/api/projects/${projectId}/review/tasks/${task.body.task.taskId}/verdict`, {
-    token: task.body.task.token, verdict, comments: comment ? [{ anchor: { kind: 'item' }, text: comment }] : [],
+    token: task.body.task.token,
+    verdict,
+    comments: comment ? [{ anchor: { kind: 'item' }, text: comment }] : [],
   });
   expect(v.status).toBe(201);
 }
@@ -64,13 +66,29 @@ beforeAll(async () => {
   rev = await user(admin, url, `rev-${run}`, 'annotator', 'L2', true, 'en');
   trainee = await user(admin, url, `trainee-${run}`, 'annotator', 'L5', false, 'en');
   const images = [];
-  for (let i = 0; i < 12; i++) images.push({ name: `street-${String(i).padStart(3, '0')}.png`, data: await pngBuffer(64, 48, `#8aa4${(16 + i * 8).toString(16)}`), type: 'image/png' });
+  for (let i = 0; i < 12; i++)
+    images.push({
+      name: `street-${String(i).padStart(3, '0')}.png`,
+      data: await pngBuffer(64, 48, `#8aa4${(16 + i * 8).toString(16)}`),
+      type: 'image/png',
+    });
   projectId = await setUpProject(lead.api, {
-    name: `first hour ${run}`, kind: 'image', labelSchema: reviewSchema, members: [anno.id, rev.id, trainee.id], reviewPolicy: { sampleRate: 1 },
-    images, queue: 12,
+    name: `first hour ${run}`,
+    kind: 'image',
+    labelSchema: reviewSchema,
+    members: [anno.id, rev.id, trainee.id],
+    reviewPolicy: { sampleRate: 1 },
+    images,
+    queue: 12,
   });
   // A project above the trainee's level.
-  highProjectId = await setUpProject(lead.api, { name: `advanced ${run}`, kind: 'image', labelSchema: reviewSchema, minLevel: 'L3', members: [trainee.id, anno.id] });
+  highProjectId = await setUpProject(lead.api, {
+    name: `advanced ${run}`,
+    kind: 'image',
+    labelSchema: reviewSchema,
+    minLevel: 'L3',
+    members: [trainee.id, anno.id],
+  });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -79,7 +97,11 @@ afterAll(async () => {
 
 describe('the first hour, in the browser', () => {
   it('annotators, reviewers and trainees open a project on a tab they can use, without a permission error; leads on the items', async () => {
-    for (const [who, locale] of [[anno, 'zh-CN'], [rev, 'en-US'], [trainee, 'en-US']] as const) {
+    for (const [who, locale] of [
+      [anno, 'zh-CN'],
+      [rev, 'en-US'],
+      [trainee, 'en-US'],
+    ] as const) {
       const p = await open(who.name, locale);
       await p.locator(`[data-testid=project-row][data-project-id="${projectId}"] [data-testid=project-link]`).click();
       await p.getByTestId('project-title').waitFor();
@@ -189,14 +211,24 @@ describe('the first hour, in the browser', () => {
   it('the reviewer sees the item by its file name', async () => {
     const n = await anno.api.post(`/api/projects/${projectId}/tasks/next`);
     expect(n.status, JSON.stringify(n.body)).toBe(200);
-    await anno.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, { submissionId: randomUUID().replace(/-/g, ''), regions: [{ id: 'b1', type: 'bbox', label: 'car', x: 5, y: 5, w: 20, h: 20 }] });
+    await anno.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
+      submissionId: randomUUID().replace(/-/g, ''),
+      regions: [{ id: 'b1', type: 'bbox', label: 'car', x: 5, y: 5, w: 20, h: 20 }],
+    });
     const p = await open(rev.name, 'en-US');
     await p.goto(`/projects/${projectId}/review`);
     await p.getByTestId('review-item-name').waitFor();
     expect(await p.getByTestId('review-item-name').textContent()).toBe(`Item ${n.body.task.item.image.name}`);
     // Accept it (the reviewer holds the lease: the API resumes it).
     const task = await rev.api.post(`/api/projects/${projectId}/review/next`);
-    expect((await rev.api.post(`/api/projects/${projectId}/review/tasks/${task.body.task.taskId}/verdict`, { token: task.body.task.token, verdict: 'accept' })).status).toBe(201);
+    expect(
+      (
+        await rev.api.post(`/api/projects/${projectId}/review/tasks/${task.body.task.taskId}/verdict`, {
+          token: task.body.task.token,
+          verdict: 'accept',
+        })
+      ).status,
+    ).toBe(201);
     await p.context().close();
   });
 
@@ -206,7 +238,9 @@ describe('the first hour, in the browser', () => {
     await p.getByTestId('inbox-button').waitFor();
     await p.waitForTimeout(300);
     for (let i = 0; i < 10; i++) await submitAndDecide('accept');
-    await expect.poll(() => p.locator('[data-testid=review-toast][data-kind=accepted]').getAttribute('data-count'), { timeout: 5000 }).toBe('10');
+    await expect
+      .poll(() => p.locator('[data-testid=review-toast][data-kind=accepted]').getAttribute('data-count'), { timeout: 5000 })
+      .toBe('10');
     expect(await p.getByTestId('review-toast').count()).toBe(1);
     // The annotator's profile language is Chinese.
     expect(await p.getByTestId('review-toast').textContent()).toContain('10 条标注已通过');
@@ -226,21 +260,39 @@ describe('the first hour, in the browser', () => {
   });
 
   it('the lead’s dashboard shows a car↔truck mix-up between boxes and throughput per active hour', async () => {
-    const d = await lead.api.post('/api/projects', { name: `mix-up ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 2, goldRate: 0, minLevel: 'L5' });
+    const d = await lead.api.post('/api/projects', {
+      name: `mix-up ${run}`,
+      kind: 'image',
+      labelSchema: reviewSchema,
+      overlap: 2,
+      goldRate: 0,
+      minLevel: 'L5',
+    });
     expect(d.status).toBe(201);
     const id: string = d.body.project.id;
     await lead.api.put(`/api/projects/${id}/members`, { userIds: [anno.id, trainee.id] });
-    expect((await lead.api.upload(`/api/projects/${id}/items/images`, 'files', [{ name: 'junction.png', data: await pngBuffer(200, 100, '#a0b0c0'), type: 'image/png' }])).status).toBe(201);
+    expect(
+      (
+        await lead.api.upload(`/api/projects/${id}/items/images`, 'files', [
+          { name: 'junction.png', data: await pngBuffer(200, 100, '#a0b0c0'), type: 'image/png' },
+        ])
+      ).status,
+    ).toBe(201);
     for (let tries = 0; (await lead.api.get(`/api/projects/${id}`)).body.project.counts.items < 1; tries++) {
       if (tries > 100) throw new Error('the import did not finish');
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((await lead.api.post(`/api/projects/${id}/queue/items`, { all: true })).status).toBe(200);
-    for (const [who, label] of [[anno, 'car'], [trainee, 'truck']] as const) {
+    for (const [who, label] of [
+      [anno, 'car'],
+      [trainee, 'truck'],
+    ] as const) {
       const n = await who.api.post(`/api/projects/${id}/tasks/next`);
       expect(n.status, JSON.stringify(n.body)).toBe(200);
       const s = await who.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
-        submissionId: randomUUID().replace(/-/g, ''), durationMs: 20_000, regions: [{ id: 'b1', type: 'bbox', label, x: 10, y: 10, w: 60, h: 40 }],
+        submissionId: randomUUID().replace(/-/g, ''),
+        durationMs: 20_000,
+        regions: [{ id: 'b1', type: 'bbox', label, x: 10, y: 10, w: 60, h: 40 }],
       });
       expect(s.status).toBe(201);
     }
@@ -248,7 +300,11 @@ describe('the first hour, in the browser', () => {
     await p.goto(`/projects/${id}/dashboard`);
     const cell = p.locator('[data-testid=confusion-regions] [data-testid=confusion-cell][data-row=car][data-col=truck]');
     await expect.poll(async () => ((await cell.count()) ? cell.getAttribute('data-value') : null), { timeout: 20_000 }).toBe('1');
-    expect(await p.locator('[data-testid=confusion-regions] [data-testid=confusion-cell][data-row=truck][data-col=car]').getAttribute('data-value')).toBe('1');
+    expect(
+      await p
+        .locator('[data-testid=confusion-regions] [data-testid=confusion-cell][data-row=truck][data-col=car]')
+        .getAttribute('data-value'),
+    ).toBe('1');
     const tile = (await p.getByTestId('tile-throughput').textContent()) ?? '';
     expect(tile).toContain('/ active h');
     expect(tile).toContain('2 submissions in');

@@ -97,7 +97,14 @@ describe('a lead sets up a project in the browser', () => {
     await page.locator('[data-testid=import-status][data-phase=done]').waitFor();
     await page.getByTestId('tab-items').click();
     await expect.poll(() => page.getByTestId('item-row').count()).toBe(2);
-    await expect.poll(() => page.getByTestId('item-thumb').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('item-thumb')
+          .first()
+          .evaluate((img) => (img as HTMLImageElement).naturalWidth),
+      )
+      .toBeGreaterThan(0);
     await screenshot(page, 'items-images-zh');
   });
 

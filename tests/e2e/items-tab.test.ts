@@ -40,7 +40,12 @@ beforeAll(async () => {
   lead = await user(admin, url, `ilead-${run}`, 'lead', 'L2', false, 'zh-CN');
   anno = await user(admin, url, `ianno-${run}`, 'annotator', 'L4');
   projectId = await setUpProject(lead.api, { name: `条目 ${run}`, kind: 'image', labelSchema: imageSchema, members: [anno.id] });
-  for (const [name, color] of [['cat-a.png', '#aa0000'], ['cat-b.png', '#00aa00'], ['dog-c.png', '#0000aa'], ['dog-d.png', '#aaaa00']] as const) {
+  for (const [name, color] of [
+    ['cat-a.png', '#aa0000'],
+    ['cat-b.png', '#00aa00'],
+    ['dog-c.png', '#0000aa'],
+    ['dog-d.png', '#aaaa00'],
+  ] as const) {
     writeFileSync(path.join(files, name), await pngBuffer(64, 48, color));
   }
   writeFileSync(path.join(files, 'broken.png'), 'this is not an image');
@@ -115,7 +120,10 @@ describe('the Items tab', () => {
     expect((await lead.api.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
     const task = await anno.api.post(`/api/projects/${projectId}/tasks/next`);
     expect(task.status).toBe(200);
-    const submit = await anno.api.post(`/api/tasks/${task.body.task.leaseId}/submit`, { submissionId: randomUUID().replace(/-/g, ''), regions: [{ id: 'r', type: 'bbox', label: 'car', x: 1, y: 1, w: 9, h: 9 }] });
+    const submit = await anno.api.post(`/api/tasks/${task.body.task.leaseId}/submit`, {
+      submissionId: randomUUID().replace(/-/g, ''),
+      regions: [{ id: 'r', type: 'bbox', label: 'car', x: 1, y: 1, w: 9, h: 9 }],
+    });
     expect(submit.status).toBe(201);
     const annotated = task.body.task.item.id as string;
     await page.reload();

@@ -134,7 +134,9 @@ describe('field errors follow the language', () => {
     await rows.nth(1).getByTestId('label-hotkey').fill('0');
     await expect.poll(() => rows.nth(1).textContent()).toContain('快捷键“0”是编辑器“原始大小（1:1）”的按键，请换一个键。');
     await p.getByTestId('lang-en').click();
-    await expect.poll(() => rows.nth(1).textContent()).toContain('Hotkey "0" is the editor\'s key for "Actual size (1:1)": choose another key.');
+    await expect
+      .poll(() => rows.nth(1).textContent())
+      .toContain('Hotkey "0" is the editor\'s key for "Actual size (1:1)": choose another key.');
     await p.context().close();
   });
 });
@@ -150,12 +152,20 @@ describe('removing labels that stored work uses', () => {
       ],
     };
     const projectId = await setUpProject(lead.api, {
-      name: `标签 ${run}`, kind: 'text', labelSchema: schema, members: [anno.id],
-      text: { name: 'x.jsonl', data: ['一', '二', '三'].map((text) => JSON.stringify({ text })).join('\n') }, queue: true,
+      name: `标签 ${run}`,
+      kind: 'text',
+      labelSchema: schema,
+      members: [anno.id],
+      text: { name: 'x.jsonl', data: ['一', '二', '三'].map((text) => JSON.stringify({ text })).join('\n') },
+      queue: true,
     });
     for (const label of ['neg', 'meh']) {
       const n = await anno.api.post(`/api/projects/${projectId}/tasks/next`);
-      const s = await anno.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, { submissionId: sid(), durationMs: 1000, regions: [{ id: 'c', type: 'class', label }] });
+      const s = await anno.api.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
+        submissionId: sid(),
+        durationMs: 1000,
+        regions: [{ id: 'c', type: 'class', label }],
+      });
       expect(s.status).toBe(201);
     }
 
@@ -169,7 +179,9 @@ describe('removing labels that stored work uses', () => {
     await p.getByTestId('project-form').locator('button[type=submit]').click();
     const change = p.locator('[data-testid=label-change][data-label=neg]');
     await change.waitFor();
-    expect(await change.getByTestId('label-change-usage').textContent()).toBe('"neg" is used by 1 region (1 in submitted work, 0 in drafts, 0 in gold answers).');
+    expect(await change.getByTestId('label-change-usage').textContent()).toBe(
+      '"neg" is used by 1 region (1 in submitted work, 0 in drafts, 0 in gold answers).',
+    );
     // Retire is the default: it keeps every number key.
     expect(await p.getByTestId('label-key-changes').count()).toBe(0);
     // Merging removes "neg" for good: "meh" moves from 3 to 2 and the form says so.
@@ -182,7 +194,9 @@ describe('removing labels that stored work uses', () => {
     const usage1 = (await lead.api.get(`/api/projects/${projectId}/label-usage`)).body.labels;
     expect(usage1.neg).toBeUndefined();
     expect(usage1.pos.annotations).toBe(1);
-    expect((await lead.api.get(`/api/projects/${projectId}`)).body.project.labelSchema.labels.map((l: { name: string }) => l.name)).toEqual(['pos', 'meh', 'PER']);
+    expect((await lead.api.get(`/api/projects/${projectId}`)).body.project.labelSchema.labels.map((l: { name: string }) => l.name)).toEqual(
+      ['pos', 'meh', 'PER'],
+    );
 
     // Remove "meh" (1 region) and retire it: kept in place, marked retired; PER keeps its keys.
     await rows.nth(1).getByTestId('label-remove').click();
@@ -192,7 +206,11 @@ describe('removing labels that stored work uses', () => {
     await p.getByTestId('label-changes-confirm').click();
     await p.getByTestId('project-saved').waitFor();
     const labels = (await lead.api.get(`/api/projects/${projectId}`)).body.project.labelSchema.labels;
-    expect(labels.map((l: { name: string; retired?: boolean }) => [l.name, l.retired ?? false])).toEqual([['pos', false], ['meh', true], ['PER', false]]);
+    expect(labels.map((l: { name: string; retired?: boolean }) => [l.name, l.retired ?? false])).toEqual([
+      ['pos', false],
+      ['meh', true],
+      ['PER', false],
+    ]);
     expect(await rows.nth(1).getByTestId('label-retired').count()).toBe(1);
     await p.context().close();
 
@@ -212,8 +230,13 @@ describe('label descriptions from a guideline', () => {
     const labelSchema = g.body.guideline.labelSchema;
     expect(labelSchema.labels.find((l: { name: string }) => l.name === 'ignore').hotkey).toBe('9');
     const projectId = await setUpProject(lead.api, {
-      name: `车辆 ${run}`, kind: 'image', labelSchema, guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' }, members: [anno.id],
-      images: [{ name: `scene-${run}.png`, data: await pngBuffer(320, 240, `#${run}`), type: 'image/png' }], queue: true,
+      name: `车辆 ${run}`,
+      kind: 'image',
+      labelSchema,
+      guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' },
+      members: [anno.id],
+      images: [{ name: `scene-${run}.png`, data: await pngBuffer(320, 240, `#${run}`), type: 'image/png' }],
+      queue: true,
     });
 
     const p = await page(browser, url, anno.name, 'en');
@@ -246,7 +269,14 @@ describe('layout in both languages', () => {
       // One line: no taller than the select beside it (it was one character per line).
       expect(lb.height).toBeLessThanOrEqual(fb.height);
 
-      const pr = await lead.api.post('/api/projects', { name: `布局 ${run} ${lang}`, kind: 'text', labelSchema: { labels: [{ name: 'PER', color: '#ae3ec9', tool: 'span' }] }, overlap: 1, goldRate: 0, minLevel: 'L5' });
+      const pr = await lead.api.post('/api/projects', {
+        name: `布局 ${run} ${lang}`,
+        kind: 'text',
+        labelSchema: { labels: [{ name: 'PER', color: '#ae3ec9', tool: 'span' }] },
+        overlap: 1,
+        goldRate: 0,
+        minLevel: 'L5',
+      });
       await p.goto(`${url}/projects/${pr.body.project.id}/queue`);
       await p.getByTestId('queue-tab').waitFor();
       await screenshot(p, `queue-tab-${lang}`);

@@ -9,14 +9,21 @@ import { page, user, type Actor } from '../support/review-setup.ts';
 /** The lead's queue controls from the Queue tab: priority of what is put up, and overlap for new items. */
 const url = inject('appUrl');
 const run = randomUUID().slice(0, 6);
-const schema = { labels: [{ name: 'pos', color: '#2f9e44', hotkey: 'p', tool: 'class-single' }, { name: 'neg', color: '#e03131', hotkey: 'n', tool: 'class-single' }] };
+const schema = {
+  labels: [
+    { name: 'pos', color: '#2f9e44', hotkey: 'p', tool: 'class-single' },
+    { name: 'neg', color: '#e03131', hotkey: 'n', tool: 'class-single' },
+  ],
+};
 let browser: Browser;
 let lead: Actor;
 let anno: Actor;
 let projectId = '';
 
 const importTexts = async (texts: string[]): Promise<void> => {
-  const r = await lead.api.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: `batch-${randomUUID().slice(0, 4)}.jsonl`, data: texts.map((text) => JSON.stringify({ text })).join('\n') }]);
+  const r = await lead.api.upload(`/api/projects/${projectId}/items/text`, 'file', [
+    { name: `batch-${randomUUID().slice(0, 4)}.jsonl`, data: texts.map((text) => JSON.stringify({ text })).join('\n') },
+  ]);
   expect(r.status).toBe(201);
 };
 

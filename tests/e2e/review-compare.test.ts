@@ -63,8 +63,14 @@ describe('comparing annotations and pinned comments', () => {
 
   it('the reviewer sees both annotators in their colours, overlaid and side by side, and who else is on the item', async () => {
     projectId = await setUpProject(lead.api, {
-      name: `对比 ${run}`, kind: 'image', labelSchema: reviewSchema, overlap: 2, members: [...annos.map((a) => a.id), rev.id], reviewPolicy: { sampleRate: 1 },
-      images: [{ name: 'lot.png', data: await pngBuffer(400, 260, '#5b6b80'), type: 'image/png' }], queue: true,
+      name: `对比 ${run}`,
+      kind: 'image',
+      labelSchema: reviewSchema,
+      overlap: 2,
+      members: [...annos.map((a) => a.id), rev.id],
+      reviewPolicy: { sampleRate: 1 },
+      images: [{ name: 'lot.png', data: await pngBuffer(400, 260, '#5b6b80'), type: 'image/png' }],
+      queue: true,
     });
     const a = await submit(annos[0]!, projectId, [{ id: 'b1', type: 'bbox', label: 'car', x: 40, y: 40, w: 120, h: 80 }]);
     const b = await submit(annos[1]!, projectId, [{ id: 'b1', type: 'bbox', label: 'truck', x: 50, y: 46, w: 110, h: 78 }]);
@@ -89,7 +95,9 @@ describe('comparing annotations and pinned comments', () => {
     // Side by side: a canvas per shown annotator, one box each.
     await revPage.getByTestId('compare-layout-side').click();
     await expect.poll(() => revPage.getByTestId('compare-cell').count()).toBe(2);
-    expect(await revPage.locator('[data-testid=compare-cell]').evaluateAll((els) => els.map((e) => e.getAttribute('data-regions')))).toEqual(['1', '1']);
+    expect(
+      await revPage.locator('[data-testid=compare-cell]').evaluateAll((els) => els.map((e) => e.getAttribute('data-regions'))),
+    ).toEqual(['1', '1']);
     await screenshot(revPage, 'review-side-by-side-zh');
     await revPage.getByTestId('compare-layout-overlay').click();
 
@@ -98,7 +106,7 @@ describe('comparing annotations and pinned comments', () => {
     expect(await revPage.getByTestId('presence-chip').count()).toBe(1);
   });
 
-  it('a reject comment on the box is a numbered pin on it in the annotator\'s canvas, with its text beside it', async () => {
+  it("a reject comment on the box is a numbered pin on it in the annotator's canvas, with its text beside it", async () => {
     // The reviewer comments on the box under review (region list) and rejects.
     await revPage.locator('[data-testid=region-row][data-region-id=b1]').click();
     await expect.poll(() => revPage.getByTestId('review-comment-anchor').inputValue()).toBe('region');
@@ -126,7 +134,7 @@ describe('comparing annotations and pinned comments', () => {
     expect(await pinPixels(await stage.screenshot())).toBeGreaterThan(60);
   });
 
-  it('the lead\'s item view shows every annotation, the verdict and the comment', async () => {
+  it("the lead's item view shows every annotation, the verdict and the comment", async () => {
     const leadPage = await page(browser, url, lead.name, 'en-US');
     await leadPage.goto(`${url}/projects/${projectId}/items/${itemId}`);
     await leadPage.getByTestId('item-view').waitFor();
@@ -143,20 +151,33 @@ describe('comparing annotations and pinned comments', () => {
 });
 
 describe('aligned spans of a Chinese text item', () => {
-  it('lines up two annotators\' spans by position and marks the disagreements', async () => {
+  it("lines up two annotators' spans by position and marks the disagreements", async () => {
     const text = '张伟在北京大学工作。';
     const projectId = await setUpProject(lead.api, {
       name: `文本对比 ${run}`,
       kind: 'text',
-      labelSchema: { labels: [{ name: 'PER', color: '#1c7ed6', hotkey: 'p', tool: 'span' }, { name: 'ORG', color: '#2f9e44', hotkey: 'o', tool: 'span' }, { name: 'LOC', color: '#ae3ec9', hotkey: 'l', tool: 'span' }] },
+      labelSchema: {
+        labels: [
+          { name: 'PER', color: '#1c7ed6', hotkey: 'p', tool: 'span' },
+          { name: 'ORG', color: '#2f9e44', hotkey: 'o', tool: 'span' },
+          { name: 'LOC', color: '#ae3ec9', hotkey: 'l', tool: 'span' },
+        ],
+      },
       overlap: 2,
       members: annos.map((a) => a.id),
       text: { name: 'ner.jsonl', data: Buffer.from(`${JSON.stringify({ text })}\n`), type: 'application/x-ndjson' },
       queue: true,
     });
     // Both mark 张伟 PER; one marks 北京大学 ORG, the other 北京 LOC + 大学 ORG.
-    const a = await submit(annos[0]!, projectId, [{ id: 's1', type: 'span', label: 'PER', start: 0, end: 2 }, { id: 's2', type: 'span', label: 'ORG', start: 3, end: 7 }]);
-    await submit(annos[1]!, projectId, [{ id: 's1', type: 'span', label: 'PER', start: 0, end: 2 }, { id: 's2', type: 'span', label: 'LOC', start: 3, end: 5 }, { id: 's3', type: 'span', label: 'ORG', start: 5, end: 7 }]);
+    const a = await submit(annos[0]!, projectId, [
+      { id: 's1', type: 'span', label: 'PER', start: 0, end: 2 },
+      { id: 's2', type: 'span', label: 'ORG', start: 3, end: 7 },
+    ]);
+    await submit(annos[1]!, projectId, [
+      { id: 's1', type: 'span', label: 'PER', start: 0, end: 2 },
+      { id: 's2', type: 'span', label: 'LOC', start: 3, end: 5 },
+      { id: 's3', type: 'span', label: 'ORG', start: 5, end: 7 },
+    ]);
 
     const leadPage = await page(browser, url, lead.name, 'en-US');
     await leadPage.goto(`${url}/projects/${projectId}/items/${a.itemId}`);
@@ -164,7 +185,11 @@ describe('aligned spans of a Chinese text item', () => {
     await leadPage.getByTestId('compare-layout-side').click();
     const rows = leadPage.getByTestId('compare-span-row');
     await expect.poll(() => rows.count()).toBe(2);
-    expect(await rows.evaluateAll((els) => els.map((e) => [e.getAttribute('data-start'), e.getAttribute('data-end'), e.getAttribute('data-agree')]))).toEqual([
+    expect(
+      await rows.evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-start'), e.getAttribute('data-end'), e.getAttribute('data-agree')]),
+      ),
+    ).toEqual([
       ['0', '2', 'true'],
       ['3', '7', 'false'],
     ]);

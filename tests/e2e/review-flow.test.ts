@@ -29,7 +29,11 @@ beforeAll(async () => {
   ({ lead, anno, projectId } = setup);
 
   browser = await launchBrowser();
-  [annoPage, revPage, leadPage] = await Promise.all([page(browser, url, anno.name, 'zh-CN'), page(browser, url, setup.rev.name, 'zh-CN'), page(browser, url, lead.name, 'en-US')]);
+  [annoPage, revPage, leadPage] = await Promise.all([
+    page(browser, url, anno.name, 'zh-CN'),
+    page(browser, url, setup.rev.name, 'zh-CN'),
+    page(browser, url, lead.name, 'en-US'),
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -48,7 +52,9 @@ describe('live review in three browsers', () => {
     await expect.poll(() => tile(leadPage, 'tile-rejection'), { timeout: 3000 }).toBe('0.5');
     expect(await tile(leadPage, 'tile-review')).toBe('0');
     await expect.poll(() => leadPage.getByTestId('annotator-row').count()).toBe(1);
-    expect(await leadPage.getByTestId('dashboard-csv').getAttribute('href')).toBe(`/api/projects/${projectId}/dashboard/annotators.csv?lang=en`);
+    expect(await leadPage.getByTestId('dashboard-csv').getAttribute('href')).toBe(
+      `/api/projects/${projectId}/dashboard/annotators.csv?lang=en`,
+    );
     await screenshot(leadPage, 'dashboard-en');
     // The same in Chinese, numbers formatted for zh-CN.
     await leadPage.getByTestId('lang-zh-CN').click();
@@ -72,7 +78,13 @@ describe('live review in three browsers', () => {
     await revPage.getByTestId('review-fix-submit').click();
     await annoPage.locator('[data-testid=review-toast][data-verdict=fix]').waitFor({ timeout: 1000 });
     const history = (await lead.api.get(`/api/projects/${projectId}/reviews?annotationId=${s.body.annotation.id}`)).body.reviews;
-    expect(history).toEqual([expect.objectContaining({ verdict: 'fix', originalRegions: [expect.objectContaining({ id: 'box2', label: 'car' })], fixedRegions: [expect.objectContaining({ id: 'box2', label: 'truck' })] })]);
+    expect(history).toEqual([
+      expect.objectContaining({
+        verdict: 'fix',
+        originalRegions: [expect.objectContaining({ id: 'box2', label: 'car' })],
+        fixedRegions: [expect.objectContaining({ id: 'box2', label: 'truck' })],
+      }),
+    ]);
     await expect.poll(() => tile(leadPage, 'tile-rejection'), { timeout: 3000 }).toBe(String(1 / 3));
   });
 });

@@ -31,7 +31,12 @@ const stageHeight = (p: Page) => p.getByTestId('editor-stage').evaluate((el) => 
 async function whiteInsideBox(p: Page): Promise<number> {
   const v = await stageView(p, IMAGE);
   // The box's inside, 6 px in from its edges (its outline, handles and label tag stay out).
-  const clip = { x: v.left + v.x + BOX.x * v.scale + 6, y: v.top + v.y + BOX.y * v.scale + 22, width: BOX.w * v.scale - 12, height: BOX.h * v.scale - 28 };
+  const clip = {
+    x: v.left + v.x + BOX.x * v.scale + 6,
+    y: v.top + v.y + BOX.y * v.scale + 22,
+    width: BOX.w * v.scale - 12,
+    height: BOX.h * v.scale - 28,
+  };
   const png = await p.screenshot({ clip });
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
   let white = 0;

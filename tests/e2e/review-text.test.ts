@@ -8,7 +8,12 @@ import { setUpProject, signedInUser } from '../support/project-setup.ts';
 /** Reviewing a Chinese text item: a comment anchored to a text range selected with the keyboard (code points). */
 const url = inject('appUrl');
 const run = randomUUID().slice(0, 6);
-const schema = { labels: [{ name: 'PER', color: '#e6194b', hotkey: 'p', tool: 'span' }, { name: 'ORG', color: '#3cb44b', hotkey: 'o', tool: 'span' }] };
+const schema = {
+  labels: [
+    { name: 'PER', color: '#e6194b', hotkey: 'p', tool: 'span' },
+    { name: 'ORG', color: '#3cb44b', hotkey: 'o', tool: 'span' },
+  ],
+};
 const TEXT = '张伟在北京大学工作。';
 
 let browser: Browser;
@@ -24,13 +29,21 @@ beforeAll(async () => {
   anno = a.client;
   const rev = await signedInUser(admin, { name: `trev-${run}`, role: 'annotator', level: 'L1', reviewer: true });
   projectId = await setUpProject(lead.client, {
-    name: `文本审核 ${run}`, kind: 'text', labelSchema: schema, members: [a.id, rev.id], reviewPolicy: { sampleRate: 1 },
-    text: { name: 'items.jsonl', data: JSON.stringify({ id: 't0', text: TEXT }) }, queue: true,
+    name: `文本审核 ${run}`,
+    kind: 'text',
+    labelSchema: schema,
+    members: [a.id, rev.id],
+    reviewPolicy: { sampleRate: 1 },
+    text: { name: 'items.jsonl', data: JSON.stringify({ id: 't0', text: TEXT }) },
+    queue: true,
   });
   const n = await anno.post(`/api/projects/${projectId}/tasks/next`);
   const s = await anno.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
     submissionId: randomUUID().replace(/-/g, ''),
-    regions: [{ id: 's1', type: 'span', label: 'ORG', start: 0, end: 2 }, { id: 's2', type: 'span', label: 'ORG', start: 3, end: 7 }],
+    regions: [
+      { id: 's1', type: 'span', label: 'ORG', start: 0, end: 2 },
+      { id: 's2', type: 'span', label: 'ORG', start: 3, end: 7 },
+    ],
   });
   expect(s.status).toBe(201);
   browser = await launchBrowser();
@@ -58,7 +71,9 @@ describe('reviewing a text item', () => {
     await page.getByTestId('review-empty').waitFor();
     const rework = (await anno.get(`/api/projects/${projectId}/rework`)).body.tasks;
     expect(rework).toHaveLength(1);
-    expect(rework[0].comments).toEqual([expect.objectContaining({ anchor: { kind: 'span', start: 0, end: 2 }, text: '张伟是人名，应标 PER' })]);
+    expect(rework[0].comments).toEqual([
+      expect.objectContaining({ anchor: { kind: 'span', start: 0, end: 2 }, text: '张伟是人名，应标 PER' }),
+    ]);
     expect(rework[0].item).toMatchObject({ kind: 'text', text: TEXT });
   });
 });

@@ -45,7 +45,10 @@ beforeAll(async () => {
   const lead = (await signedInUser(admin, { name: leadName, role: 'lead', level: 'L2', lang: 'en' })).client;
   annoId = await createUser(admin, { name: annoName, role: 'annotator', level: 'L4', lang: 'zh-CN' });
   projectId = await setUpProject(lead, {
-    name: `Shadow ${run}`, kind: 'image', labelSchema: imageSchema, members: [annoId],
+    name: `Shadow ${run}`,
+    kind: 'image',
+    labelSchema: imageSchema,
+    members: [annoId],
     images: [
       { name: 'street-001.png', data: await streetScene(IMAGE.width, IMAGE.height), type: 'image/png' },
       { name: 'street-002.png', data: await streetScene(IMAGE.width, IMAGE.height, 1), type: 'image/png' },
@@ -83,7 +86,9 @@ describe('shadowing in two browsers', () => {
 
     // The lead sees the annotator's item, read-only, with the status line.
     await leadPage.locator('[data-testid=shadow-status][data-state=working]').waitFor({ timeout: 5000 });
-    expect(await leadPage.getByTestId('shadow-status-text').textContent()).toMatch(new RegExp(`^${annoName} is annotating street-00[12]\\.png · updated (just now|\\d+ sec\\. ago)$`));
+    expect(await leadPage.getByTestId('shadow-status-text').textContent()).toMatch(
+      new RegExp(`^${annoName} is annotating street-00[12]\\.png · updated (just now|\\d+ sec\\. ago)$`),
+    );
     await leadPage.getByTestId('watch-canvas').waitFor();
     expect(await leadRows().count()).toBe(0);
   });

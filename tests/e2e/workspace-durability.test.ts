@@ -54,7 +54,9 @@ async function selectRow(p: Page, id: string): Promise<void> {
 
 /** What the editor shows after a reload: every region's id, label and geometry (as the selection panel rounds it). */
 async function shownRegions(p: Page): Promise<{ id: string; label: string; geometry: number[] }[]> {
-  const rows = await p.getByTestId('region-row').evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-region-id')!, label: e.getAttribute('data-label')! })));
+  const rows = await p
+    .getByTestId('region-row')
+    .evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-region-id')!, label: e.getAttribute('data-label')! })));
   const out: { id: string; label: string; geometry: number[] }[] = [];
   for (const r of rows) {
     await selectRow(p, r.id);
@@ -111,7 +113,11 @@ async function reloadAndCheck(p: Page, ms: number, want: Expect[], what: string)
     expect(got, `${ctx}: region ${w.id ?? '(new)'} in ${JSON.stringify(server)}`).toBeDefined();
     expect(got!.label, ctx).toBe(w.label);
     if (w.exact) expect(geometry(got!), `${ctx}: exact geometry`).toEqual(w.exact);
-    if (w.about) expect(geometry(got!).every((v, i) => near(v, w.about![i]!)), `${ctx}: ${geometry(got!)} ≈ ${w.about}`).toBe(true);
+    if (w.about)
+      expect(
+        geometry(got!).every((v, i) => near(v, w.about![i]!)),
+        `${ctx}: ${geometry(got!)} ≈ ${w.about}`,
+      ).toBe(true);
   }
   tally.kept += 1;
   return server;
@@ -124,7 +130,10 @@ beforeAll(async () => {
   lead = (await signedInUser(admin, { name: 'lead-he', role: 'lead', level: 'L2', lang: 'en' })).client;
   const annoId = await createUser(admin, { name: 'anno-qian', role: 'annotator', level: 'L4', lang: 'en' });
   projectId = await setUpProject(lead, {
-    name: 'Durable boxes', kind: 'image', labelSchema: SCHEMA, members: [annoId],
+    name: 'Durable boxes',
+    kind: 'image',
+    labelSchema: SCHEMA,
+    members: [annoId],
     images: [{ name: 'street-durable.png', data: await streetScene(IMAGE.width, IMAGE.height), type: 'image/png' }],
     queue: true,
   });
@@ -154,11 +163,12 @@ describe('workspace: a reload at any moment keeps the last change', () => {
       await drawBox(p, IMAGE, { x: 40, y }, { x: 200, y: y + 100 });
       await new Promise((r) => setTimeout(r, 150));
       await drawBox(p, IMAGE, { x: 720, y }, { x: 880, y: y + 120 });
-      const server = await reloadAndCheck(p, ms, [
-        ...kept,
-        { id: null, label: 'car', about: [40, y, 160, 100] },
-        { id: null, label: 'car', about: [720, y, 160, 120] },
-      ], 'two boxes 150 ms apart');
+      const server = await reloadAndCheck(
+        p,
+        ms,
+        [...kept, { id: null, label: 'car', about: [40, y, 160, 100] }, { id: null, label: 'car', about: [720, y, 160, 120] }],
+        'two boxes 150 ms apart',
+      );
       kept = server.map((b) => ({ id: b.id, label: b.label, exact: geometry(b) }));
     }
   });
@@ -187,12 +197,22 @@ describe('workspace: a reload at any moment keeps the last change', () => {
       await selectRow(p, box.id);
       await p.keyboard.press('Alt+Shift+ArrowRight');
       await p.keyboard.press('Alt+Shift+ArrowDown');
-      base = await reloadAndCheck(p, ms, [...kept, { id: box.id, label: 'car', exact: [moved.x, moved.y, moved.w + 10, moved.h + 10] }], 'resize');
+      base = await reloadAndCheck(
+        p,
+        ms,
+        [...kept, { id: box.id, label: 'car', exact: [moved.x, moved.y, moved.w + 10, moved.h + 10] }],
+        'resize',
+      );
 
       // Relabel with the pedestrian hotkey.
       await selectRow(p, box.id);
       await p.keyboard.press('w');
-      base = await reloadAndCheck(p, ms, [...kept, { id: box.id, label: 'pedestrian', exact: [moved.x, moved.y, moved.w + 10, moved.h + 10] }], 'relabel');
+      base = await reloadAndCheck(
+        p,
+        ms,
+        [...kept, { id: box.id, label: 'pedestrian', exact: [moved.x, moved.y, moved.w + 10, moved.h + 10] }],
+        'relabel',
+      );
 
       // Delete.
       await selectRow(p, box.id);
@@ -218,7 +238,9 @@ describe('workspace: a reload at any moment keeps the last change', () => {
             open.onsuccess = () => {
               const req = open.result.transaction('outbox').objectStore('outbox').getAll();
               req.onsuccess = () => {
-                const drafts = (req.result as { kind: string; itemId: string; changedAt: number; regions: unknown[] }[]).filter((e) => e.kind === 'draft' && e.itemId === item);
+                const drafts = (req.result as { kind: string; itemId: string; changedAt: number; regions: unknown[] }[]).filter(
+                  (e) => e.kind === 'draft' && e.itemId === item,
+                );
                 drafts.sort((a, b) => b.changedAt - a.changedAt);
                 resolve({ state, text: el.textContent, regions: drafts[0]?.regions.length ?? 0 });
               };
@@ -232,7 +254,11 @@ describe('workspace: a reload at any moment keeps the last change', () => {
     await p.getByTestId('editor-stage').focus();
     await p.keyboard.press('c');
     await drawBox(p, IMAGE, { x: 500, y: 480 }, { x: 600, y: 560 });
-    const seen = (await p.evaluate(() => (window as unknown as { firstWritten: Promise<unknown> }).firstWritten)) as { state: string; text: string; regions: number };
+    const seen = (await p.evaluate(() => (window as unknown as { firstWritten: Promise<unknown> }).firstWritten)) as {
+      state: string;
+      text: string;
+      regions: number;
+    };
     expect(seen.regions).toBe(before + 1);
     expect(['device', 'saving', 'saved']).toContain(seen.state);
     // With nothing sent yet it says so in words.
@@ -260,7 +286,12 @@ describe('workspace: a reload at any moment keeps the last change', () => {
         await selectRow(p, target.id);
         const text = (await p.getByTestId('selection-geometry').textContent()) ?? '';
         const shown = (text.match(/-?\d+/g) ?? []).map(Number);
-        expect(shown, `moved ${n + 1} × 10 px, reload after ${ms} ms`).toEqual([Math.round(target.x + 10 * (n + 1)), Math.round(target.y), Math.round(target.w), Math.round(target.h)]);
+        expect(shown, `moved ${n + 1} × 10 px, reload after ${ms} ms`).toEqual([
+          Math.round(target.x + 10 * (n + 1)),
+          Math.round(target.y),
+          Math.round(target.w),
+          Math.round(target.h),
+        ]);
         expect(await p.getByTestId('region-row').count()).toBe(start.length);
         tally.kept += 1;
         await p.keyboard.press('Escape');

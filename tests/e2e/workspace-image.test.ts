@@ -55,7 +55,11 @@ beforeAll(async () => {
   lead = (await signedInUser(admin, { name: 'lead-chen', role: 'lead', level: 'L2', lang: 'en' })).client;
   const annoId = await createUser(admin, { name: 'anno-zhao', role: 'annotator', level: 'L4', lang: 'en' });
   projectId = await setUpProject(lead, {
-    name: 'Street scenes', kind: 'image', labelSchema: imageSchema, guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' }, members: [annoId],
+    name: 'Street scenes',
+    kind: 'image',
+    labelSchema: imageSchema,
+    guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' },
+    members: [annoId],
     images: [
       { name: 'street-001.png', data: await streetScene(IMAGE.width, IMAGE.height), type: 'image/png' },
       { name: 'street-002.png', data: await streetScene(IMAGE.width, IMAGE.height, 1), type: 'image/png' },
@@ -113,10 +117,19 @@ describe('annotator workspace: images', () => {
     await p.keyboard.press('Escape');
     // Polygon: the road, closed by clicking its first point.
     await p.keyboard.press('3');
-    await drawPolygon(p, IMAGE, [{ x: 10, y: 520 }, { x: 950, y: 520 }, { x: 950, y: 630 }, { x: 10, y: 630 }]);
+    await drawPolygon(p, IMAGE, [
+      { x: 10, y: 520 },
+      { x: 950, y: 520 },
+      { x: 950, y: 630 },
+      { x: 10, y: 630 },
+    ]);
     // Skeleton: head, left hand, right hand.
     await p.keyboard.press('4');
-    await placeKeypoints(p, IMAGE, [{ x: 820, y: 318 }, { x: 796, y: 372 }, { x: 846, y: 372 }]);
+    await placeKeypoints(p, IMAGE, [
+      { x: 820, y: 318 },
+      { x: 796, y: 372 },
+      { x: 846, y: 372 },
+    ]);
     await expect.poll(() => p.getByTestId('region-row').count()).toBe(4);
     // Undo takes the skeleton away, redo brings it back.
     await p.keyboard.press('Control+z');
@@ -146,7 +159,11 @@ describe('annotator workspace: images', () => {
     const person = before!.find((r) => r.label === 'pedestrian') as Box;
     expect(near(person.x, 790) && near(person.y, 300) && near(person.x + person.w, 852) && near(person.y + person.h, 436)).toBe(true);
     const pose = before!.find((r) => r.type === 'keypoints')!;
-    expect((pose.points as { name: string; v: number }[]).map((q) => [q.name, q.v])).toEqual([['head', 2], ['left-hand', 2], ['right-hand', 2]]);
+    expect((pose.points as { name: string; v: number }[]).map((q) => [q.name, q.v])).toEqual([
+      ['head', 2],
+      ['left-hand', 2],
+      ['right-hand', 2],
+    ]);
 
     await p.reload();
     await p.getByTestId('editor-stage').waitFor();

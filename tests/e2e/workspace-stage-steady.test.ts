@@ -41,14 +41,21 @@ async function draftOf(itemId: string): Promise<Box[]> {
 type Point = { x: number; y: number };
 
 /** Every box aimed from page point `a` to `b` is stored within 1 image pixel of it, with the stage transform `v`. */
-function expectStoredWhereAimed(stored: Box[], aims: { a: Point; b: Point }[], v: { left: number; top: number; x: number; y: number; scale: number }): void {
+function expectStoredWhereAimed(
+  stored: Box[],
+  aims: { a: Point; b: Point }[],
+  v: { left: number; top: number; x: number; y: number; scale: number },
+): void {
   const toImage = (p: Point) => ({ x: (p.x - v.left - v.x) / v.scale, y: (p.y - v.top - v.y) / v.scale });
   for (const [n, aim] of aims.entries()) {
     const a = toImage(aim.a);
     const b = toImage(aim.b);
     const want = [a.x, a.y, b.x - a.x, b.y - a.y];
     const got = stored.map((s) => [s.x, s.y, s.w, s.h]).find((g) => g.every((val, k) => Math.abs(val - want[k]!) <= 1));
-    expect(got, `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`).toBeDefined();
+    expect(
+      got,
+      `box ${n + 1} aimed at ${want.map((x) => x.toFixed(1))}, stored ${JSON.stringify(stored.map((s) => [s.x, s.y, s.w, s.h].map(Math.round)))}`,
+    ).toBeDefined();
   }
 }
 
@@ -60,7 +67,10 @@ beforeAll(async () => {
   const annoId = await createUser(admin, { name: 'anno-steady', role: 'annotator', level: 'L4', lang: 'en' });
   const png = await streetScene(IMAGE.width, IMAGE.height);
   projectId = await setUpProject(lead, {
-    name: 'Steady stage', kind: 'image', labelSchema: SCHEMA, members: [annoId],
+    name: 'Steady stage',
+    kind: 'image',
+    labelSchema: SCHEMA,
+    members: [annoId],
     images: [
       { name: 'big-001.png', data: png, type: 'image/png' },
       // A darker copy: the same file twice would be taken for a duplicate upload.
@@ -106,7 +116,8 @@ describe('workspace: the stage stays put while notices come and go', () => {
       (window as unknown as { stageMoves: string[] }).stageMoves = moves;
       const look = () => {
         const r = el.getBoundingClientRect();
-        if (r.top !== first.top || r.left !== first.left || r.height !== first.height || r.width !== first.width) moves.push(`${r.left},${r.top} ${r.width}×${r.height}`);
+        if (r.top !== first.top || r.left !== first.left || r.height !== first.height || r.width !== first.width)
+          moves.push(`${r.left},${r.top} ${r.width}×${r.height}`);
         requestAnimationFrame(look);
       };
       requestAnimationFrame(look);
@@ -173,9 +184,18 @@ describe('workspace: the stage stays put while notices come and go', () => {
         return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       }, on);
     const aims = [
-      { a: { x: Math.round(v.left + v.x + 60), y: Math.round(v.top + v.y + 340) }, b: { x: Math.round(v.left + v.x + 180), y: Math.round(v.top + v.y + 420) } },
-      { a: { x: Math.round(v.left + v.x + 260), y: Math.round(v.top + v.y + 340) }, b: { x: Math.round(v.left + v.x + 380), y: Math.round(v.top + v.y + 420) } },
-      { a: { x: Math.round(v.left + v.x + 460), y: Math.round(v.top + v.y + 340) }, b: { x: Math.round(v.left + v.x + 580), y: Math.round(v.top + v.y + 420) } },
+      {
+        a: { x: Math.round(v.left + v.x + 60), y: Math.round(v.top + v.y + 340) },
+        b: { x: Math.round(v.left + v.x + 180), y: Math.round(v.top + v.y + 420) },
+      },
+      {
+        a: { x: Math.round(v.left + v.x + 260), y: Math.round(v.top + v.y + 340) },
+        b: { x: Math.round(v.left + v.x + 380), y: Math.round(v.top + v.y + 420) },
+      },
+      {
+        a: { x: Math.round(v.left + v.x + 460), y: Math.round(v.top + v.y + 340) },
+        b: { x: Math.round(v.left + v.x + 580), y: Math.round(v.top + v.y + 420) },
+      },
     ];
     const top0 = await p.getByTestId('editor-stage').evaluate((el) => el.getBoundingClientRect().top);
     // A drag held while the stage moves down.

@@ -14,7 +14,8 @@ import { createUsers, setUpProject, signedInUser } from '../support/project-setu
  */
 
 // 0 🎉 · 1–3 👩‍💻 (three code points, one character) · 4 张 5 伟 6 在 7 北 8 京 9 大 10 学 11 见 12 到 13 了 14 华 15 为 16 公 17 司 18 的 19 李 20 娜 21 。 …
-const TEXT = '🎉👩‍💻张伟在北京大学见到了华为公司的李娜。两人随后一同前往深圳，参观了腾讯公司位于南山区的总部，并出席了由中国科学院主办的人工智能论坛。论坛结束后，李娜接受了新华社记者的采访。';
+const TEXT =
+  '🎉👩‍💻张伟在北京大学见到了华为公司的李娜。两人随后一同前往深圳，参观了腾讯公司位于南山区的总部，并出席了由中国科学院主办的人工智能论坛。论坛结束后，李娜接受了新华社记者的采访。';
 const TEXTS = [TEXT, '小米在上海发布了新手机。', '王芳去了杭州。'];
 
 let app: OwnApp;
@@ -36,7 +37,14 @@ async function draftOf(itemId: string): Promise<Span[] | null> {
 const triples = (spans: readonly Span[]) => spans.map((s) => [s.label, s.start, s.end] as const).sort((a, b) => a[1] - b[1]);
 
 async function shownSpans(p: Page): Promise<(readonly [string, number, number])[]> {
-  const tags = await p.getByTestId('text-span').evaluateAll((els) => els.map((e) => [e.getAttribute('data-label') ?? '', Number(e.getAttribute('data-span-start')), Number(e.getAttribute('data-span-end'))] as const));
+  const tags = await p
+    .getByTestId('text-span')
+    .evaluateAll((els) =>
+      els.map(
+        (e) =>
+          [e.getAttribute('data-label') ?? '', Number(e.getAttribute('data-span-start')), Number(e.getAttribute('data-span-end'))] as const,
+      ),
+    );
   return [...tags].sort((a, b) => a[1] - b[1]);
 }
 
@@ -52,10 +60,17 @@ beforeAll(async () => {
   const admin = new ApiClient(app.url);
   await admin.login('admin', app.adminPassword);
   lead = (await signedInUser(admin, { name: 'lead-sun', role: 'lead', level: 'L2', lang: 'zh-CN' })).client;
-  const members = await createUsers(admin, [{ name: 'anno-li', role: 'annotator', level: 'L4', lang: 'zh-CN' }, { name: 'trainee-wu', role: 'trainee', level: 'L5', lang: 'zh-CN' }]);
+  const members = await createUsers(admin, [
+    { name: 'anno-li', role: 'annotator', level: 'L4', lang: 'zh-CN' },
+    { name: 'trainee-wu', role: 'trainee', level: 'L5', lang: 'zh-CN' },
+  ]);
   const g = await lead.get('/api/guidelines/chinese-ner/1.0');
   projectId = await setUpProject(lead, {
-    name: '新闻实体', kind: 'text', labelSchema: g.body.guideline.labelSchema, minLevel: 'L4', guideline: { slug: 'chinese-ner', version: '1.0' },
+    name: '新闻实体',
+    kind: 'text',
+    labelSchema: g.body.guideline.labelSchema,
+    minLevel: 'L4',
+    guideline: { slug: 'chinese-ner', version: '1.0' },
     members,
     text: { name: '新闻.jsonl', data: TEXTS.map((text, i) => JSON.stringify({ id: `n${i}`, text })).join('\n') },
     queue: true,
@@ -100,9 +115,17 @@ describe('annotator workspace: Chinese text', () => {
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.press('1');
-    await expect.poll(() => shownSpans(page)).toEqual([['PER', 4, 6], ['ORG', 7, 11]]);
+    await expect
+      .poll(() => shownSpans(page))
+      .toEqual([
+        ['PER', 4, 6],
+        ['ORG', 7, 11],
+      ]);
     await saved(page);
-    expect(triples((await draftOf(firstItem))!)).toEqual([['PER', 4, 6], ['ORG', 7, 11]]);
+    expect(triples((await draftOf(firstItem))!)).toEqual([
+      ['PER', 4, 6],
+      ['ORG', 7, 11],
+    ]);
   });
 
   it('keeps labelling while the server is down; after a tab crash and the restart, a new tab resumes and every span arrives once', async () => {
@@ -116,9 +139,20 @@ describe('annotator workspace: Chinese text', () => {
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.press('1');
     await page.keyboard.press('Control+z');
-    await expect.poll(() => shownSpans(page)).toEqual([['PER', 4, 6], ['ORG', 7, 11], ['ORG', 14, 18]]);
+    await expect
+      .poll(() => shownSpans(page))
+      .toEqual([
+        ['PER', 4, 6],
+        ['ORG', 7, 11],
+        ['ORG', 14, 18],
+      ]);
     await page.keyboard.press('Control+Shift+z');
-    const expected = [['PER', 4, 6], ['ORG', 7, 11], ['ORG', 14, 18], ['PER', 19, 21]];
+    const expected = [
+      ['PER', 4, 6],
+      ['ORG', 7, 11],
+      ['ORG', 14, 18],
+      ['PER', 19, 21],
+    ];
     await expect.poll(() => shownSpans(page)).toEqual(expected);
     await page.locator('[data-testid=save-indicator][data-state=offline]').waitFor({ timeout: 15_000 });
     await expect.poll(async () => Number(await page.getByTestId('save-indicator').getAttribute('data-edits'))).toBe(4);
@@ -156,9 +190,17 @@ describe('annotator workspace: Chinese text', () => {
     await page.keyboard.press('Control+Enter');
     await page.getByTestId('work-notice').waitFor();
     await expect.poll(() => page.getByTestId('text-content').textContent()).not.toContain('张伟');
-    const anns = (await lead.get(`/api/projects/${projectId}/annotations?itemId=${firstItem}`)).body.annotations as { regions: Span[]; durationMs: number }[];
+    const anns = (await lead.get(`/api/projects/${projectId}/annotations?itemId=${firstItem}`)).body.annotations as {
+      regions: Span[];
+      durationMs: number;
+    }[];
     expect(anns).toHaveLength(1);
-    expect(triples(anns[0]!.regions)).toEqual([['PER', 4, 6], ['ORG', 7, 11], ['ORG', 14, 18], ['PER', 19, 21]]);
+    expect(triples(anns[0]!.regions)).toEqual([
+      ['PER', 4, 6],
+      ['ORG', 7, 11],
+      ['ORG', 14, 18],
+      ['PER', 19, 21],
+    ]);
     expect(anns[0]!.durationMs).toBeGreaterThan(0);
     expect(await draftOf(firstItem)).toBeNull();
   });

@@ -103,10 +103,18 @@ describe('sign-in and sessions', () => {
   });
 
   it('answers bad JSON with BAD_JSON and a too-large body with 413', async () => {
-    const r = await fetch(`${t.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":' });
+    const r = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"username":',
+    });
     expect(r.status).toBe(400);
     expect((await r.json()).error.code).toBe('BAD_JSON');
-    const big = await fetch(`${t.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'a'.repeat(3_000_000), password: 'x' }) });
+    const big = await fetch(`${t.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'a'.repeat(3_000_000), password: 'x' }),
+    });
     expect(big.status).toBe(413);
     expect((await big.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
   });

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCode, Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  BULLMQ_PINNED_VERSION, BULL_LUA, TAKE_LUA, assertPinnedBullmq, bullKeys, installedBullmqVersion, isLostLockError, takeKeys, type BullKeys,
+  BULLMQ_PINNED_VERSION,
+  BULL_LUA,
+  TAKE_LUA,
+  assertPinnedBullmq,
+  bullKeys,
+  installedBullmqVersion,
+  isLostLockError,
+  takeKeys,
+  type BullKeys,
 } from '../../server/src/infra/bullmq-adapter.ts';
 import { waitFor } from '../support/tasks.ts';
 
@@ -35,7 +43,14 @@ afterAll(async () => {
 function setup(opts: { stalledInterval?: number } = {}): { queue: Queue; worker: Worker; keys: BullKeys; name: string } {
   const name = `conf-{${randomBytes(6).toString('hex')}}`;
   const queue = new Queue(name, { connection: conn, prefix });
-  const worker = new Worker(name, null, { connection: conn, prefix, autorun: false, lockDuration: LOCK_MS, stalledInterval: opts.stalledInterval ?? 30_000, maxStalledCount: 1_000_000_000 });
+  const worker = new Worker(name, null, {
+    connection: conn,
+    prefix,
+    autorun: false,
+    lockDuration: LOCK_MS,
+    stalledInterval: opts.stalledInterval ?? 30_000,
+    maxStalledCount: 1_000_000_000,
+  });
   opened.push(queue, worker);
   return { queue, worker, keys: bullKeys(prefix, name), name };
 }
@@ -164,10 +179,14 @@ describe('BullMQ lock semantics', () => {
     await queue.add('r', {}, { jobId: 'f-0', priority: 1, removeOnComplete: true });
     const t = token();
     const job = (await worker.getNextJob(t, { block: false })) as Job;
-    const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => {
-      expect(isLostLockError(e)).toBe(true);
-      return (e as { code: number }).code;
-    });
+    const codeOf = async (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (e: unknown) => {
+          expect(isLostLockError(e)).toBe(true);
+          return (e as { code: number }).code;
+        },
+      );
     expect(await codeOf(job.moveToCompleted({}, token(), false))).toBe(ErrorCode.JobLockMismatch);
     expect(ErrorCode.JobLockMismatch).toBe(-6);
     await redis.del(keys.lock('f-0'));
@@ -185,14 +204,17 @@ describe('BullMQ lock semantics', () => {
     const { queue } = setup();
     await queue.add('r', {}, { jobId: 'w-0', priority: 1 });
     const job = (await Job.fromId(queue, 'w-0')) as Job;
-    const err = await job.moveToCompleted({}, token(), false).then(() => null, (e: unknown) => e);
+    const err = await job.moveToCompleted({}, token(), false).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect([ErrorCode.JobNotInState, ErrorCode.JobLockNotExist]).toContain((err as { code?: number }).code);
     expect(isLostLockError(err)).toBe(true);
     expect(ErrorCode.JobNotInState).toBe(-3);
   });
 });
 
-describe('BullMQ move-to-active (the adapter\'s TAKE_LUA)', () => {
+describe("BullMQ move-to-active (the adapter's TAKE_LUA)", () => {
   it('move-to-active: a job taken out of "<queue>:prioritized" by TAKE_LUA is active for BullMQ, locked with our token, and BullMQ completes it with that token', async () => {
     const { queue, keys } = setup();
     await queue.add('r', {}, { jobId: 'p-0', priority: 2 });

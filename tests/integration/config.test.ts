@@ -14,7 +14,9 @@ describe('configuration', () => {
   it('names the bad variable in one line', () => {
     expect(() => loadConfig({ MONGO_URL: 'mongodb://x', REDIS_URL: 'redis://y', PORT: 'eighty' })).toThrow(/^config: PORT /);
     expect(() => loadConfig({ REDIS_URL: 'redis://y' })).toThrow(/^config: MONGO_URL .*\(not set\)$/);
-    expect(() => loadConfig({ MONGO_URL: 'mongodb://x', REDIS_URL: 'redis://y', ADMIN_PASSWORD: 'short' })).toThrow(/^config: ADMIN_PASSWORD must be at least 10 characters$/);
+    expect(() => loadConfig({ MONGO_URL: 'mongodb://x', REDIS_URL: 'redis://y', ADMIN_PASSWORD: 'short' })).toThrow(
+      /^config: ADMIN_PASSWORD must be at least 10 characters$/,
+    );
   });
 
   it('trusts no proxy unless TRUST_PROXY names one (a hop count or addresses/CIDR ranges)', () => {
@@ -31,7 +33,9 @@ describe('configuration', () => {
 
   it('stops the server process with that one line and exit code 2', () => {
     const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'server/src/main.ts'], {
-      cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, MONGO_URL: 'postgres://nope', REDIS_URL: 'redis://127.0.0.1:1' },
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, MONGO_URL: 'postgres://nope', REDIS_URL: 'redis://127.0.0.1:1' },
     });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('config: MONGO_URL must be a mongodb:// URL');

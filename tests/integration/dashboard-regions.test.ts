@@ -19,7 +19,8 @@ let lead: TestUser;
 let annos: TestUser[];
 let projectId = '';
 
-const user = (username: string, role: string, level: string) => signedInUser(admin, { name: username, role, level, reviewer: false, lang: 'en' });
+const user = (username: string, role: string, level: string) =>
+  signedInUser(admin, { name: username, role, level, reviewer: false, lang: 'en' });
 
 const box = (id: string, label: string, x: number) => ({ id, type: 'bbox', label, x, y: 10, w: 40, h: 30 });
 
@@ -30,29 +31,49 @@ beforeAll(async () => {
   lead = await user('lead', 'lead', 'L2');
   annos = [await user('anno-a', 'annotator', 'L4'), await user('anno-b', 'annotator', 'L4')];
   const p = await lead.client.post('/api/projects', {
-    name: 'vehicles', kind: 'image', overlap: 2, goldRate: 0, minLevel: 'L5',
-    labelSchema: { labels: [{ name: 'car', color: '#e6194b', hotkey: 'c', tool: 'bbox' }, { name: 'truck', color: '#3cb44b', hotkey: 't', tool: 'bbox' }] },
+    name: 'vehicles',
+    kind: 'image',
+    overlap: 2,
+    goldRate: 0,
+    minLevel: 'L5',
+    labelSchema: {
+      labels: [
+        { name: 'car', color: '#e6194b', hotkey: 'c', tool: 'bbox' },
+        { name: 'truck', color: '#3cb44b', hotkey: 't', tool: 'bbox' },
+      ],
+    },
   });
   expect(p.status).toBe(201);
   projectId = p.body.project.id;
   await lead.client.put(`/api/projects/${projectId}/members`, { userIds: annos.map((a) => a.id) });
   const files = [];
-  for (let i = 0; i < 2; i++) files.push({ name: `street-${i}.png`, data: await pngBuffer(200, 100, i ? '#8aa4c8' : '#a8c48a'), type: 'image/png' });
+  for (let i = 0; i < 2; i++)
+    files.push({ name: `street-${i}.png`, data: await pngBuffer(200, 100, i ? '#8aa4c8' : '#a8c48a'), type: 'image/png' });
   expect((await lead.client.upload(`/api/projects/${projectId}/items/images`, 'files', files)).status).toBe(201);
   await waitFor('the import', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.items === 2);
   expect((await lead.client.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
   // Each annotator does both items: a says car where b says truck (same place) on both;
   // on the second item a also draws a car b did not draw.
-  for (const [u, label] of [[annos[0]!, 'car'], [annos[1]!, 'truck']] as const) {
+  for (const [u, label] of [
+    [annos[0]!, 'car'],
+    [annos[1]!, 'truck'],
+  ] as const) {
     for (let i = 0; i < 2; i++) {
       const n = await u.client.post(`/api/projects/${projectId}/tasks/next`);
       expect(n.status).toBe(200);
-      const regions = [box('b1', label, 10), ...(u === annos[0] && n.body.task.item.image.name === 'street-1.png' ? [box('b2', 'car', 120)] : [])];
+      const regions = [
+        box('b1', label, 10),
+        ...(u === annos[0] && n.body.task.item.image.name === 'street-1.png' ? [box('b2', 'car', 120)] : []),
+      ];
       const s = await u.client.post(`/api/tasks/${n.body.task.leaseId}/submit`, { submissionId: sid(), durationMs: 30_000, regions });
       expect(s.status).toBe(201);
     }
   }
-  await waitFor('both items complete', async () => (await lead.client.get(`/api/projects/${projectId}/dashboard`)).body.progress?.done === 2, 20_000);
+  await waitFor(
+    'both items complete',
+    async () => (await lead.client.get(`/api/projects/${projectId}/dashboard`)).body.progress?.done === 2,
+    20_000,
+  );
 });
 afterAll(async () => {
   await workers?.close(1000);

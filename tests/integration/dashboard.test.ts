@@ -13,7 +13,8 @@ let annos: TestUser[];
 let reviewer: TestUser;
 let projectId = '';
 
-const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer, lang: 'zh-CN' });
+const user = (username: string, role: string, level: string, reviewer = false) =>
+  signedInUser(admin, { name: username, role, level, reviewer, lang: 'zh-CN' });
 
 /** Annotates until the queue has nothing for this user; answers alternate so agreement is not perfect. */
 async function annotateAll(u: TestUser, offset: number): Promise<number> {
@@ -23,7 +24,11 @@ async function annotateAll(u: TestUser, offset: number): Promise<number> {
     if (next.status !== 200) return n;
     const isGold = next.body.task.item.text.startsWith('gold');
     const body = isGold ? { regions: [{ id: 'c', type: 'class', label: offset === 2 ? 'neg' : 'pos' }] } : answer(n + offset);
-    const s = await u.client.post(`/api/tasks/${next.body.task.leaseId}/submit`, { submissionId: sid(), durationMs: 1000 * (offset + 1), ...body });
+    const s = await u.client.post(`/api/tasks/${next.body.task.leaseId}/submit`, {
+      submissionId: sid(),
+      durationMs: 1000 * (offset + 1),
+      ...body,
+    });
     if (s.status !== 201) throw new Error(JSON.stringify(s.body));
     n++;
   }
@@ -36,22 +41,37 @@ beforeAll(async () => {
   lead = await user('lead', 'lead', 'L2');
   annos = [await user('张三', 'annotator', 'L4'), await user('li4', 'annotator', 'L4'), await user('wang5', 'annotator', 'L4')];
   reviewer = await user('rev', 'annotator', 'L1', true);
-  ({ projectId } = await textProject(lead.client, [...annos, reviewer].map((u) => u.id), { n: 6, overlap: 2, gold: 1, goldRate: 0.2, reviewPolicy: { sampleRate: 1 } }));
+  ({ projectId } = await textProject(
+    lead.client,
+    [...annos, reviewer].map((u) => u.id),
+    { n: 6, overlap: 2, gold: 1, goldRate: 0.2, reviewPolicy: { sampleRate: 1 } },
+  ));
   await Promise.all(annos.map((u, i) => annotateAll(u, i)));
   // Project agreement is debounced: wait for a run that saw all six items.
-  await waitFor('project agreement over all items', async () => {
-    const d = (await lead.client.get(`/api/projects/${projectId}/dashboard`)).body;
-    return d.progress?.done === 6 && d.pairs.reduce((s: number, p: { items: number }) => s + p.items, 0) === 6;
-  }, 20_000);
+  await waitFor(
+    'project agreement over all items',
+    async () => {
+      const d = (await lead.client.get(`/api/projects/${projectId}/dashboard`)).body;
+      return d.progress?.done === 6 && d.pairs.reduce((s: number, p: { items: number }) => s + p.items, 0) === 6;
+    },
+    20_000,
+  );
   // Two verdicts on 张三's work: one reject, one accept.
   for (const verdict of ['reject', 'accept']) {
     for (;;) {
       const task = (await reviewer.client.post(`/api/projects/${projectId}/review/next`)).body.task;
       if (task.annotatorId !== annos[0]!.id) {
-        await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${task.taskId}/verdict`, { token: task.token, verdict: 'accept' });
+        await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${task.taskId}/verdict`, {
+          token: task.token,
+          verdict: 'accept',
+        });
         continue;
       }
-      const r = await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${task.taskId}/verdict`, { token: task.token, verdict, comments: [{ anchor: { kind: 'item' }, text: '再看看' }] });
+      const r = await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${task.taskId}/verdict`, {
+        token: task.token,
+        verdict,
+        comments: [{ anchor: { kind: 'item' }, text: '再看看' }],
+      });
       if (r.status !== 201) throw new Error(JSON.stringify(r.body));
       break;
     }
@@ -83,10 +103,15 @@ describe('lead dashboard', () => {
     expect(d.agreement.series.at(-1).byTool).toHaveProperty('class-single');
     expect(d.pairs.length).toBeGreaterThan(0);
     expect(d.pairs.reduce((s: number, p: { items: number }) => s + p.items, 0)).toBe(6);
-    const totalBetween = Object.values(d.confusion.between as Record<string, Record<string, number>>).flatMap((r) => Object.values(r)).reduce((s, v) => s + v, 0);
+    const totalBetween = Object.values(d.confusion.between as Record<string, Record<string, number>>)
+      .flatMap((r) => Object.values(r))
+      .reduce((s, v) => s + v, 0);
     expect(totalBetween).toBe(12);
     // The per-annotator matrices against consensus add up to the summed one.
-    const sum = (m: Record<string, Record<string, number>>) => Object.values(m).flatMap((r) => Object.values(r)).reduce((s, v) => s + v, 0);
+    const sum = (m: Record<string, Record<string, number>>) =>
+      Object.values(m)
+        .flatMap((r) => Object.values(r))
+        .reduce((s, v) => s + v, 0);
     const by = d.confusion.vsConsensusBy as Record<string, Record<string, Record<string, number>>>;
     expect(Object.keys(by).every((id) => annos.some((u) => u.id === id))).toBe(true);
     expect(Object.values(by).reduce((s, m) => s + sum(m), 0)).toBe(sum(d.confusion.vsConsensus));
@@ -103,11 +128,14 @@ describe('lead dashboard', () => {
     expect(d.review.counts.rework).toBe(1);
   });
 
-  it('exports the annotator table as CSV in the lead\'s language, and shows one annotator\'s history', async () => {
+  it("exports the annotator table as CSV in the lead's language, and shows one annotator's history", async () => {
     const r = await lead.client.get(`/api/projects/${projectId}/dashboard/annotators.csv`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/text\/csv/);
-    const lines = (r.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = (r.body as string)
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('标注员,已提交,每条用时(秒),金标准准确率,金标准条数,已审核,被驳回,驳回率,与他人一致性');
     expect(lines.some((l) => l.startsWith('张三,'))).toBe(true);
     const en = (await lead.client.get(`/api/projects/${projectId}/dashboard/annotators.csv?lang=en`)).body as string;

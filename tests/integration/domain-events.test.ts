@@ -4,8 +4,17 @@ import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import type { Socket } from 'socket.io-client';
 import {
-  CLIENT_EVENTS, DOMAIN_EVENTS, DOMAIN_EVENT_GROUPS, SERVER_EVENTS, domainEventsStream, parseDomainEvent, reviewKeys,
-  type Ack, type DomainEvent, type ItemCompletePayload, type ProjectAgreementPayload,
+  CLIENT_EVENTS,
+  DOMAIN_EVENTS,
+  DOMAIN_EVENT_GROUPS,
+  SERVER_EVENTS,
+  domainEventsStream,
+  parseDomainEvent,
+  reviewKeys,
+  type Ack,
+  type DomainEvent,
+  type ItemCompletePayload,
+  type ProjectAgreementPayload,
 } from '@labelwork/core';
 import { startDomainEventConsumer } from '../../server/src/infra/domain-events.ts';
 import { createLogger } from '../../server/src/infra/logger.ts';
@@ -38,13 +47,18 @@ async function annotate(u: TestUser, projectId: string, i: number): Promise<{ it
 }
 
 /** Review tasks in a project's queue (pending or leased), as {annotationId, reasons}. */
-async function reviewTasks(prefix: string, projectId: string): Promise<{ taskId: string; itemId: string; annotationId: string; reasons: string }[]> {
+async function reviewTasks(
+  prefix: string,
+  projectId: string,
+): Promise<{ taskId: string; itemId: string; annotationId: string; reasons: string }[]> {
   const keys = reviewKeys(prefix, projectId);
   const ids = [...(await redis.zrange(keys.pending, 0, -1)), ...(await redis.zrange(keys.leased, 0, -1))];
-  return Promise.all(ids.map(async (taskId) => {
-    const h = await redis.hgetall(keys.task(taskId));
-    return { taskId, itemId: h.itemId!, annotationId: h.annotationId!, reasons: h.reasons! };
-  }));
+  return Promise.all(
+    ids.map(async (taskId) => {
+      const h = await redis.hgetall(keys.task(taskId));
+      return { taskId, itemId: h.itemId!, annotationId: h.annotationId!, reasons: h.reasons! };
+    }),
+  );
 }
 
 async function pendingCount(prefix: string, group: string): Promise<number> {
@@ -81,7 +95,10 @@ describe('domain events across server processes (real main.ts processes)', () =>
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop()));
     const mongo = await new MongoClient(env.MONGO_URL!).connect();
-    await mongo.db(env.MONGO_DB).dropDatabase().catch(() => undefined);
+    await mongo
+      .db(env.MONGO_DB)
+      .dropDatabase()
+      .catch(() => undefined);
     await mongo.close();
   });
 
@@ -92,7 +109,11 @@ describe('domain events across server processes (real main.ts processes)', () =>
     await admin.login('admin', ADMIN_PASSWORD);
     [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     annos = await makeUsers(admin, 'anno', 2);
-    ({ projectId } = await textProject(lead.client, annos.map((u) => u.id), { n: 1, overlap: 2, reviewPolicy: policy }));
+    ({ projectId } = await textProject(
+      lead.client,
+      annos.map((u) => u.id),
+      { n: 1, overlap: 2, reviewPolicy: policy },
+    ));
     // Two different answers (neg vs pos): agreement under the threshold. No workers yet: no event.
     const first = await annotate(annos[0]!, projectId, 0);
     const second = await annotate(annos[1]!, projectId, 1);
@@ -104,16 +125,24 @@ describe('domain events across server processes (real main.ts processes)', () =>
     // No server process at all while the worker records the item's completion.
     const workers = await spawnWorkers(env);
     procs.push(workers);
-    const completed = await waitFor('item.completed on the stream', async () => (await streamEvents(env.REDIS_PREFIX!)).find((e) => e.type === DOMAIN_EVENTS.itemCompleted && e.data.itemId === itemId), 30_000);
+    const completed = await waitFor(
+      'item.completed on the stream',
+      async () => (await streamEvents(env.REDIS_PREFIX!)).find((e) => e.type === DOMAIN_EVENTS.itemCompleted && e.data.itemId === itemId),
+      30_000,
+    );
     expect(completed.data).toMatchObject({ projectId, itemId, annotators: 2 });
     expect(await reviewTasks(env.REDIS_PREFIX!, projectId)).toEqual([]);
 
     serverB = await spawnServer(env);
     procs.push(serverB);
-    const routed = await waitFor('low-agreement routing on the server that started later', async () => {
-      const tasks = await reviewTasks(env.REDIS_PREFIX!, projectId);
-      return tasks.length >= 2 ? tasks : null;
-    }, 20_000);
+    const routed = await waitFor(
+      'low-agreement routing on the server that started later',
+      async () => {
+        const tasks = await reviewTasks(env.REDIS_PREFIX!, projectId);
+        return tasks.length >= 2 ? tasks : null;
+      },
+      20_000,
+    );
     expect(routed.map((t) => t.annotationId).sort()).toEqual(annotationIds);
     expect(routed.every((t) => t.itemId === itemId && t.reasons === 'low-agreement')).toBe(true);
     await waitFor('the event acknowledged', async () => (await pendingCount(env.REDIS_PREFIX!, DOMAIN_EVENT_GROUPS.reviewRouting)) === 0);
@@ -143,16 +172,27 @@ describe('domain events across server processes (real main.ts processes)', () =>
     const [sb, sc] = [socketFor(onB), socketFor(onC)];
     sockets.push(sb, sc);
     await Promise.all([connected(sb), connected(sc)]);
-    for (const s of [sb, sc]) expect(await new Promise<Ack>((resolve) => s.emit(CLIENT_EVENTS.joinProject, { projectId }, resolve))).toEqual({ ok: true });
+    for (const s of [sb, sc])
+      expect(await new Promise<Ack>((resolve) => s.emit(CLIENT_EVENTS.joinProject, { projectId }, resolve))).toEqual({ ok: true });
     const got = { b: [] as unknown[], c: [] as unknown[] };
     sb.on(SERVER_EVENTS.projectAgreement, (p) => got.b.push(p));
     sc.on(SERVER_EVENTS.projectAgreement, (p) => got.c.push(p));
     sb.on(SERVER_EVENTS.itemComplete, (p) => got.b.push(p));
     sc.on(SERVER_EVENTS.itemComplete, (p) => got.c.push(p));
     const agreement: ProjectAgreementPayload = { projectId, at: new Date().toISOString(), items: 1, byTool: { 'class-single': 0 } };
-    await appendDomainEvent(redis, env.REDIS_PREFIX!, { type: DOMAIN_EVENTS.projectAgreementUpdated, eventId: sid(), at: Date.now(), data: agreement });
+    await appendDomainEvent(redis, env.REDIS_PREFIX!, {
+      type: DOMAIN_EVENTS.projectAgreementUpdated,
+      eventId: sid(),
+      at: Date.now(),
+      data: agreement,
+    });
     const complete: ItemCompletePayload = { projectId, itemId, annotators: 2, agreement: { 'class-single': 0 } };
-    await appendDomainEvent(redis, env.REDIS_PREFIX!, { type: DOMAIN_EVENTS.itemCompleted, eventId: sid(), at: Date.now(), data: complete });
+    await appendDomainEvent(redis, env.REDIS_PREFIX!, {
+      type: DOMAIN_EVENTS.itemCompleted,
+      eventId: sid(),
+      at: Date.now(),
+      data: complete,
+    });
     await waitFor('both processes relayed both events', async () => got.b.length >= 2 && got.c.length >= 2);
     await new Promise((r) => setTimeout(r, 300));
     expect(got.b).toEqual([agreement, complete]);
@@ -172,7 +212,11 @@ describe('domain-event consumers (in-process server)', () => {
     const admin = await t.admin();
     const [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     annos = await makeUsers(admin, 'anno', 2);
-    ({ projectId } = await textProject(lead.client, annos.map((u) => u.id), { n: 2, overlap: 2, reviewPolicy: policy }));
+    ({ projectId } = await textProject(
+      lead.client,
+      annos.map((u) => u.id),
+      { n: 2, overlap: 2, reviewPolicy: policy },
+    ));
     // No workers: the items' completions are recorded by the tests themselves.
     const done = new Map<string, string[]>();
     for (let round = 0; round < 2; round++) {
@@ -188,7 +232,12 @@ describe('domain-event consumers (in-process server)', () => {
     await t?.close();
   });
 
-  const completedEvent = (itemId: string, eventId = sid()): DomainEvent => ({ type: DOMAIN_EVENTS.itemCompleted, eventId, at: Date.now(), data: { projectId, itemId, annotators: 2, agreement: { 'class-single': 0 } } });
+  const completedEvent = (itemId: string, eventId = sid()): DomainEvent => ({
+    type: DOMAIN_EVENTS.itemCompleted,
+    eventId,
+    at: Date.now(),
+    data: { projectId, itemId, annotators: 2, agreement: { 'class-single': 0 } },
+  });
 
   it('leaves an event whose handler failed pending, and another consumer claims and handles it (XAUTOCLAIM)', async () => {
     // A stream of its own (another prefix), read by two consumers of one group whose handler is the
@@ -208,7 +257,12 @@ describe('domain-event consumers (in-process server)', () => {
     const item = items[0]!;
     await appendDomainEvent(redis, prefix, completedEvent(item.itemId));
     await waitFor('the first consumer tried', async () => failed === 1);
-    const [count, , , perConsumer] = (await redis.xpending(domainEventsStream(prefix), DOMAIN_EVENT_GROUPS.reviewRouting)) as [number, string, string, [string, string][]];
+    const [count, , , perConsumer] = (await redis.xpending(domainEventsStream(prefix), DOMAIN_EVENT_GROUPS.reviewRouting)) as [
+      number,
+      string,
+      string,
+      [string, string][],
+    ];
     expect([Number(count), perConsumer]).toEqual([1, [[crashing.consumer, '1']]]);
     expect(await reviewTasks(t.prefix, projectId)).toEqual([]);
 
@@ -223,10 +277,14 @@ describe('domain-event consumers (in-process server)', () => {
       },
     });
     try {
-      const routed = await waitFor('routed by the second consumer', async () => {
-        const tasks = (await reviewTasks(t.prefix, projectId)).filter((x) => x.itemId === item.itemId);
-        return tasks.length === 2 ? tasks : null;
-      }, 10_000);
+      const routed = await waitFor(
+        'routed by the second consumer',
+        async () => {
+          const tasks = (await reviewTasks(t.prefix, projectId)).filter((x) => x.itemId === item.itemId);
+          return tasks.length === 2 ? tasks : null;
+        },
+        10_000,
+      );
       expect(routed.map((x) => x.annotationId).sort()).toEqual(item.annotationIds);
       await waitFor('acknowledged', async () => (await pendingCount(prefix, DOMAIN_EVENT_GROUPS.reviewRouting)) === 0);
       expect([failed, handled]).toEqual([1, 1]);
@@ -247,13 +305,21 @@ describe('domain-event consumers (in-process server)', () => {
     await appendDomainEvent(redis, prefix, completedEvent(items[0]!.itemId));
     await redis.xreadgroup('GROUP', group, 'dead-holding', 'COUNT', 1, 'STREAMS', stream, '>');
     await new Promise((r) => setTimeout(r, 400));
-    const names = async () => ((await redis.xinfo('CONSUMERS', stream, group)) as unknown[][]).map((c) => String(c[c.indexOf('name') + 1])).sort();
+    const names = async () =>
+      ((await redis.xinfo('CONSUMERS', stream, group)) as unknown[][]).map((c) => String(c[c.indexOf('name') + 1])).sort();
     let handled = 0;
-    const live = await startDomainEventConsumer({ redis: t.app.ctx.redis, prefix, log }, {
-      group, claimIdleMs: 60_000, blockMs: 200, deadConsumerIdleMs: 300, handle: async () => {
-        handled++;
+    const live = await startDomainEventConsumer(
+      { redis: t.app.ctx.redis, prefix, log },
+      {
+        group,
+        claimIdleMs: 60_000,
+        blockMs: 200,
+        deadConsumerIdleMs: 300,
+        handle: async () => {
+          handled++;
+        },
       },
-    });
+    );
     try {
       await waitFor('the empty dead consumer removed', async () => !(await names()).includes('dead-empty'));
       // The one holding an event stays until its entry is claimed (here: it is idle less than claimIdleMs).
@@ -269,14 +335,25 @@ describe('domain-event consumers (in-process server)', () => {
     const stream = domainEventsStream(t.prefix);
     await redis.xadd(stream, '*', 'e', 'not json');
     await redis.xadd(stream, '*', 'x', 'no event field');
-    await redis.xadd(stream, '*', 'type', 'item.completed', 'e', JSON.stringify({ type: 'item.completed', eventId: 'e1', at: 1, data: { projectId } }));
+    await redis.xadd(
+      stream,
+      '*',
+      'type',
+      'item.completed',
+      'e',
+      JSON.stringify({ type: 'item.completed', eventId: 'e1', at: 1, data: { projectId } }),
+    );
     await redis.xadd(stream, '*', 'e', JSON.stringify({ type: 'item.deleted', eventId: 'e2', at: 1, data: {} }));
     const item = items[1]!;
     await appendDomainEvent(redis, t.prefix, completedEvent(item.itemId));
-    const routed = await waitFor('the valid event routed after the malformed ones', async () => {
-      const tasks = (await reviewTasks(t.prefix, projectId)).filter((x) => x.itemId === item.itemId);
-      return tasks.length === 2 ? tasks : null;
-    }, 15_000);
+    const routed = await waitFor(
+      'the valid event routed after the malformed ones',
+      async () => {
+        const tasks = (await reviewTasks(t.prefix, projectId)).filter((x) => x.itemId === item.itemId);
+        return tasks.length === 2 ? tasks : null;
+      },
+      15_000,
+    );
     expect(routed.map((x) => x.annotationId).sort()).toEqual(item.annotationIds);
     await waitFor('everything acknowledged', async () => (await pendingCount(t.prefix, DOMAIN_EVENT_GROUPS.reviewRouting)) === 0);
     expect((await fetch(`${t.url}/api/health`)).status).toBe(200);

@@ -8,7 +8,12 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 // Issue #10 item 8: the Items tab's API — search, filters, delete, duplicate detection on import.
 
 const imageSchema = { labels: [{ name: 'car', color: '#e6194b', tool: 'bbox' }] };
-const textSchema = { labels: [{ name: 'pos', color: '#e6194b', tool: 'class-single' }, { name: 'neg', color: '#3cb44b', tool: 'class-single' }] };
+const textSchema = {
+  labels: [
+    { name: 'pos', color: '#e6194b', tool: 'class-single' },
+    { name: 'neg', color: '#3cb44b', tool: 'class-single' },
+  ],
+};
 
 let t: TestApp;
 let lead: ApiClient;
@@ -24,17 +29,28 @@ afterAll(async () => {
   await t?.close();
 });
 
-const list = async (pid: string, query = '') => (await lead.get(`/api/projects/${pid}/items?pageSize=100${query}`)).body as { items: { id: string; seq: number; text?: string; image?: { name: string; fileId: string }; status: string; importId: string }[]; total: number };
+const list = async (pid: string, query = '') =>
+  (await lead.get(`/api/projects/${pid}/items?pageSize=100${query}`)).body as {
+    items: { id: string; seq: number; text?: string; image?: { name: string; fileId: string }; status: string; importId: string }[];
+    total: number;
+  };
 
 describe('duplicate detection on import', () => {
   it('skips images whose bytes the project already has, says which, and imports them anyway when asked', async () => {
     const pid = (await lead.post('/api/projects', { name: 'dup-images', kind: 'image', labelSchema: imageSchema })).body.project.id;
     const a = await pngBuffer(30, 20, '#112233');
     const b = await pngBuffer(30, 20, '#445566');
-    const first = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [{ name: 'a.png', data: a }, { name: 'b.png', data: b }]);
+    const first = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [
+      { name: 'a.png', data: a },
+      { name: 'b.png', data: b },
+    ]);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ created: 2, skipped: 0, duplicates: [] });
-    const again = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [{ name: 'a-copy.png', data: a }, { name: 'c.png', data: await pngBuffer(10, 10) }, { name: 'c2.png', data: await pngBuffer(10, 10) }]);
+    const again = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [
+      { name: 'a-copy.png', data: a },
+      { name: 'c.png', data: await pngBuffer(10, 10) },
+      { name: 'c2.png', data: await pngBuffer(10, 10) },
+    ]);
     expect(again.status).toBe(201);
     expect(again.body.created).toBe(1);
     expect(again.body.skipped).toBe(2);
@@ -53,7 +69,13 @@ describe('duplicate detection on import', () => {
 
   it('skips text lines whose text the project already has (or that repeat in the file)', async () => {
     const pid = (await lead.post('/api/projects', { name: 'dup-text', kind: 'text', labelSchema: textSchema })).body.project.id;
-    const up = (lines: string[], fields: Record<string, string> = {}) => lead.upload(`/api/projects/${pid}/items/text`, 'file', [{ name: 'x.jsonl', data: lines.map((text) => JSON.stringify({ text })).join('\n') }], fields);
+    const up = (lines: string[], fields: Record<string, string> = {}) =>
+      lead.upload(
+        `/api/projects/${pid}/items/text`,
+        'file',
+        [{ name: 'x.jsonl', data: lines.map((text) => JSON.stringify({ text })).join('\n') }],
+        fields,
+      );
     expect((await up(['one', 'two'])).body).toMatchObject({ created: 2, skipped: 0 });
     const r = await up(['two', 'three', 'three']);
     expect(r.status).toBe(201);
@@ -66,7 +88,10 @@ describe('duplicate detection on import', () => {
 describe('search and filters', () => {
   it('finds items by name or text, by status and by import, with the filtered total', async () => {
     const pid = (await lead.post('/api/projects', { name: 'search', kind: 'text', labelSchema: textSchema })).body.project.id;
-    const up = (lines: string[]) => lead.upload(`/api/projects/${pid}/items/text`, 'file', [{ name: 'x.jsonl', data: lines.map((text, i) => JSON.stringify({ text, id: `ext-${text.length}-${i}` })).join('\n') }]);
+    const up = (lines: string[]) =>
+      lead.upload(`/api/projects/${pid}/items/text`, 'file', [
+        { name: 'x.jsonl', data: lines.map((text, i) => JSON.stringify({ text, id: `ext-${text.length}-${i}` })).join('\n') },
+      ]);
     const i1 = (await up(['Alice met Bob', 'Carol (a.k.a. C.) left', '张三在北京'])).body.importId;
     const i2 = (await up(['alice again', 'nothing here'])).body.importId;
     expect((await list(pid)).total).toBe(5);
@@ -87,7 +112,8 @@ describe('search and filters', () => {
 
 describe('deleting items', () => {
   it('deletes selected items, withdraws their queued tasks and files, and refuses items with annotations', async () => {
-    const pid = (await lead.post('/api/projects', { name: 'delete', kind: 'image', labelSchema: imageSchema, overlap: 1, minLevel: 'L5' })).body.project.id;
+    const pid = (await lead.post('/api/projects', { name: 'delete', kind: 'image', labelSchema: imageSchema, overlap: 1, minLevel: 'L5' }))
+      .body.project.id;
     await lead.put(`/api/projects/${pid}/members`, { userIds: [annotator.id] });
     const imp = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [
       { name: 'a.png', data: await pngBuffer(20, 20, '#010101') },
@@ -100,7 +126,10 @@ describe('deleting items', () => {
     const task = await annotator.client.post(`/api/projects/${pid}/tasks/next`);
     expect(task.status).toBe(200);
     const done = task.body.task.item.id as string;
-    const submit = await annotator.client.post(`/api/tasks/${task.body.task.leaseId}/submit`, { submissionId: sid(), regions: [{ id: 'r', type: 'bbox', label: 'car', x: 1, y: 1, w: 5, h: 5 }] });
+    const submit = await annotator.client.post(`/api/tasks/${task.body.task.leaseId}/submit`, {
+      submissionId: sid(),
+      regions: [{ id: 'r', type: 'bbox', label: 'car', x: 1, y: 1, w: 5, h: 5 }],
+    });
     expect(submit.status).toBe(201);
     const refused = await lead.post(`/api/projects/${pid}/items/delete`, { ids: [a!.id, b!.id, c!.id] });
     expect(refused.status).toBe(409);
@@ -122,9 +151,12 @@ describe('deleting items', () => {
   });
 
   it('keeps an item whose task is leased right now, and refuses outsiders', async () => {
-    const pid = (await lead.post('/api/projects', { name: 'busy', kind: 'image', labelSchema: imageSchema, overlap: 1, minLevel: 'L5' })).body.project.id;
+    const pid = (await lead.post('/api/projects', { name: 'busy', kind: 'image', labelSchema: imageSchema, overlap: 1, minLevel: 'L5' }))
+      .body.project.id;
     await lead.put(`/api/projects/${pid}/members`, { userIds: [annotator.id] });
-    const imp = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [{ name: 'x.png', data: await pngBuffer(20, 20, '#090909') }]);
+    const imp = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [
+      { name: 'x.png', data: await pngBuffer(20, 20, '#090909') },
+    ]);
     await lead.post(`/api/projects/${pid}/queue/items`, { all: true });
     const task = await annotator.client.post(`/api/projects/${pid}/tasks/next`);
     expect(task.status).toBe(200);

@@ -34,7 +34,14 @@ describe('image import', () => {
     expect(r.status).toBe(201);
     expect(r.body.created).toBe(4);
     const items = (await lead.get(`/api/projects/${imageProject}/items`)).body.items;
-    expect(items.map((i: { image: { name: string; mime: string; width: number; height: number } }) => [i.image.name, i.image.mime, i.image.width, i.image.height])).toEqual([
+    expect(
+      items.map((i: { image: { name: string; mime: string; width: number; height: number } }) => [
+        i.image.name,
+        i.image.mime,
+        i.image.width,
+        i.image.height,
+      ]),
+    ).toEqual([
       ['路口-1.png', 'image/png', 640, 480],
       ['b.jpg', 'image/jpeg', 100, 50],
       ['c.webp', 'image/webp', 30, 40],
@@ -53,13 +60,20 @@ describe('image import', () => {
   it('refuses a non-image with 415, an oversize image with 413, a corrupt image and a scripted SVG with 400, storing nothing', async () => {
     const before = { items: await itemCount(imageProject), files: await fileCount() };
     const good = await pngBuffer();
-    const notImage = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [{ name: 'ok.png', data: good }, { name: 'notes.txt', data: 'hello' }]);
+    const notImage = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [
+      { name: 'ok.png', data: good },
+      { name: 'notes.txt', data: 'hello' },
+    ]);
     expect(notImage.status).toBe(415);
     expect(notImage.body.error.details.errors).toEqual([expect.objectContaining({ file: 'notes.txt', code: 'UNSUPPORTED_MEDIA_TYPE' })]);
-    const huge = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [{ name: 'big.png', data: Buffer.concat([good, Buffer.alloc(300 * 1024)]) }]);
+    const huge = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [
+      { name: 'big.png', data: Buffer.concat([good, Buffer.alloc(300 * 1024)]) },
+    ]);
     expect(huge.status).toBe(413);
     const png = await pngBuffer(300, 300, '#123456');
-    const corrupt = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [{ name: 'cut.png', data: png.subarray(0, Math.floor(png.length * 0.6)) }]);
+    const corrupt = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [
+      { name: 'cut.png', data: png.subarray(0, Math.floor(png.length * 0.6)) },
+    ]);
     expect(corrupt.status).toBe(400);
     expect(corrupt.body.error.code).toBe('CORRUPT_IMAGE');
     for (const svg of [
@@ -84,7 +98,16 @@ describe('image import', () => {
 
 describe('text import', () => {
   const chinese = [
-    { text: '华为公司在深圳发布了Mate 60。', id: 'n1', gold: { regions: [{ id: 'r1', type: 'span', label: 'ORG', start: 0, end: 4 }, { id: 'r2', type: 'span', label: 'LOC', start: 5, end: 7 }] } },
+    {
+      text: '华为公司在深圳发布了Mate 60。',
+      id: 'n1',
+      gold: {
+        regions: [
+          { id: 'r1', type: 'span', label: 'ORG', start: 0, end: 4 },
+          { id: 'r2', type: 'span', label: 'LOC', start: 5, end: 7 },
+        ],
+      },
+    },
     { text: '😀张伟去了北京大学。', id: 'n2', meta: { source: '新华社' } },
     { text: 'Plain English, with "quotes", commas\nand a newline.', id: 3 },
     { text: '<img src=x onerror=alert(1)> 不执行', id: 'n4' },
@@ -93,7 +116,9 @@ describe('text import', () => {
 
   it('round-trips Chinese, emoji and astral characters byte-exactly from JSONL, with gold answers', async () => {
     const jsonl = chinese.map((c) => JSON.stringify(c)).join('\n') + '\n\n';
-    const r = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [{ name: '新闻.jsonl', data: Buffer.from(jsonl, 'utf8') }]);
+    const r = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [
+      { name: '新闻.jsonl', data: Buffer.from(jsonl, 'utf8') },
+    ]);
     expect(r.status).toBe(201);
     expect(r.body.created).toBe(5);
     const items = (await lead.get(`/api/projects/${textProject}/items?pageSize=10`)).body.items;
@@ -136,14 +161,20 @@ describe('text import', () => {
     expect(r.body.error.details.errors.map((e: { line: number }) => e.line)).toEqual([2, 3, 5, 6]);
     expect(await itemCount(textProject)).toBe(before);
     // Once the syntax is right, gold answers are checked against the label schema.
-    const r2 = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [{ name: 'gold.jsonl', data: [lines[0], lines[6]].join('\n') }]);
+    const r2 = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [
+      { name: 'gold.jsonl', data: [lines[0], lines[6]].join('\n') },
+    ]);
     expect(r2.status).toBe(400);
-    expect(r2.body.error.details.errors).toEqual([{ line: 2, code: 'GOLD_INVALID', message: expect.stringContaining('gold'), params: { field: 'gold.regions[0]' } }]);
+    expect(r2.body.error.details.errors).toEqual([
+      { line: 2, code: 'GOLD_INVALID', message: expect.stringContaining('gold'), params: { field: 'gold.regions[0]' } },
+    ]);
     expect(await itemCount(textProject)).toBe(before);
   });
 
   it('refuses invalid UTF-8 and unknown formats', async () => {
-    const bad = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [{ name: 'a.jsonl', data: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }]);
+    const bad = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [
+      { name: 'a.jsonl', data: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) },
+    ]);
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/UTF-8/);
     const fmt = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [{ name: 'a.xlsx', data: 'x' }]);
@@ -172,9 +203,34 @@ describe('text import', () => {
     const importId = new ObjectId();
     const projectId = new ObjectId(textProject);
     const old = new Date(Date.now() - 2 * 3600_000);
-    await t.app.ctx.db.imports.insertOne({ _id: importId, schemaVersion: 1, projectId, kind: 'text', fileName: 'x.jsonl', status: 'running', total: 2, done: 1, byId: projectId, createdAt: old });
-    await t.app.ctx.db.items.insertOne({ _id: new ObjectId(), schemaVersion: 1, projectId, seq: 999999, kind: 'text', text: 'half', isGold: false, status: 'new', annotationCount: 0, importId, createdAt: old });
-    const listed = (await lead.get(`/api/projects/${textProject}/items?page=1&pageSize=500`)).body.items.map((i: { text: string }) => i.text);
+    await t.app.ctx.db.imports.insertOne({
+      _id: importId,
+      schemaVersion: 1,
+      projectId,
+      kind: 'text',
+      fileName: 'x.jsonl',
+      status: 'running',
+      total: 2,
+      done: 1,
+      byId: projectId,
+      createdAt: old,
+    });
+    await t.app.ctx.db.items.insertOne({
+      _id: new ObjectId(),
+      schemaVersion: 1,
+      projectId,
+      seq: 999999,
+      kind: 'text',
+      text: 'half',
+      isGold: false,
+      status: 'new',
+      annotationCount: 0,
+      importId,
+      createdAt: old,
+    });
+    const listed = (await lead.get(`/api/projects/${textProject}/items?page=1&pageSize=500`)).body.items.map(
+      (i: { text: string }) => i.text,
+    );
     expect(listed).not.toContain('half');
     expect(await itemCount(textProject)).toBe(before);
     const { sweepStaleImports } = await import('../../server/src/modules/items/items.service.ts');
@@ -188,10 +244,30 @@ describe('gold answers', () => {
   it('lets a lead set and clear an item gold answer, checked against the label schema and the image size', async () => {
     const items = (await lead.get(`/api/projects/${imageProject}/items`)).body.items;
     const item = items[0];
-    const bad = await lead.put(`/api/items/${item.id}/gold`, { gold: { regions: [{ id: 'a', type: 'bbox', label: 'car', x: 600, y: 10, w: 100, h: 10 }, { id: 'b', type: 'bbox', label: 'tree', x: 1, y: 1, w: 2, h: 2 }] } });
+    const bad = await lead.put(`/api/items/${item.id}/gold`, {
+      gold: {
+        regions: [
+          { id: 'a', type: 'bbox', label: 'car', x: 600, y: 10, w: 100, h: 10 },
+          { id: 'b', type: 'bbox', label: 'tree', x: 1, y: 1, w: 2, h: 2 },
+        ],
+      },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['gold.regions[0]', 'gold.regions[1].label']);
-    const gold = { regions: [{ id: 'a', type: 'bbox', label: 'car', x: 10.5, y: 20, w: 100, h: 50 }, { id: 'k', type: 'keypoints', label: 'person-pose', points: [{ name: 'head', x: 5, y: 5, v: 2 }, { name: 'left-hand', x: 0, y: 0, v: 0 }] }] };
+    const gold = {
+      regions: [
+        { id: 'a', type: 'bbox', label: 'car', x: 10.5, y: 20, w: 100, h: 50 },
+        {
+          id: 'k',
+          type: 'keypoints',
+          label: 'person-pose',
+          points: [
+            { name: 'head', x: 5, y: 5, v: 2 },
+            { name: 'left-hand', x: 0, y: 0, v: 0 },
+          ],
+        },
+      ],
+    };
     const ok = await lead.put(`/api/items/${item.id}/gold`, { gold });
     expect(ok.status).toBe(200);
     expect(ok.body.item.gold).toEqual(gold);

@@ -31,14 +31,18 @@ async function projectWithWork(): Promise<{ projectId: string }> {
     const s = await anno.client.post(`/api/tasks/${await next()}/submit`, { submissionId: sid(), durationMs: 1000, regions });
     expect(s.status, JSON.stringify(s.body)).toBe(201);
   };
-  await submit([{ id: 'c', type: 'class', label: 'neg' }, { id: 's', type: 'span', label: 'PER', start: 0, end: 4 }]);
+  await submit([
+    { id: 'c', type: 'class', label: 'neg' },
+    { id: 's', type: 'span', label: 'PER', start: 0, end: 4 },
+  ]);
   await submit([{ id: 'c', type: 'class', label: 'pos' }]);
   const d = await anno.client.put(`/api/tasks/${await next()}/draft`, { regions: [{ id: 'c', type: 'class', label: 'neg' }] });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
   return { projectId };
 }
 
-const project = async (id: string) => (await lead.client.get(`/api/projects/${id}`)).body.project as { version: number; labelSchema: typeof classSchema };
+const project = async (id: string) =>
+  (await lead.client.get(`/api/projects/${id}`)).body.project as { version: number; labelSchema: typeof classSchema };
 const without = (name: string) => ({ labels: classSchema.labels.filter((l) => l.name !== name) });
 
 describe('label usage', () => {
@@ -60,7 +64,11 @@ describe('merging a removed label into another', () => {
     const { projectId } = await projectWithWork();
     const before = await t.app.ctx.db.annotations.find({ projectId: new ObjectId(projectId) }).toArray();
     const p = await project(projectId);
-    const r = await lead.client.patch(`/api/projects/${projectId}`, { version: p.version, labelSchema: without('neg'), labelMerges: [{ from: 'neg', into: 'pos' }] });
+    const r = await lead.client.patch(`/api/projects/${projectId}`, {
+      version: p.version,
+      labelSchema: without('neg'),
+      labelMerges: [{ from: 'neg', into: 'pos' }],
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.project.labelSchema.labels.map((l: { name: string }) => l.name)).toEqual(['pos', 'PER']);
     const usage = (await lead.client.get(`/api/projects/${projectId}/label-usage`)).body.labels;
@@ -68,7 +76,10 @@ describe('merging a removed label into another', () => {
     expect(usage.pos).toEqual({ annotations: 2, drafts: 1, gold: 1 });
     const after = await t.app.ctx.db.annotations.find({ projectId: new ObjectId(projectId) }).toArray();
     const changed = after.find((a) => before.find((b) => b._id.equals(a._id))!.regions.some((x) => x.label === 'neg'))!;
-    expect(changed.regions).toEqual([{ id: 'c', type: 'class', label: 'pos' }, { id: 's', type: 'span', label: 'PER', start: 0, end: 4 }]);
+    expect(changed.regions).toEqual([
+      { id: 'c', type: 'class', label: 'pos' },
+      { id: 's', type: 'span', label: 'PER', start: 0, end: 4 },
+    ]);
     expect(changed.version).toBe(before.find((b) => b._id.equals(changed._id))!.version + 1);
     const drafts = await t.app.ctx.db.drafts.find({ projectId: new ObjectId(projectId) }).toArray();
     expect(drafts.map((d) => d.regions)).toEqual([[{ id: 'c', type: 'class', label: 'pos' }]]);
@@ -89,7 +100,11 @@ describe('merging a removed label into another', () => {
       expect(r.body.error.details.map((d: { reason: string }) => d.reason)).toEqual([reason]);
     }
     expect((await project(projectId)).version).toBe(p.version);
-    expect((await lead.client.get(`/api/projects/${projectId}/label-usage`)).body.labels.neg).toEqual({ annotations: 1, drafts: 1, gold: 0 });
+    expect((await lead.client.get(`/api/projects/${projectId}/label-usage`)).body.labels.neg).toEqual({
+      annotations: 1,
+      drafts: 1,
+      gold: 0,
+    });
   });
 });
 
@@ -101,9 +116,17 @@ describe('retiring a label', () => {
     const r = await lead.client.patch(`/api/projects/${projectId}`, { version: p.version, labelSchema: { labels } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.project.labelSchema.labels[1]).toMatchObject({ name: 'neg', retired: true });
-    expect((await lead.client.get(`/api/projects/${projectId}/label-usage`)).body.labels.neg).toEqual({ annotations: 1, drafts: 1, gold: 0 });
+    expect((await lead.client.get(`/api/projects/${projectId}/label-usage`)).body.labels.neg).toEqual({
+      annotations: 1,
+      drafts: 1,
+      gold: 0,
+    });
     // A merge may not target a retired label.
-    const m = await lead.client.patch(`/api/projects/${projectId}`, { version: r.body.project.version, labelSchema: { labels: labels.filter((l) => l.name !== 'pos') }, labelMerges: [{ from: 'pos', into: 'neg' }] });
+    const m = await lead.client.patch(`/api/projects/${projectId}`, {
+      version: r.body.project.version,
+      labelSchema: { labels: labels.filter((l) => l.name !== 'pos') },
+      labelMerges: [{ from: 'pos', into: 'neg' }],
+    });
     expect(m.body.error.details.map((d: { reason: string }) => d.reason)).toEqual(['merge_target_unknown']);
   });
 });

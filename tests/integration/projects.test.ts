@@ -66,11 +66,24 @@ describe('projects', () => {
 
   it('lets a lead create an image project with a full label schema', async () => {
     const r = await users.lead1!.client.post('/api/projects', {
-      name: '路口车辆 <b>v1</b>', kind: 'image', labelSchema: imageSchema, overlap: 3, goldRate: 0.1, minLevel: 'L4',
+      name: '路口车辆 <b>v1</b>',
+      kind: 'image',
+      labelSchema: imageSchema,
+      overlap: 3,
+      goldRate: 0.1,
+      minLevel: 'L4',
       guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.0' },
     });
     expect(r.status).toBe(201);
-    expect(r.body.project).toMatchObject({ name: '路口车辆 <b>v1</b>', kind: 'image', overlap: 3, goldRate: 0.1, minLevel: 'L4', status: 'active', version: 1 });
+    expect(r.body.project).toMatchObject({
+      name: '路口车辆 <b>v1</b>',
+      kind: 'image',
+      overlap: 3,
+      goldRate: 0.1,
+      minLevel: 'L4',
+      status: 'active',
+      version: 1,
+    });
     expect(r.body.project.labelSchema.labels[3].edges).toHaveLength(2);
     projectId = r.body.project.id;
     version = r.body.project.version;
@@ -78,7 +91,8 @@ describe('projects', () => {
 
   it('refuses an invalid label schema with the field path of each problem', async () => {
     const r = await users.lead1!.client.post('/api/projects', {
-      name: 'bad', kind: 'image',
+      name: 'bad',
+      kind: 'image',
       labelSchema: {
         labels: [
           { name: 'car', color: '#ff0000', hotkey: 'c', tool: 'bbox' },
@@ -93,24 +107,71 @@ describe('projects', () => {
     const paths = r.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).toContain('labelSchema.labels[1].tool');
     const r2 = await users.lead1!.client.post('/api/projects', {
-      name: 'bad2', kind: 'image',
-      labelSchema: { labels: [{ name: 'car', color: '#ff0000', hotkey: 'c', tool: 'bbox' }, { name: 'Car', color: '#00ff00', hotkey: 'C', tool: 'bbox' }, { name: 'pose', color: '#0000ff', tool: 'keypoints', points: ['a', 'b'], edges: [{ from: 'a', to: 'z' }] }] },
+      name: 'bad2',
+      kind: 'image',
+      labelSchema: {
+        labels: [
+          { name: 'car', color: '#ff0000', hotkey: 'c', tool: 'bbox' },
+          { name: 'Car', color: '#00ff00', hotkey: 'C', tool: 'bbox' },
+          { name: 'pose', color: '#0000ff', tool: 'keypoints', points: ['a', 'b'], edges: [{ from: 'a', to: 'z' }] },
+        ],
+      },
     });
     const paths2 = r2.body.error.details.map((d: { path: string }) => d.path);
-    expect(paths2).toEqual(expect.arrayContaining(['labelSchema.labels[1].name', 'labelSchema.labels[1].hotkey', 'labelSchema.labels[2].edges[0].to']));
+    expect(paths2).toEqual(
+      expect.arrayContaining(['labelSchema.labels[1].name', 'labelSchema.labels[1].hotkey', 'labelSchema.labels[2].edges[0].to']),
+    );
     // Each problem carries a reason code and params for clients to translate; label numbers count from 1.
-    expect(r2.body.error.details).toContainEqual({ path: 'labelSchema.labels[1].hotkey', reason: 'duplicate_hotkey', params: { hotkey: 'C', other: 1 }, message: 'hotkey "C" is already used by label 1' });
-    expect(r2.body.error.details).toContainEqual(expect.objectContaining({ path: 'labelSchema.labels[2].edges[0].to', reason: 'edge_unknown_point', params: { point: 'z' } }));
-    const r3 = await users.lead1!.client.post('/api/projects', { name: 'bad3', kind: 'image', labelSchema: { labels: [{ name: 'ent', color: '#0000ff', tool: 'span' }] } });
-    expect(r3.body.error.details).toEqual([{ path: 'labelSchema.labels[0].tool', reason: 'tool_not_for_kind', params: { tool: 'span', kind: 'image' }, message: 'tool "span" is not available in image projects' }]);
-    const r4 = await users.lead1!.client.post('/api/projects', { name: 'bad4', kind: 'text', labelSchema: textSchema, guideline: { slug: 'no-such', version: '1.0' } });
-    expect(r4.body.error.details).toEqual([{ path: 'guideline', reason: 'unknown_guideline', params: { guideline: 'no-such@1.0' }, message: 'no guideline no-such@1.0' }]);
+    expect(r2.body.error.details).toContainEqual({
+      path: 'labelSchema.labels[1].hotkey',
+      reason: 'duplicate_hotkey',
+      params: { hotkey: 'C', other: 1 },
+      message: 'hotkey "C" is already used by label 1',
+    });
+    expect(r2.body.error.details).toContainEqual(
+      expect.objectContaining({ path: 'labelSchema.labels[2].edges[0].to', reason: 'edge_unknown_point', params: { point: 'z' } }),
+    );
+    const r3 = await users.lead1!.client.post('/api/projects', {
+      name: 'bad3',
+      kind: 'image',
+      labelSchema: { labels: [{ name: 'ent', color: '#0000ff', tool: 'span' }] },
+    });
+    expect(r3.body.error.details).toEqual([
+      {
+        path: 'labelSchema.labels[0].tool',
+        reason: 'tool_not_for_kind',
+        params: { tool: 'span', kind: 'image' },
+        message: 'tool "span" is not available in image projects',
+      },
+    ]);
+    const r4 = await users.lead1!.client.post('/api/projects', {
+      name: 'bad4',
+      kind: 'text',
+      labelSchema: textSchema,
+      guideline: { slug: 'no-such', version: '1.0' },
+    });
+    expect(r4.body.error.details).toEqual([
+      { path: 'guideline', reason: 'unknown_guideline', params: { guideline: 'no-such@1.0' }, message: 'no guideline no-such@1.0' },
+    ]);
     // A label hotkey may not shadow an editor shortcut of the project's kind (0 is 1:1 zoom in the image editor).
-    const r5 = await users.lead1!.client.post('/api/projects', { name: 'bad5', kind: 'image', labelSchema: { labels: [{ name: 'ignore', color: '#7f7f7f', hotkey: '0', tool: 'bbox' }] } });
+    const r5 = await users.lead1!.client.post('/api/projects', {
+      name: 'bad5',
+      kind: 'image',
+      labelSchema: { labels: [{ name: 'ignore', color: '#7f7f7f', hotkey: '0', tool: 'bbox' }] },
+    });
     expect(r5.status).toBe(400);
-    expect(r5.body.error.details).toEqual([expect.objectContaining({ path: 'labelSchema.labels[0].hotkey', reason: 'hotkey_reserved', params: { hotkey: '0', command: 'view.actual' } })]);
+    expect(r5.body.error.details).toEqual([
+      expect.objectContaining({
+        path: 'labelSchema.labels[0].hotkey',
+        reason: 'hotkey_reserved',
+        params: { hotkey: '0', command: 'view.actual' },
+      }),
+    ]);
     // A missing field says "required" by code, whatever zod's English wording.
-    const r6 = await users.lead1!.client.post('/api/projects', { kind: 'image', labelSchema: { labels: [{ name: 'a', color: '#7f7f7f', tool: 'bbox' }] } });
+    const r6 = await users.lead1!.client.post('/api/projects', {
+      kind: 'image',
+      labelSchema: { labels: [{ name: 'a', color: '#7f7f7f', tool: 'bbox' }] },
+    });
     expect(r6.body.error.details).toContainEqual(expect.objectContaining({ path: 'name', reason: 'required' }));
   });
 
@@ -162,7 +223,9 @@ describe('projects', () => {
     expect(a.body.project.status).toBe('archived');
     const edit = await users.lead1!.client.patch(`/api/projects/${projectId}`, { version: a.body.project.version, name: 'nope' });
     expect(edit.body.error.code).toBe('PROJECT_ARCHIVED');
-    expect((await users.lead1!.client.get('/api/projects?status=archived')).body.projects.map((p: { id: string }) => p.id)).toContain(projectId);
+    expect((await users.lead1!.client.get('/api/projects?status=archived')).body.projects.map((p: { id: string }) => p.id)).toContain(
+      projectId,
+    );
     expect((await users.lead1!.client.get('/api/projects')).body.projects.map((p: { id: string }) => p.id)).not.toContain(projectId);
     const u = await users.lead1!.client.post(`/api/projects/${projectId}/unarchive`);
     expect(u.body.project.status).toBe('active');
@@ -179,7 +242,9 @@ describe('projects', () => {
 describe('guidelines', () => {
   it('lists the bundled guidelines and serves one without its quiz answers', async () => {
     const list = await users.anno1!.client.get('/api/guidelines');
-    expect(list.body.guidelines.map((g: { slug: string }) => g.slug)).toEqual(expect.arrayContaining(['vehicles-pedestrians-bbox', 'chinese-ner']));
+    expect(list.body.guidelines.map((g: { slug: string }) => g.slug)).toEqual(
+      expect.arrayContaining(['vehicles-pedestrians-bbox', 'chinese-ner']),
+    );
     const g = await users.anno1!.client.get('/api/guidelines/chinese-ner/1.0');
     expect(g.status).toBe(200);
     expect(g.body.guideline.body['zh-CN']).toContain('PER');

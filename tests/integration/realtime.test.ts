@@ -21,10 +21,11 @@ function socketFor(c: ApiClient | null, url = t.url): Socket {
   sockets.push(s);
   return s;
 }
-const connected = (s: Socket) => new Promise<void>((resolve, reject) => {
-  s.once('connect', () => resolve());
-  s.once('connect_error', (e) => reject(e));
-});
+const connected = (s: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', (e) => reject(e));
+  });
 const join = (s: Socket, id: string) => new Promise<Ack>((resolve) => s.emit(CLIENT_EVENTS.joinProject, { projectId: id }, resolve));
 
 async function user(name: string, role: string): Promise<ApiClient> {
@@ -126,7 +127,7 @@ describe('lead announcements (cached access check)', () => {
     await second?.close();
   });
 
-  it("reaches the project room from a lead; members who may not manage it and outsiders are refused", async () => {
+  it('reaches the project room from a lead; members who may not manage it and outsiders are refused', async () => {
     const member = socketFor(anno);
     const ls = socketFor(lead);
     const out = socketFor(outsider);

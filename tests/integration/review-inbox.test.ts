@@ -19,7 +19,8 @@ let rev: TestUser;
 let projectId = '';
 const sockets: Socket[] = [];
 
-const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer });
+const user = (username: string, role: string, level: string, reviewer = false) =>
+  signedInUser(admin, { name: username, role, level, reviewer });
 
 /** A fresh session: what the annotator has after signing in again on another day or device. */
 async function signInAgain(u: TestUser): Promise<ApiClient> {
@@ -36,7 +37,9 @@ async function submitAndDecide(verdict: 'accept' | 'reject', comment?: string): 
   const task = await rev.client.post(`/api/projects/${projectId}/review/next`);
   expect(task.status).toBe(200);
   const v = await rev.client.post(`/api/projects/${projectId}/review/tasks/${task.body.task.taskId}/verdict`, {
-    token: task.body.task.token, verdict, comments: comment ? [{ anchor: { kind: 'item' }, text: comment }] : [],
+    token: task.body.task.token,
+    verdict,
+    comments: comment ? [{ anchor: { kind: 'item' }, text: comment }] : [],
   });
   expect(v.status).toBe(201);
   return { itemId: n.body.task.item.id, reviewId: v.body.review.id };
@@ -65,7 +68,15 @@ describe('the review inbox', () => {
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ total: 1, unread: 1, page: 1, pageSize: 20 });
     rejected = list.body.entries[0];
-    expect(rejected).toMatchObject({ id: reviewId, kind: 'verdict', verdict: 'reject', projectId, itemId, text: 'the class is wrong', read: false });
+    expect(rejected).toMatchObject({
+      id: reviewId,
+      kind: 'verdict',
+      verdict: 'reject',
+      projectId,
+      itemId,
+      text: 'the class is wrong',
+      read: false,
+    });
     expect(rejected.itemName).toMatch(/^text number \d about Alice$/);
     expect((await fresh.get('/api/inbox/unread-count')).body).toEqual({ unread: 1 });
     // Nobody else's inbox has it.
@@ -100,7 +111,10 @@ describe('the review inbox', () => {
     const later = await signInAgain(anno);
     const list = (await later.get('/api/inbox')).body;
     expect(list.unread).toBe(1);
-    expect(list.entries.map((e: InboxEntry) => [e.id, e.read])).toEqual([[rejected.id, false], [first.id, true]]);
+    expect(list.entries.map((e: InboxEntry) => [e.id, e.read])).toEqual([
+      [rejected.id, false],
+      [first.id, true],
+    ]);
     // Marking again is harmless.
     expect((await later.post(`/api/inbox/${first.id}/read`)).body).toMatchObject({ entry: { read: true }, unread: 1 });
   });

@@ -18,8 +18,13 @@ import { answer, makeUsers, sid, textProject, type TestUser } from '../support/t
 const root = path.resolve(import.meta.dirname, '../..');
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Role =
-  | 'signed out' | 'trainee' | 'annotator' | 'reviewer-annotator' | 'lead of another project'
-  | 'trainee in the project' | 'annotator in the project';
+  | 'signed out'
+  | 'trainee'
+  | 'annotator'
+  | 'reviewer-annotator'
+  | 'lead of another project'
+  | 'trainee in the project'
+  | 'annotator in the project';
 /** Outsiders: members (or the lead) of another project, and a signed-out caller. */
 const OUTSIDERS: Role[] = ['signed out', 'trainee', 'annotator', 'reviewer-annotator', 'lead of another project'];
 /** Members of the victim project below its managers: they may see it, never its managers' routes or others' work. */
@@ -32,7 +37,7 @@ const WHO: Record<Role, string> = {
   'reviewer-annotator': 'a reviewer (L1, reviewer flag) of another project',
   'lead of another project': 'the lead of another project',
   'trainee in the project': 'a trainee member of the project',
-  'annotator in the project': 'an annotator member of the project (not the work\'s author)',
+  'annotator in the project': "an annotator member of the project (not the work's author)",
 };
 
 /** The victim project's objects, created by its own lead and members in beforeAll. */
@@ -71,29 +76,54 @@ const V = (f: (v: Victim) => string) => (v: Victim) => f(v);
 const CALLS: Record<string, Call> = {
   'GET /api/health': { path: () => '/api/health' },
   // A wrong password (for a name of its own per role, so the lockout after 5 failures does not answer instead).
-  'POST /api/auth/login': { path: () => '/api/auth/login', body: (_v, self) => ({ username: `guess-${self.id.slice(-8)}`, password: 'not-the-password' }) },
+  'POST /api/auth/login': {
+    path: () => '/api/auth/login',
+    body: (_v, self) => ({ username: `guess-${self.id.slice(-8)}`, password: 'not-the-password' }),
+  },
   'POST /api/auth/logout': { path: () => '/api/auth/logout' },
   'GET /api/auth/me': { path: () => '/api/auth/me' },
   'PATCH /api/auth/me': { path: () => '/api/auth/me', body: () => ({ lang: 'en' }) },
   'GET /api/users': { path: () => '/api/users' },
-  'POST /api/users': { path: () => '/api/users', body: () => ({ username: `mallory${Math.floor(Math.random() * 1e6)}`, password: 'mallory-password', role: 'admin' }) },
+  'POST /api/users': {
+    path: () => '/api/users',
+    body: () => ({ username: `mallory${Math.floor(Math.random() * 1e6)}`, password: 'mallory-password', role: 'admin' }),
+  },
   'PATCH /api/users/:id': { path: V((v) => `/api/users/${v.annotatorId}`), body: () => ({ disabled: true }) },
   'GET /api/projects': { path: () => '/api/projects?status=all' },
-  'POST /api/projects': { path: () => '/api/projects', body: () => ({ name: `own-${Math.floor(Math.random() * 1e6)}`, kind: 'text', labelSchema: { labels: [{ name: 'PER', color: '#123456', tool: 'span' }] } }) },
+  'POST /api/projects': {
+    path: () => '/api/projects',
+    body: () => ({
+      name: `own-${Math.floor(Math.random() * 1e6)}`,
+      kind: 'text',
+      labelSchema: { labels: [{ name: 'PER', color: '#123456', tool: 'span' }] },
+    }),
+  },
   'GET /api/projects/:id': { path: V((v) => `/api/projects/${v.projectId}`) },
   'GET /api/projects/:id/leads': { path: V((v) => `/api/projects/${v.projectId}/leads`) },
   'GET /api/projects/:id/label-usage': { path: V((v) => `/api/projects/${v.projectId}/label-usage`) },
-  'PATCH /api/projects/:id': { path: V((v) => `/api/projects/${v.projectId}`), body: (v) => ({ version: v.projectVersion, name: 'taken over' }) },
+  'PATCH /api/projects/:id': {
+    path: V((v) => `/api/projects/${v.projectId}`),
+    body: (v) => ({ version: v.projectVersion, name: 'taken over' }),
+  },
   'POST /api/projects/:id/archive': { path: V((v) => `/api/projects/${v.projectId}/archive`) },
   'POST /api/projects/:id/unarchive': { path: V((v) => `/api/projects/${v.projectId}/unarchive`) },
   'PUT /api/projects/:id/members': { path: V((v) => `/api/projects/${v.projectId}/members`), body: (_v, self) => ({ userIds: [self.id] }) },
   'DELETE /api/projects/:id/members/:userId': { path: V((v) => `/api/projects/${v.projectId}/members/${v.annotatorId}`) },
   'GET /api/guidelines': { path: () => '/api/guidelines' },
   'GET /api/guidelines/:slug/:version': { path: V((v) => `/api/guidelines/${v.guideline}`) },
-  'POST /api/projects/:id/items/images': { path: V((v) => `/api/projects/${v.imageProjectId}/items/images`), upload: { field: 'files', name: 'x.png', data: () => pngBuffer(8, 8) } },
-  'POST /api/projects/:id/items/text': { path: V((v) => `/api/projects/${v.projectId}/items/text`), upload: { field: 'file', name: 'x.jsonl', data: async () => '{"text":"planted"}' } },
+  'POST /api/projects/:id/items/images': {
+    path: V((v) => `/api/projects/${v.imageProjectId}/items/images`),
+    upload: { field: 'files', name: 'x.png', data: () => pngBuffer(8, 8) },
+  },
+  'POST /api/projects/:id/items/text': {
+    path: V((v) => `/api/projects/${v.projectId}/items/text`),
+    upload: { field: 'file', name: 'x.jsonl', data: async () => '{"text":"planted"}' },
+  },
   'GET /api/projects/:id/items': { path: V((v) => `/api/projects/${v.projectId}/items`) },
-  'POST /api/projects/:id/items/delete': { path: V((v) => `/api/projects/${v.projectId}/items/delete`), body: (v) => ({ ids: [v.goldItemId] }) },
+  'POST /api/projects/:id/items/delete': {
+    path: V((v) => `/api/projects/${v.projectId}/items/delete`),
+    body: (v) => ({ ids: [v.goldItemId] }),
+  },
   'GET /api/projects/:id/imports': { path: V((v) => `/api/projects/${v.projectId}/imports`) },
   'GET /api/items/:id': { path: V((v) => `/api/items/${v.goldItemId}`) },
   'PUT /api/items/:id/gold': { path: V((v) => `/api/items/${v.goldItemId}/gold`), body: () => ({ gold: null }) },
@@ -101,7 +131,10 @@ const CALLS: Record<string, Call> = {
   'POST /api/projects/:id/tasks/next': { path: V((v) => `/api/projects/${v.projectId}/tasks/next`) },
   'POST /api/tasks/:leaseId/heartbeat': { path: V((v) => `/api/tasks/${v.leaseId}/heartbeat`) },
   'PUT /api/tasks/:leaseId/draft': { path: V((v) => `/api/tasks/${v.leaseId}/draft`), body: () => ({ regions: [] }) },
-  'POST /api/tasks/:leaseId/submit': { path: V((v) => `/api/tasks/${v.leaseId}/submit`), body: () => ({ submissionId: sid(), ...answer(1) }) },
+  'POST /api/tasks/:leaseId/submit': {
+    path: V((v) => `/api/tasks/${v.leaseId}/submit`),
+    body: () => ({ submissionId: sid(), ...answer(1) }),
+  },
   'POST /api/tasks/:leaseId/skip': { path: V((v) => `/api/tasks/${v.leaseId}/skip`), body: () => ({ reason: 'not mine' }) },
   'POST /api/tasks/:leaseId/release': { path: V((v) => `/api/tasks/${v.leaseId}/release`) },
   'POST /api/tasks/:leaseId/requeue': { path: V((v) => `/api/tasks/${v.leaseId}/requeue`) },
@@ -112,7 +145,10 @@ const CALLS: Record<string, Call> = {
   'POST /api/projects/:id/queue/pause': { path: V((v) => `/api/projects/${v.projectId}/queue/pause`) },
   'POST /api/projects/:id/queue/resume': { path: V((v) => `/api/projects/${v.projectId}/queue/resume`) },
   'GET /api/projects/:id/queue/items/:itemId': { path: V((v) => `/api/projects/${v.projectId}/queue/items/${v.itemIds[0]}`) },
-  'POST /api/projects/:id/queue/items/:itemId/assign': { path: V((v) => `/api/projects/${v.projectId}/queue/items/${v.itemIds[2]}/assign`), body: (_v, self) => ({ userId: self.id }) },
+  'POST /api/projects/:id/queue/items/:itemId/assign': {
+    path: V((v) => `/api/projects/${v.projectId}/queue/items/${v.itemIds[2]}/assign`),
+    body: (_v, self) => ({ userId: self.id }),
+  },
   'GET /api/projects/:id/queue/leases': { path: V((v) => `/api/projects/${v.projectId}/queue/leases`) },
   'GET /api/projects/:id/drafts': { path: V((v) => `/api/projects/${v.projectId}/drafts`) },
   'GET /api/projects/:id/agreement': { path: V((v) => `/api/projects/${v.projectId}/agreement`) },
@@ -120,18 +156,36 @@ const CALLS: Record<string, Call> = {
   'POST /api/projects/:id/queue/recompute': { path: V((v) => `/api/projects/${v.projectId}/queue/recompute`) },
   'GET /api/projects/:id/queue/jobs/:jobId': { path: V((v) => `/api/projects/${v.projectId}/queue/jobs/${v.jobId}`) },
   'GET /api/annotations/:id': { path: V((v) => `/api/annotations/${v.annotationId}`) },
-  'PATCH /api/annotations/:id': { path: V((v) => `/api/annotations/${v.annotationId}`), body: (v) => ({ version: v.annotationVersion, regions: [] }) },
+  'PATCH /api/annotations/:id': {
+    path: V((v) => `/api/annotations/${v.annotationId}`),
+    body: (v) => ({ version: v.annotationVersion, regions: [] }),
+  },
   'GET /api/projects/:id/annotations': { path: V((v) => `/api/projects/${v.projectId}/annotations`) },
   'POST /api/projects/:id/review/next': { path: V((v) => `/api/projects/${v.projectId}/review/next`) },
-  'POST /api/projects/:id/review/tasks/:taskId/heartbeat': { path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/heartbeat`), body: (v) => ({ token: v.reviewToken }) },
-  'POST /api/projects/:id/review/tasks/:taskId/release': { path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/release`), body: (v) => ({ token: v.reviewToken }) },
-  'POST /api/projects/:id/review/tasks/:taskId/verdict': { path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/verdict`), body: (v) => ({ token: v.reviewToken, verdict: 'accept', comments: [] }) },
-  'POST /api/projects/:id/review/tasks/:taskId/comments': { path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/comments`), body: (v) => ({ token: v.reviewToken, anchor: { kind: 'item' }, text: 'planted' }) },
+  'POST /api/projects/:id/review/tasks/:taskId/heartbeat': {
+    path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/heartbeat`),
+    body: (v) => ({ token: v.reviewToken }),
+  },
+  'POST /api/projects/:id/review/tasks/:taskId/release': {
+    path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/release`),
+    body: (v) => ({ token: v.reviewToken }),
+  },
+  'POST /api/projects/:id/review/tasks/:taskId/verdict': {
+    path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/verdict`),
+    body: (v) => ({ token: v.reviewToken, verdict: 'accept', comments: [] }),
+  },
+  'POST /api/projects/:id/review/tasks/:taskId/comments': {
+    path: V((v) => `/api/projects/${v.projectId}/review/tasks/${v.reviewTaskId}/comments`),
+    body: (v) => ({ token: v.reviewToken, anchor: { kind: 'item' }, text: 'planted' }),
+  },
   'GET /api/projects/:id/review/counts': { path: V((v) => `/api/projects/${v.projectId}/review/counts`) },
   'GET /api/projects/:id/reviews': { path: V((v) => `/api/projects/${v.projectId}/reviews`) },
   'GET /api/projects/:id/items/:itemId/detail': { path: V((v) => `/api/projects/${v.projectId}/items/${v.itemIds[0]}/detail`) },
   'GET /api/projects/:id/rework': { path: V((v) => `/api/projects/${v.projectId}/rework`) },
-  'POST /api/projects/:id/rework/:taskId': { path: V((v) => `/api/projects/${v.projectId}/rework/${v.reviewedTaskId}`), body: (v) => ({ version: v.annotationVersion, regions: [] }) },
+  'POST /api/projects/:id/rework/:taskId': {
+    path: V((v) => `/api/projects/${v.projectId}/rework/${v.reviewedTaskId}`),
+    body: (v) => ({ version: v.annotationVersion, regions: [] }),
+  },
   'GET /api/review/inbox': { path: () => '/api/review/inbox' },
   'GET /api/inbox': { path: () => '/api/inbox' },
   'GET /api/inbox/unread-count': { path: () => '/api/inbox/unread-count' },
@@ -139,7 +193,9 @@ const CALLS: Record<string, Call> = {
   'POST /api/inbox/:id/read': { path: V((v) => `/api/inbox/${v.verdictId}/read`) },
   'GET /api/projects/:id/dashboard': { path: V((v) => `/api/projects/${v.projectId}/dashboard`) },
   'GET /api/projects/:id/dashboard/annotators.csv': { path: V((v) => `/api/projects/${v.projectId}/dashboard/annotators.csv`) },
-  'GET /api/projects/:id/dashboard/annotators/:userId': { path: V((v) => `/api/projects/${v.projectId}/dashboard/annotators/${v.annotatorId}`) },
+  'GET /api/projects/:id/dashboard/annotators/:userId': {
+    path: V((v) => `/api/projects/${v.projectId}/dashboard/annotators/${v.annotatorId}`),
+  },
 };
 
 /**
@@ -154,15 +210,15 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   // Anyone may ask whether the service is up; strangers get only {status}.
   'GET /api/health': { roles: ROLES, why: 'liveness probe, details only for admins' },
   // The caller's own session and profile.
-  'POST /api/auth/logout': { roles: SIGNED_IN, why: 'ends only the caller\'s own session', run: false },
-  'GET /api/auth/me': { roles: SIGNED_IN, why: 'the caller\'s own profile' },
-  'PATCH /api/auth/me': { roles: SIGNED_IN, why: 'the caller\'s own preferences' },
+  'POST /api/auth/logout': { roles: SIGNED_IN, why: "ends only the caller's own session", run: false },
+  'GET /api/auth/me': { roles: SIGNED_IN, why: "the caller's own profile" },
+  'PATCH /api/auth/me': { roles: SIGNED_IN, why: "the caller's own preferences" },
   // Lists filtered to what the caller may see (checked below: the victim project is not in it).
-  'GET /api/projects': { roles: SIGNED_IN, why: 'lists only the caller\'s own projects' },
-  'GET /api/review/inbox': { roles: SIGNED_IN, why: 'verdicts and comments on the caller\'s own work' },
-  'GET /api/inbox': { roles: SIGNED_IN, why: 'the caller\'s own inbox' },
-  'GET /api/inbox/unread-count': { roles: SIGNED_IN, why: 'the caller\'s own inbox' },
-  'POST /api/inbox/read-all': { roles: SIGNED_IN, why: 'marks only the caller\'s own entries read' },
+  'GET /api/projects': { roles: SIGNED_IN, why: "lists only the caller's own projects" },
+  'GET /api/review/inbox': { roles: SIGNED_IN, why: "verdicts and comments on the caller's own work" },
+  'GET /api/inbox': { roles: SIGNED_IN, why: "the caller's own inbox" },
+  'GET /api/inbox/unread-count': { roles: SIGNED_IN, why: "the caller's own inbox" },
+  'POST /api/inbox/read-all': { roles: SIGNED_IN, why: "marks only the caller's own entries read" },
   // Guidelines are shared reference documents, not project data (quiz answers stay on the server).
   'GET /api/guidelines': { roles: SIGNED_IN, why: 'installation-wide reference documents' },
   'GET /api/guidelines/:slug/:version': { roles: SIGNED_IN, why: 'installation-wide reference documents' },
@@ -173,7 +229,7 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   'GET /api/projects/:id': { roles: MEMBERS, why: 'members see their project' },
   'GET /api/projects/:id/leads': { roles: MEMBERS, why: 'members see who leads their project' },
   'POST /api/projects/:id/tasks/next': { roles: MEMBERS, why: 'members draw their own tasks (none are left here)', ok: nothingToDo },
-  'GET /api/projects/:id/rework': { roles: MEMBERS, why: 'lists only the caller\'s own rework' },
+  'GET /api/projects/:id/rework': { roles: MEMBERS, why: "lists only the caller's own rework" },
 };
 
 // --- the route list, from the Express router ------------------------------------------------
@@ -207,7 +263,12 @@ const shape = (route: string) => route.replace(/:[A-Za-z]+/g, ':_');
  * may name siblings (`POST …/archive`, `/unarchive`), paths in docs may leave out `/api`.
  */
 function documentedRoutes(): Set<string> {
-  const files = ['README.md', ...readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...readdirSync(path.join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   const out = new Set<string>();
   const clean = (p: string) => {
     let s = p.replace(/[[?].*$/, '').replace(/(.)\/$/, '$1');
@@ -216,7 +277,9 @@ function documentedRoutes(): Set<string> {
   };
   const re = /`((?:GET|POST|PUT|PATCH|DELETE)(?:\|(?:GET|POST|PUT|PATCH|DELETE))*)\s+(\/[^\s`]*)`((?:\s*,\s*`\/[^\s`]*`)*)/g;
   for (const f of files) {
-    const rows = readFileSync(path.join(root, f), 'utf8').split('\n').filter((l) => l.startsWith('|'));
+    const rows = readFileSync(path.join(root, f), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('|'));
     for (const m of rows.join('\n').matchAll(re)) {
       const methods = m[1]!.split('|');
       const base = clean(m[2]!);
@@ -242,7 +305,8 @@ beforeAll(async () => {
   routes = [...new Set(routesOf((t.app.app as unknown as { router: { stack: RouterLayer[] } }).router.stack))].sort();
   const admin = await t.admin();
 
-  const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer });
+  const user = (username: string, role: string, level: string, reviewer = false) =>
+    signedInUser(admin, { name: username, role, level, reviewer });
 
   // The victim: a lead, an annotator and a reviewer, a text project with work in every state, and an image project.
   victimLead = await user('victim-lead', 'lead', 'L1');
@@ -254,8 +318,19 @@ beforeAll(async () => {
   victim.annotatorId = victimAnnotator.id;
   victim.leadId = victimLead.id;
   const cur = (await victimLead.client.get(`/api/projects/${p.projectId}`)).body.project;
-  expect((await victimLead.client.patch(`/api/projects/${p.projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 }, guideline: { slug: 'chinese-ner', version: '1.0' } })).status).toBe(200);
-  const gold = await t.app.ctx.db.items.findOne({ projectId: new (await import('mongodb')).ObjectId(p.projectId), gold: { $exists: true } });
+  expect(
+    (
+      await victimLead.client.patch(`/api/projects/${p.projectId}`, {
+        version: cur.version,
+        reviewPolicy: { sampleRate: 1 },
+        guideline: { slug: 'chinese-ner', version: '1.0' },
+      })
+    ).status,
+  ).toBe(200);
+  const gold = await t.app.ctx.db.items.findOne({
+    projectId: new (await import('mongodb')).ObjectId(p.projectId),
+    gold: { $exists: true },
+  });
   victim.goldItemId = gold!._id.toHexString();
 
   const submitted: string[] = [];
@@ -276,7 +351,11 @@ beforeAll(async () => {
   const first = await victimReviewer.client.post(`/api/projects/${p.projectId}/review/next`);
   expect(first.status).toBe(200);
   victim.reviewedTaskId = first.body.task.taskId;
-  const accepted = await victimReviewer.client.post(`/api/projects/${p.projectId}/review/tasks/${first.body.task.taskId}/verdict`, { token: first.body.task.token, verdict: 'accept', comments: [] });
+  const accepted = await victimReviewer.client.post(`/api/projects/${p.projectId}/review/tasks/${first.body.task.taskId}/verdict`, {
+    token: first.body.task.token,
+    verdict: 'accept',
+    comments: [],
+  });
   expect(accepted.status).toBe(201);
   victim.verdictId = accepted.body.review.id;
   const second = await victimReviewer.client.post(`/api/projects/${p.projectId}/review/next`);
@@ -292,10 +371,20 @@ beforeAll(async () => {
   victim.projectVersion = (await victimLead.client.get(`/api/projects/${p.projectId}`)).body.project.version;
   victim.guideline = 'chinese-ner/1.0';
 
-  const img = await victimLead.client.post('/api/projects', { name: 'victim images', kind: 'image', labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] } });
+  const img = await victimLead.client.post('/api/projects', {
+    name: 'victim images',
+    kind: 'image',
+    labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] },
+  });
   expect(img.status).toBe(201);
   victim.imageProjectId = img.body.project.id;
-  expect((await victimLead.client.upload(`/api/projects/${victim.imageProjectId}/items/images`, 'files', [{ name: 'a.png', data: await pngBuffer(16, 16), type: 'image/png' }])).status).toBe(201);
+  expect(
+    (
+      await victimLead.client.upload(`/api/projects/${victim.imageProjectId}/items/images`, 'files', [
+        { name: 'a.png', data: await pngBuffer(16, 16), type: 'image/png' },
+      ])
+    ).status,
+  ).toBe(201);
   victim.fileId = (await victimLead.client.get(`/api/projects/${victim.imageProjectId}/items`)).body.items[0].image.fileId;
 
   // The outsiders: members (or the lead) of another project, with levels high enough to pass any level gate.
@@ -306,7 +395,13 @@ beforeAll(async () => {
   await textProject(otherLead.client, [trainee!.id, annotator!.id, reviewer.id], { n: 2, overlap: 1, name: 'theirs' });
   const memberTrainee = await user('in-trainee', 'trainee', 'L1');
   const memberAnnotator = await user('in-anno', 'annotator', 'L1');
-  expect((await victimLead.client.put(`/api/projects/${p.projectId}/members`, { userIds: [victimAnnotator.id, victimReviewer.id, memberTrainee.id, memberAnnotator.id] })).status).toBe(200);
+  expect(
+    (
+      await victimLead.client.put(`/api/projects/${p.projectId}/members`, {
+        userIds: [victimAnnotator.id, victimReviewer.id, memberTrainee.id, memberAnnotator.id],
+      })
+    ).status,
+  ).toBe(200);
   victim.projectVersion = (await victimLead.client.get(`/api/projects/${p.projectId}`)).body.project.version;
   clients.set('trainee in the project', { client: memberTrainee.client, id: memberTrainee.id });
   clients.set('annotator in the project', { client: memberAnnotator.client, id: memberAnnotator.id });
@@ -331,7 +426,16 @@ async function call(role: Role, route: string): Promise<ApiResponse> {
   return who.client.request(method, url, method === 'GET' ? undefined : (body ?? {}));
 }
 
-const victimIds = () => [victim.projectId, victim.imageProjectId, victim.goldItemId, victim.annotationId, victim.fileId, victim.leaseId, victim.verdictId, ...victim.itemIds];
+const victimIds = () => [
+  victim.projectId,
+  victim.imageProjectId,
+  victim.goldItemId,
+  victim.annotationId,
+  victim.fileId,
+  victim.leaseId,
+  victim.verdictId,
+  ...victim.itemIds,
+];
 
 describe('authorization matrix', () => {
   it('knows how to aim every route of the app at the victim project', () => {
@@ -348,7 +452,7 @@ describe('authorization matrix', () => {
   });
 
   for (const role of ROLES) {
-    it(`refuses ${WHO[role]} on every route that touches the project's objects${MEMBERS.includes(role) ? ' beyond a member\'s own work' : ''}`, async () => {
+    it(`refuses ${WHO[role]} on every route that touches the project's objects${MEMBERS.includes(role) ? " beyond a member's own work" : ''}`, async () => {
       const failures: string[] = [];
       for (const route of routes) {
         if (!CALLS[route]) continue;
@@ -357,9 +461,12 @@ describe('authorization matrix', () => {
           if (allowed.run === false) continue;
           const r = await call(role, route);
           const text = JSON.stringify(r.body);
-          if (!(allowed.ok ?? ((x: ApiResponse) => x.status < 300))(r)) failures.push(`${route}: allowed (${allowed.why}) but answered ${r.status} ${text.slice(0, 200)}`);
+          if (!(allowed.ok ?? ((x: ApiResponse) => x.status < 300))(r))
+            failures.push(`${route}: allowed (${allowed.why}) but answered ${r.status} ${text.slice(0, 200)}`);
           // Outsiders' allowed answers must not name anything of the project; members see their project.
-          if (!MEMBERS.includes(role)) for (const id of victimIds()) if (text.includes(id)) failures.push(`${route}: allowed, but its answer names the victim's ${id}`);
+          if (!MEMBERS.includes(role))
+            for (const id of victimIds())
+              if (text.includes(id)) failures.push(`${route}: allowed, but its answer names the victim's ${id}`);
           continue;
         }
         const r = await call(role, route);
@@ -367,7 +474,8 @@ describe('authorization matrix', () => {
         if (![401, 403, 404].includes(r.status) || typeof code !== 'string') {
           failures.push(`${route}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
         }
-        if (role === 'signed out' && r.status !== 401 && route !== 'POST /api/auth/login') failures.push(`${route}: signed out got ${r.status}, not 401`);
+        if (role === 'signed out' && r.status !== 401 && route !== 'POST /api/auth/login')
+          failures.push(`${route}: signed out got ${r.status}, not 401`);
       }
       expect(failures).toEqual([]);
     }, 120_000);

@@ -19,7 +19,8 @@ let reviewer: TestUser;
 let member: TestUser;
 let projectId = '';
 
-const user = (username: string, role: string, level: string, reviewer = false) => signedInUser(admin, { name: username, role, level, reviewer });
+const user = (username: string, role: string, level: string, reviewer = false) =>
+  signedInUser(admin, { name: username, role, level, reviewer });
 /** The same session, talking to the second server process. */
 function onSecond(c: ApiClient): ApiClient {
   const o = new ApiClient(secondUrl);

@@ -29,7 +29,16 @@ async function loginsWithRotatingForwardedFor(app: TestApp, n: number, sameAddre
   const codes: number[] = [];
   for (let i = 0; i < n; i++) {
     const xff = sameAddress ? '203.0.113.7' : `203.0.113.${i + 1}`;
-    codes.push((await c.request('POST', '/api/auth/login', { username: `nobody${i}`, password: 'whatever-pass' }, { headers: { 'x-forwarded-for': xff } })).status);
+    codes.push(
+      (
+        await c.request(
+          'POST',
+          '/api/auth/login',
+          { username: `nobody${i}`, password: 'whatever-pass' },
+          { headers: { 'x-forwarded-for': xff } },
+        )
+      ).status,
+    );
   }
   return codes;
 }
@@ -112,11 +121,22 @@ describe('/api/health', () => {
 });
 
 describe('display names', () => {
-  const bad = { NUL: 'Eve\u0000', 'right-to-left override': 'Eve\u202Egpj.exe', 'first strong isolate': '\u2068Eve', 'C1 control': 'Eve\u0085', 'zero-width space': 'E\u200Bve' };
+  const bad = {
+    NUL: 'Eve\u0000',
+    'right-to-left override': 'Eve\u202Egpj.exe',
+    'first strong isolate': '\u2068Eve',
+    'C1 control': 'Eve\u0085',
+    'zero-width space': 'E\u200Bve',
+  };
 
   for (const [what, displayName] of Object.entries(bad)) {
     it(`refuses a ${what} in a display name on create, admin edit and own profile`, async () => {
-      const created = await admin.post('/api/users', { username: `u${Math.random().toString(36).slice(2, 8)}`, password: 'long-enough-pw', role: 'annotator', displayName });
+      const created = await admin.post('/api/users', {
+        username: `u${Math.random().toString(36).slice(2, 8)}`,
+        password: 'long-enough-pw',
+        role: 'annotator',
+        displayName,
+      });
       expect(created.status).toBe(400);
       expect(created.body.error.code).toBe('VALIDATION_FAILED');
       expect(created.body.error.details[0].path).toBe('displayName');
@@ -138,22 +158,38 @@ describe('display names', () => {
   });
 
   it('strips control and text-direction characters from uploaded file names (item titles and import history)', async () => {
-    const img = await lead.post('/api/projects', { name: 'Uploads', kind: 'image', labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] } });
+    const img = await lead.post('/api/projects', {
+      name: 'Uploads',
+      kind: 'image',
+      labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] },
+    });
     expect(img.status).toBe(201);
     const id = img.body.project.id;
-    const up = await lead.upload(`/api/projects/${id}/items/images`, 'files', [{ name: 'cat\u202Egnp.exe\u0085.png', data: await pngBuffer(8, 8), type: 'image/png' }]);
+    const up = await lead.upload(`/api/projects/${id}/items/images`, 'files', [
+      { name: 'cat\u202Egnp.exe\u0085.png', data: await pngBuffer(8, 8), type: 'image/png' },
+    ]);
     expect(up.status).toBe(201);
     const items = await lead.get(`/api/projects/${id}/items`);
     expect(items.body.items[0].image.name).toBe('catgnp.exe.png');
-    const txt = await lead.post('/api/projects', { name: 'Texts', kind: 'text', labelSchema: { labels: [{ name: 'PER', color: '#123456', tool: 'span' }] } });
-    const imp = await lead.upload(`/api/projects/${txt.body.project.id}/items/text`, 'file', [{ name: 'news\u2067lsnoj.jsonl', data: '{"text":"hello"}' }]);
+    const txt = await lead.post('/api/projects', {
+      name: 'Texts',
+      kind: 'text',
+      labelSchema: { labels: [{ name: 'PER', color: '#123456', tool: 'span' }] },
+    });
+    const imp = await lead.upload(`/api/projects/${txt.body.project.id}/items/text`, 'file', [
+      { name: 'news\u2067lsnoj.jsonl', data: '{"text":"hello"}' },
+    ]);
     expect(imp.status).toBe(201);
     const history = await lead.get(`/api/projects/${txt.body.project.id}/imports`);
     expect(history.body.imports[0].fileName).toBe('newslsnoj.jsonl');
   });
 
   it('answers a malformed multipart upload (a NUL in the part header, a body cut short) with 400, not 500', async () => {
-    const img = await lead.post('/api/projects', { name: 'Malformed', kind: 'image', labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] } });
+    const img = await lead.post('/api/projects', {
+      name: 'Malformed',
+      kind: 'image',
+      labelSchema: { labels: [{ name: 'car', color: '#123456', tool: 'bbox' }] },
+    });
     const url = `/api/projects/${img.body.project.id}/items/images`;
     const nul = await lead.upload(url, 'files', [{ name: 'cat\u0000.png', data: await pngBuffer(8, 8), type: 'image/png' }]);
     expect(nul.status).toBe(400);
@@ -175,7 +211,11 @@ describe('display names', () => {
     const project = await lead.post('/api/projects', { name: 'News\u202Etxt.exe', kind: 'text', labelSchema });
     expect(project.status).toBe(400);
     expect(project.body.error.details[0].path).toBe('name');
-    const label = await lead.post('/api/projects', { name: 'News', kind: 'text', labelSchema: { labels: [{ ...labelSchema.labels[0], name: 'P\u2066ER' }] } });
+    const label = await lead.post('/api/projects', {
+      name: 'News',
+      kind: 'text',
+      labelSchema: { labels: [{ ...labelSchema.labels[0], name: 'P\u2066ER' }] },
+    });
     expect(label.status).toBe(400);
     expect(label.body.error.details[0].path).toBe('labelSchema.labels[0].name');
   });

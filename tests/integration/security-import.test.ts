@@ -37,8 +37,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const uploadSvg = (svg: string, name = 'x.svg') => lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [{ name, data: svg }]);
-const uploadText = (text: string, name = 'x.jsonl') => lead.upload(`/api/projects/${textProject}/items/text`, 'file', [{ name, data: text }]);
+const uploadSvg = (svg: string, name = 'x.svg') =>
+  lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [{ name, data: svg }]);
+const uploadText = (text: string, name = 'x.jsonl') =>
+  lead.upload(`/api/projects/${textProject}/items/text`, 'file', [{ name, data: text }]);
 
 describe('image import cost bound (#11 item 6)', () => {
   it('refuses an SVG with costly filters at once, with IMAGE_TOO_COSTLY', async () => {
@@ -70,7 +72,9 @@ describe('image import cost bound (#11 item 6)', () => {
     const unsized = await uploadSvg(`<svg ${S}><rect width="30000" height="30000"/></svg>`);
     expect(unsized.body.error.details.errors[0]).toMatchObject({ code: 'IMAGE_TOO_COSTLY', reason: 'svg-size' });
     const levels = Array.from({ length: 8 }, (_, i) => `<g id="a${i + 1}">${`<use xlink:href="#a${i}"/>`.repeat(10)}</g>`).join('');
-    const fan = await uploadSvg(`<svg ${S} ${XL} width="100" height="100"><defs><rect id="a0" width="1" height="1"/>${levels}</defs><use xlink:href="#a8"/></svg>`);
+    const fan = await uploadSvg(
+      `<svg ${S} ${XL} width="100" height="100"><defs><rect id="a0" width="1" height="1"/>${levels}</defs><use xlink:href="#a8"/></svg>`,
+    );
     expect(fan.body.error.details.errors[0]).toMatchObject({ code: 'IMAGE_TOO_COSTLY', reason: 'svg-use-fanout' });
   });
 
@@ -94,7 +98,9 @@ describe('image import cost bound (#11 item 6)', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(Math.max(...latencies)).toBeLessThan(1000);
     // A fresh child serves the next import.
-    const ok = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [{ name: 'fine.png', data: await pngBuffer(40, 30) }]);
+    const ok = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [
+      { name: 'fine.png', data: await pngBuffer(40, 30) },
+    ]);
     expect(ok.status).toBe(201);
   });
 
@@ -102,7 +108,9 @@ describe('image import cost bound (#11 item 6)', () => {
     const png = await pngBuffer(20, 20);
     const big = (n: number) => Buffer.concat([png, Buffer.alloc(120 * 1024, n)]);
     const r = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [
-      { name: 'a.png', data: big(1) }, { name: 'b.png', data: big(2) }, { name: 'c.png', data: big(3) },
+      { name: 'a.png', data: big(1) },
+      { name: 'b.png', data: big(2) },
+      { name: 'c.png', data: big(3) },
     ]);
     expect(r.status).toBe(413);
     expect(r.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', details: { reason: 'total', limit: 300 * 1024 } });
@@ -135,9 +143,10 @@ describe('SVG allowlist (#11 item 8)', () => {
   }
 
   it('stores only allowlisted SVG, served as a download with the CSP sandbox', async () => {
-    const svg = `<?xml version="1.0"?><svg ${S} ${XL} xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="40" height="30">`
-      + `<inkscape:perspective id="p"/><metadata><x:note xmlns:x="urn:other">n</x:note></metadata><g inkscape:label="layer" data-x="1"><rect width="40" height="30" fill="#eee"/>`
-      + `<text x="2" y="20">A &amp; &lt;b&gt;</text></g></svg>`;
+    const svg =
+      `<?xml version="1.0"?><svg ${S} ${XL} xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" width="40" height="30">` +
+      `<inkscape:perspective id="p"/><metadata><x:note xmlns:x="urn:other">n</x:note></metadata><g inkscape:label="layer" data-x="1"><rect width="40" height="30" fill="#eee"/>` +
+      `<text x="2" y="20">A &amp; &lt;b&gt;</text></g></svg>`;
     const r = await uploadSvg(svg, 'kept.svg');
     expect(r.status).toBe(201);
     const item = r.body.items[0];
@@ -149,7 +158,9 @@ describe('SVG allowlist (#11 item 8)', () => {
     expect(stored).toContain('<rect width="40" height="30" fill="#eee"/>');
     expect(stored).toContain('A &amp; &lt;b&gt;');
     for (const gone of ['inkscape', 'metadata', 'note', 'data-x', 'urn:other']) expect(stored).not.toContain(gone);
-    const png = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [{ name: 'p.png', data: await pngBuffer(12, 12, '#abcdef') }]);
+    const png = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [
+      { name: 'p.png', data: await pngBuffer(12, 12, '#abcdef') },
+    ]);
     const raster = await fetch(`${t.url}/api/files/${png.body.items[0].image.fileId}`, { headers: { cookie: lead.cookie } });
     expect(raster.headers.get('content-disposition')).toMatch(/^inline/);
   });
@@ -175,6 +186,9 @@ describe('text import hardening (#11, #10 item 16)', () => {
     const r = await uploadText('{"text":"ok"}\n{"text":\n{"text":"a","meta":{"$x":1}}\n');
     expect(r.status).toBe(400);
     expect(r.body.error.details).toMatchObject({ reason: 'LINES', count: 2 });
-    expect(r.body.error.details.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([[2, 'INVALID_JSON'], [3, 'UNSAFE_KEY']]);
+    expect(r.body.error.details.errors.map((e: { line: number; code: string }) => [e.line, e.code])).toEqual([
+      [2, 'INVALID_JSON'],
+      [3, 'UNSAFE_KEY'],
+    ]);
   });
 });

@@ -30,14 +30,19 @@ afterAll(async () => {
 
 async function imageProject(n: number): Promise<string> {
   const p = await lead.client.post('/api/projects', {
-    name: `roads-${n}-${Date.now()}`, kind: 'image', overlap: 2, goldRate: 0, minLevel: 'L5',
+    name: `roads-${n}-${Date.now()}`,
+    kind: 'image',
+    overlap: 2,
+    goldRate: 0,
+    minLevel: 'L5',
     labelSchema: { labels: [{ name: 'road', color: '#4363d8', tool: 'polygon' }] },
   });
   expect(p.status).toBe(201);
   const projectId = p.body.project.id as string;
   await lead.client.put(`/api/projects/${projectId}/members`, { userIds: annos.map((a) => a.id) });
   const files = [];
-  for (let i = 0; i < n; i++) files.push({ name: `road-${i}.png`, data: await pngBuffer(1000, 1000, i ? '#8aa4c8' : '#a8c48a'), type: 'image/png' });
+  for (let i = 0; i < n; i++)
+    files.push({ name: `road-${i}.png`, data: await pngBuffer(1000, 1000, i ? '#8aa4c8' : '#a8c48a'), type: 'image/png' });
   expect((await lead.client.upload(`/api/projects/${projectId}/items/images`, 'files', files)).status).toBe(201);
   await waitFor('the import', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.items === n);
   expect((await lead.client.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
@@ -48,7 +53,8 @@ async function imageProject(n: number): Promise<string> {
 function comb(teeth: number, offset: number, rotate: boolean): XY[] {
   const pts: XY[] = [];
   const tw = 900 / teeth;
-  for (let i = 0; i < teeth; i++) pts.push({ x: i * tw, y: 0 }, { x: i * tw + tw / 2, y: 0 }, { x: i * tw + tw / 2, y: 850 }, { x: (i + 1) * tw, y: 850 });
+  for (let i = 0; i < teeth; i++)
+    pts.push({ x: i * tw, y: 0 }, { x: i * tw + tw / 2, y: 0 }, { x: i * tw + tw / 2, y: 850 }, { x: (i + 1) * tw, y: 850 });
   pts.push({ x: 900, y: 900 }, { x: 0, y: 900 });
   return pts.map((p) => (rotate ? { x: p.y + offset, y: p.x + offset } : { x: p.x + offset, y: p.y + offset }));
 }
@@ -60,12 +66,47 @@ describe('polygons at submit', () => {
     const a = annos[0]!;
     const task = (await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task;
     const submit = (regions: unknown[]) => a.client.post(`/api/tasks/${task.leaseId}/submit`, { submissionId: sid(), regions });
-    const square = [{ x: 10, y: 10 }, { x: 50, y: 10 }, { x: 50, y: 50 }, { x: 10, y: 50 }];
+    const square = [
+      { x: 10, y: 10 },
+      { x: 50, y: 10 },
+      { x: 50, y: 50 },
+      { x: 10, y: 50 },
+    ];
     const cases: [XY[], string][] = [
-      [[{ x: 0, y: 0 }, { x: 100, y: 100 }, { x: 100, y: 0 }, { x: 0, y: 100 }], 'polygon_self_intersecting'],
-      [[{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 100, y: 0 }, { x: 0, y: 100 }], 'polygon_repeated_point'],
-      [[{ x: 0, y: 0 }, { x: 50, y: 50 }, { x: 100, y: 100 }], 'polygon_zero_area'],
-      [[{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 0, y: 0 }], 'polygon_too_few_points'],
+      [
+        [
+          { x: 0, y: 0 },
+          { x: 100, y: 100 },
+          { x: 100, y: 0 },
+          { x: 0, y: 100 },
+        ],
+        'polygon_self_intersecting',
+      ],
+      [
+        [
+          { x: 0, y: 0 },
+          { x: 100, y: 0 },
+          { x: 100, y: 0 },
+          { x: 0, y: 100 },
+        ],
+        'polygon_repeated_point',
+      ],
+      [
+        [
+          { x: 0, y: 0 },
+          { x: 50, y: 50 },
+          { x: 100, y: 100 },
+        ],
+        'polygon_zero_area',
+      ],
+      [
+        [
+          { x: 0, y: 0 },
+          { x: 100, y: 0 },
+          { x: 0, y: 0 },
+        ],
+        'polygon_too_few_points',
+      ],
     ];
     for (const [points, reason] of cases) {
       const r = await submit([polygon('ok', square), polygon('bad', points)]);
@@ -106,8 +147,14 @@ describe('agreement on costly polygons', () => {
     expect(result.scope).toBe('item');
     if (result.scope !== 'item') return;
     expect(typeof result.summary.polygon).toBe('number');
-    expect((result as unknown as { approximate?: { method: string; polygonPairs: number } }).approximate).toMatchObject({ method: 'raster' });
-    await waitFor('the item complete', async () => (await t.app.ctx.db.items.findOne({ _id: new ObjectId(itemId) }))?.status === 'complete', 20_000);
+    expect((result as unknown as { approximate?: { method: string; polygonPairs: number } }).approximate).toMatchObject({
+      method: 'raster',
+    });
+    await waitFor(
+      'the item complete',
+      async () => (await t.app.ctx.db.items.findOne({ _id: new ObjectId(itemId) }))?.status === 'complete',
+      20_000,
+    );
     const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
     expect(counts).toMatchObject({ itemsComplete: 1, done: 2 });
   }, 60_000);
@@ -119,7 +166,13 @@ describe('agreement on costly polygons', () => {
       const task = (await u.client.post(`/api/projects/${projectId}/tasks/next`)).body.task;
       itemId = task.item.id;
       // 6 × 6 overlapping triangles: 36 pairs.
-      const regions = Array.from({ length: 6 }, (_, k) => polygon(`t${k}`, [{ x: 10 + k, y: 10 }, { x: 500 + i * 10, y: 20 + k }, { x: 30, y: 400 + k }]));
+      const regions = Array.from({ length: 6 }, (_, k) =>
+        polygon(`t${k}`, [
+          { x: 10 + k, y: 10 },
+          { x: 500 + i * 10, y: 20 + k },
+          { x: 30, y: 400 + k },
+        ]),
+      );
       expect((await u.client.post(`/api/tasks/${task.leaseId}/submit`, { submissionId: sid(), regions })).status).toBe(201);
     }
     const result = await waitFor('the item agreement', async () => t.app.ctx.db.agreements.findOne({ _id: `item:${itemId}` }), 30_000, 100);

@@ -44,26 +44,43 @@ describe('editing reviewed work', () => {
     expect(a).toMatchObject({ status: 'accepted', version: 1, regions: answer(0).regions });
   });
 
-  it('refuses the author\'s edit after a fix', async () => {
+  it("refuses the author's edit after a fix", async () => {
     const { annotationId } = await reviewedAnnotation({ verdict: 'fix', regions: answer(1).regions });
     const r = await emptyIt(annotationId);
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('ANNOTATION_REVIEWED');
-    expect((await anno.client.get(`/api/annotations/${annotationId}`)).body.annotation).toMatchObject({ status: 'fixed', regions: answer(0).regions });
+    expect((await anno.client.get(`/api/annotations/${annotationId}`)).body.annotation).toMatchObject({
+      status: 'fixed',
+      regions: answer(0).regions,
+    });
   });
 
   it('after a reject allows only the rework path, which puts it back under review', async () => {
-    const { projectId, annotationId, taskId } = await reviewedAnnotation({ verdict: 'reject', comments: [{ anchor: { kind: 'item' }, text: 'wrong class' }] });
+    const { projectId, annotationId, taskId } = await reviewedAnnotation({
+      verdict: 'reject',
+      comments: [{ anchor: { kind: 'item' }, text: 'wrong class' }],
+    });
     const r = await emptyIt(annotationId);
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('ANNOTATION_REVIEWED');
     expect((await anno.client.get(`/api/annotations/${annotationId}`)).body.annotation).toMatchObject({ status: 'rejected', version: 1 });
     const rw = await anno.client.post(`/api/projects/${projectId}/rework/${taskId}`, { version: 1, ...answer(1) });
     expect(rw.status).toBe(200);
-    expect((await anno.client.get(`/api/annotations/${annotationId}`)).body.annotation).toMatchObject({ status: 'submitted', version: 2, regions: answer(1).regions });
+    expect((await anno.client.get(`/api/annotations/${annotationId}`)).body.annotation).toMatchObject({
+      status: 'submitted',
+      version: 2,
+      regions: answer(1).regions,
+    });
     // Re-reviewed and accepted: closed again.
     const again = (await reviewer.client.post(`/api/projects/${projectId}/review/next`)).body.task;
-    expect((await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${again.taskId}/verdict`, { token: again.token, verdict: 'accept' })).status).toBe(201);
+    expect(
+      (
+        await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${again.taskId}/verdict`, {
+          token: again.token,
+          verdict: 'accept',
+        })
+      ).status,
+    ).toBe(201);
     const late = await emptyIt(annotationId, 2);
     expect(late.body.error?.code).toBe('ANNOTATION_REVIEWED');
   });

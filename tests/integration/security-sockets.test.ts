@@ -29,16 +29,27 @@ const sockets: Socket[] = [];
 
 const NAMES = ['logout', 'expired', 'disabled', 'pw-admin', 'pw-self', 'role', 'removed', 'stays', 'shadow-src', 'shadow-gone'];
 
-function rawSocket(cookie: string, url: string, headers: Record<string, string> = {}, transport: 'websocket' | 'polling' = 'websocket'): Socket {
-  const s = connect(url, { transports: [transport], extraHeaders: { ...(cookie ? { cookie } : {}), ...headers }, reconnection: false, forceNew: true });
+function rawSocket(
+  cookie: string,
+  url: string,
+  headers: Record<string, string> = {},
+  transport: 'websocket' | 'polling' = 'websocket',
+): Socket {
+  const s = connect(url, {
+    transports: [transport],
+    extraHeaders: { ...(cookie ? { cookie } : {}), ...headers },
+    reconnection: false,
+    forceNew: true,
+  });
   sockets.push(s);
   return s;
 }
-const connected = (s: Socket) => new Promise<void>((resolve, reject) => {
-  if (s.connected) return resolve();
-  s.once('connect', () => resolve());
-  s.once('connect_error', (e) => reject(e));
-});
+const connected = (s: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    if (s.connected) return resolve();
+    s.once('connect', () => resolve());
+    s.once('connect_error', (e) => reject(e));
+  });
 async function sock(c: ApiClient, url: string): Promise<Socket> {
   const s = rawSocket(c.cookie, url);
   await connected(s);
@@ -92,7 +103,11 @@ beforeAll(async () => {
   };
   lead = await make('lead', 'lead', 'L2');
   for (const n of NAMES) users[n] = await make(n, 'annotator');
-  const p = await textProject(lead.client, NAMES.map((n) => users[n]!.id), { n: 30, overlap: 3 });
+  const p = await textProject(
+    lead.client,
+    NAMES.map((n) => users[n]!.id),
+    { n: 30, overlap: 3 },
+  );
   projectId = p.projectId;
   itemId = p.itemIds[0]!;
 });
@@ -217,7 +232,9 @@ describe('removing a member reaches their live sockets', () => {
     // Room events after the removal: the member who stays gets them, the removed one nothing.
     const seen = new Promise((resolve) => s.once(SERVER_EVENTS.projectUpdated, resolve));
     const current = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
-    expect((await lead.client.patch(`/api/projects/${projectId}`, { version: current.version, description: 'after the removal' })).status).toBe(200);
+    expect(
+      (await lead.client.patch(`/api/projects/${projectId}`, { version: current.version, description: 'after the removal' })).status,
+    ).toBe(200);
     await seen;
     const presence = new Promise((resolve) => s.once('item:presence', resolve));
     const third = await sock(users.logout!.client, t.url);
@@ -258,14 +275,30 @@ describe('Origin on the Socket.IO handshake', () => {
 
 describe('shadowing limits', () => {
   const frame = (seq: number, over: Partial<ShadowState> = {}): ShadowState => ({
-    projectId, sid: 'page-one', seq, itemId, itemKind: 'text', regions: [], draft: null, selection: [], tool: 'select', activeLabel: null, textSelection: null, ...over,
+    projectId,
+    sid: 'page-one',
+    seq,
+    itemId,
+    itemKind: 'text',
+    regions: [],
+    draft: null,
+    selection: [],
+    tool: 'select',
+    activeLabel: null,
+    textSelection: null,
+    ...over,
   });
   const send = (s: Socket, st: ShadowState) => emitAck<{ seq: number }>(s, 'shadow:state', st);
 
   it('limits frames per user, not per socket: four sockets on two processes share one budget', async () => {
     const u = users['shadow-src']!;
     const a = await signIn(u, t.url);
-    const srcs = [await sock(a, t.url), await sock(a, t.url), await sock(sameSession(a, secondUrl), secondUrl), await sock(sameSession(a, secondUrl), secondUrl)];
+    const srcs = [
+      await sock(a, t.url),
+      await sock(a, t.url),
+      await sock(sameSession(a, secondUrl), secondUrl),
+      await sock(sameSession(a, secondUrl), secondUrl),
+    ];
     for (const s of srcs) expect(await emitAck(s, 'shadow:publish', { projectId })).toMatchObject({ ok: true });
     // 4 × 20 small frames at once: a per-socket limit (30 a second) would let all 80 through.
     let from = Date.now();
@@ -278,11 +311,21 @@ describe('shadowing limits', () => {
 
     // Big frames: the characters a user may push a second are bounded too.
     await sleep(2100);
-    const regions = Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, type: 'bbox', label: 'pos', x: 1, y: 2, w: 3, h: 4 })) as ShadowState['regions'];
+    const regions = Array.from({ length: 2000 }, (_, i) => ({
+      id: `r${i}`,
+      type: 'bbox',
+      label: 'pos',
+      x: 1,
+      y: 2,
+      w: 3,
+      h: 4,
+    })) as ShadowState['regions'];
     const size = JSON.stringify(frame(0, { regions })).length;
     expect(size).toBeGreaterThan(100_000);
     from = Date.now();
-    const big = await Promise.all(srcs.flatMap((s, i) => Array.from({ length: 5 }, (_, k) => send(s, frame(1000 + i * 10 + k, { regions })))));
+    const big = await Promise.all(
+      srcs.flatMap((s, i) => Array.from({ length: 5 }, (_, k) => send(s, frame(1000 + i * 10 + k, { regions })))),
+    );
     windows = Math.floor(Date.now() / 1000) - Math.floor(from / 1000) + 1;
     const bigOk = big.filter((x) => x.ok).length;
     expect(bigOk).toBeGreaterThan(0);
@@ -303,10 +346,15 @@ describe('shadowing limits', () => {
     await waitFor('the first frame', async () => frames.length === 1);
     await sleep(1100);
     expect((await lead.client.del(`/api/projects/${projectId}/members/${u.id}`)).status).toBe(200);
-    await waitFor('the source refused', async () => {
-      const r = await send(src, frame(2));
-      return !r.ok && r.code === 'FORBIDDEN';
-    }, 3000, 50);
+    await waitFor(
+      'the source refused',
+      async () => {
+        const r = await send(src, frame(2));
+        return !r.ok && r.code === 'FORBIDDEN';
+      },
+      3000,
+      50,
+    );
     expect(await emitAck(src, 'shadow:publish', { projectId })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     await sleep(200);
     expect(frames.map((f) => f.seq)).toEqual([1]);

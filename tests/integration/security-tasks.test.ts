@@ -28,7 +28,13 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   redis = await startRedis(dir);
   probe = new Redis(redis.url);
-  t = await startTestApp({ REDIS_URL: redis.url, LEASE_MS: '3000', STALLED_INTERVAL_MS: '300', TASK_QUEUES_MAX: String(MAX_OPEN), LOGIN_MAX_PER_MINUTE: '1000' });
+  t = await startTestApp({
+    REDIS_URL: redis.url,
+    LEASE_MS: '3000',
+    STALLED_INTERVAL_MS: '300',
+    TASK_QUEUES_MAX: String(MAX_OPEN),
+    LOGIN_MAX_PER_MINUTE: '1000',
+  });
   const admin = await t.admin();
   [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
   [trainee] = (await makeUsers(admin, 'trainee', 1, { role: 'trainee', level: 'L5' })) as [TestUser];
@@ -58,8 +64,13 @@ describe('lease ids of projects that do not exist', () => {
     await connected(s);
     const before = await redisClients();
     const actions: [string, string, unknown?][] = [
-      ['POST', 'heartbeat'], ['PUT', 'draft', { regions: [] }], ['POST', 'submit', { submissionId: hex(16), regions: [] }], ['POST', 'skip', { reason: 'x' }],
-      ['POST', 'release'], ['POST', 'requeue'], ['POST', 'reassign', { userId: hex(12) }],
+      ['POST', 'heartbeat'],
+      ['PUT', 'draft', { regions: [] }],
+      ['POST', 'submit', { submissionId: hex(16), regions: [] }],
+      ['POST', 'skip', { reason: 'x' }],
+      ['POST', 'release'],
+      ['POST', 'requeue'],
+      ['POST', 'reassign', { userId: hex(12) }],
     ];
     const answers: { status: number; code: unknown }[] = [];
     for (let i = 0; i < 250; i++) {
@@ -107,7 +118,13 @@ describe('open project queues', () => {
     // Nobody touches the first project: the sweep for projects with live leases reopens its queue,
     // and its abandoned lease goes back to the queue.
     const keys = t.app.ctx.tasks.keys(projects[0]!);
-    await waitFor('the abandoned lease back in the queue', async () => (await probe.llen(keys.bull.active)) === 0 && (await probe.zcard(keys.bull.prioritized)) + (await probe.llen(keys.bull.wait)) === 1, 15_000, 200);
+    await waitFor(
+      'the abandoned lease back in the queue',
+      async () =>
+        (await probe.llen(keys.bull.active)) === 0 && (await probe.zcard(keys.bull.prioritized)) + (await probe.llen(keys.bull.wait)) === 1,
+      15_000,
+      200,
+    );
     const again = await b.client.post(`/api/projects/${projects[0]}/tasks/next`);
     expect(again.status).toBe(200);
     expect(again.body.task.item.id).toBe(first.body.task.item.id);

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
-import { SHADOW_MAX_FRAME_CHARS, type Ack, type ShadowFrame, type ShadowState, type ShadowStatusPayload, type ShadowUser, type ShadowWatchersPayload, type ShadowWatchInfo } from '@labelwork/core';
+import {
+  SHADOW_MAX_FRAME_CHARS,
+  type Ack,
+  type ShadowFrame,
+  type ShadowState,
+  type ShadowStatusPayload,
+  type ShadowUser,
+  type ShadowWatchersPayload,
+  type ShadowWatchInfo,
+} from '@labelwork/core';
 import { ApiClient } from '../support/api-client.ts';
 import { signedInUser } from '../support/project-setup.ts';
 import { connected, socketFor, textProject, waitFor, type TestUser } from '../support/tasks.ts';
@@ -144,7 +153,15 @@ describe('shadowing: frames', () => {
     const got = next<ShadowFrame>(l, 'shadow:frame');
     expect(await send(src, state(1))).toEqual({ ok: true, seq: 1 });
     const f = await got;
-    expect(f).toMatchObject({ projectId, userId: anno.id, sid: 'page-one', seq: 1, itemId, selection: ['r1'], textSelection: { anchor: 0, focus: 4 } });
+    expect(f).toMatchObject({
+      projectId,
+      userId: anno.id,
+      sid: 'page-one',
+      seq: 1,
+      itemId,
+      selection: ['r1'],
+      textSelection: { anchor: 0, focus: 4 },
+    });
     expect(f.regions).toEqual([{ id: 'r1', type: 'class', label: 'pos' }]);
     expect(Number.isNaN(Date.parse(f.at))).toBe(false);
 

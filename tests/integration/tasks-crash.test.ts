@@ -28,7 +28,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.kill()));
-  await mongo.db(env.MONGO_DB).dropDatabase().catch(() => undefined);
+  await mongo
+    .db(env.MONGO_DB)
+    .dropDatabase()
+    .catch(() => undefined);
   await mongo.close();
   redis.disconnect();
 });
@@ -44,10 +47,16 @@ describe('crashes', () => {
     await admin.login('admin', ADMIN_PASSWORD);
     const [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     const annos = await makeUsers(admin, 'a', 8);
-    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: 12, overlap: 2 });
+    const { projectId, itemIds } = await textProject(
+      lead.client,
+      annos.map((a) => a.id),
+      { n: 12, overlap: 2 },
+    );
 
     // Six annotators hold a task; two of them saved a draft.
-    const held = await Promise.all(annos.slice(0, 6).map(async (a) => (await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task));
+    const held = await Promise.all(
+      annos.slice(0, 6).map(async (a) => (await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task),
+    );
     expect(held.every((x) => x?.leaseId)).toBe(true);
     expect((await annos[0]!.client.put(`/api/tasks/${held[0].leaseId}/draft`, answer(5))).status).toBe(200);
 
@@ -68,26 +77,48 @@ describe('crashes', () => {
 
     // A quality job is in hand when the worker dies (its job sleeps 3 s): it is retried elsewhere.
     const stats = newStats();
-    const loops = [...annos.slice(0, 4), ...annos.slice(6)].map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 12, idleMs: 1000 }));
+    const loops = [...annos.slice(0, 4), ...annos.slice(6)].map((a) =>
+      annotateUntilDone(a, projectId, stats, { idleLimit: 12, idleMs: 1000 }),
+    );
     const activeKey = `${env.REDIS_PREFIX}:${QUEUES.quality}:active`;
-    await waitFor('an item-agreement job in hand', async () => (await redis.lrange(activeKey, 0, -1)).some((id) => id.startsWith('agree-')), 30_000, 20);
+    await waitFor(
+      'an item-agreement job in hand',
+      async () => (await redis.lrange(activeKey, 0, -1)).some((id) => id.startsWith('agree-')),
+      30_000,
+      20,
+    );
     await w1.kill();
     const w2 = await spawnWorkers({ ...env, WORKER_LOCK_MS: '1500' });
     procs.push(w2);
     await Promise.all(loops);
-    stats.submitted.push(...held.slice(0, 4).map((h, i) => ({ userId: annos[i]!.id, itemId: h.item.id, leaseId: h.leaseId, annotationId: '' })));
-    for (let i = 0; i < 4; i++) stats.holds.set(annos[i]!.id, [...(stats.holds.get(annos[i]!.id) ?? []), { itemId: held[i].item.id, from: 0, to: 0 }]);
+    stats.submitted.push(
+      ...held.slice(0, 4).map((h, i) => ({ userId: annos[i]!.id, itemId: h.item.id, leaseId: h.leaseId, annotationId: '' })),
+    );
+    for (let i = 0; i < 4; i++)
+      stats.holds.set(annos[i]!.id, [...(stats.holds.get(annos[i]!.id) ?? []), { itemId: held[i].item.id, from: 0, to: 0 }]);
 
     const db = { annotations: mongo.db(env.MONGO_DB).collection('annotations') } as unknown as Database;
     await checkExact(db, projectId, itemIds, 2, stats);
     const pid = new ObjectId(projectId);
-    await waitFor('every item complete', async () => (await mongo.db(env.MONGO_DB).collection('items').countDocuments({ projectId: pid, status: 'complete' })) === 12, 30_000);
-    await waitFor('project counts', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === 12, 30_000);
+    await waitFor(
+      'every item complete',
+      async () => (await mongo.db(env.MONGO_DB).collection('items').countDocuments({ projectId: pid, status: 'complete' })) === 12,
+      30_000,
+    );
+    await waitFor(
+      'project counts',
+      async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === 12,
+      30_000,
+    );
     expect(await mongo.db(env.MONGO_DB).collection('agreements').countDocuments({ projectId: pid, scope: 'item' })).toBe(12);
     const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
     expect(counts).toMatchObject({ itemsQueued: 12, itemsComplete: 12, waiting: 0, leased: 0, done: 24 });
     // The abandoned leases were logged as expired; the killed worker's job ran again, once more.
-    await waitFor('expiries in the lease log', async () => (await mongo.db(env.MONGO_DB).collection('assignments').countDocuments({ projectId: pid, event: 'expired' })) >= 2, 20_000);
+    await waitFor(
+      'expiries in the lease log',
+      async () => (await mongo.db(env.MONGO_DB).collection('assignments').countDocuments({ projectId: pid, event: 'expired' })) >= 2,
+      20_000,
+    );
     await Promise.all([s2.stop(), w2.stop()]);
   }, 180_000);
 
@@ -112,7 +143,13 @@ describe('crashes', () => {
     procs.push(patient);
     const first = await annotateOne();
     // In hand = its processor is running (it reports progress first thing).
-    const inHand = (itemId: string) => waitFor('the item job in hand', async () => (await redis.hget(`${env.REDIS_PREFIX}:${QUEUES.quality}:agree-${itemId}`, 'progress')) !== null, 10_000, 20);
+    const inHand = (itemId: string) =>
+      waitFor(
+        'the item job in hand',
+        async () => (await redis.hget(`${env.REDIS_PREFIX}:${QUEUES.quality}:agree-${itemId}`, 'progress')) !== null,
+        10_000,
+        20,
+      );
     await inHand(first);
     expect(await patient.stop()).toBe(0);
     expect(await agreements.countDocuments({ _id: `item:${first}` } as never)).toBe(1);

@@ -34,7 +34,10 @@ describe('concurrent draft saves', () => {
     for (let round = 0; round < 5; round++) {
       const { leaseId, itemId } = await lease();
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => anno.client.put(`/api/tasks/${leaseId}/draft`, span(i))));
-      expect(answers.map((r) => r.status), JSON.stringify(answers.find((r) => r.status !== 200)?.body)).toEqual(Array(20).fill(200));
+      expect(
+        answers.map((r) => r.status),
+        JSON.stringify(answers.find((r) => r.status !== 200)?.body),
+      ).toEqual(Array(20).fill(200));
       const docs = await t.app.ctx.db.drafts.find({ itemId: new ObjectId(itemId) }).toArray();
       expect(docs).toHaveLength(1);
       expect(Array.from({ length: 20 }, (_, i) => span(i).regions)).toContainEqual(docs[0]!.regions);
@@ -69,7 +72,13 @@ describe('drafts are checked like submissions', () => {
   it('refuses a draft above the size cap with DRAFT_TOO_LARGE', async () => {
     const { leaseId, itemId } = await lease();
     // Many valid regions whose JSON is larger than the draft cap (256 KiB here).
-    const regions = Array.from({ length: 3000 }, (_, i) => ({ id: `r${i}-${'x'.repeat(50)}`, type: 'span', label: 'PER', start: 0, end: 1 }));
+    const regions = Array.from({ length: 3000 }, (_, i) => ({
+      id: `r${i}-${'x'.repeat(50)}`,
+      type: 'span',
+      label: 'PER',
+      start: 0,
+      end: 1,
+    }));
     const r = await anno.client.put(`/api/tasks/${leaseId}/draft`, { regions });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('DRAFT_TOO_LARGE');

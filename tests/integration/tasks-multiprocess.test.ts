@@ -14,7 +14,10 @@ let mongo: MongoClient | null = null;
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.stop()));
   if (mongo) {
-    await mongo.db(env.MONGO_DB).dropDatabase().catch(() => undefined);
+    await mongo
+      .db(env.MONGO_DB)
+      .dropDatabase()
+      .catch(() => undefined);
     await mongo.close();
   }
 });
@@ -31,7 +34,11 @@ describe('two servers and two workers on one Redis and database', () => {
     const annos = await makeUsers(admin, 'm', 24, { urls: [s1.url, s2.url] });
     expect(new Set(annos.map((a) => a.client.baseUrl)).size).toBe(2);
     const N = 30;
-    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: N, overlap: 3 });
+    const { projectId, itemIds } = await textProject(
+      lead.client,
+      annos.map((a) => a.id),
+      { n: N, overlap: 3 },
+    );
     const stats = newStats();
     await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 3, idleMs: 200 })));
     mongo = await new MongoClient(env.MONGO_URL!).connect();
@@ -44,10 +51,18 @@ describe('two servers and two workers on one Redis and database', () => {
       byServer.set(url, (byServer.get(url) ?? 0) + 1);
     }
     expect(byServer.size).toBe(2);
-    await waitFor('all complete', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === N, 30_000);
+    await waitFor(
+      'all complete',
+      async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === N,
+      30_000,
+    );
     const pid = new ObjectId(projectId);
     expect(await db.collection('agreements').countDocuments({ projectId: pid, scope: 'item' })).toBe(N);
-    await waitFor('project counts', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === N, 30_000);
+    await waitFor(
+      'project counts',
+      async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === N,
+      30_000,
+    );
     expect((await new ApiClient(s2.url).get('/api/health')).status).toBe(200);
     // Graceful shutdown: every process exits 0 on SIGTERM.
     const codes = await Promise.all(procs.splice(0).map((p) => p.stop()));

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { annotateUntilDone, checkExact, makeUsers, newStats, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+import {
+  annotateUntilDone,
+  checkExact,
+  makeUsers,
+  newStats,
+  startTestWorkers,
+  textProject,
+  waitFor,
+  type TestUser,
+} from '../support/tasks.ts';
 
 let t: TestApp;
 let workers: RunningWorkers;
@@ -25,22 +34,42 @@ describe('50 annotators racing on overlap 3', () => {
   it('gives every item exactly 3 annotations from 3 people and loses no lease', async () => {
     const N_ITEMS = 60;
     const K = 3;
-    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: N_ITEMS, overlap: K });
+    const { projectId, itemIds } = await textProject(
+      lead.client,
+      annos.map((a) => a.id),
+      { n: N_ITEMS, overlap: K },
+    );
     const stats = newStats();
     await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 3, idleMs: 200 })));
     await checkExact(t.app.ctx.db, projectId, itemIds, K, stats);
     const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
     expect(counts).toMatchObject({ itemsQueued: N_ITEMS, waiting: 0, leased: 0, done: N_ITEMS * K });
     // Every item gets its quality computed once, by the workers.
-    await waitFor('all items complete', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === N_ITEMS, 30_000);
+    await waitFor(
+      'all items complete',
+      async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === N_ITEMS,
+      30_000,
+    );
     const pid = new ObjectId(projectId);
     expect(await t.app.ctx.db.agreements.countDocuments({ projectId: pid, scope: 'item' })).toBe(N_ITEMS);
     // The item documents and the project's done count follow in the background.
-    await waitFor('item documents complete', async () => (await t.app.ctx.db.items.countDocuments({ projectId: pid, status: 'complete' })) === N_ITEMS, 30_000);
-    await waitFor('project done count', async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === N_ITEMS, 30_000);
+    await waitFor(
+      'item documents complete',
+      async () => (await t.app.ctx.db.items.countDocuments({ projectId: pid, status: 'complete' })) === N_ITEMS,
+      30_000,
+    );
+    await waitFor(
+      'project done count',
+      async () => (await lead.client.get(`/api/projects/${projectId}`)).body.project.counts.done === N_ITEMS,
+      30_000,
+    );
     // Every lease ended in a submit: the lease history (persisted by the workers) has one document
     // per lease, all "submitted".
-    await waitFor('the lease history', async () => (await t.app.ctx.db.assignments.countDocuments({ projectId: pid })) === N_ITEMS * K, 20_000);
+    await waitFor(
+      'the lease history',
+      async () => (await t.app.ctx.db.assignments.countDocuments({ projectId: pid })) === N_ITEMS * K,
+      20_000,
+    );
     expect(await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'submitted' })).toBe(N_ITEMS * K);
   }, 120_000);
 });

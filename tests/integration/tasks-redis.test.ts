@@ -6,7 +6,18 @@ import { ObjectId } from 'mongodb';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import { startRedis, type RedisProcess } from '../support/redis-process.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { annotateUntilDone, answer, checkExact, makeUsers, newStats, sid, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+import {
+  annotateUntilDone,
+  answer,
+  checkExact,
+  makeUsers,
+  newStats,
+  sid,
+  startTestWorkers,
+  textProject,
+  waitFor,
+  type TestUser,
+} from '../support/tasks.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-redis-'));
 let redis: RedisProcess;
@@ -30,14 +41,20 @@ describe('Redis restart', () => {
     const admin = await t.admin();
     const [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     const annos = await makeUsers(admin, 'r', 5);
-    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: 10, overlap: 2 });
+    const { projectId, itemIds } = await textProject(
+      lead.client,
+      annos.map((a) => a.id),
+      { n: 10, overlap: 2 },
+    );
     const stats = newStats();
     // One submit before the restart, three leases held across it.
     const first = (await annos[0]!.client.post(`/api/projects/${projectId}/tasks/next`)).body.task;
     expect((await annos[0]!.client.post(`/api/tasks/${first.leaseId}/submit`, { submissionId: sid(), ...answer(0) })).status).toBe(201);
     stats.submitted.push({ userId: annos[0]!.id, itemId: first.item.id, leaseId: first.leaseId, annotationId: '' });
     stats.holds.set(annos[0]!.id, [{ itemId: first.item.id, from: 0, to: 0 }]);
-    const held = await Promise.all(annos.slice(1, 4).map(async (a) => (await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task));
+    const held = await Promise.all(
+      annos.slice(1, 4).map(async (a) => (await a.client.post(`/api/projects/${projectId}/tasks/next`)).body.task),
+    );
     const before = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
     expect(before).toMatchObject({ done: 1, leased: 3, waiting: 16 });
 
@@ -57,14 +74,22 @@ describe('Redis restart', () => {
     // The one who submitted before the restart is still never offered that item again.
     await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 3, idleMs: 200 })));
     await checkExact(t.app.ctx.db, projectId, itemIds, 2, stats);
-    await waitFor('all complete', async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === 10, 30_000);
+    await waitFor(
+      'all complete',
+      async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.itemsComplete === 10,
+      30_000,
+    );
   }, 120_000);
 
   it('rebuilds a project whose Redis state was lost from MongoDB (requeue-all), exactly', async () => {
     const admin = await t.admin();
     const [lead] = (await makeUsers(admin, 'rlead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     const annos = await makeUsers(admin, 'q', 4);
-    const { projectId, itemIds } = await textProject(lead.client, annos.map((a) => a.id), { n: 8, overlap: 2, gold: 1 });
+    const { projectId, itemIds } = await textProject(
+      lead.client,
+      annos.map((a) => a.id),
+      { n: 8, overlap: 2, gold: 1 },
+    );
     const stats = newStats();
     // Half the work is done, one item is skipped by its only taker so far.
     for (const a of annos.slice(0, 2)) {
@@ -93,12 +118,24 @@ describe('Redis restart', () => {
       return j.state === 'completed' ? j : null;
     });
     expect(done.result).toMatchObject({ items: 9, jobsAdded: 16 - 6 });
-    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts).toMatchObject({ waiting: 10, leased: 0, gold: { pool: 1 } });
+    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts).toMatchObject({
+      waiting: 10,
+      leased: 0,
+      gold: { pool: 1 },
+    });
     // Exclusions came back too: the skipper never sees the skipped item, nobody redoes an item.
     await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats, { idleLimit: 2, idleMs: 100 })));
     const skipper = stats.holds.get(annos[2]!.id) ?? [];
     expect(skipper.map((h) => h.itemId)).not.toContain(skipped.item.id);
-    const goldIds = new Set((await ctx.db.items.find({ isGold: true, projectId: new ObjectId(projectId) }).toArray()).map((d) => d._id.toHexString()));
-    await checkExact(ctx.db, projectId, itemIds.filter((id) => !goldIds.has(id)), 2, stats);
+    const goldIds = new Set(
+      (await ctx.db.items.find({ isGold: true, projectId: new ObjectId(projectId) }).toArray()).map((d) => d._id.toHexString()),
+    );
+    await checkExact(
+      ctx.db,
+      projectId,
+      itemIds.filter((id) => !goldIds.has(id)),
+      2,
+      stats,
+    );
   }, 120_000);
 });

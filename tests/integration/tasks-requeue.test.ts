@@ -17,11 +17,15 @@ afterAll(async () => {
 });
 
 describe('requeue-all', () => {
-  it('puts replicas back interleaved by the project\'s spread, in the same order as normal queueing', async () => {
+  it("puts replicas back interleaved by the project's spread, in the same order as normal queueing", async () => {
     const admin = await t.admin();
     const [lead] = (await makeUsers(admin, 'ilead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
     const annos = await makeUsers(admin, 'i', 2);
-    const { projectId } = await textProject(lead.client, annos.map((a) => a.id), { n: 7, overlap: 2, queue: false });
+    const { projectId } = await textProject(
+      lead.client,
+      annos.map((a) => a.id),
+      { n: 7, overlap: 2, queue: false },
+    );
     expect((await lead.client.patch(`/api/projects/${projectId}/queue`, { spread: 3 })).status).toBe(200);
     expect((await lead.client.post(`/api/projects/${projectId}/queue/items`, { all: true })).body).toMatchObject({ queued: 7 });
     const ctx = t.app.ctx;
@@ -32,7 +36,10 @@ describe('requeue-all', () => {
     const queued = await order();
     const items = [...new Set(queued.map((id) => id.slice(0, id.lastIndexOf('-'))))];
     expect(items).toHaveLength(7);
-    const interleaved = interleaveReplicas(items.map((itemId) => ({ itemId, k: 2, priority: 50 })), 3).map((s) => replicaJobId(s.itemId, s.r));
+    const interleaved = interleaveReplicas(
+      items.map((itemId) => ({ itemId, k: 2, priority: 50 })),
+      3,
+    ).map((s) => replicaJobId(s.itemId, s.r));
     expect(queued).toEqual(interleaved);
 
     // The project's Redis state is lost; requeue-all rebuilds it from MongoDB.

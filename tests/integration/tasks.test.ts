@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await startTestApp({ LEASE_MS: String(LEASE_MS), STALLED_INTERVAL_MS: '300' });
   workers = await startTestWorkers(t);
   admin = await t.admin();
-  [lead] = await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' }) as [TestUser];
+  [lead] = (await makeUsers(admin, 'lead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
   annos = await makeUsers(admin, 'anno', 6);
 });
 afterAll(async () => {
@@ -29,7 +29,8 @@ afterAll(async () => {
 });
 
 const next = (u: TestUser, projectId: string) => u.client.post(`/api/projects/${projectId}/tasks/next`);
-const submit = (u: TestUser, leaseId: string, body: Record<string, unknown> = {}) => u.client.post(`/api/tasks/${leaseId}/submit`, { submissionId: sid(), ...answer(0), ...body });
+const submit = (u: TestUser, leaseId: string, body: Record<string, unknown> = {}) =>
+  u.client.post(`/api/tasks/${leaseId}/submit`, { submissionId: sid(), ...answer(0), ...body });
 const ids = (us: TestUser[]) => us.map((u) => u.id);
 
 describe('leases', () => {
@@ -67,17 +68,24 @@ describe('leases', () => {
     // Three lease lengths of heartbeats: nobody else gets the item meanwhile.
     const until = Date.now() + 3 * LEASE_MS;
     while (Date.now() < until) {
-      const ack = await new Promise<Ack<{ leaseUntil: string }>>((resolve) => s.emit(CLIENT_EVENTS.leaseHeartbeat, { leaseId: task.leaseId }, resolve));
+      const ack = await new Promise<Ack<{ leaseUntil: string }>>((resolve) =>
+        s.emit(CLIENT_EVENTS.leaseHeartbeat, { leaseId: task.leaseId }, resolve),
+      );
       expect(ack.ok).toBe(true);
       expect((await next(b, projectId)).body.error.code).toBe('NOTHING_TO_DO');
       await new Promise((r) => setTimeout(r, task.heartbeatMs));
     }
     // The client goes away: after the lease time the task is offered to someone else.
     const started = Date.now();
-    const taken = await waitFor('the task to come back', async () => {
-      const r = await next(b, projectId);
-      return r.status === 200 ? r.body.task : null;
-    }, 10 * LEASE_MS, 100);
+    const taken = await waitFor(
+      'the task to come back',
+      async () => {
+        const r = await next(b, projectId);
+        return r.status === 200 ? r.body.task : null;
+      },
+      10 * LEASE_MS,
+      100,
+    );
     expect(taken.item.id).toBe(task.item.id);
     expect(Date.now() - started).toBeGreaterThanOrEqual(LEASE_MS - task.heartbeatMs - 200);
     await waitFor('lease:ended on the socket', async () => ended.length > 0, 5000);
@@ -123,7 +131,7 @@ function keySlot(key: string): number {
 }
 
 describe('Redis layout', () => {
-  it('keeps every key of a project queue, BullMQ\'s and ours, in one Redis Cluster slot', async () => {
+  it("keeps every key of a project queue, BullMQ's and ours, in one Redis Cluster slot", async () => {
     const { projectId } = await textProject(lead.client, ids(annos), { n: 2, overlap: 2, gold: 1 });
     const task = (await next(annos[0]!, projectId)).body.task;
     await submit(annos[0]!, task.leaseId);
@@ -149,8 +157,20 @@ describe('submit', () => {
     await ctx.redis.set(k.filled(lease.jobId!), submissionId);
     const now = new Date();
     await ctx.db.annotations.insertOne({
-      _id: new ObjectId(), schemaVersion: 1, projectId: new ObjectId(projectId), itemId: new ObjectId(itemIds[0]), userId: new ObjectId(a.id),
-      slot: lease.jobId!, submissionId, leaseId: task.leaseId, gold: false, regions: answer(0).regions as never, version: 1, status: 'submitted', createdAt: now, updatedAt: now,
+      _id: new ObjectId(),
+      schemaVersion: 1,
+      projectId: new ObjectId(projectId),
+      itemId: new ObjectId(itemIds[0]),
+      userId: new ObjectId(a.id),
+      slot: lease.jobId!,
+      submissionId,
+      leaseId: task.leaseId,
+      gold: false,
+      regions: answer(0).regions as never,
+      version: 1,
+      status: 'submitted',
+      createdAt: now,
+      updatedAt: now,
     });
     // The lease lapses; whoever fetches the task next finishes the submit instead of getting it.
     await new Promise((r) => setTimeout(r, LEASE_MS + 800));
@@ -162,11 +182,15 @@ describe('submit', () => {
     await waitFor('item complete', async () => (await lead.client.get(`/api/items/${itemIds[0]}`)).body.item.status === 'complete');
   });
 
-
   it('checks regions against the label schema, with field paths', async () => {
     const { projectId } = await textProject(lead.client, ids(annos), { n: 1, overlap: 1 });
     const task = (await next(annos[0]!, projectId)).body.task;
-    const bad = await submit(annos[0]!, task.leaseId, { regions: [{ id: 'a', type: 'class', label: 'nope' }, { id: 'b', type: 'span', label: 'PER', start: 0, end: 999 }] });
+    const bad = await submit(annos[0]!, task.leaseId, {
+      regions: [
+        { id: 'a', type: 'class', label: 'nope' },
+        { id: 'b', type: 'span', label: 'PER', start: 0, end: 999 },
+      ],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['regions[0].label', 'regions[1]']);
     expect((await submit(annos[0]!, task.leaseId)).status).toBe(201);
@@ -177,7 +201,10 @@ describe('submit', () => {
     const a = annos[1]!;
     const t1 = (await next(a, projectId)).body.task;
     const body = { submissionId: sid(), ...answer(1) };
-    const [x, y] = await Promise.all([a.client.post(`/api/tasks/${t1.leaseId}/submit`, body), a.client.post(`/api/tasks/${t1.leaseId}/submit`, body)]);
+    const [x, y] = await Promise.all([
+      a.client.post(`/api/tasks/${t1.leaseId}/submit`, body),
+      a.client.post(`/api/tasks/${t1.leaseId}/submit`, body),
+    ]);
     const z = await a.client.post(`/api/tasks/${t1.leaseId}/submit`, body);
     expect([x.status, y.status].sort()).toEqual([200, 201]);
     expect(z.status).toBe(200);
@@ -237,7 +264,9 @@ describe('exclusion, skip and release', () => {
     expect(t3.item.id).toBe(t1.item.id);
     expect(t3.leaseId).not.toBe(t2.leaseId);
     expect(await t.app.ctx.db.skips.countDocuments({ reason: 'text is not Chinese' })).toBe(1);
-    const mine = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.annotators.find((x: { userId: string }) => x.userId === a.id);
+    const mine = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.annotators.find(
+      (x: { userId: string }) => x.userId === a.id,
+    );
     expect(mine).toMatchObject({ skipped: 1, done: 0 });
   });
 });
@@ -289,7 +318,9 @@ describe('lead controls', () => {
     expect((await lead.client.patch(`/api/projects/${projectId}/queue`, { autoQueue: true })).body.settings.autoQueue).toBe(true);
     const p = (await lead.client.get(`/api/projects/${projectId}`)).body.project;
     await lead.client.patch(`/api/projects/${projectId}`, { version: p.version, overlap: 3 });
-    const imp = await lead.client.upload(`/api/projects/${projectId}/items/text`, 'file', [{ name: 'more.jsonl', data: '{"text":"later one"}\n{"text":"later two"}' }]);
+    const imp = await lead.client.upload(`/api/projects/${projectId}/items/text`, 'file', [
+      { name: 'more.jsonl', data: '{"text":"later one"}\n{"text":"later two"}' },
+    ]);
     expect(imp.status).toBe(201);
     const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
     // Earlier items keep overlap 2; the new ones get 3.
@@ -340,13 +371,16 @@ describe('quality', () => {
     // A recompute (workers) reads everything back from MongoDB and adds a point to the series.
     const rc = await lead.client.post(`/api/projects/${projectId}/queue/recompute`);
     expect(rc.status).toBe(202);
-    await waitFor('the recompute', async () => (await lead.client.get(`/api/projects/${projectId}/queue/jobs/${rc.body.jobId}`)).body.state === 'completed');
+    await waitFor(
+      'the recompute',
+      async () => (await lead.client.get(`/api/projects/${projectId}/queue/jobs/${rc.body.jobId}`)).body.state === 'completed',
+    );
     const after = (await lead.client.get(`/api/projects/${projectId}/agreement`)).body;
     expect(after.history.length).toBeGreaterThan(agreement.history.length);
     expect(after.latest.byTool['class-single'].meanItem).toBeCloseTo(1 / 3);
   });
 
-  it('mixes gold into a new annotator\'s stream and scores it into their accuracy', async () => {
+  it("mixes gold into a new annotator's stream and scores it into their accuracy", async () => {
     const { projectId } = await textProject(lead.client, ids(annos), { n: 3, overlap: 1, gold: 2 });
     await lead.client.patch(`/api/projects/${projectId}/queue`, { goldWarmup: 2 });
     const a = annos[5]!;

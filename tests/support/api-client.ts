@@ -16,7 +16,12 @@ export class ApiClient {
     return r;
   }
 
-  async request(method: string, path: string, body?: unknown, opts: { csrf?: boolean; headers?: Record<string, string> } = {}): Promise<ApiResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { csrf?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...opts.headers };
     if (this.cookie) headers.cookie = this.cookie;
     if (opts.csrf !== false && this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
@@ -47,10 +52,20 @@ export class ApiClient {
   put = (p: string, b: unknown) => this.request('PUT', p, b);
   del = (p: string) => this.request('DELETE', p);
 
-  upload(path: string, field: string, files: { name: string; data: Buffer | string; type?: string }[], fields: Record<string, string> = {}): Promise<ApiResponse> {
+  upload(
+    path: string,
+    field: string,
+    files: { name: string; data: Buffer | string; type?: string }[],
+    fields: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const fd = new FormData();
     for (const [k, v] of Object.entries(fields)) fd.append(k, v);
-    for (const f of files) fd.append(field, new Blob([typeof f.data === "string" ? f.data : new Uint8Array(f.data)], { type: f.type ?? "application/octet-stream" }), f.name);
+    for (const f of files)
+      fd.append(
+        field,
+        new Blob([typeof f.data === 'string' ? f.data : new Uint8Array(f.data)], { type: f.type ?? 'application/octet-stream' }),
+        f.name,
+      );
     return this.request('POST', path, fd);
   }
 }

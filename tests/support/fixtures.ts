@@ -6,8 +6,14 @@ export const imageSchema = {
     { name: 'pedestrian', color: '#3cb44b', hotkey: 'e', tool: 'bbox' },
     { name: 'road', color: '#4363d8', tool: 'polygon' },
     {
-      name: 'person-pose', color: '#f58231', tool: 'keypoints',
-      points: ['head', 'left-hand', 'right-hand'], edges: [{ from: 'head', to: 'left-hand' }, { from: 'head', to: 'right-hand' }],
+      name: 'person-pose',
+      color: '#f58231',
+      tool: 'keypoints',
+      points: ['head', 'left-hand', 'right-hand'],
+      edges: [
+        { from: 'head', to: 'left-hand' },
+        { from: 'head', to: 'right-hand' },
+      ],
     },
     { name: 'night', color: '#911eb4', tool: 'class-single' },
   ],
@@ -23,12 +29,19 @@ export const textSchema = {
 };
 
 export async function pngBuffer(width = 64, height = 48, color = '#336699'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: color } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: color } })
+    .png()
+    .toBuffer();
 }
 export async function jpegBuffer(width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#aa3322' } }).jpeg().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#aa3322' } })
+    .jpeg()
+    .toBuffer();
 }
 export async function webpBuffer(width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#22aa33' } }).webp().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#22aa33' } })
+    .webp()
+    .toBuffer();
 }
-export const safeSvg = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="120" height="80" fill="#eee"/><circle cx="40" cy="40" r="20" fill="#c33"/></svg>';
+export const safeSvg =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="120" height="80" fill="#eee"/><circle cx="40" cy="40" r="20" fill="#c33"/></svg>';

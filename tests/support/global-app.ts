@@ -62,12 +62,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('mongoUrl', services.mongoUrl);
   project.provide('mongoKind', services.mongoKind);
   return async () => {
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-      setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-    })));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+          }),
+      ),
+    );
     await services.stop();
     rmSync(dir, { recursive: true, force: true });
   };

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startServices } from '../../scripts/services.ts';
 
-
 /** Starts real Redis and a MongoDB-protocol server once per test run, in a temporary directory. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-test-'));

@@ -25,7 +25,11 @@ function run(entry: string, env: Record<string, string>): Proc {
   // One process, no tsx CLI wrapper: a SIGKILL must kill the real server, not a wrapper that
   // leaves it running as an orphan. BENCH_NODE_ARGS (e.g. "--cpu-prof") lets a bench profile it.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout?.on('data', (d) => (out += d.toString()));
   proc.stderr?.on('data', (d) => (out += d.toString()));
@@ -67,7 +71,14 @@ export function sharedEnv(mongoUrl: string, redisUrl: string): Record<string, st
 export async function spawnServer(env: Record<string, string>): Promise<ServerProc> {
   const port = await freePort();
   const p = run('server/src/main.ts', {
-    NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), ADMIN_PASSWORD, LOG_LEVEL: 'warn', CLIENT_DIST: '/nonexistent', LOGIN_MAX_PER_MINUTE: '1000', ...env,
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'warn',
+    CLIENT_DIST: '/nonexistent',
+    LOGIN_MAX_PER_MINUTE: '1000',
+    ...env,
   });
   const url = `http://127.0.0.1:${port}`;
   await until('server', p, async () => (await fetch(`${url}/api/health`)).status === 200);

@@ -28,7 +28,24 @@ export async function startRedis(dir: string): Promise<RedisProcess> {
   mkdirSync(dir, { recursive: true });
   const bin = ensureRedisBinary(() => undefined);
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', '', '--daemonize', 'no'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+  ];
   let child: ChildProcess;
   const up = async () => {
     child = spawn(bin, args, { stdio: 'ignore' });
@@ -38,11 +55,12 @@ export async function startRedis(dir: string): Promise<RedisProcess> {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const down = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
+  const down = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
   await up();
   return {
     url: `redis://127.0.0.1:${port}`,

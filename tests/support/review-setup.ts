@@ -27,7 +27,15 @@ export interface Actor {
 }
 
 /** Creates a user through the admin's client and signs them in on `apiUrl`. */
-export async function user(admin: ApiClient, apiUrl: string, name: string, role: string, level: string, reviewer = false, lang = 'zh-CN'): Promise<Actor> {
+export async function user(
+  admin: ApiClient,
+  apiUrl: string,
+  name: string,
+  role: string,
+  level: string,
+  reviewer = false,
+  lang = 'zh-CN',
+): Promise<Actor> {
   const u = await signedInUser(admin, { name, role, level, reviewer, lang }, apiUrl);
   return { id: u.id, name, api: u.client };
 }
@@ -57,13 +65,24 @@ export interface ReviewSetup {
  * every submission, two items queued, and the annotator holding the first one. Each actor's API
  * client talks to the server `urls` names for them.
  */
-export async function setupReviewProject(admin: ApiClient, run: string, urls: { lead: string; anno: string; rev: string }): Promise<ReviewSetup> {
+export async function setupReviewProject(
+  admin: ApiClient,
+  run: string,
+  urls: { lead: string; anno: string; rev: string },
+): Promise<ReviewSetup> {
   const lead = await user(admin, urls.lead, `lead-${run}`, 'lead', 'L2', false, 'en');
   const anno = await user(admin, urls.anno, `anno-${run}`, 'annotator', 'L4');
   const rev = await user(admin, urls.rev, `rev-${run}`, 'annotator', 'L2', true);
   const projectId = await setUpProject(lead.api, {
-    name: `审核 ${run}`, kind: 'image', labelSchema: reviewSchema, members: [anno.id, rev.id], reviewPolicy: { sampleRate: 1 },
-    images: [{ name: 'street.png', data: await pngBuffer(320, 200, '#8aa4c8'), type: 'image/png' }, { name: 'yard.png', data: await pngBuffer(320, 200, '#a8c48a'), type: 'image/png' }],
+    name: `审核 ${run}`,
+    kind: 'image',
+    labelSchema: reviewSchema,
+    members: [anno.id, rev.id],
+    reviewPolicy: { sampleRate: 1 },
+    images: [
+      { name: 'street.png', data: await pngBuffer(320, 200, '#8aa4c8'), type: 'image/png' },
+      { name: 'yard.png', data: await pngBuffer(320, 200, '#a8c48a'), type: 'image/png' },
+    ],
     queue: true,
   });
   // The annotator holds the task now; the submit comes later, while everyone watches.
@@ -88,7 +107,11 @@ export interface ReviewPages {
  * the dashboard's review tile follows without a reload. `screenshotPrefix` names the screenshot
  * (`<prefix>review-view-zh`); without it none is taken.
  */
-export async function submitAndReject(s: ReviewSetup, { annoPage, revPage, leadPage }: ReviewPages, opts: { screenshotPrefix?: string } = {}): Promise<void> {
+export async function submitAndReject(
+  s: ReviewSetup,
+  { annoPage, revPage, leadPage }: ReviewPages,
+  opts: { screenshotPrefix?: string } = {},
+): Promise<void> {
   // The lead watches the dashboard; the reviewer waits on an empty queue (entered from the project page).
   await leadPage.goto(`/projects/${s.projectId}/dashboard`);
   await leadPage.getByTestId('dashboard').waitFor();
@@ -137,7 +160,11 @@ export async function submitAndReject(s: ReviewSetup, { annoPage, revPage, leadP
  * relabels it and resubmits; the waiting reviewer draws the re-review by itself and accepts, and
  * the annotator's accept toast comes within a second. Screenshot `<prefix>rework-item-zh`.
  */
-export async function reworkAndAccept(_s: ReviewSetup, { annoPage, revPage }: ReviewPages, opts: { screenshotPrefix?: string } = {}): Promise<void> {
+export async function reworkAndAccept(
+  _s: ReviewSetup,
+  { annoPage, revPage }: ReviewPages,
+  opts: { screenshotPrefix?: string } = {},
+): Promise<void> {
   await annoPage.getByTestId('review-toast').getByRole('link').click();
   await annoPage.getByTestId('rework-row').waitFor();
   await annoPage.getByTestId('rework-open').click();
@@ -171,7 +198,10 @@ export async function reworkAndAccept(_s: ReviewSetup, { annoPage, revPage }: Re
  * Two server processes (and the workers) behind one database and Redis prefix, with the review
  * project set up: the annotator's API client on server A, the reviewer's and the lead's on B.
  */
-export async function setupReviewCluster(services: { mongoUrl: string; redisUrl: string }, run: string): Promise<{ cluster: OwnCluster; A: OwnServer; B: OwnServer; setup: ReviewSetup }> {
+export async function setupReviewCluster(
+  services: { mongoUrl: string; redisUrl: string },
+  run: string,
+): Promise<{ cluster: OwnCluster; A: OwnServer; B: OwnServer; setup: ReviewSetup }> {
   const cluster = await startOwnCluster(services, { servers: 2 });
   const [A, B] = cluster.servers as [OwnServer, OwnServer];
   const admin = new ApiClient(A.url);

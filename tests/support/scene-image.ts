@@ -15,7 +15,9 @@ export async function streetScene(width = 960, height = 640, variant = 0): Promi
     [700, 140, 210, 230],
   ];
   for (const [bx, by, bw, bh] of buildings) {
-    for (let y = by! + 14; y < by! + bh! - 20; y += 26) for (let x = bx! + 12; x < bx! + bw! - 14; x += 22) windows.push(`<rect x="${x}" y="${y}" width="10" height="14" fill="#f3e6a8" opacity="0.8"/>`);
+    for (let y = by! + 14; y < by! + bh! - 20; y += 26)
+      for (let x = bx! + 12; x < bx! + bw! - 14; x += 22)
+        windows.push(`<rect x="${x}" y="${y}" width="10" height="14" fill="#f3e6a8" opacity="0.8"/>`);
   }
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
   <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#7fa8d9"/><stop offset="1" stop-color="#d7e4f2"/></linearGradient></defs>

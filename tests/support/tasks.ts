@@ -23,20 +23,50 @@ export const classSchema = {
 };
 
 /** Creates users `<prefix>0`… through the admin API and signs each in on the given base URL(s), round robin. */
-export async function makeUsers(admin: ApiClient, prefix: string, n: number, opts: { role?: string; level?: string; urls?: string[] } = {}): Promise<TestUser[]> {
+export async function makeUsers(
+  admin: ApiClient,
+  prefix: string,
+  n: number,
+  opts: { role?: string; level?: string; urls?: string[] } = {},
+): Promise<TestUser[]> {
   const urls = opts.urls ?? [admin.baseUrl];
-  return Promise.all(Array.from({ length: n }, (_, i) =>
-    signedInUser(admin, { name: `${prefix}${i}`, role: opts.role ?? 'annotator', level: opts.level ?? 'L4' }, urls[i % urls.length]!)));
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      signedInUser(admin, { name: `${prefix}${i}`, role: opts.role ?? 'annotator', level: opts.level ?? 'L4' }, urls[i % urls.length]!),
+    ),
+  );
 }
 
 /** A text project with `n` items (plus gold ones), members added, the review policy set, and (unless `queue: false`) all items queued. */
-export async function textProject(lead: ApiClient, members: string[], opts: { n: number; overlap: number; gold?: number; goldRate?: number; minLevel?: string; name?: string; queue?: boolean; reviewPolicy?: Record<string, unknown> }): Promise<{ projectId: string; itemIds: string[] }> {
+export async function textProject(
+  lead: ApiClient,
+  members: string[],
+  opts: {
+    n: number;
+    overlap: number;
+    gold?: number;
+    goldRate?: number;
+    minLevel?: string;
+    name?: string;
+    queue?: boolean;
+    reviewPolicy?: Record<string, unknown>;
+  },
+): Promise<{ projectId: string; itemIds: string[] }> {
   const lines: string[] = [];
   for (let i = 0; i < opts.n; i++) lines.push(JSON.stringify({ id: `t${i}`, text: `text number ${i} about Alice` }));
-  for (let i = 0; i < (opts.gold ?? 0); i++) lines.push(JSON.stringify({ id: `g${i}`, text: `gold text ${i}`, gold: { regions: [{ id: 'g', type: 'class', label: 'pos' }] } }));
+  for (let i = 0; i < (opts.gold ?? 0); i++)
+    lines.push(JSON.stringify({ id: `g${i}`, text: `gold text ${i}`, gold: { regions: [{ id: 'g', type: 'class', label: 'pos' }] } }));
   const projectId = await setUpProject(lead, {
-    name: opts.name ?? `p-${randomUUID().slice(0, 6)}`, kind: 'text', labelSchema: classSchema, overlap: opts.overlap, goldRate: opts.goldRate, minLevel: opts.minLevel,
-    members, reviewPolicy: opts.reviewPolicy, text: { name: 'items.jsonl', data: lines.join('\n') }, queue: opts.queue !== false,
+    name: opts.name ?? `p-${randomUUID().slice(0, 6)}`,
+    kind: 'text',
+    labelSchema: classSchema,
+    overlap: opts.overlap,
+    goldRate: opts.goldRate,
+    minLevel: opts.minLevel,
+    members,
+    reviewPolicy: opts.reviewPolicy,
+    text: { name: 'items.jsonl', data: lines.join('\n') },
+    queue: opts.queue !== false,
   });
   const items = await lead.get(`/api/projects/${projectId}/items?pageSize=500`);
   return { projectId, itemIds: items.body.items.map((it: { id: string }) => it.id) };
@@ -54,11 +84,12 @@ export const sid = () => randomUUID().replace(/-/g, '');
 export function socketFor(c: ApiClient): Socket {
   return connect(c.baseUrl, { transports: ['websocket'], extraHeaders: { cookie: c.cookie }, reconnection: false, forceNew: true });
 }
-export const connected = (s: Socket) => new Promise<void>((resolve, reject) => {
-  if (s.connected) return resolve();
-  s.once('connect', () => resolve());
-  s.once('connect_error', (e) => reject(e));
-});
+export const connected = (s: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    if (s.connected) return resolve();
+    s.once('connect', () => resolve());
+    s.once('connect_error', (e) => reject(e));
+  });
 
 /** Workers in-process against the test app's database and Redis prefix. */
 export async function startTestWorkers(t: TestApp, env: Record<string, string> = {}): Promise<RunningWorkers> {
@@ -75,7 +106,12 @@ export async function startTestWorkers(t: TestApp, env: Record<string, string> =
   return startWorkers(config, { log: createLogger('silent') });
 }
 
-export async function waitFor<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  f: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -102,7 +138,12 @@ export interface LoopStats {
  * An annotator loop: next → submit until the queue says there is nothing left for this user
  * `idleLimit` times in a row (waits `idleMs` between those tries).
  */
-export async function annotateUntilDone(u: TestUser, projectId: string, stats: LoopStats, opts: { idleLimit?: number; idleMs?: number; thinkMs?: () => number } = {}): Promise<void> {
+export async function annotateUntilDone(
+  u: TestUser,
+  projectId: string,
+  stats: LoopStats,
+  opts: { idleLimit?: number; idleMs?: number; thinkMs?: () => number } = {},
+): Promise<void> {
   let idle = 0;
   const holds = stats.holds.get(u.id) ?? [];
   stats.holds.set(u.id, holds);
@@ -158,4 +199,3 @@ export async function checkExact(db: Database, projectId: string, itemIds: strin
     expect(new Set(items).size, `user ${user}`).toBe(items.length);
   }
 }
-

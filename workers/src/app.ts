@@ -66,7 +66,9 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
     new Worker(QUEUES.maintenance, dispatch(ctx, MAINTENANCE), { ...common, concurrency: 1 }),
   ];
   for (const wk of workers) {
-    wk.on('failed', (job, err) => log.warn('job failed', { queue: wk.name, name: job?.name, id: job?.id, attempts: job?.attemptsMade, err }));
+    wk.on('failed', (job, err) =>
+      log.warn('job failed', { queue: wk.name, name: job?.name, id: job?.id, attempts: job?.attemptsMade, err }),
+    );
     wk.on('error', (err) => log.error('worker error', { queue: wk.name, err }));
   }
   await Promise.all(workers.map((wk) => wk.waitUntilReady()));
@@ -81,7 +83,12 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
         // close() stops fetching at once and resolves when the jobs in hand are done.
         const graceful = Promise.all(workers.map((wk) => wk.close()));
         let timer: NodeJS.Timeout | undefined;
-        const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => { timer = setTimeout(() => r(true), graceMs); })]);
+        const timedOut = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((r) => {
+            timer = setTimeout(() => r(true), graceMs);
+          }),
+        ]);
         clearTimeout(timer);
         if (timedOut) {
           // BullMQ's close() cannot be hurried once started: stop the jobs' lock renewals by

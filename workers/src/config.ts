@@ -37,7 +37,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     return v;
   };
   const level = env.LOG_LEVEL ?? 'info';
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new Error('config: LOG_LEVEL must be debug, info, warn, error or silent');
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level))
+    throw new Error('config: LOG_LEVEL must be debug, info, warn, error or silent');
   return {
     MONGO_URL: need('MONGO_URL', /^mongodb(\+srv)?:\/\//),
     MONGO_DB: need('MONGO_DB', /^[A-Za-z0-9_-]{1,60}$/, 'labelwork'),

@@ -9,7 +9,19 @@ export const itemStatusStream = (prefix: string) => `${prefix}:{item-status}`;
 const DUTY_CYCLE = 0.1;
 
 export async function queueItemComplete(w: WorkerContext, itemId: string, annotations: number): Promise<void> {
-  await w.redis.xadd(itemStatusStream(w.config.REDIS_PREFIX), 'MAXLEN', '~', 1_000_000, '*', 'item', itemId, 'n', String(annotations), 'at', String(w.now()));
+  await w.redis.xadd(
+    itemStatusStream(w.config.REDIS_PREFIX),
+    'MAXLEN',
+    '~',
+    1_000_000,
+    '*',
+    'item',
+    itemId,
+    'n',
+    String(annotations),
+    'at',
+    String(w.now()),
+  );
 }
 
 /**
@@ -32,7 +44,10 @@ export function startItemStatusDrain(w: WorkerContext) {
         const at = Number(field(f, 'at')) || w.now();
         if (!id || !ObjectId.isValid(id) || !Number.isInteger(n)) continue;
         const t = performance.now();
-        await w.db.items.updateOne({ _id: new ObjectId(id) }, { $set: { status: 'complete', annotationCount: n, completedAt: new Date(at) } });
+        await w.db.items.updateOne(
+          { _id: new ObjectId(id) },
+          { $set: { status: 'complete', annotationCount: n, completedAt: new Date(at) } },
+        );
         const took = performance.now() - t;
         await new Promise((r) => setTimeout(r, (took * (1 - DUTY_CYCLE)) / DUTY_CYCLE));
       }

@@ -13,8 +13,18 @@ function docOf(fields: string[]) {
   if (!parsed.success) return null;
   const e = parsed.data;
   return {
-    _id: e.leaseId, schemaVersion: 1 as const, projectId: new ObjectId(e.projectId), itemId: new ObjectId(e.itemId), userId: new ObjectId(e.userId),
-    leaseId: e.leaseId, jobId: e.jobId, gold: e.gold, event: e.event, leasedAt: new Date(e.leasedAt), at: new Date(e.at), ...(e.byId ? { byId: new ObjectId(e.byId) } : {}),
+    _id: e.leaseId,
+    schemaVersion: 1 as const,
+    projectId: new ObjectId(e.projectId),
+    itemId: new ObjectId(e.itemId),
+    userId: new ObjectId(e.userId),
+    leaseId: e.leaseId,
+    jobId: e.jobId,
+    gold: e.gold,
+    event: e.event,
+    leasedAt: new Date(e.leasedAt),
+    at: new Date(e.at),
+    ...(e.byId ? { byId: new ObjectId(e.byId) } : {}),
   };
 }
 
@@ -39,6 +49,11 @@ export function startLeaseLogDrain(w: WorkerContext) {
     group: 'assignments',
     batch: 2000,
     minIntervalMs: 500,
-    handle: async (entries: StreamEntry[]) => insertIgnoringDuplicates(w, 'assignments', entries.map(([, f]) => docOf(f)).filter((d) => d !== null)),
+    handle: async (entries: StreamEntry[]) =>
+      insertIgnoringDuplicates(
+        w,
+        'assignments',
+        entries.map(([, f]) => docOf(f)).filter((d) => d !== null),
+      ),
   });
 }

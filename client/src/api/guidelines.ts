@@ -27,5 +27,6 @@ export async function listGuidelines(signal?: AbortSignal): Promise<GuidelineSum
 }
 
 export async function getGuideline(slug: string, version: string, signal?: AbortSignal): Promise<GuidelineDetail> {
-  return (await http.get<{ guideline: GuidelineDetail }>(`/api/guidelines/${seg(slug)}/${seg(version)}`, signal ? { signal } : {})).guideline;
+  return (await http.get<{ guideline: GuidelineDetail }>(`/api/guidelines/${seg(slug)}/${seg(version)}`, signal ? { signal } : {}))
+    .guideline;
 }

@@ -54,7 +54,9 @@ export function reportSessionLoss(error: ApiError): void {
 function isErrorBody(body: unknown): body is ErrorBody {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const e = body.error;
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && 'message' in e && typeof e.message === 'string';
+  return (
+    typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && 'message' in e && typeof e.message === 'string'
+  );
 }
 
 /** Turns a failed response's status and text into an ApiError. */
@@ -66,7 +68,16 @@ export function errorFromResponse(status: number, text: string): ApiError {
     // Not JSON: a proxy page or an empty body.
   }
   if (isErrorBody(body)) return new ApiError(status, body.error.code, body.error.message, body.error.details);
-  const code = status === 401 ? 'UNAUTHENTICATED' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : status >= 500 ? 'INTERNAL' : 'BAD_RESPONSE';
+  const code =
+    status === 401
+      ? 'UNAUTHENTICATED'
+      : status === 413
+        ? 'PAYLOAD_TOO_LARGE'
+        : status === 429
+          ? 'RATE_LIMITED'
+          : status >= 500
+            ? 'INTERNAL'
+            : 'BAD_RESPONSE';
   return new ApiError(status, code, `HTTP ${status}`);
 }
 

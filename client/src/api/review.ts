@@ -1,4 +1,17 @@
-import type { CommentAnchor, CommentInput, InboxEntry, InboxPage, ItemDetail, Region, ReviewComment, ReviewQueueCounts, ReviewRecord, ReviewTask, ReworkTask, Verdict } from '@labelwork/core';
+import type {
+  CommentAnchor,
+  CommentInput,
+  InboxEntry,
+  InboxPage,
+  ItemDetail,
+  Region,
+  ReviewComment,
+  ReviewQueueCounts,
+  ReviewRecord,
+  ReviewTask,
+  ReworkTask,
+  Verdict,
+} from '@labelwork/core';
 import { csrfHeaders, http, seg, withQuery, type RequestOptions } from './http.ts';
 
 /** The reviewer's queue, the annotator's rework and inbox (server: server/src/modules/review/review.routes.ts). */
@@ -41,7 +54,13 @@ export async function giveVerdict(projectId: string, taskId: string, body: Verdi
   return (await http.post<{ review: ReviewRecord }>(`${reviewTask(projectId, taskId)}/verdict`, body)).review;
 }
 
-export async function addReviewComment(projectId: string, taskId: string, token: string, anchor: CommentAnchor, text: string): Promise<ReviewComment> {
+export async function addReviewComment(
+  projectId: string,
+  taskId: string,
+  token: string,
+  anchor: CommentAnchor,
+  text: string,
+): Promise<ReviewComment> {
   return (await http.post<{ comment: ReviewComment }>(`${reviewTask(projectId, taskId)}/comments`, { token, anchor, text })).comment;
 }
 
@@ -53,7 +72,12 @@ export async function listRework(projectId: string, signal?: AbortSignal): Promi
   return (await http.get<{ tasks: ReworkTask[] }>(`${project(projectId)}/rework`, signal ? { signal } : {})).tasks;
 }
 
-export function submitRework(projectId: string, taskId: string, version: number, regions: Region[]): Promise<{ taskId: string; version: number }> {
+export function submitRework(
+  projectId: string,
+  taskId: string,
+  version: number,
+  regions: Region[],
+): Promise<{ taskId: string; version: number }> {
   return http.post(`${project(projectId)}/rework/${seg(taskId)}`, { version, regions });
 }
 

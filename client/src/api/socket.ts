@@ -1,8 +1,20 @@
 import { io, type Socket } from 'socket.io-client';
 import {
-  AckEnvelope, CLIENT_EVENT_ACKS, CLIENT_EVENTS, ERROR_CODES,
-  type ClientEventAck, type ClientEventName, type ClientEventPayload, type ClientToServerEvents, type PresenceUser, type ServerToClientEvents,
-  type ShadowState, type ShadowTarget, type ShadowUser, type ShadowWatchInfo, type Task,
+  AckEnvelope,
+  CLIENT_EVENT_ACKS,
+  CLIENT_EVENTS,
+  ERROR_CODES,
+  type ClientEventAck,
+  type ClientEventName,
+  type ClientEventPayload,
+  type ClientToServerEvents,
+  type PresenceUser,
+  type ServerToClientEvents,
+  type ShadowState,
+  type ShadowTarget,
+  type ShadowUser,
+  type ShadowWatchInfo,
+  type Task,
 } from '@labelwork/core';
 import { ApiError } from './http.ts';
 
@@ -25,7 +37,9 @@ type AckedEvent = Exclude<ClientEventName, typeof CLIENT_EVENTS.shadowState>;
  */
 async function send<E extends AckedEvent>(socket: LabelworkSocket, event: E, payload: ClientEventPayload<E>): Promise<ClientEventAck<E>> {
   // Socket.IO's typed emitWithAck cannot be called with a generic event name; the ack is checked below instead.
-  const timed = socket.timeout(SOCKET_ACK_TIMEOUT_MS) as unknown as { emitWithAck(event: E, payload: ClientEventPayload<E>): Promise<unknown> };
+  const timed = socket.timeout(SOCKET_ACK_TIMEOUT_MS) as unknown as {
+    emitWithAck(event: E, payload: ClientEventPayload<E>): Promise<unknown>;
+  };
   let raw: unknown;
   try {
     raw = await timed.emitWithAck(event, payload);

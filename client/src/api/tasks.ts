@@ -15,7 +15,11 @@ export async function nextTask(projectId: string, options?: RequestOptions): Pro
 }
 
 /** Saves work in progress (also keeps the lease alive). LEASE_EXPIRED when the lease is gone (the draft is then kept for the lead). */
-export function saveTaskDraft(leaseId: string, regions: readonly Region[], options?: RequestOptions): Promise<{ savedAt: string; leaseUntil: string }> {
+export function saveTaskDraft(
+  leaseId: string,
+  regions: readonly Region[],
+  options?: RequestOptions,
+): Promise<{ savedAt: string; leaseUntil: string }> {
   return http.put(`${task(leaseId)}/draft`, { regions }, options);
 }
 
@@ -26,7 +30,11 @@ export interface SubmitBody {
   durationMs?: number;
 }
 
-export function submitTask(leaseId: string, body: SubmitBody, options?: RequestOptions): Promise<{ annotation: Annotation; duplicate: boolean }> {
+export function submitTask(
+  leaseId: string,
+  body: SubmitBody,
+  options?: RequestOptions,
+): Promise<{ annotation: Annotation; duplicate: boolean }> {
   return http.post(`${task(leaseId)}/submit`, body, options);
 }
 

@@ -57,7 +57,10 @@ export function safeNext(next: string | null): string | null {
 
 export function matchRoute(pathWithQuery: string): Route {
   const url = new URL(pathWithQuery, window.location.origin);
-  const parts = url.pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const parts = url.pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => decodeURIComponent(p));
   const [a, b, c, ...rest] = parts;
   if (a === undefined) return { name: 'home' };
   if (a === 'sign-in' && b === undefined) return { name: 'sign-in', next: safeNext(url.searchParams.get('next')) };

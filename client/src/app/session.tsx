@@ -5,10 +5,7 @@ import { onSessionLost, setCsrfToken } from '../api/http.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { storedLang, storeLang } from '../i18n/lang.ts';
 
-export type SessionState =
-  | { status: 'loading' }
-  | { status: 'signed-out'; expired: boolean }
-  | { status: 'signed-in'; user: User };
+export type SessionState = { status: 'loading' } | { status: 'signed-out'; expired: boolean } | { status: 'signed-in'; user: User };
 
 interface SessionValue {
   state: SessionState;

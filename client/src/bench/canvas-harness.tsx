@@ -76,7 +76,13 @@ function Harness() {
     const regions = spansOf(TEXT);
     return (
       <div style={{ height: '100vh', padding: 8 }}>
-        <AnnotationEditor project={project} item={item} initialRegions={regions.slice(0, 9)} prefilledRegions={regions.slice(9)} onReady={ready} />
+        <AnnotationEditor
+          project={project}
+          item={item}
+          initialRegions={regions.slice(0, 9)}
+          prefilledRegions={regions.slice(9)}
+          onReady={ready}
+        />
       </div>
     );
   }
@@ -90,7 +96,18 @@ function Harness() {
     regions = [
       ...boxes(n, size.width, size.height),
       ...polygons(3, 12, size.width, size.height),
-      { id: 'k1', type: 'keypoints', label: 'person-pose', points: [{ name: 'head', x: 1800, y: 1500, v: 2 }, { name: 'l-hand', x: 1700, y: 1650, v: 2 }, { name: 'r-hand', x: 1910, y: 1660, v: 1 }, { name: 'l-foot', x: 1740, y: 1900, v: 2 }, { name: 'r-foot', x: 1870, y: 1905, v: 0 }] },
+      {
+        id: 'k1',
+        type: 'keypoints',
+        label: 'person-pose',
+        points: [
+          { name: 'head', x: 1800, y: 1500, v: 2 },
+          { name: 'l-hand', x: 1700, y: 1650, v: 2 },
+          { name: 'r-hand', x: 1910, y: 1660, v: 1 },
+          { name: 'l-foot', x: 1740, y: 1900, v: 2 },
+          { name: 'r-foot', x: 1870, y: 1905, v: 0 },
+        ],
+      },
       { id: 'cls', type: 'class', label: 'day' },
     ];
     prefilled = boxes(4, size.width, size.height, 99, 'pre');

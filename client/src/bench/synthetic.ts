@@ -10,7 +10,18 @@ export const imageSchema: LabelSchema = {
     { name: 'cyclist', color: '#ffe119', tool: 'bbox' },
     { name: 'sign', color: '#42d4f4', tool: 'bbox' },
     { name: 'road', color: '#4363d8', tool: 'polygon' },
-    { name: 'person-pose', color: '#f58231', tool: 'keypoints', points: ['head', 'l-hand', 'r-hand', 'l-foot', 'r-foot'], edges: [{ from: 'head', to: 'l-hand' }, { from: 'head', to: 'r-hand' }, { from: 'head', to: 'l-foot' }, { from: 'head', to: 'r-foot' }] },
+    {
+      name: 'person-pose',
+      color: '#f58231',
+      tool: 'keypoints',
+      points: ['head', 'l-hand', 'r-hand', 'l-foot', 'r-foot'],
+      edges: [
+        { from: 'head', to: 'l-hand' },
+        { from: 'head', to: 'r-hand' },
+        { from: 'head', to: 'l-foot' },
+        { from: 'head', to: 'r-foot' },
+      ],
+    },
     { name: 'night', color: '#911eb4', tool: 'class-single' },
     { name: 'day', color: '#f032e6', tool: 'class-single' },
     { name: 'rain', color: '#469990', tool: 'class-multi' },
@@ -35,7 +46,15 @@ export function boxes(n: number, width: number, height: number, seed = 1, prefix
   return Array.from({ length: n }, (_, i) => {
     const w = 20 + r() * 180;
     const h = 20 + r() * 140;
-    return { id: `${prefix}${i}`, type: 'bbox' as const, label: BOX_LABELS[i % BOX_LABELS.length]!, x: r() * (width - w), y: r() * (height - h), w, h };
+    return {
+      id: `${prefix}${i}`,
+      type: 'bbox' as const,
+      label: BOX_LABELS[i % BOX_LABELS.length]!,
+      x: r() * (width - w),
+      y: r() * (height - h),
+      w,
+      h,
+    };
   });
 }
 
@@ -75,7 +94,8 @@ export async function syntheticImage(width: number, height: number): Promise<Ima
     g.fillStyle = `hsl(${200 + r() * 40}, 12%, ${35 + r() * 30}%)`;
     g.fillRect(x, height * 0.55 - bh, bw, bh);
     g.fillStyle = 'rgba(255,240,180,0.6)';
-    for (let y = height * 0.55 - bh + 12; y < height * 0.55 - 20; y += 28) for (let wx = x + 8; wx < x + bw - 14; wx += 22) if (r() > 0.4) g.fillRect(wx, y, 10, 14);
+    for (let y = height * 0.55 - bh + 12; y < height * 0.55 - 20; y += 28)
+      for (let wx = x + 8; wx < x + bw - 14; wx += 22) if (r() > 0.4) g.fillRect(wx, y, 10, 14);
   }
   g.fillStyle = '#55585e';
   g.fillRect(0, height * 0.55, width, height * 0.45);

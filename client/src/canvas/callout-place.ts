@@ -23,7 +23,12 @@ const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(v, Ma
  * of the box (past its pins), else to the left, below, above — the first place that fits on the
  * stage. When none does (a box filling the view), the place covering least of the box.
  */
-export function placeCallout(box: ScreenRect, size: { width: number; height: number }, stage: { width: number; height: number }, pinsWidth = 0): { left: number; top: number } {
+export function placeCallout(
+  box: ScreenRect,
+  size: { width: number; height: number },
+  stage: { width: number; height: number },
+  pinsWidth = 0,
+): { left: number; top: number } {
   const m = 2;
   const maxLeft = stage.width - size.width - m;
   const maxTop = stage.height - size.height - m;

@@ -10,7 +10,11 @@ import type { ImageLevels } from './image-levels.ts';
 export function drawImageLevel(ctx: CanvasRenderingContext2D, image: ImageLevels, vp: Viewport, stage: Size, dpr: number): void {
   const rect = visibleImageRect(vp, stage, image);
   if (!rect) return;
-  const factor = pickLevel(image.levels.map((l) => l.factor), vp.scale, dpr);
+  const factor = pickLevel(
+    image.levels.map((l) => l.factor),
+    vp.scale,
+    dpr,
+  );
   const level = image.levels.find((l) => l.factor === factor) ?? image.levels[0];
   if (!level) return;
   const rx = level.width / image.width;

@@ -51,7 +51,14 @@ export function traceRegion(ctx: CanvasRenderingContext2D, r: Region, v: Viewpor
 }
 
 /** Skeleton edges and points of a keypoints region: occluded points hollow, unlabelled ones not drawn. */
-export function drawKeypoints(ctx: CanvasRenderingContext2D, r: Extract<Region, { type: 'keypoints' }>, edges: readonly { from: string; to: string }[], color: string, v: Viewport, radius = 3.5): void {
+export function drawKeypoints(
+  ctx: CanvasRenderingContext2D,
+  r: Extract<Region, { type: 'keypoints' }>,
+  edges: readonly { from: string; to: string }[],
+  color: string,
+  v: Viewport,
+  radius = 3.5,
+): void {
   const byName = new Map(r.points.map((p) => [p.name, p]));
   ctx.beginPath();
   for (const e of edges) {

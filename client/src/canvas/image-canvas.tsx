@@ -84,10 +84,13 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
       sceneLayer.current?.batchDraw();
     }, REBUILD_MS);
   };
-  useEffect(() => () => {
-    if (rebuildTimer.current) clearTimeout(rebuildTimer.current);
-    cache.clear();
-  }, [cache]);
+  useEffect(
+    () => () => {
+      if (rebuildTimer.current) clearTimeout(rebuildTimer.current);
+      cache.clear();
+    },
+    [cache],
+  );
 
   // The bitmap pays off while the view moves over many regions. It is (re)built only after the
   // view has moved, never right after an edit, so drawing a shape is never held up by a rebuild.
@@ -123,7 +126,14 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
         drawOverlayIfShown(s);
         return;
       }
-      if (s.regions !== p.regions || s.pending !== p.pending || s.hidden !== p.hidden || s.hiddenLabels !== p.hiddenLabels || s.pins !== p.pins || editingId(s) !== editingId(p)) {
+      if (
+        s.regions !== p.regions ||
+        s.pending !== p.pending ||
+        s.hidden !== p.hidden ||
+        s.hiddenLabels !== p.hiddenLabels ||
+        s.pins !== p.pins ||
+        editingId(s) !== editingId(p)
+      ) {
         sceneLayer.current?.batchDraw();
       }
       if (

@@ -37,7 +37,11 @@ async function decode(blob: Blob, width?: number, height?: number): Promise<Imag
 }
 
 /** Builds the display levels from a decoded image (each from the previous, halving). */
-export async function buildLevels(full: ImageBitmap | HTMLCanvasElement | OffscreenCanvas, width = full.width, height = full.height): Promise<ImageLevels> {
+export async function buildLevels(
+  full: ImageBitmap | HTMLCanvasElement | OffscreenCanvas,
+  width = full.width,
+  height = full.height,
+): Promise<ImageLevels> {
   const levels: ImageLevel[] = [{ factor: 1, source: full, width: full.width, height: full.height }];
   let prev: ImageLevel = levels[0]!;
   for (const factor of levelFactors({ width, height }).slice(1)) {
@@ -58,7 +62,11 @@ export async function buildLevels(full: ImageBitmap | HTMLCanvasElement | Offscr
 }
 
 /** Fetches and decodes an image file and builds its display levels. */
-export async function loadImageLevels(url: string, size: { width: number; height: number } | null, signal?: AbortSignal): Promise<ImageLevels> {
+export async function loadImageLevels(
+  url: string,
+  size: { width: number; height: number } | null,
+  signal?: AbortSignal,
+): Promise<ImageLevels> {
   const res = await fetch(url, { credentials: 'same-origin', signal: signal ?? null });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   const bitmap = await decode(await res.blob(), size?.width, size?.height);

@@ -10,7 +10,15 @@ export function viewRect(v: Viewport, stage: Size): Rect {
 }
 
 /** Draws the image and every region for viewport `v` onto a stage of size `stage` (CSS pixels). */
-export function drawScene(ctx: CanvasRenderingContext2D, s: EditorState, v: Viewport, stage: Size, image: ImageLevels | null, palette: Palette, dpr: number): void {
+export function drawScene(
+  ctx: CanvasRenderingContext2D,
+  s: EditorState,
+  v: Viewport,
+  stage: Size,
+  image: ImageLevels | null,
+  palette: Palette,
+  dpr: number,
+): void {
   if (image) {
     ctx.save();
     ctx.transform(v.scale, 0, 0, v.scale, v.x, v.y);

@@ -6,9 +6,28 @@ import type { SpacePan } from './space-pan.ts';
 
 /** Events Konva's stage would otherwise handle (and measure the page for) on every pointer move. */
 const KONVA_EVENTS = [
-  'mouseenter', 'mousedown', 'mousemove', 'mouseup', 'mouseleave', 'touchstart', 'touchmove', 'touchend', 'touchcancel',
-  'pointerenter', 'pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'pointerleave', 'pointerover', 'pointerout',
-  'lostpointercapture', 'wheel', 'contextmenu', 'dblclick', 'click',
+  'mouseenter',
+  'mousedown',
+  'mousemove',
+  'mouseup',
+  'mouseleave',
+  'touchstart',
+  'touchmove',
+  'touchend',
+  'touchcancel',
+  'pointerenter',
+  'pointerdown',
+  'pointermove',
+  'pointerup',
+  'pointercancel',
+  'pointerleave',
+  'pointerover',
+  'pointerout',
+  'lostpointercapture',
+  'wheel',
+  'contextmenu',
+  'dblclick',
+  'click',
 ] as const;
 
 /**
@@ -87,7 +106,8 @@ export function useStageInput(ref: RefObject<HTMLDivElement | null>, store: Edit
     const leave = (e: PointerEvent) => {
       // Leaving one of the stage's own canvases for another is not leaving the stage.
       if (e.target !== node) return;
-      if (!pan && store.getState().hover) store.pointer({ kind: 'move', point: { x: -1e9, y: -1e9 }, button: 0, shift: false, alt: false, mod: false });
+      if (!pan && store.getState().hover)
+        store.pointer({ kind: 'move', point: { x: -1e9, y: -1e9 }, button: 0, shift: false, alt: false, mod: false });
     };
     const dbl = (e: MouseEvent) => {
       if (e.button === 0) store.pointer(input('double', e));

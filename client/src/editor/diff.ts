@@ -123,8 +123,14 @@ export function diffLists<T extends WithId>(from: readonly T[], to: readonly T[]
   const { list, diff } = recordOps(from, ops);
   // Keep `to`'s order: if put/remove left a different order, describe it as remove + re-add.
   if (list.every((r, i) => r.id === to[i]?.id)) return diff;
-  const reorder = recordOps(list, list.map((r) => ({ op: 'remove' as const, id: r.id })));
-  const readd = recordOps(reorder.list, to.map((r) => ({ op: 'put' as const, record: r })));
+  const reorder = recordOps(
+    list,
+    list.map((r) => ({ op: 'remove' as const, id: r.id })),
+  );
+  const readd = recordOps(
+    reorder.list,
+    to.map((r) => ({ op: 'put' as const, record: r })),
+  );
   return [...diff, ...reorder.diff, ...readd.diff];
 }
 

@@ -7,7 +7,9 @@ import type { Size } from './types.ts';
 
 /** Gives `label` to those of `regions` it suits (others keep theirs). */
 export function relabelOps(regions: readonly Region[], label: LabelDef): RecordOp<Region>[] {
-  return regions.filter((r) => r.label !== label.name && labelFits(label, r)).map((r) => ({ op: 'put', record: { ...r, label: label.name } }));
+  return regions
+    .filter((r) => r.label !== label.name && labelFits(label, r))
+    .map((r) => ({ op: 'put', record: { ...r, label: label.name } }));
 }
 
 /** Moves a region by whole image pixels, staying inside the image. */

@@ -48,7 +48,10 @@ export function regionBounds(r: Region): Rect | null {
   if (r.type === 'polygon' || r.type === 'keypoints') {
     const pts = r.type === 'keypoints' ? r.points.filter((p) => p.v > 0) : r.points;
     if (pts.length > 0) {
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      let x0 = Infinity,
+        y0 = Infinity,
+        x1 = -Infinity,
+        y1 = -Infinity;
       for (const p of pts) {
         if (p.x < x0) x0 = p.x;
         if (p.y < y0) y0 = p.y;
@@ -79,7 +82,10 @@ export function boxHandlePoint(b: Rect, h: BoxHandle): Vec {
 /** Moves the handle's edges to `p` (clamped); the opposite edges stay. Flipping past them normalises. */
 export function resizeBox(b: Rect, h: BoxHandle, p: Vec, image: Size): Rect {
   const q = clampPoint(p, image);
-  let x0 = b.x, y0 = b.y, x1 = b.x + b.w, y1 = b.y + b.h;
+  let x0 = b.x,
+    y0 = b.y,
+    x1 = b.x + b.w,
+    y1 = b.y + b.h;
   if (h.includes('w')) x0 = q.x;
   if (h.includes('e')) x1 = q.x;
   if (h.startsWith('n')) y0 = q.y;

@@ -96,10 +96,34 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { command: 'move.right', keys: [k('ArrowRight'), k('ArrowRight', { shift: true })], group: 'selection', scope: 'image', repeat: true },
   { command: 'move.up', keys: [k('ArrowUp'), k('ArrowUp', { shift: true })], group: 'selection', scope: 'image', repeat: true },
   { command: 'move.down', keys: [k('ArrowDown'), k('ArrowDown', { shift: true })], group: 'selection', scope: 'image', repeat: true },
-  { command: 'resize.left', keys: [k('ArrowLeft', { alt: true }), k('ArrowLeft', { alt: true, shift: true })], group: 'selection', scope: 'image', repeat: true },
-  { command: 'resize.right', keys: [k('ArrowRight', { alt: true }), k('ArrowRight', { alt: true, shift: true })], group: 'selection', scope: 'image', repeat: true },
-  { command: 'resize.up', keys: [k('ArrowUp', { alt: true }), k('ArrowUp', { alt: true, shift: true })], group: 'selection', scope: 'image', repeat: true },
-  { command: 'resize.down', keys: [k('ArrowDown', { alt: true }), k('ArrowDown', { alt: true, shift: true })], group: 'selection', scope: 'image', repeat: true },
+  {
+    command: 'resize.left',
+    keys: [k('ArrowLeft', { alt: true }), k('ArrowLeft', { alt: true, shift: true })],
+    group: 'selection',
+    scope: 'image',
+    repeat: true,
+  },
+  {
+    command: 'resize.right',
+    keys: [k('ArrowRight', { alt: true }), k('ArrowRight', { alt: true, shift: true })],
+    group: 'selection',
+    scope: 'image',
+    repeat: true,
+  },
+  {
+    command: 'resize.up',
+    keys: [k('ArrowUp', { alt: true }), k('ArrowUp', { alt: true, shift: true })],
+    group: 'selection',
+    scope: 'image',
+    repeat: true,
+  },
+  {
+    command: 'resize.down',
+    keys: [k('ArrowDown', { alt: true }), k('ArrowDown', { alt: true, shift: true })],
+    group: 'selection',
+    scope: 'image',
+    repeat: true,
+  },
   { command: 'toggle.hidden', keys: [k('h')], group: 'selection', scope: 'all' },
   { command: 'toggle.locked', keys: [k('l')], group: 'selection', scope: 'image' },
   { command: 'accept', keys: [k('a')], group: 'selection', scope: 'all' },
@@ -177,8 +201,18 @@ export interface KeyInput {
 }
 
 const CODE_KEYS: Record<string, string> = {
-  Space: ' ', Minus: '-', Equal: '=', BracketLeft: '[', BracketRight: ']', Semicolon: ';', Quote: "'",
-  Comma: ',', Period: '.', Slash: '/', Backquote: '`', Backslash: '\\',
+  Space: ' ',
+  Minus: '-',
+  Equal: '=',
+  BracketLeft: '[',
+  BracketRight: ']',
+  Semicolon: ';',
+  Quote: "'",
+  Comma: ',',
+  Period: '.',
+  Slash: '/',
+  Backquote: '`',
+  Backslash: '\\',
 };
 
 /**
@@ -223,7 +257,8 @@ export type KeyMatch = { kind: 'command'; command: CommandId; shift: boolean } |
 export function matchKey(e: KeyInput, scope: 'image' | 'text', labelKeys: ReadonlyMap<string, string>, isMac = false): KeyMatch | null {
   const key = normalizeKey(e);
   const inScope = SHORTCUTS.filter((s) => s.scope === 'all' || s.scope === scope);
-  const find = (pred: (c: KeyChord) => boolean) => inScope.find((s) => (!e.repeat || s.repeat) && s.keys.some((c) => pred(c) && chordMatches(c, key, e, isMac)));
+  const find = (pred: (c: KeyChord) => boolean) =>
+    inScope.find((s) => (!e.repeat || s.repeat) && s.keys.some((c) => pred(c) && chordMatches(c, key, e, isMac)));
   const withModifier = find((c) => !!c.mod || !!c.alt);
   if (withModifier) return { kind: 'command', command: withModifier.command, shift: e.shiftKey };
   if (!e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey && !e.repeat) {

@@ -65,7 +65,8 @@ export type Listener = (state: EditorState, prev: EditorState) => void;
 
 const EMPTY: ReadonlySet<string> = new Set();
 const NO_COLORS: ReadonlyMap<string, string> = new Map();
-const defaultId = () => (globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`);
+const defaultId = () =>
+  globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
 
 /**
  * State, subscriptions and undo history of the editor: every change of regions goes through
@@ -151,7 +152,12 @@ export class EditorCore {
     const d: EditorDiff<Region> = { records: diff, pending };
     if (isEmptyDiff(d)) return;
     const selection = options.select ?? this.state.selection.filter((id) => list.some((r) => r.id === id));
-    this.history.record({ diff: d, selectionBefore: this.state.selection, selectionAfter: selection, ...(options.mergeKey ? { mergeKey: options.mergeKey } : {}) });
+    this.history.record({
+      diff: d,
+      selectionBefore: this.state.selection,
+      selectionAfter: selection,
+      ...(options.mergeKey ? { mergeKey: options.mergeKey } : {}),
+    });
     this.set({
       regions: list,
       pending: pending.length ? applySetChanges(this.state.pending, pending) : this.state.pending,

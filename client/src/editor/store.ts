@@ -1,6 +1,15 @@
 import { codePointIndex, type CodePointIndex, type LabelDef, type Region } from '@labelwork/core';
 import { applySetChanges } from './diff.ts';
-import { cycleVisibilityOps, deleteVertexOps, insertVertexOps, nudgeOps, nudgeVertexOps, relabelOps, resizeOps, toggleClassOps } from './edits.ts';
+import {
+  cycleVisibilityOps,
+  deleteVertexOps,
+  insertVertexOps,
+  nudgeOps,
+  nudgeVertexOps,
+  relabelOps,
+  resizeOps,
+  toggleClassOps,
+} from './edits.ts';
 import { clampPoint } from './geometry.ts';
 import { drawingToolOf, labelByName } from './labels.ts';
 import { EditorCore, type EditorState, type TextSelection } from './store-core.ts';
@@ -39,7 +48,12 @@ export class EditorStore extends EditorCore {
     const label = labelByName(this.schema, labelName);
     if (!label) return;
     const set = new Set(ids);
-    this.commit(relabelOps(this.state.regions.filter((r) => set.has(r.id) && !this.state.locked.has(r.id)), label));
+    this.commit(
+      relabelOps(
+        this.state.regions.filter((r) => set.has(r.id) && !this.state.locked.has(r.id)),
+        label,
+      ),
+    );
   }
 
   /** Accepts proposals (all when `ids` is omitted) into the answer. */
@@ -64,7 +78,10 @@ export class EditorStore extends EditorCore {
     // Choosing a proposed class accepts the proposal rather than dropping it.
     const proposed = this.state.regions.find((r) => r.type === 'class' && r.label === labelName && this.state.pending.has(r.id));
     if (proposed) {
-      const single = label.tool === 'class-single' ? new Set(this.schema.labels.filter((l) => l.tool === 'class-single').map((l) => l.name)) : new Set<string>();
+      const single =
+        label.tool === 'class-single'
+          ? new Set(this.schema.labels.filter((l) => l.tool === 'class-single').map((l) => l.name))
+          : new Set<string>();
       const others = this.state.regions.filter((r) => r.type === 'class' && r.id !== proposed.id && single.has(r.label));
       // A put of a copy is an edit, and an edit accepts the proposal: one undo step for both.
       return this.commit([...others.map((r) => ({ op: 'remove' as const, id: r.id })), { op: 'put', record: { ...proposed } }]);
@@ -301,7 +318,11 @@ export class EditorStore extends EditorCore {
     }
     const cursor = this.runner.cursor();
     if (cursor !== this.state.cursor) patch.cursor = cursor;
-    if (patch.selection && patch.selection.length === this.state.selection.length && patch.selection.every((id, i) => id === this.state.selection[i])) {
+    if (
+      patch.selection &&
+      patch.selection.length === this.state.selection.length &&
+      patch.selection.every((id, i) => id === this.state.selection[i])
+    ) {
       patch.selection = this.state.selection;
     }
     if (Object.keys(patch).length > 0) this.set(patch);
@@ -339,7 +360,9 @@ export class EditorStore extends EditorCore {
     const { image, viewport, stage } = this.state;
     if (!image) return;
     const start = this.state.keyboardCursor ?? clampPoint(screenToImage(viewport, { x: stage.width / 2, y: stage.height / 2 }), image);
-    const moved = this.state.keyboardCursor ? clampPoint({ x: start.x + dx / viewport.scale, y: start.y + dy / viewport.scale }, image) : start;
+    const moved = this.state.keyboardCursor
+      ? clampPoint({ x: start.x + dx / viewport.scale, y: start.y + dy / viewport.scale }, image)
+      : start;
     this.set({ keyboardCursor: moved });
     this.keepInView(moved);
     this.pointer({ kind: 'move', point: moved, button: 0, shift: false, alt: false, mod: false });

@@ -4,7 +4,8 @@
  */
 export const editorEn = {
   'editor.stage': 'Image: {tool} tool',
-  'editor.stageHelp': 'Arrow keys move the selected region, or the keyboard pointer while drawing; Space places a point there. Press ? for all shortcuts.',
+  'editor.stageHelp':
+    'Arrow keys move the selected region, or the keyboard pointer while drawing; Space places a point there. Press ? for all shortcuts.',
   'editor.loadingImage': 'Loading image…',
   'editor.imageFailed': 'The image could not be loaded.',
   'editor.readOnly': 'Read only',
@@ -65,7 +66,8 @@ export const editorEn = {
   'editor.classSingle': 'Choose one',
   'editor.classMulti': 'Choose any',
   'editor.classNone': 'None',
-  'editor.hint.select': 'Click a region to select it, drag to move it, drag a handle to resize. Double-click a polygon edge to add a point.',
+  'editor.hint.select':
+    'Click a region to select it, drag to move it, drag a handle to resize. Double-click a polygon edge to add a point.',
   'editor.hint.bbox': 'Drag (or click two corners) to draw a “{label}” box.',
   'editor.hint.polygon': 'Click to add “{label}” points; close on the first point, by double-click or Enter.',
   'editor.hint.keypoints': 'Click to place “{point}” of “{label}” (Shift+click: occluded; X: skip).',
@@ -77,7 +79,8 @@ export const editorEn = {
   'editor.cheatSheet.mouse': 'Mouse',
   'editor.cheatSheet.labelKeys': 'Label hotkeys',
   'editor.cheatSheet.shadowed': 'taken by label “{label}”',
-  'editor.cheatSheet.labelKeysNote': 'Label hotkeys label the selection, or choose what to draw next. They take precedence over single-key shortcuts.',
+  'editor.cheatSheet.labelKeysNote':
+    'Label hotkeys label the selection, or choose what to draw next. They take precedence over single-key shortcuts.',
   'editor.group.general': 'General',
   'editor.group.tools': 'Tools',
   'editor.group.selection': 'Selected region',

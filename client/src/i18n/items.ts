@@ -20,7 +20,8 @@ export const itemsEn = {
   'items.deleteNo': 'Cancel',
   'items.deleted': '{n|# item|# items} deleted.',
   'items.deleteBusy': 'Kept {n|# item|# items} that someone is annotating right now; try again later.',
-  'items.hasAnnotations': 'Not deleted: {n|# selected item has|# selected items have} annotations ({seqs}). Items with annotations are kept so that reviews and agreement stay whole.',
+  'items.hasAnnotations':
+    'Not deleted: {n|# selected item has|# selected items have} annotations ({seqs}). Items with annotations are kept so that reviews and agreement stay whole.',
   'items.deleteOthers': 'Delete the other {n|# item|# items}',
   'items.open': 'Open item {seq}',
 

@@ -4,7 +4,8 @@ export const labelChangesEn = {
   'labels.retiredHint': 'Kept for the regions that use it; not offered for new regions.',
   'labels.restore': 'Restore',
   'labelChanges.title': 'Before saving: labels in use and number keys',
-  'labelChanges.usedBy': '"{label}" is used by {n|# region|# regions} ({annotations} in submitted work, {drafts} in drafts, {gold} in gold answers).',
+  'labelChanges.usedBy':
+    '"{label}" is used by {n|# region|# regions} ({annotations} in submitted work, {drafts} in drafts, {gold} in gold answers).',
   'labelChanges.choice': 'What happens to the regions of "{label}"',
   'labelChanges.merge': 'Merge into another label',
   'labelChanges.mergeInto': 'Merge "{label}" into',

@@ -40,7 +40,7 @@ export const reviewEn = {
   'review.fix': 'Fix myself',
   'review.fixSubmit': 'Submit fix',
   'review.fixCancel': 'Stop fixing',
-  'review.fixing': 'Edit the regions, then submit the fix. The annotator\'s version is kept as well.',
+  'review.fixing': "Edit the regions, then submit the fix. The annotator's version is kept as well.",
   'review.needComment': 'Write a comment to reject.',
   'review.done.accept': 'Accepted.',
   'review.done.reject': 'Rejected and sent back to the annotator.',
@@ -135,7 +135,8 @@ export const reviewEn = {
   'item.verdict.fix': 'fixed by the reviewer',
   'item.verdictOf': '{annotator}, round {round}: {verdict}',
   'item.backToDashboard': 'Dashboard',
-  'error.ANNOTATION_REVIEWED': 'This annotation has been reviewed and can no longer be edited; after a rejection, change it through its rework task.',
+  'error.ANNOTATION_REVIEWED':
+    'This annotation has been reviewed and can no longer be edited; after a rejection, change it through its rework task.',
 } as const;
 
 export const reviewZhCN: Record<keyof typeof reviewEn, string> = {

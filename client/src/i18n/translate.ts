@@ -26,4 +26,3 @@ export function translator(lang: Lang): Translate {
   const dict = DICTIONARIES[lang];
   return (key, params) => interpolate(dict[key], params);
 }
-

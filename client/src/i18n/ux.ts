@@ -18,7 +18,8 @@ export const uxEn = {
   'work.levelNeeded': 'This project needs certification level {required} or above; yours is {yours}.',
   'work.levelHow':
     'Levels are raised by a lead or an admin after they have assessed your work (there is no test to take on your own yet). To work on this project, ask one of its leads:',
-  'work.levelHowNoLeads': 'Levels are raised by a lead or an admin after they have assessed your work (there is no test to take on your own yet). Ask your lead or an admin.',
+  'work.levelHowNoLeads':
+    'Levels are raised by a lead or an admin after they have assessed your work (there is no test to take on your own yet). Ask your lead or an admin.',
   // Accounts (admins)
   'users.col.actions': 'Account',
   'users.active': 'Active',

@@ -28,7 +28,8 @@ export const workspaceEn = {
   'work.ended.filled': 'This task was completed by its previous holder.',
   'work.ended.annotated': 'You have already annotated this item.',
   'work.ended.gone': 'This task no longer exists.',
-  'work.ended.draftKept': 'Nothing is lost: your work on it is kept as a draft, which the lead can see and which comes back if the item is given to you again.',
+  'work.ended.draftKept':
+    'Nothing is lost: your work on it is kept as a draft, which the lead can see and which comes back if the item is given to you again.',
   'work.save.saved': 'All changes saved',
   'work.save.saving': 'Saving…',
   'work.save.writing': 'Saving on this device…',
@@ -41,9 +42,11 @@ export const workspaceEn = {
   'work.save.submitsWaiting.one': '1 submit waiting to be sent',
   'work.save.submitsWaiting.other': '{count} submits waiting to be sent',
   'work.lease.away': 'You seem to be away: this task goes back to the queue soon. Press any key to keep it.',
-  'work.lease.unreachable': 'The server cannot be reached: your hold on this task runs out soon unless it answers. Your work stays on this device.',
+  'work.lease.unreachable':
+    'The server cannot be reached: your hold on this task runs out soon unless it answers. Your work stays on this device.',
   'work.lease.left': '{seconds} s left',
-  'work.lease.lapsed': 'Your hold on this task may have run out. Keep working: everything stays on this device, and if the task has gone, your work is kept as a draft.',
+  'work.lease.lapsed':
+    'Your hold on this task may have run out. Keep working: everything stays on this device, and if the task has gone, your work is kept as a draft.',
   'work.lease.keep': 'Keep this task',
   'work.skip.title': 'Skip this task',
   'work.skip.intro': 'A skipped task is never offered to you again. Tell the lead why.',
@@ -61,7 +64,8 @@ export const workspaceEn = {
   'work.notice.submittedLater': 'Your saved submit reached the server.',
   'work.notice.skipped': 'Skipped.',
   'work.notice.invalid': 'The server did not accept the answer; fix these and submit again:',
-  'work.notice.offlineCopy': 'The server cannot be reached: this is the copy of your task kept on this device. Keep working; changes are sent when the server answers.',
+  'work.notice.offlineCopy':
+    'The server cannot be reached: this is the copy of your task kept on this device. Keep working; changes are sent when the server answers.',
   'work.notice.restored': 'Restored your newest work from this device (newer than the copy on the server).',
 
   'project.tab.queue': 'Queue',

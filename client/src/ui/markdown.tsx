@@ -4,7 +4,17 @@ import { useEffect, useRef } from 'react';
  * Guideline Markdown rendered through marked → DOMPurify (the only HTML the client injects).
  * The renderer and sanitizer load on first use.
  */
-export function SanitizedMarkdown({ markdown, className, lang, testId }: { markdown: string; className?: string; lang?: string | undefined; testId?: string }) {
+export function SanitizedMarkdown({
+  markdown,
+  className,
+  lang,
+  testId,
+}: {
+  markdown: string;
+  className?: string;
+  lang?: string | undefined;
+  testId?: string;
+}) {
   const body = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = body.current;

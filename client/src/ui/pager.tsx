@@ -22,7 +22,13 @@ export function Pager({ page, pageSize, total, pageSizes = [25, 50, 100, 200], o
       <span className="pager__status" aria-live="polite" data-testid="pagination-status">
         {t('pager.page', { page, pages })}
       </span>
-      <button type="button" className="btn btn--small" disabled={page >= pages} onClick={() => onPage(page + 1)} data-testid="pagination-next">
+      <button
+        type="button"
+        className="btn btn--small"
+        disabled={page >= pages}
+        onClick={() => onPage(page + 1)}
+        data-testid="pagination-next"
+      >
         {t('pager.next')}
       </button>
       <label htmlFor={sizeId} className="pager__size-label">

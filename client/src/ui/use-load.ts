@@ -2,9 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { isAbortError } from '../api/http.ts';
 
 export type Load<T> =
-  | { status: 'loading'; data: T | undefined }
-  | { status: 'ready'; data: T }
-  | { status: 'error'; error: unknown; data: T | undefined };
+  { status: 'loading'; data: T | undefined } | { status: 'ready'; data: T } | { status: 'error'; error: unknown; data: T | undefined };
 
 /**
  * Loads data for a view and reloads when `deps` change or `reload()` is called.

@@ -56,11 +56,16 @@ export function fuseBoxes(annotations: readonly (readonly LabeledRect[])[], opti
         const n = c.members.length;
         return [c.x1 / n, c.y1 / n, c.x2 / n, c.y2 / n] as const;
       });
-      const matches = matchOneToOne(boxes.length, clusters.length, (i, j) => {
-        const b = boxes[i] as LabeledRect;
-        const m = means[j] as readonly [number, number, number, number];
-        return iouXyxy(b.x, b.y, b.x + b.w, b.y + b.h, m[0], m[1], m[2], m[3]);
-      }, threshold);
+      const matches = matchOneToOne(
+        boxes.length,
+        clusters.length,
+        (i, j) => {
+          const b = boxes[i] as LabeledRect;
+          const m = means[j] as readonly [number, number, number, number];
+          return iouXyxy(b.x, b.y, b.x + b.w, b.y + b.h, m[0], m[1], m[2], m[3]);
+        },
+        threshold,
+      );
       const joined = new Int32Array(boxes.length).fill(-1);
       for (const m of matches) joined[m.a] = m.b;
       boxes.forEach((b, i) => {
@@ -68,7 +73,10 @@ export function fuseBoxes(annotations: readonly (readonly LabeledRect[])[], opti
         const member = { annotator: a, index: indices[i] as number };
         if (target >= 0) {
           const c = clusters[target] as Cluster;
-          c.x1 += b.x; c.y1 += b.y; c.x2 += b.x + b.w; c.y2 += b.y + b.h;
+          c.x1 += b.x;
+          c.y1 += b.y;
+          c.x2 += b.x + b.w;
+          c.y2 += b.y + b.h;
           c.members.push(member);
         } else clusters.push({ x1: b.x, y1: b.y, x2: b.x + b.w, y2: b.y + b.h, members: [member] });
       });

@@ -4,7 +4,12 @@
  * The matching threshold and quorum for k annotators (quorum default: a strict majority,
  * ⌊k/2⌋ + 1). Throws RangeError for a threshold outside [0, 1] or a quorum not an integer in 1..k.
  */
-export function clusterOptions(k: number, threshold: number, quorum: number | undefined, thresholdName: string): { threshold: number; quorum: number } {
+export function clusterOptions(
+  k: number,
+  threshold: number,
+  quorum: number | undefined,
+  thresholdName: string,
+): { threshold: number; quorum: number } {
   const q = quorum ?? Math.floor(k / 2) + 1;
   if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`${thresholdName} must lie in [0, 1], got ${threshold}`);
   if (!Number.isInteger(q) || q < 1 || q > k) throw new RangeError(`quorum must be an integer from 1 to ${k}, got ${q}`);

@@ -177,5 +177,16 @@ export function dawidSkene(input: RatingsInput, options: DawidSkeneOptions = {})
     for (let k = 0; k < K; k++) m.push(Array.from(conf.subarray((c * K + k) * K, (c * K + k + 1) * K)));
     confusion.push(m);
   }
-  return { categories: enc.categories, nUnits: N, posteriors: T, labels, priors: Array.from(priors), confusion, accuracies, logLikelihood, iterations, converged };
+  return {
+    categories: enc.categories,
+    nUnits: N,
+    posteriors: T,
+    labels,
+    priors: Array.from(priors),
+    confusion,
+    accuracies,
+    logLikelihood,
+    iterations,
+    converged,
+  };
 }

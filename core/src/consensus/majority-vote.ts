@@ -42,7 +42,8 @@ export function majorityVote(input: RatingsInput, options: MajorityVoteOptions =
   const weights = options.coderWeights;
   if (weights !== undefined) {
     if (weights.length !== M) throw new AgreementInputError(`coderWeights has ${weights.length} entries for ${M} coders`);
-    if (weights.some((w) => !(Number.isFinite(w) && w >= 0))) throw new AgreementInputError('coder weights must be finite and non-negative');
+    if (weights.some((w) => !(Number.isFinite(w) && w >= 0)))
+      throw new AgreementInputError('coder weights must be finite and non-negative');
   }
   const tieBreak = options.tieBreak ?? 'first-in-order';
   const V = enc.categories.length;

@@ -30,7 +30,11 @@ export interface ShapeCluster {
  * Throws RangeError for a threshold outside [0, 1] or a quorum that is not an integer in 1..k.
  * Output: by label in order of first appearance, then by cluster creation.
  */
-export function clusterShapes<T extends { label: string }>(annotations: readonly (readonly T[])[], similarity: (a: T, b: T) => number, options: ShapeClusterOptions = {}): ShapeCluster[] {
+export function clusterShapes<T extends { label: string }>(
+  annotations: readonly (readonly T[])[],
+  similarity: (a: T, b: T) => number,
+  options: ShapeClusterOptions = {},
+): ShapeCluster[] {
   const k = annotations.length;
   if (k === 0) return [];
   const { threshold, quorum } = clusterOptions(k, options.threshold ?? 0.5, options.quorum, 'threshold');
@@ -40,7 +44,8 @@ export function clusterShapes<T extends { label: string }>(annotations: readonly
     const clusters: ShapeCluster[] = [];
     perAnnotator.forEach((indices, a) => {
       const shapes = indices.map((i) => annotations[a]![i]!);
-      const score = (s: T, c: ShapeCluster) => c.members.reduce((sum, m) => sum + similarity(s, annotations[m.annotator]![m.index]!), 0) / c.members.length;
+      const score = (s: T, c: ShapeCluster) =>
+        c.members.reduce((sum, m) => sum + similarity(s, annotations[m.annotator]![m.index]!), 0) / c.members.length;
       const matches = matchOneToOne(shapes.length, clusters.length, (i, j) => score(shapes[i]!, clusters[j]!), threshold);
       const joined = new Int32Array(shapes.length).fill(-1);
       for (const m of matches) joined[m.a] = m.b;
@@ -75,7 +80,10 @@ export interface ConsensusPolygon {
  * other members (ties: the earlier annotator). Vertex lists of different lengths cannot be averaged
  * meaningfully; the medoid is an actual annotator's outline that agrees best with the rest.
  */
-export function polygonConsensus(annotations: readonly (readonly LabeledPolygon[])[], options: ShapeClusterOptions = {}): ConsensusPolygon[] {
+export function polygonConsensus(
+  annotations: readonly (readonly LabeledPolygon[])[],
+  options: ShapeClusterOptions = {},
+): ConsensusPolygon[] {
   const iou = (a: LabeledPolygon, b: LabeledPolygon) => polygonIou(a.points, b.points);
   return clusterShapes(annotations, iou, options).map((c) => {
     const shapes = c.members.map((m) => annotations[m.annotator]![m.index]!);
@@ -94,7 +102,12 @@ export function polygonConsensus(annotations: readonly (readonly LabeledPolygon[
       }
     });
     const m = c.members[best]!;
-    return { label: c.label, points: shapes[best]!.points.map((p) => ({ x: p.x, y: p.y })), support: c.members.length, medoid: { ...m, meanIou: shapes.length > 1 ? bestMean : null } };
+    return {
+      label: c.label,
+      points: shapes[best]!.points.map((p) => ({ x: p.x, y: p.y })),
+      support: c.members.length,
+      medoid: { ...m, meanIou: shapes.length > 1 ? bestMean : null },
+    };
   });
 }
 
@@ -116,7 +129,10 @@ export interface ConsensusKeypoints {
  * members placed the point (v > 0) its position is their mean, visible (v = 2) when a majority of
  * those saw it, else occluded (v = 1); otherwise the point is left unlabeled (v = 0).
  */
-export function keypointConsensus(annotations: readonly (readonly LabeledKeypoints[])[], options: ShapeClusterOptions = {}): ConsensusKeypoints[] {
+export function keypointConsensus(
+  annotations: readonly (readonly LabeledKeypoints[])[],
+  options: ShapeClusterOptions = {},
+): ConsensusKeypoints[] {
   const oks = (a: LabeledKeypoints, b: LabeledKeypoints) => namedKeypointsOks(a.points, b.points).value ?? 0;
   return clusterShapes(annotations, oks, options).map((c) => {
     const shapes = c.members.map((m) => annotations[m.annotator]![m.index]!);

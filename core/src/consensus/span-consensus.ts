@@ -34,7 +34,8 @@ export function spanConsensus(annotations: readonly (readonly TextSpan[])[], opt
   const k = annotations.length;
   if (k === 0) return [];
   const quorum = options.quorum ?? Math.floor(k / 2) + 1;
-  if (!Number.isInteger(quorum) || quorum < 1 || quorum > k) throw new RangeError(`quorum must be an integer from 1 to ${k}, got ${quorum}`);
+  if (!Number.isInteger(quorum) || quorum < 1 || quorum > k)
+    throw new RangeError(`quorum must be an integer from 1 to ${k}, got ${quorum}`);
   const out: ConsensusSpan[] = [];
   if ((options.mode ?? 'exact') === 'exact') {
     const votes = new Map<string, { span: TextSpan; voters: Set<number> }>();

@@ -31,7 +31,11 @@ const base = {
 export const ItemCompletedEvent = z.object({ type: z.literal(DOMAIN_EVENTS.itemCompleted), ...base, data: ItemCompletePayload });
 export type ItemCompletedEvent = z.infer<typeof ItemCompletedEvent>;
 
-export const ProjectAgreementUpdatedEvent = z.object({ type: z.literal(DOMAIN_EVENTS.projectAgreementUpdated), ...base, data: ProjectAgreementPayload });
+export const ProjectAgreementUpdatedEvent = z.object({
+  type: z.literal(DOMAIN_EVENTS.projectAgreementUpdated),
+  ...base,
+  data: ProjectAgreementPayload,
+});
 export type ProjectAgreementUpdatedEvent = z.infer<typeof ProjectAgreementUpdatedEvent>;
 
 export const DomainEvent = z.discriminatedUnion('type', [ItemCompletedEvent, ProjectAgreementUpdatedEvent]);
@@ -45,7 +49,11 @@ export type DomainEventType = DomainEvent['type'];
 export const DOMAIN_EVENT_SOCKET = {
   [DOMAIN_EVENTS.itemCompleted]: SERVER_EVENTS.itemComplete,
   [DOMAIN_EVENTS.projectAgreementUpdated]: SERVER_EVENTS.projectAgreement,
-} as const satisfies { [T in DomainEventType]: { [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] extends Extract<DomainEvent, { type: T }>['data'] ? E : never }[keyof ServerToClientEvents] };
+} as const satisfies {
+  [T in DomainEventType]: {
+    [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] extends Extract<DomainEvent, { type: T }>['data'] ? E : never;
+  }[keyof ServerToClientEvents];
+};
 
 /**
  * The stream all domain events go to. One key with its own hash tag (like the lease log), so it is

@@ -10,9 +10,19 @@ import { JOB_NAMES, bullPriority, replicaJobId, type ProjectKeys, type ReplicaJo
 /** Replica jobs: done once, never retried (a stall is an abandoned lease, handled by the stalled check). */
 export const REPLICA_JOB_OPTS = { removeOnComplete: true, removeOnFail: false, attempts: 1 } as const;
 /** Item agreement and gold score jobs. */
-export const QUALITY_JOB_OPTS = { removeOnComplete: true, removeOnFail: 5000, attempts: 8, backoff: { type: 'exponential', delay: 500 } } as const;
+export const QUALITY_JOB_OPTS = {
+  removeOnComplete: true,
+  removeOnFail: 5000,
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+} as const;
 /** The debounced project agreement run. */
-export const PROJECT_AGREEMENT_JOB_OPTS = { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } } as const;
+export const PROJECT_AGREEMENT_JOB_OPTS = {
+  removeOnComplete: true,
+  removeOnFail: 1000,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+} as const;
 /** Replicas of an item are this many tasks apart unless the project's queue settings say otherwise. */
 export const DEFAULT_SPREAD = 50;
 
@@ -57,11 +67,16 @@ export function interleaveReplicas(items: readonly ReplicaItem[], spread: number
 /** The BullMQ `addBulk` entry of a replica task. */
 export function replicaJob(projectId: string, s: ReplicaSlot) {
   const data: ReplicaJobData = { projectId, itemId: s.itemId, r: s.r, k: s.k };
-  return { name: JOB_NAMES.replica, data, opts: { jobId: replicaJobId(s.itemId, s.r), priority: bullPriority(s.priority), ...REPLICA_JOB_OPTS } };
+  return {
+    name: JOB_NAMES.replica,
+    data,
+    opts: { jobId: replicaJobId(s.itemId, s.r), priority: bullPriority(s.priority), ...REPLICA_JOB_OPTS },
+  };
 }
 
 /** Replica jobs of items in queue order (see `interleaveReplicas`). */
-export const replicaJobs = (projectId: string, items: readonly ReplicaItem[], spread: number) => interleaveReplicas(items, spread).map((s) => replicaJob(projectId, s));
+export const replicaJobs = (projectId: string, items: readonly ReplicaItem[], spread: number) =>
+  interleaveReplicas(items, spread).map((s) => replicaJob(projectId, s));
 
 /** What the quality job reads of one submitted annotation (the item's hand-off, per user). */
 export interface AnnotationHandoff {
@@ -69,7 +84,8 @@ export interface AnnotationHandoff {
   regions: unknown;
   version: number;
 }
-export const handoffJson = (h: AnnotationHandoff) => JSON.stringify({ annotationId: h.annotationId, regions: h.regions, version: h.version });
+export const handoffJson = (h: AnnotationHandoff) =>
+  JSON.stringify({ annotationId: h.annotationId, regions: h.regions, version: h.version });
 
 /** Writes one annotation into its item's hand-off: replacing (after an edit) or only if absent (rebuild). */
 export function handoffOp(keys: ProjectKeys, itemId: string, userId: string, h: AnnotationHandoff, mode: 'replace' | 'if-absent'): RedisOp {
@@ -96,7 +112,10 @@ const COUNT_COMPLETE = `if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then redis.
  * annotator view (all replicas are in).
  */
 export function itemCompleteOps(keys: ProjectKeys, itemId: string): RedisOp[] {
-  return [['eval', COUNT_COMPLETE, 2, keys.complete, keys.stats, itemId], ['del', keys.item(itemId)]];
+  return [
+    ['eval', COUNT_COMPLETE, 2, keys.complete, keys.stats, itemId],
+    ['del', keys.item(itemId)],
+  ];
 }
 
 const ADD_GOLD_SCORE = `
@@ -114,4 +133,6 @@ export function goldScoredOps(keys: ProjectKeys, userId: string, annotationId: s
 }
 
 /** How long the last project agreement run took (it sets the debounce window of the next). */
-export const agreementRunTimeOps = (keys: ProjectKeys, ms: number): RedisOp[] => [['hset', keys.stats, 'agreementMs', String(Math.round(ms))]];
+export const agreementRunTimeOps = (keys: ProjectKeys, ms: number): RedisOp[] => [
+  ['hset', keys.stats, 'agreementMs', String(Math.round(ms))],
+];

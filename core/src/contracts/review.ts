@@ -47,7 +47,10 @@ export const VerdictInput = z
     /** The reviewer's corrected regions (only with `fix`). */
     regions: z.array(Region).max(20000).optional(),
   })
-  .refine((v) => (v.verdict === 'fix') === (v.regions !== undefined), { message: 'regions go with a fix and only with a fix', path: ['regions'] })
+  .refine((v) => (v.verdict === 'fix') === (v.regions !== undefined), {
+    message: 'regions go with a fix and only with a fix',
+    path: ['regions'],
+  })
   .refine((v) => v.verdict !== 'reject' || v.comments.length > 0, { message: 'say why the work is rejected', path: ['comments'] });
 export type VerdictInput = z.infer<typeof VerdictInput>;
 
@@ -96,7 +99,12 @@ export interface ReviewTask {
   reasons: ReviewReason[];
   leaseUntil: string;
   leaseMs: number;
-  item: { id: Id; kind: 'image' | 'text'; text?: string; image?: { fileId: Id; width: number; height: number; mime: string; name: string } };
+  item: {
+    id: Id;
+    kind: 'image' | 'text';
+    text?: string;
+    image?: { fileId: Id; width: number; height: number; mime: string; name: string };
+  };
   /** All annotations of the item (side by side / overlaid in the view). */
   annotations: ReviewAnnotation[];
   /** Item agreement per tool and consensus, once the item has its k annotations. */

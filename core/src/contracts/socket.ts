@@ -1,10 +1,40 @@
 import { z } from 'zod';
 import { Id } from '../schema/common.ts';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
-import { ItemPresencePayloadIn, JoinReviewPayload, type InboxReadPayload, type ItemPresencePayload, type PresenceUser, type ReviewCommentPayload, type ReviewQueueCounts, type ReviewQueuedPayload, type ReviewVerdictPayload } from './review.ts';
+import {
+  ItemPresencePayloadIn,
+  JoinReviewPayload,
+  type InboxReadPayload,
+  type ItemPresencePayload,
+  type PresenceUser,
+  type ReviewCommentPayload,
+  type ReviewQueueCounts,
+  type ReviewQueuedPayload,
+  type ReviewVerdictPayload,
+} from './review.ts';
 import { AnnounceInput, type AnnouncementPayload } from './live.ts';
-import { ShadowSourceInput, ShadowState, ShadowTarget, type ShadowFrame, type ShadowRevokedPayload, type ShadowStatusPayload, type ShadowUser, type ShadowWatchersPayload, type ShadowWatchInfo } from './shadow.ts';
-import { LeaseHeartbeatPayload, TaskNextPayload, type AnnotatorCounts, type ItemCompletePayload, type LeaseAssignedPayload, type LeaseEndedPayload, type ProjectAgreementPayload, type QueueCounts, type Task } from './tasks.ts';
+import {
+  ShadowSourceInput,
+  ShadowState,
+  ShadowTarget,
+  type ShadowFrame,
+  type ShadowRevokedPayload,
+  type ShadowStatusPayload,
+  type ShadowUser,
+  type ShadowWatchersPayload,
+  type ShadowWatchInfo,
+} from './shadow.ts';
+import {
+  LeaseHeartbeatPayload,
+  TaskNextPayload,
+  type AnnotatorCounts,
+  type ItemCompletePayload,
+  type LeaseAssignedPayload,
+  type LeaseEndedPayload,
+  type ProjectAgreementPayload,
+  type QueueCounts,
+  type Task,
+} from './tasks.ts';
 
 /*
  * The realtime contract: every Socket.IO event name, its payload and its ack, in one place.
@@ -186,7 +216,10 @@ type AckedClientEvent = Exclude<ClientEventName, typeof CLIENT_EVENTS.shadowStat
 export type ClientToServerEvents = {
   [E in AckedClientEvent]: (p: ClientEventPayload<E>, ack: (a: Ack<ClientEventAck<E>>) => void) => void;
 } & {
-  [CLIENT_EVENTS.shadowState]: (p: ClientEventPayload<typeof CLIENT_EVENTS.shadowState>, ack?: (a: Ack<ClientEventAck<typeof CLIENT_EVENTS.shadowState>>) => void) => void;
+  [CLIENT_EVENTS.shadowState]: (
+    p: ClientEventPayload<typeof CLIENT_EVENTS.shadowState>,
+    ack?: (a: Ack<ClientEventAck<typeof CLIENT_EVENTS.shadowState>>) => void,
+  ) => void;
 };
 
 /** Between server processes (Socket.IO `serverSideEmit` through the Redis adapter). */

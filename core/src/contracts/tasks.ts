@@ -188,7 +188,12 @@ export const SubmissionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8
 export const SubmitInput = AnnotationContent.extend({
   submissionId: SubmissionId,
   /** Time the annotator spent, as the client measured it. */
-  durationMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional(),
+  durationMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600_000)
+    .optional(),
 });
 export type SubmitInput = z.infer<typeof SubmitInput>;
 
@@ -244,7 +249,13 @@ export function taskItemOf(d: StoredItemLike): CachedItem {
     item.textLength = d.textLength ?? codePointLength(d.text);
     extent = { kind: 'text', length: item.textLength };
   } else if (d.image) {
-    item.image = { fileId: d.image.fileId.toHexString(), name: d.image.name, mime: d.image.mime, width: d.image.width, height: d.image.height };
+    item.image = {
+      fileId: d.image.fileId.toHexString(),
+      name: d.image.name,
+      mime: d.image.mime,
+      width: d.image.width,
+      height: d.image.height,
+    };
     extent = { kind: 'image', width: d.image.width, height: d.image.height };
   } else extent = { kind: 'text', length: 0 };
   if (d.meta) item.meta = d.meta;

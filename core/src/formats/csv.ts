@@ -4,7 +4,11 @@
  * Returns rows with the 1-based line on which each row starts, or an error with its line.
  * O(n) in the text length.
  */
-export function parseCsv(text: string): { ok: true; rows: { line: number; cells: string[] }[] } | { ok: false; line: number; message: string; reason: 'text-after-quote' | 'quote-in-field' | 'unclosed-quote' } {
+export function parseCsv(
+  text: string,
+):
+  | { ok: true; rows: { line: number; cells: string[] }[] }
+  | { ok: false; line: number; message: string; reason: 'text-after-quote' | 'quote-in-field' | 'unclosed-quote' } {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: { line: number; cells: string[] }[] = [];
   let line = 1;
@@ -36,7 +40,8 @@ export function parseCsv(text: string): { ok: true; rows: { line: number; cells:
         inQuotes = false;
         i++;
         const n = s[i];
-        if (n !== undefined && n !== ',' && n !== '\n' && n !== '\r') return { ok: false, line, message: 'text after a closing quote', reason: 'text-after-quote' };
+        if (n !== undefined && n !== ',' && n !== '\n' && n !== '\r')
+          return { ok: false, line, message: 'text after a closing quote', reason: 'text-after-quote' };
         continue;
       }
       if (c === '\n') line++;

@@ -7,8 +7,18 @@ import { parseCsv } from './csv.ts';
  * `message` is the English text for API users.
  */
 export const IMPORT_LINE_CODES = [
-  'EMPTY_FILE', 'NO_ITEMS', 'INVALID_JSON', 'INVALID_FIELD', 'UNSAFE_KEY', 'NESTED_ARRAY', 'TOO_DEEP',
-  'CSV_SYNTAX', 'CSV_NO_TEXT_COLUMN', 'CSV_COLUMN_COUNT', 'CSV_INVALID_JSON', 'GOLD_INVALID',
+  'EMPTY_FILE',
+  'NO_ITEMS',
+  'INVALID_JSON',
+  'INVALID_FIELD',
+  'UNSAFE_KEY',
+  'NESTED_ARRAY',
+  'TOO_DEEP',
+  'CSV_SYNTAX',
+  'CSV_NO_TEXT_COLUMN',
+  'CSV_COLUMN_COUNT',
+  'CSV_INVALID_JSON',
+  'GOLD_INVALID',
 ] as const;
 export type ImportLineCode = (typeof IMPORT_LINE_CODES)[number];
 
@@ -34,7 +44,8 @@ function metaProblem(root: unknown): KeyProblem | null {
   const stack: { v: unknown; path: string[] }[] = [{ v: root, path: [] }];
   while (stack.length) {
     const { v, path } = stack.pop()!;
-    if (path.length > MAX_META_DEPTH) return { code: 'TOO_DEEP', message: `nested more than ${MAX_META_DEPTH} levels deep`, params: { max: MAX_META_DEPTH } };
+    if (path.length > MAX_META_DEPTH)
+      return { code: 'TOO_DEEP', message: `nested more than ${MAX_META_DEPTH} levels deep`, params: { max: MAX_META_DEPTH } };
     if (Array.isArray(v)) {
       for (const [i, x] of v.entries()) {
         const at = [...path, String(i)].join('.');
@@ -43,7 +54,8 @@ function metaProblem(root: unknown): KeyProblem | null {
       }
     } else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (UNSAFE_KEY.test(k)) return { code: 'UNSAFE_KEY', message: `key "${k}" must not start with "$" or contain "."`, params: { key: k } };
+        if (UNSAFE_KEY.test(k))
+          return { code: 'UNSAFE_KEY', message: `key "${k}" must not start with "$" or contain "."`, params: { key: k } };
         stack.push({ v: x, path: [...path, k] });
       }
     }
@@ -88,7 +100,12 @@ export function parseJsonlImport(text: string): TextImportResult {
     } catch (e) {
       const detail = e instanceof Error ? e.message : 'parse error';
       const at = /position (\d+)/.exec(detail);
-      errors.push({ line: idx + 1, code: 'INVALID_JSON', message: `not valid JSON (${detail})`, ...(at ? { params: { column: Number(at[1]) + 1 } } : {}) });
+      errors.push({
+        line: idx + 1,
+        code: 'INVALID_JSON',
+        message: `not valid JSON (${detail})`,
+        ...(at ? { params: { column: Number(at[1]) + 1 } } : {}),
+      });
       return;
     }
     checkRecord(value, idx + 1, errors, items);
@@ -103,19 +120,35 @@ export function parseJsonlImport(text: string): TextImportResult {
  */
 export function parseCsvImport(text: string): TextImportResult {
   const parsed = parseCsv(text);
-  if (!parsed.ok) return { ok: false, errors: [{ line: parsed.line, code: 'CSV_SYNTAX', message: parsed.message, params: { reason: parsed.reason } }], total: 0 };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      errors: [{ line: parsed.line, code: 'CSV_SYNTAX', message: parsed.message, params: { reason: parsed.reason } }],
+      total: 0,
+    };
   const [header, ...rows] = parsed.rows;
   if (!header) return { ok: false, errors: [{ line: 1, code: 'EMPTY_FILE', message: 'the file is empty' }], total: 0 };
   const cols = header.cells.map((c) => c.trim());
   const textCol = cols.indexOf('text');
-  if (textCol < 0) return { ok: false, errors: [{ line: header.line, code: 'CSV_NO_TEXT_COLUMN', message: 'the header row needs a "text" column' }], total: 0 };
-  if (rows.length === 0) return { ok: false, errors: [{ line: header.line, code: 'NO_ITEMS', message: 'the file has no items' }], total: 0 };
+  if (textCol < 0)
+    return {
+      ok: false,
+      errors: [{ line: header.line, code: 'CSV_NO_TEXT_COLUMN', message: 'the header row needs a "text" column' }],
+      total: 0,
+    };
+  if (rows.length === 0)
+    return { ok: false, errors: [{ line: header.line, code: 'NO_ITEMS', message: 'the file has no items' }], total: 0 };
   const items: TextItemImport[] = [];
   const errors: ImportLineError[] = [];
   for (const row of rows) {
     if (errors.length >= MAX_ERRORS) break;
     if (row.cells.length !== cols.length) {
-      errors.push({ line: row.line, code: 'CSV_COLUMN_COUNT', message: `expected ${cols.length} columns, found ${row.cells.length}`, params: { expected: cols.length, found: row.cells.length } });
+      errors.push({
+        line: row.line,
+        code: 'CSV_COLUMN_COUNT',
+        message: `expected ${cols.length} columns, found ${row.cells.length}`,
+        params: { expected: cols.length, found: row.cells.length },
+      });
       continue;
     }
     const rec: Record<string, unknown> = {};

@@ -11,7 +11,9 @@ export interface NamedKeypoint extends KeypointLike {
 }
 
 /** Per-keypoint standard deviations of the 17 COCO person keypoints (nose, eyes, ears, shoulders, elbows, wrists, hips, knees, ankles). */
-export const COCO_PERSON_SIGMAS: readonly number[] = [0.26, 0.25, 0.25, 0.35, 0.35, 0.79, 0.79, 0.72, 0.72, 0.62, 0.62, 1.07, 1.07, 0.87, 0.87, 0.89, 0.89].map((s) => s / 10);
+export const COCO_PERSON_SIGMAS: readonly number[] = [
+  0.26, 0.25, 0.25, 0.35, 0.35, 0.79, 0.79, 0.72, 0.72, 0.62, 0.62, 1.07, 1.07, 0.87, 0.87, 0.89, 0.89,
+].map((s) => s / 10);
 
 /** Sigma used for named points without their own, close to the mean of the COCO person sigmas. */
 export const DEFAULT_KEYPOINT_SIGMA = 0.07;
@@ -37,10 +39,16 @@ const AREA_EPS = 2.220446049250313e-16;
  * `value: null` with a reason (COCO then falls back to a box distance, which is not done here).
  * Complexity: O(keypoints).
  */
-export function keypointOks(reference: readonly KeypointLike[], candidate: readonly KeypointLike[], options: { sigmas: readonly number[]; area: number }): OksResult {
+export function keypointOks(
+  reference: readonly KeypointLike[],
+  candidate: readonly KeypointLike[],
+  options: { sigmas: readonly number[]; area: number },
+): OksResult {
   const { sigmas, area } = options;
   if (reference.length !== candidate.length || reference.length !== sigmas.length) {
-    throw new RangeError(`keypointOks needs equally many reference (${reference.length}) and candidate (${candidate.length}) keypoints and sigmas (${sigmas.length})`);
+    throw new RangeError(
+      `keypointOks needs equally many reference (${reference.length}) and candidate (${candidate.length}) keypoints and sigmas (${sigmas.length})`,
+    );
   }
   if (!(area >= 0)) throw new RangeError('keypointOks needs a non-negative area');
   let sum = 0;
@@ -60,10 +68,16 @@ export function keypointOks(reference: readonly KeypointLike[], candidate: reado
 
 /** Area of the bounding box of the labeled (v > 0) points; 0 when fewer than two distinct corners. O(points). */
 export function labeledKeypointsBoxArea(points: readonly KeypointLike[]): number {
-  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  let x1 = Infinity,
+    y1 = Infinity,
+    x2 = -Infinity,
+    y2 = -Infinity;
   for (const p of points) {
     if (!(p.v > 0)) continue;
-    x1 = Math.min(x1, p.x); y1 = Math.min(y1, p.y); x2 = Math.max(x2, p.x); y2 = Math.max(y2, p.y);
+    x1 = Math.min(x1, p.x);
+    y1 = Math.min(y1, p.y);
+    x2 = Math.max(x2, p.x);
+    y2 = Math.max(y2, p.y);
   }
   return x2 > x1 && y2 > y1 ? (x2 - x1) * (y2 - y1) : 0;
 }

@@ -1,7 +1,8 @@
 import { polygonIouMethod, type XY } from './polygon.ts';
 
 type Shape = { type: string; label: string };
-const pointsOf = (r: Shape): readonly XY[] | null => (r.type === 'polygon' ? ((r as unknown as { points?: readonly XY[] }).points ?? null) : null);
+const pointsOf = (r: Shape): readonly XY[] | null =>
+  r.type === 'polygon' ? ((r as unknown as { points?: readonly XY[] }).points ?? null) : null;
 
 /** The polygon IoU work of comparing every two annotators' regions (same label only, as matching does). */
 export interface PolygonWork {
@@ -50,13 +51,29 @@ export function polygonWork(sets: readonly (readonly Shape[])[]): PolygonWork {
  * microseconds). The result is an approximation and should be flagged as one. Pure; O(vertices).
  */
 export function polygonsAsBoxes<R extends Shape>(sets: readonly (readonly R[])[]): R[][] {
-  return sets.map((regions) => regions.map((r) => {
-    const p = pointsOf(r);
-    if (!p || p.length < 3) return r;
-    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
-    for (const q of p) {
-      x1 = Math.min(x1, q.x); y1 = Math.min(y1, q.y); x2 = Math.max(x2, q.x); y2 = Math.max(y2, q.y);
-    }
-    return { ...r, points: [{ x: x1, y: y1 }, { x: x2, y: y1 }, { x: x2, y: y2 }, { x: x1, y: y2 }] };
-  }));
+  return sets.map((regions) =>
+    regions.map((r) => {
+      const p = pointsOf(r);
+      if (!p || p.length < 3) return r;
+      let x1 = Infinity,
+        y1 = Infinity,
+        x2 = -Infinity,
+        y2 = -Infinity;
+      for (const q of p) {
+        x1 = Math.min(x1, q.x);
+        y1 = Math.min(y1, q.y);
+        x2 = Math.max(x2, q.x);
+        y2 = Math.max(y2, q.y);
+      }
+      return {
+        ...r,
+        points: [
+          { x: x1, y: y1 },
+          { x: x2, y: y1 },
+          { x: x2, y: y2 },
+          { x: x1, y: y2 },
+        ],
+      };
+    }),
+  );
 }

@@ -60,13 +60,25 @@ export function polygonCoveredArea(points: readonly XY[]): number {
 }
 
 function boundsOverlap(a: readonly XY[], b: readonly XY[]): boolean {
-  let ax1 = Infinity, ay1 = Infinity, ax2 = -Infinity, ay2 = -Infinity;
+  let ax1 = Infinity,
+    ay1 = Infinity,
+    ax2 = -Infinity,
+    ay2 = -Infinity;
   for (const p of a) {
-    ax1 = Math.min(ax1, p.x); ay1 = Math.min(ay1, p.y); ax2 = Math.max(ax2, p.x); ay2 = Math.max(ay2, p.y);
+    ax1 = Math.min(ax1, p.x);
+    ay1 = Math.min(ay1, p.y);
+    ax2 = Math.max(ax2, p.x);
+    ay2 = Math.max(ay2, p.y);
   }
-  let bx1 = Infinity, by1 = Infinity, bx2 = -Infinity, by2 = -Infinity;
+  let bx1 = Infinity,
+    by1 = Infinity,
+    bx2 = -Infinity,
+    by2 = -Infinity;
   for (const p of b) {
-    bx1 = Math.min(bx1, p.x); by1 = Math.min(by1, p.y); bx2 = Math.max(bx2, p.x); by2 = Math.max(by2, p.y);
+    bx1 = Math.min(bx1, p.x);
+    by1 = Math.min(by1, p.y);
+    bx2 = Math.max(bx2, p.x);
+    by2 = Math.max(by2, p.y);
   }
   return Math.min(ax2, bx2) > Math.max(ax1, bx1) && Math.min(ay2, by2) > Math.max(ay1, by1);
 }
@@ -105,7 +117,8 @@ export interface PolygonDefect {
 }
 
 const cross = (o: XY, a: XY, b: XY) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-const onSegment = (p: XY, q: XY, r: XY) => Math.min(p.x, r.x) <= q.x && q.x <= Math.max(p.x, r.x) && Math.min(p.y, r.y) <= q.y && q.y <= Math.max(p.y, r.y);
+const onSegment = (p: XY, q: XY, r: XY) =>
+  Math.min(p.x, r.x) <= q.x && q.x <= Math.max(p.x, r.x) && Math.min(p.y, r.y) <= q.y && q.y <= Math.max(p.y, r.y);
 
 /** True when segments p1p2 and q1q2 share any point (touching counts). */
 function segmentsMeet(p1: XY, p2: XY, q1: XY, q2: XY): boolean {
@@ -114,7 +127,12 @@ function segmentsMeet(p1: XY, p2: XY, q1: XY, q2: XY): boolean {
   const d3 = cross(p1, p2, q1);
   const d4 = cross(p1, p2, q2);
   if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
-  return (d1 === 0 && onSegment(q1, p1, q2)) || (d2 === 0 && onSegment(q1, p2, q2)) || (d3 === 0 && onSegment(p1, q1, p2)) || (d4 === 0 && onSegment(p1, q2, p2));
+  return (
+    (d1 === 0 && onSegment(q1, p1, q2)) ||
+    (d2 === 0 && onSegment(q1, p2, q2)) ||
+    (d3 === 0 && onSegment(p1, q1, p2)) ||
+    (d4 === 0 && onSegment(p1, q2, p2))
+  );
 }
 
 /**
@@ -151,7 +169,8 @@ export function polygonDefect(points: readonly XY[]): PolygonDefect | null {
     const ay2 = Math.max(a1.y, a2.y);
     // The next edge shares a vertex: it is a defect only when it doubles back along this one.
     const a3 = points[(i + 2) % n]!;
-    if (cross(a1, a2, a3) === 0 && (a3.x - a2.x) * (a1.x - a2.x) + (a3.y - a2.y) * (a1.y - a2.y) > 0) return { kind: 'self_intersecting', at: (i + 1) % n };
+    if (cross(a1, a2, a3) === 0 && (a3.x - a2.x) * (a1.x - a2.x) + (a3.y - a2.y) * (a1.y - a2.y) > 0)
+      return { kind: 'self_intersecting', at: (i + 1) % n };
     for (let j = i + 2; j < n; j++) {
       if (i === 0 && j === n - 1) continue;
       if (lo[j]! > ax2) continue;
@@ -185,9 +204,15 @@ function crossingsAt(points: readonly XY[], y: number): number[] {
  */
 export function polygonIouRaster(a: readonly XY[], b: readonly XY[], cells = 256): number {
   if (a.length < 3 || b.length < 3 || !boundsOverlap(a, b)) return 0;
-  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  let x1 = Infinity,
+    y1 = Infinity,
+    x2 = -Infinity,
+    y2 = -Infinity;
   for (const p of [...a, ...b]) {
-    x1 = Math.min(x1, p.x); y1 = Math.min(y1, p.y); x2 = Math.max(x2, p.x); y2 = Math.max(y2, p.y);
+    x1 = Math.min(x1, p.x);
+    y1 = Math.min(y1, p.y);
+    x2 = Math.max(x2, p.x);
+    y2 = Math.max(y2, p.y);
   }
   const dx = (x2 - x1) / cells;
   const dy = (y2 - y1) / cells;
@@ -226,7 +251,10 @@ function crossingsBetween(a: readonly XY[], b: readonly XY[], limit: number): nu
   for (let i = 0; i < a.length; i++) {
     const a1 = a[i]!;
     const a2 = a[(i + 1) % a.length]!;
-    const ax1 = Math.min(a1.x, a2.x), ax2 = Math.max(a1.x, a2.x), ay1 = Math.min(a1.y, a2.y), ay2 = Math.max(a1.y, a2.y);
+    const ax1 = Math.min(a1.x, a2.x),
+      ax2 = Math.max(a1.x, a2.x),
+      ay1 = Math.min(a1.y, a2.y),
+      ay2 = Math.max(a1.y, a2.y);
     for (let j = 0; j < b.length; j++) {
       const b1 = b[j]!;
       const b2 = b[(j + 1) % b.length]!;

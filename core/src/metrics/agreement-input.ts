@@ -7,7 +7,8 @@ const Rating = z.union([z.string(), z.number(), z.null()]);
 function sameLength(rows: readonly (readonly unknown[])[], ctx: z.RefinementCtx, what: string): void {
   const first = rows[0]?.length ?? 0;
   rows.forEach((row, i) => {
-    if (row.length !== first) ctx.addIssue({ code: 'custom', path: [what, i], message: `ragged ${what}: row ${i} has ${row.length} entries, row 0 has ${first}` });
+    if (row.length !== first)
+      ctx.addIssue({ code: 'custom', path: [what, i], message: `ragged ${what}: row ${i} has ${row.length} entries, row 0 has ${first}` });
   });
 }
 
@@ -32,7 +33,8 @@ export const CountsInput = z
   .strict()
   .superRefine((input, ctx) => {
     sameLength(input.counts, ctx, 'counts');
-    if ((input.counts[0]?.length ?? 0) === 0) ctx.addIssue({ code: 'custom', path: ['counts', 0], message: 'counts rows need at least one category column' });
+    if ((input.counts[0]?.length ?? 0) === 0)
+      ctx.addIssue({ code: 'custom', path: ['counts', 0], message: 'counts rows need at least one category column' });
   });
 export type CountsInput = z.infer<typeof CountsInput>;
 

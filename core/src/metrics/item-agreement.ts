@@ -86,7 +86,11 @@ function meanPairwise<T>(sets: readonly T[], score: (a: T, b: T) => number | nul
  * Edge cases: fewer than two annotations → every value null with a reason.
  * Complexity: k (k − 1) / 2 matchings per tool.
  */
-export function itemAgreement(annotations: readonly AnnotatorRegions[], labelSchema: LabelSchema, options: ItemAgreementOptions = {}): ItemAgreement {
+export function itemAgreement(
+  annotations: readonly AnnotatorRegions[],
+  labelSchema: LabelSchema,
+  options: ItemAgreementOptions = {},
+): ItemAgreement {
   const tools = new Map<string, Tool>(labelSchema.labels.map((l) => [l.name, l.tool]));
   const used = new Set<Tool>(labelSchema.labels.map((l) => l.tool));
   const k = annotations.length;
@@ -104,13 +108,23 @@ export function itemAgreement(annotations: readonly AnnotatorRegions[], labelSch
       case 'bbox': {
         const t = options.boxIouThreshold ?? 0.5;
         const p = meanPairwiseF1(sets as BBoxRegion[][], (a, b) => matchBoxes(a, b, { iouThreshold: t }), { bothEmpty: 'agree' });
-        byTool.bbox = fromPairwise(p, `mean pairwise F1, boxes matched one-to-one per label at IoU >= ${t}`, regions, 'no annotator drew a box');
+        byTool.bbox = fromPairwise(
+          p,
+          `mean pairwise F1, boxes matched one-to-one per label at IoU >= ${t}`,
+          regions,
+          'no annotator drew a box',
+        );
         break;
       }
       case 'polygon': {
         const t = options.polygonIouThreshold ?? 0.5;
         const p = meanPairwiseF1(sets as PolygonRegion[][], (a, b) => matchPolygons(a, b, { iouThreshold: t }), { bothEmpty: 'agree' });
-        byTool.polygon = fromPairwise(p, `mean pairwise F1, polygons matched one-to-one per label at IoU >= ${t}`, regions, 'no annotator drew a polygon');
+        byTool.polygon = fromPairwise(
+          p,
+          `mean pairwise F1, polygons matched one-to-one per label at IoU >= ${t}`,
+          regions,
+          'no annotator drew a polygon',
+        );
         break;
       }
       case 'keypoints': {
@@ -123,14 +137,25 @@ export function itemAgreement(annotations: readonly AnnotatorRegions[], labelSch
           return namedKeypointsOks(x.points, y.points, o).value ?? 0;
         };
         const p = meanPairwiseF1(sets as KeypointsRegion[][], (a, b) => matchByLabel(a, b, similarity, t), { bothEmpty: 'agree' });
-        byTool.keypoints = fromPairwise(p, `mean pairwise F1, keypoint sets matched one-to-one per label at OKS >= ${t}`, regions, 'no annotator placed keypoints');
+        byTool.keypoints = fromPairwise(
+          p,
+          `mean pairwise F1, keypoint sets matched one-to-one per label at OKS >= ${t}`,
+          regions,
+          'no annotator placed keypoints',
+        );
         break;
       }
       case 'span': {
         const spans = sets as SpanRegion[][];
         const exact = meanPairwiseSpanF1(spans, 'exact');
         const overlap = meanPairwiseSpanF1(spans, 'overlap');
-        const out: ToolAgreement = { value: exact.value, metric: 'mean pairwise exact-boundary span F1', regions, definedPairs: exact.definedPairs, details: { overlapF1: overlap.value } };
+        const out: ToolAgreement = {
+          value: exact.value,
+          metric: 'mean pairwise exact-boundary span F1',
+          regions,
+          definedPairs: exact.definedPairs,
+          details: { overlapF1: overlap.value },
+        };
         if (exact.reason !== undefined) out.reason = exact.reason;
         byTool.span = out;
         break;
@@ -138,9 +163,16 @@ export function itemAgreement(annotations: readonly AnnotatorRegions[], labelSch
       case 'class-single': {
         const choices = sets.map((rs) => (rs.length === 1 ? (rs[0] as Region).label : null)).filter((c): c is string => c !== null);
         const p = meanPairwise(choices, (a, b) => (a === b ? 1 : 0));
-        byTool['class-single'] = p.value === null
-          ? { value: null, reason: 'fewer than two annotators chose exactly one class', metric: 'share of agreeing annotator pairs', regions, definedPairs: 0 }
-          : { value: p.value, metric: 'share of agreeing annotator pairs', regions, definedPairs: p.pairs };
+        byTool['class-single'] =
+          p.value === null
+            ? {
+                value: null,
+                reason: 'fewer than two annotators chose exactly one class',
+                metric: 'share of agreeing annotator pairs',
+                regions,
+                definedPairs: 0,
+              }
+            : { value: p.value, metric: 'share of agreeing annotator pairs', regions, definedPairs: p.pairs };
         break;
       }
       case 'class-multi': {
@@ -151,9 +183,16 @@ export function itemAgreement(annotations: readonly AnnotatorRegions[], labelSch
           const union = a.size + b.size - inter;
           return union === 0 ? 1 : inter / union;
         });
-        byTool['class-multi'] = regions === 0
-          ? { value: null, reason: 'no annotator chose a class', metric: 'mean pairwise Jaccard of chosen classes', regions, definedPairs: 0 }
-          : { value: p.value, metric: 'mean pairwise Jaccard of chosen classes', regions, definedPairs: p.pairs };
+        byTool['class-multi'] =
+          regions === 0
+            ? {
+                value: null,
+                reason: 'no annotator chose a class',
+                metric: 'mean pairwise Jaccard of chosen classes',
+                regions,
+                definedPairs: 0,
+              }
+            : { value: p.value, metric: 'mean pairwise Jaccard of chosen classes', regions, definedPairs: p.pairs };
         break;
       }
     }
@@ -176,10 +215,15 @@ export interface ItemRatings {
  * Complexity: O(items × annotations + coders × items).
  */
 export function classRatings(items: readonly (readonly AnnotatorRegions[])[], labelSchema: LabelSchema): ItemRatings {
-  return ratingsBy(items, labelSchema, (regions) => {
-    const chosen = regions.filter((r) => r.type === 'class');
-    return chosen.length === 1 ? (chosen[0] as Region).label : null;
-  }, 'class-single');
+  return ratingsBy(
+    items,
+    labelSchema,
+    (regions) => {
+      const chosen = regions.filter((r) => r.type === 'class');
+      return chosen.length === 1 ? (chosen[0] as Region).label : null;
+    },
+    'class-single',
+  );
 }
 
 /**
@@ -187,11 +231,20 @@ export function classRatings(items: readonly (readonly AnnotatorRegions[])[], la
  * 0 when they annotated the item without choosing it, null when they did not annotate the item.
  * Edge cases: no items or no annotations → no coder rows (`data` is []). Complexity as {@link classRatings}.
  */
-export function labelPresenceRatings(items: readonly (readonly AnnotatorRegions[])[], labelSchema: LabelSchema, label: string): ItemRatings {
+export function labelPresenceRatings(
+  items: readonly (readonly AnnotatorRegions[])[],
+  labelSchema: LabelSchema,
+  label: string,
+): ItemRatings {
   return ratingsBy(items, labelSchema, (regions) => (regions.some((r) => r.label === label) ? 1 : 0), null);
 }
 
-function ratingsBy(items: readonly (readonly AnnotatorRegions[])[], labelSchema: LabelSchema, value: (regions: Region[]) => Rating, tool: Tool | null): ItemRatings {
+function ratingsBy(
+  items: readonly (readonly AnnotatorRegions[])[],
+  labelSchema: LabelSchema,
+  value: (regions: Region[]) => Rating,
+  tool: Tool | null,
+): ItemRatings {
   const tools = new Map<string, Tool>(labelSchema.labels.map((l) => [l.name, l.tool]));
   const ids = new Set<string>();
   for (const item of items) for (const a of item) ids.add(a.annotatorId);

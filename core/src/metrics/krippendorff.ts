@@ -169,18 +169,32 @@ function alphaParts(enc: EncodedRatings, level: AlphaLevel, scores: Float64Array
 function resultFrom(parts: AlphaParts, level: AlphaLevel, nUnits: number): AlphaResult {
   const { n, nPairable } = parts;
   const base = { level, nUnits, nPairable, nValues: n };
-  if (nPairable === 0 || n < 2) return { ...base, value: null, reason: 'no pairable units: no unit has values from two or more coders', observedDisagreement: null, expectedDisagreement: null };
+  if (nPairable === 0 || n < 2)
+    return {
+      ...base,
+      value: null,
+      reason: 'no pairable units: no unit has values from two or more coders',
+      observedDisagreement: null,
+      expectedDisagreement: null,
+    };
   const Do = parts.observed / n;
   const De = parts.expected / (n * (n - 1));
   if (!(De > 0)) {
-    return { ...base, value: null, reason: 'no variation: all pairable values are equal, so expected disagreement is 0', observedDisagreement: Do, expectedDisagreement: De };
+    return {
+      ...base,
+      value: null,
+      reason: 'no variation: all pairable values are equal, so expected disagreement is 0',
+      observedDisagreement: Do,
+      expectedDisagreement: De,
+    };
   }
   return { ...base, value: 1 - Do / De, observedDisagreement: Do, expectedDisagreement: De };
 }
 
 function prepare(input: RatingsInput, options: AlphaOptions): { enc: EncodedRatings; level: AlphaLevel; scores: Float64Array | null } {
   const level = options.level ?? 'nominal';
-  if (!ALPHA_LEVELS.includes(level)) throw new AgreementInputError(`unknown level ${JSON.stringify(level)}; use one of ${ALPHA_LEVELS.join(', ')}`);
+  if (!ALPHA_LEVELS.includes(level))
+    throw new AgreementInputError(`unknown level ${JSON.stringify(level)}; use one of ${ALPHA_LEVELS.join(', ')}`);
   const enc = toEncodedRatings(input, options.categories);
   const scores = level === 'interval' || level === 'ratio' ? numericScores(enc, level) : null;
   return { enc, level, scores };

@@ -126,12 +126,14 @@ export function fleissKappaFromCounts(counts: readonly (readonly number[])[]): C
   let nPairable = 0;
   let paSum = 0;
   counts.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== q) throw new AgreementInputError(`ragged counts table: row ${i} has ${Array.isArray(row) ? row.length : 0} columns, expected ${q}`);
+    if (!Array.isArray(row) || row.length !== q)
+      throw new AgreementInputError(`ragged counts table: row ${i} has ${Array.isArray(row) ? row.length : 0} columns, expected ${q}`);
     let m = 0;
     let same = 0;
     for (let k = 0; k < q; k++) {
       const r = row[k];
-      if (typeof r !== 'number' || !Number.isInteger(r) || r < 0) throw new AgreementInputError(`counts[${i}][${k}] is not a non-negative integer`);
+      if (typeof r !== 'number' || !Number.isInteger(r) || r < 0)
+        throw new AgreementInputError(`counts[${i}][${k}] is not a non-negative integer`);
       m += r;
       same += r * (r - 1);
     }
@@ -180,7 +182,14 @@ export function gwetAc1(input: RatingsInput, options: WeightedOptions = {}): Coe
   if (s.nPairable === 0) return noPairableUnits(s.nUnits, NO_PAIRS);
   const q = enc.categories.length;
   if (q < 2) {
-    return { value: null, reason: "Gwet's AC1 needs at least two categories; pass the full category list", nUnits: s.nUnits, nPairable: s.nPairable, observedAgreement: s.pa, chanceAgreement: null };
+    return {
+      value: null,
+      reason: "Gwet's AC1 needs at least two categories; pass the full category list",
+      nUnits: s.nUnits,
+      nPairable: s.nPairable,
+      observedAgreement: s.pa,
+      chanceAgreement: null,
+    };
   }
   let spread = 0;
   for (let k = 0; k < q; k++) spread += (s.pi[k] as number) * (1 - (s.pi[k] as number));

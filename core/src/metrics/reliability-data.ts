@@ -94,7 +94,8 @@ export function encodeRatings(data: ReliabilityData, categories?: readonly Categ
     const row = data[c];
     if (!Array.isArray(row)) throw new AgreementInputError(`coder row ${c} is not an array`);
     if (nUnits === -1) nUnits = row.length;
-    else if (row.length !== nUnits) throw new AgreementInputError(`ragged reliability data: coder row ${c} has ${row.length} units, row 0 has ${nUnits}`);
+    else if (row.length !== nUnits)
+      throw new AgreementInputError(`ragged reliability data: coder row ${c} has ${row.length} units, row 0 has ${nUnits}`);
   }
   const codes = new Int32Array(nCoders * nUnits);
   // A 256 KB lookup table pays off only for large inputs; small ones use the Map alone.
@@ -171,7 +172,8 @@ function isEncoded(input: RatingsInput): input is EncodedRatings {
 export function toEncodedRatings(input: RatingsInput, categories?: readonly Category[]): EncodedRatings {
   if (isEncoded(input)) {
     if (categories !== undefined) throw new AgreementInputError('categories cannot be given with already encoded ratings');
-    if (input.codes.length !== input.nCoders * input.nUnits) throw new AgreementInputError('encoded ratings: codes length is not nCoders × nUnits');
+    if (input.codes.length !== input.nCoders * input.nUnits)
+      throw new AgreementInputError('encoded ratings: codes length is not nCoders × nUnits');
     return input;
   }
   return encodeRatings(input as ReliabilityData, categories);
@@ -190,9 +192,11 @@ export function ratingsFromTable(table: readonly (readonly number[])[], categori
   const a: Rating[] = [];
   const b: Rating[] = [];
   table.forEach((row, i) => {
-    if (row.length !== q) throw new AgreementInputError(`contingency table must be square: row ${i} has ${row.length} cells, expected ${q}`);
+    if (row.length !== q)
+      throw new AgreementInputError(`contingency table must be square: row ${i} has ${row.length} cells, expected ${q}`);
     row.forEach((count, j) => {
-      if (!Number.isInteger(count) || count < 0) throw new AgreementInputError(`table cell [${i}][${j}] = ${count} is not a non-negative integer`);
+      if (!Number.isInteger(count) || count < 0)
+        throw new AgreementInputError(`table cell [${i}][${j}] = ${count} is not a non-negative integer`);
       for (let t = 0; t < count; t++) {
         a.push(cats[i] as Category);
         b.push(cats[j] as Category);

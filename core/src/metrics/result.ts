@@ -23,13 +23,7 @@ export interface CoefficientResult extends AgreementValue {
  * Builds a chance-corrected result (p_a − p_e) / (1 − p_e) from observed and chance agreement;
  * p_e within 1e-12 of 1 (or NaN) gives `value: null` with `undefinedReason`. O(1).
  */
-export function chanceCorrected(
-  pa: number,
-  pe: number,
-  nUnits: number,
-  nPairable: number,
-  undefinedReason: string,
-): CoefficientResult {
+export function chanceCorrected(pa: number, pe: number, nUnits: number, nPairable: number, undefinedReason: string): CoefficientResult {
   if (!(pe < 1 - 1e-12)) return { value: null, reason: undefinedReason, nUnits, nPairable, observedAgreement: pa, chanceAgreement: pe };
   return { value: (pa - pe) / (1 - pe), nUnits, nPairable, observedAgreement: pa, chanceAgreement: pe };
 }

@@ -36,7 +36,14 @@ export interface SpanAgreement {
 }
 
 function prf(tp: number, nA: number, nB: number): PrecisionRecallF1 {
-  return { tp, fp: nB - tp, fn: nA - tp, precision: nB > 0 ? tp / nB : null, recall: nA > 0 ? tp / nA : null, f1: nA + nB > 0 ? (2 * tp) / (nA + nB) : null };
+  return {
+    tp,
+    fp: nB - tp,
+    fn: nA - tp,
+    precision: nB > 0 ? tp / nB : null,
+    recall: nA > 0 ? tp / nA : null,
+    f1: nA + nB > 0 ? (2 * tp) / (nA + nB) : null,
+  };
 }
 
 function docKey(s: TextSpan): string {
@@ -63,13 +70,18 @@ function exactTp(a: readonly TextSpan[], b: readonly TextSpan[]): number {
 
 function overlapTp(a: readonly TextSpan[], b: readonly TextSpan[]): number {
   // Span IoU (shared code points / covered code points) as similarity, any overlap eligible.
-  return matchOneToOne(a.length, b.length, (i, j) => {
-    const x = a[i] as TextSpan;
-    const y = b[j] as TextSpan;
-    const inter = Math.min(x.end, y.end) - Math.max(x.start, y.start);
-    if (inter <= 0) return 0;
-    return inter / (Math.max(x.end, y.end) - Math.min(x.start, y.start));
-  }, 0).length;
+  return matchOneToOne(
+    a.length,
+    b.length,
+    (i, j) => {
+      const x = a[i] as TextSpan;
+      const y = b[j] as TextSpan;
+      const inter = Math.min(x.end, y.end) - Math.max(x.start, y.start);
+      if (inter <= 0) return 0;
+      return inter / (Math.max(x.end, y.end) - Math.min(x.start, y.start));
+    },
+    0,
+  ).length;
 }
 
 /**
@@ -190,7 +202,11 @@ export function alignSpans<S extends TextSpan>(annotations: readonly (readonly S
     cur.end = Math.max(cur.end, s.end);
     cur.cells[who]!.push(s);
   }
-  const key = (list: readonly TextSpan[]) => list.map((s) => `${s.start}:${s.end}:${s.label}`).sort().join('|');
+  const key = (list: readonly TextSpan[]) =>
+    list
+      .map((s) => `${s.start}:${s.end}:${s.label}`)
+      .sort()
+      .join('|');
   for (const row of rows) {
     const first = key(row.cells[0] ?? []);
     row.agree = annotations.length > 0 && row.cells.every((c) => c.length > 0 && key(c) === first);

@@ -23,9 +23,13 @@ function checkTable(table: Table): number {
   const q = table.length;
   if (q === 0) throw new AgreementInputError('contingency table has no rows');
   table.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== q) throw new AgreementInputError(`contingency table must be square: row ${i} has ${Array.isArray(row) ? row.length : 0} cells, expected ${q}`);
+    if (!Array.isArray(row) || row.length !== q)
+      throw new AgreementInputError(
+        `contingency table must be square: row ${i} has ${Array.isArray(row) ? row.length : 0} cells, expected ${q}`,
+      );
     row.forEach((x, j) => {
-      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new AgreementInputError(`table cell [${i}][${j}] is not a non-negative number`);
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0)
+        throw new AgreementInputError(`table cell [${i}][${j}] is not a non-negative number`);
     });
   });
   return q;
@@ -57,7 +61,11 @@ function flatten(table: Table, q: number): Float64Array {
 }
 
 /** Counts of (coder 0 category, coder 1 category) over units both coders rated; throws unless exactly 2 coders. */
-function pairTable(input: RatingsInput, categories: readonly Category[] | undefined, name: string): { counts: Float64Array; q: number; nUnits: number } {
+function pairTable(
+  input: RatingsInput,
+  categories: readonly Category[] | undefined,
+  name: string,
+): { counts: Float64Array; q: number; nUnits: number } {
   const enc = toEncodedRatings(input, categories);
   if (enc.nCoders !== 2) throw new AgreementInputError(`${name} needs exactly 2 coders, got ${enc.nCoders}`);
   const q = enc.categories.length;

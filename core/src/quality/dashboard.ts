@@ -208,7 +208,8 @@ export function outliers(rows: readonly AnnotatorFigures[], limit = 3): Outlier[
     const scale = Math.max(1.4826 * mad, floor);
     for (const r of vals) {
       const z = (r[f] - med) / scale;
-      if ((bad !== 'high' && z < -limit) || (bad !== 'low' && z > limit)) out.push({ userId: r.userId, figure: f, value: r[f], median: med, z });
+      if ((bad !== 'high' && z < -limit) || (bad !== 'low' && z > limit))
+        out.push({ userId: r.userId, figure: f, value: r[f], median: med, z });
     }
   }
   return out;

@@ -61,7 +61,11 @@ function consensusOf(annotations: readonly AnnotatorRegions[], schema: LabelSche
         const vote = majorityVote(data, { tieBreak: 'none' });
         const label = vote.labels[0] ?? null;
         if (label !== null) regions.push({ id: 'consensus-class', type: 'class', label: String(label) } satisfies ClassRegion);
-        byTool[tool] = { method: 'majority vote (ties: no label)', regions: label === null ? 0 : 1, ...(vote.tied[0] ? { note: 'tie' } : {}) };
+        byTool[tool] = {
+          method: 'majority vote (ties: no label)',
+          regions: label === null ? 0 : 1,
+          ...(vote.tied[0] ? { note: 'tie' } : {}),
+        };
         break;
       }
       case 'class-multi': {
@@ -98,9 +102,18 @@ function consensusOf(annotations: readonly AnnotatorRegions[], schema: LabelSche
       case 'keypoints': {
         const skeletons = keypointConsensus(ofTool(tool) as KeypointsRegion[][]);
         skeletons.forEach((k, i) =>
-          regions.push({ id: `consensus-keypoints-${i}`, type: 'keypoints', label: k.label, points: k.points.map((p) => ({ name: p.name, x: p.x, y: p.y, v: p.v === 2 ? 2 : p.v === 1 ? 1 : 0 })) }),
+          regions.push({
+            id: `consensus-keypoints-${i}`,
+            type: 'keypoints',
+            label: k.label,
+            points: k.points.map((p) => ({ name: p.name, x: p.x, y: p.y, v: p.v === 2 ? 2 : p.v === 1 ? 1 : 0 })),
+          }),
         );
-        byTool[tool] = { method: 'per-point mean of skeletons clustered at OKS >= 0.5 (point kept when a strict majority placed it), strict-majority quorum', regions: skeletons.length };
+        byTool[tool] = {
+          method:
+            'per-point mean of skeletons clustered at OKS >= 0.5 (point kept when a strict majority placed it), strict-majority quorum',
+          regions: skeletons.length,
+        };
         break;
       }
     }
@@ -115,7 +128,11 @@ function consensusOf(annotations: readonly AnnotatorRegions[], schema: LabelSche
  * boxes, the medoid for polygons, per-point means for keypoints, span vote for spans). Annotators are sorted by id so the result does not depend on
  * submission order. Complexity: k² pairwise matchings per tool.
  */
-export function itemQuality(annotations: readonly AnnotatorRegions[], labelSchema: LabelSchema, options: ItemAgreementOptions = {}): ItemQuality {
+export function itemQuality(
+  annotations: readonly AnnotatorRegions[],
+  labelSchema: LabelSchema,
+  options: ItemAgreementOptions = {},
+): ItemQuality {
   const sorted = [...annotations].sort((x, y) => (x.annotatorId < y.annotatorId ? -1 : x.annotatorId > y.annotatorId ? 1 : 0));
   const agreement = itemAgreement(sorted, labelSchema, options);
   const summary: ItemQuality['summary'] = {};
@@ -134,7 +151,12 @@ export function itemQuality(annotations: readonly AnnotatorRegions[], labelSchem
   const classChoice: Record<string, string | null> = {};
   for (const a of sorted) classChoice[a.annotatorId] = singleClassChoice(a.regions, labelSchema);
   return {
-    annotators: sorted.map((a) => a.annotatorId), agreement, summary, pairs, classChoice, consensus: consensusOf(sorted, labelSchema),
+    annotators: sorted.map((a) => a.annotatorId),
+    agreement,
+    summary,
+    pairs,
+    classChoice,
+    consensus: consensusOf(sorted, labelSchema),
     regionConfusion: confusionCells(regionConfusion(sorted, labelSchema, options)),
   };
 }
@@ -144,14 +166,27 @@ export function itemQuality(annotations: readonly AnnotatorRegions[], labelSchem
  * between the two (as `itemAgreement` defines it per tool); tools where it is undefined (nobody
  * drew that tool) are left out. Null when no tool has a defined value.
  */
-export function goldScore(gold: readonly Region[], candidate: readonly Region[], labelSchema: LabelSchema, options: ItemAgreementOptions = {}): { value: number | null; byTool: Partial<Record<Tool, number | null>> } {
-  const a = itemAgreement([{ annotatorId: 'gold', regions: gold }, { annotatorId: 'candidate', regions: candidate }], labelSchema, options);
+export function goldScore(
+  gold: readonly Region[],
+  candidate: readonly Region[],
+  labelSchema: LabelSchema,
+  options: ItemAgreementOptions = {},
+): { value: number | null; byTool: Partial<Record<Tool, number | null>> } {
+  const a = itemAgreement(
+    [
+      { annotatorId: 'gold', regions: gold },
+      { annotatorId: 'candidate', regions: candidate },
+    ],
+    labelSchema,
+    options,
+  );
   const byTool: Partial<Record<Tool, number | null>> = {};
   let sum = 0;
   let n = 0;
   // A gold class left unanswered is a miss, not an undefined pair.
   const goldClass = singleClassChoice(gold, labelSchema);
-  if (a.byTool['class-single'] && goldClass !== null && singleClassChoice(candidate, labelSchema) === null) a.byTool['class-single'].value = 0;
+  if (a.byTool['class-single'] && goldClass !== null && singleClassChoice(candidate, labelSchema) === null)
+    a.byTool['class-single'].value = 0;
   for (const [tool, v] of Object.entries(a.byTool) as [Tool, { value: number | null }][]) {
     byTool[tool] = v.value;
     if (v.value !== null) {

@@ -39,10 +39,11 @@ export interface ProjectAgreement {
 function mean(values: (number | null | undefined)[]): { value: number | null; n: number } {
   let s = 0;
   let n = 0;
-  for (const v of values) if (typeof v === 'number') {
-    s += v;
-    n++;
-  }
+  for (const v of values)
+    if (typeof v === 'number') {
+      s += v;
+      n++;
+    }
   return { value: n ? s / n : null, n };
 }
 
@@ -67,15 +68,29 @@ export function projectAgreement(rows: readonly ItemQualityRow[]): ProjectAgreem
         for (const [a, c] of Object.entries(r.classChoice)) (data[row.get(a) as number] as Rating[])[u] = c;
       });
       const alpha = annotators.length >= 2 ? krippendorffAlpha(data, { level: 'nominal' }) : null;
-      const out: ToolProjectAgreement = { value: alpha?.value ?? null, metric: "Krippendorff's alpha (nominal) over single-class choices", items: alpha?.nPairable ?? 0, meanItem: m.value };
+      const out: ToolProjectAgreement = {
+        value: alpha?.value ?? null,
+        metric: "Krippendorff's alpha (nominal) over single-class choices",
+        items: alpha?.nPairable ?? 0,
+        meanItem: m.value,
+      };
       const reason = alpha ? alpha.reason : 'needs at least two annotators';
       if (reason !== undefined) out.reason = reason;
       byTool[tool] = out;
     } else {
-      byTool[tool] = { value: m.value, metric: 'mean item agreement', items: m.n, meanItem: m.value, ...(m.value === null ? { reason: 'no item has a defined value' } : {}) };
+      byTool[tool] = {
+        value: m.value,
+        metric: 'mean item agreement',
+        items: m.n,
+        meanItem: m.value,
+        ...(m.value === null ? { reason: 'no item has a defined value' } : {}),
+      };
     }
   }
-  const pairMap = new Map<string, { a: string; b: string; items: number; values: Map<Tool, (number | null)[]>; choices: [Rating[], Rating[]] }>();
+  const pairMap = new Map<
+    string,
+    { a: string; b: string; items: number; values: Map<Tool, (number | null)[]>; choices: [Rating[], Rating[]] }
+  >();
   for (const r of rows) {
     for (const p of r.pairs as PairAgreement[]) {
       const [a, b] = compareCodePoints(p.a, p.b) <= 0 ? [p.a, p.b] : [p.b, p.a];

@@ -18,7 +18,10 @@ function matcherOf(tool: Tool, options: ItemAgreementOptions): { similarity: Sim
     case 'bbox':
       return { similarity: (x, y) => rectIou(x as BBoxRegion, y as BBoxRegion), threshold: options.boxIouThreshold ?? 0.5 };
     case 'polygon':
-      return { similarity: (x, y) => polygonIou((x as PolygonRegion).points, (y as PolygonRegion).points), threshold: options.polygonIouThreshold ?? 0.5 };
+      return {
+        similarity: (x, y) => polygonIou((x as PolygonRegion).points, (y as PolygonRegion).points),
+        threshold: options.polygonIouThreshold ?? 0.5,
+      };
     case 'keypoints':
       return {
         similarity: (x, y) => {
@@ -32,7 +35,11 @@ function matcherOf(tool: Tool, options: ItemAgreementOptions): { similarity: Sim
       };
     case 'span':
       // Span agreement counts exact boundaries: the same boundaries with another label is a confusion.
-      return { similarity: (x, y) => ((x as SpanRegion).start === (y as SpanRegion).start && (x as SpanRegion).end === (y as SpanRegion).end ? 1 : 0), threshold: 1 };
+      return {
+        similarity: (x, y) =>
+          (x as SpanRegion).start === (y as SpanRegion).start && (x as SpanRegion).end === (y as SpanRegion).end ? 1 : 0,
+        threshold: 1,
+      };
     default:
       return null;
   }
@@ -53,7 +60,11 @@ function bumpBoth(m: Confusion, a: string, b: string): void {
  * counted both ways, so the matrix is symmetric like `labelConfusion`'s `between`.
  * Complexity: per pair and tool, the matchings of `matchOneToOne`.
  */
-export function regionConfusion(annotations: readonly AnnotatorRegions[], labelSchema: LabelSchema, options: ItemAgreementOptions = {}): Confusion {
+export function regionConfusion(
+  annotations: readonly AnnotatorRegions[],
+  labelSchema: LabelSchema,
+  options: ItemAgreementOptions = {},
+): Confusion {
   const tools = new Map<string, Tool>(labelSchema.labels.map((l) => [l.name, l.tool]));
   const m: Confusion = {};
   const used = [...new Set(labelSchema.labels.map((l) => l.tool))];

@@ -15,11 +15,42 @@ export function labelMergeIssues(before: LabelSchema, after: LabelSchema, merges
   return merges.flatMap((m, i): Issue[] => {
     const from = old.get(m.from);
     const into = now.get(m.into);
-    if (m.from === m.into) return [{ path: ['labelMerges', i, 'into'], reason: 'merge_into_itself', params: { label: m.from }, message: 'a label cannot be merged into itself' }];
-    if (!from || now.has(m.from)) return [{ path: ['labelMerges', i, 'from'], reason: 'unknown_label', params: { label: m.from }, message: `"${m.from}" is not a label this edit removes` }];
-    if (!into || into.retired) return [{ path: ['labelMerges', i, 'into'], reason: 'merge_target_unknown', params: { label: m.into }, message: `there is no label "${m.into}" to merge into` }];
+    if (m.from === m.into)
+      return [
+        {
+          path: ['labelMerges', i, 'into'],
+          reason: 'merge_into_itself',
+          params: { label: m.from },
+          message: 'a label cannot be merged into itself',
+        },
+      ];
+    if (!from || now.has(m.from))
+      return [
+        {
+          path: ['labelMerges', i, 'from'],
+          reason: 'unknown_label',
+          params: { label: m.from },
+          message: `"${m.from}" is not a label this edit removes`,
+        },
+      ];
+    if (!into || into.retired)
+      return [
+        {
+          path: ['labelMerges', i, 'into'],
+          reason: 'merge_target_unknown',
+          params: { label: m.into },
+          message: `there is no label "${m.into}" to merge into`,
+        },
+      ];
     if (regionType(from.tool) !== regionType(into.tool)) {
-      return [{ path: ['labelMerges', i, 'into'], reason: 'merge_tool_mismatch', params: { from: m.from, into: m.into }, message: `"${m.from}" and "${m.into}" make different kinds of region` }];
+      return [
+        {
+          path: ['labelMerges', i, 'into'],
+          reason: 'merge_tool_mismatch',
+          params: { from: m.from, into: m.into },
+          message: `"${m.from}" and "${m.into}" make different kinds of region`,
+        },
+      ];
     }
     return [];
   });

@@ -80,36 +80,80 @@ export const LabelSchema = LabelSchemaShape.superRefine((schema, ctx) => {
     const key = label.name.toLowerCase();
     const prev = names.get(key);
     if (prev !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['labels', i, 'name'], message: `duplicate label name "${label.name}" (also label ${prev + 1})`, params: reasonParams('duplicate_label_name', { name: label.name, other: prev + 1 }) });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels', i, 'name'],
+        message: `duplicate label name "${label.name}" (also label ${prev + 1})`,
+        params: reasonParams('duplicate_label_name', { name: label.name, other: prev + 1 }),
+      });
     } else names.set(key, i);
     if (label.hotkey) {
       const hk = label.hotkey.toLowerCase();
       const prevHk = hotkeys.get(hk);
       if (prevHk !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['labels', i, 'hotkey'], message: `hotkey "${label.hotkey}" is already used by label ${prevHk + 1}`, params: reasonParams('duplicate_hotkey', { hotkey: label.hotkey, other: prevHk + 1 }) });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['labels', i, 'hotkey'],
+          message: `hotkey "${label.hotkey}" is already used by label ${prevHk + 1}`,
+          params: reasonParams('duplicate_hotkey', { hotkey: label.hotkey, other: prevHk + 1 }),
+        });
       } else hotkeys.set(hk, i);
     }
     if (label.tool === 'keypoints') {
       const points = label.points ?? [];
       if (points.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['labels', i, 'points'], message: 'a keypoints label needs at least one named point', params: reasonParams('keypoints_need_points') });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['labels', i, 'points'],
+          message: 'a keypoints label needs at least one named point',
+          params: reasonParams('keypoints_need_points'),
+        });
       }
       const seen = new Set<string>();
       points.forEach((p, j) => {
-        if (seen.has(p)) ctx.addIssue({ code: 'custom', path: ['labels', i, 'points', j], message: `duplicate point "${p}"`, params: reasonParams('duplicate_point', { point: p }) });
+        if (seen.has(p))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['labels', i, 'points', j],
+            message: `duplicate point "${p}"`,
+            params: reasonParams('duplicate_point', { point: p }),
+          });
         seen.add(p);
       });
       (label.edges ?? []).forEach((e, j) => {
         for (const end of ['from', 'to'] as const) {
           if (!seen.has(e[end])) {
-            ctx.addIssue({ code: 'custom', path: ['labels', i, 'edges', j, end], message: `edge refers to unknown point "${e[end]}"`, params: reasonParams('edge_unknown_point', { point: e[end] }) });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['labels', i, 'edges', j, end],
+              message: `edge refers to unknown point "${e[end]}"`,
+              params: reasonParams('edge_unknown_point', { point: e[end] }),
+            });
           }
         }
-        if (e.from === e.to) ctx.addIssue({ code: 'custom', path: ['labels', i, 'edges', j], message: 'an edge must join two different points', params: reasonParams('edge_same_point') });
+        if (e.from === e.to)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['labels', i, 'edges', j],
+            message: 'an edge must join two different points',
+            params: reasonParams('edge_same_point'),
+          });
       });
     } else {
-      if (label.points !== undefined) ctx.addIssue({ code: 'custom', path: ['labels', i, 'points'], message: 'only keypoints labels have points', params: reasonParams('points_only_keypoints') });
-      if (label.edges !== undefined) ctx.addIssue({ code: 'custom', path: ['labels', i, 'edges'], message: 'only keypoints labels have edges', params: reasonParams('edges_only_keypoints') });
+      if (label.points !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['labels', i, 'points'],
+          message: 'only keypoints labels have points',
+          params: reasonParams('points_only_keypoints'),
+        });
+      if (label.edges !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['labels', i, 'edges'],
+          message: 'only keypoints labels have edges',
+          params: reasonParams('edges_only_keypoints'),
+        });
     }
   });
 });
@@ -125,7 +169,12 @@ export function toolKindIssues(kind: ProjectKind, schema: LabelSchema): Issue[] 
   return schema.labels.flatMap((l, i): Issue[] => {
     const out: Issue[] = [];
     if (!allowed.includes(l.tool)) {
-      out.push({ path: ['labelSchema', 'labels', i, 'tool'], reason: 'tool_not_for_kind', params: { tool: l.tool, kind }, message: `tool "${l.tool}" is not available in ${kind} projects` });
+      out.push({
+        path: ['labelSchema', 'labels', i, 'tool'],
+        reason: 'tool_not_for_kind',
+        params: { tool: l.tool, kind },
+        message: `tool "${l.tool}" is not available in ${kind} projects`,
+      });
     }
     const shortcut = l.hotkey === undefined ? undefined : reserved.get(l.hotkey.toLowerCase());
     if (l.hotkey !== undefined && shortcut !== undefined) {

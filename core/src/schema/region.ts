@@ -9,7 +9,15 @@ const RegionId = z.string().min(1).max(64);
 export const Point = z.object({ x: finite, y: finite });
 export type Point = z.infer<typeof Point>;
 
-export const BBoxRegion = z.object({ id: RegionId, type: z.literal('bbox'), label: z.string(), x: finite, y: finite, w: finite.nonnegative(), h: finite.nonnegative() });
+export const BBoxRegion = z.object({
+  id: RegionId,
+  type: z.literal('bbox'),
+  label: z.string(),
+  x: finite,
+  y: finite,
+  w: finite.nonnegative(),
+  h: finite.nonnegative(),
+});
 /**
  * Vertices per polygon. Clipping two polygons costs O((v_a + v_b + k) log v) with k crossings (up to
  * v_a · v_b for zig-zags), once per same-label pair and annotator pair: 1,000 keeps a hand-drawn or
@@ -18,12 +26,28 @@ export const BBoxRegion = z.object({ id: RegionId, type: z.literal('bbox'), labe
 export const MAX_POLYGON_POINTS = 1000;
 /** Regions per annotation (or draft). */
 export const MAX_REGIONS = 5000;
-export const PolygonRegion = z.object({ id: RegionId, type: z.literal('polygon'), label: z.string(), points: z.array(Point).min(3).max(MAX_POLYGON_POINTS) });
+export const PolygonRegion = z.object({
+  id: RegionId,
+  type: z.literal('polygon'),
+  label: z.string(),
+  points: z.array(Point).min(3).max(MAX_POLYGON_POINTS),
+});
 /** Keypoint visibility as in COCO: 0 not labeled, 1 labeled but occluded, 2 visible. */
 export const Keypoint = z.object({ name: z.string(), x: finite, y: finite, v: z.union([z.literal(0), z.literal(1), z.literal(2)]) });
-export const KeypointsRegion = z.object({ id: RegionId, type: z.literal('keypoints'), label: z.string(), points: z.array(Keypoint).min(1) });
+export const KeypointsRegion = z.object({
+  id: RegionId,
+  type: z.literal('keypoints'),
+  label: z.string(),
+  points: z.array(Keypoint).min(1),
+});
 /** Text span; offsets are Unicode code points into the item text, end exclusive. */
-export const SpanRegion = z.object({ id: RegionId, type: z.literal('span'), label: z.string(), start: z.number().int().nonnegative(), end: z.number().int().positive() });
+export const SpanRegion = z.object({
+  id: RegionId,
+  type: z.literal('span'),
+  label: z.string(),
+  start: z.number().int().nonnegative(),
+  end: z.number().int().positive(),
+});
 export const ClassRegion = z.object({ id: RegionId, type: z.literal('class'), label: z.string() });
 
 export const Region = z.discriminatedUnion('type', [BBoxRegion, PolygonRegion, KeypointsRegion, SpanRegion, ClassRegion]);
@@ -80,7 +104,8 @@ export function regionIssues(schema: LabelSchema, extent: ItemExtent, regions: r
     extent.kind === 'image' && x >= -eps && y >= -eps && x <= extent.width + eps && y <= extent.height + eps;
   regions.forEach((r, i) => {
     const at = (...p: (string | number)[]) => ['regions', i, ...p];
-    if (ids.has(r.id)) issues.push({ path: at('id'), reason: 'duplicate_region_id', params: { id: r.id }, message: `duplicate region id "${r.id}"` });
+    if (ids.has(r.id))
+      issues.push({ path: at('id'), reason: 'duplicate_region_id', params: { id: r.id }, message: `duplicate region id "${r.id}"` });
     ids.add(r.id);
     const label = byName.get(r.label);
     if (!label) {
@@ -88,39 +113,72 @@ export function regionIssues(schema: LabelSchema, extent: ItemExtent, regions: r
       return;
     }
     if (!TOOL_FOR_TYPE[r.type].includes(label.tool)) {
-      issues.push({ path: at('type'), reason: 'label_tool_mismatch', params: { label: r.label, tool: label.tool, type: r.type }, message: `label "${r.label}" uses tool ${label.tool}, not ${r.type}` });
+      issues.push({
+        path: at('type'),
+        reason: 'label_tool_mismatch',
+        params: { label: r.label, tool: label.tool, type: r.type },
+        message: `label "${r.label}" uses tool ${label.tool}, not ${r.type}`,
+      });
       return;
     }
     switch (r.type) {
       case 'bbox':
-        if (!inImage(r.x, r.y) || !inImage(r.x + r.w, r.y + r.h)) issues.push({ path: at(), reason: 'box_outside_image', message: 'box lies outside the image' });
+        if (!inImage(r.x, r.y) || !inImage(r.x + r.w, r.y + r.h))
+          issues.push({ path: at(), reason: 'box_outside_image', message: 'box lies outside the image' });
         break;
       case 'polygon': {
         r.points.forEach((p, j) => {
-          if (!inImage(p.x, p.y)) issues.push({ path: at('points', j), reason: 'point_outside_image', message: 'point lies outside the image' });
+          if (!inImage(p.x, p.y))
+            issues.push({ path: at('points', j), reason: 'point_outside_image', message: 'point lies outside the image' });
         });
         const d = polygonDefect(r.points);
-        if (d) issues.push({ path: at('points'), reason: POLYGON_DEFECT_REASON[d.kind], params: { point: d.at + 1 }, message: POLYGON_DEFECT_MESSAGE[d.kind] });
+        if (d)
+          issues.push({
+            path: at('points'),
+            reason: POLYGON_DEFECT_REASON[d.kind],
+            params: { point: d.at + 1 },
+            message: POLYGON_DEFECT_MESSAGE[d.kind],
+          });
         break;
       }
       case 'keypoints': {
         const allowed = new Set(label.points ?? []);
         const seen = new Set<string>();
         r.points.forEach((p, j) => {
-          if (!allowed.has(p.name)) issues.push({ path: at('points', j, 'name'), reason: 'unknown_keypoint', params: { point: p.name }, message: `unknown point "${p.name}"` });
-          if (seen.has(p.name)) issues.push({ path: at('points', j, 'name'), reason: 'duplicate_keypoint', params: { point: p.name }, message: `duplicate point "${p.name}"` });
+          if (!allowed.has(p.name))
+            issues.push({
+              path: at('points', j, 'name'),
+              reason: 'unknown_keypoint',
+              params: { point: p.name },
+              message: `unknown point "${p.name}"`,
+            });
+          if (seen.has(p.name))
+            issues.push({
+              path: at('points', j, 'name'),
+              reason: 'duplicate_keypoint',
+              params: { point: p.name },
+              message: `duplicate point "${p.name}"`,
+            });
           seen.add(p.name);
-          if (p.v > 0 && !inImage(p.x, p.y)) issues.push({ path: at('points', j), reason: 'point_outside_image', message: 'point lies outside the image' });
+          if (p.v > 0 && !inImage(p.x, p.y))
+            issues.push({ path: at('points', j), reason: 'point_outside_image', message: 'point lies outside the image' });
         });
         break;
       }
       case 'span':
         if (extent.kind !== 'text') issues.push({ path: at(), reason: 'span_needs_text', message: 'spans need a text item' });
-        else if (r.end <= r.start || r.end > extent.length) issues.push({ path: at(), reason: 'span_outside_text', params: { start: r.start, end: r.end, length: extent.length }, message: `span [${r.start}, ${r.end}) is not inside the text (length ${extent.length})` });
+        else if (r.end <= r.start || r.end > extent.length)
+          issues.push({
+            path: at(),
+            reason: 'span_outside_text',
+            params: { start: r.start, end: r.end, length: extent.length },
+            message: `span [${r.start}, ${r.end}) is not inside the text (length ${extent.length})`,
+          });
         break;
       case 'class':
         if (label.tool === 'class-single') singleClasses += 1;
-        if (singleClasses > 1 && label.tool === 'class-single') issues.push({ path: at('label'), reason: 'single_class_twice', message: 'only one single-choice class may be chosen' });
+        if (singleClasses > 1 && label.tool === 'class-single')
+          issues.push({ path: at('label'), reason: 'single_class_twice', message: 'only one single-choice class may be chosen' });
         break;
     }
   });

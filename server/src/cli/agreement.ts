@@ -57,14 +57,25 @@ function coefficientFields(r: CoefficientResult): Record<string, unknown> {
   return { observed_agreement: r.observedAgreement, chance_agreement: r.chanceAgreement };
 }
 
-function compute(metric: Metric, input: AgreementInput, opts: { level: AlphaLevel; weights: WeightScheme; bootstrap?: number; seed: number; confidence: number }): Record<string, unknown> {
+function compute(
+  metric: Metric,
+  input: AgreementInput,
+  opts: { level: AlphaLevel; weights: WeightScheme; bootstrap?: number; seed: number; confidence: number },
+): Record<string, unknown> {
   if (input.kind === 'counts') {
-    if (metric !== 'fleiss-kappa') throw new AgreementInputError(`a counts table is accepted by fleiss-kappa only; give ${metric} {"data": ...}`);
+    if (metric !== 'fleiss-kappa')
+      throw new AgreementInputError(`a counts table is accepted by fleiss-kappa only; give ${metric} {"data": ...}`);
     const r = fleissKappaFromCounts(input.counts);
     return { value: r.value, reason: r.reason, n_units: r.nUnits, n_pairable: r.nPairable, ...coefficientFields(r) };
   }
   const categories = input.categories;
-  const base = (r: CoefficientResult) => ({ value: r.value, reason: r.reason, n_units: r.nUnits, n_pairable: r.nPairable, ...coefficientFields(r) });
+  const base = (r: CoefficientResult) => ({
+    value: r.value,
+    reason: r.reason,
+    n_units: r.nUnits,
+    n_pairable: r.nPairable,
+    ...coefficientFields(r),
+  });
   switch (metric) {
     case 'percent-agreement':
       return base(percentAgreement(input.data, { categories }));
@@ -79,9 +90,16 @@ function compute(metric: Metric, input: AgreementInput, opts: { level: AlphaLeve
     case 'gwet-ac1':
       return base(gwetAc1(input.data, { categories, weights: opts.weights }));
     case 'krippendorff-alpha': {
-      const r = opts.bootstrap === undefined
-        ? { ...krippendorffAlpha(input.data, { categories, level: opts.level }), ci: undefined }
-        : krippendorffAlphaBootstrap(input.data, { categories, level: opts.level, samples: opts.bootstrap, confidence: opts.confidence, random: seededRandom(opts.seed) });
+      const r =
+        opts.bootstrap === undefined
+          ? { ...krippendorffAlpha(input.data, { categories, level: opts.level }), ci: undefined }
+          : krippendorffAlphaBootstrap(input.data, {
+              categories,
+              level: opts.level,
+              samples: opts.bootstrap,
+              confidence: opts.confidence,
+              random: seededRandom(opts.seed),
+            });
       const out: Record<string, unknown> = {
         value: r.value,
         reason: r.reason,
@@ -92,7 +110,16 @@ function compute(metric: Metric, input: AgreementInput, opts: { level: AlphaLeve
         expected_disagreement: r.expectedDisagreement,
       };
       if (opts.bootstrap !== undefined) {
-        out.ci = r.ci ? { lower: r.ci.lower, upper: r.ci.upper, confidence: r.ci.confidence, samples: r.ci.samples, valid_samples: r.ci.validSamples, seed: opts.seed } : null;
+        out.ci = r.ci
+          ? {
+              lower: r.ci.lower,
+              upper: r.ci.upper,
+              confidence: r.ci.confidence,
+              samples: r.ci.samples,
+              valid_samples: r.ci.validSamples,
+              seed: opts.seed,
+            }
+          : null;
       }
       return out;
     }
@@ -135,14 +162,18 @@ export async function runAgreement(args: string[], io: CliIo): Promise<number> {
     inputPath = values.input;
     const level = oneOf(values.level, ALPHA_LEVELS, 'level');
     const weights = oneOf(values.weights, WEIGHT_SCHEMES, 'weights');
-    if (level !== undefined && metric !== 'krippendorff-alpha') throw new UsageError(`--level applies to krippendorff-alpha only, not ${metric}`);
+    if (level !== undefined && metric !== 'krippendorff-alpha')
+      throw new UsageError(`--level applies to krippendorff-alpha only, not ${metric}`);
     if (weights !== undefined && weights !== 'none' && !WEIGHTED.includes(metric)) {
-      throw new UsageError(`${metric} is a nominal coefficient and takes no weights${metric === 'krippendorff-alpha' ? '; use --level' : ''}`);
+      throw new UsageError(
+        `${metric} is a nominal coefficient and takes no weights${metric === 'krippendorff-alpha' ? '; use --level' : ''}`,
+      );
     }
     const bootstrap = integer(values.bootstrap, '--bootstrap', 1);
     const seed = integer(values.seed, '--seed', 0) ?? 0;
     const confidence = values.confidence === undefined ? 0.95 : Number(values.confidence);
-    if (!(confidence > 0 && confidence < 1)) throw new UsageError(`--confidence must lie strictly between 0 and 1, got "${values.confidence}"`);
+    if (!(confidence > 0 && confidence < 1))
+      throw new UsageError(`--confidence must lie strictly between 0 and 1, got "${values.confidence}"`);
     if ((bootstrap !== undefined || values.seed !== undefined || values.confidence !== undefined) && metric !== 'krippendorff-alpha') {
       throw new UsageError('--bootstrap, --seed and --confidence apply to krippendorff-alpha only');
     }
@@ -156,7 +187,11 @@ export async function runAgreement(args: string[], io: CliIo): Promise<number> {
   try {
     text = inputPath === '-' ? await readAll(io.stdin) : await readFile(inputPath, 'utf8');
   } catch (err) {
-    return fail(io, 'agreement', `cannot read ${inputPath === '-' ? 'stdin' : inputPath}: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(
+      io,
+      'agreement',
+      `cannot read ${inputPath === '-' ? 'stdin' : inputPath}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   let json: unknown;
   try {

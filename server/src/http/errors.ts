@@ -45,9 +45,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       else if (err.type === 'entity.parse.failed') e = new AppError('BAD_JSON', 'the request body is not valid JSON');
       else e = new AppError('VALIDATION_FAILED', err.message);
     } else if (isMulterError(err)) {
-      e = err.code === 'LIMIT_FILE_SIZE'
-        ? new AppError('PAYLOAD_TOO_LARGE', 'a file is larger than the upload limit', { field: err.field })
-        : new AppError('VALIDATION_FAILED', `upload: ${err.message}`, { field: err.field });
+      e =
+        err.code === 'LIMIT_FILE_SIZE'
+          ? new AppError('PAYLOAD_TOO_LARGE', 'a file is larger than the upload limit', { field: err.field })
+          : new AppError('VALIDATION_FAILED', `upload: ${err.message}`, { field: err.field });
     } else if (isMalformedMultipart(err)) {
       e = new AppError('VALIDATION_FAILED', `upload: the multipart body is malformed (${err.message})`);
     } else {
@@ -72,7 +73,8 @@ function isMulterError(err: unknown): err is { code: string; field?: string; mes
  * short) with a plain Error and no code, so only its message tells; these are busboy 1.6's. The
  * upload tests in security-exposure.test.ts answer 500 instead of 400 if an upgrade changes them.
  */
-const MALFORMED_MULTIPART = /^(Malformed part header|Unexpected end of (form|file)|Malformed content type|Missing Content-Type|Unsupported content type: |Multipart: Boundary not found)/;
+const MALFORMED_MULTIPART =
+  /^(Malformed part header|Unexpected end of (form|file)|Malformed content type|Missing Content-Type|Unsupported content type: |Multipart: Boundary not found)/;
 function isMalformedMultipart(err: unknown): err is Error {
   return err instanceof Error && !('code' in err) && MALFORMED_MULTIPART.test(err.message);
 }

@@ -126,7 +126,11 @@ export const csrfProtection: RequestHandler = (req, _res, next) => {
 
 export function requireAuth(req: Request, _res: Response, next: NextFunction): void {
   if (req.auth) return next();
-  next(req.sessionExpired ? new AppError('SESSION_EXPIRED', 'your session has expired; sign in again') : new AppError('UNAUTHENTICATED', 'sign in first'));
+  next(
+    req.sessionExpired
+      ? new AppError('SESSION_EXPIRED', 'your session has expired; sign in again')
+      : new AppError('UNAUTHENTICATED', 'sign in first'),
+  );
 }
 
 export function requireRole(...roles: Role[]): RequestHandler {

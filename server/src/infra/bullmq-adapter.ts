@@ -93,7 +93,12 @@ return 1
 export const takeKeys = (b: BullKeys, jobId: string) => [b.prioritized, b.wait, b.active, b.events, b.job(jobId), b.lock(jobId)];
 
 /** Error codes BullMQ's job commands answer when the caller's lock is gone (job gone, lock gone or someone else's, job no longer active). */
-const LOST_LOCK_CODES: readonly number[] = [ErrorCode.JobNotExist, ErrorCode.JobLockNotExist, ErrorCode.JobNotInState, ErrorCode.JobLockMismatch];
+const LOST_LOCK_CODES: readonly number[] = [
+  ErrorCode.JobNotExist,
+  ErrorCode.JobLockNotExist,
+  ErrorCode.JobNotInState,
+  ErrorCode.JobLockMismatch,
+];
 
 /** True when a BullMQ job command (moveToCompleted, extendLock, …) failed because the caller no longer holds the job. */
 export function isLostLockError(e: unknown): boolean {

@@ -83,7 +83,13 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
     try {
       await opts.handle(event, id);
     } catch (e) {
-      deps.log.warn('domain event handler failed; the event stays pending and is retried', { group, id, type: event.type, eventId: event.eventId, err: e });
+      deps.log.warn('domain event handler failed; the event stays pending and is retried', {
+        group,
+        id,
+        type: event.type,
+        eventId: event.eventId,
+        err: e,
+      });
       return;
     }
     await deps.redis.xack(stream, group, id);
@@ -93,8 +99,13 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
   const claim = async (): Promise<void> => {
     let cursor = '0-0';
     do {
-      const [next, entries, deleted] = (await deps.redis.xautoclaim(stream, group, consumer, claimIdleMs, cursor, 'COUNT', batch)) as [string, Entry[], string[]?];
-      if (deleted?.length) deps.log.error('pending domain events were trimmed from the stream before being handled', { group, ids: deleted });
+      const [next, entries, deleted] = (await deps.redis.xautoclaim(stream, group, consumer, claimIdleMs, cursor, 'COUNT', batch)) as [
+        string,
+        Entry[],
+        string[]?,
+      ];
+      if (deleted?.length)
+        deps.log.error('pending domain events were trimmed from the stream before being handled', { group, ids: deleted });
       for (const entry of entries) {
         if (closing) return;
         await handleEntry(entry);
@@ -129,7 +140,8 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
           await claim();
         }
         const block = Math.max(1, Math.min(blockMs, claimIdleMs));
-        const r = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', batch, 'BLOCK', block, 'STREAMS', stream, '>')) as [string, Entry[]][] | null;
+        const r = (await conn.xreadgroup('GROUP', group, consumer, 'COUNT', batch, 'BLOCK', block, 'STREAMS', stream, '>')) as
+          [string, Entry[]][] | null;
         for (const entry of r?.[0]?.[1] ?? []) await handleEntry(entry);
       } catch (e) {
         if (closing) break;
@@ -163,7 +175,11 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
  * acknowledged): for live fan-out. Missed events (while Redis is unreachable) are read on reconnect
  * from the last one seen; malformed entries are skipped.
  */
-export async function startDomainEventTail(deps: StreamDeps, name: string, onEvent: (event: DomainEvent) => void): Promise<{ close(): Promise<void> }> {
+export async function startDomainEventTail(
+  deps: StreamDeps,
+  name: string,
+  onEvent: (event: DomainEvent) => void,
+): Promise<{ close(): Promise<void> }> {
   const stream = domainEventsStream(deps.prefix);
   const conn = deps.redis.duplicate({ connectionName: `events-tail-${name}` });
   // The end as it is now: XREAD with `$` on each call would miss what is appended between calls.

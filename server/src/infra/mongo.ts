@@ -1,5 +1,25 @@
 import { MongoClient, type Collection, type Db, type ObjectId, GridFSBucket } from 'mongodb';
-import type { AnnotationContent, ImageInfo, ItemQuality, ProjectAgreement, Region, Tool, ItemStatus, LabelSchema, Lang, Level, ProjectKind, ProjectStatus, ReviewPolicy, Role, GuidelineRef, CommentAnchor, ReviewReason, Verdict, AnnotationStatus } from '@labelwork/core';
+import type {
+  AnnotationContent,
+  ImageInfo,
+  ItemQuality,
+  ProjectAgreement,
+  Region,
+  Tool,
+  ItemStatus,
+  LabelSchema,
+  Lang,
+  Level,
+  ProjectKind,
+  ProjectStatus,
+  ReviewPolicy,
+  Role,
+  GuidelineRef,
+  CommentAnchor,
+  ReviewReason,
+  Verdict,
+  AnnotationStatus,
+} from '@labelwork/core';
 
 export interface UserDoc {
   _id: ObjectId;
@@ -154,8 +174,28 @@ export interface SkipDoc {
  * (an annotator's gold score) or `project:<projectId>:<at ms>` (the project time series).
  */
 export type AgreementDoc =
-  | ({ _id: string; schemaVersion: 1; scope: 'item'; projectId: ObjectId; itemId: ObjectId; at: Date; k: number; annotationIds: ObjectId[] } & Omit<ItemQuality, 'agreement'> & { agreement: ItemQuality['agreement'] })
-  | { _id: string; schemaVersion: 1; scope: 'gold'; projectId: ObjectId; itemId: ObjectId; userId: ObjectId; annotationId: ObjectId; at: Date; value: number | null; byTool: Partial<Record<Tool, number | null>> }
+  | ({
+      _id: string;
+      schemaVersion: 1;
+      scope: 'item';
+      projectId: ObjectId;
+      itemId: ObjectId;
+      at: Date;
+      k: number;
+      annotationIds: ObjectId[];
+    } & Omit<ItemQuality, 'agreement'> & { agreement: ItemQuality['agreement'] })
+  | {
+      _id: string;
+      schemaVersion: 1;
+      scope: 'gold';
+      projectId: ObjectId;
+      itemId: ObjectId;
+      userId: ObjectId;
+      annotationId: ObjectId;
+      at: Date;
+      value: number | null;
+      byTool: Partial<Record<Tool, number | null>>;
+    }
   | ({ _id: string; schemaVersion: 1; scope: 'project'; projectId: ObjectId; at: Date } & ProjectAgreement);
 
 /** Assignment settings of a project (`_id` = the project id). */
@@ -189,12 +229,36 @@ export interface QueueBatchDoc {
  */
 export type ReviewDoc =
   | {
-      _id: ObjectId; schemaVersion: 1; type: 'verdict'; taskId: string; projectId: ObjectId; itemId: ObjectId; annotationId: ObjectId; annotatorId: ObjectId;
-      reviewerId: ObjectId; round: number; verdict: Verdict; reasons: ReviewReason[]; commentIds: ObjectId[]; originalRegions?: Region[]; fixedRegions?: Region[]; at: Date;
+      _id: ObjectId;
+      schemaVersion: 1;
+      type: 'verdict';
+      taskId: string;
+      projectId: ObjectId;
+      itemId: ObjectId;
+      annotationId: ObjectId;
+      annotatorId: ObjectId;
+      reviewerId: ObjectId;
+      round: number;
+      verdict: Verdict;
+      reasons: ReviewReason[];
+      commentIds: ObjectId[];
+      originalRegions?: Region[];
+      fixedRegions?: Region[];
+      at: Date;
     }
   | {
-      _id: ObjectId; schemaVersion: 1; type: 'comment'; taskId: string; projectId: ObjectId; itemId: ObjectId; annotationId: ObjectId; annotatorId: ObjectId;
-      authorId: ObjectId; anchor: CommentAnchor; text: string; at: Date;
+      _id: ObjectId;
+      schemaVersion: 1;
+      type: 'comment';
+      taskId: string;
+      projectId: ObjectId;
+      itemId: ObjectId;
+      annotationId: ObjectId;
+      annotatorId: ObjectId;
+      authorId: ObjectId;
+      anchor: CommentAnchor;
+      text: string;
+      at: Date;
     };
 
 /**
@@ -203,8 +267,20 @@ export type ReviewDoc =
  * Written only by server/src/modules/review/review.inbox.ts.
  */
 export interface InboxDoc {
-  _id: ObjectId; schemaVersion: 1; userId: ObjectId; kind: 'verdict' | 'comment'; verdict?: Verdict; projectId: ObjectId; itemId: ObjectId;
-  annotationId: ObjectId; taskId: string; itemName: string | null; text: string; at: Date; read: boolean; readAt: Date | null;
+  _id: ObjectId;
+  schemaVersion: 1;
+  userId: ObjectId;
+  kind: 'verdict' | 'comment';
+  verdict?: Verdict;
+  projectId: ObjectId;
+  itemId: ObjectId;
+  annotationId: ObjectId;
+  taskId: string;
+  itemName: string | null;
+  text: string;
+  at: Date;
+  read: boolean;
+  readAt: Date | null;
 }
 
 export interface CounterDoc {

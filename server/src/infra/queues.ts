@@ -130,7 +130,9 @@ export class TaskQueues {
     });
     worker.on('error', (e) => this.opts.log.warn('task queue error', { projectId, err: e }));
     worker.on('stalled', (jobId) => this.opts.onStalled?.(projectId, jobId));
-    void worker.startStalledCheckTimer().catch((e: unknown) => this.opts.log.warn('stalled checker failed to start', { projectId, err: e }));
+    void worker
+      .startStalledCheckTimer()
+      .catch((e: unknown) => this.opts.log.warn('stalled checker failed to start', { projectId, err: e }));
     return { projectId, keys, queue, worker };
   }
 

@@ -13,7 +13,6 @@ import { syncAccessEpoch } from '../modules/projects/access-cache.ts';
 export const SESSION_RECHECK_MS = 1000;
 export const SESSION_SWEEP_MS = 5000;
 
-
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
 /** The socket's session id (core's SocketData: the token's hash, never the token); unset before the handshake finished. */

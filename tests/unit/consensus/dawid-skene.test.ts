@@ -43,10 +43,18 @@ describe('dawidSkene', () => {
   });
 
   it('handles unrated units, a single category and the iteration limit', () => {
-    const r = dawidSkene([[1, null, 2], [1, null, 2]]);
+    const r = dawidSkene([
+      [1, null, 2],
+      [1, null, 2],
+    ]);
     expect(r.labels).toEqual([1, null, 2]);
     expect(Array.from(r.posteriors.subarray(2, 4))).toEqual(r.priors);
-    expect(dawidSkene([['x', 'x'], ['x', null]]).labels).toEqual(['x', 'x']);
+    expect(
+      dawidSkene([
+        ['x', 'x'],
+        ['x', null],
+      ]).labels,
+    ).toEqual(['x', 'x']);
     const capped = dawidSkene(simulate(4, 50).data, { maxIterations: 1 });
     expect(capped.iterations).toBe(1);
     expect(capped.converged).toBe(false);

@@ -4,16 +4,31 @@ import { AgreementInputError } from '@labelwork/core/metrics/index';
 
 describe('majorityVote', () => {
   it('picks the most frequent category per unit with its share of votes', () => {
-    const r = majorityVote([['a', 'b', null, 'c'], ['a', 'b', null, 'd'], ['b', 'b', null, null]]);
+    const r = majorityVote([
+      ['a', 'b', null, 'c'],
+      ['a', 'b', null, 'd'],
+      ['b', 'b', null, null],
+    ]);
     expect(r.labels).toEqual(['a', 'b', null, 'c']);
     expect(Array.from(r.support)).toEqual([2 / 3, 1, 0, 0.5]);
     expect(Array.from(r.tied)).toEqual([0, 0, 0, 1]);
   });
 
   it('breaks ties by the category order, or not at all', () => {
-    expect(majorityVote([[2, 'x'], [1, 'w']]).labels).toEqual([1, 'w']);
+    expect(
+      majorityVote([
+        [2, 'x'],
+        [1, 'w'],
+      ]).labels,
+    ).toEqual([1, 'w']);
     expect(majorityVote([[2], [1]], { categories: [2, 1] }).labels).toEqual([2]);
-    const none = majorityVote([[2, 5], [1, 5]], { tieBreak: 'none' });
+    const none = majorityVote(
+      [
+        [2, 5],
+        [1, 5],
+      ],
+      { tieBreak: 'none' },
+    );
     expect(none.labels).toEqual([null, 5]);
     expect(Array.from(none.codes)).toEqual([-1, 2]);
   });

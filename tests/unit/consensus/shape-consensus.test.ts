@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { clusterShapes, keypointConsensus, polygonConsensus } from '@labelwork/core/consensus/index';
 import { itemQuality } from '@labelwork/core/quality/index';
 
-const square = (x: number, y: number, s: number, label = 'lot') => ({ label, points: [{ x, y }, { x: x + s, y }, { x: x + s, y: y + s }, { x, y: y + s }] });
+const square = (x: number, y: number, s: number, label = 'lot') => ({
+  label,
+  points: [
+    { x, y },
+    { x: x + s, y },
+    { x: x + s, y: y + s },
+    { x, y: y + s },
+  ],
+});
 
 describe('polygonConsensus', () => {
   it('picks the medoid: the outline that overlaps the others best', () => {
@@ -41,7 +49,9 @@ describe('keypointConsensus', () => {
   // A person about 100 × 200 px: a few pixels apart is the same skeleton (OKS near 1).
   const person = (dx: number, dy: number, overrides: Record<string, ReturnType<typeof pt>> = {}) => ({
     label: 'person',
-    points: [pt('head', 50 + dx, 0 + dy), pt('hip', 50 + dx, 100 + dy), pt('lfoot', 0 + dx, 200 + dy), pt('rfoot', 100 + dx, 200 + dy)].map((p) => overrides[p.name] ?? p),
+    points: [pt('head', 50 + dx, 0 + dy), pt('hip', 50 + dx, 100 + dy), pt('lfoot', 0 + dx, 200 + dy), pt('rfoot', 100 + dx, 200 + dy)].map(
+      (p) => overrides[p.name] ?? p,
+    ),
   });
 
   it('averages each point over the annotators who placed it, when a majority did', () => {
@@ -82,18 +92,36 @@ describe('itemQuality consensus for polygons and keypoints', () => {
     };
     const regions = (dx: number) => [
       { id: 'p', type: 'polygon' as const, ...square(dx, 0, 10) },
-      { id: 'k', type: 'keypoints' as const, label: 'person', points: [{ name: 'head', x: 50 + dx, y: 0, v: 2 as const }, { name: 'hip', x: 80 + dx, y: 100, v: 2 as const }] },
+      {
+        id: 'k',
+        type: 'keypoints' as const,
+        label: 'person',
+        points: [
+          { name: 'head', x: 50 + dx, y: 0, v: 2 as const },
+          { name: 'hip', x: 80 + dx, y: 100, v: 2 as const },
+        ],
+      },
     ];
-    const q = itemQuality([
-      { annotatorId: 'a', regions: regions(0) },
-      { annotatorId: 'b', regions: regions(1) },
-      { annotatorId: 'c', regions: regions(2) },
-    ], schema as never);
+    const q = itemQuality(
+      [
+        { annotatorId: 'a', regions: regions(0) },
+        { annotatorId: 'b', regions: regions(1) },
+        { annotatorId: 'c', regions: regions(2) },
+      ],
+      schema as never,
+    );
     expect(q.consensus.byTool.polygon).toMatchObject({ regions: 1 });
     expect(q.consensus.byTool.keypoints).toMatchObject({ regions: 1 });
     const poly = q.consensus.regions.find((r) => r.type === 'polygon');
     expect(poly).toMatchObject({ id: 'consensus-polygon-0', label: 'lot', points: square(1, 0, 10).points });
     const kp = q.consensus.regions.find((r) => r.type === 'keypoints');
-    expect(kp).toMatchObject({ id: 'consensus-keypoints-0', label: 'person', points: [{ name: 'head', x: 51, y: 0, v: 2 }, { name: 'hip', x: 81, y: 100, v: 2 }] });
+    expect(kp).toMatchObject({
+      id: 'consensus-keypoints-0',
+      label: 'person',
+      points: [
+        { name: 'head', x: 51, y: 0, v: 2 },
+        { name: 'hip', x: 81, y: 100, v: 2 },
+      ],
+    });
   });
 });

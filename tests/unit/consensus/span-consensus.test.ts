@@ -6,7 +6,10 @@ const s = (label: string, start: number, end: number) => ({ label, start, end })
 describe('spanConsensus', () => {
   it('keeps exact spans marked by a majority', () => {
     const out = spanConsensus([[s('PER', 0, 5), s('LOC', 10, 14)], [s('PER', 0, 5)], [s('PER', 0, 4), s('LOC', 10, 14)]]);
-    expect(out).toEqual([{ ...s('PER', 0, 5), votes: 2 }, { ...s('LOC', 10, 14), votes: 2 }]);
+    expect(out).toEqual([
+      { ...s('PER', 0, 5), votes: 2 },
+      { ...s('LOC', 10, 14), votes: 2 },
+    ]);
   });
 
   it('votes per code point in character mode', () => {

@@ -2,7 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  CLIENT_EVENT_ACKS, CLIENT_EVENT_PAYLOADS, CLIENT_EVENTS, DOMAIN_EVENT_SOCKET, INTER_SERVER_EVENTS, SERVER_EVENTS, AckEnvelope,
+  CLIENT_EVENT_ACKS,
+  CLIENT_EVENT_PAYLOADS,
+  CLIENT_EVENTS,
+  DOMAIN_EVENT_SOCKET,
+  INTER_SERVER_EVENTS,
+  SERVER_EVENTS,
+  AckEnvelope,
 } from '@labelwork/core';
 import { SOCKET_CALLS } from '../../../client/src/api/socket.ts';
 
@@ -16,15 +22,39 @@ const CLIENT_WRAPPERS = 'client/src/api/socket.ts';
  * own events, and those of Node (process, streams, sockets) and BullMQ workers.
  */
 const BUILT_IN_EVENTS = new Set([
-  'connect', 'connection', 'disconnect', 'disconnecting', 'connect_error', 'reconnect', 'reconnect_attempt', 'reconnect_failed', 'ping',
-  'error', 'close', 'end', 'finish', 'drain', 'data', 'exit', 'message', 'ready', 'SIGINT', 'SIGTERM',
-  'stalled', 'failed', 'completed', 'active', 'progress', 'drained',
+  'connect',
+  'connection',
+  'disconnect',
+  'disconnecting',
+  'connect_error',
+  'reconnect',
+  'reconnect_attempt',
+  'reconnect_failed',
+  'ping',
+  'error',
+  'close',
+  'end',
+  'finish',
+  'drain',
+  'data',
+  'exit',
+  'message',
+  'ready',
+  'SIGINT',
+  'SIGTERM',
+  'stalled',
+  'failed',
+  'completed',
+  'active',
+  'progress',
+  'drained',
 ]);
 
 const mapNames = new Set<string>([...Object.values(SERVER_EVENTS), ...Object.values(CLIENT_EVENTS), ...Object.values(INTER_SERVER_EVENTS)]);
 
 /** Emit/listen calls whose event is a string literal: `.emit('x'`, `.timeout(n).emit('x'`, `.on('x'`, … */
-const LITERAL_EVENT = /\.(emit|emitWithAck|volatile\.emit|serverSideEmit|serverSideEmitWithAck|on|once|off|addListener|removeListener|prependListener)\(\s*(['"`])([^'"`]*)\2/g;
+const LITERAL_EVENT =
+  /\.(emit|emitWithAck|volatile\.emit|serverSideEmit|serverSideEmitWithAck|on|once|off|addListener|removeListener|prependListener)\(\s*(['"`])([^'"`]*)\2/g;
 
 /** Problems in one source text: literal event names that belong to (or look like) the realtime contract, or are unknown. */
 function literalEventProblems(file: string, text: string): string[] {
@@ -33,7 +63,8 @@ function literalEventProblems(file: string, text: string): string[] {
     const name = m[3]!;
     const line = text.slice(0, m.index).split('\n').length;
     if (mapNames.has(name)) out.push(`${file}:${line} names '${name}' as a literal; use its constant from core/src/contracts/socket.ts`);
-    else if (!BUILT_IN_EVENTS.has(name)) out.push(`${file}:${line} uses event '${name}', which is not in the realtime map (core/src/contracts/socket.ts)`);
+    else if (!BUILT_IN_EVENTS.has(name))
+      out.push(`${file}:${line} uses event '${name}', which is not in the realtime map (core/src/contracts/socket.ts)`);
   }
   return out;
 }
@@ -89,15 +120,23 @@ describe('the realtime contract', () => {
     expect(AckEnvelope.safeParse({ ok: false, code: 'LEASE_EXPIRED', message: 'gone' }).success).toBe(true);
     expect(AckEnvelope.safeParse({ ok: false, code: 'TIMEOUTISH', message: 'x' }).success).toBe(false);
     expect(CLIENT_EVENT_ACKS[CLIENT_EVENTS.leaseHeartbeat].safeParse({ ok: true }).success).toBe(false);
-    expect(CLIENT_EVENT_ACKS[CLIENT_EVENTS.leaseHeartbeat].safeParse({ ok: true, leaseUntil: '2026-12-06T09:00:00.000Z' }).success).toBe(true);
+    expect(CLIENT_EVENT_ACKS[CLIENT_EVENTS.leaseHeartbeat].safeParse({ ok: true, leaseUntil: '2026-12-06T09:00:00.000Z' }).success).toBe(
+      true,
+    );
   });
 
   it('has one client wrapper per client event, and only the wrappers file sends client events', () => {
     expect(Object.keys(SOCKET_CALLS).sort()).toEqual(Object.values(CLIENT_EVENTS).sort());
     for (const f of Object.values(SOCKET_CALLS)) expect(typeof f).toBe('function');
     const wrappers = readFileSync(join(root, CLIENT_WRAPPERS), 'utf8');
-    for (const key of Object.keys(CLIENT_EVENTS)) expect(wrappers, key).toMatch(new RegExp(`send\\(socket, CLIENT_EVENTS\\.${key}\\b|emit\\(CLIENT_EVENTS\\.${key}\\b`));
-    const senders = files.filter((f) => f.startsWith('client/') && f !== CLIENT_WRAPPERS && /CLIENT_EVENTS|\.emitWithAck\(|\.timeout\([^)]*\)\s*\.emit/.test(readFileSync(join(root, f), 'utf8')));
+    for (const key of Object.keys(CLIENT_EVENTS))
+      expect(wrappers, key).toMatch(new RegExp(`send\\(socket, CLIENT_EVENTS\\.${key}\\b|emit\\(CLIENT_EVENTS\\.${key}\\b`));
+    const senders = files.filter(
+      (f) =>
+        f.startsWith('client/') &&
+        f !== CLIENT_WRAPPERS &&
+        /CLIENT_EVENTS|\.emitWithAck\(|\.timeout\([^)]*\)\s*\.emit/.test(readFileSync(join(root, f), 'utf8')),
+    );
     expect(senders).toEqual([]);
   });
 

@@ -61,7 +61,9 @@ describe('client socket wrappers', () => {
     try {
       await new Promise<void>((resolve) => own.once('connect', () => resolve()));
       let settled = false;
-      const beat = leaseHeartbeat(own, 'silent').catch((x: unknown) => x).finally(() => (settled = true));
+      const beat = leaseHeartbeat(own, 'silent')
+        .catch((x: unknown) => x)
+        .finally(() => (settled = true));
       await vi.advanceTimersByTimeAsync(SOCKET_ACK_TIMEOUT_MS - 1);
       expect(settled).toBe(false);
       await vi.advanceTimersByTimeAsync(1);

@@ -5,7 +5,8 @@ const stage = { width: 800, height: 500 };
 const size = { width: 200, height: 60 };
 const covers = (at: { left: number; top: number }, box: ScreenRect) =>
   at.left < box.left + box.width && at.left + size.width > box.left && at.top < box.top + box.height && at.top + size.height > box.top;
-const inside = (at: { left: number; top: number }) => at.left >= 0 && at.top >= 0 && at.left + size.width <= stage.width && at.top + size.height <= stage.height;
+const inside = (at: { left: number; top: number }) =>
+  at.left >= 0 && at.top >= 0 && at.left + size.width <= stage.width && at.top + size.height <= stage.height;
 
 describe('comment callouts beside their box', () => {
   it('goes to the right of the box, past its pins', () => {

@@ -2,11 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { applyRecordsDiff, diffLists, invertRecordsDiff, recordOps } from '../../../client/src/editor/diff.ts';
 
 type R = { id: string; v: number };
-const list: R[] = [{ id: 'a', v: 1 }, { id: 'b', v: 2 }, { id: 'c', v: 3 }, { id: 'd', v: 4 }];
+const list: R[] = [
+  { id: 'a', v: 1 },
+  { id: 'b', v: 2 },
+  { id: 'c', v: 3 },
+  { id: 'd', v: 4 },
+];
 
 describe('record diffs', () => {
   it('puts deleted records back in their places when inverted', () => {
-    const { list: after, diff } = recordOps(list, [{ op: 'remove', id: 'b' }, { op: 'remove', id: 'd' }, { op: 'put', record: { id: 'a', v: 10 } }, { op: 'put', record: { id: 'e', v: 5 } }]);
+    const { list: after, diff } = recordOps(list, [
+      { op: 'remove', id: 'b' },
+      { op: 'remove', id: 'd' },
+      { op: 'put', record: { id: 'a', v: 10 } },
+      { op: 'put', record: { id: 'e', v: 5 } },
+    ]);
     expect(after.map((r) => r.id)).toEqual(['a', 'c', 'e']);
     expect(after[0]!.v).toBe(10);
     expect(applyRecordsDiff(after, invertRecordsDiff(diff))).toEqual(list);
@@ -27,7 +37,11 @@ describe('record diffs', () => {
   });
 
   it('describes any replacement of a list, order included', () => {
-    const to: R[] = [{ id: 'd', v: 4 }, { id: 'x', v: 9 }, { id: 'a', v: 1 }];
+    const to: R[] = [
+      { id: 'd', v: 4 },
+      { id: 'x', v: 9 },
+      { id: 'a', v: 1 },
+    ];
     expect(applyRecordsDiff(list, diffLists(list, to))).toEqual(to);
     expect(applyRecordsDiff(to, invertRecordsDiff(diffLists(list, to)))).toEqual(list);
   });

@@ -7,7 +7,16 @@ export const schema: LabelSchema = {
     { name: 'car', color: '#e6194b', hotkey: 'c', tool: 'bbox' },
     { name: 'truck', color: '#3cb44b', tool: 'bbox' },
     { name: 'road', color: '#4363d8', tool: 'polygon' },
-    { name: 'pose', color: '#f58231', tool: 'keypoints', points: ['head', 'left', 'right'], edges: [{ from: 'head', to: 'left' }, { from: 'head', to: 'right' }] },
+    {
+      name: 'pose',
+      color: '#f58231',
+      tool: 'keypoints',
+      points: ['head', 'left', 'right'],
+      edges: [
+        { from: 'head', to: 'left' },
+        { from: 'head', to: 'right' },
+      ],
+    },
     { name: 'night', color: '#911eb4', tool: 'class-single' },
     { name: 'day', color: '#46f0f0', tool: 'class-single' },
     { name: 'rain', color: '#f032e6', tool: 'class-multi' },
@@ -23,7 +32,15 @@ export function makeStore(options: Partial<EditorOptions> = {}): EditorStore {
   return store;
 }
 
-const input = (kind: PointerInput['kind'], point: Vec, extra: Partial<PointerInput> = {}): PointerInput => ({ kind, point, button: 0, shift: false, alt: false, mod: false, ...extra });
+const input = (kind: PointerInput['kind'], point: Vec, extra: Partial<PointerInput> = {}): PointerInput => ({
+  kind,
+  point,
+  button: 0,
+  shift: false,
+  alt: false,
+  mod: false,
+  ...extra,
+});
 
 export function drag(store: EditorStore, from: Vec, to: Vec, extra: Partial<PointerInput> = {}): void {
   store.pointer(input('down', from, extra));
@@ -43,4 +60,12 @@ export function doubleClick(store: EditorStore, at: Vec): void {
   store.pointer(input('double', at));
 }
 
-export const box = (id: string, x: number, y: number, w: number, h: number, label = 'car'): Region => ({ id, type: 'bbox', label, x, y, w, h });
+export const box = (id: string, x: number, y: number, w: number, h: number, label = 'car'): Region => ({
+  id,
+  type: 'bbox',
+  label,
+  x,
+  y,
+  w,
+  h,
+});

@@ -4,7 +4,15 @@ import { hotkeysByLabel, labelHotkeys } from '../../../client/src/editor/labels.
 import { chordLabel, matchKey, normalizeKey, SHORTCUTS, shadowedCommands, type KeyInput } from '../../../client/src/editor/shortcuts.ts';
 import { box, makeStore, schema } from './helpers.ts';
 
-const key = (k: string, extra: Partial<KeyInput> = {}): KeyInput => ({ key: k, code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...extra });
+const key = (k: string, extra: Partial<KeyInput> = {}): KeyInput => ({
+  key: k,
+  code: '',
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...extra,
+});
 const labels = labelHotkeys(schema);
 
 describe('shortcuts', () => {
@@ -28,7 +36,12 @@ describe('shortcuts', () => {
   });
 
   it('lets a schema hotkey digit win over the label in that position', () => {
-    const keys = labelHotkeys({ labels: [{ name: 'a', color: '#000000', tool: 'bbox' }, { name: 'b', color: '#000000', tool: 'bbox', hotkey: '1' }] });
+    const keys = labelHotkeys({
+      labels: [
+        { name: 'a', color: '#000000', tool: 'bbox' },
+        { name: 'b', color: '#000000', tool: 'bbox', hotkey: '1' },
+      ],
+    });
     expect(keys.get('1')).toBe('b');
     expect(keys.get('2')).toBe('b');
   });
@@ -91,11 +104,21 @@ describe('shortcuts', () => {
     handleImageKey(store, key('p'));
     handleImageKey(store, key(' '));
     handleImageKey(store, key(' '));
-    for (const [k, n] of [['ArrowRight', 5], ['ArrowDown', 5]] as const) {
+    for (const [k, n] of [
+      ['ArrowRight', 5],
+      ['ArrowDown', 5],
+    ] as const) {
       for (let i = 0; i < n; i++) handleImageKey(store, key(k, { shiftKey: true }));
       handleImageKey(store, key(' '));
     }
     handleImageKey(store, key('Enter'));
-    expect(store.answer()[0]).toMatchObject({ type: 'polygon', points: [{ x: 500, y: 400 }, { x: 600, y: 400 }, { x: 600, y: 500 }] });
+    expect(store.answer()[0]).toMatchObject({
+      type: 'polygon',
+      points: [
+        { x: 500, y: 400 },
+        { x: 600, y: 400 },
+        { x: 600, y: 500 },
+      ],
+    });
   });
 });

@@ -117,7 +117,10 @@ describe('editor store and history', () => {
   });
 
   it('accepts a proposed class when it is chosen, replacing the single-choice class in one step', () => {
-    const store = makeStore({ regions: [{ id: 'own', type: 'class', label: 'day' }], prefilled: [{ id: 'p', type: 'class', label: 'night' }] });
+    const store = makeStore({
+      regions: [{ id: 'own', type: 'class', label: 'day' }],
+      prefilled: [{ id: 'p', type: 'class', label: 'night' }],
+    });
     store.chooseLabel('night');
     expect(store.answer()).toEqual([{ id: 'p', type: 'class', label: 'night' }]);
     store.undo();
@@ -195,4 +198,3 @@ describe('editor store and history', () => {
     expect(imageToScreen(store.getState().viewport, { x: 400, y: 300 })).toEqual(now);
   });
 });
-

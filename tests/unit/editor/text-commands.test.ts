@@ -14,7 +14,15 @@ const schema: LabelSchema = {
 // Python: len(t) == 21; t.index('北京') == 4; t.index('👨') == 6; t.index('工作') == 11; t.index('𠀀先生') == 17.
 const TEXT = '我在\u{1F1E8}\u{1F1F3}北京\u{1F468}\u200D\u{1F469}\u200D\u{1F467}工作，见到了\u{20000}先生。';
 
-const key = (k: string, extra: Partial<KeyInput> = {}): KeyInput => ({ key: k, code: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...extra });
+const key = (k: string, extra: Partial<KeyInput> = {}): KeyInput => ({
+  key: k,
+  code: '',
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...extra,
+});
 function make() {
   let n = 0;
   return new EditorStore({ schema, text: TEXT, newId: () => `s${++n}` });
@@ -74,7 +82,10 @@ describe('text editor commands', () => {
     store.chooseLabel('LOC');
     store.setTextSelection({ anchor: 4, focus: 6 });
     store.chooseLabel('LOC');
-    expect(spans(store).map((s) => [s.label, s.start, s.end])).toEqual([['PER', 4, 13], ['LOC', 4, 6]]);
+    expect(spans(store).map((s) => [s.label, s.start, s.end])).toEqual([
+      ['PER', 4, 13],
+      ['LOC', 4, 6],
+    ]);
     expect(store.getState().selection).toEqual(['s2']);
   });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { codePointIndex, type SpanRegion } from '@labelwork/core';
-import { assignLanes, graphemeBoundaries, segmentText, snapToGraphemes, stepBoundary, trimRange, wordBoundaries } from '../../../client/src/editor/text-model.ts';
+import {
+  assignLanes,
+  graphemeBoundaries,
+  segmentText,
+  snapToGraphemes,
+  stepBoundary,
+  trimRange,
+  wordBoundaries,
+} from '../../../client/src/editor/text-model.ts';
 
 const span = (id: string, start: number, end: number, label = 'PER'): SpanRegion => ({ id, type: 'span', label, start, end });
 
@@ -19,11 +27,21 @@ describe('text model', () => {
   });
 
   it('adds extra boundaries for the selection and caret', () => {
-    expect(segmentText(5, [], [2, 2, 4]).map((s) => [s.start, s.end])).toEqual([[0, 2], [2, 4], [4, 5]]);
+    expect(segmentText(5, [], [2, 2, 4]).map((s) => [s.start, s.end])).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 5],
+    ]);
   });
 
   it('puts inner spans on lanes nearer the text than the spans around them', () => {
-    const lanes = assignLanes([span('outer', 0, 10), span('inner', 2, 4), span('inner2', 5, 7), span('cross', 6, 12), span('apart', 20, 30)]);
+    const lanes = assignLanes([
+      span('outer', 0, 10),
+      span('inner', 2, 4),
+      span('inner2', 5, 7),
+      span('cross', 6, 12),
+      span('apart', 20, 30),
+    ]);
     expect(lanes.get('inner')).toBe(0);
     expect(lanes.get('inner2')).toBe(0);
     expect(lanes.get('apart')).toBe(0);

@@ -59,10 +59,19 @@ describe('polygon tool', () => {
   it('closes when the first point is clicked again', () => {
     const store = makeStore();
     store.setTool('polygon');
-    for (const p of [{ x: 10, y: 10 }, { x: 100, y: 10 }, { x: 100, y: 100 }]) click(store, p);
+    for (const p of [
+      { x: 10, y: 10 },
+      { x: 100, y: 10 },
+      { x: 100, y: 100 },
+    ])
+      click(store, p);
     expect(store.getState().draft?.region.type).toBe('polygon');
     click(store, { x: 12, y: 11 });
-    expect(poly(store).points).toEqual([{ x: 10, y: 10 }, { x: 100, y: 10 }, { x: 100, y: 100 }]);
+    expect(poly(store).points).toEqual([
+      { x: 10, y: 10 },
+      { x: 100, y: 10 },
+      { x: 100, y: 100 },
+    ]);
     expect(poly(store).label).toBe('road');
   });
 
@@ -84,13 +93,22 @@ describe('polygon tool', () => {
     click(store, { x: 10, y: 10 });
     click(store, { x: 50, y: 10 });
     doubleClick(store, { x: 50, y: 50 });
-    expect(poly(store).points).toEqual([{ x: 10, y: 10 }, { x: 50, y: 10 }, { x: 50, y: 50 }]);
+    expect(poly(store).points).toEqual([
+      { x: 10, y: 10 },
+      { x: 50, y: 10 },
+      { x: 50, y: 50 },
+    ]);
   });
 
   it('takes back the last point with Backspace', () => {
     const store = makeStore();
     store.setTool('polygon');
-    for (const p of [{ x: 10, y: 10 }, { x: 50, y: 10 }, { x: 999, y: 999 }]) click(store, p);
+    for (const p of [
+      { x: 10, y: 10 },
+      { x: 50, y: 10 },
+      { x: 999, y: 999 },
+    ])
+      click(store, p);
     store.toolKey('Backspace');
     click(store, { x: 50, y: 50 });
     store.toolKey('Enter');
@@ -98,7 +116,17 @@ describe('polygon tool', () => {
   });
 
   it('edits vertices: drag, insert on an edge by double-click, delete with Alt+click or the keyboard', () => {
-    const square: PolygonRegion = { id: 'p', type: 'polygon', label: 'road', points: [{ x: 100, y: 100 }, { x: 200, y: 100 }, { x: 200, y: 200 }, { x: 100, y: 200 }] };
+    const square: PolygonRegion = {
+      id: 'p',
+      type: 'polygon',
+      label: 'road',
+      points: [
+        { x: 100, y: 100 },
+        { x: 200, y: 100 },
+        { x: 200, y: 200 },
+        { x: 100, y: 200 },
+      ],
+    };
     const store = makeStore({ regions: [square] });
     click(store, { x: 150, y: 150 });
     drag(store, { x: 200, y: 200 }, { x: 250, y: 260 });
@@ -123,7 +151,16 @@ describe('polygon tool', () => {
   });
 
   it('never deletes a polygon below three vertices', () => {
-    const tri: PolygonRegion = { id: 'p', type: 'polygon', label: 'road', points: [{ x: 100, y: 100 }, { x: 200, y: 100 }, { x: 200, y: 200 }] };
+    const tri: PolygonRegion = {
+      id: 'p',
+      type: 'polygon',
+      label: 'road',
+      points: [
+        { x: 100, y: 100 },
+        { x: 200, y: 100 },
+        { x: 200, y: 200 },
+      ],
+    };
     const store = makeStore({ regions: [tri] });
     click(store, { x: 180, y: 120 });
     click(store, { x: 100, y: 100 }, { alt: true });
@@ -154,7 +191,11 @@ describe('keypoints tool', () => {
     store.toolKey('skip-point');
     click(store, { x: 30, y: 50 });
     store.toolKey('Enter');
-    expect(kp(store).points.map((p) => [p.name, p.v])).toEqual([['head', 0], ['left', 2], ['right', 0]]);
+    expect(kp(store).points.map((p) => [p.name, p.v])).toEqual([
+      ['head', 0],
+      ['left', 2],
+      ['right', 0],
+    ]);
   });
 
   it('drops a skeleton with no point placed', () => {
@@ -167,7 +208,20 @@ describe('keypoints tool', () => {
   });
 
   it('cycles a keypoint through visible, occluded and not labelled', () => {
-    const store = makeStore({ regions: [{ id: 'k', type: 'keypoints', label: 'pose', points: [{ name: 'head', x: 50, y: 50, v: 2 }, { name: 'left', x: 80, y: 80, v: 2 }, { name: 'right', x: 20, y: 80, v: 2 }] }] });
+    const store = makeStore({
+      regions: [
+        {
+          id: 'k',
+          type: 'keypoints',
+          label: 'pose',
+          points: [
+            { name: 'head', x: 50, y: 50, v: 2 },
+            { name: 'left', x: 80, y: 80, v: 2 },
+            { name: 'right', x: 20, y: 80, v: 2 },
+          ],
+        },
+      ],
+    });
     click(store, { x: 50, y: 50 });
     click(store, { x: 80, y: 80 }, { alt: true });
     expect(kp(store).points[1]!.v).toBe(1);

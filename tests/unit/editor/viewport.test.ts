@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { actualSize, fitViewport, imageToScreen, levelFactors, pickLevel, screenToImage, visibleImageRect, zoomAt } from '../../../client/src/editor/viewport.ts';
+import {
+  actualSize,
+  fitViewport,
+  imageToScreen,
+  levelFactors,
+  pickLevel,
+  screenToImage,
+  visibleImageRect,
+  zoomAt,
+} from '../../../client/src/editor/viewport.ts';
 
 describe('viewport', () => {
   it('zooms around the cursor: the image point under it stays put', () => {
@@ -38,7 +47,12 @@ describe('viewport', () => {
   });
 
   it('knows which part of the image is on screen', () => {
-    expect(visibleImageRect({ x: -100, y: -50, scale: 1 }, { width: 200, height: 100 }, { width: 250, height: 1000 })).toEqual({ x: 100, y: 50, w: 150, h: 100 });
+    expect(visibleImageRect({ x: -100, y: -50, scale: 1 }, { width: 200, height: 100 }, { width: 250, height: 1000 })).toEqual({
+      x: 100,
+      y: 50,
+      w: 150,
+      h: 100,
+    });
     expect(visibleImageRect({ x: 500, y: 0, scale: 1 }, { width: 200, height: 100 }, { width: 250, height: 1000 })).toBeNull();
   });
 });

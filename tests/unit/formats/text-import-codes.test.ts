@@ -26,10 +26,17 @@ describe('text import reason codes', () => {
   });
 
   it('gives each bad line a code and the parameters to say it in any language', () => {
-    const r = parseJsonlImport(['{"text":1}', '{"text":"a"', '{"text":"b","meta":{"$where":1}}', '{"text":"c","meta":{"a":[[1]]}}'].join('\n'));
+    const r = parseJsonlImport(
+      ['{"text":1}', '{"text":"a"', '{"text":"b","meta":{"$where":1}}', '{"text":"c","meta":{"a":[[1]]}}'].join('\n'),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.map((e) => [e.line, e.code])).toEqual([[1, 'INVALID_FIELD'], [2, 'INVALID_JSON'], [3, 'UNSAFE_KEY'], [4, 'NESTED_ARRAY']]);
+    expect(r.errors.map((e) => [e.line, e.code])).toEqual([
+      [1, 'INVALID_FIELD'],
+      [2, 'INVALID_JSON'],
+      [3, 'UNSAFE_KEY'],
+      [4, 'NESTED_ARRAY'],
+    ]);
     expect(r.errors[0]!.params).toEqual({ field: 'text', issue: 'invalid_type' });
     expect(r.errors[2]!.params).toEqual({ key: '$where' });
     const csv = parseCsvImport('text,id\n"a,1\n');

@@ -3,9 +3,19 @@ import { boxIouMatrix, boxIouXywh, boxIouXyxy, rectIou, type BoxXyxy } from '@la
 
 describe('box IoU', () => {
   it("reproduces torchvision's box_iou test matrix", () => {
-    const a: BoxXyxy[] = [[0, 0, 100, 100], [0, 0, 50, 50], [200, 200, 300, 300], [0, 0, 25, 25]];
+    const a: BoxXyxy[] = [
+      [0, 0, 100, 100],
+      [0, 0, 50, 50],
+      [200, 200, 300, 300],
+      [0, 0, 25, 25],
+    ];
     const m = boxIouMatrix(a, a.slice(0, 3));
-    const expected = [[1, 0.25, 0], [0.25, 1, 0], [0, 0, 1], [0.0625, 0.25, 0]];
+    const expected = [
+      [1, 0.25, 0],
+      [0.25, 1, 0],
+      [0, 0, 1],
+      [0.0625, 0.25, 0],
+    ];
     m.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 12)));
   });
 

@@ -16,7 +16,20 @@ describe('import reason texts', () => {
   });
 
   it('have a text for every reason an image file is refused for', () => {
-    const reasons = ['UNSUPPORTED_MEDIA_TYPE', 'CORRUPT_IMAGE', 'UNSAFE_SVG', 'IMAGE_TOO_COSTLY', 'svg-filter', 'svg-size', 'svg-use-fanout', 'svg-bytes', 'timeout', 'memory', 'pixels'];
-    for (const r of reasons) for (const [lang, d] of Object.entries(dicts)) expect(d[`import.fileReason.${r}`], `${lang} ${r}`).toBeTruthy();
+    const reasons = [
+      'UNSUPPORTED_MEDIA_TYPE',
+      'CORRUPT_IMAGE',
+      'UNSAFE_SVG',
+      'IMAGE_TOO_COSTLY',
+      'svg-filter',
+      'svg-size',
+      'svg-use-fanout',
+      'svg-bytes',
+      'timeout',
+      'memory',
+      'pixels',
+    ];
+    for (const r of reasons)
+      for (const [lang, d] of Object.entries(dicts)) expect(d[`import.fileReason.${r}`], `${lang} ${r}`).toBeTruthy();
   });
 });

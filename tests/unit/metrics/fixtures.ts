@@ -56,5 +56,7 @@ export const ABSTRACTORS_TABLE = [
 /** Random reliability data from a seeded source: `coders` rows, `units` columns, values 0..categories-1. */
 export function randomRatings(random: () => number, coders: number, units: number, categories: number, missing = 0): (number | null)[][] {
   const truth = Array.from({ length: units }, () => Math.floor(random() * categories));
-  return Array.from({ length: coders }, () => truth.map((t) => (random() < missing ? null : random() < 0.7 ? t : Math.floor(random() * categories))));
+  return Array.from({ length: coders }, () =>
+    truth.map((t) => (random() < missing ? null : random() < 0.7 ? t : Math.floor(random() * categories))),
+  );
 }

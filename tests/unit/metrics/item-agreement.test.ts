@@ -51,9 +51,20 @@ describe('itemAgreement', () => {
   });
 
   it('matches keypoints by OKS with per-label sigmas', () => {
-    const cat = (dx: number): Region => ({ id: `r${id++}`, type: 'keypoints', label: 'cat', points: [{ name: 'nose', x: 10 + dx, y: 10, v: 2 }, { name: 'tail', x: 60 + dx, y: 50, v: 2 }] });
+    const cat = (dx: number): Region => ({
+      id: `r${id++}`,
+      type: 'keypoints',
+      label: 'cat',
+      points: [
+        { name: 'nose', x: 10 + dx, y: 10, v: 2 },
+        { name: 'tail', x: 60 + dx, y: 50, v: 2 },
+      ],
+    });
     expect(itemAgreement([ann('a', [cat(0)]), ann('b', [cat(1)])], schema).byTool.keypoints!.value).toBe(1);
-    expect(itemAgreement([ann('a', [cat(0)]), ann('b', [cat(1)])], schema, { keypointSigmas: { cat: { nose: 0.001, tail: 0.001 } } }).byTool.keypoints!.value).toBe(0);
+    expect(
+      itemAgreement([ann('a', [cat(0)]), ann('b', [cat(1)])], schema, { keypointSigmas: { cat: { nose: 0.001, tail: 0.001 } } }).byTool
+        .keypoints!.value,
+    ).toBe(0);
   });
 
   it('gives null with a reason for fewer than two annotations', () => {
@@ -73,11 +84,19 @@ describe('ratings across items', () => {
   it('builds reliability data of single-choice classes for the categorical coefficients', () => {
     const r = classRatings(items, schema);
     expect(r.coders).toEqual(['a', 'b', 'c']);
-    expect(r.data).toEqual([['day', 'night', 'day'], ['day', 'night', null], [null, 'night', null]]);
+    expect(r.data).toEqual([
+      ['day', 'night', 'day'],
+      ['day', 'night', null],
+      [null, 'night', null],
+    ]);
     expect(krippendorffAlpha(r.data).value).toBe(1);
   });
 
   it('builds presence/absence data for one multi-choice label', () => {
-    expect(labelPresenceRatings(items, schema, 'dark').data).toEqual([[0, 1, 0], [0, 0, null], [null, 0, 0]]);
+    expect(labelPresenceRatings(items, schema, 'dark').data).toEqual([
+      [0, 1, 0],
+      [0, 0, null],
+      [null, 0, 0],
+    ]);
   });
 });

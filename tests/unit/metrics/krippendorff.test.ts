@@ -10,7 +10,16 @@ import {
   type Rating,
   type ReliabilityData,
 } from '@labelwork/core/metrics/index';
-import { ABSTRACTORS_TABLE, BEN_GERRY, KRIPPENDORFF_2011, RAW_5_OBSERVERS, RAW_G1G2, RAW_GENDER, WIKIPEDIA_ALPHA, randomRatings } from './fixtures.ts';
+import {
+  ABSTRACTORS_TABLE,
+  BEN_GERRY,
+  KRIPPENDORFF_2011,
+  RAW_5_OBSERVERS,
+  RAW_G1G2,
+  RAW_GENDER,
+  WIKIPEDIA_ALPHA,
+  randomRatings,
+} from './fixtures.ts';
 
 const LEVELS: AlphaLevel[] = ['nominal', 'ordinal', 'interval', 'ratio'];
 
@@ -25,7 +34,7 @@ function naiveAlpha(data: ReliabilityData, level: AlphaLevel): number | null {
     const vals = data.map((row) => row[u]).filter((v): v is number => typeof v === 'number');
     const m = vals.length;
     if (m < 2) continue;
-    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (i !== j) (o[index.get(vals[i]!)!]!)[index.get(vals[j]!)!]! += 1 / (m - 1);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) if (i !== j) o[index.get(vals[i]!)!]![index.get(vals[j]!)!]! += 1 / (m - 1);
   }
   const nc = o.map((row) => row.reduce((s, x) => s + x, 0));
   const n = nc.reduce((s, x) => s + x, 0);
@@ -56,7 +65,7 @@ describe('krippendorffAlpha on published examples', () => {
     expect(krippendorffAlpha(WIKIPEDIA_ALPHA, { level: 'nominal' }).value).toBeCloseTo(0.691, 3);
   });
 
-  it("matches Krippendorff (2011) at every level: nominal 0.743 (D_o 0.200, D_e 0.779), ordinal 0.815, interval 0.849, ratio 0.797", () => {
+  it('matches Krippendorff (2011) at every level: nominal 0.743 (D_o 0.200, D_e 0.779), ordinal 0.815, interval 0.849, ratio 0.797', () => {
     const nominal = krippendorffAlpha(KRIPPENDORFF_2011, { level: 'nominal' });
     expect(nominal.value).toBeCloseTo(0.743, 3);
     expect(nominal.observedDisagreement).toBeCloseTo(0.2, 3);
@@ -101,7 +110,11 @@ describe('krippendorffAlpha properties', () => {
   });
 
   it('is 1 under perfect agreement at every level', () => {
-    const data = [[1, 2, 3, 4, null], [1, 2, 3, 4, 5], [null, 2, 3, 4, 5]];
+    const data = [
+      [1, 2, 3, 4, null],
+      [1, 2, 3, 4, 5],
+      [null, 2, 3, 4, 5],
+    ];
     for (const level of LEVELS) expect(krippendorffAlpha(data, { level }).value).toBe(1);
   });
 
@@ -156,7 +169,10 @@ describe('krippendorffAlpha properties', () => {
 
 describe('krippendorffAlpha edge cases', () => {
   it('returns null with a reason when no unit is pairable', () => {
-    const r = krippendorffAlpha([[1, null, 3], [null, 2, null]]);
+    const r = krippendorffAlpha([
+      [1, null, 3],
+      [null, 2, null],
+    ]);
     expect(r.value).toBeNull();
     expect(r.reason).toMatch(/pairable/);
     expect(r.nPairable).toBe(0);
@@ -164,7 +180,13 @@ describe('krippendorffAlpha edge cases', () => {
 
   it('returns null with a reason when every pairable value is the same category', () => {
     for (const level of LEVELS) {
-      const r = krippendorffAlpha([[2, 2, null], [2, 2, 7]], { level });
+      const r = krippendorffAlpha(
+        [
+          [2, 2, null],
+          [2, 2, 7],
+        ],
+        { level },
+      );
       expect(r.value).toBeNull();
       expect(r.reason).toMatch(/variation/);
     }
@@ -177,10 +199,39 @@ describe('krippendorffAlpha edge cases', () => {
   it('rejects malformed data and non-numeric interval data', () => {
     expect(() => krippendorffAlpha([[1, 2], [1]])).toThrow(AgreementInputError);
     expect(() => krippendorffAlpha([])).toThrow(AgreementInputError);
-    expect(() => krippendorffAlpha([['a', 'b'], ['a', 'b']], { level: 'interval' })).toThrow(/numeric/);
-    expect(() => krippendorffAlpha([[-1, 2], [1, 2]], { level: 'ratio' })).toThrow(/non-negative/);
-    expect(() => krippendorffAlpha([[1, Number.NaN], [1, 2]] as Rating[][])).toThrow(AgreementInputError);
-    expect(() => krippendorffAlpha([[1, 2], [1, 3]], { categories: [1, 2] })).toThrow(/not among/);
+    expect(() =>
+      krippendorffAlpha(
+        [
+          ['a', 'b'],
+          ['a', 'b'],
+        ],
+        { level: 'interval' },
+      ),
+    ).toThrow(/numeric/);
+    expect(() =>
+      krippendorffAlpha(
+        [
+          [-1, 2],
+          [1, 2],
+        ],
+        { level: 'ratio' },
+      ),
+    ).toThrow(/non-negative/);
+    expect(() =>
+      krippendorffAlpha([
+        [1, Number.NaN],
+        [1, 2],
+      ] as Rating[][]),
+    ).toThrow(AgreementInputError);
+    expect(() =>
+      krippendorffAlpha(
+        [
+          [1, 2],
+          [1, 3],
+        ],
+        { categories: [1, 2] },
+      ),
+    ).toThrow(/not among/);
   });
 });
 
@@ -207,7 +258,15 @@ describe('krippendorffAlphaBootstrap', () => {
   });
 
   it('has no interval when alpha is undefined, and rejects bad options', () => {
-    expect(krippendorffAlphaBootstrap([[1, 1], [1, 1]], { random: seededRandom(1) }).ci).toBeNull();
+    expect(
+      krippendorffAlphaBootstrap(
+        [
+          [1, 1],
+          [1, 1],
+        ],
+        { random: seededRandom(1) },
+      ).ci,
+    ).toBeNull();
     expect(() => krippendorffAlphaBootstrap(data, { samples: 0, random: seededRandom(1) })).toThrow(AgreementInputError);
     expect(() => krippendorffAlphaBootstrap(data, { confidence: 1, random: seededRandom(1) })).toThrow(AgreementInputError);
   });

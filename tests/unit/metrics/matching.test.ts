@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { matchBoxes, matchKeypoints, matchOneToOne, matchPolygons, meanPairwiseF1, minCostAssignment, seededRandom } from '@labelwork/core/metrics/index';
+import {
+  matchBoxes,
+  matchKeypoints,
+  matchOneToOne,
+  matchPolygons,
+  meanPairwiseF1,
+  minCostAssignment,
+  seededRandom,
+} from '@labelwork/core/metrics/index';
 
 function bruteForceMin(cost: number[][]): number {
   const rows = cost.length;
@@ -46,14 +54,26 @@ describe('minCostAssignment (Hungarian)', () => {
 
 describe('matchOneToOne', () => {
   it('prefers more matched pairs over one very good pair (greedy would not)', () => {
-    const sim = [[0.9, 0.6], [0.6, 0]];
+    const sim = [
+      [0.9, 0.6],
+      [0.6, 0],
+    ];
     const m = matchOneToOne(2, 2, (i, j) => sim[i]![j]!, 0.5);
-    expect(m).toEqual([{ a: 0, b: 1, similarity: 0.6 }, { a: 1, b: 0, similarity: 0.6 }]);
+    expect(m).toEqual([
+      { a: 0, b: 1, similarity: 0.6 },
+      { a: 1, b: 0, similarity: 0.6 },
+    ]);
   });
 
   it('maximises total similarity among maximum matchings and respects the threshold', () => {
-    const sim = [[0.7, 0.8], [0.9, 0.6]];
-    expect(matchOneToOne(2, 2, (i, j) => sim[i]![j]!, 0.5).map((x) => [x.a, x.b])).toEqual([[0, 1], [1, 0]]);
+    const sim = [
+      [0.7, 0.8],
+      [0.9, 0.6],
+    ];
+    expect(matchOneToOne(2, 2, (i, j) => sim[i]![j]!, 0.5).map((x) => [x.a, x.b])).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
     expect(matchOneToOne(2, 2, (i, j) => sim[i]![j]!, 0.85)).toEqual([{ a: 1, b: 0, similarity: 0.9 }]);
     expect(matchOneToOne(0, 3, () => 1, 0.5)).toEqual([]);
   });
@@ -93,11 +113,25 @@ describe('matchBoxes / matchPolygons / matchKeypoints', () => {
   });
 
   it('matches polygons by clipped IoU and keypoint sets by OKS', () => {
-    const sq = (x: number, s: number) => ({ label: 'roof', points: [{ x, y: 0 }, { x: x + s, y: 0 }, { x: x + s, y: s }, { x, y: s }] });
+    const sq = (x: number, s: number) => ({
+      label: 'roof',
+      points: [
+        { x, y: 0 },
+        { x: x + s, y: 0 },
+        { x: x + s, y: s },
+        { x, y: s },
+      ],
+    });
     const p = matchPolygons([sq(0, 10), sq(100, 10)], [sq(1, 10), sq(105, 10)]);
     expect(p.tp).toBe(1);
     expect(p.meanSimilarity).toBeCloseTo(90 / 110, 9);
-    const pose = (dx: number) => ({ label: 'cat', points: [{ name: 'nose', x: 10 + dx, y: 10, v: 2 }, { name: 'tail', x: 60 + dx, y: 40, v: 2 }] });
+    const pose = (dx: number) => ({
+      label: 'cat',
+      points: [
+        { name: 'nose', x: 10 + dx, y: 10, v: 2 },
+        { name: 'tail', x: 60 + dx, y: 40, v: 2 },
+      ],
+    });
     const k = matchKeypoints([pose(0)], [pose(1), pose(400)]);
     expect(k.tp).toBe(1);
     expect(k.matches[0]!.b).toBe(0);

@@ -13,8 +13,16 @@ import {
 import { ABSTRACTORS_TABLE, BEN_GERRY, KRIPPENDORFF_2011, RAW_5_OBSERVERS, RAW_G1G2, RAW_GENDER, randomRatings } from './fixtures.ts';
 
 const WIKIPEDIA_FLEISS = [
-  [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-  [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+  [0, 0, 0, 0, 14],
+  [0, 2, 6, 4, 2],
+  [0, 0, 3, 5, 6],
+  [0, 3, 9, 2, 0],
+  [2, 2, 8, 1, 1],
+  [7, 7, 0, 0, 0],
+  [3, 2, 6, 3, 0],
+  [2, 5, 3, 2, 2],
+  [6, 5, 2, 1, 0],
+  [0, 2, 2, 3, 7],
 ];
 
 describe("Fleiss' kappa", () => {
@@ -57,8 +65,18 @@ describe("Fleiss' kappa", () => {
   });
 
   it('returns null with a reason for one category or no pairable unit, and rejects bad tables', () => {
-    expect(fleissKappaFromCounts([[3, 0], [4, 0]]).value).toBeNull();
-    expect(fleissKappa([[1, null], [null, 2]]).reason).toMatch(/two or more/);
+    expect(
+      fleissKappaFromCounts([
+        [3, 0],
+        [4, 0],
+      ]).value,
+    ).toBeNull();
+    expect(
+      fleissKappa([
+        [1, null],
+        [null, 2],
+      ]).reason,
+    ).toMatch(/two or more/);
     expect(() => fleissKappaFromCounts([[1, 2], [1]])).toThrow(AgreementInputError);
     expect(() => fleissKappaFromCounts([[1.5, 2]])).toThrow(AgreementInputError);
   });
@@ -98,19 +116,29 @@ describe("Gwet's AC1/AC2, Bennett's S and percent agreement", () => {
   });
 
   it('percent agreement with two coders is the share of paired units that agree', () => {
-    const r = percentAgreement([[1, 2, 3, null, 1], [1, 3, 3, 2, null]]);
+    const r = percentAgreement([
+      [1, 2, 3, null, 1],
+      [1, 3, 3, 2, null],
+    ]);
     expect(r.value).toBeCloseTo(2 / 3, 12);
     expect(r.nPairable).toBe(3);
   });
 
   it("Bennett's S counts categories in an explicit order even when unused", () => {
-    const data = [[1, 2, 1, 2], [1, 2, 2, 2]];
+    const data = [
+      [1, 2, 1, 2],
+      [1, 2, 2, 2],
+    ];
     expect(bennettS(data).value).toBeCloseTo((0.75 - 0.5) / 0.5, 12);
     expect(bennettS(data, { categories: [1, 2, 3, 4] }).value).toBeCloseTo((0.75 - 0.25) / 0.75, 12);
   });
 
   it('are 1 under perfect agreement and symmetric in coders', () => {
-    const perfect = [[1, 2, 3, 1], [1, 2, 3, 1], [1, 2, 3, null]];
+    const perfect = [
+      [1, 2, 3, 1],
+      [1, 2, 3, 1],
+      [1, 2, 3, null],
+    ];
     for (const f of [gwetAc1, bennettS, fleissKappa, percentAgreement]) expect(f(perfect).value).toBe(1);
     const r = seededRandom(4);
     const data = randomRatings(r, 4, 60, 5, 0.2);
@@ -119,7 +147,10 @@ describe("Gwet's AC1/AC2, Bennett's S and percent agreement", () => {
   });
 
   it('return null with a reason when undefined', () => {
-    const one = [[1, 1], [1, 1]];
+    const one = [
+      [1, 1],
+      [1, 1],
+    ];
     expect(gwetAc1(one).value).toBeNull();
     expect(gwetAc1(one).reason).toMatch(/two categories/);
     expect(gwetAc1(one, { categories: [1, 2] }).value).toBe(1);

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { AgreementInputError, compareCodePoints, encodeRatings, krippendorffAlpha, parseAgreementInput, ratingsFromTable, seededRandom } from '@labelwork/core/metrics/index';
+import {
+  AgreementInputError,
+  compareCodePoints,
+  encodeRatings,
+  krippendorffAlpha,
+  parseAgreementInput,
+  ratingsFromTable,
+  seededRandom,
+} from '@labelwork/core/metrics/index';
 import { randomRatings } from './fixtures.ts';
 
 describe('encodeRatings', () => {
   it('orders categories numerically, then strings by code point', () => {
-    const enc = encodeRatings([[10, 'b', 2, null], ['a', 9, '\u{1F600}', '\uFFFF']]);
+    const enc = encodeRatings([
+      [10, 'b', 2, null],
+      ['a', 9, '\u{1F600}', '\uFFFF'],
+    ]);
     expect(enc.categories).toEqual([2, 9, 10, 'a', 'b', '\uFFFF', '\u{1F600}']);
     expect(compareCodePoints('\u{1F600}', '\uFFFF')).toBe(1);
     expect(Array.from(enc.codes)).toEqual([2, 3, 4, 1, 0, 6, -1, 5]);
@@ -34,16 +45,40 @@ describe('encodeRatings', () => {
   });
 
   it('expands contingency tables into paired ratings', () => {
-    expect(ratingsFromTable([[1, 2], [0, 1]], ['y', 'n'])).toEqual([['y', 'y', 'y', 'n'], ['y', 'n', 'n', 'n']]);
+    expect(
+      ratingsFromTable(
+        [
+          [1, 2],
+          [0, 1],
+        ],
+        ['y', 'n'],
+      ),
+    ).toEqual([
+      ['y', 'y', 'y', 'n'],
+      ['y', 'n', 'n', 'n'],
+    ]);
     expect(() => ratingsFromTable([[1, 2]])).toThrow(/square/);
   });
 });
 
 describe('parseAgreementInput', () => {
   it('accepts reliability data with optional categories, or a counts table', () => {
-    const d = parseAgreementInput({ data: [[1, null], ['a', 2]], categories: [1, 2, 'a'] });
+    const d = parseAgreementInput({
+      data: [
+        [1, null],
+        ['a', 2],
+      ],
+      categories: [1, 2, 'a'],
+    });
     expect(d.kind).toBe('data');
-    expect(parseAgreementInput({ counts: [[1, 2], [3, 0]] }).kind).toBe('counts');
+    expect(
+      parseAgreementInput({
+        counts: [
+          [1, 2],
+          [3, 0],
+        ],
+      }).kind,
+    ).toBe('counts');
   });
 
   it('rejects ragged, empty or misspelt input with a one-line message', () => {
@@ -56,7 +91,12 @@ describe('parseAgreementInput', () => {
   });
 
   it('feeds the coefficients directly', () => {
-    const d = parseAgreementInput({ data: [[1, 2, 3], [1, 2, 3]] });
+    const d = parseAgreementInput({
+      data: [
+        [1, 2, 3],
+        [1, 2, 3],
+      ],
+    });
     if (d.kind !== 'data') throw new Error('expected data');
     expect(krippendorffAlpha(d.data).value).toBe(1);
   });

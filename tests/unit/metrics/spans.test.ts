@@ -21,7 +21,10 @@ describe('span agreement', () => {
 
   it('matches overlapping spans one-to-one, so one long span cannot cover two', () => {
     const a = [{ label: 'LOC', start: 0, end: 20 }];
-    const b = [{ label: 'LOC', start: 0, end: 5 }, { label: 'LOC', start: 10, end: 15 }];
+    const b = [
+      { label: 'LOC', start: 0, end: 5 },
+      { label: 'LOC', start: 10, end: 15 },
+    ];
     const r = spanAgreement(a, b, 'overlap');
     expect(r.overall.tp).toBe(1);
     expect(r.overall.precision).toBe(0.5);

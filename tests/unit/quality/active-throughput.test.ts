@@ -10,7 +10,14 @@ describe('throughput over active time', () => {
     const subs = Array.from({ length: 20 }, (_, i) => ({ userId: 'a', at: T(10, 0, 30) + i * 30_000, durationMs: 30_000 }));
     const now = T(18, 0);
     // The old figure: 20 / 24 h.
-    expect(forecast(0, subs.map((s) => s.at), now, DAY).perHour).toBeCloseTo(0.833, 3);
+    expect(
+      forecast(
+        0,
+        subs.map((s) => s.at),
+        now,
+        DAY,
+      ).perHour,
+    ).toBeCloseTo(0.833, 3);
     expect(activeThroughput(subs, now - DAY, now)).toEqual({ submissions: 20, activeMs: 10 * 60_000, perActiveHour: 120, annotators: 1 });
   });
 
@@ -35,14 +42,25 @@ describe('throughput over active time', () => {
   });
 
   it('keeps a gap of exactly 10 minutes inside the spell, cuts one just over it', () => {
-    const at10 = [{ userId: 'a', at: T(10, 1), durationMs: 60_000 }, { userId: 'a', at: T(10, 12), durationMs: 60_000 }];
+    const at10 = [
+      { userId: 'a', at: T(10, 1), durationMs: 60_000 },
+      { userId: 'a', at: T(10, 12), durationMs: 60_000 },
+    ];
     expect(activeThroughput(at10, T(0, 0), T(23, 0)).activeMs).toBe(12 * 60_000);
-    const over = [{ userId: 'a', at: T(10, 1), durationMs: 60_000 }, { userId: 'a', at: T(10, 12, 1), durationMs: 60_000 }];
+    const over = [
+      { userId: 'a', at: T(10, 1), durationMs: 60_000 },
+      { userId: 'a', at: T(10, 12, 1), durationMs: 60_000 },
+    ];
     expect(activeThroughput(over, T(0, 0), T(23, 0)).activeMs).toBe(2 * 60_000);
   });
 
   it('counts only the window and has no figure without active time', () => {
-    expect(activeThroughput([{ userId: 'a', at: T(9, 0), durationMs: 60_000 }], T(10, 0), T(11, 0))).toEqual({ submissions: 0, activeMs: 0, perActiveHour: null, annotators: 0 });
+    expect(activeThroughput([{ userId: 'a', at: T(9, 0), durationMs: 60_000 }], T(10, 0), T(11, 0))).toEqual({
+      submissions: 0,
+      activeMs: 0,
+      perActiveHour: null,
+      annotators: 0,
+    });
     expect(activeThroughput([{ userId: 'a', at: T(10, 30) }], T(10, 0), T(11, 0)).perActiveHour).toBeNull();
     // A cover reaching back before the window is clipped to it.
     expect(activeThroughput([{ userId: 'a', at: T(10, 1), durationMs: 5 * 60_000 }], T(10, 0), T(11, 0)).activeMs).toBe(60_000);

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { bucketCounts, csvField, forecast, labelConfusion, meanCi, outliers, toCsv, type AnnotatorFigures } from '@labelwork/core';
 
 const fig = (userId: string, f: Partial<AnnotatorFigures>): AnnotatorFigures => ({
-  userId, submitted: 10, secondsPerItem: 30, goldAccuracy: 0.9, goldN: 5, reviewed: 4, rejected: 0, rejectionRate: 0, agreement: 0.8, ...f,
+  userId,
+  submitted: 10,
+  secondsPerItem: 30,
+  goldAccuracy: 0.9,
+  goldN: 5,
+  reviewed: 4,
+  rejected: 0,
+  rejectionRate: 0,
+  agreement: 0.8,
+  ...f,
 });
 
 describe('dashboard figures', () => {
@@ -21,7 +30,11 @@ describe('dashboard figures', () => {
   it('counts events per hour bucket, empty hours included', () => {
     const h = 3_600_000;
     const b = bucketCounts([0, 10, h + 5, 3 * h - 1, 5 * h], 0, 3 * h, h);
-    expect(b).toEqual([{ t: 0, count: 2 }, { t: h, count: 1 }, { t: 2 * h, count: 1 }]);
+    expect(b).toEqual([
+      { t: 0, count: 2 },
+      { t: h, count: 1 },
+      { t: 2 * h, count: 1 },
+    ]);
   });
 
   it('forecasts completion at the recent rate, and says when it cannot', () => {
@@ -47,9 +60,18 @@ describe('dashboard figures', () => {
   });
 
   it('flags annotators far from the team on the bad side only', () => {
-    const rows = [fig('a', {}), fig('b', { goldAccuracy: 0.92 }), fig('c', { goldAccuracy: 0.88 }), fig('d', { goldAccuracy: 0.3, rejectionRate: 0.6 }), fig('e', { goldAccuracy: 1 })];
+    const rows = [
+      fig('a', {}),
+      fig('b', { goldAccuracy: 0.92 }),
+      fig('c', { goldAccuracy: 0.88 }),
+      fig('d', { goldAccuracy: 0.3, rejectionRate: 0.6 }),
+      fig('e', { goldAccuracy: 1 }),
+    ];
     const o = outliers(rows);
-    expect(o.map((x) => [x.userId, x.figure])).toEqual([['d', 'goldAccuracy'], ['d', 'rejectionRate']]);
+    expect(o.map((x) => [x.userId, x.figure])).toEqual([
+      ['d', 'goldAccuracy'],
+      ['d', 'rejectionRate'],
+    ]);
     expect(outliers(rows.slice(0, 3))).toEqual([]);
   });
 

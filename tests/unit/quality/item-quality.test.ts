@@ -35,7 +35,11 @@ describe('itemQuality', () => {
     expect(q.summary.bbox).toBe(1);
     expect(q.summary['class-single']).toBeCloseTo(1 / 3);
     expect(q.summary.span).toBeCloseTo(1 / 3);
-    expect(q.pairs.map((p) => [p.a, p.b])).toEqual([['u1', 'u2'], ['u1', 'u3'], ['u2', 'u3']]);
+    expect(q.pairs.map((p) => [p.a, p.b])).toEqual([
+      ['u1', 'u2'],
+      ['u1', 'u3'],
+      ['u2', 'u3'],
+    ]);
     expect(q.pairs[0]!.byTool['class-single']).toBe(1);
     expect(q.pairs[1]!.byTool['class-single']).toBe(0);
     expect(q.classChoice).toEqual({ u1: 'day', u2: 'day', u3: 'night' });
@@ -44,7 +48,12 @@ describe('itemQuality', () => {
   it('builds a consensus by majority for classes, fusion for boxes and vote for spans', () => {
     const byType = (t: string) => q.consensus.regions.filter((r) => r.type === t);
     expect(byType('bbox')).toHaveLength(1);
-    expect(q.consensus.regions.filter((r) => r.type === 'class').map((r) => r.label).sort()).toEqual(['blurry', 'day']);
+    expect(
+      q.consensus.regions
+        .filter((r) => r.type === 'class')
+        .map((r) => r.label)
+        .sort(),
+    ).toEqual(['blurry', 'day']);
     expect(byType('span')).toMatchObject([{ label: 'PER', start: 0, end: 4 }]);
     // The schema has a polygon label nobody used: its consensus is empty (the method is named).
     expect(q.consensus.byTool.polygon).toMatchObject({ method: expect.stringMatching(/^medoid polygon/), regions: 0 });
@@ -89,7 +98,11 @@ describe('projectAgreement', () => {
   });
 
   it('reports every annotator pair with the items they share', () => {
-    expect(p.pairs.map((x) => [x.a, x.b, x.items])).toEqual([['a', 'b', 3], ['a', 'c', 2], ['b', 'c', 2]]);
+    expect(p.pairs.map((x) => [x.a, x.b, x.items])).toEqual([
+      ['a', 'b', 3],
+      ['a', 'c', 2],
+      ['b', 'c', 2],
+    ]);
     expect(p.pairs[0]!.byTool['class-single']).toBeCloseTo(2 / 3);
   });
 

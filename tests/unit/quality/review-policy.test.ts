@@ -20,7 +20,9 @@ describe('review policy', () => {
 
   it('samples at the set rate with a draw that is stable per submission', () => {
     const ids = Array.from({ length: 20_000 }, (_, i) => `65a${i.toString(16).padStart(21, '0')}`);
-    const sampled = ids.filter((id) => reviewReasonsOnSubmit({ sampleRate: 0.1 }, { ...facts, annotationId: id }).includes('sample')).length;
+    const sampled = ids.filter((id) =>
+      reviewReasonsOnSubmit({ sampleRate: 0.1 }, { ...facts, annotationId: id }).includes('sample'),
+    ).length;
     expect(sampled / ids.length).toBeGreaterThan(0.08);
     expect(sampled / ids.length).toBeLessThan(0.12);
     expect(sampleDraw(ids[7]!)).toBe(sampleDraw(ids[7]!));

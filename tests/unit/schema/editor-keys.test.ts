@@ -21,7 +21,13 @@ describe('reserved editor keys', () => {
   });
 
   it('refuse a label hotkey that is an editor shortcut of the project kind, case-insensitively', () => {
-    const schema = LabelSchema.parse({ labels: [{ name: 'ignore', color: '#7f7f7f', hotkey: '0', tool: 'bbox' }, { name: 'van', color: '#7f7f7f', hotkey: 'V', tool: 'bbox' }, { name: 'car', color: '#7f7f7f', hotkey: 'c', tool: 'bbox' }] });
+    const schema = LabelSchema.parse({
+      labels: [
+        { name: 'ignore', color: '#7f7f7f', hotkey: '0', tool: 'bbox' },
+        { name: 'van', color: '#7f7f7f', hotkey: 'V', tool: 'bbox' },
+        { name: 'car', color: '#7f7f7f', hotkey: 'c', tool: 'bbox' },
+      ],
+    });
     expect(toolKindIssues('image', schema).map((i) => [i.path.join('.'), i.reason, i.params])).toEqual([
       ['labelSchema.labels.0.hotkey', 'hotkey_reserved', { hotkey: '0', command: 'view.actual' }],
       ['labelSchema.labels.1.hotkey', 'hotkey_reserved', { hotkey: 'V', command: 'tool.select' }],
@@ -30,7 +36,12 @@ describe('reserved editor keys', () => {
   });
 
   it('leave image-only keys free in text projects', () => {
-    const schema = LabelSchema.parse({ labels: [{ name: 'PER', color: '#7f7f7f', hotkey: 'p', tool: 'span' }, { name: 'X', color: '#7f7f7f', hotkey: 'h', tool: 'span' }] });
+    const schema = LabelSchema.parse({
+      labels: [
+        { name: 'PER', color: '#7f7f7f', hotkey: 'p', tool: 'span' },
+        { name: 'X', color: '#7f7f7f', hotkey: 'h', tool: 'span' },
+      ],
+    });
     expect(toolKindIssues('text', schema).map((i) => i.params?.['hotkey'])).toEqual(['h']);
   });
 });
@@ -38,11 +49,15 @@ describe('reserved editor keys', () => {
 describe('label descriptions', () => {
   it('are one text for both languages or one per language, shown in the UI language with the other as fallback', () => {
     expect(labelDescription({ description: 'same' }, 'en')).toBe('same');
-    const both = LabelSchema.parse({ labels: [{ name: 'car', color: '#7f7f7f', tool: 'bbox', description: { 'zh-CN': '小汽车', en: 'Car' } }] }).labels[0]!;
+    const both = LabelSchema.parse({
+      labels: [{ name: 'car', color: '#7f7f7f', tool: 'bbox', description: { 'zh-CN': '小汽车', en: 'Car' } }],
+    }).labels[0]!;
     expect(labelDescription(both, 'en')).toBe('Car');
     expect(labelDescription(both, 'zh-CN')).toBe('小汽车');
     expect(labelDescription({ description: { 'zh-CN': '只有中文' } }, 'en')).toBe('只有中文');
     expect(labelDescription({}, 'en')).toBe('');
-    expect(LabelSchema.safeParse({ labels: [{ name: 'car', color: '#7f7f7f', tool: 'bbox', description: { fr: 'voiture' } }] }).success).toBe(false);
+    expect(
+      LabelSchema.safeParse({ labels: [{ name: 'car', color: '#7f7f7f', tool: 'bbox', description: { fr: 'voiture' } }] }).success,
+    ).toBe(false);
   });
 });

@@ -33,7 +33,12 @@ describe('label number keys', () => {
 describe('label merges', () => {
   it('accept a removed label into a kept label of the same kind of region only', () => {
     const after = schema(base.labels.filter((l) => l.name !== 'truck' && l.name !== 'rain'));
-    expect(labelMergeIssues(base, after, [{ from: 'truck', into: 'car' }, { from: 'rain', into: 'night' }])).toEqual([]);
+    expect(
+      labelMergeIssues(base, after, [
+        { from: 'truck', into: 'car' },
+        { from: 'rain', into: 'night' },
+      ]),
+    ).toEqual([]);
     expect(labelMergeIssues(base, after, [{ from: 'truck', into: 'night' }]).map((i) => i.reason)).toEqual(['merge_tool_mismatch']);
     expect(labelMergeIssues(base, after, [{ from: 'car', into: 'bus' }]).map((i) => i.reason)).toEqual(['unknown_label']);
     expect(labelMergeIssues(base, after, [{ from: 'truck', into: 'tram' }]).map((i) => i.reason)).toEqual(['merge_target_unknown']);
@@ -46,7 +51,12 @@ describe('label merges', () => {
       { id: 'c', type: 'class', label: 'rain' },
       { id: 'd', type: 'class', label: 'night' },
     ];
-    expect(relabelRegions(regions, [{ from: 'truck', into: 'car' }, { from: 'rain', into: 'night' }])).toEqual([
+    expect(
+      relabelRegions(regions, [
+        { from: 'truck', into: 'car' },
+        { from: 'rain', into: 'night' },
+      ]),
+    ).toEqual([
       { id: 'a', type: 'bbox', label: 'car', x: 0, y: 0, w: 1, h: 1 },
       { id: 'b', type: 'bbox', label: 'car', x: 0, y: 0, w: 1, h: 1 },
       { id: 'd', type: 'class', label: 'night' },

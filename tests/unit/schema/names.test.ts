@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DisplayName, LabelDef, Name, ProjectInput, UserInput, UserPatch, hasUnsafeNameChars, withoutUnsafeNameChars } from '@labelwork/core';
+import {
+  DisplayName,
+  LabelDef,
+  Name,
+  ProjectInput,
+  UserInput,
+  UserPatch,
+  hasUnsafeNameChars,
+  withoutUnsafeNameChars,
+} from '@labelwork/core';
 
 // Characters that must never be stored in a name: they hide or reorder what a reader sees
 // ("‮gpj.exe" shows as "exe.jpg") or break logs and CSV cells.
@@ -28,9 +37,14 @@ describe('names reject control, bidi and invisible characters', () => {
       expect(hasUnsafeNameChars(s)).toBe(true);
       expect(DisplayName.safeParse(s).success).toBe(false);
       expect(Name.safeParse(s).success).toBe(false);
-      expect(UserInput.safeParse({ username: 'mallory', password: 'long-enough-pw', role: 'annotator', displayName: s }).success).toBe(false);
+      expect(UserInput.safeParse({ username: 'mallory', password: 'long-enough-pw', role: 'annotator', displayName: s }).success).toBe(
+        false,
+      );
       expect(UserPatch.safeParse({ displayName: s }).success).toBe(false);
-      expect(ProjectInput.safeParse({ name: s, kind: 'text', labelSchema: { labels: [{ name: 'PER', color: '#123456', tool: 'span' }] } }).success).toBe(false);
+      expect(
+        ProjectInput.safeParse({ name: s, kind: 'text', labelSchema: { labels: [{ name: 'PER', color: '#123456', tool: 'span' }] } })
+          .success,
+      ).toBe(false);
       expect(LabelDef.safeParse({ name: s, color: '#123456', tool: 'span' }).success).toBe(false);
       expect(LabelDef.safeParse({ name: 'pose', color: '#123456', tool: 'keypoints', points: [s] }).success).toBe(false);
     });

@@ -10,7 +10,11 @@ describe('SVG allowlist (#11 item 8)', () => {
   const refused: [string, string, string][] = [
     ['prefixed script', `<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:script>alert(1)</s:script></s:svg>`, 'script'],
     ['XHTML script', `<svg ${S}><script xmlns="http://www.w3.org/1999/xhtml">alert(1)</script></svg>`, 'script'],
-    ['foreignObject + prefixed img', `<svg ${S}><foreignObject><h:img ${H} src="x" onerror="alert(1)"/></foreignObject></svg>`, 'foreign-object'],
+    [
+      'foreignObject + prefixed img',
+      `<svg ${S}><foreignObject><h:img ${H} src="x" onerror="alert(1)"/></foreignObject></svg>`,
+      'foreign-object',
+    ],
     ['prefixed iframe', `<svg ${S}><h:iframe ${H} src="javascript:alert(1)"/></svg>`, 'script'],
     ['prefixed video poster', `<svg ${S}><h:video ${H} poster="javascript:alert(1)"/></svg>`, 'script'],
     ['set to, entity-encoded', `<svg ${S}><a><set attributeName="href" to="&#106;avascript:alert(1)"/></a></svg>`, 'animated-link'],
@@ -33,13 +37,17 @@ describe('SVG allowlist (#11 item 8)', () => {
   }
 
   it('writes out only allowlisted SVG elements and attributes, escaped, in the SVG namespace', () => {
-    const r = sanitizeSvg(`<svg ${S} xmlns:ink="urn:ink" width="20" height="10"><ink:layer><circle r="1"/></ink:layer>`
-      + `<metadata>m</metadata><g ink:label="x" data-a="1" class="c"><rect width="5" height="5" fill="url(#g)"/><text>a &lt;b&gt; &amp; "c"</text></g>`
-      + `<a href="https://example.com"><rect width="1" height="1"/></a><animate attributeName="opacity" values="0;1"/></svg>`);
+    const r = sanitizeSvg(
+      `<svg ${S} xmlns:ink="urn:ink" width="20" height="10"><ink:layer><circle r="1"/></ink:layer>` +
+        `<metadata>m</metadata><g ink:label="x" data-a="1" class="c"><rect width="5" height="5" fill="url(#g)"/><text>a &lt;b&gt; &amp; "c"</text></g>` +
+        `<a href="https://example.com"><rect width="1" height="1"/></a><animate attributeName="opacity" values="0;1"/></svg>`,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.svg).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" height="10">`
-      + `<g class="c"><rect width="5" height="5" fill="url(#g)"/><text>a &lt;b&gt; &amp; "c"</text></g><g><rect width="1" height="1"/></g></svg>\n`);
+    expect(r.svg).toBe(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" height="10">` +
+        `<g class="c"><rect width="5" height="5" fill="url(#g)"/><text>a &lt;b&gt; &amp; "c"</text></g><g><rect width="1" height="1"/></g></svg>\n`,
+    );
     // What is written parses back to the same allowlisted tree.
     expect(parseXml(r.svg).children.length).toBe(2);
     expect({ width: r.width, height: r.height }).toEqual({ width: 20, height: 10 });
@@ -60,7 +68,10 @@ describe('SVG allowlist (#11 item 8)', () => {
 
   it('refuses XML that is not well-formed, and nesting deeper than the bound, without recursion', () => {
     expect(sanitizeSvg(`<svg ${S}><g></svg>`)).toMatchObject({ ok: false, code: 'CORRUPT_IMAGE' });
-    expect(sanitizeSvg(`<svg ${S}>${'<g>'.repeat(100_000)}${'</g>'.repeat(100_000)}</svg>`)).toMatchObject({ ok: false, code: 'CORRUPT_IMAGE' });
+    expect(sanitizeSvg(`<svg ${S}>${'<g>'.repeat(100_000)}${'</g>'.repeat(100_000)}</svg>`)).toMatchObject({
+      ok: false,
+      code: 'CORRUPT_IMAGE',
+    });
     expect(sanitizeSvg(`<svg ${S} a="1" a="2"/>`)).toMatchObject({ ok: false, code: 'CORRUPT_IMAGE' });
   });
 
@@ -75,13 +86,17 @@ describe('decode slots', () => {
     let running = 0;
     let peak = 0;
     const order: number[] = [];
-    await Promise.all(Array.from({ length: 6 }, (_, i) => slots.run(async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 10));
-      order.push(i);
-      running--;
-    })));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        slots.run(async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 10));
+          order.push(i);
+          running--;
+        }),
+      ),
+    );
     expect(peak).toBe(2);
     expect(order).toHaveLength(6);
   });

@@ -12,11 +12,16 @@ describe('SwrCache invalidation', () => {
   it('does not store a load that started before a forget (it may have read the old value)', async () => {
     let now = 0;
     const loads: { key: string; d: ReturnType<typeof deferred<string>> }[] = [];
-    const cache = new SwrCache<string>(() => now, 1000, 10_000, (key) => {
-      const d = deferred<string>();
-      loads.push({ key, d });
-      return d.promise;
-    });
+    const cache = new SwrCache<string>(
+      () => now,
+      1000,
+      10_000,
+      (key) => {
+        const d = deferred<string>();
+        loads.push({ key, d });
+        return d.promise;
+      },
+    );
     const first = cache.get('u');
     cache.forget('u'); // the change lands while the read is in flight
     loads[0]!.d.resolve('reviewer');
@@ -34,7 +39,12 @@ describe('SwrCache invalidation', () => {
   it('clear drops fresh and stale entries alike', async () => {
     let now = 0;
     let n = 0;
-    const cache = new SwrCache<number>(() => now, 1000, 30_000, async () => ++n);
+    const cache = new SwrCache<number>(
+      () => now,
+      1000,
+      30_000,
+      async () => ++n,
+    );
     expect(await cache.get('a')).toBe(1);
     expect(await cache.get('b')).toBe(2);
     now += 5000; // stale: would be served while refreshing

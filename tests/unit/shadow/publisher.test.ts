@@ -31,7 +31,15 @@ describe('shadow publisher (annotator side)', () => {
     expect(sent).toEqual([]);
     p.setWatched(true);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ projectId: PROJECT, sid: 'test-page', seq: 1, itemId: ITEM, itemKind: 'image', tool: 'select', draft: null });
+    expect(sent[0]).toMatchObject({
+      projectId: PROJECT,
+      sid: 'test-page',
+      seq: 1,
+      itemId: ITEM,
+      itemKind: 'image',
+      tool: 'select',
+      draft: null,
+    });
     expect(sent[0]!.regions).toEqual([box('a', 0, 0, 10, 10)]);
     // What it sends is what the server accepts.
     expect(ShadowState.safeParse(sent[0]).success).toBe(true);
@@ -141,8 +149,17 @@ describe('applying frames (watcher side)', () => {
   it('applies a frame to a read-only editor: regions outside undo, selection highlighted', () => {
     const store = makeStore({ readOnly: true, regions: [box('a', 0, 0, 10, 10)] });
     const frame: State = {
-      projectId: PROJECT, sid: 's1xxxx', seq: 3, itemId: ITEM, itemKind: 'image',
-      regions: [box('a', 0, 0, 10, 10), box('b', 30, 30, 10, 10)], draft: null, selection: ['b', 'gone'], tool: 'bbox', activeLabel: 'car', textSelection: null,
+      projectId: PROJECT,
+      sid: 's1xxxx',
+      seq: 3,
+      itemId: ITEM,
+      itemKind: 'image',
+      regions: [box('a', 0, 0, 10, 10), box('b', 30, 30, 10, 10)],
+      draft: null,
+      selection: ['b', 'gone'],
+      tool: 'bbox',
+      activeLabel: 'car',
+      textSelection: null,
     };
     applyFrame(store, frame);
     expect(store.getState().regions.map((r) => r.id)).toEqual(['a', 'b']);

@@ -1,25 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { REPLICA_JOB_OPTS, agreementRunTimeOps, goldScoredOps, interleaveReplicas, itemCompleteOps, projectKeys, replicaJobs } from '@labelwork/core';
+import {
+  REPLICA_JOB_OPTS,
+  agreementRunTimeOps,
+  goldScoredOps,
+  interleaveReplicas,
+  itemCompleteOps,
+  projectKeys,
+  replicaJobs,
+} from '@labelwork/core';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `i${i}`);
 const order = (slots: { itemId: string; r: number }[]) => slots.map((s) => `${s.itemId}-${s.r}`);
 
 describe('interleaveReplicas', () => {
   it('puts replica r of every item of a window before replica r + 1, window after window', () => {
-    const slots = interleaveReplicas(ids(5).map((itemId) => ({ itemId, k: 2, priority: 50 })), 2);
+    const slots = interleaveReplicas(
+      ids(5).map((itemId) => ({ itemId, k: 2, priority: 50 })),
+      2,
+    );
     expect(order(slots)).toEqual(['i0-0', 'i1-0', 'i0-1', 'i1-1', 'i2-0', 'i3-0', 'i2-1', 'i3-1', 'i4-0', 'i4-1']);
   });
 
-  it('leaves out replicas whose slot is filled and respects each item\'s own k', () => {
-    const slots = interleaveReplicas([{ itemId: 'a', k: 3, priority: 1, skip: new Set([1]) }, { itemId: 'b', k: 1, priority: 1 }], 50);
+  it("leaves out replicas whose slot is filled and respects each item's own k", () => {
+    const slots = interleaveReplicas(
+      [
+        { itemId: 'a', k: 3, priority: 1, skip: new Set([1]) },
+        { itemId: 'b', k: 1, priority: 1 },
+      ],
+      50,
+    );
     expect(order(slots)).toEqual(['a-0', 'b-0', 'a-2']);
   });
 });
 
 describe('replica jobs and engine writes', () => {
-  it('builds replica jobs with the one set of replica options and the lead\'s priority', () => {
+  it("builds replica jobs with the one set of replica options and the lead's priority", () => {
     const [job] = replicaJobs('p', [{ itemId: 'a', k: 1, priority: 100 }], 50);
-    expect(job).toEqual({ name: 'replica', data: { projectId: 'p', itemId: 'a', r: 0, k: 1 }, opts: { jobId: 'a-0', priority: 1, ...REPLICA_JOB_OPTS } });
+    expect(job).toEqual({
+      name: 'replica',
+      data: { projectId: 'p', itemId: 'a', r: 0, k: 1 },
+      opts: { jobId: 'a-0', priority: 1, ...REPLICA_JOB_OPTS },
+    });
   });
 
   it('marks an item complete once and drops its cached view', () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { codePointIndex, codePointLength, codePointToUtf16, sliceByCodePoints, splitsSurrogatePair, utf16ToCodePoint } from '@labelwork/core';
+import {
+  codePointIndex,
+  codePointLength,
+  codePointToUtf16,
+  sliceByCodePoints,
+  splitsSurrogatePair,
+  utf16ToCodePoint,
+} from '@labelwork/core';
 
 // Texts and offsets below were computed with CPython 3 (`len(t)`, `t.index(needle)`), so they are
 // the offsets a Python consumer of our exports sees. Escapes keep invisible joiners readable.

@@ -115,7 +115,10 @@ describe('autosave to the device', () => {
     a.exit();
     expect(readJournals('u1')).toHaveLength(0);
 
-    localStorage.setItem('labelwork.workspace.journal.L1', JSON.stringify({ kind: 'draft', userId: 'u1', ...target, regions: [], changedAt: 1, edits: 1 }));
+    localStorage.setItem(
+      'labelwork.workspace.journal.L1',
+      JSON.stringify({ kind: 'draft', userId: 'u1', ...target, regions: [], changedAt: 1, edits: 1 }),
+    );
     const next = new Outbox(storage, noServer, 'u1');
     await next.load();
     expect(next.pending()[0]).toMatchObject({ regions: [box('a')] });

@@ -25,7 +25,12 @@ afterEach(() => vi.useRealTimers());
 describe('lease keeper', () => {
   it('heartbeats while the person works and keeps the lease live', async () => {
     const beats: number[] = [];
-    const k = new LeaseKeeper(task(), async () => (beats.push(Date.now()), { ok: true }), () => undefined, { idleMs: 5 * 60_000 });
+    const k = new LeaseKeeper(
+      task(),
+      async () => (beats.push(Date.now()), { ok: true }),
+      () => undefined,
+      { idleMs: 5 * 60_000 },
+    );
     k.start();
     for (let i = 0; i < 8; i++) {
       await vi.advanceTimersByTimeAsync(15_000);
@@ -38,7 +43,11 @@ describe('lease keeper', () => {
 
   it('warns when the server stops answering, and says the lease may have lapsed once its time is up', async () => {
     let up = true;
-    const k = new LeaseKeeper(task(), async (): Promise<BeatAnswer> => (up ? { ok: true } : { ok: false, code: 'NETWORK' }), () => undefined);
+    const k = new LeaseKeeper(
+      task(),
+      async (): Promise<BeatAnswer> => (up ? { ok: true } : { ok: false, code: 'NETWORK' }),
+      () => undefined,
+    );
     k.start();
     await vi.advanceTimersByTimeAsync(1000);
     up = false;
@@ -58,7 +67,12 @@ describe('lease keeper', () => {
 
   it('stops heartbeating when the person is away, so the task goes back to the queue', async () => {
     let beats = 0;
-    const k = new LeaseKeeper(task(), async () => (beats++, { ok: true }), () => undefined, { idleMs: 60_000 });
+    const k = new LeaseKeeper(
+      task(),
+      async () => (beats++, { ok: true }),
+      () => undefined,
+      { idleMs: 60_000 },
+    );
     k.start();
     await vi.advanceTimersByTimeAsync(60_000);
     const atIdle = beats;
@@ -70,7 +84,11 @@ describe('lease keeper', () => {
 
   it('reports the end when the server says the lease is gone', async () => {
     const ended: string[] = [];
-    const k = new LeaseKeeper(task(), async () => ({ ok: false, code: 'LEASE_EXPIRED' }), (r) => ended.push(r));
+    const k = new LeaseKeeper(
+      task(),
+      async () => ({ ok: false, code: 'LEASE_EXPIRED' }),
+      (r) => ended.push(r),
+    );
     k.start();
     await vi.advanceTimersByTimeAsync(10);
     expect(ended).toEqual(['expired']);

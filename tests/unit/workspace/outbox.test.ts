@@ -4,7 +4,14 @@ import { ApiError } from '../../../client/src/api/http.ts';
 import { Outbox, type OutboxSender } from '../../../client/src/features/workspace/offline-queue.ts';
 import { MemoryStorage } from '../../../client/src/features/workspace/offline-store.ts';
 import {
-  backoffMs, latestDraft, newSubmissionId, resumeRegions, sendVerdict, unsentCounts, type OutboxDraft, type OutboxSubmit,
+  backoffMs,
+  latestDraft,
+  newSubmissionId,
+  resumeRegions,
+  sendVerdict,
+  unsentCounts,
+  type OutboxDraft,
+  type OutboxSubmit,
 } from '../../../client/src/features/workspace/outbox-rules.ts';
 
 const box = (id: string, x = 10): Region => ({ id, type: 'bbox', label: 'car', x, y: 20, w: 30, h: 40 });
@@ -68,17 +75,38 @@ describe('outbox rules', () => {
     expect(resumeRegions(local, server)).toEqual({ regions: [box('a')], from: 'local' });
     expect(resumeRegions({ ...local, changedAt: Date.parse('2026-01-01T09:59:00Z') }, server).from).toBe('server');
     // Behind the server's clock, but continuing the server's draft: still the newer work.
-    expect(resumeRegions({ ...local, changedAt: Date.parse('2026-01-01T09:59:00Z'), basedOn: '2026-01-01T10:00:00Z' }, server).from).toBe('local');
+    expect(resumeRegions({ ...local, changedAt: Date.parse('2026-01-01T09:59:00Z'), basedOn: '2026-01-01T10:00:00Z' }, server).from).toBe(
+      'local',
+    );
     expect(resumeRegions(undefined, undefined)).toEqual({ regions: [], from: 'none' });
   });
 
   it('finds the newest draft of a lease, or of the same item under an older lease', () => {
-    const d = (leaseId: string, itemId: string, changedAt: number): OutboxDraft => ({ kind: 'draft', userId: 'u1', projectId: 'p1', leaseId, itemId, regions: [], changedAt, edits: 1 });
+    const d = (leaseId: string, itemId: string, changedAt: number): OutboxDraft => ({
+      kind: 'draft',
+      userId: 'u1',
+      projectId: 'p1',
+      leaseId,
+      itemId,
+      regions: [],
+      changedAt,
+      edits: 1,
+    });
     const entries = [d('L0', 'i1', 1), d('L9', 'i9', 5), d('L0', 'i1', 3)];
     expect(latestDraft(entries, 'L1', 'i1')?.changedAt).toBe(3);
     expect(latestDraft(entries, 'L9', 'x')?.changedAt).toBe(5);
     expect(latestDraft(entries, 'L2', 'i2')).toBeUndefined();
-    const s: OutboxSubmit = { kind: 'submit', userId: 'u1', projectId: 'p1', leaseId: 'L3', itemId: 'i3', regions: [], changedAt: 9, submissionId: 'x'.repeat(32), durationMs: 1 };
+    const s: OutboxSubmit = {
+      kind: 'submit',
+      userId: 'u1',
+      projectId: 'p1',
+      leaseId: 'L3',
+      itemId: 'i3',
+      regions: [],
+      changedAt: 9,
+      submissionId: 'x'.repeat(32),
+      durationMs: 1,
+    };
     expect(unsentCounts([...entries, { ...d('L8', 'i8', 9), sent: true }, s])).toEqual({ edits: 3, submits: 1 });
   });
 
@@ -113,7 +141,7 @@ describe('outbox', () => {
     expect(o.status()).toMatchObject({ edits: 0, reachable: true });
   });
 
-  it('a submit replaces the lease\'s drafts and goes after what was queued before it', async () => {
+  it("a submit replaces the lease's drafts and goes after what was queued before it", async () => {
     const server = fakeServer();
     const o = outbox(new MemoryStorage(), server.sender);
     server.setDown(true);

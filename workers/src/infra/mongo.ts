@@ -50,8 +50,29 @@ export interface QualityApproximation {
 }
 
 export type AgreementRow =
-  | ({ _id: string; schemaVersion: 1; scope: 'item'; projectId: ObjectId; itemId: ObjectId; at: Date; k: number; annotationIds: ObjectId[]; approximate?: QualityApproximation } & ItemQuality)
-  | { _id: string; schemaVersion: 1; scope: 'gold'; projectId: ObjectId; itemId: ObjectId; userId: ObjectId; annotationId: ObjectId; at: Date; value: number | null; byTool: Partial<Record<Tool, number | null>> }
+  | ({
+      _id: string;
+      schemaVersion: 1;
+      scope: 'item';
+      projectId: ObjectId;
+      itemId: ObjectId;
+      at: Date;
+      k: number;
+      annotationIds: ObjectId[];
+      approximate?: QualityApproximation;
+    } & ItemQuality)
+  | {
+      _id: string;
+      schemaVersion: 1;
+      scope: 'gold';
+      projectId: ObjectId;
+      itemId: ObjectId;
+      userId: ObjectId;
+      annotationId: ObjectId;
+      at: Date;
+      value: number | null;
+      byTool: Partial<Record<Tool, number | null>>;
+    }
   | ({ _id: string; schemaVersion: 1; scope: 'project'; projectId: ObjectId; at: Date } & ProjectAgreement);
 
 export interface QueueBatchRow {

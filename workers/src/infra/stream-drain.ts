@@ -12,7 +12,11 @@ const CLAIM_IDLE_MS = 30_000;
  * entries, an entry is acknowledged only after `handle` stored it, and entries a dead process left
  * pending are claimed again. `handle` must be idempotent (an entry may be handled twice).
  */
-export async function startStreamDrain(redis: Redis, log: Logger, opts: { stream: string; group: string; batch?: number; minIntervalMs?: number; handle(entries: StreamEntry[]): Promise<void> }): Promise<{ stop(): Promise<void> }> {
+export async function startStreamDrain(
+  redis: Redis,
+  log: Logger,
+  opts: { stream: string; group: string; batch?: number; minIntervalMs?: number; handle(entries: StreamEntry[]): Promise<void> },
+): Promise<{ stop(): Promise<void> }> {
   const conn = redis.duplicate({ connectionName: `drain-${opts.group}` });
   const consumer = `${hostname()}-${process.pid}`;
   const batch = opts.batch ?? 500;
@@ -31,10 +35,14 @@ export async function startStreamDrain(redis: Redis, log: Logger, opts: { stream
       try {
         if (Date.now() - lastClaim > CLAIM_IDLE_MS) {
           lastClaim = Date.now();
-          const claimed = (await conn.xautoclaim(opts.stream, opts.group, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', batch)) as [string, StreamEntry[]];
+          const claimed = (await conn.xautoclaim(opts.stream, opts.group, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', batch)) as [
+            string,
+            StreamEntry[],
+          ];
           await store(claimed[1] ?? []);
         }
-        const r = (await conn.xreadgroup('GROUP', opts.group, consumer, 'COUNT', batch, 'BLOCK', 1000, 'STREAMS', opts.stream, '>')) as [string, StreamEntry[]][] | null;
+        const r = (await conn.xreadgroup('GROUP', opts.group, consumer, 'COUNT', batch, 'BLOCK', 1000, 'STREAMS', opts.stream, '>')) as
+          [string, StreamEntry[]][] | null;
         if (r) await store(r[0]?.[1] ?? []);
         // Fewer, larger batches: each write transaction holds the database's write lock (FerretDB).
         if (r && opts.minIntervalMs && !stopping) await new Promise((res) => setTimeout(res, opts.minIntervalMs));

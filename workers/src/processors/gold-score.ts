@@ -24,8 +24,16 @@ export async function goldScoreProcessor(w: WorkerContext, job: Job): Promise<{ 
   if (!gold) throw new UnrecoverableError('the item has no gold answer');
   const score = goldScore(gold.regions, d.regions, project.labelSchema);
   await putResult(w.db, {
-    _id: `gold:${d.annotationId}`, schemaVersion: 1, scope: 'gold', projectId: new ObjectId(d.projectId), itemId: new ObjectId(d.itemId),
-    userId: new ObjectId(d.userId), annotationId: new ObjectId(d.annotationId), at: new Date(w.now()), value: score.value, byTool: score.byTool,
+    _id: `gold:${d.annotationId}`,
+    schemaVersion: 1,
+    scope: 'gold',
+    projectId: new ObjectId(d.projectId),
+    itemId: new ObjectId(d.itemId),
+    userId: new ObjectId(d.userId),
+    annotationId: new ObjectId(d.annotationId),
+    at: new Date(w.now()),
+    value: score.value,
+    byTool: score.byTool,
   });
   if (score.value !== null) await execEngineOps(w.redis, goldScoredOps(keys, d.userId, d.annotationId, score.value));
   return { value: score.value };

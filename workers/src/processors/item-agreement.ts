@@ -1,8 +1,18 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  DOMAIN_EVENTS, ItemAgreementJobData, JOB_NAMES, itemQuality, polygonWork, polygonsAsBoxes, projectAgreementJobId, projectKeys,
-  type ItemCompletePayload, type ItemQuality, type LabelSchema, type Region,
+  DOMAIN_EVENTS,
+  ItemAgreementJobData,
+  JOB_NAMES,
+  itemQuality,
+  polygonWork,
+  polygonsAsBoxes,
+  projectAgreementJobId,
+  projectKeys,
+  type ItemCompletePayload,
+  type ItemQuality,
+  type LabelSchema,
+  type Region,
 } from '@labelwork/core';
 import { PROJECT_AGREEMENT_JOB_OPTS, itemCompleteOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
@@ -23,7 +33,10 @@ async function annotationsOf(w: WorkerContext, data: ItemAgreementJobData): Prom
   const keys = projectKeys(w.config.REDIS_PREFIX, data.projectId);
   if (!data.fromDb) {
     const raw = await w.redis.hgetall(keys.itemAnnotations(data.itemId));
-    const list = Object.entries(raw).map(([userId, json]) => ({ userId, ...(JSON.parse(json) as { annotationId: string; regions: Region[] }) }));
+    const list = Object.entries(raw).map(([userId, json]) => ({
+      userId,
+      ...(JSON.parse(json) as { annotationId: string; regions: Region[] }),
+    }));
     if (list.length >= data.k) return list;
   }
   const docs = await w.db.annotations.find({ itemId: new ObjectId(data.itemId), gold: false }).toArray();
@@ -36,20 +49,51 @@ async function annotationsOf(w: WorkerContext, data: ItemAgreementJobData): Prom
  * bounding boxes, and if the computation throws anyway it is redone with boxes. Anything but exact
  * is flagged in `approximate`.
  */
-export function boundedItemQuality(w: WorkerContext, list: readonly { annotatorId: string; regions: Region[] }[], schema: LabelSchema): { quality: ItemQuality; approximate?: QualityApproximation } {
+export function boundedItemQuality(
+  w: WorkerContext,
+  list: readonly { annotatorId: string; regions: Region[] }[],
+  schema: LabelSchema,
+): { quality: ItemQuality; approximate?: QualityApproximation } {
   const sets = list.map((a) => a.regions);
-  const run = (s: readonly Region[][]) => itemQuality(list.map((a, i) => ({ annotatorId: a.annotatorId, regions: s[i] ?? [] })), schema);
+  const run = (s: readonly Region[][]) =>
+    itemQuality(
+      list.map((a, i) => ({ annotatorId: a.annotatorId, regions: s[i] ?? [] })),
+      schema,
+    );
   const work = polygonWork(sets);
   try {
     if (work.pairs > w.config.QUALITY_MAX_POLYGON_PAIRS) {
-      return { quality: run(polygonsAsBoxes(sets)), approximate: { method: 'boxes', polygonPairs: work.pairs, reason: `more than ${w.config.QUALITY_MAX_POLYGON_PAIRS} polygon pairs to compare` } };
+      return {
+        quality: run(polygonsAsBoxes(sets)),
+        approximate: {
+          method: 'boxes',
+          polygonPairs: work.pairs,
+          reason: `more than ${w.config.QUALITY_MAX_POLYGON_PAIRS} polygon pairs to compare`,
+        },
+      };
     }
     const quality = run(sets);
-    return work.rasterised ? { quality, approximate: { method: 'raster', polygonPairs: work.rasterised, reason: 'large or often-crossing polygon pairs measured on a grid' } } : { quality };
+    return work.rasterised
+      ? {
+          quality,
+          approximate: {
+            method: 'raster',
+            polygonPairs: work.rasterised,
+            reason: 'large or often-crossing polygon pairs measured on a grid',
+          },
+        }
+      : { quality };
   } catch (e) {
     if (!work.pairs) throw e;
     w.log.warn('item agreement fell back to polygon bounding boxes', { err: e });
-    return { quality: run(polygonsAsBoxes(sets)), approximate: { method: 'boxes', polygonPairs: work.pairs, reason: `polygon comparison failed: ${e instanceof Error ? e.message : String(e)}` } };
+    return {
+      quality: run(polygonsAsBoxes(sets)),
+      approximate: {
+        method: 'boxes',
+        polygonPairs: work.pairs,
+        reason: `polygon comparison failed: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    };
   }
 }
 
@@ -63,7 +107,11 @@ export async function scheduleProjectAgreement(w: WorkerContext, projectId: stri
   const window = Math.max(w.config.PROJECT_AGREEMENT_DEBOUNCE_MS, 20 * lastMs);
   const bucket = Math.floor(w.now() / window);
   const delay = Math.max(0, (bucket + 1) * window - w.now());
-  await w.quality.add(JOB_NAMES.projectAgreement, { projectId }, { jobId: projectAgreementJobId(projectId, bucket), delay, ...PROJECT_AGREEMENT_JOB_OPTS });
+  await w.quality.add(
+    JOB_NAMES.projectAgreement,
+    { projectId },
+    { jobId: projectAgreementJobId(projectId, bucket), delay, ...PROJECT_AGREEMENT_JOB_OPTS },
+  );
 }
 
 /**
@@ -84,11 +132,23 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
   const list = await annotationsOf(w, data);
   if (list.length < data.k) throw new UnrecoverableError(`the item has ${list.length} annotations; ${data.k} are needed`);
   if (w.config.QUALITY_JOB_DELAY_MS) await new Promise((r) => setTimeout(r, w.config.QUALITY_JOB_DELAY_MS));
-  const { quality, approximate } = boundedItemQuality(w, list.map((a) => ({ annotatorId: a.userId, regions: a.regions })), project.labelSchema);
+  const { quality, approximate } = boundedItemQuality(
+    w,
+    list.map((a) => ({ annotatorId: a.userId, regions: a.regions })),
+    project.labelSchema,
+  );
   const at = new Date(w.now());
   await putResult(w.db, {
-    _id: `item:${data.itemId}`, schemaVersion: 1, scope: 'item', projectId, itemId, at, k: data.k,
-    annotationIds: list.map((a) => new ObjectId(a.annotationId)), ...quality, ...(approximate ? { approximate } : {}),
+    _id: `item:${data.itemId}`,
+    schemaVersion: 1,
+    scope: 'item',
+    projectId,
+    itemId,
+    at,
+    k: data.k,
+    annotationIds: list.map((a) => new ObjectId(a.annotationId)),
+    ...quality,
+    ...(approximate ? { approximate } : {}),
   });
   await queueItemComplete(w, data.itemId, list.length);
   const keys = projectKeys(w.config.REDIS_PREFIX, data.projectId);
@@ -96,8 +156,18 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
   // project-agreement job (a write per item would hold the database's write lock on FerretDB).
   // All replicas are in: the annotator view of the item is no longer needed in Redis.
   await execEngineOps(w.redis, itemCompleteOps(keys, data.itemId));
-  const payload: ItemCompletePayload = { projectId: data.projectId, itemId: data.itemId, annotators: list.length, agreement: Object.fromEntries(Object.entries(quality.summary).map(([t, v]) => [t, v ?? null])) };
-  await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, { type: DOMAIN_EVENTS.itemCompleted, eventId: domainEventIdOf(job), at: w.now(), data: payload });
+  const payload: ItemCompletePayload = {
+    projectId: data.projectId,
+    itemId: data.itemId,
+    annotators: list.length,
+    agreement: Object.fromEntries(Object.entries(quality.summary).map(([t, v]) => [t, v ?? null])),
+  };
+  await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, {
+    type: DOMAIN_EVENTS.itemCompleted,
+    eventId: domainEventIdOf(job),
+    at: w.now(),
+    data: payload,
+  });
   await scheduleProjectAgreement(w, data.projectId);
   return payload;
 }

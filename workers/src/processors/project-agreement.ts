@@ -1,6 +1,13 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { DOMAIN_EVENTS, ProjectAgreementJobData, projectAgreement, projectKeys, type ItemQualityRow, type ProjectAgreementPayload } from '@labelwork/core';
+import {
+  DOMAIN_EVENTS,
+  ProjectAgreementJobData,
+  projectAgreement,
+  projectKeys,
+  type ItemQualityRow,
+  type ProjectAgreementPayload,
+} from '@labelwork/core';
 import { agreementRunTimeOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { execEngineOps } from '../infra/engine-ops.ts';
@@ -19,10 +26,27 @@ export async function projectAgreementProcessor(w: WorkerContext, job: Job): Pro
   const rows = (await w.db.agreements.find({ projectId, scope: 'item' }).toArray()) as Extract<AgreementRow, { scope: 'item' }>[];
   const result = projectAgreement(rows as ItemQualityRow[]);
   const at = new Date(w.now());
-  await putResult(w.db, { _id: `project:${parsed.data.projectId}:${at.getTime()}`, schemaVersion: 1, scope: 'project', projectId, at, ...result });
+  await putResult(w.db, {
+    _id: `project:${parsed.data.projectId}:${at.getTime()}`,
+    schemaVersion: 1,
+    scope: 'project',
+    projectId,
+    at,
+    ...result,
+  });
   await w.db.projects.updateOne({ _id: projectId, 'counts.done': { $lt: rows.length } }, { $set: { 'counts.done': rows.length } });
-  const payload: ProjectAgreementPayload = { projectId: parsed.data.projectId, at: at.toISOString(), items: result.items, byTool: Object.fromEntries(Object.entries(result.byTool).map(([t, v]) => [t, v?.value ?? null])) };
+  const payload: ProjectAgreementPayload = {
+    projectId: parsed.data.projectId,
+    at: at.toISOString(),
+    items: result.items,
+    byTool: Object.fromEntries(Object.entries(result.byTool).map(([t, v]) => [t, v?.value ?? null])),
+  };
   await execEngineOps(w.redis, agreementRunTimeOps(projectKeys(w.config.REDIS_PREFIX, parsed.data.projectId), performance.now() - started));
-  await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, { type: DOMAIN_EVENTS.projectAgreementUpdated, eventId: domainEventIdOf(job), at: w.now(), data: payload });
+  await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, {
+    type: DOMAIN_EVENTS.projectAgreementUpdated,
+    eventId: domainEventIdOf(job),
+    at: w.now(),
+    data: payload,
+  });
   return payload;
 }

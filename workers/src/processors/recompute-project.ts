@@ -28,7 +28,18 @@ export async function recomputeProjectProcessor(w: WorkerContext, job: Job): Pro
     const list = byItem.get(it.itemId.toHexString()) ?? [];
     if (!list.length) continue;
     const { quality, approximate } = boundedItemQuality(w, list, project.labelSchema);
-    await putResult(w.db, { _id: it._id, schemaVersion: 1, scope: 'item', projectId, itemId: it.itemId, at: new Date(w.now()), k: it.k, annotationIds: list.map((a) => a.annotationId), ...quality, ...(approximate ? { approximate } : {}) });
+    await putResult(w.db, {
+      _id: it._id,
+      schemaVersion: 1,
+      scope: 'item',
+      projectId,
+      itemId: it.itemId,
+      at: new Date(w.now()),
+      k: it.k,
+      annotationIds: list.map((a) => a.annotationId),
+      ...quality,
+      ...(approximate ? { approximate } : {}),
+    });
     n++;
     if (n % 100 === 0) await job.updateProgress({ done: n, items: items.length });
   }

@@ -1,8 +1,21 @@
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  DEFAULT_SPREAD, JOB_NAMES, MaintenanceJobData, QUALITY_JOB_OPTS, exclusionOp, handoffOp, itemAgreementJobId, itemCacheOps, projectKeys, queuedOp,
-  replicaJobId, replicaJobs, taskItemOf, type RedisOp, type ReplicaItem,
+  DEFAULT_SPREAD,
+  JOB_NAMES,
+  MaintenanceJobData,
+  QUALITY_JOB_OPTS,
+  exclusionOp,
+  handoffOp,
+  itemAgreementJobId,
+  itemCacheOps,
+  projectKeys,
+  queuedOp,
+  replicaJobId,
+  replicaJobs,
+  taskItemOf,
+  type RedisOp,
+  type ReplicaItem,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { execEngineOps } from '../infra/engine-ops.ts';
@@ -36,7 +49,8 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
   for await (const b of w.db.queueBatches.find({ projectId })) {
     for (const id of b.itemIds) if (!wanted.has(id.toHexString())) wanted.set(id.toHexString(), { k: b.k, priority: b.priority });
   }
-  for (const [id, k] of Object.entries(await w.redis.hgetall(keys.queued))) if (!wanted.has(id)) wanted.set(id, { k: Number(k), priority: 50 });
+  for (const [id, k] of Object.entries(await w.redis.hgetall(keys.queued)))
+    if (!wanted.has(id)) wanted.set(id, { k: Number(k), priority: 50 });
   await job.updateProgress({ phase: 'annotations', items: wanted.size });
 
   const filled = new Set<string>();
@@ -66,7 +80,9 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
     const ids = [...wanted.keys()];
     for (let i = 0; i < ids.length; i += chunkSize) {
       const chunk = ids.slice(i, i + chunkSize);
-      const found = new Map((await w.db.items.find({ _id: { $in: chunk.map((s) => new ObjectId(s)) } }).toArray()).map((d) => [d._id.toHexString(), d]));
+      const found = new Map(
+        (await w.db.items.find({ _id: { $in: chunk.map((s) => new ObjectId(s)) } }).toArray()).map((d) => [d._id.toHexString(), d]),
+      );
       const ops: RedisOp[] = [];
       const needed: ReplicaItem[] = [];
       // In the order the items were put up.
@@ -87,7 +103,11 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
         for (let r = 0; r < k; r++) if (filled.has(replicaJobId(itemId, r))) skip.add(r);
         if (skip.size < k) needed.push({ itemId, k, priority, skip });
         if (anns.length >= k) {
-          await w.quality.add(JOB_NAMES.itemAgreement, { projectId: pid, itemId, k, fromDb: true }, { jobId: itemAgreementJobId(itemId), ...QUALITY_JOB_OPTS });
+          await w.quality.add(
+            JOB_NAMES.itemAgreement,
+            { projectId: pid, itemId, k, fromDb: true },
+            { jobId: itemAgreementJobId(itemId), ...QUALITY_JOB_OPTS },
+          );
           qualityJobs++;
         }
       }

@@ -20,7 +20,10 @@ function finish(s: Extract<BoxState, { mode: 'drawing' }>, ctx: ToolContext): St
   const tooSmall = region.w < 1 || region.h < 1 || region.w * ctx.scale < 2 || region.h * ctx.scale < 2;
   return {
     state: IDLE,
-    effects: [{ type: 'draft', draft: null }, ...(tooSmall ? [] : [{ type: 'commit' as const, ops: [{ op: 'put' as const, record: roundRegion(region) }] }])],
+    effects: [
+      { type: 'draft', draft: null },
+      ...(tooSmall ? [] : [{ type: 'commit' as const, ops: [{ op: 'put' as const, record: roundRegion(region) }] }]),
+    ],
   };
 }
 
@@ -53,7 +56,8 @@ export const bboxTool: Tool<BoxState> = {
   },
 
   key(s, key) {
-    if (s.mode === 'drawing' && (key === 'Escape' || key === 'Backspace')) return { state: IDLE, effects: [{ type: 'draft', draft: null }] };
+    if (s.mode === 'drawing' && (key === 'Escape' || key === 'Backspace'))
+      return { state: IDLE, effects: [{ type: 'draft', draft: null }] };
     return null;
   },
 };

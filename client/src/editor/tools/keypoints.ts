@@ -3,8 +3,7 @@ import type { Keypoint, Vec } from '../types.ts';
 import { roundRegion, type Step, type Tool, type ToolContext } from './tool.ts';
 
 export type KeypointsState =
-  | { mode: 'idle' }
-  | { mode: 'placing'; id: string; label: string; names: readonly string[]; points: Keypoint[]; cursor: Vec | null };
+  { mode: 'idle' } | { mode: 'placing'; id: string; label: string; names: readonly string[]; points: Keypoint[]; cursor: Vec | null };
 type Placing = Extract<KeypointsState, { mode: 'placing' }>;
 
 const IDLE: KeypointsState = { mode: 'idle' };
@@ -30,7 +29,8 @@ function commit(s: Placing): Step<KeypointsState> {
   const points = [...s.points, ...rest];
   const effects: Step<KeypointsState>['effects'] = [{ type: 'draft', draft: null }];
   // A skeleton with no point placed says nothing: drop it.
-  if (points.some((p) => p.v > 0)) effects.push({ type: 'commit', ops: [{ op: 'put', record: roundRegion({ id: s.id, type: 'keypoints', label: s.label, points }) }] });
+  if (points.some((p) => p.v > 0))
+    effects.push({ type: 'commit', ops: [{ op: 'put', record: roundRegion({ id: s.id, type: 'keypoints', label: s.label, points }) }] });
   return { state: IDLE, effects };
 }
 

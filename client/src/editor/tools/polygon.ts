@@ -24,7 +24,13 @@ function close(s: Drawing): Step<PolygonState> {
   if (s.points.length < 3) return { state: s };
   const region = roundRegion({ id: s.id, type: 'polygon' as const, label: s.label, points: s.points });
   if (polygonDefect(region.points)) return { state: s };
-  return { state: IDLE, effects: [{ type: 'draft', draft: null }, { type: 'commit', ops: [{ op: 'put', record: region }] }] };
+  return {
+    state: IDLE,
+    effects: [
+      { type: 'draft', draft: null },
+      { type: 'commit', ops: [{ op: 'put', record: region }] },
+    ],
+  };
 }
 
 /** Polygons: click the vertices; close on the first point, by double-click or Enter; Backspace removes the last point. */

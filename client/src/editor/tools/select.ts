@@ -1,5 +1,17 @@
 import type { BBoxRegion, Region } from '@labelwork/core';
-import { deleteVertex, dist2, hitRegion, insertVertex, moveVertex, nearestEdge, nextVisibility, pickRegion, resizeBox, translateRegion, type BoxHandle } from '../geometry.ts';
+import {
+  deleteVertex,
+  dist2,
+  hitRegion,
+  insertVertex,
+  moveVertex,
+  nearestEdge,
+  nextVisibility,
+  pickRegion,
+  resizeBox,
+  translateRegion,
+  type BoxHandle,
+} from '../geometry.ts';
 import type { Vec } from '../types.ts';
 import { DRAG_PX, HIT_PX, roundRegion, type Effect, type Step, type Tool, type ToolContext } from './tool.ts';
 
@@ -45,13 +57,30 @@ export const selectTool: Tool<SelectState> = {
         if (hit?.kind === 'vertex') {
           if (input.alt && sel.type === 'polygon') {
             const next = deleteVertex(sel, hit.index);
-            return { state: IDLE, effects: next ? [{ type: 'commit', ops: [{ op: 'put', record: next }] }, { type: 'select', ids: [sel.id], vertex: null }] : [] };
+            return {
+              state: IDLE,
+              effects: next
+                ? [
+                    { type: 'commit', ops: [{ op: 'put', record: next }] },
+                    { type: 'select', ids: [sel.id], vertex: null },
+                  ]
+                : [],
+            };
           }
           if (input.alt && sel.type === 'keypoints') {
             const points = sel.points.map((q, i) => (i === hit.index ? { ...q, v: nextVisibility(q.v) } : q));
-            return { state: IDLE, effects: [{ type: 'commit', ops: [{ op: 'put', record: { ...sel, points } }] }, { type: 'select', ids: [sel.id], vertex: hit.index }] };
+            return {
+              state: IDLE,
+              effects: [
+                { type: 'commit', ops: [{ op: 'put', record: { ...sel, points } }] },
+                { type: 'select', ids: [sel.id], vertex: hit.index },
+              ],
+            };
           }
-          return { state: { mode: 'vertex', id: sel.id, index: hit.index, original: sel, current: sel }, effects: [{ type: 'select', ids: [sel.id], vertex: hit.index }] };
+          return {
+            state: { mode: 'vertex', id: sel.id, index: hit.index, original: sel, current: sel },
+            effects: [{ type: 'select', ids: [sel.id], vertex: hit.index }],
+          };
         }
       }
       const picked = pickRegion(ctx.regions, p, tol, ctx.isPickable);
@@ -70,7 +99,10 @@ export const selectTool: Tool<SelectState> = {
           const r = byId(ctx, s.id);
           if (!r || !ctx.isEditable(r) || dist2(p, s.start) < (DRAG_PX / ctx.scale) ** 2) return { state: s };
           const current = translateRegion(r, p.x - s.start.x, p.y - s.start.y, ctx.image);
-          return { state: { mode: 'moving', id: s.id, start: s.start, original: r, current }, effects: [{ type: 'draft', draft: { region: current, isNew: false } }] };
+          return {
+            state: { mode: 'moving', id: s.id, start: s.start, original: r, current },
+            effects: [{ type: 'draft', draft: { region: current, isNew: false } }],
+          };
         }
         case 'moving': {
           const current = translateRegion(s.original, p.x - s.start.x, p.y - s.start.y, ctx.image);
@@ -103,7 +135,13 @@ export const selectTool: Tool<SelectState> = {
         const edge = nearestEdge(sel, p, tol);
         if (edge) {
           const next = roundRegion(insertVertex(sel, edge.index, edge.point));
-          return { state: IDLE, effects: [{ type: 'commit', ops: [{ op: 'put', record: next }] }, { type: 'select', ids: [sel.id], vertex: edge.index + 1 }] };
+          return {
+            state: IDLE,
+            effects: [
+              { type: 'commit', ops: [{ op: 'put', record: next }] },
+              { type: 'select', ids: [sel.id], vertex: edge.index + 1 },
+            ],
+          };
         }
       }
     }

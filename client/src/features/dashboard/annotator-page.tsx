@@ -1,6 +1,13 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { Lang, Project } from '@labelwork/core';
-import { getAnnotatorHistory, getDashboard, type AnnotatorHistory, type AnnotatorHistoryItem, type AnnotatorRow, type Dashboard } from '../../api/dashboard.ts';
+import {
+  getAnnotatorHistory,
+  getDashboard,
+  type AnnotatorHistory,
+  type AnnotatorHistoryItem,
+  type AnnotatorRow,
+  type Dashboard,
+} from '../../api/dashboard.ts';
 import { isAbortError } from '../../api/http.ts';
 import { getProject } from '../../api/projects.ts';
 import { Link } from '../../app/link.tsx';
@@ -33,17 +40,20 @@ interface Loaded {
  */
 export function AnnotatorPage({ projectId, userId }: { projectId: string; userId: string }) {
   const { t, lang } = useI18n();
-  const [load, reload] = useLoad<Loaded>(async (signal) => {
-    const [project, history, dashboard] = await Promise.all([
-      getProject(projectId, signal),
-      getAnnotatorHistory(projectId, userId, signal),
-      getDashboard(projectId, signal).catch((e: unknown) => {
-        if (isAbortError(e)) throw e;
-        return null;
-      }),
-    ]);
-    return { project, history, dashboard };
-  }, [projectId, userId]);
+  const [load, reload] = useLoad<Loaded>(
+    async (signal) => {
+      const [project, history, dashboard] = await Promise.all([
+        getProject(projectId, signal),
+        getAnnotatorHistory(projectId, userId, signal),
+        getDashboard(projectId, signal).catch((e: unknown) => {
+          if (isAbortError(e)) throw e;
+          return null;
+        }),
+      ]);
+      return { project, history, dashboard };
+    },
+    [projectId, userId],
+  );
 
   const back = (
     <Link to={paths.project(projectId, 'dashboard')} data-testid="annotator-back">
@@ -88,7 +98,13 @@ export function AnnotatorPage({ projectId, userId }: { projectId: string; userId
       </div>
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
 
-      <Figures history={history} team={dashboard?.annotators ?? null} outliers={dashboard?.outliers.filter((o) => o.userId === history.userId) ?? []} t={t} lang={lang} />
+      <Figures
+        history={history}
+        team={dashboard?.annotators ?? null}
+        outliers={dashboard?.outliers.filter((o) => o.userId === history.userId) ?? []}
+        t={t}
+        lang={lang}
+      />
 
       <div className="dash__grid">
         <section className="card dash__card">
@@ -101,7 +117,14 @@ export function AnnotatorPage({ projectId, userId }: { projectId: string; userId
           {dashboard && singleClassLabels(project.labelSchema).length > 0 && (
             <>
               <h2 className="section-title">{t('annotator.vsConsensus')}</h2>
-              <TheirConfusion project={project} dashboard={dashboard} userId={history.userId} username={history.username} t={t} lang={lang} />
+              <TheirConfusion
+                project={project}
+                dashboard={dashboard}
+                userId={history.userId}
+                username={history.username}
+                t={t}
+                lang={lang}
+              />
             </>
           )}
         </section>
@@ -128,7 +151,19 @@ function median(v: number[]): number | null {
 type FigureKey = 'submitted' | 'secondsPerItem' | 'goldAccuracy' | 'rejectionRate' | 'agreement';
 const FIGURES: FigureKey[] = ['submitted', 'secondsPerItem', 'goldAccuracy', 'rejectionRate', 'agreement'];
 
-function Figures({ history, team, outliers, t, lang }: { history: AnnotatorHistory; team: AnnotatorRow[] | null; outliers: Dashboard['outliers']; t: Translate; lang: Lang }) {
+function Figures({
+  history,
+  team,
+  outliers,
+  t,
+  lang,
+}: {
+  history: AnnotatorHistory;
+  team: AnnotatorRow[] | null;
+  outliers: Dashboard['outliers'];
+  t: Translate;
+  lang: Lang;
+}) {
   const f = history.figures;
   const text = (k: FigureKey, v: number | null | undefined): string => {
     if (v === null || v === undefined) return '—';
@@ -150,7 +185,13 @@ function Figures({ history, team, outliers, t, lang }: { history: AnnotatorHisto
               : null;
         const outlier = outliers.find((o) => o.figure === k);
         return (
-          <div key={k} className={`card dash__tile${outlier ? ' dash__tile--outlier' : ''}`} data-testid={`annotator-fig-${k}`} data-value={v ?? ''} data-outlier={outlier ? 'true' : undefined}>
+          <div
+            key={k}
+            className={`card dash__tile${outlier ? ' dash__tile--outlier' : ''}`}
+            data-testid={`annotator-fig-${k}`}
+            data-value={v ?? ''}
+            data-outlier={outlier ? 'true' : undefined}
+          >
             <div className="dash__tile-title small muted">{t(`annotator.fig.${k}`)}</div>
             <div className="dash__tile-big">{text(k, v)}</div>
             {extra && <div className="small muted">{extra}</div>}
@@ -187,11 +228,19 @@ function Activity({ items, t, lang }: { items: AnnotatorHistoryItem[]; t: Transl
       const d = dayStart(Date.parse(i.at));
       if (counts.has(d)) counts.set(d, counts.get(d)! + 1);
     }
-    return { x: x.map((d) => d / 1000), series: [{ label: t('annotator.perDay'), color: seriesColor(0), values: x.map((d) => counts.get(d)!) }] };
+    return {
+      x: x.map((d) => d / 1000),
+      series: [{ label: t('annotator.perDay'), color: seriesColor(0), values: x.map((d) => counts.get(d)!) }],
+    };
   }, [items, t]);
   const gold = useMemo(() => {
     const scored = items.filter((i) => i.goldScore !== null).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    return { n: scored.length, first: scored[0]?.goldScore ?? null, x: scored.map((i) => Date.parse(i.at) / 1000), series: [{ label: t('annotator.goldOverTime'), color: seriesColor(2), values: scored.map((i) => i.goldScore) }] };
+    return {
+      n: scored.length,
+      first: scored[0]?.goldScore ?? null,
+      x: scored.map((i) => Date.parse(i.at) / 1000),
+      series: [{ label: t('annotator.goldOverTime'), color: seriesColor(2), values: scored.map((i) => i.goldScore) }],
+    };
   }, [items, t]);
   const count = useCallback((v: number) => formatNumber(lang, v, 1), [lang]);
   const percent = useCallback((v: number) => formatPercent(lang, v, 0), [lang]);
@@ -200,11 +249,32 @@ function Activity({ items, t, lang }: { items: AnnotatorHistoryItem[]; t: Transl
     <>
       <h3 className="small">{t('annotator.perDay')}</h3>
       <div data-testid="annotator-activity" data-total={total}>
-        <TimeChart x={perDay.x} series={perDay.series} bars days height={150} yMin={0} format={count} lang={lang} label={t('annotator.perDay')} testId="annotator-per-day" />
+        <TimeChart
+          x={perDay.x}
+          series={perDay.series}
+          bars
+          days
+          height={150}
+          yMin={0}
+          format={count}
+          lang={lang}
+          label={t('annotator.perDay')}
+          testId="annotator-per-day"
+        />
       </div>
       <h3 className="small">{t('annotator.goldOverTime')}</h3>
       {gold.n >= 2 ? (
-        <TimeChart x={gold.x} series={gold.series} height={150} yMin={0} yMax={1} format={percent} lang={lang} label={t('annotator.goldOverTime')} testId="annotator-gold-chart" />
+        <TimeChart
+          x={gold.x}
+          series={gold.series}
+          height={150}
+          yMin={0}
+          yMax={1}
+          format={percent}
+          lang={lang}
+          label={t('annotator.goldOverTime')}
+          testId="annotator-gold-chart"
+        />
       ) : (
         <p className="muted small" data-testid="annotator-gold-none">
           {gold.n === 1 && gold.first !== null ? t('annotator.fewGold', { score: formatPercent(lang, gold.first) }) : t('annotator.noGold')}
@@ -246,7 +316,21 @@ function Pairs({ userId, dashboard, t, lang }: { userId: string; dashboard: Dash
   );
 }
 
-function TheirConfusion({ project, dashboard, userId, username, t, lang }: { project: Project; dashboard: Dashboard; userId: string; username: string; t: Translate; lang: Lang }) {
+function TheirConfusion({
+  project,
+  dashboard,
+  userId,
+  username,
+  t,
+  lang,
+}: {
+  project: Project;
+  dashboard: Dashboard;
+  userId: string;
+  username: string;
+  t: Translate;
+  lang: Lang;
+}) {
   const m = dashboard.confusion.vsConsensusBy?.[userId] ?? {};
   const colors = useMemo(() => new Map(project.labelSchema.labels.map((l) => [l.name, l.color])), [project.labelSchema]);
   if (!confusionTotal(m)) return <p className="muted small">{t('dash.cm.noDataFor', { user: username })}</p>;
@@ -285,7 +369,12 @@ function History({ projectId, items, t, lang }: { projectId: string; items: Anno
           {shown.map((i) => (
             <tr key={i.annotationId} data-testid="history-row" data-item-id={i.itemId} data-annotation-id={i.annotationId}>
               <td>
-                <Link to={paths.item(projectId, i.itemId)} className="table__primary-link" data-testid="history-item-link" aria-label={t('dash.openItem', { id: i.seq === null ? i.itemId : `#${i.seq}` })}>
+                <Link
+                  to={paths.item(projectId, i.itemId)}
+                  className="table__primary-link"
+                  data-testid="history-item-link"
+                  aria-label={t('dash.openItem', { id: i.seq === null ? i.itemId : `#${i.seq}` })}
+                >
                   {i.seq === null ? `…${i.itemId.slice(-6)}` : `#${formatNumber(lang, i.seq)}`}
                 </Link>
                 {i.name && <span className="muted small dash__item-name"> {i.name}</span>}
@@ -297,13 +386,15 @@ function History({ projectId, items, t, lang }: { projectId: string; items: Anno
                 {i.goldScore === null ? '—' : formatPercent(lang, i.goldScore)}
               </td>
               <td data-testid="history-verdicts" data-verdicts={i.verdicts.join(' ')}>
-                {i.verdicts.length === 0
-                  ? <span className="muted">—</span>
-                  : i.verdicts.map((v, k) => (
-                      <span key={k} className={`dash__verdict dash__verdict--${v}`}>
-                        {t(`annotator.verdict.${v}`)}
-                      </span>
-                    ))}
+                {i.verdicts.length === 0 ? (
+                  <span className="muted">—</span>
+                ) : (
+                  i.verdicts.map((v, k) => (
+                    <span key={k} className={`dash__verdict dash__verdict--${v}`}>
+                      {t(`annotator.verdict.${v}`)}
+                    </span>
+                  ))
+                )}
               </td>
             </tr>
           ))}

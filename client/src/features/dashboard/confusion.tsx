@@ -19,10 +19,11 @@ export function singleClassLabels(schema: LabelSchema): string[] {
 export function matrixLabels(schema: LabelSchema, ...ms: Confusion[]): string[] {
   const base = singleClassLabels(schema);
   const seen = new Set<string>();
-  for (const m of ms) for (const [r, row] of Object.entries(m)) {
-    seen.add(r);
-    for (const c of Object.keys(row)) seen.add(c);
-  }
+  for (const m of ms)
+    for (const [r, row] of Object.entries(m)) {
+      seen.add(r);
+      for (const c of Object.keys(row)) seen.add(c);
+    }
   const extra = [...seen].filter((l) => l !== NO_CLASS && !base.includes(l)).sort();
   return [...base, ...extra, ...(seen.has(NO_CLASS) ? [NO_CLASS] : [])];
 }
@@ -44,7 +45,17 @@ function shade(share: number, diagonal: boolean): string {
  * totals), readable to screen readers and tests. Cells are shaded by their share of the row; the
  * diagonal (same label on both sides) is green and outlined.
  */
-export function ConfusionTable({ m, labels, colors, rowHead, colHead, help, testId, t, lang }: {
+export function ConfusionTable({
+  m,
+  labels,
+  colors,
+  rowHead,
+  colHead,
+  help,
+  testId,
+  t,
+  lang,
+}: {
   m: Confusion;
   labels: string[];
   colors: ReadonlyMap<string, string>;
@@ -113,7 +124,12 @@ export function ConfusionTable({ m, labels, colors, rowHead, colHead, help, test
                         key={c}
                         className={`dash__cm-cell${diagonal ? ' is-diagonal' : ''}${n === 0 ? ' is-zero' : ''}`}
                         style={{ background: shade(share, diagonal) }}
-                        title={t('dash.cm.cellTitle', { row: name(r), col: name(c), n: formatNumber(lang, n), share: formatPercent(lang, share) })}
+                        title={t('dash.cm.cellTitle', {
+                          row: name(r),
+                          col: name(c),
+                          n: formatNumber(lang, n),
+                          share: formatPercent(lang, share),
+                        })}
                         data-testid="confusion-cell"
                         data-row={r}
                         data-col={c}
@@ -166,7 +182,19 @@ export function regionMatrixLabels(schema: LabelSchema, m: Confusion): string[] 
  * by both labels (a car one annotator drew where the other drew a truck), unmatched ones against
  * "nothing". Shown when the project has region labels and an item was completed.
  */
-export function RegionConfusionSection({ schema, m, colors, t, lang }: { schema: LabelSchema; m: Confusion | undefined; colors: ReadonlyMap<string, string>; t: Translate; lang: Lang }) {
+export function RegionConfusionSection({
+  schema,
+  m,
+  colors,
+  t,
+  lang,
+}: {
+  schema: LabelSchema;
+  m: Confusion | undefined;
+  colors: ReadonlyMap<string, string>;
+  t: Translate;
+  lang: Lang;
+}) {
   if (!m || !confusionTotal(m) || !schema.labels.some((l) => REGION_TOOLS.has(l.tool))) return null;
   return (
     <div className="dash__cm-regions" data-testid="confusion-regions-section">

@@ -96,10 +96,17 @@ export function DashboardTab({ project }: { project: Project }) {
     <div className="dash" data-testid="dashboard">
       {error !== null && <ErrorAlert error={error} onRetry={load} />}
       <p className="muted small dash__updated">
-        <span className="dash__live" aria-hidden="true" /> {t('dash.live')} · {t('dash.updated', { time: formatTime(lang, data.generatedAt) })}
+        <span className="dash__live" aria-hidden="true" /> {t('dash.live')} ·{' '}
+        {t('dash.updated', { time: formatTime(lang, data.generatedAt) })}
       </p>
       <div className="dash__tiles">
-        <Tile testId="tile-done" value={p.done} title={t('dash.progress')} big={n(p.done)} detail={t('dash.progressOf', { done: n(p.done), total: n(p.items) })}>
+        <Tile
+          testId="tile-done"
+          value={p.done}
+          title={t('dash.progress')}
+          big={n(p.done)}
+          detail={t('dash.progressOf', { done: n(p.done), total: n(p.items) })}
+        >
           <progress max={Math.max(1, p.items)} value={p.done} />
           <div className="small muted">{t('dash.submitted', { submitted: n(p.submitted), total: n(p.tasksTotal) })}</div>
         </Tile>
@@ -109,7 +116,13 @@ export function DashboardTab({ project }: { project: Project }) {
           testId="tile-forecast"
           value={fc.etaHours ?? ''}
           title={t('dash.forecast')}
-          big={fc.remaining === 0 ? t('dash.forecastDone') : fc.etaHours === null ? t('dash.forecastNone') : t('dash.forecastHours', { hours: n(fc.etaHours, 1) })}
+          big={
+            fc.remaining === 0
+              ? t('dash.forecastDone')
+              : fc.etaHours === null
+                ? t('dash.forecastNone')
+                : t('dash.forecastHours', { hours: n(fc.etaHours, 1) })
+          }
           detail={fc.finishAt !== null && fc.remaining > 0 ? t('dash.finishAt', { time: formatTime(lang, fc.finishAt) }) : undefined}
         />
         <Tile
@@ -162,15 +175,32 @@ export function DashboardTab({ project }: { project: Project }) {
             <ul className="dash__outliers" data-testid="dashboard-outliers">
               {data.outliers.map((o) => (
                 <li key={`${o.userId}-${o.figure}`} data-testid="outlier" data-user-id={o.userId} data-figure={o.figure}>
-                  <Link to={paths.annotator(project.id, o.userId)} data-testid="outlier-user" title={t('dash.openAnnotator', { user: o.username })}>
+                  <Link
+                    to={paths.annotator(project.id, o.userId)}
+                    data-testid="outlier-user"
+                    title={t('dash.openAnnotator', { user: o.username })}
+                  >
                     {o.username}
                   </Link>
-                  {t('dash.outlierFigure', { figure: t(`dash.col.${o.figure}`), value: figureText(lang, t, o.figure, o.value), median: figureText(lang, t, o.figure, o.median), z: n(o.z, 1) })}
+                  {t('dash.outlierFigure', {
+                    figure: t(`dash.col.${o.figure}`),
+                    value: figureText(lang, t, o.figure, o.value),
+                    median: figureText(lang, t, o.figure, o.median),
+                    z: n(o.z, 1),
+                  })}
                   {o.itemIds.length > 0 && (
                     <div className="small dash__outlier-items">
                       <span className="muted">{t(`dash.outlierItems.${o.figure}`)}</span>
                       {o.itemIds.slice(0, OUTLIER_LINKS).map((id) => (
-                        <Link key={id} to={paths.item(project.id, id)} className="mono" data-testid="outlier-item" data-item-id={id} aria-label={t('dash.openItem', { id })} title={id}>
+                        <Link
+                          key={id}
+                          to={paths.item(project.id, id)}
+                          className="mono"
+                          data-testid="outlier-item"
+                          data-item-id={id}
+                          aria-label={t('dash.openItem', { id })}
+                          title={id}
+                        >
                           {o.itemSeqs[id] !== undefined ? `#${o.itemSeqs[id]}` : shortId(id)}
                         </Link>
                       ))}
@@ -191,7 +221,21 @@ export function DashboardTab({ project }: { project: Project }) {
   );
 }
 
-function Tile({ testId, title, big, detail, value, children }: { testId: string; title: string; big: string; detail?: string | undefined; value: number | string; children?: React.ReactNode }) {
+function Tile({
+  testId,
+  title,
+  big,
+  detail,
+  value,
+  children,
+}: {
+  testId: string;
+  title: string;
+  big: string;
+  detail?: string | undefined;
+  value: number | string;
+  children?: React.ReactNode;
+}) {
   return (
     <div className="card dash__tile" data-testid={testId} data-value={value}>
       <div className="dash__tile-title small muted">{title}</div>
@@ -211,7 +255,14 @@ function ThroughputTile({ active, t, lang }: { active: Dashboard['throughput']['
       value={v ?? ''}
       title={t('dash.throughputActive')}
       big={v === null ? '—' : t('dash.perActiveHour', { n: formatNumber(lang, v, v < 1 ? 2 : 1) })}
-      detail={active ? t('dash.throughputActiveHint', { n: formatNumber(lang, active.submissions), hours: formatNumber(lang, active.activeMs / 3_600_000, 2) }) : undefined}
+      detail={
+        active
+          ? t('dash.throughputActiveHint', {
+              n: formatNumber(lang, active.submissions),
+              hours: formatNumber(lang, active.activeMs / 3_600_000, 2),
+            })
+          : undefined
+      }
     />
   );
 }
@@ -237,12 +288,19 @@ function AgreementTable({ data, t, lang }: { data: Dashboard; t: Translate; lang
           <tr key={tool} data-tool={tool}>
             <td>
               {isMessageKey(`tool.${tool}`) ? t(`tool.${tool}` as MessageKey) : tool}
-              <div className="small muted" data-testid="dashboard-metric">{t(tool === 'class-single' ? 'dash.metric.alpha' : 'dash.metric.meanItem')}</div>
+              <div className="small muted" data-testid="dashboard-metric">
+                {t(tool === 'class-single' ? 'dash.metric.alpha' : 'dash.metric.meanItem')}
+              </div>
             </td>
             <td className="num">{f(a.value)}</td>
             <td className="num">
               {f(a.ci.mean)}
-              {a.ci.low !== null && a.ci.high !== null && <span className="muted small"> [{f(a.ci.low)}, {f(a.ci.high)}]</span>}
+              {a.ci.low !== null && a.ci.high !== null && (
+                <span className="muted small">
+                  {' '}
+                  [{f(a.ci.low)}, {f(a.ci.high)}]
+                </span>
+              )}
               <CiBar low={a.ci.low} mean={a.ci.mean} high={a.ci.high} />
             </td>
             <td className="num">{formatNumber(lang, a.ci.n)}</td>
@@ -285,9 +343,23 @@ function AgreementTrend({ data, t, lang }: { data: Dashboard; t: Translate; lang
 function Throughput({ data, t, lang }: { data: Dashboard; t: Translate; lang: Lang }) {
   const { x, series } = useMemo(() => {
     const h = data.throughput.hourly;
-    return { x: h.map((b) => b.t / 1000), series: [{ label: t('dash.throughputChart'), color: seriesColor(0), values: h.map((b) => b.count) }] };
+    return {
+      x: h.map((b) => b.t / 1000),
+      series: [{ label: t('dash.throughputChart'), color: seriesColor(0), values: h.map((b) => b.count) }],
+    };
   }, [data.throughput.hourly, t]);
-  return <TimeChart x={x} series={series} bars height={160} lang={lang} yMin={0} label={t('dash.throughputChart')} testId="dashboard-throughput" />;
+  return (
+    <TimeChart
+      x={x}
+      series={series}
+      bars
+      height={160}
+      lang={lang}
+      yMin={0}
+      label={t('dash.throughputChart')}
+      testId="dashboard-throughput"
+    />
+  );
 }
 
 function heat(v: number | null): string {
@@ -335,7 +407,11 @@ function Heatmap({ data, t, lang }: { data: Dashboard; t: Translate; lang: Lang 
                   data-a={p ? r : undefined}
                   data-b={p ? c : undefined}
                   data-items={p?.items}
-                  title={p ? t('dash.pairTitle', { a: name(r), b: name(c), value: v === null ? '—' : formatNumber(lang, v, 2), items: p.items }) : undefined}
+                  title={
+                    p
+                      ? t('dash.pairTitle', { a: name(r), b: name(c), value: v === null ? '—' : formatNumber(lang, v, 2), items: p.items })
+                      : undefined
+                  }
                 >
                   {p && v !== null ? formatNumber(lang, v, 2) : ''}
                 </td>
@@ -378,12 +454,16 @@ function AnnotatorTable({ projectId, rows, t, lang }: { projectId: string; rows:
       <thead>
         <tr>
           {COLUMNS.map((k) => (
-            <th key={k} className={k === 'username' ? '' : 'num'} aria-sort={sort.key === k ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}>
+            <th
+              key={k}
+              className={k === 'username' ? '' : 'num'}
+              aria-sort={sort.key === k ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}
+            >
               <button
                 type="button"
                 className="dash__sort"
                 title={t('dash.sortBy', { col: t(`dash.col.${k}`) })}
-                onClick={() => setSort((s) => ({ key: k, dir: s.key === k ? ((-s.dir) as 1 | -1) : k === 'username' ? 1 : -1 }))}
+                onClick={() => setSort((s) => ({ key: k, dir: s.key === k ? (-s.dir as 1 | -1) : k === 'username' ? 1 : -1 }))}
                 data-testid={`sort-${k}`}
               >
                 {t(`dash.col.${k}`)}
@@ -399,7 +479,12 @@ function AnnotatorTable({ projectId, rows, t, lang }: { projectId: string; rows:
             {COLUMNS.map((k) => (
               <td key={k} className={k === 'username' ? '' : 'num'}>
                 {k === 'username' ? (
-                  <Link to={paths.annotator(projectId, r.userId)} className="table__primary-link" data-testid="annotator-link" title={t('dash.openAnnotator', { user: r.username })}>
+                  <Link
+                    to={paths.annotator(projectId, r.userId)}
+                    className="table__primary-link"
+                    data-testid="annotator-link"
+                    title={t('dash.openAnnotator', { user: r.username })}
+                  >
                     {r.username}
                   </Link>
                 ) : (

@@ -71,7 +71,19 @@ export function AnnotationEditor(props: AnnotationEditorProps) {
   return <Editor key={props.item.id} {...props} />;
 }
 
-function Editor({ project, item, initialRegions, prefilledRegions, onChange, readOnly, actions, onReady, image, regionColors, pins }: AnnotationEditorProps) {
+function Editor({
+  project,
+  item,
+  initialRegions,
+  prefilledRegions,
+  onChange,
+  readOnly,
+  actions,
+  onReady,
+  image,
+  regionColors,
+  pins,
+}: AnnotationEditorProps) {
   const t = useT();
   const kind: 'image' | 'text' = item.kind === 'text' || project.kind === 'text' ? 'text' : 'image';
   const [store] = useState(
@@ -117,7 +129,8 @@ function Editor({ project, item, initialRegions, prefilledRegions, onChange, rea
         if (!e.repeat) space.press();
         return;
       }
-      const out = kind === 'image' ? handleImageKey(store, keyInput(e), isMac, labelKeys) : handleTextKey(store, keyInput(e), isMac, labelKeys);
+      const out =
+        kind === 'image' ? handleImageKey(store, keyInput(e), isMac, labelKeys) : handleTextKey(store, keyInput(e), isMac, labelKeys);
       if (!out.handled) return;
       e.preventDefault();
       if ('ui' in out) setHelp(true);
@@ -149,7 +162,9 @@ function Editor({ project, item, initialRegions, prefilledRegions, onChange, rea
   }, [onKey, onKeyUp, space]);
 
   // Retired labels stay in the schema for the regions that use them, but are offered for no new region.
-  const pickable = project.labelSchema.labels.filter((l) => !l.retired && (kind === 'text' ? l.tool === 'span' : drawingToolOf(l.tool) !== null));
+  const pickable = project.labelSchema.labels.filter(
+    (l) => !l.retired && (kind === 'text' ? l.tool === 'span' : drawingToolOf(l.tool) !== null),
+  );
   const openDefinition = project.guideline
     ? (l: LabelDef) => {
         loadDefs();
@@ -172,7 +187,13 @@ function Editor({ project, item, initialRegions, prefilledRegions, onChange, rea
           {kind === 'image' ? (
             <>
               <div className="annotation-editor__stage">
-                <ImageCanvas store={store} image={levels} space={space} label={t('editor.stage', { tool: t(`editor.tool.${tool}`) })} describedBy="stage-help" />
+                <ImageCanvas
+                  store={store}
+                  image={levels}
+                  space={space}
+                  label={t('editor.stage', { tool: t(`editor.tool.${tool}`) })}
+                  describedBy="stage-help"
+                />
                 {!levels && loaded.status === 'loading' && (
                   <div className="annotation-editor__veil" role="status">
                     {t('editor.loadingImage')}

@@ -9,7 +9,17 @@ import { Modal } from './modal.tsx';
 const GROUPS: readonly ShortcutGroup[] = ['general', 'tools', 'selection', 'drawing', 'vertices', 'view', 'text'];
 
 /** The shortcut cheat-sheet (`?`), drawn from the same table the key handler uses. */
-export function CheatSheet({ store, kind, open, onClose }: { store: EditorStore; kind: 'image' | 'text'; open: boolean; onClose: () => void }) {
+export function CheatSheet({
+  store,
+  kind,
+  open,
+  onClose,
+}: {
+  store: EditorStore;
+  kind: 'image' | 'text';
+  open: boolean;
+  onClose: () => void;
+}) {
   const t = useT();
   const labelKeys = useMemo(() => labelHotkeys(store.schema), [store]);
   const shadowed = useMemo(() => shadowedCommands(labelKeys), [labelKeys]);

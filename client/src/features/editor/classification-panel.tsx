@@ -11,8 +11,14 @@ export function ClassificationPanel({ store, schema }: { store: EditorStore; sch
   const regions = useEditorState(store, (s) => s.regions);
   const pending = useEditorState(store, (s) => s.pending);
   const readOnly = useEditorState(store, (s) => s.readOnly);
-  const chosen = useMemo(() => new Set(regions.filter((r) => r.type === 'class' && !pending.has(r.id)).map((r) => r.label)), [regions, pending]);
-  const proposed = useMemo(() => new Set(regions.filter((r) => r.type === 'class' && pending.has(r.id)).map((r) => r.label)), [regions, pending]);
+  const chosen = useMemo(
+    () => new Set(regions.filter((r) => r.type === 'class' && !pending.has(r.id)).map((r) => r.label)),
+    [regions, pending],
+  );
+  const proposed = useMemo(
+    () => new Set(regions.filter((r) => r.type === 'class' && pending.has(r.id)).map((r) => r.label)),
+    [regions, pending],
+  );
   const hotkeys = useMemo(() => hotkeysByLabel(schema), [schema]);
   // Retired classes show only where already chosen.
   const offered = (l: { name: string; retired?: boolean | undefined }) => !l.retired || chosen.has(l.name) || proposed.has(l.name);
@@ -61,7 +67,14 @@ export function ClassificationPanel({ store, schema }: { store: EditorStore; sch
           <legend className="small muted">{t('editor.classMulti')}</legend>
           {multi.map((l) => (
             <label key={l.name} className="class-option">
-              <input type="checkbox" checked={chosen.has(l.name)} disabled={readOnly} data-testid="class-option" data-label={l.name} onChange={() => store.toggleClass(l.name)} />
+              <input
+                type="checkbox"
+                checked={chosen.has(l.name)}
+                disabled={readOnly}
+                data-testid="class-option"
+                data-label={l.name}
+                onChange={() => store.toggleClass(l.name)}
+              />
               {option(l.name, l.color)}
             </label>
           ))}

@@ -57,16 +57,37 @@ export function EditorToolbar({ store, kind, onHelp, actions }: ToolbarProps) {
         </div>
       )}
       <div className="editor-toolbar__group">
-        <button type="button" className="btn btn--small" disabled={!canUndo || readOnly} title={t('editor.undo') + keyHint('undo')} data-testid="undo" onClick={() => store.undo()}>
+        <button
+          type="button"
+          className="btn btn--small"
+          disabled={!canUndo || readOnly}
+          title={t('editor.undo') + keyHint('undo')}
+          data-testid="undo"
+          onClick={() => store.undo()}
+        >
           <span aria-hidden="true">↶</span> {t('editor.undo')}
         </button>
-        <button type="button" className="btn btn--small" disabled={!canRedo || readOnly} title={t('editor.redo') + keyHint('redo')} data-testid="redo" onClick={() => store.redo()}>
+        <button
+          type="button"
+          className="btn btn--small"
+          disabled={!canRedo || readOnly}
+          title={t('editor.redo') + keyHint('redo')}
+          data-testid="redo"
+          onClick={() => store.redo()}
+        >
           <span aria-hidden="true">↷</span> {t('editor.redo')}
         </button>
       </div>
       {kind === 'image' && <ZoomControls store={store} />}
       <div className="editor-toolbar__group">
-        <button type="button" className="btn btn--small" title={t('editor.help') + ' (?)'} data-testid="shortcuts" onClick={onHelp} aria-haspopup="dialog">
+        <button
+          type="button"
+          className="btn btn--small"
+          title={t('editor.help') + ' (?)'}
+          data-testid="shortcuts"
+          onClick={onHelp}
+          aria-haspopup="dialog"
+        >
           <span aria-hidden="true">⌨</span> {t('editor.help')}
         </button>
       </div>
@@ -82,19 +103,45 @@ function ZoomControls({ store }: { store: EditorStore }) {
   const percent = Math.round(scale * 100);
   return (
     <div className="editor-toolbar__group">
-      <button type="button" className="btn btn--small btn--icon" title={t('editor.zoomOut') + keyHint('view.zoomOut')} aria-label={t('editor.zoomOut')} data-testid="zoom-out" onClick={() => store.zoomBy(1 / 1.25)}>
+      <button
+        type="button"
+        className="btn btn--small btn--icon"
+        title={t('editor.zoomOut') + keyHint('view.zoomOut')}
+        aria-label={t('editor.zoomOut')}
+        data-testid="zoom-out"
+        onClick={() => store.zoomBy(1 / 1.25)}
+      >
         −
       </button>
       <span className="editor-zoom" data-testid="zoom-level">
         {t('editor.zoomLevel', { percent })}
       </span>
-      <button type="button" className="btn btn--small btn--icon" title={t('editor.zoomIn') + keyHint('view.zoomIn')} aria-label={t('editor.zoomIn')} data-testid="zoom-in" onClick={() => store.zoomBy(1.25)}>
+      <button
+        type="button"
+        className="btn btn--small btn--icon"
+        title={t('editor.zoomIn') + keyHint('view.zoomIn')}
+        aria-label={t('editor.zoomIn')}
+        data-testid="zoom-in"
+        onClick={() => store.zoomBy(1.25)}
+      >
         +
       </button>
-      <button type="button" className="btn btn--small" title={t('editor.zoomFit') + keyHint('view.fit')} data-testid="zoom-fit" onClick={() => store.fit()}>
+      <button
+        type="button"
+        className="btn btn--small"
+        title={t('editor.zoomFit') + keyHint('view.fit')}
+        data-testid="zoom-fit"
+        onClick={() => store.fit()}
+      >
         {t('editor.zoomFit')}
       </button>
-      <button type="button" className="btn btn--small" title={t('editor.zoomActual') + keyHint('view.actual')} data-testid="zoom-actual" onClick={() => store.actualSize()}>
+      <button
+        type="button"
+        className="btn btn--small"
+        title={t('editor.zoomActual') + keyHint('view.actual')}
+        data-testid="zoom-actual"
+        onClick={() => store.actualSize()}
+      >
         {t('editor.zoomActual')}
       </button>
     </div>

@@ -58,7 +58,11 @@ export function LabelPicker({ store, labels, onDefinition }: LabelPickerProps) {
                     ))}
                   </span>
                 )}
-                <span className="label-picker__count" aria-label={t('editor.labelCountOf', { count, label: l.name })} data-testid="label-count">
+                <span
+                  className="label-picker__count"
+                  aria-label={t('editor.labelCountOf', { count, label: l.name })}
+                  data-testid="label-count"
+                >
                   {count}
                 </span>
               </button>

@@ -38,7 +38,12 @@ export function Modal({ open, onClose, title, children, testId, wide }: ModalPro
             <h2 className="modal__title" id={testId ? `${testId}-title` : undefined}>
               {title}
             </h2>
-            <button type="button" className="btn btn--ghost btn--small" onClick={onClose} data-testid={testId ? `${testId}-close` : undefined}>
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              onClick={onClose}
+              data-testid={testId ? `${testId}-close` : undefined}
+            >
               {t('editor.close')}
             </button>
           </header>

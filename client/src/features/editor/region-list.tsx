@@ -27,11 +27,29 @@ interface RowProps {
   total: number;
 }
 
-const Row = memo(function Row({ store, region: r, n, color, selected, hidden, locked, pending, readOnly, tabStop, excerpt, total }: RowProps) {
+const Row = memo(function Row({
+  store,
+  region: r,
+  n,
+  color,
+  selected,
+  hidden,
+  locked,
+  pending,
+  readOnly,
+  tabStop,
+  excerpt,
+  total,
+}: RowProps) {
   const t = useT();
   const name = t('editor.regionName', { label: r.label, n });
   const tab = tabStop ? 0 : -1;
-  const detail = r.type === 'polygon' ? t('editor.vertexCount', { count: r.points.length }) : r.type === 'span' && excerpt !== null ? `“${excerpt}”` : t(`editor.regionType.${r.type}`);
+  const detail =
+    r.type === 'polygon'
+      ? t('editor.vertexCount', { count: r.points.length })
+      : r.type === 'span' && excerpt !== null
+        ? `“${excerpt}”`
+        : t(`editor.regionType.${r.type}`);
   return (
     <li
       className={`region-row${selected ? ' is-selected' : ''}${hidden ? ' is-hidden' : ''}${pending ? ' is-pending' : ''}`}
@@ -43,7 +61,14 @@ const Row = memo(function Row({ store, region: r, n, color, selected, hidden, lo
       data-label={r.label}
       data-selected={selected}
     >
-      <button type="button" className="region-row__main" tabIndex={tab} aria-pressed={selected} aria-label={t('editor.region.select', { name })} onClick={() => store.select(selected ? [] : [r.id])}>
+      <button
+        type="button"
+        className="region-row__main"
+        tabIndex={tab}
+        aria-pressed={selected}
+        aria-label={t('editor.region.select', { name })}
+        onClick={() => store.select(selected ? [] : [r.id])}
+      >
         <span className="swatch" style={{ background: color }} aria-hidden="true" />
         <span className="region-row__name">{name}</span>
         <span className="region-row__detail muted">{detail}</span>
@@ -51,10 +76,26 @@ const Row = memo(function Row({ store, region: r, n, color, selected, hidden, lo
       </button>
       {pending && !readOnly && (
         <>
-          <button type="button" className="btn btn--ghost btn--small btn--icon" tabIndex={tab} aria-label={t('editor.region.accept', { name })} title={t('editor.region.accept', { name })} data-testid="region-accept" onClick={() => store.acceptPending([r.id])}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--small btn--icon"
+            tabIndex={tab}
+            aria-label={t('editor.region.accept', { name })}
+            title={t('editor.region.accept', { name })}
+            data-testid="region-accept"
+            onClick={() => store.acceptPending([r.id])}
+          >
             <Icon name="check" />
           </button>
-          <button type="button" className="btn btn--ghost btn--small btn--icon" tabIndex={tab} aria-label={t('editor.region.reject', { name })} title={t('editor.region.reject', { name })} data-testid="region-reject" onClick={() => store.rejectPending([r.id])}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--small btn--icon"
+            tabIndex={tab}
+            aria-label={t('editor.region.reject', { name })}
+            title={t('editor.region.reject', { name })}
+            data-testid="region-reject"
+            onClick={() => store.rejectPending([r.id])}
+          >
             <Icon name="cross" />
           </button>
         </>
@@ -86,7 +127,16 @@ const Row = memo(function Row({ store, region: r, n, color, selected, hidden, lo
         </button>
       )}
       {!readOnly && (
-        <button type="button" className="btn btn--ghost btn--small btn--icon" tabIndex={tab} disabled={locked} aria-label={t('editor.region.delete', { name })} title={t('editor.region.delete', { name })} data-testid="region-delete" onClick={() => store.removeRegions([r.id])}>
+        <button
+          type="button"
+          className="btn btn--ghost btn--small btn--icon"
+          tabIndex={tab}
+          disabled={locked}
+          aria-label={t('editor.region.delete', { name })}
+          title={t('editor.region.delete', { name })}
+          data-testid="region-delete"
+          onClick={() => store.removeRegions([r.id])}
+        >
           <Icon name="trash" />
         </button>
       )}
@@ -167,13 +217,20 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
     const next = list[Math.max(0, Math.min(list.length - 1, at < 0 ? 0 : at + (e.key === 'ArrowDown' ? 1 : -1)))];
     if (!next) return;
     store.select([next.id]);
-    requestAnimationFrame(() => requestAnimationFrame(() => ref.current?.querySelector<HTMLElement>(`[data-region-id="${CSS.escape(next.id)}"] .region-row__main`)?.focus()));
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() =>
+        ref.current?.querySelector<HTMLElement>(`[data-region-id="${CSS.escape(next.id)}"] .region-row__main`)?.focus(),
+      ),
+    );
   };
 
   return (
     <section className="editor-panel editor-panel--grow" aria-labelledby="region-list-title">
       <h2 className="editor-panel__title" id="region-list-title">
-        {t('editor.regions')} <span className="muted" data-testid="region-count">({list.length})</span>
+        {t('editor.regions')}{' '}
+        <span className="muted" data-testid="region-count">
+          ({list.length})
+        </span>
       </h2>
       {pendingCount > 0 && !readOnly && (
         <div className="proposal-bar" data-testid="proposal-bar">
@@ -181,7 +238,12 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
           <button type="button" className="btn btn--small" data-testid="accept-all" onClick={() => store.acceptPending()}>
             {t('editor.acceptAll')}
           </button>
-          <button type="button" className="btn btn--small btn--ghost" data-testid="reject-all" onClick={() => store.rejectPending(list.filter((r) => pending.has(r.id)).map((r) => r.id))}>
+          <button
+            type="button"
+            className="btn btn--small btn--ghost"
+            data-testid="reject-all"
+            onClick={() => store.rejectPending(list.filter((r) => pending.has(r.id)).map((r) => r.id))}
+          >
             {t('editor.rejectAll')}
           </button>
         </div>
@@ -190,28 +252,34 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
         <p className="muted small">{t('editor.regionsEmpty')}</p>
       ) : (
         <div className="region-list" ref={scroller}>
-        <ul className="region-list__rows" ref={ref} data-testid="region-list" onKeyDown={onKeyDown} style={{ height: list.length * ROW_PX }}>
-          {shown.map((i) => {
-            const r = list[i]!;
-            return (
-            <Row
-              key={r.id}
-              store={store}
-              region={r}
-              n={i + 1}
-              color={colors.get(r.label) ?? '#888888'}
-              selected={selection.includes(r.id)}
-              hidden={hidden.has(r.id) || hiddenLabels.has(r.label)}
-              locked={locked.has(r.id)}
-              pending={pending.has(r.id)}
-              readOnly={readOnly}
-              tabStop={r.id === stop}
-              excerpt={r.type === 'span' && index ? excerptOf(index.slice(r.start, r.end)) : null}
-              total={list.length}
-            />
-            );
-          })}
-        </ul>
+          <ul
+            className="region-list__rows"
+            ref={ref}
+            data-testid="region-list"
+            onKeyDown={onKeyDown}
+            style={{ height: list.length * ROW_PX }}
+          >
+            {shown.map((i) => {
+              const r = list[i]!;
+              return (
+                <Row
+                  key={r.id}
+                  store={store}
+                  region={r}
+                  n={i + 1}
+                  color={colors.get(r.label) ?? '#888888'}
+                  selected={selection.includes(r.id)}
+                  hidden={hidden.has(r.id) || hiddenLabels.has(r.label)}
+                  locked={locked.has(r.id)}
+                  pending={pending.has(r.id)}
+                  readOnly={readOnly}
+                  tabStop={r.id === stop}
+                  excerpt={r.type === 'span' && index ? excerptOf(index.slice(r.start, r.end)) : null}
+                  total={list.length}
+                />
+              );
+            })}
+          </ul>
         </div>
       )}
     </section>

@@ -26,7 +26,13 @@ export function SelectionPanel({ store }: { store: EditorStore }) {
       </h2>
       <div className="selection-field">
         <label htmlFor="selection-label">{t('editor.changeLabel')}</label>
-        <select id="selection-label" value={r.label} disabled={disabled} data-testid="selection-label" onChange={(e) => store.relabel([r.id], e.target.value)}>
+        <select
+          id="selection-label"
+          value={r.label}
+          disabled={disabled}
+          data-testid="selection-label"
+          onChange={(e) => store.relabel([r.id], e.target.value)}
+        >
           {choices.map((l) => (
             <option key={l.name} value={l.name}>
               {l.name}
@@ -45,7 +51,12 @@ export function SelectionPanel({ store }: { store: EditorStore }) {
           <legend className="small muted">{t('editor.points')}</legend>
           {r.points.map((p, i) => (
             <div key={p.name} className={`keypoint-row${activeVertex === i ? ' is-active' : ''}`}>
-              <button type="button" className="btn btn--ghost btn--small keypoint-row__name" onClick={() => store.select([r.id], i)} aria-pressed={activeVertex === i}>
+              <button
+                type="button"
+                className="btn btn--ghost btn--small keypoint-row__name"
+                onClick={() => store.select([r.id], i)}
+                aria-pressed={activeVertex === i}
+              >
                 {p.name}
               </button>
               <select
@@ -70,12 +81,23 @@ export function SelectionPanel({ store }: { store: EditorStore }) {
       )}
       <div className="editor-panel__actions">
         {pending.has(r.id) && !readOnly && (
-          <button type="button" className="btn btn--small btn--primary" data-testid="selection-accept" onClick={() => store.acceptPending([r.id])}>
+          <button
+            type="button"
+            className="btn btn--small btn--primary"
+            data-testid="selection-accept"
+            onClick={() => store.acceptPending([r.id])}
+          >
             {t('editor.region.accept', { name: label?.name ?? r.label })}
           </button>
         )}
         {!readOnly && (
-          <button type="button" className="btn btn--small btn--danger" disabled={locked.has(r.id)} data-testid="selection-delete" onClick={() => store.removeRegions([r.id])}>
+          <button
+            type="button"
+            className="btn btn--small btn--danger"
+            disabled={locked.has(r.id)}
+            data-testid="selection-delete"
+            onClick={() => store.removeRegions([r.id])}
+          >
             {t('editor.region.delete', { name: r.label })}
           </button>
         )}

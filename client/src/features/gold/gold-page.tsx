@@ -33,10 +33,13 @@ function issuesOf(t: Translate, error: unknown): Issue[] {
 /** A lead's page for writing an item's gold answer with the annotation editor. */
 export function GoldPage({ projectId, itemId }: { projectId: string; itemId: string }) {
   const t = useT();
-  const [load, reload] = useLoad(async (signal) => {
-    const [project, item] = await Promise.all([getProject(projectId, signal), getItem(itemId, signal)]);
-    return { project, item };
-  }, [projectId, itemId]);
+  const [load, reload] = useLoad(
+    async (signal) => {
+      const [project, item] = await Promise.all([getProject(projectId, signal), getItem(itemId, signal)]);
+      return { project, item };
+    },
+    [projectId, itemId],
+  );
 
   if (!load.data) {
     return (
@@ -55,7 +58,9 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
   const [regions, setRegions] = useState<Region[]>(() => initial.gold?.regions ?? []);
   const [dirty, setDirty] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ kind: 'saved' | 'cleared' } | { kind: 'error'; error: unknown; sent: readonly Region[] } | null>(null);
+  const [result, setResult] = useState<{ kind: 'saved' | 'cleared' } | { kind: 'error'; error: unknown; sent: readonly Region[] } | null>(
+    null,
+  );
   const latest = useRef(regions);
   latest.current = regions;
   const store = useRef<EditorStore | null>(null);
@@ -128,7 +133,14 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
           {t('gold.clear')}
         </button>
       )}
-      <button type="button" className="btn btn--small btn--primary" disabled={busy} data-testid="save-gold" title="Ctrl+S" onClick={() => void save()}>
+      <button
+        type="button"
+        className="btn btn--small btn--primary"
+        disabled={busy}
+        data-testid="save-gold"
+        title="Ctrl+S"
+        onClick={() => void save()}
+      >
         {busy ? t('common.saving') : t('gold.save')}
       </button>
     </>
@@ -173,7 +185,12 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
                   {r && (
                     <>
                       {' '}
-                      <button type="button" className="btn btn--small" data-testid="gold-error-select" onClick={() => store.current?.select([r.id])}>
+                      <button
+                        type="button"
+                        className="btn btn--small"
+                        data-testid="gold-error-select"
+                        onClick={() => store.current?.select([r.id])}
+                      >
                         {t('editor.region.select', { name: r.label })}
                       </button>
                     </>
@@ -186,7 +203,14 @@ function GoldEditor({ project, initial }: { project: Project; initial: Item }) {
       )}
       {result?.kind === 'error' && issues.length === 0 && <ErrorAlert error={result.error} testId="gold-errors" />}
       <div className="gold-page__editor">
-        <AnnotationEditor project={project} item={item} initialRegions={initial.gold?.regions ?? []} onChange={onChange} onReady={onReady} actions={actions} />
+        <AnnotationEditor
+          project={project}
+          item={item}
+          initialRegions={initial.gold?.regions ?? []}
+          onChange={onChange}
+          onReady={onReady}
+          actions={actions}
+        />
       </div>
     </div>
   );

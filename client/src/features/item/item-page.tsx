@@ -12,7 +12,20 @@ import { ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
 import { CommentList } from '../review/comments.tsx';
-import { annotatorColor, CompareGrid, CONSENSUS_COLOR, GOLD_COLOR, ItemAgreement, LayerToggles, layerRegionId, LayoutSwitch, overlayOf, useShownLayers, type CompareLayer, type CompareLayout } from '../review/compare.tsx';
+import {
+  annotatorColor,
+  CompareGrid,
+  CONSENSUS_COLOR,
+  GOLD_COLOR,
+  ItemAgreement,
+  LayerToggles,
+  layerRegionId,
+  LayoutSwitch,
+  overlayOf,
+  useShownLayers,
+  type CompareLayer,
+  type CompareLayout,
+} from '../review/compare.tsx';
 import { formatNumber, formatTime } from '../review/format.ts';
 import { PresenceChips, usePresence } from '../review/presence.tsx';
 import '../review/review.css';
@@ -61,14 +74,20 @@ export function ItemPage({ projectId, itemId, user }: { projectId: string; itemI
       </nav>
       <div className="page__head">
         <h1 className="page__title">
-          {detail.data ? t('item.titleOf', { seq: detail.data.seq, name: detail.data.name ?? itemId.slice(-6) }) : t('item.title', { id: itemId.slice(-6) })}
+          {detail.data
+            ? t('item.titleOf', { seq: detail.data.seq, name: detail.data.name ?? itemId.slice(-6) })
+            : t('item.title', { id: itemId.slice(-6) })}
           {detail.data?.gold && <span className="badge review__badge">{t('item.gold')}</span>}
         </h1>
         <PresenceChips users={present} me={user.id} />
       </div>
       {detail.status === 'error' && <ErrorAlert error={detail.error} onRetry={reload} />}
       {project.status === 'error' && <ErrorAlert error={project.error} />}
-      {detail.data && project.data ? <ItemView project={project.data} detail={detail.data} /> : detail.status !== 'error' && <p className="muted">{t('item.loading')}</p>}
+      {detail.data && project.data ? (
+        <ItemView project={project.data} detail={detail.data} />
+      ) : (
+        detail.status !== 'error' && <p className="muted">{t('item.loading')}</p>
+      )}
     </div>
   );
 }
@@ -79,7 +98,9 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
   const layers = useMemo<CompareLayer[]>(
     () => [
       ...detail.annotations.map((a, i) => ({ id: a.id, name: a.username, color: annotatorColor(i), regions: a.regions })),
-      ...(detail.quality ? [{ id: CONSENSUS, name: t('review.consensus'), color: CONSENSUS_COLOR, regions: detail.quality.consensus }] : []),
+      ...(detail.quality
+        ? [{ id: CONSENSUS, name: t('review.consensus'), color: CONSENSUS_COLOR, regions: detail.quality.consensus }]
+        : []),
       ...(detail.gold ? [{ id: GOLD, name: t('review.gold'), color: GOLD_COLOR, regions: detail.gold }] : []),
     ],
     [detail, t],
@@ -96,14 +117,14 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
     () =>
       detail.comments.flatMap((c, i): Pin[] => {
         const base = { id: c.id, n: i + 1, text: c.text };
-        if (c.anchor.kind === 'region') return shown.has(c.annotationId) ? [{ ...base, regionId: layerRegionId({ id: c.annotationId }, c.anchor.regionId) }] : [];
+        if (c.anchor.kind === 'region')
+          return shown.has(c.annotationId) ? [{ ...base, regionId: layerRegionId({ id: c.annotationId }, c.anchor.regionId) }] : [];
         if (c.anchor.kind === 'span') return [{ ...base, span: { start: c.anchor.start, end: c.anchor.end } }];
         return [];
       }),
     [detail, shown],
   );
   useEffect(() => store.current?.setPins(pins), [pins]);
-
 
   return (
     <div className="review__body" data-testid="item-view">
@@ -136,7 +157,9 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
             onToggle={toggle}
             extra={(l) => {
               const g = detail.goldScores[l.id];
-              return g === undefined || g === null ? null : <span className="muted small"> · {t('item.goldScore', { score: formatNumber(lang, g, 2) })}</span>;
+              return g === undefined || g === null ? null : (
+                <span className="muted small"> · {t('item.goldScore', { score: formatNumber(lang, g, 2) })}</span>
+              );
             }}
           />
           <ItemAgreement quality={detail.quality} testId="item-agreement" />
@@ -150,7 +173,11 @@ function ItemView({ project, detail }: { project: Project; detail: ItemDetail })
               {detail.reviews.map((r) => (
                 <li key={r.id} data-testid="item-review" data-verdict={r.verdict}>
                   <span className="small">
-                    {t('item.verdictOf', { annotator: names.get(r.annotationId) ?? '?', round: r.round + 1, verdict: t(`item.verdict.${r.verdict}`) })}
+                    {t('item.verdictOf', {
+                      annotator: names.get(r.annotationId) ?? '?',
+                      round: r.round + 1,
+                      verdict: t(`item.verdict.${r.verdict}`),
+                    })}
                     <span className="muted"> · {formatTime(lang, r.at)}</span>
                   </span>
                 </li>

@@ -65,8 +65,22 @@ export function newKey(): string {
 
 /** Distinct colours that stay apart on photos and on white text backgrounds. */
 export const PALETTE = [
-  '#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45',
-  '#469990', '#9a6324', '#800000', '#808000', '#000075', '#fabed4', '#ffd8b1', '#aaffc3',
+  '#e6194b',
+  '#3cb44b',
+  '#4363d8',
+  '#f58231',
+  '#911eb4',
+  '#42d4f4',
+  '#f032e6',
+  '#bfef45',
+  '#469990',
+  '#9a6324',
+  '#800000',
+  '#808000',
+  '#000075',
+  '#fabed4',
+  '#ffd8b1',
+  '#aaffc3',
 ] as const;
 
 // Not 0: that is the image editor's 1:1 zoom, which no label hotkey may take.
@@ -208,7 +222,10 @@ export function checkDraft(d: ProjectDraft): DraftCheck {
   const parsed = ProjectInput.safeParse(draftToRaw(d));
   if (parsed.success) fieldProblemsFromIssues(toolKindIssues(parsed.data.kind, parsed.data.labelSchema), errors);
   else {
-    fieldProblemsFromIssues(parsed.error.issues.map((i) => issueFromZod(i)), errors);
+    fieldProblemsFromIssues(
+      parsed.error.issues.map((i) => issueFromZod(i)),
+      errors,
+    );
     // Tools and hotkeys the kind does not allow, even while another field is still wrong.
     const labels = d.labels.map((l) => ({ name: l.name, color: l.color, tool: l.tool, ...(l.hotkey ? { hotkey: l.hotkey } : {}) }));
     fieldProblemsFromIssues(toolKindIssues(d.kind, { labels }), errors);
@@ -219,10 +236,35 @@ export function checkDraft(d: ProjectDraft): DraftCheck {
 
 /** Every error path the form shows beside a field; others go to the summary at the top. */
 export function shownErrorPaths(d: ProjectDraft): Set<string> {
-  const paths = new Set(['name', 'description', 'kind', 'overlap', 'goldRate', 'minLevel', 'guideline', 'guideline.slug', 'guideline.version', 'reviewPolicy.sampleRate', 'labelSchema', 'labelSchema.labels']);
+  const paths = new Set([
+    'name',
+    'description',
+    'kind',
+    'overlap',
+    'goldRate',
+    'minLevel',
+    'guideline',
+    'guideline.slug',
+    'guideline.version',
+    'reviewPolicy.sampleRate',
+    'labelSchema',
+    'labelSchema.labels',
+  ]);
   d.labels.forEach((l, i) => {
     const at = `labelSchema.labels[${i}]`;
-    for (const f of ['', '.name', '.color', '.hotkey', '.tool', '.description', '.description.zh-CN', '.description.en', '.points', '.edges']) paths.add(at + f);
+    for (const f of [
+      '',
+      '.name',
+      '.color',
+      '.hotkey',
+      '.tool',
+      '.description',
+      '.description.zh-CN',
+      '.description.en',
+      '.points',
+      '.edges',
+    ])
+      paths.add(at + f);
     l.points.forEach((_, j) => paths.add(`${at}.points[${j}]`));
     l.edges.forEach((_, j) => {
       for (const f of ['', '.from', '.to']) paths.add(`${at}.edges[${j}]${f}`);
@@ -240,7 +282,17 @@ export function stableJson(value: unknown): string {
   );
 }
 
-const INPUT_KEYS = ['name', 'description', 'kind', 'labelSchema', 'overlap', 'goldRate', 'minLevel', 'guideline', 'reviewPolicy'] as const satisfies readonly (keyof ProjectInput)[];
+const INPUT_KEYS = [
+  'name',
+  'description',
+  'kind',
+  'labelSchema',
+  'overlap',
+  'goldRate',
+  'minLevel',
+  'guideline',
+  'reviewPolicy',
+] as const satisfies readonly (keyof ProjectInput)[];
 
 /** Only the fields that changed, with the version the edit started from. */
 export function patchFrom(original: Project, input: ProjectInput): ProjectPatch {

@@ -32,7 +32,8 @@ export function KeypointsEditor({ label, at, errors, readOnly, onChange }: Keypo
     onChange({ points: points.filter((q) => q.key !== p.key), edges: edges.filter((e) => e.from !== name && e.to !== name) });
   };
   const addPoint = () => onChange({ points: [...points, { key: newKey(), name: '' }], edges });
-  const setEdge = (key: string, patch: Partial<EdgeDraft>) => onChange({ points, edges: edges.map((e) => (e.key === key ? { ...e, ...patch } : e)) });
+  const setEdge = (key: string, patch: Partial<EdgeDraft>) =>
+    onChange({ points, edges: edges.map((e) => (e.key === key ? { ...e, ...patch } : e)) });
   const addEdge = () => onChange({ points, edges: [...edges, { key: newKey(), from: names[0] ?? '', to: names[1] ?? '' }] });
   const removeEdge = (key: string) => onChange({ points, edges: edges.filter((e) => e.key !== key) });
 
@@ -82,11 +83,31 @@ export function KeypointsEditor({ label, at, errors, readOnly, onChange }: Keypo
             const err = errors[`${at}.edges[${j}]`] ?? errors[`${at}.edges[${j}].from`] ?? errors[`${at}.edges[${j}].to`];
             return (
               <li key={e.key} className="keypoints__edge" data-testid="label-edge">
-                <EndSelect label={t('labels.edgeFrom')} value={e.from} names={names} readOnly={readOnly} onChange={(from) => setEdge(e.key, { from })} testId="edge-from" />
+                <EndSelect
+                  label={t('labels.edgeFrom')}
+                  value={e.from}
+                  names={names}
+                  readOnly={readOnly}
+                  onChange={(from) => setEdge(e.key, { from })}
+                  testId="edge-from"
+                />
                 <span aria-hidden="true">—</span>
-                <EndSelect label={t('labels.edgeTo')} value={e.to} names={names} readOnly={readOnly} onChange={(to) => setEdge(e.key, { to })} testId="edge-to" />
+                <EndSelect
+                  label={t('labels.edgeTo')}
+                  value={e.to}
+                  names={names}
+                  readOnly={readOnly}
+                  onChange={(to) => setEdge(e.key, { to })}
+                  testId="edge-to"
+                />
                 {!readOnly && (
-                  <button type="button" className="btn btn--icon" aria-label={t('labels.removeEdge')} onClick={() => removeEdge(e.key)} data-testid="remove-edge">
+                  <button
+                    type="button"
+                    className="btn btn--icon"
+                    aria-label={t('labels.removeEdge')}
+                    onClick={() => removeEdge(e.key)}
+                    data-testid="remove-edge"
+                  >
                     ×
                   </button>
                 )}
@@ -105,11 +126,25 @@ export function KeypointsEditor({ label, at, errors, readOnly, onChange }: Keypo
   );
 }
 
-function EndSelect(props: { label: string; value: string; names: string[]; readOnly: boolean; onChange: (v: string) => void; testId: string }) {
+function EndSelect(props: {
+  label: string;
+  value: string;
+  names: string[];
+  readOnly: boolean;
+  onChange: (v: string) => void;
+  testId: string;
+}) {
   const { label, value, names, readOnly, onChange, testId } = props;
   const known = names.includes(value);
   return (
-    <select aria-label={label} value={value} disabled={readOnly} onChange={(e) => onChange(e.target.value)} data-testid={testId} aria-invalid={!known}>
+    <select
+      aria-label={label}
+      value={value}
+      disabled={readOnly}
+      onChange={(e) => onChange(e.target.value)}
+      data-testid={testId}
+      aria-invalid={!known}
+    >
       {!known && <option value={value}>{value === '' ? '—' : value}</option>}
       {names.map((n) => (
         <option key={n} value={n}>

@@ -31,10 +31,28 @@ export function LabelRow({ index, count, label, kind, errors, readOnly, onChange
           {index + 1}
         </span>
         <Field label={t('labels.name')} error={err('.name')} className="label-row__name">
-          {(p) => <input {...p} value={label.name} disabled={readOnly} maxLength={120} onChange={(e) => onChange({ name: e.target.value })} data-testid="label-name" />}
+          {(p) => (
+            <input
+              {...p}
+              value={label.name}
+              disabled={readOnly}
+              maxLength={120}
+              onChange={(e) => onChange({ name: e.target.value })}
+              data-testid="label-name"
+            />
+          )}
         </Field>
         <Field label={t('labels.color')} error={err('.color')} className="label-row__color">
-          {(p) => <input {...p} type="color" value={label.color} disabled={readOnly} onChange={(e) => onChange({ color: e.target.value })} data-testid="label-color" />}
+          {(p) => (
+            <input
+              {...p}
+              type="color"
+              value={label.color}
+              disabled={readOnly}
+              onChange={(e) => onChange({ color: e.target.value })}
+              data-testid="label-color"
+            />
+          )}
         </Field>
         <Field label={t('labels.hotkey')} error={err('.hotkey')} className="label-row__hotkey">
           {(p) => (
@@ -52,7 +70,13 @@ export function LabelRow({ index, count, label, kind, errors, readOnly, onChange
         </Field>
         <Field label={t('labels.tool')} error={err('.tool')} className="label-row__tool">
           {(p) => (
-            <select {...p} value={label.tool} disabled={readOnly} onChange={(e) => onChange({ tool: e.target.value as Tool })} data-testid="label-tool">
+            <select
+              {...p}
+              value={label.tool}
+              disabled={readOnly}
+              onChange={(e) => onChange({ tool: e.target.value as Tool })}
+              data-testid="label-tool"
+            >
               {!toolAllowed && <option value={label.tool}>{t('labels.toolUnavailable', { tool: t(`tool.${label.tool}`) })}</option>}
               {tools.map((tool) => (
                 <option key={tool} value={tool}>
@@ -63,17 +87,53 @@ export function LabelRow({ index, count, label, kind, errors, readOnly, onChange
           )}
         </Field>
         <Field label={t('labels.description')} error={err('.description') ?? err('.description.zh-CN')} className="label-row__description">
-          {(p) => <input {...p} value={label.description} disabled={readOnly} maxLength={2000} onChange={(e) => onChange({ description: e.target.value })} data-testid="label-description" />}
+          {(p) => (
+            <input
+              {...p}
+              value={label.description}
+              disabled={readOnly}
+              maxLength={2000}
+              onChange={(e) => onChange({ description: e.target.value })}
+              data-testid="label-description"
+            />
+          )}
         </Field>
         <Field label={t('labels.descriptionEn')} error={err('.description.en')} className="label-row__description">
-          {(p) => <input {...p} lang="en" value={label.descriptionEn} disabled={readOnly} maxLength={2000} placeholder={t('labels.descriptionEnHint')} onChange={(e) => onChange({ descriptionEn: e.target.value })} data-testid="label-description-en" />}
+          {(p) => (
+            <input
+              {...p}
+              lang="en"
+              value={label.descriptionEn}
+              disabled={readOnly}
+              maxLength={2000}
+              placeholder={t('labels.descriptionEnHint')}
+              onChange={(e) => onChange({ descriptionEn: e.target.value })}
+              data-testid="label-description-en"
+            />
+          )}
         </Field>
         {!readOnly && (
           <div className="label-row__actions">
-            <button type="button" className="btn btn--icon" disabled={index === 0} aria-label={t('common.moveUp')} title={t('common.moveUp')} onClick={() => onMove(-1)} data-testid="label-move-up">
+            <button
+              type="button"
+              className="btn btn--icon"
+              disabled={index === 0}
+              aria-label={t('common.moveUp')}
+              title={t('common.moveUp')}
+              onClick={() => onMove(-1)}
+              data-testid="label-move-up"
+            >
               ↑
             </button>
-            <button type="button" className="btn btn--icon" disabled={index === count - 1} aria-label={t('common.moveDown')} title={t('common.moveDown')} onClick={() => onMove(1)} data-testid="label-move-down">
+            <button
+              type="button"
+              className="btn btn--icon"
+              disabled={index === count - 1}
+              aria-label={t('common.moveDown')}
+              title={t('common.moveDown')}
+              onClick={() => onMove(1)}
+              data-testid="label-move-down"
+            >
               ↓
             </button>
             <button

@@ -151,11 +151,26 @@ export function ProjectForm(props: ProjectFormProps) {
         <legend>{t('form.section.basics')}</legend>
         <div className="form-grid">
           <Field label={t('form.name')} error={errors['name']} className="span-2">
-            {(p) => <input {...p} value={draft.name} maxLength={120} required onChange={(e) => edit({ name: e.target.value })} data-testid="project-name" />}
+            {(p) => (
+              <input
+                {...p}
+                value={draft.name}
+                maxLength={120}
+                required
+                onChange={(e) => edit({ name: e.target.value })}
+                data-testid="project-name"
+              />
+            )}
           </Field>
           <Field label={t('form.kind')} error={errors['kind']} hint={kindLocked ? t('form.kindLocked') : undefined}>
             {(p) => (
-              <select {...p} value={draft.kind} disabled={kindLocked || readOnly} onChange={(e) => changeKind(e.target.value as ProjectKind)} data-testid="project-kind">
+              <select
+                {...p}
+                value={draft.kind}
+                disabled={kindLocked || readOnly}
+                onChange={(e) => changeKind(e.target.value as ProjectKind)}
+                data-testid="project-kind"
+              >
                 {PROJECT_KINDS.map((k) => (
                   <option key={k} value={k}>
                     {t(`kind.${k}`)}
@@ -165,7 +180,16 @@ export function ProjectForm(props: ProjectFormProps) {
             )}
           </Field>
           <Field label={t('form.description')} error={errors['description']} className="span-3">
-            {(p) => <textarea {...p} rows={3} value={draft.description} maxLength={5000} onChange={(e) => edit({ description: e.target.value })} data-testid="project-description" />}
+            {(p) => (
+              <textarea
+                {...p}
+                rows={3}
+                value={draft.description}
+                maxLength={5000}
+                onChange={(e) => edit({ description: e.target.value })}
+                data-testid="project-description"
+              />
+            )}
           </Field>
         </div>
       </fieldset>
@@ -174,14 +198,43 @@ export function ProjectForm(props: ProjectFormProps) {
         <legend>{t('form.section.workflow')}</legend>
         <div className="form-grid">
           <Field label={t('form.overlap')} error={errors['overlap']}>
-            {(p) => <input {...p} type="number" min={1} max={20} step={1} inputMode="numeric" value={draft.overlap} onChange={(e) => edit({ overlap: e.target.value })} data-testid="project-overlap" />}
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                min={1}
+                max={20}
+                step={1}
+                inputMode="numeric"
+                value={draft.overlap}
+                onChange={(e) => edit({ overlap: e.target.value })}
+                data-testid="project-overlap"
+              />
+            )}
           </Field>
           <Field label={t('form.goldRate')} error={errors['goldRate']} hint={t('form.goldRateHint')}>
-            {(p) => <input {...p} type="number" min={0} max={100} step="any" inputMode="decimal" value={draft.goldRatePct} onChange={(e) => edit({ goldRatePct: e.target.value })} data-testid="project-gold-rate" />}
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                min={0}
+                max={100}
+                step="any"
+                inputMode="decimal"
+                value={draft.goldRatePct}
+                onChange={(e) => edit({ goldRatePct: e.target.value })}
+                data-testid="project-gold-rate"
+              />
+            )}
           </Field>
           <Field label={t('form.minLevel')} error={errors['minLevel']}>
             {(p) => (
-              <select {...p} value={draft.minLevel} onChange={(e) => edit({ minLevel: e.target.value as Level })} data-testid="project-min-level">
+              <select
+                {...p}
+                value={draft.minLevel}
+                onChange={(e) => edit({ minLevel: e.target.value as Level })}
+                data-testid="project-min-level"
+              >
                 {LEVELS.map((l) => (
                   <option key={l} value={l}>
                     {l}
@@ -191,7 +244,19 @@ export function ProjectForm(props: ProjectFormProps) {
             )}
           </Field>
           <Field label={t('form.sampleRate')} error={errors['reviewPolicy.sampleRate']} hint={t('form.sampleRateHint')}>
-            {(p) => <input {...p} type="number" min={0} max={100} step="any" inputMode="decimal" value={draft.sampleRatePct} onChange={(e) => edit({ sampleRatePct: e.target.value })} data-testid="project-sample-rate" />}
+            {(p) => (
+              <input
+                {...p}
+                type="number"
+                min={0}
+                max={100}
+                step="any"
+                inputMode="decimal"
+                value={draft.sampleRatePct}
+                onChange={(e) => edit({ sampleRatePct: e.target.value })}
+                data-testid="project-sample-rate"
+              />
+            )}
           </Field>
           <Field
             label={t('form.guideline')}
@@ -200,10 +265,13 @@ export function ProjectForm(props: ProjectFormProps) {
           >
             {(p) => (
               <div className="inline-controls">
-                <select {...p} value={draft.guideline} onChange={(e) => edit({ guideline: e.target.value })} data-testid="project-guideline">
-                  <option value="">
-                    {t('common.none')}
-                  </option>
+                <select
+                  {...p}
+                  value={draft.guideline}
+                  onChange={(e) => edit({ guideline: e.target.value })}
+                  data-testid="project-guideline"
+                >
+                  <option value="">{t('common.none')}</option>
                   {!currentListed && current && <option value={draft.guideline}>{`${current.slug} ${current.version}`}</option>}
                   {guidelineOptions.map((g) => (
                     <option key={guidelineValue(g)} value={guidelineValue(g)}>
@@ -211,7 +279,13 @@ export function ProjectForm(props: ProjectFormProps) {
                     </option>
                   ))}
                 </select>
-                <button type="button" className="btn" onClick={() => void loadLabelsFromGuideline()} disabled={readOnly || !current} data-testid="load-labels-from-guideline">
+                <button
+                  type="button"
+                  className="btn"
+                  onClick={() => void loadLabelsFromGuideline()}
+                  disabled={readOnly || !current}
+                  data-testid="load-labels-from-guideline"
+                >
                   {t('form.loadFromGuideline')}
                 </button>
               </div>
@@ -223,7 +297,13 @@ export function ProjectForm(props: ProjectFormProps) {
 
       <fieldset className="form-section" disabled={readOnly}>
         <legend>{t('form.section.labels')}</legend>
-        <LabelSchemaEditor kind={draft.kind} labels={draft.labels} errors={errors} readOnly={readOnly} onChange={(labels) => edit({ labels })} />
+        <LabelSchemaEditor
+          kind={draft.kind}
+          labels={draft.labels}
+          errors={errors}
+          readOnly={readOnly}
+          onChange={(labels) => edit({ labels })}
+        />
       </fieldset>
 
       {message && (

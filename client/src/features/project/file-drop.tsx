@@ -21,7 +21,17 @@ export function hasExtension(file: File, extensions: readonly string[]): boolean
 }
 
 /** A file input (keyboard and screen-reader friendly) inside an area that also takes dropped files. */
-export function FileDrop({ extensions, mimeTypes = [], multiple, disabled = false, chooseLabel, dropLabel, hint, testId, onFiles }: FileDropProps) {
+export function FileDrop({
+  extensions,
+  mimeTypes = [],
+  multiple,
+  disabled = false,
+  chooseLabel,
+  dropLabel,
+  hint,
+  testId,
+  onFiles,
+}: FileDropProps) {
   const inputId = useId();
   const hintId = useId();
   const input = useRef<HTMLInputElement>(null);
@@ -31,7 +41,10 @@ export function FileDrop({ extensions, mimeTypes = [], multiple, disabled = fals
     const files = Array.from(list ?? []);
     const usable = files.filter((f) => hasExtension(f, extensions));
     const accepted = multiple ? usable : usable.slice(0, 1);
-    onFiles(accepted, files.filter((f) => !hasExtension(f, extensions)));
+    onFiles(
+      accepted,
+      files.filter((f) => !hasExtension(f, extensions)),
+    );
   };
 
   const onDragOver = (e: DragEvent) => {

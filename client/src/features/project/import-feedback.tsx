@@ -68,9 +68,13 @@ function fileReason(t: Translate, e: FileError): string {
 }
 
 const numberAt = (details: unknown, key: string): number | null =>
-  typeof details === 'object' && details !== null && key in details && typeof (details as Record<string, unknown>)[key] === 'number' ? ((details as Record<string, number>)[key] ?? null) : null;
+  typeof details === 'object' && details !== null && key in details && typeof (details as Record<string, unknown>)[key] === 'number'
+    ? ((details as Record<string, number>)[key] ?? null)
+    : null;
 const stringAt = (details: unknown, key: string): string | null =>
-  typeof details === 'object' && details !== null && key in details && typeof (details as Record<string, unknown>)[key] === 'string' ? String((details as Record<string, unknown>)[key]) : null;
+  typeof details === 'object' && details !== null && key in details && typeof (details as Record<string, unknown>)[key] === 'string'
+    ? String((details as Record<string, unknown>)[key])
+    : null;
 
 function formatLimit(n: number): string {
   return n >= 1024 * 1024 * 1024 ? `${(n / 1024 ** 3).toFixed(1)} GB` : `${Math.round(n / 1024 / 1024)} MB`;
@@ -87,7 +91,9 @@ function failureSummary(t: Translate, error: unknown, lines: number, files: numb
   if (error.code === 'BAD_IMPORT' && lines > 0) return t('import.summary.LINES', { count });
   if (error.code === 'PAYLOAD_TOO_LARGE') {
     const limit = numberAt(error.details, 'limit');
-    return reason === 'total' && limit !== null ? t('import.summary.tooLargeTotal', { size: formatLimit(limit) }) : t('import.summary.tooLargeFile');
+    return reason === 'total' && limit !== null
+      ? t('import.summary.tooLargeTotal', { size: formatLimit(limit) })
+      : t('import.summary.tooLargeFile');
   }
   if (files > 0) return t('import.summary.files', { count: files });
   return errorText(t, error);
@@ -99,7 +105,9 @@ function DuplicateList({ duplicates }: { duplicates: ImportDuplicate[] }) {
     <ul className="error-list" data-testid="import-duplicates">
       {duplicates.slice(0, MAX_LISTED).map((d, i) => {
         const what = d.file ?? t('import.lineLabel', { line: d.line ?? 0 });
-        return <li key={i}>{d.seq !== undefined ? t('import.duplicateOf', { what, seq: d.seq }) : t('import.duplicateInUpload', { what })}</li>;
+        return (
+          <li key={i}>{d.seq !== undefined ? t('import.duplicateOf', { what, seq: d.seq }) : t('import.duplicateInUpload', { what })}</li>
+        );
       })}
       {duplicates.length > MAX_LISTED && <li>…</li>}
     </ul>
@@ -111,7 +119,15 @@ function percent(n: number, of: number): number {
 }
 
 /** Progress bar and outcome of an import, with the server's per-line or per-file errors. */
-export function ImportFeedback({ state, onCancel, keptSelection = false }: { state: ImportPhase; onCancel: () => void; keptSelection?: boolean }) {
+export function ImportFeedback({
+  state,
+  onCancel,
+  keptSelection = false,
+}: {
+  state: ImportPhase;
+  onCancel: () => void;
+  keptSelection?: boolean;
+}) {
   const t = useT();
   switch (state.phase) {
     case 'idle':
@@ -152,7 +168,9 @@ export function ImportFeedback({ state, onCancel, keptSelection = false }: { sta
             {state.duplicates.length > 0 && (
               <>
                 <div data-testid="import-duplicate-notice">
-                  {state.forced ? t('import.duplicatesImported', { n: state.duplicates.length }) : t('import.duplicatesSkipped', { n: state.skipped })}
+                  {state.forced
+                    ? t('import.duplicatesImported', { n: state.duplicates.length })
+                    : t('import.duplicatesSkipped', { n: state.skipped })}
                 </div>
                 <DuplicateList duplicates={state.duplicates} />
               </>
@@ -174,11 +192,17 @@ export function ImportFeedback({ state, onCancel, keptSelection = false }: { sta
         <div className="alert alert--error" role="alert" data-testid="import-status" data-phase="failed">
           {/* One body: the alert is a flex row, and title, summary and list must stack. */}
           <div className="alert__body">
-            <div className="import-failure__title" data-testid="import-summary">{own}</div>
+            <div className="import-failure__title" data-testid="import-summary">
+              {own}
+            </div>
             {errors.length > 0 && (
               <ul className="error-list" data-testid="import-errors">
                 {errors.slice(0, MAX_LISTED).map((e, i) => (
-                  <li key={i}>{'line' in e ? t('import.lineError', { line: e.line, message: lineReason(t, e) }) : t('import.fileError', { file: e.file, message: fileReason(t, e) })}</li>
+                  <li key={i}>
+                    {'line' in e
+                      ? t('import.lineError', { line: e.line, message: lineReason(t, e) })
+                      : t('import.fileError', { file: e.file, message: fileReason(t, e) })}
+                  </li>
                 ))}
                 {errors.length > MAX_LISTED && <li>…</li>}
               </ul>

@@ -111,7 +111,15 @@ export function ImportTab({ project, onImported }: { project: Project; onImporte
             <legend>{isImage ? t('import.duplicates.legend') : t('import.duplicates.legendText')}</legend>
             {(['skip', 'import'] as const).map((v) => (
               <label key={v} className="import__duplicate-option">
-                <input type="radio" name="duplicates" value={v} checked={duplicates === v} onChange={() => setDuplicates(v)} disabled={busy} data-testid={`import-duplicates-${v}`} />
+                <input
+                  type="radio"
+                  name="duplicates"
+                  value={v}
+                  checked={duplicates === v}
+                  onChange={() => setDuplicates(v)}
+                  disabled={busy}
+                  data-testid={`import-duplicates-${v}`}
+                />
                 {t(`import.duplicates.${v}`)}
               </label>
             ))}

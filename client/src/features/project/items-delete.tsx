@@ -48,8 +48,16 @@ export function ItemsDeleteBar({ projectId, selected, onDeleted }: { projectId: 
   return (
     <div className="items-delete">
       <div className="items-delete__row">
-        <span className="muted" data-testid="items-selected-count">{t('items.selectedCount', { n: selected.length })}</span>
-        <button type="button" className="btn btn--small btn--danger" disabled={selected.length === 0 || busy} onClick={() => setOutcome({ kind: 'confirm' })} data-testid="items-delete">
+        <span className="muted" data-testid="items-selected-count">
+          {t('items.selectedCount', { n: selected.length })}
+        </span>
+        <button
+          type="button"
+          className="btn btn--small btn--danger"
+          disabled={selected.length === 0 || busy}
+          onClick={() => setOutcome({ kind: 'confirm' })}
+          data-testid="items-delete"
+        >
           {t('items.delete')}
         </button>
       </div>
@@ -58,10 +66,22 @@ export function ItemsDeleteBar({ projectId, selected, onDeleted }: { projectId: 
           <div className="alert__body">
             <p>{t('items.deleteConfirm', { n: selected.length })}</p>
             <div className="form-actions">
-              <button type="button" className="btn btn--danger" disabled={busy} onClick={() => void run(selected)} data-testid="items-delete-yes">
+              <button
+                type="button"
+                className="btn btn--danger"
+                disabled={busy}
+                onClick={() => void run(selected)}
+                data-testid="items-delete-yes"
+              >
                 {t('items.deleteYes')}
               </button>
-              <button type="button" className="btn" disabled={busy} onClick={() => setOutcome({ kind: 'none' })} data-testid="items-delete-no">
+              <button
+                type="button"
+                className="btn"
+                disabled={busy}
+                onClick={() => setOutcome({ kind: 'none' })}
+                data-testid="items-delete-no"
+              >
                 {t('items.deleteNo')}
               </button>
             </div>
@@ -79,7 +99,13 @@ export function ItemsDeleteBar({ projectId, selected, onDeleted }: { projectId: 
           <div className="alert__body">
             <p>{t('items.hasAnnotations', { n: outcome.seqs.length, seqs: outcome.seqs.map((s) => `#${s}`).join(', ') })}</p>
             {outcome.others.length > 0 && (
-              <button type="button" className="btn btn--small btn--danger" disabled={busy} onClick={() => void run(outcome.others)} data-testid="items-delete-others">
+              <button
+                type="button"
+                className="btn btn--small btn--danger"
+                disabled={busy}
+                onClick={() => void run(outcome.others)}
+                data-testid="items-delete-others"
+              >
                 {t('items.deleteOthers', { n: outcome.others.length })}
               </button>
             )}

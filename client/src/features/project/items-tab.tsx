@@ -41,7 +41,10 @@ export function ItemsTab({ project }: { project: Project }) {
     return () => clearTimeout(timer);
   }, [typed]);
   const query = { page, pageSize, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(importId ? { importId } : {}) };
-  const [load, reload] = useLoad((signal) => searchItems(project.id, query, signal), [project.id, page, pageSize, q, status, importId, version]);
+  const [load, reload] = useLoad(
+    (signal) => searchItems(project.id, query, signal),
+    [project.id, page, pageSize, q, status, importId, version],
+  );
   const [imports] = useLoad((signal) => listImports(project.id, signal), [project.id, version]);
   const data = load.data;
   const filtered = Boolean(q || status || importId);
@@ -55,7 +58,13 @@ export function ItemsTab({ project }: { project: Project }) {
       <div className="toolbar items__filters">
         <label className="items__filter">
           <span>{t('items.search')}</span>
-          <input type="search" value={typed} placeholder={t('items.searchPlaceholder')} onChange={(e) => setTyped(e.target.value)} data-testid="items-search" />
+          <input
+            type="search"
+            value={typed}
+            placeholder={t('items.searchPlaceholder')}
+            onChange={(e) => setTyped(e.target.value)}
+            data-testid="items-search"
+          />
         </label>
         <label className="items__filter">
           <span>{t('items.filter.status')}</span>
@@ -86,11 +95,13 @@ export function ItemsTab({ project }: { project: Project }) {
             data-testid="items-filter-import"
           >
             <option value="">{t('items.filter.anyImport')}</option>
-            {(imports.data ?? []).filter((i) => i.status === 'complete').map((i) => (
-              <option key={i.id} value={i.id}>
-                {t('items.filter.importOption', { name: i.fileName, date: new Date(i.createdAt).toLocaleString(), total: i.total })}
-              </option>
-            ))}
+            {(imports.data ?? [])
+              .filter((i) => i.status === 'complete')
+              .map((i) => (
+                <option key={i.id} value={i.id}>
+                  {t('items.filter.importOption', { name: i.fileName, date: new Date(i.createdAt).toLocaleString(), total: i.total })}
+                </option>
+              ))}
           </select>
         </label>
         <span data-testid="item-count">{t('items.total', { total: data?.total ?? project.counts.items })}</span>
@@ -105,13 +116,27 @@ export function ItemsTab({ project }: { project: Project }) {
       />
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
       {!data && load.status === 'loading' && <p className="muted">{t('app.loading')}</p>}
-      {data && data.total === 0 && (filtered ? <p className="empty" data-testid="items-no-match">{t('items.noMatch')}</p> : <p className="empty">{t('items.empty')}</p>)}
+      {data &&
+        data.total === 0 &&
+        (filtered ? (
+          <p className="empty" data-testid="items-no-match">
+            {t('items.noMatch')}
+          </p>
+        ) : (
+          <p className="empty">{t('items.empty')}</p>
+        ))}
       {data && data.items.length > 0 && (
         <table className="table table--items" data-testid="item-table">
           <thead>
             <tr>
               <th scope="col" className="items__check">
-                <input type="checkbox" checked={allOnPage} onChange={togglePage} aria-label={t('items.selectPage')} data-testid="items-select-page" />
+                <input
+                  type="checkbox"
+                  checked={allOnPage}
+                  onChange={togglePage}
+                  aria-label={t('items.selectPage')}
+                  data-testid="items-select-page"
+                />
               </th>
               <th scope="col" className="num">
                 {t('items.col.seq')}
@@ -152,7 +177,13 @@ function ItemRow({ item, selected, onToggle }: { item: Item; selected: boolean; 
   return (
     <tr data-testid="item-row" data-item-id={item.id}>
       <td className="items__check">
-        <input type="checkbox" checked={selected} onChange={onToggle} aria-label={t('items.selectItem', { seq: item.seq })} data-testid="item-select" />
+        <input
+          type="checkbox"
+          checked={selected}
+          onChange={onToggle}
+          aria-label={t('items.selectItem', { seq: item.seq })}
+          data-testid="item-select"
+        />
       </td>
       <td className="num">{item.seq}</td>
       <td>
@@ -187,7 +218,12 @@ function ItemRow({ item, selected, onToggle }: { item: Item; selected: boolean; 
             </span>
           )}
           {item.externalId && <span className="muted small item-preview__external">{item.externalId}</span>}
-          <Link to={paths.itemGold(item.projectId, item.id)} className="small" data-testid="item-gold-link" aria-label={t('gold.openFor', { seq: item.seq })}>
+          <Link
+            to={paths.itemGold(item.projectId, item.id)}
+            className="small"
+            data-testid="item-gold-link"
+            aria-label={t('gold.openFor', { seq: item.seq })}
+          >
             {t('gold.open')}
           </Link>
         </div>

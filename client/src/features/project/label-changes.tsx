@@ -28,7 +28,11 @@ export function usedRemovedLabels(before: LabelSchema, after: LabelSchema, usage
 }
 
 /** The schema and merges to save for these choices: retired labels go back to their old place, marked retired. */
-export function applyChoices(after: LabelSchema, used: readonly UsedLabel[], choices: Readonly<Record<string, RemovalChoice>>): { schema: LabelSchema; merges: LabelMerge[] } {
+export function applyChoices(
+  after: LabelSchema,
+  used: readonly UsedLabel[],
+  choices: Readonly<Record<string, RemovalChoice>>,
+): { schema: LabelSchema; merges: LabelMerge[] } {
   const labels = [...after.labels];
   const merges: LabelMerge[] = [];
   for (const u of [...used].sort((a, b) => a.index - b.index)) {
@@ -55,7 +59,9 @@ interface LabelChangesProps {
  */
 export function LabelChanges({ before, after, used, busy, onConfirm, onCancel }: LabelChangesProps) {
   const t = useT();
-  const [choices, setChoices] = useState<Record<string, RemovalChoice>>(() => Object.fromEntries(used.map((u) => [u.def.name, { kind: 'retire' } as RemovalChoice])));
+  const [choices, setChoices] = useState<Record<string, RemovalChoice>>(() =>
+    Object.fromEntries(used.map((u) => [u.def.name, { kind: 'retire' } as RemovalChoice])),
+  );
   const { schema, merges } = useMemo(() => applyChoices(after, used, choices), [after, used, choices]);
   const keyChanges = useMemo(() => hotkeyChanges(before, schema), [before, schema]);
   const keys = (k: string[]) => (k.length ? k.map((x) => x.toUpperCase()).join(', ') : t('labelChanges.noKey'));
@@ -100,10 +106,24 @@ export function LabelChanges({ before, after, used, busy, onConfirm, onCancel }:
               </select>
             )}
             <label className="label-changes__option">
-              <input type="radio" name={name} checked={c.kind === 'retire'} onChange={() => set({ kind: 'retire' })} data-testid="label-change-retire" /> {t('labelChanges.retire')}
+              <input
+                type="radio"
+                name={name}
+                checked={c.kind === 'retire'}
+                onChange={() => set({ kind: 'retire' })}
+                data-testid="label-change-retire"
+              />{' '}
+              {t('labelChanges.retire')}
             </label>
             <label className="label-changes__option">
-              <input type="radio" name={name} checked={c.kind === 'remove'} onChange={() => set({ kind: 'remove' })} data-testid="label-change-remove" /> {t('labelChanges.remove')}
+              <input
+                type="radio"
+                name={name}
+                checked={c.kind === 'remove'}
+                onChange={() => set({ kind: 'remove' })}
+                data-testid="label-change-remove"
+              />{' '}
+              {t('labelChanges.remove')}
             </label>
           </fieldset>
         );
@@ -122,7 +142,13 @@ export function LabelChanges({ before, after, used, busy, onConfirm, onCancel }:
         </div>
       )}
       <div className="label-changes__actions">
-        <button type="button" className="btn btn--primary" disabled={busy} onClick={() => onConfirm(schema, merges)} data-testid="label-changes-confirm">
+        <button
+          type="button"
+          className="btn btn--primary"
+          disabled={busy}
+          onClick={() => onConfirm(schema, merges)}
+          data-testid="label-changes-confirm"
+        >
           {t('labelChanges.confirm')}
         </button>{' '}
         <button type="button" className="btn" disabled={busy} onClick={onCancel} data-testid="label-changes-cancel">

@@ -23,7 +23,10 @@ export function MembersTab({ project, onChanged }: { project: Project; onChanged
   const members = new Set(project.memberIds);
   const needle = filter.trim().toLowerCase();
   const candidates = (users.data ?? []).filter(
-    (u) => !members.has(u.id) && !u.disabled && (needle === '' || u.username.toLowerCase().includes(needle) || u.displayName.toLowerCase().includes(needle)),
+    (u) =>
+      !members.has(u.id) &&
+      !u.disabled &&
+      (needle === '' || u.username.toLowerCase().includes(needle) || u.displayName.toLowerCase().includes(needle)),
   );
 
   const run = async (action: () => Promise<Project>) => {
@@ -95,20 +98,39 @@ export function MembersTab({ project, onChanged }: { project: Project; onChanged
           <label htmlFor={filterId} className="visually-hidden">
             {t('members.filter')}
           </label>
-          <input id={filterId} type="search" placeholder={t('members.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="member-filter" />
+          <input
+            id={filterId}
+            type="search"
+            placeholder={t('members.filter')}
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            data-testid="member-filter"
+          />
           {users.data && candidates.length === 0 && needle === '' && <p className="muted">{t('members.noCandidates')}</p>}
           <ul className="candidate-list" data-testid="member-candidates">
             {candidates.map((u) => (
               <li key={u.id}>
                 <label className="checkbox">
-                  <input type="checkbox" checked={selected.has(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} data-testid="member-candidate" data-user-id={u.id} />
+                  <input
+                    type="checkbox"
+                    checked={selected.has(u.id)}
+                    onChange={(e) => toggle(u.id, e.target.checked)}
+                    data-testid="member-candidate"
+                    data-user-id={u.id}
+                  />
                   <span>{userLabel(u)}</span>
                   <span className="muted small">{`${t(`role.${u.role}`)} · ${u.level}`}</span>
                 </label>
               </li>
             ))}
           </ul>
-          <button type="button" className="btn btn--primary" disabled={busy || selected.size === 0} onClick={() => void add()} data-testid="member-add">
+          <button
+            type="button"
+            className="btn btn--primary"
+            disabled={busy || selected.size === 0}
+            onClick={() => void add()}
+            data-testid="member-add"
+          >
             {t('members.addSelected', { count: selected.size })}
           </button>
         </section>

@@ -172,7 +172,13 @@ function ArchiveButton({ project, onChanged }: { project: Project; onChanged: (p
   return (
     <div className="page__actions">
       {error !== null && <ErrorAlert error={error} />}
-      <button type="button" className="btn" disabled={busy} onClick={() => void toggle()} data-testid={archived ? 'project-unarchive' : 'project-archive'}>
+      <button
+        type="button"
+        className="btn"
+        disabled={busy}
+        onClick={() => void toggle()}
+        data-testid={archived ? 'project-unarchive' : 'project-archive'}
+      >
         {archived ? t('project.unarchive') : t('project.archive')}
       </button>
     </div>

@@ -63,7 +63,8 @@ export function QueueTab({ project, onProjectChanged }: { project: Project; onPr
     }
   };
 
-  if (!data) return load.status === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : <p className="muted">{t('app.loading')}</p>;
+  if (!data)
+    return load.status === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : <p className="muted">{t('app.loading')}</p>;
   const { counts, settings } = data;
   return (
     <div className="queue" data-testid="queue-tab">
@@ -145,9 +146,21 @@ export function QueueTab({ project, onProjectChanged }: { project: Project; onPr
       >
         <label className="queue__field">
           <span className="small">{t('queue.overlapNew')}</span>
-          <input type="number" min={1} max={20} value={overlap} onChange={(e) => setOverlap(Math.max(1, Math.min(20, Math.round(Number(e.target.value) || 1))))} data-testid="queue-overlap" />
+          <input
+            type="number"
+            min={1}
+            max={20}
+            value={overlap}
+            onChange={(e) => setOverlap(Math.max(1, Math.min(20, Math.round(Number(e.target.value) || 1))))}
+            data-testid="queue-overlap"
+          />
         </label>
-        <button type="submit" className="btn btn--small" disabled={busy || overlap === project.overlap || project.status === 'archived'} data-testid="queue-overlap-save">
+        <button
+          type="submit"
+          className="btn btn--small"
+          disabled={busy || overlap === project.overlap || project.status === 'archived'}
+          data-testid="queue-overlap-save"
+        >
           {t('queue.overlapSave')}
         </button>
         <span className="muted small">{t('queue.overlapHint')}</span>

@@ -108,7 +108,12 @@ function ProjectRow({ project, user, updated }: { project: Project; user: User; 
       <td>
         {project.status === 'active' &&
           (levelOk ? (
-            <Link to={paths.work(project.id)} className="btn btn--small" data-testid="project-start" aria-label={t('work.startIn', { name: project.name })}>
+            <Link
+              to={paths.work(project.id)}
+              className="btn btn--small"
+              data-testid="project-start"
+              aria-label={t('work.startIn', { name: project.name })}
+            >
               {t('work.start')}
             </Link>
           ) : (

@@ -3,7 +3,12 @@ import type { Translate } from '../../i18n/index.tsx';
 import { anchorText } from './format.ts';
 
 /** Comments, numbered like their pins on the item; a comment's anchor can select its region or span. */
-export function CommentList({ comments, t, regions, onShow }: {
+export function CommentList({
+  comments,
+  t,
+  regions,
+  onShow,
+}: {
   comments: readonly ReviewComment[];
   t: Translate;
   /** The regions comments point into (to name them by number and label), or a lookup per comment. */
@@ -15,7 +20,12 @@ export function CommentList({ comments, t, regions, onShow }: {
   return (
     <ul className="review__comments" data-testid="comment-list">
       {comments.map((c, i) => (
-        <li key={c.id} data-testid="comment" data-anchor={c.anchor.kind} data-region-id={c.anchor.kind === 'region' ? c.anchor.regionId : undefined}>
+        <li
+          key={c.id}
+          data-testid="comment"
+          data-anchor={c.anchor.kind}
+          data-region-id={c.anchor.kind === 'region' ? c.anchor.regionId : undefined}
+        >
           <span className="review__anchor small">
             <span className="pin-badge" aria-hidden="true">
               {i + 1}

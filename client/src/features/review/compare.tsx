@@ -19,7 +19,18 @@ import { formatNumber } from './format.ts';
  */
 
 /** Distinct on white and on photos, and told apart by common colour-blindness (blue/orange first). */
-export const ANNOTATOR_COLORS = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#0c8599', '#c2255c', '#5c940d', '#364fc7', '#8d5524', '#495057'] as const;
+export const ANNOTATOR_COLORS = [
+  '#1c7ed6',
+  '#e8590c',
+  '#2f9e44',
+  '#ae3ec9',
+  '#0c8599',
+  '#c2255c',
+  '#5c940d',
+  '#364fc7',
+  '#8d5524',
+  '#495057',
+] as const;
 export const CONSENSUS_COLOR = '#212529';
 export const GOLD_COLOR = '#b08900';
 
@@ -42,7 +53,11 @@ export const annotatorColor = (i: number): string => ANNOTATOR_COLORS[i % ANNOTA
  * colouring by annotator (callers do that only with two or more layers shown: one layer alone
  * keeps its label colours).
  */
-export function overlayOf(layers: readonly CompareLayer[], shown: ReadonlySet<string>, byAnnotator: boolean): { regions: Region[]; colors: Map<string, string> } {
+export function overlayOf(
+  layers: readonly CompareLayer[],
+  shown: ReadonlySet<string>,
+  byAnnotator: boolean,
+): { regions: Region[]; colors: Map<string, string> } {
   const regions: Region[] = [];
   const colors = new Map<string, string>();
   for (const l of layers) {
@@ -65,14 +80,34 @@ export function layerRegionId(l: Pick<CompareLayer, 'id' | 'primary'>, regionId:
 }
 
 /** The toggle list of layers with their colours and region counts. */
-export function LayerToggles({ layers, shown, onToggle, disabled, extra }: { layers: readonly CompareLayer[]; shown: ReadonlySet<string>; onToggle: (id: string) => void; disabled?: boolean; extra?: (l: CompareLayer) => ReactNode }) {
+export function LayerToggles({
+  layers,
+  shown,
+  onToggle,
+  disabled,
+  extra,
+}: {
+  layers: readonly CompareLayer[];
+  shown: ReadonlySet<string>;
+  onToggle: (id: string) => void;
+  disabled?: boolean;
+  extra?: (l: CompareLayer) => ReactNode;
+}) {
   const t = useT();
   return (
     <ul className="review__annotators" data-testid="compare-layers">
       {layers.map((l) => (
         <li key={l.id}>
           <label className="checkbox">
-            <input type="checkbox" checked={shown.has(l.id)} disabled={disabled} onChange={() => onToggle(l.id)} data-testid="compare-layer-toggle" data-layer={l.id} data-primary={l.primary ? 'true' : undefined} />
+            <input
+              type="checkbox"
+              checked={shown.has(l.id)}
+              disabled={disabled}
+              onChange={() => onToggle(l.id)}
+              data-testid="compare-layer-toggle"
+              data-layer={l.id}
+              data-primary={l.primary ? 'true' : undefined}
+            />
             <span className="compare__swatch" style={{ background: l.color }} aria-hidden="true" />
             <span>
               {l.name}
@@ -144,20 +179,46 @@ function LayerHeads({ first, layers }: { first: string; layers: readonly Compare
 /** Layout switch: overlaid in one editor, or side by side. */
 export type CompareLayout = 'overlay' | 'side';
 
-export function LayoutSwitch({ layout, onLayout, byAnnotator, onByAnnotator, disabled }: { layout: CompareLayout; onLayout: (l: CompareLayout) => void; byAnnotator: boolean; onByAnnotator: (v: boolean) => void; disabled?: boolean }) {
+export function LayoutSwitch({
+  layout,
+  onLayout,
+  byAnnotator,
+  onByAnnotator,
+  disabled,
+}: {
+  layout: CompareLayout;
+  onLayout: (l: CompareLayout) => void;
+  byAnnotator: boolean;
+  onByAnnotator: (v: boolean) => void;
+  disabled?: boolean;
+}) {
   const t = useT();
   return (
     <div className="compare__switch" role="group" aria-label={t('compare.layout')}>
       <div className="segmented">
         {(['overlay', 'side'] as const).map((l) => (
-          <button key={l} type="button" className={`btn btn--small${layout === l ? ' is-active' : ''}`} aria-pressed={layout === l} disabled={disabled} onClick={() => onLayout(l)} data-testid={`compare-layout-${l}`}>
+          <button
+            key={l}
+            type="button"
+            className={`btn btn--small${layout === l ? ' is-active' : ''}`}
+            aria-pressed={layout === l}
+            disabled={disabled}
+            onClick={() => onLayout(l)}
+            data-testid={`compare-layout-${l}`}
+          >
             {t(`compare.layout.${l}`)}
           </button>
         ))}
       </div>
       {layout === 'overlay' && (
         <label className="checkbox small">
-          <input type="checkbox" checked={byAnnotator} disabled={disabled} onChange={(e) => onByAnnotator(e.target.checked)} data-testid="compare-color-by-annotator" />
+          <input
+            type="checkbox"
+            checked={byAnnotator}
+            disabled={disabled}
+            onChange={(e) => onByAnnotator(e.target.checked)}
+            data-testid="compare-color-by-annotator"
+          />
           <span>{t('compare.colorByAnnotator')}</span>
         </label>
       )}
@@ -166,7 +227,17 @@ export function LayoutSwitch({ layout, onLayout, byAnnotator, onByAnnotator, dis
 }
 
 /** Side by side: a read-only canvas per layer (image) or the spans aligned per annotator (text). */
-export function CompareGrid({ schema, item, layers, pins }: { schema: LabelSchema; item: EditorItem; layers: readonly CompareLayer[]; pins?: readonly Pin[] }) {
+export function CompareGrid({
+  schema,
+  item,
+  layers,
+  pins,
+}: {
+  schema: LabelSchema;
+  item: EditorItem;
+  layers: readonly CompareLayer[];
+  pins?: readonly Pin[];
+}) {
   const classes = <ClassRows schema={schema} layers={layers} />;
   if (item.kind === 'text' || item.text !== undefined) {
     return (
@@ -184,7 +255,17 @@ export function CompareGrid({ schema, item, layers, pins }: { schema: LabelSchem
   );
 }
 
-function ImageGrid({ schema, image, layers, pins }: { schema: LabelSchema; image: NonNullable<EditorItem['image']>; layers: readonly CompareLayer[]; pins: readonly Pin[] }) {
+function ImageGrid({
+  schema,
+  image,
+  layers,
+  pins,
+}: {
+  schema: LabelSchema;
+  image: NonNullable<EditorItem['image']>;
+  layers: readonly CompareLayer[];
+  pins: readonly Pin[];
+}) {
   const t = useT();
   // The image is decoded once and drawn by every canvas.
   const loaded = useImageLevels(fileUrl(image.fileId), image);
@@ -293,10 +374,20 @@ function SpanAlignment({ text, layers, schema }: { text: string; layers: readonl
           <LayerHeads first={t('compare.text')} layers={layers} />
           <tbody>
             {shown.map((row) => (
-              <tr key={`${row.start}-${row.end}`} className={row.agree ? '' : 'is-disagreement'} data-testid="compare-span-row" data-start={row.start} data-end={row.end} data-agree={row.agree}>
+              <tr
+                key={`${row.start}-${row.end}`}
+                className={row.agree ? '' : 'is-disagreement'}
+                data-testid="compare-span-row"
+                data-start={row.start}
+                data-end={row.end}
+                data-agree={row.agree}
+              >
                 <th scope="row">
                   <span className="compare__excerpt">{index.slice(row.start, row.end)}</span>
-                  <span className="muted small mono"> [{row.start}, {row.end})</span>
+                  <span className="muted small mono">
+                    {' '}
+                    [{row.start}, {row.end})
+                  </span>
                 </th>
                 {row.cells.map((cell, i) => (
                   <td key={layers[i]!.id} data-testid="compare-span-cell" data-layer={layers[i]!.id}>
@@ -304,7 +395,14 @@ function SpanAlignment({ text, layers, schema }: { text: string; layers: readonl
                       <span className="muted">—</span>
                     ) : (
                       cell.map((s) => (
-                        <span key={`${s.start}-${s.end}-${s.label}`} className="compare__chip" style={{ borderColor: labelColor.get(s.label) ?? '#888' }} data-label={s.label} data-start={s.start} data-end={s.end}>
+                        <span
+                          key={`${s.start}-${s.end}-${s.label}`}
+                          className="compare__chip"
+                          style={{ borderColor: labelColor.get(s.label) ?? '#888' }}
+                          data-label={s.label}
+                          data-start={s.start}
+                          data-end={s.end}
+                        >
                           <b style={{ color: labelColor.get(s.label) ?? '#888' }}>{s.label}</b> {index.slice(s.start, s.end)}
                         </span>
                       ))

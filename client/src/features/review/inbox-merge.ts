@@ -3,16 +3,33 @@ import type { InboxEntry, ReviewCommentPayload, ReviewVerdictPayload } from '@la
 /** A live `review:verdict` as an (unread) inbox entry: the same id and shape the inbox API answers with. */
 export function fromVerdict(v: ReviewVerdictPayload): InboxEntry {
   return {
-    id: v.reviewId, kind: 'verdict', verdict: v.verdict, projectId: v.projectId, itemId: v.itemId, annotationId: v.annotationId, taskId: v.taskId,
-    itemName: v.itemName ?? null, text: v.comments.map((c) => c.text).join(' · '), at: v.at, read: false,
+    id: v.reviewId,
+    kind: 'verdict',
+    verdict: v.verdict,
+    projectId: v.projectId,
+    itemId: v.itemId,
+    annotationId: v.annotationId,
+    taskId: v.taskId,
+    itemName: v.itemName ?? null,
+    text: v.comments.map((c) => c.text).join(' · '),
+    at: v.at,
+    read: false,
   };
 }
 
 /** A live stand-alone `review:comment` as an (unread) inbox entry. */
 export function fromComment(c: ReviewCommentPayload): InboxEntry {
   return {
-    id: c.id, kind: 'comment', projectId: c.projectId, itemId: c.itemId, annotationId: c.annotationId, taskId: c.taskId, itemName: c.itemName ?? null,
-    text: c.text, at: c.at, read: false,
+    id: c.id,
+    kind: 'comment',
+    projectId: c.projectId,
+    itemId: c.itemId,
+    annotationId: c.annotationId,
+    taskId: c.taskId,
+    itemName: c.itemName ?? null,
+    text: c.text,
+    at: c.at,
+    read: false,
   };
 }
 
@@ -64,10 +81,16 @@ export function addToasts(current: readonly Toast[], fresh: readonly InboxEntry[
   let out = current.filter((t) => t.until > now);
   for (const e of fresh) {
     if (e.kind === 'verdict' && e.verdict === 'accept') {
-      const i = out.findIndex((t) => t.kind === 'accepted' || (t.kind === 'single' && t.entries[0]!.kind === 'verdict' && t.entries[0]!.verdict === 'accept'));
+      const i = out.findIndex(
+        (t) => t.kind === 'accepted' || (t.kind === 'single' && t.entries[0]!.kind === 'verdict' && t.entries[0]!.verdict === 'accept'),
+      );
       if (i >= 0) {
         const t = out[i]!;
-        out = [...out.slice(0, i), ...out.slice(i + 1), { key: `accepted-${t.entries[0]!.id}`, kind: 'accepted', entries: [...t.entries, e], until: now + showMs }];
+        out = [
+          ...out.slice(0, i),
+          ...out.slice(i + 1),
+          { key: `accepted-${t.entries[0]!.id}`, kind: 'accepted', entries: [...t.entries, e], until: now + showMs },
+        ];
         continue;
       }
     }

@@ -52,7 +52,13 @@ export function PresenceChips({ users, me }: { users: readonly PresenceUser[]; m
     <div className="presence" role="status" aria-label={t('presence.label')} data-testid="presence" data-count={users.length}>
       {others.length > 0 && <span className="small muted">{t('presence.alsoHere')}</span>}
       {[...others, ...(self ? [self] : [])].map((u) => (
-        <span key={u.userId} className={`presence__chip${u.userId === me ? ' is-me' : ''}`} title={u.userId === me ? t('presence.you', { name: u.username }) : u.username} data-testid="presence-chip" data-user-id={u.userId}>
+        <span
+          key={u.userId}
+          className={`presence__chip${u.userId === me ? ' is-me' : ''}`}
+          title={u.userId === me ? t('presence.you', { name: u.username }) : u.username}
+          data-testid="presence-chip"
+          data-user-id={u.userId}
+        >
           <span className="presence__avatar" aria-hidden="true">
             {initials(u.username)}
           </span>

@@ -1,5 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { SERVER_EVENTS, type InboxEntry, type InboxReadPayload, type ReviewCommentPayload, type ReviewVerdictPayload, type User } from '@labelwork/core';
+import {
+  SERVER_EVENTS,
+  type InboxEntry,
+  type InboxReadPayload,
+  type ReviewCommentPayload,
+  type ReviewVerdictPayload,
+  type User,
+} from '@labelwork/core';
 import { listInbox, markInboxAllRead, markInboxRead } from '../../api/review.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
@@ -83,7 +90,12 @@ export function ReviewInbox({ user }: { user: User }) {
       if (c.authorId !== user.id) live(fromComment(c));
     };
     const onRead = (p: InboxReadPayload) => {
-      setEntries((l) => mergeEntries(l, l.filter((e) => p.all || p.ids.includes(e.id)).map((e) => ({ ...e, read: true }))));
+      setEntries((l) =>
+        mergeEntries(
+          l,
+          l.filter((e) => p.all || p.ids.includes(e.id)).map((e) => ({ ...e, read: true })),
+        ),
+      );
       setUnread(p.unread);
     };
     if (socket.connected) onConnect();
@@ -103,12 +115,18 @@ export function ReviewInbox({ user }: { user: User }) {
     if (e.read) return;
     setEntries((l) => mergeEntries(l, [{ ...e, read: true }]));
     setUnread((n) => Math.max(0, n - 1));
-    markInboxRead(e.id).then((r) => setUnread(r.unread), () => reload(1));
+    markInboxRead(e.id).then(
+      (r) => setUnread(r.unread),
+      () => reload(1),
+    );
   };
   const markAll = () => {
     setEntries((l) => l.map((e) => ({ ...e, read: true })));
     setUnread(0);
-    markInboxAllRead().then((r) => setUnread(r.unread), () => reload(1));
+    markInboxAllRead().then(
+      (r) => setUnread(r.unread),
+      () => reload(1),
+    );
   };
   const more = () => {
     setPages(pages + 1);
@@ -117,7 +135,13 @@ export function ReviewInbox({ user }: { user: User }) {
 
   return (
     <div className="inbox">
-      <button type="button" className="btn btn--ghost btn--small" aria-expanded={open} onClick={() => setOpen((o) => !o)} data-testid="inbox-button">
+      <button
+        type="button"
+        className="btn btn--ghost btn--small"
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+        data-testid="inbox-button"
+      >
         {t('inbox.badge')}
         {unread > 0 && (
           <span className="inbox__count" data-testid="inbox-badge">
@@ -141,7 +165,15 @@ export function ReviewInbox({ user }: { user: User }) {
               </div>
               <ul>
                 {entries.map((e) => (
-                  <li key={e.id} className={e.read ? 'is-read' : 'is-unread'} data-testid="inbox-entry" data-kind={e.kind} data-verdict={e.verdict} data-read={String(e.read)} data-entry-id={e.id}>
+                  <li
+                    key={e.id}
+                    className={e.read ? 'is-read' : 'is-unread'}
+                    data-testid="inbox-entry"
+                    data-kind={e.kind}
+                    data-verdict={e.verdict}
+                    data-read={String(e.read)}
+                    data-entry-id={e.id}
+                  >
                     {!e.read && <span className="inbox__dot" title={t('inbox.unreadMark')} aria-label={t('inbox.unreadMark')} />}
                     {entryText(t, e)}{' '}
                     {needsRework(e) && (
@@ -156,7 +188,12 @@ export function ReviewInbox({ user }: { user: User }) {
                       </Link>
                     )}
                     {!e.read && (
-                      <button type="button" className="btn btn--small inbox__read" onClick={() => markRead(e)} data-testid="inbox-mark-read">
+                      <button
+                        type="button"
+                        className="btn btn--small inbox__read"
+                        onClick={() => markRead(e)}
+                        data-testid="inbox-mark-read"
+                      >
                         {t('inbox.markOneRead')}
                       </button>
                     )}

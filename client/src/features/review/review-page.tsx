@@ -1,8 +1,26 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { SERVER_EVENTS, type CommentAnchor, type CommentInput, type Project, type ReviewComment, type ReviewQueueCounts, type ReviewTask, type User, type Verdict } from '@labelwork/core';
+import {
+  SERVER_EVENTS,
+  type CommentAnchor,
+  type CommentInput,
+  type Project,
+  type ReviewComment,
+  type ReviewQueueCounts,
+  type ReviewTask,
+  type User,
+  type Verdict,
+} from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
 import { getProject } from '../../api/projects.ts';
-import { addReviewComment, giveVerdict, nextReview, releaseReview, releaseReviewOnExit, reviewCounts, reviewHeartbeat } from '../../api/review.ts';
+import {
+  addReviewComment,
+  giveVerdict,
+  nextReview,
+  releaseReview,
+  releaseReviewOnExit,
+  reviewCounts,
+  reviewHeartbeat,
+} from '../../api/review.ts';
 import { joinReview } from '../../api/socket.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
@@ -12,17 +30,25 @@ import { useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { AnnotationEditor } from '../editor/annotation-editor.tsx';
-import { annotatorColor, CompareGrid, CONSENSUS_COLOR, ItemAgreement, LayerToggles, LayoutSwitch, OTHER_PREFIX, overlayOf, useShownLayers, type CompareLayer, type CompareLayout } from './compare.tsx';
+import {
+  annotatorColor,
+  CompareGrid,
+  CONSENSUS_COLOR,
+  ItemAgreement,
+  LayerToggles,
+  LayoutSwitch,
+  OTHER_PREFIX,
+  overlayOf,
+  useShownLayers,
+  type CompareLayer,
+  type CompareLayout,
+} from './compare.tsx';
 import { CommentList } from './comments.tsx';
 import { anchorText, pinsOf, taskItemLabel } from './format.ts';
 import { PresenceChips, usePresence } from './presence.tsx';
 import './review.css';
 
-type Phase =
-  | { kind: 'loading' }
-  | { kind: 'task'; task: ReviewTask }
-  | { kind: 'nothing' }
-  | { kind: 'error'; error: unknown };
+type Phase = { kind: 'loading' } | { kind: 'task'; task: ReviewTask } | { kind: 'nothing' } | { kind: 'error'; error: unknown };
 
 const CONSENSUS = 'consensus';
 
@@ -170,7 +196,9 @@ export function ReviewPage({ projectId, user }: { projectId: string; user: User 
         ) : (
           <ErrorAlert error={phase.error} onRetry={() => void draw()} />
         ))}
-      {task && project && <ReviewTaskView key={task.taskId} project={project} task={task} user={user} onDone={onDone} onRelease={() => void giveBack()} />}
+      {task && project && (
+        <ReviewTaskView key={task.taskId} project={project} task={task} user={user} onDone={onDone} onRelease={() => void giveBack()} />
+      )}
     </div>
   );
 }
@@ -205,7 +233,13 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
   // One layer per annotation (a colour each), and the consensus once the item is complete.
   const layers = useMemo<CompareLayer[]>(
     () => [
-      ...task.annotations.map((a, i) => ({ id: a.id, name: a.username, color: annotatorColor(i), regions: a.regions, primary: a.underReview })),
+      ...task.annotations.map((a, i) => ({
+        id: a.id,
+        name: a.username,
+        color: annotatorColor(i),
+        regions: a.regions,
+        primary: a.underReview,
+      })),
       ...(task.quality ? [{ id: CONSENSUS, name: t('review.consensus'), color: CONSENSUS_COLOR, regions: task.quality.consensus }] : []),
     ],
     [task, t],
@@ -284,7 +318,6 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
     });
   };
 
-
   const editorKey = fixing ? 'fix' : `${[...shown].sort().join('|')}:${byAnnotator}`;
   const side = layout === 'side' && !fixing;
   return (
@@ -292,7 +325,9 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
       <div className="review__meta small">
         <span data-testid="review-item-name">{t('review.item', { id: taskItemLabel(task.itemId, task.item) })}</span>
         <span>{t('review.round', { n: task.round + 1 })}</span>
-        <span data-testid="review-reasons">{t('review.reasons', { reasons: task.reasons.map((r) => t(`review.reason.${r}`)).join(', ') })}</span>
+        <span data-testid="review-reasons">
+          {t('review.reasons', { reasons: task.reasons.map((r) => t(`review.reason.${r}`)).join(', ') })}
+        </span>
         <PresenceChips users={present} me={user.id} />
       </div>
       <div className="review__body">
@@ -333,10 +368,18 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
             <CommentList comments={comments} t={t} regions={underReview?.regions ?? []} />
             <label className="field">
               <span className="small">{t('review.commentOn', { anchor: anchorText(t, anchor(), underReview?.regions) })}</span>
-              <select value={anchorKind} onChange={(e) => setAnchorKind(e.target.value as CommentAnchor['kind'])} data-testid="review-comment-anchor">
+              <select
+                value={anchorKind}
+                onChange={(e) => setAnchorKind(e.target.value as CommentAnchor['kind'])}
+                data-testid="review-comment-anchor"
+              >
                 <option value="item">{t('review.anchor.item')}</option>
-                {selectedRegion && <option value="region">{anchorText(t, { kind: 'region', regionId: selectedRegion }, underReview?.regions)}</option>}
-                {selectedSpan && <option value="span">{t('review.anchor.span', { start: selectedSpan.start, end: selectedSpan.end })}</option>}
+                {selectedRegion && (
+                  <option value="region">{anchorText(t, { kind: 'region', regionId: selectedRegion }, underReview?.regions)}</option>
+                )}
+                {selectedSpan && (
+                  <option value="span">{t('review.anchor.span', { start: selectedSpan.start, end: selectedSpan.end })}</option>
+                )}
               </select>
             </label>
             <textarea
@@ -355,7 +398,13 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
                 {t('review.needComment')}
               </p>
             )}
-            <button type="button" className="btn btn--small" disabled={busy || !text.trim()} onClick={comment} data-testid="review-comment-add">
+            <button
+              type="button"
+              className="btn btn--small"
+              disabled={busy || !text.trim()}
+              onClick={comment}
+              data-testid="review-comment-add"
+            >
               {t('review.addComment')}
             </button>
           </section>
@@ -363,7 +412,13 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
           <div className="review__verdicts">
             {fixing ? (
               <>
-                <button type="button" className="btn btn--primary" disabled={busy} onClick={() => verdict('fix')} data-testid="review-fix-submit">
+                <button
+                  type="button"
+                  className="btn btn--primary"
+                  disabled={busy}
+                  onClick={() => verdict('fix')}
+                  data-testid="review-fix-submit"
+                >
                   {t('review.fixSubmit')}
                 </button>
                 <button type="button" className="btn" disabled={busy} onClick={() => setFixing(false)} data-testid="review-fix-cancel">
@@ -372,10 +427,22 @@ function ReviewTaskView({ project, task, user, onDone, onRelease }: TaskViewProp
               </>
             ) : (
               <>
-                <button type="button" className="btn btn--primary" disabled={busy} onClick={() => verdict('accept')} data-testid="review-accept">
+                <button
+                  type="button"
+                  className="btn btn--primary"
+                  disabled={busy}
+                  onClick={() => verdict('accept')}
+                  data-testid="review-accept"
+                >
                   {t('review.accept')}
                 </button>
-                <button type="button" className="btn btn--danger" disabled={busy} onClick={() => verdict('reject')} data-testid="review-reject">
+                <button
+                  type="button"
+                  className="btn btn--danger"
+                  disabled={busy}
+                  onClick={() => verdict('reject')}
+                  data-testid="review-reject"
+                >
                   {t('review.reject')}
                 </button>
                 <button type="button" className="btn" disabled={busy} onClick={() => setFixing(true)} data-testid="review-fix">

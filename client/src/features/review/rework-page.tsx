@@ -85,7 +85,9 @@ export function ReworkPage({ projectId, user }: { projectId: string; user: User 
           {tasks.map((x) => (
             <li key={x.taskId} className="card rework__row" data-testid="rework-row" data-task-id={x.taskId} data-item-id={x.itemId}>
               <div>
-                <div className="mono small">{t('rework.item', { id: taskItemLabel(x.itemId, x.item), time: formatTime(lang, x.rejectedAt) })}</div>
+                <div className="mono small">
+                  {t('rework.item', { id: taskItemLabel(x.itemId, x.item), time: formatTime(lang, x.rejectedAt) })}
+                </div>
                 {x.comments.map((c) => (
                   <div key={c.id} className="small">
                     <span className="review__anchor">{anchorText(t, c.anchor, x.regions)}</span>: {c.text}
@@ -103,7 +105,19 @@ export function ReworkPage({ projectId, user }: { projectId: string; user: User 
   );
 }
 
-function ReworkItem({ project, task, user, onBack, onSubmitted }: { project: Project; task: ReworkTask; user: User; onBack: () => void; onSubmitted: () => void }) {
+function ReworkItem({
+  project,
+  task,
+  user,
+  onBack,
+  onSubmitted,
+}: {
+  project: Project;
+  task: ReworkTask;
+  user: User;
+  onBack: () => void;
+  onSubmitted: () => void;
+}) {
   const t = useT();
   const present = usePresence(task.projectId, task.itemId);
   // The reviewer's comments as numbered pins on their boxes and spans; new ones arrive live (the list reloads).

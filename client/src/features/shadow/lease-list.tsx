@@ -25,7 +25,12 @@ export function LeaseList({ projectId, annotators }: { projectId: string; annota
               <li key={a.userId} className="lease-list__row" data-testid="queue-lease-row" data-user-id={a.userId}>
                 <span className="lease-list__name">{name}</span>
                 <span className="muted small">{t('shadow.leaseRow', { leased: a.leased, done: a.done })}</span>
-                <Link className="btn btn--small" to={paths.watch(projectId, a.userId)} aria-label={t('shadow.watchOf', { name })} data-testid="watch-annotator">
+                <Link
+                  className="btn btn--small"
+                  to={paths.watch(projectId, a.userId)}
+                  aria-label={t('shadow.watchOf', { name })}
+                  data-testid="watch-annotator"
+                >
                   {t('shadow.watch')}
                 </Link>
               </li>

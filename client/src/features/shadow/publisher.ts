@@ -24,7 +24,14 @@ export interface PublisherOptions {
 
 /** Editor state a watcher sees; other changes (zoom, hover, cursor) are not sent. */
 function watchedChange(s: EditorState, p: EditorState): boolean {
-  return s.regions !== p.regions || s.selection !== p.selection || s.tool !== p.tool || s.activeLabel !== p.activeLabel || s.draft !== p.draft || s.textSelection !== p.textSelection;
+  return (
+    s.regions !== p.regions ||
+    s.selection !== p.selection ||
+    s.tool !== p.tool ||
+    s.activeLabel !== p.activeLabel ||
+    s.draft !== p.draft ||
+    s.textSelection !== p.textSelection
+  );
 }
 
 function randomSid(): string {
@@ -122,7 +129,17 @@ export class ShadowPublisher {
     const base = { projectId: this.projectId, sid: this.sid, seq: this.seq };
     const s = this.store?.getState();
     if (!s || !this.item) {
-      return { ...base, itemId: null, itemKind: null, regions: [], draft: null, selection: [], tool: 'select', activeLabel: null, textSelection: null };
+      return {
+        ...base,
+        itemId: null,
+        itemKind: null,
+        regions: [],
+        draft: null,
+        selection: [],
+        tool: 'select',
+        activeLabel: null,
+        textSelection: null,
+      };
     }
     // A shape being drawn may not be a valid region yet (a polygon's first two points): then it waits.
     const draft = s.draft && Region.safeParse(s.draft.region).success ? s.draft.region : null;
@@ -137,7 +154,8 @@ export class ShadowPublisher {
       activeLabel: s.activeLabel,
       textSelection: s.textSelection ? { anchor: s.textSelection.anchor, focus: s.textSelection.focus } : null,
     };
-    if (JSON.stringify(frame).length > SHADOW_MAX_FRAME_CHARS) return { ...frame, regions: [], draft: null, selection: [], truncated: true };
+    if (JSON.stringify(frame).length > SHADOW_MAX_FRAME_CHARS)
+      return { ...frame, regions: [], draft: null, selection: [], truncated: true };
     return frame;
   }
 }

@@ -1,5 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { SERVER_EVENTS, isNewerFrame, type Item, type Lang, type ShadowFrame, type ShadowRevokedPayload, type ShadowStatusPayload, type ShadowUser } from '@labelwork/core';
+import {
+  SERVER_EVENTS,
+  isNewerFrame,
+  type Item,
+  type Lang,
+  type ShadowFrame,
+  type ShadowRevokedPayload,
+  type ShadowStatusPayload,
+  type ShadowUser,
+} from '@labelwork/core';
 import { isApiError } from '../../api/http.ts';
 import { getItem } from '../../api/items.ts';
 import { getProject } from '../../api/projects.ts';
@@ -15,11 +24,8 @@ import { AnnotationEditor } from '../editor/annotation-editor.tsx';
 import { applyFrame, shownRegions } from './apply-frame.ts';
 import './shadow.css';
 
-
 type Conn =
-  | { kind: 'connecting' }
-  | { kind: 'error'; code: string; message: string }
-  | { kind: 'ready'; annotator: ShadowUser; online: boolean };
+  { kind: 'connecting' } | { kind: 'error'; code: string; message: string } | { kind: 'ready'; annotator: ShadowUser; online: boolean };
 
 /** The parts of the latest frame the page shows outside the canvas (changes re-render; region edits do not). */
 interface FrameMeta {
@@ -31,7 +37,12 @@ interface FrameMeta {
 }
 
 const sameMeta = (a: FrameMeta | null, b: FrameMeta) =>
-  a !== null && a.itemId === b.itemId && a.itemKind === b.itemKind && a.tool === b.tool && a.activeLabel === b.activeLabel && a.truncated === b.truncated;
+  a !== null &&
+  a.itemId === b.itemId &&
+  a.itemKind === b.itemKind &&
+  a.tool === b.tool &&
+  a.activeLabel === b.activeLabel &&
+  a.truncated === b.truncated;
 
 const ERROR_KEYS: Record<string, MessageKey> = { FORBIDDEN: 'shadow.forbidden', NOT_FOUND: 'shadow.notFound' };
 
@@ -57,7 +68,13 @@ export function WatchPage({ projectId, userId }: { projectId: string; userId: st
       receivedRef.current = receivedAt;
       const ed = editorRef.current;
       if (ed && ed.itemId === f.itemId) applyFrame(ed.store, f);
-      const m: FrameMeta = { itemId: f.itemId, itemKind: f.itemKind, tool: f.tool, activeLabel: f.activeLabel, truncated: f.truncated === true };
+      const m: FrameMeta = {
+        itemId: f.itemId,
+        itemKind: f.itemKind,
+        tool: f.tool,
+        activeLabel: f.activeLabel,
+        truncated: f.truncated === true,
+      };
       setMeta((cur) => (sameMeta(cur, m) ? cur : m));
     },
     [projectId, userId],
@@ -74,7 +91,8 @@ export function WatchPage({ projectId, userId }: { projectId: string; userId: st
           setConn({ kind: 'ready', annotator: a.annotator, online: a.online });
           if (a.frame) take(a.frame, Math.min(Date.now(), Date.parse(a.frame.at)));
         },
-        (e: unknown) => live && setConn({ kind: 'error', code: isApiError(e) ? e.code : 'TIMEOUT', message: e instanceof Error ? e.message : String(e) }),
+        (e: unknown) =>
+          live && setConn({ kind: 'error', code: isApiError(e) ? e.code : 'TIMEOUT', message: e instanceof Error ? e.message : String(e) }),
       );
     };
     const onFrame = (f: ShadowFrame) => {
@@ -174,13 +192,19 @@ export function WatchPage({ projectId, userId }: { projectId: string; userId: st
       )}
       {item && 'error' in item && itemId && <ErrorAlert error={item.error} />}
       {project && shownItem && meta?.itemId === shownItem.id ? (
-        <div className={`shadow-page__canvas${conn.kind === 'ready' && conn.online ? '' : ' is-stale'}`} data-testid="watch-canvas" data-item-id={shownItem.id}>
+        <div
+          className={`shadow-page__canvas${conn.kind === 'ready' && conn.online ? '' : ' is-stale'}`}
+          data-testid="watch-canvas"
+          data-item-id={shownItem.id}
+        >
           <AnnotationEditor key={shownItem.id} project={project} item={shownItem} initialRegions={initial} readOnly onReady={onReady} />
         </div>
       ) : (
         conn.kind === 'ready' && (
           <div className="empty shadow-page__empty" data-testid="watch-empty">
-            <p className="muted">{meta?.itemId ? t('app.loading') : conn.online ? t('shadow.nothingInHand', { name }) : t('shadow.nothingYet', { name })}</p>
+            <p className="muted">
+              {meta?.itemId ? t('app.loading') : conn.online ? t('shadow.nothingInHand', { name }) : t('shadow.nothingYet', { name })}
+            </p>
           </div>
         )
       )}
@@ -195,7 +219,19 @@ function itemLabel(item: Item): string {
 type StatusState = 'connecting' | 'offline' | 'waiting' | 'idle' | 'working';
 
 /** "Annotating street-001.png · updated 2 s ago", re-read every second (frames themselves do not re-render it). */
-function StatusLine({ conn, meta, name, itemName, receivedRef }: { conn: Conn; meta: FrameMeta | null; name: string; itemName: string | null; receivedRef: { current: number | null } }) {
+function StatusLine({
+  conn,
+  meta,
+  name,
+  itemName,
+  receivedRef,
+}: {
+  conn: Conn;
+  meta: FrameMeta | null;
+  name: string;
+  itemName: string | null;
+  receivedRef: { current: number | null };
+}) {
   const t = useT();
   const { lang } = useI18n();
   const [, tick] = useState(0);
@@ -224,7 +260,13 @@ function StatusLine({ conn, meta, name, itemName, receivedRef }: { conn: Conn; m
     text = t('shadow.status.working', { name, item: itemName ?? t('shadow.item', { id: meta.itemId.slice(-6) }), ago });
   }
   return (
-    <div className={`shadow-status shadow-status--${state}`} data-testid="shadow-status" data-state={state} data-item-id={meta?.itemId ?? ''} aria-live="polite">
+    <div
+      className={`shadow-status shadow-status--${state}`}
+      data-testid="shadow-status"
+      data-state={state}
+      data-item-id={meta?.itemId ?? ''}
+      aria-live="polite"
+    >
       <span className="shadow-status__dot" aria-hidden="true" />
       <span data-testid="shadow-status-text">{text}</span>
       {state === 'working' && meta && (

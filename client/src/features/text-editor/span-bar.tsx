@@ -31,7 +31,8 @@ export function SpanBar({ store }: { store: EditorStore }) {
 
   let what: string;
   if (hasText) what = t('editor.text.selection', { text: excerpt(index.slice(lo, hi)), start: lo, end: hi });
-  else if (span) what = t('editor.text.span', { label: span.label, text: excerpt(index.slice(span.start, span.end)), start: span.start, end: span.end });
+  else if (span)
+    what = t('editor.text.span', { label: span.label, text: excerpt(index.slice(span.start, span.end)), start: span.start, end: span.end });
   else what = t('editor.hint.text');
 
   return (
@@ -58,12 +59,22 @@ export function SpanBar({ store }: { store: EditorStore }) {
             </button>
           ))}
           {span && !hasText && pending.has(span.id) && (
-            <button type="button" className="btn btn--small btn--primary" data-testid="span-menu-accept" onClick={() => store.acceptPending([span.id])}>
+            <button
+              type="button"
+              className="btn btn--small btn--primary"
+              data-testid="span-menu-accept"
+              onClick={() => store.acceptPending([span.id])}
+            >
               {t('editor.region.accept', { name: span.label })}
             </button>
           )}
           {span && !hasText && (
-            <button type="button" className="btn btn--small btn--danger" data-testid="span-menu-delete" onClick={() => store.removeRegions([span.id])}>
+            <button
+              type="button"
+              className="btn btn--small btn--danger"
+              data-testid="span-menu-delete"
+              onClick={() => store.removeRegions([span.id])}
+            >
               {t('editor.text.deleteSpan')}
             </button>
           )}

@@ -68,7 +68,10 @@ export function TextEditor({ store }: { store: EditorStore }) {
     const run = (e.target as Element).closest<HTMLElement>('[data-spans]');
     const ids = (run?.dataset.spans ?? '').split(' ').filter(Boolean);
     if (ids.length === 0) return store.select([]);
-    const order = ids.map((id) => spans.find((s) => s.id === id)).filter((s): s is SpanRegion => !!s).sort((x, y) => x.end - x.start - (y.end - y.start));
+    const order = ids
+      .map((id) => spans.find((s) => s.id === id))
+      .filter((s): s is SpanRegion => !!s)
+      .sort((x, y) => x.end - x.start - (y.end - y.start));
     const cur = order.findIndex((s) => s.id === selectedSpan);
     const next = order[(cur + 1) % order.length];
     if (next) store.select([next.id]);
@@ -95,7 +98,19 @@ export function TextEditor({ store }: { store: EditorStore }) {
         }}
         onBlur={() => setFocused(false)}
       >
-        <TextView index={index} spans={spans} colors={colors} pending={pending} selectedSpan={selectedSpan} lo={lo} hi={hi} caret={caret} onSpan={onSpan} pins={pins} regionColors={regionColors} />
+        <TextView
+          index={index}
+          spans={spans}
+          colors={colors}
+          pending={pending}
+          selectedSpan={selectedSpan}
+          lo={lo}
+          hi={hi}
+          caret={caret}
+          onSpan={onSpan}
+          pins={pins}
+          regionColors={regionColors}
+        />
       </div>
       <p id="text-editor-help" className="small muted text-editor__help">
         {t('editor.text.help')}

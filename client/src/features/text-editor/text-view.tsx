@@ -37,11 +37,26 @@ function excerpt(s: string): string {
  * own lane (inner spans nearest the text, outer ones below), with a tag after its end that
  * selects it. Proposals are dashed.
  */
-export const TextView = memo(function TextView({ index, spans, colors: labelColors, pending, selectedSpan, lo, hi, caret, onSpan, pins = NO_PINS, regionColors = NO_COLORS }: TextViewProps) {
+export const TextView = memo(function TextView({
+  index,
+  spans,
+  colors: labelColors,
+  pending,
+  selectedSpan,
+  lo,
+  hi,
+  caret,
+  onSpan,
+  pins = NO_PINS,
+  regionColors = NO_COLORS,
+}: TextViewProps) {
   const t = useT();
   const lanes = useMemo(() => assignLanes(spans), [spans]);
   // Span colours by id: the span's own (per annotator) or its label's.
-  const colors = useMemo(() => new Map(spans.map((s) => [s.id, regionColors.get(s.id) ?? labelColors.get(s.label) ?? '#888888'])), [spans, regionColors, labelColors]);
+  const colors = useMemo(
+    () => new Map(spans.map((s) => [s.id, regionColors.get(s.id) ?? labelColors.get(s.label) ?? '#888888'])),
+    [spans, regionColors, labelColors],
+  );
   const pinsAt = useMemo(() => {
     const m = new Map<number, Pin[]>();
     for (const p of pins) {
@@ -73,7 +88,11 @@ export const TextView = memo(function TextView({ index, spans, colors: labelColo
       for (const s of seg.spans) {
         const lane = lanes.get(s.id) ?? 0;
         const color = colors.get(s.id) ?? '#888888';
-        images.push(pending.has(s.id) ? `repeating-linear-gradient(90deg, ${color} 0 4px, transparent 4px 7px)` : `linear-gradient(${color}, ${color})`);
+        images.push(
+          pending.has(s.id)
+            ? `repeating-linear-gradient(90deg, ${color} 0 4px, transparent 4px 7px)`
+            : `linear-gradient(${color}, ${color})`,
+        );
         sizes.push(s.id === selectedSpan ? '100% 3px' : '100% 2px');
         positions.push(`0 calc(100% - ${pad - lane * LANE_PX - 3}px)`);
       }
@@ -123,7 +142,15 @@ export const TextView = memo(function TextView({ index, spans, colors: labelColo
     }
     for (const p of pinsAt.get(seg.end) ?? []) {
       out.push(
-        <sup key={`p${p.id}`} className="comment-pin" data-after={seg.end} data-testid="comment-pin" data-n={p.n} title={p.text} aria-label={t('editor.text.commentPin', { n: p.n, text: p.text })}>
+        <sup
+          key={`p${p.id}`}
+          className="comment-pin"
+          data-after={seg.end}
+          data-testid="comment-pin"
+          data-n={p.n}
+          title={p.text}
+          aria-label={t('editor.text.commentPin', { n: p.n, text: p.text })}
+        >
           {p.n}
         </sup>,
       );

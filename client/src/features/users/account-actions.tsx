@@ -64,11 +64,20 @@ export function AccountActions({ user, isSelf, onSaved }: AccountActionsProps) {
 
   return (
     <div className="account-actions">
-      <span className={`badge ${user.disabled ? 'badge--archived' : 'badge--active'}`} data-testid="user-status" data-disabled={String(user.disabled)}>
+      <span
+        className={`badge ${user.disabled ? 'badge--archived' : 'badge--active'}`}
+        data-testid="user-status"
+        data-disabled={String(user.disabled)}
+      >
         {user.disabled ? t('users.deactivated') : t('users.active')}
       </span>
       {!isSelf && (
-        <button type="button" className="btn btn--small" onClick={() => setDialog('status')} data-testid={user.disabled ? 'user-reactivate' : 'user-deactivate'}>
+        <button
+          type="button"
+          className="btn btn--small"
+          onClick={() => setDialog('status')}
+          data-testid={user.disabled ? 'user-reactivate' : 'user-deactivate'}
+        >
           {user.disabled ? t('users.reactivate') : t('users.deactivate')}
         </button>
       )}
@@ -89,47 +98,63 @@ export function AccountActions({ user, isSelf, onSaved }: AccountActionsProps) {
         </span>
       )}
       {dialog === 'status' && (
-      <Modal open onClose={close} title={t(user.disabled ? 'users.reactivateTitle' : 'users.deactivateTitle', { name })} testId="user-status-dialog">
-        <p>{t(user.disabled ? 'users.reactivateBody' : 'users.deactivateBody', { name })}</p>
-        {error !== null && (
-          <p className="field__error" role="alert">
-            {errorText(t, error)}
-          </p>
-        )}
-        <div className="modal__actions">
-          <button type="button" className="btn" onClick={close} data-testid="user-status-cancel">
-            {t('common.cancel')}
-          </button>
-          <button
-            type="button"
-            className={`btn ${user.disabled ? 'btn--primary' : 'btn--danger'}`}
-            disabled={busy}
-            onClick={() => void run({ disabled: !user.disabled }, close)}
-            data-testid="user-status-confirm"
-          >
-            {user.disabled ? t('users.reactivate') : t('users.deactivate')}
-          </button>
-        </div>
-      </Modal>
-      )}
-      {dialog === 'password' && (
-      <Modal open onClose={close} title={t('users.resetTitle', { name })} testId="user-password-dialog">
-        <form onSubmit={submitPassword} noValidate>
-          <Field label={t('users.password')} hint={t('users.resetHint', { name })} error={short ? t('users.passwordHint') : error !== null ? errorText(t, error) : undefined}>
-            {(p) => (
-              <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="user-new-password" />
-            )}
-          </Field>
+        <Modal
+          open
+          onClose={close}
+          title={t(user.disabled ? 'users.reactivateTitle' : 'users.deactivateTitle', { name })}
+          testId="user-status-dialog"
+        >
+          <p>{t(user.disabled ? 'users.reactivateBody' : 'users.deactivateBody', { name })}</p>
+          {error !== null && (
+            <p className="field__error" role="alert">
+              {errorText(t, error)}
+            </p>
+          )}
           <div className="modal__actions">
-            <button type="button" className="btn" onClick={close}>
+            <button type="button" className="btn" onClick={close} data-testid="user-status-cancel">
               {t('common.cancel')}
             </button>
-            <button type="submit" className="btn btn--primary" disabled={busy} data-testid="user-password-submit">
-              {t('users.resetSubmit')}
+            <button
+              type="button"
+              className={`btn ${user.disabled ? 'btn--primary' : 'btn--danger'}`}
+              disabled={busy}
+              onClick={() => void run({ disabled: !user.disabled }, close)}
+              data-testid="user-status-confirm"
+            >
+              {user.disabled ? t('users.reactivate') : t('users.deactivate')}
             </button>
           </div>
-        </form>
-      </Modal>
+        </Modal>
+      )}
+      {dialog === 'password' && (
+        <Modal open onClose={close} title={t('users.resetTitle', { name })} testId="user-password-dialog">
+          <form onSubmit={submitPassword} noValidate>
+            <Field
+              label={t('users.password')}
+              hint={t('users.resetHint', { name })}
+              error={short ? t('users.passwordHint') : error !== null ? errorText(t, error) : undefined}
+            >
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  autoComplete="new-password"
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                  data-testid="user-new-password"
+                />
+              )}
+            </Field>
+            <div className="modal__actions">
+              <button type="button" className="btn" onClick={close}>
+                {t('common.cancel')}
+              </button>
+              <button type="submit" className="btn btn--primary" disabled={busy} data-testid="user-password-submit">
+                {t('users.resetSubmit')}
+              </button>
+            </div>
+          </form>
+        </Modal>
       )}
     </div>
   );

@@ -5,7 +5,13 @@ import { createUser, type NewUser } from '../../api/users.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { Field } from '../../ui/field.tsx';
-import { fieldErrorTexts, fieldProblemsFromDetails, fieldProblemsFromIssues, type FieldErrors, type FieldProblems } from '../../ui/field-errors.ts';
+import {
+  fieldErrorTexts,
+  fieldProblemsFromDetails,
+  fieldProblemsFromIssues,
+  type FieldErrors,
+  type FieldProblems,
+} from '../../ui/field-errors.ts';
 
 interface Form {
   username: string;
@@ -81,13 +87,39 @@ export function CreateUserForm({ onCreated }: { onCreated: (u: User) => void }) 
       )}
       <div className="form-grid">
         <Field label={t('users.username')} error={errors['username']}>
-          {(p) => <input {...p} autoComplete="off" spellCheck={false} value={form.username} onChange={(e) => edit({ username: e.target.value })} data-testid="new-user-username" />}
+          {(p) => (
+            <input
+              {...p}
+              autoComplete="off"
+              spellCheck={false}
+              value={form.username}
+              onChange={(e) => edit({ username: e.target.value })}
+              data-testid="new-user-username"
+            />
+          )}
         </Field>
         <Field label={t('users.displayName')} error={errors['displayName']}>
-          {(p) => <input {...p} autoComplete="off" value={form.displayName} onChange={(e) => edit({ displayName: e.target.value })} data-testid="new-user-display-name" />}
+          {(p) => (
+            <input
+              {...p}
+              autoComplete="off"
+              value={form.displayName}
+              onChange={(e) => edit({ displayName: e.target.value })}
+              data-testid="new-user-display-name"
+            />
+          )}
         </Field>
         <Field label={t('users.password')} error={errors['password']} hint={t('users.passwordHint')}>
-          {(p) => <input {...p} type="password" autoComplete="new-password" value={form.password} onChange={(e) => edit({ password: e.target.value })} data-testid="new-user-password" />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              value={form.password}
+              onChange={(e) => edit({ password: e.target.value })}
+              data-testid="new-user-password"
+            />
+          )}
         </Field>
         <Field label={t('users.role')} error={errors['role']}>
           {(p) => (
@@ -113,7 +145,12 @@ export function CreateUserForm({ onCreated }: { onCreated: (u: User) => void }) 
         </Field>
         <div className="field field--checkbox">
           <label className="checkbox">
-            <input type="checkbox" checked={form.reviewer} onChange={(e) => edit({ reviewer: e.target.checked })} data-testid="new-user-reviewer" />
+            <input
+              type="checkbox"
+              checked={form.reviewer}
+              onChange={(e) => edit({ reviewer: e.target.checked })}
+              data-testid="new-user-reviewer"
+            />
             <span>{t('users.reviewer')}</span>
           </label>
         </div>

@@ -44,7 +44,16 @@ export function clearJournal(leaseId: string, kv: KeyValueStore | null = store()
 function isJournal(v: unknown): v is JournalDraft {
   if (typeof v !== 'object' || v === null) return false;
   const d = v as Record<string, unknown>;
-  return d.kind === 'draft' && typeof d.userId === 'string' && typeof d.leaseId === 'string' && typeof d.projectId === 'string' && typeof d.itemId === 'string' && Array.isArray(d.regions) && typeof d.changedAt === 'number' && typeof d.edits === 'number';
+  return (
+    d.kind === 'draft' &&
+    typeof d.userId === 'string' &&
+    typeof d.leaseId === 'string' &&
+    typeof d.projectId === 'string' &&
+    typeof d.itemId === 'string' &&
+    Array.isArray(d.regions) &&
+    typeof d.changedAt === 'number' &&
+    typeof d.edits === 'number'
+  );
 }
 
 /** This user's journal copies (unreadable ones are dropped). */

@@ -154,7 +154,9 @@ export class Outbox {
    */
   flushOnExit(leaseId: string, latest: Omit<OutboxDraft, 'kind' | 'userId'> | null): void {
     if (this.entries.some((e) => e.kind === 'submit')) return;
-    const draft = latest ? { ...latest, kind: 'draft' as const, userId: this.userId } : this.pending().find((e): e is OutboxDraft => e.kind === 'draft' && e.leaseId === leaseId);
+    const draft = latest
+      ? { ...latest, kind: 'draft' as const, userId: this.userId }
+      : this.pending().find((e): e is OutboxDraft => e.kind === 'draft' && e.leaseId === leaseId);
     if (draft) this.sender.draft(draft, true).catch(() => undefined);
   }
 
@@ -208,7 +210,10 @@ export class Outbox {
           return;
         }
         this.set({ reachable: true });
-        outcome = verdict.kind === 'ended' ? { kind: 'ended', entry: next, code: verdict.code, draftSaved: verdict.draftSaved } : { kind: 'invalid', entry: next, code: verdict.code, error };
+        outcome =
+          verdict.kind === 'ended'
+            ? { kind: 'ended', entry: next, code: verdict.code, draftSaved: verdict.draftSaved }
+            : { kind: 'invalid', entry: next, code: verdict.code, error };
       }
       // A draft's copy stays on the device (marked sent), so a reload without the server still resumes it.
       await this.storage.settle(next, next.kind === 'draft');

@@ -51,7 +51,8 @@ export interface OfflineStorage {
 
 /** The same rules for both stores: plain functions over the entry list. */
 const rules = {
-  draftsOf: (all: readonly OutboxEntry[], leaseId: string) => all.filter((e): e is OutboxDraft => e.kind === 'draft' && e.leaseId === leaseId),
+  draftsOf: (all: readonly OutboxEntry[], leaseId: string) =>
+    all.filter((e): e is OutboxDraft => e.kind === 'draft' && e.leaseId === leaseId),
   carried: (old: readonly OutboxDraft[]) => old.reduce((n, o) => n + (o.sent ? 0 : o.edits), 0),
   prunable: (e: OutboxEntry, userId: string, projectId: string, keepLeaseId: string) =>
     e.kind === 'draft' && !!e.sent && e.userId === userId && e.projectId === projectId && e.leaseId !== keepLeaseId,
@@ -139,7 +140,8 @@ class IdbStorage implements OfflineStorage {
       }
       if (entry.kind !== 'draft') return;
       // Replaced while in flight: the replacement also counted the edits just confirmed.
-      for (const d of rules.draftsOf(await all(store), entry.leaseId)) if (!d.sent) store.put({ ...d, edits: Math.max(0, d.edits - entry.edits) });
+      for (const d of rules.draftsOf(await all(store), entry.leaseId))
+        if (!d.sent) store.put({ ...d, edits: Math.max(0, d.edits - entry.edits) });
     });
   }
 
@@ -202,7 +204,9 @@ export class MemoryStorage implements OfflineStorage {
       return;
     }
     if (entry.kind !== 'draft') return;
-    this.list = this.list.map((e) => (e.kind === 'draft' && !e.sent && e.leaseId === entry.leaseId ? { ...e, edits: Math.max(0, e.edits - entry.edits) } : e));
+    this.list = this.list.map((e) =>
+      e.kind === 'draft' && !e.sent && e.leaseId === entry.leaseId ? { ...e, edits: Math.max(0, e.edits - entry.edits) } : e,
+    );
   }
   async dropLease(leaseId: string): Promise<void> {
     this.list = this.list.filter((e) => e.leaseId !== leaseId);

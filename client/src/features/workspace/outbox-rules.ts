@@ -46,9 +46,27 @@ export type SendVerdict =
   /** The server refused the content (validation); resending would not help. */
   | { kind: 'invalid'; code: string };
 
-const ENDED = new Set(['LEASE_EXPIRED', 'NOT_FOUND', 'SLOT_FILLED', 'ALREADY_ANNOTATED', 'CONFLICT', 'FORBIDDEN', 'LEVEL_TOO_LOW', 'PROJECT_ARCHIVED']);
+const ENDED = new Set([
+  'LEASE_EXPIRED',
+  'NOT_FOUND',
+  'SLOT_FILLED',
+  'ALREADY_ANNOTATED',
+  'CONFLICT',
+  'FORBIDDEN',
+  'LEVEL_TOO_LOW',
+  'PROJECT_ARCHIVED',
+]);
 /** Codes that say nothing about the entry itself: the session or the server will get better. */
-const TRANSIENT = new Set(['NETWORK', 'TIMEOUT', 'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'UNAUTHENTICATED', 'SESSION_EXPIRED', 'CSRF_FAILED']);
+const TRANSIENT = new Set([
+  'NETWORK',
+  'TIMEOUT',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'INTERNAL',
+  'UNAUTHENTICATED',
+  'SESSION_EXPIRED',
+  'CSRF_FAILED',
+]);
 
 function draftSavedIn(details: unknown): boolean {
   return typeof details === 'object' && details !== null && 'draftSaved' in details && details.draftSaved === true;

@@ -31,14 +31,30 @@ function useOnline(): boolean {
  * server (changes kept on this device). `data-edits` counts edits the server has not confirmed
  * (written or not); `data-unwritten` those not yet committed on the device.
  */
-export function SaveIndicator({ outbox, autosaver, hasTask = true }: { outbox: Outbox | null; autosaver: Autosaver | null; hasTask?: boolean }) {
+export function SaveIndicator({
+  outbox,
+  autosaver,
+  hasTask = true,
+}: {
+  outbox: Outbox | null;
+  autosaver: Autosaver | null;
+  hasTask?: boolean;
+}) {
   const { t, lang } = useI18n();
   const online = useOnline();
   const status = useSyncExternalStore(outbox?.subscribe ?? NONE, outbox?.status ?? (() => IDLE));
   const unwritten = useSyncExternalStore(autosaver?.subscribe ?? NONE, () => autosaver?.unwritten() ?? 0);
   const edits = status.edits + unwritten;
   const state: SaveState =
-    unwritten > 0 ? 'unsaved' : !online || !status.reachable ? 'offline' : status.sending ? 'saving' : edits + status.submits > 0 ? 'device' : 'saved';
+    unwritten > 0
+      ? 'unsaved'
+      : !online || !status.reachable
+        ? 'offline'
+        : status.sending
+          ? 'saving'
+          : edits + status.submits > 0
+            ? 'device'
+            : 'saved';
   // Without a task in hand, "All changes saved" says nothing (e.g. on the level-too-low page): only what is pending shows.
   if (!hasTask && state === 'saved') return null;
   const time = status.lastSavedAt ? new Intl.DateTimeFormat(lang, { timeStyle: 'medium' }).format(status.lastSavedAt) : null;
@@ -62,7 +78,9 @@ export function SaveIndicator({ outbox, autosaver, hasTask = true }: { outbox: O
     >
       <span className="save-indicator__dot" aria-hidden="true" />
       {text}
-      {status.submits > 0 && <span data-testid="save-indicator-submits"> · {t(`work.save.submitsWaiting.${n(status.submits)}`, { count: status.submits })}</span>}
+      {status.submits > 0 && (
+        <span data-testid="save-indicator-submits"> · {t(`work.save.submitsWaiting.${n(status.submits)}`, { count: status.submits })}</span>
+      )}
     </span>
   );
 }

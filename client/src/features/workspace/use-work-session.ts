@@ -35,8 +35,14 @@ const RETRY_PAUSED_MS = 15_000;
 const SEND_TIMEOUT_MS = 20_000;
 
 const sender: OutboxSender = {
-  draft: (e, keepalive) => saveTaskDraft(e.leaseId, e.regions, keepalive ? { keepalive: true } : { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) }),
-  submit: (e) => submitTask(e.leaseId, { submissionId: e.submissionId, regions: e.regions, durationMs: e.durationMs }, { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) }),
+  draft: (e, keepalive) =>
+    saveTaskDraft(e.leaseId, e.regions, keepalive ? { keepalive: true } : { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) }),
+  submit: (e) =>
+    submitTask(
+      e.leaseId,
+      { submissionId: e.submissionId, regions: e.regions, durationMs: e.durationMs },
+      { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
+    ),
 };
 
 /** No answer, or a server in trouble: worth trying again (and working on from the device meanwhile). */
@@ -119,7 +125,15 @@ export function useWorkSession(userId: string, projectId: string) {
           // The same item under a new lease (the old one ran out): the device's work moves over.
           await l.outbox.dropLease(local.leaseId);
           if (from === 'local') {
-            await l.outbox.putDraft({ projectId, leaseId: task.leaseId, itemId: task.item.id, regions, changedAt: local.changedAt, edits: Math.max(1, local.edits), basedOn: task.draft?.savedAt ?? null });
+            await l.outbox.putDraft({
+              projectId,
+              leaseId: task.leaseId,
+              itemId: task.item.id,
+              regions,
+              changedAt: local.changedAt,
+              edits: Math.max(1, local.edits),
+              basedOn: task.draft?.savedAt ?? null,
+            });
           }
         }
         await l.outbox.prune(projectId, task.leaseId);
@@ -209,9 +223,11 @@ export function useWorkSession(userId: string, projectId: string) {
       } else if (o.kind === 'invalid' && entry.kind === 'submit') {
         // The answer does not fit the schema: back to editing it (kept as the lease's draft), nothing lost.
         setNotice({ kind: 'invalid', error: o.error, regions: entry.regions });
-        void l.outbox.putDraft({ projectId, leaseId: entry.leaseId, itemId: entry.itemId, regions: entry.regions, changedAt: Date.now(), edits: 1 }).then(() => {
-          if (phaseRef.current.kind === 'waiting') void fetchNext();
-        });
+        void l.outbox
+          .putDraft({ projectId, leaseId: entry.leaseId, itemId: entry.itemId, regions: entry.regions, changedAt: Date.now(), edits: 1 })
+          .then(() => {
+            if (phaseRef.current.kind === 'waiting') void fetchNext();
+          });
       }
     },
     [endWork, fetchNext, forgetWork, projectId],
@@ -272,7 +288,15 @@ export function useWorkSession(userId: string, projectId: string) {
       const { task, startedAt } = p.work;
       const submissionId = newSubmissionId();
       try {
-        await l.outbox.putSubmit({ projectId, leaseId: task.leaseId, itemId: task.item.id, regions, changedAt: Date.now(), submissionId, durationMs: Math.max(0, Math.round(Date.now() - startedAt)) });
+        await l.outbox.putSubmit({
+          projectId,
+          leaseId: task.leaseId,
+          itemId: task.item.id,
+          regions,
+          changedAt: Date.now(),
+          submissionId,
+          durationMs: Math.max(0, Math.round(Date.now() - startedAt)),
+        });
         await l.outbox.flush();
         // Still queued: no server. The submit waits on the device; the next task comes after it.
         if (l.outbox.pending().some((e) => e.kind === 'submit' && e.submissionId === submissionId)) setPhase({ kind: 'waiting' });

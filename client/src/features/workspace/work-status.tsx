@@ -34,7 +34,8 @@ function Countdown({ at, text }: { at: number; text: (seconds: number) => string
 /** `details.required` / `details.yours` of LEVEL_TOO_LOW. */
 function levels(e: unknown): { required: string; yours: string } | null {
   const d = isApiError(e) ? e.details : null;
-  if (typeof d === 'object' && d !== null && 'required' in d && 'yours' in d) return { required: String(d.required), yours: String(d.yours) };
+  if (typeof d === 'object' && d !== null && 'required' in d && 'yours' in d)
+    return { required: String(d.required), yours: String(d.yours) };
   return null;
 }
 
@@ -62,7 +63,15 @@ export function WorkStatus({ phase, busy, onNext, onRetry, projectId }: WorkStat
   useEffect(() => action.current?.focus(), [phase.kind]);
 
   const nextButton = (label: MessageKey = 'work.next') => (
-    <button ref={action} type="button" className="btn btn--primary" disabled={busy} onClick={onNext} data-testid="next-task" aria-keyshortcuts="Alt+N">
+    <button
+      ref={action}
+      type="button"
+      className="btn btn--primary"
+      disabled={busy}
+      onClick={onNext}
+      data-testid="next-task"
+      aria-keyshortcuts="Alt+N"
+    >
       {t(label)}
     </button>
   );
@@ -115,7 +124,9 @@ export function WorkStatus({ phase, busy, onNext, onRetry, projectId }: WorkStat
           {lv && projectId ? (
             <LevelHelp projectId={projectId} required={lv.required} yours={lv.yours} />
           ) : (
-            <p role="alert">{isApiError(phase.error) && phase.error.code === 'LEVEL_TOO_LOW' ? t('error.LEVEL_TOO_LOW') : errorText(t, phase.error)}</p>
+            <p role="alert">
+              {isApiError(phase.error) && phase.error.code === 'LEVEL_TOO_LOW' ? t('error.LEVEL_TOO_LOW') : errorText(t, phase.error)}
+            </p>
           )}
           <Link to={paths.projects()} className="btn">
             {t('common.backToProjects')}

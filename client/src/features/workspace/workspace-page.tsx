@@ -240,10 +240,25 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
   const busy = session.busy;
   const actions = work && (
     <>
-      <button type="button" className="btn btn--small" disabled={busy !== null} onClick={() => setSkipOpen(true)} data-testid="skip-task" aria-keyshortcuts="Alt+S" title={`${t('work.skip')} (Alt+S)`}>
+      <button
+        type="button"
+        className="btn btn--small"
+        disabled={busy !== null}
+        onClick={() => setSkipOpen(true)}
+        data-testid="skip-task"
+        aria-keyshortcuts="Alt+S"
+        title={`${t('work.skip')} (Alt+S)`}
+      >
         {t('work.skip')}
       </button>
-      <button type="button" className="btn btn--small" disabled={busy !== null} onClick={() => void session.release()} data-testid="release-task" title={t('work.releaseHint')}>
+      <button
+        type="button"
+        className="btn btn--small"
+        disabled={busy !== null}
+        onClick={() => void session.release()}
+        data-testid="release-task"
+        title={t('work.releaseHint')}
+      >
         {t('work.release')}
       </button>
       <button
@@ -305,9 +320,24 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
       <div className="workspace__body">
         <div className="workspace__main">
           {work && project && phase.kind === 'working' ? (
-            <AnnotationEditor project={project} item={work.task.item} initialRegions={phase.initialRegions} onChange={autosaver?.change} onReady={onReady} actions={actions} />
+            <AnnotationEditor
+              project={project}
+              item={work.task.item}
+              initialRegions={phase.initialRegions}
+              onChange={autosaver?.change}
+              onReady={onReady}
+              actions={actions}
+            />
           ) : (
-            phase.kind !== 'working' && <WorkStatus phase={phase} busy={busy !== null} onNext={() => void session.next()} onRetry={session.retryNow} projectId={projectId} />
+            phase.kind !== 'working' && (
+              <WorkStatus
+                phase={phase}
+                busy={busy !== null}
+                onNext={() => void session.next()}
+                onRetry={session.retryNow}
+                projectId={projectId}
+              />
+            )
           )}
         </div>
         {guideOpen && project?.guideline && (

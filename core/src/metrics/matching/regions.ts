@@ -73,7 +73,12 @@ function checkThreshold(t: number, name: string): void {
  * (see {@link matchOneToOne}). Indices in the returned matches refer to the original lists.
  * Complexity: O(Σ_label n_A,label × n_B,label) similarity calls plus the assignment cost.
  */
-export function matchByLabel<T extends Labeled>(a: readonly T[], b: readonly T[], similarity: (x: T, y: T) => number, threshold: number): MatchSummary {
+export function matchByLabel<T extends Labeled>(
+  a: readonly T[],
+  b: readonly T[],
+  similarity: (x: T, y: T) => number,
+  threshold: number,
+): MatchSummary {
   const groups = new Map<string, { as: number[]; bs: number[] }>();
   const group = (label: string) => {
     let g = groups.get(label);
@@ -88,9 +93,17 @@ export function matchByLabel<T extends Labeled>(a: readonly T[], b: readonly T[]
   const matches: Match[] = [];
   const perLabel: Record<string, LabelCounts> = {};
   for (const [label, { as, bs }] of groups) {
-    const local = as.length > 0 && bs.length > 0 ? matchOneToOne(as.length, bs.length, (i, j) => similarity(a[as[i] as number] as T, b[bs[j] as number] as T), threshold) : [];
+    const local =
+      as.length > 0 && bs.length > 0
+        ? matchOneToOne(as.length, bs.length, (i, j) => similarity(a[as[i] as number] as T, b[bs[j] as number] as T), threshold)
+        : [];
     for (const m of local) matches.push({ a: as[m.a] as number, b: bs[m.b] as number, similarity: m.similarity });
-    perLabel[label] = { tp: local.length, fp: bs.length - local.length, fn: as.length - local.length, f1: f1Of(local.length, as.length, bs.length) };
+    perLabel[label] = {
+      tp: local.length,
+      fp: bs.length - local.length,
+      fn: as.length - local.length,
+      f1: f1Of(local.length, as.length, bs.length),
+    };
   }
   matches.sort((x, y) => x.a - y.a);
   return summarizeMatches(matches, a.length, b.length, perLabel);
@@ -102,7 +115,11 @@ export function matchByLabel<T extends Labeled>(a: readonly T[], b: readonly T[]
  * Edge cases: both empty → f1 null with a reason; one side empty → f1 0. Throws RangeError for a
  * threshold outside [0, 1]. Complexity: see {@link matchByLabel}.
  */
-export function matchBoxes(a: readonly (RectLike & Labeled)[], b: readonly (RectLike & Labeled)[], options: { iouThreshold?: number } = {}): MatchSummary {
+export function matchBoxes(
+  a: readonly (RectLike & Labeled)[],
+  b: readonly (RectLike & Labeled)[],
+  options: { iouThreshold?: number } = {},
+): MatchSummary {
   const t = options.iouThreshold ?? 0.5;
   checkThreshold(t, 'iouThreshold');
   return matchByLabel(a, b, rectIou, t);
@@ -113,7 +130,11 @@ export function matchBoxes(a: readonly (RectLike & Labeled)[], b: readonly (Rect
  * at a polygon-IoU threshold (default 0.5); IoU by clipping ({@link polygonIou}). Same summary and
  * edge cases as {@link matchBoxes}. Complexity: pairs × clipping cost.
  */
-export function matchPolygons(a: readonly ({ points: readonly XY[] } & Labeled)[], b: readonly ({ points: readonly XY[] } & Labeled)[], options: { iouThreshold?: number } = {}): MatchSummary {
+export function matchPolygons(
+  a: readonly ({ points: readonly XY[] } & Labeled)[],
+  b: readonly ({ points: readonly XY[] } & Labeled)[],
+  options: { iouThreshold?: number } = {},
+): MatchSummary {
   const t = options.iouThreshold ?? 0.5;
   checkThreshold(t, 'iouThreshold');
   return matchByLabel(a, b, (x, y) => polygonIou(x.points, y.points), t);
@@ -152,7 +173,11 @@ export interface PairwiseMean {
  * Edge cases: fewer than two annotators, or no pair with a defined F1 → `value: null` with a reason.
  * Complexity: k (k − 1) / 2 matchings.
  */
-export function meanPairwiseF1<T>(sets: readonly (readonly T[])[], match: (a: readonly T[], b: readonly T[]) => MatchSummary, options: { bothEmpty?: 'skip' | 'agree' } = {}): PairwiseMean {
+export function meanPairwiseF1<T>(
+  sets: readonly (readonly T[])[],
+  match: (a: readonly T[], b: readonly T[]) => MatchSummary,
+  options: { bothEmpty?: 'skip' | 'agree' } = {},
+): PairwiseMean {
   const k = sets.length;
   const pairs = (k * (k - 1)) / 2;
   if (k < 2) return { value: null, reason: 'needs at least two annotators', pairs, definedPairs: 0 };

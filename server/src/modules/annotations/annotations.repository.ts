@@ -16,18 +16,28 @@ export const annotationsRepo = {
     db.annotations.updateOne({ _id: id }, { $set: { status, updatedAt: at } }),
   /** How many annotations each of these items has (items with none are absent). */
   async countByItems(db: Database, projectId: ObjectId, itemIds: ObjectId[]): Promise<Map<string, number>> {
-    const docs = await db.annotations.find({ projectId, itemId: { $in: itemIds } }).project<{ itemId: ObjectId }>({ itemId: 1 }).toArray();
+    const docs = await db.annotations
+      .find({ projectId, itemId: { $in: itemIds } })
+      .project<{ itemId: ObjectId }>({ itemId: 1 })
+      .toArray();
     const out = new Map<string, number>();
     for (const d of docs) out.set(d.itemId.toHexString(), (out.get(d.itemId.toHexString()) ?? 0) + 1);
     return out;
   },
   list: (db: Database, projectId: ObjectId, filter: { itemId?: ObjectId; userId?: ObjectId }, limit: number) =>
-    db.annotations.find({ projectId, ...filter }).limit(limit).toArray(),
+    db.annotations
+      .find({ projectId, ...filter })
+      .limit(limit)
+      .toArray(),
   /** Every annotation of a project (a cursor: projects can be large). */
   allOfProject: (db: Database, projectId: ObjectId) => db.annotations.find({ projectId }),
   /** Annotations of a project with a region of one of these labels. */
   withLabels: (db: Database, projectId: ObjectId, labels: string[]) => db.annotations.find({ projectId, 'regions.label': { $in: labels } }),
   /** Replaces the regions if the version is still `version` (whatever the status), bumping it; null otherwise. */
   replaceRegions: (db: Database, id: ObjectId, version: number, regions: AnnotationDoc['regions'], at: Date) =>
-    db.annotations.findOneAndUpdate({ _id: id, version }, { $set: { regions, updatedAt: at }, $inc: { version: 1 } }, { returnDocument: 'after' }),
+    db.annotations.findOneAndUpdate(
+      { _id: id, version },
+      { $set: { regions, updatedAt: at }, $inc: { version: 1 } },
+      { returnDocument: 'after' },
+    ),
 };

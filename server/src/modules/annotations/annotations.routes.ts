@@ -20,7 +20,14 @@ export function annotationsRoutes(ctx: AppContext): Router {
   });
   r.get('/projects/:id/annotations', requireRole('admin', 'lead'), async (req, res) => {
     const q = parseBody(ListQuery, req.query);
-    res.json({ annotations: await listAnnotations(ctx, me(req), idParam(req, 'id', new AppError('FORBIDDEN', 'you have no access to this project')), q) });
+    res.json({
+      annotations: await listAnnotations(
+        ctx,
+        me(req),
+        idParam(req, 'id', new AppError('FORBIDDEN', 'you have no access to this project')),
+        q,
+      ),
+    });
   });
   return r;
 }

@@ -12,9 +12,14 @@ import { annotationRegionsChanged, cachedItem } from '../tasks/engine-state.ts';
 import { annotationsRepo } from './annotations.repository.ts';
 
 const notFound = () => new AppError('NOT_FOUND', 'no such annotation');
-const reviewed = (status: string) => new AppError('ANNOTATION_REVIEWED', status === 'rejected'
-  ? 'this annotation was rejected: send your changes through its rework task'
-  : 'this annotation has been reviewed and can no longer be edited', { status });
+const reviewed = (status: string) =>
+  new AppError(
+    'ANNOTATION_REVIEWED',
+    status === 'rejected'
+      ? 'this annotation was rejected: send your changes through its rework task'
+      : 'this annotation has been reviewed and can no longer be edited',
+    { status },
+  );
 
 async function visible(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<AnnotationDoc> {
   const doc = await annotationsRepo.byId(ctx.db, id);
@@ -36,7 +41,13 @@ export async function getAnnotation(ctx: AppContext, user: UserDoc, id: ObjectId
  * (`rework`, from the review module), which puts it back to `submitted`. When the item already has
  * its k annotations, its quality is recomputed.
  */
-export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectId, patch: AnnotationPatch, opts: { rework?: boolean } = {}): Promise<Annotation> {
+export async function editAnnotation(
+  ctx: AppContext,
+  user: UserDoc,
+  id: ObjectId,
+  patch: AnnotationPatch,
+  opts: { rework?: boolean } = {},
+): Promise<Annotation> {
   const current = await annotationsRepo.byId(ctx.db, id);
   if (!current || !current.userId.equals(user._id)) throw notFound();
   const editable = opts.rework ? 'rejected' : 'submitted';
@@ -49,14 +60,26 @@ export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectI
     extent = taskItemOf(item).extent;
   }
   const issues = regionIssues(project.labelSchema, extent, patch.regions);
-  if (issues.length) throw validationError(issues.map((i) => fieldIssue(i)), 'the regions do not fit the label schema');
-  const updated = await annotationsRepo.updateIfVersion(ctx.db, id, patch.version, { regions: patch.regions, status: 'submitted', updatedAt: new Date(ctx.now()) }, editable);
+  if (issues.length)
+    throw validationError(
+      issues.map((i) => fieldIssue(i)),
+      'the regions do not fit the label schema',
+    );
+  const updated = await annotationsRepo.updateIfVersion(
+    ctx.db,
+    id,
+    patch.version,
+    { regions: patch.regions, status: 'submitted', updatedAt: new Date(ctx.now()) },
+    editable,
+  );
   if (!updated) {
     const now = await annotationsRepo.byId(ctx.db, id);
     if (!now) throw notFound();
     // A verdict landed meanwhile.
     if (now.status !== editable) throw reviewed(now.status);
-    throw new AppError('VERSION_CONFLICT', 'this annotation changed since you loaded it; reload and try again', { current: toAnnotation(now) });
+    throw new AppError('VERSION_CONFLICT', 'this annotation changed since you loaded it; reload and try again', {
+      current: toAnnotation(now),
+    });
   }
   await regionsChanged(ctx, project._id, updated);
   await audit(ctx, user._id, 'annotation.edit', { type: 'annotation', id }, { version: updated.version });
@@ -70,7 +93,11 @@ export async function editAnnotation(ctx: AppContext, user: UserDoc, id: ObjectI
 async function regionsChanged(ctx: AppContext, projectId: ObjectId, updated: AnnotationDoc): Promise<void> {
   if (updated.gold) return;
   await annotationRegionsChanged(ctx, projectId.toHexString(), {
-    annotationId: updated._id.toHexString(), itemId: updated.itemId.toHexString(), userId: updated.userId.toHexString(), regions: updated.regions, version: updated.version,
+    annotationId: updated._id.toHexString(),
+    itemId: updated.itemId.toHexString(),
+    userId: updated.userId.toHexString(),
+    regions: updated.regions,
+    version: updated.version,
   });
 }
 
@@ -88,14 +115,28 @@ export async function annotationLabelCounts(ctx: AppContext, projectId: ObjectId
  */
 export async function relabelAnnotations(ctx: AppContext, projectId: ObjectId, merges: readonly LabelMerge[]): Promise<number> {
   if (merges.length === 0) return 0;
-  return relabelStored(annotationsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from)), merges, async (doc, regions) => {
-    const updated = await annotationsRepo.replaceRegions(ctx.db, doc._id, doc.version, regions, new Date(ctx.now()));
-    if (updated) await regionsChanged(ctx, projectId, updated);
-    return updated !== null;
-  }, (doc) => annotationsRepo.byId(ctx.db, doc._id));
+  return relabelStored(
+    annotationsRepo.withLabels(
+      ctx.db,
+      projectId,
+      merges.map((m) => m.from),
+    ),
+    merges,
+    async (doc, regions) => {
+      const updated = await annotationsRepo.replaceRegions(ctx.db, doc._id, doc.version, regions, new Date(ctx.now()));
+      if (updated) await regionsChanged(ctx, projectId, updated);
+      return updated !== null;
+    },
+    (doc) => annotationsRepo.byId(ctx.db, doc._id),
+  );
 }
 
-export async function listAnnotations(ctx: AppContext, user: UserDoc, projectId: ObjectId, filter: { itemId?: string; userId?: string }): Promise<Annotation[]> {
+export async function listAnnotations(
+  ctx: AppContext,
+  user: UserDoc,
+  projectId: ObjectId,
+  filter: { itemId?: string; userId?: string },
+): Promise<Annotation[]> {
   const project = await loadProject(ctx, user, projectId, 'manage');
   const f: { itemId?: ObjectId; userId?: ObjectId } = {};
   if (filter.itemId) f.itemId = new ObjectId(filter.itemId);

@@ -35,10 +35,18 @@ export function authRoutes(ctx: AppContext): Router {
     await ctx.loginGuard.checkLock(input.username, now);
     const user = await usersRepo.byUsername(ctx.db, input.username);
     dummyHash ??= hashPassword('not-a-real-password');
-    const ok = user ? await verifyPassword(input.password, user.passwordHash) : (await verifyPassword(input.password, await dummyHash), false);
+    const ok = user
+      ? await verifyPassword(input.password, user.passwordHash)
+      : (await verifyPassword(input.password, await dummyHash), false);
     if (!user || !ok || user.disabled) {
       await ctx.loginGuard.recordFailure(input.username, now);
-      await audit(ctx, user?._id ?? null, 'auth.login-failed', { type: 'user', id: user?._id ?? input.username.toLowerCase() }, { ip: req.ip });
+      await audit(
+        ctx,
+        user?._id ?? null,
+        'auth.login-failed',
+        { type: 'user', id: user?._id ?? input.username.toLowerCase() },
+        { ip: req.ip },
+      );
       throw new AppError('BAD_CREDENTIALS', 'wrong username or password');
     }
     await ctx.loginGuard.recordSuccess(input.username);
@@ -78,7 +86,13 @@ export function authRoutes(ctx: AppContext): Router {
       await endUserSessions(ctx, user._id.toHexString(), req.auth!.token);
       await accessChanged(ctx, { userId: user._id.toHexString() });
     }
-    await audit(ctx, user._id, 'user.update-self', { type: 'user', id: user._id }, { lang: patch.lang, displayName: patch.displayName, passwordChanged: patch.password !== undefined });
+    await audit(
+      ctx,
+      user._id,
+      'user.update-self',
+      { type: 'user', id: user._id },
+      { lang: patch.lang, displayName: patch.displayName, passwordChanged: patch.password !== undefined },
+    );
     res.json({ user: toUser(updated) });
   });
   return r;

@@ -20,7 +20,8 @@ const waiting: (() => void)[] = [];
 async function withHashSlot<T>(f: () => Promise<T>): Promise<T> {
   if (hashing < MAX_HASHING) hashing++;
   else {
-    if (waiting.length >= MAX_WAITING) throw new AppError('RATE_LIMITED', 'the server is busy checking passwords; try again in a moment', { retryAfterS: 1 });
+    if (waiting.length >= MAX_WAITING)
+      throw new AppError('RATE_LIMITED', 'the server is busy checking passwords; try again in a moment', { retryAfterS: 1 });
     await new Promise<void>((resolve) => waiting.push(resolve));
   }
   try {
@@ -33,7 +34,9 @@ async function withHashSlot<T>(f: () => Promise<T>): Promise<T> {
 }
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return withHashSlot(() => new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))));
+  return withHashSlot(
+    () => new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)))),
+  );
 }
 
 /** Hashes with node's scrypt; the result carries its parameters: `scrypt$N$r$p$salt$hash` (base64url). */
@@ -49,7 +52,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hashB64, 'base64url');
   const key = await scryptAsync(password.normalize('NFC'), Buffer.from(saltB64, 'base64url'), expected.length, {
-    N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024,
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 64 * 1024 * 1024,
   });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -51,7 +51,9 @@ export class SessionStore {
   /** {@link get} by session id (a live socket holds the id, not the token). */
   async getById(id: string): Promise<Session | null> {
     const key = this.keyOf(id);
-    const [[, data]] = ((await this.redis.multi().hgetall(key).expire(key, this.ttlS).exec()) ?? [[null, {}]]) as [[unknown, Record<string, string>]];
+    const [[, data]] = ((await this.redis.multi().hgetall(key).expire(key, this.ttlS).exec()) ?? [[null, {}]]) as [
+      [unknown, Record<string, string>],
+    ];
     if (!data || !data.userId || !data.csrf) return null;
     return { userId: data.userId, csrf: data.csrf, createdAt: Number(data.createdAt) };
   }

@@ -22,7 +22,14 @@ export function dashboardRoutes(ctx: AppContext): Router {
     res.type('text/csv; charset=utf-8').attachment(`annotators-${d.projectId}.csv`).send(annotatorsCsv(d, lang));
   });
   r.get('/projects/:id/dashboard/annotators/:userId', async (req, res) => {
-    res.json(await annotatorHistory(ctx, me(req), idParam(req, 'id', forbidden()), idParam(req, 'userId', new AppError('NOT_FOUND', 'no such annotator'))));
+    res.json(
+      await annotatorHistory(
+        ctx,
+        me(req),
+        idParam(req, 'id', forbidden()),
+        idParam(req, 'userId', new AppError('NOT_FOUND', 'no such annotator')),
+      ),
+    );
   });
   return r;
 }

@@ -1,7 +1,18 @@
 import { ObjectId } from 'mongodb';
 import {
-  activeThroughput, addConfusion, bucketCounts, forecast, labelConfusion, meanCi, outliers, singleClassChoice, toCsv,
-  type AnnotatorFigures, type AnnotatorHistory, type Dashboard, type Outlier,
+  activeThroughput,
+  addConfusion,
+  bucketCounts,
+  forecast,
+  labelConfusion,
+  meanCi,
+  outliers,
+  singleClassChoice,
+  toCsv,
+  type AnnotatorFigures,
+  type AnnotatorHistory,
+  type Dashboard,
+  type Outlier,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AgreementDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
@@ -20,7 +31,6 @@ const LINKED_ITEMS = 50;
 /** A gold answer under this score counts as wrong in the links behind a gold-accuracy outlier. */
 const GOLD_WRONG = 0.5;
 
-
 interface Facts {
   project: ProjectDoc;
   anns: { _id: ObjectId; userId: ObjectId; itemId: ObjectId; createdAt: Date; durationMs?: number; gold: boolean }[];
@@ -35,9 +45,19 @@ async function facts(ctx: AppContext, project: ProjectDoc, userId?: ObjectId): P
   const projectId = project._id;
   const by = userId ? { userId } : {};
   const [anns, gold, verdicts, items, series] = await Promise.all([
-    ctx.db.annotations.find({ projectId, ...by }).project<Facts['anns'][number]>({ userId: 1, itemId: 1, createdAt: 1, durationMs: 1, gold: 1 }).limit(500_000).toArray(),
-    ctx.db.agreements.find({ projectId, scope: 'gold', ...by }).project<Facts['gold'][number]>({ userId: 1, itemId: 1, value: 1, annotationId: 1 }).toArray(),
-    ctx.db.reviews.find({ projectId, type: 'verdict', ...(userId ? { annotatorId: userId } : {}) }).project<Facts['verdicts'][number]>({ annotatorId: 1, itemId: 1, verdict: 1, at: 1 }).toArray(),
+    ctx.db.annotations
+      .find({ projectId, ...by })
+      .project<Facts['anns'][number]>({ userId: 1, itemId: 1, createdAt: 1, durationMs: 1, gold: 1 })
+      .limit(500_000)
+      .toArray(),
+    ctx.db.agreements
+      .find({ projectId, scope: 'gold', ...by })
+      .project<Facts['gold'][number]>({ userId: 1, itemId: 1, value: 1, annotationId: 1 })
+      .toArray(),
+    ctx.db.reviews
+      .find({ projectId, type: 'verdict', ...(userId ? { annotatorId: userId } : {}) })
+      .project<Facts['verdicts'][number]>({ annotatorId: 1, itemId: 1, verdict: 1, at: 1 })
+      .toArray(),
     userId ? Promise.resolve([]) : (ctx.db.agreements.find({ projectId, scope: 'item' }).toArray() as Promise<ItemRow[]>),
     ctx.db.agreements.find({ projectId, scope: 'project' }).sort({ at: 1 }).limit(1000).toArray() as Promise<ProjectRow[]>,
   ]);
@@ -90,8 +110,10 @@ function pairValue(p: ProjectRow['pairs'][number]): number | null {
 function outlierItems(f: Facts, o: Outlier): string[] {
   const uid = o.userId;
   let ids: ObjectId[];
-  if (o.figure === 'goldAccuracy') ids = f.gold.filter((g) => g.userId.toHexString() === uid && (g.value ?? 1) < GOLD_WRONG).map((g) => g.itemId);
-  else if (o.figure === 'rejectionRate') ids = f.verdicts.filter((v) => v.annotatorId.toHexString() === uid && v.verdict === 'reject').map((v) => v.itemId);
+  if (o.figure === 'goldAccuracy')
+    ids = f.gold.filter((g) => g.userId.toHexString() === uid && (g.value ?? 1) < GOLD_WRONG).map((g) => g.itemId);
+  else if (o.figure === 'rejectionRate')
+    ids = f.verdicts.filter((v) => v.annotatorId.toHexString() === uid && v.verdict === 'reject').map((v) => v.itemId);
   else ids = f.anns.filter((a) => a.userId.toHexString() === uid && !a.gold).map((a) => a.itemId);
   return [...new Set(ids.map((i) => i.toHexString()))].slice(0, LINKED_ITEMS);
 }
@@ -114,9 +136,16 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
   const latest = f.series.at(-1);
   const tools = new Set<string>([...Object.keys(latest?.byTool ?? {}), ...f.items.flatMap((r) => Object.keys(r.summary))]);
   for (const tool of tools) {
-    const vals = f.items.map((r) => (r.summary as Record<string, number | null | undefined>)[tool]).filter((v): v is number => typeof v === 'number');
+    const vals = f.items
+      .map((r) => (r.summary as Record<string, number | null | undefined>)[tool])
+      .filter((v): v is number => typeof v === 'number');
     const lt = (latest?.byTool as Record<string, { value: number | null; metric: string; items: number } | undefined> | undefined)?.[tool];
-    byTool[tool] = { value: lt?.value ?? null, metric: lt?.metric ?? 'mean item agreement', items: lt?.items ?? vals.length, ci: meanCi(vals) };
+    byTool[tool] = {
+      value: lt?.value ?? null,
+      metric: lt?.metric ?? 'mean item agreement',
+      items: lt?.items ?? vals.length,
+      ci: meanCi(vals),
+    };
   }
   const consensusClass = (r: ItemRow) => singleClassChoice(r.consensus.regions, project.labelSchema);
   const figures = figuresOf(f);
@@ -125,7 +154,14 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
   const flagged = outliers(figures).map((o) => ({ ...o, username: name(o.userId), itemIds: outlierItems(f, o) }));
   const linked = [...new Set(flagged.flatMap((o) => o.itemIds))].map((id) => new ObjectId(id));
   const seqs = linked.length
-    ? new Map((await ctx.db.items.find({ _id: { $in: linked } }).project<{ _id: ObjectId; seq: number }>({ seq: 1 }).toArray()).map((d) => [d._id.toHexString(), d.seq]))
+    ? new Map(
+        (
+          await ctx.db.items
+            .find({ _id: { $in: linked } })
+            .project<{ _id: ObjectId; seq: number }>({ seq: 1 })
+            .toArray()
+        ).map((d) => [d._id.toHexString(), d.seq]),
+      )
     : new Map<string, number>();
   const accepted = f.verdicts.filter((v) => v.verdict === 'accept').length;
   const rejected = f.verdicts.filter((v) => v.verdict === 'reject').length;
@@ -134,17 +170,28 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
     projectId: pid,
     generatedAt: new Date(now).toISOString(),
     progress: {
-      items, done: f.items.length, leased: live?.leased ?? null, submitted: work.length, tasksTotal,
+      items,
+      done: f.items.length,
+      leased: live?.leased ?? null,
+      submitted: work.length,
+      tasksTotal,
       forecast: forecast(Math.max(0, tasksTotal - work.length), doneTimes, now, DAY),
     },
     throughput: {
       hourly: bucketCounts(doneTimes, now - 48 * HOUR, now, HOUR),
       daily: bucketCounts(doneTimes, now - 30 * DAY, now, DAY),
-      active: activeThroughput(work.map((a) => ({ userId: a.userId.toHexString(), at: a.createdAt.getTime(), durationMs: a.durationMs ?? null })), now - DAY, now),
+      active: activeThroughput(
+        work.map((a) => ({ userId: a.userId.toHexString(), at: a.createdAt.getTime(), durationMs: a.durationMs ?? null })),
+        now - DAY,
+        now,
+      ),
     },
     agreement: {
       byTool,
-      series: f.series.map((s) => ({ at: s.at.toISOString(), byTool: Object.fromEntries(Object.entries(s.byTool).map(([t, v]) => [t, v?.value ?? null])) })),
+      series: f.series.map((s) => ({
+        at: s.at.toISOString(),
+        byTool: Object.fromEntries(Object.entries(s.byTool).map(([t, v]) => [t, v?.value ?? null])),
+      })),
     },
     pairs: (latest?.pairs ?? []).map((p) => ({ a: p.a, b: p.b, items: p.items, value: pairValue(p) })),
     confusion: {
@@ -152,7 +199,10 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
       regions: f.items.reduce((m, r) => addConfusion(m, r.regionConfusion), {}),
     },
     annotators: figures.map((r) => ({ ...r, username: name(r.userId) })).sort((a, b) => a.username.localeCompare(b.username)),
-    outliers: flagged.map((o) => ({ ...o, itemSeqs: Object.fromEntries(o.itemIds.flatMap((id) => (seqs.has(id) ? [[id, seqs.get(id)!]] : []))) })),
+    outliers: flagged.map((o) => ({
+      ...o,
+      itemSeqs: Object.fromEntries(o.itemIds.flatMap((id) => (seqs.has(id) ? [[id, seqs.get(id)!]] : []))),
+    })),
     review: { counts: reviewCounts, accepted, rejected, fixed, rejectionRate: f.verdicts.length ? rejected / f.verdicts.length : null },
   };
 }
@@ -167,7 +217,8 @@ export async function annotatorHistory(ctx: AppContext, user: UserDoc, projectId
   if (!f.names.has(uid) && !f.anns.length) throw new AppError('NOT_FOUND', 'no such annotator in this project');
   const goldBy = new Map(f.gold.map((g) => [g.annotationId.toHexString(), g.value]));
   const verdictsBy = new Map<string, AnnotatorHistory['items'][number]['verdicts']>();
-  for (const v of [...f.verdicts].sort((a, b) => a.at.getTime() - b.at.getTime())) verdictsBy.set(v.itemId.toHexString(), [...(verdictsBy.get(v.itemId.toHexString()) ?? []), v.verdict]);
+  for (const v of [...f.verdicts].sort((a, b) => a.at.getTime() - b.at.getTime()))
+    verdictsBy.set(v.itemId.toHexString(), [...(verdictsBy.get(v.itemId.toHexString()) ?? []), v.verdict]);
   // Item numbers and short names for the history table (the long text itself is not read).
   const itemDocs = await ctx.db.items
     .find({ _id: { $in: [...new Map(f.anns.map((a) => [a.itemId.toHexString(), a.itemId])).values()] } })
@@ -183,20 +234,49 @@ export async function annotatorHistory(ctx: AppContext, user: UserDoc, projectId
       .map((a) => {
         const it = itemBy.get(a.itemId.toHexString());
         return {
-          itemId: a.itemId.toHexString(), seq: it?.seq ?? null, name: it?.image?.name ?? it?.externalId ?? null,
-          annotationId: a._id.toHexString(), at: a.createdAt.toISOString(), durationMs: a.durationMs ?? null, gold: a.gold,
-          goldScore: goldBy.get(a._id.toHexString()) ?? null, verdicts: verdictsBy.get(a.itemId.toHexString()) ?? [],
+          itemId: a.itemId.toHexString(),
+          seq: it?.seq ?? null,
+          name: it?.image?.name ?? it?.externalId ?? null,
+          annotationId: a._id.toHexString(),
+          at: a.createdAt.toISOString(),
+          durationMs: a.durationMs ?? null,
+          gold: a.gold,
+          goldScore: goldBy.get(a._id.toHexString()) ?? null,
+          verdicts: verdictsBy.get(a.itemId.toHexString()) ?? [],
         };
       }),
   };
 }
 
 const CSV_HEADERS = {
-  en: ['annotator', 'submitted', 'seconds per item', 'gold accuracy', 'gold items', 'reviewed', 'rejected', 'rejection rate', 'agreement with others'],
+  en: [
+    'annotator',
+    'submitted',
+    'seconds per item',
+    'gold accuracy',
+    'gold items',
+    'reviewed',
+    'rejected',
+    'rejection rate',
+    'agreement with others',
+  ],
   'zh-CN': ['标注员', '已提交', '每条用时(秒)', '金标准准确率', '金标准条数', '已审核', '被驳回', '驳回率', '与他人一致性'],
 } as const;
 
 /** The annotator table as CSV (header in the user's language). */
 export function annotatorsCsv(d: Dashboard, lang: 'en' | 'zh-CN'): string {
-  return toCsv(CSV_HEADERS[lang], d.annotators.map((a) => [a.username, a.submitted, a.secondsPerItem, a.goldAccuracy, a.goldN, a.reviewed, a.rejected, a.rejectionRate, a.agreement]));
+  return toCsv(
+    CSV_HEADERS[lang],
+    d.annotators.map((a) => [
+      a.username,
+      a.submitted,
+      a.secondsPerItem,
+      a.goldAccuracy,
+      a.goldN,
+      a.reviewed,
+      a.rejected,
+      a.rejectionRate,
+      a.agreement,
+    ]),
+  );
 }

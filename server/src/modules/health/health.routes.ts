@@ -34,7 +34,10 @@ export function healthRoutes(ctx: AppContext): Router {
     const [db, redis, queue] = await Promise.all([
       timed(async () => {
         const ping = await ctx.db.db.command({ ping: 1 });
-        const info = await ctx.db.db.admin().command({ buildInfo: 1 }).catch(() => ({} as Record<string, unknown>));
+        const info = await ctx.db.db
+          .admin()
+          .command({ buildInfo: 1 })
+          .catch(() => ({}) as Record<string, unknown>);
         return { ping: ping.ok === 1, version: info.version as string | undefined, ferretdb: 'ferretdbVersion' in info };
       }),
       timed(async () => {
@@ -43,8 +46,10 @@ export function healthRoutes(ctx: AppContext): Router {
       }),
       timed(() => ctx.queues.quality.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children')),
     ]);
-    const redisWarning = redis.ok && redis.value.maxmemoryPolicy !== 'noeviction'
-      ? `maxmemory-policy is ${redis.value.maxmemoryPolicy}; BullMQ needs noeviction` : undefined;
+    const redisWarning =
+      redis.ok && redis.value.maxmemoryPolicy !== 'noeviction'
+        ? `maxmemory-policy is ${redis.value.maxmemoryPolicy}; BullMQ needs noeviction`
+        : undefined;
     const ok = db.ok && redis.ok && queue.ok;
     const status = ok ? (redisWarning ? 'degraded' : 'ok') : 'down';
     res.setHeader('Cache-Control', 'no-store');
@@ -55,7 +60,9 @@ export function healthRoutes(ctx: AppContext): Router {
     res.status(ok ? 200 : 503).json({
       status,
       database: db.ok ? { ok: true, latencyMs: db.ms, ...db.value } : { ok: false, error: db.error },
-      redis: redis.ok ? { ok: true, latencyMs: redis.ms, ...redis.value, ...(redisWarning ? { warning: redisWarning } : {}) } : { ok: false, error: redis.error },
+      redis: redis.ok
+        ? { ok: true, latencyMs: redis.ms, ...redis.value, ...(redisWarning ? { warning: redisWarning } : {}) }
+        : { ok: false, error: redis.error },
       queues: queue.ok ? { ok: true, quality: queue.value } : { ok: false, error: queue.error },
     });
   });

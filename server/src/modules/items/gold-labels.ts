@@ -14,7 +14,11 @@ export async function goldLabelCounts(ctx: AppContext, projectId: ObjectId): Pro
 export async function relabelGold(ctx: AppContext, projectId: ObjectId, merges: readonly LabelMerge[]): Promise<number> {
   if (merges.length === 0) return 0;
   let changed = 0;
-  for await (const it of goldLabelsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from))) {
+  for await (const it of goldLabelsRepo.withLabels(
+    ctx.db,
+    projectId,
+    merges.map((m) => m.from),
+  )) {
     const regions = it.gold ? relabelRegions(it.gold.regions, merges) : null;
     if (!regions || !it.gold) continue;
     await goldLabelsRepo.replaceGold(ctx.db, it._id, { ...it.gold, regions });

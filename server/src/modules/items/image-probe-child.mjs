@@ -25,7 +25,11 @@ process.on('message', async (msg) => {
       process.send({ id, ok: false, tooLarge: true, message: `${meta.width}×${meta.height} is more than ${maxPixels} pixels` });
       return;
     }
-    const thumb = await sharp(path, opts).rotate().resize(thumbSize, thumbSize, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+    const thumb = await sharp(path, opts)
+      .rotate()
+      .resize(thumbSize, thumbSize, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer();
     // Every pixel is decoded once more (statistics need them all, in bounded memory): truncated data fails here.
     await sharp(path, opts).stats();
     process.send({ id, ok: true, width: meta.width, height: meta.height, orientation: meta.orientation ?? 1, thumb });

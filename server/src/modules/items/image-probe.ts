@@ -46,17 +46,34 @@ export class ImageProbe {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       env: { ...process.env, LW_PROBE_MEMORY_MB: String(this.limits.memoryMb) },
     });
-    child.on('message', (m: { id: number; ok: boolean; width?: number; height?: number; orientation?: number; thumb?: Uint8Array; message?: string; tooLarge?: boolean }) => {
-      const p = this.pending;
-      if (!p || p.id !== m.id) return;
-      this.settle(m.ok
-        ? { ok: true, width: m.width!, height: m.height!, orientation: m.orientation ?? 1, thumb: Buffer.from(m.thumb!) }
-        : m.tooLarge ? { ok: false, costly: true, reason: 'pixels', message: m.message ?? 'too many pixels' } : { ok: false, costly: false, message: m.message ?? 'error' });
-    });
+    child.on(
+      'message',
+      (m: {
+        id: number;
+        ok: boolean;
+        width?: number;
+        height?: number;
+        orientation?: number;
+        thumb?: Uint8Array;
+        message?: string;
+        tooLarge?: boolean;
+      }) => {
+        const p = this.pending;
+        if (!p || p.id !== m.id) return;
+        this.settle(
+          m.ok
+            ? { ok: true, width: m.width!, height: m.height!, orientation: m.orientation ?? 1, thumb: Buffer.from(m.thumb!) }
+            : m.tooLarge
+              ? { ok: false, costly: true, reason: 'pixels', message: m.message ?? 'too many pixels' }
+              : { ok: false, costly: false, message: m.message ?? 'error' },
+        );
+      },
+    );
     child.on('exit', (code) => {
       if (this.child === child) this.child = null;
       if (this.pending?.child !== child) return;
-      if (code === OUT_OF_MEMORY) this.settle({ ok: false, costly: true, reason: 'memory', message: `decoding needed more than ${this.limits.memoryMb} MB` });
+      if (code === OUT_OF_MEMORY)
+        this.settle({ ok: false, costly: true, reason: 'memory', message: `decoding needed more than ${this.limits.memoryMb} MB` });
       else this.settle({ ok: false, costly: false, message: `the decoder stopped (exit ${code})` });
     });
     child.on('error', () => undefined);

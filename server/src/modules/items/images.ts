@@ -42,8 +42,14 @@ export function sniffImage(buf: Buffer): ImageMime | null {
   if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'image/jpeg';
   if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
-  const head = buf.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '');
-  const stripped = head.replace(/^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>\s*)?(<!--[\s\S]*?-->\s*)*/i, '');
+  const head = buf
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
+  const stripped = head.replace(
+    /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>\s*)?(<!--[\s\S]*?-->\s*)*/i,
+    '',
+  );
   if (/^<([A-Za-z_][\w.-]*:)?svg[\s>]/i.test(stripped)) return 'image/svg+xml';
   return null;
 }
@@ -70,7 +76,8 @@ export async function checkImage(probe: ImageProbe, file: UploadedFile, svgLimit
   let path = file.path;
   let bytes = file.size;
   if (mime === 'image/svg+xml') {
-    if (file.size > SVG_MAX_BYTES) return { file: name, code: 'IMAGE_TOO_COSTLY', reason: 'svg-bytes', message: `SVG files may be at most ${SVG_MAX_BYTES} bytes` };
+    if (file.size > SVG_MAX_BYTES)
+      return { file: name, code: 'IMAGE_TOO_COSTLY', reason: 'svg-bytes', message: `SVG files may be at most ${SVG_MAX_BYTES} bytes` };
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(file.path));
@@ -87,9 +94,23 @@ export async function checkImage(probe: ImageProbe, file: UploadedFile, svgLimit
   const r = await probe.probe(path, mime === 'image/svg+xml' ? svgLimits.maxPixels : undefined);
   if (!r.ok) {
     return r.costly
-      ? { file: name, code: 'IMAGE_TOO_COSTLY', reason: r.reason === 'pixels' && mime === 'image/svg+xml' ? 'svg-size' : r.reason, message: `the image is too costly to decode (${r.message})` }
+      ? {
+          file: name,
+          code: 'IMAGE_TOO_COSTLY',
+          reason: r.reason === 'pixels' && mime === 'image/svg+xml' ? 'svg-size' : r.reason,
+          message: `the image is too costly to decode (${r.message})`,
+        }
       : { file: name, code: 'CORRUPT_IMAGE', message: `the image cannot be decoded (${r.message})` };
   }
   const rotated = r.orientation >= 5;
-  return { name, mime, width: rotated ? r.height : r.width, height: rotated ? r.width : r.height, bytes, path, thumb: r.thumb, sha256: file.sha256 };
+  return {
+    name,
+    mime,
+    width: rotated ? r.height : r.width,
+    height: rotated ? r.width : r.height,
+    bytes,
+    path,
+    thumb: r.thumb,
+    sha256: file.sha256,
+  };
 }

@@ -16,7 +16,10 @@ export interface ItemFilter {
  * flagging every item would be a bulk update (slow on FerretDB) that a crash could leave half done.
  */
 async function hiddenImports(db: Database, projectId: ObjectId): Promise<ObjectId[]> {
-  const docs = await db.imports.find({ projectId, status: { $in: ['running', 'failed'] } }).project<{ _id: ObjectId }>({ _id: 1 }).toArray();
+  const docs = await db.imports
+    .find({ projectId, status: { $in: ['running', 'failed'] } })
+    .project<{ _id: ObjectId }>({ _id: 1 })
+    .toArray();
   return docs.map((d) => d._id);
 }
 
@@ -49,14 +52,20 @@ export const itemsRepo = {
     const hidden = await hiddenImports(db, projectId);
     return db.items.find({ projectId, _id: { $in: ids }, importId: { $nin: hidden } }).toArray();
   },
-  deleteByIds: (db: Database, projectId: ObjectId, ids: ObjectId[]) => (ids.length ? db.items.deleteMany({ projectId, _id: { $in: ids } }) : Promise.resolve(null)),
+  deleteByIds: (db: Database, projectId: ObjectId, ids: ObjectId[]) =>
+    ids.length ? db.items.deleteMany({ projectId, _id: { $in: ids } }) : Promise.resolve(null),
   setGold: (db: Database, id: ObjectId, gold: ItemDoc['gold'] | null) =>
-    db.items.findOneAndUpdate({ _id: id }, gold ? { $set: { gold, isGold: true } } : { $unset: { gold: '' }, $set: { isGold: false } }, { returnDocument: 'after' }),
+    db.items.findOneAndUpdate({ _id: id }, gold ? { $set: { gold, isGold: true } } : { $unset: { gold: '' }, $set: { isGold: false } }, {
+      returnDocument: 'after',
+    }),
   /** Visible items of the project with one of these content hashes. */
   async byHashes(db: Database, projectId: ObjectId, hashes: string[]) {
     if (hashes.length === 0) return [];
     const hidden = await hiddenImports(db, projectId);
-    return db.items.find({ projectId, sha256: { $in: hashes }, importId: { $nin: hidden } }).project<Pick<ItemDoc, '_id' | 'seq' | 'sha256'>>({ _id: 1, seq: 1, sha256: 1 }).toArray();
+    return db.items
+      .find({ projectId, sha256: { $in: hashes }, importId: { $nin: hidden } })
+      .project<Pick<ItemDoc, '_id' | 'seq' | 'sha256'>>({ _id: 1, seq: 1, sha256: 1 })
+      .toArray();
   },
   async byId(db: Database, id: ObjectId) {
     const item = await db.items.findOne({ _id: id });
@@ -105,6 +114,7 @@ export async function deleteFiles(db: Database, ids: ObjectId[]): Promise<void> 
 }
 
 export const filesRepo = {
-  info: (db: Database, id: ObjectId) => db.db.collection<{ _id: ObjectId; length: number; metadata?: Record<string, unknown> }>('files.files').findOne({ _id: id }),
+  info: (db: Database, id: ObjectId) =>
+    db.db.collection<{ _id: ObjectId; length: number; metadata?: Record<string, unknown> }>('files.files').findOne({ _id: id }),
   stream: (db: Database, id: ObjectId) => db.files.openDownloadStream(id),
 };

@@ -15,11 +15,24 @@ import { ObjectId } from 'mongodb';
 const PageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  q: z.string().trim().max(200).optional().transform((v) => (v ? v : undefined)),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   status: ItemStatus.optional(),
-  importId: z.string().regex(/^[0-9a-f]{24}$/).optional(),
+  importId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/)
+    .optional(),
 });
-const DeleteBody = z.object({ ids: z.array(z.string().regex(/^[0-9a-f]{24}$/)).min(1).max(500) });
+const DeleteBody = z.object({
+  ids: z
+    .array(z.string().regex(/^[0-9a-f]{24}$/))
+    .min(1)
+    .max(500),
+});
 const TextFormat = z.object({ format: z.enum(['jsonl', 'csv']).optional(), duplicates: z.enum(['skip', 'import']).default('skip') });
 const ImageFields = z.object({ duplicates: z.enum(['skip', 'import']).default('skip') });
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
@@ -42,38 +55,48 @@ export function itemsRoutes(ctx: AppContext): Router {
   r.post('/projects/:id/items/images', requireRole('admin', 'lead'), async (req, res, next) => {
     // Access is checked before the body is read, so an outsider cannot make us buffer uploads.
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
-    images.array('files')(req, res, (err: unknown) => void (async () => {
-      if (err) return next(err);
-      const files = uploadsOf(req);
-      try {
-        const { duplicates } = parseBody(ImageFields, req.body);
-        const result = await importImages(ctx, me(req), project, files, duplicates, decodeSlots);
-        res.status(result.created ? 201 : 200).json(result);
-      } catch (e) {
-        next(e);
-      } finally {
-        await removeUploads(files);
-      }
-    })());
+    images.array('files')(
+      req,
+      res,
+      (err: unknown) =>
+        void (async () => {
+          if (err) return next(err);
+          const files = uploadsOf(req);
+          try {
+            const { duplicates } = parseBody(ImageFields, req.body);
+            const result = await importImages(ctx, me(req), project, files, duplicates, decodeSlots);
+            res.status(result.created ? 201 : 200).json(result);
+          } catch (e) {
+            next(e);
+          } finally {
+            await removeUploads(files);
+          }
+        })(),
+    );
   });
 
   r.post('/projects/:id/items/text', requireRole('admin', 'lead'), async (req, res, next) => {
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
-    textFile.single('file')(req, res, (err: unknown) => void (async () => {
-      if (err) return next(err);
-      try {
-        const f = req.file;
-        if (!f) throw new AppError('VALIDATION_FAILED', 'no file was uploaded (field "file")');
-        const name = fileName(f.originalname);
-        const { format: declared, duplicates } = parseBody(TextFormat, req.body);
-        const format = declared ?? (/\.csv$/i.test(name) ? 'csv' : /\.jsonl?$/i.test(name) || /\.ndjson$/i.test(name) ? 'jsonl' : null);
-        if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'text imports must be .jsonl or .csv (or say format=jsonl|csv)');
-        const result = await importText(ctx, me(req), project, name, f.buffer, format, duplicates);
-        res.status(result.created ? 201 : 200).json(result);
-      } catch (e) {
-        next(e);
-      }
-    })());
+    textFile.single('file')(
+      req,
+      res,
+      (err: unknown) =>
+        void (async () => {
+          if (err) return next(err);
+          try {
+            const f = req.file;
+            if (!f) throw new AppError('VALIDATION_FAILED', 'no file was uploaded (field "file")');
+            const name = fileName(f.originalname);
+            const { format: declared, duplicates } = parseBody(TextFormat, req.body);
+            const format = declared ?? (/\.csv$/i.test(name) ? 'csv' : /\.jsonl?$/i.test(name) || /\.ndjson$/i.test(name) ? 'jsonl' : null);
+            if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'text imports must be .jsonl or .csv (or say format=jsonl|csv)');
+            const result = await importText(ctx, me(req), project, name, f.buffer, format, duplicates);
+            res.status(result.created ? 201 : 200).json(result);
+          } catch (e) {
+            next(e);
+          }
+        })(),
+    );
   });
 
   r.get('/projects/:id/items', requireRole('admin', 'lead'), async (req, res) => {
@@ -88,13 +111,31 @@ export function itemsRoutes(ctx: AppContext): Router {
   r.post('/projects/:id/items/delete', requireRole('admin', 'lead'), async (req, res) => {
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
     const { ids } = parseBody(DeleteBody, req.body);
-    res.json(await deleteItems(ctx, me(req), project, [...new Set(ids)].map((i) => new ObjectId(i))));
+    res.json(
+      await deleteItems(
+        ctx,
+        me(req),
+        project,
+        [...new Set(ids)].map((i) => new ObjectId(i)),
+      ),
+    );
   });
 
   r.get('/projects/:id/imports', requireRole('admin', 'lead'), async (req, res) => {
     const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'manage');
     const list = await importsRepo.list(ctx.db, project._id);
-    res.json({ imports: list.map((i) => ({ id: i._id.toHexString(), kind: i.kind, fileName: i.fileName, status: i.status, total: i.total, done: i.done, error: i.error, createdAt: i.createdAt.toISOString() })) });
+    res.json({
+      imports: list.map((i) => ({
+        id: i._id.toHexString(),
+        kind: i.kind,
+        fileName: i.fileName,
+        status: i.status,
+        total: i.total,
+        done: i.done,
+        error: i.error,
+        createdAt: i.createdAt.toISOString(),
+      })),
+    });
   });
 
   r.get('/items/:id', requireRole('admin', 'lead'), async (req, res) => {
@@ -128,7 +169,10 @@ export function itemsRoutes(ctx: AppContext): Router {
     res.setHeader('Content-Type', mime);
     // <img> and fetch ignore this; opening an SVG (or anything not a plain raster) as a page downloads it instead.
     const raster = ['image/png', 'image/jpeg', 'image/webp'].includes(mime);
-    res.setHeader('Content-Disposition', `${raster ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(String((info as { filename?: string }).filename ?? 'file'))}`);
+    res.setHeader(
+      'Content-Disposition',
+      `${raster ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(String((info as { filename?: string }).filename ?? 'file'))}`,
+    );
     res.setHeader('Content-Length', String(info.length));
     res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
     // An SVG opened directly must not run anything even if a check were missed.

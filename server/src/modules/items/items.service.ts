@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import {
-  SERVER_EVENTS, codePointLength, parseCsvImport, parseJsonlImport, regionIssues, rooms,
-  formatPath, type AnnotationContent, type ImportLineError, type Item, type TextItemImport,
+  SERVER_EVENTS,
+  codePointLength,
+  parseCsvImport,
+  parseJsonlImport,
+  regionIssues,
+  rooms,
+  formatPath,
+  type AnnotationContent,
+  type ImportLineError,
+  type Item,
+  type TextItemImport,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ImportDoc, ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
@@ -46,7 +55,11 @@ function assertWritable(p: ProjectDoc): void {
 
 function emitProgress(ctx: AppContext, imp: ImportDoc, done: number, status: 'running' | 'complete' | 'failed'): void {
   ctx.io?.to(rooms.project(imp.projectId.toHexString())).emit(SERVER_EVENTS.importProgress, {
-    projectId: imp.projectId.toHexString(), importId: imp._id.toHexString(), done, total: imp.total, status,
+    projectId: imp.projectId.toHexString(),
+    importId: imp._id.toHexString(),
+    done,
+    total: imp.total,
+    status,
   });
 }
 
@@ -54,7 +67,14 @@ function emitProgress(ctx: AppContext, imp: ImportDoc, done: number, status: 'ru
  * Stores an import's items so that they appear all at once or not at all: items are written as
  * part of a `running` import, which hides them until it turns `complete`; on failure they are removed.
  */
-async function storeItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, imp: ImportDoc, docs: ItemDoc[], fileIds: ObjectId[]): Promise<void> {
+async function storeItems(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  imp: ImportDoc,
+  docs: ItemDoc[],
+  fileIds: ObjectId[],
+): Promise<void> {
   emitProgress(ctx, imp, 0, 'running');
   try {
     for (let i = 0; i < docs.length; i += BATCH) {
@@ -75,17 +95,49 @@ async function storeItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, i
   await importsRepo.finish(ctx.db, imp._id, 'complete', new Date(ctx.now()));
   emitProgress(ctx, imp, docs.length, 'complete');
   // Projects with autoQueue put imported items up for annotation at once (the import itself stands if this fails).
-  await onItemsImported(ctx, project, docs, user._id).catch((e: unknown) => ctx.log.error('auto-queue after import failed', { projectId: project._id.toHexString(), err: e }));
-  await audit(ctx, user._id, 'items.import', { type: 'project', id: project._id }, { importId: imp._id.toHexString(), kind: imp.kind, file: imp.fileName, count: docs.length, gold });
+  await onItemsImported(ctx, project, docs, user._id).catch((e: unknown) =>
+    ctx.log.error('auto-queue after import failed', { projectId: project._id.toHexString(), err: e }),
+  );
+  await audit(
+    ctx,
+    user._id,
+    'items.import',
+    { type: 'project', id: project._id },
+    { importId: imp._id.toHexString(), kind: imp.kind, file: imp.fileName, count: docs.length, gold },
+  );
 }
 
-function newImport(ctx: AppContext, user: UserDoc, project: ProjectDoc, kind: ImportDoc['kind'], fileName: string, total: number): ImportDoc {
-  return { _id: new ObjectId(), schemaVersion: 1, projectId: project._id, kind, fileName, status: 'running', total, done: 0, byId: user._id, createdAt: new Date(ctx.now()) };
+function newImport(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  kind: ImportDoc['kind'],
+  fileName: string,
+  total: number,
+): ImportDoc {
+  return {
+    _id: new ObjectId(),
+    schemaVersion: 1,
+    projectId: project._id,
+    kind,
+    fileName,
+    status: 'running',
+    total,
+    done: 0,
+    byId: user._id,
+    createdAt: new Date(ctx.now()),
+  };
 }
 
 /** Imports text items from a JSONL or CSV file. Every line is checked before anything is stored. */
 export async function importText(
-  ctx: AppContext, user: UserDoc, project: ProjectDoc, fileName: string, data: Buffer, format: 'jsonl' | 'csv', duplicates: DuplicateChoice = 'skip',
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  fileName: string,
+  data: Buffer,
+  format: 'jsonl' | 'csv',
+  duplicates: DuplicateChoice = 'skip',
 ): Promise<{ importId: string | null; created: number; duplicates: Duplicate[]; skipped: number }> {
   assertWritable(project);
   if (project.kind !== 'text') throw new AppError('VALIDATION_FAILED', 'text items can only be imported into a text project');
@@ -96,17 +148,34 @@ export async function importText(
     throw new AppError('BAD_IMPORT', 'the file is not valid UTF-8', { reason: 'NOT_UTF8', errors: [] });
   }
   const parsed = format === 'csv' ? parseCsvImport(text) : parseJsonlImport(text);
-  if (!parsed.ok && parsed.errors[0]?.code === 'EMPTY_FILE') throw new AppError('EMPTY_IMPORT', 'the file is empty; nothing was imported', { errors: parsed.errors });
-  if (!parsed.ok) throw new AppError('BAD_IMPORT', `${parsed.errors.length} line(s) are not valid; nothing was imported`, { reason: 'LINES', count: parsed.errors.length, errors: parsed.errors });
+  if (!parsed.ok && parsed.errors[0]?.code === 'EMPTY_FILE')
+    throw new AppError('EMPTY_IMPORT', 'the file is empty; nothing was imported', { errors: parsed.errors });
+  if (!parsed.ok)
+    throw new AppError('BAD_IMPORT', `${parsed.errors.length} line(s) are not valid; nothing was imported`, {
+      reason: 'LINES',
+      count: parsed.errors.length,
+      errors: parsed.errors,
+    });
   const errors: ImportLineError[] = [];
   const lines = recordLines(text, format, parsed.items.length);
   const lineOf = (i: number) => lines[i] ?? i + 1;
   parsed.items.forEach((it, i) => {
     if (!it.gold) return;
     const issues = regionIssues(project.labelSchema, { kind: 'text', length: codePointLength(it.text) }, it.gold.regions);
-    if (issues.length) errors.push({ line: lineOf(i), code: 'GOLD_INVALID', message: `gold: ${issues[0]!.message}`, params: { field: formatPath(['gold', ...issues[0]!.path]) } });
+    if (issues.length)
+      errors.push({
+        line: lineOf(i),
+        code: 'GOLD_INVALID',
+        message: `gold: ${issues[0]!.message}`,
+        params: { field: formatPath(['gold', ...issues[0]!.path]) },
+      });
   });
-  if (errors.length) throw new AppError('BAD_IMPORT', `${errors.length} gold answer(s) do not fit the label schema; nothing was imported`, { reason: 'GOLD', count: errors.length, errors: errors.slice(0, 100) });
+  if (errors.length)
+    throw new AppError('BAD_IMPORT', `${errors.length} gold answer(s) do not fit the label schema; nothing was imported`, {
+      reason: 'GOLD',
+      count: errors.length,
+      errors: errors.slice(0, 100),
+    });
   // Identical text (already in the project, or earlier in this file) is skipped unless asked for.
   const entries = parsed.items.map((it, i) => ({ it, line: lineOf(i), sha256: createHash('sha256').update(it.text).digest('hex') }));
   const twins = await findDuplicates(ctx, project._id, entries);
@@ -160,7 +229,11 @@ export interface Duplicate {
 }
 
 /** Marks entries whose hash is already in the project or earlier in the same batch. */
-async function findDuplicates<T extends { sha256: string }>(ctx: AppContext, projectId: ObjectId, entries: T[]): Promise<Map<T, { itemId?: string; seq?: number }>> {
+async function findDuplicates<T extends { sha256: string }>(
+  ctx: AppContext,
+  projectId: ObjectId,
+  entries: T[],
+): Promise<Map<T, { itemId?: string; seq?: number }>> {
   const existing = await itemsRepo.byHashes(ctx.db, projectId, [...new Set(entries.map((e) => e.sha256))]);
   const known = new Map(existing.map((d) => [d.sha256!, { itemId: d._id.toHexString(), seq: d.seq }]));
   const seen = new Set<string>();
@@ -180,7 +253,12 @@ async function findDuplicates<T extends { sha256: string }>(ctx: AppContext, pro
  * Files whose bytes the project already has are skipped unless `duplicates` is 'import'.
  */
 export async function importImages(
-  ctx: AppContext, user: UserDoc, project: ProjectDoc, uploads: UploadedFile[], duplicates: DuplicateChoice = 'skip', slots: DecodeSlots = new DecodeSlots(1),
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  uploads: UploadedFile[],
+  duplicates: DuplicateChoice = 'skip',
+  slots: DecodeSlots = new DecodeSlots(1),
 ): Promise<{ importId: string | null; created: number; items: Item[]; duplicates: Duplicate[]; skipped: number }> {
   assertWritable(project);
   if (project.kind !== 'image') throw new AppError('VALIDATION_FAILED', 'images can only be imported into an image project');
@@ -192,7 +270,10 @@ export async function importImages(
   const checked: CheckedImage[] = [];
   const problems: ImageProblem[] = [];
   const probe = new ImageProbe({
-    timeoutMs: ctx.config.IMAGE_DECODE_TIMEOUT_MS, memoryMb: ctx.config.IMAGE_DECODE_MEMORY_MB, maxPixels: MAX_IMAGE_PIXELS, thumbSize: THUMB_SIZE,
+    timeoutMs: ctx.config.IMAGE_DECODE_TIMEOUT_MS,
+    memoryMb: ctx.config.IMAGE_DECODE_MEMORY_MB,
+    maxPixels: MAX_IMAGE_PIXELS,
+    thumbSize: THUMB_SIZE,
   });
   await slots.run(async () => {
     try {
@@ -222,9 +303,18 @@ export async function importImages(
       const thumbId = await storeFile(ctx.db, `${c.name}.thumb.webp`, c.thumb, { ...meta, role: 'thumb', mime: 'image/webp' });
       fileIds.push(thumbId);
       docs.push({
-        _id: new ObjectId(), schemaVersion: 1, projectId: project._id, seq: first + i, kind: 'image',
+        _id: new ObjectId(),
+        schemaVersion: 1,
+        projectId: project._id,
+        seq: first + i,
+        kind: 'image',
         image: { fileId, thumbId, name: c.name, mime: c.mime, width: c.width, height: c.height, bytes: c.bytes },
-        isGold: false, status: 'new', annotationCount: 0, sha256: c.sha256, importId: imp._id, createdAt: new Date(ctx.now()),
+        isGold: false,
+        status: 'new',
+        annotationCount: 0,
+        sha256: c.sha256,
+        importId: imp._id,
+        createdAt: new Date(ctx.now()),
       });
     }
   } catch (e) {
@@ -233,7 +323,13 @@ export async function importImages(
     throw e;
   }
   await storeItems(ctx, user, project, imp, docs, fileIds);
-  return { importId: imp._id.toHexString(), created: docs.length, items: docs.map(toItem), duplicates: dupes, skipped: uploads.length - files.length };
+  return {
+    importId: imp._id.toHexString(),
+    created: docs.length,
+    items: docs.map(toItem),
+    duplicates: dupes,
+    skipped: uploads.length - files.length,
+  };
 }
 
 /** Removes what a crashed import left behind, so a retry starts clean. Run at server start. */
@@ -242,19 +338,29 @@ export async function sweepStaleImports(ctx: AppContext, olderThanMs: number): P
   for (const imp of stale) {
     await itemsRepo.deleteImport(ctx.db, imp._id);
     const files = await ctx.db.db.collection('files.files').find({ 'metadata.importId': imp._id }).project({ _id: 1 }).toArray();
-    await deleteFiles(ctx.db, files.map((f) => f._id as ObjectId));
+    await deleteFiles(
+      ctx.db,
+      files.map((f) => f._id as ObjectId),
+    );
     await importsRepo.finish(ctx.db, imp._id, 'failed', new Date(ctx.now()), 'interrupted; nothing was kept');
   }
   return stale.length;
 }
 
 /** Sets (or clears, with null) an item's gold answer; regions are checked against the label schema. */
-export async function setGold(ctx: AppContext, user: UserDoc, project: ProjectDoc, item: ItemDoc, gold: AnnotationContent | null): Promise<Item> {
+export async function setGold(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  item: ItemDoc,
+  gold: AnnotationContent | null,
+): Promise<Item> {
   assertWritable(project);
   if (gold) {
-    const extent = item.kind === 'image'
-      ? { kind: 'image' as const, width: item.image!.width, height: item.image!.height }
-      : { kind: 'text' as const, length: item.textLength ?? codePointLength(item.text ?? '') };
+    const extent =
+      item.kind === 'image'
+        ? { kind: 'image' as const, width: item.image!.width, height: item.image!.height }
+        : { kind: 'text' as const, length: item.textLength ?? codePointLength(item.text ?? '') };
     const issues = regionIssues(project.labelSchema, extent, gold.regions);
     if (issues.length) throw validationError(issues.map((i) => fieldIssue(i, ['gold'])));
   }
@@ -262,7 +368,13 @@ export async function setGold(ctx: AppContext, user: UserDoc, project: ProjectDo
   if (!updated) throw new AppError('NOT_FOUND', 'no such item');
   const delta = (gold ? 1 : 0) - (item.isGold ? 1 : 0);
   if (delta) await projectsRepo.incCounts(ctx.db, project._id, { gold: delta });
-  await audit(ctx, user._id, gold ? 'item.set-gold' : 'item.clear-gold', { type: 'item', id: item._id }, { regions: gold?.regions.length ?? 0 });
+  await audit(
+    ctx,
+    user._id,
+    gold ? 'item.set-gold' : 'item.clear-gold',
+    { type: 'item', id: item._id },
+    { regions: gold?.regions.length ?? 0 },
+  );
   return toItem(updated);
 }
 
@@ -272,26 +384,56 @@ export async function setGold(ctx: AppContext, user: UserDoc, project: ProjectDo
  * Their waiting tasks are withdrawn through the tasks module; an item leased right now is kept
  * and reported in `busy`. Image files go with their items.
  */
-export async function deleteItems(ctx: AppContext, user: UserDoc, project: ProjectDoc, ids: ObjectId[]): Promise<{ deleted: number; busy: string[]; missing: string[] }> {
+export async function deleteItems(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  ids: ObjectId[],
+): Promise<{ deleted: number; busy: string[]; missing: string[] }> {
   assertWritable(project);
   const docs = await itemsRepo.byIds(ctx.db, project._id, ids);
   const found = new Set(docs.map((d) => d._id.toHexString()));
   const missing = ids.map((i) => i.toHexString()).filter((i) => !found.has(i));
   // Counted from the annotations themselves: the item's own annotationCount follows only on completion.
-  const counts = await annotationsRepo.countByItems(ctx.db, project._id, docs.map((d) => d._id));
+  const counts = await annotationsRepo.countByItems(
+    ctx.db,
+    project._id,
+    docs.map((d) => d._id),
+  );
   const annotated = docs.filter((d) => counts.has(d._id.toHexString()));
   if (annotated.length) {
-    throw new AppError('ITEMS_HAVE_ANNOTATIONS', `${annotated.length} item(s) have annotations and cannot be deleted; nothing was deleted`, {
-      items: annotated.map((d) => ({ id: d._id.toHexString(), seq: d.seq, annotationCount: counts.get(d._id.toHexString())! })),
-    });
+    throw new AppError(
+      'ITEMS_HAVE_ANNOTATIONS',
+      `${annotated.length} item(s) have annotations and cannot be deleted; nothing was deleted`,
+      {
+        items: annotated.map((d) => ({ id: d._id.toHexString(), seq: d.seq, annotationCount: counts.get(d._id.toHexString())! })),
+      },
+    );
   }
-  const { withdrawn, busy } = await withdrawItems(ctx, project, docs.map((d) => d._id));
+  const { withdrawn, busy } = await withdrawItems(
+    ctx,
+    project,
+    docs.map((d) => d._id),
+  );
   const gone = new Set(withdrawn.map((i) => i.toHexString()));
   const remove = docs.filter((d) => gone.has(d._id.toHexString()));
-  await itemsRepo.deleteByIds(ctx.db, project._id, remove.map((d) => d._id));
-  await deleteFiles(ctx.db, remove.flatMap((d) => (d.image ? [d.image.fileId, d.image.thumbId] : [])));
+  await itemsRepo.deleteByIds(
+    ctx.db,
+    project._id,
+    remove.map((d) => d._id),
+  );
+  await deleteFiles(
+    ctx.db,
+    remove.flatMap((d) => (d.image ? [d.image.fileId, d.image.thumbId] : [])),
+  );
   const gold = remove.filter((d) => d.isGold).length;
   if (remove.length) await projectsRepo.incCounts(ctx.db, project._id, { items: -remove.length, gold: -gold });
-  await audit(ctx, user._id, 'items.delete', { type: 'project', id: project._id }, { count: remove.length, seqs: remove.slice(0, 100).map((d) => d.seq), busy: busy.length });
+  await audit(
+    ctx,
+    user._id,
+    'items.delete',
+    { type: 'project', id: project._id },
+    { count: remove.length, seqs: remove.slice(0, 100).map((d) => d.seq), busy: busy.length },
+  );
   return { deleted: remove.length, busy: busy.map((i) => i.toHexString()), missing };
 }

@@ -26,13 +26,39 @@ export type SvgRefusal = { code: 'UNSAFE_SVG' | 'IMAGE_TOO_COSTLY' | 'CORRUPT_IM
 export type SvgResult = { ok: true; svg: string; width: number | null; height: number | null } | ({ ok: false } & SvgRefusal);
 
 const KEEP = new Set([
-  'svg', 'g', 'defs', 'symbol', 'use', 'title', 'desc', 'switch', 'a',
-  'path', 'rect', 'circle', 'ellipse', 'line', 'polyline', 'polygon', 'image',
-  'text', 'tspan', 'textPath', 'linearGradient', 'radialGradient', 'stop', 'pattern', 'clipPath', 'mask', 'marker', 'style',
+  'svg',
+  'g',
+  'defs',
+  'symbol',
+  'use',
+  'title',
+  'desc',
+  'switch',
+  'a',
+  'path',
+  'rect',
+  'circle',
+  'ellipse',
+  'line',
+  'polyline',
+  'polygon',
+  'image',
+  'text',
+  'tspan',
+  'textPath',
+  'linearGradient',
+  'radialGradient',
+  'stop',
+  'pattern',
+  'clipPath',
+  'mask',
+  'marker',
+  'style',
 ]);
 const SCRIPTING = new Set(['script', 'handler', 'listener', 'foreignObject', 'iframe', 'embed', 'object', 'audio', 'video', 'canvas']);
 const ANIMATION = new Set(['set', 'animate', 'animateMotion', 'animateTransform', 'animateColor', 'discard', 'mpath']);
-const ATTRS = new Set(`id class style transform x y x1 y1 x2 y2 cx cy r rx ry width height d points viewBox preserveAspectRatio
+const ATTRS = new Set(
+  `id class style transform x y x1 y1 x2 y2 cx cy r rx ry width height d points viewBox preserveAspectRatio
   fill fill-opacity fill-rule stroke stroke-width stroke-opacity stroke-linecap stroke-linejoin stroke-miterlimit stroke-dasharray
   stroke-dashoffset opacity color display visibility font-family font-size font-weight font-style font-variant font-stretch
   text-anchor dominant-baseline alignment-baseline baseline-shift letter-spacing word-spacing text-decoration writing-mode direction
@@ -40,7 +66,8 @@ const ATTRS = new Set(`id class style transform x y x1 y1 x2 y2 cx cy r rx ry wi
   fx fy fr patternUnits patternContentUnits patternTransform clipPathUnits maskUnits maskContentUnits clip-path clip-rule mask
   marker-start marker-mid marker-end markerWidth markerHeight markerUnits refX refY orient shape-rendering text-rendering
   image-rendering color-interpolation paint-order vector-effect overflow version pathLength startOffset method spacing side
-  href type media requiredFeatures requiredExtensions systemLanguage`.split(/\s+/));
+  href type media requiredFeatures requiredExtensions systemLanguage`.split(/\s+/),
+);
 /** Text is kept only where SVG draws or reads it. */
 const TEXT_PARENTS = new Set(['text', 'tspan', 'textPath', 'title', 'desc', 'style']);
 const SAFE_DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]*$/i;
@@ -55,7 +82,8 @@ function cssProblem(css: string): SvgRefusal | null {
   const flat = squash(css);
   if (flat.includes('@import')) return refuse('UNSAFE_SVG', 'css-import', 'SVG refused: imports external CSS');
   if (/url\((?!["']?#)/.test(flat)) return refuse('UNSAFE_SVG', 'external-ref', 'SVG refused: refers to an external resource in CSS');
-  if (/expression\(|-moz-binding|behavior:|javascript:/.test(flat)) return refuse('UNSAFE_SVG', 'css-script', 'SVG refused: CSS that runs code');
+  if (/expression\(|-moz-binding|behavior:|javascript:/.test(flat))
+    return refuse('UNSAFE_SVG', 'css-script', 'SVG refused: CSS that runs code');
   if (/(^|[;{\s])filter:/.test(css.toLowerCase().replace(/\s+:/g, ':')) || flat.includes('backdrop-filter')) {
     return refuse('IMAGE_TOO_COSTLY', 'svg-filter', 'SVG refused: filters are too costly to render');
   }
@@ -65,8 +93,10 @@ function cssProblem(css: string): SvgRefusal | null {
 function attrProblem(el: XmlElement, a: XmlAttr): SvgRefusal | null {
   if (/^on/i.test(a.local)) return refuse('UNSAFE_SVG', 'event-handler', `SVG refused: contains an event-handler attribute (${a.qname})`);
   const flat = squash(a.value);
-  if (/(java|vb)script:|data:text\/html|data:application|data:image\/svg/.test(flat)) return refuse('UNSAFE_SVG', 'script-url', `SVG refused: contains a script URL (${a.qname})`);
-  if (a.local === 'filter' && (a.ns === '' || a.ns === SVG_NS)) return refuse('IMAGE_TOO_COSTLY', 'svg-filter', 'SVG refused: filters are too costly to render');
+  if (/(java|vb)script:|data:text\/html|data:application|data:image\/svg/.test(flat))
+    return refuse('UNSAFE_SVG', 'script-url', `SVG refused: contains a script URL (${a.qname})`);
+  if (a.local === 'filter' && (a.ns === '' || a.ns === SVG_NS))
+    return refuse('IMAGE_TOO_COSTLY', 'svg-filter', 'SVG refused: filters are too costly to render');
   if (a.local === 'href' && (a.ns === XLINK_NS || a.ns === '')) {
     const v = a.value.trim();
     if (!v.startsWith('#') && !(el.local === 'image' && SAFE_DATA_IMAGE.test(v)) && el.local !== 'a') {
@@ -83,13 +113,23 @@ function attrProblem(el: XmlElement, a: XmlAttr): SvgRefusal | null {
 /** Checks one element (not its children): refusals for scripting, animation that sets links, filters. */
 function elementProblem(el: XmlElement): SvgRefusal | null {
   if (SCRIPTING.has(el.local) || el.ns === XHTML_NS) {
-    return refuse('UNSAFE_SVG', el.local === 'foreignObject' ? 'foreign-object' : 'script', `SVG refused: contains a <${el.local}> element${el.ns === XHTML_NS ? ' (HTML)' : ''}`);
+    return refuse(
+      'UNSAFE_SVG',
+      el.local === 'foreignObject' ? 'foreign-object' : 'script',
+      `SVG refused: contains a <${el.local}> element${el.ns === XHTML_NS ? ' (HTML)' : ''}`,
+    );
   }
   const svgish = el.ns === SVG_NS || el.ns === '';
-  if (svgish && (el.local === 'filter' || el.local.startsWith('fe'))) return refuse('IMAGE_TOO_COSTLY', 'svg-filter', 'SVG refused: filters are too costly to render');
+  if (svgish && (el.local === 'filter' || el.local.startsWith('fe')))
+    return refuse('IMAGE_TOO_COSTLY', 'svg-filter', 'SVG refused: filters are too costly to render');
   if (ANIMATION.has(el.local)) {
-    const target = el.attrs.find((a) => a.local === 'attributeName')?.value.trim().toLowerCase() ?? '';
-    if (target.endsWith('href') || target.startsWith('on')) return refuse('UNSAFE_SVG', 'animated-link', `SVG refused: <${el.local}> changes ${target}`);
+    const target =
+      el.attrs
+        .find((a) => a.local === 'attributeName')
+        ?.value.trim()
+        .toLowerCase() ?? '';
+    if (target.endsWith('href') || target.startsWith('on'))
+      return refuse('UNSAFE_SVG', 'animated-link', `SVG refused: <${el.local}> changes ${target}`);
   }
   for (const a of el.attrs) {
     const p = attrProblem(el, a);
@@ -128,7 +168,10 @@ export function svgLength(v: string | undefined): number | null {
 
 function declaredSize(root: XmlElement): { width: number | null; height: number | null } {
   const get = (n: string) => root.attrs.find((a) => a.ns === '' && a.local === n)?.value;
-  const vb = get('viewBox')?.trim().split(/[\s,]+/).map(Number);
+  const vb = get('viewBox')
+    ?.trim()
+    .split(/[\s,]+/)
+    .map(Number);
   const vbOk = vb && vb.length === 4 && vb.every(Number.isFinite);
   return {
     width: svgLength(get('width')) ?? (vbOk ? vb[2]! : null),
@@ -175,7 +218,13 @@ function expandedCount(root: XmlElement, limit: number): number {
       continue;
     }
     inProgress.delete(el);
-    memo.set(el, Math.min(deps.reduce((sum, d) => sum + memo.get(d)!, 1), limit + 1));
+    memo.set(
+      el,
+      Math.min(
+        deps.reduce((sum, d) => sum + memo.get(d)!, 1),
+        limit + 1,
+      ),
+    );
     stack.pop();
   }
   return memo.get(root)!;
@@ -202,11 +251,19 @@ export function sanitizeSvg(text: string, limits: SvgLimits = DEFAULT_SVG_LIMITS
   } catch (e) {
     if (e instanceof XmlError) {
       const unsafe = /entit|DOCTYPE|declaration/.test(e.message);
-      return { ok: false, ...refuse(unsafe ? 'UNSAFE_SVG' : 'CORRUPT_IMAGE', unsafe ? 'xml-entities' : 'xml-syntax', `SVG ${unsafe ? 'refused' : 'is not well-formed XML'}: ${e.message}`) };
+      return {
+        ok: false,
+        ...refuse(
+          unsafe ? 'UNSAFE_SVG' : 'CORRUPT_IMAGE',
+          unsafe ? 'xml-entities' : 'xml-syntax',
+          `SVG ${unsafe ? 'refused' : 'is not well-formed XML'}: ${e.message}`,
+        ),
+      };
     }
     throw e;
   }
-  if (root.local !== 'svg' || (root.ns !== SVG_NS && root.ns !== '')) return { ok: false, ...refuse('CORRUPT_IMAGE', 'not-svg', 'the root element is not <svg>') };
+  if (root.local !== 'svg' || (root.ns !== SVG_NS && root.ns !== ''))
+    return { ok: false, ...refuse('CORRUPT_IMAGE', 'not-svg', 'the root element is not <svg>') };
   // Every element is checked, kept or not: what is dropped must not hide what would be refused.
   const walk: XmlElement[] = [root];
   while (walk.length) {
@@ -218,15 +275,34 @@ export function sanitizeSvg(text: string, limits: SvgLimits = DEFAULT_SVG_LIMITS
   const { width, height } = declaredSize(root);
   for (const side of [width, height]) {
     if (side !== null && (!(side >= 0) || side > limits.maxSide)) {
-      return { ok: false, ...refuse('IMAGE_TOO_COSTLY', 'svg-size', `SVG refused: ${width}×${height} is larger than ${limits.maxSide} pixels a side`) };
+      return {
+        ok: false,
+        ...refuse('IMAGE_TOO_COSTLY', 'svg-size', `SVG refused: ${width}×${height} is larger than ${limits.maxSide} pixels a side`),
+      };
     }
   }
   if (width !== null && height !== null && width * height > limits.maxPixels) {
-    return { ok: false, ...refuse('IMAGE_TOO_COSTLY', 'svg-size', `SVG refused: ${Math.round(width)}×${Math.round(height)} is more than ${limits.maxPixels} pixels`) };
+    return {
+      ok: false,
+      ...refuse(
+        'IMAGE_TOO_COSTLY',
+        'svg-size',
+        `SVG refused: ${Math.round(width)}×${Math.round(height)} is more than ${limits.maxPixels} pixels`,
+      ),
+    };
   }
   const expanded = expandedCount(root, limits.maxExpanded);
   if (expanded > limits.maxExpanded) {
-    return { ok: false, ...refuse('IMAGE_TOO_COSTLY', 'svg-use-fanout', expanded === Infinity ? 'SVG refused: <use> refers to itself' : `SVG refused: draws more than ${limits.maxExpanded} elements once <use> is expanded`) };
+    return {
+      ok: false,
+      ...refuse(
+        'IMAGE_TOO_COSTLY',
+        'svg-use-fanout',
+        expanded === Infinity
+          ? 'SVG refused: <use> refers to itself'
+          : `SVG refused: draws more than ${limits.maxExpanded} elements once <use> is expanded`,
+      ),
+    };
   }
   return { ok: true, svg: `<?xml version="1.0" encoding="UTF-8"?>\n${serialize(root, true)}\n`, width, height };
 }

@@ -55,7 +55,12 @@ export function tempDiskStorage(dir: string, maxTotal: number): multer.StorageEn
         const total = (totals.get(req) ?? 0) + chunk.length;
         totals.set(req, total);
         if (total > maxTotal) {
-          fail(new AppError('PAYLOAD_TOO_LARGE', `the files of one upload may be at most ${maxTotal} bytes together`, { reason: 'total', limit: maxTotal }));
+          fail(
+            new AppError('PAYLOAD_TOO_LARGE', `the files of one upload may be at most ${maxTotal} bytes together`, {
+              reason: 'total',
+              limit: maxTotal,
+            }),
+          );
           return;
         }
         hash.update(chunk);

@@ -20,7 +20,14 @@ export function registerLiveSocket(ctx: AppContext, socket: LwSocket, user: User
     if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: p.error.issues[0]?.message ?? 'not valid' });
     try {
       const { user: by } = await cachedAccess(ctx, user._id, new ObjectId(p.data.projectId), 'manage');
-      const out = { id: randomUUID(), projectId: p.data.projectId, text: p.data.text, byId: by._id.toHexString(), byName: by.displayName || by.username, at: new Date(ctx.now()).toISOString() };
+      const out = {
+        id: randomUUID(),
+        projectId: p.data.projectId,
+        text: p.data.text,
+        byId: by._id.toHexString(),
+        byName: by.displayName || by.username,
+        at: new Date(ctx.now()).toISOString(),
+      };
       ctx.io?.to(rooms.project(p.data.projectId)).emit(SERVER_EVENTS.announcement, out);
       reply({ ok: true, id: out.id, at: out.at });
       void audit(ctx, by._id, 'project.announce', { type: 'project', id: p.data.projectId }, { id: out.id }).catch(() => undefined);

@@ -1,7 +1,19 @@
 import { ObjectId } from 'mongodb';
 import {
-  CLIENT_EVENTS, SERVER_EVENTS, SHADOW_FRAME_TTL_S, SHADOW_MAX_FPS, SHADOW_MAX_FRAME_CHARS, ShadowSourceInput, ShadowState, ShadowTarget, formatPath, shadowRooms,
-  type Ack, type ShadowFrame, type ShadowUser, type ShadowWatchInfo,
+  CLIENT_EVENTS,
+  SERVER_EVENTS,
+  SHADOW_FRAME_TTL_S,
+  SHADOW_MAX_FPS,
+  SHADOW_MAX_FRAME_CHARS,
+  ShadowSourceInput,
+  ShadowState,
+  ShadowTarget,
+  formatPath,
+  shadowRooms,
+  type Ack,
+  type ShadowFrame,
+  type ShadowUser,
+  type ShadowWatchInfo,
 } from '@labelwork/core';
 import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
@@ -11,14 +23,10 @@ import { onAccessChange, type AccessChange } from '../projects/access-cache.ts';
 import { isMember, loadProject } from '../projects/projects.access.ts';
 import { ackFail, freshUser, replyOf } from '../../infra/socket-acks.ts';
 
-
 /** What other server processes learn of a socket (plain strings: `socket.data` crosses the Redis adapter). */
 interface ShadowSocketData {
   shadowUser?: ShadowUser;
 }
-
-
-
 
 function summary(u: UserDoc): ShadowUser {
   return { userId: u._id.toHexString(), username: u.username, ...(u.displayName ? { displayName: u.displayName } : {}) };
@@ -220,15 +228,25 @@ export function registerShadowSocket(ctx: AppContext, socket: LwSocket, user: Us
       return reply(ackFail(e));
     }
     if (size === null) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'a frame must be JSON' });
-    if (size > SHADOW_MAX_FRAME_CHARS) return reply({ ok: false, code: 'PAYLOAD_TOO_LARGE', message: `a frame may be at most ${SHADOW_MAX_FRAME_CHARS} characters of JSON` });
+    if (size > SHADOW_MAX_FRAME_CHARS)
+      return reply({
+        ok: false,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `a frame may be at most ${SHADOW_MAX_FRAME_CHARS} characters of JSON`,
+      });
     const p = ShadowState.safeParse(payload);
     if (!p.success) {
       const issue = p.error.issues[0];
-      return reply({ ok: false, code: 'VALIDATION_FAILED', message: issue ? `${formatPath(issue.path) || 'frame'}: ${issue.message}` : 'not a valid frame' });
+      return reply({
+        ok: false,
+        code: 'VALIDATION_FAILED',
+        message: issue ? `${formatPath(issue.path) || 'frame'}: ${issue.message}` : 'not a valid frame',
+      });
     }
     const { projectId } = p.data;
     // Membership was checked when this socket became the project's source, and again on every access change since.
-    if (!socket.rooms.has(shadowRooms.source(projectId, me))) return reply({ ok: false, code: 'FORBIDDEN', message: 'publish for this project first (shadow:publish)' });
+    if (!socket.rooms.has(shadowRooms.source(projectId, me)))
+      return reply({ ok: false, code: 'FORBIDDEN', message: 'publish for this project first (shadow:publish)' });
     const frame: ShadowFrame = { ...p.data, userId: me, at: new Date(now).toISOString() };
     ctx.io?.to(shadowRooms.watch(projectId, me)).emit(SERVER_EVENTS.shadowFrame, frame);
     try {

@@ -63,9 +63,11 @@ class AccessCache {
     if (e && age < ACCESS_MAX_STALE_MS) {
       if (!e.refreshing) {
         e.refreshing = true;
-        this.load(key, userId, projectId, need).catch(() => undefined).finally(() => {
-          e.refreshing = false;
-        });
+        this.load(key, userId, projectId, need)
+          .catch(() => undefined)
+          .finally(() => {
+            e.refreshing = false;
+          });
       }
       return e.outcome;
     }

@@ -29,18 +29,27 @@ export async function labelUsage(ctx: AppContext, user: UserDoc, id: ObjectId): 
   ]);
   const names = new Set([...project.labelSchema.labels.map((l) => l.name), ...annotations.keys(), ...drafts.keys(), ...gold.keys()]);
   const out: Record<string, LabelUsage> = {};
-  for (const name of names) out[name] = { annotations: annotations.get(name) ?? 0, drafts: drafts.get(name) ?? 0, gold: gold.get(name) ?? 0 };
+  for (const name of names)
+    out[name] = { annotations: annotations.get(name) ?? 0, drafts: drafts.get(name) ?? 0, gold: gold.get(name) ?? 0 };
   return out;
 }
 
 /** VALIDATION_FAILED unless every merge names a removed label and a fitting label of the new schema. */
 export function checkLabelMerges(before: LabelSchema, after: LabelSchema, merges: readonly LabelMerge[]): void {
   const issues = labelMergeIssues(before, after, merges);
-  if (issues.length) throw validationError(issues.map((i) => fieldIssue(i)), 'the label merges do not fit the label schema');
+  if (issues.length)
+    throw validationError(
+      issues.map((i) => fieldIssue(i)),
+      'the label merges do not fit the label schema',
+    );
 }
 
 /** Rewrites merged labels on stored annotations (through the annotations module), drafts and gold answers. */
-export async function applyLabelMerges(ctx: AppContext, projectId: ObjectId, merges: readonly LabelMerge[]): Promise<{ annotations: number; drafts: number; gold: number }> {
+export async function applyLabelMerges(
+  ctx: AppContext,
+  projectId: ObjectId,
+  merges: readonly LabelMerge[],
+): Promise<{ annotations: number; drafts: number; gold: number }> {
   const annotations = await relabelAnnotations(ctx, projectId, merges);
   const drafts = await relabelDrafts(ctx, projectId, merges);
   const gold = await relabelGold(ctx, projectId, merges);

@@ -13,7 +13,8 @@ import { loadProject } from './projects.access.ts';
 export async function projectLeads(ctx: AppContext, user: UserDoc, projectId: ObjectId): Promise<ProjectLead[]> {
   const p = await loadProject(ctx, user, projectId, 'view');
   const users = await usersRepo.byIds(ctx.db, [p.ownerId, ...p.memberIds]);
-  const isLead = (u: UserDoc): u is UserDoc & { role: 'admin' | 'lead' } => !u.disabled && (u.role === 'lead' || (u.role === 'admin' && u._id.equals(p.ownerId)));
+  const isLead = (u: UserDoc): u is UserDoc & { role: 'admin' | 'lead' } =>
+    !u.disabled && (u.role === 'lead' || (u.role === 'admin' && u._id.equals(p.ownerId)));
   return users
     .filter(isLead)
     .sort((a, b) => Number(b._id.equals(p.ownerId)) - Number(a._id.equals(p.ownerId)) || a.username.localeCompare(b.username))

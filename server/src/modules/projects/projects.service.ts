@@ -1,5 +1,15 @@
 import { ObjectId } from 'mongodb';
-import { SERVER_EVENTS, reviewRooms, rooms, shadowRooms, toolKindIssues, type Project, type ProjectInput, type ProjectPatch, type ProjectStatus } from '@labelwork/core';
+import {
+  SERVER_EVENTS,
+  reviewRooms,
+  rooms,
+  shadowRooms,
+  toolKindIssues,
+  type Project,
+  type ProjectInput,
+  type ProjectPatch,
+  type ProjectStatus,
+} from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
@@ -36,7 +46,12 @@ export function toProject(d: ProjectDoc): Project {
 function checkFits(ctx: AppContext, p: Pick<ProjectInput, 'kind' | 'labelSchema' | 'guideline'>): void {
   const issues = toolKindIssues(p.kind, p.labelSchema).map((i) => fieldIssue(i));
   if (p.guideline && !findGuideline(ctx, p.guideline.slug, p.guideline.version)) {
-    issues.push({ path: 'guideline', reason: 'unknown_guideline', params: { guideline: `${p.guideline.slug}@${p.guideline.version}` }, message: `no guideline ${p.guideline.slug}@${p.guideline.version}` });
+    issues.push({
+      path: 'guideline',
+      reason: 'unknown_guideline',
+      params: { guideline: `${p.guideline.slug}@${p.guideline.version}` },
+      message: `no guideline ${p.guideline.slug}@${p.guideline.version}`,
+    });
   }
   if (issues.length) throw validationError(issues);
 }
@@ -44,7 +59,9 @@ function checkFits(ctx: AppContext, p: Pick<ProjectInput, 'kind' | 'labelSchema'
 async function notifyUpdated(ctx: AppContext, p: ProjectDoc, by: ObjectId): Promise<void> {
   // Members or status may have changed: every process drops its cached decisions and project copy before we answer.
   await accessChanged(ctx, { projectId: p._id.toHexString() });
-  ctx.io?.to(rooms.project(p._id.toHexString())).emit(SERVER_EVENTS.projectUpdated, { projectId: p._id.toHexString(), version: p.version, by: by.toHexString() });
+  ctx.io
+    ?.to(rooms.project(p._id.toHexString()))
+    .emit(SERVER_EVENTS.projectUpdated, { projectId: p._id.toHexString(), version: p.version, by: by.toHexString() });
 }
 
 /**
@@ -53,7 +70,9 @@ async function notifyUpdated(ctx: AppContext, p: ProjectDoc, by: ObjectId): Prom
  * are re-checked by their socket modules on the access change.
  */
 function leaveProjectRooms(ctx: AppContext, userId: string, projectId: string): void {
-  ctx.io?.in(rooms.user(userId)).socketsLeave([rooms.project(projectId), reviewRooms.review(projectId), shadowRooms.source(projectId, userId)]);
+  ctx.io
+    ?.in(rooms.user(userId))
+    .socketsLeave([rooms.project(projectId), reviewRooms.review(projectId), shadowRooms.source(projectId, userId)]);
 }
 
 export async function listProjects(ctx: AppContext, user: UserDoc, status: ProjectStatus | 'all'): Promise<Project[]> {
@@ -104,7 +123,12 @@ export async function updateProject(ctx: AppContext, user: UserDoc, id: ObjectId
   });
   const set: Record<string, unknown> = { updatedAt: new Date(ctx.now()) };
   for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) set[k] = v;
-  const updated = await projectsRepo.updateIfVersion(ctx.db, id, version, fields.guideline === null ? { $set: set, $unset: { guideline: '' } } : { $set: set });
+  const updated = await projectsRepo.updateIfVersion(
+    ctx.db,
+    id,
+    version,
+    fields.guideline === null ? { $set: set, $unset: { guideline: '' } } : { $set: set },
+  );
   if (!updated) {
     const now = await projectsRepo.byId(ctx.db, id);
     if (!now) throw new AppError('NOT_FOUND', 'no such project');
@@ -112,7 +136,13 @@ export async function updateProject(ctx: AppContext, user: UserDoc, id: ObjectId
   }
   // The schema no longer has the merged labels: their regions move to the labels they merge into.
   const relabelled = labelMerges.length > 0 ? await applyLabelMerges(ctx, id, labelMerges) : undefined;
-  await audit(ctx, user._id, 'project.update', { type: 'project', id }, { fields: Object.keys(fields), version: updated.version, ...(relabelled ? { labelMerges, relabelled } : {}) });
+  await audit(
+    ctx,
+    user._id,
+    'project.update',
+    { type: 'project', id },
+    { fields: Object.keys(fields), version: updated.version, ...(relabelled ? { labelMerges, relabelled } : {}) },
+  );
   await notifyUpdated(ctx, updated, user._id);
   return toProject(updated);
 }
@@ -132,9 +162,16 @@ export async function addMembers(ctx: AppContext, user: UserDoc, id: ObjectId, u
   const found = await usersRepo.byIds(ctx.db, ids);
   if (found.length !== ids.length) {
     const known = new Set(found.map((u) => u._id.toHexString()));
-    throw validationError(userIds.flatMap((u, i) => (known.has(u) ? [] : [{ path: `userIds[${i}]`, reason: 'unknown_user' as const, message: 'no such user' }])));
+    throw validationError(
+      userIds.flatMap((u, i) =>
+        known.has(u) ? [] : [{ path: `userIds[${i}]`, reason: 'unknown_user' as const, message: 'no such user' }],
+      ),
+    );
   }
-  const updated = await projectsRepo.update(ctx.db, id, { $addToSet: { memberIds: { $each: ids } }, $set: { updatedAt: new Date(ctx.now()) } });
+  const updated = await projectsRepo.update(ctx.db, id, {
+    $addToSet: { memberIds: { $each: ids } },
+    $set: { updatedAt: new Date(ctx.now()) },
+  });
   if (!updated) throw new AppError('NOT_FOUND', 'no such project');
   await audit(ctx, user._id, 'project.members-add', { type: 'project', id }, { userIds });
   await notifyUpdated(ctx, updated, user._id);

@@ -14,8 +14,12 @@ export const inboxRepo = {
   /** Marks one entry read (the first time only); false when it is not the user's or already read. */
   markRead: (db: Database, userId: ObjectId, id: ObjectId, at: Date) =>
     db.inbox.updateOne({ _id: id, userId, read: false }, { $set: { read: true, readAt: at } }).then((r) => r.modifiedCount > 0),
-  markAllRead: (db: Database, userId: ObjectId, at: Date) => db.inbox.updateMany({ userId, read: false }, { $set: { read: true, readAt: at } }).then((r) => r.modifiedCount),
+  markAllRead: (db: Database, userId: ObjectId, at: Date) =>
+    db.inbox.updateMany({ userId, read: false }, { $set: { read: true, readAt: at } }).then((r) => r.modifiedCount),
   /** What names an item: its file name or its text. */
   itemNaming: (db: Database, itemId: ObjectId) =>
-    db.items.findOne({ _id: itemId }, { projection: { _id: 1, text: 1, 'image.name': 1 } }) as Promise<{ text?: string; image?: { name?: string } } | null>,
+    db.items.findOne({ _id: itemId }, { projection: { _id: 1, text: 1, 'image.name': 1 } }) as Promise<{
+      text?: string;
+      image?: { name?: string };
+    } | null>,
 };

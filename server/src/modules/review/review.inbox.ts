@@ -1,5 +1,14 @@
 import { ObjectId } from 'mongodb';
-import { SERVER_EVENTS, itemTitleOf, rooms, reviewRooms, type InboxEntry, type InboxPage, type ReviewComment, type ReviewRecord } from '@labelwork/core';
+import {
+  SERVER_EVENTS,
+  itemTitleOf,
+  rooms,
+  reviewRooms,
+  type InboxEntry,
+  type InboxPage,
+  type ReviewComment,
+  type ReviewRecord,
+} from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { InboxDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError } from '../../http/errors.ts';
@@ -13,8 +22,17 @@ import { inboxRepo } from './review.inbox.repository.ts';
 
 function toEntry(d: InboxDoc): InboxEntry {
   return {
-    id: d._id.toHexString(), kind: d.kind, ...(d.verdict ? { verdict: d.verdict } : {}), projectId: d.projectId.toHexString(), itemId: d.itemId.toHexString(),
-    annotationId: d.annotationId.toHexString(), taskId: d.taskId, itemName: d.itemName, text: d.text, at: d.at.toISOString(), read: d.read,
+    id: d._id.toHexString(),
+    kind: d.kind,
+    ...(d.verdict ? { verdict: d.verdict } : {}),
+    projectId: d.projectId.toHexString(),
+    itemId: d.itemId.toHexString(),
+    annotationId: d.annotationId.toHexString(),
+    taskId: d.taskId,
+    itemName: d.itemName,
+    text: d.text,
+    at: d.at.toISOString(),
+    read: d.read,
   };
 }
 
@@ -37,12 +55,31 @@ async function put(ctx: AppContext, doc: InboxDoc): Promise<void> {
 export async function deliverVerdict(ctx: AppContext, v: ReviewRecord): Promise<void> {
   const name = await itemName(ctx, v.itemId);
   await put(ctx, {
-    _id: new ObjectId(v.id), schemaVersion: 1, userId: new ObjectId(v.annotatorId), kind: 'verdict', verdict: v.verdict, projectId: new ObjectId(v.projectId),
-    itemId: new ObjectId(v.itemId), annotationId: new ObjectId(v.annotationId), taskId: v.taskId, itemName: name, text: v.comments.map((c) => c.text).join(' · '),
-    at: new Date(v.at), read: false, readAt: null,
+    _id: new ObjectId(v.id),
+    schemaVersion: 1,
+    userId: new ObjectId(v.annotatorId),
+    kind: 'verdict',
+    verdict: v.verdict,
+    projectId: new ObjectId(v.projectId),
+    itemId: new ObjectId(v.itemId),
+    annotationId: new ObjectId(v.annotationId),
+    taskId: v.taskId,
+    itemName: name,
+    text: v.comments.map((c) => c.text).join(' · '),
+    at: new Date(v.at),
+    read: false,
+    readAt: null,
   });
   ctx.io?.to(rooms.user(v.annotatorId)).emit(SERVER_EVENTS.reviewVerdict, {
-    reviewId: v.id, taskId: v.taskId, projectId: v.projectId, itemId: v.itemId, annotationId: v.annotationId, verdict: v.verdict, comments: v.comments, at: v.at, itemName: name,
+    reviewId: v.id,
+    taskId: v.taskId,
+    projectId: v.projectId,
+    itemId: v.itemId,
+    annotationId: v.annotationId,
+    verdict: v.verdict,
+    comments: v.comments,
+    at: v.at,
+    itemName: name,
   });
 }
 
@@ -50,8 +87,19 @@ export async function deliverVerdict(ctx: AppContext, v: ReviewRecord): Promise<
 export async function deliverComment(ctx: AppContext, c: ReviewComment, annotatorId: string): Promise<void> {
   const name = await itemName(ctx, c.itemId);
   await put(ctx, {
-    _id: new ObjectId(c.id), schemaVersion: 1, userId: new ObjectId(annotatorId), kind: 'comment', projectId: new ObjectId(c.projectId), itemId: new ObjectId(c.itemId),
-    annotationId: new ObjectId(c.annotationId), taskId: c.taskId, itemName: name, text: c.text, at: new Date(c.at), read: false, readAt: null,
+    _id: new ObjectId(c.id),
+    schemaVersion: 1,
+    userId: new ObjectId(annotatorId),
+    kind: 'comment',
+    projectId: new ObjectId(c.projectId),
+    itemId: new ObjectId(c.itemId),
+    annotationId: new ObjectId(c.annotationId),
+    taskId: c.taskId,
+    itemName: name,
+    text: c.text,
+    at: new Date(c.at),
+    read: false,
+    readAt: null,
   });
   ctx.io?.to([rooms.user(annotatorId), reviewRooms.item(c.itemId)]).emit(SERVER_EVENTS.reviewComment, { ...c, itemName: name });
 }

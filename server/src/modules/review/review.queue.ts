@@ -141,44 +141,126 @@ const touchOf = (n: number): TouchResult => (n === 1 ? 'live' : n === -1 ? 'expi
 
 export class ReviewQueue {
   readonly keys: ReviewKeys;
-  constructor(private readonly redis: Redis, prefix: string, readonly projectId: string) {
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    readonly projectId: string,
+  ) {
     this.keys = reviewKeys(prefix, projectId);
   }
 
   /** Adds a task (or a reason to an existing one); true when it is new. */
-  async enqueue(t: { taskId: string; itemId: string; annotationId: string; annotatorId: string; round: number; reason: ReviewReason }, now: number): Promise<boolean> {
-    const r = await this.redis.eval(ENQUEUE, 2, this.keys.task(t.taskId), this.keys.pending,
-      t.taskId, this.projectId, t.itemId, t.annotationId, t.annotatorId, String(t.round), t.reason, String(now), String(now));
+  async enqueue(
+    t: { taskId: string; itemId: string; annotationId: string; annotatorId: string; round: number; reason: ReviewReason },
+    now: number,
+  ): Promise<boolean> {
+    const r = await this.redis.eval(
+      ENQUEUE,
+      2,
+      this.keys.task(t.taskId),
+      this.keys.pending,
+      t.taskId,
+      this.projectId,
+      t.itemId,
+      t.annotationId,
+      t.annotatorId,
+      String(t.round),
+      t.reason,
+      String(now),
+      String(now),
+    );
     return r === 1;
   }
 
   /** Leases the first task that is not the reviewer's own work (or the one they already hold). */
-  async draw(userId: string, token: string, now: number, leaseMs: number): Promise<{ taskId: string; token: string; resumed: boolean; leaseUntil: number } | null> {
+  async draw(
+    userId: string,
+    token: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<{ taskId: string; token: string; resumed: boolean; leaseUntil: number } | null> {
     const until = now + leaseMs;
-    const r = (await this.redis.eval(DRAW, 3, this.keys.pending, this.keys.leased, this.keys.held(userId),
-      String(now), userId, token, String(until), this.keys.taskPrefix, String(MAX_SCAN), this.keys.heldPrefix)) as [string, string, number] | null;
+    const r = (await this.redis.eval(
+      DRAW,
+      3,
+      this.keys.pending,
+      this.keys.leased,
+      this.keys.held(userId),
+      String(now),
+      userId,
+      token,
+      String(until),
+      this.keys.taskPrefix,
+      String(MAX_SCAN),
+      this.keys.heldPrefix,
+    )) as [string, string, number] | null;
     if (!r) return null;
     return { taskId: r[0], token: r[1], resumed: r[2] === 1, leaseUntil: until };
   }
 
   async touch(taskId: string, token: string, now: number, leaseMs: number): Promise<TouchResult> {
-    return touchOf(Number(await this.redis.eval(TOUCH, 2, this.keys.task(taskId), this.keys.leased, token, String(now), String(now + leaseMs), taskId)));
+    return touchOf(
+      Number(await this.redis.eval(TOUCH, 2, this.keys.task(taskId), this.keys.leased, token, String(now), String(now + leaseMs), taskId)),
+    );
   }
 
   /** Ends a live lease with a verdict: `done` (accept, fix) or `rework` (reject). */
   async finish(t: ReviewTaskState, token: string, now: number, outcome: 'done' | 'rework'): Promise<TouchResult> {
-    return touchOf(Number(await this.redis.eval(FINISH, 5, this.keys.task(t.taskId), this.keys.leased, this.keys.held(t.reviewerId ?? ''), this.keys.rework, this.keys.reworkOf(t.annotatorId),
-      token, String(now), t.taskId, outcome, String(DONE_TTL_S))));
+    return touchOf(
+      Number(
+        await this.redis.eval(
+          FINISH,
+          5,
+          this.keys.task(t.taskId),
+          this.keys.leased,
+          this.keys.held(t.reviewerId ?? ''),
+          this.keys.rework,
+          this.keys.reworkOf(t.annotatorId),
+          token,
+          String(now),
+          t.taskId,
+          outcome,
+          String(DONE_TTL_S),
+        ),
+      ),
+    );
   }
 
   async release(t: ReviewTaskState, token: string): Promise<boolean> {
-    return (await this.redis.eval(RELEASE, 4, this.keys.task(t.taskId), this.keys.leased, this.keys.held(t.reviewerId ?? ''), this.keys.pending, token, t.taskId)) === 1;
+    return (
+      (await this.redis.eval(
+        RELEASE,
+        4,
+        this.keys.task(t.taskId),
+        this.keys.leased,
+        this.keys.held(t.reviewerId ?? ''),
+        this.keys.pending,
+        token,
+        t.taskId,
+      )) === 1
+    );
   }
 
   /** The annotator's rework is in: the rejected task is closed and a re-review round queued first in line. */
   async resubmit(t: ReviewTaskState, userId: string, newTaskId: string, now: number): Promise<boolean> {
-    return (await this.redis.eval(RESUBMIT, 5, this.keys.task(t.taskId), this.keys.rework, this.keys.reworkOf(userId), this.keys.task(newTaskId), this.keys.pending,
-      userId, t.taskId, newTaskId, String(t.round + 1), String(now - REREVIEW_SHIFT), String(now), String(DONE_TTL_S))) === 1;
+    return (
+      (await this.redis.eval(
+        RESUBMIT,
+        5,
+        this.keys.task(t.taskId),
+        this.keys.rework,
+        this.keys.reworkOf(userId),
+        this.keys.task(newTaskId),
+        this.keys.pending,
+        userId,
+        t.taskId,
+        newTaskId,
+        String(t.round + 1),
+        String(now - REREVIEW_SHIFT),
+        String(now),
+        String(DONE_TTL_S),
+      )) === 1
+    );
   }
 
   async get(taskId: string): Promise<ReviewTaskState | null> {

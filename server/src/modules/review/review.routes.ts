@@ -6,13 +6,28 @@ import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth } from '../../http/middleware.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import {
-  addComment, canReview, giveVerdict, itemDetail, listRework, nextReview, releaseReview, reviewHeartbeat, reviewHistory, reviewInbox, reviewQueue, submitRework,
+  addComment,
+  canReview,
+  giveVerdict,
+  itemDetail,
+  listRework,
+  nextReview,
+  releaseReview,
+  reviewHeartbeat,
+  reviewHistory,
+  reviewInbox,
+  reviewQueue,
+  submitRework,
 } from './review.service.ts';
 import { inboxRoutes } from './review.inbox.routes.ts';
 
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
 const InboxQuery = z.object({ since: z.iso.datetime({ offset: true }).optional() });
-const HistoryQuery = z.object({ annotationId: Id.optional(), annotatorId: Id.optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+const HistoryQuery = z.object({
+  annotationId: Id.optional(),
+  annotatorId: Id.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
 
 function taskParam(v: unknown): string {
   const r = ReviewTaskId.safeParse(v);
@@ -29,18 +44,42 @@ export function reviewRoutes(ctx: AppContext): Router {
     res.json({ task: await nextReview(ctx, me(req), idParam(req, 'id', forbidden())) });
   });
   r.post('/projects/:id/review/tasks/:taskId/heartbeat', async (req, res) => {
-    res.json(await reviewHeartbeat(ctx, me(req), idParam(req, 'id', forbidden()), taskParam(req.params.taskId), parseBody(ReviewLeaseInput, req.body).token));
+    res.json(
+      await reviewHeartbeat(
+        ctx,
+        me(req),
+        idParam(req, 'id', forbidden()),
+        taskParam(req.params.taskId),
+        parseBody(ReviewLeaseInput, req.body).token,
+      ),
+    );
   });
   r.post('/projects/:id/review/tasks/:taskId/release', async (req, res) => {
-    await releaseReview(ctx, me(req), idParam(req, 'id', forbidden()), taskParam(req.params.taskId), parseBody(ReviewLeaseInput, req.body).token);
+    await releaseReview(
+      ctx,
+      me(req),
+      idParam(req, 'id', forbidden()),
+      taskParam(req.params.taskId),
+      parseBody(ReviewLeaseInput, req.body).token,
+    );
     res.json({ ok: true });
   });
   r.post('/projects/:id/review/tasks/:taskId/verdict', async (req, res) => {
-    res.status(201).json({ review: await giveVerdict(ctx, me(req), idParam(req, 'id', forbidden()), taskParam(req.params.taskId), parseBody(VerdictInput, req.body)) });
+    res.status(201).json({
+      review: await giveVerdict(
+        ctx,
+        me(req),
+        idParam(req, 'id', forbidden()),
+        taskParam(req.params.taskId),
+        parseBody(VerdictInput, req.body),
+      ),
+    });
   });
   r.post('/projects/:id/review/tasks/:taskId/comments', async (req, res) => {
     const { token, ...c } = parseBody(ReviewCommentInput, req.body);
-    res.status(201).json({ comment: await addComment(ctx, me(req), idParam(req, 'id', forbidden()), taskParam(req.params.taskId), token, c) });
+    res
+      .status(201)
+      .json({ comment: await addComment(ctx, me(req), idParam(req, 'id', forbidden()), taskParam(req.params.taskId), token, c) });
   });
   r.get('/projects/:id/review/counts', async (req, res) => {
     const user = me(req);
@@ -60,7 +99,9 @@ export function reviewRoutes(ctx: AppContext): Router {
     res.json({ tasks: await listRework(ctx, me(req), idParam(req, 'id', forbidden())) });
   });
   r.post('/projects/:id/rework/:taskId', async (req, res) => {
-    res.json(await submitRework(ctx, me(req), idParam(req, 'id', forbidden()), taskParam(req.params.taskId), parseBody(ReworkInput, req.body)));
+    res.json(
+      await submitRework(ctx, me(req), idParam(req, 'id', forbidden()), taskParam(req.params.taskId), parseBody(ReworkInput, req.body)),
+    );
   });
   r.get('/review/inbox', async (req, res) => {
     const { since } = parseBody(InboxQuery, req.query);

@@ -1,7 +1,18 @@
 import { ObjectId } from 'mongodb';
 import {
-  SERVER_EVENTS, DOMAIN_EVENTS, DOMAIN_EVENT_GROUPS, goldScore, lowAgreement, projectKeys, reviewReasonsOnSubmit, reviewRooms, reviewTaskIdOf,
-  type AnnotationContent, type DomainEvent, type ItemCompletedEvent, type ReviewReason,
+  SERVER_EVENTS,
+  DOMAIN_EVENTS,
+  DOMAIN_EVENT_GROUPS,
+  goldScore,
+  lowAgreement,
+  projectKeys,
+  reviewReasonsOnSubmit,
+  reviewRooms,
+  reviewTaskIdOf,
+  type AnnotationContent,
+  type DomainEvent,
+  type ItemCompletedEvent,
+  type ReviewReason,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { startDomainEventConsumer } from '../../infra/domain-events.ts';
@@ -9,18 +20,38 @@ import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 
 /** Puts one annotation into its project's review queue (round 0) and tells the reviewers, once. */
-async function route(ctx: AppContext, ann: Pick<AnnotationDoc, '_id' | 'projectId' | 'itemId' | 'userId'>, reasons: ReviewReason[]): Promise<void> {
+async function route(
+  ctx: AppContext,
+  ann: Pick<AnnotationDoc, '_id' | 'projectId' | 'itemId' | 'userId'>,
+  reasons: ReviewReason[],
+): Promise<void> {
   const projectId = ann.projectId.toHexString();
   const q = reviewQueue(ctx, projectId);
   const taskId = reviewTaskIdOf(ann._id.toHexString(), 0);
   let added = false;
   for (const reason of reasons) {
-    const isNew = await q.enqueue({ taskId, itemId: ann.itemId.toHexString(), annotationId: ann._id.toHexString(), annotatorId: ann.userId.toHexString(), round: 0, reason }, ctx.now());
+    const isNew = await q.enqueue(
+      {
+        taskId,
+        itemId: ann.itemId.toHexString(),
+        annotationId: ann._id.toHexString(),
+        annotatorId: ann.userId.toHexString(),
+        round: 0,
+        reason,
+      },
+      ctx.now(),
+    );
     added ||= isNew;
   }
   if (!added) return;
   ctx.io?.to(reviewRooms.review(projectId)).emit(SERVER_EVENTS.reviewQueued, {
-    projectId, taskId, itemId: ann.itemId.toHexString(), annotationId: ann._id.toHexString(), annotatorId: ann.userId.toHexString(), reasons, round: 0,
+    projectId,
+    taskId,
+    itemId: ann.itemId.toHexString(),
+    annotationId: ann._id.toHexString(),
+    annotatorId: ann.userId.toHexString(),
+    reasons,
+    round: 0,
   });
   await emitCounts(ctx, q);
 }
@@ -41,7 +72,10 @@ export async function reviewOnSubmit(ctx: AppContext, project: ProjectDoc, user:
     const policy = project.reviewPolicy;
     if (!policy.belowLevel && !policy.sampleRate && !ann.gold) return;
     const reasons = reviewReasonsOnSubmit(policy, {
-      level: user.level, annotationId: ann._id.toHexString(), gold: ann.gold, ...(ann.gold ? { goldScore: await goldScoreOf(ctx, project, ann) } : {}),
+      level: user.level,
+      annotationId: ann._id.toHexString(),
+      gold: ann.gold,
+      ...(ann.gold ? { goldScore: await goldScoreOf(ctx, project, ann) } : {}),
     });
     if (reasons.length) await route(ctx, ann, reasons);
   } catch (e) {
@@ -84,9 +118,12 @@ export async function handleReviewEvent(ctx: AppContext, event: DomainEvent): Pr
  * is handled by one server process, at least once, including events appended while no server ran.
  */
 export async function startReviewRuntime(ctx: AppContext): Promise<{ close(): Promise<void> }> {
-  const consumer = await startDomainEventConsumer({ redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log }, {
-    group: DOMAIN_EVENT_GROUPS.reviewRouting,
-    handle: (event) => handleReviewEvent(ctx, event),
-  });
+  const consumer = await startDomainEventConsumer(
+    { redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log },
+    {
+      group: DOMAIN_EVENT_GROUPS.reviewRouting,
+      handle: (event) => handleReviewEvent(ctx, event),
+    },
+  );
   return { close: () => consumer.close() };
 }

@@ -1,6 +1,12 @@
 import { ObjectId } from 'mongodb';
 import {
-  CLIENT_EVENTS, SERVER_EVENTS, ItemPresencePayloadIn, JoinReviewPayload, reviewRooms, type Ack, type PresenceUser,
+  CLIENT_EVENTS,
+  SERVER_EVENTS,
+  ItemPresencePayloadIn,
+  JoinReviewPayload,
+  reviewRooms,
+  type Ack,
+  type PresenceUser,
 } from '@labelwork/core';
 import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
@@ -9,9 +15,6 @@ import { onAccessChange } from '../projects/access-cache.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { canReview } from './review.service.ts';
 import { ackFail, freshUser } from '../../infra/socket-acks.ts';
-
-
-
 
 /** What other server processes learn of a socket for presence (plain strings: `socket.data` crosses the Redis adapter). */
 interface PresenceData {
@@ -51,7 +54,8 @@ export function registerReviewSocket(ctx: AppContext, socket: LwSocket, user: Us
     try {
       const u = await freshUser(ctx, user);
       const project = await loadProject(ctx, u, new ObjectId(p.data.projectId), 'view');
-      if (!canReview(u) && !canAccess(u, project, 'manage')) throw new AppError('FORBIDDEN', 'reviewing needs the reviewer flag and level L2');
+      if (!canReview(u) && !canAccess(u, project, 'manage'))
+        throw new AppError('FORBIDDEN', 'reviewing needs the reviewer flag and level L2');
       await socket.join(reviewRooms.review(p.data.projectId));
       reviewing.add(p.data.projectId);
       reply({ ok: true });

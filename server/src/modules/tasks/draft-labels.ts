@@ -14,7 +14,14 @@ export async function draftLabelCounts(ctx: AppContext, projectId: ObjectId): Pr
 /** Rewrites merged labels in a project's drafts; a draft saved meanwhile is re-read. Returns how many changed. */
 export async function relabelDrafts(ctx: AppContext, projectId: ObjectId, merges: readonly LabelMerge[]): Promise<number> {
   if (merges.length === 0) return 0;
-  return relabelStored(draftsRepo.withLabels(ctx.db, projectId, merges.map((m) => m.from)), merges,
+  return relabelStored(
+    draftsRepo.withLabels(
+      ctx.db,
+      projectId,
+      merges.map((m) => m.from),
+    ),
+    merges,
     (doc, regions) => draftsRepo.replaceRegions(ctx.db, doc._id, doc.savedAt, regions),
-    (doc) => draftsRepo.get(ctx.db, doc.userId, doc.itemId));
+    (doc) => draftsRepo.get(ctx.db, doc.userId, doc.itemId),
+  );
 }

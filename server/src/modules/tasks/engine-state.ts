@@ -19,7 +19,11 @@ export async function cachedItem(ctx: AppContext, projectId: string, itemId: str
  * hand-off is replaced and, once the item has its k annotations, its quality is recomputed from
  * MongoDB (job id per annotation version, so each change is computed once).
  */
-export async function annotationRegionsChanged(ctx: AppContext, projectId: string, a: { annotationId: string; itemId: string; userId: string; regions: unknown; version: number }): Promise<void> {
+export async function annotationRegionsChanged(
+  ctx: AppContext,
+  projectId: string,
+  a: { annotationId: string; itemId: string; userId: string; regions: unknown; version: number },
+): Promise<void> {
   const keys = ctx.tasks.keys(projectId);
   const write = ctx.redis.pipeline([handoffOp(keys, a.itemId, a.userId, a, 'replace')]);
   write.hlen(keys.itemAnnotations(a.itemId));
@@ -32,6 +36,9 @@ export async function annotationRegionsChanged(ctx: AppContext, projectId: strin
   const k = Number(res[3]?.[1] ?? 0);
   if (k > 0 && (complete === 1 || count >= k)) {
     const data: ItemAgreementJobData = { projectId, itemId: a.itemId, k, fromDb: true };
-    await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: `agree-${a.itemId}-e-${a.annotationId}-${a.version}`, ...QUALITY_JOB_OPTS });
+    await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, {
+      jobId: `agree-${a.itemId}-e-${a.annotationId}-${a.version}`,
+      ...QUALITY_JOB_OPTS,
+    });
   }
 }

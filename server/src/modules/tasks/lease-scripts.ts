@@ -231,7 +231,9 @@ export class LeaseScripts {
   }
 
   private call(name: ScriptName, keys: string[], args: (string | number)[]): Promise<Reply> {
-    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[name] as (...a: (string | number)[]) => Promise<Reply>;
+    const fn = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[name] as (
+      ...a: (string | number)[]
+    ) => Promise<Reply>;
     return fn.call(this.redis, ...keys, ...args);
   }
 
@@ -242,22 +244,78 @@ export class LeaseScripts {
     return out;
   }
 
-  async claim(k: EngineKeys, a: { userId: string; itemId: string; jobId: string; token: string; r: number; k: number; gold: boolean; now: number; maxHeld: number; leaseMs: number }): Promise<ClaimResult> {
+  async claim(
+    k: EngineKeys,
+    a: {
+      userId: string;
+      itemId: string;
+      jobId: string;
+      token: string;
+      r: number;
+      k: number;
+      gold: boolean;
+      now: number;
+      maxHeld: number;
+      leaseMs: number;
+    },
+  ): Promise<ClaimResult> {
     const r = (await this.call(
       'lwClaim',
-      [k.held(a.userId), k.excluded(a.userId), k.holders, k.filled(a.jobId), k.drafts(a.userId), k.lease(a.token), k.user(a.userId), k.item(a.itemId), k.users],
-      [a.itemId, a.jobId, a.token, k.bull.base, a.userId, a.now, a.maxHeld, k.lease(''), a.r, a.k, a.gold ? '1' : '0', META_TTL_S, a.leaseMs, k.stats],
+      [
+        k.held(a.userId),
+        k.excluded(a.userId),
+        k.holders,
+        k.filled(a.jobId),
+        k.drafts(a.userId),
+        k.lease(a.token),
+        k.user(a.userId),
+        k.item(a.itemId),
+        k.users,
+      ],
+      [
+        a.itemId,
+        a.jobId,
+        a.token,
+        k.bull.base,
+        a.userId,
+        a.now,
+        a.maxHeld,
+        k.lease(''),
+        a.r,
+        a.k,
+        a.gold ? '1' : '0',
+        META_TTL_S,
+        a.leaseMs,
+        k.stats,
+      ],
     )) as Reply[];
     const status = String(r[0]);
     if (status === 'ok') return { status, itemJson: String(r[1] ?? ''), hasDraft: Number(r[2]) === 1 };
     return { status: status as 'filled' | 'excluded' | 'holding' | 'busy' };
   }
 
-  async touch(k: EngineKeys, userId: string, token: string, extendMs: number, submit?: { submissionId: string; ttlS: number }): Promise<TouchResult> {
-    const r = (await this.call('lwTouch', [k.lease(token), k.held(userId), k.bull.stalled], [
-      token, extendMs, k.bull.base, userId,
-      submit ? k.filled('') : '', submit?.submissionId ?? '', submit?.ttlS ?? 0, submit ? k.submission(submit.submissionId) : '', submit ? k.item('') : '',
-    ])) as Reply[];
+  async touch(
+    k: EngineKeys,
+    userId: string,
+    token: string,
+    extendMs: number,
+    submit?: { submissionId: string; ttlS: number },
+  ): Promise<TouchResult> {
+    const r = (await this.call(
+      'lwTouch',
+      [k.lease(token), k.held(userId), k.bull.stalled],
+      [
+        token,
+        extendMs,
+        k.bull.base,
+        userId,
+        submit ? k.filled('') : '',
+        submit?.submissionId ?? '',
+        submit?.ttlS ?? 0,
+        submit ? k.submission(submit.submissionId) : '',
+        submit ? k.item('') : '',
+      ],
+    )) as Reply[];
     const code = Number(r[0]);
     if (code === 2) return { status: 'replay', json: String(r[1]) };
     if (code === -1) return { status: 'unknown' };
@@ -266,18 +324,39 @@ export class LeaseScripts {
     return code === 1 ? { status: 'live', pttl: Number(r[1]), itemJson: String(r[2] ?? ''), lease } : { status: 'ended', lease };
   }
 
-  async record(k: EngineKeys, a: { userId: string; itemId: string; jobId: string; token: string; gold: boolean; annotationJson: string }): Promise<{ added: boolean; count: number; hadDraft: boolean }> {
+  async record(
+    k: EngineKeys,
+    a: { userId: string; itemId: string; jobId: string; token: string; gold: boolean; annotationJson: string },
+  ): Promise<{ added: boolean; count: number; hadDraft: boolean }> {
     const r = (await this.call(
       'lwRecord',
-      [a.gold ? k.goldAnnotations(a.itemId) : k.itemAnnotations(a.itemId), k.excluded(a.userId), k.held(a.userId), k.holders, k.user(a.userId), k.stats, k.lease(a.token), k.drafts(a.userId)],
+      [
+        a.gold ? k.goldAnnotations(a.itemId) : k.itemAnnotations(a.itemId),
+        k.excluded(a.userId),
+        k.held(a.userId),
+        k.holders,
+        k.user(a.userId),
+        k.stats,
+        k.lease(a.token),
+        k.drafts(a.userId),
+      ],
       [a.userId, a.annotationJson, a.itemId, a.jobId, a.token, a.gold ? '1' : '0', k.bull.lock(a.jobId)],
     )) as Reply[];
     return { added: Number(r[0]) === 1, count: Number(r[1]), hadDraft: Number(r[2]) === 1 };
   }
 
   /** Ends a lease; `userId` is the holder's (read from the lease by the caller). */
-  async release(k: EngineKeys, holderId: string, token: string, skip: boolean): Promise<{ live: boolean; jobId: string; itemId: string; gold: boolean } | null> {
-    const r = (await this.call('lwRelease', [k.lease(token), k.held(holderId), k.holders, k.excluded(holderId), k.user(holderId), k.stats], [token, skip ? '1' : '0', k.bull.base])) as Reply[];
+  async release(
+    k: EngineKeys,
+    holderId: string,
+    token: string,
+    skip: boolean,
+  ): Promise<{ live: boolean; jobId: string; itemId: string; gold: boolean } | null> {
+    const r = (await this.call(
+      'lwRelease',
+      [k.lease(token), k.held(holderId), k.holders, k.excluded(holderId), k.user(holderId), k.stats],
+      [token, skip ? '1' : '0', k.bull.base],
+    )) as Reply[];
     if (Number(r[0]) === -1) return null;
     return { live: Number(r[0]) === 1, jobId: String(r[1]), itemId: String(r[2]), gold: String(r[4]) === '1' };
   }
@@ -292,7 +371,10 @@ export class LeaseScripts {
     return Number(r) as -1 | 0 | 1;
   }
 
-  async transfer(k: EngineKeys, a: { oldToken: string; oldUserId: string; newToken: string; newUserId: string; now: number; lockMs: number }): Promise<-1 | 0 | 1> {
+  async transfer(
+    k: EngineKeys,
+    a: { oldToken: string; oldUserId: string; newToken: string; newUserId: string; now: number; lockMs: number },
+  ): Promise<-1 | 0 | 1> {
     const r = await this.call(
       'lwTransfer',
       [k.lease(a.oldToken), k.held(a.oldUserId), k.holders, k.held(a.newUserId), k.excluded(a.newUserId), k.lease(a.newToken)],

@@ -14,7 +14,10 @@ import { draftsRepo } from './tasks.repository.ts';
 export function assertMayDraw(user: UserDoc, project: ProjectDoc): void {
   if (project.status === 'archived') throw new AppError('PROJECT_ARCHIVED', 'the project is archived');
   if (!meetsLevel(user.level, project.minLevel)) {
-    throw new AppError('LEVEL_TOO_LOW', `this project needs certification level ${project.minLevel} or above; you are ${user.level}`, { required: project.minLevel, yours: user.level });
+    throw new AppError('LEVEL_TOO_LOW', `this project needs certification level ${project.minLevel} or above; you are ${user.level}`, {
+      required: project.minLevel,
+      yours: user.level,
+    });
   }
 }
 
@@ -56,18 +59,43 @@ export async function extentOf(ctx: AppContext, pq: ProjectQueue, itemId: string
  * naming each region), and for drafts a size cap (DRAFT_TOO_LARGE): a draft is stored, shown to
  * leads and restored in the editor like an annotation.
  */
-export async function assertRegionsFit(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, itemId: string, regions: Region[], itemJson?: string): Promise<void> {
+export async function assertRegionsFit(
+  ctx: AppContext,
+  project: ProjectDoc,
+  pq: ProjectQueue,
+  itemId: string,
+  regions: Region[],
+  itemJson?: string,
+): Promise<void> {
   const issues = regionIssues(project.labelSchema, await extentOf(ctx, pq, itemId, itemJson), regions);
-  if (issues.length) throw validationError(issues.map((i) => ({ ...i, path: formatPath(i.path) })), 'the regions do not fit the label schema');
+  if (issues.length)
+    throw validationError(
+      issues.map((i) => ({ ...i, path: formatPath(i.path) })),
+      'the regions do not fit the label schema',
+    );
 }
 
 function assertDraftSize(ctx: AppContext, regions: Region[]): void {
   const bytes = Buffer.byteLength(JSON.stringify(regions));
-  if (bytes > ctx.config.DRAFT_MAX_BYTES) throw new AppError('DRAFT_TOO_LARGE', `a draft may hold at most ${ctx.config.DRAFT_MAX_BYTES} bytes of regions; this one has ${bytes}`, { maxBytes: ctx.config.DRAFT_MAX_BYTES, bytes });
+  if (bytes > ctx.config.DRAFT_MAX_BYTES)
+    throw new AppError(
+      'DRAFT_TOO_LARGE',
+      `a draft may hold at most ${ctx.config.DRAFT_MAX_BYTES} bytes of regions; this one has ${bytes}`,
+      { maxBytes: ctx.config.DRAFT_MAX_BYTES, bytes },
+    );
 }
 
 /** Stores a draft of a lease after checking it like a submission (and its size). */
-export async function storeDraft(ctx: AppContext, user: UserDoc, project: ProjectDoc, pq: ProjectQueue, lease: LeaseFields, leaseId: string, regions: Region[], orphaned: boolean): Promise<Date> {
+export async function storeDraft(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  pq: ProjectQueue,
+  lease: LeaseFields,
+  leaseId: string,
+  regions: Region[],
+  orphaned: boolean,
+): Promise<Date> {
   assertDraftSize(ctx, regions);
   await assertRegionsFit(ctx, project, pq, lease.itemId, regions);
   const savedAt = new Date(ctx.now());

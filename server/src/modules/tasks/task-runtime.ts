@@ -29,7 +29,9 @@ export function runtime(ctx: AppContext): Runtime {
       projects: new SwrCache(ctx.now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, (id) => projectsRepo.byId(ctx.db, new ObjectId(id))),
       settings: new SwrCache(ctx.now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, async (id) => {
         const doc = await queuesRepo.byProject(ctx.db, new ObjectId(id));
-        return doc ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread } : { ...DEFAULT_SETTINGS };
+        return doc
+          ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread }
+          : { ...DEFAULT_SETTINGS };
       }),
       countsTimers: new Map(),
     };

@@ -58,15 +58,18 @@ export async function startTaskRuntime(ctx: AppContext): Promise<{ close(): Prom
   });
   await reopenQueuesWithLeases(ctx);
   let sweeping = false;
-  const sweep = setInterval(() => {
-    if (sweeping || ctx.tasks.closing) return;
-    sweeping = true;
-    reopenQueuesWithLeases(ctx)
-      .catch((e: unknown) => ctx.log.warn('sweep for leased projects failed', { err: e }))
-      .finally(() => {
-        sweeping = false;
-      });
-  }, Math.max(1000, ctx.tasks.opts.stalledIntervalMs));
+  const sweep = setInterval(
+    () => {
+      if (sweeping || ctx.tasks.closing) return;
+      sweeping = true;
+      reopenQueuesWithLeases(ctx)
+        .catch((e: unknown) => ctx.log.warn('sweep for leased projects failed', { err: e }))
+        .finally(() => {
+          sweeping = false;
+        });
+    },
+    Math.max(1000, ctx.tasks.opts.stalledIntervalMs),
+  );
   sweep.unref();
   return {
     close: async () => {

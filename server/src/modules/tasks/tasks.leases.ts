@@ -25,7 +25,17 @@ export async function onLeaseStalled(ctx: AppContext, projectId: string, jobId: 
   if (!r || r.live) return;
   const leaseId = leaseIdOf(projectId, token);
   ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId, itemId: lease.itemId, reason: 'expired' });
-  await logLease(ctx, { projectId: projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: lease.gold, event: 'expired', leasedAt: lease.at, at: ctx.now() });
+  await logLease(ctx, {
+    projectId: projectId,
+    itemId: lease.itemId,
+    userId: lease.userId,
+    leaseId,
+    jobId,
+    gold: lease.gold,
+    event: 'expired',
+    leasedAt: lease.at,
+    at: ctx.now(),
+  });
   touchCounts(ctx, projectId, () => queueCounts(ctx, new ObjectId(projectId)));
 }
 
@@ -42,8 +52,21 @@ export async function requeueLease(ctx: AppContext, lead: UserDoc, leaseId: stri
   const r = await runtime(ctx).scripts.release(pq.keys, lease.userId, token, false);
   if (!r?.live) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
   if (!r.gold) await putBackJob(pq, r.jobId, token);
-  ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'requeued' });
-  await logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: lease.gold, event: 'requeued', leasedAt: lease.at, at: ctx.now(), byId: lead._id.toHexString() });
+  ctx.io
+    ?.to(rooms.user(lease.userId))
+    .emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'requeued' });
+  await logLease(ctx, {
+    projectId: project._id.toHexString(),
+    itemId: lease.itemId,
+    userId: lease.userId,
+    leaseId,
+    jobId: lease.jobId,
+    gold: lease.gold,
+    event: 'requeued',
+    leasedAt: lease.at,
+    at: ctx.now(),
+    byId: lead._id.toHexString(),
+  });
   await audit(ctx, lead._id, 'task.requeue', { type: 'project', id: project._id }, { leaseId, itemId: lease.itemId, userId: lease.userId });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
 }
@@ -51,7 +74,11 @@ export async function requeueLease(ctx: AppContext, lead: UserDoc, leaseId: stri
 async function targetUser(ctx: AppContext, userId: string, project: Parameters<typeof assertMayDraw>[1]): Promise<UserDoc> {
   const u = await ctx.db.users.findOne({ _id: new ObjectId(userId) });
   if (!u || u.disabled) throw validationError([{ path: 'userId', reason: 'unknown_user', message: 'no such user' }], 'no such user');
-  if (!canAccess(u, project, 'view')) throw validationError([{ path: 'userId', reason: 'not_a_member', message: 'not a member' }], 'that user is not a member of the project');
+  if (!canAccess(u, project, 'view'))
+    throw validationError(
+      [{ path: 'userId', reason: 'not_a_member', message: 'not a member' }],
+      'that user is not a member of the project',
+    );
   assertMayDraw(u, project);
   return u;
 }
@@ -62,19 +89,51 @@ export async function reassignLease(ctx: AppContext, lead: UserDoc, leaseId: str
   if (lease.gold) throw new AppError('CONFLICT', 'gold tasks are per annotator and cannot be reassigned');
   const to = await targetUser(ctx, userId, project);
   const newTok = newToken();
-  const r = await runtime(ctx).scripts.transfer(pq.keys, { oldToken: token, oldUserId: lease.userId, newToken: newTok, newUserId: userId, now: ctx.now(), lockMs: ctx.tasks.leaseMs });
+  const r = await runtime(ctx).scripts.transfer(pq.keys, {
+    oldToken: token,
+    oldUserId: lease.userId,
+    newToken: newTok,
+    newUserId: userId,
+    now: ctx.now(),
+    lockMs: ctx.tasks.leaseMs,
+  });
   if (r === 0) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
   if (r === -1) throw new AppError('ALREADY_ANNOTATED', 'that user has done, skipped or holds this item');
   const newLeaseId = leaseIdOf(pq.projectId, newTok);
-  ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'reassigned' });
+  ctx.io
+    ?.to(rooms.user(lease.userId))
+    .emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'reassigned' });
   ctx.io?.to(rooms.user(userId)).emit(SERVER_EVENTS.leaseAssigned, { leaseId: newLeaseId, projectId: pq.projectId, itemId: lease.itemId });
-  await logLease(ctx, { projectId: project._id.toHexString(), itemId: lease.itemId, userId: lease.userId, leaseId, jobId: lease.jobId, gold: false, event: 'reassigned', leasedAt: lease.at, at: ctx.now(), byId: lead._id.toHexString() });
-  await audit(ctx, lead._id, 'task.reassign', { type: 'project', id: project._id }, { from: lease.userId, to: userId, itemId: lease.itemId });
+  await logLease(ctx, {
+    projectId: project._id.toHexString(),
+    itemId: lease.itemId,
+    userId: lease.userId,
+    leaseId,
+    jobId: lease.jobId,
+    gold: false,
+    event: 'reassigned',
+    leasedAt: lease.at,
+    at: ctx.now(),
+    byId: lead._id.toHexString(),
+  });
+  await audit(
+    ctx,
+    lead._id,
+    'task.reassign',
+    { type: 'project', id: project._id },
+    { from: lease.userId, to: userId, itemId: lease.itemId },
+  );
   return { leaseId: newLeaseId };
 }
 
 /** A lead gives a waiting replica of an item to a chosen member (it becomes their lease). */
-export async function assignItem(ctx: AppContext, lead: UserDoc, projectId: ObjectId, itemId: string, userId: string): Promise<{ leaseId: string }> {
+export async function assignItem(
+  ctx: AppContext,
+  lead: UserDoc,
+  projectId: ObjectId,
+  itemId: string,
+  userId: string,
+): Promise<{ leaseId: string }> {
   const project = await loadProject(ctx, lead, projectId, 'manage');
   const to = await targetUser(ctx, userId, project);
   const pq = ctx.tasks.project(project._id.toHexString());
@@ -85,7 +144,18 @@ export async function assignItem(ctx: AppContext, lead: UserDoc, projectId: Obje
   for (let r = 0; r < k; r++) {
     const jobId = replicaJobId(itemId, r);
     if ((await scripts.take(pq.keys, jobId, token, ctx.tasks.leaseMs, ctx.now())) !== 1) continue;
-    const c = await scripts.claim(pq.keys, { userId, itemId, jobId, token, r, k, gold: false, now: ctx.now(), maxHeld: 1000, leaseMs: ctx.tasks.leaseMs });
+    const c = await scripts.claim(pq.keys, {
+      userId,
+      itemId,
+      jobId,
+      token,
+      r,
+      k,
+      gold: false,
+      now: ctx.now(),
+      maxHeld: 1000,
+      leaseMs: ctx.tasks.leaseMs,
+    });
     if (c.status !== 'ok') {
       await putBackJob(pq, jobId, token);
       throw new AppError('ALREADY_ANNOTATED', 'that user has done, skipped or holds this item');

@@ -28,7 +28,13 @@ export interface QueueResult {
  * The annotator's view of each item is cached in Redis so that handing out a task reads no Mongo.
  * Crash between the registry and the job adds: `requeue-all` re-adds what is missing.
  */
-export async function queueItemDocs(ctx: AppContext, project: ProjectDoc, docs: Iterable<ItemDoc> | AsyncIterable<ItemDoc>, priority: number, byId: ObjectId): Promise<QueueResult> {
+export async function queueItemDocs(
+  ctx: AppContext,
+  project: ProjectDoc,
+  docs: Iterable<ItemDoc> | AsyncIterable<ItemDoc>,
+  priority: number,
+  byId: ObjectId,
+): Promise<QueueResult> {
   const projectId = project._id.toHexString();
   const pq = ctx.tasks.project(projectId);
   const k = pq.keys;
@@ -46,7 +52,16 @@ export async function queueItemDocs(ctx: AppContext, project: ProjectDoc, docs: 
     result.already += chunk.length - fresh.length;
     chunk = [];
     if (!fresh.length) return;
-    await batchesRepo.insert(ctx.db, { _id: new ObjectId(), schemaVersion: 1, projectId: project._id, itemIds: fresh.map((d) => d._id), k: overlap, priority, byId, at: new Date(ctx.now()) });
+    await batchesRepo.insert(ctx.db, {
+      _id: new ObjectId(),
+      schemaVersion: 1,
+      projectId: project._id,
+      itemIds: fresh.map((d) => d._id),
+      k: overlap,
+      priority,
+      byId,
+      at: new Date(ctx.now()),
+    });
     const cache = ctx.redis.pipeline();
     const ordinary: ItemDoc[] = [];
     for (const d of fresh) {
@@ -63,7 +78,11 @@ export async function queueItemDocs(ctx: AppContext, project: ProjectDoc, docs: 
     cache.hincrby(k.stats, 'replicasQueued', ordinary.length * overlap);
     await cache.exec();
     // Replicas interleaved in windows of `spread` items (core's interleaveReplicas, shared with requeue-all).
-    const jobs = replicaJobs(projectId, ordinary.map((d) => ({ itemId: d._id.toHexString(), k: overlap, priority })), settings.spread);
+    const jobs = replicaJobs(
+      projectId,
+      ordinary.map((d) => ({ itemId: d._id.toHexString(), k: overlap, priority })),
+      settings.spread,
+    );
     for (let i = 0; i < jobs.length; i += 3000) await pq.queue.addBulk(jobs.slice(i, i + 3000));
     result.queued += fresh.length;
   };
@@ -77,7 +96,10 @@ export async function queueItemDocs(ctx: AppContext, project: ProjectDoc, docs: 
 
 /** Import ids whose items are not visible (still running or failed). */
 async function hiddenImports(ctx: AppContext, projectId: ObjectId): Promise<ObjectId[]> {
-  const docs = await ctx.db.imports.find({ projectId, status: { $in: ['running', 'failed'] } }).project<{ _id: ObjectId }>({ _id: 1 }).toArray();
+  const docs = await ctx.db.imports
+    .find({ projectId, status: { $in: ['running', 'failed'] } })
+    .project<{ _id: ObjectId }>({ _id: 1 })
+    .toArray();
   return docs.map((d) => d._id);
 }
 
@@ -99,7 +121,13 @@ export async function queueItems(ctx: AppContext, user: UserDoc, projectId: Obje
     result = await queueItemDocs(ctx, project, docs, input.priority, user._id);
     result.missing = ids.length - docs.length;
   }
-  await audit(ctx, user._id, 'queue.items', { type: 'project', id: project._id }, { ...result, priority: input.priority, all: input.all === true, overlap: project.overlap });
+  await audit(
+    ctx,
+    user._id,
+    'queue.items',
+    { type: 'project', id: project._id },
+    { ...result, priority: input.priority, all: input.all === true, overlap: project.overlap },
+  );
   return result;
 }
 

@@ -85,5 +85,7 @@ export const skipsRepo = {
 export const agreementsRepo = {
   item: (db: Database, itemId: ObjectId) => db.agreements.findOne({ _id: `item:${itemId.toHexString()}` }),
   projectHistory: (db: Database, projectId: ObjectId, limit: number) =>
-    db.agreements.find({ projectId, scope: 'project' }).sort({ at: -1 }).limit(limit).toArray() as Promise<Extract<AgreementDoc, { scope: 'project' }>[]>,
+    db.agreements.find({ projectId, scope: 'project' }).sort({ at: -1 }).limit(limit).toArray() as Promise<
+      Extract<AgreementDoc, { scope: 'project' }>[]
+    >,
 };

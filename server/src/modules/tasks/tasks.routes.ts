@@ -9,7 +9,15 @@ import { queueItems } from './tasks.queueing.ts';
 import { giveBack, heartbeat, nextTask, saveDraft } from './tasks.service.ts';
 import { submitTask } from './tasks.submit.ts';
 import {
-  itemProgress, liveLeases, maintenanceStatus, projectAgreementHistory, projectDrafts, queueOverview, setPaused, startMaintenance, updateSettings,
+  itemProgress,
+  liveLeases,
+  maintenanceStatus,
+  projectAgreementHistory,
+  projectDrafts,
+  queueOverview,
+  setPaused,
+  startMaintenance,
+  updateSettings,
 } from './tasks.admin.ts';
 
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
@@ -83,7 +91,15 @@ export function tasksRoutes(ctx: AppContext): Router {
     res.json(await itemProgress(ctx, me(req), idParam(req, 'id', forbidden()), itemParam(req.params.itemId)));
   });
   r.post('/projects/:id/queue/items/:itemId/assign', lead, async (req, res) => {
-    res.json(await assignItem(ctx, me(req), idParam(req, 'id', forbidden()), itemParam(req.params.itemId), parseBody(ReassignInput, req.body).userId));
+    res.json(
+      await assignItem(
+        ctx,
+        me(req),
+        idParam(req, 'id', forbidden()),
+        itemParam(req.params.itemId),
+        parseBody(ReassignInput, req.body).userId,
+      ),
+    );
   });
   r.get('/projects/:id/queue/leases', lead, async (req, res) => {
     res.json({ leases: await liveLeases(ctx, me(req), idParam(req, 'id', forbidden())) });

@@ -1,9 +1,6 @@
 import type { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import {
-  ReplicaJobData, goldJobId, leaseIdOf,
-  type Region, type Task, type TaskItem,
-} from '@labelwork/core';
+import { ReplicaJobData, goldJobId, leaseIdOf, type Region, type Task, type TaskItem } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import type { ProjectQueue } from '../../infra/queues.ts';
@@ -35,7 +32,12 @@ async function draftOf(ctx: AppContext, userId: ObjectId, itemId: string): Promi
   return d ? { regions: d.regions, savedAt: d.savedAt.toISOString() } : undefined;
 }
 
-async function taskOf(ctx: AppContext, pq: ProjectQueue, user: UserDoc, lease: { token: string; itemId: string; pttl: number; resumed: boolean; hasDraft: boolean; itemJson?: string }): Promise<Task> {
+async function taskOf(
+  ctx: AppContext,
+  pq: ProjectQueue,
+  user: UserDoc,
+  lease: { token: string; itemId: string; pttl: number; resumed: boolean; hasDraft: boolean; itemJson?: string },
+): Promise<Task> {
   const leaseMs = ctx.tasks.leaseMs;
   const [item, draft] = await Promise.all([
     itemOf(ctx, pq, lease.itemId, lease.itemJson),
@@ -75,14 +77,28 @@ function wantsGold(served: number, goldServed: number, rate: number, warmup: num
 
 async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, user: UserDoc, warmup: number): Promise<Task | null> {
   const uid = user._id.toHexString();
-  const [served, goldServed] = (await ctx.redis.hmget(pq.keys.user(uid), 'served', 'goldServed')).map((v) => Number(v ?? 0)) as [number, number];
+  const [served, goldServed] = (await ctx.redis.hmget(pq.keys.user(uid), 'served', 'goldServed')).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+  ];
   if (!wantsGold(served, goldServed, project.goldRate, warmup, Math.random)) return null;
   const scripts = runtime(ctx).scripts;
   const itemId = await scripts.pickGold(pq.keys, uid);
   if (!itemId) return null;
   const token = newToken();
   const leaseMs = ctx.tasks.leaseMs;
-  const c = await scripts.claim(pq.keys, { userId: uid, itemId, jobId: goldJobId(itemId, uid), token, r: -1, k: 0, gold: true, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
+  const c = await scripts.claim(pq.keys, {
+    userId: uid,
+    itemId,
+    jobId: goldJobId(itemId, uid),
+    token,
+    r: -1,
+    k: 0,
+    gold: true,
+    now: ctx.now(),
+    maxHeld: MAX_HELD,
+    leaseMs,
+  });
   if (c.status !== 'ok') return null;
   return taskOf(ctx, pq, user, { token, itemId, pttl: leaseMs, resumed: false, hasDraft: c.hasDraft, itemJson: c.itemJson });
 }
@@ -128,12 +144,34 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
         continue;
       }
       const data = parsed.data;
-      let c = await scripts.claim(pq.keys, { userId: uid, itemId: data.itemId, jobId: job.id, token, r: data.r, k: data.k, gold: false, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
+      let c = await scripts.claim(pq.keys, {
+        userId: uid,
+        itemId: data.itemId,
+        jobId: job.id,
+        token,
+        r: data.r,
+        k: data.k,
+        gold: false,
+        now: ctx.now(),
+        maxHeld: MAX_HELD,
+        leaseMs,
+      });
       if (c.status === 'filled') {
         // A submit stored an annotation for this slot but did not finish (crash): finish it now.
         const settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
         if (settled) continue;
-        c = await scripts.claim(pq.keys, { userId: uid, itemId: data.itemId, jobId: job.id, token, r: data.r, k: data.k, gold: false, now: ctx.now(), maxHeld: MAX_HELD, leaseMs });
+        c = await scripts.claim(pq.keys, {
+          userId: uid,
+          itemId: data.itemId,
+          jobId: job.id,
+          token,
+          r: data.r,
+          k: data.k,
+          gold: false,
+          now: ctx.now(),
+          maxHeld: MAX_HELD,
+          leaseMs,
+        });
       }
       if (c.status === 'ok') accepted = { data, itemJson: c.itemJson, hasDraft: c.hasDraft };
       else {
@@ -155,9 +193,20 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
   }
   if (!accepted) {
     if (await pq.queue.isPaused()) throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
-    throw new AppError('NOTHING_TO_DO', scanned ? 'no task for you right now: the tasks left are ones you have done, skipped or hold' : 'no task is waiting in this project', { retryAfterMs: scanned ? 5000 : 10_000 });
+    throw new AppError(
+      'NOTHING_TO_DO',
+      scanned ? 'no task for you right now: the tasks left are ones you have done, skipped or hold' : 'no task is waiting in this project',
+      { retryAfterMs: scanned ? 5000 : 10_000 },
+    );
   }
-  const task = await taskOf(ctx, pq, user, { token, itemId: accepted.data.itemId, pttl: leaseMs, resumed: false, hasDraft: accepted.hasDraft, itemJson: accepted.itemJson });
+  const task = await taskOf(ctx, pq, user, {
+    token,
+    itemId: accepted.data.itemId,
+    pttl: leaseMs,
+    resumed: false,
+    hasDraft: accepted.hasDraft,
+    itemJson: accepted.itemJson,
+  });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, project._id));
   return task;
 }
@@ -172,12 +221,18 @@ export async function heartbeat(ctx: AppContext, user: UserDoc, leaseId: string)
 }
 
 /** Saves a draft (the lease must be yours). Also counts as a heartbeat. */
-export async function saveDraft(ctx: AppContext, user: UserDoc, leaseId: string, regions: Region[]): Promise<{ savedAt: string; leaseUntil: string }> {
+export async function saveDraft(
+  ctx: AppContext,
+  user: UserDoc,
+  leaseId: string,
+  regions: Region[],
+): Promise<{ savedAt: string; leaseUntil: string }> {
   const { pq, token, project } = await leaseRef(ctx, user, leaseId);
   const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
   if (t.status === 'replay' || !('lease' in t)) throw new AppError('NOT_FOUND', 'no such lease');
   const savedAt = await storeDraft(ctx, user, project, pq, t.lease, leaseId, regions, t.status !== 'live');
-  if (t.status !== 'live') throw new AppError('LEASE_EXPIRED', 'this lease has ended; your draft is kept for the lead', { draftSaved: true });
+  if (t.status !== 'live')
+    throw new AppError('LEASE_EXPIRED', 'this lease has ended; your draft is kept for the lead', { draftSaved: true });
   return { savedAt: savedAt.toISOString(), leaseUntil: new Date(ctx.now() + t.pttl).toISOString() };
 }
 
@@ -190,12 +245,30 @@ export async function giveBack(ctx: AppContext, user: UserDoc, leaseId: string, 
   const projectId = new ObjectId(pq.projectId);
   if (skip) {
     // Durable first: the skip survives a Redis loss (requeue-all rebuilds exclusions from it).
-    await skipsRepo.insert(ctx.db, { _id: new ObjectId(), schemaVersion: 1, projectId, itemId: new ObjectId(lease.itemId), userId: user._id, leaseId, reason: skip.reason, at: new Date(ctx.now()) });
+    await skipsRepo.insert(ctx.db, {
+      _id: new ObjectId(),
+      schemaVersion: 1,
+      projectId,
+      itemId: new ObjectId(lease.itemId),
+      userId: user._id,
+      leaseId,
+      reason: skip.reason,
+      at: new Date(ctx.now()),
+    });
   }
   const r = await scripts.release(pq.keys, lease.userId, token, skip !== null);
   if (!r?.live && !skip) throw new AppError('LEASE_EXPIRED', 'this lease has already ended');
   if (r?.live && !r.gold) await putBackJob(pq, r.jobId, token);
-  await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: user._id.toHexString(), leaseId, jobId: lease.jobId, gold: lease.gold, event: skip ? 'skipped' : 'released', leasedAt: lease.at, at: ctx.now() });
+  await logLease(ctx, {
+    projectId: pq.projectId,
+    itemId: lease.itemId,
+    userId: user._id.toHexString(),
+    leaseId,
+    jobId: lease.jobId,
+    gold: lease.gold,
+    event: skip ? 'skipped' : 'released',
+    leasedAt: lease.at,
+    at: ctx.now(),
+  });
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, projectId));
 }
-

@@ -6,7 +6,6 @@ import type { UserDoc } from '../../infra/mongo.ts';
 import { heartbeat, nextTask } from './tasks.service.ts';
 import { ackFail } from '../../infra/socket-acks.ts';
 
-
 /**
  * Task events on a signed-in socket: `lease:heartbeat` keeps a lease alive, `task:next` hands out
  * the next task. The user is re-read per `task:next` (level and membership may have changed).

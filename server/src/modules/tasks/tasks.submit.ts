@@ -1,8 +1,19 @@
 import { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
-  GoldScoreJobData, ItemAgreementJobData, JOB_NAMES, SERVER_EVENTS, goldScoreJobId, itemAgreementJobId, parseLeaseId,
-  QUALITY_JOB_OPTS, handoffJson, regionIssues, rooms, type Annotation, type SubmitInput,
+  GoldScoreJobData,
+  ItemAgreementJobData,
+  JOB_NAMES,
+  SERVER_EVENTS,
+  goldScoreJobId,
+  itemAgreementJobId,
+  parseLeaseId,
+  QUALITY_JOB_OPTS,
+  handoffJson,
+  regionIssues,
+  rooms,
+  type Annotation,
+  type SubmitInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
@@ -64,8 +75,20 @@ async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string,
       if (lease) {
         await scripts.release(pq.keys, lease.userId, holderToken, false);
         const leaseId = `${pq.projectId}.${holderToken}`;
-        ctx.io?.to(rooms.user(lease.userId)).emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'filled' });
-        await logLease(ctx, { projectId: pq.projectId, itemId: lease.itemId, userId: lease.userId, leaseId, jobId, gold: false, event: 'filled', leasedAt: lease.at, at: ctx.now() });
+        ctx.io
+          ?.to(rooms.user(lease.userId))
+          .emit(SERVER_EVENTS.leaseEnded, { leaseId, projectId: pq.projectId, itemId: lease.itemId, reason: 'filled' });
+        await logLease(ctx, {
+          projectId: pq.projectId,
+          itemId: lease.itemId,
+          userId: lease.userId,
+          leaseId,
+          jobId,
+          gold: false,
+          event: 'filled',
+          leasedAt: lease.at,
+          at: ctx.now(),
+        });
       }
       return true;
     }
@@ -81,7 +104,14 @@ async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string,
  * job id), then the replica job's completion. Until the job completes, its lease comes back after
  * a crash and the filled marker makes whoever fetches it run this again.
  */
-export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: AnnotationDoc, k: number, completerToken: string, leasedAt?: number): Promise<void> {
+export async function finishSubmission(
+  ctx: AppContext,
+  pq: ProjectQueue,
+  ann: AnnotationDoc,
+  k: number,
+  completerToken: string,
+  leasedAt?: number,
+): Promise<void> {
   const scripts = runtime(ctx).scripts;
   const itemId = ann.itemId.toHexString();
   const annotationId = ann._id.toHexString();
@@ -96,7 +126,13 @@ export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: A
   });
   let completed = true;
   if (ann.gold) {
-    const data: GoldScoreJobData = { projectId: pq.projectId, itemId, userId: ann.userId.toHexString(), annotationId, regions: ann.regions };
+    const data: GoldScoreJobData = {
+      projectId: pq.projectId,
+      itemId,
+      userId: ann.userId.toHexString(),
+      annotationId,
+      regions: ann.regions,
+    };
     await ctx.tasks.quality.add(JOB_NAMES.goldScore, data, { jobId: goldScoreJobId(annotationId), ...QUALITY_JOB_OPTS });
   } else {
     if (rec.count >= k) {
@@ -109,7 +145,17 @@ export async function finishSubmission(ctx: AppContext, pq: ProjectQueue, ann: A
     completed ? ctx.redis.del(pq.keys.filled(ann.slot)) : Promise.resolve(0),
     ctx.redis.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S),
     rec.hadDraft ? draftsRepo.remove(ctx.db, ann.userId, ann.itemId) : Promise.resolve(),
-    logLease(ctx, { projectId: ann.projectId.toHexString(), itemId: ann.itemId.toHexString(), userId: ann.userId.toHexString(), leaseId: ann.leaseId, jobId: ann.slot, gold: ann.gold, event: 'submitted', leasedAt: leasedAt ?? ann.createdAt.getTime(), at: ctx.now() }),
+    logLease(ctx, {
+      projectId: ann.projectId.toHexString(),
+      itemId: ann.itemId.toHexString(),
+      userId: ann.userId.toHexString(),
+      leaseId: ann.leaseId,
+      jobId: ann.slot,
+      gold: ann.gold,
+      event: 'submitted',
+      leasedAt: leasedAt ?? ann.createdAt.getTime(),
+      at: ctx.now(),
+    }),
   ]);
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, ann.projectId));
 }
@@ -140,7 +186,12 @@ function replay(ctx: AppContext, user: UserDoc, a: Annotation): { annotation: An
  * annotation. The lease must be live (it is extended first, so the submit has a full lease to
  * finish in); a late submit is refused with LEASE_EXPIRED and its regions are kept as a draft.
  */
-export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string, input: SubmitInput): Promise<{ annotation: Annotation; duplicate: boolean }> {
+export async function submitTask(
+  ctx: AppContext,
+  user: UserDoc,
+  leaseId: string,
+  input: SubmitInput,
+): Promise<{ annotation: Annotation; duplicate: boolean }> {
   const { pq, token, project } = await leaseRef(ctx, user, leaseId);
   const scripts = runtime(ctx).scripts;
   const uid = user._id.toHexString();
@@ -153,7 +204,10 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
     if (prior) return replay(ctx, user, toAnnotation(prior));
     if (t.status === 'ended') {
       await storeDraft(ctx, user, project, pq, t.lease, leaseId, input.regions, true);
-      throw new AppError('LEASE_EXPIRED', 'your lease on this task ended before the submit; the work is kept as a draft for the lead', { draftSaved: true, itemId: t.lease.itemId });
+      throw new AppError('LEASE_EXPIRED', 'your lease on this task ended before the submit; the work is kept as a draft for the lead', {
+        draftSaved: true,
+        itemId: t.lease.itemId,
+      });
     }
     throw new AppError('NOT_FOUND', 'no such lease');
   }
@@ -162,7 +216,10 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
   const issues = regionIssues(project.labelSchema, extent, input.regions);
   if (issues.length) {
     await ctx.redis.del(pq.keys.filled(lease.jobId));
-    throw validationError(issues.map((i) => fieldIssue(i)), 'the regions do not fit the label schema');
+    throw validationError(
+      issues.map((i) => fieldIssue(i)),
+      'the regions do not fit the label schema',
+    );
   }
   const now = new Date(ctx.now());
   const doc: AnnotationDoc = {
@@ -199,7 +256,9 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
       await storeDraft(ctx, user, project, pq, lease, leaseId, input.regions, true);
       await finishSubmission(ctx, pq, filled, lease.k, token);
       await scripts.release(pq.keys, uid, token, false);
-      throw new AppError('SLOT_FILLED', 'this task was completed by its previous holder; your work is kept as a draft', { draftSaved: true });
+      throw new AppError('SLOT_FILLED', 'this task was completed by its previous holder; your work is kept as a draft', {
+        draftSaved: true,
+      });
     }
     // The user annotated this item before (exclusion should have prevented it): give the task back.
     await ctx.redis.sadd(pq.keys.excluded(uid), lease.itemId);
@@ -212,4 +271,3 @@ export async function submitTask(ctx: AppContext, user: UserDoc, leaseId: string
   await reviewOnSubmit(ctx, project, user, doc);
   return { annotation: toAnnotation(doc), duplicate: false };
 }
-

@@ -10,7 +10,11 @@ import type { ProjectDoc } from '../../infra/mongo.ts';
  * deleted. An item with a task leased right now is left alone and returned in `busy`. If a
  * removal fails half way the registry entry stays, so `requeue-all` puts the missing tasks back.
  */
-export async function withdrawItems(ctx: AppContext, project: ProjectDoc, itemIds: ObjectId[]): Promise<{ withdrawn: ObjectId[]; busy: ObjectId[] }> {
+export async function withdrawItems(
+  ctx: AppContext,
+  project: ProjectDoc,
+  itemIds: ObjectId[],
+): Promise<{ withdrawn: ObjectId[]; busy: ObjectId[] }> {
   const withdrawn: ObjectId[] = [];
   const busy: ObjectId[] = [];
   if (itemIds.length === 0) return { withdrawn, busy };

@@ -40,15 +40,22 @@ export async function createUser(ctx: AppContext, actor: ObjectId | null, input:
     createdAt: now,
     updatedAt: now,
   };
-  if (!(await usersRepo.insert(ctx.db, doc))) throw new AppError('USERNAME_TAKEN', 'that username is taken', [{ path: 'username', message: 'taken' }]);
-  await audit(ctx, actor, 'user.create', { type: 'user', id: doc._id }, { username: doc.username, role: doc.role, level: doc.level, reviewer: doc.reviewer });
+  if (!(await usersRepo.insert(ctx.db, doc)))
+    throw new AppError('USERNAME_TAKEN', 'that username is taken', [{ path: 'username', message: 'taken' }]);
+  await audit(
+    ctx,
+    actor,
+    'user.create',
+    { type: 'user', id: doc._id },
+    { username: doc.username, role: doc.role, level: doc.level, reviewer: doc.reviewer },
+  );
   return toUser(doc);
 }
 
 export async function updateUser(ctx: AppContext, actor: UserDoc, id: ObjectId, patch: UserPatch): Promise<User> {
   const current = await usersRepo.byId(ctx.db, id);
   if (!current) throw new AppError('NOT_FOUND', 'no such user');
-  if (actor._id.equals(id) && (patch.role !== undefined && patch.role !== 'admin' || patch.disabled === true)) {
+  if (actor._id.equals(id) && ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true)) {
     throw new AppError('CONFLICT', 'you cannot demote or disable your own account');
   }
   const set: Partial<UserDoc> = { updatedAt: new Date(ctx.now()) };
@@ -64,7 +71,13 @@ export async function updateUser(ctx: AppContext, actor: UserDoc, id: ObjectId, 
     await endUserSessions(ctx, id.toHexString()); // and their live sockets
   }
   const { password: _pw, ...shown } = patch;
-  await audit(ctx, actor._id, 'user.update', { type: 'user', id }, { ...shown, ...(patch.password !== undefined ? { passwordChanged: true } : {}) });
+  await audit(
+    ctx,
+    actor._id,
+    'user.update',
+    { type: 'user', id },
+    { ...shown, ...(patch.password !== undefined ? { passwordChanged: true } : {}) },
+  );
   return toUser(updated);
 }
 
