@@ -28,6 +28,7 @@ function step(name: string, args: string[]): void {
 const extra = process.argv.slice(2);
 step('type check (tsc -b)', [bin('typescript', 'bin/tsc'), '-b']);
 step('dependency direction', [bin('tsx', 'dist/cli.mjs'), 'scripts/check-deps.ts']);
+step('format (prettier --check)', [bin('prettier', 'bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']);
 step('lint (eslint, type-aware)', [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', '.']);
 console.error('\n▶ client build');
 ensureClientBuilt((l) => console.error(l));
