@@ -1,6 +1,7 @@
-import { MongoBulkWriteError, ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import { LeaseEvent, leaseLogStream } from '@labelwork/core';
 import type { WorkerContext } from './context.ts';
+import { isDuplicateKey } from './infra/mongo.ts';
 import { field, startStreamDrain, type StreamEntry } from './infra/stream-drain.ts';
 
 function docOf(fields: string[]) {
@@ -34,8 +35,7 @@ export async function insertIgnoringDuplicates(w: WorkerContext, collection: str
   try {
     await w.db.db.collection(collection).insertMany(docs as never[], { ordered: false });
   } catch (e) {
-    const errors = e instanceof MongoBulkWriteError ? (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) : [];
-    if (!errors.length || !errors.every((x) => x.code === 11000)) throw e;
+    if (!isDuplicateKey(e)) throw e;
   }
 }
 

@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db, type ObjectId, GridFSBucket } from 'mongodb';
+import { MongoClient, MongoServerError, type Collection, type Db, type ObjectId, GridFSBucket } from 'mongodb';
 import type {
   AnnotationContent,
   ImageInfo,
@@ -374,4 +374,9 @@ export async function reserveSeq(d: Database, name: string, n: number): Promise<
   const r = await d.counters.findOneAndUpdate({ _id: name }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' });
   if (!r) throw new Error(`counter ${name} not returned`);
   return r.seq - n + 1;
+}
+
+/** A unique-index violation: E11000 on MongoDB; FerretDB also answers 11000, sometimes with a generic message. */
+export function isDuplicateKey(e: unknown): boolean {
+  return e instanceof MongoServerError && (e.code === 11000 || /duplicate key/i.test(e.message));
 }

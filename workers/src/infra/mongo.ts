@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type ObjectId } from 'mongodb';
 import type { AnnotationContent, ItemQuality, LabelSchema, ProjectAgreement, Region, Tool } from '@labelwork/core';
 
 /**
@@ -121,7 +121,15 @@ export async function connectWorkerDb(url: string, name: string): Promise<Worker
   };
 }
 
+/**
+ * A unique-index violation: E11000 on MongoDB; FerretDB also answers 11000, sometimes with a
+ * generic message. For an unordered bulk insert: every write that failed was one.
+ */
 export function isDuplicateKey(e: unknown): boolean {
+  if (e instanceof MongoBulkWriteError) {
+    const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+    return errors.length > 0 && errors.every((x) => x.code === 11000 || /duplicate key/i.test(x.errmsg ?? ''));
+  }
   return e instanceof MongoServerError && (e.code === 11000 || /duplicate key/i.test(e.message));
 }
 

@@ -1,15 +1,18 @@
-import { MongoServerError, type ObjectId } from 'mongodb';
-import type { AgreementDoc, Database, DraftDoc, QueueBatchDoc, QueueDoc, SkipDoc } from '../../infra/mongo.ts';
+import type { ObjectId } from 'mongodb';
+import {
+  isDuplicateKey,
+  type AgreementDoc,
+  type Database,
+  type DraftDoc,
+  type QueueBatchDoc,
+  type QueueDoc,
+  type SkipDoc,
+} from '../../infra/mongo.ts';
 
 /**
  * Mongo access of the assignment engine. On the hot path only inserts and small collections are
  * touched: on FerretDB 1.24 every filtered read or update scans its collection (see docs/assignment.md).
  */
-
-export function isDuplicateKey(e: unknown): boolean {
-  // MongoDB says E11000; FerretDB also answers 11000, sometimes with a generic message.
-  return e instanceof MongoServerError && (e.code === 11000 || /duplicate key/i.test(e.message));
-}
 
 export const DEFAULT_SETTINGS = { paused: false, autoQueue: false, goldWarmup: 0, spread: 50 } as const;
 

@@ -1,5 +1,5 @@
-import { ObjectId, MongoServerError } from 'mongodb';
-import type { Database, UserDoc } from '../../infra/mongo.ts';
+import type { ObjectId } from 'mongodb';
+import { isDuplicateKey, type Database, type UserDoc } from '../../infra/mongo.ts';
 
 export const usersRepo = {
   byId: (db: Database, id: ObjectId) => db.users.findOne({ _id: id }),
@@ -20,9 +20,3 @@ export const usersRepo = {
   update: (db: Database, id: ObjectId, set: Partial<UserDoc>) =>
     db.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }),
 };
-
-/** E11000 on MongoDB; FerretDB answers a unique-index violation with its own code. */
-export function isDuplicateKey(e: unknown): boolean {
-  if (e instanceof MongoServerError) return e.code === 11000 || /duplicate key/i.test(e.message);
-  return false;
-}
