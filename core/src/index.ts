@@ -26,3 +26,4 @@ export * from './contracts/shadow.ts';
 export * from './quality/index.ts';
 export * from './logging.ts';
 export * from './contracts/dashboard.ts';
+export * from './cache/swr-cache.ts';

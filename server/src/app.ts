@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext, ProcessState } from './context.ts';
 import { AppError, errorHandler } from './http/errors.ts';
-import { csrfProtection, loadSession } from './http/middleware.ts';
+import { csrfProtection, loadSession, userCache } from './http/middleware.ts';
+import { AccessChanges } from './infra/access-changes.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { connectDatabase } from './infra/mongo.ts';
 import { checkEvictionPolicy, createRedis } from './infra/redis.ts';
@@ -22,8 +23,10 @@ import { healthRoutes } from './modules/health/health.routes.ts';
 import { itemsRoutes } from './modules/items/items.routes.ts';
 import { sweepStaleImports } from './modules/items/items.service.ts';
 import { projectsRoutes } from './modules/projects/projects.routes.ts';
+import { accessDecisionAffected, accessDecisionCache } from './modules/projects/access-cache.ts';
 import { annotationsRoutes } from './modules/annotations/annotations.routes.ts';
 import { startTaskRuntime } from './modules/tasks/tasks.events.ts';
+import { createTaskRuntime } from './modules/tasks/task-runtime.ts';
 import { onLeaseStalled } from './modules/tasks/tasks.leases.ts';
 import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
 import { reviewRoutes } from './modules/review/review.routes.ts';
@@ -133,6 +136,19 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     log,
     onStalled: (p, j) => onStalled(p, j),
   });
+  const now = opts.now ?? Date.now;
+  // All state of this process lives here: each cache is built once and registered with the one
+  // invalidation path (access changes and the access epoch, projects/access-cache.ts).
+  const state: ProcessState = {
+    access: new AccessChanges(),
+    accessDecisions: accessDecisionCache(now, () => ctx),
+    users: userCache(db, now),
+    tasks: createTaskRuntime(redis, db, now),
+  };
+  state.access.register(state.accessDecisions, accessDecisionAffected);
+  state.access.register(state.users, (userId, change) => userId === change.userId);
+  state.access.register(state.tasks.projects, (projectId, change) => projectId === change.projectId);
+  state.access.register(state.tasks.settings, (projectId, change) => projectId === change.projectId);
   const ctx: AppContext = {
     config,
     db,
@@ -144,7 +160,8 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     tasks,
     guidelines: loadGuidelines(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
     io: null,
-    now: opts.now ?? Date.now,
+    now,
+    state,
   };
   const generatedAdminPassword = await bootstrapAdmin(ctx);
   const swept = await sweepStaleImports(ctx, 60 * 60_000);

@@ -1,8 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { Server as IOServer, Socket as IOSocket } from 'socket.io';
-import type { ClientToServerEvents, Guideline, InterServerEvents, ServerToClientEvents, SocketData } from '@labelwork/core';
+import type {
+  ClientToServerEvents,
+  Guideline,
+  InterServerEvents,
+  QueueSettings,
+  ServerToClientEvents,
+  SocketData,
+  SwrCache,
+} from '@labelwork/core';
 import type { Config } from './config.ts';
-import type { Database, UserDoc } from './infra/mongo.ts';
+import type { AccessChanges, AccessOutcome } from './infra/access-changes.ts';
+import type { Database, ProjectDoc, UserDoc } from './infra/mongo.ts';
+import type { LeaseScripts } from './modules/tasks/lease-scripts.ts';
 import type { Logger } from './infra/logger.ts';
 import type { SessionStore } from './modules/auth/sessions.ts';
 import type { LoginGuard } from './modules/auth/login-guard.ts';
@@ -21,6 +31,29 @@ export interface ServerSocketData extends SocketData {
 export type IO = IOServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ServerSocketData>;
 export type LwSocket = IOSocket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ServerSocketData>;
 
+/** The assignment engine's per-process state (modules/tasks/task-runtime.ts builds it). */
+export interface TaskRuntime {
+  scripts: LeaseScripts;
+  projects: SwrCache<ProjectDoc | null>;
+  settings: SwrCache<QueueSettings>;
+  countsTimers: Map<string, NodeJS.Timeout>;
+}
+
+/**
+ * Everything a server process keeps between requests, built once by the composition root (app.ts):
+ * no module holds state of its own. Every cache is a {@link SwrCache} registered with `access`, the
+ * one way cached entries are dropped (projects/access-cache.ts raises its changes).
+ */
+export interface ProcessState {
+  /** The invalidation path: access changes (own, other processes', a moved access epoch) reach every cache here. */
+  access: AccessChanges;
+  /** Project-access decisions keyed `user:project:need` (projects/access-cache.ts). */
+  accessDecisions: SwrCache<AccessOutcome>;
+  /** Users by id for session resolution (http/middleware.ts). */
+  users: SwrCache<UserDoc | null>;
+  tasks: TaskRuntime;
+}
+
 /** What every module gets from the composition root (app.ts). */
 export interface AppContext {
   config: Config;
@@ -37,4 +70,6 @@ export interface AppContext {
   /** Set once Socket.IO is attached; emitters check for it. */
   io: IO | null;
   now: () => number;
+  /** Caches and runtimes of this process (see {@link ProcessState}). */
+  state: ProcessState;
 }

@@ -4,6 +4,7 @@ import type { WorkerConfig } from './config.ts';
 import type { WorkerContext } from './context.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { connectWorkerDb } from './infra/mongo.ts';
+import { projectCache } from './infra/project-cache.ts';
 import { createRedis } from './infra/redis.ts';
 import { goldScoreProcessor } from './processors/gold-score.ts';
 import { itemAgreementProcessor } from './processors/item-agreement.ts';
@@ -53,7 +54,9 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
   const redis = createRedis(config.REDIS_URL, 'workers');
   await redis.ping();
   const quality = new Queue(QUEUES.quality, { connection: redis, prefix: config.REDIS_PREFIX });
-  const ctx: WorkerContext = { config, db, redis, log, quality, now: opts.now ?? Date.now };
+  const now = opts.now ?? Date.now;
+  // All state of this process lives here (no module keeps its own).
+  const ctx: WorkerContext = { config, db, redis, log, quality, now, state: { projects: projectCache(db, now) } };
   const common = {
     connection: redis,
     prefix: config.REDIS_PREFIX,

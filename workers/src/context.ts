@@ -1,8 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { SwrCache } from '@labelwork/core';
 import type { WorkerConfig } from './config.ts';
 import type { Logger } from './infra/logger.ts';
-import type { WorkerDb } from './infra/mongo.ts';
+import type { ProjectRow, WorkerDb } from './infra/mongo.ts';
 
 /** What every processor gets. */
 export interface WorkerContext {
@@ -13,4 +14,9 @@ export interface WorkerContext {
   /** The `{quality}` queue, to schedule follow-up jobs (project agreement). */
   quality: Queue;
   now(): number;
+  /** Everything the process keeps between jobs, built once by the composition root (app.ts). */
+  state: {
+    /** Project documents for the quality processors (infra/project-cache.ts). */
+    projects: SwrCache<ProjectRow | null>;
+  };
 }

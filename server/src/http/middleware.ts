@@ -1,12 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ObjectId } from 'mongodb';
-import type { Role } from '@labelwork/core';
+import { SwrCache, type Role } from '@labelwork/core';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import type { UserDoc } from '../infra/mongo.ts';
-import { SwrCache } from '../infra/swr-cache.ts';
-import { onAccessChange, syncAccessEpoch } from '../modules/projects/access-cache.ts';
+import type { Database, UserDoc } from '../infra/mongo.ts';
+import { syncAccessEpoch } from '../modules/projects/access-cache.ts';
 import { AppError, validationError, zodIssues } from './errors.ts';
 
 export const SESSION_COOKIE = 'lw_sid';
@@ -48,25 +47,20 @@ export function parseCookies(header: string | undefined): Record<string, string>
  * task hot path's p99 in the hundreds of ms. Every change of a user (role, level, reviewer flag,
  * disabled, password) drops the entry at once on every server process (projects/access-cache.ts:
  * targeted through the Redis adapter, and the access epoch read by every request), so no request
- * after the change is decided on the old document.
+ * after the change is decided on the old document. Built by the composition root (app.ts), which
+ * registers it there; kept in `ctx.state.users`.
  */
-const userCaches = new WeakMap<AppContext, SwrCache<UserDoc | null>>();
+export function userCache(db: Database, now: () => number): SwrCache<UserDoc | null> {
+  return new SwrCache(now, 1000, 10_000, (k) => db.users.findOne({ _id: new ObjectId(k) }));
+}
+
 export function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null> {
-  let c = userCaches.get(ctx);
-  if (!c) {
-    const cache = new SwrCache(ctx.now, 1000, 10_000, (k) => ctx.db.users.findOne({ _id: new ObjectId(k) }));
-    onAccessChange(ctx, (change) => {
-      if (change.all) cache.clear();
-      else if (change.userId) cache.forget(change.userId);
-    });
-    userCaches.set(ctx, (c = cache));
-  }
-  return c.get(id);
+  return ctx.state.users.get(id);
 }
 
 /** Drops a user's cached document in this process: their own change (language, name) shows on their next request. */
 export function forgetCachedUser(ctx: AppContext, id: string): void {
-  userCaches.get(ctx)?.forget(id);
+  ctx.state.users.forget(id);
 }
 
 /** Resolves the session cookie to a user (disabled users have no session). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SwrCache } from '../../../server/src/infra/swr-cache.ts';
+import { SwrCache } from '../../../core/src/cache/swr-cache.ts';
+import { AccessChanges } from '../../../server/src/infra/access-changes.ts';
 
 /** The read-through cache drops revoked values at once (issue #11: caches served revoked rights). */
 describe('SwrCache invalidation', () => {
@@ -51,5 +52,52 @@ describe('SwrCache invalidation', () => {
     cache.clear();
     expect(await cache.get('a')).toBe(3);
     expect(await cache.get('b')).toBe(4);
+  });
+
+  it('concurrent first reads of a key share one load', async () => {
+    let loads = 0;
+    const cache = new SwrCache<number>(
+      () => 0,
+      1000,
+      2000,
+      async () => ++loads,
+    );
+    expect(await Promise.all([cache.get('a'), cache.get('a'), cache.get('a')])).toEqual([1, 1, 1]);
+    expect(loads).toBe(1);
+  });
+});
+
+/** One invalidation path (conventions 16): every registered cache drops what a change names. */
+describe('AccessChanges', () => {
+  it('drops only the entries a change affects, and everything on {all}', async () => {
+    let n = 0;
+    const users = new SwrCache<number>(
+      () => 0,
+      1000,
+      2000,
+      async () => ++n,
+    );
+    const decisions = new SwrCache<number>(
+      () => 0,
+      1000,
+      2000,
+      async () => ++n,
+    );
+    const access = new AccessChanges();
+    access.register(users, (key, change) => key === change.userId);
+    access.register(decisions, (key, change) => key.split(':')[1] === change.projectId);
+    const seen: unknown[] = [];
+    access.on((c) => seen.push(c));
+    for (const k of ['u1', 'u2']) await users.get(k);
+    for (const k of ['u1:p1:view', 'u2:p2:view']) await decisions.get(k);
+    access.apply({ userId: 'u1', projectId: 'p2' });
+    expect(await users.get('u1')).toBe(5); // reloaded
+    expect(await users.get('u2')).toBe(2); // kept
+    expect(await decisions.get('u1:p1:view')).toBe(3); // kept
+    expect(await decisions.get('u2:p2:view')).toBe(6); // reloaded
+    access.apply({ all: true });
+    expect(await users.get('u2')).toBe(7);
+    expect(await decisions.get('u1:p1:view')).toBe(8);
+    expect(seen).toEqual([{ userId: 'u1', projectId: 'p2' }, { all: true }]);
   });
 });

@@ -1,23 +1,21 @@
 import { ObjectId } from 'mongodb';
+import { SwrCache } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
-import type { ProjectRow } from './mongo.ts';
+import type { ProjectRow, WorkerDb } from './mongo.ts';
 
 const TTL_MS = 5000;
-const caches = new WeakMap<WorkerContext, Map<string, { at: number; doc: ProjectRow | null }>>();
 
 /**
- * A project document for the quality processors, cached for five seconds per process: every item
- * job needs the label schema, and on FerretDB each read is a table scan competing with the writes.
+ * Project documents for the quality processors, kept five seconds per process: every item job
+ * needs the label schema, and on FerretDB each read is a table scan competing with the writes.
+ * Never served older than that (no stale window). Built once by the composition root (app.ts) and
+ * kept in `ctx.state.projects`.
  */
-export async function projectOf(w: WorkerContext, id: string): Promise<ProjectRow | null> {
-  let c = caches.get(w);
-  if (!c) {
-    c = new Map();
-    caches.set(w, c);
-  }
-  const hit = c.get(id);
-  if (hit && w.now() - hit.at < TTL_MS) return hit.doc;
-  const doc = await w.db.projects.findOne({ _id: new ObjectId(id) });
-  c.set(id, { at: w.now(), doc });
-  return doc;
+export function projectCache(db: WorkerDb, now: () => number): SwrCache<ProjectRow | null> {
+  return new SwrCache(now, TTL_MS, TTL_MS, (id) => db.projects.findOne({ _id: new ObjectId(id) }));
+}
+
+/** A project document, from the process's cache. */
+export function projectOf(w: WorkerContext, id: string): Promise<ProjectRow | null> {
+  return w.state.projects.get(id);
 }

@@ -1,49 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
-import { SERVER_EVENTS, rooms, type QueueCounts, type QueueSettings } from '@labelwork/core';
-import type { AppContext } from '../../context.ts';
-import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import { SERVER_EVENTS, SwrCache, rooms, type QueueCounts, type QueueSettings } from '@labelwork/core';
+import type { Redis } from 'ioredis';
+import type { AppContext, TaskRuntime } from '../../context.ts';
+import type { Database, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
 import { AppError } from '../../http/errors.ts';
-import { onAccessChange } from '../projects/access-cache.ts';
 import { canAccess } from '../projects/projects.access.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';
-import { SwrCache } from '../../infra/swr-cache.ts';
 import { LeaseScripts } from './lease-scripts.ts';
 import { DEFAULT_SETTINGS, queuesRepo } from './tasks.repository.ts';
 
-/** Per-process state of the assignment engine, keyed by the app context. */
-interface Runtime {
-  scripts: LeaseScripts;
-  projects: SwrCache<ProjectDoc | null>;
-  settings: SwrCache<QueueSettings>;
-  countsTimers: Map<string, NodeJS.Timeout>;
+/**
+ * The assignment engine's per-process state (its lease scripts, cached project documents and queue
+ * settings, the queue-count timers), built once by the composition root (app.ts) and kept in
+ * `ctx.state.tasks`; app.ts registers its caches with the access invalidation path.
+ */
+export function createTaskRuntime(redis: Redis, db: Database, now: () => number): TaskRuntime {
+  return {
+    scripts: new LeaseScripts(redis),
+    projects: new SwrCache(now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, (id) => projectsRepo.byId(db, new ObjectId(id))),
+    settings: new SwrCache(now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, async (id) => {
+      const doc = await queuesRepo.byProject(db, new ObjectId(id));
+      return doc
+        ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread }
+        : { ...DEFAULT_SETTINGS };
+    }),
+    countsTimers: new Map(),
+  };
 }
 
-const runtimes = new WeakMap<AppContext, Runtime>();
-
-export function runtime(ctx: AppContext): Runtime {
-  let rt = runtimes.get(ctx);
-  if (!rt) {
-    rt = {
-      scripts: new LeaseScripts(ctx.redis),
-      projects: new SwrCache(ctx.now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, (id) => projectsRepo.byId(ctx.db, new ObjectId(id))),
-      settings: new SwrCache(ctx.now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, async (id) => {
-        const doc = await queuesRepo.byProject(ctx.db, new ObjectId(id));
-        return doc
-          ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread }
-          : { ...DEFAULT_SETTINGS };
-      }),
-      countsTimers: new Map(),
-    };
-    const projects = rt.projects;
-    // Membership, status and level changes drop the project at once here and on every process (see access-cache.ts).
-    onAccessChange(ctx, (change) => {
-      if (change.all) projects.clear();
-      else if (change.projectId) projects.forget(change.projectId);
-    });
-    runtimes.set(ctx, rt);
-  }
-  return rt;
+export function runtime(ctx: AppContext): TaskRuntime {
+  return ctx.state.tasks;
 }
 
 /** A lease token: 128 random bits as 32 hex characters. */
@@ -92,8 +79,7 @@ export function touchCounts(ctx: AppContext, projectId: string, compute: () => P
 }
 
 export function stopRuntime(ctx: AppContext): void {
-  const rt = runtimes.get(ctx);
-  if (!rt) return;
+  const rt = ctx.state.tasks;
   for (const t of rt.countsTimers.values()) clearTimeout(t);
   rt.countsTimers.clear();
 }

@@ -4,9 +4,13 @@
  * value is known. Holds at most `maxEntries` keys (the least recently loaded go first), so keys a
  * client makes up (ids of nothing) cannot grow it without bound. `forget` and `clear` take effect
  * at once: a load that started before them is not stored (it may have read the old value).
+ * Pure (no I/O; the clock is passed in): the one cache class of the server and the workers, each
+ * instance built by its process's composition root.
  */
 export class SwrCache<T> {
   private readonly entries = new Map<string, { at: number; value: T; loading?: Promise<T> }>();
+  /** First loads of keys without an entry, so concurrent callers share one read. */
+  private readonly pending = new Map<string, Promise<T>>();
   /** Bumped by every forget/clear; a load stores its value only if none happened since it started. */
   private generation = 0;
   constructor(
@@ -26,18 +30,29 @@ export class SwrCache<T> {
       return e.value;
     }
     if (e?.loading) return e.loading;
+    const first = e ? undefined : this.pending.get(key);
+    if (first) return first;
     const loading = this.refresh(key);
     if (e) e.loading = loading;
+    else {
+      this.pending.set(key, loading);
+      const done = () => {
+        if (this.pending.get(key) === loading) this.pending.delete(key);
+      };
+      void loading.then(done, done);
+    }
     return loading;
   }
 
   private async refresh(key: string): Promise<T> {
     const generation = this.generation;
+    // An entry's age counts from when its read started (it may predate a change made during the read).
+    const at = this.now();
     try {
       const value = await this.load(key);
       if (generation === this.generation) {
         this.entries.delete(key);
-        this.entries.set(key, { at: this.now(), value });
+        this.entries.set(key, { at, value });
         while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
       }
       return value;
@@ -50,11 +65,20 @@ export class SwrCache<T> {
   forget(key: string): void {
     this.generation++;
     this.entries.delete(key);
+    this.pending.delete(key);
+  }
+
+  /** Drops every entry whose key `affected` names (an invalidation of one user or project). */
+  forgetWhere(affected: (key: string) => boolean): void {
+    this.generation++;
+    for (const key of [...this.entries.keys()]) if (affected(key)) this.entries.delete(key);
+    for (const key of [...this.pending.keys()]) if (affected(key)) this.pending.delete(key);
   }
 
   /** Drops every entry (an invalidation whose extent is not known). */
   clear(): void {
     this.generation++;
     this.entries.clear();
+    this.pending.clear();
   }
 }
