@@ -144,26 +144,12 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
         continue;
       }
       const data = parsed.data;
-      let c = await scripts.claim(pq.keys, {
-        userId: uid,
-        itemId: data.itemId,
-        jobId: job.id,
-        token,
-        r: data.r,
-        k: data.k,
-        gold: false,
-        now: ctx.now(),
-        maxHeld: MAX_HELD,
-        leaseMs,
-      });
-      if (c.status === 'filled') {
-        // A submit stored an annotation for this slot but did not finish (crash): finish it now.
-        const settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
-        if (settled) continue;
-        c = await scripts.claim(pq.keys, {
+      const jobId = job.id;
+      const claim = () =>
+        scripts.claim(pq.keys, {
           userId: uid,
           itemId: data.itemId,
-          jobId: job.id,
+          jobId,
           token,
           r: data.r,
           k: data.k,
@@ -172,6 +158,12 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
           maxHeld: MAX_HELD,
           leaseMs,
         });
+      let c = await claim();
+      if (c.status === 'filled') {
+        // A submit stored an annotation for this slot but did not finish (crash): finish it now.
+        const settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
+        if (settled) continue;
+        c = await claim();
       }
       if (c.status === 'ok') accepted = { data, itemJson: c.itemJson, hasDraft: c.hasDraft };
       else {
