@@ -1,4 +1,4 @@
-import { polygonIouMethod, type XY } from './polygon.ts';
+import { pointBounds, polygonIouMethod, type XY } from './polygon.ts';
 
 type Shape = { type: string; label: string };
 const pointsOf = (r: Shape): readonly XY[] | null =>
@@ -55,16 +55,7 @@ export function polygonsAsBoxes<R extends Shape>(sets: readonly (readonly R[])[]
     regions.map((r) => {
       const p = pointsOf(r);
       if (!p || p.length < 3) return r;
-      let x1 = Infinity,
-        y1 = Infinity,
-        x2 = -Infinity,
-        y2 = -Infinity;
-      for (const q of p) {
-        x1 = Math.min(x1, q.x);
-        y1 = Math.min(y1, q.y);
-        x2 = Math.max(x2, q.x);
-        y2 = Math.max(y2, q.y);
-      }
+      const { x1, y1, x2, y2 } = pointBounds(p);
       return {
         ...r,
         points: [

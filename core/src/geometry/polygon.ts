@@ -59,28 +59,25 @@ export function polygonCoveredArea(points: readonly XY[]): number {
   return multiPolygonArea(clipping.union(toClip(points)));
 }
 
+/** Axis-aligned bounds of a point list (Infinity/-Infinity when empty). O(points). */
+export function pointBounds(points: Iterable<XY>): { x1: number; y1: number; x2: number; y2: number } {
+  let x1 = Infinity,
+    y1 = Infinity,
+    x2 = -Infinity,
+    y2 = -Infinity;
+  for (const p of points) {
+    x1 = Math.min(x1, p.x);
+    y1 = Math.min(y1, p.y);
+    x2 = Math.max(x2, p.x);
+    y2 = Math.max(y2, p.y);
+  }
+  return { x1, y1, x2, y2 };
+}
+
 function boundsOverlap(a: readonly XY[], b: readonly XY[]): boolean {
-  let ax1 = Infinity,
-    ay1 = Infinity,
-    ax2 = -Infinity,
-    ay2 = -Infinity;
-  for (const p of a) {
-    ax1 = Math.min(ax1, p.x);
-    ay1 = Math.min(ay1, p.y);
-    ax2 = Math.max(ax2, p.x);
-    ay2 = Math.max(ay2, p.y);
-  }
-  let bx1 = Infinity,
-    by1 = Infinity,
-    bx2 = -Infinity,
-    by2 = -Infinity;
-  for (const p of b) {
-    bx1 = Math.min(bx1, p.x);
-    by1 = Math.min(by1, p.y);
-    bx2 = Math.max(bx2, p.x);
-    by2 = Math.max(by2, p.y);
-  }
-  return Math.min(ax2, bx2) > Math.max(ax1, bx1) && Math.min(ay2, by2) > Math.max(ay1, by1);
+  const A = pointBounds(a);
+  const B = pointBounds(b);
+  return Math.min(A.x2, B.x2) > Math.max(A.x1, B.x1) && Math.min(A.y2, B.y2) > Math.max(A.y1, B.y1);
 }
 
 /**
@@ -204,16 +201,7 @@ function crossingsAt(points: readonly XY[], y: number): number[] {
  */
 export function polygonIouRaster(a: readonly XY[], b: readonly XY[], cells = 256): number {
   if (a.length < 3 || b.length < 3 || !boundsOverlap(a, b)) return 0;
-  let x1 = Infinity,
-    y1 = Infinity,
-    x2 = -Infinity,
-    y2 = -Infinity;
-  for (const p of [...a, ...b]) {
-    x1 = Math.min(x1, p.x);
-    y1 = Math.min(y1, p.y);
-    x2 = Math.max(x2, p.x);
-    y2 = Math.max(y2, p.y);
-  }
+  const { x1, y1, x2, y2 } = pointBounds([...a, ...b]);
   const dx = (x2 - x1) / cells;
   const dy = (y2 - y1) / cells;
   if (!(dx > 0 && dy > 0) || !Number.isFinite(dx) || !Number.isFinite(dy)) return 0;
