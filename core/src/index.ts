@@ -13,6 +13,7 @@ export * from './contracts/socket.ts';
 export * from './guidelines/index.ts';
 export * from './formats/csv.ts';
 export * from './formats/text-import.ts';
+export * from './formats/dataset/index.ts';
 export * from './metrics/index.ts';
 export * from './geometry/index.ts';
 export * from './consensus/index.ts';

@@ -1,0 +1,9 @@
+import type { DatasetFormat, DatasetFormatId } from './types.ts';
+
+export * from './types.ts';
+
+/**
+ * Every dataset format by id. One entry per format module in this folder; the CLI (`labelwork
+ * convert`), the export jobs and the import preview all look formats up here.
+ */
+export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {};
