@@ -22,7 +22,7 @@ import { CLIENT_EVENTS, type Ack } from '../core/src/index.ts';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { createLogger } from '../server/src/infra/logger.ts';
-import type { ItemDoc } from '../server/src/infra/mongo.ts';
+import type { ItemDoc } from '@labelwork/engine';
 import { queueItemDocs } from '../server/src/modules/tasks/tasks.queueing.ts';
 import { nextTask } from '../server/src/modules/tasks/tasks.service.ts';
 import { submitTask } from '../server/src/modules/tasks/tasks.submit.ts';

@@ -1,13 +1,22 @@
 /**
  * Dependency-direction check (run by `npm test`): core imports nothing of ours and no Node I/O;
- * server, workers and client import only @labelwork/core of ours and never each other;
+ * engine imports only @labelwork/core; server and workers import core and engine; the client only
+ * core; server, workers and client never import each other;
  * no package reaches into another by a relative path; and no import cycles within a package.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './services.ts';
 
-const PACKAGES = ['core', 'server', 'workers', 'client'] as const;
+const PACKAGES = ['core', 'engine', 'server', 'workers', 'client'] as const;
+/** Which of our packages each package may import. */
+const ALLOWED: Record<Pkg, readonly Pkg[]> = {
+  core: [],
+  engine: ['core'],
+  server: ['core', 'engine'],
+  workers: ['core', 'engine'],
+  client: ['core'],
+};
 type Pkg = (typeof PACKAGES)[number];
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 const NODE_IO = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|dns|tls|cluster|worker_threads|os|process)$/;
@@ -46,8 +55,10 @@ for (const pkg of PACKAGES) {
       const spec = (m[1] ?? m[2])!;
       if (spec.startsWith('@labelwork/')) {
         const target = spec.split('/')[1] as Pkg;
-        if (pkg === 'core') problems.push(`${rel}: core must not import ${spec}`);
-        else if (target !== 'core') problems.push(`${rel}: ${pkg} must not import ${spec} (only @labelwork/core)`);
+        if (!ALLOWED[pkg].includes(target))
+          problems.push(
+            `${rel}: ${pkg} must not import ${spec} (${pkg} may import ${ALLOWED[pkg].map((p) => `@labelwork/${p}`).join(', ') || 'nothing of ours'})`,
+          );
       } else if (spec.startsWith('.')) {
         const resolved = resolveRelative(file, spec);
         if (!resolved) continue;
@@ -96,4 +107,6 @@ if (problems.length) {
   for (const p of problems) console.error(`  ${p}`);
   process.exit(1);
 }
-console.log(`dependency check: ${graph.size} files in ${PACKAGES.join(', ')}; direction core ← server/workers/client holds, no cycles`);
+console.log(
+  `dependency check: ${graph.size} files in ${PACKAGES.join(', ')}; direction core ← engine ← server/workers, core ← client holds, no cycles`,
+);

@@ -10,7 +10,7 @@ import { AppError, errorHandler } from './http/errors.ts';
 import { csrfProtection, loadSession, userCache } from './http/middleware.ts';
 import { AccessChanges } from './infra/access-changes.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
-import { connectDatabase } from './infra/mongo.ts';
+import { connectDatabase } from '@labelwork/engine';
 import { checkEvictionPolicy, createRedis } from './infra/redis.ts';
 import { attachSocket } from './infra/socket.ts';
 import { TaskQueues, stalledIntervalFor } from './infra/queues.ts';

@@ -11,7 +11,7 @@ import type {
 } from '@labelwork/core';
 import type { Config } from './config.ts';
 import type { AccessChanges, AccessOutcome } from './infra/access-changes.ts';
-import type { Database, ProjectDoc, UserDoc } from './infra/mongo.ts';
+import type { Database, ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { LeaseScripts } from './modules/tasks/lease-scripts.ts';
 import type { Logger } from './infra/logger.ts';
 import type { SessionStore } from './modules/auth/sessions.ts';

@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
 import { QUEUES } from '@labelwork/core';
-import type { Database } from '../../server/src/infra/mongo.ts';
+import type { Database } from '@labelwork/engine';
 import { ApiClient } from '../support/api-client.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc, type ServerProc } from '../support/processes.ts';
 import { ADMIN_PASSWORD } from '../support/test-app.ts';

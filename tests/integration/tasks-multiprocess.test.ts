@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { MongoClient, ObjectId } from 'mongodb';
-import type { Database } from '../../server/src/infra/mongo.ts';
+import type { Database } from '@labelwork/engine';
 import { ApiClient } from '../support/api-client.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../support/processes.ts';
 import { ADMIN_PASSWORD } from '../support/test-app.ts';

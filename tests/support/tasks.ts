@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { ObjectId } from 'mongodb';
 import { expect, inject } from 'vitest';
-import type { Database } from '../../server/src/infra/mongo.ts';
+import type { Database } from '@labelwork/engine';
 import { loadWorkerConfig } from '../../workers/src/config.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/src/app.ts';
 import { createLogger } from '../../workers/src/infra/logger.ts';

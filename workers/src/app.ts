@@ -3,7 +3,7 @@ import { JOB_NAMES, QUEUES } from '@labelwork/core';
 import type { WorkerConfig } from './config.ts';
 import type { WorkerContext } from './context.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
-import { connectWorkerDb } from './infra/mongo.ts';
+import { connectDatabase } from '@labelwork/engine';
 import { projectCache } from './infra/project-cache.ts';
 import { createRedis } from './infra/redis.ts';
 import { goldScoreProcessor } from './processors/gold-score.ts';
@@ -50,7 +50,7 @@ function dispatch(w: WorkerContext, table: Record<string, Processor>) {
 /** Starts the quality and maintenance workers (used by main.ts, and in-process by tests). */
 export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; now?: () => number } = {}): Promise<RunningWorkers> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL, { proc: 'workers', pid: process.pid });
-  const db = await connectWorkerDb(config.MONGO_URL, config.MONGO_DB);
+  const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB, { maxPoolSize: 20, ensureIndexes: false });
   const redis = createRedis(config.REDIS_URL, 'workers');
   await redis.ping();
   const quality = new Queue(QUEUES.quality, { connection: redis, prefix: config.REDIS_PREFIX });

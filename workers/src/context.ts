@@ -3,12 +3,12 @@ import type { Redis } from 'ioredis';
 import type { SwrCache } from '@labelwork/core';
 import type { WorkerConfig } from './config.ts';
 import type { Logger } from './infra/logger.ts';
-import type { ProjectRow, WorkerDb } from './infra/mongo.ts';
+import type { ProjectDoc, Database } from '@labelwork/engine';
 
 /** What every processor gets. */
 export interface WorkerContext {
   config: WorkerConfig;
-  db: WorkerDb;
+  db: Database;
   redis: Redis;
   log: Logger;
   /** The `{quality}` queue, to schedule follow-up jobs (project agreement). */
@@ -17,6 +17,6 @@ export interface WorkerContext {
   /** Everything the process keeps between jobs, built once by the composition root (app.ts). */
   state: {
     /** Project documents for the quality processors (infra/project-cache.ts). */
-    projects: SwrCache<ProjectRow | null>;
+    projects: SwrCache<ProjectDoc | null>;
   };
 }

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { LeaseEvent, leaseLogStream } from '@labelwork/core';
 import type { WorkerContext } from './context.ts';
-import { isDuplicateKey } from './infra/mongo.ts';
+import { isDuplicateKey } from '@labelwork/engine';
 import { field, startStreamDrain, type StreamEntry } from './infra/stream-drain.ts';
 
 function docOf(fields: string[]) {

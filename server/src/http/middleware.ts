@@ -4,7 +4,7 @@ import { ObjectId } from 'mongodb';
 import { SwrCache, type Role } from '@labelwork/core';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import type { Database, UserDoc } from '../infra/mongo.ts';
+import type { Database, UserDoc } from '@labelwork/engine';
 import { syncAccessEpoch } from '../modules/projects/access-cache.ts';
 import { AppError, validationError, zodIssues } from './errors.ts';
 

@@ -1,5 +1,5 @@
 import type { AccessChangeMessage, ErrorCode, SwrCache } from '@labelwork/core';
-import type { UserDoc } from './mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 
 /** What changed (also the message to the other server processes, INTER_SERVER_EVENTS.accessChanged). */
 export type AccessChange = AccessChangeMessage;

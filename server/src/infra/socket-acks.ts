@@ -1,7 +1,7 @@
 import type { AckFailure } from '@labelwork/core';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../http/errors.ts';
-import type { UserDoc } from './mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 
 /** A socket handler's failure as an ack: the AppError's code and message, anything else INTERNAL. */
 export function ackFail(e: unknown): AckFailure {

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { SwrCache } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
-import type { ProjectRow, WorkerDb } from './mongo.ts';
+import type { ProjectDoc, Database } from '@labelwork/engine';
 
 const TTL_MS = 5000;
 
@@ -11,11 +11,11 @@ const TTL_MS = 5000;
  * Never served older than that (no stale window). Built once by the composition root (app.ts) and
  * kept in `ctx.state.projects`.
  */
-export function projectCache(db: WorkerDb, now: () => number): SwrCache<ProjectRow | null> {
+export function projectCache(db: Database, now: () => number): SwrCache<ProjectDoc | null> {
   return new SwrCache(now, TTL_MS, TTL_MS, (id) => db.projects.findOne({ _id: new ObjectId(id) }));
 }
 
 /** A project document, from the process's cache. */
-export function projectOf(w: WorkerContext, id: string): Promise<ProjectRow | null> {
+export function projectOf(w: WorkerContext, id: string): Promise<ProjectDoc | null> {
   return w.state.projects.get(id);
 }

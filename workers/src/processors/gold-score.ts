@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { GoldScoreJobData, goldScore, goldScoredOps, projectKeys, type AnnotationContent } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
-import { putResult } from '../infra/mongo.ts';
+import { putQualityResult } from '@labelwork/engine';
 import { execEngineOps } from '../infra/engine-ops.ts';
 
 /**
@@ -23,7 +23,7 @@ export async function goldScoreProcessor(w: WorkerContext, job: Job): Promise<{ 
   else gold = (await w.db.items.findOne({ _id: new ObjectId(d.itemId) }))?.gold;
   if (!gold) throw new UnrecoverableError('the item has no gold answer');
   const score = goldScore(gold.regions, d.regions, project.labelSchema);
-  await putResult(w.db, {
+  await putQualityResult(w.db, {
     _id: `gold:${d.annotationId}`,
     schemaVersion: 1,
     scope: 'gold',

@@ -17,7 +17,7 @@ import {
 import { PROJECT_AGREEMENT_JOB_OPTS, itemCompleteOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
-import { putResult, type QualityApproximation } from '../infra/mongo.ts';
+import { putQualityResult, type QualityApproximation } from '@labelwork/engine';
 import { appendDomainEvent, domainEventIdOf } from '../infra/redis.ts';
 import { queueItemComplete } from '../item-status.ts';
 import { execEngineOps } from '../infra/engine-ops.ts';
@@ -138,7 +138,7 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
     project.labelSchema,
   );
   const at = new Date(w.now());
-  await putResult(w.db, {
+  await putQualityResult(w.db, {
     _id: `item:${data.itemId}`,
     schemaVersion: 1,
     scope: 'item',

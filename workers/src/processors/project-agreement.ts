@@ -11,7 +11,7 @@ import {
 import { agreementRunTimeOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { execEngineOps } from '../infra/engine-ops.ts';
-import { putResult, type AgreementRow } from '../infra/mongo.ts';
+import { putQualityResult, type AgreementDoc } from '@labelwork/engine';
 import { appendDomainEvent, domainEventIdOf } from '../infra/redis.ts';
 
 /**
@@ -23,10 +23,10 @@ export async function projectAgreementProcessor(w: WorkerContext, job: Job): Pro
   if (!parsed.success) throw new UnrecoverableError(`bad project-agreement payload: ${parsed.error.issues[0]?.message}`);
   const projectId = new ObjectId(parsed.data.projectId);
   const started = performance.now();
-  const rows = (await w.db.agreements.find({ projectId, scope: 'item' }).toArray()) as Extract<AgreementRow, { scope: 'item' }>[];
+  const rows = (await w.db.agreements.find({ projectId, scope: 'item' }).toArray()) as Extract<AgreementDoc, { scope: 'item' }>[];
   const result = projectAgreement(rows as ItemQualityRow[]);
   const at = new Date(w.now());
-  await putResult(w.db, {
+  await putQualityResult(w.db, {
     _id: `project:${parsed.data.projectId}:${at.getTime()}`,
     schemaVersion: 1,
     scope: 'project',

@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import { MaintenanceJobData, type Region } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
-import { putResult, type AgreementRow } from '../infra/mongo.ts';
+import { putQualityResult, type AgreementDoc } from '@labelwork/engine';
 import { projectAgreementProcessor } from './project-agreement.ts';
 import { boundedItemQuality } from './item-agreement.ts';
 
@@ -16,7 +16,7 @@ export async function recomputeProjectProcessor(w: WorkerContext, job: Job): Pro
   const projectId = new ObjectId(parsed.data.projectId);
   const project = await w.db.projects.findOne({ _id: projectId });
   if (!project) throw new UnrecoverableError('the project no longer exists');
-  const items = (await w.db.agreements.find({ projectId, scope: 'item' }).toArray()) as Extract<AgreementRow, { scope: 'item' }>[];
+  const items = (await w.db.agreements.find({ projectId, scope: 'item' }).toArray()) as Extract<AgreementDoc, { scope: 'item' }>[];
   const byItem = new Map<string, { annotatorId: string; annotationId: ObjectId; regions: Region[] }[]>();
   for await (const a of w.db.annotations.find({ projectId, gold: false })) {
     const list = byItem.get(a.itemId.toHexString()) ?? [];
@@ -28,7 +28,7 @@ export async function recomputeProjectProcessor(w: WorkerContext, job: Job): Pro
     const list = byItem.get(it.itemId.toHexString()) ?? [];
     if (!list.length) continue;
     const { quality, approximate } = boundedItemQuality(w, list, project.labelSchema);
-    await putResult(w.db, {
+    await putQualityResult(w.db, {
       _id: it._id,
       schemaVersion: 1,
       scope: 'item',

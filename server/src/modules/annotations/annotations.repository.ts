@@ -1,6 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { AnnotationStatus } from '@labelwork/core';
-import type { AnnotationDoc, Database } from '../../infra/mongo.ts';
+import type { AnnotationDoc, Database } from '@labelwork/engine';
 
 /** The one module that writes the annotations collection (the tasks module inserts submissions through it). */
 export const annotationsRepo = {

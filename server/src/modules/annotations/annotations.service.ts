@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { regionIssues, regionsPerLabel, type Annotation, type AnnotationPatch, type LabelMerge } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { AnnotationDoc, UserDoc } from '../../infra/mongo.ts';
+import type { AnnotationDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';

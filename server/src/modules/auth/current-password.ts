@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { usersRepo } from '../users/users.repository.ts';
 import { verifyPassword } from './password.ts';
 

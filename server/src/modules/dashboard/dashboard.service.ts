@@ -15,7 +15,7 @@ import {
   type Outlier,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { AgreementDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { AgreementDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { loadProject } from '../projects/projects.access.ts';
 import { queueCounts } from '../tasks/tasks.counts.ts';

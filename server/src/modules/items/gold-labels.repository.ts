@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { Database, ItemDoc } from '../../infra/mongo.ts';
+import type { Database, ItemDoc } from '@labelwork/engine';
 
 /** The items module's access to gold answers by label (label merges). */
 export const goldLabelsRepo = {

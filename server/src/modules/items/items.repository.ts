@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { ObjectId, type Filter } from 'mongodb';
 import type { ItemStatus } from '@labelwork/core';
-import type { Database, ImportDoc, ItemDoc } from '../../infra/mongo.ts';
+import type { Database, ImportDoc, ItemDoc } from '@labelwork/engine';
 
 export interface ItemFilter {
   q?: string;

@@ -14,11 +14,11 @@ import {
   type TextItemImport,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ImportDoc, ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ImportDoc, ItemDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';
-import { reserveSeq } from '../../infra/mongo.ts';
+import { reserveSeq } from '@labelwork/engine';
 import { onItemsImported } from '../tasks/tasks.queueing.ts';
 import { withdrawItems } from '../tasks/tasks.withdraw.ts';
 import { annotationsRepo } from '../annotations/annotations.repository.ts';

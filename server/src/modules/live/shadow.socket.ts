@@ -17,7 +17,7 @@ import {
 } from '@labelwork/core';
 import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { audit } from '../audit/audit.service.ts';
 import { onAccessChange, type AccessChange } from '../projects/access-cache.ts';
 import { isMember, loadProject } from '../projects/projects.access.ts';

@@ -1,6 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { AppContext } from '../../context.ts';
-import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { projectsRepo } from './projects.repository.ts';
 

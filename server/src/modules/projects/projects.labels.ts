@@ -2,7 +2,7 @@ import type { ObjectId } from 'mongodb';
 import type { LabelMerge, LabelSchema } from '@labelwork/core';
 import { labelMergeIssues } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { fieldIssue, validationError } from '../../http/errors.ts';
 import { annotationLabelCounts, relabelAnnotations } from '../annotations/annotations.service.ts';
 import { goldLabelCounts, relabelGold } from '../items/gold-labels.ts';

@@ -1,7 +1,7 @@
 import type { ObjectId } from 'mongodb';
 import type { ProjectLead } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { usersRepo } from '../users/users.repository.ts';
 import { loadProject } from './projects.access.ts';
 

@@ -1,6 +1,6 @@
 import type { Filter, ObjectId, UpdateFilter } from 'mongodb';
 import type { ProjectStatus } from '@labelwork/core';
-import type { Database, ProjectDoc } from '../../infra/mongo.ts';
+import type { Database, ProjectDoc } from '@labelwork/engine';
 
 export const projectsRepo = {
   byId: (db: Database, id: ObjectId) => db.projects.findOne({ _id: id }),

@@ -11,7 +11,7 @@ import {
   type ProjectStatus,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { findGuideline } from '../guidelines/guidelines.service.ts';

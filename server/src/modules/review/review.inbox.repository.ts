@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { Database, InboxDoc } from '../../infra/mongo.ts';
+import type { Database, InboxDoc } from '@labelwork/engine';
 
 /** Mongo access of the annotator's inbox (the `inbox` collection; only review.inbox.ts calls this). */
 export const inboxRepo = {

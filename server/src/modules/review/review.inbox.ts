@@ -10,7 +10,7 @@ import {
   type ReviewRecord,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { InboxDoc, UserDoc } from '../../infra/mongo.ts';
+import type { InboxDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { inboxRepo } from './review.inbox.repository.ts';
 

@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { AgreementDoc, Database, ReviewDoc } from '../../infra/mongo.ts';
+import type { AgreementDoc, Database, ReviewDoc } from '@labelwork/engine';
 
 /** Mongo access of review: inserts on the verdict path, small filtered reads for the views. */
 export const reviewsRepo = {

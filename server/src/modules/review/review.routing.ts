@@ -16,7 +16,7 @@ import {
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { startDomainEventConsumer } from '../../infra/domain-events.ts';
-import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { AnnotationDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 
 /** Puts one annotation into its project's review queue (round 0) and tells the reviewers, once. */

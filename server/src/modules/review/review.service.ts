@@ -18,7 +18,7 @@ import {
   type CommentInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ProjectDoc, ReviewDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ProjectDoc, ReviewDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { editAnnotation } from '../annotations/annotations.service.ts';

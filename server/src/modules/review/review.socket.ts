@@ -10,7 +10,7 @@ import {
 } from '@labelwork/core';
 import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { onAccessChange } from '../projects/access-cache.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';
 import { canReview } from './review.service.ts';

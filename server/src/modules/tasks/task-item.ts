@@ -1,5 +1,5 @@
 import type { AnnotationContent } from '@labelwork/core';
-import type { ItemDoc } from '../../infra/mongo.ts';
+import type { ItemDoc } from '@labelwork/engine';
 
 export { taskItemOf, type CachedItem } from '@labelwork/core';
 

@@ -2,7 +2,7 @@ import { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import { formatPath, meetsLevel, parseLeaseId, regionIssues, type ItemExtent, type Region } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError, validationError } from '../../http/errors.ts';
 import { loadProject } from '../projects/projects.access.ts';

@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { SERVER_EVENTS, SwrCache, rooms, type QueueCounts, type QueueSettings } from '@labelwork/core';
 import type { Redis } from 'ioredis';
 import type { AppContext, TaskRuntime } from '../../context.ts';
-import type { Database, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { Database, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { canAccess } from '../projects/projects.access.ts';
 import { projectsRepo } from '../projects/projects.repository.ts';

@@ -11,7 +11,7 @@ import {
   type QueueSettingsPatch,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { loadProject } from '../projects/projects.access.ts';

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { SERVER_EVENTS, leaseIdOf, replicaJobId, rooms } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { AppError, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { canAccess, loadProject } from '../projects/projects.access.ts';

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { replicaJobs, type QueueItemsInput } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ItemDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ItemDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { loadProject } from '../projects/projects.access.ts';

@@ -7,7 +7,7 @@ import {
   type QueueBatchDoc,
   type QueueDoc,
   type SkipDoc,
-} from '../../infra/mongo.ts';
+} from '@labelwork/engine';
 
 /**
  * Mongo access of the assignment engine. On the hot path only inserts and small collections are

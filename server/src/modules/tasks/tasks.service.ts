@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import { ReplicaJobData, goldJobId, leaseIdOf, type Region, type Task, type TaskItem } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError } from '../../http/errors.ts';
 import { newToken, projectForTask, runtime, settingsOf, touchCounts } from './task-runtime.ts';

@@ -2,7 +2,7 @@ import { CLIENT_EVENTS, LeaseHeartbeatPayload, TaskNextPayload, type Ack } from 
 import { ObjectId } from 'mongodb';
 import type { AppContext, LwSocket } from '../../context.ts';
 import { cachedUser } from '../../http/middleware.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { heartbeat, nextTask } from './tasks.service.ts';
 import { ackFail } from '../../infra/socket-acks.ts';
 

@@ -16,7 +16,7 @@ import {
   type SubmitInput,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { AnnotationDoc, ProjectDoc, UserDoc } from '../../infra/mongo.ts';
+import type { AnnotationDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { isLostLockError } from '../../infra/bullmq-adapter.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
@@ -24,7 +24,7 @@ import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { extentOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
 import { annotationsRepo } from '../annotations/annotations.repository.ts';
 import { draftsRepo } from './tasks.repository.ts';
-import { isDuplicateKey } from '../../infra/mongo.ts';
+import { isDuplicateKey } from '@labelwork/engine';
 import { logLease } from './lease-log.ts';
 import { queueCounts } from './tasks.counts.ts';
 import { reviewOnSubmit } from '../review/review.routing.ts';

@@ -1,7 +1,7 @@
 import { replicaJobId } from '@labelwork/core';
 import type { ObjectId } from 'mongodb';
 import type { AppContext } from '../../context.ts';
-import type { ProjectDoc } from '../../infra/mongo.ts';
+import type { ProjectDoc } from '@labelwork/engine';
 
 /**
  * Takes items out of annotation before they are deleted (callers refuse items that have

@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import { isDuplicateKey, type Database, type UserDoc } from '../../infra/mongo.ts';
+import { isDuplicateKey, type Database, type UserDoc } from '@labelwork/engine';
 
 export const usersRepo = {
   byId: (db: Database, id: ObjectId) => db.users.findOne({ _id: id }),

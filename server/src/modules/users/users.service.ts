@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import type { User, UserInput, UserPatch } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { UserDoc } from '../../infra/mongo.ts';
+import type { UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/audit.service.ts';
 import { generatePassword, hashPassword } from '../auth/password.ts';
