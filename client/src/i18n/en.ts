@@ -5,6 +5,7 @@ import { editorEn } from './editor.ts';
 import { dashboardEn } from './dashboard.ts';
 import { reviewEn } from './review.ts';
 import { itemsEn } from './items.ts';
+import { datasetImportEn } from './dataset-import.ts';
 import { workspaceEn } from './workspace.ts';
 import { shadowEn } from './shadow.ts';
 
@@ -262,6 +263,7 @@ export const en = {
   ...editorEn,
   ...reviewEn,
   ...itemsEn,
+  ...datasetImportEn,
   ...workspaceEn,
   ...shadowEn,
   ...dashboardEn,

@@ -5,6 +5,7 @@ import { editorZhCN } from './editor.ts';
 import { dashboardZh } from './dashboard.ts';
 import { reviewZhCN } from './review.ts';
 import { itemsZhCN } from './items.ts';
+import { datasetImportZhCN } from './dataset-import.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
 import { shadowZh } from './shadow.ts';
@@ -260,6 +261,7 @@ export const zhCN: Messages = {
   ...editorZhCN,
   ...reviewZhCN,
   ...itemsZhCN,
+  ...datasetImportZhCN,
   ...workspaceZhCN,
   ...shadowZh,
   ...dashboardZh,

@@ -16,6 +16,18 @@ export const ERROR_CODES = {
   EMPTY_IMPORT: 400,
   /** An image would cost too much to check or render (SVG size, filters, <use> fan-out, time or memory). */
   IMAGE_TOO_COSTLY: 400,
+  /** A zip entry's path is absolute, climbs out (`..`), uses backslashes, repeats, or is not a plain file. */
+  ZIP_UNSAFE_PATH: 400,
+  /** A zip entry is a symbolic link. */
+  ZIP_SYMLINK: 400,
+  ZIP_ENCRYPTED: 400,
+  ZIP_TOO_MANY_ENTRIES: 400,
+  /** A zip (or one of its files) unpacks to more than the limit. */
+  ZIP_TOO_LARGE: 413,
+  /** A zip entry compresses suspiciously well, or inflates to more than it declares. */
+  ZIP_BOMB: 400,
+  /** Not a readable zip archive (structure, compression method, sizes). */
+  ZIP_CORRUPT: 400,
   UNAUTHENTICATED: 401,
   BAD_CREDENTIALS: 401,
   SESSION_EXPIRED: 401,
