@@ -32,3 +32,7 @@ export * from './cache/swr-cache.ts';
 export * from './datasets/snapshot.ts';
 export * from './ml/index.ts';
 export * from './contracts/ml.ts';
+export * from './contracts/datasets.ts';
+export * from './datasets/export-item.ts';
+export * from './contracts/dataset-import.ts';
+export * from './datasets/import-plan.ts';

@@ -4,3 +4,4 @@
  */
 export * from './db/documents.ts';
 export * from './db/database.ts';
+export * from './db/datasets.ts';

@@ -20,6 +20,7 @@ import type {
   SkipDoc,
   UserDoc,
 } from './documents.ts';
+import { datasetCollections, ensureDatasetIndexes, type DatasetCollections } from './datasets.ts';
 
 /**
  * The core collections. A feature with collections of its own declares them in
@@ -46,7 +47,7 @@ export interface CoreCollections {
 }
 
 /** Every collection, with the client. One object per process, built in the composition root. */
-export interface Database extends CoreCollections /* FEATURES: , FooCollections */ {
+export interface Database extends CoreCollections, DatasetCollections /* FEATURES: , FooCollections */ {
   client: MongoClient;
   db: Db;
   close(): Promise<void>;
@@ -89,11 +90,13 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     client,
     db,
     ...coreCollections(db),
+    ...datasetCollections(db),
     // FEATURES: ...fooCollections(db),
     close: () => client.close(),
   };
   if (options.ensureIndexes !== false) {
     await ensureIndexes(database);
+    await ensureDatasetIndexes(database);
     // FEATURES: await ensureFooIndexes(database);
   }
   return database;

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { Id } from '../schema/common.ts';
+import { ItemStatus } from '../schema/item.ts';
+import { DATASET_FORMATS } from '../formats/dataset/types.ts';
+import type { SnapshotChangelog } from '../datasets/snapshot.ts';
+
+/**
+ * Contracts of dataset exports and snapshots: the HTTP bodies, the job payloads of the `{export}`
+ * queue, the records the API returns and the export's manifest. See docs/datasets.md.
+ */
+
+/**
+ * Which annotations go out:
+ * - `consensus`: per item the quality job's consensus (or the one annotation when only one was
+ *   asked for), the gold answer on gold items;
+ * - `all`: every annotator's annotation (and gold answers);
+ * - `accepted`: only annotations a reviewer accepted or fixed (the fixed version);
+ * - `gold`: only gold items, with their gold answers.
+ */
+export const EXPORT_SELECTIONS = ['consensus', 'all', 'accepted', 'gold'] as const;
+export const ExportSelection = z.enum(EXPORT_SELECTIONS);
+export type ExportSelection = z.infer<typeof ExportSelection>;
+
+export const StartExportInput = z.strictObject({
+  format: z.enum(DATASET_FORMATS),
+  annotations: ExportSelection.default('consensus'),
+  /** Only items in these statuses (default: all). */
+  status: z.array(ItemStatus).min(1).max(4).optional(),
+  /** Only items of this import. */
+  importId: Id.optional(),
+  /** `reference`: the annotation files name the images; `include`: images go into the zip as well. */
+  images: z.enum(['reference', 'include']).default('reference'),
+  /** CoNLL tag scheme. */
+  scheme: z.enum(['iob2', 'bioes']).optional(),
+  /** Render from this snapshot instead of the live project. */
+  snapshotId: Id.optional(),
+});
+export type StartExportInput = z.infer<typeof StartExportInput>;
+export type ExportOptions = Omit<StartExportInput, 'snapshotId'>;
+
+export const EXPORT_STATUSES = ['queued', 'running', 'complete', 'failed', 'cancelled', 'expired'] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+/** What the export writes beside the annotations (`manifest.json` in the zip). */
+export interface ExportManifest {
+  generator: 'labelwork';
+  project: { id: string; name: string; kind: 'image' | 'text' };
+  snapshot: { id: string; hash: string; version: string; number: number } | null;
+  format: string;
+  options: ExportOptions;
+  counts: { items: number; unlabeled: number; annotations: number; regions: number; byLabel: Record<string, number> };
+  warnings: { code: string; message: string; count: number }[];
+  /** sha256 of the annotation files (each file's name and bytes, in name order), so two exports can be compared. */
+  contentHash: string;
+  files: { name: string; bytes: number; sha256: string }[];
+}
+
+/** An export as the API returns it. */
+export interface ExportRecord {
+  id: string;
+  projectId: string;
+  format: string;
+  options: ExportOptions;
+  snapshotId: string | null;
+  status: ExportStatus;
+  done: number;
+  total: number;
+  fileName: string | null;
+  bytes: number | null;
+  contentHash: string | null;
+  error: string | null;
+  byId: string;
+  createdAt: string;
+  finishedAt: string | null;
+  expiresAt: string | null;
+}
+
+export const CreateSnapshotInput = z.strictObject({
+  /** Release note (required when the snapshot is a major version). */
+  note: z.string().trim().max(5000).default(''),
+});
+export type CreateSnapshotInput = z.infer<typeof CreateSnapshotInput>;
+
+export type SnapshotStatus = 'building' | 'complete' | 'failed';
+
+/** A snapshot as the API returns it. */
+export interface SnapshotRecord {
+  id: string;
+  projectId: string;
+  number: number;
+  version: string | null;
+  /** sha256 of the canonical text: the same state gives the same hash. */
+  hash: string | null;
+  status: SnapshotStatus;
+  note: string;
+  asOf: string;
+  counts: { items: number; annotations: number; regions: number; byLabel: Record<string, number> } | null;
+  changelog: SnapshotChangelog | null;
+  previousId: string | null;
+  error: string | null;
+  byId: string;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** Job names of the `{export}` queue. */
+export const EXPORT_JOBS = {
+  export: 'export',
+  snapshot: 'snapshot',
+  cleanup: 'export-cleanup',
+} as const;
+
+export const ExportJobData = z.object({ exportId: Id });
+export type ExportJobData = z.infer<typeof ExportJobData>;
+export const SnapshotJobData = z.object({ snapshotId: Id });
+export type SnapshotJobData = z.infer<typeof SnapshotJobData>;
+
+/** Progress of an export or a snapshot build, to the project room (best-effort). */
+export const DatasetProgressPayload = z.object({
+  projectId: Id,
+  kind: z.enum(['export', 'snapshot']),
+  id: Id,
+  status: z.enum(['queued', 'running', 'complete', 'failed', 'cancelled', 'expired', 'building']),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+export type DatasetProgressPayload = z.infer<typeof DatasetProgressPayload>;

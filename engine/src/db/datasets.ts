@@ -1,0 +1,92 @@
+/**
+ * Dataset exports and snapshots: their collections, document types and indexes. Written only by
+ * the export/snapshot worker jobs and the server's datasets module (server/src/modules/datasets).
+ */
+import type { Collection, Db, ObjectId } from 'mongodb';
+import type { ExportManifest, ExportOptions, ExportStatus, SnapshotChangelog, SnapshotHeader, SnapshotStatus } from '@labelwork/core';
+
+export interface ExportDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  format: string;
+  options: ExportOptions;
+  snapshotId: ObjectId | null;
+  status: ExportStatus;
+  done: number;
+  total: number;
+  /** The finished file in the `files` GridFS bucket; set in the same update that marks the export complete. */
+  fileId: ObjectId | null;
+  fileName: string | null;
+  bytes: number | null;
+  contentHash: string | null;
+  manifest: ExportManifest | null;
+  error: string | null;
+  /** Set by a lead's cancel; the job checks it between batches and stops. */
+  cancelRequested: boolean;
+  byId: ObjectId;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** When the cleanup job deletes the file (finished exports only). */
+  expiresAt: Date | null;
+}
+
+/** A frozen, numbered version of a project's labeled state. Its entries are in `snapshotEntries`. */
+export interface SnapshotDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  /** 1, 2, 3 … per project (unique). */
+  number: number;
+  /** Semantic version, set when the build completes (it depends on the changelog). */
+  version: string | null;
+  /** sha256 of the canonical text (header line + entry lines in item order). */
+  hash: string | null;
+  status: SnapshotStatus;
+  note: string;
+  /** Cut-off: only annotations created at or before it are frozen. */
+  asOf: Date;
+  header: SnapshotHeader | null;
+  counts: { items: number; annotations: number; regions: number; byLabel: Record<string, number> } | null;
+  changelog: SnapshotChangelog | null;
+  previousId: ObjectId | null;
+  error: string | null;
+  byId: ObjectId;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/**
+ * One item of a snapshot (`_id` = `<snapshotId>:<itemId>`, so a retried build overwrites rather than
+ * duplicates). `line` is the entry's canonical JSON line, exactly as hashed: exports parse it back,
+ * so a later export reads the very bytes the snapshot id was computed from. One document per item
+ * keeps every document far below 16 MB.
+ */
+export interface SnapshotEntryDoc {
+  _id: string;
+  snapshotId: ObjectId;
+  itemId: string;
+  line: string;
+}
+
+export interface DatasetCollections {
+  exports: Collection<ExportDoc>;
+  snapshots: Collection<SnapshotDoc>;
+  snapshotEntries: Collection<SnapshotEntryDoc>;
+}
+
+export function datasetCollections(db: Db): DatasetCollections {
+  return {
+    exports: db.collection<ExportDoc>('exports'),
+    snapshots: db.collection<SnapshotDoc>('snapshots'),
+    snapshotEntries: db.collection<SnapshotEntryDoc>('snapshotEntries'),
+  };
+}
+
+export async function ensureDatasetIndexes(d: DatasetCollections): Promise<void> {
+  await d.exports.createIndex({ projectId: 1, createdAt: -1 }, { name: 'project_created' });
+  await d.exports.createIndex({ expiresAt: 1 }, { name: 'expires' });
+  await d.snapshots.createIndex({ projectId: 1, number: 1 }, { unique: true, name: 'project_number_unique' });
+  await d.snapshotEntries.createIndex({ snapshotId: 1, itemId: 1 }, { name: 'snapshot_item' });
+}
