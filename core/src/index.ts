@@ -34,3 +34,5 @@ export * from './ml/index.ts';
 export * from './contracts/ml.ts';
 export * from './contracts/datasets.ts';
 export * from './datasets/export-item.ts';
+export * from './contracts/dataset-import.ts';
+export * from './datasets/import-plan.ts';
