@@ -1,4 +1,5 @@
 import type { DatasetFormat, DatasetFormatId } from './types.ts';
+import { cocoFormat } from './coco.ts';
 
 export * from './types.ts';
 
@@ -6,4 +7,6 @@ export * from './types.ts';
  * Every dataset format by id. One entry per format module in this folder; the CLI (`labelwork
  * convert`), the export jobs and the import preview all look formats up here.
  */
-export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {};
+export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {
+  coco: cocoFormat,
+};

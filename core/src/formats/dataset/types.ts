@@ -119,6 +119,8 @@ export interface WriteOptions {
   scheme?: 'iob2' | 'bioes';
   /** Which annotation of an item a single-answer format writes: the first of these kinds found. */
   prefer?: DatasetAnnotation['kind'][];
+  /** Facts about the export for formats whose header has room for them (COCO `info`: export id, snapshot, date). */
+  info?: Record<string, string | number>;
 }
 
 export interface DatasetWriter {
