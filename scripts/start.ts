@@ -1,13 +1,15 @@
 /**
  * `npm start`: the whole app on one machine. Builds the client if needed, starts Redis and a
  * MongoDB-protocol server with data under ./data (unless MONGO_URL/REDIS_URL are set), then the
- * server and the workers. Ctrl-C stops everything cleanly.
+ * server and the workers. Ctrl-C stops everything cleanly. `npm start -- --ml-backends` also starts
+ * the reference model backends (python/backends: pedestrians on 127.0.0.1:9090, chinese_ner on :9091).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot, startServices } from './services.ts';
+import { REFERENCE_BACKENDS, startPythonBackend, type BackendProc } from './ml-backends.ts';
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
   const env = { ...process.env, MONGO_URL: services.mongoUrl, REDIS_URL: services.redisUrl };
   const tsx = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const children: ChildProcess[] = [];
+  const backends: BackendProc[] = [];
   const run = (name: string, entry: string) => {
     const c = spawn(process.execPath, [tsx, entry], { cwd: repoRoot, env, stdio: 'inherit' });
     c.on('exit', (code, signal) => {
@@ -82,11 +85,19 @@ async function main(): Promise<void> {
           }),
       ),
     );
+    await Promise.all(backends.map((b) => b.stop()));
     await services.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  if (process.argv.includes('--ml-backends')) {
+    for (const [i, name] of REFERENCE_BACKENDS.entries()) {
+      const b = await startPythonBackend(name, { port: 9090 + i });
+      backends.push(b);
+      log(`model backend ${name} on ${b.url} (register it as an admin: Models → add, allow-listed)`);
+    }
+  }
   run('server', 'server/src/main.ts');
   if (existsSync(path.join(repoRoot, 'workers', 'src', 'main.ts'))) run('workers', 'workers/src/main.ts');
 }
