@@ -64,6 +64,7 @@ export const issuesEn = {
   'issue.duplicate_quiz_id': 'Question {other} already has the id "{id}".',
   'issue.answer_out_of_range': 'Answer {answer} is out of range: the question has {options} options.',
   'issue.answer_twice': 'Answer {answer} is listed twice.',
+  'issue.quiz_type_mismatch': 'The answer does not fit a {type} question (true-false: 2 options and one answer; single: one answer; multiple: a list).',
 
   'issue.type.string': 'text',
   'issue.type.number': 'a number',
@@ -143,6 +144,7 @@ export const issuesZhCN: { readonly [K in keyof typeof issuesEn]: string } = {
   'issue.duplicate_quiz_id': '第 {other} 道题已使用 ID“{id}”。',
   'issue.answer_out_of_range': '答案 {answer} 超出范围：此题只有 {options} 个选项。',
   'issue.answer_twice': '答案 {answer} 重复列出。',
+  'issue.quiz_type_mismatch': '答案与题型 {type} 不符（判断题：2 个选项、1 个答案；单选题：1 个答案；多选题：答案列表）。',
 
   'issue.type.string': '文本',
   'issue.type.number': '数字',

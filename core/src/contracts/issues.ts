@@ -73,6 +73,7 @@ export const ISSUE_REASONS = [
   'duplicate_quiz_id',
   'answer_out_of_range',
   'answer_twice',
+  'quiz_type_mismatch',
 ] as const;
 
 export type IssueReason = (typeof ISSUE_REASONS)[number];

@@ -1,6 +1,6 @@
 import type { Lang } from '../schema/common.ts';
 import { findDefinitions, findHardCases, type HardCase } from './markdown.ts';
-import { localize, type Guideline, type QuizQuestion } from './schema.ts';
+import { localize, quizQuestionType, type Guideline, type QuizQuestion, type QuizQuestionType } from './schema.ts';
 
 /**
  * Per label name (in label schema order), the Markdown section that defines it in `lang`:
@@ -31,6 +31,7 @@ export interface ExamQuestion {
   answer: number[];
   /** Select-all-that-apply (the answer was written as a list), shown with checkboxes. */
   multiple: boolean;
+  type: QuizQuestionType;
   explanation: string;
 }
 
@@ -43,6 +44,7 @@ export function localizeQuestion(q: QuizQuestion, lang: Lang): ExamQuestion {
     options: q.options.map((o) => localize(o, lang)),
     answer,
     multiple: typeof q.answer !== 'number',
+    type: quizQuestionType(q),
     explanation: localize(q.explanation, lang),
   };
 }

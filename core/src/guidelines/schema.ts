@@ -16,6 +16,11 @@ export type LocalizedText = z.infer<typeof LocalizedText>;
 
 const AnswerIndex = z.number().int('must be a whole number').nonnegative('must be 0 or more');
 
+/** Kinds of quiz question: true/false (two options, one answer), single choice, multiple choice (select all that apply). */
+export const QUIZ_QUESTION_TYPES = ['true-false', 'single', 'multiple'] as const;
+export const QuizQuestionType = z.enum(QUIZ_QUESTION_TYPES);
+export type QuizQuestionType = z.infer<typeof QuizQuestionType>;
+
 /** One multiple-choice question of a guideline's quiz bank. Option indexes count from 0. */
 export const QuizQuestion = z.strictObject({
   id: z
@@ -28,6 +33,8 @@ export const QuizQuestion = z.strictObject({
     error: 'must be an option index (counting from 0) or a list of indexes',
   }),
   explanation: LocalizedText,
+  /** Optional; without it a list answer means `multiple` and one index `single` (see `quizQuestionType`). */
+  type: QuizQuestionType.optional(),
 });
 export type QuizQuestion = z.infer<typeof QuizQuestion>;
 
@@ -81,6 +88,12 @@ export const GuidelineFrontMatter = z
       } else ids.set(q.id, i);
       for (const field of QUESTION_TEXT_FIELDS) needLangs(q[field], ['quiz', i, field]);
       q.options.forEach((o, j) => needLangs(o, ['quiz', i, 'options', j]));
+      if (q.type === 'true-false' && (q.options.length !== 2 || typeof q.answer !== 'number'))
+        ctx.addIssue({ code: 'custom', path: ['quiz', i, 'type'], message: 'a true-false question has exactly 2 options and one answer index', params: reasonParams('quiz_type_mismatch', { type: q.type }) });
+      if (q.type === 'single' && typeof q.answer !== 'number')
+        ctx.addIssue({ code: 'custom', path: ['quiz', i, 'type'], message: 'a single-choice question has one answer index, not a list', params: reasonParams('quiz_type_mismatch', { type: q.type }) });
+      if (q.type === 'multiple' && typeof q.answer === 'number')
+        ctx.addIssue({ code: 'custom', path: ['quiz', i, 'type'], message: 'a multiple-choice question lists its answers ([0, 2])', params: reasonParams('quiz_type_mismatch', { type: q.type }) });
       const answers = typeof q.answer === 'number' ? [q.answer] : q.answer;
       const seen = new Set<number>();
       answers.forEach((a, j) => {
@@ -99,6 +112,11 @@ export const GuidelineFrontMatter = z
     });
   });
 export type GuidelineFrontMatter = z.infer<typeof GuidelineFrontMatter>;
+
+/** The question's type: as written, else `multiple` for a list answer and `single` for one index. */
+export function quizQuestionType(q: Pick<QuizQuestion, 'answer' | 'type'>): QuizQuestionType {
+  return q.type ?? (typeof q.answer === 'number' ? 'single' : 'multiple');
+}
 
 /** A parsed, checked guideline. `body` holds the Markdown of each language ('' for a language not listed). */
 export interface Guideline {

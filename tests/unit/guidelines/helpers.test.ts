@@ -78,6 +78,7 @@ describe('quizForExam', () => {
       options: ['帽子', '雨伞', '背包'],
       answer: [0, 2],
       multiple: true,
+      type: 'multiple',
       explanation: '雨伞不算。',
     });
     expect(all[0]).toMatchObject({ answer: [0], multiple: false, options: ['行人', '骑行者'] });

@@ -148,6 +148,17 @@ describe('parseGuideline: errors', () => {
     expect(issuesOf(r3).some((i) => i.path.startsWith('quiz[1].answer'))).toBe(true);
   });
 
+  it('checks a written question type against its options and answer', () => {
+    const tf = FRONT_MATTER.replace('    answer: 1\n', '    answer: 1\n    type: true-false\n');
+    expect(parseGuideline(doc({ frontMatter: tf }), PATH).ok).toBe(true);
+    const tfList = FRONT_MATTER.replace('    answer: [2, 0]\n', '    answer: [2, 0]\n    type: true-false\n');
+    expectIssue(parseGuideline(doc({ frontMatter: tfList }), PATH), 'quiz[1].type', /true-false question has exactly 2 options/);
+    const single = FRONT_MATTER.replace('    answer: [2, 0]\n', '    answer: [2, 0]\n    type: single\n');
+    expectIssue(parseGuideline(doc({ frontMatter: single }), PATH), 'quiz[1].type', /one answer index/);
+    const multiple = FRONT_MATTER.replace('    answer: 1\n', '    answer: 1\n    type: multiple\n');
+    expectIssue(parseGuideline(doc({ frontMatter: multiple }), PATH), 'quiz[2].type', /lists its answers/);
+  });
+
   it('rejects too few and too many options', () => {
     const one = FRONT_MATTER.replace(/ {6}- \{ zh-CN: 骑行者, en: rider \}\n/, '');
     expectIssue(parseGuideline(doc({ frontMatter: one }), PATH), 'quiz[0].options', /at least 2/);
