@@ -80,6 +80,34 @@ function checkRecord(raw: unknown, line: number, errors: ImportLineError[], item
 }
 
 /**
+ * The lines of a JSONL text, parsed: a leading BOM is dropped, `\r\n` accepted, blank lines
+ * skipped; each other line yields its JSON value or an `INVALID_JSON` error, with its 1-based line
+ * number. Shared by the text import and the dataset JSONL reader (formats/dataset/jsonl.ts).
+ */
+export function* jsonLines(text: string): Generator<{ line: number; value: unknown } | { line: number; error: ImportLineError }> {
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  for (const [idx, raw] of lines.entries()) {
+    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (l.trim() === '') continue;
+    try {
+      yield { line: idx + 1, value: JSON.parse(l) as unknown };
+    } catch (e) {
+      const detail = e instanceof Error ? e.message : 'parse error';
+      const at = /position (\d+)/.exec(detail);
+      yield {
+        line: idx + 1,
+        error: {
+          line: idx + 1,
+          code: 'INVALID_JSON',
+          message: `not valid JSON (${detail})`,
+          ...(at ? { params: { column: Number(at[1]) + 1 } } : {}),
+        },
+      };
+    }
+  }
+}
+
+/**
  * Parses a JSONL text import: one JSON object per line ({text, id?, meta?, gold?}); blank lines are
  * skipped. Validates every line and reports all bad lines (up to 100) with 1-based line numbers, so
  * an import is all or nothing. O(n) in the text length.
@@ -87,29 +115,13 @@ function checkRecord(raw: unknown, line: number, errors: ImportLineError[], item
 export function parseJsonlImport(text: string): TextImportResult {
   const items: TextItemImport[] = [];
   const errors: ImportLineError[] = [];
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
   let total = 0;
-  lines.forEach((raw, idx) => {
-    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (l.trim() === '') return;
+  for (const l of jsonLines(text)) {
     total++;
-    if (errors.length >= MAX_ERRORS) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(l);
-    } catch (e) {
-      const detail = e instanceof Error ? e.message : 'parse error';
-      const at = /position (\d+)/.exec(detail);
-      errors.push({
-        line: idx + 1,
-        code: 'INVALID_JSON',
-        message: `not valid JSON (${detail})`,
-        ...(at ? { params: { column: Number(at[1]) + 1 } } : {}),
-      });
-      return;
-    }
-    checkRecord(value, idx + 1, errors, items);
-  });
+    if (errors.length >= MAX_ERRORS) continue;
+    if ('error' in l) errors.push(l.error);
+    else checkRecord(l.value, l.line, errors, items);
+  }
   if (total === 0) return { ok: false, errors: [{ line: 1, code: 'EMPTY_FILE', message: 'the file is empty' }], total };
   return errors.length ? { ok: false, errors, total } : { ok: true, items };
 }

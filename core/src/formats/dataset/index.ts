@@ -1,5 +1,7 @@
 import type { DatasetFormat, DatasetFormatId } from './types.ts';
 import { cocoFormat } from './coco.ts';
+import { conllFormat } from './conll.ts';
+import { jsonlFormat } from './jsonl.ts';
 
 export * from './types.ts';
 
@@ -9,4 +11,6 @@ export * from './types.ts';
  */
 export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {
   coco: cocoFormat,
+  conll: conllFormat,
+  jsonl: jsonlFormat,
 };

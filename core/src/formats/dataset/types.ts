@@ -121,6 +121,8 @@ export interface WriteOptions {
   prefer?: DatasetAnnotation['kind'][];
   /** Facts about the export for formats whose header has room for them (COCO `info`: export id, snapshot, date). */
   info?: Record<string, string | number>;
+  /** JSONL: Labelwork's native records (default) or doccano's `label` layout. */
+  layout?: 'labelwork' | 'doccano';
 }
 
 export interface DatasetWriter {
