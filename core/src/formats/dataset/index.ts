@@ -1,7 +1,9 @@
 import type { DatasetFormat, DatasetFormatId } from './types.ts';
 import { cocoFormat } from './coco.ts';
 import { conllFormat } from './conll.ts';
+import { csvFormat } from './csv.ts';
 import { jsonlFormat } from './jsonl.ts';
+import { labelStudioFormat } from './labelstudio.ts';
 
 export * from './types.ts';
 
@@ -11,6 +13,8 @@ export * from './types.ts';
  */
 export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {
   coco: cocoFormat,
+  labelstudio: labelStudioFormat,
   conll: conllFormat,
   jsonl: jsonlFormat,
+  csv: csvFormat,
 };

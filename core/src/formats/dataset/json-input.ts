@@ -9,7 +9,8 @@ export function parseJsonFile(file: string, text: string): unknown {
     const message = e instanceof Error ? e.message : String(e);
     const lineCol = /line (\d+)/.exec(message);
     const pos = /position (\d+)/.exec(message);
-    const line = lineCol ? Number(lineCol[1]) : pos ? body.slice(0, Number(pos[1])).split('\n').length : undefined;
+    const end = /end of JSON input/.test(message) ? body.trimEnd().split('\n').length : undefined;
+    const line = lineCol ? Number(lineCol[1]) : pos ? body.slice(0, Number(pos[1])).split('\n').length : end;
     return fail('JSON_SYNTAX', `not valid JSON: ${message}`, file, line === undefined ? {} : { line });
   }
 }

@@ -1,0 +1,494 @@
+import { z } from 'zod';
+import { formatPath } from '../../contracts/errors.ts';
+import type { KeypointsRegion, Point, Region } from '../../schema/region.ts';
+import { codePointLength } from '../../schema/item.ts';
+import { sliceByCodePoints, utf16ToCodePoint } from '../../text/codepoints.ts';
+import { ReadFailure } from './image-common.ts';
+import { parseJsonFile } from './json-input.ts';
+import { labelsFromItems, regionIds } from './labels-from-regions.ts';
+import type {
+  DatasetAnnotation,
+  DatasetError,
+  DatasetFormat,
+  DatasetItem,
+  DatasetWarning,
+  DatasetWriter,
+  InputFile,
+  Provenance,
+  ReadOptions,
+  ReadResult,
+} from './types.ts';
+
+/**
+ * Label Studio JSON: an array of tasks, one per item, `{id, data: {image | text}, annotations:
+ * [{result}], predictions: [{result, score, model_version}]}`.
+ *
+ * - Images: values are percent of the image (`original_width`/`original_height` on each result).
+ *   A rectangle's `rotation` (degrees, clockwise, about its top-left corner) is applied in PIXELS,
+ *   after scaling width and height by the image's own width and height (never in percent space,
+ *   which skews boxes on non-square images); a rectangle rotated by a multiple of 90° is a box
+ *   again, any other angle becomes a 4-point polygon (with a warning).
+ * - Keypoints: LS stores single points (`keypointlabels`, the label value is the point's name).
+ *   The control tag `keypoint:<label>` names the Labelwork keypoints label (see {@link labelStudioTagNames}).
+ *   Points are grouped into one keypoints region by, in this order: our own result ids
+ *   (`<regionId>.kp<k>`), LS's `parentID`, else in order per control tag, a new region starting when a
+ *   point name repeats. LS keeps no visibility: every point read is visible (v = 2); points with
+ *   v = 0 are not written, v = 1 points are written as ordinary points.
+ * - Text: `labels` with `start`/`end` in code points; a file whose offsets are UTF-16 units (old LS
+ *   versions, which count an emoji as 2) is recognised by its `text` field and converted, with a warning.
+ * - `choices` become class regions. Annotations with `ground_truth` are gold; cancelled ones are skipped.
+ */
+
+/** The control and object tag names of the LS label config made from a Labelwork schema (shared with the ML backend adapter). */
+export function labelStudioTagNames(kind: 'image' | 'text') {
+  return {
+    /** The object tag: `<Image name="image" value="$image"/>` or `<Text name="text" value="$text"/>`. */
+    object: kind,
+    /** RectangleLabels (images) or Labels (text). */
+    bbox: 'label',
+    span: 'label',
+    polygon: 'polygon',
+    /** Choices. */
+    class: 'class',
+    /** One KeyPointLabels control per Labelwork keypoints label; its Label values are the point names. */
+    keypoints: (label: string) => `keypoint:${label}`,
+  } as const;
+}
+
+const KEYPOINT_PREFIX = 'keypoint:';
+/** Percent → pixel results are rounded to this many decimals (float noise from the round trip). */
+const round = (v: number) => Math.round(v * 1e6) / 1e6;
+
+const num = z.number().finite();
+const Labels = z.array(z.string()).min(1);
+const Values = {
+  rectanglelabels: z.object({
+    x: num,
+    y: num,
+    width: num.nonnegative(),
+    height: num.nonnegative(),
+    rotation: num.optional(),
+    rectanglelabels: Labels,
+  }),
+  polygonlabels: z.object({ points: z.array(z.tuple([num, num])).min(3), polygonlabels: Labels }),
+  keypointlabels: z.object({ x: num, y: num, keypointlabels: Labels }),
+  labels: z.object({
+    start: z.number().int().nonnegative(),
+    end: z.number().int().nonnegative(),
+    text: z.string().optional(),
+    labels: Labels,
+  }),
+  choices: z.object({ choices: z.array(z.string()) }),
+};
+type Handled = keyof typeof Values;
+
+const Result = z.object({
+  id: z.union([z.string(), z.number()]).transform(String).optional(),
+  type: z.string(),
+  from_name: z.string().optional(),
+  to_name: z.string().optional(),
+  parentID: z.string().optional(),
+  original_width: num.positive().optional(),
+  original_height: num.positive().optional(),
+  image_rotation: num.optional(),
+  value: z.record(z.string(), z.unknown()),
+});
+const AnnotationJson = z.object({
+  result: z.array(z.unknown()).default([]),
+  was_cancelled: z.boolean().optional(),
+  ground_truth: z.boolean().optional(),
+  completed_by: z.union([z.number(), z.string(), z.object({ email: z.string().optional(), id: z.number().optional() })]).optional(),
+  created_at: z.string().optional(),
+  updated_at: z.string().optional(),
+});
+const PredictionJson = z.object({
+  result: z.array(z.unknown()).default([]),
+  score: num.nullish(),
+  model_version: z.union([z.string(), z.number()]).transform(String).nullish(),
+});
+const Task = z.object({
+  id: z.union([z.number(), z.string()]).optional(),
+  data: z.record(z.string(), z.unknown()),
+  annotations: z.array(z.unknown()).optional(),
+  completions: z.array(z.unknown()).optional(),
+  predictions: z.array(z.unknown()).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+
+class LsError extends Error {
+  constructor(
+    message: string,
+    readonly element: string,
+  ) {
+    super(message);
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, element: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  const at = formatPath(i.path);
+  throw new LsError(i.message, at ? `${element}.${at}` : element);
+}
+
+/** The four corners of an LS rectangle in pixels: rotated about (x, y), clockwise on screen. */
+export function rotatedCorners(x: number, y: number, w: number, h: number, degrees: number): Point[] {
+  const t = (degrees * Math.PI) / 180;
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  return [
+    { x, y },
+    { x: x + w * c, y: y + w * s },
+    { x: x + w * c - h * s, y: y + w * s + h * c },
+    { x: x - h * s, y: y + h * c },
+  ].map((p) => ({ x: round(p.x), y: round(p.y) }));
+}
+
+interface ReadCtx {
+  item: { kind: 'image' | 'text'; text?: string; name: string };
+  size?: { width: number; height: number };
+  counts: Record<string, number>;
+  next: () => string;
+}
+
+interface PendingPoint {
+  label: string;
+  group?: string;
+  name: string;
+  x: number;
+  y: number;
+}
+
+function regionsOf(results: readonly unknown[], element: string, ctx: ReadCtx): Region[] {
+  const regions: Region[] = [];
+  const points: PendingPoint[] = [];
+  const used = new Set<string>();
+  const idFor = (id: string | undefined) => {
+    if (id !== undefined && id.length >= 1 && id.length <= 64 && !used.has(id)) {
+      used.add(id);
+      return id;
+    }
+    let g = ctx.next();
+    while (used.has(g)) g = ctx.next();
+    used.add(g);
+    return g;
+  };
+  results.forEach((raw, k) => {
+    const at = `${element}.result[${k}]`;
+    const r = parse(Result, raw, at);
+    if (!(r.type in Values)) {
+      ctx.counts[`unsupported:${r.type}`] = (ctx.counts[`unsupported:${r.type}`] ?? 0) + 1;
+      return;
+    }
+    const type = r.type as Handled;
+    const size = () => {
+      const width = r.original_width ?? ctx.size?.width;
+      const height = r.original_height ?? ctx.size?.height;
+      if (width === undefined || height === undefined)
+        throw new LsError('needs original_width and original_height (or the image size)', at);
+      if (r.image_rotation) ctx.counts.imageRotation = (ctx.counts.imageRotation ?? 0) + 1;
+      ctx.size ??= { width, height };
+      return { W: width, H: height };
+    };
+    if (ctx.item.kind === 'text' && type !== 'labels' && type !== 'choices') throw new LsError(`${r.type} on a text item`, at);
+    if (ctx.item.kind === 'image' && type === 'labels') throw new LsError('text labels on an image item', at);
+    switch (type) {
+      case 'rectanglelabels': {
+        const v = parse(Values.rectanglelabels, r.value, `${at}.value`);
+        const { W, H } = size();
+        if (v.rectanglelabels.length > 1) ctx.counts.extraLabels = (ctx.counts.extraLabels ?? 0) + 1;
+        const corners = rotatedCorners((v.x / 100) * W, (v.y / 100) * H, (v.width / 100) * W, (v.height / 100) * H, v.rotation ?? 0);
+        const label = v.rectanglelabels[0]!;
+        const quarter = (((v.rotation ?? 0) % 90) + 90) % 90;
+        if (quarter < 1e-9 || 90 - quarter < 1e-9) {
+          const xs = corners.map((p) => p.x);
+          const ys = corners.map((p) => p.y);
+          const x = Math.min(...xs);
+          const y = Math.min(...ys);
+          regions.push({ id: idFor(r.id), type: 'bbox', label, x, y, w: round(Math.max(...xs) - x), h: round(Math.max(...ys) - y) });
+        } else {
+          ctx.counts.rotated = (ctx.counts.rotated ?? 0) + 1;
+          regions.push({ id: idFor(r.id), type: 'polygon', label, points: corners });
+        }
+        return;
+      }
+      case 'polygonlabels': {
+        const v = parse(Values.polygonlabels, r.value, `${at}.value`);
+        const { W, H } = size();
+        const pts = v.points.map(([x, y]) => ({ x: round((x / 100) * W), y: round((y / 100) * H) }));
+        regions.push({ id: idFor(r.id), type: 'polygon', label: v.polygonlabels[0]!, points: pts });
+        return;
+      }
+      case 'keypointlabels': {
+        const v = parse(Values.keypointlabels, r.value, `${at}.value`);
+        const { W, H } = size();
+        const from = r.from_name ?? 'keypoint';
+        const own = r.id ? /^(.+)\.kp\d+$/.exec(r.id) : null;
+        points.push({
+          label: from.startsWith(KEYPOINT_PREFIX) ? from.slice(KEYPOINT_PREFIX.length) : from,
+          group: own ? `id:${own[1]}` : r.parentID !== undefined ? `parent:${r.parentID}` : undefined,
+          name: v.keypointlabels[0]!,
+          x: round((v.x / 100) * W),
+          y: round((v.y / 100) * H),
+        });
+        return;
+      }
+      case 'labels': {
+        const v = parse(Values.labels, r.value, `${at}.value`);
+        const text = ctx.item.text ?? '';
+        let { start, end } = v;
+        if (v.text !== undefined && sliceByCodePoints(text, start, end) !== v.text && text.slice(start, end) === v.text) {
+          start = utf16ToCodePoint(text, start);
+          end = utf16ToCodePoint(text, end);
+          ctx.counts.utf16 = (ctx.counts.utf16 ?? 0) + 1;
+        } else if (v.text !== undefined && sliceByCodePoints(text, start, end) !== v.text)
+          ctx.counts.textMismatch = (ctx.counts.textMismatch ?? 0) + 1;
+        const length = codePointLength(text);
+        if (end <= start || end > length) throw new LsError(`span [${start}, ${end}) is not inside the text (${length} code points)`, at);
+        for (const label of v.labels) regions.push({ id: idFor(r.id), type: 'span', label, start, end });
+        return;
+      }
+      case 'choices': {
+        const v = parse(Values.choices, r.value, `${at}.value`);
+        for (const label of v.choices) regions.push({ id: idFor(r.id), type: 'class', label });
+        return;
+      }
+    }
+  });
+  regions.push(...groupKeypoints(points, idFor));
+  return regions;
+}
+
+function groupKeypoints(points: readonly PendingPoint[], idFor: (id: string | undefined) => string): KeypointsRegion[] {
+  const out: KeypointsRegion[] = [];
+  const byGroup = new Map<string, KeypointsRegion>();
+  const open = new Map<string, KeypointsRegion>();
+  for (const p of points) {
+    const point = { name: p.name, x: p.x, y: p.y, v: 2 as const };
+    if (p.group !== undefined) {
+      const key = `${p.label}\u0000${p.group}`;
+      let region = byGroup.get(key);
+      if (!region) {
+        region = { id: idFor(p.group.startsWith('id:') ? p.group.slice(3) : undefined), type: 'keypoints', label: p.label, points: [] };
+        byGroup.set(key, region);
+        out.push(region);
+      }
+      region.points.push(point);
+      continue;
+    }
+    let region = open.get(p.label);
+    if (!region || region.points.some((q) => q.name === p.name)) {
+      region = { id: idFor(undefined), type: 'keypoints', label: p.label, points: [] };
+      open.set(p.label, region);
+      out.push(region);
+    }
+    region.points.push(point);
+  }
+  return out;
+}
+
+function annotator(by: z.infer<typeof AnnotationJson>['completed_by']): string | undefined {
+  if (by === undefined) return undefined;
+  if (typeof by === 'object') return by.email ?? (by.id !== undefined ? String(by.id) : undefined);
+  return String(by);
+}
+
+function taskItem(raw: unknown, i: number, options: ReadOptions, counts: Record<string, number>): DatasetItem {
+  const element = `tasks[${i}]`;
+  const task = parse(Task, raw, element);
+  const image = task.data.image;
+  const text = task.data.text;
+  let item: DatasetItem;
+  if (typeof image === 'string') item = { name: image, kind: 'image', annotations: [] };
+  else if (typeof text === 'string') {
+    const name = typeof task.meta?.name === 'string' ? task.meta.name : task.id !== undefined ? String(task.id) : String(i + 1);
+    item = { name, kind: 'text', text, annotations: [] };
+  } else throw new LsError('data needs an "image" or a "text" field', `${element}.data`);
+  const ctx: ReadCtx = { item, counts, next: regionIds() };
+  const known = options.imageSizes?.get(item.name);
+  if (known) ctx.size = known;
+  (task.annotations ?? task.completions ?? []).forEach((rawA, j) => {
+    const at = `${element}.annotations[${j}]`;
+    const a = parse(AnnotationJson, rawA, at);
+    if (a.was_cancelled) {
+      counts.cancelled = (counts.cancelled ?? 0) + 1;
+      return;
+    }
+    const provenance: Provenance = {};
+    const who = annotator(a.completed_by);
+    if (who !== undefined) provenance.annotator = who;
+    const when = a.updated_at ?? a.created_at;
+    if (when !== undefined) provenance.at = when;
+    const ann: DatasetAnnotation = { kind: a.ground_truth ? 'gold' : 'annotation', regions: regionsOf(a.result, at, ctx) };
+    if (Object.keys(provenance).length) ann.provenance = provenance;
+    item.annotations.push(ann);
+  });
+  (task.predictions ?? []).forEach((rawP, j) => {
+    const at = `${element}.predictions[${j}]`;
+    const p = parse(PredictionJson, rawP, at);
+    const provenance: Provenance = {};
+    if (p.model_version != null) provenance.modelVersion = p.model_version;
+    if (p.score != null) provenance.score = p.score;
+    const ann: DatasetAnnotation = { kind: 'prediction', regions: regionsOf(p.result, at, ctx) };
+    if (Object.keys(provenance).length) ann.provenance = provenance;
+    item.annotations.push(ann);
+  });
+  if (ctx.size) {
+    item.width = ctx.size.width;
+    item.height = ctx.size.height;
+  }
+  return item;
+}
+
+function readWarnings(counts: Record<string, number>, file: string): DatasetWarning[] {
+  const w: DatasetWarning[] = [];
+  const note = (n: number | undefined, code: string, message: string) => {
+    if (n) w.push({ code, message: `${n} ${message}`, file });
+  };
+  note(counts.rotated, 'ls_rotated_box', 'rotated rectangles read as 4-point polygons (Labelwork boxes are axis-aligned)');
+  note(counts.cancelled, 'ls_cancelled', 'cancelled (skipped) annotations left out');
+  note(counts.utf16, 'ls_utf16_offsets', 'text spans had UTF-16 offsets (an old Label Studio) and were converted to code points');
+  note(counts.textMismatch, 'ls_span_text', 'text spans whose "text" differs from the item text at their offsets; the offsets were kept');
+  note(counts.extraLabels, 'ls_extra_labels', 'rectangles with several labels kept their first label only');
+  note(counts.imageRotation, 'ls_image_rotation', 'results on a rotated image view: coordinates taken as given');
+  for (const [k, n] of Object.entries(counts))
+    if (k.startsWith('unsupported:')) note(n, 'ls_unsupported', `"${k.slice(12)}" results left out (not a Labelwork region type)`);
+  return w;
+}
+
+function read(files: readonly InputFile[], options: ReadOptions = {}): ReadResult {
+  const items: DatasetItem[] = [];
+  const warnings: DatasetWarning[] = [];
+  for (const file of files) {
+    const fail = (e: Omit<DatasetError, 'file'>): ReadResult => ({ ok: false, error: { ...e, file: file.path } });
+    let json: unknown;
+    try {
+      json = parseJsonFile(file.path, file.text);
+    } catch (e) {
+      if (e instanceof ReadFailure) return { ok: false, error: e.error };
+      throw e;
+    }
+    const tasks = Array.isArray(json) ? json : [json];
+    const counts: Record<string, number> = {};
+    try {
+      tasks.forEach((t, i) => items.push(taskItem(t, i, options, counts)));
+    } catch (e) {
+      if (e instanceof LsError) return fail({ code: 'LS_INVALID', message: e.message, element: e.element });
+      throw e;
+    }
+    warnings.push(...readWarnings(counts, file.path));
+  }
+  if (items.length === 0) return { ok: false, error: { code: 'LS_EMPTY', message: 'no tasks', file: files[0]?.path ?? '' } };
+  const kinds = new Set(items.map((i) => i.kind));
+  if (kinds.size > 1) return { ok: false, error: { code: 'LS_MIXED', message: 'image and text tasks in one file', file: files[0]!.path } };
+  return { ok: true, dataset: { kind: items[0]!.kind, labels: labelsFromItems(items), items }, warnings };
+}
+
+function resultsOf(item: DatasetItem, regions: readonly Region[], counts: Record<string, number>): unknown[] {
+  const tags = labelStudioTagNames(item.kind);
+  const W = item.width;
+  const H = item.height;
+  const out: unknown[] = [];
+  const image = (extra: Record<string, unknown>) => ({
+    ...extra,
+    to_name: tags.object,
+    original_width: W,
+    original_height: H,
+    image_rotation: 0,
+  });
+  const classes: Region[] = [];
+  for (const r of regions) {
+    if (r.type === 'class') {
+      classes.push(r);
+      continue;
+    }
+    if (r.type === 'span') {
+      const value = { start: r.start, end: r.end, text: sliceByCodePoints(item.text ?? '', r.start, r.end), labels: [r.label] };
+      out.push({ id: r.id, from_name: tags.span, to_name: tags.object, type: 'labels', value });
+      continue;
+    }
+    if (W === undefined || H === undefined) {
+      counts.noSize = (counts.noSize ?? 0) + 1;
+      continue;
+    }
+    const px = (x: number) => (x / W) * 100;
+    const py = (y: number) => (y / H) * 100;
+    if (r.type === 'bbox') {
+      const value = { x: px(r.x), y: py(r.y), width: px(r.w), height: py(r.h), rotation: 0, rectanglelabels: [r.label] };
+      out.push(image({ id: r.id, from_name: tags.bbox, type: 'rectanglelabels', value }));
+    } else if (r.type === 'polygon') {
+      const value = { points: r.points.map((p) => [px(p.x), py(p.y)]), closed: true, polygonlabels: [r.label] };
+      out.push(image({ id: r.id, from_name: tags.polygon, type: 'polygonlabels', value }));
+    } else {
+      r.points.forEach((p, k) => {
+        if (p.v === 0) return;
+        if (p.v === 1) counts.occluded = (counts.occluded ?? 0) + 1;
+        const value = { x: px(p.x), y: py(p.y), width: 0.5, keypointlabels: [p.name] };
+        out.push(image({ id: `${r.id}.kp${k}`, from_name: tags.keypoints(r.label), type: 'keypointlabels', value }));
+      });
+    }
+  }
+  if (classes.length)
+    out.push({
+      id: classes[0]!.id,
+      from_name: tags.class,
+      to_name: tags.object,
+      type: 'choices',
+      value: { choices: classes.map((c) => c.label) },
+    });
+  return out;
+}
+
+function writer(): DatasetWriter {
+  let n = 0;
+  const counts: Record<string, number> = {};
+  const warnings: DatasetWarning[] = [];
+  return {
+    begin: () => [{ file: 'labelstudio.json', text: '[' }],
+    item(item) {
+      n++;
+      const task: Record<string, unknown> = { id: n, data: item.kind === 'image' ? { image: item.name } : { text: item.text ?? '' } };
+      if (item.kind === 'text') task.meta = { name: item.name };
+      const annotations: unknown[] = [];
+      const predictions: unknown[] = [];
+      for (const a of item.annotations) {
+        const result = resultsOf(item, a.regions, counts);
+        if (a.kind === 'prediction') {
+          const p: Record<string, unknown> = { result };
+          if (a.provenance?.score !== undefined) p.score = a.provenance.score;
+          if (a.provenance?.modelVersion !== undefined) p.model_version = a.provenance.modelVersion;
+          predictions.push(p);
+        } else {
+          const ann: Record<string, unknown> = { result, was_cancelled: false, ground_truth: a.kind === 'gold' };
+          if (a.provenance?.at !== undefined) ann.created_at = a.provenance.at;
+          annotations.push(ann);
+        }
+      }
+      task.annotations = annotations;
+      task.predictions = predictions;
+      if (item.annotations.length === 0) counts.unlabeled = (counts.unlabeled ?? 0) + 1;
+      return [{ file: 'labelstudio.json', text: `${n > 1 ? ',' : ''}\n${JSON.stringify(task)}` }];
+    },
+    finish() {
+      const note = (v: number | undefined, code: string, message: string) => {
+        if (v) warnings.push({ code, message: `${v} ${message}` });
+      };
+      note(counts.noSize, 'ls_no_image_size', 'image regions left out: their image has no known size (give --images)');
+      note(counts.occluded, 'ls_keypoint_visibility', 'occluded keypoints written as plain points (Label Studio keeps no visibility)');
+      note(counts.unlabeled, 'ls_unlabeled', 'items not labeled yet written as tasks without annotations');
+      return [{ file: 'labelstudio.json', text: n === 0 ? ']\n' : '\n]\n' }];
+    },
+    warnings: () => warnings,
+  };
+}
+
+export const labelStudioFormat: DatasetFormat = {
+  id: 'labelstudio',
+  kinds: ['image', 'text'],
+  input: 'file',
+  output: 'file',
+  defaultFile: 'labelstudio.json',
+  read,
+  writer,
+};
