@@ -4,6 +4,7 @@ import { conllFormat } from './conll.ts';
 import { csvFormat } from './csv.ts';
 import { jsonlFormat } from './jsonl.ts';
 import { labelStudioFormat } from './labelstudio.ts';
+import { yoloFormat } from './yolo.ts';
 
 export * from './types.ts';
 
@@ -12,6 +13,7 @@ export * from './types.ts';
  * convert`), the export jobs and the import preview all look formats up here.
  */
 export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {
+  yolo: yoloFormat,
   coco: cocoFormat,
   labelstudio: labelStudioFormat,
   conll: conllFormat,

@@ -132,6 +132,12 @@ export interface DatasetWriter {
   /** Chunks that close the output; called once after the last item. */
   finish(): OutputChunk[];
   warnings(): DatasetWarning[];
+  /**
+   * Where an item's image file goes in a directory output, for formats whose layout places images
+   * (YOLO: `images/<split>/<name>`, renamed when two images would share a label file). Undefined for
+   * formats that only refer to images. Call it after `item()` for that item.
+   */
+  imagePath?(item: DatasetItem): string | undefined;
 }
 
 export interface DatasetFormat {

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { DATASET_FORMAT_REGISTRY, type Dataset, type DatasetItem, type ReadResult } from '../../../core/src/index.ts';
+import { img2labelPath } from '../../../core/src/formats/dataset/yolo-layout.ts';
+import { imageDataset, poseAsRead, regionsByItem } from './image-fixtures.ts';
+import { writeImageDataset } from './image-io.ts';
+
+const yolo = DATASET_FORMAT_REGISTRY.yolo!;
+const ok = (r: ReadResult): Dataset => {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.dataset;
+};
+const only = (d: Dataset, types: string[]): Dataset => ({
+  ...d,
+  labels: d.labels.filter((l) => types.includes(l.tool)),
+  items: d.items.map((it) => ({
+    ...it,
+    annotations: it.annotations.map((a) => ({ ...a, regions: a.regions.filter((r) => types.includes(r.type)) })),
+  })),
+});
+
+describe('YOLO', () => {
+  it('round-trips boxes on a 1000×500 image, keeps empty and unlabeled images apart, and gives a.png and a.jpg their own label files', () => {
+    const src = only(imageDataset(), ['bbox']);
+    const out = writeImageDataset(yolo, src);
+    expect([...out.files.keys()].sort()).toEqual([
+      'data.yaml',
+      'labels/a.txt',
+      'labels/a_jpg.txt',
+      'labels/empty.txt',
+      'labels/图片 1.txt',
+    ]);
+    expect(out.images).toEqual({
+      '图片 1.JPG': 'images/图片 1.JPG',
+      'empty.jpg': 'images/empty.jpg',
+      'a.png': 'images/a.png',
+      'a.jpg': 'images/a_jpg.jpg',
+      'later.jpg': 'images/later.jpg',
+    });
+    expect(out.files.get('labels/empty.txt')).toBe('');
+    expect(out.files.get('labels/图片 1.txt')!.split('\n')[0]).toBe('0 0.05 0.05 0.1 0.1');
+    expect(out.warnings.map((w) => w.code).sort()).toEqual(['ITEM_UNLABELED', 'YOLO_RENAMED']);
+    const back = ok(yolo.read(out.inputFiles, out.readOptions));
+    expect(regionsByItem(back)).toEqual(regionsByItem(src));
+    expect(back.items.map((i) => i.name).sort()).toEqual(src.items.map((i) => i.name).sort());
+    expect(back.items.find((i) => i.name === 'empty.jpg')!.annotations).toEqual([{ kind: 'annotation', regions: [] }]);
+    expect(back.items.find((i) => i.name === 'later.jpg')!.annotations).toEqual([]);
+    expect(back.labels.map((l) => [l.name, l.sourceId])).toEqual([['traffic light', 0]]);
+  });
+
+  it('writes a 17-point pose with kpt_shape, flip_idx and visibility, and reads back one keypoints region per line', () => {
+    const src = only(imageDataset(), ['keypoints']);
+    const out = writeImageDataset(yolo, src);
+    const yaml = out.files.get('data.yaml')!;
+    expect(yaml).toContain('kpt_shape: [17, 3]');
+    expect(yaml).toContain('flip_idx: [0, 2, 1, 4, 3, 6, 5, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15]');
+    const line = out.files.get('labels/图片 1.txt')!.trim().split(' ');
+    expect(line).toHaveLength(5 + 17 * 3);
+    expect(line.slice(-3)).toEqual(['0', '0', '0']); // right_ankle is missing
+    const back = ok(yolo.read(out.inputFiles, out.readOptions));
+    const regions = back.items.find((i) => i.name === '图片 1.JPG')!.annotations[0]!.regions;
+    expect(regions).toHaveLength(1);
+    expect(regions[0]).toEqual({ ...poseAsRead('k1'), id: regions[0]!.id });
+    expect(back.labels[0]).toMatchObject({
+      name: 'person pose',
+      tool: 'keypoints',
+      points: src.labels[0]!.points,
+      edges: src.labels[0]!.edges,
+    });
+  });
+
+  it('writes and reads the split layout images/<split> ↔ labels/<split>, polygons included', () => {
+    const src = only(imageDataset(), ['polygon']);
+    src.items = src.items.slice(0, 2).map((it, i): DatasetItem => ({ ...it, meta: { split: i === 0 ? 'train' : 'val' } }));
+    const out = writeImageDataset(yolo, src);
+    expect(out.files.get('data.yaml')).toContain('train: images/train\nval: images/val\n');
+    expect(out.images['图片 1.JPG']).toBe('images/train/图片 1.JPG');
+    expect(out.files.has('labels/val/empty.txt')).toBe(true);
+    const back = ok(yolo.read(out.inputFiles, out.readOptions));
+    expect(regionsByItem(back)).toEqual(regionsByItem(src));
+    expect(back.items.map((i) => [i.name, i.meta?.split])).toEqual([
+      ['图片 1.JPG', 'train'],
+      ['empty.jpg', 'val'],
+    ]);
+    for (const p of Object.values(out.images)) expect(out.files.has(img2labelPath(p))).toBe(true);
+  });
+
+  it('reads names given as a list or as a mapping, and the Roboflow layout <split>/images', () => {
+    const sizes = new Map([['train/images/x.jpg', { width: 100, height: 50 }]]);
+    for (const yaml of ['names: [cat, dog]', 'names:\n  0: cat\n  1: dog']) {
+      const d = ok(
+        yolo.read(
+          [
+            { path: 'data.yaml', text: `${yaml}\n` },
+            { path: 'train/labels/x.txt', text: '1 0.5 0.5 0.2 0.4\n' },
+          ],
+          { imageSizes: sizes },
+        ),
+      );
+      expect(d.items[0]).toMatchObject({
+        name: 'x.jpg',
+        meta: { split: 'train' },
+        annotations: [{ regions: [{ type: 'bbox', label: 'dog', x: 40, y: 15, w: 20, h: 20 }] }],
+      });
+    }
+  });
+
+  it('refuses a bad line, a class outside names and a missing image size, naming the file and line', () => {
+    const sizes = new Map([['images/x.jpg', { width: 100, height: 50 }]]);
+    const read = (label: string, s = sizes) =>
+      yolo.read(
+        [
+          { path: 'data.yaml', text: 'names: [cat]\n' },
+          { path: 'labels/x.txt', text: label },
+        ],
+        { imageSizes: s, imageNames: ['images/x.jpg'] },
+      );
+    expect(read('0 0.5 0.5 0.1 0.1\n0 0.5 oops 0.1 0.1\n')).toMatchObject({
+      ok: false,
+      error: { code: 'YOLO_BAD_LINE', file: 'labels/x.txt', line: 2 },
+    });
+    expect(read('0 0.5 0.5 0.1\n')).toMatchObject({ ok: false, error: { code: 'YOLO_BAD_LINE', line: 1 } });
+    expect(read('0 1.5 0.5 0.1 0.1\n')).toMatchObject({ ok: false, error: { code: 'YOLO_BAD_LINE', line: 1 } });
+    expect(read('\n3 0.5 0.5 0.1 0.1\n')).toMatchObject({ ok: false, error: { code: 'YOLO_BAD_CLASS', line: 2 } });
+    const noSize = read('0 0.5 0.5 0.1 0.1\n', new Map());
+    expect(noSize).toMatchObject({ ok: false, error: { code: 'YOLO_IMAGE_SIZE', file: 'labels/x.txt', line: 1 } });
+    expect(!noSize.ok && noSize.error.message).toContain('images/x.jpg');
+    expect(yolo.read([{ path: 'data.yaml', text: 'names: [a\n  b: 2' }])).toMatchObject({
+      ok: false,
+      error: { code: 'YOLO_YAML', file: 'data.yaml' },
+    });
+  });
+});
