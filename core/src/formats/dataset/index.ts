@@ -5,6 +5,7 @@ import { csvFormat } from './csv.ts';
 import { jsonlFormat } from './jsonl.ts';
 import { labelStudioFormat } from './labelstudio.ts';
 import { yoloFormat } from './yolo.ts';
+import { vocFormat } from './voc.ts';
 
 export * from './types.ts';
 
@@ -14,6 +15,7 @@ export * from './types.ts';
  */
 export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {
   yolo: yoloFormat,
+  voc: vocFormat,
   coco: cocoFormat,
   labelstudio: labelStudioFormat,
   conll: conllFormat,
