@@ -29,7 +29,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Ack } from '../core/src/index.ts';
 import { freePort, repoRoot, startServices } from '../scripts/services.ts';
-import { hashPassword } from '../server/src/modules/auth/password.ts';
+import { hashPassword } from '../server/src/modules/users/password.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import type { FromClients, ToClients } from './realtime-clients.ts';
 

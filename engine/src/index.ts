@@ -1,7 +1,19 @@
 /**
  * @labelwork/engine — the owner of the shared state, for server and workers (never the client):
- * db/ the collections, document types and indexes.
+ * - db/: every collection, its document type and its indexes (database.ts, documents.ts, one file per feature);
+ * - assignment/: the assignment engine's Redis state as code outside the lease scripts touches it;
+ * - annotations/: the one writer of annotations;
+ * - events/: the durable domain-event stream (append, consumer groups, per-process tail).
  */
 export * from './db/documents.ts';
 export * from './db/database.ts';
+export * from './db/relabel-stored.ts';
+export * from './assignment/engine-state.ts';
 export * from './db/datasets.ts';
+export * from './db/dataset-imports.ts';
+export * from './annotations/annotations.ts';
+export * from './events/domain-events.ts';
+export * from './db/ml.ts';
+export * from './ml/outbound.ts';
+export * from './ml/media-url.ts';
+export * from './ml/backend-client.ts';

@@ -12,28 +12,33 @@ import { AccessChanges } from './infra/access-changes.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { connectDatabase } from '@labelwork/engine';
 import { checkEvictionPolicy, createRedis } from './infra/redis.ts';
-import { attachSocket } from './infra/socket.ts';
+import { attachSocket } from './socket.ts';
 import { TaskQueues, stalledIntervalFor } from './infra/queues.ts';
-import { authRoutes } from './modules/auth/auth.routes.ts';
-import { LoginGuard } from './modules/auth/login-guard.ts';
-import { SessionStore } from './modules/auth/sessions.ts';
-import { guidelinesRoutes } from './modules/guidelines/guidelines.routes.ts';
-import { loadGuidelines } from './modules/guidelines/guidelines.service.ts';
-import { healthRoutes } from './modules/health/health.routes.ts';
-import { itemsRoutes } from './modules/items/items.routes.ts';
-import { sweepStaleImports } from './modules/items/items.service.ts';
-import { projectsRoutes } from './modules/projects/projects.routes.ts';
-import { accessDecisionAffected, accessDecisionCache } from './modules/projects/access-cache.ts';
-import { annotationsRoutes } from './modules/annotations/annotations.routes.ts';
-import { startTaskRuntime } from './modules/tasks/tasks.events.ts';
-import { createTaskRuntime } from './modules/tasks/task-runtime.ts';
-import { onLeaseStalled } from './modules/tasks/tasks.leases.ts';
-import { tasksRoutes } from './modules/tasks/tasks.routes.ts';
-import { reviewRoutes } from './modules/review/review.routes.ts';
-import { startReviewRuntime } from './modules/review/review.routing.ts';
-import { dashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
-import { bootstrapAdmin } from './modules/users/users.service.ts';
-import { usersRoutes } from './modules/users/users.routes.ts';
+import { authRoutes } from './modules/auth/index.ts';
+import { LoginGuard } from './modules/auth/index.ts';
+import { SessionStore } from './modules/auth/index.ts';
+import { guidelinesRoutes } from './modules/guidelines/index.ts';
+import { loadGuidelines } from './modules/guidelines/index.ts';
+import { healthRoutes } from './modules/health/index.ts';
+import { itemsRoutes } from './modules/items/index.ts';
+import { sweepStaleImports } from './modules/items/index.ts';
+import { projectsRoutes } from './modules/projects/index.ts';
+import { accessDecisionAffected, accessDecisionCache } from './modules/access/index.ts';
+import { annotationsRoutes } from './modules/annotations/index.ts';
+import { startTaskRuntime } from './modules/tasks/index.ts';
+import { createTaskRuntime } from './modules/tasks/index.ts';
+import { onLeaseStalled } from './modules/tasks/index.ts';
+import { tasksRoutes } from './modules/tasks/index.ts';
+import { reviewRoutes } from './modules/review/index.ts';
+import { startReviewRuntime } from './modules/review/index.ts';
+import { dashboardRoutes } from './modules/dashboard/index.ts';
+import { datasetImportsRoutes } from './modules/dataset-imports/index.ts';
+import { bootstrapAdmin } from './modules/users/index.ts';
+import { usersRoutes } from './modules/users/index.ts';
+
+import { mlMediaRoutes, mlRoutes } from './modules/ml/index.ts';
+import { Queue } from 'bullmq';
+import { ML_QUEUE } from '@labelwork/core';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -91,6 +96,7 @@ export function buildExpress(ctx: AppContext): Express {
   });
   app.use('/api', express.json({ limit: '2mb' }));
   app.use('/api/health', healthRoutes(ctx));
+  app.use('/api', mlMediaRoutes(ctx));
   app.use('/api', loadSession(ctx), csrfProtection);
   app.use('/api/auth', authRoutes(ctx));
   app.use('/api/users', usersRoutes(ctx));
@@ -101,6 +107,8 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api', annotationsRoutes(ctx));
   app.use('/api', reviewRoutes(ctx));
   app.use('/api', dashboardRoutes(ctx));
+  app.use('/api', mlRoutes(ctx));
+  app.use('/api', datasetImportsRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const dist = ctx.config.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');
@@ -156,7 +164,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     log,
     sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_S),
     loginGuard: new LoginGuard(redis, config.REDIS_PREFIX, config.LOGIN_MAX_PER_MINUTE),
-    queues: { quality: tasks.quality },
+    queues: { quality: tasks.quality, ml: new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }) },
     tasks,
     guidelines: loadGuidelines(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
     io: null,
@@ -202,6 +210,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
       });
       await taskRuntime.close();
       await reviewRuntime.close();
+      await ctx.queues.ml.close();
       await tasks.close();
       redis.disconnect();
       await db.close();

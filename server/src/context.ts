@@ -12,10 +12,10 @@ import type {
 import type { Config } from './config.ts';
 import type { AccessChanges, AccessOutcome } from './infra/access-changes.ts';
 import type { Database, ProjectDoc, UserDoc } from '@labelwork/engine';
-import type { LeaseScripts } from './modules/tasks/lease-scripts.ts';
+import type { LeaseScripts } from './modules/tasks/index.ts';
 import type { Logger } from './infra/logger.ts';
-import type { SessionStore } from './modules/auth/sessions.ts';
-import type { LoginGuard } from './modules/auth/login-guard.ts';
+import type { SessionStore } from './modules/auth/index.ts';
+import type { LoginGuard } from './modules/auth/index.ts';
 import type { Queue } from 'bullmq';
 import type { TaskQueues } from './infra/queues.ts';
 
@@ -62,7 +62,7 @@ export interface AppContext {
   log: Logger;
   sessions: SessionStore;
   loginGuard: LoginGuard;
-  queues: { quality: Queue };
+  queues: { quality: Queue; ml: Queue };
   /** The assignment engine's BullMQ queues (project queues, quality, maintenance). */
   tasks: TaskQueues;
   /** Guidelines loaded from GUIDELINES_DIR at start, keyed `slug@version`. */

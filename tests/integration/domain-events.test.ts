@@ -16,10 +16,10 @@ import {
   type ItemCompletePayload,
   type ProjectAgreementPayload,
 } from '@labelwork/core';
-import { startDomainEventConsumer } from '../../server/src/infra/domain-events.ts';
+import { startDomainEventConsumer } from '@labelwork/engine';
 import { createLogger } from '../../server/src/infra/logger.ts';
 import { handleReviewEvent, lowAgreementRoutedKey } from '../../server/src/modules/review/review.routing.ts';
-import { appendDomainEvent } from '../../workers/src/infra/redis.ts';
+import { appendDomainEvent } from '@labelwork/engine';
 import { ApiClient } from '../support/api-client.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc, type ServerProc } from '../support/processes.ts';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { CLIENT_EVENTS, SERVER_EVENTS, type Ack, type AnnouncementPayload, type ProjectUpdatedPayload } from '@labelwork/core';
 import type { LabelworkApp } from '../../server/src/app.ts';
-import { ACCESS_MAX_STALE_MS } from '../../server/src/modules/projects/access-cache.ts';
+import { ACCESS_MAX_STALE_MS } from '../../server/src/modules/access/access-cache.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { textSchema } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';

@@ -5,7 +5,7 @@ import { SwrCache, type Role } from '@labelwork/core';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { Database, UserDoc } from '@labelwork/engine';
-import { syncAccessEpoch } from '../modules/projects/access-cache.ts';
+import { syncAccessEpoch } from '../infra/access-changes.ts';
 import { AppError, validationError, zodIssues } from './errors.ts';
 
 export const SESSION_COOKIE = 'lw_sid';

@@ -1,6 +1,6 @@
 import { rooms, type AckFailure, type SocketData } from '@labelwork/core';
 import type { AppContext, IO, LwSocket } from '../context.ts';
-import { syncAccessEpoch } from '../modules/projects/access-cache.ts';
+import { syncAccessEpoch } from './access-changes.ts';
 
 /**
  * Live sockets follow their session. Every socket is in its user's room and its session's room, so

@@ -81,7 +81,7 @@ describe('the realtime contract', () => {
   it('scans a real tree', () => {
     expect(files.length).toBeGreaterThan(100);
     expect(files).toContain(CLIENT_WRAPPERS);
-    expect(files).toContain('server/src/infra/socket.ts');
+    expect(files).toContain('server/src/socket.ts');
   });
 
   it('flags literal event names and names missing from the map', () => {

@@ -4,7 +4,7 @@ import { GoldScoreJobData, goldScore, goldScoredOps, projectKeys, type Annotatio
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
 import { putQualityResult } from '@labelwork/engine';
-import { execEngineOps } from '../infra/engine-ops.ts';
+import { execEngineOps } from '@labelwork/engine';
 
 /**
  * Scores a gold annotation against the gold answer (core's `goldScore`), stores it under

@@ -18,9 +18,9 @@ import { PROJECT_AGREEMENT_JOB_OPTS, itemCompleteOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
 import { putQualityResult, type QualityApproximation } from '@labelwork/engine';
-import { appendDomainEvent, domainEventIdOf } from '../infra/redis.ts';
+import { appendDomainEvent, domainEventIdOf } from '@labelwork/engine';
 import { queueItemComplete } from '../item-status.ts';
-import { execEngineOps } from '../infra/engine-ops.ts';
+import { execEngineOps } from '@labelwork/engine';
 
 interface Handoff {
   annotationId: string;

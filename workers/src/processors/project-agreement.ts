@@ -10,9 +10,9 @@ import {
 } from '@labelwork/core';
 import { agreementRunTimeOps } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
-import { execEngineOps } from '../infra/engine-ops.ts';
+import { execEngineOps } from '@labelwork/engine';
 import { putQualityResult, type AgreementDoc } from '@labelwork/engine';
-import { appendDomainEvent, domainEventIdOf } from '../infra/redis.ts';
+import { appendDomainEvent, domainEventIdOf } from '@labelwork/engine';
 
 /**
  * Project-level agreement (per tool and per annotator pair) from the stored item results, added to

@@ -18,7 +18,7 @@ import {
   type ReplicaItem,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
-import { execEngineOps } from '../infra/engine-ops.ts';
+import { execEngineOps } from '@labelwork/engine';
 
 export interface RequeueResult {
   items: number;

@@ -3,13 +3,10 @@ import { regionIssues, regionsPerLabel, type Annotation, type AnnotationPatch, t
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
-import { audit } from '../audit/audit.service.ts';
-import { canAccess, loadProject } from '../projects/projects.access.ts';
-import { relabelStored } from '../projects/relabel-stored.ts';
-import { taskItemOf } from '../tasks/task-item.ts';
-import { toAnnotation } from '../tasks/tasks.submit.ts';
-import { annotationRegionsChanged, cachedItem } from '../tasks/engine-state.ts';
-import { annotationsRepo } from './annotations.repository.ts';
+import { audit } from '../audit/index.ts';
+import { canAccess, loadProject } from '../access/index.ts';
+import { annotationRegionsChanged, annotationsRepo, cachedItem, relabelStored, toAnnotation } from '@labelwork/engine';
+import { taskItemOf } from '@labelwork/core';
 
 const notFound = () => new AppError('NOT_FOUND', 'no such annotation');
 const reviewed = (status: string) =>
@@ -53,7 +50,7 @@ export async function editAnnotation(
   const editable = opts.rework ? 'rejected' : 'submitted';
   if (current.status !== editable) throw reviewed(current.status);
   const project = await loadProject(ctx, user, current.projectId, 'view');
-  let extent = (await cachedItem(ctx, project._id.toHexString(), current.itemId.toHexString()))?.extent ?? null;
+  let extent = (await cachedItem(ctx.redis, ctx.tasks.keys(project._id.toHexString()), current.itemId.toHexString()))?.extent ?? null;
   if (!extent) {
     const item = await ctx.db.items.findOne({ _id: current.itemId });
     if (!item) throw new AppError('NOT_FOUND', 'the item no longer exists');
@@ -92,7 +89,7 @@ export async function editAnnotation(
  */
 async function regionsChanged(ctx: AppContext, projectId: ObjectId, updated: AnnotationDoc): Promise<void> {
   if (updated.gold) return;
-  await annotationRegionsChanged(ctx, projectId.toHexString(), {
+  await annotationRegionsChanged(ctx.redis, ctx.tasks.keys(projectId.toHexString()), ctx.tasks.quality, projectId.toHexString(), {
     annotationId: updated._id.toHexString(),
     itemId: updated.itemId.toHexString(),
     userId: updated.userId.toHexString(),

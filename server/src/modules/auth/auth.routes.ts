@@ -4,13 +4,13 @@ import { DisplayName, Lang, LoginInput, Password } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { forgetCachedUser, me, parseBody, requireAuth, SESSION_COOKIE } from '../../http/middleware.ts';
-import { audit } from '../audit/audit.service.ts';
-import { usersRepo } from '../users/users.repository.ts';
-import { toUser } from '../users/users.service.ts';
-import { accessChanged } from '../projects/access-cache.ts';
+import { audit } from '../audit/index.ts';
+import { usersRepo } from '../users/index.ts';
+import { toUser } from '../users/index.ts';
+import { accessChanged } from '../../infra/access-changes.ts';
 import { checkCurrentPassword } from './current-password.ts';
-import { hashPassword, verifyPassword } from './password.ts';
-import { endSession, endUserSessions } from './session-end.ts';
+import { hashPassword, verifyPassword } from '../users/index.ts';
+import { endSession, endUserSessions } from '../users/index.ts';
 
 const MePatch = z.object({
   lang: Lang.optional(),

@@ -1,8 +1,8 @@
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '@labelwork/engine';
-import { usersRepo } from '../users/users.repository.ts';
-import { verifyPassword } from './password.ts';
+import { usersRepo } from '../users/index.ts';
+import { verifyPassword } from '../users/index.ts';
 
 /**
  * Checks a signed-in user's current password (changing one's own password), under the sign-in

@@ -17,9 +17,9 @@ import {
 import type { AppContext } from '../../context.ts';
 import type { AgreementDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
-import { loadProject } from '../projects/projects.access.ts';
-import { queueCounts } from '../tasks/tasks.counts.ts';
-import { reviewQueue } from '../review/review.counts.ts';
+import { loadProject } from '../access/index.ts';
+import { queueCounts } from '../tasks/index.ts';
+import { reviewQueue } from '../review/index.ts';
 
 type ItemRow = Extract<AgreementDoc, { scope: 'item' }>;
 type ProjectRow = Extract<AgreementDoc, { scope: 'project' }>;

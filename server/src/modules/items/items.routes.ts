@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
-import { loadProject } from '../projects/projects.access.ts';
+import { loadProject } from '../access/index.ts';
 import { filesRepo, importsRepo, itemsRepo } from './items.repository.ts';
 import { deleteItems, importImages, importText, setGold, toItem } from './items.service.ts';
 import { removeUploads, tempDiskStorage, uploadsOf } from './upload-storage.ts';

@@ -16,12 +16,12 @@ import {
 import type { AppContext } from '../../context.ts';
 import type { ImportDoc, ItemDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
-import { audit } from '../audit/audit.service.ts';
-import { projectsRepo } from '../projects/projects.repository.ts';
+import { audit } from '../audit/index.ts';
+import { projectsRepo } from '../access/index.ts';
 import { reserveSeq } from '@labelwork/engine';
-import { onItemsImported } from '../tasks/tasks.queueing.ts';
-import { withdrawItems } from '../tasks/tasks.withdraw.ts';
-import { annotationsRepo } from '../annotations/annotations.repository.ts';
+import { onItemsImported } from '../tasks/index.ts';
+import { withdrawItems } from '../tasks/index.ts';
+import { annotationsRepo } from '@labelwork/engine';
 import { DecodeSlots, ImageProbe } from './image-probe.ts';
 import { checkImage, THUMB_SIZE, type CheckedImage, type ImageProblem, type UploadedFile } from './images.ts';
 import { deleteFiles, importsRepo, itemsRepo, storeFile, storeFileFrom } from './items.repository.ts';

@@ -3,8 +3,8 @@ import { ObjectId } from 'mongodb';
 import { CLIENT_EVENTS, SERVER_EVENTS, AnnounceInput, rooms, type Ack } from '@labelwork/core';
 import type { AppContext, LwSocket } from '../../context.ts';
 import type { UserDoc } from '@labelwork/engine';
-import { audit } from '../audit/audit.service.ts';
-import { cachedAccess } from '../projects/access-cache.ts';
+import { audit } from '../audit/index.ts';
+import { cachedAccess } from '../access/index.ts';
 import { ackFail } from '../../infra/socket-acks.ts';
 
 /**

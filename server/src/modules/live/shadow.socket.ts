@@ -18,9 +18,9 @@ import {
 import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '@labelwork/engine';
-import { audit } from '../audit/audit.service.ts';
-import { onAccessChange, type AccessChange } from '../projects/access-cache.ts';
-import { isMember, loadProject } from '../projects/projects.access.ts';
+import { audit } from '../audit/index.ts';
+import { onAccessChange, type AccessChange } from '../../infra/access-changes.ts';
+import { isMember, loadProject } from '../access/index.ts';
 import { ackFail, freshUser, replyOf } from '../../infra/socket-acks.ts';
 
 /** What other server processes learn of a socket (plain strings: `socket.data` crosses the Redis adapter). */

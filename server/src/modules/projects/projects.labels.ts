@@ -4,10 +4,10 @@ import { labelMergeIssues } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { UserDoc } from '@labelwork/engine';
 import { fieldIssue, validationError } from '../../http/errors.ts';
-import { annotationLabelCounts, relabelAnnotations } from '../annotations/annotations.service.ts';
-import { goldLabelCounts, relabelGold } from '../items/gold-labels.ts';
-import { draftLabelCounts, relabelDrafts } from '../tasks/draft-labels.ts';
-import { loadProject } from './projects.access.ts';
+import { annotationLabelCounts, relabelAnnotations } from '../annotations/index.ts';
+import { goldLabelCounts, relabelGold } from '../items/index.ts';
+import { draftLabelCounts, relabelDrafts } from '../tasks/index.ts';
+import { loadProject } from '../access/index.ts';
 
 export interface LabelUsage {
   /** Regions with this label in submitted annotations, drafts (work in progress) and gold answers. */

@@ -2,8 +2,8 @@ import type { ObjectId } from 'mongodb';
 import type { ProjectLead } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { UserDoc } from '@labelwork/engine';
-import { usersRepo } from '../users/users.repository.ts';
-import { loadProject } from './projects.access.ts';
+import { usersRepo } from '../users/index.ts';
+import { loadProject } from '../access/index.ts';
 
 /**
  * The people to ask about a project (a trainee whose level is too low asks them to assess their

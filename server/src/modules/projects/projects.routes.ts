@@ -4,7 +4,7 @@ import { MembersInput, ProjectInput, ProjectPatch } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
-import { loadProject } from './projects.access.ts';
+import { loadProject } from '../access/index.ts';
 import { labelUsage } from './projects.labels.ts';
 import { projectLeads } from './projects.leads.ts';
 import { addMembers, createProject, listProjects, removeMember, setProjectStatus, toProject, updateProject } from './projects.service.ts';

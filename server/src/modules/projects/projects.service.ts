@@ -13,13 +13,13 @@ import {
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
-import { audit } from '../audit/audit.service.ts';
-import { findGuideline } from '../guidelines/guidelines.service.ts';
-import { usersRepo } from '../users/users.repository.ts';
-import { accessChanged } from './access-cache.ts';
+import { audit } from '../audit/index.ts';
+import { findGuideline } from '../guidelines/index.ts';
+import { usersRepo } from '../users/index.ts';
+import { accessChanged } from '../../infra/access-changes.ts';
 import { applyLabelMerges, checkLabelMerges } from './projects.labels.ts';
-import { canAccess, loadProject } from './projects.access.ts';
-import { projectsRepo } from './projects.repository.ts';
+import { canAccess, loadProject } from '../access/index.ts';
+import { projectsRepo } from '../access/index.ts';
 
 export function toProject(d: ProjectDoc): Project {
   return {

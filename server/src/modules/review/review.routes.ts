@@ -4,7 +4,7 @@ import { Id, ReviewCommentInput, ReviewLeaseInput, ReviewTaskId, ReworkInput, Ve
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth } from '../../http/middleware.ts';
-import { canAccess, loadProject } from '../projects/projects.access.ts';
+import { canAccess, loadProject } from '../access/index.ts';
 import {
   addComment,
   canReview,

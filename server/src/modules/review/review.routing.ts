@@ -15,7 +15,7 @@ import {
   type ReviewReason,
 } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import { startDomainEventConsumer } from '../../infra/domain-events.ts';
+import { startDomainEventConsumer } from '@labelwork/engine';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 

@@ -20,11 +20,11 @@ import {
 import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, ReviewDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
-import { audit } from '../audit/audit.service.ts';
-import { editAnnotation } from '../annotations/annotations.service.ts';
-import { annotationsRepo } from '../annotations/annotations.repository.ts';
-import { loadProject } from '../projects/projects.access.ts';
-import { taskItemOf } from '../tasks/task-item.ts';
+import { audit } from '../audit/index.ts';
+import { editAnnotation } from '../annotations/index.ts';
+import { annotationsRepo } from '@labelwork/engine';
+import { loadProject } from '../access/index.ts';
+import { taskItemOf } from '@labelwork/core';
 import type { ReviewQueue, ReviewTaskState } from './review.queue.ts';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 import { reviewsRepo } from './review.repository.ts';

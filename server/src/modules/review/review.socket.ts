@@ -11,8 +11,8 @@ import {
 import type { AppContext, LwSocket } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { UserDoc } from '@labelwork/engine';
-import { onAccessChange } from '../projects/access-cache.ts';
-import { canAccess, loadProject } from '../projects/projects.access.ts';
+import { onAccessChange } from '../../infra/access-changes.ts';
+import { canAccess, loadProject } from '../access/index.ts';
 import { canReview } from './review.service.ts';
 import { ackFail, freshUser } from '../../infra/socket-acks.ts';
 

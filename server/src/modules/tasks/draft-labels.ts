@@ -1,7 +1,7 @@
 import type { ObjectId } from 'mongodb';
 import { regionsPerLabel, type LabelMerge } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import { relabelStored } from '../projects/relabel-stored.ts';
+import { relabelStored } from '@labelwork/engine';
 import { draftsRepo } from './tasks.repository.ts';
 
 /** Regions per label over a project's drafts (work in progress on the server). */

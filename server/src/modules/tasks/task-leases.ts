@@ -5,10 +5,10 @@ import type { AppContext } from '../../context.ts';
 import type { ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError, validationError } from '../../http/errors.ts';
-import { loadProject } from '../projects/projects.access.ts';
+import { loadProject } from '../access/index.ts';
 import type { LeaseFields } from './lease-scripts.ts';
 import { projectForTask } from './task-runtime.ts';
-import { taskItemOf, type CachedItem } from './task-item.ts';
+import { taskItemOf, type CachedItem } from '@labelwork/core';
 import { draftsRepo } from './tasks.repository.ts';
 
 export function assertMayDraw(user: UserDoc, project: ProjectDoc): void {

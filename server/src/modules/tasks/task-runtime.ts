@@ -5,8 +5,8 @@ import type { Redis } from 'ioredis';
 import type { AppContext, TaskRuntime } from '../../context.ts';
 import type { Database, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
-import { canAccess } from '../projects/projects.access.ts';
-import { projectsRepo } from '../projects/projects.repository.ts';
+import { canAccess } from '../access/index.ts';
+import { projectsRepo } from '../access/index.ts';
 import { LeaseScripts } from './lease-scripts.ts';
 import { DEFAULT_SETTINGS, queuesRepo } from './tasks.repository.ts';
 

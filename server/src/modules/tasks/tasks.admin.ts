@@ -13,8 +13,8 @@ import {
 import type { AppContext } from '../../context.ts';
 import type { UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
-import { audit } from '../audit/audit.service.ts';
-import { loadProject } from '../projects/projects.access.ts';
+import { audit } from '../audit/index.ts';
+import { loadProject } from '../access/index.ts';
 import { forgetSettings, runtime, settingsOf, touchCounts } from './task-runtime.ts';
 import { agreementsRepo, draftsRepo, queuesRepo } from './tasks.repository.ts';
 import { annotatorCounts, queueCounts } from './tasks.counts.ts';

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { DOMAIN_EVENTS, DOMAIN_EVENT_SOCKET, rooms, type DomainEvent } from '@labelwork/core';
 import type { AppContext, IO } from '../../context.ts';
-import { startDomainEventTail } from '../../infra/domain-events.ts';
+import { startDomainEventTail } from '@labelwork/engine';
 import { stopRuntime } from './task-runtime.ts';
 import { queuesRepo } from './tasks.repository.ts';
 
@@ -38,6 +38,9 @@ export function relayDomainEvent(io: IO, event: DomainEvent): void {
       room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
       return;
     case DOMAIN_EVENTS.projectAgreementUpdated:
+      room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
+      return;
+    case DOMAIN_EVENTS.datasetProgress:
       room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
       return;
     default: {

@@ -3,10 +3,11 @@ import { replicaJobs, type QueueItemsInput } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { ItemDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
-import { audit } from '../audit/audit.service.ts';
-import { loadProject } from '../projects/projects.access.ts';
+import { audit } from '../audit/index.ts';
+import { loadProject } from '../access/index.ts';
 import { settingsOf } from './task-runtime.ts';
-import { goldOf, taskItemOf } from './task-item.ts';
+import { goldOf } from './task-item.ts';
+import { taskItemOf } from '@labelwork/core';
 import { batchesRepo, queuesRepo } from './tasks.repository.ts';
 
 const CHUNK = 1000;

@@ -6,7 +6,7 @@ import type { ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError } from '../../http/errors.ts';
 import { newToken, projectForTask, runtime, settingsOf, touchCounts } from './task-runtime.ts';
-import { taskItemOf, type CachedItem } from './task-item.ts';
+import { taskItemOf, type CachedItem } from '@labelwork/core';
 import { assertMayDraw, heartbeatMsOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
 import { draftsRepo, skipsRepo } from './tasks.repository.ts';
 import { logLease } from './lease-log.ts';

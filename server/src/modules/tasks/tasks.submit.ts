@@ -22,31 +22,15 @@ import { isLostLockError } from '../../infra/bullmq-adapter.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { extentOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
-import { annotationsRepo } from '../annotations/annotations.repository.ts';
+import { annotationsRepo, toAnnotation } from '@labelwork/engine';
 import { draftsRepo } from './tasks.repository.ts';
 import { isDuplicateKey } from '@labelwork/engine';
 import { logLease } from './lease-log.ts';
 import { queueCounts } from './tasks.counts.ts';
-import { reviewOnSubmit } from '../review/review.routing.ts';
+import { reviewOnSubmit } from '../review/index.ts';
 
 /** The filled-slot marker and the submission replay cache live this long. */
 const MARKER_TTL_S = 7 * 24 * 3600;
-
-export function toAnnotation(d: AnnotationDoc): Annotation {
-  return {
-    id: d._id.toHexString(),
-    projectId: d.projectId.toHexString(),
-    itemId: d.itemId.toHexString(),
-    userId: d.userId.toHexString(),
-    submissionId: d.submissionId,
-    regions: d.regions,
-    version: d.version,
-    status: d.status,
-    ...(d.durationMs !== undefined ? { durationMs: d.durationMs } : {}),
-    createdAt: d.createdAt.toISOString(),
-    updatedAt: d.updatedAt.toISOString(),
-  };
-}
 
 /**
  * Completes a replica job with its annotation. Normally with the submitter's token; if the lease

@@ -3,10 +3,10 @@ import type { User, UserInput, UserPatch } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
-import { audit } from '../audit/audit.service.ts';
-import { generatePassword, hashPassword } from '../auth/password.ts';
-import { endUserSessions } from '../auth/session-end.ts';
-import { accessChanged } from '../projects/access-cache.ts';
+import { audit } from '../audit/index.ts';
+import { generatePassword, hashPassword } from './password.ts';
+import { endUserSessions } from './session-end.ts';
+import { accessChanged } from '../../infra/access-changes.ts';
 import { usersRepo } from './users.repository.ts';
 
 export function toUser(d: UserDoc): User {

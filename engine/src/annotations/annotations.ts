@@ -1,8 +1,13 @@
 import type { ObjectId } from 'mongodb';
-import type { AnnotationStatus } from '@labelwork/core';
-import type { AnnotationDoc, Database } from '@labelwork/engine';
+import type { Annotation, AnnotationStatus } from '@labelwork/core';
+import type { AnnotationDoc } from '../db/documents.ts';
+import type { Database } from '../db/database.ts';
 
-/** The one module that writes the annotations collection (the tasks module inserts submissions through it). */
+/**
+ * The one writer of the annotations collection: the server's tasks module inserts submissions,
+ * its annotations and review modules edit and set verdicts, and imports of finished annotations
+ * insert, all through this object. Others only read.
+ */
 export const annotationsRepo = {
   insert: (db: Database, doc: AnnotationDoc) => db.annotations.insertOne(doc),
   bySubmission: (db: Database, submissionId: string) => db.annotations.findOne({ submissionId }),
@@ -41,3 +46,20 @@ export const annotationsRepo = {
       { returnDocument: 'after' },
     ),
 };
+
+/** An annotation as the API returns it. */
+export function toAnnotation(d: AnnotationDoc): Annotation {
+  return {
+    id: d._id.toHexString(),
+    projectId: d.projectId.toHexString(),
+    itemId: d.itemId.toHexString(),
+    userId: d.userId.toHexString(),
+    submissionId: d.submissionId,
+    regions: d.regions,
+    version: d.version,
+    status: d.status,
+    ...(d.durationMs !== undefined ? { durationMs: d.durationMs } : {}),
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}

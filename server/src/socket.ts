@@ -3,23 +3,22 @@ import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { CLIENT_EVENTS, JoinProjectPayload, rooms, type Ack } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
-import type { AppContext, IO } from '../context.ts';
-import { originProblem, resolveSession } from '../http/middleware.ts';
-import { loadProject } from '../modules/projects/projects.access.ts';
-import { createRedis } from './redis.ts';
-import { registerTaskSocket } from '../modules/tasks/tasks.socket.ts';
-import { registerReviewSocket } from '../modules/review/review.socket.ts';
-import { registerLiveSocket } from '../modules/live/live.socket.ts';
-import { listenForAccessChanges } from '../modules/projects/access-cache.ts';
-import { registerShadowSocket } from '../modules/live/shadow.socket.ts';
-import { ackFail } from './socket-acks.ts';
-import { guardSocketSession, sweepEndedSessions } from './socket-sessions.ts';
+import type { AppContext, IO } from './context.ts';
+import { originProblem, resolveSession } from './http/middleware.ts';
+import { loadProject } from './modules/access/index.ts';
+import { createRedis } from './infra/redis.ts';
+import { registerTaskSocket } from './modules/tasks/index.ts';
+import { registerReviewSocket } from './modules/review/index.ts';
+import { registerLiveSocket, registerShadowSocket } from './modules/live/index.ts';
+import { listenForAccessChanges } from './infra/access-changes.ts';
+import { ackFail } from './infra/socket-acks.ts';
+import { guardSocketSession, sweepEndedSessions } from './infra/socket-sessions.ts';
 
 /**
  * Attaches Socket.IO with the Redis adapter (events reach clients on every server process) and the
  * HTTP session: a socket without a valid session cookie, or whose Origin names another host (the
  * HTTP rule; a socket has no CSRF token, so `null` is refused too), is refused at the handshake.
- * Afterwards the socket follows its session (infra/socket-sessions.ts).
+ * Afterwards the socket follows its session (infra/socket-sessions.ts). This file is part of the composition root: it wires each module's socket handlers..
  */
 export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close(): Promise<void> } {
   const pub = createRedis(ctx.config.REDIS_URL, 'socket-pub');

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { domainEventsStream, parseDomainEvent, type DomainEvent } from '@labelwork/core';
-import type { Logger } from './logger.ts';
+import { DOMAIN_EVENTS_MAX_LEN, DomainEvent, domainEventFields, domainEventsStream, parseDomainEvent, type Logger } from '@labelwork/core';
 
 /**
- * Reading the domain-event stream the workers append to (`domainEventsStream`). Two ways:
+ * The domain-event stream (`domainEventsStream`): where an event goes. Workers append with
+ * {@link appendDomainEvent}; servers read it two ways:
  * - {@link startDomainEventConsumer}: a consumer group per purpose. Each event goes to one consumer
  *   (one per server process), is acknowledged after its handler resolved, and is claimed by a
  *   consumer (XAUTOCLAIM) once it has been pending longer than `claimIdleMs` (its consumer died, or
@@ -218,4 +219,23 @@ export async function startDomainEventTail(
       await loop;
     },
   };
+}
+
+/**
+ * Appends a domain event to the stream the servers read (consumer groups for work that must
+ * happen, a per-process tail for sockets). Durable whether or not a server is up; the stream is
+ * trimmed to about DOMAIN_EVENTS_MAX_LEN entries (`MAXLEN ~`). Validated here so a bad event fails
+ * the job instead of reaching the stream.
+ */
+export async function appendDomainEvent(redis: Redis, prefix: string, event: DomainEvent): Promise<string> {
+  const e = DomainEvent.parse(event);
+  return (await redis.xadd(domainEventsStream(prefix), 'MAXLEN', '~', DOMAIN_EVENTS_MAX_LEN, '*', ...domainEventFields(e))) as string;
+}
+
+/**
+ * The event id of what a job records: its queue, id and creation time, which stay the same when the
+ * job is retried (a retry records the same fact) and differ when the same job id is added again later.
+ */
+export function domainEventIdOf(job: Pick<Job, 'queueName' | 'id' | 'timestamp'>): string {
+  return job.id ? `${job.queueName}:${job.id}:${job.timestamp}` : randomUUID();
 }

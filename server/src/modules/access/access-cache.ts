@@ -1,9 +1,9 @@
 import { ObjectId } from 'mongodb';
-import { INTER_SERVER_EVENTS, SwrCache } from '@labelwork/core';
-import type { AppContext, IO } from '../../context.ts';
+import { SwrCache } from '@labelwork/core';
+import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import type { AccessChange, AccessGrant, AccessOutcome } from '../../infra/access-changes.ts';
-import { loadProject, type ProjectNeed } from './projects.access.ts';
+import { loadProject, type ProjectNeed } from './access.ts';
 
 /**
  * Cached project-access decisions for hot socket paths (a lead's announcements): "may user U
@@ -21,17 +21,15 @@ import { loadProject, type ProjectNeed } from './projects.access.ts';
  * The same invalidation reaches every other cache of access-relevant documents (the session user
  * cache, the task engine's project and settings caches): the composition root (app.ts) builds them
  * all and registers them with `ctx.state.access` (infra/access-changes.ts), the one way any of
- * them is dropped; socket handlers holding long-lived grants listen with {@link onAccessChange}. As the
+ * them is dropped; socket handlers holding long-lived grants listen with `onAccessChange`. As the
  * Redis adapter's message may arrive after the next request, every change also bumps an epoch in
  * Redis before the change's request answers; each HTTP request and socket event reads it
- * ({@link syncAccessEpoch}, alongside its session read) and a process that sees a new epoch drops
+ * (`syncAccessEpoch` in infra/access-changes.ts, alongside its session read) and a process that sees a new epoch drops
  * all of these caches first. So no request that starts after a change is answered from a cache
  * filled before it, on any server process.
  */
 export const ACCESS_FRESH_MS = 1000;
 export const ACCESS_MAX_STALE_MS = 2000;
-
-export type { AccessChange, AccessGrant } from '../../infra/access-changes.ts';
 
 /**
  * The decisions cache, keyed `user:project:need` (built by the composition root, app.ts, which
@@ -64,11 +62,6 @@ async function decide(ctx: AppContext, userId: ObjectId, projectId: ObjectId, ne
   return { ok: true, grant: { user: { _id: user._id, username: user.username, displayName: user.displayName, role: user.role } } };
 }
 
-/** Calls `f` on every access change seen by this process (its own and the other processes'); returns the unsubscribe. */
-export function onAccessChange(ctx: AppContext, f: (change: AccessChange) => void): () => void {
-  return ctx.state.access.on(f);
-}
-
 /**
  * `loadProject(user, projectId, need)` for hot paths, from the cache above: resolves with the
  * user as read for the decision, or throws the AppError `loadProject` would (UNAUTHENTICATED for a
@@ -78,45 +71,4 @@ export async function cachedAccess(ctx: AppContext, userId: ObjectId, projectId:
   const o = await ctx.state.accessDecisions.get(`${userId.toHexString()}:${projectId.toHexString()}:${need}`);
   if (!o.ok) throw new AppError(o.code, o.message);
   return o.grant;
-}
-
-const epochKey = (ctx: AppContext) => `${ctx.config.REDIS_PREFIX}:access:epoch`;
-
-/**
- * A user's or a project's access changed: bumps the access epoch in Redis, then drops the cached
- * decisions here and on every other server process. Await it before answering the change's
- * request, so any request after it, on any process, is decided afresh.
- */
-export async function accessChanged(ctx: AppContext, change: AccessChange): Promise<void> {
-  try {
-    await ctx.redis.incr(epochKey(ctx));
-  } catch (e) {
-    ctx.log.warn('access epoch not bumped: other processes rely on the Redis adapter message alone', { err: e });
-  }
-  ctx.state.access.apply(change);
-  ctx.io?.serverSideEmit(INTER_SERVER_EVENTS.accessChanged, change);
-}
-
-/**
- * Reads the access epoch; when it moved since this process last looked (a change made on another
- * process, whose targeted invalidation may still be on its way), drops every cached decision,
- * user and project here first. Called by every request and socket event before it decides.
- */
-export async function syncAccessEpoch(ctx: AppContext): Promise<void> {
-  const now = (await ctx.redis.get(epochKey(ctx))) ?? '0';
-  const access = ctx.state.access;
-  if (access.seenEpoch === now) return;
-  access.seenEpoch = now;
-  access.apply({ all: true });
-}
-
-/** Applies invalidations sent by the other server processes (called once Socket.IO is attached). */
-export function listenForAccessChanges(ctx: AppContext, io: IO): void {
-  io.on(INTER_SERVER_EVENTS.accessChanged, (change) => {
-    if (!change || typeof change !== 'object') return;
-    ctx.state.access.apply({
-      ...(typeof change.userId === 'string' ? { userId: change.userId } : {}),
-      ...(typeof change.projectId === 'string' ? { projectId: change.projectId } : {}),
-    });
-  });
 }

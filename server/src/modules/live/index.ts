@@ -1,0 +1,2 @@
+export { registerLiveSocket } from './live.socket.ts';
+export { registerShadowSocket } from './shadow.socket.ts';

@@ -1,0 +1,2 @@
+export { projectsRoutes } from './projects.routes.ts';
+export { updateProject } from './projects.service.ts';

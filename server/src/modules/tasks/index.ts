@@ -1,0 +1,10 @@
+export { draftLabelCounts, relabelDrafts } from './draft-labels.ts';
+export type { LeaseScripts } from './lease-scripts.ts';
+export { createTaskRuntime } from './task-runtime.ts';
+export { queueCounts } from './tasks.counts.ts';
+export { startTaskRuntime } from './tasks.events.ts';
+export { onLeaseStalled } from './tasks.leases.ts';
+export { onItemsImported } from './tasks.queueing.ts';
+export { tasksRoutes } from './tasks.routes.ts';
+export { withdrawItems } from './tasks.withdraw.ts';
+export { registerTaskSocket } from './tasks.socket.ts';
