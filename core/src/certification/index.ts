@@ -6,3 +6,4 @@ export * from './practical.ts';
 export * from './review-exercise.ts';
 export * from './promotion.ts';
 export * from './gold-accuracy.ts';
+export * from './practice-set.ts';

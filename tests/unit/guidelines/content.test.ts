@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { hardCases, labelDefinitions, labelDescription, parseGuideline, type Guideline, type Lang } from '@labelwork/core';
+import { bankTypeCounts, hardCases, labelDefinitions, labelDescription, parseGuideline, type Guideline, type Lang } from '@labelwork/core';
 
 // Content rules for the guidelines we ship (not parser rules): see guidelines/README.md.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../guidelines');
@@ -99,6 +99,19 @@ describe('shipped guidelines', () => {
       const g = load(rel);
       expect(headingLevels(g.body['zh-CN'])).toEqual(headingLevels(g.body.en));
     });
+  });
+});
+
+describe.each(guidelineFiles().filter((f) => !f.endsWith('/1.0.md')))('%s exam bank', (rel) => {
+  it('from version 1.1 on, has an exam bank of at least 40 questions mixing true/false, single and multiple choice', () => {
+    const g = load(rel);
+    expect(g.quiz.length).toBeGreaterThanOrEqual(40);
+    const counts = bankTypeCounts(g.quiz);
+    expect(counts['true-false']).toBeGreaterThanOrEqual(10);
+    expect(counts.single).toBeGreaterThanOrEqual(10);
+    expect(counts.multiple).toBeGreaterThanOrEqual(4);
+    // True/false questions read the same way everywhere: option 0 is "true".
+    for (const q of g.quiz.filter((x) => x.type === 'true-false')) expect(q.options[0], q.id).toEqual({ 'zh-CN': '正确', en: 'True' });
   });
 });
 
