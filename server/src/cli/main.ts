@@ -1,9 +1,11 @@
 import { runAgreement } from './agreement.ts';
+import { runConvert } from './convert.ts';
 import { EXIT_USAGE, type CliCommand, type CliIo } from './io.ts';
 
 /** Subcommands by name. Add a line here (and a module beside this one) for a new subcommand. */
 const COMMANDS: Record<string, { summary: string; run: CliCommand }> = {
   agreement: { summary: 'inter-annotator agreement coefficients from reliability data (JSON)', run: runAgreement },
+  convert: { summary: 'convert a dataset between formats (COCO, YOLO, VOC, CVAT, Label Studio, CoNLL, JSONL, CSV)', run: runConvert },
 };
 
 function usage(): string {
