@@ -6,6 +6,7 @@ import { jsonlFormat } from './jsonl.ts';
 import { labelStudioFormat } from './labelstudio.ts';
 import { yoloFormat } from './yolo.ts';
 import { vocFormat } from './voc.ts';
+import { cvatFormat } from './cvat.ts';
 
 export * from './types.ts';
 
@@ -16,6 +17,7 @@ export * from './types.ts';
 export const DATASET_FORMAT_REGISTRY: Partial<Record<DatasetFormatId, DatasetFormat>> = {
   yolo: yoloFormat,
   voc: vocFormat,
+  cvat: cvatFormat,
   coco: cocoFormat,
   labelstudio: labelStudioFormat,
   conll: conllFormat,
