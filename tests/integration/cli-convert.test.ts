@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** `labelwork convert` run as users run it: the real bin script in a child process, files in a temp dir. */
@@ -208,7 +209,7 @@ describe.concurrent('labelwork convert', { timeout: 60_000 }, () => {
       '<?xml version="1.0"?>\n<!DOCTYPE annotation [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<annotation><filename>&xxe;</filename></annotation>\n',
     );
     await refused(
-      ['--from', 'coco', '--to', 'jsonl', '--input', join(d, 'evil.xml'), '--output', join(d, 'o.jsonl')],
+      ['--from', 'voc', '--to', 'jsonl', '--input', join(d, 'evil.xml'), '--output', join(d, 'o.jsonl')],
       /evil\.xml:2: XML with a DOCTYPE is refused/,
     );
     await refused(['--from', 'nope', '--to', 'jsonl', '--input', 'x', '--output', 'y'], /unknown format "nope"/);
@@ -236,5 +237,86 @@ describe.concurrent('labelwork convert', { timeout: 60_000 }, () => {
     await convert(['--from', 'labelstudio', '--to', 'csv', '--input', join(d, 'ls.json'), '--output', join(d, 'back.csv')]);
     expect(readFileSync(join(d, 'back.csv'), 'utf8')).toBe('id,text,label\r\nt1,"很好, 😀",pos\r\nt2,bad,\r\n');
     expect(existsSync(join(d, 'back.csv'))).toBe(true);
+  });
+  it('converts coco → yolo → coco with --images: image sizes from the files, images copied, regions and empty images kept', async () => {
+    const d = sub();
+    mkdirSync(join(d, 'images'));
+    const image = (name: string, width: number, height: number) => {
+      const s = sharp({ create: { width, height, channels: 3, background: '#336699' } });
+      return (name.toLowerCase().endsWith('.png') ? s.png() : s.jpeg()).toFile(join(d, 'images', name));
+    };
+    await image('图片 1.JPG', 1000, 500);
+    await image('a.png', 640, 480);
+    await image('a.jpg', 320, 200);
+    const coco = {
+      images: [
+        { id: 1, file_name: '图片 1.JPG', width: 1000, height: 500 },
+        { id: 2, file_name: 'a.png', width: 640, height: 480 },
+        { id: 3, file_name: 'a.jpg', width: 320, height: 200 },
+      ],
+      categories: [
+        { id: 1, name: 'traffic light' },
+        { id: 3, name: '行人 pedestrian' },
+        { id: 7, name: 'car' },
+      ],
+      annotations: [
+        { id: 1, image_id: 1, category_id: 1, bbox: [0, 0, 100, 50], area: 5000, iscrowd: 0 },
+        {
+          id: 2,
+          image_id: 1,
+          category_id: 3,
+          bbox: [100, 100, 200, 100],
+          area: 10000,
+          iscrowd: 0,
+          segmentation: [[100, 100, 300, 100, 300, 200]],
+        },
+        { id: 3, image_id: 2, category_id: 7, bbox: [540, 380, 100, 100], area: 10000, iscrowd: 0 },
+      ],
+    };
+    writeFileSync(join(d, 'coco.json'), JSON.stringify(coco));
+    const there = await convert([
+      '--from',
+      'coco',
+      '--to',
+      'yolo',
+      '--input',
+      join(d, 'coco.json'),
+      '--output',
+      join(d, 'yolo'),
+      '--images',
+      join(d, 'images'),
+    ]);
+    expect(there).toMatchObject({ items: 3, labels: 3, regions: { bbox: 2, polygon: 1, keypoints: 0 } });
+    expect(listing(join(d, 'yolo')).filter((f) => f.startsWith('images/'))).toHaveLength(3);
+    const back = await convert(['--from', 'yolo', '--to', 'coco', '--input', join(d, 'yolo'), '--output', join(d, 'back.json')]);
+    expect(back).toMatchObject({ items: 3, labels: 3, regions: { bbox: 2, polygon: 1 } });
+    type Coco = typeof coco & { annotations: { segmentation?: number[][] }[] };
+    const regionsByFile = (doc: Coco) => {
+      const cat = new Map(doc.categories.map((c) => [c.id, c.name]));
+      const file = new Map(doc.images.map((i) => [i.id, `${i.file_name} ${i.width}x${i.height}`]));
+      const out: Record<string, string[]> = Object.fromEntries(doc.images.map((i) => [file.get(i.id)!, []]));
+      for (const a of doc.annotations)
+        out[file.get(a.image_id)!]!.push(
+          `${cat.get(a.category_id)} ${a.bbox.join(',')} ${JSON.stringify(a.segmentation?.length ? a.segmentation : [])}`,
+        );
+      for (const k of Object.keys(out)) out[k]!.sort();
+      return out;
+    };
+    expect(regionsByFile(JSON.parse(readFileSync(join(d, 'back.json'), 'utf8')) as Coco)).toEqual(regionsByFile(coco as Coco));
+  });
+
+  it('leaves no temp files and an existing file in place when the output cannot be moved into place', async () => {
+    const d = sub();
+    writeFileSync(
+      join(d, 'in.jsonl'),
+      jsonl({ id: 'x.png', image: 'x.png', width: 10, height: 10, regions: [{ type: 'bbox', label: 'a', x: 1, y: 1, w: 2, h: 2 }] }),
+    );
+    writeFileSync(join(d, 'out'), 'a file, not a directory\n');
+    await refused(
+      ['--from', 'jsonl', '--to', 'yolo', '--input', join(d, 'in.jsonl'), '--output', join(d, 'out')],
+      /out: exists and is not a directory/,
+    );
+    expect(readFileSync(join(d, 'out'), 'utf8')).toBe('a file, not a directory\n');
+    expect(listing(d)).toEqual(['in.jsonl', 'out']);
   });
 });
