@@ -3,6 +3,7 @@
  * - db/: every collection, its document type and its indexes (database.ts, documents.ts, one file per feature);
  * - assignment/: the assignment engine's Redis state as code outside the lease scripts touches it;
  * - annotations/: the one writer of annotations;
+ * - predictions/: the one owner of predictions (model runs, dataset imports);
  * - events/: the durable domain-event stream (append, consumer groups, per-process tail).
  */
 export * from './db/documents.ts';
@@ -12,8 +13,11 @@ export * from './assignment/engine-state.ts';
 export * from './db/datasets.ts';
 export * from './db/dataset-imports.ts';
 export * from './annotations/annotations.ts';
+export * from './db/predictions.ts';
+export * from './predictions/predictions.ts';
 export * from './events/domain-events.ts';
 export * from './db/ml.ts';
+export * from './db/certification.ts';
 export * from './ml/outbound.ts';
 export * from './ml/media-url.ts';
 export * from './ml/backend-client.ts';

@@ -274,6 +274,17 @@ export interface Task {
   draft?: { regions: Region[]; savedAt: string };
   /** True when this is a lease the user already held (after a reload). */
   resumed: boolean;
+  /**
+   * Regions a model run or an imported dataset proposes for this item (the newest), shown as
+   * pre-filled regions to accept, edit or dismiss; never on gold items.
+   */
+  prediction?: TaskPrediction;
+}
+
+export interface TaskPrediction {
+  regions: Region[];
+  source: { kind: 'model' | 'import'; name: string; modelVersion?: string };
+  score: number | null;
 }
 
 /**

@@ -324,6 +324,7 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
               project={project}
               item={work.task.item}
               initialRegions={phase.initialRegions}
+              prefilledRegions={work.task.prediction?.regions}
               onChange={autosaver?.change}
               onReady={onReady}
               actions={actions}

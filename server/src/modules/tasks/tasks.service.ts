@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import { ReplicaJobData, goldJobId, leaseIdOf, type Region, type Task, type TaskItem } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ProjectDoc, UserDoc } from '@labelwork/engine';
+import { latestPrediction, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError } from '../../http/errors.ts';
 import { newToken, projectForTask, runtime, settingsOf, touchCounts } from './task-runtime.ts';
@@ -32,6 +32,17 @@ async function draftOf(ctx: AppContext, userId: ObjectId, itemId: string): Promi
   return d ? { regions: d.regions, savedAt: d.savedAt.toISOString() } : undefined;
 }
 
+/** The newest prediction for a (non-gold) item, as the annotator's workspace pre-fills it. */
+async function predictionOf(ctx: AppContext, itemId: string): Promise<Task['prediction']> {
+  const id = new ObjectId(itemId);
+  const p = await latestPrediction(ctx.db, id);
+  if (!p || !p.regions.length) return undefined;
+  const item = await ctx.db.items.findOne({ _id: id }, { projection: { isGold: 1 } });
+  if (!item || item.isGold) return undefined;
+  const { kind, name, modelVersion } = p.source;
+  return { regions: p.regions, source: { kind, name, ...(modelVersion ? { modelVersion } : {}) }, score: p.score };
+}
+
 async function taskOf(
   ctx: AppContext,
   pq: ProjectQueue,
@@ -39,9 +50,10 @@ async function taskOf(
   lease: { token: string; itemId: string; pttl: number; resumed: boolean; hasDraft: boolean; itemJson?: string },
 ): Promise<Task> {
   const leaseMs = ctx.tasks.leaseMs;
-  const [item, draft] = await Promise.all([
+  const [item, draft, prediction] = await Promise.all([
     itemOf(ctx, pq, lease.itemId, lease.itemJson),
     lease.hasDraft ? draftOf(ctx, user._id, lease.itemId) : Promise.resolve(undefined),
+    predictionOf(ctx, lease.itemId),
   ]);
   return {
     leaseId: leaseIdOf(pq.projectId, lease.token),
@@ -52,6 +64,7 @@ async function taskOf(
     heartbeatMs: heartbeatMsOf(leaseMs),
     ...(draft ? { draft } : {}),
     resumed: lease.resumed,
+    ...(prediction ? { prediction } : {}),
   };
 }
 
