@@ -57,6 +57,7 @@ interface Victim {
   annotatorId: string;
   leadId: string;
   jobId: string;
+  datasetImportId: string;
   projectVersion: number;
   guideline: string;
 }
@@ -125,9 +126,35 @@ const CALLS: Record<string, Call> = {
     body: (v) => ({ ids: [v.goldItemId] }),
   },
   'GET /api/projects/:id/imports': { path: V((v) => `/api/projects/${v.projectId}/imports`) },
+  'POST /api/projects/:id/dataset-imports': {
+    path: V((v) => `/api/projects/${v.imageProjectId}/dataset-imports`),
+    upload: { field: 'file', name: 'coco.json', data: async () => JSON.stringify({ images: [], annotations: [], categories: [] }) },
+  },
+  'GET /api/projects/:id/dataset-imports/:importId': {
+    path: V((v) => `/api/projects/${v.imageProjectId}/dataset-imports/${v.datasetImportId}`),
+  },
+  'POST /api/projects/:id/dataset-imports/:importId/plan': {
+    path: V((v) => `/api/projects/${v.imageProjectId}/dataset-imports/${v.datasetImportId}/plan`),
+    body: () => ({ mapping: {} }),
+  },
+  'POST /api/projects/:id/dataset-imports/:importId/confirm': {
+    path: V((v) => `/api/projects/${v.imageProjectId}/dataset-imports/${v.datasetImportId}/confirm`),
+    body: () => ({ mapping: {} }),
+  },
   'GET /api/items/:id': { path: V((v) => `/api/items/${v.goldItemId}`) },
   'PUT /api/items/:id/gold': { path: V((v) => `/api/items/${v.goldItemId}/gold`), body: () => ({ gold: null }) },
   'GET /api/files/:id': { path: V((v) => `/api/files/${v.fileId}`) },
+  // Model backends (admin only) and a project's Models panel (its managers); the media link without a signature.
+  'GET /api/ml/backends': { path: () => '/api/ml/backends' },
+  'POST /api/ml/backends': { path: () => '/api/ml/backends', body: () => ({ name: 'evil', url: 'http://127.0.0.1:9/', allowPrivate: true }) },
+  'DELETE /api/ml/backends/:id': { path: () => '/api/ml/backends/0123456789abcdef01234567' },
+  'POST /api/ml/backends/:id/health': { path: () => '/api/ml/backends/0123456789abcdef01234567/health' },
+  'GET /api/ml/media/:fileId': { path: V((v) => `/api/ml/media/${v.fileId}?p=${v.imageProjectId}&e=9999999999&s=forged`) },
+  'GET /api/projects/:id/ml': { path: V((v) => `/api/projects/${v.projectId}/ml`) },
+  'POST /api/projects/:id/ml/attach': { path: V((v) => `/api/projects/${v.projectId}/ml/attach`), body: () => ({ backendId: '0123456789abcdef01234567' }) },
+  'POST /api/projects/:id/ml/detach': { path: V((v) => `/api/projects/${v.projectId}/ml/detach`), body: () => ({ backendId: '0123456789abcdef01234567' }) },
+  'POST /api/projects/:id/ml/runs': { path: V((v) => `/api/projects/${v.projectId}/ml/runs`), body: () => ({ backendId: '0123456789abcdef01234567' }) },
+  'POST /api/projects/:id/ml/runs/:runId/cancel': { path: V((v) => `/api/projects/${v.projectId}/ml/runs/0123456789abcdef01234567/cancel`) },
   'POST /api/projects/:id/tasks/next': { path: V((v) => `/api/projects/${v.projectId}/tasks/next`) },
   'POST /api/tasks/:leaseId/heartbeat': { path: V((v) => `/api/tasks/${v.leaseId}/heartbeat`) },
   'PUT /api/tasks/:leaseId/draft': { path: V((v) => `/api/tasks/${v.leaseId}/draft`), body: () => ({ regions: [] }) },
@@ -386,6 +413,15 @@ beforeAll(async () => {
     ).status,
   ).toBe(201);
   victim.fileId = (await victimLead.client.get(`/api/projects/${victim.imageProjectId}/items`)).body.items[0].image.fileId;
+  const coco = { images: [{ id: 1, file_name: 'a.png', width: 16, height: 16 }], annotations: [], categories: [{ id: 1, name: 'car' }] };
+  const preview = await victimLead.client.upload(
+    `/api/projects/${victim.imageProjectId}/dataset-imports`,
+    'file',
+    [{ name: 'coco.json', data: JSON.stringify(coco) }],
+    { format: 'coco', as: 'gold' },
+  );
+  expect(preview.status).toBe(201);
+  victim.datasetImportId = preview.body.import.id;
 
   // The outsiders: members (or the lead) of another project, with levels high enough to pass any level gate.
   const [trainee] = await makeUsers(admin, 'out-trainee', 1, { role: 'trainee', level: 'L1' });

@@ -1,54 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import yazl from 'yazl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildZip, centralHeaders, patchName } from '../support/zip.ts';
 import { DEFAULT_ZIP_LIMITS, inspectZip, unpackZip, type ZipLimits } from '../../server/src/infra/zip.ts';
-
-interface Entry {
-  name: string;
-  data: Buffer | string;
-  mode?: number;
-  compress?: boolean;
-  zip64?: boolean;
-}
-
-/** Builds a zip in memory with yazl (which refuses bad names itself: those are patched in afterwards). */
-async function buildZip(entries: Entry[]): Promise<Buffer> {
-  const z = new yazl.ZipFile();
-  for (const e of entries)
-    z.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data), e.name, {
-      ...(e.mode !== undefined ? { mode: e.mode } : {}),
-      compress: e.compress ?? true,
-      forceZip64Format: e.zip64 ?? false,
-    });
-  z.end();
-  const chunks: Buffer[] = [];
-  for await (const c of z.outputStream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Replaces every occurrence of a same-length name (local header and central directory). */
-function patchName(zip: Buffer, from: string, to: string): Buffer {
-  const a = Buffer.from(from);
-  const b = Buffer.from(to);
-  expect(a.length).toBe(b.length);
-  let at = zip.indexOf(a);
-  expect(at).toBeGreaterThanOrEqual(0);
-  while (at >= 0) {
-    b.copy(zip, at);
-    at = zip.indexOf(a, at + 1);
-  }
-  return zip;
-}
-
-/** Offsets of the central directory headers. */
-function centralHeaders(zip: Buffer): number[] {
-  const out: number[] = [];
-  for (let i = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); i >= 0; i = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), i + 4))
-    out.push(i);
-  return out;
-}
 
 let dir: string;
 const limits = (over: Partial<ZipLimits> = {}): ZipLimits => ({ ...DEFAULT_ZIP_LIMITS, ...over });

@@ -20,11 +20,8 @@ import type {
   SkipDoc,
   UserDoc,
 } from './documents.ts';
-import { ensurePredictionIndexes, predictionCollections, type PredictionCollections } from './predictions.ts';
 import { datasetCollections, ensureDatasetIndexes, type DatasetCollections } from './datasets.ts';
-import { ensureMlIndexes, mlCollections, type MlCollections } from './ml.ts';
 import { datasetImportCollections, ensureDatasetImportIndexes, type DatasetImportCollections } from './dataset-imports.ts';
-import { certificationCollections, ensureCertificationIndexes, type CertificationCollections } from './certification.ts';
 
 /**
  * The core collections. A feature with collections of its own declares them in
@@ -51,14 +48,7 @@ export interface CoreCollections {
 }
 
 /** Every collection, with the client. One object per process, built in the composition root. */
-export interface Database
-  extends
-    CoreCollections,
-    DatasetCollections,
-    DatasetImportCollections,
-    MlCollections,
-    PredictionCollections,
-    CertificationCollections /* FEATURES: , FooCollections */ {
+export interface Database extends CoreCollections, DatasetCollections, DatasetImportCollections /* FEATURES: , FooCollections */ {
   client: MongoClient;
   db: Db;
   close(): Promise<void>;
@@ -103,9 +93,6 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     ...coreCollections(db),
     ...datasetCollections(db),
     ...datasetImportCollections(db),
-    ...mlCollections(db),
-    ...predictionCollections(db),
-    ...certificationCollections(db),
     // FEATURES: ...fooCollections(db),
     close: () => client.close(),
   };
@@ -113,9 +100,6 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     await ensureIndexes(database);
     await ensureDatasetIndexes(database);
     await ensureDatasetImportIndexes(database);
-    await ensureMlIndexes(database);
-    await ensurePredictionIndexes(database);
-    await ensureCertificationIndexes(database);
     // FEATURES: await ensureFooIndexes(database);
   }
   return database;

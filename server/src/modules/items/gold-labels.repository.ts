@@ -7,4 +7,12 @@ export const goldLabelsRepo = {
   withLabels: (db: Database, projectId: ObjectId, labels: string[]) =>
     db.items.find({ projectId, 'gold.regions.label': { $in: labels } }, { projection: { gold: 1 } }),
   replaceGold: (db: Database, id: ObjectId, gold: NonNullable<ItemDoc['gold']>) => db.items.updateOne({ _id: id }, { $set: { gold } }),
+  /** Sets the gold answers of many items of one project in one unordered bulk write. */
+  setGoldMany: (db: Database, projectId: ObjectId, answers: readonly { id: ObjectId; gold: NonNullable<ItemDoc['gold']> }[]) =>
+    answers.length === 0
+      ? Promise.resolve(null)
+      : db.items.bulkWrite(
+          answers.map((a) => ({ updateOne: { filter: { _id: a.id, projectId }, update: { $set: { gold: a.gold, isGold: true } } } })),
+          { ordered: false },
+        ),
 };

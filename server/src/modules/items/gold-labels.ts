@@ -1,5 +1,7 @@
 import type { ObjectId } from 'mongodb';
-import { regionsPerLabel, relabelRegions, type LabelMerge } from '@labelwork/core';
+import { regionsPerLabel, relabelRegions, type AnnotationContent, type LabelMerge } from '@labelwork/core';
+import type { ProjectDoc } from '@labelwork/engine';
+import { projectsRepo } from '../access/index.ts';
 import type { AppContext } from '../../context.ts';
 import { goldLabelsRepo } from './gold-labels.repository.ts';
 
@@ -25,4 +27,25 @@ export async function relabelGold(ctx: AppContext, projectId: ObjectId, merges: 
     changed += 1;
   }
   return changed;
+}
+
+/**
+ * Sets many gold answers at once (a dataset import), in batches of bulk writes, and counts the
+ * items that become gold. The caller has checked the regions against the schema and each item's extent;
+ * `wasGold` says which items already had an answer (they stay counted once).
+ */
+export async function putGoldAnswers(
+  ctx: AppContext,
+  project: ProjectDoc,
+  answers: readonly { id: ObjectId; gold: AnnotationContent; wasGold: boolean }[],
+  onBatch: (done: number) => Promise<void> = () => Promise.resolve(),
+): Promise<number> {
+  const BATCH = 1000;
+  for (let i = 0; i < answers.length; i += BATCH) {
+    await goldLabelsRepo.setGoldMany(ctx.db, project._id, answers.slice(i, i + BATCH));
+    await onBatch(Math.min(answers.length, i + BATCH));
+  }
+  const added = answers.filter((a) => !a.wasGold).length;
+  if (added) await projectsRepo.incCounts(ctx.db, project._id, { gold: added });
+  return added;
 }

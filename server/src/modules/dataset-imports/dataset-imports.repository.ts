@@ -1,0 +1,74 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { ObjectId } from 'mongodb';
+import type { Database, DatasetImportDoc, ItemDoc } from '@labelwork/engine';
+
+/** The dataset-imports module's access to its sessions (it is their only writer) and the reads it needs. */
+export const datasetImportsRepo = {
+  insert: (db: Database, doc: DatasetImportDoc) => db.datasetImports.insertOne(doc),
+  byId: (db: Database, projectId: ObjectId, id: ObjectId) => db.datasetImports.findOne({ _id: id, projectId }),
+  list: (db: Database, projectId: ObjectId) =>
+    db.datasetImports
+      .find({ projectId }, { projection: { 'preview.refusals': 0 } })
+      .sort({ createdAt: -1 })
+      .limit(100)
+      .toArray(),
+  /** Claims a preview for its confirm: only one confirm runs, and only on a preview. */
+  claim: (db: Database, id: ObjectId, mapping: DatasetImportDoc['mapping'], total: number) =>
+    db.datasetImports.findOneAndUpdate(
+      { _id: id, status: 'preview' },
+      { $set: { status: 'running', mapping, total, done: 0 } },
+      { returnDocument: 'after' },
+    ),
+  /** Back to preview (the confirm was refused before anything was stored). */
+  release: (db: Database, id: ObjectId) => db.datasetImports.updateOne({ _id: id, status: 'running' }, { $set: { status: 'preview' } }),
+  progress: (db: Database, id: ObjectId, done: number) => db.datasetImports.updateOne({ _id: id }, { $set: { done } }),
+  finish: (db: Database, id: ObjectId, status: 'complete' | 'failed', at: Date, error: DatasetImportDoc['error'] = null) =>
+    db.datasetImports.updateOne({ _id: id }, { $set: { status, finishedAt: at, error, uploadId: null } }),
+  /** Previews nobody confirmed in time. */
+  expired: (db: Database, now: Date) =>
+    db.datasetImports
+      .find({ status: 'preview', expiresAt: { $lt: now } })
+      .limit(100)
+      .toArray(),
+  /** Keeps an upload (streamed from disk) until its session ends. */
+  async storeUpload(db: Database, name: string, file: string, sessionId: ObjectId): Promise<ObjectId> {
+    const id = new ObjectId();
+    await pipeline(
+      createReadStream(file),
+      db.datasetUploads.openUploadStreamWithId(id, name, { metadata: { datasetImportId: sessionId } }),
+    );
+    return id;
+  },
+  readUpload: (db: Database, id: ObjectId) => db.datasetUploads.openDownloadStream(id),
+  async deleteUpload(db: Database, id: ObjectId | null): Promise<void> {
+    if (!id) return;
+    try {
+      await db.datasetUploads.delete(id);
+    } catch {
+      // already gone
+    }
+  },
+  /** The project's visible items as an import matches them (name, external id, extent). */
+  itemRefs: async (db: Database, projectId: ObjectId) => {
+    const hidden = (
+      await db.imports
+        .find({ projectId, status: { $in: ['running', 'failed'] } })
+        .project<{ _id: ObjectId }>({ _id: 1 })
+        .toArray()
+    ).map((d) => d._id);
+    return db.items
+      .find({ projectId, importId: { $nin: hidden } })
+      .project<Pick<ItemDoc, '_id' | 'kind' | 'externalId' | 'image' | 'textLength' | 'isGold'>>({
+        _id: 1,
+        kind: 1,
+        externalId: 1,
+        'image.name': 1,
+        'image.width': 1,
+        'image.height': 1,
+        textLength: 1,
+        isGold: 1,
+      })
+      .toArray();
+  },
+};

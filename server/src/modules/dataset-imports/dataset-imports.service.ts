@@ -1,0 +1,293 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { ObjectId } from 'mongodb';
+import {
+  DATASET_FORMAT_REGISTRY,
+  planDatasetImport,
+  type DatasetFormatId,
+  type DatasetImportView,
+  type ImportAs,
+  type ImportPlan,
+  type LabelMapping,
+  type ProjectItemRef,
+} from '@labelwork/core';
+import type { DatasetImportDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import { audit } from '../audit/index.ts';
+import { putGoldAnswers } from '../items/index.ts';
+import { updateProject } from '../projects/index.ts';
+import { openUpload, type OpenedUpload } from './dataset-upload.ts';
+import { datasetImportsRepo } from './dataset-imports.repository.ts';
+
+/** How long a preview waits for its confirm. */
+const PREVIEW_TTL_MS = 24 * 3600_000;
+
+export function toView(d: DatasetImportDoc): DatasetImportView {
+  return {
+    id: d._id.toHexString(),
+    projectId: d.projectId.toHexString(),
+    fileName: d.fileName,
+    format: d.format,
+    as: d.as,
+    status: d.status,
+    done: d.done,
+    total: d.total,
+    preview: d.preview,
+    ...(d.error ? { error: d.error } : {}),
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+function assertWritable(p: ProjectDoc): void {
+  if (p.status === 'archived') throw new AppError('PROJECT_ARCHIVED', 'the project is archived; unarchive it to import');
+}
+
+async function projectRefs(ctx: AppContext, project: ProjectDoc): Promise<{ refs: ProjectItemRef[]; gold: Set<string> }> {
+  const docs = await datasetImportsRepo.itemRefs(ctx.db, project._id);
+  const gold = new Set<string>();
+  const refs = docs.map((d): ProjectItemRef => {
+    const id = d._id.toHexString();
+    if (d.isGold) gold.add(id);
+    return {
+      id,
+      ...(d.image ? { fileName: d.image.name } : {}),
+      ...(d.externalId !== undefined ? { externalId: d.externalId } : {}),
+      extent:
+        d.kind === 'image'
+          ? { kind: 'image', width: d.image?.width ?? 0, height: d.image?.height ?? 0 }
+          : { kind: 'text', length: d.textLength ?? Number.MAX_SAFE_INTEGER },
+    };
+  });
+  return { refs, gold };
+}
+
+/**
+ * Reads an upload with the chosen format and plans it against the project (nothing stored).
+ * A malformed input is BAD_IMPORT with the reader's error (file, line or element) in `details.error`.
+ */
+async function readAndPlan(
+  ctx: AppContext,
+  project: ProjectDoc,
+  upload: OpenedUpload,
+  formatId: DatasetFormatId,
+  as: ImportAs,
+  mapping: LabelMapping | undefined,
+): Promise<{ plan: ImportPlan; gold: Set<string> }> {
+  const format = DATASET_FORMAT_REGISTRY[formatId];
+  if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `the ${formatId} format cannot be imported yet`, { format: formatId });
+  if (!format.kinds.includes(project.kind))
+    throw new AppError('VALIDATION_FAILED', `${formatId} files hold ${format.kinds.join(' or ')} data; this is a ${project.kind} project`, {
+      format: formatId,
+    });
+  const { refs, gold } = await projectRefs(ctx, project);
+  // Formats without image sizes (YOLO) take them from the project's items of the same file name.
+  const imageSizes = new Map<string, { width: number; height: number }>();
+  for (const r of refs)
+    if (r.fileName && r.extent.kind === 'image') imageSizes.set(r.fileName, { width: r.extent.width, height: r.extent.height });
+  const read = format.read(upload.inputs, { imageSizes, imageNames: [...upload.images.keys(), ...imageSizes.keys()] });
+  if (!read.ok)
+    throw new AppError(
+      'BAD_IMPORT',
+      `${read.error.file}${read.error.line ? `:${read.error.line}` : ''}: ${read.error.message}; nothing was imported`,
+      {
+        reason: 'FORMAT',
+        error: read.error,
+      },
+    );
+  if (read.dataset.kind !== project.kind)
+    throw new AppError('VALIDATION_FAILED', `the file holds ${read.dataset.kind} data; this is a ${project.kind} project`);
+  // Images in the upload that no project item has yet: their sizes as the dataset gives them (checked again when stored).
+  const uploadedImages = new Map<string, { width: number; height: number }>();
+  for (const it of read.dataset.items)
+    if (it.width && it.height && (upload.images.has(it.name) || upload.images.has(path.posix.basename(it.name))))
+      uploadedImages.set(upload.images.has(it.name) ? it.name : path.posix.basename(it.name), { width: it.width, height: it.height });
+  const plan = planDatasetImport({
+    format: formatId,
+    as,
+    dataset: read.dataset,
+    warnings: read.warnings,
+    projectKind: project.kind,
+    schema: project.labelSchema,
+    items: refs,
+    uploadedImages,
+    ...(mapping ? { mapping } : {}),
+  });
+  return { plan, gold };
+}
+
+async function withWorkDir<T>(ctx: AppContext, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(ctx.config.UPLOAD_DIR || os.tmpdir(), 'dataset-import-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface PreviewRequest {
+  file: { path: string; name: string };
+  format: DatasetFormatId;
+  as: ImportAs;
+  annotator?: string;
+}
+
+/**
+ * Parses an upload into a preview session: counts, the label mapping, refusals. Nothing of the
+ * project changes; the upload is kept (GridFS) for the confirm. A bad file stores nothing at all.
+ */
+export async function previewDatasetImport(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  req: PreviewRequest,
+): Promise<DatasetImportView> {
+  assertWritable(project);
+  if (req.as === 'annotations')
+    throw new AppError('VALIDATION_FAILED', 'importing as an annotator’s annotations is not available yet; import as predictions or gold', {
+      field: 'as',
+    });
+  const { plan } = await withWorkDir(ctx, async (dir) =>
+    readAndPlan(ctx, project, await openUpload(req.file, dir, ctx.config.MAX_IMPORT_BYTES), req.format, req.as, undefined),
+  );
+  const id = new ObjectId();
+  const uploadId = await datasetImportsRepo.storeUpload(ctx.db, req.file.name, req.file.path, id);
+  const now = ctx.now();
+  const doc: DatasetImportDoc = {
+    _id: id,
+    schemaVersion: 1,
+    projectId: project._id,
+    fileName: req.file.name,
+    format: req.format,
+    as: req.as,
+    annotatorId: null,
+    uploadId,
+    status: 'preview',
+    preview: plan.preview,
+    mapping: null,
+    done: 0,
+    total: plan.writes.length,
+    error: null,
+    byId: user._id,
+    createdAt: new Date(now),
+    finishedAt: null,
+    expiresAt: new Date(now + PREVIEW_TTL_MS),
+  };
+  try {
+    await datasetImportsRepo.insert(ctx.db, doc);
+  } catch (e) {
+    await datasetImportsRepo.deleteUpload(ctx.db, uploadId);
+    throw e;
+  }
+  return toView(doc);
+}
+
+/** Re-plans a preview with the given mapping (nothing stored): what the confirm would do. */
+export async function replanDatasetImport(
+  ctx: AppContext,
+  project: ProjectDoc,
+  session: DatasetImportDoc,
+  mapping: LabelMapping,
+): Promise<DatasetImportView> {
+  if (session.status !== 'preview' || !session.uploadId) throw new AppError('CONFLICT', `this import is ${session.status}`);
+  const { plan } = await withUpload(ctx, session.uploadId, session.fileName, (u) =>
+    readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping),
+  );
+  return toView({ ...session, preview: plan.preview });
+}
+
+async function withUpload<T>(ctx: AppContext, uploadId: ObjectId, name: string, fn: (u: OpenedUpload) => Promise<T>): Promise<T> {
+  return withWorkDir(ctx, async (dir) => {
+    const file = path.join(dir, 'upload');
+    await pipeline(datasetImportsRepo.readUpload(ctx.db, uploadId), createWriteStream(file, { mode: 0o600 }));
+    return fn(await openUpload({ path: file, name }, path.join(dir, 'unpacked'), ctx.config.MAX_IMPORT_BYTES));
+  });
+}
+
+/**
+ * Stores a previewed import with the lead's mapping: adds the new labels to the schema (one
+ * project update, version-checked), then writes every item's regions in bulk. A mapping with
+ * issues is refused (VALIDATION_FAILED, details = the issues) and the preview stays.
+ */
+export async function confirmDatasetImport(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  session: DatasetImportDoc,
+  mapping: LabelMapping,
+): Promise<DatasetImportView> {
+  assertWritable(project);
+  if (session.status !== 'preview' || !session.uploadId) throw new AppError('CONFLICT', `this import is ${session.status}, not a preview`);
+  const claimed = await datasetImportsRepo.claim(ctx.db, session._id, mapping, session.total);
+  if (!claimed) throw new AppError('CONFLICT', 'this import is being confirmed already');
+  let plan: ImportPlan;
+  let gold: Set<string>;
+  try {
+    ({ plan, gold } = await withUpload(ctx, session.uploadId, session.fileName, (u) =>
+      readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping),
+    ));
+    if (plan.preview.mappingIssues.length > 0 || !plan.schema)
+      throw new AppError('VALIDATION_FAILED', 'the label mapping cannot be applied', { mappingIssues: plan.preview.mappingIssues });
+    const newItems = plan.writes.filter((w) => w.itemId === null).length;
+    if (newItems > 0)
+      throw new AppError('VALIDATION_FAILED', `${newItems} item(s) are not in the project yet; import their images or texts first`, {
+        reason: 'NEW_ITEMS',
+        count: newItems,
+      });
+  } catch (e) {
+    await datasetImportsRepo.release(ctx.db, session._id);
+    throw e;
+  }
+  try {
+    if (plan.preview.newLabels.length > 0)
+      await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
+    const writes = plan.writes.filter((w) => w.itemId !== null && w.answered);
+    const progress = (done: number) => datasetImportsRepo.progress(ctx.db, session._id, done).then(() => undefined);
+    if (session.as === 'gold') {
+      await putGoldAnswers(
+        ctx,
+        project,
+        writes.map((w) => ({ id: new ObjectId(w.itemId!), gold: { regions: w.regions }, wasGold: gold.has(w.itemId!) })),
+        progress,
+      );
+    } else {
+      throw new AppError('VALIDATION_FAILED', `importing as ${session.as} is not available yet`);
+    }
+    await datasetImportsRepo.finish(ctx.db, session._id, 'complete', new Date(ctx.now()));
+  } catch (e) {
+    const error = e instanceof AppError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'storing the import failed' };
+    await datasetImportsRepo.finish(ctx.db, session._id, 'failed', new Date(ctx.now()), error);
+    await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
+    throw e;
+  }
+  await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
+  await audit(
+    ctx,
+    user._id,
+    'dataset.import',
+    { type: 'project', id: project._id },
+    {
+      importId: session._id.toHexString(),
+      format: session.format,
+      as: session.as,
+      items: plan.preview.items.matched,
+      regions: plan.preview.regions.accepted,
+      newLabels: plan.preview.newLabels,
+    },
+  );
+  const done = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
+  return toView(done!);
+}
+
+/** Ends a preview without storing anything (the lead cancels); its upload is deleted. */
+export async function discardDatasetImport(ctx: AppContext, session: DatasetImportDoc): Promise<void> {
+  if (session.status !== 'preview') throw new AppError('CONFLICT', `this import is ${session.status}`);
+  await datasetImportsRepo.finish(ctx.db, session._id, 'failed', new Date(ctx.now()), {
+    code: 'CANCELLED',
+    message: 'discarded by a lead',
+  });
+  if (session.uploadId) await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
+}

@@ -1,0 +1,1 @@
+export { datasetImportsRoutes } from './dataset-imports.routes.ts';

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiClient, ApiResponse } from '../support/api-client.ts';
+import { imageSchema, pngBuffer, textSchema } from '../support/fixtures.ts';
+import { signedInUser } from '../support/project-setup.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { buildZip, centralHeaders, patchName } from '../support/zip.ts';
+
+let t: TestApp;
+let lead: ApiClient;
+let imageProject = '';
+let textProject = '';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const admin = await t.admin();
+  lead = (await signedInUser(admin, { name: 'lead', role: 'lead' })).client;
+  imageProject = (await lead.post('/api/projects', { name: 'coco in', kind: 'image', labelSchema: imageSchema })).body.project.id;
+  textProject = (await lead.post('/api/projects', { name: '文本导入', kind: 'text', labelSchema: textSchema })).body.project.id;
+  const up = await lead.upload(`/api/projects/${imageProject}/items/images`, 'files', [
+    { name: 'a.png', data: await pngBuffer(64, 48) },
+    { name: '图片 1.png', data: await pngBuffer(32, 32, '#aa0000') },
+  ]);
+  expect(up.status).toBe(201);
+  const text = await lead.upload(`/api/projects/${textProject}/items/text`, 'file', [
+    { name: 't.jsonl', data: '{"id":"doc-1","text":"张三在北京"}\n{"id":"doc-2","text":"Hello"}\n' },
+  ]);
+  expect(text.status).toBe(201);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+function coco(over: { annotations?: unknown[]; categories?: unknown[] } = {}): string {
+  return JSON.stringify({
+    images: [
+      { id: 1, file_name: 'a.png', width: 64, height: 48 },
+      { id: 2, file_name: '图片 1.png', width: 32, height: 32 },
+    ],
+    categories: over.categories ?? [
+      { id: 1, name: 'Car' },
+      { id: 3, name: 'truck' },
+    ],
+    annotations: over.annotations ?? [
+      { id: 1, image_id: 1, category_id: 1, bbox: [1, 2, 10, 10], area: 100, iscrowd: 0 },
+      { id: 2, image_id: 1, category_id: 3, bbox: [20, 20, 5, 5], area: 25, iscrowd: 0 },
+      { id: 3, image_id: 2, category_id: 1, bbox: [0, 0, 8, 8], area: 64, iscrowd: 0 },
+      { id: 4, image_id: 2, category_id: 1, bbox: [30, 30, 8, 8], area: 64, iscrowd: 0 }, // outside the 32×32 image
+    ],
+  });
+}
+
+const upload = (project: string, name: string, data: Buffer | string, fields: Record<string, string>) =>
+  lead.upload(`/api/projects/${project}/dataset-imports`, 'file', [{ name, data }], fields);
+
+/** Everything an import could touch, as JSON, to compare before and after a refused import. */
+async function state(): Promise<string> {
+  const db = t.app.ctx.db.db;
+  const out: Record<string, unknown> = {};
+  for (const c of ['items', 'projects', 'annotations', 'datasetImports', 'datasetUploads.files', 'datasetUploads.chunks', 'files.files'])
+    out[c] = await db.collection(c).find().sort({ _id: 1 }).toArray();
+  return JSON.stringify(out);
+}
+
+async function refusedWithoutChange(call: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  const before = await state();
+  const r = await call();
+  expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
+  expect(r.status).toBeLessThan(500);
+  expect(await state()).toBe(before);
+  return r;
+}
+
+describe('dataset import', () => {
+  it('previews a COCO file as gold without storing anything in the project, then stores it on confirm', async () => {
+    const before = (await lead.get(`/api/projects/${imageProject}`)).body.project;
+    const r = await upload(imageProject, 'gt.json', coco(), { format: 'coco', as: 'gold' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const view = r.body.import;
+    expect(view).toMatchObject({ status: 'preview', format: 'coco', as: 'gold', fileName: 'gt.json' });
+    expect(view.preview.items).toEqual({ total: 2, matched: 2, new: 0, missing: 0, ambiguous: 0 });
+    expect(view.preview.regions).toEqual({ total: 4, accepted: 3, dropped: 0, refused: 1 });
+    expect(view.preview.refusedByReason).toEqual({ box_outside_image: 1 });
+    const labels = Object.fromEntries(view.preview.labels.map((l: { name: string }) => [l.name, l]));
+    expect(labels.Car).toMatchObject({ status: 'matched', match: 'car', regions: 3, accepted: 2, refused: 1 });
+    expect(labels.truck).toMatchObject({ status: 'new', decision: { action: 'add' } });
+    // Nothing changed yet.
+    expect((await lead.get(`/api/projects/${imageProject}`)).body.project).toMatchObject({
+      version: before.version,
+      counts: before.counts,
+    });
+
+    // The lead maps truck onto car instead of adding it, and confirms.
+    const plan = await lead.post(`/api/projects/${imageProject}/dataset-imports/${view.id}/plan`, {
+      mapping: { truck: { action: 'map', to: 'car' } },
+    });
+    expect(plan.status).toBe(200);
+    expect(plan.body.import.preview.newLabels).toEqual([]);
+    const c = await lead.post(`/api/projects/${imageProject}/dataset-imports/${view.id}/confirm`, {
+      mapping: { truck: { action: 'map', to: 'car' } },
+    });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(c.body.import).toMatchObject({ status: 'complete', done: 2 });
+    const items = (await lead.get(`/api/projects/${imageProject}/items`)).body.items as {
+      image: { name: string };
+      gold?: { regions: unknown[] };
+    }[];
+    const a = items.find((i) => i.image.name === 'a.png')!;
+    expect(a.gold!.regions).toEqual([
+      { id: expect.any(String) as string, type: 'bbox', label: 'car', x: 1, y: 2, w: 10, h: 10 },
+      { id: expect.any(String) as string, type: 'bbox', label: 'car', x: 20, y: 20, w: 5, h: 5 },
+    ]);
+    expect(items.find((i) => i.image.name === '图片 1.png')!.gold!.regions).toHaveLength(1);
+    const after = (await lead.get(`/api/projects/${imageProject}`)).body.project;
+    expect(after.counts.gold).toBe(before.counts.gold + 2);
+    expect(after.labelSchema.labels.map((l: { name: string }) => l.name)).toEqual(imageSchema.labels.map((l) => l.name));
+    expect(await t.app.ctx.db.db.collection('datasetUploads.files').countDocuments()).toBe(0);
+    // A confirmed import cannot be confirmed again.
+    expect((await lead.post(`/api/projects/${imageProject}/dataset-imports/${view.id}/confirm`, {})).body.error.code).toBe('CONFLICT');
+  });
+
+  it('adds new labels to the schema on confirm, and refuses a mapping that cannot work, keeping the preview', async () => {
+    const r = await upload(imageProject, 'gt2.json', coco(), { format: 'coco', as: 'gold' });
+    const id = r.body.import.id as string;
+    const bad = await lead.post(`/api/projects/${imageProject}/dataset-imports/${id}/confirm`, {
+      mapping: { truck: { action: 'map', to: 'road' } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { mappingIssues: [{ label: 'truck', reason: 'target_tool_mismatch' }] },
+    });
+    expect((await lead.get(`/api/projects/${imageProject}/dataset-imports/${id}`)).body.import.status).toBe('preview');
+    const ok = await lead.post(`/api/projects/${imageProject}/dataset-imports/${id}/confirm`, {});
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const project = (await lead.get(`/api/projects/${imageProject}`)).body.project;
+    expect(project.labelSchema.labels.at(-1)).toMatchObject({ name: 'truck', tool: 'bbox' });
+  });
+
+  it('refuses a COCO annotation that points at a missing image id, naming the element; nothing is stored', async () => {
+    const r = await refusedWithoutChange(() =>
+      upload(imageProject, 'bad.json', coco({ annotations: [{ id: 9, image_id: 77, category_id: 1, bbox: [0, 0, 1, 1] }] }), {
+        format: 'coco',
+        as: 'gold',
+      }),
+    );
+    expect(r.body.error.code).toBe('BAD_IMPORT');
+    expect(r.body.error.details.error).toMatchObject({ code: 'COCO_MISSING_IMAGE', file: 'bad.json', element: 'annotations[0]' });
+  });
+
+  it('refuses a file with one bad line, naming the line; the project is unchanged', async () => {
+    const lines = ['{"id":"doc-1","text":"张三在北京","label":[[0,2,"PER"]]}', '{"id":"doc-2","text":"Hello", oops}'].join('\n');
+    const r = await refusedWithoutChange(() => upload(textProject, 'spans.jsonl', lines, { format: 'jsonl', as: 'gold' }));
+    expect(r.body.error.code).toBe('BAD_IMPORT');
+    expect(r.body.error.details.error).toMatchObject({ file: 'spans.jsonl', line: 2 });
+  });
+
+  it('refuses XML with an external entity', async () => {
+    const xml = `<?xml version="1.0"?>
+<!DOCTYPE annotation [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<annotation><filename>a.png</filename><size><width>64</width><height>48</height><depth>3</depth></size>
+<object><name>&xxe;</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object></annotation>`;
+    const zip = await buildZip([{ name: 'Annotations/a.xml', data: xml }]);
+    const r = await refusedWithoutChange(() => upload(imageProject, 'voc.zip', zip, { format: 'voc', as: 'gold' }));
+    expect(r.body.error.code).toBe('BAD_IMPORT');
+    expect(r.body.error.details.error.file).toBe('Annotations/a.xml');
+    expect(JSON.stringify(r.body)).not.toContain('root:');
+  });
+
+  it('refuses a zip with ../ paths', async () => {
+    const zip = patchName(
+      await buildZip([
+        { name: 'annotations.json', data: coco() },
+        { name: 'xx/evil.json', data: '{}' },
+      ]),
+      'xx/evil.json',
+      '../evil.json',
+    );
+    const r = await refusedWithoutChange(() => upload(imageProject, 'evil.zip', zip, { format: 'coco', as: 'gold' }));
+    expect(r.body.error).toMatchObject({ code: 'ZIP_UNSAFE_PATH', details: { entry: '../evil.json', reason: 'traversal' } });
+  });
+
+  it('refuses a zip bomb that claims 10 GB', async () => {
+    const buf = await buildZip([{ name: 'annotations.json', data: coco(), zip64: true }]);
+    const [cd] = centralHeaders(buf);
+    let extra = cd! + 46 + buf.readUInt16LE(cd! + 28);
+    while (buf.readUInt16LE(extra) !== 1) extra += 4 + buf.readUInt16LE(extra + 2);
+    buf.writeBigUInt64LE(10n * 1000n ** 3n, extra + 4);
+    const r = await refusedWithoutChange(() => upload(imageProject, 'bomb.zip', buf, { format: 'coco', as: 'gold' }));
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('ZIP_TOO_LARGE');
+  });
+
+  it('reads COCO from a zip, and refuses a format the project kind cannot hold', async () => {
+    const zip = await buildZip([{ name: 'labels/instances.json', data: coco() }]);
+    const r = await upload(imageProject, 'set.zip', zip, { format: 'coco', as: 'gold' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.import.preview.items.matched).toBe(2);
+    const wrong = await refusedWithoutChange(() => upload(textProject, 'gt.json', coco(), { format: 'coco', as: 'gold' }));
+    expect(wrong.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('only leads and admins of the project may import', async () => {
+    const admin = await t.admin();
+    const other = (await signedInUser(admin, { name: 'other-lead', role: 'lead' })).client;
+    const r = await other.upload(`/api/projects/${imageProject}/dataset-imports`, 'file', [{ name: 'gt.json', data: coco() }], {
+      format: 'coco',
+      as: 'gold',
+    });
+    expect([403, 404]).toContain(r.status);
+  });
+});
