@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DATASET_FORMAT_REGISTRY, writeDataset, type Dataset, type ReadResult } from '../../../core/src/index.ts';
-import { labelStudioTagNames, rotatedCorners } from '../../../core/src/formats/dataset/labelstudio.ts';
+import { labelStudioTagNames } from '../../../core/src/formats/dataset/labelstudio.ts';
+import { buildLsLabelConfig } from '../../../core/src/ml/label-config.ts';
+import { LabelSchema } from '../../../core/src/schema/label-schema.ts';
 
 const ls = DATASET_FORMAT_REGISTRY.labelstudio!;
 const read = (doc: unknown): ReadResult => ls.read([{ path: 'tasks.json', text: JSON.stringify(doc) }]);
@@ -53,19 +55,33 @@ describe('Label Studio images', () => {
     expect(r.warnings.map((w) => w.code)).toEqual(['ls_rotated_box']);
   });
 
-  it('rotatedCorners turns clockwise on screen (y down)', () => {
-    expect(rotatedCorners(0, 0, 10, 20, 90)).toEqual([
-      { x: 0, y: 0 },
-      { x: 0, y: 10 },
-      { x: -20, y: 10 },
-      { x: -20, y: 0 },
-    ]);
+  it('names the same tags as the label config sent to ML backends', () => {
+    const schema = LabelSchema.parse({
+      labels: [
+        { name: 'car', color: '#ff0000', tool: 'bbox' },
+        { name: '行人', color: '#00ff00', tool: 'polygon' },
+        { name: 'person', color: '#0000ff', tool: 'keypoints', points: ['nose', 'right_eye'] },
+        { name: 'day', color: '#000000', tool: 'class-single' },
+        { name: 'rain', color: '#000001', tool: 'class-multi' },
+      ],
+    });
+    const names = buildLsLabelConfig('image', schema).controls.map((c) => c.name);
+    const tags = labelStudioTagNames('image');
+    expect(names).toEqual([tags.bbox, tags.polygon, tags.keypoints(2), tags.classSingle, tags.classMulti]);
+    expect(
+      buildLsLabelConfig('text', LabelSchema.parse({ labels: [{ name: 'PER', color: '#ff0000', tool: 'span' }] })).controls[0]!.name,
+    ).toBe(labelStudioTagNames('text').span);
   });
 
   it('groups keypoints into one region per instance and round-trips boxes, polygons, keypoints, choices and predictions', () => {
     const d: Dataset = {
       kind: 'image',
-      labels: [],
+      labels: [
+        { name: 'car', tool: 'bbox' },
+        { name: '行人', tool: 'polygon' },
+        { name: 'person', tool: 'keypoints', points: ['nose', 'left_eye', 'right_eye'] },
+        { name: 'day', tool: 'class-single' },
+      ],
       items: [
         {
           name: 'a.png',
@@ -125,14 +141,15 @@ describe('Label Studio images', () => {
     expect(results[0]!.value).toMatchObject({ x: 1, y: 4, width: 3.05, height: 8 });
     const kps = results.filter((x) => x.type === 'keypointlabels');
     expect(kps.map((x) => [x.id, x.from_name, x.value.keypointlabels[0]])).toEqual([
-      ['k1.kp0', labelStudioTagNames('image').keypoints('person'), 'nose'],
-      ['k1.kp2', 'keypoint:person', 'right_eye'],
-      ['k2.kp0', 'keypoint:person', 'nose'],
+      ['k1.kp0', labelStudioTagNames('image').keypoints(2), 'nose'],
+      ['k1.kp2', 'keypoints_2', 'right_eye'],
+      ['k2.kp0', 'keypoints_2', 'nose'],
     ]);
     expect(tasks[0]!.predictions).toEqual([expect.objectContaining({ score: 0.5, model_version: 'yolo-v8' })]);
     expect(tasks[1]).toMatchObject({ data: { image: 'a.jpg' }, annotations: [], predictions: [] });
 
-    const back = ok(ls.read([{ path: 'labelstudio.json', text }])).dataset;
+    expect(results.find((x) => x.type === 'choices')).toMatchObject({ from_name: 'choice', value: { choices: ['day'] } });
+    const back = ok(ls.read([{ path: 'labelstudio.json', text }], { labels: d.labels })).dataset;
     const regions = back.items[0]!.annotations[0]!.regions;
     expect(regions.find((r) => r.id === 'b1')).toEqual(d.items[0]!.annotations[0]!.regions[0]);
     expect(regions.find((r) => r.id === 'p1')).toEqual(d.items[0]!.annotations[0]!.regions[1]);
@@ -149,6 +166,13 @@ describe('Label Studio images', () => {
     expect(regions.find((r) => r.id === 'c1')).toEqual({ id: 'c1', type: 'class', label: 'day' });
     expect(back.items[0]!.annotations[1]).toEqual(d.items[0]!.annotations[1]);
     expect(back.items[1]).toEqual({ name: 'a.jpg', kind: 'image', annotations: [] });
+
+    const blind = ok(ls.read([{ path: 'labelstudio.json', text }]));
+    expect(blind.dataset.items[0]!.annotations[0]!.regions.filter((r) => r.type === 'keypoints').map((r) => r.label)).toEqual([
+      'keypoints_2',
+      'keypoints_2',
+    ]);
+    expect(blind.warnings.map((w) => w.code)).toEqual(['ls_keypoint_control']);
   });
 
   it('groups foreign keypoints without ids: a repeated point name starts the next instance', () => {
@@ -169,6 +193,67 @@ describe('Label Studio images', () => {
       ['kp', ['head@20,50', 'tail@40,50']],
       ['kp', ['head@100,50']],
     ]);
+  });
+
+  it('reads shapes of plain Rectangle/Polygon controls labelled by a labels result with the same id', () => {
+    const shape = { original_width: 200, original_height: 100, to_name: 'image' };
+    const r = ok(
+      read([
+        {
+          data: { image: 'x.png' },
+          annotations: [
+            {
+              result: [
+                { ...shape, id: 'r1', type: 'rectangle', from_name: 'box', value: { x: 10, y: 10, width: 50, height: 50, rotation: 0 } },
+                { ...shape, id: 'r1', type: 'labels', from_name: 'lab', value: { x: 10, y: 10, width: 50, height: 50, labels: ['car'] } },
+                {
+                  ...shape,
+                  id: 'p1',
+                  type: 'polygon',
+                  from_name: 'poly',
+                  value: {
+                    points: [
+                      [0, 0],
+                      [50, 0],
+                      [50, 50],
+                    ],
+                  },
+                },
+                {
+                  ...shape,
+                  id: 'p1',
+                  type: 'labels',
+                  from_name: 'lab',
+                  value: {
+                    points: [
+                      [0, 0],
+                      [50, 0],
+                      [50, 50],
+                    ],
+                    labels: ['road'],
+                  },
+                },
+                { ...shape, id: 'u', type: 'rectangle', from_name: 'box', value: { x: 0, y: 0, width: 1, height: 1 } },
+              ],
+            },
+          ],
+        },
+      ]),
+    );
+    expect(r.dataset.items[0]!.annotations[0]!.regions).toEqual([
+      { id: 'r1', type: 'bbox', label: 'car', x: 20, y: 10, w: 100, h: 50 },
+      {
+        id: 'p1',
+        type: 'polygon',
+        label: 'road',
+        points: [
+          { x: 0, y: 0 },
+          { x: 100, y: 0 },
+          { x: 100, y: 50 },
+        ],
+      },
+    ]);
+    expect(r.warnings.map((w) => w.code)).toEqual(['ls_no_label']);
   });
 
   it('refuses a malformed result naming the element', () => {
@@ -221,7 +306,7 @@ describe('Label Studio text', () => {
       value: { start: 3, end: 5, text: '北京', labels: ['LOC'] },
     });
     expect(result[1]!.value.text).toBe('张三');
-    expect(result[2]).toEqual({ id: 'c', from_name: 'class', to_name: 'text', type: 'choices', value: { choices: ['pos', 'news'] } });
+    expect(result[2]).toEqual({ id: 'c', from_name: 'choice', to_name: 'text', type: 'choices', value: { choices: ['pos', 'news'] } });
     const back = ok(ls.read([{ path: 'labelstudio.json', text }])).dataset;
     expect(back.items[0]!.name).toBe('doc-1');
     expect(back.items[0]!.annotations[0]!.kind).toBe('gold');

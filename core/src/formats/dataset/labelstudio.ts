@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { formatPath } from '../../contracts/errors.ts';
-import type { KeypointsRegion, Point, Region } from '../../schema/region.ts';
+import type { KeypointsRegion, Region } from '../../schema/region.ts';
 import { codePointLength } from '../../schema/item.ts';
 import { sliceByCodePoints, utf16ToCodePoint } from '../../text/codepoints.ts';
 import { ReadFailure } from './image-common.ts';
 import { parseJsonFile } from './json-input.ts';
 import { labelsFromItems, regionIds } from './labels-from-regions.ts';
+import { lsRectToPixelPolygon, percentToPixel, pixelToPercent } from '../../ml/ls-coords.ts';
 import type {
   DatasetAnnotation,
   DatasetError,
   DatasetFormat,
   DatasetItem,
+  DatasetLabel,
   DatasetWarning,
   DatasetWriter,
   InputFile,
@@ -29,7 +31,8 @@ import type {
  *   which skews boxes on non-square images); a rectangle rotated by a multiple of 90° is a box
  *   again, any other angle becomes a 4-point polygon (with a warning).
  * - Keypoints: LS stores single points (`keypointlabels`, the label value is the point's name).
- *   The control tag `keypoint:<label>` names the Labelwork keypoints label (see {@link labelStudioTagNames}).
+ *   The control `keypoints_<n>` names the n-th label of the schema (the label config of core/ml, see
+ *   {@link labelStudioTagNames}); it is resolved through `ReadOptions.labels`, else kept as the label name.
  *   Points are grouped into one keypoints region by, in this order: our own result ids
  *   (`<regionId>.kp<k>`), LS's `parentID`, else in order per control tag, a new region starting when a
  *   point name repeats. LS keeps no visibility: every point read is visible (v = 2); points with
@@ -39,23 +42,31 @@ import type {
  * - `choices` become class regions. Annotations with `ground_truth` are gold; cancelled ones are skipped.
  */
 
-/** The control and object tag names of the LS label config made from a Labelwork schema (shared with the ML backend adapter). */
+/**
+ * The control and object tag names of the Label Studio label config Labelwork makes from a schema
+ * (core/ml/label-config.ts `buildLsLabelConfig`, sent to ML backends): results written here name
+ * the same tags, so a task exported from Labelwork shows in a Label Studio project set up with
+ * that config, and predictions come back under these names.
+ */
 export function labelStudioTagNames(kind: 'image' | 'text') {
   return {
     /** The object tag: `<Image name="image" value="$image"/>` or `<Text name="text" value="$text"/>`. */
     object: kind,
-    /** RectangleLabels (images) or Labels (text). */
+    /** RectangleLabels (images). */
     bbox: 'label',
+    /** Labels (text). */
     span: 'label',
     polygon: 'polygon',
-    /** Choices. */
-    class: 'class',
-    /** One KeyPointLabels control per Labelwork keypoints label; its Label values are the point names. */
-    keypoints: (label: string) => `keypoint:${label}`,
+    /** Choices of single-choice labels (`choice="single"`). */
+    classSingle: 'choice',
+    /** Choices of multiple-choice labels (`choice="multiple"`). */
+    classMulti: 'choices',
+    /** One KeyPointLabels control per keypoints label, by the label's index in the schema; its Label values are the point names. */
+    keypoints: (labelIndex: number) => `keypoints_${labelIndex}`,
   } as const;
 }
 
-const KEYPOINT_PREFIX = 'keypoint:';
+const KEYPOINT_CONTROL = /^keypoints_(\d+)$/;
 /** Percent → pixel results are rounded to this many decimals (float noise from the round trip). */
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
 
@@ -68,10 +79,10 @@ const Values = {
     width: num.nonnegative(),
     height: num.nonnegative(),
     rotation: num.optional(),
-    rectanglelabels: Labels,
+    rectanglelabels: Labels.optional(),
   }),
-  polygonlabels: z.object({ points: z.array(z.tuple([num, num])).min(3), polygonlabels: Labels }),
-  keypointlabels: z.object({ x: num, y: num, keypointlabels: Labels }),
+  polygonlabels: z.object({ points: z.array(z.tuple([num, num])).min(3), polygonlabels: Labels.optional() }),
+  keypointlabels: z.object({ x: num, y: num, keypointlabels: Labels.optional() }),
   labels: z.object({
     start: z.number().int().nonnegative(),
     end: z.number().int().nonnegative(),
@@ -81,6 +92,16 @@ const Values = {
   choices: z.object({ choices: z.array(z.string()) }),
 };
 type Handled = keyof typeof Values;
+/**
+ * Shapes drawn with a plain `Rectangle`/`Polygon`/`KeyPoint` control carry their label in a
+ * separate `labels` result with the same id.
+ */
+const LABELLED: Partial<Record<string, Handled>> = { rectangle: 'rectanglelabels', polygon: 'polygonlabels', keypoint: 'keypointlabels' };
+const LabelsById = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  type: z.literal('labels'),
+  value: z.object({ labels: Labels }),
+});
 
 const Result = z.object({
   id: z.union([z.string(), z.number()]).transform(String).optional(),
@@ -132,24 +153,12 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, element: string):
   throw new LsError(i.message, at ? `${element}.${at}` : element);
 }
 
-/** The four corners of an LS rectangle in pixels: rotated about (x, y), clockwise on screen. */
-export function rotatedCorners(x: number, y: number, w: number, h: number, degrees: number): Point[] {
-  const t = (degrees * Math.PI) / 180;
-  const c = Math.cos(t);
-  const s = Math.sin(t);
-  return [
-    { x, y },
-    { x: x + w * c, y: y + w * s },
-    { x: x + w * c - h * s, y: y + w * s + h * c },
-    { x: x - h * s, y: y + h * c },
-  ].map((p) => ({ x: round(p.x), y: round(p.y) }));
-}
-
 interface ReadCtx {
   item: { kind: 'image' | 'text'; text?: string; name: string };
   size?: { width: number; height: number };
   counts: Record<string, number>;
   next: () => string;
+  labels?: readonly DatasetLabel[];
 }
 
 interface PendingPoint {
@@ -174,14 +183,30 @@ function regionsOf(results: readonly unknown[], element: string, ctx: ReadCtx): 
     used.add(g);
     return g;
   };
+  const labelOf = new Map<string, string>();
+  const shapeIds = new Set<string>();
+  if (ctx.item.kind === 'image')
+    for (const raw of results) {
+      const l = LabelsById.safeParse(raw);
+      if (l.success) labelOf.set(l.data.id, l.data.value.labels[0]!);
+      const shape = Result.safeParse(raw);
+      if (shape.success && shape.data.id !== undefined && shape.data.type !== 'labels') shapeIds.add(shape.data.id);
+    }
   results.forEach((raw, k) => {
     const at = `${element}.result[${k}]`;
     const r = parse(Result, raw, at);
-    if (!(r.type in Values)) {
+    if (ctx.item.kind === 'image' && r.type === 'labels' && r.id !== undefined && shapeIds.has(r.id)) return;
+    const type = LABELLED[r.type] ?? (r.type in Values ? (r.type as Handled) : undefined);
+    if (type === undefined) {
       ctx.counts[`unsupported:${r.type}`] = (ctx.counts[`unsupported:${r.type}`] ?? 0) + 1;
       return;
     }
-    const type = r.type as Handled;
+    const shapeLabel = (labels: string[] | undefined): string | undefined => {
+      if (labels && labels.length > 1) ctx.counts.extraLabels = (ctx.counts.extraLabels ?? 0) + 1;
+      const label = labels?.[0] ?? (r.id !== undefined ? labelOf.get(r.id) : undefined);
+      if (label === undefined) ctx.counts.noLabel = (ctx.counts.noLabel ?? 0) + 1;
+      return label;
+    };
     const size = () => {
       const width = r.original_width ?? ctx.size?.width;
       const height = r.original_height ?? ctx.size?.height;
@@ -197,9 +222,9 @@ function regionsOf(results: readonly unknown[], element: string, ctx: ReadCtx): 
       case 'rectanglelabels': {
         const v = parse(Values.rectanglelabels, r.value, `${at}.value`);
         const { W, H } = size();
-        if (v.rectanglelabels.length > 1) ctx.counts.extraLabels = (ctx.counts.extraLabels ?? 0) + 1;
-        const corners = rotatedCorners((v.x / 100) * W, (v.y / 100) * H, (v.width / 100) * W, (v.height / 100) * H, v.rotation ?? 0);
-        const label = v.rectanglelabels[0]!;
+        const label = shapeLabel(v.rectanglelabels);
+        if (label === undefined) return;
+        const corners = lsRectToPixelPolygon(v, W, H).map((p) => ({ x: round(p.x), y: round(p.y) }));
         const quarter = (((v.rotation ?? 0) % 90) + 90) % 90;
         if (quarter < 1e-9 || 90 - quarter < 1e-9) {
           const xs = corners.map((p) => p.x);
@@ -216,21 +241,28 @@ function regionsOf(results: readonly unknown[], element: string, ctx: ReadCtx): 
       case 'polygonlabels': {
         const v = parse(Values.polygonlabels, r.value, `${at}.value`);
         const { W, H } = size();
-        const pts = v.points.map(([x, y]) => ({ x: round((x / 100) * W), y: round((y / 100) * H) }));
-        regions.push({ id: idFor(r.id), type: 'polygon', label: v.polygonlabels[0]!, points: pts });
+        const label = shapeLabel(v.polygonlabels);
+        if (label === undefined) return;
+        const pts = v.points.map(([x, y]) => ({ x: round(percentToPixel(x, W)), y: round(percentToPixel(y, H)) }));
+        regions.push({ id: idFor(r.id), type: 'polygon', label, points: pts });
         return;
       }
       case 'keypointlabels': {
         const v = parse(Values.keypointlabels, r.value, `${at}.value`);
         const { W, H } = size();
-        const from = r.from_name ?? 'keypoint';
+        const name = shapeLabel(v.keypointlabels);
+        if (name === undefined) return;
+        const from = r.from_name ?? 'keypoints';
         const own = r.id ? /^(.+)\.kp\d+$/.exec(r.id) : null;
+        const byIndex = KEYPOINT_CONTROL.exec(from);
+        const schemaLabel = byIndex ? ctx.labels?.[Number(byIndex[1])] : undefined;
+        if (byIndex && schemaLabel?.tool !== 'keypoints') ctx.counts.keypointControl = (ctx.counts.keypointControl ?? 0) + 1;
         points.push({
-          label: from.startsWith(KEYPOINT_PREFIX) ? from.slice(KEYPOINT_PREFIX.length) : from,
+          label: schemaLabel?.tool === 'keypoints' ? schemaLabel.name : from,
           group: own ? `id:${own[1]}` : r.parentID !== undefined ? `parent:${r.parentID}` : undefined,
-          name: v.keypointlabels[0]!,
-          x: round((v.x / 100) * W),
-          y: round((v.y / 100) * H),
+          name,
+          x: round(percentToPixel(v.x, W)),
+          y: round(percentToPixel(v.y, H)),
         });
         return;
       }
@@ -305,7 +337,7 @@ function taskItem(raw: unknown, i: number, options: ReadOptions, counts: Record<
     const name = typeof task.meta?.name === 'string' ? task.meta.name : task.id !== undefined ? String(task.id) : String(i + 1);
     item = { name, kind: 'text', text, annotations: [] };
   } else throw new LsError('data needs an "image" or a "text" field', `${element}.data`);
-  const ctx: ReadCtx = { item, counts, next: regionIds() };
+  const ctx: ReadCtx = { item, counts, next: regionIds(), ...(options.labels ? { labels: options.labels } : {}) };
   const known = options.imageSizes?.get(item.name);
   if (known) ctx.size = known;
   (task.annotations ?? task.completions ?? []).forEach((rawA, j) => {
@@ -350,7 +382,13 @@ function readWarnings(counts: Record<string, number>, file: string): DatasetWarn
   note(counts.cancelled, 'ls_cancelled', 'cancelled (skipped) annotations left out');
   note(counts.utf16, 'ls_utf16_offsets', 'text spans had UTF-16 offsets (an old Label Studio) and were converted to code points');
   note(counts.textMismatch, 'ls_span_text', 'text spans whose "text" differs from the item text at their offsets; the offsets were kept');
-  note(counts.extraLabels, 'ls_extra_labels', 'rectangles with several labels kept their first label only');
+  note(counts.extraLabels, 'ls_extra_labels', 'shapes with several labels kept their first label only');
+  note(counts.noLabel, 'ls_no_label', 'shapes without a label left out');
+  note(
+    counts.keypointControl,
+    'ls_keypoint_control',
+    'keypoints under a keypoints_<n> control whose label is not known (no label schema given): the control name is used as the label',
+  );
   note(counts.imageRotation, 'ls_image_rotation', 'results on a rotated image view: coordinates taken as given');
   for (const [k, n] of Object.entries(counts))
     if (k.startsWith('unsupported:')) note(n, 'ls_unsupported', `"${k.slice(12)}" results left out (not a Labelwork region type)`);
@@ -385,7 +423,13 @@ function read(files: readonly InputFile[], options: ReadOptions = {}): ReadResul
   return { ok: true, dataset: { kind: items[0]!.kind, labels: labelsFromItems(items), items }, warnings };
 }
 
-function resultsOf(item: DatasetItem, regions: readonly Region[], counts: Record<string, number>): unknown[] {
+/** What the writer knows of the labels: keypoints control index and single/multiple choice. */
+interface LabelIndex {
+  index: Map<string, number>;
+  multi: Set<string>;
+}
+
+function resultsOf(item: DatasetItem, regions: readonly Region[], labels: LabelIndex, counts: Record<string, number>): unknown[] {
   const tags = labelStudioTagNames(item.kind);
   const W = item.width;
   const H = item.height;
@@ -397,10 +441,11 @@ function resultsOf(item: DatasetItem, regions: readonly Region[], counts: Record
     original_height: H,
     image_rotation: 0,
   });
-  const classes: Region[] = [];
+  const single: Region[] = [];
+  const multi: Region[] = [];
   for (const r of regions) {
     if (r.type === 'class') {
-      classes.push(r);
+      (labels.multi.has(r.label) ? multi : single).push(r);
       continue;
     }
     if (r.type === 'span') {
@@ -412,8 +457,8 @@ function resultsOf(item: DatasetItem, regions: readonly Region[], counts: Record
       counts.noSize = (counts.noSize ?? 0) + 1;
       continue;
     }
-    const px = (x: number) => (x / W) * 100;
-    const py = (y: number) => (y / H) * 100;
+    const px = (x: number) => pixelToPercent(x, W);
+    const py = (y: number) => pixelToPercent(y, H);
     if (r.type === 'bbox') {
       const value = { x: px(r.x), y: py(r.y), width: px(r.w), height: py(r.h), rotation: 0, rectanglelabels: [r.label] };
       out.push(image({ id: r.id, from_name: tags.bbox, type: 'rectanglelabels', value }));
@@ -421,22 +466,28 @@ function resultsOf(item: DatasetItem, regions: readonly Region[], counts: Record
       const value = { points: r.points.map((p) => [px(p.x), py(p.y)]), closed: true, polygonlabels: [r.label] };
       out.push(image({ id: r.id, from_name: tags.polygon, type: 'polygonlabels', value }));
     } else {
+      let index = labels.index.get(r.label);
+      if (index === undefined) labels.index.set(r.label, (index = labels.index.size));
       r.points.forEach((p, k) => {
         if (p.v === 0) return;
         if (p.v === 1) counts.occluded = (counts.occluded ?? 0) + 1;
         const value = { x: px(p.x), y: py(p.y), width: 0.5, keypointlabels: [p.name] };
-        out.push(image({ id: `${r.id}.kp${k}`, from_name: tags.keypoints(r.label), type: 'keypointlabels', value }));
+        out.push(image({ id: `${r.id}.kp${k}`, from_name: tags.keypoints(index), type: 'keypointlabels', value }));
       });
     }
   }
-  if (classes.length)
-    out.push({
-      id: classes[0]!.id,
-      from_name: tags.class,
-      to_name: tags.object,
-      type: 'choices',
-      value: { choices: classes.map((c) => c.label) },
-    });
+  for (const [from, classes] of [
+    [tags.classSingle, single],
+    [tags.classMulti, multi],
+  ] as const)
+    if (classes.length)
+      out.push({
+        id: classes[0]!.id,
+        from_name: from,
+        to_name: tags.object,
+        type: 'choices',
+        value: { choices: classes.map((c) => c.label) },
+      });
   return out;
 }
 
@@ -444,8 +495,15 @@ function writer(): DatasetWriter {
   let n = 0;
   const counts: Record<string, number> = {};
   const warnings: DatasetWarning[] = [];
+  const labels: LabelIndex = { index: new Map(), multi: new Set() };
   return {
-    begin: () => [{ file: 'labelstudio.json', text: '[' }],
+    begin(declared) {
+      declared.forEach((l, i) => {
+        labels.index.set(l.name, i);
+        if (l.tool === 'class-multi') labels.multi.add(l.name);
+      });
+      return [{ file: 'labelstudio.json', text: '[' }];
+    },
     item(item) {
       n++;
       const task: Record<string, unknown> = { id: n, data: item.kind === 'image' ? { image: item.name } : { text: item.text ?? '' } };
@@ -453,7 +511,7 @@ function writer(): DatasetWriter {
       const annotations: unknown[] = [];
       const predictions: unknown[] = [];
       for (const a of item.annotations) {
-        const result = resultsOf(item, a.regions, counts);
+        const result = resultsOf(item, a.regions, labels, counts);
         if (a.kind === 'prediction') {
           const p: Record<string, unknown> = { result };
           if (a.provenance?.score !== undefined) p.score = a.provenance.score;

@@ -99,6 +99,11 @@ export interface ReadOptions {
   imageSizes?: ReadonlyMap<string, { width: number; height: number }>;
   /** Image file names present beside the labels (YOLO pairs labels with images by stem). */
   imageNames?: readonly string[];
+  /**
+   * The labels of the schema the data was labelled with, where the format refers to labels by
+   * position (Label Studio's `keypoints_<n>` controls name the n-th label of the schema).
+   */
+  labels?: readonly DatasetLabel[];
 }
 
 /**
