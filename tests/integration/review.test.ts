@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { ObjectId } from 'mongodb';
 import type { Ack, ReviewComment, ReviewQueuedPayload, ReviewVerdictPayload } from '@labelwork/core';
+import { heartbeatMsOf } from '@labelwork/core';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -93,6 +94,8 @@ describe('review lifecycle', () => {
     const n = await nextReview(reviewer, projectId);
     expect(n.status).toBe(200);
     const task = n.body.task;
+    // Reviewer leases beat like the annotators' (one rule, heartbeatMsOf): it was leaseMs / 3 with a 1 s floor.
+    expect(task.heartbeatMs).toBe(heartbeatMsOf(task.leaseMs));
     expect(task).toMatchObject({
       taskId: q.taskId,
       itemId,

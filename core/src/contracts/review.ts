@@ -99,6 +99,8 @@ export interface ReviewTask {
   reasons: ReviewReason[];
   leaseUntil: string;
   leaseMs: number;
+  /** Heartbeat the lease this often (the annotators' rule, `heartbeatMsOf`). */
+  heartbeatMs: number;
   item: {
     id: Id;
     kind: 'image' | 'text';

@@ -262,6 +262,14 @@ export function taskItemOf(d: StoredItemLike): CachedItem {
   return { item, extent };
 }
 
+/**
+ * How often a client heartbeats a lease of `leaseMs` (annotator and reviewer leases alike): four
+ * beats per lease, so three can be lost before it runs out.
+ */
+export function heartbeatMsOf(leaseMs: number): number {
+  return Math.max(100, Math.floor(leaseMs / 4));
+}
+
 export interface Task {
   leaseId: string;
   projectId: Id;

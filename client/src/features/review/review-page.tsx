@@ -122,12 +122,11 @@ export function ReviewPage({ projectId, user }: { projectId: string; user: User 
   const task = phase.kind === 'task' ? phase.task : null;
   useEffect(() => {
     if (!task) return;
-    const every = Math.max(1000, Math.floor(task.leaseMs / 3));
     const timer = window.setInterval(() => {
       reviewHeartbeat(projectId, task.taskId, task.token).catch((e: unknown) => {
         if (isApiError(e) && e.status !== 0) setLeaseLost(true);
       });
-    }, every);
+    }, task.heartbeatMs);
     return () => window.clearInterval(timer);
   }, [projectId, task]);
   useEffect(() => {

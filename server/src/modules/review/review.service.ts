@@ -24,7 +24,7 @@ import { audit } from '../audit/index.ts';
 import { editAnnotation } from '../annotations/index.ts';
 import { annotationsRepo } from '@labelwork/engine';
 import { loadProject } from '../access/index.ts';
-import { taskItemOf } from '@labelwork/core';
+import { heartbeatMsOf, taskItemOf } from '@labelwork/core';
 import type { ReviewQueue, ReviewTaskState } from './review.queue.ts';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 import { reviewsRepo } from './review.repository.ts';
@@ -142,6 +142,7 @@ async function buildTask(ctx: AppContext, t: ReviewTaskState, token: string, lea
     reasons: t.reasons,
     leaseUntil: new Date(leaseUntil).toISOString(),
     leaseMs: leaseMsOf(ctx),
+    heartbeatMs: heartbeatMsOf(leaseMsOf(ctx)),
     ...view,
     comments: comments.map(toComment),
     resumed,

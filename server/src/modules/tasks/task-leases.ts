@@ -21,10 +21,6 @@ export function assertMayDraw(user: UserDoc, project: ProjectDoc): void {
   }
 }
 
-export function heartbeatMsOf(leaseMs: number): number {
-  return Math.max(100, Math.floor(leaseMs / 4));
-}
-
 export interface LeaseRef {
   project: ProjectDoc;
   pq: ProjectQueue;

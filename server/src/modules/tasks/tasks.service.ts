@@ -1,13 +1,13 @@
 import type { Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { ReplicaJobData, goldJobId, leaseIdOf, type Region, type Task, type TaskItem } from '@labelwork/core';
+import { ReplicaJobData, goldJobId, heartbeatMsOf, leaseIdOf, type Region, type Task, type TaskItem } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { latestPrediction, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError } from '../../http/errors.ts';
 import { newToken, projectForTask, runtime, settingsOf, touchCounts } from './task-runtime.ts';
 import { taskItemOf, type CachedItem } from '@labelwork/core';
-import { assertMayDraw, heartbeatMsOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
+import { assertMayDraw, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
 import { draftsRepo, skipsRepo } from './tasks.repository.ts';
 import { logLease } from './lease-log.ts';
 import { reconcileFilledSlot } from './tasks.submit.ts';
