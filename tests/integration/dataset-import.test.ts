@@ -136,6 +136,28 @@ describe('dataset import', () => {
     expect(project.labelSchema.labels.at(-1)).toMatchObject({ name: 'truck', tool: 'bbox' });
   });
 
+  it('imports COCO as predictions: previewed, then stored through the predictions owner on confirm, one per item', async () => {
+    const r = await upload(imageProject, 'model.json', coco(), { format: 'coco', as: 'predictions' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const id = r.body.import.id as string;
+    const predictions = t.app.ctx.db.db.collection('predictions');
+    expect(await predictions.countDocuments({ 'source.id': id })).toBe(0);
+    const c = await lead.post(`/api/projects/${imageProject}/dataset-imports/${id}/confirm`, { mapping: { truck: { action: 'drop' } } });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(c.body.import.preview.regions).toMatchObject({ accepted: 2, dropped: 1, refused: 1 });
+    const docs = await predictions.find({ 'source.id': id }).sort({ _id: 1 }).toArray();
+    expect(docs).toHaveLength(2);
+    expect(docs.map((d) => d.source)).toEqual([
+      { kind: 'import', id, name: 'model.json' },
+      { kind: 'import', id, name: 'model.json' },
+    ]);
+    const regions = docs.flatMap((d) => d.regions as { label: string; x: number }[]);
+    expect(regions.map((g) => [g.label, g.x]).sort()).toEqual([
+      ['car', 0],
+      ['car', 1],
+    ]);
+  });
+
   it('refuses a COCO annotation that points at a missing image id, naming the element; nothing is stored', async () => {
     const r = await refusedWithoutChange(() =>
       upload(imageProject, 'bad.json', coco({ annotations: [{ id: 9, image_id: 77, category_id: 1, bbox: [0, 0, 1, 1] }] }), {

@@ -22,6 +22,9 @@ export const datasetImportsRepo = {
     ),
   /** Back to preview (the confirm was refused before anything was stored). */
   release: (db: Database, id: ObjectId) => db.datasetImports.updateOne({ _id: id, status: 'running' }, { $set: { status: 'preview' } }),
+  /** The plan the confirm carries out (under the lead's mapping), and how many items it writes. */
+  planned: (db: Database, id: ObjectId, preview: DatasetImportDoc['preview'], total: number) =>
+    db.datasetImports.updateOne({ _id: id }, { $set: { preview, total } }),
   progress: (db: Database, id: ObjectId, done: number) => db.datasetImports.updateOne({ _id: id }, { $set: { done } }),
   finish: (db: Database, id: ObjectId, status: 'complete' | 'failed', at: Date, error: DatasetImportDoc['error'] = null) =>
     db.datasetImports.updateOne({ _id: id }, { $set: { status, finishedAt: at, error, uploadId: null } }),

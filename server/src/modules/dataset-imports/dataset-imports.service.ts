@@ -11,10 +11,18 @@ import {
   type DatasetImportView,
   type ImportAs,
   type ImportPlan,
+  type ItemWrite,
   type LabelMapping,
   type ProjectItemRef,
 } from '@labelwork/core';
-import type { DatasetImportDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
+import {
+  deletePredictionsOfSource,
+  putPredictions,
+  type DatasetImportDoc,
+  type PredictionSource,
+  type ProjectDoc,
+  type UserDoc,
+} from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
@@ -245,6 +253,7 @@ export async function confirmDatasetImport(
     if (plan.preview.newLabels.length > 0)
       await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
     const writes = plan.writes.filter((w) => w.itemId !== null && w.answered);
+    await datasetImportsRepo.planned(ctx.db, session._id, plan.preview, writes.length);
     const progress = (done: number) => datasetImportsRepo.progress(ctx.db, session._id, done).then(() => undefined);
     if (session.as === 'gold') {
       await putGoldAnswers(
@@ -253,11 +262,15 @@ export async function confirmDatasetImport(
         writes.map((w) => ({ id: new ObjectId(w.itemId!), gold: { regions: w.regions }, wasGold: gold.has(w.itemId!) })),
         progress,
       );
+    } else if (session.as === 'predictions') {
+      await storePredictions(ctx, project, session, writes, progress);
     } else {
       throw new AppError('VALIDATION_FAILED', `importing as ${session.as} is not available yet`);
     }
     await datasetImportsRepo.finish(ctx.db, session._id, 'complete', new Date(ctx.now()));
   } catch (e) {
+    // All or nothing: predictions stored before the failure go (gold answers are per-item replacements of a checked answer).
+    if (session.as === 'predictions') await deletePredictionsOfSource(ctx.db, project._id, session._id.toHexString()).catch(() => 0);
     const error = e instanceof AppError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'storing the import failed' };
     await datasetImportsRepo.finish(ctx.db, session._id, 'failed', new Date(ctx.now()), error);
     await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
@@ -280,6 +293,46 @@ export async function confirmDatasetImport(
   );
   const done = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
   return toView(done!);
+}
+
+/** Stores an import's predictions through the engine's predictions owner, one source per import. */
+async function storePredictions(
+  ctx: AppContext,
+  project: ProjectDoc,
+  session: DatasetImportDoc,
+  writes: readonly ItemWrite[],
+  progress: (done: number) => Promise<void>,
+): Promise<void> {
+  const source: PredictionSource = { kind: 'import', id: session._id.toHexString(), name: session.fileName };
+  const modelVersion = writes.find((w) => w.provenance?.modelVersion)?.provenance?.modelVersion;
+  if (modelVersion) source.modelVersion = modelVersion;
+  const now = new Date(ctx.now());
+  const SLICE = 10_000;
+  for (let i = 0; i < writes.length; i += SLICE) {
+    await putPredictions(
+      ctx.db,
+      project._id,
+      source,
+      writes.slice(i, i + SLICE).map((w) => ({ itemId: new ObjectId(w.itemId!), regions: w.regions, score: w.provenance?.score ?? null })),
+      now,
+    );
+    await progress(Math.min(writes.length, i + SLICE));
+  }
+}
+
+/**
+ * Imports a dataset file in one call — preview, then confirm with `mapping` — as the benchmark
+ * (bench/export.bench.ts, `import_coco_s`) and scripts do. Returns the finished session.
+ */
+export async function importDatasetFile(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  req: PreviewRequest & { mapping?: LabelMapping },
+): Promise<DatasetImportView> {
+  const view = await previewDatasetImport(ctx, user, project, req);
+  const session = await datasetImportsRepo.byId(ctx.db, project._id, new ObjectId(view.id));
+  return confirmDatasetImport(ctx, user, project, session!, req.mapping ?? {});
 }
 
 /** Ends a preview without storing anything (the lead cancels); its upload is deleted. */

@@ -1,1 +1,2 @@
 export { datasetImportsRoutes } from './dataset-imports.routes.ts';
+export { importDatasetFile } from './dataset-imports.service.ts';
