@@ -93,6 +93,8 @@ export const ConfigSchema = z.object({
   /** Serve the built client from this directory (empty: do not serve it). */
   CLIENT_DIST: z.string().default(''),
   GUIDELINES_DIR: z.string().default(''),
+  /** Origin model backends fetch signed media from (default: the origin the lead's browser used to start a run). */
+  PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Refuse to start unless Redis uses maxmemory-policy noeviction (BullMQ needs it). */
   REQUIRE_NOEVICTION: bool.default(false),

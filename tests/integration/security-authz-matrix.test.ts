@@ -146,15 +146,29 @@ const CALLS: Record<string, Call> = {
   'GET /api/files/:id': { path: V((v) => `/api/files/${v.fileId}`) },
   // Model backends (admin only) and a project's Models panel (its managers); the media link without a signature.
   'GET /api/ml/backends': { path: () => '/api/ml/backends' },
-  'POST /api/ml/backends': { path: () => '/api/ml/backends', body: () => ({ name: 'evil', url: 'http://127.0.0.1:9/', allowPrivate: true }) },
+  'POST /api/ml/backends': {
+    path: () => '/api/ml/backends',
+    body: () => ({ name: 'evil', url: 'http://127.0.0.1:9/', allowPrivate: true }),
+  },
   'DELETE /api/ml/backends/:id': { path: () => '/api/ml/backends/0123456789abcdef01234567' },
   'POST /api/ml/backends/:id/health': { path: () => '/api/ml/backends/0123456789abcdef01234567/health' },
   'GET /api/ml/media/:fileId': { path: V((v) => `/api/ml/media/${v.fileId}?p=${v.imageProjectId}&e=9999999999&s=forged`) },
   'GET /api/projects/:id/ml': { path: V((v) => `/api/projects/${v.projectId}/ml`) },
-  'POST /api/projects/:id/ml/attach': { path: V((v) => `/api/projects/${v.projectId}/ml/attach`), body: () => ({ backendId: '0123456789abcdef01234567' }) },
-  'POST /api/projects/:id/ml/detach': { path: V((v) => `/api/projects/${v.projectId}/ml/detach`), body: () => ({ backendId: '0123456789abcdef01234567' }) },
-  'POST /api/projects/:id/ml/runs': { path: V((v) => `/api/projects/${v.projectId}/ml/runs`), body: () => ({ backendId: '0123456789abcdef01234567' }) },
-  'POST /api/projects/:id/ml/runs/:runId/cancel': { path: V((v) => `/api/projects/${v.projectId}/ml/runs/0123456789abcdef01234567/cancel`) },
+  'POST /api/projects/:id/ml/attach': {
+    path: V((v) => `/api/projects/${v.projectId}/ml/attach`),
+    body: () => ({ backendId: '0123456789abcdef01234567' }),
+  },
+  'POST /api/projects/:id/ml/detach': {
+    path: V((v) => `/api/projects/${v.projectId}/ml/detach`),
+    body: () => ({ backendId: '0123456789abcdef01234567' }),
+  },
+  'POST /api/projects/:id/ml/runs': {
+    path: V((v) => `/api/projects/${v.projectId}/ml/runs`),
+    body: () => ({ backendId: '0123456789abcdef01234567' }),
+  },
+  'POST /api/projects/:id/ml/runs/:runId/cancel': {
+    path: V((v) => `/api/projects/${v.projectId}/ml/runs/0123456789abcdef01234567/cancel`),
+  },
   'POST /api/projects/:id/tasks/next': { path: V((v) => `/api/projects/${v.projectId}/tasks/next`) },
   'POST /api/tasks/:leaseId/heartbeat': { path: V((v) => `/api/tasks/${v.leaseId}/heartbeat`) },
   'PUT /api/tasks/:leaseId/draft': { path: V((v) => `/api/tasks/${v.leaseId}/draft`), body: () => ({ regions: [] }) },

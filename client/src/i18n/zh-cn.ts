@@ -6,6 +6,7 @@ import { dashboardZh } from './dashboard.ts';
 import { reviewZhCN } from './review.ts';
 import { itemsZhCN } from './items.ts';
 import { datasetImportZhCN } from './dataset-import.ts';
+import { mlZhCN } from './ml.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
 import { shadowZh } from './shadow.ts';
@@ -262,6 +263,7 @@ export const zhCN: Messages = {
   ...reviewZhCN,
   ...itemsZhCN,
   ...datasetImportZhCN,
+  ...mlZhCN,
   ...workspaceZhCN,
   ...shadowZh,
   ...dashboardZh,

@@ -28,6 +28,10 @@ export const ERROR_CODES = {
   ZIP_BOMB: 400,
   /** Not a readable zip archive (structure, compression method, sizes). */
   ZIP_CORRUPT: 400,
+  /** A model backend's URL resolves to a private, loopback or link-local address and the backend is not allow-listed. */
+  ML_ADDRESS_REFUSED: 400,
+  /** A model backend did not answer as the protocol says (unreachable, timeout, error status, redirect, too large, not JSON, not UP). */
+  ML_BACKEND_UNAVAILABLE: 502,
   UNAUTHENTICATED: 401,
   BAD_CREDENTIALS: 401,
   SESSION_EXPIRED: 401,

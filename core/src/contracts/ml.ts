@@ -77,3 +77,72 @@ export const NativeWebhookRequest = z.object({
   annotation: z.object({ regions: z.array(Region).max(MAX_REGIONS) }).optional(),
 });
 export type NativeWebhookRequest = z.infer<typeof NativeWebhookRequest>;
+
+/** The workers' model-backend queue (its own hash tag) and its jobs. */
+export const ML_QUEUE = '{ml}';
+export const ML_JOBS = { predictRun: 'predict-run', health: 'ml-health' } as const;
+/** BullMQ job id of a run (one job per run: starting it twice is a no-op). */
+export const mlRunJobId = (runId: string) => `run-${runId}`;
+export const PredictRunJob = z.object({ runId: z.string().regex(/^[0-9a-f]{24}$/) });
+export type PredictRunJob = z.infer<typeof PredictRunJob>;
+/** Items per `/predict` call, and the limits of every outgoing call. */
+export const ML_BATCH_SIZE = 16;
+export const ML_MAX_REPLY_BYTES = 16 * 1024 * 1024;
+export const ML_DEFAULT_TIMEOUT_MS = 30_000;
+/** How long a signed media URL given to a backend stays valid. */
+export const ML_MEDIA_TTL_S = 15 * 60;
+/** How often the workers check every backend's /health. */
+export const ML_HEALTH_EVERY_MS = 60_000;
+
+/** What an admin registers (the API body). */
+export const MlBackendInput = z.object({
+  name: z.string().trim().min(1).max(120),
+  url: z.string().trim().url().max(2000),
+  protocol: MlProtocol.default('labelstudio'),
+  allowPrivate: z.boolean().default(false),
+  basicAuth: z
+    .object({ user: z.string().min(1).max(200), password: z.string().min(1).max(500) })
+    .nullable()
+    .default(null),
+  timeoutMs: z.number().int().min(1000).max(600_000).default(ML_DEFAULT_TIMEOUT_MS),
+  interactive: z.boolean().default(false),
+});
+export type MlBackendInput = z.infer<typeof MlBackendInput>;
+
+/** A backend as the API shows it (never its password). */
+export interface MlBackendView {
+  id: string;
+  name: string;
+  url: string;
+  protocol: MlProtocol;
+  allowPrivate: boolean;
+  hasBasicAuth: boolean;
+  timeoutMs: number;
+  interactive: boolean;
+  health: { status: 'up' | 'down' | 'unknown'; checkedAt: string | null; modelVersion: string | null; error: string | null };
+}
+
+export interface MlRunView {
+  id: string;
+  backendId: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  total: number;
+  done: number;
+  stored: number;
+  refusedBatches: number;
+  modelVersion: string | null;
+  error: string | null;
+  log: { at: string; level: 'info' | 'error'; message: string }[];
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** A run's progress pushed to the project's leads. */
+export interface MlRunProgress {
+  projectId: string;
+  runId: string;
+  status: MlRunView['status'];
+  done: number;
+  total: number;
+  stored: number;
+}

@@ -21,6 +21,7 @@ import type {
   UserDoc,
 } from './documents.ts';
 import { datasetCollections, ensureDatasetIndexes, type DatasetCollections } from './datasets.ts';
+import { ensureMlIndexes, mlCollections, type MlCollections } from './ml.ts';
 import { datasetImportCollections, ensureDatasetImportIndexes, type DatasetImportCollections } from './dataset-imports.ts';
 
 /**
@@ -48,7 +49,8 @@ export interface CoreCollections {
 }
 
 /** Every collection, with the client. One object per process, built in the composition root. */
-export interface Database extends CoreCollections, DatasetCollections, DatasetImportCollections /* FEATURES: , FooCollections */ {
+export interface Database
+  extends CoreCollections, DatasetCollections, DatasetImportCollections, MlCollections /* FEATURES: , FooCollections */ {
   client: MongoClient;
   db: Db;
   close(): Promise<void>;
@@ -93,6 +95,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     ...coreCollections(db),
     ...datasetCollections(db),
     ...datasetImportCollections(db),
+    ...mlCollections(db),
     // FEATURES: ...fooCollections(db),
     close: () => client.close(),
   };
@@ -100,6 +103,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     await ensureIndexes(database);
     await ensureDatasetIndexes(database);
     await ensureDatasetImportIndexes(database);
+    await ensureMlIndexes(database);
     // FEATURES: await ensureFooIndexes(database);
   }
   return database;

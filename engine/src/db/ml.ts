@@ -1,0 +1,118 @@
+/**
+ * Model-assisted labeling: registered model backends, their attachment to projects, pre-annotation
+ * runs and the media-signing secret. Written only by the server's ml module (server/src/modules/ml)
+ * and the workers' predict processor (workers/src/processors/predict.ts); predictions themselves
+ * belong to the predictions owner, not to these collections.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Collection, Db, ObjectId } from 'mongodb';
+import type { MlProtocol } from '@labelwork/core';
+
+export type MlHealthStatus = 'up' | 'down' | 'unknown';
+
+export interface MlHealth {
+  status: MlHealthStatus;
+  checkedAt: Date | null;
+  /** The backend's `model_version` from /health or /setup, when it gave one. */
+  modelVersion: string | null;
+  error: string | null;
+}
+
+/** A model backend an admin registered. */
+export interface MlBackendDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  name: string;
+  url: string;
+  protocol: MlProtocol;
+  /** Allow-listed by an admin: may live on a private, loopback or link-local address. */
+  allowPrivate: boolean;
+  basicAuth: { user: string; password: string } | null;
+  timeoutMs: number;
+  interactive: boolean;
+  health: MlHealth;
+  createdBy: ObjectId;
+  createdAt: Date;
+}
+
+/** A backend attached to a project (`_id` = `<projectId>:<backendId>`), with what /setup answered. */
+export interface MlAttachmentDoc {
+  _id: string;
+  projectId: ObjectId;
+  backendId: ObjectId;
+  /** Label Studio's `project` string: `<integer id>.<created at, unix seconds>`. */
+  lsProject: string;
+  modelVersion: string | null;
+  setupError: string | null;
+  attachedBy: ObjectId;
+  attachedAt: Date;
+}
+
+export type MlRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface MlRunLogLine {
+  at: Date;
+  level: 'info' | 'error';
+  message: string;
+}
+
+/** One pre-annotation run of a backend over a project's items, in item order (`seq`). */
+export interface MlRunDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  backendId: ObjectId;
+  status: MlRunStatus;
+  /** Origin the backend fetches signed image URLs from (the server's public URL). */
+  mediaBase: string;
+  total: number;
+  /** Items handled (predicted or refused); the run resumes after `cursorSeq`. */
+  done: number;
+  cursorSeq: number;
+  stored: number;
+  refusedBatches: number;
+  modelVersion: string | null;
+  /** The newest lines (at most ML_RUN_LOG_LINES). */
+  log: MlRunLogLine[];
+  cancelRequested: boolean;
+  error: string | null;
+  createdBy: ObjectId;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export const ML_RUN_LOG_LINES = 200;
+
+export interface MlCollections {
+  mlBackends: Collection<MlBackendDoc>;
+  mlAttachments: Collection<MlAttachmentDoc>;
+  mlRuns: Collection<MlRunDoc>;
+  mlSecrets: Collection<{ _id: string; secret: string }>;
+}
+
+export function mlCollections(db: Db): MlCollections {
+  return {
+    mlBackends: db.collection<MlBackendDoc>('mlBackends'),
+    mlAttachments: db.collection<MlAttachmentDoc>('mlAttachments'),
+    mlRuns: db.collection<MlRunDoc>('mlRuns'),
+    mlSecrets: db.collection<{ _id: string; secret: string }>('mlSecrets'),
+  };
+}
+
+export async function ensureMlIndexes(d: MlCollections): Promise<void> {
+  await d.mlBackends.createIndex({ name: 1 }, { unique: true, name: 'name_unique' });
+  await d.mlAttachments.createIndex({ projectId: 1 }, { name: 'project' });
+  await d.mlRuns.createIndex({ projectId: 1, createdAt: -1 }, { name: 'project_created' });
+}
+
+/**
+ * The secret that signs media URLs for backends, shared by server and workers: created once (the
+ * first caller's insert wins; everyone reads the stored one).
+ */
+export async function mlMediaSecret(d: Pick<MlCollections, 'mlSecrets'>): Promise<string> {
+  await d.mlSecrets.updateOne({ _id: 'media' }, { $setOnInsert: { secret: randomBytes(32).toString('hex') } }, { upsert: true });
+  const doc = await d.mlSecrets.findOne({ _id: 'media' });
+  if (!doc) throw new Error('media secret not stored');
+  return doc.secret;
+}

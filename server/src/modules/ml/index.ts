@@ -1,0 +1,1 @@
+export { mlMediaRoutes, mlRoutes } from './ml.routes.ts';

@@ -1,0 +1,204 @@
+import { ObjectId } from 'mongodb';
+import { ML_JOBS, mlRunJobId, type MlBackendInput, type MlBackendView, type MlRunView } from '@labelwork/core';
+import {
+  checkBackendHealth,
+  OutboundError,
+  reserveSeq,
+  resolveBackendAddress,
+  setupBackend,
+  type MlBackendDoc,
+  type ProjectDoc,
+  type UserDoc,
+} from '@labelwork/engine';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import { audit } from '../audit/index.ts';
+import { backendView, mlRepo, runView } from './ml.repository.ts';
+
+/** An outbound failure as an API error: a refused address is the admin's to fix, anything else the backend's. */
+function outboundError(e: unknown): AppError {
+  if (e instanceof OutboundError) {
+    if (e.reason === 'address_refused' || e.reason === 'bad_url')
+      return new AppError(e.reason === 'bad_url' ? 'VALIDATION_FAILED' : 'ML_ADDRESS_REFUSED', e.message);
+    return new AppError('ML_BACKEND_UNAVAILABLE', e.message, { reason: e.reason, status: e.status });
+  }
+  return e instanceof AppError ? e : new AppError('ML_BACKEND_UNAVAILABLE', e instanceof Error ? e.message : String(e));
+}
+
+/** Admin: registers a backend after checking its address and its /health (refused unless UP). */
+export async function registerBackend(ctx: AppContext, user: UserDoc, input: MlBackendInput): Promise<MlBackendView> {
+  try {
+    await resolveBackendAddress(input.url, input.allowPrivate);
+  } catch (e) {
+    throw outboundError(e);
+  }
+  const doc: MlBackendDoc = {
+    _id: new ObjectId(),
+    schemaVersion: 1,
+    ...input,
+    health: { status: 'unknown', checkedAt: null, modelVersion: null, error: null },
+    createdBy: user._id,
+    createdAt: new Date(ctx.now()),
+  };
+  doc.health = await checkBackendHealth(doc, new Date(ctx.now()));
+  if (doc.health.status !== 'up') throw new AppError('ML_BACKEND_UNAVAILABLE', doc.health.error ?? 'the backend is not up');
+  try {
+    await mlRepo.insertBackend(ctx.db, doc);
+  } catch (e) {
+    if (e instanceof Error && /duplicate key|E11000/i.test(e.message))
+      throw new AppError('CONFLICT', `a backend named "${input.name}" exists`);
+    throw e;
+  }
+  await audit(
+    ctx,
+    user._id,
+    'ml.backend.register',
+    { type: 'mlBackend', id: doc._id },
+    { name: doc.name, url: doc.url, allowPrivate: doc.allowPrivate },
+  );
+  return backendView(doc);
+}
+
+export async function removeBackend(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<void> {
+  const b = await mlRepo.backend(ctx.db, id);
+  if (!b) throw new AppError('NOT_FOUND', 'no such backend');
+  await mlRepo.detachEverywhere(ctx.db, id);
+  await mlRepo.deleteBackend(ctx.db, id);
+  await audit(ctx, user._id, 'ml.backend.remove', { type: 'mlBackend', id }, { name: b.name });
+}
+
+export async function listBackends(ctx: AppContext): Promise<MlBackendView[]> {
+  return (await mlRepo.backends(ctx.db)).map(backendView);
+}
+
+export async function refreshHealth(ctx: AppContext, id: ObjectId): Promise<MlBackendView> {
+  const b = await mlRepo.backend(ctx.db, id);
+  if (!b) throw new AppError('NOT_FOUND', 'no such backend');
+  b.health = await checkBackendHealth(b, new Date(ctx.now()));
+  await mlRepo.setHealth(ctx.db, id, b.health);
+  return backendView(b);
+}
+
+/** The project's integer id as Label Studio backends expect it (`task['id']`-style caches key on it), reused across backends. */
+async function lsProjectOf(ctx: AppContext, project: ProjectDoc): Promise<string> {
+  const existing = (await mlRepo.attachments(ctx.db, project._id))[0];
+  if (existing) return existing.lsProject;
+  const n = await reserveSeq(ctx.db, 'ml-ls-project', 1);
+  return `${n}.${Math.floor(project.createdAt.getTime() / 1000)}`;
+}
+
+/** Lead: attaches a backend to the project and runs its /setup with the project's label config. */
+export async function attachBackend(ctx: AppContext, user: UserDoc, project: ProjectDoc, backendId: ObjectId) {
+  const b = await mlRepo.backend(ctx.db, backendId);
+  if (!b) throw new AppError('NOT_FOUND', 'no such backend');
+  const lsProject = await lsProjectOf(ctx, project);
+  let modelVersion: string | null;
+  try {
+    modelVersion = await setupBackend(b, {
+      kind: project.kind,
+      labelSchema: project.labelSchema,
+      projectId: project._id.toHexString(),
+      lsProject,
+    });
+  } catch (e) {
+    throw outboundError(e);
+  }
+  await mlRepo.putAttachment(ctx.db, {
+    _id: `${project._id}:${b._id}`,
+    projectId: project._id,
+    backendId: b._id,
+    lsProject,
+    modelVersion,
+    setupError: null,
+    attachedBy: user._id,
+    attachedAt: new Date(ctx.now()),
+  });
+  await audit(ctx, user._id, 'ml.attach', { type: 'project', id: project._id }, { backendId: b._id.toHexString(), modelVersion });
+  return projectMl(ctx, project);
+}
+
+export async function detachBackend(ctx: AppContext, user: UserDoc, project: ProjectDoc, backendId: ObjectId) {
+  await mlRepo.detach(ctx.db, project._id, backendId);
+  await audit(ctx, user._id, 'ml.detach', { type: 'project', id: project._id }, { backendId: backendId.toHexString() });
+  return projectMl(ctx, project);
+}
+
+/** The project's Models panel: every backend (attached or not), its attachment, and the recent runs. */
+export async function projectMl(ctx: AppContext, project: ProjectDoc) {
+  const [backends, attachments, runs] = await Promise.all([
+    mlRepo.backends(ctx.db),
+    mlRepo.attachments(ctx.db, project._id),
+    mlRepo.runs(ctx.db, project._id),
+  ]);
+  const byBackend = new Map(attachments.map((a) => [a.backendId.toHexString(), a]));
+  return {
+    backends: backends.map((b) => {
+      const a = byBackend.get(b._id.toHexString());
+      return { ...backendView(b), attached: a ? { modelVersion: a.modelVersion, attachedAt: a.attachedAt.toISOString() } : null };
+    }),
+    runs: runs.map(runView),
+  };
+}
+
+/** Lead: starts a pre-annotation run of an attached backend over every item (one active run per backend and project). */
+export async function startRun(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  backendId: ObjectId,
+  mediaBase: string,
+): Promise<MlRunView> {
+  const attachment = await mlRepo.attachment(ctx.db, project._id, backendId);
+  if (!attachment) throw new AppError('CONFLICT', 'attach the backend to the project first');
+  const active = await mlRepo.activeRun(ctx.db, project._id, backendId);
+  if (active) return runView(active);
+  const now = new Date(ctx.now());
+  const run = {
+    _id: new ObjectId(),
+    schemaVersion: 1 as const,
+    projectId: project._id,
+    backendId,
+    status: 'queued' as const,
+    mediaBase,
+    total: await mlRepo.itemCount(ctx.db, project._id),
+    done: 0,
+    cursorSeq: 0,
+    stored: 0,
+    refusedBatches: 0,
+    modelVersion: attachment.modelVersion,
+    log: [{ at: now, level: 'info' as const, message: `run started by ${user.username}` }],
+    cancelRequested: false,
+    error: null,
+    createdBy: user._id,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+  };
+  await mlRepo.insertRun(ctx.db, run);
+  await ctx.queues.ml.add(
+    ML_JOBS.predictRun,
+    { runId: run._id.toHexString() },
+    {
+      jobId: mlRunJobId(run._id.toHexString()),
+      attempts: 6,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: 100,
+      removeOnFail: 100,
+    },
+  );
+  await audit(
+    ctx,
+    user._id,
+    'ml.run.start',
+    { type: 'project', id: project._id },
+    { runId: run._id.toHexString(), backendId: backendId.toHexString() },
+  );
+  return runView(run);
+}
+
+export async function cancelRun(ctx: AppContext, project: ProjectDoc, runId: ObjectId): Promise<MlRunView> {
+  await mlRepo.requestCancel(ctx.db, project._id, runId);
+  const run = await mlRepo.run(ctx.db, project._id, runId);
+  if (!run) throw new AppError('NOT_FOUND', 'no such run');
+  return runView(run);
+}
