@@ -143,7 +143,7 @@ describe('CoNLL reading', () => {
     expect(r.warnings[1]!.line).toBe(3);
   });
 
-  it('reads Weibo lines: drops the word-position digit, keeps .NAM and .NOM as part of the label', () => {
+  it('reads Weibo lines: drops the word-position digits (also two of them), keeps .NAM and .NOM as part of the label', () => {
     const text = [
       '我0\tO',
       '的0\tO',
@@ -154,10 +154,11 @@ describe('CoNLL reading', () => {
       '在0\tO',
       '北0\tB-GPE.NAM',
       '京1\tI-GPE.NAM',
+      '了10\tO',
       '',
     ].join('\n');
     const r = ok(read(text));
-    expect(r.dataset.items[0]!.text).toBe('我的男友张三在北京');
+    expect(r.dataset.items[0]!.text).toBe('我的男友张三在北京了');
     expect(spans(r.dataset, 0)).toEqual([
       ['男友', 'PER.NOM'],
       ['张三', 'PER.NAM'],

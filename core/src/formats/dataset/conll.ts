@@ -30,7 +30,8 @@ import type { DatasetFormat, DatasetItem, DatasetWarning, DatasetWriter, InputFi
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const TAG = /^([BIESM])[-_](.+)$/;
-const WEIBO_TOKEN = /^[\s\S]\d$/u;
+/** A Weibo token: one character and its position in the segmented word (`大0`, `会12`). */
+const WEIBO_TOKEN = /^[^\d]\d+$/u;
 
 interface Token {
   text: string;
@@ -99,7 +100,7 @@ function read(files: readonly InputFile[]): ReadResult {
         file: file.path,
       });
     const all = blocks.flatMap((b) => b.tokens);
-    const weibo = all.length > 0 && all.every((t) => WEIBO_TOKEN.test(t.text) && codePointLength(t.text) === 2);
+    const weibo = all.length > 0 && all.every((t) => WEIBO_TOKEN.test(t.text) || /^\d\d+$/.test(t.text));
     if (weibo)
       warnings.push({ code: 'conll_weibo', message: 'word-position digits after each character removed (Weibo layout)', file: file.path });
     let iStarts = 0;
