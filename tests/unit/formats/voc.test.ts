@@ -110,3 +110,33 @@ describe('Pascal VOC', () => {
     expect(ok(r).items[0]!.annotations[0]!.regions[0]).toMatchObject({ x: 0, y: 0, w: 10, h: 10 });
   });
 });
+
+describe('output paths', () => {
+  it('never writes a VOC or YOLO file outside the output directory, whatever the image is called', () => {
+    const names = ['../../etc/passwd.jpg', '/abs/x.jpg', 'C:\\data\\y.jpg', 'ok/./z.jpg'];
+    const d: Dataset = {
+      kind: 'image',
+      labels: [{ name: 'car', tool: 'bbox' }],
+      items: names.map((name) => ({ name, kind: 'image', width: 10, height: 10, annotations: [{ kind: 'annotation', regions: [] }] })),
+    };
+    const vocOut = writeDataset(voc, d);
+    expect([...vocOut.files.keys()].sort()).toEqual([
+      'Annotations/abs/x.xml',
+      'Annotations/data/y.xml',
+      'Annotations/etc/passwd.xml',
+      'Annotations/ok/z.xml',
+      'ImageSets/Main/default.txt',
+    ]);
+    expect(vocOut.warnings.filter((w) => w.code === 'PATH_SANITIZED')).toHaveLength(4);
+    const yoloOut = writeDataset(DATASET_FORMAT_REGISTRY.yolo!, d);
+    expect([...yoloOut.files.keys()].sort()).toEqual([
+      'data.yaml',
+      'labels/abs/x.txt',
+      'labels/data/y.txt',
+      'labels/etc/passwd.txt',
+      'labels/ok/z.txt',
+    ]);
+    // the names themselves are kept inside the files
+    expect(vocOut.files.get('Annotations/etc/passwd.xml')).toContain('<filename>../../etc/passwd.jpg</filename>');
+  });
+});

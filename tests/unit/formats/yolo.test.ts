@@ -104,6 +104,27 @@ describe('YOLO', () => {
     }
   });
 
+  it('pairs labels with bare image names (as a project knows its items), and says which label files have no image', () => {
+    const sizes = new Map(['x.jpg', 'y.jpg', 'z.jpg'].map((n) => [n, { width: 200, height: 100 }]));
+    const r = yolo.read(
+      [
+        { path: 'data.yaml', text: 'names: {0: cat}\n' },
+        { path: 'labels/train/x.txt', text: '0 0.5 0.5 0.5 0.5\n' },
+        { path: 'labels/y.txt', text: '' },
+        { path: 'labels/w.txt', text: '0 0.5 0.5 0.5 0.5\n' },
+      ],
+      { imageSizes: sizes, imageNames: [...sizes.keys()] },
+    );
+    expect(r.ok && r.warnings.map((w) => [w.code, w.file])).toEqual([['YOLO_ORPHAN_LABEL', 'labels/w.txt']]);
+    const d = ok(r);
+    expect(d.items.map((i) => [i.name, i.meta?.split, i.annotations.map((a) => a.regions.length)])).toEqual([
+      ['x.jpg', 'train', [1]],
+      ['y.jpg', undefined, [0]],
+      ['z.jpg', undefined, []],
+    ]);
+    expect(d.items[0]!.annotations[0]!.regions[0]).toMatchObject({ x: 50, y: 25, w: 100, h: 50 });
+  });
+
   it('refuses a bad line, a class outside names and a missing image size, naming the file and line', () => {
     const sizes = new Map([['images/x.jpg', { width: 100, height: 50 }]]);
     const read = (label: string, s = sizes) =>

@@ -173,6 +173,20 @@ export class LabelBook {
 }
 
 /**
+ * An item name made safe to use as a relative output path: backslashes become slashes, and
+ * empty, `.`, `..` and drive (`C:`) segments are dropped, so no file is written outside the output
+ * directory. Returns `changed` so the writer can say so.
+ */
+export function safeRelativePath(name: string): { path: string; changed: boolean } {
+  const seg = name
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s, i) => s !== '' && s !== '.' && s !== '..' && !(i === 0 && /^[A-Za-z]:$/.test(s)));
+  const path = seg.join('/') || 'unnamed';
+  return { path, changed: path !== name };
+}
+
+/**
  * Gives each image a unique output stem in its directory: the first `a.png` keeps `a`, a later
  * `a.jpg` becomes `a_jpg` (then `a_jpg_2` …), so two images never share a label file.
  */

@@ -9,6 +9,7 @@ import {
   pickAnnotation,
   ReadFailure,
   readWith,
+  safeRelativePath,
   StemAllocator,
   unlabeledWarning,
 } from './image-common.ts';
@@ -112,7 +113,10 @@ function vocWriter(options?: WriteOptions): DatasetWriter {
   return {
     begin: () => [],
     item(item) {
-      const stem = stems.allocate(item.name);
+      const safe = safeRelativePath(item.name);
+      const stem = stems.allocate(safe.path);
+      if (safe.changed)
+        warnings.push({ code: 'PATH_SANITIZED', message: `"${item.name}" is not a plain relative path; its annotation is ${stem}.xml` });
       const file = `Annotations/${stem}.xml`;
       ids.push(stem);
       const a = pickAnnotation(item, options);

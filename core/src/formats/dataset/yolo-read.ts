@@ -1,6 +1,6 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { Region } from '../../schema/region.ts';
-import { fail, LabelBook, readWith, roundPx } from './image-common.ts';
+import { fail, LabelBook, readWith, roundPx, withoutExt } from './image-common.ts';
 import { isRecord } from './json-input.ts';
 import { img2labelPath, splitOfImagePath } from './yolo-layout.ts';
 import type { DatasetItem, DatasetLabel, DatasetWarning, InputFile, ReadOptions, ReadResult } from './types.ts';
@@ -14,7 +14,7 @@ interface DataYaml {
 }
 
 function readDataYaml(file: InputFile | undefined, labelFiles: readonly InputFile[], warnings: DatasetWarning[]): DataYaml {
-  const out: DataYaml = { names: new Map(), edges: [], renamed: new Map(), splitDirs: new Set() };
+  const out: DataYaml = { names: new Map(), edges: [], renamed: new Map(), splitDirs: new Set(['train', 'val', 'valid', 'test']) };
   if (!file) {
     const classes = labelFiles.find((f) => /(^|\/)(classes\.txt|obj\.names)$/.test(f.path));
     if (classes)
@@ -95,10 +95,11 @@ export function readYolo(files: readonly InputFile[], options: ReadOptions = {})
     const yamlFile = files.find((f) => /(^|\/)data\.ya?ml$/.test(f.path)) ?? files.find((f) => /\.ya?ml$/.test(f.path));
     const txt = files.filter((f) => f.path.endsWith('.txt') && !/(^|\/)(classes|train|val|valid|test)\.txt$/.test(f.path));
     const meta = readDataYaml(yamlFile, files, warnings);
-    const images = [...(options.imageNames ?? options.imageSizes?.keys() ?? [])].filter((p) => !p.endsWith('.txt'));
+    const images = [...new Set([...(options.imageNames ?? []), ...(options.imageSizes?.keys() ?? [])])]
+      .filter((p) => !p.endsWith('.txt'))
+      .sort();
     if (images.length === 0 && txt.length > 0)
       return fail('YOLO_IMAGES_NEEDED', 'YOLO labels need their images (names and sizes) to be read; none were given', txt[0]!.path);
-    const labelByPath = new Map(txt.map((f) => [f.path, f]));
     const usedLabels = new Set<string>();
     const book = new LabelBook();
     const labelOf = (cls: number, file: string, line: number): DatasetLabel => {
@@ -116,19 +117,29 @@ export function readYolo(files: readonly InputFile[], options: ReadOptions = {})
         ...(points ? { points, edges: edgesOf(points, meta.edges) } : {}),
       });
     }
+    const pairs = pairLabels(txt, images, meta);
     const items: DatasetItem[] = [];
-    for (const path of [...images].sort()) {
-      const where = splitOfImagePath(path, meta.splitDirs);
-      const item: DatasetItem = { name: meta.renamed.get(path) ?? where.name, kind: 'image', annotations: [] };
-      if (where.split) item.meta = { split: where.split };
-      const size = options.imageSizes?.get(path) ?? options.imageSizes?.get(where.name);
+    const named = new Set<string>();
+    const addItem = (imagePath: string, name: string, split: string | undefined, label?: InputFile) => {
+      const item: DatasetItem = { name, kind: 'image', annotations: [] };
+      if (split) item.meta = { split };
+      const size = options.imageSizes?.get(imagePath) ?? options.imageSizes?.get(name);
       if (size) Object.assign(item, { width: size.width, height: size.height });
       items.push(item);
-      const labelPath = [img2labelPath(path), path.replace(/\.[^./]*$/, '') + '.txt'].find((p) => labelByPath.has(p));
-      if (labelPath === undefined) continue;
-      usedLabels.add(labelPath);
-      const regions = readLabelFile(labelByPath.get(labelPath)!, item, path, meta, labelOf);
-      item.annotations.push({ kind: 'annotation', regions });
+      named.add(name);
+      if (!label) return;
+      usedLabels.add(label.path);
+      item.annotations.push({ kind: 'annotation', regions: readLabelFile(label, item, imagePath, meta, labelOf) });
+    };
+    for (const p of pairs) addItem(p.imagePath, p.name, p.split, p.label);
+    const pairedImages = new Set(pairs.map((p) => p.imagePath));
+    // Images without a label file: not labeled yet (unless the same image was already paired under another path).
+    for (const path of images) {
+      if (pairedImages.has(path)) continue;
+      const where = splitOfImagePath(path, meta.splitDirs);
+      const name = meta.renamed.get(path) ?? where.name;
+      if (!where.split && named.has(name)) continue;
+      addItem(path, name, where.split);
     }
     for (const f of txt)
       if (!usedLabels.has(f.path))
@@ -139,6 +150,56 @@ export function readYolo(files: readonly InputFile[], options: ReadOptions = {})
         });
     return { kind: 'image', labels: book.settle(items, yamlFile?.path ?? txt[0]?.path ?? '', warnings), items };
   });
+}
+
+interface Pair {
+  label: InputFile;
+  imagePath: string;
+  name: string;
+  split?: string;
+}
+
+/**
+ * Pairs label files with images: by ultralytics' img2label_paths rule (or a label file beside the
+ * image, or under labels/ for a bare image name), and through data.yaml's `labelwork_names` for
+ * images renamed on export. A bare image name (`x.jpg`, as a project knows its items) also finds
+ * `labels/<split>/x.txt`.
+ */
+function pairLabels(txt: readonly InputFile[], images: readonly string[], meta: DataYaml): Pair[] {
+  const byLabelPath = new Map<string, string>();
+  const claim = (labelPath: string, image: string) => {
+    if (!byLabelPath.has(labelPath)) byLabelPath.set(labelPath, image);
+  };
+  for (const [image] of meta.renamed) claim(img2labelPath(image), image);
+  for (const p of images) claim(img2labelPath(p), p);
+  for (const p of images) {
+    claim(`${withoutExt(p)}.txt`, p);
+    if (!p.split('/').includes('images')) claim(`labels/${withoutExt(p)}.txt`, p);
+  }
+  const bare = new Map<string, string[]>();
+  for (const p of images) if (!p.split('/').includes('images')) bare.set(withoutExt(p), [...(bare.get(withoutExt(p)) ?? []), p]);
+  const pairs: Pair[] = [];
+  for (const f of txt) {
+    let image = byLabelPath.get(f.path);
+    let split: string | undefined;
+    if (image === undefined) {
+      // labels/<split>/<rest>.txt with a bare image name <rest>.<ext>
+      const seg = f.path.split('/');
+      const i = seg.lastIndexOf('labels');
+      if (i < 0) continue;
+      let rest = seg.slice(i + 1);
+      if (rest.length > 1 && meta.splitDirs.has(rest[0]!)) {
+        split = rest[0];
+        rest = rest.slice(1);
+      } else if (i > 0) split = seg.slice(0, i).join('/');
+      const found = bare.get(withoutExt(rest.join('/')));
+      if (!found || found.length !== 1) continue;
+      image = found[0]!;
+    }
+    const where = splitOfImagePath(image, meta.splitDirs);
+    pairs.push({ label: f, imagePath: image, name: meta.renamed.get(image) ?? where.name, split: where.split ?? split });
+  }
+  return pairs;
 }
 
 function edgesOf(points: string[], edges: [string, string][]): { from: string; to: string }[] {

@@ -1,5 +1,5 @@
 import type { Region } from '../../schema/region.ts';
-import { keypointBounds, pickAnnotation, StemAllocator, unlabeledWarning, withoutExt } from './image-common.ts';
+import { keypointBounds, pickAnnotation, safeRelativePath, StemAllocator, unlabeledWarning, withoutExt } from './image-common.ts';
 import { flipIndex } from './yolo-layout.ts';
 import { readYolo } from './yolo-read.ts';
 import type { DatasetFormat, DatasetItem, DatasetLabel, DatasetWarning, DatasetWriter, OutputChunk, WriteOptions } from './types.ts';
@@ -53,7 +53,10 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
     const split = typeof raw === 'string' && /^[\w-]+$/.test(raw) ? raw : undefined;
     if (split) splits.add(split);
     else flat = true;
-    const rel = `${split ? `${split}/` : ''}${item.name}`;
+    const safe = safeRelativePath(item.name);
+    if (safe.changed)
+      warnings.push({ code: 'PATH_SANITIZED', message: `"${item.name}" is not a plain relative path; it is written as ${safe.path}` });
+    const rel = `${split ? `${split}/` : ''}${safe.path}`;
     const stem = stems.allocate(rel);
     const image = `images/${stem === withoutExt(rel) ? rel : stem + rel.slice(withoutExt(rel).length)}`;
     if (stem !== withoutExt(rel)) {
