@@ -112,6 +112,13 @@ describe('CoNLL writing', () => {
     expect(back.items[0]!.meta).toEqual({ conll: { documentStart: true } });
     expect(back.items[1]!.meta).toBeUndefined();
   });
+  it('writes a label with white space with _ (a tag is one column) and says so', () => {
+    const d = emojiDataset();
+    d.items[0]!.annotations[0]!.regions[0]!.label = 'place name';
+    const { files, warnings } = write(d);
+    expect(files.get('dataset.conll')).toContain('北\tB-place_name\n京\tI-place_name');
+    expect(warnings).toEqual([{ code: 'conll_label_spaces', message: expect.stringContaining('"place name"') }]);
+  });
 });
 
 describe('CoNLL reading', () => {

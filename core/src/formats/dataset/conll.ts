@@ -196,7 +196,13 @@ function wordTokens(chars: readonly string[], cuts: ReadonlySet<number>): { toke
 function writer(kind: 'image' | 'text', options: WriteOptions = {}): DatasetWriter {
   const bioes = options.scheme === 'bioes';
   const counts = { images: 0, classes: 0, overlapping: 0, splitItems: 0, unlabeled: 0, empty: 0, dropped: 0, lineBreaks: 0 };
+  const spaced = new Set<string>();
   const warnings: DatasetWarning[] = [];
+  const tagType = (label: string) => {
+    if (!/\s/u.test(label)) return label;
+    spaced.add(label);
+    return label.replace(/\s/gu, '_');
+  };
   return {
     begin: () => [],
     item(item) {
@@ -244,7 +250,7 @@ function writer(kind: 'image' | 'text', options: WriteOptions = {}): DatasetWrit
         if (n === 0) counts.dropped++;
         for (let j = 0; j < n; j++) {
           const p = bioes ? (n === 1 ? 'S' : j === 0 ? 'B' : j === n - 1 ? 'E' : 'I') : j === 0 ? 'B' : 'I';
-          tags[first + j] = `${p}-${s.label}`;
+          tags[first + j] = `${p}-${tagType(s.label)}`;
         }
       }
       const sep = charLayout ? '\t' : ' ';
@@ -267,6 +273,11 @@ function writer(kind: 'image' | 'text', options: WriteOptions = {}): DatasetWrit
       note(counts.empty, 'conll_empty_text', 'items without any token left out');
       note(counts.dropped, 'conll_whitespace_span', 'spans covering only whitespace left out');
       note(counts.lineBreaks, 'conll_line_breaks', 'line breaks or tabs inside character-layout text left out');
+      if (spaced.size)
+        warnings.push({
+          code: 'conll_label_spaces',
+          message: `labels with white space written with _ instead (a CoNLL tag is one column): ${[...spaced].map((l) => `"${l}"`).join(', ')}`,
+        });
       return [];
     },
     warnings: () => warnings,
