@@ -33,11 +33,13 @@ import { reviewRoutes } from './modules/review/index.ts';
 import { startReviewRuntime } from './modules/review/index.ts';
 import { dashboardRoutes } from './modules/dashboard/index.ts';
 import { datasetImportsRoutes } from './modules/dataset-imports/index.ts';
+import { datasetsRoutes } from './modules/datasets/index.ts';
 import { bootstrapAdmin } from './modules/users/index.ts';
 import { usersRoutes } from './modules/users/index.ts';
 
 import { mlMediaRoutes, mlRoutes } from './modules/ml/index.ts';
 import { Queue } from 'bullmq';
+import { EXPORT_QUEUE } from '@labelwork/core';
 import { ML_QUEUE } from '@labelwork/core';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -109,6 +111,7 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api', dashboardRoutes(ctx));
   app.use('/api', mlRoutes(ctx));
   app.use('/api', datasetImportsRoutes(ctx));
+  app.use('/api', datasetsRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const dist = ctx.config.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');
@@ -164,7 +167,11 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     log,
     sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_S),
     loginGuard: new LoginGuard(redis, config.REDIS_PREFIX, config.LOGIN_MAX_PER_MINUTE),
-    queues: { quality: tasks.quality, ml: new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }) },
+    queues: {
+      export: new Queue(EXPORT_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }),
+      quality: tasks.quality,
+      ml: new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }),
+    },
     tasks,
     guidelines: loadGuidelines(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
     io: null,
@@ -211,6 +218,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
       await taskRuntime.close();
       await reviewRuntime.close();
       await ctx.queues.ml.close();
+      await ctx.queues.export.close();
       await tasks.close();
       redis.disconnect();
       await db.close();

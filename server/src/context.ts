@@ -62,7 +62,7 @@ export interface AppContext {
   log: Logger;
   sessions: SessionStore;
   loginGuard: LoginGuard;
-  queues: { quality: Queue; ml: Queue };
+  queues: { export: Queue; quality: Queue; ml: Queue };
   /** The assignment engine's BullMQ queues (project queues, quality, maintenance). */
   tasks: TaskQueues;
   /** Guidelines loaded from GUIDELINES_DIR at start, keyed `slug@version`. */

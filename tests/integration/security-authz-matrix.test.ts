@@ -58,6 +58,8 @@ interface Victim {
   leadId: string;
   jobId: string;
   datasetImportId: string;
+  exportId: string;
+  snapshotId: string;
   projectVersion: number;
   guideline: string;
 }
@@ -140,6 +142,18 @@ const CALLS: Record<string, Call> = {
   'POST /api/projects/:id/dataset-imports/:importId/confirm': {
     path: V((v) => `/api/projects/${v.imageProjectId}/dataset-imports/${v.datasetImportId}/confirm`),
     body: () => ({ mapping: {} }),
+  },
+  // Dataset exports and snapshots (the project's managers).
+  'POST /api/projects/:id/exports': { path: V((v) => `/api/projects/${v.projectId}/exports`), body: () => ({ format: 'jsonl' }) },
+  'GET /api/projects/:id/exports': { path: V((v) => `/api/projects/${v.projectId}/exports`) },
+  'GET /api/projects/:id/exports/:exportId': { path: V((v) => `/api/projects/${v.projectId}/exports/${v.exportId}`) },
+  'POST /api/projects/:id/exports/:exportId/cancel': { path: V((v) => `/api/projects/${v.projectId}/exports/${v.exportId}/cancel`) },
+  'GET /api/projects/:id/exports/:exportId/download': { path: V((v) => `/api/projects/${v.projectId}/exports/${v.exportId}/download`) },
+  'POST /api/projects/:id/snapshots': { path: V((v) => `/api/projects/${v.projectId}/snapshots`), body: () => ({ note: 'taken' }) },
+  'GET /api/projects/:id/snapshots': { path: V((v) => `/api/projects/${v.projectId}/snapshots`) },
+  'GET /api/projects/:id/snapshots/:snapshotId': { path: V((v) => `/api/projects/${v.projectId}/snapshots/${v.snapshotId}`) },
+  'GET /api/projects/:id/snapshots/:snapshotId/diff/:otherId': {
+    path: V((v) => `/api/projects/${v.projectId}/snapshots/${v.snapshotId}/diff/${v.snapshotId}`),
   },
   'GET /api/items/:id': { path: V((v) => `/api/items/${v.goldItemId}`) },
   'PUT /api/items/:id/gold': { path: V((v) => `/api/items/${v.goldItemId}/gold`), body: () => ({ gold: null }) },
@@ -436,6 +450,12 @@ beforeAll(async () => {
   );
   expect(preview.status).toBe(201);
   victim.datasetImportId = preview.body.import.id;
+  const exp = await victimLead.client.post(`/api/projects/${p.projectId}/exports`, { format: 'jsonl' });
+  expect(exp.status).toBe(201);
+  victim.exportId = exp.body.export.id;
+  const snap = await victimLead.client.post(`/api/projects/${p.projectId}/snapshots`, { note: 'v1' });
+  expect(snap.status).toBe(201);
+  victim.snapshotId = snap.body.snapshot.id;
 
   // The outsiders: members (or the lead) of another project, with levels high enough to pass any level gate.
   const [trainee] = await makeUsers(admin, 'out-trainee', 1, { role: 'trainee', level: 'L1' });

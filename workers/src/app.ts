@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { JOB_NAMES, QUEUES } from '@labelwork/core';
+import { EXPORT_CLEANUP_EVERY_MS, EXPORT_JOBS, EXPORT_QUEUE } from '@labelwork/core';
 import type { WorkerConfig } from './config.ts';
 import type { WorkerContext } from './context.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
@@ -11,6 +12,7 @@ import { itemAgreementProcessor } from './processors/item-agreement.ts';
 import { projectAgreementProcessor } from './processors/project-agreement.ts';
 import { recomputeProjectProcessor } from './processors/recompute-project.ts';
 import { requeueAllProcessor } from './processors/requeue-all.ts';
+import { EXPORT, exportFailed } from './processors/export-jobs.ts';
 import { startLeaseLogDrain } from './lease-log.ts';
 import { startItemStatusDrain } from './item-status.ts';
 
@@ -67,11 +69,15 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
   const workers = [
     new Worker(QUEUES.quality, dispatch(ctx, QUALITY), { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUES.maintenance, dispatch(ctx, MAINTENANCE), { ...common, concurrency: 1 }),
+    new Worker(EXPORT_QUEUE, dispatch(ctx, EXPORT), { ...common, concurrency: 1 }),
   ];
+  const exportQueue = new Queue(EXPORT_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
+  await exportQueue.upsertJobScheduler(EXPORT_JOBS.cleanup, { every: EXPORT_CLEANUP_EVERY_MS }, { name: EXPORT_JOBS.cleanup });
   for (const wk of workers) {
-    wk.on('failed', (job, err) =>
-      log.warn('job failed', { queue: wk.name, name: job?.name, id: job?.id, attempts: job?.attemptsMade, err }),
-    );
+    wk.on('failed', (job, err) => {
+      if (job && wk.name === EXPORT_QUEUE) void exportFailed(ctx, job, err).catch(() => undefined);
+      log.warn('job failed', { queue: wk.name, name: job?.name, id: job?.id, attempts: job?.attemptsMade, err });
+    });
     wk.on('error', (err) => log.error('worker error', { queue: wk.name, err }));
   }
   await Promise.all(workers.map((wk) => wk.waitUntilReady()));
@@ -102,6 +108,7 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
           void graceful.catch(() => undefined);
         }
         await quality.close().catch(() => undefined);
+        await exportQueue.close().catch(() => undefined);
         redis.disconnect();
         await db.close().catch(() => undefined);
       })();

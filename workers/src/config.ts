@@ -19,6 +19,10 @@ export interface WorkerConfig {
   WORKER_NICE: number;
   /** Polygon IoU computations one item's agreement may need; beyond it polygons are compared as their bounding boxes (flagged). */
   QUALITY_MAX_POLYGON_PAIRS: number;
+  /** Finished exports are deleted (file and record) this many hours after they finish. */
+  EXPORT_TTL_HOURS: number;
+  /** Fault injection for tests: sleep this long after each batch of an export. */
+  EXPORT_BATCH_DELAY_MS: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): number {
@@ -52,5 +56,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     QUALITY_JOB_DELAY_MS: int(env, 'QUALITY_JOB_DELAY_MS', 0, 0),
     WORKER_NICE: Math.min(19, int(env, 'WORKER_NICE', 0, 0)),
     QUALITY_MAX_POLYGON_PAIRS: int(env, 'QUALITY_MAX_POLYGON_PAIRS', 100, 0),
+    EXPORT_TTL_HOURS: int(env, 'EXPORT_TTL_HOURS', 72, 1),
+    EXPORT_BATCH_DELAY_MS: int(env, 'EXPORT_BATCH_DELAY_MS', 0, 0),
   };
 }

@@ -6,6 +6,7 @@ import { dashboardEn } from './dashboard.ts';
 import { reviewEn } from './review.ts';
 import { itemsEn } from './items.ts';
 import { datasetImportEn } from './dataset-import.ts';
+import { datasetsEn } from './datasets.ts';
 import { mlEn } from './ml.ts';
 import { workspaceEn } from './workspace.ts';
 import { shadowEn } from './shadow.ts';
@@ -265,6 +266,7 @@ export const en = {
   ...reviewEn,
   ...itemsEn,
   ...datasetImportEn,
+  ...datasetsEn,
   ...mlEn,
   ...workspaceEn,
   ...shadowEn,

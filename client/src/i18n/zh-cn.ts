@@ -6,6 +6,7 @@ import { dashboardZh } from './dashboard.ts';
 import { reviewZhCN } from './review.ts';
 import { itemsZhCN } from './items.ts';
 import { datasetImportZhCN } from './dataset-import.ts';
+import { datasetsZhCN } from './datasets.ts';
 import { mlZhCN } from './ml.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
@@ -263,6 +264,7 @@ export const zhCN: Messages = {
   ...reviewZhCN,
   ...itemsZhCN,
   ...datasetImportZhCN,
+  ...datasetsZhCN,
   ...mlZhCN,
   ...workspaceZhCN,
   ...shadowZh,

@@ -125,3 +125,8 @@ export const DatasetProgressPayload = z.object({
   total: z.number().int(),
 });
 export type DatasetProgressPayload = z.infer<typeof DatasetProgressPayload>;
+
+/** The queue of exports, snapshot builds and the export cleanup (its own hash tag). */
+export const EXPORT_QUEUE = '{export}';
+/** How often the cleanup of expired exports runs. */
+export const EXPORT_CLEANUP_EVERY_MS = 10 * 60_000;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SERVER_EVENTS, type ServerToClientEvents } from './socket.ts';
 import { ItemCompletePayload, ProjectAgreementPayload } from './tasks.ts';
+import { DatasetProgressPayload } from './datasets.ts';
 
 /**
  * Domain events: facts the workers record for the servers to act on. They are appended to one Redis
@@ -16,6 +17,8 @@ export const DOMAIN_EVENTS = {
   itemCompleted: 'item.completed',
   /** A project's agreement was recomputed (the project-agreement job). */
   projectAgreementUpdated: 'project.agreement-updated',
+  /** An export or a snapshot build moved on (informative; the export/snapshot document holds the truth). */
+  datasetProgress: 'dataset.progress',
 } as const;
 
 /**
@@ -38,7 +41,10 @@ export const ProjectAgreementUpdatedEvent = z.object({
 });
 export type ProjectAgreementUpdatedEvent = z.infer<typeof ProjectAgreementUpdatedEvent>;
 
-export const DomainEvent = z.discriminatedUnion('type', [ItemCompletedEvent, ProjectAgreementUpdatedEvent]);
+export const DatasetProgressEvent = z.object({ type: z.literal(DOMAIN_EVENTS.datasetProgress), ...base, data: DatasetProgressPayload });
+export type DatasetProgressEvent = z.infer<typeof DatasetProgressEvent>;
+
+export const DomainEvent = z.discriminatedUnion('type', [ItemCompletedEvent, ProjectAgreementUpdatedEvent, DatasetProgressEvent]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];
 
@@ -49,6 +55,7 @@ export type DomainEventType = DomainEvent['type'];
 export const DOMAIN_EVENT_SOCKET = {
   [DOMAIN_EVENTS.itemCompleted]: SERVER_EVENTS.itemComplete,
   [DOMAIN_EVENTS.projectAgreementUpdated]: SERVER_EVENTS.projectAgreement,
+  [DOMAIN_EVENTS.datasetProgress]: SERVER_EVENTS.datasetProgress,
 } as const satisfies {
   [T in DomainEventType]: {
     [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] extends Extract<DomainEvent, { type: T }>['data'] ? E : never;

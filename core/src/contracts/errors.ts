@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   /** A draft larger than DRAFT_MAX_BYTES (its regions as JSON). */
   DRAFT_TOO_LARGE: 400,
   BAD_JSON: 400,
+  /** The dataset format has no exporter yet, or does not hold the project's kind of items. */
+  FORMAT_NOT_AVAILABLE: 400,
+  /** A snapshot that breaks compatibility (major version) needs a release note. */
+  RELEASE_NOTE_REQUIRED: 400,
   BAD_IMPORT: 400,
   CORRUPT_IMAGE: 400,
   UNSAFE_SVG: 400,
@@ -46,6 +50,8 @@ export const ERROR_CODES = {
   USERNAME_TAKEN: 409,
   PROJECT_ARCHIVED: 409,
   PROJECT_PAUSED: 409,
+  EXPORT_NOT_READY: 409,
+  SNAPSHOT_NOT_READY: 409,
   /** Items to delete have annotations; say `withAnnotations: true` to delete those too. */
   ITEMS_HAVE_ANNOTATIONS: 409,
   /** The user already annotated this item. */
@@ -56,6 +62,8 @@ export const ERROR_CODES = {
   ANNOTATION_REVIEWED: 409,
   /** The lease is gone (expired, released, requeued or reassigned); the work is kept as a draft. */
   LEASE_EXPIRED: 410,
+  /** A finished export's file was deleted after its keep time (EXPORT_TTL_HOURS). */
+  EXPORT_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

@@ -35,6 +35,7 @@ import {
   type QueueCounts,
   type Task,
 } from './tasks.ts';
+import type { DatasetProgressPayload } from './datasets.ts';
 
 /*
  * The realtime contract: every Socket.IO event name, its payload and its ack, in one place.
@@ -84,6 +85,8 @@ export const SERVER_EVENTS = {
   shadowRevoked: 'shadow:revoked',
   /** To the annotator's source sockets: who watches now. */
   shadowWatchers: 'shadow:watchers',
+  /** To `project:<id>`: an export's or a snapshot build's progress. */
+  datasetProgress: 'dataset:progress',
 } as const;
 export type ServerEventName = (typeof SERVER_EVENTS)[keyof typeof SERVER_EVENTS];
 
@@ -148,6 +151,7 @@ export interface ServerEventPayloads {
   [SERVER_EVENTS.shadowStatus]: ShadowStatusPayload;
   [SERVER_EVENTS.shadowRevoked]: ShadowRevokedPayload;
   [SERVER_EVENTS.shadowWatchers]: ShadowWatchersPayload;
+  [SERVER_EVENTS.datasetProgress]: DatasetProgressPayload;
 }
 
 /** The payload schema of each client → server event; the server parses every payload with it. */

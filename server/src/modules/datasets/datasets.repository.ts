@@ -1,0 +1,25 @@
+import type { ObjectId } from 'mongodb';
+import type { Database, ExportDoc, SnapshotDoc } from '@labelwork/engine';
+
+/** Reads and writes of the `exports`, `snapshots` and `snapshotEntries` collections for the server. */
+export const datasetsRepo = {
+  insertExport: (db: Database, doc: ExportDoc) => db.exports.insertOne(doc),
+  exportById: (db: Database, projectId: ObjectId, id: ObjectId) => db.exports.findOne({ _id: id, projectId }),
+  exportsOf: (db: Database, projectId: ObjectId, limit: number) =>
+    db.exports.find({ projectId }).sort({ createdAt: -1 }).limit(limit).toArray(),
+  /** Asks a queued or running export to stop; a queued one stops at once. */
+  async requestCancel(db: Database, projectId: ObjectId, id: ObjectId, now: Date): Promise<void> {
+    await db.exports.updateOne(
+      { _id: id, projectId, status: 'queued' },
+      { $set: { status: 'cancelled', cancelRequested: true, finishedAt: now } },
+    );
+    await db.exports.updateOne({ _id: id, projectId, status: 'running' }, { $set: { cancelRequested: true } });
+  },
+  insertSnapshot: (db: Database, doc: SnapshotDoc) => db.snapshots.insertOne(doc),
+  snapshotById: (db: Database, projectId: ObjectId, id: ObjectId) => db.snapshots.findOne({ _id: id, projectId }),
+  snapshotsOf: (db: Database, projectId: ObjectId) => db.snapshots.find({ projectId }).sort({ number: -1 }).limit(200).toArray(),
+  lastSnapshot: (db: Database, projectId: ObjectId) => db.snapshots.find({ projectId }).sort({ number: -1 }).limit(1).next(),
+  lastComplete: (db: Database, projectId: ObjectId) =>
+    db.snapshots.find({ projectId, status: 'complete' }).sort({ number: -1 }).limit(1).next(),
+  entries: (db: Database, snapshotId: ObjectId) => db.snapshotEntries.find({ snapshotId }).sort({ snapshotId: 1, itemId: 1 }),
+};

@@ -1,0 +1,1 @@
+export { datasetsRoutes } from './datasets.routes.ts';

@@ -1,0 +1,250 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { ObjectId } from 'mongodb';
+import yauzl from 'yauzl';
+import type { ExportRecord, SnapshotRecord } from '@labelwork/core';
+import type { RunningWorkers } from '../../workers/src/app.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { seedBoxProject } from '../support/dataset-seed.ts';
+import { spawnWorkers, type Proc } from '../support/processes.ts';
+import { setUpProject, signedInUser } from '../support/project-setup.ts';
+import { startTestWorkers, waitFor } from '../support/tasks.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+const boxSchema = {
+  labels: [
+    { name: 'car', color: '#ff0000', tool: 'bbox' },
+    { name: '行人', color: '#00ff00', tool: 'bbox' },
+  ],
+};
+
+let t: TestApp;
+let lead: ApiClient;
+let leadId: ObjectId;
+const procs: Proc[] = [];
+const running: RunningWorkers[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const admin = await t.admin();
+  const u = await signedInUser(admin, { name: 'exportlead', role: 'lead', level: 'L2' });
+  lead = u.client;
+  leadId = new ObjectId(u.id);
+});
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.kill()));
+  await Promise.all(running.map((w) => w.close(0)));
+  await t.close();
+});
+
+async function boxProject(images: number, boxes: number): Promise<{ projectId: string; itemIds: ObjectId[] }> {
+  const projectId = await setUpProject(lead, {
+    name: `export-${new ObjectId().toHexString().slice(-6)}`,
+    kind: 'image',
+    labelSchema: boxSchema,
+  });
+  const { itemIds } = await seedBoxProject(t.app.ctx.db, {
+    projectId: new ObjectId(projectId),
+    images,
+    boxes,
+    labels: ['car', '行人'],
+    annotators: [leadId],
+  });
+  return { projectId, itemIds };
+}
+
+async function download(path: string): Promise<Buffer> {
+  const r = await fetch(t.url + path, { headers: { cookie: lead.cookie } });
+  expect(r.status).toBe(200);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+function unzip(buf: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(err);
+      const out = new Map<string, Buffer>();
+      zip.on('entry', (e: yauzl.Entry) => {
+        zip.openReadStream(e, (err2, s) => {
+          if (err2) return reject(err2);
+          const chunks: Buffer[] = [];
+          (s as Readable).on('data', (c: Buffer) => chunks.push(c));
+          (s as Readable).on('end', () => {
+            out.set(e.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+async function finished(projectId: string, id: string, timeoutMs = 60_000): Promise<ExportRecord> {
+  return waitFor(
+    `export ${id}`,
+    async () => {
+      const r = await lead.get(`/api/projects/${projectId}/exports/${id}`);
+      const e = r.body.export as ExportRecord;
+      return ['complete', 'failed', 'cancelled'].includes(e.status) ? e : null;
+    },
+    timeoutMs,
+  );
+}
+
+async function snapshot(projectId: string, note = ''): Promise<SnapshotRecord> {
+  const r = await lead.post(`/api/projects/${projectId}/snapshots`, { note });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return waitFor(`snapshot ${r.body.snapshot.id}`, async () => {
+    const s = (await lead.get(`/api/projects/${projectId}/snapshots/${r.body.snapshot.id}`)).body.snapshot as SnapshotRecord;
+    return s.status === 'complete' ? s : null;
+  });
+}
+
+describe('dataset exports (worker jobs)', () => {
+  it('exports COCO with a manifest, freezes snapshots with versions and a changelog, and re-exports a snapshot byte for byte', async () => {
+    running.push(await startTestWorkers(t));
+    const { projectId, itemIds } = await boxProject(30, 5);
+    const db = t.app.ctx.db;
+    // One image not labeled yet: it is exported too, and says so.
+    await db.annotations.deleteMany({ itemId: itemIds[29]! });
+
+    const s1 = await snapshot(projectId);
+    expect(s1).toMatchObject({ number: 1, version: '1.0.0', counts: { items: 30, annotations: 29, regions: 145 } });
+    expect(s1.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const start = await lead.post(`/api/projects/${projectId}/exports`, { format: 'coco', annotations: 'all', snapshotId: s1.id });
+    expect(start.status, JSON.stringify(start.body)).toBe(201);
+    const e1 = await finished(projectId, start.body.export.id);
+    expect(e1.status).toBe('complete');
+    const zip1 = await download(`/api/projects/${projectId}/exports/${e1.id}/download`);
+    const files = await unzip(zip1);
+    const coco = JSON.parse(files.get('annotations.json')!.toString('utf8'));
+    expect(coco.images).toHaveLength(30);
+    expect(coco.annotations).toHaveLength(145);
+    expect(coco.categories.map((c: { id: number; name: string }) => c.name).sort()).toEqual(['car', '行人'].sort());
+    expect(coco.categories.every((c: { id: number }) => c.id > 0)).toBe(true);
+    expect(coco.annotations[0].provenance).toMatchObject({ annotator: 'exportlead', verdict: 'submitted' });
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+    expect(manifest).toMatchObject({
+      format: 'coco',
+      snapshot: { id: s1.id, hash: s1.hash, version: '1.0.0' },
+      counts: { items: 30, unlabeled: 1, regions: 145 },
+      contentHash: e1.contentHash,
+    });
+
+    // The project moves on: a box corrected, one item added.
+    const first = await db.annotations.findOne({ itemId: itemIds[0]! });
+    await db.annotations.updateOne({ _id: first!._id }, { $set: { 'regions.0.x': 1.5, version: 2, updatedAt: new Date() } });
+    await seedBoxProject(db, {
+      projectId: new ObjectId(projectId),
+      images: 1,
+      boxes: 2,
+      labels: ['car'],
+      annotators: [leadId],
+      startSeq: 100,
+    });
+
+    // The same snapshot exported again: the very same bytes.
+    const again = await lead.post(`/api/projects/${projectId}/exports`, { format: 'coco', annotations: 'all', snapshotId: s1.id });
+    const e2 = await finished(projectId, again.body.export.id);
+    expect(Buffer.compare(await download(`/api/projects/${projectId}/exports/${e2.id}/download`), zip1)).toBe(0);
+    // A live export sees the new state.
+    const live = await lead.post(`/api/projects/${projectId}/exports`, { format: 'coco', annotations: 'all' });
+    const e3 = await finished(projectId, live.body.export.id);
+    expect(e3.contentHash).not.toBe(e1.contentHash);
+
+    const s2 = await snapshot(projectId, 'one more image, one box moved');
+    expect(s2.version).toBe('1.1.0');
+    expect(s2.hash).not.toBe(s1.hash);
+    expect(s2.changelog).toMatchObject({ items: { added: 1, changed: 1, removed: 0 }, regions: { added: 2, changed: 1, removed: 0 } });
+    expect(s2.changelog!.regionsByLabel.car).toMatchObject({ added: 2, changed: 1 });
+    const diff = await lead.get(`/api/projects/${projectId}/snapshots/${s2.id}/diff/${s1.id}`);
+    expect(diff.body.changelog.items).toMatchObject({ added: 0, removed: 1, changed: 1 });
+
+    // Nothing changed since: the same state gives the same hash.
+    const s3 = await snapshot(projectId);
+    expect(s3).toMatchObject({ hash: s2.hash, version: '1.1.0' });
+
+    // A breaking label change needs a release note.
+    const cur = (await lead.get(`/api/projects/${projectId}`)).body.project;
+    const renamed = { labels: [boxSchema.labels[0], { ...boxSchema.labels[1], name: 'person' }] };
+    const patch = await lead.patch(`/api/projects/${projectId}`, { version: cur.version, labelSchema: renamed });
+    expect(patch.status, JSON.stringify(patch.body)).toBe(200);
+    const refused = await lead.post(`/api/projects/${projectId}/snapshots`, {});
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('RELEASE_NOTE_REQUIRED');
+    const s4 = await snapshot(projectId, 'label 行人 renamed to person');
+    expect(s4.version).toBe('2.0.0');
+    expect(s4.changelog!.labels).toMatchObject({ added: ['person'], removed: ['行人'] });
+
+    const list = await lead.get(`/api/projects/${projectId}/exports`);
+    expect(list.body.exports).toHaveLength(3);
+  });
+
+  it('cancels a running export: it stops, says cancelled and leaves no file', async () => {
+    const w = await startTestWorkers(t, { EXPORT_BATCH_DELAY_MS: '400' });
+    running.push(w);
+    const { projectId } = await boxProject(3000, 2);
+    const start = await lead.post(`/api/projects/${projectId}/exports`, { format: 'yolo', annotations: 'all' });
+    const id = start.body.export.id as string;
+    await waitFor(
+      'export running',
+      async () => (await lead.get(`/api/projects/${projectId}/exports/${id}`)).body.export.status === 'running',
+    );
+    const early = await lead.get(`/api/projects/${projectId}/exports/${id}/download`);
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('EXPORT_NOT_READY');
+    const c = await lead.post(`/api/projects/${projectId}/exports/${id}/cancel`);
+    expect(c.status).toBe(200);
+    const e = await finished(projectId, id);
+    expect(e.status).toBe('cancelled');
+    expect(e.done).toBeLessThan(3000);
+    const fileId = new ObjectId((await t.app.ctx.db.exports.findOne({ _id: new ObjectId(id) }))!.fileId ?? new ObjectId());
+    expect(await t.app.ctx.db.db.collection('files.files').countDocuments({ 'metadata.exportId': new ObjectId(id) })).toBe(0);
+    expect(await t.app.ctx.db.db.collection('files.chunks').countDocuments({ files_id: fileId })).toBe(0);
+    await w.close(0);
+    running.splice(running.indexOf(w), 1);
+  });
+});
+
+describe('a worker killed mid-export', () => {
+  it('retries the job in another worker and stores one whole file', async () => {
+    await Promise.all(running.splice(0).map((w) => w.close(0)));
+    const env = {
+      MONGO_URL: inject('mongoUrl'),
+      REDIS_URL: inject('redisUrl'),
+      MONGO_DB: t.dbName,
+      REDIS_PREFIX: t.prefix,
+      WORKER_LOCK_MS: '1500',
+    };
+    const w1 = await spawnWorkers({ ...env, EXPORT_BATCH_DELAY_MS: '500' });
+    procs.push(w1);
+    const { projectId } = await boxProject(2500, 3);
+    const start = await lead.post(`/api/projects/${projectId}/exports`, { format: 'coco', annotations: 'all' });
+    const id = start.body.export.id as string;
+    await waitFor('export under way', async () => {
+      const e = (await lead.get(`/api/projects/${projectId}/exports/${id}`)).body.export as ExportRecord;
+      return e.status === 'running' && e.done > 0;
+    });
+    await w1.kill();
+    const w2 = await spawnWorkers(env);
+    procs.push(w2);
+    const e = await finished(projectId, id, 90_000);
+    expect(e.status).toBe('complete');
+    const files = await unzip(await download(`/api/projects/${projectId}/exports/${id}/download`));
+    const coco = JSON.parse(files.get('annotations.json')!.toString('utf8'));
+    expect(coco.images).toHaveLength(2500);
+    expect(coco.annotations).toHaveLength(7500);
+    const doc = await t.app.ctx.db.exports.findOne({ _id: new ObjectId(id) });
+    // One file, and only its own chunks (the killed attempt's partial upload is gone).
+    expect(await t.app.ctx.db.db.collection('files.files').countDocuments({ 'metadata.exportId': new ObjectId(id) })).toBe(1);
+    const chunkSize = (await t.app.ctx.db.db.collection('files.files').findOne({ _id: doc!.fileId! }))!.chunkSize as number;
+    expect(await t.app.ctx.db.db.collection('files.chunks').countDocuments({ files_id: doc!.fileId! })).toBe(
+      Math.ceil(doc!.bytes! / chunkSize),
+    );
+  });
+});

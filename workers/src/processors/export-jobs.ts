@@ -1,0 +1,35 @@
+import type { Job } from 'bullmq';
+import { ObjectId } from 'mongodb';
+import { EXPORT_JOBS } from '@labelwork/core';
+import type { WorkerContext } from '../context.ts';
+import { exportCleanupProcessor } from './export-cleanup.ts';
+import { exportProcessor } from './export.ts';
+import { snapshotProcessor } from './snapshot.ts';
+
+/** Processors of the `{export}` queue by job name. */
+export const EXPORT: Record<string, (w: WorkerContext, job: Job) => Promise<unknown>> = {
+  [EXPORT_JOBS.export]: exportProcessor,
+  [EXPORT_JOBS.snapshot]: snapshotProcessor,
+  [EXPORT_JOBS.cleanup]: exportCleanupProcessor,
+};
+
+/**
+ * After an export or snapshot job's last attempt failed: the record says so (with the error) instead
+ * of staying `running`. Earlier failed attempts are retried by BullMQ and change nothing here.
+ */
+export async function exportFailed(w: WorkerContext, job: Job, err: Error): Promise<void> {
+  if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
+  const data = job.data as { exportId?: string; snapshotId?: string };
+  const error = err.message.slice(0, 500);
+  const finishedAt = new Date(w.now());
+  if (job.name === EXPORT_JOBS.export && data.exportId && ObjectId.isValid(data.exportId))
+    await w.db.exports.updateOne(
+      { _id: new ObjectId(data.exportId), status: { $in: ['queued', 'running'] } },
+      { $set: { status: 'failed', error, finishedAt } },
+    );
+  if (job.name === EXPORT_JOBS.snapshot && data.snapshotId && ObjectId.isValid(data.snapshotId))
+    await w.db.snapshots.updateOne(
+      { _id: new ObjectId(data.snapshotId), status: 'building' },
+      { $set: { status: 'failed', error, finishedAt } },
+    );
+}
