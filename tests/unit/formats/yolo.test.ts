@@ -125,6 +125,17 @@ describe('YOLO', () => {
     expect(d.items[0]!.annotations[0]!.regions[0]).toMatchObject({ x: 50, y: 25, w: 100, h: 50 });
   });
 
+  it('reads images listed under images/ and by base name (as the CLI keys sizes) once each, renamed ones under their own name', () => {
+    const src = only(imageDataset(), ['bbox']);
+    const out = writeImageDataset(yolo, src);
+    const sizes = new Map(out.readOptions.imageSizes);
+    for (const [k, v] of out.readOptions.imageSizes!) sizes.set(k.slice(k.lastIndexOf('/') + 1), v);
+    const back = ok(yolo.read(out.inputFiles, { imageSizes: sizes, imageNames: out.readOptions.imageNames }));
+    expect(back.items.map((i) => i.name).sort()).toEqual(src.items.map((i) => i.name).sort());
+    const onlySizes = ok(yolo.read(out.inputFiles, { imageSizes: out.readOptions.imageSizes }));
+    expect(regionsByItem(onlySizes)).toEqual(regionsByItem(src));
+  });
+
   it('refuses a bad line, a class outside names and a missing image size, naming the file and line', () => {
     const sizes = new Map([['images/x.jpg', { width: 100, height: 50 }]]);
     const read = (label: string, s = sizes) =>

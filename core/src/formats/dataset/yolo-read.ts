@@ -95,9 +95,7 @@ export function readYolo(files: readonly InputFile[], options: ReadOptions = {})
     const yamlFile = files.find((f) => /(^|\/)data\.ya?ml$/.test(f.path)) ?? files.find((f) => /\.ya?ml$/.test(f.path));
     const txt = files.filter((f) => f.path.endsWith('.txt') && !/(^|\/)(classes|train|val|valid|test)\.txt$/.test(f.path));
     const meta = readDataYaml(yamlFile, files, warnings);
-    const images = [...new Set([...(options.imageNames ?? []), ...(options.imageSizes?.keys() ?? [])])]
-      .filter((p) => !p.endsWith('.txt'))
-      .sort();
+    const images = [...new Set(options.imageNames ?? options.imageSizes?.keys() ?? [])].filter((p) => !p.endsWith('.txt')).sort();
     if (images.length === 0 && txt.length > 0)
       return fail('YOLO_IMAGES_NEEDED', 'YOLO labels need their images (names and sizes) to be read; none were given', txt[0]!.path);
     const usedLabels = new Set<string>();
@@ -133,12 +131,13 @@ export function readYolo(files: readonly InputFile[], options: ReadOptions = {})
     };
     for (const p of pairs) addItem(p.imagePath, p.name, p.split, p.label);
     const pairedImages = new Set(pairs.map((p) => p.imagePath));
+    const pairedBase = new Set(pairs.map((p) => p.imagePath.slice(p.imagePath.lastIndexOf('/') + 1)));
     // Images without a label file: not labeled yet (unless the same image was already paired under another path).
     for (const path of images) {
       if (pairedImages.has(path)) continue;
       const where = splitOfImagePath(path, meta.splitDirs);
       const name = meta.renamed.get(path) ?? where.name;
-      if (!where.split && named.has(name)) continue;
+      if (!where.split && (named.has(name) || (!path.includes('/') && pairedBase.has(path)))) continue;
       addItem(path, name, where.split);
     }
     for (const f of txt)
