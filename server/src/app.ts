@@ -19,6 +19,7 @@ import { LoginGuard } from './modules/auth/index.ts';
 import { SessionStore } from './modules/auth/index.ts';
 import { guidelinesRoutes } from './modules/guidelines/index.ts';
 import { loadGuidelines } from './modules/guidelines/index.ts';
+import { certificationRoutes, loadPracticeSets } from './modules/certification/index.ts';
 import { healthRoutes } from './modules/health/index.ts';
 import { itemsRoutes } from './modules/items/index.ts';
 import { sweepStaleImports } from './modules/items/index.ts';
@@ -104,6 +105,7 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api/users', usersRoutes(ctx));
   app.use('/api/projects', projectsRoutes(ctx));
   app.use('/api/guidelines', guidelinesRoutes(ctx));
+  app.use('/api/certification', certificationRoutes(ctx));
   app.use('/api', itemsRoutes(ctx));
   app.use('/api', tasksRoutes(ctx));
   app.use('/api', annotationsRoutes(ctx));
@@ -174,6 +176,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     },
     tasks,
     guidelines: loadGuidelines(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
+    practiceSets: loadPracticeSets(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
     io: null,
     now,
     state,

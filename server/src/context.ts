@@ -17,6 +17,7 @@ import type { Logger } from './infra/logger.ts';
 import type { SessionStore } from './modules/auth/index.ts';
 import type { LoginGuard } from './modules/auth/index.ts';
 import type { Queue } from 'bullmq';
+import type { LoadedPracticeSet } from './modules/certification/index.ts';
 import type { TaskQueues } from './infra/queues.ts';
 
 /**
@@ -67,6 +68,8 @@ export interface AppContext {
   tasks: TaskQueues;
   /** Guidelines loaded from GUIDELINES_DIR at start, keyed `slug@version`. */
   guidelines: Map<string, Guideline>;
+  /** Practice sets loaded from GUIDELINES_DIR at start (`<slug>/practice-<version>/set.json`), keyed `slug@version`. */
+  practiceSets: Map<string, LoadedPracticeSet>;
   /** Set once Socket.IO is attached; emitters check for it. */
   io: IO | null;
   now: () => number;

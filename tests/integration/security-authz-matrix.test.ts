@@ -6,6 +6,7 @@ import { pngBuffer } from '../support/fixtures.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { signedInUser } from '../support/project-setup.ts';
 import { answer, makeUsers, sid, textProject, type TestUser } from '../support/tasks.ts';
+import { defaultCertificationConfig, parseGuideline, questionRef, rightOptions, PracticeSet } from '@labelwork/core';
 
 /**
  * Issue #11: the authorization matrix. Every route the Express app has (walked from its router at
@@ -62,6 +63,10 @@ interface Victim {
   snapshotId: string;
   projectVersion: number;
   guideline: string;
+  /** A practical exam attempt of the victim annotator, one of its drawn items, and a certificate of a victim trainee. */
+  certAttemptId: string;
+  certItemId: string;
+  certificateId: string;
 }
 
 interface Call {
@@ -71,6 +76,28 @@ interface Call {
 }
 
 const V = (f: (v: Victim) => string) => (v: Victim) => f(v);
+const CERT_GUIDELINE = 'vehicles-pedestrians-bbox/1.1';
+
+/** Passes the L5 theory and practical exams through the API with the right answers; returns the certificate id. */
+async function passL5(u: TestUser): Promise<string> {
+  const dir = path.join(root, 'guidelines', 'vehicles-pedestrians-bbox');
+  const parsed = parseGuideline(readFileSync(path.join(dir, '1.1.md'), 'utf8'), 'vehicles-pedestrians-bbox/1.1.md');
+  if (!parsed.ok) throw new Error('guideline');
+  const bank = new Map(parsed.guideline.quiz.map((q) => [questionRef('vehicles-pedestrians-bbox', '1.1', q.id), q]));
+  const gold = new Map(
+    PracticeSet.parse(JSON.parse(readFileSync(path.join(dir, 'practice-1.1', 'set.json'), 'utf8'))).items.map((i) => [i.id, i.gold]),
+  );
+  const guideline = { slug: 'vehicles-pedestrians-bbox', version: '1.1' };
+  const th = (await u.client.post('/api/certification/attempts', { part: 'theory', guideline })).body.attempt;
+  const thAnswers = Object.fromEntries((th.questions as { ref: string }[]).map((q) => [q.ref, rightOptions(bank.get(q.ref)!)]));
+  await u.client.post(`/api/certification/attempts/${th.id}/submit`, { answers: thAnswers });
+  const pr = (await u.client.post('/api/certification/attempts', { part: 'practical', guideline })).body.attempt;
+  const prAnswers = Object.fromEntries((pr.items as { id: string }[]).map((i) => [i.id, gold.get(i.id)]));
+  await u.client.post(`/api/certification/attempts/${pr.id}/submit`, { answers: prAnswers });
+  const certs = (await u.client.get('/api/certification/me')).body.certificates as { id: string }[];
+  expect(certs).toHaveLength(1);
+  return certs[0]!.id;
+}
 
 /**
  * How to aim each route at the victim. Keys are `METHOD /path` exactly as the router spells them.
@@ -251,6 +278,36 @@ const CALLS: Record<string, Call> = {
   'GET /api/projects/:id/dashboard/annotators/:userId': {
     path: V((v) => `/api/projects/${v.projectId}/dashboard/annotators/${v.annotatorId}`),
   },
+  // Certification: the caller's own training and exams; someone else's attempt and certificate; admin configuration.
+  'GET /api/certification/me': { path: () => '/api/certification/me' },
+  'GET /api/certification/config': { path: () => '/api/certification/config' },
+  'PUT /api/certification/config': { path: () => '/api/certification/config', body: () => defaultCertificationConfig() },
+  'GET /api/certification/practice/:slug/:version/items': { path: () => `/api/certification/practice/${CERT_GUIDELINE}/items` },
+  'GET /api/certification/practice/:slug/:version/items/:itemId/image': {
+    path: () => `/api/certification/practice/${CERT_GUIDELINE}/items/street-01/image`,
+  },
+  'POST /api/certification/practice/:slug/:version/items/:itemId/answers': {
+    path: () => `/api/certification/practice/${CERT_GUIDELINE}/items/street-01/answers`,
+    body: () => ({ regions: [] }),
+  },
+  'POST /api/certification/attempts': {
+    path: () => '/api/certification/attempts',
+    body: () => ({ part: 'theory', guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.1' } }),
+  },
+  'GET /api/certification/attempts/:id': { path: V((v) => `/api/certification/attempts/${v.certAttemptId}`) },
+  'PUT /api/certification/attempts/:id/answers': {
+    path: V((v) => `/api/certification/attempts/${v.certAttemptId}/answers`),
+    body: () => ({ answers: {} }),
+  },
+  'POST /api/certification/attempts/:id/submit': {
+    path: V((v) => `/api/certification/attempts/${v.certAttemptId}/submit`),
+    body: () => ({}),
+  },
+  'GET /api/certification/attempts/:id/items/:itemId/image': {
+    path: V((v) => `/api/certification/attempts/${v.certAttemptId}/items/${v.certItemId}/image`),
+  },
+  'GET /api/certification/certificates/:id': { path: V((v) => `/api/certification/certificates/${v.certificateId}`) },
+  'GET /api/certification/trainees': { path: () => '/api/certification/trainees' },
 };
 
 /**
@@ -285,6 +342,19 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   'GET /api/projects/:id/leads': { roles: MEMBERS, why: 'members see who leads their project' },
   'POST /api/projects/:id/tasks/next': { roles: MEMBERS, why: 'members draw their own tasks (none are left here)', ok: nothingToDo },
   'GET /api/projects/:id/rework': { roles: MEMBERS, why: "lists only the caller's own rework" },
+  // Certification: everyone trains and takes the exam of their own level (answers and gold stay on the server until submitted).
+  'GET /api/certification/me': { roles: SIGNED_IN, why: "the caller's own level, attempts and certificates" },
+  'GET /api/certification/config': { roles: SIGNED_IN, why: 'installation-wide exam rules (counts, time limits, pass marks)' },
+  'GET /api/certification/practice/:slug/:version/items': { roles: SIGNED_IN, why: 'shared practice material, without gold' },
+  'GET /api/certification/practice/:slug/:version/items/:itemId/image': { roles: SIGNED_IN, why: 'shared practice material' },
+  'POST /api/certification/practice/:slug/:version/items/:itemId/answers': { roles: SIGNED_IN, why: "the caller's own practice record" },
+  'POST /api/certification/attempts': { roles: SIGNED_IN, why: "starts the caller's own exam attempt" },
+  // Leads see the cohort and check certificates of people they may add to their projects.
+  'GET /api/certification/trainees': { roles: ['lead of another project'], why: "leads see every trainee's level and attempts" },
+  'GET /api/certification/certificates/:id': {
+    roles: ['lead of another project'],
+    why: 'leads check the certificates of people they staff projects with',
+  },
 };
 
 // --- the route list, from the Express router ------------------------------------------------
@@ -425,6 +495,15 @@ beforeAll(async () => {
   victim.jobId = job.body.jobId;
   victim.projectVersion = (await victimLead.client.get(`/api/projects/${p.projectId}`)).body.project.version;
   victim.guideline = 'chinese-ner/1.0';
+  // Certification: the victim annotator's running practical attempt, and a victim trainee's certificate (L5 passed).
+  const practical = await victimAnnotator.client.post('/api/certification/attempts', {
+    part: 'practical',
+    guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.1' },
+  });
+  expect(practical.status).toBe(201);
+  victim.certAttemptId = practical.body.attempt.id;
+  victim.certItemId = practical.body.attempt.items[0].id;
+  victim.certificateId = await passL5(await user('victim-trainee', 'trainee', 'L5'));
 
   const img = await victimLead.client.post('/api/projects', {
     name: 'victim images',

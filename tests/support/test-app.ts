@@ -21,7 +21,7 @@ export interface TestApp {
  * Starts the real server in-process on a random port, against the run's real Redis and database,
  * with its own database name and Redis key prefix so test files can run in parallel.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { now?: () => number } = {}): Promise<TestApp> {
   const id = randomUUID().replace(/-/g, '').slice(0, 12);
   const dbName = `t_${id}`;
   const prefix = `t${id}`;
@@ -37,7 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     CLIENT_DIST: '/nonexistent',
     ...env,
   });
-  const app = await createApp(config, { log: createLogger('silent') });
+  const app = await createApp(config, { log: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) });
   const { url } = await app.listen();
   return {
     app,

@@ -8,6 +8,7 @@ import { itemsEn } from './items.ts';
 import { datasetImportEn } from './dataset-import.ts';
 import { datasetsEn } from './datasets.ts';
 import { mlEn } from './ml.ts';
+import { certificationEn } from './certification.ts';
 import { workspaceEn } from './workspace.ts';
 import { shadowEn } from './shadow.ts';
 
@@ -268,6 +269,7 @@ export const en = {
   ...datasetImportEn,
   ...datasetsEn,
   ...mlEn,
+  ...certificationEn,
   ...workspaceEn,
   ...shadowEn,
   ...dashboardEn,

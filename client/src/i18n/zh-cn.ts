@@ -8,6 +8,7 @@ import { itemsZhCN } from './items.ts';
 import { datasetImportZhCN } from './dataset-import.ts';
 import { datasetsZhCN } from './datasets.ts';
 import { mlZhCN } from './ml.ts';
+import { certificationZhCN } from './certification.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
 import { shadowZh } from './shadow.ts';
@@ -266,6 +267,7 @@ export const zhCN: Messages = {
   ...datasetImportZhCN,
   ...datasetsZhCN,
   ...mlZhCN,
+  ...certificationZhCN,
   ...workspaceZhCN,
   ...shadowZh,
   ...dashboardZh,

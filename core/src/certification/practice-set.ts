@@ -62,3 +62,12 @@ export function practiceSetIssues(set: PracticeSet, schema: LabelSchema): Region
   });
   return issues;
 }
+
+/**
+ * Splits a practice set into the items trainees practise on (with feedback) and the exam pool
+ * (never shown as feedback): alternate items, so both halves span every difficulty the set is
+ * ordered by. Exam items must not teach: an item is in exactly one half.
+ */
+export function splitPracticePool<T>(items: readonly T[]): { practice: T[]; exam: T[] } {
+  return { practice: items.filter((_, i) => i % 2 === 0), exam: items.filter((_, i) => i % 2 === 1) };
+}

@@ -50,6 +50,12 @@ export const ERROR_CODES = {
   USERNAME_TAKEN: 409,
   PROJECT_ARCHIVED: 409,
   PROJECT_PAUSED: 409,
+  /** An exam part cannot be started now: one runs, it is passed, the attempts are used up, or the level has no such part (details.reason). */
+  EXAM_NOT_AVAILABLE: 409,
+  /** The cooldown after a failed attempt has not passed (details.earliest: when the next attempt may start). */
+  RETAKE_TOO_EARLY: 409,
+  /** The exam attempt is over (submitted or past its deadline): it takes no more answers and cannot be submitted again. */
+  ATTEMPT_CLOSED: 409,
   EXPORT_NOT_READY: 409,
   SNAPSHOT_NOT_READY: 409,
   /** Items to delete have annotations; say `withAnnotations: true` to delete those too. */

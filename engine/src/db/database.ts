@@ -21,6 +21,7 @@ import type {
   UserDoc,
 } from './documents.ts';
 import { datasetCollections, ensureDatasetIndexes, type DatasetCollections } from './datasets.ts';
+import { certificationCollections, ensureCertificationIndexes, type CertificationCollections } from './certification.ts';
 import { ensureMlIndexes, mlCollections, type MlCollections } from './ml.ts';
 import { datasetImportCollections, ensureDatasetImportIndexes, type DatasetImportCollections } from './dataset-imports.ts';
 
@@ -50,7 +51,12 @@ export interface CoreCollections {
 
 /** Every collection, with the client. One object per process, built in the composition root. */
 export interface Database
-  extends CoreCollections, DatasetCollections, DatasetImportCollections, MlCollections /* FEATURES: , FooCollections */ {
+  extends
+    CoreCollections,
+    DatasetCollections,
+    DatasetImportCollections,
+    MlCollections,
+    CertificationCollections /* FEATURES: , FooCollections */ {
   client: MongoClient;
   db: Db;
   close(): Promise<void>;
@@ -94,6 +100,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     db,
     ...coreCollections(db),
     ...datasetCollections(db),
+    ...certificationCollections(db),
     ...datasetImportCollections(db),
     ...mlCollections(db),
     // FEATURES: ...fooCollections(db),
@@ -102,6 +109,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
   if (options.ensureIndexes !== false) {
     await ensureIndexes(database);
     await ensureDatasetIndexes(database);
+    await ensureCertificationIndexes(database);
     await ensureDatasetImportIndexes(database);
     await ensureMlIndexes(database);
     // FEATURES: await ensureFooIndexes(database);

@@ -17,6 +17,9 @@ export const usersRepo = {
       throw e;
     }
   },
+  /** Sets the level only if the user is still at `from` (null when not). */
+  setLevelIf: (db: Database, id: ObjectId, from: UserDoc['level'], to: UserDoc['level'], at: Date) =>
+    db.users.findOneAndUpdate({ _id: id, level: from }, { $set: { level: to, updatedAt: at } }, { returnDocument: 'after' }),
   update: (db: Database, id: ObjectId, set: Partial<UserDoc>) =>
     db.users.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }),
 };

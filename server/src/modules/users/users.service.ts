@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import type { User, UserInput, UserPatch } from '@labelwork/core';
+import type { Level, User, UserInput, UserPatch } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
@@ -79,6 +79,25 @@ export async function updateUser(ctx: AppContext, actor: UserDoc, id: ObjectId, 
     { ...shown, ...(patch.password !== undefined ? { passwordChanged: true } : {}) },
   );
   return toUser(updated);
+}
+
+/**
+ * Moves a user from level `from` to `to` (a certification promotion) only if they are still at
+ * `from`, so that two promotions racing cannot both apply. Drops every cached access decision of
+ * the user and writes the audit log. Returns false when the user was no longer at `from`.
+ */
+export async function promoteUserLevel(
+  ctx: AppContext,
+  id: ObjectId,
+  from: Level,
+  to: Level,
+  details: Record<string, unknown>,
+): Promise<boolean> {
+  const updated = await usersRepo.setLevelIf(ctx.db, id, from, to, new Date(ctx.now()));
+  if (!updated) return false;
+  await accessChanged(ctx, { userId: id.toHexString() });
+  await audit(ctx, null, 'user.promote', { type: 'user', id }, { from, to, ...details });
+  return true;
 }
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * Trainee certification: exam attempts, certificates, counted practice answers and the admins'
+ * level configuration. Written only by the server's certification module
+ * (server/src/modules/certification); a promotion changes the user's level through the users module.
+ */
+import type { Collection, Db, ObjectId } from 'mongodb';
+import type { CertificationConfig, ExamPart, GuidelineRef, LabelScore, Level, Region, Tool } from '@labelwork/core';
+
+export type CertAttemptStatus = 'running' | 'graded';
+
+/**
+ * One attempt of one exam part. `slotKey` = `<userId>:<level>:<part>:<n>` (n = 1, 2, …) is unique,
+ * so two starts racing for the same attempt number cannot both succeed.
+ */
+export interface CertAttemptDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  slotKey: string;
+  userId: ObjectId;
+  /** The user's level when the attempt started: the exam of that level. */
+  level: Level;
+  part: Extract<ExamPart, 'theory' | 'practical'>;
+  guideline: GuidelineRef;
+  status: CertAttemptStatus;
+  startedAt: Date;
+  /** After this the attempt takes no answers and is graded as it stands. */
+  deadline: Date;
+  finishedAt: Date | null;
+  /** Theory: question refs in paper order. Practical: practice item ids in draw order. */
+  draw: string[];
+  /**
+   * Theory: picked option indexes per question ref. Practical: regions per item id. Saved as the
+   * candidate goes; stored as a list because refs hold dots, which field names may not.
+   */
+  answers: { key: string; value: number[] | Region[] }[];
+  /** 0–100 once graded. */
+  score: number | null;
+  passMark: number;
+  passed: boolean | null;
+  /** Graded after the deadline without a submit. */
+  timedOut: boolean;
+  /** The grading detail shown in the report after the attempt (never before). */
+  result: Record<string, unknown> | null;
+}
+
+/** A certificate: issued when every part of a level's exam is passed, with the promotion it brought. */
+export interface CertificateDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  /** `<userId>:<level>`: unique, so one pass of a level's exam issues one certificate even when two closes race. */
+  levelKey: string;
+  /** `LW-<year>-<level>-<seq>` (core's certificateNumber); unique. */
+  number: string;
+  userId: ObjectId;
+  /** The level whose exam was passed. */
+  level: Level;
+  /** The level it promoted to (null at L1). */
+  promotedTo: Level | null;
+  issuedAt: Date;
+  parts: { part: ExamPart; score: number; passMark: number; attemptId: ObjectId }[];
+  /** Who graded: `system` for machine-graded parts, else the graders' user ids. */
+  examiners: string[];
+  guidelines: GuidelineRef[];
+}
+
+/** A trainee's first answer to a practice item (`_id` = `<userId>:<slug>@<version>:<itemId>`): only it counts. */
+export interface CertPracticeDoc {
+  _id: string;
+  schemaVersion: 1;
+  userId: ObjectId;
+  guideline: GuidelineRef;
+  itemId: string;
+  at: Date;
+  /** 0–1 (core's itemFeedback score). */
+  score: number;
+  perLabel: Record<string, LabelScore>;
+  byTool: Partial<Record<Tool, number | null>>;
+  /** Milliseconds from opening the item to the answer, when the client said. */
+  timeMs: number | null;
+}
+
+/** The certification configuration edited by admins (`_id` = 'config'); absent means the defaults. */
+export interface CertConfigDoc {
+  _id: string;
+  schemaVersion: 1;
+  config: CertificationConfig;
+  updatedAt: Date;
+  updatedBy: ObjectId;
+}
+
+export interface CertificationCollections {
+  certAttempts: Collection<CertAttemptDoc>;
+  certificates: Collection<CertificateDoc>;
+  certPractice: Collection<CertPracticeDoc>;
+  certConfig: Collection<CertConfigDoc>;
+}
+
+export function certificationCollections(db: Db): CertificationCollections {
+  return {
+    certAttempts: db.collection<CertAttemptDoc>('certAttempts'),
+    certificates: db.collection<CertificateDoc>('certificates'),
+    certPractice: db.collection<CertPracticeDoc>('certPractice'),
+    certConfig: db.collection<CertConfigDoc>('certConfig'),
+  };
+}
+
+export async function ensureCertificationIndexes(d: CertificationCollections): Promise<void> {
+  await d.certAttempts.createIndex({ slotKey: 1 }, { unique: true, name: 'slot_unique' });
+  await d.certAttempts.createIndex({ userId: 1, level: 1, part: 1, startedAt: 1 }, { name: 'user_level_part' });
+  await d.certificates.createIndex({ number: 1 }, { unique: true, name: 'number_unique' });
+  await d.certificates.createIndex({ levelKey: 1 }, { unique: true, name: 'level_key_unique' });
+  await d.certificates.createIndex({ userId: 1, issuedAt: -1 }, { name: 'user_issued' });
+  await d.certPractice.createIndex({ userId: 1, at: -1 }, { name: 'user_at' });
+}

@@ -1,0 +1,96 @@
+import type { ObjectId } from 'mongodb';
+import type { Redis } from 'ioredis';
+import {
+  isDuplicateKey,
+  reserveSeq,
+  type CertAttemptDoc,
+  type CertConfigDoc,
+  type CertificateDoc,
+  type CertPracticeDoc,
+  type Database,
+} from '@labelwork/engine';
+import type { Level } from '@labelwork/core';
+
+export const certificationRepo = {
+  config: (db: Database) => db.certConfig.findOne({ _id: 'config' }),
+  putConfig: (db: Database, doc: CertConfigDoc) => db.certConfig.replaceOne({ _id: doc._id }, doc, { upsert: true }),
+
+  attempt: (db: Database, id: ObjectId) => db.certAttempts.findOne({ _id: id }),
+  /** A user's attempts at one level, oldest first. */
+  attemptsAt: (db: Database, userId: ObjectId, level: Level) =>
+    db.certAttempts.find({ userId, level }).sort({ startedAt: 1 }).limit(1000).toArray(),
+  attemptsOf: (db: Database, userIds: ObjectId[]) =>
+    db.certAttempts
+      .find({ userId: { $in: userIds } }, { projection: { answers: 0, result: 0, draw: 0 } })
+      .sort({ startedAt: -1 })
+      .limit(5000)
+      .toArray(),
+  /** Inserts a new attempt; false when its slot (attempt number) is taken by a concurrent start. */
+  async insertAttempt(db: Database, doc: CertAttemptDoc): Promise<boolean> {
+    try {
+      await db.certAttempts.insertOne(doc);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  },
+  /** Saves answers while the attempt runs and its deadline has not passed; false otherwise. */
+  async saveAnswers(db: Database, id: ObjectId, userId: ObjectId, answers: CertAttemptDoc['answers'], now: Date): Promise<boolean> {
+    const r = await db.certAttempts.updateOne({ _id: id, userId, status: 'running', deadline: { $gt: now } }, { $set: { answers } });
+    return r.matchedCount === 1;
+  },
+  /**
+   * The right to close an attempt, taken once in Redis (SET NX): an update filtered on
+   * `status: 'running'` is not atomic on every MongoDB-protocol server, so racing submits would all
+   * "win" it. Kept a day; by then the attempt is long closed.
+   */
+  async claimClose(redis: Redis, prefix: string, id: ObjectId): Promise<boolean> {
+    return (await redis.set(`${prefix}:cert:close:${id.toHexString()}`, '1', 'EX', 86_400, 'NX')) === 'OK';
+  },
+  /** Writes the grade of an attempt whose close this process claimed. */
+  async close(
+    db: Database,
+    id: ObjectId,
+    set: Pick<CertAttemptDoc, 'answers' | 'finishedAt' | 'score' | 'passed' | 'timedOut' | 'result'>,
+  ): Promise<boolean> {
+    const r = await db.certAttempts.updateOne({ _id: id, status: 'running' }, { $set: { ...set, status: 'graded' } });
+    return r.matchedCount === 1;
+  },
+
+  /** Stores a first practice answer; false when this user already answered the item (only the first counts). */
+  async insertPractice(db: Database, doc: CertPracticeDoc): Promise<boolean> {
+    try {
+      await db.certPractice.insertOne(doc);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  },
+  practiceOf: (db: Database, userIds: ObjectId[]) =>
+    db.certPractice
+      .find({ userId: { $in: userIds } })
+      .sort({ at: -1 })
+      .limit(20_000)
+      .toArray(),
+
+  certificate: (db: Database, id: ObjectId) => db.certificates.findOne({ _id: id }),
+  certificatesOf: (db: Database, userIds: ObjectId[]) =>
+    db.certificates
+      .find({ userId: { $in: userIds } })
+      .sort({ issuedAt: -1 })
+      .limit(5000)
+      .toArray(),
+  /** Inserts a certificate; false when this user already holds one for that level. */
+  async insertCertificate(db: Database, doc: CertificateDoc): Promise<boolean> {
+    try {
+      await db.certificates.insertOne(doc);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  },
+  nextCertificateSeq: (db: Database, year: number) => reserveSeq(db, `certificate:${year}`, 1),
+};

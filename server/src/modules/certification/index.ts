@@ -1,0 +1,2 @@
+export { certificationRoutes } from './certification.routes.ts';
+export { loadPracticeSets, type LoadedPracticeSet } from './certification.content.ts';
