@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { formatPath } from '../../contracts/errors.ts';
 import type { KeypointsRegion, Region } from '../../schema/region.ts';
-import { codePointLength } from '../../schema/item.ts';
-import { sliceByCodePoints, utf16ToCodePoint } from '../../text/codepoints.ts';
+import { codePointIndex, type CodePointIndex } from '../../text/codepoints.ts';
 import { ReadFailure } from './image-common.ts';
 import { parseJsonFile } from './json-input.ts';
 import { labelsFromItems, regionIds } from './labels-from-regions.ts';
@@ -159,6 +158,8 @@ interface ReadCtx {
   counts: Record<string, number>;
   next: () => string;
   labels?: readonly DatasetLabel[];
+  /** The item text's code-point index, built on the first span. */
+  text?: CodePointIndex;
 }
 
 interface PendingPoint {
@@ -268,15 +269,16 @@ function regionsOf(results: readonly unknown[], element: string, ctx: ReadCtx): 
       }
       case 'labels': {
         const v = parse(Values.labels, r.value, `${at}.value`);
-        const text = ctx.item.text ?? '';
+        const text = (ctx.text ??= codePointIndex(ctx.item.text ?? ''));
         let { start, end } = v;
-        if (v.text !== undefined && sliceByCodePoints(text, start, end) !== v.text && text.slice(start, end) === v.text) {
-          start = utf16ToCodePoint(text, start);
-          end = utf16ToCodePoint(text, end);
-          ctx.counts.utf16 = (ctx.counts.utf16 ?? 0) + 1;
-        } else if (v.text !== undefined && sliceByCodePoints(text, start, end) !== v.text)
-          ctx.counts.textMismatch = (ctx.counts.textMismatch ?? 0) + 1;
-        const length = codePointLength(text);
+        if (v.text !== undefined && text.slice(start, end) !== v.text) {
+          if (text.text.slice(start, end) === v.text) {
+            start = text.toCodePoint(start);
+            end = text.toCodePoint(end);
+            ctx.counts.utf16 = (ctx.counts.utf16 ?? 0) + 1;
+          } else ctx.counts.textMismatch = (ctx.counts.textMismatch ?? 0) + 1;
+        }
+        const length = text.length;
         if (end <= start || end > length) throw new LsError(`span [${start}, ${end}) is not inside the text (${length} code points)`, at);
         for (const label of v.labels) regions.push({ id: idFor(r.id), type: 'span', label, start, end });
         return;
@@ -431,6 +433,7 @@ interface LabelIndex {
 
 function resultsOf(item: DatasetItem, regions: readonly Region[], labels: LabelIndex, counts: Record<string, number>): unknown[] {
   const tags = labelStudioTagNames(item.kind);
+  let text: CodePointIndex | undefined;
   const W = item.width;
   const H = item.height;
   const out: unknown[] = [];
@@ -449,7 +452,12 @@ function resultsOf(item: DatasetItem, regions: readonly Region[], labels: LabelI
       continue;
     }
     if (r.type === 'span') {
-      const value = { start: r.start, end: r.end, text: sliceByCodePoints(item.text ?? '', r.start, r.end), labels: [r.label] };
+      const value = {
+        start: r.start,
+        end: r.end,
+        text: (text ??= codePointIndex(item.text ?? '')).slice(r.start, r.end),
+        labels: [r.label],
+      };
       out.push({ id: r.id, from_name: tags.span, to_name: tags.object, type: 'labels', value });
       continue;
     }
