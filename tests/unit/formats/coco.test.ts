@@ -169,6 +169,21 @@ describe('COCO', () => {
     expect(d.items[0]!.annotations[0]!.regions.map((r) => r.id)).toEqual(['a3-1', 'a3-2']);
   });
 
+  it('simplifies a polygon of more than 1,000 points to the limit, with a warning', () => {
+    const circle = Array.from({ length: 3000 }, (_, i) => [
+      500 + 200 * Math.cos((2 * Math.PI * i) / 3000),
+      250 + 200 * Math.sin((2 * Math.PI * i) / 3000),
+    ]).flat();
+    const r = read({
+      images: [{ id: 1, file_name: 'c.jpg', width: 1000, height: 500 }],
+      categories: [{ id: 1, name: 'c' }],
+      annotations: [{ id: 1, image_id: 1, category_id: 1, segmentation: [circle] }],
+    });
+    expect(r.ok && r.warnings.map((w) => w.code)).toEqual(['COCO_POLYGON_SIMPLIFIED']);
+    const poly = dataset(r).items[0]!.annotations[0]!.regions[0]!;
+    expect(poly.type === 'polygon' && poly.points.length).toBeLessThanOrEqual(1000);
+  });
+
   it('refuses an annotation whose image_id is not among the images, naming the element', () => {
     const r = read({
       images: [{ id: 1, file_name: 'x.jpg', width: 10, height: 10 }],

@@ -136,6 +136,25 @@ describe('YOLO', () => {
     expect(regionsByItem(onlySizes)).toEqual(regionsByItem(src));
   });
 
+  it('clips a box reaching outside the image to it instead of writing values outside [0, 1], and says so', () => {
+    const d: Dataset = {
+      kind: 'image',
+      labels: [{ name: 'car', tool: 'bbox' }],
+      items: [
+        {
+          name: 'x.jpg',
+          kind: 'image',
+          width: 100,
+          height: 50,
+          annotations: [{ kind: 'annotation', regions: [{ id: 'b', type: 'bbox', label: 'car', x: -10, y: 40, w: 30, h: 20 }] }],
+        },
+      ],
+    };
+    const out = writeImageDataset(yolo, d);
+    expect(out.files.get('labels/x.txt')).toBe('0 0.1 0.9 0.2 0.2\n');
+    expect(out.warnings.map((w) => w.code)).toEqual(['YOLO_CLIPPED']);
+  });
+
   it('refuses a bad line, a class outside names and a missing image size, naming the file and line', () => {
     const sizes = new Map([['images/x.jpg', { width: 100, height: 50 }]]);
     const read = (label: string, s = sizes) =>

@@ -174,12 +174,15 @@ function annotationRegions(a: Record<string, unknown>, rid: string, label: Datas
         return fail('COCO_BAD_POLYGON', 'a polygon is a flat list of at least 3 (x, y) pairs', file, {
           element: `${element}.segmentation[${k}]`,
         });
-      if (poly.length / 2 > MAX_POLYGON_POINTS)
-        return fail('COCO_BAD_POLYGON', `a polygon may have at most ${MAX_POLYGON_POINTS} points`, file, {
-          element: `${element}.segmentation[${k}]`,
+      const all = [];
+      for (let j = 0; j < poly.length; j += 2) all.push({ x: poly[j] as number, y: poly[j + 1] as number });
+      const { ring: points, tolerance } = simplifyRing(all, MAX_POLYGON_POINTS);
+      if (tolerance > 0)
+        where.warnings.push({
+          code: 'COCO_POLYGON_SIMPLIFIED',
+          message: `${element}.segmentation[${k}]: a polygon of ${all.length} points was simplified to ${points.length} (within ${tolerance} px; Labelwork keeps up to ${MAX_POLYGON_POINTS})`,
+          file,
         });
-      const points = [];
-      for (let j = 0; j < poly.length; j += 2) points.push({ x: poly[j] as number, y: poly[j + 1] as number });
       return { id: seg.length === 1 ? rid : `${rid}-${k + 1}`, type: 'polygon', label: label.name, points } as Region;
     });
   }

@@ -39,6 +39,7 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
   let flat = false;
   let keypointLabel: DatasetLabel | undefined;
   const kinds = new Set<Region['type']>();
+  let clipped = false;
 
   const classOf = (r: Region) => {
     let c = classes.get(r.label);
@@ -73,22 +74,34 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
 
   const line = (item: DatasetItem, r: Region, W: number, H: number): string | undefined => {
     const c = classOf(r);
-    const box = (b: { x: number; y: number; w: number; h: number }) =>
-      [(b.x + b.w / 2) / W, (b.y + b.h / 2) / H, b.w / W, b.h / H].map(fmtNorm).join(' ');
+    // Ultralytics refuses values outside [0, 1]: boxes are clipped to the image, points clamped (and the item warned about).
+    const nx = (x: number) => {
+      if (x < 0 || x > W) clipped = true;
+      return fmtNorm(x / W);
+    };
+    const ny = (y: number) => {
+      if (y < 0 || y > H) clipped = true;
+      return fmtNorm(y / H);
+    };
+    const box = (b: { x: number; y: number; w: number; h: number }) => {
+      const [x1, y1, x2, y2] = [Math.max(0, b.x), Math.max(0, b.y), Math.min(W, b.x + b.w), Math.min(H, b.y + b.h)];
+      if (x1 !== b.x || y1 !== b.y || x2 !== b.x + b.w || y2 !== b.y + b.h) clipped = true;
+      return [(x1 + x2) / 2 / W, (y1 + y2) / 2 / H, Math.max(0, x2 - x1) / W, Math.max(0, y2 - y1) / H].map(fmtNorm).join(' ');
+    };
     switch (r.type) {
       case 'bbox':
         kinds.add('bbox');
         return `${c.index} ${box(r)}`;
       case 'polygon':
         kinds.add('polygon');
-        return `${c.index} ${r.points.map((p) => `${fmtNorm(p.x / W)} ${fmtNorm(p.y / H)}`).join(' ')}`;
+        return `${c.index} ${r.points.map((p) => `${nx(p.x)} ${ny(p.y)}`).join(' ')}`;
       case 'keypoints': {
         kinds.add('keypoints');
         if (!keypointLabel) keypointLabel = c.label;
         const names = (c.label.points ??= r.points.map((p) => p.name));
         const kp = names.map((n) => {
           const p = r.points.find((x) => x.name === n);
-          return p && p.v > 0 ? `${fmtNorm(p.x / W)} ${fmtNorm(p.y / H)} ${p.v}` : '0 0 0';
+          return p && p.v > 0 ? `${nx(p.x)} ${ny(p.y)} ${p.v}` : '0 0 0';
         });
         return `${c.index} ${box(keypointBounds(r))} ${kp.join(' ')}`;
       }
@@ -127,7 +140,14 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
         });
         return [];
       }
+      clipped = false;
       const lines = a.regions.map((r) => line(item, r, W, H)).filter((l) => l !== undefined);
+      if (clipped)
+        warnings.push({
+          code: 'YOLO_CLIPPED',
+          message: `"${item.name}": shapes reaching outside the image were clipped to it`,
+          file: label,
+        });
       return [{ file: label, text: lines.map((l) => `${l}\n`).join('') }];
     },
     finish() {
