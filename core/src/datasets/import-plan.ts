@@ -154,7 +154,7 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
   };
   for (const l of dataset.labels) source(l.name).declared = l;
   for (const item of dataset.items) {
-    const a = pickAnnotation(item, prefer);
+    const a = chooseAnnotation(item, prefer);
     chosen.set(item, a);
     for (const r of a?.regions ?? []) {
       const s = source(r.label);
@@ -354,6 +354,22 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
     schema: merged,
     writes,
   };
+}
+
+/**
+ * The regions of an item to import: its first annotation of the most preferred kind it has, merged
+ * with the other annotations of that kind by the same annotator (formats split one annotator's work
+ * by provenance: COCO groups boxes by their `score`). The merged score is the mean of theirs.
+ */
+function chooseAnnotation(item: DatasetItem, prefer: readonly DatasetAnnotation['kind'][]): DatasetAnnotation | undefined {
+  const first = pickAnnotation(item, prefer);
+  if (!first) return undefined;
+  const same = item.annotations.filter((a) => a.kind === first.kind && a.provenance?.annotator === first.provenance?.annotator);
+  if (same.length === 1) return first;
+  const scores = same.map((a) => a.provenance?.score).filter((x): x is number => x !== undefined);
+  const provenance: Provenance = { ...first.provenance };
+  if (scores.length) provenance.score = scores.reduce((x, y) => x + y, 0) / scores.length;
+  return { kind: first.kind, regions: same.flatMap((a) => a.regions), provenance };
 }
 
 /** A new keypoints label's points (the dataset's, else those its regions name) and edges. */

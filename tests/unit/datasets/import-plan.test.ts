@@ -180,6 +180,29 @@ describe('dataset import plan', () => {
     expect(gold.writes[0]!.regions.map((r) => r.id)).toEqual(['h']);
   });
 
+  it("merges one annotator's annotations of the chosen kind (COCO groups boxes by score), keeping others' apart", () => {
+    const box = (id: string, x: number) => ({ id, type: 'bbox' as const, label: 'car', x, y: 0, w: 1, h: 1 });
+    const ds = dataset({
+      items: [
+        {
+          name: 'a.jpg',
+          kind: 'image',
+          annotations: [
+            { kind: 'prediction', regions: [box('a1', 1)], provenance: { score: 0.9 } },
+            { kind: 'prediction', regions: [box('a2', 2)], provenance: { score: 0.5 } },
+            { kind: 'annotation', regions: [box('h1', 3)], provenance: { annotator: 'ann' } },
+            { kind: 'annotation', regions: [box('h2', 4)], provenance: { annotator: 'bob' } },
+          ],
+        },
+      ],
+    });
+    const pred = planDatasetImport(input({ dataset: ds }));
+    expect(pred.writes[0]!.regions.map((r) => r.id)).toEqual(['a1', 'a2']);
+    expect(pred.writes[0]!.provenance!.score).toBeCloseTo(0.7);
+    const gold = planDatasetImport(input({ dataset: ds, as: 'gold' }));
+    expect(gold.writes[0]!.regions.map((r) => r.id)).toEqual(['h1']);
+  });
+
   it('imports text datasets into text projects: spans checked against the text, new items from their text', () => {
     const textSchema: LabelSchema = { labels: [{ name: 'PER', color: '#ff0000', tool: 'span' }] };
     const ds: Dataset = {

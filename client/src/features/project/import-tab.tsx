@@ -6,6 +6,7 @@ import { Alert } from '../../ui/alert.tsx';
 import { FileDrop } from './file-drop.tsx';
 import { ImportFeedback } from './import-feedback.tsx';
 import { useImport } from './use-import.ts';
+import { DatasetImport } from './dataset-import.tsx';
 import './items-tab.css';
 
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.svg'] as const;
@@ -135,6 +136,7 @@ export function ImportTab({ project, onImported }: { project: Project; onImporte
         </div>
       )}
       <ImportFeedback state={state} onCancel={cancel} keptSelection={state.phase === 'failed' && files.length > 0} />
+      <DatasetImport project={project} onImported={onImported} />
     </div>
   );
 }

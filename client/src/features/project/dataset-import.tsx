@@ -1,0 +1,281 @@
+import { useState } from 'react';
+import {
+  DATASET_FORMATS,
+  type DatasetFormatId,
+  type DatasetImportView,
+  type ImportAs,
+  type LabelDecision,
+  type LabelMapping,
+  type Project,
+} from '@labelwork/core';
+import { confirmDatasetImport, planDatasetImport, previewDatasetImport } from '../../api/dataset-imports.ts';
+import { isApiError } from '../../api/http.ts';
+import { useT, type Translate } from '../../i18n/index.tsx';
+import { errorText } from '../../i18n/errors.ts';
+import { Alert } from '../../ui/alert.tsx';
+import { FileDrop } from './file-drop.tsx';
+import './dataset-import.css';
+
+const EXTENSIONS = ['.json', '.zip', '.xml', '.txt', '.jsonl', '.ndjson', '.csv', '.conll', '.tsv', '.bio', '.iob'] as const;
+const FORMATS_BY_KIND: Record<Project['kind'], readonly DatasetFormatId[]> = {
+  image: ['coco', 'yolo', 'voc', 'cvat', 'labelstudio', 'csv'],
+  text: ['jsonl', 'conll', 'labelstudio', 'csv'],
+};
+
+type Phase =
+  | { phase: 'idle' }
+  | { phase: 'uploading'; percent: number }
+  | { phase: 'preview'; view: DatasetImportView; mapping: LabelMapping; busy: boolean; error: unknown }
+  | { phase: 'done'; view: DatasetImportView }
+  | { phase: 'failed'; error: unknown };
+
+/** Where a malformed file went wrong, from BAD_IMPORT's `details.error` (file, and line or element). */
+function errorPlace(error: unknown): string | null {
+  if (!isApiError(error) || typeof error.details !== 'object' || error.details === null || !('error' in error.details)) return null;
+  const e = error.details.error as { file?: unknown; line?: unknown; element?: unknown; message?: unknown };
+  if (typeof e.file !== 'string') return null;
+  const at = typeof e.line === 'number' ? `:${e.line}` : typeof e.element === 'string' ? ` (${e.element})` : '';
+  return `${e.file}${at}${typeof e.message === 'string' ? ` — ${e.message}` : ''}`;
+}
+
+const decisionValue = (d: LabelDecision) => (d.action === 'map' ? `map:${d.to}` : d.action);
+const decisionOf = (v: string): LabelDecision =>
+  v.startsWith('map:') ? { action: 'map', to: v.slice(4) } : v === 'add' ? { action: 'add' } : { action: 'drop' };
+
+function ImportError({ t, error }: { t: Translate; error: unknown }) {
+  const place = errorPlace(error);
+  return (
+    <Alert tone="error" testId="dataset-import-error">
+      {errorText(t, error)}
+      {place && <div data-testid="dataset-import-error-place">{place}</div>}
+    </Alert>
+  );
+}
+
+/**
+ * Existing annotations into the project (leads): a dataset file or a zip of images and annotations,
+ * in any registered format, as predictions or gold answers. The server answers with a preview
+ * (label mapping, counts, refusals); nothing is stored until Confirm.
+ */
+export function DatasetImport({ project, onImported }: { project: Project; onImported: () => void }) {
+  const t = useT();
+  const formats = FORMATS_BY_KIND[project.kind].filter((f) => DATASET_FORMATS.includes(f));
+  const [file, setFile] = useState<File | null>(null);
+  const [format, setFormat] = useState<DatasetFormatId>(formats[0]!);
+  const [as, setAs] = useState<Exclude<ImportAs, 'annotations'>>('predictions');
+  const [state, setState] = useState<Phase>({ phase: 'idle' });
+  const archived = project.status === 'archived';
+
+  const preview = () => {
+    if (!file) return;
+    const form = new FormData();
+    form.append('format', format);
+    form.append('as', as);
+    form.append('file', file, file.name);
+    setState({ phase: 'uploading', percent: 0 });
+    const up = previewDatasetImport(project.id, form, (p) =>
+      setState({ phase: 'uploading', percent: Math.round((100 * p.loaded) / p.total) }),
+    );
+    up.result.then(
+      (r) => setState({ phase: 'preview', view: r.import, mapping: {}, busy: false, error: null }),
+      (error: unknown) => setState({ phase: 'failed', error }),
+    );
+  };
+
+  const remap = (label: string, value: string) => {
+    if (state.phase !== 'preview') return;
+    const mapping = { ...state.mapping, [label]: decisionOf(value) };
+    setState({ ...state, mapping, busy: true, error: null });
+    planDatasetImport(project.id, state.view.id, mapping).then(
+      (view) => setState({ phase: 'preview', view, mapping, busy: false, error: null }),
+      (error: unknown) => setState({ ...state, mapping, busy: false, error }),
+    );
+  };
+
+  const confirm = () => {
+    if (state.phase !== 'preview') return;
+    setState({ ...state, busy: true, error: null });
+    confirmDatasetImport(project.id, state.view.id, state.mapping).then(
+      (view) => {
+        setState({ phase: 'done', view });
+        setFile(null);
+        onImported();
+      },
+      (error: unknown) => setState({ ...state, busy: false, error }),
+    );
+  };
+
+  const busy = state.phase === 'uploading' || (state.phase === 'preview' && state.busy);
+  return (
+    <div className="import dataset-import" data-testid="dataset-import">
+      <h2 className="section-title">{t('datasetImport.title')}</h2>
+      <p className="muted">{t('datasetImport.hint')}</p>
+      <FileDrop
+        extensions={EXTENSIONS}
+        multiple={false}
+        disabled={archived || busy}
+        chooseLabel={t('datasetImport.choose')}
+        dropLabel={t('datasetImport.dropzone')}
+        hint={t('datasetImport.fileHint')}
+        testId="dataset-import-input"
+        onFiles={(accepted) => {
+          setFile(accepted[0] ?? null);
+          setState({ phase: 'idle' });
+        }}
+      />
+      {file && <div data-testid="dataset-import-file">{file.name}</div>}
+      <div className="dataset-import__options">
+        <label>
+          {t('datasetImport.format')}{' '}
+          <select
+            value={format}
+            onChange={(e) => setFormat(e.target.value as DatasetFormatId)}
+            disabled={busy}
+            data-testid="dataset-import-format"
+          >
+            {formats.map((f) => (
+              <option key={f} value={f}>
+                {t(`datasetImport.format.${f}`)}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          {t('datasetImport.as')}{' '}
+          <select
+            value={as}
+            onChange={(e) => setAs(e.target.value as 'predictions' | 'gold')}
+            disabled={busy}
+            data-testid="dataset-import-as"
+          >
+            <option value="predictions">{t('datasetImport.as.predictions')}</option>
+            <option value="gold">{t('datasetImport.as.gold')}</option>
+          </select>
+        </label>
+      </div>
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={preview} disabled={!file || busy || archived} data-testid="dataset-import-preview">
+          {t('datasetImport.preview')}
+        </button>
+      </div>
+      {state.phase === 'uploading' && <div data-testid="dataset-import-uploading">{t('import.uploading', { percent: state.percent })}</div>}
+      {state.phase === 'failed' && <ImportError t={t} error={state.error} />}
+      {state.phase === 'done' && (
+        <Alert tone="success" testId="dataset-import-done">
+          {t('datasetImport.done', { regions: state.view.preview.regions.accepted, items: state.view.done })}
+        </Alert>
+      )}
+      {state.phase === 'preview' && (
+        <PreviewView
+          t={t}
+          project={project}
+          view={state.view}
+          mapping={state.mapping}
+          busy={state.busy}
+          onRemap={remap}
+          onConfirm={confirm}
+          error={state.error}
+        />
+      )}
+    </div>
+  );
+}
+
+function PreviewView(props: {
+  t: Translate;
+  project: Project;
+  view: DatasetImportView;
+  mapping: LabelMapping;
+  busy: boolean;
+  error: unknown;
+  onRemap: (label: string, value: string) => void;
+  onConfirm: () => void;
+}) {
+  const { t, project, view, busy } = props;
+  const p = view.preview;
+  return (
+    <div className="dataset-import__preview" data-testid="dataset-import-summary">
+      <p data-testid="dataset-import-counts">
+        {t('datasetImport.counts', {
+          items: p.items.total,
+          matched: p.items.matched,
+          missing: p.items.missing,
+          regions: p.regions.total,
+          accepted: p.regions.accepted,
+          refused: p.regions.refused,
+          dropped: p.regions.dropped,
+        })}
+      </p>
+      <table className="table" data-testid="dataset-import-labels">
+        <thead>
+          <tr>
+            <th>{t('datasetImport.col.label')}</th>
+            <th>{t('datasetImport.col.status')}</th>
+            <th>{t('datasetImport.col.regions')}</th>
+            <th>{t('datasetImport.col.decision')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.labels.map((l) => (
+            <tr key={l.name} data-testid={`dataset-import-label-${l.name}`}>
+              <td>{l.name}</td>
+              <td data-testid="dataset-import-label-status">{t(`datasetImport.status.${l.status}`)}</td>
+              <td>{t('datasetImport.labelCounts', { regions: l.regions, accepted: l.accepted, refused: l.refused })}</td>
+              <td>
+                <select
+                  value={decisionValue(l.decision)}
+                  disabled={busy}
+                  onChange={(e) => props.onRemap(l.name, e.target.value)}
+                  data-testid="dataset-import-label-decision"
+                  aria-label={t('datasetImport.col.decision')}
+                >
+                  {project.labelSchema.labels.map((s) => (
+                    <option key={s.name} value={`map:${s.name}`}>
+                      {t('datasetImport.decision.map', { label: s.name })}
+                    </option>
+                  ))}
+                  {l.status !== 'matched' && <option value="add">{t('datasetImport.decision.add')}</option>}
+                  <option value="drop">{t('datasetImport.decision.drop')}</option>
+                </select>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {p.mappingIssues.length > 0 && (
+        <Alert tone="error" testId="dataset-import-mapping-issues">
+          <ul>
+            {p.mappingIssues.map((i) => (
+              <li key={`${i.label}:${i.reason}`}>{t('datasetImport.mappingIssue', { label: i.label, message: i.message })}</li>
+            ))}
+          </ul>
+        </Alert>
+      )}
+      {p.refusals.length > 0 && (
+        <details data-testid="dataset-import-refusals">
+          <summary>{t('datasetImport.refused', { n: p.regions.refused + p.items.missing + p.items.ambiguous })}</summary>
+          <ul>
+            {p.refusals.map((r, i) => (
+              <li key={i}>
+                {r.item}
+                {r.region !== undefined ? ` #${r.region + 1}` : ''}: {r.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {props.error !== null && <ImportError t={t} error={props.error} />}
+      <div className="form-actions">
+        <button
+          type="button"
+          className="btn btn--primary"
+          onClick={props.onConfirm}
+          disabled={busy || p.mappingIssues.length > 0}
+          data-testid="dataset-import-confirm"
+        >
+          {t('datasetImport.confirm')}
+        </button>
+      </div>
+    </div>
+  );
+}
