@@ -223,6 +223,10 @@ describe.concurrent('labelwork convert', { timeout: 60_000 }, () => {
     );
     writeFileSync(join(d, 'in.jsonl'), jsonl(CHINESE[0]));
     await refused(
+      ['--from', 'jsonl', '--to', 'conll', '--input', join(d, 'in.jsonl'), '--output', join(d, 'no', 'such', 'dir', 'o.conll')],
+      /o\.conll: the directory .*no\/such\/dir does not exist/,
+    );
+    await refused(
       ['--from', 'jsonl', '--to', 'coco', '--input', join(d, 'in.jsonl'), '--output', join(d, 'o.json')],
       /coco holds image items; the input holds text items/,
     );

@@ -115,6 +115,8 @@ export class StagedOutput {
   }
 
   async open(): Promise<void> {
+    const parent = await stat(dirname(this.target)).catch(() => null);
+    if (!parent?.isDirectory()) throw new ConvertError(`${this.target}: the directory ${dirname(this.target)} does not exist`);
     await mkdir(join(this.tmp, 'parts'), { recursive: true });
     await mkdir(join(this.tmp, 'out'), { recursive: true });
   }
