@@ -235,4 +235,34 @@ describe('COCO', () => {
       ['prediction', { modelVersion: 'yolo-11', score: 0.75 }],
     ]);
   });
+
+  it('reads detections with their own scores as one prediction, each region keeping its score', () => {
+    const det = (id: number, score: number) => ({
+      id,
+      image_id: 1,
+      category_id: 1,
+      bbox: [id, id, 5, 5],
+      score,
+      provenance: { kind: 'prediction', modelVersion: 'm1' },
+    });
+    const d = dataset(
+      read({
+        images: [{ id: 1, file_name: 'x.jpg', width: 50, height: 50 }],
+        categories: [{ id: 1, name: 'car' }],
+        annotations: [det(1, 0.9), det(2, 0.5), det(3, 0.7)],
+      }),
+    );
+    const item = d.items[0]!;
+    expect(item.annotations).toHaveLength(1);
+    expect(item.annotations[0]).toMatchObject({ kind: 'prediction', provenance: { modelVersion: 'm1' } });
+    expect(item.annotations[0]!.provenance!.score).toBeCloseTo(0.7, 10);
+    expect(item.annotations[0]!.regions).toHaveLength(3);
+    expect(item.attributes).toEqual({ a1: { score: 0.9 }, a2: { score: 0.5 }, a3: { score: 0.7 } });
+    const { doc } = writeJson(d);
+    expect(doc.annotations.map((a: any) => [a.score, a.attributes])).toEqual([
+      [0.9, undefined],
+      [0.5, undefined],
+      [0.7, undefined],
+    ]);
+  });
 });

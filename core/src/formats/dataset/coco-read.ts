@@ -78,6 +78,7 @@ export function readCoco(files: readonly InputFile[]): ReadResult {
     });
 
     const annIds = new Set<number>();
+    const scores = new Map<DatasetAnnotation, { sum: number; n: number }>();
     annotations.forEach((a, i) => {
       const element = `annotations[${i}]`;
       if (!isRecord(a)) return fail('COCO_BAD_ANNOTATION', 'an annotation must be an object', file, { element });
@@ -107,7 +108,10 @@ export function readCoco(files: readonly InputFile[]): ReadResult {
       const kindRaw = provenance?.kind;
       const kind: DatasetAnnotation['kind'] =
         kindRaw === 'prediction' || kindRaw === 'gold' || kindRaw === 'consensus' || kindRaw === 'annotation' ? kindRaw : 'annotation';
-      const prov = readProvenance(provenance, a.score);
+      // One annotation per kind and author; a detection's own `score` stays on its regions (attribute `score`),
+      // and the annotation's score is the mean of its regions' (results files give every box its own score).
+      const prov = readProvenance(provenance);
+      const score = isFiniteNumber(a.score) ? a.score : isFiniteNumber(provenance?.score) ? provenance.score : undefined;
       const key = JSON.stringify([kind, prov ?? null]);
       let group = target.groups.get(key);
       if (!group) {
@@ -116,13 +120,19 @@ export function readCoco(files: readonly InputFile[]): ReadResult {
         target.item.annotations.push(group);
       }
       group.regions.push(...regions);
+      if (score !== undefined) {
+        const s = scores.get(group) ?? { sum: 0, n: 0 };
+        scores.set(group, { sum: s.sum + score, n: s.n + 1 });
+      }
       const attrs = isRecord(a.attributes) ? a.attributes : {};
       for (const r of regions) {
         for (const [k, v] of Object.entries(attrs))
           if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attrsFor(target.item, r.id)[k] = v;
         if (a.iscrowd === 1) attrsFor(target.item, r.id).iscrowd = true;
+        if (score !== undefined) attrsFor(target.item, r.id).score = score;
       }
     });
+    for (const [group, { sum, n }] of scores) group.provenance = { ...group.provenance, score: sum / n };
     // An image listed with no annotations was labeled and has no objects, unless the file says it was not labeled yet.
     for (const im of images) {
       const t = itemById.get((im as { id: number }).id)!;
@@ -133,12 +143,10 @@ export function readCoco(files: readonly InputFile[]): ReadResult {
   });
 }
 
-function readProvenance(p: Record<string, unknown> | undefined, score: unknown): Provenance | undefined {
+function readProvenance(p: Record<string, unknown> | undefined): Provenance | undefined {
   const out: Provenance = {};
   for (const k of ['annotator', 'at', 'guidelineVersion', 'verdict', 'modelVersion'] as const)
     if (typeof p?.[k] === 'string') out[k] = p[k];
-  if (isFiniteNumber(score)) out.score = score;
-  else if (isFiniteNumber(p?.score)) out.score = p.score;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

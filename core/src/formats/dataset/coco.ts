@@ -25,7 +25,7 @@ import type {
  *   lacks, or with v = 0, is 0,0,0), `num_keypoints` = points with v > 0, `bbox` = bounds of its labelled
  *   points. Skeleton edges are 1-based.
  * - Provenance goes into an extra `provenance` object per annotation (readers ignore unknown keys),
- *   a prediction's score into `score`; region attributes into `attributes` (as CVAT's COCO export does).
+ *   a region's score (its `score` attribute, else its annotation's) into `score`; region attributes into `attributes` (as CVAT's COCO export does).
  * - Without `prefer`, every annotation of an item is written (each keeps its kind and annotator in
  *   `provenance`); with `prefer`, only the first kind found.
  */
@@ -113,10 +113,12 @@ function cocoWriter(options?: WriteOptions): DatasetWriter {
     }
     const attrs = { ...(item.attributes?.[r.id] ?? {}) };
     const crowd = attrs.iscrowd === true || attrs.iscrowd === 1 || attrs.iscrowd === '1';
+    const score = typeof attrs.score === 'number' ? attrs.score : a.provenance?.score;
     delete attrs.iscrowd;
+    delete attrs.score;
     base.iscrowd = crowd ? 1 : 0;
     if (Object.keys(attrs).length > 0) base.attributes = attrs;
-    if (a.provenance?.score !== undefined) base.score = a.provenance.score;
+    if (score !== undefined) base.score = score;
     if (a.provenance || a.kind !== 'annotation') {
       const { score: _score, ...rest } = a.provenance ?? {};
       base.provenance = { kind: a.kind, ...rest };
