@@ -256,6 +256,21 @@ describe('Label Studio images', () => {
     expect(r.warnings.map((w) => w.code)).toEqual(['ls_no_label']);
   });
 
+  it('takes the item from the one string field of data when the config used another variable name', () => {
+    const images = ok(
+      read([
+        { id: 3, data: { img: 's3://bucket/图片 1.JPG', n: 1 } },
+        { id: 5, data: { img: '/data/upload/2/a.png' } },
+      ]),
+    );
+    expect(images.dataset.items.map((i) => [i.kind, i.name])).toEqual([
+      ['image', 's3://bucket/图片 1.JPG'],
+      ['image', '/data/upload/2/a.png'],
+    ]);
+    const texts = ok(read([{ id: 4, data: { review: '很好😀' } }]));
+    expect(texts.dataset.items.map((i) => [i.kind, i.name, i.text])).toEqual([['text', '4', '很好😀']]);
+  });
+
   it('refuses a malformed result naming the element', () => {
     const r = read([{ data: { image: 'x.png' }, annotations: [{ result: [{ ...rect(0), value: { x: 'a' } }] }] }]);
     expect(r.ok).toBe(false);

@@ -66,6 +66,8 @@ export function labelStudioTagNames(kind: 'image' | 'text') {
 }
 
 const KEYPOINT_CONTROL = /^keypoints_(\d+)$/;
+/** A data value that refers to an image rather than holding text: a URL, an LS upload path or an image file name. */
+const IMAGE_REFERENCE = /^(https?|s3|gs|azure-blob):\/\/\S+$|^\/data\/\S+$|^[^\n]*\.(png|jpe?g|webp|bmp|gif|tiff?|svg)(\?[^\n]*)?$/i;
 /** Percent → pixel results are rounded to this many decimals (float noise from the round trip). */
 const round = (v: number) => Math.round(v * 1e6) / 1e6;
 
@@ -331,14 +333,17 @@ function annotator(by: z.infer<typeof AnnotationJson>['completed_by']): string |
 function taskItem(raw: unknown, i: number, options: ReadOptions, counts: Record<string, number>): DatasetItem {
   const element = `tasks[${i}]`;
   const task = parse(Task, raw, element);
-  const image = task.data.image;
-  const text = task.data.text;
+  // A config with other variable names (`$img`, `$review`) stores the item under that key: with a single string field, its value says which.
+  const only = Object.values(task.data).filter((v): v is string => typeof v === 'string');
+  const fallback = only.length === 1 && task.data.image === undefined && task.data.text === undefined ? only[0] : undefined;
+  const image = fallback !== undefined && IMAGE_REFERENCE.test(fallback) ? fallback : task.data.image;
+  const text = fallback !== undefined && !IMAGE_REFERENCE.test(fallback) ? fallback : task.data.text;
   let item: DatasetItem;
   if (typeof image === 'string') item = { name: image, kind: 'image', annotations: [] };
   else if (typeof text === 'string') {
     const name = typeof task.meta?.name === 'string' ? task.meta.name : task.id !== undefined ? String(task.id) : String(i + 1);
     item = { name, kind: 'text', text, annotations: [] };
-  } else throw new LsError('data needs an "image" or a "text" field', `${element}.data`);
+  } else throw new LsError('data needs an "image" or a "text" field (or exactly one string field)', `${element}.data`);
   const ctx: ReadCtx = { item, counts, next: regionIds(), ...(options.labels ? { labels: options.labels } : {}) };
   const known = options.imageSizes?.get(item.name);
   if (known) ctx.size = known;
