@@ -136,6 +136,27 @@ describe('YOLO', () => {
     expect(regionsByItem(onlySizes)).toEqual(regionsByItem(src));
   });
 
+  it('keeps a folder called images inside a name out of the img2label_paths rule and restores the name when read', () => {
+    const d: Dataset = {
+      kind: 'image',
+      labels: [{ name: 'car', tool: 'bbox' }],
+      items: [
+        {
+          name: 'site/images/x.jpg',
+          kind: 'image',
+          width: 100,
+          height: 50,
+          annotations: [{ kind: 'annotation', regions: [{ id: 'b', type: 'bbox', label: 'car', x: 10, y: 10, w: 20, h: 20 }] }],
+        },
+      ],
+    };
+    const out = writeImageDataset(yolo, d);
+    expect(out.images['site/images/x.jpg']).toBe('images/site/_images/x.jpg');
+    expect(out.files.has(img2labelPath(out.images['site/images/x.jpg']!))).toBe(true);
+    const back = ok(yolo.read(out.inputFiles, out.readOptions));
+    expect(regionsByItem(back)).toEqual(regionsByItem(d));
+  });
+
   it('clips a box reaching outside the image to it instead of writing values outside [0, 1], and says so', () => {
     const d: Dataset = {
       kind: 'image',

@@ -57,9 +57,13 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
     const safe = safeRelativePath(item.name);
     if (safe.changed)
       warnings.push({ code: 'PATH_SANITIZED', message: `"${item.name}" is not a plain relative path; it is written as ${safe.path}` });
-    const rel = `${split ? `${split}/` : ''}${safe.path}`;
+    // A folder called "images" inside the name would catch Ultralytics' img2label_paths (it swaps the last /images/).
+    const seg = safe.path.split('/');
+    const inner = seg.map((x, i) => (i < seg.length - 1 && x === 'images' ? '_images' : x)).join('/');
+    const rel = `${split ? `${split}/` : ''}${inner}`;
     const stem = stems.allocate(rel);
     const image = `images/${stem === withoutExt(rel) ? rel : stem + rel.slice(withoutExt(rel).length)}`;
+    if (inner !== safe.path && stem === withoutExt(rel)) renamed.push([image, item.name]);
     if (stem !== withoutExt(rel)) {
       renamed.push([image, item.name]);
       warnings.push({
