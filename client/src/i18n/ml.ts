@@ -2,7 +2,7 @@
 export const mlEn = {
   'error.ML_ADDRESS_REFUSED': 'The backend address is private, loopback or link-local; an admin must allow-list it.',
   'error.ML_BACKEND_UNAVAILABLE': 'The model backend did not answer as expected.',
-  'ml.tab': 'Models',
+  'project.tab.models': 'Models',
   'ml.backends': 'Model backends',
   'ml.none': 'No model backend is registered yet. An admin can add one here.',
   'ml.add': 'Add backend',
@@ -38,7 +38,7 @@ export const mlEn = {
 export const mlZhCN: { readonly [K in keyof typeof mlEn]: string } = {
   'error.ML_ADDRESS_REFUSED': '该后端地址是私有、回环或链路本地地址；需要管理员将其加入允许列表。',
   'error.ML_BACKEND_UNAVAILABLE': '模型后端没有按预期应答。',
-  'ml.tab': '模型',
+  'project.tab.models': '模型',
   'ml.backends': '模型后端',
   'ml.none': '尚未注册任何模型后端。管理员可以在此添加。',
   'ml.add': '添加后端',

@@ -10,6 +10,7 @@ import { useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { DashboardTab } from '../dashboard/dashboard-tab.tsx';
+import { ModelsTab } from '../ml/models-tab.tsx';
 import { GuidelineTab } from './guideline-tab.tsx';
 import { ImportTab } from './import-tab.tsx';
 import { ItemsTab } from './items-tab.tsx';
@@ -18,7 +19,7 @@ import { QueueTab } from './queue-tab.tsx';
 import { SettingsTab } from './settings-tab.tsx';
 
 /** Tabs for admins and leads only (their API answers FORBIDDEN to annotators, reviewers and trainees). */
-const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['items', 'queue', 'import', 'settings', 'members', 'dashboard']);
+const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['items', 'queue', 'import', 'settings', 'members', 'dashboard', 'models']);
 
 /** The tab a project opens on when none is named: managers get the items, everyone else the guideline. */
 export function landingTab(manager: boolean): ProjectTab {
@@ -148,6 +149,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
         {active === 'members' && <MembersTab project={project} onChanged={replace} />}
         {active === 'guideline' && <GuidelineTab project={project} />}
         {active === 'dashboard' && <DashboardTab project={project} />}
+        {active === 'models' && <ModelsTab project={project} user={user} />}
       </section>
     </div>
   );

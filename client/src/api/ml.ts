@@ -1,0 +1,47 @@
+import type { MlBackendInput, MlBackendView, MlRunView } from '@labelwork/core';
+import { http, seg } from './http.ts';
+
+/** A backend as a project's Models panel shows it: with its attachment to the project, if any. */
+export interface ProjectBackend extends MlBackendView {
+  attached: { modelVersion: string | null; attachedAt: string } | null;
+}
+
+export interface ProjectMl {
+  backends: ProjectBackend[];
+  runs: MlRunView[];
+}
+
+const base = (projectId: string) => `/api/projects/${seg(projectId)}/ml`;
+
+export function getProjectMl(projectId: string, signal?: AbortSignal): Promise<ProjectMl> {
+  return http.get<ProjectMl>(base(projectId), signal ? { signal } : {});
+}
+
+export function attachBackend(projectId: string, backendId: string): Promise<ProjectMl> {
+  return http.post<ProjectMl>(`${base(projectId)}/attach`, { backendId });
+}
+
+export function detachBackend(projectId: string, backendId: string): Promise<ProjectMl> {
+  return http.post<ProjectMl>(`${base(projectId)}/detach`, { backendId });
+}
+
+export async function startRun(projectId: string, backendId: string): Promise<MlRunView> {
+  return (await http.post<{ run: MlRunView }>(`${base(projectId)}/runs`, { backendId })).run;
+}
+
+export async function cancelRun(projectId: string, runId: string): Promise<MlRunView> {
+  return (await http.post<{ run: MlRunView }>(`${base(projectId)}/runs/${seg(runId)}/cancel`)).run;
+}
+
+/** Admins only. */
+export async function registerBackend(input: Partial<MlBackendInput> & { name: string; url: string }): Promise<MlBackendView> {
+  return (await http.post<{ backend: MlBackendView }>('/api/ml/backends', input)).backend;
+}
+
+export async function removeBackend(id: string): Promise<void> {
+  await http.delete(`/api/ml/backends/${seg(id)}`);
+}
+
+export async function checkHealth(id: string): Promise<MlBackendView> {
+  return (await http.post<{ backend: MlBackendView }>(`/api/ml/backends/${seg(id)}/health`)).backend;
+}
