@@ -124,6 +124,15 @@ describe('JSONL (doccano layouts)', () => {
     expect(d.items[0]!.annotations[0]!.regions).toEqual([{ id: 'r1', type: 'span', label: 'LOC', start: 3, end: 8 }]);
   });
 
+  it('says which fields it did not read (doccano exports carry "Comments"), naming the first line', () => {
+    const r = read(
+      lines({ text: 'a', label: ['x'] }, { id: 2, text: 'b', label: [], Comments: [], source: 'web' }, { text: 'c', regions: [], note: 1 }),
+    );
+    expect(r.ok && r.warnings).toEqual([
+      { code: 'jsonl_fields_ignored', message: 'fields not read: "Comments", "source", "note"', file: 'in.jsonl', line: 2 },
+    ]);
+  });
+
   it('writes the doccano layout when asked, and round-trips it', () => {
     const { files, warnings } = writeDataset(jsonl, full, { layout: 'doccano' });
     const text = files.get('dataset.jsonl')!;

@@ -54,20 +54,20 @@ const AnnotationIn = z.object({
   provenance: ProvenanceIn.optional(),
 });
 const ItemId = z.union([z.string().min(1), z.number()]).transform(String);
-const NativeLine = z
-  .object({
-    id: ItemId.optional(),
-    text: z.string().optional(),
-    image: z.string().min(1).optional(),
-    width: z.number().positive().optional(),
-    height: z.number().positive().optional(),
-    regions: z.array(RegionIn).optional(),
-    annotations: z.array(AnnotationIn).optional(),
-    meta: z.record(z.string(), z.unknown()).optional(),
-    attributes: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
-  })
-  .refine((l) => (l.text === undefined) !== (l.image === undefined), { message: 'a line needs either "text" or "image"' })
-  .refine((l) => !(l.regions && l.annotations), { message: 'give "regions" or "annotations", not both' });
+const NativeLineShape = z.object({
+  id: ItemId.optional(),
+  text: z.string().optional(),
+  image: z.string().min(1).optional(),
+  width: z.number().positive().optional(),
+  height: z.number().positive().optional(),
+  regions: z.array(RegionIn).optional(),
+  annotations: z.array(AnnotationIn).optional(),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  attributes: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+});
+const NativeLine = NativeLineShape.refine((l) => (l.text === undefined) !== (l.image === undefined), {
+  message: 'a line needs either "text" or "image"',
+}).refine((l) => !(l.regions && l.annotations), { message: 'give "regions" or "annotations", not both' });
 
 const LabelName = z.union([z.string().min(1), z.number()]).transform(String);
 const DoccanoLine = z.object({
@@ -159,10 +159,15 @@ function isNative(raw: Record<string, unknown>): boolean {
   return 'regions' in raw || 'annotations' in raw || 'image' in raw || !('label' in raw || 'labels' in raw || 'entities' in raw);
 }
 
+const NATIVE_KEYS = new Set(Object.keys(NativeLineShape.shape));
+const DOCCANO_KEYS = new Set(Object.keys(DoccanoLine.shape));
+
 function read(files: readonly InputFile[]): ReadResult {
   const items: DatasetItem[] = [];
+  const warnings: DatasetWarning[] = [];
   let kind: 'image' | 'text' | undefined;
   for (const file of files) {
+    const ignored = new Map<string, number>();
     for (const l of jsonLines(file.text)) {
       const fail = (message: string): ReadResult => ({
         ok: false,
@@ -171,15 +176,24 @@ function read(files: readonly InputFile[]): ReadResult {
       if ('error' in l) return fail(l.error.message);
       if (!l.value || typeof l.value !== 'object' || Array.isArray(l.value)) return fail('each line must be a JSON object');
       const rec = l.value as Record<string, unknown>;
-      const item = isNative(rec) ? nativeItem(rec, items.length + 1) : doccanoItem(rec, items.length + 1);
+      const native = isNative(rec);
+      const item = native ? nativeItem(rec, items.length + 1) : doccanoItem(rec, items.length + 1);
+      for (const k of Object.keys(rec)) if (!(native ? NATIVE_KEYS : DOCCANO_KEYS).has(k)) ignored.set(k, ignored.get(k) ?? l.line);
       if ('message' in item) return fail(item.message);
       if (kind !== undefined && item.kind !== kind) return fail(`an ${item.kind} item among ${kind} items`);
       kind = item.kind;
       items.push(item);
     }
+    if (ignored.size)
+      warnings.push({
+        code: 'jsonl_fields_ignored',
+        message: `fields not read: ${[...ignored.keys()].map((k) => `"${k}"`).join(', ')}`,
+        file: file.path,
+        line: Math.min(...ignored.values()),
+      });
   }
   if (items.length === 0) return { ok: false, error: { code: 'JSONL_EMPTY', message: 'no items', file: files[0]?.path ?? '' } };
-  return { ok: true, dataset: { kind: kind ?? 'text', labels: labelsFromItems(items), items }, warnings: [] };
+  return { ok: true, dataset: { kind: kind ?? 'text', labels: labelsFromItems(items), items }, warnings };
 }
 
 function nativeRecord(item: DatasetItem): Record<string, unknown> {
