@@ -20,6 +20,11 @@ const ItemPage = lazy(() => import('../features/item/item-page.tsx').then((m) =>
 const AnnotatorPage = lazy(() => import('../features/dashboard/annotator-page.tsx').then((m) => ({ default: m.AnnotatorPage })));
 const WatchPage = lazy(() => import('../features/shadow/watch-page.tsx').then((m) => ({ default: m.WatchPage })));
 const WorkspacePage = lazy(() => import('../features/workspace/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })));
+const TrainingPage = lazy(() => import('../features/training/training-page.tsx').then((m) => ({ default: m.TrainingPage })));
+const PracticePage = lazy(() => import('../features/training/practice-page.tsx').then((m) => ({ default: m.PracticePage })));
+const ExamPage = lazy(() => import('../features/training/exam-page.tsx').then((m) => ({ default: m.ExamPage })));
+const CertificatePage = lazy(() => import('../features/training/certificate-page.tsx').then((m) => ({ default: m.CertificatePage })));
+const TraineesPage = lazy(() => import('../features/training/trainees-page.tsx').then((m) => ({ default: m.TraineesPage })));
 
 export function App() {
   return (
@@ -77,6 +82,13 @@ function sectionOf(route: Route): NavSection {
       return 'projects';
     case 'users':
       return 'users';
+    case 'training':
+    case 'practice':
+    case 'attempt':
+    case 'certificate':
+      return 'training';
+    case 'trainees':
+      return 'trainees';
     default:
       return null;
   }
@@ -135,6 +147,16 @@ function Screen({ route, user }: { route: Route; user: User }) {
       );
     case 'users':
       return <UsersPage user={user} />;
+    case 'training':
+    case 'practice':
+    case 'attempt':
+    case 'certificate':
+    case 'trainees':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <TrainingScreen route={route} user={user} />
+        </Suspense>
+      );
     case 'home':
     case 'sign-in':
       return null;
@@ -145,5 +167,33 @@ function Screen({ route, user }: { route: Route; user: User }) {
           <Link to={paths.projects()}>{t('common.backToProjects')}</Link>
         </div>
       );
+  }
+}
+
+function TrainingScreen({
+  route,
+  user,
+}: {
+  route: Extract<Route, { name: 'training' | 'practice' | 'attempt' | 'certificate' | 'trainees' }>;
+  user: User;
+}) {
+  switch (route.name) {
+    case 'training':
+      return <TrainingPage user={user} />;
+    case 'practice':
+      return (
+        <PracticePage
+          key={`${route.slug}@${route.version}:${route.itemId}`}
+          slug={route.slug}
+          version={route.version}
+          itemId={route.itemId}
+        />
+      );
+    case 'attempt':
+      return <ExamPage key={route.id} attemptId={route.id} />;
+    case 'certificate':
+      return <CertificatePage key={route.id} id={route.id} />;
+    case 'trainees':
+      return <TraineesPage />;
   }
 }

@@ -40,6 +40,11 @@ export type Route =
   | { name: 'annotator'; projectId: string; userId: string }
   | { name: 'watch'; projectId: string; userId: string }
   | { name: 'users' }
+  | { name: 'training' }
+  | { name: 'practice'; slug: string; version: string; itemId: string }
+  | { name: 'attempt'; id: string }
+  | { name: 'certificate'; id: string }
+  | { name: 'trainees' }
   | { name: 'home' }
   | { name: 'not-found' };
 
@@ -65,6 +70,12 @@ export function matchRoute(pathWithQuery: string): Route {
   if (a === undefined) return { name: 'home' };
   if (a === 'sign-in' && b === undefined) return { name: 'sign-in', next: safeNext(url.searchParams.get('next')) };
   if (a === 'users' && b === undefined) return { name: 'users' };
+  if (a === 'training' && b === undefined) return { name: 'training' };
+  if (a === 'training' && b === 'practice' && c !== undefined && rest.length === 2)
+    return { name: 'practice', slug: c, version: rest[0]!, itemId: rest[1]! };
+  if (a === 'training' && b === 'attempts' && c !== undefined && rest.length === 0) return { name: 'attempt', id: c };
+  if (a === 'certificates' && b !== undefined && c === undefined) return { name: 'certificate', id: b };
+  if (a === 'trainees' && b === undefined) return { name: 'trainees' };
   if (a === 'projects') {
     if (b === undefined) return { name: 'projects' };
     if (b === 'new' && c === undefined) return { name: 'project-new' };
@@ -102,4 +113,12 @@ export const paths = {
   /** A lead watching an annotator's canvas live, read-only (shadowing). */
   watch: (projectId: string, userId: string) => `/projects/${encodeURIComponent(projectId)}/watch/${encodeURIComponent(userId)}`,
   users: () => '/users',
+  /** A trainee's practice, exams and certificates. */
+  training: () => '/training',
+  practice: (slug: string, version: string, itemId: string) =>
+    `/training/practice/${encodeURIComponent(slug)}/${encodeURIComponent(version)}/${encodeURIComponent(itemId)}`,
+  attempt: (id: string) => `/training/attempts/${encodeURIComponent(id)}`,
+  certificate: (id: string) => `/certificates/${encodeURIComponent(id)}`,
+  /** The lead's view of every trainee's level and attempts. */
+  trainees: () => '/trainees',
 };

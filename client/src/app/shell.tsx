@@ -7,7 +7,7 @@ import { Link } from './link.tsx';
 import { paths } from './router.ts';
 import { UserMenu } from './user-menu.tsx';
 
-export type NavSection = 'projects' | 'users' | null;
+export type NavSection = 'projects' | 'users' | 'training' | 'trainees' | null;
 
 /** Header (product name, nav, language, user menu) around the signed-in screens. */
 export function Shell({ user, section, children }: { user: User; section: NavSection; children: ReactNode }) {
@@ -30,6 +30,24 @@ export function Shell({ user, section, children }: { user: User; section: NavSec
           >
             {t('nav.projects')}
           </Link>
+          <Link
+            to={paths.training()}
+            className={`header__link${section === 'training' ? ' is-active' : ''}`}
+            aria-current={section === 'training' ? 'page' : undefined}
+            data-testid="nav-training"
+          >
+            {t('nav.training')}
+          </Link>
+          {(user.role === 'admin' || user.role === 'lead') && (
+            <Link
+              to={paths.trainees()}
+              className={`header__link${section === 'trainees' ? ' is-active' : ''}`}
+              aria-current={section === 'trainees' ? 'page' : undefined}
+              data-testid="nav-trainees"
+            >
+              {t('nav.trainees')}
+            </Link>
+          )}
           {user.role === 'admin' && (
             <Link
               to={paths.users()}

@@ -1,0 +1,197 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { LabelSchema, ProjectKind, Region } from '@labelwork/core';
+import { certificationApi, type Attempt, type PracticeList } from '../../api/certification.ts';
+import { Link } from '../../app/link.tsx';
+import { paths } from '../../app/router.ts';
+import { useI18n } from '../../i18n/index.tsx';
+import { ErrorAlert } from '../../ui/alert.tsx';
+import { useLoad } from '../../ui/use-load.ts';
+import { TrainingItemEditor } from './item-editor.tsx';
+import { clock, partName } from './training-text.ts';
+import { ExamReport } from './exam-report.tsx';
+import './training.css';
+
+type Answers = Record<string, number[] | Region[]>;
+
+/** An exam attempt: questions or items with a timer, answers saved as the candidate goes, one submit; then the report. */
+export function ExamPage({ attemptId }: { attemptId: string }) {
+  const { t } = useI18n();
+  const [load, reload, replace] = useLoad((s) => certificationApi.attempt(attemptId, s), [attemptId]);
+  const attempt = load.data;
+  if (!attempt)
+    return (
+      <div className="page">
+        {load.status === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : <p className="muted">{t('app.loading')}</p>}
+      </div>
+    );
+  return (
+    <div className="page training-exam">
+      <p>
+        <Link to={paths.training()}>{t('training.back')}</Link>
+      </p>
+      <h1 className="page__title">
+        {t('exam.title', { level: attempt.level })} · {partName(t, attempt.part)}
+      </h1>
+      {attempt.status === 'running' ? (
+        <RunningExam attempt={attempt} onClosed={replace} onExpired={reload} />
+      ) : (
+        <ExamReport attempt={attempt} />
+      )}
+    </div>
+  );
+}
+
+function RunningExam({ attempt, onClosed, onExpired }: { attempt: Attempt; onClosed: (a: Attempt) => void; onExpired: () => void }) {
+  const { t } = useI18n();
+  const [answers, setAnswers] = useState<Answers>(attempt.answers);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  // The server's clock decides; the offset keeps the countdown honest when the device's clock is off.
+  const offset = useRef(new Date(attempt.serverNow).getTime() - Date.now());
+  const [left, setLeft] = useState(() => new Date(attempt.deadline).getTime() - (Date.now() + offset.current));
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      const ms = new Date(attempt.deadline).getTime() - (Date.now() + offset.current);
+      setLeft(ms);
+      if (ms <= 0) {
+        window.clearInterval(timer);
+        onExpired();
+      }
+    }, 500);
+    return () => window.clearInterval(timer);
+  }, [attempt.deadline, onExpired]);
+
+  // Save a moment after the last change, so a timed-out attempt is graded with what was done.
+  const pending = useRef<number | null>(null);
+  const change = useCallback(
+    (next: Answers) => {
+      setAnswers(next);
+      if (pending.current !== null) window.clearTimeout(pending.current);
+      pending.current = window.setTimeout(() => {
+        certificationApi.save(attempt.id, next).catch((e: unknown) => setError(e));
+      }, 800);
+    },
+    [attempt.id],
+  );
+  useEffect(
+    () => () => {
+      if (pending.current !== null) window.clearTimeout(pending.current);
+    },
+    [],
+  );
+
+  const submit = async () => {
+    if (pending.current !== null) window.clearTimeout(pending.current);
+    setBusy(true);
+    setError(null);
+    try {
+      onClosed(await certificationApi.submit(attempt.id, answers));
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <p className="training-exam__timer" role="timer" aria-live="off">
+        {t('exam.timeLeft')} <strong data-testid="exam-timer">{clock(left)}</strong>
+      </p>
+      {error !== null && <ErrorAlert error={error} testId="exam-error" />}
+      {attempt.part === 'theory' ? (
+        <TheoryPaper attempt={attempt} answers={answers} onChange={change} />
+      ) : (
+        <PracticalItems attempt={attempt} answers={answers} onChange={change} />
+      )}
+      <p>
+        <button type="button" className="button button--primary" data-testid="exam-submit" disabled={busy} onClick={() => void submit()}>
+          {t('exam.submit')}
+        </button>
+      </p>
+    </>
+  );
+}
+
+function TheoryPaper({ attempt, answers, onChange }: { attempt: Attempt; answers: Answers; onChange: (a: Answers) => void }) {
+  const { t } = useI18n();
+  return (
+    <ol className="training-exam__questions">
+      {(attempt.questions ?? []).map((q) => {
+        const picked = (answers[q.ref] as number[] | undefined) ?? [];
+        const multi = q.type === 'multiple';
+        return (
+          <li key={q.ref} data-testid="exam-question" data-ref={q.ref}>
+            <fieldset>
+              <legend>
+                {q.question} <span className="muted">({t(`exam.type.${q.type}`)})</span>
+              </legend>
+              {q.options.map((o, i) => (
+                <label key={i} className="training-exam__option">
+                  <input
+                    type={multi ? 'checkbox' : 'radio'}
+                    name={q.ref}
+                    data-testid="exam-option"
+                    data-index={i}
+                    checked={picked.includes(i)}
+                    onChange={(e) => {
+                      const next = multi ? (e.target.checked ? [...picked, i].sort((a, b) => a - b) : picked.filter((x) => x !== i)) : [i];
+                      onChange({ ...answers, [q.ref]: next });
+                    }}
+                  />{' '}
+                  {o}
+                </label>
+              ))}
+            </fieldset>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function PracticalItems({ attempt, answers, onChange }: { attempt: Attempt; answers: Answers; onChange: (a: Answers) => void }) {
+  const { t } = useI18n();
+  const items = attempt.items ?? [];
+  const [current, setCurrent] = useState(0);
+  // The label schema comes with the guideline's practice list (the same guideline the attempt draws from).
+  const [list] = useLoad<PracticeList>(
+    (s) => certificationApi.practice(attempt.guideline.slug, attempt.guideline.version, s),
+    [attempt.guideline.slug, attempt.guideline.version],
+  );
+  const item = items[current];
+  if (!list.data || !item) return <p className="muted">{t('app.loading')}</p>;
+  const schema: LabelSchema = list.data.guideline.labelSchema;
+  const kind: ProjectKind = list.data.guideline.kind;
+  return (
+    <div className="training-exam__practical">
+      <nav className="training-exam__tabs" aria-label={t('exam.items')}>
+        {items.map((it, i) => (
+          <button
+            key={it.id}
+            type="button"
+            className={`button${i === current ? ' button--primary' : ''}`}
+            data-testid="exam-item-tab"
+            data-item-id={it.id}
+            aria-current={i === current ? 'step' : undefined}
+            onClick={() => setCurrent(i)}
+          >
+            {i + 1}
+            {answers[it.id] ? ' ✓' : ''}
+          </button>
+        ))}
+      </nav>
+      <div data-testid="exam-item" data-item-id={item.id}>
+        <TrainingItemEditor
+          itemId={item.id}
+          media={item.media}
+          imageUrl={certificationApi.attemptImageUrl(attempt.id, item.id)}
+          labelSchema={schema}
+          kind={kind}
+          initialRegions={(answers[item.id] as Region[] | undefined) ?? []}
+          onChange={(regions) => onChange({ ...answers, [item.id]: regions })}
+        />
+      </div>
+      <p className="muted">{t('exam.itemsHint', { done: items.filter((it) => answers[it.id]).length, total: items.length })}</p>
+    </div>
+  );
+}
