@@ -271,6 +271,16 @@ describe('Label Studio images', () => {
     expect(texts.dataset.items.map((i) => [i.kind, i.name, i.text])).toEqual([['text', '4', '很好😀']]);
   });
 
+  it('reads an annotation whose result is null (an empty submit) as labeled with nothing', () => {
+    const r = ok(
+      read([{ data: { image: 'x.png' }, annotations: [{ result: null, completed_by: 1 }], predictions: [{ result: null, score: null }] }]),
+    );
+    expect(r.dataset.items[0]!.annotations).toEqual([
+      { kind: 'annotation', regions: [], provenance: { annotator: '1' } },
+      { kind: 'prediction', regions: [] },
+    ]);
+  });
+
   it('refuses a malformed result naming the element', () => {
     const r = read([{ data: { image: 'x.png' }, annotations: [{ result: [{ ...rect(0), value: { x: 'a' } }] }] }]);
     expect(r.ok).toBe(false);

@@ -71,7 +71,10 @@ const Result = z.object({
   value: z.record(z.string(), z.unknown()),
 });
 const AnnotationJson = z.object({
-  result: z.array(z.unknown()).default([]),
+  result: z
+    .array(z.unknown())
+    .nullish()
+    .transform((r) => r ?? []),
   was_cancelled: z.boolean().optional(),
   ground_truth: z.boolean().optional(),
   completed_by: z.union([z.number(), z.string(), z.object({ email: z.string().optional(), id: z.number().optional() })]).optional(),
@@ -79,7 +82,10 @@ const AnnotationJson = z.object({
   updated_at: z.string().optional(),
 });
 const PredictionJson = z.object({
-  result: z.array(z.unknown()).default([]),
+  result: z
+    .array(z.unknown())
+    .nullish()
+    .transform((r) => r ?? []),
   score: num.nullish(),
   model_version: z.union([z.string(), z.number()]).transform(String).nullish(),
 });
