@@ -157,6 +157,38 @@ describe('dataset exports (worker jobs)', () => {
     const e3 = await finished(projectId, live.body.export.id);
     expect(e3.contentHash).not.toBe(e1.contentHash);
 
+    // `accepted`: only reviewed work, a fixed annotation with the reviewer's regions.
+    const fixedOn = await db.annotations.findOne({ itemId: itemIds[3]! });
+    await db.annotations.updateOne({ _id: fixedOn!._id }, { $set: { status: 'fixed' } });
+    await db.reviews.insertOne({
+      _id: new ObjectId(),
+      schemaVersion: 1,
+      type: 'verdict',
+      taskId: 'seed',
+      projectId: new ObjectId(projectId),
+      itemId: itemIds[3]!,
+      annotationId: fixedOn!._id,
+      annotatorId: leadId,
+      reviewerId: leadId,
+      round: 1,
+      verdict: 'fix',
+      reasons: ['sample'],
+      commentIds: [],
+      originalRegions: fixedOn!.regions,
+      fixedRegions: [{ id: 'fx', type: 'bbox', label: 'car', x: 7, y: 7, w: 7, h: 7 }],
+      at: new Date(),
+    });
+    const acc = await lead.post(`/api/projects/${projectId}/exports`, { format: 'coco', annotations: 'accepted' });
+    const eAcc = await finished(projectId, acc.body.export.id);
+    const accCoco = JSON.parse(
+      (await unzip(await download(`/api/projects/${projectId}/exports/${eAcc.id}/download`))).get('annotations.json')!.toString(),
+    );
+    expect(accCoco.images).toHaveLength(31);
+    expect(accCoco.annotations).toHaveLength(1);
+    expect(accCoco.annotations[0]).toMatchObject({ bbox: [7, 7, 7, 7], provenance: { verdict: 'fixed' } });
+    await db.annotations.updateOne({ _id: fixedOn!._id }, { $set: { status: 'submitted' } });
+    await db.reviews.deleteMany({ annotationId: fixedOn!._id });
+
     const s2 = await snapshot(projectId, 'one more image, one box moved');
     expect(s2.version).toBe('1.1.0');
     expect(s2.hash).not.toBe(s1.hash);
@@ -182,7 +214,7 @@ describe('dataset exports (worker jobs)', () => {
     expect(s4.changelog!.labels).toMatchObject({ added: ['person'], removed: ['行人'] });
 
     const list = await lead.get(`/api/projects/${projectId}/exports`);
-    expect(list.body.exports).toHaveLength(3);
+    expect(list.body.exports).toHaveLength(4);
   });
 
   it('cancels a running export: it stops, says cancelled and leaves no file', async () => {

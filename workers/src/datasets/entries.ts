@@ -1,4 +1,4 @@
-import { ObjectId, type Filter } from 'mongodb';
+import { ObjectId, type Filter, type FindCursor } from 'mongodb';
 import type { ItemStatus, Region, SnapshotAnnotation, SnapshotEntry } from '@labelwork/core';
 import type { AgreementDoc, AnnotationDoc, Database, ItemDoc, ProjectDoc, ReviewDoc } from '@labelwork/engine';
 
@@ -53,38 +53,55 @@ function itemName(item: ItemDoc): string {
   return item.image?.name ?? item.externalId ?? item._id.toHexString();
 }
 
-/** Builds the entries of one batch of items (annotations, fixed versions, consensus, gold). */
-async function entriesOf(db: Database, project: ProjectDoc, items: ItemDoc[], users: UserNames, asOf?: Date): Promise<SnapshotEntry[]> {
-  const ids = items.map((i) => i._id);
-  const annQuery: Filter<AnnotationDoc> = { itemId: { $in: ids } };
-  if (asOf) annQuery.createdAt = { $lte: asOf };
-  const annotations = await db.annotations.find(annQuery).toArray();
-  await users.load(annotations.map((a) => a.userId));
-  const fixedIds = annotations.filter((a) => a.status === 'fixed').map((a) => a._id);
-  const fixed = new Map<string, Region[]>();
-  if (fixedIds.length) {
-    const verdicts = await db.reviews
-      .find({ projectId: project._id, type: 'verdict', annotationId: { $in: fixedIds } } as Filter<ReviewDoc>)
-      .sort({ at: 1 })
-      .toArray();
-    for (const v of verdicts) if (v.type === 'verdict' && v.fixedRegions) fixed.set(v.annotationId.toHexString(), v.fixedRegions);
+/**
+ * Documents of a cursor sorted by `itemId`, handed out per item as a merge join walks the items in
+ * id order: one pass over each collection. (A query per batch of items, `itemId: {$in: …}`, costs a
+ * full collection scan on FerretDB each time: quadratic in the project's size.)
+ */
+class ByItem<T extends { itemId: ObjectId }> {
+  private next: T | null | undefined;
+  constructor(private readonly cursor: FindCursor<T>) {}
+  async take(itemId: string): Promise<T[]> {
+    const out: T[] = [];
+    for (;;) {
+      if (this.next === undefined) this.next = await this.cursor.next();
+      const d = this.next;
+      if (!d) return out;
+      const k = d.itemId.toHexString();
+      if (k > itemId) return out;
+      if (k === itemId) out.push(d);
+      this.next = undefined;
+    }
   }
-  const agreements = await db.agreements.find({ _id: { $in: ids.map((i) => `item:${i.toHexString()}`) } }).toArray();
-  const consensus = new Map<string, Region[]>();
-  for (const a of agreements) {
-    if (a.scope !== 'item' || (asOf && a.at > asOf)) continue;
-    consensus.set(a.itemId.toHexString(), (a as Extract<AgreementDoc, { scope: 'item' }>).consensus.regions);
+  close(): Promise<void> {
+    return this.cursor.close();
   }
-  const byItem = new Map<string, AnnotationDoc[]>();
-  for (const a of annotations) {
-    const k = a.itemId.toHexString();
-    const list = byItem.get(k);
-    if (list) list.push(a);
-    else byItem.set(k, [a]);
-  }
-  return items.map((item) => {
+}
+
+type ItemAgreementDoc = Extract<AgreementDoc, { scope: 'item' }>;
+type VerdictDoc = Extract<ReviewDoc, { type: 'verdict' }>;
+
+/** Builds the entries of one batch of items (in id order) from the three sorted streams. */
+async function entriesOf(
+  items: ItemDoc[],
+  users: UserNames,
+  streams: { annotations: ByItem<AnnotationDoc>; consensus: ByItem<ItemAgreementDoc>; fixes: ByItem<VerdictDoc> },
+  asOf?: Date,
+): Promise<SnapshotEntry[]> {
+  const out: SnapshotEntry[] = [];
+  const perItem: { item: ItemDoc; annotations: AnnotationDoc[]; consensus?: Region[]; fixed: Map<string, Region[]> }[] = [];
+  for (const item of items) {
     const id = item._id.toHexString();
-    const anns: SnapshotAnnotation[] = (byItem.get(id) ?? []).map((a) => ({
+    const annotations = await streams.annotations.take(id);
+    const agreements = (await streams.consensus.take(id)).filter((a) => !asOf || a.at <= asOf);
+    const fixed = new Map<string, Region[]>();
+    for (const v of await streams.fixes.take(id))
+      if (v.fixedRegions && (!asOf || v.at <= asOf)) fixed.set(v.annotationId.toHexString(), v.fixedRegions);
+    perItem.push({ item, annotations, consensus: agreements.at(-1)?.consensus.regions, fixed });
+  }
+  await users.load(perItem.flatMap((p) => p.annotations.map((a) => a.userId)));
+  for (const { item, annotations, consensus, fixed } of perItem) {
+    const anns: SnapshotAnnotation[] = annotations.map((a) => ({
       kind: 'annotation',
       ref: a._id.toHexString(),
       version: a.version,
@@ -97,10 +114,9 @@ async function entriesOf(db: Database, project: ProjectDoc, items: ItemDoc[], us
       },
     }));
     if (item.gold) anns.push({ kind: 'gold', ref: 'gold', version: 0, regions: item.gold.regions });
-    const c = consensus.get(id);
-    if (c) anns.push({ kind: 'consensus', ref: 'consensus', version: 0, regions: c });
-    return {
-      itemId: id,
+    if (consensus) anns.push({ kind: 'consensus', ref: 'consensus', version: 0, regions: consensus });
+    out.push({
+      itemId: item._id.toHexString(),
       itemHash: item.sha256 ?? '',
       name: itemName(item),
       kind: item.kind,
@@ -108,23 +124,43 @@ async function entriesOf(db: Database, project: ProjectDoc, items: ItemDoc[], us
       ...(item.text !== undefined ? { text: item.text } : {}),
       status: item.status,
       annotations: anns,
-    };
-  });
+    });
+  }
+  return out;
 }
 
-/** Live entries of a project in item-id order, a batch at a time, with each batch's image file ids. */
+/**
+ * Live entries of a project in item-id order, a batch at a time, with each batch's image file ids:
+ * a merge join of the items (by id) with the annotations, the item consensus and the fix verdicts
+ * (each one cursor sorted by item id).
+ */
 export async function* liveEntries(
   db: Database,
   project: ProjectDoc,
   filter: LiveFilter,
 ): AsyncGenerator<{ entries: SnapshotEntry[]; images: Map<string, ObjectId> }> {
   const users = new UserNames(db);
+  const annQuery: Filter<AnnotationDoc> = { projectId: project._id };
+  if (filter.asOf) annQuery.createdAt = { $lte: filter.asOf };
+  const streams = {
+    annotations: new ByItem(db.annotations.find(annQuery).sort({ itemId: 1, _id: 1 })),
+    consensus: new ByItem(
+      db.agreements
+        .find({ projectId: project._id, scope: 'item' } as Filter<AgreementDoc>)
+        .sort({ itemId: 1, at: 1 }) as unknown as FindCursor<ItemAgreementDoc>,
+    ),
+    fixes: new ByItem(
+      db.reviews
+        .find({ projectId: project._id, type: 'verdict', verdict: 'fix' } as Filter<ReviewDoc>)
+        .sort({ itemId: 1, at: 1 }) as unknown as FindCursor<VerdictDoc>,
+    ),
+  };
   const cursor = db.items.find(await itemQuery(db, project._id, filter)).sort({ _id: 1 });
   let batch: ItemDoc[] = [];
   const flush = async () => {
     const images = new Map<string, ObjectId>();
     for (const i of batch) if (i.image) images.set(i._id.toHexString(), i.image.fileId);
-    const out = { entries: await entriesOf(db, project, batch, users, filter.asOf), images };
+    const out = { entries: await entriesOf(batch, users, streams, filter.asOf), images };
     batch = [];
     return out;
   };
@@ -136,6 +172,7 @@ export async function* liveEntries(
     if (batch.length) yield await flush();
   } finally {
     await cursor.close();
+    await Promise.all(Object.values(streams).map((s) => s.close()));
   }
 }
 
