@@ -3,7 +3,6 @@ import { appendFile, copyFile, mkdir, readdir, readFile, rename, rm, stat } from
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import sharp from 'sharp';
 import type { InputFile, OutputChunk } from '@labelwork/core/formats/dataset/index';
 
 /** File endings taken as images (never read as text; their sizes come from their headers). */
@@ -81,6 +80,9 @@ export async function imageSizes(images: readonly ImageFile[]): Promise<Map<stri
   const sizes = new Map<string, { width: number; height: number }>();
   const byBase = new Map<string, number>();
   for (const img of images) byBase.set(basename(img.name), (byBase.get(basename(img.name)) ?? 0) + 1);
+  if (images.length === 0) return sizes;
+  // Loaded on demand: the native library costs every other CLI command its start-up time.
+  const { default: sharp } = await import('sharp');
   for (const img of images) {
     const meta = await sharp(img.path)
       .metadata()

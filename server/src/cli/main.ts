@@ -1,11 +1,16 @@
 import { runAgreement } from './agreement.ts';
-import { runConvert } from './convert.ts';
 import { EXIT_USAGE, type CliCommand, type CliIo } from './io.ts';
 
-/** Subcommands by name. Add a line here (and a module beside this one) for a new subcommand. */
+/**
+ * Subcommands by name. Add a line here (and a module beside this one) for a new subcommand; a heavy one
+ * is imported when it runs (convert loads every dataset format), so other commands start fast.
+ */
 const COMMANDS: Record<string, { summary: string; run: CliCommand }> = {
   agreement: { summary: 'inter-annotator agreement coefficients from reliability data (JSON)', run: runAgreement },
-  convert: { summary: 'convert a dataset between formats (COCO, YOLO, VOC, CVAT, Label Studio, CoNLL, JSONL, CSV)', run: runConvert },
+  convert: {
+    summary: 'convert a dataset between formats (COCO, YOLO, VOC, CVAT, Label Studio, CoNLL, JSONL, CSV)',
+    run: async (args, io) => (await import('./convert.ts')).runConvert(args, io),
+  },
 };
 
 function usage(): string {
