@@ -308,6 +308,10 @@ const CALLS: Record<string, Call> = {
   },
   'GET /api/certification/certificates/:id': { path: V((v) => `/api/certification/certificates/${v.certificateId}`) },
   'GET /api/certification/trainees': { path: () => '/api/certification/trainees' },
+  'GET /api/certification/pauses': { path: () => '/api/certification/pauses' },
+  'POST /api/certification/pauses/:projectId/:userId/lift': {
+    path: V((v) => `/api/certification/pauses/${v.projectId}/${v.annotatorId}/lift`),
+  },
 };
 
 /**
@@ -350,6 +354,7 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   'POST /api/certification/practice/:slug/:version/items/:itemId/answers': { roles: SIGNED_IN, why: "the caller's own practice record" },
   'POST /api/certification/attempts': { roles: SIGNED_IN, why: "starts the caller's own exam attempt" },
   // Leads see the cohort and check certificates of people they may add to their projects.
+  'GET /api/certification/pauses': { roles: ['lead of another project'], why: 'lists only pauses on projects the lead manages' },
   'GET /api/certification/trainees': { roles: ['lead of another project'], why: "leads see every trainee's level and attempts" },
   'GET /api/certification/certificates/:id': {
     roles: ['lead of another project'],

@@ -59,6 +59,17 @@ export interface TrainingGuideline {
   exam: number;
 }
 
+export interface Pause {
+  projectId: string;
+  projectName: string;
+  userId: string;
+  username: string;
+  pausedAt: string;
+  accuracy: number;
+  answers: number;
+  threshold: number;
+}
+
 export interface MyCertification {
   level: string;
   nextLevel: string | null;
@@ -76,6 +87,7 @@ export interface MyCertification {
     weakLabels: string[];
     meanTimeMs: number | null;
   };
+  pauses: Pause[];
 }
 
 export type Media = { kind: 'image'; file: string; width: number; height: number } | { kind: 'text'; text: string };
@@ -184,6 +196,9 @@ export const certificationApi = {
   attemptImageUrl: (id: string, itemId: string) => `/api/certification/attempts/${seg(id)}/items/${seg(itemId)}/image`,
   certificate: async (id: string, signal?: AbortSignal) =>
     (await http.get<{ certificate: Certificate }>(`/api/certification/certificates/${seg(id)}`, signal ? { signal } : {})).certificate,
+  pauses: async (signal?: AbortSignal) =>
+    (await http.get<{ pauses: Pause[] }>('/api/certification/pauses', signal ? { signal } : {})).pauses,
+  lift: (projectId: string, userId: string) => http.post<{ ok: true }>(`/api/certification/pauses/${seg(projectId)}/${seg(userId)}/lift`),
   trainees: async (signal?: AbortSignal) =>
     (await http.get<{ trainees: Trainee[] }>('/api/certification/trainees', signal ? { signal } : {})).trainees,
 };

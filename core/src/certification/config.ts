@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LEVELS, Level } from '../schema/common.ts';
 import { QUIZ_QUESTION_TYPES } from '../guidelines/schema.ts';
+import { GoldAccuracyRule } from './gold-accuracy.ts';
 
 /**
  * The parts an exam can have, after the national AI-trainer standard: theory and practical
@@ -99,6 +100,8 @@ export type LevelExamConfig = z.infer<typeof LevelExamConfig>;
 
 export const CertificationConfig = z.strictObject({
   schemaVersion: z.literal(1),
+  /** Staying certified on real projects: the rolling gold accuracy and the pause threshold. */
+  goldAccuracy: GoldAccuracyRule.default({ window: 20, threshold: 0.7, minAnswers: 5 }),
   levels: z.strictObject(Object.fromEntries(LEVELS.map((l) => [l, LevelExamConfig])) as { [K in Level]: typeof LevelExamConfig }),
 });
 export type CertificationConfig = z.infer<typeof CertificationConfig>;
@@ -134,7 +137,11 @@ function levelDefaults(level: Level): LevelExamConfig {
 
 /** Sensible defaults (the standard's weight tables are not public); admins edit them. */
 export function defaultCertificationConfig(): CertificationConfig {
-  return { schemaVersion: 1, levels: Object.fromEntries(LEVELS.map((l) => [l, levelDefaults(l)])) as Record<Level, LevelExamConfig> };
+  return {
+    schemaVersion: 1,
+    goldAccuracy: { window: 20, threshold: 0.7, minAnswers: 5 },
+    levels: Object.fromEntries(LEVELS.map((l) => [l, levelDefaults(l)])) as Record<Level, LevelExamConfig>,
+  };
 }
 
 /** The enabled parts of a level's exam, in the standard's order. */

@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   CSRF_FAILED: 403,
   FORBIDDEN: 403,
   LEVEL_TOO_LOW: 403,
+  /** Paused on this project: the rolling accuracy on gold items fell below the threshold (details: accuracy, answers, threshold); a lead lifts it. */
+  GOLD_PAUSED: 403,
   NOT_FOUND: 404,
   /** No task for this user now (queue empty, or everything left is excluded for them); retry later. */
   NOTHING_TO_DO: 404,

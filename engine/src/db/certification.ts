@@ -88,11 +88,31 @@ export interface CertConfigDoc {
   updatedBy: ObjectId;
 }
 
+/**
+ * A person paused on a project because their rolling accuracy on gold items fell below the rule
+ * (`_id` = `<projectId>:<userId>`). Only a project's manager lifts it; a lift restarts the history.
+ */
+export interface CertPauseDoc {
+  _id: string;
+  schemaVersion: 1;
+  projectId: ObjectId;
+  userId: ObjectId;
+  active: boolean;
+  pausedAt: Date;
+  /** The rolling accuracy (0–1) and the number of gold answers it was taken over. */
+  accuracy: number;
+  answers: number;
+  threshold: number;
+  liftedAt: Date | null;
+  liftedBy: ObjectId | null;
+}
+
 export interface CertificationCollections {
   certAttempts: Collection<CertAttemptDoc>;
   certificates: Collection<CertificateDoc>;
   certPractice: Collection<CertPracticeDoc>;
   certConfig: Collection<CertConfigDoc>;
+  certPauses: Collection<CertPauseDoc>;
 }
 
 export function certificationCollections(db: Db): CertificationCollections {
@@ -101,6 +121,7 @@ export function certificationCollections(db: Db): CertificationCollections {
     certificates: db.collection<CertificateDoc>('certificates'),
     certPractice: db.collection<CertPracticeDoc>('certPractice'),
     certConfig: db.collection<CertConfigDoc>('certConfig'),
+    certPauses: db.collection<CertPauseDoc>('certPauses'),
   };
 }
 
@@ -111,4 +132,5 @@ export async function ensureCertificationIndexes(d: CertificationCollections): P
   await d.certificates.createIndex({ levelKey: 1 }, { unique: true, name: 'level_key_unique' });
   await d.certificates.createIndex({ userId: 1, issuedAt: -1 }, { name: 'user_issued' });
   await d.certPractice.createIndex({ userId: 1, at: -1 }, { name: 'user_at' });
+  await d.certPauses.createIndex({ active: 1, projectId: 1 }, { name: 'active_project' });
 }

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { certificationApi } from '../../api/certification.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
@@ -15,6 +16,7 @@ export function TraineesPage() {
   return (
     <div className="page">
       <h1 className="page__title">{t('trainees.title')}</h1>
+      <Pauses />
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
       {!rows ? (
         <p className="muted">{t('app.loading')}</p>
@@ -63,5 +65,46 @@ export function TraineesPage() {
         </table>
       )}
     </div>
+  );
+}
+
+/** Active gold-accuracy pauses on the caller's projects, each with a Lift button (audited on the server). */
+function Pauses() {
+  const { t } = useI18n();
+  const [load, reload] = useLoad((s) => certificationApi.pauses(s), []);
+  const [error, setError] = useState<unknown>(null);
+  const lift = async (projectId: string, userId: string) => {
+    setError(null);
+    try {
+      await certificationApi.lift(projectId, userId);
+      reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <section className="training__section" data-testid="trainees-pauses" aria-labelledby="tp-h">
+      <h2 id="tp-h">{t('trainees.pauses')}</h2>
+      {(error ?? (load.status === 'error' ? load.error : null)) !== null && (
+        <ErrorAlert error={error ?? (load.status === 'error' ? load.error : null)} />
+      )}
+      {load.data && load.data.length === 0 && <p className="muted">{t('trainees.noPauses')}</p>}
+      <ul className="training__list">
+        {(load.data ?? []).map((p) => (
+          <li key={`${p.projectId}:${p.userId}`} data-testid="trainee-pause" data-user-id={p.userId} data-project-id={p.projectId}>
+            {t('trainees.pause', {
+              user: p.username,
+              project: p.projectName,
+              accuracy: pct(p.accuracy),
+              answers: p.answers,
+              threshold: pct(p.threshold),
+            })}{' '}
+            <button type="button" className="button" data-testid="trainee-pause-lift" onClick={() => void lift(p.projectId, p.userId)}>
+              {t('trainees.lift')}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -44,6 +44,23 @@ export function TrainingPage({ user }: { user: User }) {
         {data.nextLevel && <span className="muted"> · {t('training.nextLevel', { level: data.nextLevel })}</span>}
       </p>
       {error !== null && <ErrorAlert error={error} testId="training-error" />}
+      {data.pauses.length > 0 && (
+        <section className="training__section training__pauses" data-testid="training-pauses" aria-labelledby="pauses-h">
+          <h2 id="pauses-h">{t('training.pauses')}</h2>
+          <ul className="training__list">
+            {data.pauses.map((p) => (
+              <li key={p.projectId} data-testid="training-pause" data-project-id={p.projectId}>
+                {t('training.pause', {
+                  project: p.projectName,
+                  accuracy: pct(p.accuracy),
+                  answers: p.answers,
+                  threshold: pct(p.threshold),
+                })}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <label className="field">
         <span className="field__label">{t('training.guideline')}</span>
         <select

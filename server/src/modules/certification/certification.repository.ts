@@ -6,6 +6,7 @@ import {
   type CertAttemptDoc,
   type CertConfigDoc,
   type CertificateDoc,
+  type CertPauseDoc,
   type CertPracticeDoc,
   type Database,
 } from '@labelwork/engine';
@@ -75,6 +76,31 @@ export const certificationRepo = {
       .limit(20_000)
       .toArray(),
 
+  pause: (db: Database, id: string) => db.certPauses.findOne({ _id: id }),
+  putPause: (db: Database, doc: CertPauseDoc) => db.certPauses.replaceOne({ _id: doc._id }, doc, { upsert: true }),
+  activePauses: (db: Database) => db.certPauses.find({ active: true }).limit(5000).toArray(),
+  /** Lifts an active pause; false when there was none. */
+  async liftPause(db: Database, id: string, by: ObjectId, at: Date): Promise<boolean> {
+    const r = await db.certPauses.updateOne({ _id: id, active: true }, { $set: { active: false, liftedAt: at, liftedBy: by } });
+    return r.matchedCount === 1;
+  },
+  /** A person's latest scored gold answers on a project (the workers' gold scores), newest first. */
+  async goldAnswers(
+    db: Database,
+    projectId: ObjectId,
+    userId: ObjectId,
+    window: number,
+    since?: Date,
+  ): Promise<{ at: Date; score: number }[]> {
+    const docs = await db.agreements
+      .find({ scope: 'gold', projectId, userId, ...(since ? { at: { $gt: since } } : {}) })
+      .sort({ at: -1 })
+      .limit(window)
+      .toArray();
+    return docs.flatMap((d) => (d.scope === 'gold' && d.value !== null ? [{ at: d.at, score: d.value }] : []));
+  },
+  projectsByIds: (db: Database, ids: ObjectId[]) => db.projects.find({ _id: { $in: ids } }).toArray(),
+  usersByIds: (db: Database, ids: ObjectId[]) => db.users.find({ _id: { $in: ids } }, { projection: { passwordHash: 0 } }).toArray(),
   certificate: (db: Database, id: ObjectId) => db.certificates.findOne({ _id: id }),
   certificatesOf: (db: Database, userIds: ObjectId[]) =>
     db.certificates

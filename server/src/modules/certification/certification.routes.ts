@@ -16,6 +16,7 @@ import {
   updateCertificationConfig,
 } from './certification.service.ts';
 import { certificationConfig } from './certification.promotion.ts';
+import { activePauses, liftPause } from './certification.pauses.ts';
 
 const StartInput = z.strictObject({ part: z.enum(['theory', 'practical']), guideline: GuidelineRef });
 const PracticeAnswer = z.strictObject({ regions: z.array(Region).max(500), timeMs: z.number().int().min(0).max(86_400_000).optional() });
@@ -89,6 +90,14 @@ export function certificationRoutes(ctx: AppContext): Router {
   });
   r.get('/certificates/:id', async (req, res) => {
     res.json({ certificate: await certificate(ctx, me(req), idParam(req, 'id', new AppError('NOT_FOUND', 'no such certificate'))) });
+  });
+  r.get('/pauses', requireRole('admin', 'lead'), async (req, res) => {
+    res.json({ pauses: await activePauses(ctx, me(req)) });
+  });
+  r.post('/pauses/:projectId/:userId/lift', requireRole('admin', 'lead'), async (req, res) => {
+    const notPaused = new AppError('NOT_FOUND', 'this person is not paused on this project');
+    await liftPause(ctx, me(req), idParam(req, 'projectId', notPaused), idParam(req, 'userId', notPaused));
+    res.json({ ok: true });
   });
   r.get('/trainees', requireRole('admin', 'lead'), async (_req, res) => {
     res.json({ trainees: await trainees(ctx) });

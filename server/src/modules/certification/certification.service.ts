@@ -19,6 +19,7 @@ import { usersRepo } from '../users/index.ts';
 import { closeExpired } from './certification.attempts.ts';
 import { publicItem, trainingContent, trainingGuidelines } from './certification.content.ts';
 import { certificationRepo } from './certification.repository.ts';
+import { myPauses } from './certification.pauses.ts';
 import { certificationConfig, partSummaries, promoteIfReady, toCertificate } from './certification.promotion.ts';
 
 /** Saves the admins' configuration after checking it whole. */
@@ -86,6 +87,7 @@ export async function myCertification(ctx: AppContext, user: UserDoc) {
     certificates: certificates.map((c) => toCertificate(c, { username: fresh.username, displayName: fresh.displayName })),
     guidelines: trainingGuidelines(ctx),
     practice: await practiceProgress(ctx, fresh._id),
+    pauses: await myPauses(ctx, fresh),
   };
 }
 

@@ -1,2 +1,3 @@
 export { certificationRoutes } from './certification.routes.ts';
 export { loadPracticeSets, type LoadedPracticeSet } from './certification.content.ts';
+export { assertNotGoldPaused } from './certification.pauses.ts';

@@ -12,6 +12,7 @@ import { draftsRepo, skipsRepo } from './tasks.repository.ts';
 import { logLease } from './lease-log.ts';
 import { reconcileFilledSlot } from './tasks.submit.ts';
 import { queueCounts } from './tasks.counts.ts';
+import { assertNotGoldPaused } from '../certification/index.ts';
 
 /** A user holds at most this many leases per project: "next" resumes the one they have. */
 const MAX_HELD = 1;
@@ -126,6 +127,7 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
   if (ctx.tasks.closing) throw new AppError('UNAVAILABLE', 'the server is restarting; try again in a moment');
   const project = await projectForTask(ctx, user, projectId);
   assertMayDraw(user, project);
+  await assertNotGoldPaused(ctx, user, project);
   const pq = ctx.tasks.project(project._id.toHexString());
   const settings = await settingsOf(ctx, project._id);
   if (settings.paused) {

@@ -1,0 +1,122 @@
+import { ObjectId } from 'mongodb';
+import { goldPauseDecision } from '@labelwork/core';
+import type { CertPauseDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
+import type { AppContext } from '../../context.ts';
+import { AppError } from '../../http/errors.ts';
+import { canAccess, loadProject } from '../access/index.ts';
+import { audit } from '../audit/index.ts';
+import { certificationRepo } from './certification.repository.ts';
+import { certificationConfig } from './certification.promotion.ts';
+
+const pauseId = (projectId: ObjectId, userId: ObjectId) => `${projectId.toHexString()}:${userId.toHexString()}`;
+
+function pausedError(p: Pick<CertPauseDoc, 'accuracy' | 'answers' | 'threshold'>): AppError {
+  return new AppError(
+    'GOLD_PAUSED',
+    'your accuracy on gold items here fell below the threshold: practise, then ask a lead to lift the pause',
+    {
+      accuracy: p.accuracy,
+      answers: p.answers,
+      threshold: p.threshold,
+    },
+  );
+}
+
+/**
+ * Staying certified: before a person draws a task, their rolling accuracy over their latest gold
+ * answers on this project (since a pause was last lifted) is checked against the rule; below it, they
+ * are paused here (recorded once, audited) until a lead lifts it. Leads and admins are not checked.
+ */
+export async function assertNotGoldPaused(ctx: AppContext, user: UserDoc, project: ProjectDoc): Promise<void> {
+  if (user.role === 'admin' || user.role === 'lead') return;
+  const id = pauseId(project._id, user._id);
+  const current = await certificationRepo.pause(ctx.db, id);
+  if (current?.active) throw pausedError(current);
+  const rule = (await certificationConfig(ctx)).goldAccuracy;
+  const since = current?.liftedAt ?? undefined;
+  const answers = await certificationRepo.goldAnswers(ctx.db, project._id, user._id, rule.window, since);
+  const decision = goldPauseDecision(answers, rule, since);
+  if (!decision.pause || decision.value === null) return;
+  const doc: CertPauseDoc = {
+    _id: id,
+    schemaVersion: 1,
+    projectId: project._id,
+    userId: user._id,
+    active: true,
+    pausedAt: new Date(ctx.now()),
+    accuracy: decision.value,
+    answers: decision.n,
+    threshold: rule.threshold,
+    liftedAt: null,
+    liftedBy: null,
+  };
+  await certificationRepo.putPause(ctx.db, doc);
+  await audit(
+    ctx,
+    null,
+    'certification.pause',
+    { type: 'user', id: user._id },
+    { projectId: project._id.toHexString(), accuracy: decision.value, answers: decision.n },
+  );
+  throw pausedError(doc);
+}
+
+function toPause(p: CertPauseDoc, names: Map<string, { username: string; projectName: string }>) {
+  const n = names.get(p._id);
+  return {
+    projectId: p.projectId.toHexString(),
+    projectName: n?.projectName ?? '',
+    userId: p.userId.toHexString(),
+    username: n?.username ?? '',
+    pausedAt: p.pausedAt.toISOString(),
+    accuracy: p.accuracy,
+    answers: p.answers,
+    threshold: p.threshold,
+  };
+}
+
+/** Active pauses on the projects the caller manages (admins: all). */
+export async function activePauses(ctx: AppContext, user: UserDoc) {
+  const pauses = await certificationRepo.activePauses(ctx.db);
+  const projects = await certificationRepo.projectsByIds(
+    ctx.db,
+    [...new Set(pauses.map((p) => p.projectId.toHexString()))].map((s) => new ObjectId(s)),
+  );
+  const byId = new Map(projects.map((p) => [p._id.toHexString(), p]));
+  const mine = pauses.filter((p) => {
+    const project = byId.get(p.projectId.toHexString());
+    return project !== undefined && (user.role === 'admin' || canAccess(user, project, 'manage'));
+  });
+  const users = await certificationRepo.usersByIds(
+    ctx.db,
+    mine.map((p) => p.userId),
+  );
+  const names = new Map(
+    mine.map((p) => [
+      p._id,
+      { username: users.find((u) => u._id.equals(p.userId))?.username ?? '', projectName: byId.get(p.projectId.toHexString())?.name ?? '' },
+    ]),
+  );
+  return mine.map((p) => toPause(p, names));
+}
+
+/** The caller's own active pauses (shown on their Training page with the reason). */
+export async function myPauses(ctx: AppContext, user: UserDoc) {
+  const pauses = (await certificationRepo.activePauses(ctx.db)).filter((p) => p.userId.equals(user._id));
+  const projects = await certificationRepo.projectsByIds(
+    ctx.db,
+    pauses.map((p) => p.projectId),
+  );
+  return pauses.map((p) =>
+    toPause(p, new Map([[p._id, { username: user.username, projectName: projects.find((x) => x._id.equals(p.projectId))?.name ?? '' }]])),
+  );
+}
+
+/** A project manager lifts a pause: the person may draw tasks again, their gold history starts afresh; audited. */
+export async function liftPause(ctx: AppContext, actor: UserDoc, projectId: ObjectId, userId: ObjectId): Promise<void> {
+  await loadProject(ctx, actor, projectId, 'manage');
+  const id = pauseId(projectId, userId);
+  const lifted = await certificationRepo.liftPause(ctx.db, id, actor._id, new Date(ctx.now()));
+  if (!lifted) throw new AppError('NOT_FOUND', 'this person is not paused on this project');
+  await audit(ctx, actor._id, 'certification.pause.lift', { type: 'user', id: userId }, { projectId: projectId.toHexString() });
+}

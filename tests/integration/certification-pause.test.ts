@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultCertificationConfig } from '@labelwork/core';
+import type { ApiClient } from '../support/api-client.ts';
+import { makeUsers, sid, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import type { RunningWorkers } from '../../workers/src/app.ts';
+
+/** Staying certified: a person whose rolling gold accuracy on a project falls below the rule is paused there until a lead lifts it. */
+let t: TestApp;
+let workers: RunningWorkers;
+let admin: ApiClient;
+let lead: TestUser;
+let otherLead: TestUser;
+let anno: TestUser;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  workers = await startTestWorkers(t);
+  admin = await t.admin();
+  [lead, otherLead] = (await makeUsers(admin, 'plead', 2, { role: 'lead', level: 'L2' })) as [TestUser, TestUser];
+  [anno] = (await makeUsers(admin, 'panno', 1)) as [TestUser];
+  const config = defaultCertificationConfig();
+  config.goldAccuracy = { window: 5, threshold: 0.7, minAnswers: 3 };
+  expect((await admin.put('/api/certification/config', config)).status).toBe(200);
+});
+afterAll(async () => {
+  await workers?.close(1000);
+  await t?.close();
+});
+
+const next = (u: TestUser, projectId: string) => u.client.post(`/api/projects/${projectId}/tasks/next`);
+
+describe('gold accuracy pause', () => {
+  it('pauses a person whose gold answers fall below the threshold, shows why, and a lead lifts it (audited)', async () => {
+    const { projectId } = await textProject(lead.client, [anno.id], { n: 4, overlap: 1, gold: 3 });
+    await lead.client.patch(`/api/projects/${projectId}/queue`, { goldWarmup: 3 });
+    for (let i = 0; i < 3; i++) {
+      const task = (await next(anno, projectId)).body.task;
+      expect(task.item.text).toMatch(/^gold text/);
+      // The gold answer is "pos"; every answer here is wrong.
+      const s = await anno.client.post(`/api/tasks/${task.leaseId}/submit`, {
+        submissionId: sid(),
+        regions: [{ id: 'c', type: 'class', label: 'neg' }],
+      });
+      expect(s.status).toBe(201);
+    }
+    await waitFor('gold scores', async () => ((await t.app.ctx.db.agreements.countDocuments({ scope: 'gold' })) >= 3 ? true : null));
+
+    const paused = await next(anno, projectId);
+    expect(paused.status).toBe(403);
+    expect(paused.body.error).toMatchObject({ code: 'GOLD_PAUSED', details: { accuracy: 0, answers: 3, threshold: 0.7 } });
+    // Still paused on the next try; the reason is on the person's Training page.
+    expect((await next(anno, projectId)).body.error.code).toBe('GOLD_PAUSED');
+    const mine = (await anno.client.get('/api/certification/me')).body.pauses;
+    expect(mine).toEqual([expect.objectContaining({ projectId, accuracy: 0, answers: 3 })]);
+
+    // The project's lead sees it; another lead neither sees nor lifts it.
+    expect((await lead.client.get('/api/certification/pauses')).body.pauses).toEqual([
+      expect.objectContaining({ projectId, userId: anno.id, username: anno.username }),
+    ]);
+    expect((await otherLead.client.get('/api/certification/pauses')).body.pauses).toEqual([]);
+    expect((await otherLead.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(403);
+    expect((await anno.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(403);
+
+    expect((await lead.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(200);
+    expect((await lead.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(404);
+    const again = await next(anno, projectId);
+    expect(again.status).toBe(200);
+    expect(again.body.task.item.text).toMatch(/^text number/);
+    const audit = await t.app.ctx.db.audit
+      .find({ targetId: anno.id, action: { $in: ['certification.pause', 'certification.pause.lift'] } })
+      .toArray();
+    expect(audit.map((a) => a.action).sort()).toEqual(['certification.pause', 'certification.pause.lift']);
+    expect(audit.find((a) => a.action === 'certification.pause.lift')!.actorId!.toHexString()).toBe(lead.id);
+  });
+});
