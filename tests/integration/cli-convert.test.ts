@@ -20,7 +20,7 @@ interface Run {
 
 function run(args: string[]): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, 'convert', ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, 'convert', ...args], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       done({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -74,7 +74,7 @@ const CHINESE = [
   { id: 'c', text: '还没有标注' },
 ];
 
-describe.concurrent('labelwork convert', { timeout: 60_000 }, () => {
+describe.concurrent('labelwork convert', { timeout: 180_000 }, () => {
   it('round-trips Chinese text jsonl → conll → jsonl and prints one summary line with the agreed keys', async () => {
     const d = sub();
     writeFileSync(join(d, 'in.jsonl'), jsonl(...CHINESE));
