@@ -1,4 +1,6 @@
+import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { putPredictions } from '@labelwork/engine';
 import type { ApiClient, ApiResponse } from '../support/api-client.ts';
 import { imageSchema, pngBuffer, textSchema } from '../support/fixtures.ts';
 import { signedInUser } from '../support/project-setup.ts';
@@ -158,6 +160,33 @@ describe('dataset import', () => {
     ]);
   });
 
+  it('stores predictions of one source by insert, replacing only the items it already had (one per item)', async () => {
+    const db = t.app.ctx.db;
+    const pid = new ObjectId();
+    const [a, b, c] = [new ObjectId(), new ObjectId(), new ObjectId()];
+    const box = (x: number) => [{ id: 'r', type: 'bbox' as const, label: 'car', x, y: 0, w: 1, h: 1 }];
+    const source = { kind: 'import' as const, id: `src-${pid.toHexString()}`, name: 'p.json' };
+    await putPredictions(db, pid, source, [
+      { itemId: a, regions: box(1) },
+      { itemId: b, regions: box(2) },
+    ]);
+    // b again and c new, in one batch: b replaced, c inserted, a kept.
+    expect(
+      await putPredictions(db, pid, source, [
+        { itemId: b, regions: box(20) },
+        { itemId: c, regions: box(3) },
+      ]),
+    ).toBe(2);
+    const docs = await db.predictions.find({ projectId: pid }).toArray();
+    expect(new Map(docs.map((d) => [d.itemId.toHexString(), (d.regions[0] as { x: number }).x]))).toEqual(
+      new Map([
+        [a.toHexString(), 1],
+        [b.toHexString(), 20],
+        [c.toHexString(), 3],
+      ]),
+    );
+  });
+
   it('refuses a COCO annotation that points at a missing image id, naming the element; nothing is stored', async () => {
     const r = await refusedWithoutChange(() =>
       upload(imageProject, 'bad.json', coco({ annotations: [{ id: 9, image_id: 77, category_id: 1, bbox: [0, 0, 1, 1] }] }), {
@@ -219,6 +248,21 @@ describe('dataset import', () => {
     expect(r.body.import.preview.items.matched).toBe(2);
     const wrong = await refusedWithoutChange(() => upload(textProject, 'gt.json', coco(), { format: 'coco', as: 'gold' }));
     expect(wrong.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('ends previews nobody confirmed in time: their uploads go, and they can no longer be confirmed', async () => {
+    const old = await upload(imageProject, 'old.json', coco(), { format: 'coco', as: 'gold' });
+    const id = new ObjectId(old.body.import.id as string);
+    await t.app.ctx.db.datasetImports.updateOne({ _id: id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    const uploads = () => t.app.ctx.db.db.collection('datasetUploads.files').countDocuments({ 'metadata.datasetImportId': id });
+    expect(await uploads()).toBe(1);
+    expect((await upload(imageProject, 'new.json', coco(), { format: 'coco', as: 'gold' })).status).toBe(201);
+    const view = (await lead.get(`/api/projects/${imageProject}/dataset-imports/${id.toHexString()}`)).body.import;
+    expect(view).toMatchObject({ status: 'failed', error: { code: 'EXPIRED' } });
+    expect(await uploads()).toBe(0);
+    expect((await lead.post(`/api/projects/${imageProject}/dataset-imports/${id.toHexString()}/confirm`, {})).body.error.code).toBe(
+      'CONFLICT',
+    );
   });
 
   it('only leads and admins of the project may import', async () => {

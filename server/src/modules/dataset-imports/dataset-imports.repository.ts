@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
 import type { Database, DatasetImportDoc, ItemDoc } from '@labelwork/engine';
@@ -28,22 +29,33 @@ export const datasetImportsRepo = {
   progress: (db: Database, id: ObjectId, done: number) => db.datasetImports.updateOne({ _id: id }, { $set: { done } }),
   finish: (db: Database, id: ObjectId, status: 'complete' | 'failed', at: Date, error: DatasetImportDoc['error'] = null) =>
     db.datasetImports.updateOne({ _id: id }, { $set: { status, finishedAt: at, error, uploadId: null } }),
-  /** Previews nobody confirmed in time. */
-  expired: (db: Database, now: Date) =>
+  /** Previews nobody confirmed in time, and confirms left running by a process that died (started before `stalledBefore`). */
+  stale: (db: Database, now: Date, stalledBefore: Date) =>
     db.datasetImports
-      .find({ status: 'preview', expiresAt: { $lt: now } })
+      .find({
+        $or: [
+          { status: 'preview', expiresAt: { $lt: now } },
+          { status: 'running', createdAt: { $lt: stalledBefore } },
+        ],
+      })
       .limit(100)
       .toArray(),
-  /** Keeps an upload (streamed from disk) until its session ends. */
+  /**
+   * Keeps an upload (streamed from disk, gzip-compressed: annotation JSON shrinks ~10×, and GridFS
+   * writes on FerretDB cost by the byte) until its session ends.
+   */
   async storeUpload(db: Database, name: string, file: string, sessionId: ObjectId): Promise<ObjectId> {
     const id = new ObjectId();
     await pipeline(
       createReadStream(file),
-      db.datasetUploads.openUploadStreamWithId(id, name, { metadata: { datasetImportId: sessionId } }),
+      createGzip({ level: 1 }),
+      db.datasetUploads.openUploadStreamWithId(id, name, { metadata: { datasetImportId: sessionId, encoding: 'gzip' } }),
     );
     return id;
   },
-  readUpload: (db: Database, id: ObjectId) => db.datasetUploads.openDownloadStream(id),
+  /** Writes a kept upload back to a file, as it was uploaded. */
+  readUpload: (db: Database, id: ObjectId, file: string) =>
+    pipeline(db.datasetUploads.openDownloadStream(id), createGunzip(), createWriteStream(file, { mode: 0o600 })),
   async deleteUpload(db: Database, id: ObjectId | null): Promise<void> {
     if (!id) return;
     try {

@@ -1,8 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
 import {
   DATASET_FORMAT_REGISTRY,
@@ -154,6 +152,7 @@ export async function previewDatasetImport(
   req: PreviewRequest,
 ): Promise<DatasetImportView> {
   assertWritable(project);
+  await sweepStaleImports(ctx);
   if (req.as === 'annotations')
     throw new AppError('VALIDATION_FAILED', 'importing as an annotator’s annotations is not available yet; import as predictions or gold', {
       field: 'as',
@@ -210,7 +209,7 @@ export async function replanDatasetImport(
 async function withUpload<T>(ctx: AppContext, uploadId: ObjectId, name: string, fn: (u: OpenedUpload) => Promise<T>): Promise<T> {
   return withWorkDir(ctx, async (dir) => {
     const file = path.join(dir, 'upload');
-    await pipeline(datasetImportsRepo.readUpload(ctx.db, uploadId), createWriteStream(file, { mode: 0o600 }));
+    await datasetImportsRepo.readUpload(ctx.db, uploadId, file);
     return fn(await openUpload({ path: file, name }, path.join(dir, 'unpacked'), ctx.config.MAX_IMPORT_BYTES));
   });
 }
@@ -335,12 +334,23 @@ export async function importDatasetFile(
   return confirmDatasetImport(ctx, user, project, session!, req.mapping ?? {});
 }
 
-/** Ends a preview without storing anything (the lead cancels); its upload is deleted. */
-export async function discardDatasetImport(ctx: AppContext, session: DatasetImportDoc): Promise<void> {
-  if (session.status !== 'preview') throw new AppError('CONFLICT', `this import is ${session.status}`);
-  await datasetImportsRepo.finish(ctx.db, session._id, 'failed', new Date(ctx.now()), {
-    code: 'CANCELLED',
-    message: 'discarded by a lead',
-  });
-  if (session.uploadId) await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
+/** A confirm still running after this long was left by a process that died. */
+const STALLED_MS = 6 * 3600_000;
+
+/**
+ * Ends what no one will finish: previews past their time (uploads deleted) and confirms a dead
+ * process left running (their predictions removed, all or nothing). Run before each new preview.
+ */
+export async function sweepStaleImports(ctx: AppContext): Promise<number> {
+  const now = ctx.now();
+  const stale = await datasetImportsRepo.stale(ctx.db, new Date(now), new Date(now - STALLED_MS));
+  for (const s of stale) {
+    if (s.status === 'running' && s.as === 'predictions') await deletePredictionsOfSource(ctx.db, s.projectId, s._id.toHexString());
+    await datasetImportsRepo.finish(ctx.db, s._id, 'failed', new Date(now), {
+      code: s.status === 'preview' ? 'EXPIRED' : 'INTERRUPTED',
+      message: s.status === 'preview' ? 'not confirmed in time; nothing was stored' : 'interrupted; nothing was kept',
+    });
+    await datasetImportsRepo.deleteUpload(ctx.db, s.uploadId);
+  }
+  return stale.length;
 }
