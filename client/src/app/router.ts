@@ -48,7 +48,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'not-found' };
 
-export const PROJECT_TABS = ['items', 'queue', 'import', 'settings', 'members', 'guideline', 'dashboard', 'models'] as const;
+export const PROJECT_TABS = ['items', 'queue', 'import', 'settings', 'members', 'guideline', 'dashboard', 'models', 'datasets'] as const;
 export type ProjectTab = (typeof PROJECT_TABS)[number];
 
 function isProjectTab(s: string): s is ProjectTab {

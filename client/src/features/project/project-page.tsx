@@ -11,6 +11,7 @@ import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { DashboardTab } from '../dashboard/dashboard-tab.tsx';
 import { ModelsTab } from '../ml/models-tab.tsx';
+import { DatasetsTab } from './datasets-tab.tsx';
 import { GuidelineTab } from './guideline-tab.tsx';
 import { ImportTab } from './import-tab.tsx';
 import { ItemsTab } from './items-tab.tsx';
@@ -19,7 +20,16 @@ import { QueueTab } from './queue-tab.tsx';
 import { SettingsTab } from './settings-tab.tsx';
 
 /** Tabs for admins and leads only (their API answers FORBIDDEN to annotators, reviewers and trainees). */
-const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set(['items', 'queue', 'import', 'settings', 'members', 'dashboard', 'models']);
+const MANAGER_TABS: ReadonlySet<ProjectTab> = new Set([
+  'items',
+  'queue',
+  'import',
+  'settings',
+  'members',
+  'dashboard',
+  'models',
+  'datasets',
+]);
 
 /** The tab a project opens on when none is named: managers get the items, everyone else the guideline. */
 export function landingTab(manager: boolean): ProjectTab {
@@ -150,6 +160,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
         {active === 'guideline' && <GuidelineTab project={project} />}
         {active === 'dashboard' && <DashboardTab project={project} />}
         {active === 'models' && <ModelsTab project={project} user={user} />}
+        {active === 'datasets' && <DatasetsTab project={project} />}
       </section>
     </div>
   );
