@@ -35,6 +35,7 @@ import { startReviewRuntime } from './modules/review/index.ts';
 import { dashboardRoutes } from './modules/dashboard/index.ts';
 import { datasetImportsRoutes } from './modules/dataset-imports/index.ts';
 import { datasetsRoutes } from './modules/datasets/index.ts';
+import { backupsRoutes } from './modules/backups/index.ts';
 import { bootstrapAdmin } from './modules/users/index.ts';
 import { usersRoutes } from './modules/users/index.ts';
 
@@ -114,6 +115,7 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api', mlRoutes(ctx));
   app.use('/api', datasetImportsRoutes(ctx));
   app.use('/api', datasetsRoutes(ctx));
+  app.use('/api', backupsRoutes(ctx));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND', 'no such API route')));
 
   const dist = ctx.config.CLIENT_DIST || path.join(repoRoot, 'client', 'dist');

@@ -182,6 +182,9 @@ const CALLS: Record<string, Call> = {
   'GET /api/projects/:id/snapshots/:snapshotId/diff/:otherId': {
     path: V((v) => `/api/projects/${v.projectId}/snapshots/${v.snapshotId}/diff/${v.snapshotId}`),
   },
+  // Whole-project backups (admins only: a backup holds every annotator's work and the images).
+  'POST /api/projects/:id/backup': { path: V((v) => `/api/projects/${v.projectId}/backup`) },
+  'POST /api/backups/restore': { path: () => '/api/backups/restore' },
   'GET /api/items/:id': { path: V((v) => `/api/items/${v.goldItemId}`) },
   'PUT /api/items/:id/gold': { path: V((v) => `/api/items/${v.goldItemId}/gold`), body: () => ({ gold: null }) },
   'GET /api/files/:id': { path: V((v) => `/api/files/${v.fileId}`) },

@@ -10,6 +10,9 @@ import type { Database } from '../db/database.ts';
  */
 export const annotationsRepo = {
   insert: (db: Database, doc: AnnotationDoc) => db.annotations.insertOne(doc),
+  /** A restored backup's annotations (a new project's, ids already remapped), and their removal when the restore fails. */
+  insertRestored: (db: Database, docs: AnnotationDoc[]) => db.annotations.insertMany(docs, { ordered: true }),
+  deleteOfProject: (db: Database, projectId: ObjectId) => db.annotations.deleteMany({ projectId }),
   bySubmission: (db: Database, submissionId: string) => db.annotations.findOne({ submissionId }),
   bySlot: (db: Database, slot: string) => db.annotations.findOne({ slot }),
   byId: (db: Database, id: ObjectId) => db.annotations.findOne({ _id: id }),
