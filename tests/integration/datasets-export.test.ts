@@ -4,7 +4,9 @@ import { inject } from 'vitest';
 import { ObjectId } from 'mongodb';
 import yauzl from 'yauzl';
 import type { ExportRecord, SnapshotRecord } from '@labelwork/core';
+import type { Job } from 'bullmq';
 import type { RunningWorkers } from '../../workers/src/app.ts';
+import { exportCleanupProcessor } from '../../workers/src/processors/export-cleanup.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { seedBoxProject } from '../support/dataset-seed.ts';
 import { spawnWorkers, type Proc } from '../support/processes.ts';
@@ -215,6 +217,26 @@ describe('dataset exports (worker jobs)', () => {
 
     const list = await lead.get(`/api/projects/${projectId}/exports`);
     expect(list.body.exports).toHaveLength(4);
+  });
+
+  it('deletes an export whose keep time is up: the file is gone and the download says expired', async () => {
+    const { projectId } = await boxProject(3, 2);
+    const start = await lead.post(`/api/projects/${projectId}/exports`, { format: 'voc' });
+    const e = await finished(projectId, start.body.export.id);
+    expect(e.status).toBe('complete');
+    expect(Date.parse(e.expiresAt!) - Date.parse(e.finishedAt!)).toBe(72 * 3_600_000);
+    const _id = new ObjectId(e.id);
+    const fileId = (await t.app.ctx.db.exports.findOne({ _id }))!.fileId!;
+    // Not yet due: the cleanup leaves it.
+    const w = running[0]!;
+    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 0 });
+    await t.app.ctx.db.exports.updateOne({ _id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 1 });
+    expect(await t.app.ctx.db.db.collection('files.files').countDocuments({ _id: fileId })).toBe(0);
+    expect(await t.app.ctx.db.db.collection('files.chunks').countDocuments({ files_id: fileId })).toBe(0);
+    const gone = await lead.get(`/api/projects/${projectId}/exports/${e.id}/download`);
+    expect(gone.status).toBe(410);
+    expect(gone.body.error.code).toBe('EXPORT_EXPIRED');
   });
 
   it('cancels a running export: it stops, says cancelled and leaves no file', async () => {
