@@ -68,6 +68,33 @@ describe('YOLO', () => {
     });
   });
 
+  it('writes boxes beside a pose as pose lines without keypoints and reads them back as boxes (mixed boxes and keypoints round-trip)', () => {
+    const src = only(imageDataset(), ['bbox', 'keypoints']);
+    const out = writeImageDataset(yolo, src);
+    const yaml = out.files.get('data.yaml')!;
+    expect(yaml).toContain('kpt_shape: [17, 3]');
+    const lines = out.files.get('labels/图片 1.txt')!.trim().split('\n');
+    // Every line of a pose dataset has a box and 17 keypoints, as Ultralytics requires.
+    for (const l of lines) expect(l.split(' ')).toHaveLength(5 + 17 * 3);
+    expect(out.warnings.map((w) => w.code)).not.toContain('YOLO_MIXED_TASKS');
+    const back = ok(yolo.read(out.inputFiles, out.readOptions));
+    const regions = back.items.find((i) => i.name === '图片 1.JPG')!.annotations[0]!.regions;
+    const srcRegions = src.items.find((i) => i.name === '图片 1.JPG')!.annotations[0]!.regions;
+    expect(regions.map((r) => r.type).sort()).toEqual(srcRegions.map((r) => r.type).sort());
+    const boxes = (rs: typeof regions) =>
+      rs
+        .filter((r) => r.type === 'bbox')
+        .map((r) => JSON.stringify({ ...r, id: '' }))
+        .sort();
+    expect(boxes(regions)).toEqual(boxes(srcRegions));
+    expect(back.labels.map((l) => [l.name, l.tool])).toEqual(
+      expect.arrayContaining([
+        ['traffic light', 'bbox'],
+        ['person pose', 'keypoints'],
+      ]),
+    );
+  });
+
   it('writes and reads the split layout images/<split> ↔ labels/<split>, polygons included', () => {
     const src = only(imageDataset(), ['polygon']);
     src.items = src.items.slice(0, 2).map((it, i): DatasetItem => ({ ...it, meta: { split: i === 0 ? 'train' : 'val' } }));

@@ -110,7 +110,8 @@ export function readYolo(files: readonly InputFile[], options: ReadOptions = {})
       const points = meta.kpt ? (meta.kpt.names.get(cls) ?? Array.from({ length: meta.kpt.k }, (_, i) => String(i))) : undefined;
       book.declare({
         name,
-        tool: meta.kpt ? 'keypoints' : 'bbox',
+        // In a pose dataset Labelwork wrote, classes without kpt_names are boxes (pose lines with no keypoints).
+        tool: meta.kpt && (meta.kpt.names.size === 0 || meta.kpt.names.has(cls)) ? 'keypoints' : 'bbox',
         sourceId: cls,
         ...(points ? { points, edges: edgesOf(points, meta.edges) } : {}),
       });
@@ -239,6 +240,10 @@ function readLabelFile(
     if (meta.kpt) {
       const { k, dims } = meta.kpt;
       if (values.length !== 4 + k * dims) bad(`a pose line has a class, a box and ${k} keypoints of ${dims} values (kpt_shape)`);
+      if (label.tool === 'bbox') {
+        regions.push({ id, type: 'bbox', label: label.name, ...box() });
+        return;
+      }
       const names = label.points ?? Array.from({ length: k }, (_, j) => String(j));
       const points = names.map((name, j) => {
         const [px, py, v0] = values.slice(4 + j * dims, 4 + (j + 1) * dims) as [number, number, number?];

@@ -38,6 +38,8 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
   const splits = new Set<string>();
   let flat = false;
   let keypointLabel: DatasetLabel | undefined;
+  /** Keypoints per pose line when the labels make this a pose dataset (then every line is a pose line). */
+  let poseK: number | undefined;
   const kinds = new Set<Region['type']>();
   let clipped = false;
 
@@ -95,8 +97,16 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
     switch (r.type) {
       case 'bbox':
         kinds.add('bbox');
-        return `${c.index} ${box(r)}`;
+        // In a pose dataset every line is a pose line: a box is one with no keypoints (all 0 0 0), as Ultralytics loads it.
+        return poseK ? `${c.index} ${box(r)}${' 0 0 0'.repeat(poseK)}` : `${c.index} ${box(r)}`;
       case 'polygon':
+        if (poseK) {
+          warnings.push({
+            code: 'YOLO_POLYGON_IN_POSE',
+            message: `"${item.name}": a YOLO pose dataset has no place for a polygon; it was left out`,
+          });
+          return undefined;
+        }
         kinds.add('polygon');
         return `${c.index} ${r.points.map((p) => `${nx(p.x)} ${ny(p.y)}`).join(' ')}`;
       case 'keypoints': {
@@ -126,6 +136,8 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
       shaped.forEach((l, i) =>
         classes.set(l.name, { index: keep ? l.sourceId! : i, label: { ...l, ...(l.points ? { points: [...l.points] } : {}) } }),
       );
+      const k = shaped.find((l) => l.tool === 'keypoints' && l.points?.length)?.points?.length;
+      if (k) poseK = k;
       return [];
     },
     item(item) {
@@ -184,7 +196,7 @@ function yoloWriter(options?: WriteOptions): DatasetWriter {
         const others = sorted.filter(
           (c) => c.label.tool === 'keypoints' && c.label !== kl && (c.label.points?.length ?? 0) !== points.length,
         );
-        if (others.length > 0 || kinds.size > 1)
+        if (others.length > 0)
           warnings.push({
             code: 'YOLO_MIXED_TASKS',
             message: 'a YOLO pose dataset has one kpt_shape and pose lines only; other shapes or point counts will not load in Ultralytics',
