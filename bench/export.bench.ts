@@ -13,7 +13,7 @@
  * Checks the COCO file's annotation count against the database. Ends with one JSON line;
  * the raw figures go to bench/results/export-<time>.json.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -43,6 +43,30 @@ function peakRssMb(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; null elsewhere). */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The pid of the process whose command line mentions `needle` (the database server started for this run). */
+function pidOf(needle: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle)) return Number(d);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
 }
 
 function entryOf(zip: Buffer, name: string): Promise<Buffer> {
@@ -107,8 +131,13 @@ async function main(): Promise<void> {
     result.seed_s = Math.round((performance.now() - t) / 100) / 10;
 
     const rssBefore = peakRssMb(workers.proc.pid);
+    // CPU seconds of the workers process and of the database server: what an export costs whatever
+    // else the machine is doing (wall-clock figures on a shared, loaded machine overstate it).
+    const dbPid = services.mongoKind === 'ferretdb' ? pidOf(dir) : undefined;
+    const cpu = () => (cpuSeconds(workers.proc.pid) ?? 0) + (cpuSeconds(dbPid) ?? 0);
     const exportAs = async (format: string) => {
       const t0 = performance.now();
+      const c0 = cpu();
       const r = await admin.post(`/api/projects/${projectId}/exports`, { format, annotations: 'consensus' });
       if (r.status !== 201) throw new Error(`export: ${JSON.stringify(r.body)}`);
       const id = r.body.export.id as string;
@@ -119,10 +148,13 @@ async function main(): Promise<void> {
         await sleep(200);
       }
       const seconds = (performance.now() - t0) / 1000;
+      const cpuS = cpu() - c0;
       const d = await fetch(`${server.url}/api/projects/${projectId}/exports/${id}/download`, { headers: { cookie: admin.cookie } });
       const zip = Buffer.from(await d.arrayBuffer());
-      log(`${format}: ${seconds.toFixed(1)} s, zip ${(zip.length / 1e6).toFixed(1)} MB, worker peak RSS ${peakRssMb(workers.proc.pid)} MB`);
-      return { seconds, zip };
+      log(
+        `${format}: ${seconds.toFixed(1)} s (CPU ${cpuS.toFixed(1)} s), zip ${(zip.length / 1e6).toFixed(1)} MB, worker peak RSS ${peakRssMb(workers.proc.pid)} MB`,
+      );
+      return { seconds, cpuS, zip };
     };
     const coco = await exportAs('coco');
     const cocoJson = await entryOf(coco.zip, 'annotations.json');
@@ -167,6 +199,9 @@ async function main(): Promise<void> {
       yolo_s: Math.round(yolo.seconds * 10) / 10,
       peak_rss_mb: peak,
       import_coco_s: importSeconds === null ? null : Math.round(importSeconds * 10) / 10,
+      coco_cpu_s: Math.round(coco.cpuS * 10) / 10,
+      yolo_cpu_s: Math.round(yolo.cpuS * 10) / 10,
+      load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
       coco_zip_mb: Math.round(coco.zip.length / 1e5) / 10,
       yolo_zip_mb: Math.round(yolo.zip.length / 1e5) / 10,
       worker_rss_before_mb: rssBefore,
