@@ -229,7 +229,7 @@ describe('labelwork backup / restore', () => {
     const ann = await ddb.annotations.findOne({ _id: (review as { annotationId: ObjectId }).annotationId });
     expect(ann?.projectId.equals(newId)).toBe(true);
     const agreement = await ddb.agreements.findOne({ projectId: newId });
-    expect(agreement!._id).toBe(`item:${agreement!.itemId.toHexString()}`);
+    expect(agreement!._id).toBe(`item:${(agreement as { itemId: ObjectId }).itemId.toHexString()}`);
     expect(await ddb.annotations.countDocuments({ _id: { $in: (agreement as { annotationIds: ObjectId[] }).annotationIds } })).toBe(2);
     const pred = await ddb.predictions.findOne({ projectId: newId });
     expect(pred!._id).toBe(`${pred!.source.id}:${pred!.itemId.toHexString()}`);

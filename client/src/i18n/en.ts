@@ -7,6 +7,7 @@ import { reviewEn } from './review.ts';
 import { itemsEn } from './items.ts';
 import { datasetImportEn } from './dataset-import.ts';
 import { datasetsEn } from './datasets.ts';
+import { backupsEn } from './backups.ts';
 import { mlEn } from './ml.ts';
 import { certificationEn } from './certification.ts';
 import { workspaceEn } from './workspace.ts';
@@ -268,6 +269,7 @@ export const en = {
   ...itemsEn,
   ...datasetImportEn,
   ...datasetsEn,
+  ...backupsEn,
   ...mlEn,
   ...certificationEn,
   ...workspaceEn,

@@ -7,6 +7,7 @@ import { reviewZhCN } from './review.ts';
 import { itemsZhCN } from './items.ts';
 import { datasetImportZhCN } from './dataset-import.ts';
 import { datasetsZhCN } from './datasets.ts';
+import { backupsZhCN } from './backups.ts';
 import { mlZhCN } from './ml.ts';
 import { certificationZhCN } from './certification.ts';
 import { workspaceZhCN } from './workspace.ts';
@@ -266,6 +267,7 @@ export const zhCN: Messages = {
   ...itemsZhCN,
   ...datasetImportZhCN,
   ...datasetsZhCN,
+  ...backupsZhCN,
   ...mlZhCN,
   ...certificationZhCN,
   ...workspaceZhCN,

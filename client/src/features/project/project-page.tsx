@@ -5,6 +5,7 @@ import { joinProject, leaveProject } from '../../api/socket.ts';
 import { Link } from '../../app/link.tsx';
 import { paths, PROJECT_TABS, type ProjectTab } from '../../app/router.ts';
 import { canManageProjects } from '../../app/session.tsx';
+import { BackupButton, canBackUp } from '../projects/backup-controls.tsx';
 import { useSocket } from '../../app/socket.tsx';
 import { useT } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
@@ -129,6 +130,7 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
           <Link to={paths.rework(project.id)} className="btn" data-testid="open-rework">
             {t('rework.title')}
           </Link>
+          {canBackUp(user) && <BackupButton projectId={project.id} />}
           {manager && <ArchiveButton project={project} onChanged={replace} />}
         </div>
       </div>

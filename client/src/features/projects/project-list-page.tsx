@@ -6,6 +6,7 @@ import { paths } from '../../app/router.ts';
 import { canManageProjects } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
+import { RestoreBackupButton, canBackUp } from './backup-controls.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 
 const FILTERS: readonly ProjectFilter[] = ['active', 'archived', 'all'];
@@ -31,6 +32,7 @@ export function ProjectListPage({ user }: { user: User }) {
               </option>
             ))}
           </select>
+          {canBackUp(user) && <RestoreBackupButton onRestored={reload} />}
           {canManageProjects(user) && (
             <Link to={paths.newProject()} className="btn btn--primary" data-testid="new-project">
               {t('projects.new')}
