@@ -158,6 +158,50 @@ describe('certification: from L5 to L4', () => {
   });
 });
 
+describe('certification: from L4 to L3 with the review exercise', () => {
+  it('flags the planted errors, passes the review exercise with theory and practical, and is promoted to L3', async () => {
+    const u = await trainee('L4');
+    const me = (await u.client.get('/api/certification/me')).body;
+    expect(me.parts.map((p: { part: string }) => p.part)).toEqual(['theory', 'practical', 'review']);
+    const review = (await start(u, 'review')).body.attempt;
+    expect(review.items).toHaveLength(8);
+    expect(JSON.stringify(review)).not.toMatch(/planted|"gold"/);
+    // A careful reviewer compares each item with the guideline (here: the gold file) and flags what differs.
+    const same = (a: Region, b: Region) => JSON.stringify({ ...a, id: '' }) === JSON.stringify({ ...b, id: '' });
+    const flags: Record<string, string[]> = {};
+    for (const it of review.items as { id: string }[]) {
+      const shown = review.shown[it.id] as Region[];
+      const gold = goldOf.get(it.id)!;
+      const wrong = shown.filter((r) => !gold.some((g) => same(g, r))).map((r) => r.id);
+      flags[it.id] = shown.length < gold.length ? [...wrong, 'missing'] : wrong;
+    }
+    const graded = (await u.client.post(`/api/certification/attempts/${review.id}/submit`, { answers: flags })).body.attempt;
+    expect(graded).toMatchObject({ part: 'review', score: 100, passed: true });
+    expect(graded.report.found.every((f: { found: boolean }) => f.found)).toBe(true);
+    // Flagging everything instead costs precision: a second candidate.
+    const v = await trainee('L4');
+    const r2 = (await start(v, 'review')).body.attempt;
+    const all = Object.fromEntries(
+      (r2.items as { id: string }[]).map((it) => [it.id, [...(r2.shown[it.id] as Region[]).map((r) => r.id), 'missing']]),
+    );
+    const sloppy = (await v.client.post(`/api/certification/attempts/${r2.id}/submit`, { answers: all })).body.attempt;
+    expect(sloppy.report.recall).toBe(1);
+    expect(sloppy.report.precision).toBeLessThan(0.5);
+
+    const theory = (await start(u, 'theory')).body.attempt;
+    await u.client.post(`/api/certification/attempts/${theory.id}/submit`, {
+      answers: rightTheory(theory.questions.map((q: { ref: string }) => q.ref)),
+    });
+    const practical = (await start(u, 'practical')).body.attempt;
+    const answers = Object.fromEntries(practical.items.map((it: { id: string }) => [it.id, goldOf.get(it.id)]));
+    await u.client.post(`/api/certification/attempts/${practical.id}/submit`, { answers });
+    const after = (await u.client.get('/api/certification/me')).body;
+    expect(after.level).toBe('L3');
+    expect(after.certificates[0]).toMatchObject({ level: 'L4', promotedTo: 'L3' });
+    expect(after.certificates[0].parts.map((p: { part: string }) => p.part)).toEqual(['theory', 'practical', 'review']);
+  });
+});
+
 describe('certification: attempt rules', () => {
   it('refuses a retake before the cooldown, says when, and allows it after', async () => {
     const u = await trainee();

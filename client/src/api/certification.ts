@@ -130,7 +130,7 @@ export interface PracticeResult {
 
 export interface Attempt {
   id: string;
-  part: 'theory' | 'practical';
+  part: 'theory' | 'practical' | 'review';
   level: string;
   guideline: GuidelineRef;
   status: 'running' | 'graded';
@@ -140,7 +140,9 @@ export interface Attempt {
   finishedAt: string | null;
   questions?: { ref: string; type: 'true-false' | 'single' | 'multiple'; question: string; options: string[] }[];
   items?: { id: string; difficulty: number; media: Media }[];
-  answers: Record<string, number[] | Region[]>;
+  /** Review exercise: the annotations to review, per item. */
+  shown?: Record<string, Region[]>;
+  answers: Record<string, number[] | Region[] | string[]>;
   score: number | null;
   passMark: number;
   passed: boolean | null;
@@ -151,6 +153,9 @@ export interface Attempt {
     items?: ({ itemId: string; answered: boolean } & ItemFeedback)[];
     gold?: Record<string, Region[]>;
     raw?: number;
+    found?: { itemId: string; kind: string; regionId?: string; found: boolean }[];
+    precision?: number | null;
+    recall?: number | null;
     time?: { overMinutes: number; penalty: number; stopped: boolean };
   };
 }
@@ -185,7 +190,7 @@ export const certificationApi = {
   practiceImageUrl: (slug: string, version: string, itemId: string) => `${practiceBase(slug, version)}/${seg(itemId)}/image`,
   answerPractice: (slug: string, version: string, itemId: string, regions: Region[], timeMs: number) =>
     http.post<PracticeResult>(`${practiceBase(slug, version)}/${seg(itemId)}/answers`, { regions, timeMs }),
-  start: async (part: 'theory' | 'practical', guideline: GuidelineRef) =>
+  start: async (part: 'theory' | 'practical' | 'review', guideline: GuidelineRef) =>
     (await http.post<{ attempt: Attempt }>('/api/certification/attempts', { part, guideline })).attempt,
   attempt: async (id: string, signal?: AbortSignal) =>
     (await http.get<{ attempt: Attempt }>(`/api/certification/attempts/${seg(id)}`, signal ? { signal } : {})).attempt,

@@ -1,3 +1,6 @@
+import { randomIndex, type RandomSource } from '../metrics/random.ts';
+import type { Region } from '../schema/region.ts';
+
 /** What is wrong with a planted error: the label, the geometry (loose or cut box, wrong span boundary), a missing region, an invented one. */
 export const PLANTED_ERROR_KINDS = ['wrong-label', 'bad-geometry', 'missing', 'extra'] as const;
 export type PlantedErrorKind = (typeof PLANTED_ERROR_KINDS)[number];
@@ -56,4 +59,81 @@ export function gradeReviewExercise(planted: readonly PlantedError[], flags: rea
   const total = flags.length + planted.length;
   const f1 = total === 0 ? 1 : (2 * hits) / total;
   return { flags: flags.length, planted: planted.length, hits, precision, recall, score: Math.round(f1 * 1000) / 10, found };
+}
+
+/** A gold item to plant errors in: its regions and the labels its regions may take (same tool). */
+export interface ReviewSource {
+  itemId: string;
+  gold: readonly Region[];
+  /** Where boxes must stay (image items); spans need none. */
+  extent?: { width: number; height: number };
+}
+
+export interface PlantedSet {
+  /** The annotations the candidate reviews, per item (gold with the errors planted). */
+  shown: Record<string, Region[]>;
+  planted: PlantedError[];
+}
+
+/**
+ * Plants errors in gold annotations for a review exercise: each item gets one error with
+ * probability `rate` (default 2/3; the others are left right, so flagging everything costs
+ * precision) — a wrong label (another label of the same tool), bad geometry (a box moved by more
+ * than half its width, so IoU < 0.5; a span one code point short), a missing region (removed) or an
+ * extra one (a box mirrored to the other side of the image). Region ids are replaced by fresh
+ * `r1`, `r2`, … so ids give nothing away. Deterministic for a `random` sequence.
+ */
+export function plantErrors(
+  sources: readonly ReviewSource[],
+  labelsOf: (label: string) => readonly string[],
+  random: RandomSource,
+  rate = 2 / 3,
+): PlantedSet {
+  const shown: Record<string, Region[]> = {};
+  const planted: PlantedError[] = [];
+  let next = 1;
+  const fresh = () => `r${next++}`;
+  for (const src of sources) {
+    const regions: Region[] = src.gold.map((r) => ({ ...r, id: fresh() }) as Region);
+    shown[src.itemId] = regions;
+    if (regions.length === 0 || random() >= rate) continue;
+    const target = regions[randomIndex(random, regions.length)] as Region;
+    const kinds: PlantedErrorKind[] = [];
+    if (labelsOf(target.label).some((l) => l !== target.label)) kinds.push('wrong-label');
+    if (target.type === 'bbox' || (target.type === 'span' && target.end - target.start > 1)) kinds.push('bad-geometry');
+    kinds.push('missing');
+    if (target.type === 'bbox' && src.extent) kinds.push('extra');
+    const kind = kinds[randomIndex(random, kinds.length)] as PlantedErrorKind;
+    const at = regions.indexOf(target);
+    switch (kind) {
+      case 'wrong-label': {
+        const others = labelsOf(target.label).filter((l) => l !== target.label);
+        regions[at] = { ...target, label: others[randomIndex(random, others.length)] as string };
+        planted.push({ itemId: src.itemId, kind, regionId: target.id });
+        break;
+      }
+      case 'bad-geometry': {
+        if (target.type === 'bbox') {
+          const maxX = src.extent ? src.extent.width - target.w : Infinity;
+          const shift = target.w * 0.6;
+          const x = target.x + shift <= maxX ? target.x + shift : Math.max(0, target.x - shift);
+          regions[at] = { ...target, x: Math.round(x * 10) / 10 };
+        } else if (target.type === 'span') regions[at] = { ...target, end: target.end - 1 };
+        planted.push({ itemId: src.itemId, kind, regionId: target.id });
+        break;
+      }
+      case 'missing':
+        regions.splice(at, 1);
+        planted.push({ itemId: src.itemId, kind });
+        break;
+      case 'extra': {
+        if (target.type !== 'bbox' || !src.extent) break;
+        const id = fresh();
+        regions.push({ ...target, id, x: Math.max(0, Math.round((src.extent.width - target.x - target.w) * 10) / 10) });
+        planted.push({ itemId: src.itemId, kind, regionId: id });
+        break;
+      }
+    }
+  }
+  return { shown, planted };
 }

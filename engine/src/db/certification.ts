@@ -4,7 +4,7 @@
  * (server/src/modules/certification); a promotion changes the user's level through the users module.
  */
 import type { Collection, Db, ObjectId } from 'mongodb';
-import type { CertificationConfig, ExamPart, GuidelineRef, LabelScore, Level, Region, Tool } from '@labelwork/core';
+import type { CertificationConfig, ExamPart, GuidelineRef, LabelScore, Level, PlantedError, Region, Tool } from '@labelwork/core';
 
 export type CertAttemptStatus = 'running' | 'graded';
 
@@ -19,7 +19,7 @@ export interface CertAttemptDoc {
   userId: ObjectId;
   /** The user's level when the attempt started: the exam of that level. */
   level: Level;
-  part: Extract<ExamPart, 'theory' | 'practical'>;
+  part: Extract<ExamPart, 'theory' | 'practical' | 'review'>;
   guideline: GuidelineRef;
   status: CertAttemptStatus;
   startedAt: Date;
@@ -32,7 +32,10 @@ export interface CertAttemptDoc {
    * Theory: picked option indexes per question ref. Practical: regions per item id. Saved as the
    * candidate goes; stored as a list because refs hold dots, which field names may not.
    */
-  answers: { key: string; value: number[] | Region[] }[];
+  answers: { key: string; value: number[] | Region[] | string[] }[];
+  /** Review exercise: the annotations shown per item (gold with planted errors) and the planted errors; never sent before grading. */
+  shown?: { key: string; value: Region[] }[];
+  planted?: PlantedError[];
   /** 0–100 once graded. */
   score: number | null;
   passMark: number;

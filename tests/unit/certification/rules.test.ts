@@ -7,11 +7,14 @@ import {
   goldPauseDecision,
   gradeReviewExercise,
   nextLevel,
+  plantErrors,
   promotionStatus,
   retakeStatus,
   rollingGoldAccuracy,
+  seededRandom,
   stratumQuotas,
   type PartAttemptSummary,
+  type Region,
 } from '@labelwork/core';
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1) + minutes * 60_000);
@@ -155,5 +158,46 @@ describe('rolling gold accuracy and the pause rule', () => {
   it('starts afresh after a lifted pause', () => {
     const rule = { window: 5, threshold: 0.7, minAnswers: 3 };
     expect(goldPauseDecision(answers, rule, at(5))).toMatchObject({ pause: false, n: 2 });
+  });
+});
+
+describe('plantErrors', () => {
+  const box = (id: string, label: string, x: number): Region => ({ id, type: 'bbox', label, x, y: 10, w: 40, h: 40 });
+  const sources = Array.from({ length: 30 }, (_, i) => ({
+    itemId: `i${i}`,
+    gold: [box('a', 'car', 10), box('b', 'truck', 200)],
+    extent: { width: 400, height: 300 },
+  }));
+  const labelsOf = () => ['car', 'truck', 'bus'];
+
+  it('plants at most one error per item, about two items in three, and renames every region', () => {
+    const { shown, planted } = plantErrors(sources, labelsOf, seededRandom(5));
+    expect(new Set(planted.map((p) => p.itemId)).size).toBe(planted.length);
+    expect(planted.length).toBeGreaterThan(12);
+    expect(planted.length).toBeLessThan(28);
+    for (const regions of Object.values(shown)) for (const r of regions) expect(r.id).toMatch(/^r\d+$/);
+    expect(new Set(planted.map((p) => p.kind))).toEqual(new Set(['wrong-label', 'bad-geometry', 'missing', 'extra']));
+  });
+
+  it('makes each planted error something a careful reviewer can find against the gold', () => {
+    const { shown, planted } = plantErrors(sources, labelsOf, seededRandom(9));
+    for (const p of planted) {
+      const regions = shown[p.itemId]!;
+      const r = regions.find((x) => x.id === p.regionId) as Extract<Region, { type: 'bbox' }> | undefined;
+      if (p.kind === 'missing') expect(regions).toHaveLength(1);
+      if (p.kind === 'extra') expect(regions).toHaveLength(3);
+      if (p.kind === 'wrong-label') expect(r!.label).not.toBe(r!.x === 10 ? 'car' : 'truck');
+      if (p.kind === 'bad-geometry') expect([10, 200]).not.toContain(r!.x);
+    }
+    // Items without a planted error are shown exactly as the gold (ids aside).
+    const clean = sources.filter((s) => !planted.some((p) => p.itemId === s.itemId));
+    for (const s of clean) expect(shown[s.itemId]!.map(({ id: _id, ...rest }) => rest)).toEqual(s.gold.map(({ id: _id, ...rest }) => rest));
+  });
+
+  it('is the same for a seed, and a perfect review of it scores 100', () => {
+    const a = plantErrors(sources, labelsOf, seededRandom(3));
+    expect(plantErrors(sources, labelsOf, seededRandom(3))).toEqual(a);
+    const flags = a.planted.map((p) => (p.regionId ? { itemId: p.itemId, regionId: p.regionId } : { itemId: p.itemId }));
+    expect(gradeReviewExercise(a.planted, flags).score).toBe(100);
   });
 });

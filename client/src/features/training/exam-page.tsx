@@ -11,7 +11,7 @@ import { clock, partName } from './training-text.ts';
 import { ExamReport } from './exam-report.tsx';
 import './training.css';
 
-type Answers = Record<string, number[] | Region[]>;
+type Answers = Record<string, number[] | Region[] | string[]>;
 
 /** An exam attempt: questions or items with a timer, answers saved as the candidate goes, one submit; then the report. */
 export function ExamPage({ attemptId }: { attemptId: string }) {
@@ -100,6 +100,8 @@ function RunningExam({ attempt, onClosed, onExpired }: { attempt: Attempt; onClo
       {error !== null && <ErrorAlert error={error} testId="exam-error" />}
       {attempt.part === 'theory' ? (
         <TheoryPaper attempt={attempt} answers={answers} onChange={change} />
+      ) : attempt.part === 'review' ? (
+        <ReviewItems attempt={attempt} answers={answers} onChange={change} />
       ) : (
         <PracticalItems attempt={attempt} answers={answers} onChange={change} />
       )}
@@ -192,6 +194,81 @@ function PracticalItems({ attempt, answers, onChange }: { attempt: Attempt; answ
         />
       </div>
       <p className="muted">{t('exam.itemsHint', { done: items.filter((it) => answers[it.id]).length, total: items.length })}</p>
+    </div>
+  );
+}
+
+/** The review exercise: someone's annotations, read-only in the editor; the candidate flags wrong regions, or that one is missing. */
+function ReviewItems({ attempt, answers, onChange }: { attempt: Attempt; answers: Answers; onChange: (a: Answers) => void }) {
+  const { t } = useI18n();
+  const items = attempt.items ?? [];
+  const [current, setCurrent] = useState(0);
+  const [list] = useLoad<PracticeList>(
+    (s) => certificationApi.practice(attempt.guideline.slug, attempt.guideline.version, s),
+    [attempt.guideline.slug, attempt.guideline.version],
+  );
+  const item = items[current];
+  if (!list.data || !item) return <p className="muted">{t('app.loading')}</p>;
+  const regions = attempt.shown?.[item.id] ?? [];
+  const flags = (answers[item.id] as string[] | undefined) ?? [];
+  const toggle = (flag: string, on: boolean) =>
+    onChange({ ...answers, [item.id]: on ? [...flags.filter((f) => f !== flag), flag] : flags.filter((f) => f !== flag) });
+  return (
+    <div className="training-exam__practical">
+      <p className="muted">{t('exam.reviewHint')}</p>
+      <nav className="training-exam__tabs" aria-label={t('exam.items')}>
+        {items.map((it, i) => (
+          <button
+            key={it.id}
+            type="button"
+            className={`button${i === current ? ' button--primary' : ''}`}
+            data-testid="exam-item-tab"
+            data-item-id={it.id}
+            aria-current={i === current ? 'step' : undefined}
+            onClick={() => setCurrent(i)}
+          >
+            {i + 1}
+          </button>
+        ))}
+      </nav>
+      <div data-testid="exam-item" data-item-id={item.id}>
+        <TrainingItemEditor
+          itemId={item.id}
+          media={item.media}
+          imageUrl={certificationApi.attemptImageUrl(attempt.id, item.id)}
+          labelSchema={list.data.guideline.labelSchema}
+          kind={list.data.guideline.kind}
+          initialRegions={regions}
+          readOnly
+        />
+      </div>
+      <ul className="training__list" data-testid="review-flags">
+        {regions.map((r, i) => (
+          <li key={r.id}>
+            <label>
+              <input
+                type="checkbox"
+                data-testid="review-flag"
+                data-region-id={r.id}
+                checked={flags.includes(r.id)}
+                onChange={(e) => toggle(r.id, e.target.checked)}
+              />{' '}
+              {t('exam.reviewRegion', { n: i + 1, label: r.label })}
+            </label>
+          </li>
+        ))}
+        <li>
+          <label>
+            <input
+              type="checkbox"
+              data-testid="review-flag-missing"
+              checked={flags.includes('missing')}
+              onChange={(e) => toggle('missing', e.target.checked)}
+            />{' '}
+            {t('exam.reviewMissing')}
+          </label>
+        </li>
+      </ul>
     </div>
   );
 }

@@ -66,6 +66,28 @@ export function ExamReport({ attempt }: { attempt: Attempt }) {
           })}
         </ol>
       )}
+      {attempt.part === 'review' && (
+        <>
+          <p data-testid="report-review">
+            {t('exam.reviewFigures', {
+              precision: report.precision === null || report.precision === undefined ? '—' : pct(report.precision),
+              recall: report.recall === null || report.recall === undefined ? '—' : pct(report.recall),
+            })}
+          </p>
+          <ul className="training__list">
+            {(report.found ?? []).map((f, i) => (
+              <li
+                key={i}
+                data-testid="report-planted"
+                data-found={f.found ? 'yes' : 'no'}
+                className={f.found ? 'training__right' : 'training__wrong'}
+              >
+                {f.itemId}: {t(`exam.planted.${f.kind}` as 'exam.planted.missing')} {f.found ? '✓' : '✗'}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {attempt.part === 'practical' && (
         <table className="table">
           <thead>

@@ -25,7 +25,7 @@ export function TrainingPage({ user }: { user: User }) {
   const guideline = data.guidelines.find((g) => `${g.slug}@${g.version}` === choice) ?? data.guidelines[0];
 
   const start = async (part: PartStanding['part']) => {
-    if (!guideline || (part !== 'theory' && part !== 'practical')) return;
+    if (!guideline || (part !== 'theory' && part !== 'practical' && part !== 'review')) return;
     setError(null);
     try {
       const attempt = await certificationApi.start(part, { slug: guideline.slug, version: guideline.version });

@@ -3,6 +3,9 @@ import { ObjectId } from 'mongodb';
 import {
   Region,
   drawPracticalItems,
+  gradeReviewExercise,
+  plantErrors,
+  type PlantedError,
   drawTheoryPaper,
   gradePractical,
   gradeTheory,
@@ -32,14 +35,18 @@ const notFound = () => new AppError('NOT_FOUND', 'no such attempt');
 const TheoryAnswers = z.record(z.string().max(200), z.array(z.number().int().min(0).max(9)).max(10));
 /** Answers as a practical takes them: regions per drawn item. */
 const PracticalAnswers = z.record(z.string().max(80), z.array(Region).max(500));
+/** Answers as a review exercise takes them: flagged region ids per item, or "missing" for "something is missing here". */
+const ReviewAnswers = z.record(z.string().max(80), z.array(z.string().min(1).max(64)).max(200));
+/** The flag that says a region is missing from an item. */
+export const MISSING_FLAG = 'missing';
 
-type Answers = Record<string, number[] | Region[]>;
+type Answers = Record<string, number[] | Region[] | string[]>;
 
 const toEntries = (a: Answers): CertAttemptDoc['answers'] => Object.entries(a).map(([key, value]) => ({ key, value }));
 const fromEntries = (e: CertAttemptDoc['answers']): Answers => Object.fromEntries(e.map((x) => [x.key, x.value]));
 
 function parseAnswers(doc: CertAttemptDoc, body: unknown): Answers {
-  const r = (doc.part === 'theory' ? TheoryAnswers : PracticalAnswers).safeParse(body ?? {});
+  const r = (doc.part === 'theory' ? TheoryAnswers : doc.part === 'review' ? ReviewAnswers : PracticalAnswers).safeParse(body ?? {});
   if (!r.success) throw validationError(zodIssues(r.error, ['answers']));
   const drawn = new Set(doc.draw);
   const stray = Object.keys(r.data).filter((k) => !drawn.has(k));
@@ -73,7 +80,25 @@ export async function startAttempt(
   const random = seededRandom(randomInt(0, 2 ** 32));
   let draw: string[];
   let deadline: Date;
-  if (part === 'theory') {
+  let review: { shown: CertAttemptDoc['shown']; planted: PlantedError[] } | null = null;
+  if (part === 'review') {
+    const pool = practice.exam.map((it) => ({ id: it.id, label: mainLabel(it.gold), difficulty: it.difficulty }));
+    draw = drawPracticalItems(pool, config.review.items, random);
+    const byId = new Map(practice.exam.map((it) => [it.id, it]));
+    const toolOf = new Map(guideline.labelSchema.labels.map((l) => [l.name, l.tool]));
+    const labelsOf = (label: string) => guideline.labelSchema.labels.filter((l) => l.tool === toolOf.get(label)).map((l) => l.name);
+    const sources = draw.map((id) => {
+      const it = byId.get(id)!;
+      return {
+        itemId: id,
+        gold: it.gold,
+        ...(it.media.kind === 'image' ? { extent: { width: it.media.width, height: it.media.height } } : {}),
+      };
+    });
+    const set = plantErrors(sources, labelsOf, random);
+    review = { shown: Object.entries(set.shown).map(([key, value]) => ({ key, value })), planted: set.planted };
+    deadline = partDeadline(now, config.review.timeLimitMinutes);
+  } else if (part === 'theory') {
     const bank = [...quizBank(guideline)].map(([refKey, question]) => ({ ref: refKey, question }));
     draw = drawTheoryPaper(bank, config.theory, random);
     deadline = partDeadline(now, config.theory.timeLimitMinutes);
@@ -102,6 +127,7 @@ export async function startAttempt(
     passed: null,
     timedOut: false,
     result: null,
+    ...(review ? { shown: review.shown, planted: review.planted } : {}),
   };
   if (!(await certificationRepo.insertAttempt(ctx.db, doc)))
     throw new AppError('EXAM_NOT_AVAILABLE', 'another attempt of this part was just started', { reason: 'in_progress' });
@@ -124,7 +150,14 @@ async function closeAttempt(
   const timedOut = now >= doc.deadline;
   let score: number;
   let result: Record<string, unknown>;
-  if (doc.part === 'theory') {
+  if (doc.part === 'review') {
+    const flags = Object.entries(answers as Record<string, string[]>).flatMap(([itemId, ids]) =>
+      ids.map((id) => (id === MISSING_FLAG ? { itemId } : { itemId, regionId: id })),
+    );
+    const graded = gradeReviewExercise(doc.planted ?? [], flags);
+    score = graded.score;
+    result = { ...graded };
+  } else if (doc.part === 'theory') {
     const graded = gradeTheory(doc.draw, quizBank(guideline), answers as Record<string, number[]>, config.theory.multipleChoiceCredit);
     score = graded.score;
     result = { ...graded };
@@ -197,6 +230,8 @@ export interface AttemptView {
   finishedAt: string | null;
   questions?: { ref: string; type: string; question: string; options: string[] }[];
   items?: ReturnType<typeof publicItem>[];
+  /** Review exercise: the annotations to review, per item. */
+  shown?: Record<string, Region[]>;
   answers: Answers;
   score: number | null;
   passMark: number;
@@ -226,6 +261,7 @@ export function attemptView(ctx: AppContext, doc: CertAttemptDoc, lang: Lang): A
   const bank = quizBank(guideline);
   if (doc.part === 'theory') view.questions = paperQuestions(doc.draw, bank, lang);
   else {
+    if (doc.part === 'review') view.shown = Object.fromEntries((doc.shown ?? []).map((e) => [e.key, e.value]));
     const byId = new Map<string, PracticeItem>(practice.exam.map((it) => [it.id, it]));
     view.items = doc.draw.flatMap((id) => {
       const it = byId.get(id);

@@ -18,7 +18,7 @@ import {
 import { certificationConfig } from './certification.promotion.ts';
 import { activePauses, liftPause } from './certification.pauses.ts';
 
-const StartInput = z.strictObject({ part: z.enum(['theory', 'practical']), guideline: GuidelineRef });
+const StartInput = z.strictObject({ part: z.enum(['theory', 'practical', 'review']), guideline: GuidelineRef });
 const PracticeAnswer = z.strictObject({ regions: z.array(Region).max(500), timeMs: z.number().int().min(0).max(86_400_000).optional() });
 const AnswersInput = z.strictObject({ answers: z.record(z.string(), z.unknown()) });
 const SubmitInput = z.strictObject({ answers: z.record(z.string(), z.unknown()).optional() });

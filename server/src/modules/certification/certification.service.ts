@@ -55,11 +55,13 @@ export async function myCertification(ctx: AppContext, user: UserDoc) {
         ? { questions: config.theory.questions, timeLimitMinutes: config.theory.timeLimitMinutes }
         : part === 'practical'
           ? { items: config.practical.items, timeLimitMinutes: config.practical.timeLimitMinutes, overtime: config.practical.overtime }
-          : {};
+          : part === 'review'
+            ? { items: config.review.items, timeLimitMinutes: config.review.timeLimitMinutes }
+            : {};
     return {
       ...p,
       // Parts graded by people (review exercise, specification, panel) are not taken in the browser yet.
-      available: part === 'theory' || part === 'practical',
+      available: part === 'theory' || part === 'practical' || part === 'review',
       canStart: retake.allowed,
       ...(retake.allowed ? {} : { refusal: retake.reason, earliest: retake.earliest?.toISOString() ?? null }),
       ...limits,
@@ -167,7 +169,7 @@ export function practiceMediaFile(ctx: AppContext, slug: string, version: string
 /** A drawn exam item's image, for the attempt's candidate only. */
 export async function attemptMediaFile(ctx: AppContext, user: UserDoc, attemptId: ObjectId, itemId: string): Promise<string> {
   const doc = await certificationRepo.attempt(ctx.db, attemptId);
-  if (!doc || !doc.userId.equals(user._id) || doc.part !== 'practical' || !doc.draw.includes(itemId))
+  if (!doc || !doc.userId.equals(user._id) || doc.part === 'theory' || !doc.draw.includes(itemId))
     throw new AppError('NOT_FOUND', 'no such image');
   const { practice } = trainingContent(ctx, doc.guideline.slug, doc.guideline.version);
   const item = practice.exam.find((it) => it.id === itemId);
