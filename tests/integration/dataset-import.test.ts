@@ -6,6 +6,7 @@ import { imageSchema, pngBuffer, textSchema } from '../support/fixtures.ts';
 import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { buildZip, centralHeaders, patchName } from '../support/zip.ts';
+import { seedBoxProject } from '../support/dataset-seed.ts';
 
 let t: TestApp;
 let lead: ApiClient;
@@ -264,6 +265,32 @@ describe('dataset import', () => {
       'CONFLICT',
     );
   });
+
+  it('stores a large import after the confirm has answered (202), with progress, until complete', async () => {
+    const pid = (await lead.post('/api/projects', { name: 'large', kind: 'image', labelSchema: imageSchema })).body.project.id as string;
+    const n = 2001;
+    await seedBoxProject(t.app.ctx.db, { projectId: new ObjectId(pid), images: n, boxes: 0, labels: ['car'], annotators: [] });
+    const images = Array.from({ length: n }, (_, i) => ({
+      id: i + 1,
+      file_name: `img-${String(i + 1).padStart(5, '0')}.jpg`,
+      width: 640,
+      height: 480,
+    }));
+    const annotations = images.map((im) => ({ id: im.id, image_id: im.id, category_id: 1, bbox: [1, 1, 5, 5], area: 25, iscrowd: 0 }));
+    const file = JSON.stringify({ images, annotations, categories: [{ id: 1, name: 'car' }] });
+    const r = await upload(pid, 'large.json', file, { format: 'coco', as: 'predictions' });
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(201);
+    const c = await lead.post(`/api/projects/${pid}/dataset-imports/${r.body.import.id}/confirm`, {});
+    expect(c.status).toBe(202);
+    expect(c.body.import).toMatchObject({ status: 'running', total: n });
+    await expect
+      .poll(async () => (await lead.get(`/api/projects/${pid}/dataset-imports/${r.body.import.id}`)).body.import.status, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBe('complete');
+    expect(await t.app.ctx.db.predictions.countDocuments({ 'source.id': r.body.import.id })).toBe(n);
+  }, 180_000);
 
   it('only leads and admins of the project may import', async () => {
     const admin = await t.admin();

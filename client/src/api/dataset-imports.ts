@@ -20,3 +20,7 @@ export async function planDatasetImport(projectId: string, importId: string, map
 export async function confirmDatasetImport(projectId: string, importId: string, mapping: LabelMapping): Promise<DatasetImportView> {
   return (await http.post<{ import: DatasetImportView }>(`${base(projectId)}/${seg(importId)}/confirm`, { mapping })).import;
 }
+
+export async function getDatasetImport(projectId: string, importId: string): Promise<DatasetImportView> {
+  return (await http.get<{ import: DatasetImportView }>(`${base(projectId)}/${seg(importId)}`)).import;
+}

@@ -7,7 +7,7 @@ import type { DatasetError } from '../formats/dataset/types.ts';
 /**
  * Contracts of dataset imports: existing annotations in a dataset format brought into a project as
  * predictions, gold answers or one annotator's annotations, after a preview the lead confirms.
- * See docs/datasets.md.
+ * See docs/dataset-import.md.
  */
 
 export const IMPORT_AS = ['predictions', 'gold', 'annotations'] as const;

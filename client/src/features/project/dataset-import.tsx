@@ -8,8 +8,8 @@ import {
   type LabelMapping,
   type Project,
 } from '@labelwork/core';
-import { confirmDatasetImport, planDatasetImport, previewDatasetImport } from '../../api/dataset-imports.ts';
-import { isApiError } from '../../api/http.ts';
+import { confirmDatasetImport, getDatasetImport, planDatasetImport, previewDatasetImport } from '../../api/dataset-imports.ts';
+import { ApiError, isApiError } from '../../api/http.ts';
 import { useT, type Translate } from '../../i18n/index.tsx';
 import { errorText } from '../../i18n/errors.ts';
 import { Alert } from '../../ui/alert.tsx';
@@ -26,6 +26,7 @@ type Phase =
   | { phase: 'idle' }
   | { phase: 'uploading'; percent: number }
   | { phase: 'preview'; view: DatasetImportView; mapping: LabelMapping; busy: boolean; error: unknown }
+  | { phase: 'storing'; view: DatasetImportView }
   | { phase: 'done'; view: DatasetImportView }
   | { phase: 'failed'; error: unknown };
 
@@ -95,17 +96,29 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
   const confirm = () => {
     if (state.phase !== 'preview') return;
     setState({ ...state, busy: true, error: null });
-    confirmDatasetImport(project.id, state.view.id, state.mapping).then(
-      (view) => {
-        setState({ phase: 'done', view });
-        setFile(null);
-        onImported();
-      },
-      (error: unknown) => setState({ ...state, busy: false, error }),
+    const finished = (view: DatasetImportView) => {
+      if (view.status === 'failed') {
+        setState({ phase: 'failed', error: new ApiError(500, 'BAD_IMPORT', view.error?.message ?? '') });
+        return;
+      }
+      setState({ phase: 'done', view });
+      setFile(null);
+      onImported();
+    };
+    // A large import is stored after the confirm answers (status running): follow its progress.
+    const follow = (view: DatasetImportView) => {
+      if (view.status !== 'running') return finished(view);
+      setState({ phase: 'storing', view });
+      setTimeout(() => {
+        getDatasetImport(project.id, view.id).then(follow, (error: unknown) => setState({ phase: 'failed', error }));
+      }, 1000);
+    };
+    confirmDatasetImport(project.id, state.view.id, state.mapping).then(follow, (error: unknown) =>
+      setState({ ...state, busy: false, error }),
     );
   };
 
-  const busy = state.phase === 'uploading' || (state.phase === 'preview' && state.busy);
+  const busy = state.phase === 'uploading' || state.phase === 'storing' || (state.phase === 'preview' && state.busy);
   return (
     <div className="import dataset-import" data-testid="dataset-import">
       <h2 className="section-title">{t('datasetImport.title')}</h2>
@@ -160,6 +173,9 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
       </div>
       {state.phase === 'uploading' && <div data-testid="dataset-import-uploading">{t('import.uploading', { percent: state.percent })}</div>}
       {state.phase === 'failed' && <ImportError t={t} error={state.error} />}
+      {state.phase === 'storing' && (
+        <div data-testid="dataset-import-storing">{t('datasetImport.storing', { done: state.view.done, total: state.view.total })}</div>
+      )}
       {state.phase === 'done' && (
         <Alert tone="success" testId="dataset-import-done">
           {t('datasetImport.done', { regions: state.view.preview.regions.accepted, items: state.view.done })}

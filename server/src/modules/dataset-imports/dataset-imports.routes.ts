@@ -87,7 +87,8 @@ export function datasetImportsRoutes(ctx: AppContext): Router {
   r.post('/projects/:id/dataset-imports/:importId/confirm', requireRole('admin', 'lead'), async (req, res) => {
     const { project, doc } = await session(req);
     const { mapping } = parseBody(ConfirmImportInput, req.body);
-    res.json({ import: await confirmDatasetImport(ctx, me(req), project, doc, mapping) });
+    const view = await confirmDatasetImport(ctx, me(req), project, doc, mapping);
+    res.status(view.status === 'running' ? 202 : 200).json({ import: view });
   });
   return r;
 }

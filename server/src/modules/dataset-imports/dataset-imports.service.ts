@@ -244,15 +244,37 @@ export async function confirmDatasetImport(
         reason: 'NEW_ITEMS',
         count: newItems,
       });
+    // New labels join the schema before anything is written (a concurrent schema edit refuses the confirm: VERSION_CONFLICT).
+    if (plan.preview.newLabels.length > 0)
+      await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
   } catch (e) {
     await datasetImportsRepo.release(ctx.db, session._id);
     throw e;
   }
+  const writes = plan.writes.filter((w) => w.itemId !== null && w.answered);
+  await datasetImportsRepo.planned(ctx.db, session._id, plan.preview, writes.length);
+  const stored = storeWrites(ctx, user, project, session, plan, writes, gold);
+  // A large import goes on after the answer (202, status `running`; GET shows its progress).
+  if (writes.length > SYNC_ITEMS)
+    stored.catch((e: unknown) => ctx.log.error('dataset import failed', { importId: session._id.toHexString(), err: e }));
+  else await stored;
+  const now = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
+  return toView(now!);
+}
+
+/** Imports of more items than this are stored after the confirm has answered. */
+const SYNC_ITEMS = 2000;
+
+async function storeWrites(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  session: DatasetImportDoc,
+  plan: ImportPlan,
+  writes: readonly ItemWrite[],
+  gold: Set<string>,
+): Promise<void> {
   try {
-    if (plan.preview.newLabels.length > 0)
-      await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
-    const writes = plan.writes.filter((w) => w.itemId !== null && w.answered);
-    await datasetImportsRepo.planned(ctx.db, session._id, plan.preview, writes.length);
     const progress = (done: number) => datasetImportsRepo.progress(ctx.db, session._id, done).then(() => undefined);
     if (session.as === 'gold') {
       await putGoldAnswers(
@@ -290,8 +312,6 @@ export async function confirmDatasetImport(
       newLabels: plan.preview.newLabels,
     },
   );
-  const done = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
-  return toView(done!);
 }
 
 /** Stores an import's predictions through the engine's predictions owner, one source per import. */
@@ -321,7 +341,7 @@ async function storePredictions(
 
 /**
  * Imports a dataset file in one call — preview, then confirm with `mapping` — as the benchmark
- * (bench/export.bench.ts, `import_coco_s`) and scripts do. Returns the finished session.
+ * (bench/export.bench.ts, `import_coco_s`) and scripts do. Returns the session once stored (complete or failed).
  */
 export async function importDatasetFile(
   ctx: AppContext,
@@ -331,7 +351,13 @@ export async function importDatasetFile(
 ): Promise<DatasetImportView> {
   const view = await previewDatasetImport(ctx, user, project, req);
   const session = await datasetImportsRepo.byId(ctx.db, project._id, new ObjectId(view.id));
-  return confirmDatasetImport(ctx, user, project, session!, req.mapping ?? {});
+  let done = await confirmDatasetImport(ctx, user, project, session!, req.mapping ?? {});
+  // A large import is stored after the confirm answers: wait for it.
+  while (done.status === 'running') {
+    await new Promise((r) => setTimeout(r, 200));
+    done = toView((await datasetImportsRepo.byId(ctx.db, project._id, session!._id))!);
+  }
+  return done;
 }
 
 /** A confirm still running after this long was left by a process that died. */
