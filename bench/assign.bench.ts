@@ -10,9 +10,12 @@
  *
  * Checks afterwards: no item got more than k annotations and no annotator got an item twice
  * (double assignments), every replica task is waiting, leased or done and every lease handed out
- * ended in a successful submit (lost). Ends with one JSON line of figures.
+ * ended in a successful submit (lost). Then the database, the record, is reconciled through the
+ * engine's collections: annotations stored = successful submits (`lost_db`), one annotation per
+ * (item, user) and at most k per item (`duplicates_db`). Ends with one JSON line of figures; the
+ * raw figures go to bench/results/assign.json.
  */
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,11 +25,12 @@ import { CLIENT_EVENTS, type Ack } from '../core/src/index.ts';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { createLogger } from '../server/src/infra/logger.ts';
-import type { ItemDoc } from '@labelwork/engine';
+import { connectDatabase, type Database, type ItemDoc } from '@labelwork/engine';
 import { queueItemDocs } from '../server/src/modules/tasks/tasks.queueing.ts';
 import { nextTask } from '../server/src/modules/tasks/tasks.service.ts';
 import { submitTask } from '../server/src/modules/tasks/tasks.submit.ts';
-import { repoRoot, startServices } from '../scripts/services.ts';
+import { startServices } from '../scripts/services.ts';
+import { startRecording } from './results.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import { spawnServer, spawnWorkers } from '../tests/support/processes.ts';
 
@@ -222,7 +226,46 @@ async function annotate(a: Annotator, projectId: string, until: number, think: (
   }
 }
 
+/**
+ * Reconciles a project's annotations in the database with what the annotators were told: every
+ * successful submit stored once (`lost_db` counts submits missing and annotations nobody was told
+ * about), one annotation per (item, user) and at most k per item (`duplicates_db` counts the extra
+ * ones).
+ */
+async function reconcileDatabase(
+  d: Database,
+  projectId: ObjectId,
+  submitted: number,
+  k: number,
+): Promise<{ stored: number; lost_db: number; duplicates_db: number; items_over_k: number; repeated_item_user: number }> {
+  const stored = await d.annotations.countDocuments({ projectId, gold: false });
+  const pairs = await d.annotations
+    .aggregate<{ n: number }>([
+      { $match: { projectId, gold: false } },
+      { $group: { _id: { item: '$itemId', user: '$userId' }, n: { $sum: 1 } } },
+      { $match: { n: { $gt: 1 } } },
+    ])
+    .toArray();
+  const items = await d.annotations
+    .aggregate<{ n: number }>([
+      { $match: { projectId, gold: false } },
+      { $group: { _id: '$itemId', n: { $sum: 1 } } },
+      { $match: { n: { $gt: k } } },
+    ])
+    .toArray();
+  const repeated = pairs.reduce((sum, p) => sum + p.n - 1, 0);
+  const overK = items.reduce((sum, i) => sum + i.n - k, 0);
+  return {
+    stored,
+    lost_db: Math.abs(stored - submitted),
+    duplicates_db: repeated + overK,
+    items_over_k: items.length,
+    repeated_item_user: repeated,
+  };
+}
+
 async function main(): Promise<void> {
+  const recording = startRecording('assign');
   const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-bench-'));
   const services = await startServices({ dir, log: (l) => console.error(`[services] ${l}`) });
   const env = { MONGO_URL: services.mongoUrl, REDIS_URL: services.redisUrl, MONGO_DB: 'bench', REDIS_PREFIX: 'bench' };
@@ -237,8 +280,10 @@ async function main(): Promise<void> {
   });
   const mongo = await new MongoClient(services.mongoUrl).connect();
   const db = mongo.db('bench');
+  const engineDb = await connectDatabase(services.mongoUrl, 'bench', { maxPoolSize: 4, ensureIndexes: false });
   const cleanup = async () => {
     await Promise.all([server.stop(), workers.stop()]);
+    await engineDb.close();
     await mongo.close();
     await services.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -353,6 +398,11 @@ async function main(): Promise<void> {
     const lost =
       Math.abs(ITEMS * K - (counts.waiting + counts.leased + counts.done)) + Math.abs(counts.done - submitted) + counts.leased + failed;
     if (failed) log(`failed submits: ${[...think.failedSubmits, ...sat.failedSubmits].slice(0, 5).join(' | ')}`);
+    const reconciled = await reconcileDatabase(engineDb, new ObjectId(projectId), submitted, K);
+    log(
+      `database: ${reconciled.stored} annotations stored for ${submitted} successful submits; ` +
+        `${reconciled.repeated_item_user} repeated (item, user), ${reconciled.items_over_k} items over k`,
+    );
 
     // Phase 3: latency against queue size.
     const scale: {
@@ -433,6 +483,8 @@ async function main(): Promise<void> {
       submit_p99_ms: pct(think.submit, 99),
       double_assignments: doubles,
       lost,
+      lost_db: reconciled.lost_db,
+      duplicates_db: reconciled.duplicates_db,
     };
     const details = {
       ...result,
@@ -452,14 +504,18 @@ async function main(): Promise<void> {
       probe_redis_p99_ms: pct(probes.redis, 99),
       nothing_to_do: think.nothing + sat.nothing,
       cpu_percent_phase1: cpuPhase1,
-      load_average: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100),
       counts,
+      database: reconciled,
+      submitted,
+      failed_submits: failed,
       scale,
     };
-    mkdirSync(path.join(repoRoot, 'bench', 'out'), { recursive: true });
-    writeFileSync(path.join(repoRoot, 'bench', 'out', 'assign.json'), JSON.stringify(details, null, 2));
-    log(JSON.stringify(details));
+    log(`raw figures in ${recording.write(details)}`);
     console.log(JSON.stringify(result));
+  } catch (e) {
+    // Said before the cleanup, whose own errors (closing a client mid-operation) would hide it.
+    log(`failed: ${e instanceof Error ? e.stack : String(e)}`);
+    throw e;
   } finally {
     await cleanup();
   }
