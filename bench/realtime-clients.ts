@@ -1,10 +1,10 @@
 /**
  * One client process of the real-time benchmark (bench/realtime.bench.ts forks several, over IPC).
  * It connects a slice of the signed-in users' Socket.IO clients to the server and joins them to the
- * project room, then records, for every announcement each client receives, the broadcast number and
- * the receipt time on the machine's monotonic clock (`process.hrtime`, the same clock in every
- * process, so the parent can subtract its own send times), plus the fan-out time from the server's
- * `at` (wall clock, 1 ms resolution).
+ * project room, as the project dashboard and queue tab do, then records, for every `queue:counts`
+ * each client receives, the `done` count it carries and the receipt time on the machine's monotonic
+ * clock (`process.hrtime`, the same clock in every process, so the parent can subtract the time of
+ * the submit that changed the counts).
  *
  * Why several processes: decoding 1000 Socket.IO messages per broadcast in one event loop queues
  * the later clients behind the earlier ones, so a single client process measures itself as much
@@ -12,16 +12,17 @@
  */
 import { performance } from 'node:perf_hooks';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Ack, AnnouncementPayload } from '../core/src/index.ts';
+import { SERVER_EVENTS, type Ack, type QueueCounts } from '../core/src/index.ts';
 
 export type ToClients =
   | { type: 'connect'; url: string; projectId: string; cookies: string[]; width: number }
   | { type: 'start' }
-  | { type: 'collect'; broadcasts: number; deadlineMs: number };
+  /** Stop once every client has seen counts with `done` ≥ finalDone (or at the deadline). */
+  | { type: 'collect'; finalDone: number; deadlineMs: number };
 export type FromClients =
   | { type: 'ready' }
   | { type: 'error'; message: string }
-  /** Flat triples: broadcast number, receipt (hrtime ms), fan-out ms (NaN when `at` was not parsable). */
+  /** Flat triples: client index in this process, the counts' `done`, receipt (hrtime ms). */
   | { type: 'result'; receipts: number[]; elu: number };
 
 const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -39,6 +40,7 @@ if (process.send) {
   const send = (m: FromClients) => process.send!(m);
   const sockets: Socket[] = [];
   const receipts: number[] = [];
+  const seen: number[] = [];
   let elu0 = performance.eventLoopUtilization();
   process.on('message', (m: ToClients) => {
     if (m.type === 'connect') {
@@ -49,14 +51,15 @@ if (process.send) {
           reconnection: false,
           forceNew: true,
         });
-        sockets.push(s);
+        const index = sockets.push(s) - 1;
         await new Promise<void>((resolve, reject) => {
           s.once('connect', () => resolve());
           s.once('connect_error', reject);
         });
-        s.on('project:announcement', (a: AnnouncementPayload) => {
+        s.on(SERVER_EVENTS.queueCounts, (c: QueueCounts) => {
           const at = hrMs();
-          receipts.push(Number(a.text.slice(2)), at, Date.now() - Date.parse(a.at));
+          receipts.push(index, c.done, at);
+          seen[index] = Math.max(seen[index] ?? 0, c.done);
         });
         const ack = await new Promise<Ack>((resolve) => s.emit('project:join', { projectId: m.projectId }, resolve));
         if (!ack.ok) throw new Error(`join: ${ack.message}`);
@@ -68,10 +71,10 @@ if (process.send) {
       elu0 = performance.eventLoopUtilization();
     } else if (m.type === 'collect') {
       const elu = performance.eventLoopUtilization(elu0).utilization;
-      const expected = m.broadcasts * sockets.length * 3;
       const deadline = Date.now() + m.deadlineMs;
       const finish = () => {
-        if (receipts.length < expected && Date.now() < deadline) return void setTimeout(finish, 50);
+        const all = sockets.every((_, i) => (seen[i] ?? 0) >= m.finalDone);
+        if (!all && Date.now() < deadline) return void setTimeout(finish, 50);
         for (const s of sockets) s.disconnect();
         send({ type: 'result', receipts, elu }); // the parent ends this process once it has the result
       };

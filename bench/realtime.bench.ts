@@ -1,25 +1,31 @@
 /**
  * Real-time benchmark (`npm run bench:realtime`). Starts its own Redis + database (launcher) and one
- * server process (the real `server/src/main.ts`, restarted once after the sign-ins), signs in CLIENTS users (default 1000; distinct
- * users, each its own session), connects one Socket.IO client per session to one project room, then
- * the project's lead broadcasts BROADCASTS announcements (`project:announce`, every GAP_MS).
+ * server process (the real `server/src/main.ts`, restarted once after the sign-ins), signs in CLIENTS
+ * users (default 1000; distinct users, each its own session) and connects one Socket.IO client per
+ * session to the project room, as the project dashboard and queue tab do. Then it measures two events
+ * a user sees, through the real code path (HTTP request → service → database → Socket.IO):
  *
- * The clients live in CLIENT_PROCESSES child processes (default 2, bench/realtime-clients.ts), not in
- * this one: decoding 1000 messages per broadcast in one event loop would queue the last clients
- * behind the first and measure the bench as much as the server. The lead's socket stays here.
+ *  - `queue:counts`: an annotator submits (`POST /api/tasks/:lease/submit`); latency is from the
+ *    start of that request to each dashboard client's receipt of the counts that include it (the
+ *    server sends counts at most every 300 ms per project, so this includes up to that debounce);
+ *  - `review:verdict`: a reviewer accepts the annotation (`POST …/review/tasks/:task/verdict`);
+ *    latency is from the start of that request to the annotator's receipt (their inbox write included).
  *
- * Reports delivery latency (lead's emit → each client's receipt, on the machine's monotonic clock
- * shared by all processes) as p50/p99/max; the fan-out part alone (server's emit time in the payload
- * → receipt, 1 ms resolution) as fanout_p50/p99; the lead's ack (emit → ack: the server's access
- * check and its send loop over 1000 sockets); the spread of one broadcast (first → last receipt);
- * the busiest client process's event-loop utilisation while broadcasting; deliveries missed; and the
- * server's memory per connected client: `kb_per_client` is the growth of its live memory (V8 heap
- * used + external buffers) from connecting and joining, over the clients connected in between (see
- * the comment at the measurement: a fresh server process, a first tenth connected before), each
- * side taken after full GCs the bench asks for (the server runs with `--expose-gc` and a preload that
- * collects on SIGUSR2 and writes `process.memoryUsage()`); `rss_kb_per_client` is the same for the
- * resident set, which mostly shows how much freed memory the allocator had to reuse (it varies from
- * run to run by tens of KB per client) and so is reported but not the figure. Ends with one JSON line.
+ * Each is measured in ROUNDS rounds of EVENTS events, alternately with the access decision warm (the
+ * server's access cache as it is in use) and cold (the access epoch in Redis is moved before every
+ * request, exactly what a role or membership change does, so every request pays the fresh reads of
+ * the session, the user and the project). Reported: p50/p99 of each mode over all its events, and the
+ * median and range of the rounds' p99 (not the best round). Times are on the machine's monotonic clock
+ * (`process.hrtime`, the same in every process).
+ *
+ * The clients live in CLIENT_PROCESSES child processes (default 2, bench/realtime-clients.ts): 1000
+ * decodings per event in one event loop would queue the later clients and measure the bench itself.
+ * Memory: `kb_per_client` is the growth of the server's live memory (V8 heap used + external) from
+ * connecting and joining, over the clients connected in between (a fresh server process, a first
+ * tenth connected before), each side after full GCs the bench asks for (`--expose-gc` and a preload
+ * that collects on SIGUSR2); `rss_kb_per_client` is the resident-set growth, reported but not the
+ * figure (the allocator's reuse varies by run). Ends with one JSON line; raw figures, with the load
+ * averages at start and end, go to bench/results/realtime.json.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -27,17 +33,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Ack } from '../core/src/index.ts';
+import { SERVER_EVENTS, type ReviewVerdictPayload } from '../core/src/index.ts';
 import { freePort, repoRoot, startServices } from '../scripts/services.ts';
 import { hashPassword } from '../server/src/modules/users/password.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
+import { signedInUser } from '../tests/support/project-setup.ts';
+import { textProject } from '../tests/support/tasks.ts';
+import { startRecording } from './results.ts';
 import type { FromClients, ToClients } from './realtime-clients.ts';
 
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 const CLIENTS = num('CLIENTS', 1000);
-const BROADCASTS = num('BROADCASTS', 100);
-const WARMUP = num('WARMUP_BROADCASTS', 10);
-const GAP_MS = num('GAP_MS', 50);
+const EVENTS = num('EVENTS', 15);
+const ROUNDS = num('ROUNDS', 3);
+const WARMUP = num('WARMUP_EVENTS', 3);
 const CLIENT_PROCESSES = num('CLIENT_PROCESSES', 2);
 const ADMIN_PASSWORD = 'bench-admin-password';
 const USER_PASSWORD = 'bench-user-password';
@@ -112,7 +121,32 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+interface Measured {
+  counts: number[][];
+  verdict: number[][];
+  verdictHttp: number[];
+}
+
+const ms = (v: number) => Number(v.toFixed(2));
+const sortedQ = (xs: number[], q: number) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    q,
+  );
+/** p50/p99 over all events of a mode, and the median and range of its rounds' p99. */
+function summary(rounds: number[][]): { p50_ms: number; p99_ms: number; round_p99_median_ms: number; round_p99_range_ms: number[] } {
+  const all = rounds.flat();
+  const p99s = rounds.map((r) => sortedQ(r, 0.99)).sort((a, b) => a - b);
+  return {
+    p50_ms: ms(sortedQ(all, 0.5)),
+    p99_ms: ms(sortedQ(all, 0.99)),
+    round_p99_median_ms: ms(quantile(p99s, 0.5)),
+    round_p99_range_ms: [ms(p99s[0] ?? NaN), ms(p99s[p99s.length - 1] ?? NaN)],
+  };
+}
+
 async function main(): Promise<void> {
+  const recording = startRecording('realtime');
   const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-bench-rt-'));
   const services = await startServices({ dir, log: (l) => console.error(`[services] ${l}`) });
   const port = await freePort();
@@ -170,12 +204,15 @@ async function main(): Promise<void> {
     await admin.post('/api/users', { username: 'bench-lead', password: USER_PASSWORD, role: 'lead', level: 'L2' });
     const lead = new ApiClient(url);
     await lead.login('bench-lead', USER_PASSWORD);
-    const p = await lead.post('/api/projects', {
+    const anno = await signedInUser(admin, { name: 'bench-anno', role: 'annotator', level: 'L4' }, url);
+    const rev = await signedInUser(admin, { name: 'bench-rev', role: 'annotator', level: 'L2', reviewer: true }, url);
+    const totalEvents = WARMUP + 2 * ROUNDS * EVENTS;
+    const { projectId } = await textProject(lead, [anno.id, rev.id], {
+      n: totalEvents + 5,
+      overlap: 1,
+      reviewPolicy: { sampleRate: 1 },
       name: 'realtime bench',
-      kind: 'text',
-      labelSchema: { labels: [{ name: 'pos', color: '#e6194b', tool: 'class-single' }] },
     });
-    const projectId = p.body.project.id as string;
 
     // Users straight into the database (one password hash for all); sign-ins go through the API.
     await mongo.connect();
@@ -200,7 +237,9 @@ async function main(): Promise<void> {
         updatedAt: now,
       })),
     );
-    await db.collection('projects').updateOne({ _id: new ObjectId(projectId) }, { $set: { memberIds: ids } });
+    await db
+      .collection('projects')
+      .updateOne({ _id: new ObjectId(projectId) }, { $set: { memberIds: [new ObjectId(anno.id), new ObjectId(rev.id), ...ids] } });
     let t = performance.now();
     const clients = await pool(CLIENTS, 32, async (i) => {
       const c = new ApiClient(url);
@@ -217,16 +256,25 @@ async function main(): Promise<void> {
     // growth from the other nine tenths, over their count.
     await stopServer();
     const measured = await startServer();
-    const leadSocket = connect(url, {
+    // The annotator's socket (their user room gets `review:verdict`) stays in this process.
+    const annoSocket = connect(url, {
       transports: ['websocket'],
-      extraHeaders: { cookie: lead.cookie },
+      extraHeaders: { cookie: anno.client.cookie },
       reconnection: false,
       forceNew: true,
     });
-    sockets.push(leadSocket);
+    sockets.push(annoSocket);
     await new Promise<void>((resolve, reject) => {
-      leadSocket.once('connect', () => resolve());
-      leadSocket.once('connect_error', reject);
+      annoSocket.once('connect', () => resolve());
+      annoSocket.once('connect_error', reject);
+    });
+    const verdictWaiters = new Map<string, (at: number) => void>();
+    const verdictEarly = new Map<string, number>();
+    annoSocket.on(SERVER_EVENTS.reviewVerdict, (v: ReviewVerdictPayload) => {
+      const at = hrMs();
+      const w = verdictWaiters.get(v.reviewId);
+      if (w) w(at);
+      else verdictEarly.set(v.reviewId, at);
     });
     for (let k = 0; k < Math.min(CLIENT_PROCESSES, CLIENTS); k++) procs.push(clientProcess());
     /** Connects clients [from, to) spread over the client processes, and waits until all joined. */
@@ -259,60 +307,116 @@ async function main(): Promise<void> {
     await sleep(2000);
     const after = await afterGc(measured.pid!, env.BENCH_MEM_FILE);
 
-    for (const c of procs) c.send({ type: 'start' });
-    const sentAt: number[] = [];
-    const ackMs: number[] = [];
-    for (let n = 0; n < WARMUP + BROADCASTS; n++) {
-      sentAt[n] = hrMs();
-      leadSocket.emit('project:announce', { projectId, text: `b#${n}` }, (a: Ack) => {
-        if (n >= WARMUP) ackMs.push(hrMs() - sentAt[n]!);
-        if (!a.ok) log(`announce ${n}: ${a.code} ${a.message}`);
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(services.redisUrl);
+    /** What a role or membership change does: every server process drops its cached access decisions, users and projects. */
+    const dropAccessCaches = async () => void (await redis.incr(`${env.REDIS_PREFIX}:access:epoch`));
+    const submitAt: number[] = []; // by the queue's `done` after that submit
+    const modeOf: ('warm' | 'cold' | 'warmup')[] = [];
+    const roundOf: number[] = [];
+    const events: Record<'warm' | 'cold', Measured> = {
+      warm: { counts: [], verdict: [], verdictHttp: [] },
+      cold: { counts: [], verdict: [], verdictHttp: [] },
+    };
+    let done = 0;
+    /** One annotation submitted and accepted; records the submit time and the verdict's arrival. */
+    const oneEvent = async (mode: 'warm' | 'cold' | 'warmup', round: number) => {
+      const cold = mode === 'cold';
+      const n = await anno.client.post(`/api/projects/${projectId}/tasks/next`);
+      if (n.status !== 200) throw new Error(`next: ${n.status} ${JSON.stringify(n.body)}`);
+      await sleep(600); // the counts the lease changed go out first (300 ms debounce)
+      if (cold) await dropAccessCaches();
+      const t0 = hrMs();
+      const s = await anno.client.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
+        submissionId: `s${done}-${Date.now()}`,
+        regions: [{ id: 'c', type: 'class', label: 'pos' }],
       });
-      await sleep(GAP_MS);
-    }
-    for (const c of procs) c.send({ type: 'collect', broadcasts: WARMUP + BROADCASTS, deadlineMs: 10_000 });
-    const lat: number[] = [];
-    const fanout: number[] = [];
-    const byBroadcast = new Map<number, { first: number; last: number }>();
+      if (s.status !== 201) throw new Error(`submit: ${s.status} ${JSON.stringify(s.body)}`);
+      done++;
+      submitAt[done] = t0;
+      modeOf[done] = mode;
+      roundOf[done] = round;
+      await sleep(700);
+      const task = await rev.client.post(`/api/projects/${projectId}/review/next`);
+      if (task.status !== 200) throw new Error(`review next: ${task.status} ${JSON.stringify(task.body)}`);
+      if (cold) await dropAccessCaches();
+      const t1 = hrMs();
+      const v = await rev.client.post(`/api/projects/${projectId}/review/tasks/${task.body.task.taskId}/verdict`, {
+        token: task.body.task.token,
+        verdict: 'accept',
+        comments: [],
+      });
+      const httpMs = hrMs() - t1;
+      if (v.status !== 201) throw new Error(`verdict: ${v.status} ${JSON.stringify(v.body)}`);
+      const reviewId = v.body.review.id as string;
+      const at =
+        verdictEarly.get(reviewId) ??
+        (await new Promise<number>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`verdict ${reviewId} not received in 10 s`)), 10_000);
+          verdictWaiters.set(reviewId, (x) => {
+            clearTimeout(timer);
+            resolve(x);
+          });
+        }));
+      if (mode !== 'warmup') {
+        events[mode].verdict[round]!.push(at - t1);
+        events[mode].verdictHttp.push(httpMs);
+      }
+    };
+
+    for (const c of procs) c.send({ type: 'start' });
+    for (let i = 0; i < WARMUP; i++) await oneEvent('warmup', 0);
+    for (let r = 0; r < ROUNDS; r++)
+      for (const mode of ['warm', 'cold'] as const) {
+        events[mode].counts[r] = [];
+        events[mode].verdict[r] = [];
+        for (let i = 0; i < EVENTS; i++) await oneEvent(mode, r);
+        log(`round ${r + 1} ${mode}: verdict p50 ${ms(sortedQ(events[mode].verdict[r]!, 0.5))} ms`);
+      }
+    for (const c of procs) c.send({ type: 'collect', finalDone: done, deadlineMs: 15_000 });
+    redis.disconnect();
     let elu = 0;
+    let missed = 0;
+    const received: number[] = [];
     for (const c of procs) {
       const m = await c.next();
       if (m.type !== 'result') throw new Error(`client process: ${m.type === 'error' ? m.message : m.type}`);
       elu = Math.max(elu, m.elu);
+      // Per client, the first receipt of counts that include submit d (done ≥ d) measures submit d.
+      const firstAt = new Map<number, Map<number, number>>();
       for (let i = 0; i < m.receipts.length; i += 3) {
-        const n = m.receipts[i]!;
-        if (n < WARMUP) continue;
-        const at = m.receipts[i + 1]!;
-        lat.push(at - sentAt[n]!);
-        fanout.push(m.receipts[i + 2]!);
-        const b = byBroadcast.get(n);
-        if (!b) byBroadcast.set(n, { first: at, last: at });
-        else {
-          b.first = Math.min(b.first, at);
-          b.last = Math.max(b.last, at);
+        const client = m.receipts[i]!;
+        const d = m.receipts[i + 1]!;
+        const at = m.receipts[i + 2]!;
+        let f = firstAt.get(client);
+        if (!f) firstAt.set(client, (f = new Map()));
+        for (let k = 1; k <= d; k++) if (!f.has(k) && at >= submitAt[k]!) f.set(k, at);
+      }
+      for (let k = 1; k <= done; k++) {
+        const mode = modeOf[k]!;
+        for (const f of firstAt.values()) {
+          const at = f.get(k);
+          if (at === undefined) continue;
+          received[k] = (received[k] ?? 0) + 1;
+          if (mode !== 'warmup') events[mode].counts[roundOf[k]!]!.push(at - submitAt[k]!);
         }
       }
     }
-    lat.sort((a, b) => a - b);
-    fanout.sort((a, b) => a - b);
-    ackMs.sort((a, b) => a - b);
-    const spread = [...byBroadcast.values()].map((b) => b.last - b.first).sort((a, b) => a - b);
-    const expected = BROADCASTS * CLIENTS;
-    const ms = (v: number) => Number(v.toFixed(2));
+    for (let k = 1; k <= done; k++) missed += CLIENTS - (received[k] ?? 0);
     const out = {
       bench: 'realtime',
       clients: CLIENTS,
-      broadcasts: BROADCASTS,
-      deliveries: lat.length,
-      missed: expected - lat.length,
-      p50_ms: ms(quantile(lat, 0.5)),
-      p99_ms: ms(quantile(lat, 0.99)),
-      max_ms: ms(lat[lat.length - 1] ?? NaN),
-      fanout_p50_ms: quantile(fanout, 0.5),
-      fanout_p99_ms: quantile(fanout, 0.99),
-      ack_p50_ms: ms(quantile(ackMs, 0.5)),
-      ack_p99_ms: ms(quantile(ackMs, 0.99)),
-      spread_p50_ms: ms(quantile(spread, 0.5)),
+      events_per_round: EVENTS,
+      rounds: ROUNDS,
+      counts_event: 'queue:counts',
+      counts_p50_ms: summary(events.warm.counts).p50_ms,
+      counts_p99_ms: summary(events.warm.counts).p99_ms,
+      counts_p99_ms_cold_access: summary(events.cold.counts).p99_ms,
+      verdict_event: 'review:verdict',
+      verdict_p50_ms: summary(events.warm.verdict).p50_ms,
+      verdict_p99_ms: summary(events.warm.verdict).p99_ms,
+      verdict_p99_ms_cold_access: summary(events.cold.verdict).p99_ms,
+      missed,
       client_processes: procs.length,
       client_elu_max: Number(elu.toFixed(2)),
       kb_per_client: Number(((after.heapKb - before.heapKb) / (CLIENTS - warm)).toFixed(1)),
@@ -320,6 +424,15 @@ async function main(): Promise<void> {
       server_rss_mb: Number((after.rssKb / 1024).toFixed(1)),
       targets: { p99_ms: 100, kb_per_client: 50 },
     };
+    const details = {
+      ...out,
+      counts: { warm: summary(events.warm.counts), cold: summary(events.cold.counts) },
+      verdict: { warm: summary(events.warm.verdict), cold: summary(events.cold.verdict) },
+      verdict_http_p50_ms: { warm: ms(sortedQ(events.warm.verdictHttp, 0.5)), cold: ms(sortedQ(events.cold.verdictHttp, 0.5)) },
+    };
+    log(`counts warm ${JSON.stringify(details.counts.warm)} cold ${JSON.stringify(details.counts.cold)}`);
+    log(`verdict warm ${JSON.stringify(details.verdict.warm)} cold ${JSON.stringify(details.verdict.cold)}`);
+    log(`raw figures in ${recording.write(details)}`);
     console.log(JSON.stringify(out));
   } finally {
     for (const s of sockets) s.disconnect();
