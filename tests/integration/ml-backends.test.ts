@@ -116,6 +116,25 @@ describe('attaching a backend to a project', () => {
   });
 });
 
+describe('the train button', () => {
+  it('sends START_TRAINING with the project and its label config to an attached backend', async () => {
+    const list = (await admin.get('/api/ml/backends')).body.backends as { id: string; name: string }[];
+    const minimalId = list.find((b) => b.name === 'minimal')!.id;
+    minimal.requests.length = 0;
+    const r = await lead.client.post(`/api/projects/${projectId}/ml/train`, { backendId: minimalId });
+    expect(r).toMatchObject({ status: 200, body: { result: { status: 'ok' } } });
+    const hook = minimal.requests.find((q) => q.path === '/webhook')!.body as {
+      action: string;
+      project: { id: number; label_config: string };
+    };
+    expect(hook.action).toBe('START_TRAINING');
+    expect(Number.isInteger(hook.project.id)).toBe(true);
+    expect(hook.project.label_config).toContain('<RectangleLabels name="label" toName="image">');
+    const unattached = await admin.post('/api/ml/backends', { name: 'not-attached', url: minimal.url, allowPrivate: true });
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/train`, { backendId: unattached.body.backend.id })).status).toBe(409);
+  });
+});
+
 describe('signed media URLs for backends', () => {
   it('serve the image without a session, and refuse a tampered, expired or other-project link', async () => {
     const item = await t.app.ctx.db.items.findOne({ projectId: new (await import('mongodb')).ObjectId(projectId) });

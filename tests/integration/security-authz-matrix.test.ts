@@ -198,6 +198,11 @@ const CALLS: Record<string, Call> = {
   'POST /api/ml/backends/:id/health': { path: () => '/api/ml/backends/0123456789abcdef01234567/health' },
   'GET /api/ml/media/:fileId': { path: V((v) => `/api/ml/media/${v.fileId}?p=${v.imageProjectId}&e=9999999999&s=forged`) },
   'GET /api/projects/:id/ml': { path: V((v) => `/api/projects/${v.projectId}/ml`) },
+  'GET /api/projects/:id/ml/quality': { path: V((v) => `/api/projects/${v.projectId}/ml/quality`) },
+  'POST /api/projects/:id/ml/train': {
+    path: V((v) => `/api/projects/${v.projectId}/ml/train`),
+    body: () => ({ backendId: '0123456789abcdef01234567' }),
+  },
   'POST /api/projects/:id/ml/attach': {
     path: V((v) => `/api/projects/${v.projectId}/ml/attach`),
     body: () => ({ backendId: '0123456789abcdef01234567' }),

@@ -12,6 +12,8 @@ import { itemAgreementProcessor } from './processors/item-agreement.ts';
 import { projectAgreementProcessor } from './processors/project-agreement.ts';
 import { recomputeProjectProcessor } from './processors/recompute-project.ts';
 import { requeueAllProcessor } from './processors/requeue-all.ts';
+import { mlHealthProcessor, predictRunProcessor } from './processors/predict.ts';
+import { ML_HEALTH_EVERY_MS, ML_JOBS, ML_QUEUE } from '@labelwork/core';
 import { EXPORT, exportFailed } from './processors/export-jobs.ts';
 import { startLeaseLogDrain } from './lease-log.ts';
 import { startItemStatusDrain } from './item-status.ts';
@@ -36,6 +38,11 @@ const QUALITY: Record<string, Processor> = {
 const MAINTENANCE: Record<string, Processor> = {
   [JOB_NAMES.requeueAll]: requeueAllProcessor,
   [JOB_NAMES.recomputeProject]: recomputeProjectProcessor,
+};
+
+const ML: Record<string, Processor> = {
+  [ML_JOBS.predictRun]: predictRunProcessor,
+  [ML_JOBS.health]: mlHealthProcessor,
 };
 
 function dispatch(w: WorkerContext, table: Record<string, Processor>) {
@@ -69,6 +76,7 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
   const workers = [
     new Worker(QUEUES.quality, dispatch(ctx, QUALITY), { ...common, concurrency: config.WORKER_CONCURRENCY }),
     new Worker(QUEUES.maintenance, dispatch(ctx, MAINTENANCE), { ...common, concurrency: 1 }),
+    new Worker(ML_QUEUE, dispatch(ctx, ML), { ...common, concurrency: 2 }),
     new Worker(EXPORT_QUEUE, dispatch(ctx, EXPORT), { ...common, concurrency: 1 }),
   ];
   const exportQueue = new Queue(EXPORT_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
@@ -81,6 +89,8 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
     wk.on('error', (err) => log.error('worker error', { queue: wk.name, err }));
   }
   await Promise.all(workers.map((wk) => wk.waitUntilReady()));
+  const mlQueue = new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
+  await mlQueue.upsertJobScheduler(ML_JOBS.health, { every: ML_HEALTH_EVERY_MS }, { name: ML_JOBS.health });
   const drains = [await startLeaseLogDrain(ctx), await startItemStatusDrain(ctx)];
   log.info('workers ready', { queues: workers.map((wk) => wk.name), concurrency: config.WORKER_CONCURRENCY });
   let closing: Promise<void> | null = null;
@@ -108,6 +118,7 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
           void graceful.catch(() => undefined);
         }
         await quality.close().catch(() => undefined);
+        await mlQueue.close().catch(() => undefined);
         await exportQueue.close().catch(() => undefined);
         redis.disconnect();
         await db.close().catch(() => undefined);

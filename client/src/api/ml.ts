@@ -1,4 +1,4 @@
-import type { MlBackendInput, MlBackendView, MlRunView } from '@labelwork/core';
+import type { MlBackendInput, MlBackendView, MlRunView, ModelQuality } from '@labelwork/core';
 import { http, seg } from './http.ts';
 
 /** A backend as a project's Models panel shows it: with its attachment to the project, if any. */
@@ -44,4 +44,19 @@ export async function removeBackend(id: string): Promise<void> {
 
 export async function checkHealth(id: string): Promise<MlBackendView> {
   return (await http.post<{ backend: MlBackendView }>(`/api/ml/backends/${seg(id)}/health`)).backend;
+}
+
+/** Model quality per model version (core's `modelQuality`) with the backend's name. */
+export interface ModelVersionQuality extends ModelQuality {
+  modelVersion: string | null;
+  backend: string;
+}
+
+export async function getModelQuality(projectId: string, signal?: AbortSignal): Promise<ModelVersionQuality[]> {
+  return (await http.get<{ versions: ModelVersionQuality[] }>(`${base(projectId)}/quality`, signal ? { signal } : {})).versions;
+}
+
+/** Sends START_TRAINING to an attached backend; resolves with its answer. */
+export async function trainBackend(projectId: string, backendId: string): Promise<unknown> {
+  return (await http.post<{ result: unknown }>(`${base(projectId)}/train`, { backendId })).result;
 }

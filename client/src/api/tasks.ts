@@ -72,8 +72,8 @@ export interface QueueResult {
 
 /** Puts every item of the project up for annotation (items already up are left as they are). */
 /** Puts every item of the project up for annotation; `priority` 1..100, higher is served first (default 50). */
-export function queueAllItems(projectId: string, priority = 50): Promise<QueueResult> {
-  return http.post(`${queue(projectId)}/items`, { all: true, priority });
+export function queueAllItems(projectId: string, priority = 50, order: 'given' | 'uncertainty' = 'given'): Promise<QueueResult> {
+  return http.post(`${queue(projectId)}/items`, { all: true, priority, order });
 }
 
 export async function setQueuePaused(projectId: string, paused: boolean): Promise<QueueCounts> {

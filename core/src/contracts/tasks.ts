@@ -161,6 +161,8 @@ export const QueueItemsInput = z
     itemIds: z.array(Id).min(1).max(10_000).optional(),
     all: z.literal(true).optional(),
     priority: TaskPriority.default(50),
+    /** `uncertainty`: each item's priority comes from its newest scored prediction, least confident first (core/ml/uncertainty.ts); items without one keep `priority`. */
+    order: z.enum(['given', 'uncertainty']).default('given'),
   })
   .refine((v) => (v.itemIds === undefined) !== (v.all === undefined), { message: 'give either itemIds or all: true', path: ['itemIds'] });
 export type QueueItemsInput = z.infer<typeof QueueItemsInput>;

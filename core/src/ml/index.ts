@@ -3,3 +3,5 @@ export * from './ls-coords.ts';
 export * from './ls-protocol.ts';
 export * from './ls-reply.ts';
 export * from './native-reply.ts';
+export * from './uncertainty.ts';
+export * from './model-quality.ts';

@@ -20,6 +20,7 @@ import type {
   SkipDoc,
   UserDoc,
 } from './documents.ts';
+import { ensurePredictionIndexes, predictionCollections, type PredictionCollections } from './predictions.ts';
 import { datasetCollections, ensureDatasetIndexes, type DatasetCollections } from './datasets.ts';
 import { certificationCollections, ensureCertificationIndexes, type CertificationCollections } from './certification.ts';
 import { ensureMlIndexes, mlCollections, type MlCollections } from './ml.ts';
@@ -56,6 +57,7 @@ export interface Database
     DatasetCollections,
     DatasetImportCollections,
     MlCollections,
+    PredictionCollections,
     CertificationCollections /* FEATURES: , FooCollections */ {
   client: MongoClient;
   db: Db;
@@ -100,6 +102,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     db,
     ...coreCollections(db),
     ...datasetCollections(db),
+    ...predictionCollections(db),
     ...certificationCollections(db),
     ...datasetImportCollections(db),
     ...mlCollections(db),
@@ -109,6 +112,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
   if (options.ensureIndexes !== false) {
     await ensureIndexes(database);
     await ensureDatasetIndexes(database);
+    await ensurePredictionIndexes(database);
     await ensureCertificationIndexes(database);
     await ensureDatasetImportIndexes(database);
     await ensureMlIndexes(database);

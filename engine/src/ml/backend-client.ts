@@ -138,3 +138,18 @@ export async function predictBatch(b: Backend, p: PredictInput): Promise<ReplyRe
     ms,
   };
 }
+
+/**
+ * `POST /webhook` with START_TRAINING (a lead's "train" button): Label Studio's body
+ * `{action, project: {id, label_config}}` or the native one. Returns what the backend answered (200/201).
+ */
+export async function trainBackend(b: Backend, s: SetupInput): Promise<unknown> {
+  const body =
+    b.protocol === 'labelwork'
+      ? { protocol: ML_NATIVE_PROTOCOL, action: 'START_TRAINING', project: s.projectId }
+      : {
+          action: 'START_TRAINING',
+          project: { id: Number(s.lsProject.split('.')[0]), label_config: buildLsLabelConfig(s.kind, s.labelSchema).xml },
+        };
+  return (await callBackend(b.url, '/webhook', opts(b, 'POST', body))).json;
+}

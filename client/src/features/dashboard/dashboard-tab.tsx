@@ -10,6 +10,7 @@ import { formatNumber, formatPercent, formatTime } from '../review/format.ts';
 import { seriesColor, TimeChart } from './chart.tsx';
 import { confusionTotal, ConfusionTable, matrixLabels, RegionConfusionSection, singleClassLabels } from './confusion.tsx';
 import './dashboard.css';
+import { ModelQualityPanel } from '../ml/model-quality-panel.tsx';
 
 /** How often at most the dashboard is re-read after live events (events can come in bursts). */
 const REFRESH_MS = 1000;
@@ -154,6 +155,8 @@ export function DashboardTab({ project }: { project: Project }) {
           <Heatmap data={data} t={t} lang={lang} />
         </section>
       </div>
+
+      <ModelQualityPanel projectId={project.id} />
 
       <section className="card dash__card" data-testid="dashboard-confusion">
         <h2 className="section-title">{t('dash.cm.title')}</h2>

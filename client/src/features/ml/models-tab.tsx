@@ -9,6 +9,7 @@ import {
   registerBackend,
   removeBackend,
   startRun,
+  trainBackend,
   type ProjectBackend,
   type ProjectMl,
 } from '../../api/ml.ts';
@@ -71,6 +72,7 @@ export function ModelsTab({ project, user }: { project: Project; user: User }) {
             onAttach={() => void act(() => attachBackend(project.id, b.id))}
             onDetach={() => void act(() => detachBackend(project.id, b.id))}
             onRun={() => void act(() => startRun(project.id, b.id))}
+            onTrain={() => void act(() => trainBackend(project.id, b.id))}
             onCheck={() => void act(() => checkHealth(b.id))}
             onRemove={() => void act(() => removeBackend(b.id))}
           />
@@ -100,11 +102,12 @@ interface BackendRowProps {
   onAttach(): void;
   onDetach(): void;
   onRun(): void;
+  onTrain(): void;
   onCheck(): void;
   onRemove(): void;
 }
 
-function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onCheck, onRemove }: BackendRowProps) {
+function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onTrain, onCheck, onRemove }: BackendRowProps) {
   const t = useT();
   const version = b.attached?.modelVersion ?? b.health.modelVersion;
   return (
@@ -132,6 +135,16 @@ function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onChec
           <>
             <button type="button" className="btn btn--primary btn--small" disabled={busy} onClick={onRun} data-testid="ml-run">
               {t('ml.run')}
+            </button>
+            <button
+              type="button"
+              className="btn btn--small"
+              disabled={busy}
+              onClick={onTrain}
+              data-testid="ml-train"
+              title={t('ml.trainHint')}
+            >
+              {t('ml.train')}
             </button>
             <button type="button" className="btn btn--small" disabled={busy} onClick={onDetach} data-testid="ml-detach">
               {t('ml.detach')}

@@ -29,6 +29,7 @@ export function QueueTab({ project, onProjectChanged }: { project: Project; onPr
   const [error, setError] = useState<unknown>(null);
   const [queued, setQueued] = useState<QueueResult | null>(null);
   const [priority, setPriority] = useState(50);
+  const [uncertainFirst, setUncertainFirst] = useState(false);
   const [overlap, setOverlap] = useState(project.overlap);
   useEffect(() => setOverlap(project.overlap), [project.overlap]);
   const data = load.data;
@@ -76,7 +77,7 @@ export function QueueTab({ project, onProjectChanged }: { project: Project; onPr
           data-testid="queue-all"
           onClick={() =>
             void run(async () => {
-              setQueued(await queueAllItems(project.id, priority));
+              setQueued(await queueAllItems(project.id, priority, uncertainFirst ? 'uncertainty' : 'given'));
               reload();
             })
           }
@@ -94,6 +95,15 @@ export function QueueTab({ project, onProjectChanged }: { project: Project; onPr
             title={t('queue.priorityHint')}
             data-testid="queue-priority"
           />
+        </label>
+        <label className="checkbox" title={t('queue.uncertaintyHint')}>
+          <input
+            type="checkbox"
+            checked={uncertainFirst}
+            onChange={(e) => setUncertainFirst(e.target.checked)}
+            data-testid="queue-uncertainty"
+          />
+          <span className="small">{t('queue.uncertainty')}</span>
         </label>
         <button
           type="button"

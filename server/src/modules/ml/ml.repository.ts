@@ -22,6 +22,13 @@ export const mlRepo = {
   requestCancel: (db: Database, projectId: ObjectId, id: ObjectId) =>
     db.mlRuns.updateOne({ _id: id, projectId, status: { $in: ['queued', 'running'] } }, { $set: { cancelRequested: true } }),
   itemCount: (db: Database, projectId: ObjectId) => db.items.countDocuments({ projectId }),
+  /** The final answers of items for model quality: the quality job's consensus where it ran, else the items' annotations. */
+  consensusOf: (db: Database, itemIds: ObjectId[]) =>
+    db.agreements.find({ _id: { $in: itemIds.map((id) => `item:${id.toHexString()}`) } }).toArray(),
+  annotationsOf: (db: Database, projectId: ObjectId, itemIds: ObjectId[]) =>
+    db.annotations
+      .find({ projectId, itemId: { $in: itemIds }, gold: false }, { projection: { itemId: 1, regions: 1, status: 1 } })
+      .toArray(),
   /** An item image's GridFS entry (its metadata names the project), for the signed media route. */
   fileInfo: (db: Database, id: ObjectId) => db.files.find({ _id: id }).next(),
   fileStream: (db: Database, id: ObjectId) => db.files.openDownloadStream(id),

@@ -14,10 +14,12 @@ import {
   detachBackend,
   listBackends,
   projectMl,
+  projectModelQuality,
   refreshHealth,
   registerBackend,
   removeBackend,
   startRun,
+  trainAttached,
 } from './ml.service.ts';
 
 const BackendRef = z.object({ backendId: z.string().regex(/^[0-9a-f]{24}$/) });
@@ -75,6 +77,9 @@ export function mlRoutes(ctx: AppContext): Router {
   r.get('/projects/:id/ml', requireRole('admin', 'lead'), async (req, res) => {
     res.json(await projectMl(ctx, await managed(req)));
   });
+  r.get('/projects/:id/ml/quality', requireRole('admin', 'lead'), async (req, res) => {
+    res.json({ versions: await projectModelQuality(ctx, await managed(req)) });
+  });
   r.post('/projects/:id/ml/attach', requireRole('admin', 'lead'), async (req, res) => {
     const project = await managed(req);
     const { backendId } = parseBody(BackendRef, req.body);
@@ -84,6 +89,11 @@ export function mlRoutes(ctx: AppContext): Router {
     const project = await managed(req);
     const { backendId } = parseBody(BackendRef, req.body);
     res.json(await detachBackend(ctx, me(req), project, new ObjectId(backendId)));
+  });
+  r.post('/projects/:id/ml/train', requireRole('admin', 'lead'), async (req, res) => {
+    const project = await managed(req);
+    const { backendId } = parseBody(BackendRef, req.body);
+    res.json({ result: await trainAttached(ctx, me(req), project, new ObjectId(backendId)) });
   });
   r.post('/projects/:id/ml/runs', requireRole('admin', 'lead'), async (req, res) => {
     const project = await managed(req);

@@ -1,11 +1,23 @@
 import { ObjectId } from 'mongodb';
-import { ML_JOBS, mlRunJobId, type MlBackendInput, type MlBackendView, type MlRunView } from '@labelwork/core';
+import {
+  ML_JOBS,
+  mlRunJobId,
+  modelQuality,
+  type MlBackendInput,
+  type MlBackendView,
+  type MlRunView,
+  type ModelQuality,
+  type ModelQualityItem,
+  type Region,
+} from '@labelwork/core';
 import {
   checkBackendHealth,
   OutboundError,
+  predictionsOfProject,
   reserveSeq,
   resolveBackendAddress,
   setupBackend,
+  trainBackend,
   type MlBackendDoc,
   type ProjectDoc,
   type UserDoc,
@@ -201,4 +213,68 @@ export async function cancelRun(ctx: AppContext, project: ProjectDoc, runId: Obj
   const run = await mlRepo.run(ctx.db, project._id, runId);
   if (!run) throw new AppError('NOT_FOUND', 'no such run');
   return runView(run);
+}
+
+export interface ModelVersionQuality extends ModelQuality {
+  modelVersion: string | null;
+  backend: string;
+}
+
+/**
+ * Model quality per model version (core's `modelQuality`): the project's model predictions against
+ * each item's final answer — the consensus when the quality job made one, else the item's single
+ * annotation (rejected work left out). Items without a final answer yet are not counted.
+ */
+export async function projectModelQuality(ctx: AppContext, project: ProjectDoc): Promise<ModelVersionQuality[]> {
+  const groups = new Map<string, { modelVersion: string | null; backend: string; items: ModelQualityItem[] }>();
+  const flush = async (batch: { itemId: ObjectId; regions: Region[]; key: string }[]) => {
+    const ids = [...new Map(batch.map((b) => [b.itemId.toHexString(), b.itemId])).values()];
+    const [agreements, annotations] = await Promise.all([mlRepo.consensusOf(ctx.db, ids), mlRepo.annotationsOf(ctx.db, project._id, ids)]);
+    const finals = new Map<string, Region[]>();
+    for (const a of agreements) if (a.scope === 'item') finals.set(a.itemId.toHexString(), a.consensus.regions);
+    const byItem = new Map<string, Region[][]>();
+    for (const a of annotations) {
+      if (a.status === 'rejected') continue;
+      const list = byItem.get(a.itemId.toHexString()) ?? [];
+      list.push(a.regions);
+      byItem.set(a.itemId.toHexString(), list);
+    }
+    for (const [id, list] of byItem) if (!finals.has(id) && list.length === 1) finals.set(id, list[0]!);
+    for (const b of batch) {
+      const final = finals.get(b.itemId.toHexString());
+      if (final) groups.get(b.key)!.items.push({ predicted: b.regions, final });
+    }
+  };
+  let batch: { itemId: ObjectId; regions: Region[]; key: string }[] = [];
+  for await (const p of predictionsOfProject(ctx.db, project._id)) {
+    if (p.source.kind !== 'model') continue;
+    const key = `${p.source.name}\u0000${p.source.modelVersion ?? ''}`;
+    if (!groups.has(key)) groups.set(key, { modelVersion: p.source.modelVersion ?? null, backend: p.source.name, items: [] });
+    batch.push({ itemId: p.itemId, regions: p.regions, key });
+    if (batch.length >= 500) {
+      await flush(batch);
+      batch = [];
+    }
+  }
+  await flush(batch);
+  return [...groups.values()].map((g) => ({ modelVersion: g.modelVersion, backend: g.backend, ...modelQuality(g.items) }));
+}
+
+/** Lead: asks an attached backend to train (START_TRAINING webhook); answers what the backend said. */
+export async function trainAttached(ctx: AppContext, user: UserDoc, project: ProjectDoc, backendId: ObjectId): Promise<unknown> {
+  const [b, attachment] = await Promise.all([mlRepo.backend(ctx.db, backendId), mlRepo.attachment(ctx.db, project._id, backendId)]);
+  if (!b || !attachment) throw new AppError('CONFLICT', 'attach the backend to the project first');
+  let result: unknown;
+  try {
+    result = await trainBackend(b, {
+      kind: project.kind,
+      labelSchema: project.labelSchema,
+      projectId: project._id.toHexString(),
+      lsProject: attachment.lsProject,
+    });
+  } catch (e) {
+    throw outboundError(e);
+  }
+  await audit(ctx, user._id, 'ml.train', { type: 'project', id: project._id }, { backendId: backendId.toHexString() });
+  return result;
 }

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
-import { replicaJobs, type QueueItemsInput } from '@labelwork/core';
+import { replicaJobs, uncertaintyPriority, type QueueItemsInput } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
-import type { ItemDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
+import { latestScores, type ItemDoc, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { loadProject } from '../access/index.ts';
@@ -28,6 +28,8 @@ export interface QueueResult {
  * items into the gold pool. Each item is put up once (a Redis registry answers "already queued").
  * The annotator's view of each item is cached in Redis so that handing out a task reads no Mongo.
  * Crash between the registry and the job adds: `requeue-all` re-adds what is missing.
+ * With `order: 'uncertainty'` each item's priority comes from its newest scored prediction (least
+ * confident first); items without one get `priority`.
  */
 export async function queueItemDocs(
   ctx: AppContext,
@@ -35,6 +37,7 @@ export async function queueItemDocs(
   docs: Iterable<ItemDoc> | AsyncIterable<ItemDoc>,
   priority: number,
   byId: ObjectId,
+  order: QueueItemsInput['order'] = 'given',
 ): Promise<QueueResult> {
   const projectId = project._id.toHexString();
   const pq = ctx.tasks.project(projectId);
@@ -53,16 +56,33 @@ export async function queueItemDocs(
     result.already += chunk.length - fresh.length;
     chunk = [];
     if (!fresh.length) return;
-    await batchesRepo.insert(ctx.db, {
-      _id: new ObjectId(),
-      schemaVersion: 1,
-      projectId: project._id,
-      itemIds: fresh.map((d) => d._id),
-      k: overlap,
-      priority,
-      byId,
-      at: new Date(ctx.now()),
-    });
+    const scores =
+      order === 'uncertainty'
+        ? await latestScores(
+            ctx.db,
+            fresh.map((d) => d._id),
+          )
+        : null;
+    const priorityOf = (d: ItemDoc) => (scores ? uncertaintyPriority(scores.get(d._id.toHexString()), priority) : priority);
+    // One batch record per priority: requeue-all puts items back with the priority they were given.
+    const byPriority = new Map<number, ObjectId[]>();
+    for (const d of fresh) {
+      const p = priorityOf(d);
+      const ids = byPriority.get(p);
+      if (ids) ids.push(d._id);
+      else byPriority.set(p, [d._id]);
+    }
+    for (const [p, itemIds] of byPriority)
+      await batchesRepo.insert(ctx.db, {
+        _id: new ObjectId(),
+        schemaVersion: 1,
+        projectId: project._id,
+        itemIds,
+        k: overlap,
+        priority: p,
+        byId,
+        at: new Date(ctx.now()),
+      });
     const cache = ctx.redis.pipeline();
     const ordinary: ItemDoc[] = [];
     for (const d of fresh) {
@@ -81,7 +101,7 @@ export async function queueItemDocs(
     // Replicas interleaved in windows of `spread` items (core's interleaveReplicas, shared with requeue-all).
     const jobs = replicaJobs(
       projectId,
-      ordinary.map((d) => ({ itemId: d._id.toHexString(), k: overlap, priority })),
+      ordinary.map((d) => ({ itemId: d._id.toHexString(), k: overlap, priority: priorityOf(d) })),
       settings.spread,
     );
     for (let i = 0; i < jobs.length; i += 3000) await pq.queue.addBulk(jobs.slice(i, i + 3000));
@@ -112,14 +132,14 @@ export async function queueItems(ctx: AppContext, user: UserDoc, projectId: Obje
   let result: QueueResult;
   if (input.all) {
     const cursor = ctx.db.items.find({ projectId: project._id, importId: { $nin: hidden } }).batchSize(CHUNK);
-    result = await queueItemDocs(ctx, project, cursor, input.priority, user._id);
+    result = await queueItemDocs(ctx, project, cursor, input.priority, user._id, input.order);
   } else {
     const ids = [...new Set(input.itemIds ?? [])].map((s) => new ObjectId(s));
     const docs = await ctx.db.items.find({ _id: { $in: ids }, projectId: project._id, importId: { $nin: hidden } }).toArray();
     // Keep the lead's order.
     const pos = new Map(ids.map((id, i) => [id.toHexString(), i]));
     docs.sort((a, b) => (pos.get(a._id.toHexString()) ?? 0) - (pos.get(b._id.toHexString()) ?? 0));
-    result = await queueItemDocs(ctx, project, docs, input.priority, user._id);
+    result = await queueItemDocs(ctx, project, docs, input.priority, user._id, input.order);
     result.missing = ids.length - docs.length;
   }
   await audit(
@@ -127,7 +147,7 @@ export async function queueItems(ctx: AppContext, user: UserDoc, projectId: Obje
     user._id,
     'queue.items',
     { type: 'project', id: project._id },
-    { ...result, priority: input.priority, all: input.all === true, overlap: project.overlap },
+    { ...result, priority: input.priority, order: input.order, all: input.all === true, overlap: project.overlap },
   );
   return result;
 }
