@@ -30,7 +30,8 @@ let lead: TestUser;
 let n = 0;
 
 const trainee = (level = 'L5') => signedInUser(admin, { name: `trainee${++n}`, role: 'trainee', level });
-const start = (u: TestUser, part: 'theory' | 'practical') => u.client.post('/api/certification/attempts', { part, guideline: GUIDELINE });
+const start = (u: TestUser, part: 'theory' | 'practical' | 'review') =>
+  u.client.post('/api/certification/attempts', { part, guideline: GUIDELINE });
 const rightTheory = (refs: string[]) => Object.fromEntries(refs.map((ref) => [ref, rightOptions(bank.get(ref)!)]));
 
 beforeAll(async () => {
