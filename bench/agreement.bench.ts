@@ -1,13 +1,16 @@
 /**
  * Agreement benchmark (`npm run bench:agreement`). Generates seeded data sets, times core's
- * coefficients (best of a few runs, from raw JS arrays, encoding included) and, when Python's
- * `krippendorff` package is importable, runs the same alpha inputs through it and checks that the
- * values agree to 1e-9. Ends with one JSON line of figures.
+ * coefficients (the median of a few runs — the best run is kept beside it in the raw figures — from
+ * raw JS arrays, encoding included) and, when Python's `krippendorff` package is importable, runs the
+ * same alpha inputs through it (its best of two: the speed-up is not flattered) and checks that the
+ * values agree to 1e-9. Ends with one JSON line of figures; raw figures, with the machine and load
+ * averages, go to bench/results/agreement.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRecording } from './results.ts';
 import {
   fleissKappa,
   krippendorffAlpha,
@@ -21,15 +24,17 @@ import {
 type Ratings = (number | null)[][];
 const MB = 1024 * 1024;
 
-function best<T>(runs: number, f: () => T): { seconds: number; result: T } {
-  let seconds = Infinity;
+/** Runs `f` `runs` times: `seconds` is the median run, `best` the fastest, `samples` all of them. */
+function timed<T>(runs: number, f: () => T): { seconds: number; best: number; samples: number[]; result: T } {
+  const samples: number[] = [];
   let result!: T;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     result = f();
-    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+    samples.push((performance.now() - t0) / 1000);
   }
-  return { seconds, result };
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { seconds: sorted[Math.floor(sorted.length / 2)]!, best: sorted[0]!, samples, result };
 }
 
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -155,6 +160,7 @@ function pythonAlpha(dir: string, name: string, data: Ratings, level: AlphaLevel
 const fmt = (s: number) => `${(s * 1000).toFixed(1)} ms`;
 
 function main(): void {
+  const recording = startRecording('agreement');
   const random = seededRandom(20240601);
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
 
@@ -162,20 +168,20 @@ function main(): void {
   const nominal = categorical(random, 5, 1_000_000, 10, 0.1);
   const rssBefore = peakRssMb();
   const heapBefore = heapMb();
-  const alphaNominal = best(5, () => krippendorffAlpha(nominal, { level: 'nominal' }));
+  const alphaNominal = timed(5, () => krippendorffAlpha(nominal, { level: 'nominal' }));
   const rssAfterAlpha = peakRssMb();
   console.log(
     `alpha nominal, 1M units × 5 coders: ${fmt(alphaNominal.seconds)} (alpha ${alphaNominal.result.value}); peak RSS ${rssAfterAlpha.toFixed(0)} MB (data alone ${rssBefore.toFixed(0)} MB), heap ${heapBefore.toFixed(0)} → ${heapMb().toFixed(0)} MB`,
   );
-  const fleiss = best(5, () => fleissKappa(nominal));
+  const fleiss = timed(5, () => fleissKappa(nominal));
   console.log(`Fleiss kappa, 1M units × 5 coders: ${fmt(fleiss.seconds)} (kappa ${fleiss.result.value})`);
 
   // 2. Interval / ordinal / ratio alpha with 10,000 distinct values.
   const iv = interval(random, 5, 1_000_000, 10_000, 0.1);
   const distinct = new Set(iv.flat().filter((v) => v !== null)).size;
-  const alphaInterval = best(3, () => krippendorffAlpha(iv, { level: 'interval' }));
-  const alphaOrdinal = best(3, () => krippendorffAlpha(iv, { level: 'ordinal' }));
-  const alphaRatio = best(3, () => krippendorffAlpha(iv, { level: 'ratio' }));
+  const alphaInterval = timed(3, () => krippendorffAlpha(iv, { level: 'interval' }));
+  const alphaOrdinal = timed(3, () => krippendorffAlpha(iv, { level: 'ordinal' }));
+  const alphaRatio = timed(3, () => krippendorffAlpha(iv, { level: 'ratio' }));
   console.log(
     `alpha interval, 1M units × 5 coders, ${distinct} distinct values: ${fmt(alphaInterval.seconds)} (alpha ${alphaInterval.result.value})`,
   );
@@ -183,7 +189,7 @@ function main(): void {
 
   // 3. Box matching: 1,000 images × 3 annotators × 50 boxes, mean pairwise F1 at IoU 0.5.
   const images = boxImages(random, 1000, 3, 50);
-  const boxes = best(3, () => {
+  const boxes = timed(3, () => {
     let sum = 0;
     for (const annotators of images) sum += meanPairwiseF1(annotators, (a, b) => matchBoxes(a, b)).value ?? 0;
     return sum / images.length;
@@ -224,22 +230,26 @@ function main(): void {
   } else console.log('python krippendorff not importable (pip install krippendorff numpy): comparison skipped');
 
   const round = (s: number) => Math.round(s * 10000) / 10000;
-  console.log(
-    JSON.stringify({
-      alpha_nominal_1m_s: round(alphaNominal.seconds),
-      alpha_nominal_1m_peak_rss_mb: Math.round(rssAfterAlpha),
-      alpha_interval_s: round(alphaInterval.seconds),
-      alpha_interval_distinct_values: distinct,
-      alpha_ordinal_s: round(alphaOrdinal.seconds),
-      alpha_ratio_s: round(alphaRatio.seconds),
-      fleiss_1m_s: round(fleiss.seconds),
-      box_match_s: round(boxes.seconds),
-      peak_rss_mb: Math.round(peakRssMb()),
-      python_alpha_nominal_1m_s: pythonNominal ? round(pythonNominal.seconds) : null,
-      speedup_vs_python: pythonNominal ? Math.round((pythonNominal.seconds / alphaNominal.seconds) * 10) / 10 : null,
-      values_agree: valuesAgree,
-    }),
+  const result = {
+    alpha_nominal_1m_s: round(alphaNominal.seconds),
+    alpha_nominal_1m_peak_rss_mb: Math.round(rssAfterAlpha),
+    alpha_interval_s: round(alphaInterval.seconds),
+    alpha_interval_distinct_values: distinct,
+    alpha_ordinal_s: round(alphaOrdinal.seconds),
+    alpha_ratio_s: round(alphaRatio.seconds),
+    fleiss_1m_s: round(fleiss.seconds),
+    box_match_s: round(boxes.seconds),
+    peak_rss_mb: Math.round(peakRssMb()),
+    python_alpha_nominal_1m_s: pythonNominal ? round(pythonNominal.seconds) : null,
+    speedup_vs_python: pythonNominal ? Math.round((pythonNominal.seconds / alphaNominal.seconds) * 10) / 10 : null,
+    values_agree: valuesAgree,
+  };
+  const runs = { alphaNominal, fleiss, alphaInterval, alphaOrdinal, alphaRatio, boxes };
+  const samples = Object.fromEntries(
+    Object.entries(runs).map(([k, r]) => [k, { median_s: round(r.seconds), best_s: round(r.best), samples_s: r.samples.map(round) }]),
   );
+  console.error(`raw figures in ${recording.write({ ...result, node: process.version, runs: samples })}`);
+  console.log(JSON.stringify(result));
 }
 
 main();
