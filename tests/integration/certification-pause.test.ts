@@ -73,4 +73,51 @@ describe('gold accuracy pause', () => {
     expect(audit.map((a) => a.action).sort()).toEqual(['certification.pause', 'certification.pause.lift']);
     expect(audit.find((a) => a.action === 'certification.pause.lift')!.actorId!.toHexString()).toBe(lead.id);
   });
+
+  it('takes answers to a gold item out of the rolling accuracy once a lead accepts a contest of it', async () => {
+    const [b] = (await makeUsers(admin, 'pcontest', 1)) as [TestUser];
+    const { projectId } = await textProject(lead.client, [b.id], { n: 4, overlap: 1, gold: 3 });
+    await lead.client.patch(`/api/projects/${projectId}/queue`, { goldWarmup: 3 });
+    const golds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const task = (await next(b, projectId)).body.task;
+      golds.push(task.item.id);
+      await b.client.post(`/api/tasks/${task.leaseId}/submit`, {
+        submissionId: sid(),
+        regions: [{ id: 'c', type: 'class', label: 'neg' }],
+      });
+    }
+    await waitFor('gold scores', async () =>
+      (await t.app.ctx.db.agreements.countDocuments({ scope: 'gold', userId: new (await import('mongodb')).ObjectId(b.id) })) >= 3
+        ? true
+        : null,
+    );
+    const contest = await b.client.post('/api/certification/contests', {
+      itemId: golds[0],
+      note: 'the text is negative, the gold says pos',
+    });
+    expect(contest.status).toBe(201);
+    expect((await b.client.post('/api/certification/contests', { itemId: golds[0], note: 'again' })).body.error.code).toBe('CONFLICT');
+    // Only gold the caller answered can be contested.
+    expect((await anno.client.post('/api/certification/contests', { itemId: golds[1], note: 'never saw it' })).status).toBe(404);
+    expect((await lead.client.get('/api/certification/contests')).body.contests).toEqual([
+      expect.objectContaining({ id: contest.body.contest.id, itemId: golds[0], username: b.username, status: 'open' }),
+    ]);
+    expect((await otherLead.client.get('/api/certification/contests')).body.contests).toEqual([]);
+    expect((await otherLead.client.post(`/api/certification/contests/${contest.body.contest.id}/resolve`, { accept: true })).status).toBe(
+      403,
+    );
+    const accepted = await lead.client.post(`/api/certification/contests/${contest.body.contest.id}/resolve`, {
+      accept: true,
+      note: 'fixed',
+    });
+    expect(accepted.body.contest).toMatchObject({ status: 'accepted', resolution: 'fixed' });
+    expect(
+      (await lead.client.post(`/api/certification/contests/${contest.body.contest.id}/resolve`, { accept: false })).body.error.code,
+    ).toBe('CONFLICT');
+    // Two wrong answers left, fewer than the rule's minimum of three: not paused.
+    expect((await next(b, projectId)).status).toBe(200);
+    const audit = await t.app.ctx.db.audit.find({ action: { $in: ['certification.contest', 'certification.contest.accept'] } }).toArray();
+    expect(audit.map((a) => a.action).sort()).toEqual(['certification.contest', 'certification.contest.accept']);
+  });
 });

@@ -317,6 +317,16 @@ const CALLS: Record<string, Call> = {
   'GET /api/certification/certificates/:id': { path: V((v) => `/api/certification/certificates/${v.certificateId}`) },
   'GET /api/certification/trainees': { path: () => '/api/certification/trainees' },
   'GET /api/certification/pauses': { path: () => '/api/certification/pauses' },
+  'POST /api/certification/contests': {
+    path: () => '/api/certification/contests',
+    body: (v) => ({ itemId: v.goldItemId, note: 'the gold is wrong' }),
+  },
+  'GET /api/certification/contests': { path: () => '/api/certification/contests' },
+  // No contest exists in the victim project (no worker scores gold here): an unknown id must be refused like any other.
+  'POST /api/certification/contests/:id/resolve': {
+    path: () => '/api/certification/contests/0123456789abcdef01234567/resolve',
+    body: () => ({ accept: true }),
+  },
   'POST /api/certification/pauses/:projectId/:userId/lift': {
     path: V((v) => `/api/certification/pauses/${v.projectId}/${v.annotatorId}/lift`),
   },
@@ -363,6 +373,7 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   'POST /api/certification/attempts': { roles: SIGNED_IN, why: "starts the caller's own exam attempt" },
   // Leads see the cohort and check certificates of people they may add to their projects.
   'GET /api/certification/pauses': { roles: ['lead of another project'], why: 'lists only pauses on projects the lead manages' },
+  'GET /api/certification/contests': { roles: ['lead of another project'], why: 'lists only contests on projects the lead manages' },
   'GET /api/certification/trainees': { roles: ['lead of another project'], why: "leads see every trainee's level and attempts" },
   'GET /api/certification/certificates/:id': {
     roles: ['lead of another project'],

@@ -70,6 +70,18 @@ export interface Pause {
   threshold: number;
 }
 
+export interface Contest {
+  id: string;
+  projectId: string;
+  projectName: string;
+  itemId: string;
+  userId: string;
+  username: string;
+  note: string;
+  status: 'open' | 'accepted' | 'rejected';
+  at: string;
+}
+
 export interface MyCertification {
   level: string;
   nextLevel: string | null;
@@ -201,6 +213,10 @@ export const certificationApi = {
   attemptImageUrl: (id: string, itemId: string) => `/api/certification/attempts/${seg(id)}/items/${seg(itemId)}/image`,
   certificate: async (id: string, signal?: AbortSignal) =>
     (await http.get<{ certificate: Certificate }>(`/api/certification/certificates/${seg(id)}`, signal ? { signal } : {})).certificate,
+  contests: async (signal?: AbortSignal) =>
+    (await http.get<{ contests: Contest[] }>('/api/certification/contests', signal ? { signal } : {})).contests,
+  resolveContest: (id: string, accept: boolean) =>
+    http.post<{ contest: Contest }>(`/api/certification/contests/${seg(id)}/resolve`, { accept }),
   pauses: async (signal?: AbortSignal) =>
     (await http.get<{ pauses: Pause[] }>('/api/certification/pauses', signal ? { signal } : {})).pauses,
   lift: (projectId: string, userId: string) => http.post<{ ok: true }>(`/api/certification/pauses/${seg(projectId)}/${seg(userId)}/lift`),

@@ -110,12 +110,33 @@ export interface CertPauseDoc {
   liftedBy: ObjectId | null;
 }
 
+/**
+ * "The gold answer is wrong": a person contests a gold item of a project they answered
+ * (`contestKey` = `<itemId>:<userId>`, unique). A manager accepts (and fixes the gold through the
+ * items API) or rejects it; answers to the item up to an accepted contest leave everyone's rolling accuracy.
+ */
+export interface CertContestDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  contestKey: string;
+  projectId: ObjectId;
+  itemId: ObjectId;
+  userId: ObjectId;
+  note: string;
+  status: 'open' | 'accepted' | 'rejected';
+  at: Date;
+  resolvedAt: Date | null;
+  resolvedBy: ObjectId | null;
+  resolution: string | null;
+}
+
 export interface CertificationCollections {
   certAttempts: Collection<CertAttemptDoc>;
   certificates: Collection<CertificateDoc>;
   certPractice: Collection<CertPracticeDoc>;
   certConfig: Collection<CertConfigDoc>;
   certPauses: Collection<CertPauseDoc>;
+  certContests: Collection<CertContestDoc>;
 }
 
 export function certificationCollections(db: Db): CertificationCollections {
@@ -125,6 +146,7 @@ export function certificationCollections(db: Db): CertificationCollections {
     certPractice: db.collection<CertPracticeDoc>('certPractice'),
     certConfig: db.collection<CertConfigDoc>('certConfig'),
     certPauses: db.collection<CertPauseDoc>('certPauses'),
+    certContests: db.collection<CertContestDoc>('certContests'),
   };
 }
 
@@ -136,4 +158,6 @@ export async function ensureCertificationIndexes(d: CertificationCollections): P
   await d.certificates.createIndex({ userId: 1, issuedAt: -1 }, { name: 'user_issued' });
   await d.certPractice.createIndex({ userId: 1, at: -1 }, { name: 'user_at' });
   await d.certPauses.createIndex({ active: 1, projectId: 1 }, { name: 'active_project' });
+  await d.certContests.createIndex({ contestKey: 1 }, { unique: true, name: 'contest_key_unique' });
+  await d.certContests.createIndex({ projectId: 1, status: 1 }, { name: 'project_status' });
 }

@@ -17,6 +17,7 @@ export function TraineesPage() {
     <div className="page">
       <h1 className="page__title">{t('trainees.title')}</h1>
       <Pauses />
+      <Contests />
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
       {!rows ? (
         <p className="muted">{t('app.loading')}</p>
@@ -101,6 +102,43 @@ function Pauses() {
             })}{' '}
             <button type="button" className="button" data-testid="trainee-pause-lift" onClick={() => void lift(p.projectId, p.userId)}>
               {t('trainees.lift')}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Open "the gold answer is wrong" contests on the caller's projects: accept (then fix the gold on the item's page) or reject. */
+function Contests() {
+  const { t } = useI18n();
+  const [load, reload] = useLoad((s) => certificationApi.contests(s), []);
+  const [error, setError] = useState<unknown>(null);
+  const resolve = async (id: string, accept: boolean) => {
+    setError(null);
+    try {
+      await certificationApi.resolveContest(id, accept);
+      reload();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <section className="training__section" data-testid="trainees-contests" aria-labelledby="tc-h">
+      <h2 id="tc-h">{t('trainees.contests')}</h2>
+      {error !== null && <ErrorAlert error={error} />}
+      {load.data && load.data.length === 0 && <p className="muted">{t('trainees.noContests')}</p>}
+      <ul className="training__list">
+        {(load.data ?? []).map((c) => (
+          <li key={c.id} data-testid="trainee-contest" data-contest-id={c.id}>
+            {t('trainees.contest', { user: c.username, project: c.projectName, note: c.note })}{' '}
+            <Link to={paths.itemGold(c.projectId, c.itemId)}>{t('trainees.contestItem')}</Link>{' '}
+            <button type="button" className="button" data-testid="contest-accept" onClick={() => void resolve(c.id, true)}>
+              {t('trainees.contestAccept')}
+            </button>{' '}
+            <button type="button" className="button" data-testid="contest-reject" onClick={() => void resolve(c.id, false)}>
+              {t('trainees.contestReject')}
             </button>
           </li>
         ))}

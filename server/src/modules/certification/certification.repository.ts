@@ -6,6 +6,7 @@ import {
   type CertAttemptDoc,
   type CertConfigDoc,
   type CertificateDoc,
+  type CertContestDoc,
   type CertPauseDoc,
   type CertPracticeDoc,
   type Database,
@@ -92,13 +93,44 @@ export const certificationRepo = {
     window: number,
     since?: Date,
   ): Promise<{ at: Date; score: number }[]> {
+    // Answers to a gold item up to an accepted contest of it do not count: that gold was wrong.
+    const voided = new Map(
+      (await db.certContests.find({ projectId, status: 'accepted' }).toArray()).map((c) => [c.itemId.toHexString(), c.resolvedAt]),
+    );
     const docs = await db.agreements
       .find({ scope: 'gold', projectId, userId, ...(since ? { at: { $gt: since } } : {}) })
       .sort({ at: -1 })
       .limit(window)
       .toArray();
-    return docs.flatMap((d) => (d.scope === 'gold' && d.value !== null ? [{ at: d.at, score: d.value }] : []));
+    return docs.flatMap((d) => {
+      if (d.scope !== 'gold' || d.value === null) return [];
+      const until = voided.get(d.itemId.toHexString());
+      return until && d.at <= until ? [] : [{ at: d.at, score: d.value }];
+    });
   },
+  /** Inserts a contest; false when this person already contested this item. */
+  async insertContest(db: Database, doc: CertContestDoc): Promise<boolean> {
+    try {
+      await db.certContests.insertOne(doc);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  },
+  contest: (db: Database, id: ObjectId) => db.certContests.findOne({ _id: id }),
+  openContests: (db: Database) => db.certContests.find({ status: 'open' }).sort({ at: 1 }).limit(5000).toArray(),
+  acceptedContests: (db: Database, projectId: ObjectId) => db.certContests.find({ projectId, status: 'accepted' }).limit(5000).toArray(),
+  /** Resolves an open contest; false when it was not open. */
+  async resolveContest(
+    db: Database,
+    id: ObjectId,
+    set: Pick<CertContestDoc, 'status' | 'resolvedAt' | 'resolvedBy' | 'resolution'>,
+  ): Promise<boolean> {
+    return (await db.certContests.updateOne({ _id: id, status: 'open' }, { $set: set })).matchedCount === 1;
+  },
+  /** The caller's scored answer to a gold item, if any (a person contests only gold they answered). */
+  goldAnswerOf: (db: Database, itemId: ObjectId, userId: ObjectId) => db.agreements.findOne({ scope: 'gold', itemId, userId }),
   projectsByIds: (db: Database, ids: ObjectId[]) => db.projects.find({ _id: { $in: ids } }).toArray(),
   usersByIds: (db: Database, ids: ObjectId[]) => db.users.find({ _id: { $in: ids } }, { projection: { passwordHash: 0 } }).toArray(),
   certificate: (db: Database, id: ObjectId) => db.certificates.findOne({ _id: id }),

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { GuidelineRef, Lang, Region } from '@labelwork/core';
+import { ObjectId } from 'mongodb';
+import { GuidelineRef, Id, Lang, Region } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
@@ -17,11 +18,14 @@ import {
 } from './certification.service.ts';
 import { certificationConfig } from './certification.promotion.ts';
 import { activePauses, liftPause } from './certification.pauses.ts';
+import { contestGold, openContests, resolveContest } from './certification.contests.ts';
 
 const StartInput = z.strictObject({ part: z.enum(['theory', 'practical', 'review']), guideline: GuidelineRef });
 const PracticeAnswer = z.strictObject({ regions: z.array(Region).max(500), timeMs: z.number().int().min(0).max(86_400_000).optional() });
 const AnswersInput = z.strictObject({ answers: z.record(z.string(), z.unknown()) });
 const SubmitInput = z.strictObject({ answers: z.record(z.string(), z.unknown()).optional() });
+const ContestInput = z.strictObject({ itemId: Id, note: z.string().trim().min(1).max(2000) });
+const ResolveInput = z.strictObject({ accept: z.boolean(), note: z.string().trim().max(2000).optional() });
 
 const noAttempt = () => new AppError('NOT_FOUND', 'no such attempt');
 const param = (req: Request, name: string) => String(req.params[name]);
@@ -98,6 +102,18 @@ export function certificationRoutes(ctx: AppContext): Router {
     const notPaused = new AppError('NOT_FOUND', 'this person is not paused on this project');
     await liftPause(ctx, me(req), idParam(req, 'projectId', notPaused), idParam(req, 'userId', notPaused));
     res.json({ ok: true });
+  });
+  r.post('/contests', async (req, res) => {
+    const body = parseBody(ContestInput, req.body);
+    res.status(201).json({ contest: await contestGold(ctx, me(req), new ObjectId(body.itemId), body.note) });
+  });
+  r.get('/contests', requireRole('admin', 'lead'), async (req, res) => {
+    res.json({ contests: await openContests(ctx, me(req)) });
+  });
+  r.post('/contests/:id/resolve', requireRole('admin', 'lead'), async (req, res) => {
+    const body = parseBody(ResolveInput, req.body);
+    const id = idParam(req, 'id', new AppError('NOT_FOUND', 'no such contest'));
+    res.json({ contest: await resolveContest(ctx, me(req), id, body.accept, body.note ?? null) });
   });
   r.get('/trainees', requireRole('admin', 'lead'), async (_req, res) => {
     res.json({ trainees: await trainees(ctx) });
