@@ -292,6 +292,31 @@ describe('dataset import', () => {
     expect(await t.app.ctx.db.predictions.countDocuments({ 'source.id': r.body.import.id })).toBe(n);
   }, 180_000);
 
+  it('makes items of the zip images the project lacks, then stores their regions', async () => {
+    const file = JSON.stringify({
+      images: [{ id: 1, file_name: 'new/fresh.png', width: 40, height: 30 }],
+      categories: [{ id: 1, name: 'car' }],
+      annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [2, 2, 10, 10], area: 100, iscrowd: 0 }],
+    });
+    const zip = await buildZip([
+      { name: 'annotations.json', data: file },
+      { name: 'new/fresh.png', data: await pngBuffer(40, 30, '#00aa00') },
+    ]);
+    const before = (await lead.get(`/api/projects/${imageProject}`)).body.project.counts.items as number;
+    const r = await upload(imageProject, 'with-images.zip', zip, { format: 'coco', as: 'gold' });
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(201);
+    expect(r.body.import.preview.items).toMatchObject({ total: 1, matched: 0, new: 1, missing: 0 });
+    expect((await lead.get(`/api/projects/${imageProject}`)).body.project.counts.items).toBe(before);
+    const c = await lead.post(`/api/projects/${imageProject}/dataset-imports/${r.body.import.id}/confirm`, {});
+    expect(c.status, JSON.stringify(c.body).slice(0, 300)).toBe(200);
+    const items = (await lead.get(`/api/projects/${imageProject}/items?q=fresh`)).body.items as {
+      image: { name: string; width: number };
+      gold?: { regions: unknown[] };
+    }[];
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ image: { name: 'fresh.png', width: 40 }, gold: { regions: [{ type: 'bbox', label: 'car', x: 2 }] } });
+  });
+
   it('only leads and admins of the project may import', async () => {
     const admin = await t.admin();
     const other = (await signedInUser(admin, { name: 'other-lead', role: 'lead' })).client;

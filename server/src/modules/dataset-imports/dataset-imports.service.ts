@@ -24,7 +24,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
-import { putGoldAnswers } from '../items/index.ts';
+import { deleteItems, importImages, putGoldAnswers } from '../items/index.ts';
 import { updateProject } from '../projects/index.ts';
 import { openUpload, type OpenedUpload } from './dataset-upload.ts';
 import { datasetImportsRepo } from './dataset-imports.repository.ts';
@@ -232,15 +232,29 @@ export async function confirmDatasetImport(
   if (!claimed) throw new AppError('CONFLICT', 'this import is being confirmed already');
   let plan: ImportPlan;
   let gold: Set<string>;
+  let createdItems: ObjectId[] = [];
   try {
-    ({ plan, gold } = await withUpload(ctx, session.uploadId, session.fileName, (u) =>
-      readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping),
-    ));
+    ({ plan, gold } = await withUpload(ctx, session.uploadId, session.fileName, async (u) => {
+      const first = await readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping);
+      if (first.plan.preview.mappingIssues.length > 0 || !first.plan.schema) return first;
+      // Images of the zip the project lacks become items first (checked and stored by the items module), then the plan finds them.
+      const images = [...new Set(first.plan.writes.flatMap((w) => (w.itemId === null && w.image ? [w.image] : [])))];
+      if (images.length === 0) return first;
+      const added = await importImages(
+        ctx,
+        user,
+        project,
+        images.map((p) => u.images.get(p)!),
+        'import',
+      );
+      createdItems = added.items.map((i) => new ObjectId(i.id));
+      return readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping);
+    }));
     if (plan.preview.mappingIssues.length > 0 || !plan.schema)
       throw new AppError('VALIDATION_FAILED', 'the label mapping cannot be applied', { mappingIssues: plan.preview.mappingIssues });
     const newItems = plan.writes.filter((w) => w.itemId === null).length;
     if (newItems > 0)
-      throw new AppError('VALIDATION_FAILED', `${newItems} item(s) are not in the project yet; import their images or texts first`, {
+      throw new AppError('VALIDATION_FAILED', `${newItems} item(s) are not in the project yet; import their texts (or images) first`, {
         reason: 'NEW_ITEMS',
         count: newItems,
       });
@@ -248,6 +262,8 @@ export async function confirmDatasetImport(
     if (plan.preview.newLabels.length > 0)
       await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
   } catch (e) {
+    // Items made from the zip's images go again (they have no annotations yet).
+    if (createdItems.length) await deleteItems(ctx, user, project, createdItems).catch(() => undefined);
     await datasetImportsRepo.release(ctx.db, session._id);
     throw e;
   }
