@@ -77,7 +77,9 @@ describe('dataset import in the browser', () => {
     const pedestrian = leadPage.getByTestId('dataset-import-label-pedestrian');
     await expect.poll(() => car.getByTestId('dataset-import-label-status').textContent()).toBe('Matches the schema');
     expect(await pedestrian.getByTestId('dataset-import-label-status').textContent()).toBe('New label');
-    expect(await leadPage.getByTestId('dataset-import-counts').textContent()).toContain('1 found in the project, 0 missing');
+    expect(await leadPage.getByTestId('dataset-import-counts').textContent()).toContain(
+      '1 found in the project, 0 new from the zip, 0 missing',
+    );
     await pedestrian.getByTestId('dataset-import-label-decision').selectOption('map:person');
     await expect.poll(() => pedestrian.getByTestId('dataset-import-label-decision').inputValue()).toBe('map:person');
     await screenshot(leadPage, 'dataset-import-preview');

@@ -24,7 +24,7 @@ export const datasetImportEn = {
   'datasetImport.as.gold': 'Gold answers',
   'datasetImport.preview': 'Preview',
   'datasetImport.counts':
-    '{items|# item|# items} in the file: {matched} found in the project, {missing} missing. {regions|# region|# regions}: {accepted} will be imported, {refused} refused, {dropped} dropped.',
+    '{items|# item|# items} in the file: {matched} found in the project, {new} new from the zip, {missing} missing. {regions|# region|# regions}: {accepted} will be imported, {refused} refused, {dropped} dropped.',
   'datasetImport.col.label': 'Label in the file',
   'datasetImport.col.status': 'Match',
   'datasetImport.col.regions': 'Regions',
@@ -70,7 +70,7 @@ export const datasetImportZhCN: { readonly [K in keyof typeof datasetImportEn]: 
   'datasetImport.as.gold': '金标准答案',
   'datasetImport.preview': '预览',
   'datasetImport.counts':
-    '文件中有 {items} 条数据：项目中找到 {matched} 条，缺少 {missing} 条。共 {regions} 个区域：将导入 {accepted} 个，拒绝 {refused} 个，舍弃 {dropped} 个。',
+    '文件中有 {items} 条数据：项目中找到 {matched} 条，来自 zip 的新数据 {new} 条，缺少 {missing} 条。共 {regions} 个区域：将导入 {accepted} 个，拒绝 {refused} 个，舍弃 {dropped} 个。',
   'datasetImport.col.label': '文件中的标签',
   'datasetImport.col.status': '匹配',
   'datasetImport.col.regions': '区域',

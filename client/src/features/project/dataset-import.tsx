@@ -215,6 +215,7 @@ function PreviewView(props: {
         {t('datasetImport.counts', {
           items: p.items.total,
           matched: p.items.matched,
+          new: p.items.new,
           missing: p.items.missing,
           regions: p.regions.total,
           accepted: p.regions.accepted,
