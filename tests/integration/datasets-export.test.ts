@@ -7,6 +7,7 @@ import type { ExportRecord, SnapshotRecord } from '@labelwork/core';
 import type { Job } from 'bullmq';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import { exportCleanupProcessor } from '../../workers/src/processors/export-cleanup.ts';
+import { exportFileId, exportProcessor } from '../../workers/src/processors/export.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { seedBoxProject } from '../support/dataset-seed.ts';
 import { spawnWorkers, type Proc } from '../support/processes.ts';
@@ -220,6 +221,7 @@ describe('dataset exports (worker jobs)', () => {
   });
 
   it('deletes an export whose keep time is up: the file is gone and the download says expired', async () => {
+    if (!running.length) running.push(await startTestWorkers(t));
     const { projectId } = await boxProject(3, 2);
     const start = await lead.post(`/api/projects/${projectId}/exports`, { format: 'voc' });
     const e = await finished(projectId, start.body.export.id);
@@ -237,6 +239,45 @@ describe('dataset exports (worker jobs)', () => {
     const gone = await lead.get(`/api/projects/${projectId}/exports/${e.id}/download`);
     expect(gone.status).toBe(410);
     expect(gone.body.error.code).toBe('EXPORT_EXPIRED');
+  });
+
+  it('clears what an earlier attempt uploaded before it writes the file again', async () => {
+    if (!running.length) running.push(await startTestWorkers(t));
+    const w = running[0]!;
+    const { projectId } = await boxProject(5, 2);
+    // An export whose earlier attempt died mid-upload: chunks under its file id, no file document.
+    const exportId = new ObjectId();
+    const fileId = exportFileId(exportId);
+    await t.app.ctx.db.db.collection('files.chunks').insertMany([0, 1, 2].map((n) => ({ files_id: fileId, n, data: Buffer.from('torn') })));
+    await t.app.ctx.db.exports.insertOne({
+      _id: exportId,
+      schemaVersion: 1,
+      projectId: new ObjectId(projectId),
+      format: 'coco',
+      options: { format: 'coco', annotations: 'all', images: 'reference' },
+      snapshotId: null,
+      status: 'running',
+      done: 0,
+      total: 5,
+      fileId: null,
+      fileName: null,
+      bytes: null,
+      contentHash: null,
+      manifest: null,
+      error: null,
+      cancelRequested: false,
+      byId: leadId,
+      createdAt: new Date(),
+      startedAt: new Date(),
+      finishedAt: null,
+      expiresAt: null,
+    });
+    expect(await exportProcessor(w.ctx, { data: { exportId: exportId.toHexString() } } as Job)).toEqual({ status: 'complete' });
+    const doc = await t.app.ctx.db.exports.findOne({ _id: exportId });
+    const files = await unzip(await download(`/api/projects/${projectId}/exports/${exportId.toHexString()}/download`));
+    expect(JSON.parse(files.get('annotations.json')!.toString('utf8')).annotations).toHaveLength(10);
+    const chunkSize = (await t.app.ctx.db.db.collection('files.files').findOne({ _id: fileId }))!.chunkSize as number;
+    expect(await t.app.ctx.db.db.collection('files.chunks').countDocuments({ files_id: fileId })).toBe(Math.ceil(doc!.bytes! / chunkSize));
   });
 
   it('cancels a running export: it stops, says cancelled and leaves no file', async () => {

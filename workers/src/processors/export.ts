@@ -54,7 +54,7 @@ export async function exportProcessor(w: WorkerContext, job: Job): Promise<{ sta
     return { status: 'failed' };
   }
   // A previous attempt may have left an unfinished upload under this id: remove it first.
-  const fileId = new ObjectId(createHash('sha256').update(`${_id.toHexString()}:file`).digest('hex').slice(0, 24));
+  const fileId = exportFileId(_id);
   await removeUpload(w, fileId);
   await w.db.exports.updateOne({ _id }, { $set: { status: 'running', startedAt: new Date(w.now()), done: 0 } });
   const parts = await ExportParts.create(_id.toHexString());
@@ -90,6 +90,11 @@ export async function exportProcessor(w: WorkerContext, job: Job): Promise<{ sta
   } finally {
     await parts.dispose();
   }
+}
+
+/** The GridFS id of an export's file: fixed per export, so every attempt writes (and first clears) the same id. */
+export function exportFileId(exportId: ObjectId): ObjectId {
+  return new ObjectId(createHash('sha256').update(`${exportId.toHexString()}:file`).digest('hex').slice(0, 24));
 }
 
 async function removeUpload(w: WorkerContext, fileId: ObjectId): Promise<void> {
