@@ -12,7 +12,6 @@ export * from './contracts/editor-keys.ts';
 export * from './contracts/socket.ts';
 export * from './guidelines/index.ts';
 export * from './certification/index.ts';
-export * from './certification/index.ts';
 export * from './formats/csv.ts';
 export * from './formats/text-import.ts';
 export * from './formats/dataset/index.ts';

@@ -1,6 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { JOB_NAMES, QUEUES } from '@labelwork/core';
-import { EXPORT_CLEANUP_EVERY_MS, EXPORT_JOBS, EXPORT_QUEUE } from '@labelwork/core';
+import { EXPORT_CLEANUP_EVERY_MS, EXPORT_JOBS, EXPORT_QUEUE, JOB_NAMES, QUEUES } from '@labelwork/core';
 import type { WorkerConfig } from './config.ts';
 import type { WorkerContext } from './context.ts';
 import { createLogger, type Logger } from './infra/logger.ts';

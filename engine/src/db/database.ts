@@ -22,9 +22,9 @@ import type {
 } from './documents.ts';
 import { ensurePredictionIndexes, predictionCollections, type PredictionCollections } from './predictions.ts';
 import { datasetCollections, ensureDatasetIndexes, type DatasetCollections } from './datasets.ts';
-import { certificationCollections, ensureCertificationIndexes, type CertificationCollections } from './certification.ts';
 import { ensureMlIndexes, mlCollections, type MlCollections } from './ml.ts';
 import { datasetImportCollections, ensureDatasetImportIndexes, type DatasetImportCollections } from './dataset-imports.ts';
+import { certificationCollections, ensureCertificationIndexes, type CertificationCollections } from './certification.ts';
 
 /**
  * The core collections. A feature with collections of its own declares them in
@@ -102,20 +102,20 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     db,
     ...coreCollections(db),
     ...datasetCollections(db),
-    ...predictionCollections(db),
-    ...certificationCollections(db),
     ...datasetImportCollections(db),
     ...mlCollections(db),
+    ...predictionCollections(db),
+    ...certificationCollections(db),
     // FEATURES: ...fooCollections(db),
     close: () => client.close(),
   };
   if (options.ensureIndexes !== false) {
     await ensureIndexes(database);
     await ensureDatasetIndexes(database);
-    await ensurePredictionIndexes(database);
-    await ensureCertificationIndexes(database);
     await ensureDatasetImportIndexes(database);
     await ensureMlIndexes(database);
+    await ensurePredictionIndexes(database);
+    await ensureCertificationIndexes(database);
     // FEATURES: await ensureFooIndexes(database);
   }
   return database;

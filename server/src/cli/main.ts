@@ -1,5 +1,4 @@
 import { runAgreement } from './agreement.ts';
-import { runBackup, runRestore } from './backup.ts';
 import { EXIT_USAGE, type CliCommand, type CliIo } from './io.ts';
 
 /**
@@ -8,8 +7,14 @@ import { EXIT_USAGE, type CliCommand, type CliIo } from './io.ts';
  */
 const COMMANDS: Record<string, { summary: string; run: CliCommand }> = {
   agreement: { summary: 'inter-annotator agreement coefficients from reliability data (JSON)', run: runAgreement },
-  backup: { summary: 'back up a whole project into one zip (MONGO_URL, MONGO_DB)', run: runBackup },
-  restore: { summary: 'restore a backup zip into a new project (MONGO_URL, MONGO_DB)', run: runRestore },
+  backup: {
+    summary: 'back up a whole project into one zip (MONGO_URL, MONGO_DB)',
+    run: async (args, io) => (await import('./backup.ts')).runBackup(args, io),
+  },
+  restore: {
+    summary: 'restore a backup zip into a new project (MONGO_URL, MONGO_DB)',
+    run: async (args, io) => (await import('./backup.ts')).runRestore(args, io),
+  },
   convert: {
     summary: 'convert a dataset between formats (COCO, YOLO, VOC, CVAT, Label Studio, CoNLL, JSONL, CSV)',
     run: async (args, io) => (await import('./convert.ts')).runConvert(args, io),
