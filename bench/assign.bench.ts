@@ -118,7 +118,26 @@ class LeanClient {
     this.port = Number(u.port);
   }
 
-  post(path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
+  /** Requests sent again after the server closed a kept-alive connection as it was reused. */
+  static retries = 0;
+
+  /**
+   * POSTs, and once more if the kept-alive connection was closed under the request ("socket hang
+   * up", ECONNRESET), as a browser does: a next resumes the lease, a submit is idempotent by its
+   * submissionId, so the database check still holds the bench to what was stored.
+   */
+  async post(path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
+    try {
+      return await this.postOnce(path, body);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ECONNRESET' && !(e instanceof Error && e.message === 'socket hang up')) throw e;
+      LeanClient.retries++;
+      return this.postOnce(path, body);
+    }
+  }
+
+  private postOnce(path: string, body: unknown): Promise<{ status: number; body: any }> {
     const data = JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -508,6 +527,7 @@ async function main(): Promise<void> {
       database: reconciled,
       submitted,
       failed_submits: failed,
+      connection_retries: LeanClient.retries,
       scale,
     };
     log(`raw figures in ${recording.write(details)}`);
