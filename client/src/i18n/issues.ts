@@ -64,7 +64,8 @@ export const issuesEn = {
   'issue.duplicate_quiz_id': 'Question {other} already has the id "{id}".',
   'issue.answer_out_of_range': 'Answer {answer} is out of range: the question has {options} options.',
   'issue.answer_twice': 'Answer {answer} is listed twice.',
-  'issue.quiz_type_mismatch': 'The answer does not fit a {type} question (true-false: 2 options and one answer; single: one answer; multiple: a list).',
+  'issue.quiz_type_mismatch':
+    'The answer does not fit a {type} question (true-false: 2 options and one answer; single: one answer; multiple: a list).',
 
   'issue.type.string': 'text',
   'issue.type.number': 'a number',
