@@ -5,6 +5,7 @@ import { AppError } from '../../http/errors.ts';
 import { canAccess, loadProject } from '../access/index.ts';
 import { audit } from '../audit/index.ts';
 import { certificationRepo } from './certification.repository.ts';
+import { goldRuleChanged } from './certification.pauses.ts';
 
 function toContest(c: CertContestDoc, names: { username?: string; projectName?: string } = {}) {
   return {
@@ -84,6 +85,7 @@ export async function resolveContest(ctx: AppContext, actor: UserDoc, id: Object
     resolution,
   };
   if (!(await certificationRepo.resolveContest(ctx.db, id, set))) throw new AppError('CONFLICT', 'this contest is already resolved');
+  if (accept) await goldRuleChanged(ctx);
   await audit(
     ctx,
     actor._id,

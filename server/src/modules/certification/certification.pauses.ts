@@ -23,6 +23,23 @@ function pausedError(p: Pick<CertPauseDoc, 'accuracy' | 'answers' | 'threshold'>
 }
 
 /**
+ * The rolling gold accuracy can change only when a new gold score is recorded (the engine's per-user
+ * `accN` counter moves: the quality worker stores the score first, then counts it), a pause is lifted,
+ * a contest is accepted or the rule changes (each bumps the generation below). The check is repeated
+ * only then: re-reading the gold answers on every task drawn scans the results on FerretDB and made
+ * next-task take seconds under load (bench:assign).
+ */
+const checkedKey = (ctx: AppContext, projectId: ObjectId, userId: ObjectId) =>
+  `${ctx.config.REDIS_PREFIX}:cert:gold-checked:${projectId.toHexString()}:${userId.toHexString()}`;
+const generationKey = (ctx: AppContext) => `${ctx.config.REDIS_PREFIX}:cert:gold-generation`;
+const CHECKED_TTL_S = 24 * 3600;
+
+/** A pause was lifted, a contest accepted or the rule changed: every person's gold accuracy is checked afresh. */
+export async function goldRuleChanged(ctx: AppContext): Promise<void> {
+  await ctx.redis.incr(generationKey(ctx));
+}
+
+/**
  * Staying certified: before a person draws a task, their rolling accuracy over their latest gold
  * answers on this project (since a pause was last lifted) is checked against the rule; below it, they
  * are paused here (recorded once, audited) until a lead lifts it. Leads and admins are not checked.
@@ -30,13 +47,25 @@ function pausedError(p: Pick<CertPauseDoc, 'accuracy' | 'answers' | 'threshold'>
 export async function assertNotGoldPaused(ctx: AppContext, user: UserDoc, project: ProjectDoc): Promise<void> {
   if (user.role === 'admin' || user.role === 'lead') return;
   const id = pauseId(project._id, user._id);
+  const pid = project._id.toHexString();
+  const [scored, generation, checked] = await Promise.all([
+    ctx.redis.hget(ctx.tasks.keys(pid).user(user._id.toHexString()), 'accN'),
+    ctx.redis.get(generationKey(ctx)),
+    ctx.redis.get(checkedKey(ctx, project._id, user._id)),
+  ]);
+  const state = `${scored ?? '0'}:${generation ?? '0'}`;
+  // Checked and not paused in this very state (a pause is only made below, in a state never marked; lifting one moves the generation).
+  if (checked === state) return;
   const current = await certificationRepo.pause(ctx.db, id);
   if (current?.active) throw pausedError(current);
   const rule = (await certificationConfig(ctx)).goldAccuracy;
   const since = current?.liftedAt ?? undefined;
   const answers = await certificationRepo.goldAnswers(ctx.db, project._id, user._id, rule.window, since);
   const decision = goldPauseDecision(answers, rule, since);
-  if (!decision.pause || decision.value === null) return;
+  if (!decision.pause || decision.value === null) {
+    await ctx.redis.set(checkedKey(ctx, project._id, user._id), state, 'EX', CHECKED_TTL_S);
+    return;
+  }
   const doc: CertPauseDoc = {
     _id: id,
     schemaVersion: 1,
@@ -118,5 +147,6 @@ export async function liftPause(ctx: AppContext, actor: UserDoc, projectId: Obje
   const id = pauseId(projectId, userId);
   const lifted = await certificationRepo.liftPause(ctx.db, id, actor._id, new Date(ctx.now()));
   if (!lifted) throw new AppError('NOT_FOUND', 'this person is not paused on this project');
+  await goldRuleChanged(ctx);
   await audit(ctx, actor._id, 'certification.pause.lift', { type: 'user', id: userId }, { projectId: projectId.toHexString() });
 }

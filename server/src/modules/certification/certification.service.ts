@@ -19,7 +19,7 @@ import { usersRepo } from '../users/index.ts';
 import { closeExpired } from './certification.attempts.ts';
 import { publicItem, trainingContent, trainingGuidelines } from './certification.content.ts';
 import { certificationRepo } from './certification.repository.ts';
-import { myPauses } from './certification.pauses.ts';
+import { goldRuleChanged, myPauses } from './certification.pauses.ts';
 import { certificationConfig, partSummaries, promoteIfReady, toCertificate } from './certification.promotion.ts';
 
 /** Saves the admins' configuration after checking it whole. */
@@ -33,6 +33,7 @@ export async function updateCertificationConfig(ctx: AppContext, actor: UserDoc,
     updatedAt: new Date(ctx.now()),
     updatedBy: actor._id,
   });
+  await goldRuleChanged(ctx);
   await audit(ctx, actor._id, 'certification.config', { type: 'certification', id: 'config' });
   return r.data;
 }
