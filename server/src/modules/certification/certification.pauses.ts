@@ -29,8 +29,9 @@ function pausedError(p: Pick<CertPauseDoc, 'accuracy' | 'answers' | 'threshold'>
  * only then: re-reading the gold answers on every task drawn scans the results on FerretDB and made
  * next-task take seconds under load (bench:assign).
  */
+/** In the project's hash tag, like every key naming a project (one Redis Cluster slot per project). */
 const checkedKey = (ctx: AppContext, projectId: ObjectId, userId: ObjectId) =>
-  `${ctx.config.REDIS_PREFIX}:cert:gold-checked:${projectId.toHexString()}:${userId.toHexString()}`;
+  `${ctx.config.REDIS_PREFIX}:cert-{${projectId.toHexString()}}:gold-checked:${userId.toHexString()}`;
 const generationKey = (ctx: AppContext) => `${ctx.config.REDIS_PREFIX}:cert:gold-generation`;
 const CHECKED_TTL_S = 24 * 3600;
 
