@@ -151,37 +151,60 @@ function TheoryPaper({ attempt, answers, onChange }: { attempt: Attempt; answers
   );
 }
 
-function PracticalItems({ attempt, answers, onChange }: { attempt: Attempt; answers: Answers; onChange: (a: Answers) => void }) {
-  const { t } = useI18n();
+/** An attempt's items one at a time, with the guideline's practice list (its label schema and kind). */
+function useAttemptItems(attempt: Attempt) {
   const items = attempt.items ?? [];
   const [current, setCurrent] = useState(0);
-  // The label schema comes with the guideline's practice list (the same guideline the attempt draws from).
   const [list] = useLoad<PracticeList>(
     (s) => certificationApi.practice(attempt.guideline.slug, attempt.guideline.version, s),
     [attempt.guideline.slug, attempt.guideline.version],
   );
-  const item = items[current];
-  if (!list.data || !item) return <p className="muted">{t('app.loading')}</p>;
-  const schema: LabelSchema = list.data.guideline.labelSchema;
-  const kind: ProjectKind = list.data.guideline.kind;
+  return { items, current, setCurrent, item: items[current], guideline: list.data?.guideline };
+}
+
+/** The numbered item tabs of an attempt (a ✓ on the answered ones when `answered` is given). */
+function ItemTabs({
+  items,
+  current,
+  onPick,
+  answered,
+}: {
+  items: readonly { id: string }[];
+  current: number;
+  onPick: (i: number) => void;
+  answered?: (id: string) => boolean;
+}) {
+  const { t } = useI18n();
+  return (
+    <nav className="training-exam__tabs" aria-label={t('exam.items')}>
+      {items.map((it, i) => (
+        <button
+          key={it.id}
+          type="button"
+          className={`button${i === current ? ' button--primary' : ''}`}
+          data-testid="exam-item-tab"
+          data-item-id={it.id}
+          aria-current={i === current ? 'step' : undefined}
+          onClick={() => onPick(i)}
+        >
+          {i + 1}
+          {answered?.(it.id) ? ' ✓' : ''}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+function PracticalItems({ attempt, answers, onChange }: { attempt: Attempt; answers: Answers; onChange: (a: Answers) => void }) {
+  const { t } = useI18n();
+  // The label schema comes with the guideline's practice list (the same guideline the attempt draws from).
+  const { items, current, setCurrent, item, guideline } = useAttemptItems(attempt);
+  if (!guideline || !item) return <p className="muted">{t('app.loading')}</p>;
+  const schema: LabelSchema = guideline.labelSchema;
+  const kind: ProjectKind = guideline.kind;
   return (
     <div className="training-exam__practical">
-      <nav className="training-exam__tabs" aria-label={t('exam.items')}>
-        {items.map((it, i) => (
-          <button
-            key={it.id}
-            type="button"
-            className={`button${i === current ? ' button--primary' : ''}`}
-            data-testid="exam-item-tab"
-            data-item-id={it.id}
-            aria-current={i === current ? 'step' : undefined}
-            onClick={() => setCurrent(i)}
-          >
-            {i + 1}
-            {answers[it.id] ? ' ✓' : ''}
-          </button>
-        ))}
-      </nav>
+      <ItemTabs items={items} current={current} onPick={setCurrent} answered={(id) => Boolean(answers[id])} />
       <div data-testid="exam-item" data-item-id={item.id}>
         <TrainingItemEditor
           itemId={item.id}
@@ -201,14 +224,8 @@ function PracticalItems({ attempt, answers, onChange }: { attempt: Attempt; answ
 /** The review exercise: someone's annotations, read-only in the editor; the candidate flags wrong regions, or that one is missing. */
 function ReviewItems({ attempt, answers, onChange }: { attempt: Attempt; answers: Answers; onChange: (a: Answers) => void }) {
   const { t } = useI18n();
-  const items = attempt.items ?? [];
-  const [current, setCurrent] = useState(0);
-  const [list] = useLoad<PracticeList>(
-    (s) => certificationApi.practice(attempt.guideline.slug, attempt.guideline.version, s),
-    [attempt.guideline.slug, attempt.guideline.version],
-  );
-  const item = items[current];
-  if (!list.data || !item) return <p className="muted">{t('app.loading')}</p>;
+  const { items, current, setCurrent, item, guideline } = useAttemptItems(attempt);
+  if (!guideline || !item) return <p className="muted">{t('app.loading')}</p>;
   const regions = attempt.shown?.[item.id] ?? [];
   const flags = (answers[item.id] as string[] | undefined) ?? [];
   const toggle = (flag: string, on: boolean) =>
@@ -216,28 +233,14 @@ function ReviewItems({ attempt, answers, onChange }: { attempt: Attempt; answers
   return (
     <div className="training-exam__practical">
       <p className="muted">{t('exam.reviewHint')}</p>
-      <nav className="training-exam__tabs" aria-label={t('exam.items')}>
-        {items.map((it, i) => (
-          <button
-            key={it.id}
-            type="button"
-            className={`button${i === current ? ' button--primary' : ''}`}
-            data-testid="exam-item-tab"
-            data-item-id={it.id}
-            aria-current={i === current ? 'step' : undefined}
-            onClick={() => setCurrent(i)}
-          >
-            {i + 1}
-          </button>
-        ))}
-      </nav>
+      <ItemTabs items={items} current={current} onPick={setCurrent} />
       <div data-testid="exam-item" data-item-id={item.id}>
         <TrainingItemEditor
           itemId={item.id}
           media={item.media}
           imageUrl={certificationApi.attemptImageUrl(attempt.id, item.id)}
-          labelSchema={list.data.guideline.labelSchema}
-          kind={list.data.guideline.kind}
+          labelSchema={guideline.labelSchema}
+          kind={guideline.kind}
           initialRegions={regions}
           readOnly
         />
