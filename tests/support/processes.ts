@@ -86,7 +86,12 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
 }
 
 export async function spawnWorkers(env: Record<string, string>): Promise<Proc> {
-  const p = run('workers/src/main.ts', { LOG_LEVEL: 'info', PROJECT_AGREEMENT_DEBOUNCE_MS: '300', ...env });
+  const p = run('workers/src/main.ts', {
+    LOG_LEVEL: 'info',
+    PROJECT_AGREEMENT_DEBOUNCE_MS: '300',
+    PROJECT_AGREEMENT_MAX_WINDOW_MS: '2000',
+    ...env,
+  });
   await until('workers', p, () => p.output().includes('Labelwork workers ready'));
   return p;
 }

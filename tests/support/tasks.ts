@@ -100,6 +100,7 @@ export async function startTestWorkers(t: TestApp, env: Record<string, string> =
     REDIS_PREFIX: t.prefix,
     LOG_LEVEL: 'silent',
     PROJECT_AGREEMENT_DEBOUNCE_MS: '200',
+    PROJECT_AGREEMENT_MAX_WINDOW_MS: '2000',
     WORKER_LOCK_MS: '3000',
     ...env,
   });

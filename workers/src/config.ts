@@ -13,6 +13,7 @@ export interface WorkerConfig {
   SHUTDOWN_GRACE_MS: number;
   /** Project agreement is recomputed at most once per this window. */
   PROJECT_AGREEMENT_DEBOUNCE_MS: number;
+  PROJECT_AGREEMENT_MAX_WINDOW_MS: number;
   /** Fault injection for tests: sleep this long inside each item-agreement job. */
   QUALITY_JOB_DELAY_MS: number;
   /** Process niceness (0–19): on a machine shared with servers, background jobs yield the CPU to them. */
@@ -53,6 +54,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     WORKER_LOCK_MS: int(env, 'WORKER_LOCK_MS', 30_000, 200),
     SHUTDOWN_GRACE_MS: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     PROJECT_AGREEMENT_DEBOUNCE_MS: int(env, 'PROJECT_AGREEMENT_DEBOUNCE_MS', 10_000, 1),
+    PROJECT_AGREEMENT_MAX_WINDOW_MS: int(env, 'PROJECT_AGREEMENT_MAX_WINDOW_MS', 300_000, 1),
     QUALITY_JOB_DELAY_MS: int(env, 'QUALITY_JOB_DELAY_MS', 0, 0),
     WORKER_NICE: Math.min(19, int(env, 'WORKER_NICE', 0, 0)),
     QUALITY_MAX_POLYGON_PAIRS: int(env, 'QUALITY_MAX_POLYGON_PAIRS', 100, 0),

@@ -136,3 +136,44 @@ export function goldScoredOps(keys: ProjectKeys, userId: string, annotationId: s
 export const agreementRunTimeOps = (keys: ProjectKeys, ms: number): RedisOp[] => [
   ['hset', keys.stats, 'agreementMs', String(Math.round(ms))],
 ];
+
+/**
+ * The debounce window of the project agreement run: the configured minimum or twenty times the
+ * last run's duration (a large project's run reads every item result, so it must not run back to
+ * back), but never longer than `maxMs`, which bounds how stale the lead's dashboard can get — on a
+ * loaded machine one slow run (a database write lock held elsewhere) would otherwise push the next
+ * run minutes away.
+ */
+export const projectAgreementWindowMs = (debounceMs: number, lastRunMs: number, maxMs: number): number =>
+  Math.max(1, Math.min(Math.max(debounceMs, 20 * lastRunMs), Math.max(debounceMs, maxMs)));
+
+const RECORD_IMPORTED = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('HINCRBY', KEYS[3], 'done', 1); redis.call('HINCRBY', KEYS[4], 'done', 1)
+end
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[5], ARGV[1])
+return redis.call('HLEN', KEYS[1])
+`;
+
+/**
+ * An imported finished annotation fills one replica of its item: its hand-off, the user's exclusion
+ * and the done counters (counted once however often this runs). Replies with the item's annotation count.
+ */
+export function importedAnnotationOps(keys: ProjectKeys, itemId: string, userId: string, h: AnnotationHandoff): RedisOp[] {
+  return [
+    [
+      'eval',
+      RECORD_IMPORTED,
+      5,
+      keys.itemAnnotations(itemId),
+      keys.excluded(userId),
+      keys.user(userId),
+      keys.stats,
+      keys.users,
+      userId,
+      handoffJson(h),
+      itemId,
+    ],
+  ];
+}

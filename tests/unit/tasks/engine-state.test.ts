@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   REPLICA_JOB_OPTS,
   agreementRunTimeOps,
+  projectAgreementWindowMs,
   goldScoredOps,
   interleaveReplicas,
   itemCompleteOps,
@@ -57,5 +58,14 @@ describe('worker writes', () => {
     const [op] = goldScoredOps(keys, 'u1', 'a1', 0.75);
     expect(op?.slice(2)).toEqual([2, keys.goldScored, keys.user('u1'), 'a1', '0.75']);
     expect(agreementRunTimeOps(keys, 12.4)).toEqual([['hset', keys.stats, 'agreementMs', '12']]);
+  });
+
+  it('debounces project agreement by 20 × the last run, never beyond the cap', () => {
+    expect(projectAgreementWindowMs(10_000, 100, 300_000)).toBe(10_000);
+    expect(projectAgreementWindowMs(10_000, 2_000, 300_000)).toBe(40_000);
+    // One slow run under load (a write lock held elsewhere) must not push the next one minutes away.
+    expect(projectAgreementWindowMs(200, 3_000, 2_000)).toBe(2_000);
+    // A cap below the configured debounce does not shorten the debounce.
+    expect(projectAgreementWindowMs(10_000, 0, 1_000)).toBe(10_000);
   });
 });

@@ -14,7 +14,7 @@ import {
   type LabelSchema,
   type Region,
 } from '@labelwork/core';
-import { PROJECT_AGREEMENT_JOB_OPTS, itemCompleteOps } from '@labelwork/core';
+import { PROJECT_AGREEMENT_JOB_OPTS, itemCompleteOps, projectAgreementWindowMs } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
 import { projectOf } from '../infra/project-cache.ts';
 import { putQualityResult, type QualityApproximation } from '@labelwork/engine';
@@ -98,13 +98,13 @@ export function boundedItemQuality(
 }
 
 /**
- * Schedules the project's agreement recomputation: at most one run per window, the window being the
- * configured debounce or twenty times the last run's duration, whichever is longer (the run reads
- * every item result, so on a large project it must not run back to back).
+ * Schedules the project's agreement recomputation: at most one run per window (see
+ * `projectAgreementWindowMs`: the configured debounce or twenty times the last run's duration,
+ * capped by `PROJECT_AGREEMENT_MAX_WINDOW_MS`).
  */
 export async function scheduleProjectAgreement(w: WorkerContext, projectId: string): Promise<void> {
   const lastMs = Number(await w.redis.hget(projectKeys(w.config.REDIS_PREFIX, projectId).stats, 'agreementMs')) || 0;
-  const window = Math.max(w.config.PROJECT_AGREEMENT_DEBOUNCE_MS, 20 * lastMs);
+  const window = projectAgreementWindowMs(w.config.PROJECT_AGREEMENT_DEBOUNCE_MS, lastMs, w.config.PROJECT_AGREEMENT_MAX_WINDOW_MS);
   const bucket = Math.floor(w.now() / window);
   const delay = Math.max(0, (bucket + 1) * window - w.now());
   await w.quality.add(
