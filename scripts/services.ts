@@ -5,7 +5,8 @@
  * built once from scripts/ferretdb with Go and cached outside the checkout. Redis: REDIS_URL if set
  * → `redis-server` on PATH → installed with apt when we are root.
  *
- * CLI: `npm run services -- [--dir ./data]` starts both, prints their URLs and runs until Ctrl-C;
+ * CLI: `npm run services -- [--dir ./data] [--redis-cluster]` starts both, prints their URLs and runs until
+ * Ctrl-C; `--redis-cluster` starts a local Redis Cluster instead of one Redis (scripts/redis-cluster.ts);
  * `--install-only` installs or builds what is missing and exits.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -15,6 +16,7 @@ import net from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RedisCluster } from './redis-cluster.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..');
@@ -25,7 +27,9 @@ export interface Services {
   mongoUrl: string;
   /** What runs the database: "external", "mongod" or "ferretdb". */
   mongoKind: 'external' | 'mongod' | 'ferretdb';
-  redisKind: 'external' | 'redis-server';
+  redisKind: 'external' | 'redis-server' | 'redis-cluster';
+  /** The local Redis Cluster when started with `redisCluster` (redisUrl is then its `redis-cluster://` seed list). */
+  cluster?: RedisCluster;
   stop(): Promise<void>;
 }
 
@@ -35,6 +39,8 @@ export interface StartOptions {
   /** Use these instead of starting our own (defaults: process.env.MONGO_URL / REDIS_URL). */
   mongoUrl?: string | undefined;
   redisUrl?: string | undefined;
+  /** Start a local Redis Cluster (3 masters + 3 replicas) instead of one redis-server; ignores REDIS_URL. */
+  redisCluster?: boolean | { nodeTimeoutMs?: number };
   log?: (line: string) => void;
 }
 
@@ -141,7 +147,7 @@ function sendRaw(port: number, payload: string, timeoutMs: number): Promise<stri
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess | null, timeoutMs: number): Promise<void> {
+export async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess | null, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
@@ -168,7 +174,7 @@ async function pingMongo(url: string): Promise<boolean> {
 }
 
 /** Kills a process left from an earlier run in the same data dir (pid file), so restarts after a crash work. */
-function killStale(pidFile: string): void {
+export function killStale(pidFile: string): void {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (Number.isInteger(pid) && pid > 1) {
@@ -181,7 +187,7 @@ function killStale(pidFile: string): void {
   rmSync(pidFile, { force: true });
 }
 
-function stopChild(child: ChildProcess, pidFile: string, timeoutMs = 10_000): Promise<void> {
+export function stopChild(child: ChildProcess, pidFile: string, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       rmSync(pidFile, { force: true });
@@ -197,7 +203,7 @@ function stopChild(child: ChildProcess, pidFile: string, timeoutMs = 10_000): Pr
   });
 }
 
-function spawnLogged(bin: string, args: string[], logFile: string): ChildProcess {
+export function spawnLogged(bin: string, args: string[], logFile: string): ChildProcess {
   const fd = openSync(logFile, 'a');
   return spawn(bin, args, { stdio: ['ignore', fd, fd] });
 }
@@ -214,9 +220,17 @@ export async function startServices(opts: StartOptions): Promise<Services> {
 
   try {
     // Redis
-    let redisUrl = opts.redisUrl ?? process.env.REDIS_URL;
+    let redisUrl = opts.redisCluster ? undefined : (opts.redisUrl ?? process.env.REDIS_URL);
     let redisKind: Services['redisKind'] = 'external';
-    if (!redisUrl) {
+    let cluster: RedisCluster | undefined;
+    if (opts.redisCluster) {
+      const { startRedisCluster } = await import('./redis-cluster.ts');
+      const c = await startRedisCluster({ dir, log, ...(typeof opts.redisCluster === 'object' ? opts.redisCluster : {}) });
+      stops.push(() => c.stop());
+      cluster = c;
+      redisUrl = c.url;
+      redisKind = 'redis-cluster';
+    } else if (!redisUrl) {
       const bin = ensureRedisBinary(log);
       const rdir = path.join(dir, 'redis');
       mkdirSync(rdir, { recursive: true });
@@ -286,7 +300,7 @@ export async function startServices(opts: StartOptions): Promise<Services> {
       await waitFor(mongoKind, () => pingMongo(url), child, 60_000);
     }
 
-    return { redisUrl, mongoUrl, mongoKind, redisKind, stop: stopAll };
+    return { redisUrl, mongoUrl, mongoKind, redisKind, ...(cluster ? { cluster } : {}), stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -304,7 +318,7 @@ async function main(): Promise<void> {
   }
   const i = args.indexOf('--dir');
   const dir = i >= 0 && args[i + 1] ? args[i + 1]! : path.join(repoRoot, 'data');
-  const s = await startServices({ dir });
+  const s = await startServices({ dir, redisCluster: args.includes('--redis-cluster') });
   console.log(`REDIS_URL=${s.redisUrl}`);
   console.log(`MONGO_URL=${s.mongoUrl}`);
   console.error(`[services] ${s.redisKind} and ${s.mongoKind} running with data under ${dir}; Ctrl-C stops them`);
