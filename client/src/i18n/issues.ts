@@ -66,6 +66,9 @@ export const issuesEn = {
   'issue.answer_twice': 'Answer {answer} is listed twice.',
   'issue.quiz_type_mismatch':
     'The answer does not fit a {type} question (true-false: 2 options and one answer; single: one answer; multiple: a list).',
+  'issue.quiz_type_hint': 'Leave out the question type ("{hint}"): the exam adds it itself.',
+  'issue.duplicate_question': 'Another question of this bank has the same text ({lang}): "{other}".',
+  'issue.options_unique': 'Option {other} has the same text ({lang}).',
 
   'issue.type.string': 'text',
   'issue.type.number': 'a number',
@@ -146,6 +149,9 @@ export const issuesZhCN: { readonly [K in keyof typeof issuesEn]: string } = {
   'issue.answer_out_of_range': '答案 {answer} 超出范围：此题只有 {options} 个选项。',
   'issue.answer_twice': '答案 {answer} 重复列出。',
   'issue.quiz_type_mismatch': '答案与题型 {type} 不符（判断题：2 个选项、1 个答案；单选题：1 个答案；多选题：答案列表）。',
+  'issue.quiz_type_hint': '题干中不要写题型（“{hint}”），考试会自动加上。',
+  'issue.duplicate_question': '题库中已有相同题干的题目（{lang}）：“{other}”。',
+  'issue.options_unique': '与第 {other} 个选项的文字相同（{lang}）。',
 
   'issue.type.string': '文本',
   'issue.type.number': '数字',

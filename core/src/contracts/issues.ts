@@ -74,6 +74,10 @@ export const ISSUE_REASONS = [
   'answer_out_of_range',
   'answer_twice',
   'quiz_type_mismatch',
+  'quiz_type_hint',
+  // Exam questions edited in the UI.
+  'duplicate_question',
+  'options_unique',
 ] as const;
 
 export type IssueReason = (typeof ISSUE_REASONS)[number];

@@ -38,6 +38,17 @@ export const QuizQuestion = z.strictObject({
 });
 export type QuizQuestion = z.infer<typeof QuizQuestion>;
 
+/**
+ * A question-type hint written into a stem ("(Select all that apply)", "（多选）", "(单选题)", "(true or false)").
+ * Stems carry none: the exam page adds the type itself, so a hint in the stem would show twice.
+ */
+const TYPE_HINT = /[(（]\s*(?:select all that apply|select one|choose (?:one|all that apply)|one answer|true or false|true\/false|多选题?|单选题?|判断题?)\s*[)）]/i;
+
+/** The question-type hint written in `text`, or null. */
+export function typeHintIn(text: string): string | null {
+  return TYPE_HINT.exec(text)?.[0] ?? null;
+}
+
 /** The fields of a quiz question that hold localized text, for the per-language check. */
 const QUESTION_TEXT_FIELDS = ['question', 'explanation'] as const;
 
@@ -87,6 +98,11 @@ export const GuidelineFrontMatter = z
         ctx.addIssue({ code: 'custom', path: ['quiz', i, 'id'], message: `duplicate quiz id "${q.id}" (also question ${prev + 1})`, params: reasonParams('duplicate_quiz_id', { id: q.id, other: prev + 1 }) });
       } else ids.set(q.id, i);
       for (const field of QUESTION_TEXT_FIELDS) needLangs(q[field], ['quiz', i, field]);
+      for (const [lang, text] of Object.entries(q.question)) {
+        const hint = typeHintIn(text);
+        if (hint !== null)
+          ctx.addIssue({ code: 'custom', path: ['quiz', i, 'question', lang], message: `leave out the type hint "${hint}": the exam adds it`, params: reasonParams('quiz_type_hint', { hint }) });
+      }
       q.options.forEach((o, j) => needLangs(o, ['quiz', i, 'options', j]));
       if (q.type === 'true-false' && (q.options.length !== 2 || typeof q.answer !== 'number'))
         ctx.addIssue({ code: 'custom', path: ['quiz', i, 'type'], message: 'a true-false question has exactly 2 options and one answer index', params: reasonParams('quiz_type_mismatch', { type: q.type }) });

@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { TrainingItemEditor } from './item-editor.tsx';
-import { clock, partName } from './training-text.ts';
+import { clock, partName, typeHint } from './training-text.ts';
 import { ExamReport } from './exam-report.tsx';
 import './training.css';
 
@@ -125,7 +125,7 @@ function TheoryPaper({ attempt, answers, onChange }: { attempt: Attempt; answers
           <li key={q.ref} data-testid="exam-question" data-ref={q.ref}>
             <fieldset>
               <legend>
-                {q.question} <span className="muted">({t(`exam.type.${q.type}`)})</span>
+                {q.question} <span className="muted">{typeHint(t, q.type)}</span>
               </legend>
               {q.options.map((o, i) => (
                 <label key={i} className="training-exam__option">

@@ -1,8 +1,13 @@
-import type { Lang, LocalizedText } from '@labelwork/core';
+import type { Lang, LocalizedText, QuizQuestionType } from '@labelwork/core';
 import type { Translate } from '../../i18n/translate.ts';
 
 export function localText(text: LocalizedText, lang: Lang): string {
   return text[lang] ?? text['zh-CN'] ?? text.en ?? '';
+}
+
+/** The question type as the exam shows it after the stem: "(select all that apply)". Stems carry no hint of their own (core's `typeHintIn`). */
+export function typeHint(t: Translate, type: QuizQuestionType): string {
+  return `(${t(`exam.type.${type}`)})`;
 }
 
 export function pct(x: number): string {
