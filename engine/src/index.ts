@@ -10,6 +10,7 @@ export * from './db/documents.ts';
 export * from './db/database.ts';
 export * from './db/relabel-stored.ts';
 export * from './assignment/engine-state.ts';
+export * from './assignment/imported-annotations.ts';
 export * from './db/datasets.ts';
 export * from './db/dataset-imports.ts';
 export * from './annotations/annotations.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Color } from '../schema/common.ts';
+import { Color, Id } from '../schema/common.ts';
 import { Tool } from '../schema/label-schema.ts';
 import type { Region } from '../schema/region.ts';
 import type { DatasetError } from '../formats/dataset/types.ts';
@@ -30,7 +30,21 @@ export type LabelDecision = z.infer<typeof LabelDecision>;
 export const LabelMapping = z.record(z.string().max(200), LabelDecision).refine((m) => Object.keys(m).length <= 2000, 'too many labels');
 export type LabelMapping = z.infer<typeof LabelMapping>;
 
-export const ConfirmImportInput = z.strictObject({ mapping: LabelMapping.default({}) });
+/**
+ * Importing as annotations: whose they become. `bySource` maps the file's annotators (Label Studio
+ * `completed_by`, JSONL/COCO provenance) to project members; `default` takes every annotation whose
+ * source annotator is not mapped (and all of them in formats that carry none, such as CVAT).
+ */
+export const ImportAnnotators = z.strictObject({
+  default: Id.optional(),
+  bySource: z
+    .record(z.string().max(200), Id)
+    .refine((m) => Object.keys(m).length <= 500, 'too many annotators')
+    .default({}),
+});
+export type ImportAnnotators = z.infer<typeof ImportAnnotators>;
+
+export const ConfirmImportInput = z.strictObject({ mapping: LabelMapping.default({}), annotators: ImportAnnotators.optional() });
 export type ConfirmImportInput = z.infer<typeof ConfirmImportInput>;
 
 /**
@@ -92,6 +106,26 @@ export interface ImportPreview {
   refusedByReason: Record<string, number>;
   refusals: RefusedRegion[];
   warnings: { code: string; message: string; file?: string; line?: number }[];
+  /** Importing as annotations: the file's annotators ('' for annotations that name none) and how many item annotations each has. */
+  annotators?: { name: string; annotations: number }[];
+}
+
+/**
+ * Why an annotation line of an import as annotations was not stored (never a second annotation):
+ * `item_full` the item has its k annotations already, `already_annotated` that user annotated the item,
+ * `gold_item` a gold item (answered through gold, not annotations), `item_busy` every free replica of
+ * the item is leased to someone right now.
+ */
+export const IMPORT_SKIP_REASONS = ['item_full', 'already_annotated', 'gold_item', 'item_busy'] as const;
+export type ImportSkipReason = (typeof IMPORT_SKIP_REASONS)[number];
+
+/** What a confirmed import stored (imports as annotations also say what they skipped, and why). */
+export interface ImportResult {
+  stored: number;
+  skipped: number;
+  skippedByReason: Partial<Record<ImportSkipReason, number>>;
+  /** The first REFUSALS_SHOWN skips. */
+  skips: { item: string; annotator: string; reason: ImportSkipReason }[];
 }
 
 /** A dataset import session as the API returns it. */
@@ -102,10 +136,13 @@ export interface DatasetImportView {
   format: string;
   as: ImportAs;
   annotator?: string;
+  /** Importing as annotations: the annotators the confirm used (user ids). */
+  annotators?: ImportAnnotators;
   status: 'preview' | 'running' | 'complete' | 'failed';
   done: number;
   total: number;
   preview: ImportPreview;
+  result?: ImportResult;
   error?: DatasetError | { code: string; message: string };
   createdAt: string;
 }

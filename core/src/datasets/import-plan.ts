@@ -144,8 +144,10 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
   const mapping = input.mapping ?? {};
   const prefer = PREFER[input.as];
 
-  // Which annotation of each item is imported, and the labels its regions use.
-  const chosen = new Map<DatasetItem, DatasetAnnotation | undefined>();
+  // Which annotations of each item are imported (one, or one per source annotator when importing
+  // annotations), and the labels their regions use.
+  const chosen = new Map<DatasetItem, DatasetAnnotation[]>();
+  const annotators = new Map<string, number>();
   const sources = new Map<string, SourceLabel>();
   const source = (name: string) => {
     let s = sources.get(name);
@@ -154,12 +156,16 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
   };
   for (const l of dataset.labels) source(l.name).declared = l;
   for (const item of dataset.items) {
-    const a = chooseAnnotation(item, prefer);
-    chosen.set(item, a);
-    for (const r of a?.regions ?? []) {
-      const s = source(r.label);
-      s.types[r.type] = (s.types[r.type] ?? 0) + 1;
-      s.regions++;
+    const list = input.as === 'annotations' ? annotationsPerAnnotator(item, prefer) : [chooseAnnotation(item, prefer)].filter((a) => !!a);
+    chosen.set(item, list);
+    for (const a of list) {
+      if (input.as === 'annotations')
+        annotators.set(a.provenance?.annotator ?? '', (annotators.get(a.provenance?.annotator ?? '') ?? 0) + 1);
+      for (const r of a.regions) {
+        const s = source(r.label);
+        s.types[r.type] = (s.types[r.type] ?? 0) + 1;
+        s.regions++;
+      }
     }
   }
 
@@ -247,12 +253,12 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
   const regions = { total: 0, accepted: 0, dropped: 0, refused: 0 };
   const writes: ItemWrite[] = [];
   for (const item of dataset.items) {
-    const a = chosen.get(item);
-    const src = a?.regions ?? [];
-    regions.total += src.length;
+    const list = chosen.get(item) ?? [];
+    const all = list.flatMap((a) => a.regions);
+    regions.total += all.length;
     const refuseAll = (reason: string, message: string) => {
       refuse({ item: item.name, reason, message });
-      for (const r of src)
+      for (const r of all)
         if (target.get(r.label) === null) regions.dropped++;
         else {
           regions.refused++;
@@ -287,7 +293,13 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
         continue;
       }
     }
-    // Relabel, drop, then check against the (merged) schema and the item's extent.
+    for (const a of list.length ? list : [undefined]) writes.push(regionsWrite(a, write, extent));
+  }
+
+  /** One annotation's regions on its item: relabelled, dropped, checked against the (merged) schema and the item's extent. */
+  function regionsWrite(a: DatasetAnnotation | undefined, write: Omit<ItemWrite, 'regions' | 'answered'>, extent: ItemExtent): ItemWrite {
+    const item = { name: write.name };
+    const src = a?.regions ?? [];
     const kept: { region: Region; index: number; source: string }[] = [];
     src.forEach((r, i) => {
       const to = target.get(r.label);
@@ -310,8 +322,7 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
           k.source,
         );
       regions.refused += kept.length;
-      writes.push({ ...write, regions: [], answered: a !== undefined });
-      continue;
+      return { ...write, regions: [], answered: a !== undefined, ...(a?.provenance ? { provenance: a.provenance } : {}) };
     }
     const bad = new Map<number, { reason: string; message: string }>();
     for (const issue of regionIssues(
@@ -334,7 +345,7 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
         rowOf.get(k.source)!.accepted++;
       }
     });
-    writes.push({ ...write, regions: out, answered: a !== undefined, ...(a?.provenance ? { provenance: a.provenance } : {}) });
+    return { ...write, regions: out, answered: a !== undefined, ...(a?.provenance ? { provenance: a.provenance } : {}) };
   }
 
   return {
@@ -350,6 +361,7 @@ export function planDatasetImport(input: ImportPlanInput): ImportPlan {
       refusedByReason,
       refusals,
       warnings: (input.warnings ?? []).map((w) => ({ ...w })),
+      ...(input.as === 'annotations' ? { annotators: [...annotators].map(([name, annotations]) => ({ name, annotations })) } : {}),
     },
     schema: merged,
     writes,
@@ -370,6 +382,24 @@ function chooseAnnotation(item: DatasetItem, prefer: readonly DatasetAnnotation[
   const provenance: Provenance = { ...first.provenance };
   if (scores.length) provenance.score = scores.reduce((x, y) => x + y, 0) / scores.length;
   return { kind: first.kind, regions: same.flatMap((a) => a.regions), provenance };
+}
+
+/**
+ * Importing finished annotations: every annotator's annotation of the most preferred kind the item
+ * has, one per source annotator (Label Studio `completed_by`; formats without one give one, named '').
+ */
+function annotationsPerAnnotator(item: DatasetItem, prefer: readonly DatasetAnnotation['kind'][]): DatasetAnnotation[] {
+  const first = pickAnnotation(item, prefer);
+  if (!first) return [];
+  const by = new Map<string, DatasetAnnotation[]>();
+  for (const a of item.annotations)
+    if (a.kind === first.kind) {
+      const who = a.provenance?.annotator ?? '';
+      by.set(who, [...(by.get(who) ?? []), a]);
+    }
+  return [...by.values()].map((same) =>
+    same.length === 1 ? same[0]! : { kind: first.kind, regions: same.flatMap((a) => a.regions), provenance: { ...same[0]!.provenance } },
+  );
 }
 
 /** A new keypoints label's points (the dataset's, else those its regions name) and edges. */

@@ -13,6 +13,11 @@ export const annotationsRepo = {
   /** A restored backup's annotations (a new project's, ids already remapped), and their removal when the restore fails. */
   insertRestored: (db: Database, docs: AnnotationDoc[]) => db.annotations.insertMany(docs, { ordered: true }),
   deleteOfProject: (db: Database, projectId: ObjectId) => db.annotations.deleteMany({ projectId }),
+  /** The annotations an import of finished annotations stored (their lease id names the import). */
+  ofImport: (db: Database, projectId: ObjectId, importLeaseId: string) =>
+    db.annotations.find({ projectId, leaseId: importLeaseId }).toArray(),
+  /** Removes one imported annotation again (its import failed: all or nothing). */
+  deleteImported: (db: Database, id: ObjectId, importLeaseId: string) => db.annotations.deleteOne({ _id: id, leaseId: importLeaseId }),
   bySubmission: (db: Database, submissionId: string) => db.annotations.findOne({ submissionId }),
   bySlot: (db: Database, slot: string) => db.annotations.findOne({ slot }),
   byId: (db: Database, id: ObjectId) => db.annotations.findOne({ _id: id }),

@@ -4,7 +4,7 @@
  * server's dataset-imports module (server/src/modules/dataset-imports).
  */
 import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
-import type { DatasetError, ImportAs, ImportPreview, LabelMapping } from '@labelwork/core';
+import type { DatasetError, ImportAnnotators, ImportAs, ImportPreview, ImportResult, LabelMapping } from '@labelwork/core';
 
 export interface DatasetImportDoc {
   _id: ObjectId;
@@ -15,6 +15,10 @@ export interface DatasetImportDoc {
   as: ImportAs;
   /** For `as: annotations`: whose annotations they become. */
   annotatorId: ObjectId | null;
+  /** For `as: annotations`: the confirm's annotator mapping (file annotator → member, and the default). */
+  annotators?: ImportAnnotators | null;
+  /** What the confirm stored and skipped (set when it completes). */
+  result?: ImportResult | null;
   /** The upload as received, in the `datasetUploads` GridFS bucket, until the session ends. */
   uploadId: ObjectId | null;
   /** `preview`: parsed, waiting for a confirm; `running`: being stored; then `complete` or `failed`. */

@@ -275,4 +275,40 @@ describe('dataset import plan', () => {
     });
     expect(plan.preview.regions.accepted).toBe(1);
   });
+
+  it('imports finished annotations one per source annotator, and lists the annotators in the preview', () => {
+    const box = (id: string, label: string) => ({ id, type: 'bbox' as const, label, x: 1, y: 1, w: 5, h: 5 });
+    const ds = dataset({
+      items: [
+        {
+          name: 'a.jpg',
+          kind: 'image',
+          annotations: [
+            { kind: 'annotation', regions: [box('a', 'car')], provenance: { annotator: 'ann1@x' } },
+            { kind: 'annotation', regions: [box('b', 'car')], provenance: { annotator: 'ann2@x' } },
+            { kind: 'annotation', regions: [box('c', 'car')], provenance: { annotator: 'ann1@x' } },
+            { kind: 'prediction', regions: [box('p', 'car')] },
+          ],
+        },
+        { name: '图片 1.JPG', kind: 'image', annotations: [{ kind: 'annotation', regions: [box('d', 'car')] }] },
+      ],
+    });
+    const plan = planDatasetImport({ format: 'labelstudio', as: 'annotations', dataset: ds, projectKind: 'image', schema, items });
+    expect(plan.writes.map((w) => [w.itemId, w.provenance?.annotator ?? '', w.regions.map((r) => r.id)])).toEqual([
+      ['i1', 'ann1@x', ['a', 'c']],
+      ['i1', 'ann2@x', ['b']],
+      ['i2', '', ['d']],
+    ]);
+    expect(plan.preview.annotators).toEqual([
+      { name: 'ann1@x', annotations: 1 },
+      { name: 'ann2@x', annotations: 1 },
+      { name: '', annotations: 1 },
+    ]);
+    expect(plan.preview.items).toMatchObject({ total: 2, matched: 2 });
+    expect(plan.preview.regions).toMatchObject({ total: 4, accepted: 4 });
+    // Gold and predictions still import one annotation per item.
+    const gold = planDatasetImport({ format: 'labelstudio', as: 'gold', dataset: ds, projectKind: 'image', schema, items });
+    expect(gold.writes).toHaveLength(2);
+    expect(gold.preview.annotators).toBeUndefined();
+  });
 });

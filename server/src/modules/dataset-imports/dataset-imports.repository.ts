@@ -15,10 +15,16 @@ export const datasetImportsRepo = {
       .limit(100)
       .toArray(),
   /** Claims a preview for its confirm: only one confirm runs, and only on a preview. */
-  claim: (db: Database, id: ObjectId, mapping: DatasetImportDoc['mapping'], total: number) =>
+  claim: (
+    db: Database,
+    id: ObjectId,
+    mapping: DatasetImportDoc['mapping'],
+    total: number,
+    annotators: DatasetImportDoc['annotators'] = null,
+  ) =>
     db.datasetImports.findOneAndUpdate(
       { _id: id, status: 'preview' },
-      { $set: { status: 'running', mapping, total, done: 0 } },
+      { $set: { status: 'running', mapping, total, done: 0, annotators } },
       { returnDocument: 'after' },
     ),
   /** Back to preview (the confirm was refused before anything was stored). */
@@ -27,8 +33,14 @@ export const datasetImportsRepo = {
   planned: (db: Database, id: ObjectId, preview: DatasetImportDoc['preview'], total: number) =>
     db.datasetImports.updateOne({ _id: id }, { $set: { preview, total } }),
   progress: (db: Database, id: ObjectId, done: number) => db.datasetImports.updateOne({ _id: id }, { $set: { done } }),
-  finish: (db: Database, id: ObjectId, status: 'complete' | 'failed', at: Date, error: DatasetImportDoc['error'] = null) =>
-    db.datasetImports.updateOne({ _id: id }, { $set: { status, finishedAt: at, error, uploadId: null } }),
+  finish: (
+    db: Database,
+    id: ObjectId,
+    status: 'complete' | 'failed',
+    at: Date,
+    error: DatasetImportDoc['error'] = null,
+    result: DatasetImportDoc['result'] = null,
+  ) => db.datasetImports.updateOne({ _id: id }, { $set: { status, finishedAt: at, error, result, uploadId: null } }),
   /** Previews nobody confirmed in time, and confirms left running by a process that died (started before `stalledBefore`). */
   stale: (db: Database, now: Date, stalledBefore: Date) =>
     db.datasetImports

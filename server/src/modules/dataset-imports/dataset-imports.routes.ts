@@ -86,8 +86,8 @@ export function datasetImportsRoutes(ctx: AppContext): Router {
 
   r.post('/projects/:id/dataset-imports/:importId/confirm', requireRole('admin', 'lead'), async (req, res) => {
     const { project, doc } = await session(req);
-    const { mapping } = parseBody(ConfirmImportInput, req.body);
-    const view = await confirmDatasetImport(ctx, me(req), project, doc, mapping);
+    const { mapping, annotators } = parseBody(ConfirmImportInput, req.body);
+    const view = await confirmDatasetImport(ctx, me(req), project, doc, mapping, annotators);
     res.status(view.status === 'running' ? 202 : 200).json({ import: view });
   });
   return r;

@@ -7,8 +7,10 @@ import {
   planDatasetImport,
   type DatasetFormatId,
   type DatasetImportView,
+  type ImportAnnotators,
   type ImportAs,
   type ImportPlan,
+  type ImportResult,
   type ItemWrite,
   type LabelMapping,
   type ProjectItemRef,
@@ -27,6 +29,7 @@ import { audit } from '../audit/index.ts';
 import { deleteItems, importImages, putGoldAnswers } from '../items/index.ts';
 import { updateProject } from '../projects/index.ts';
 import { openUpload, type OpenedUpload } from './dataset-upload.ts';
+import { assertAnnotatorsMapped, assertMembers, storeAnnotations, withdrawImport } from './import-annotations.ts';
 import { datasetImportsRepo } from './dataset-imports.repository.ts';
 
 /** How long a preview waits for its confirm. */
@@ -43,6 +46,8 @@ export function toView(d: DatasetImportDoc): DatasetImportView {
     done: d.done,
     total: d.total,
     preview: d.preview,
+    ...(d.annotators ? { annotators: d.annotators } : {}),
+    ...(d.result ? { result: d.result } : {}),
     ...(d.error ? { error: d.error } : {}),
     createdAt: d.createdAt.toISOString(),
   };
@@ -153,10 +158,6 @@ export async function previewDatasetImport(
 ): Promise<DatasetImportView> {
   assertWritable(project);
   await sweepStaleImports(ctx);
-  if (req.as === 'annotations')
-    throw new AppError('VALIDATION_FAILED', 'importing as an annotator’s annotations is not available yet; import as predictions or gold', {
-      field: 'as',
-    });
   const { plan } = await withWorkDir(ctx, async (dir) =>
     readAndPlan(ctx, project, await openUpload(req.file, dir, ctx.config.MAX_IMPORT_BYTES), req.format, req.as, undefined),
   );
@@ -225,10 +226,18 @@ export async function confirmDatasetImport(
   project: ProjectDoc,
   session: DatasetImportDoc,
   mapping: LabelMapping,
+  annotators?: ImportAnnotators,
 ): Promise<DatasetImportView> {
   assertWritable(project);
   if (session.status !== 'preview' || !session.uploadId) throw new AppError('CONFLICT', `this import is ${session.status}, not a preview`);
-  const claimed = await datasetImportsRepo.claim(ctx.db, session._id, mapping, session.total);
+  if (session.as === 'annotations') assertMembers(project, annotators);
+  const claimed = await datasetImportsRepo.claim(
+    ctx.db,
+    session._id,
+    mapping,
+    session.total,
+    session.as === 'annotations' ? annotators : null,
+  );
   if (!claimed) throw new AppError('CONFLICT', 'this import is being confirmed already');
   let plan: ImportPlan;
   let gold: Set<string>;
@@ -258,6 +267,7 @@ export async function confirmDatasetImport(
         reason: 'NEW_ITEMS',
         count: newItems,
       });
+    if (session.as === 'annotations') assertAnnotatorsMapped(plan.writes, annotators);
     // New labels join the schema before anything is written (a concurrent schema edit refuses the confirm: VERSION_CONFLICT).
     if (plan.preview.newLabels.length > 0)
       await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
@@ -269,7 +279,7 @@ export async function confirmDatasetImport(
   }
   const writes = plan.writes.filter((w) => w.itemId !== null && w.answered);
   await datasetImportsRepo.planned(ctx.db, session._id, plan.preview, writes.length);
-  const stored = storeWrites(ctx, user, project, session, plan, writes, gold);
+  const stored = storeWrites(ctx, user, project, { ...session, annotators: annotators ?? null }, plan, writes, gold);
   // A large import goes on after the answer (202, status `running`; GET shows its progress).
   if (writes.length > SYNC_ITEMS)
     stored.catch((e: unknown) => ctx.log.error('dataset import failed', { importId: session._id.toHexString(), err: e }));
@@ -290,6 +300,7 @@ async function storeWrites(
   writes: readonly ItemWrite[],
   gold: Set<string>,
 ): Promise<void> {
+  let result: ImportResult = { stored: writes.length, skipped: 0, skippedByReason: {}, skips: [] };
   try {
     const progress = (done: number) => datasetImportsRepo.progress(ctx.db, session._id, done).then(() => undefined);
     if (session.as === 'gold') {
@@ -302,12 +313,13 @@ async function storeWrites(
     } else if (session.as === 'predictions') {
       await storePredictions(ctx, project, session, writes, progress);
     } else {
-      throw new AppError('VALIDATION_FAILED', `importing as ${session.as} is not available yet`);
+      result = await storeAnnotations(ctx, project, session, writes, progress);
     }
-    await datasetImportsRepo.finish(ctx.db, session._id, 'complete', new Date(ctx.now()));
+    await datasetImportsRepo.finish(ctx.db, session._id, 'complete', new Date(ctx.now()), null, result);
   } catch (e) {
     // All or nothing: predictions stored before the failure go (gold answers are per-item replacements of a checked answer).
     if (session.as === 'predictions') await deletePredictionsOfSource(ctx.db, project._id, session._id.toHexString()).catch(() => 0);
+    if (session.as === 'annotations') await withdrawImport(ctx, project, session).catch(() => 0);
     const error = e instanceof AppError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'storing the import failed' };
     await datasetImportsRepo.finish(ctx.db, session._id, 'failed', new Date(ctx.now()), error);
     await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
@@ -326,6 +338,9 @@ async function storeWrites(
       items: plan.preview.items.matched,
       regions: plan.preview.regions.accepted,
       newLabels: plan.preview.newLabels,
+      stored: result.stored,
+      skipped: result.skippedByReason,
+      ...(session.annotators ? { annotators: session.annotators } : {}),
     },
   );
 }
@@ -388,6 +403,7 @@ export async function sweepStaleImports(ctx: AppContext): Promise<number> {
   const stale = await datasetImportsRepo.stale(ctx.db, new Date(now), new Date(now - STALLED_MS));
   for (const s of stale) {
     if (s.status === 'running' && s.as === 'predictions') await deletePredictionsOfSource(ctx.db, s.projectId, s._id.toHexString());
+    if (s.status === 'running' && s.as === 'annotations') await withdrawImport(ctx, { _id: s.projectId }, s);
     await datasetImportsRepo.finish(ctx.db, s._id, 'failed', new Date(now), {
       code: s.status === 'preview' ? 'EXPIRED' : 'INTERRUPTED',
       message: s.status === 'preview' ? 'not confirmed in time; nothing was stored' : 'interrupted; nothing was kept',

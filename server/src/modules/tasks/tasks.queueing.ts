@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { replicaJobs, uncertaintyPriority, type QueueItemsInput } from '@labelwork/core';
+import { replicaJobId, replicaJobs, uncertaintyPriority, type QueueItemsInput } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { latestScores, type ItemDoc, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
@@ -95,15 +95,26 @@ export async function queueItemDocs(
         result.gold++;
       } else ordinary.push(d);
     }
+    // Slots an import of finished annotations filled before the item went up get no replica job.
+    const filled = new Set(
+      (
+        await ctx.db.annotations
+          .find({ itemId: { $in: ordinary.map((d) => d._id) } })
+          .project<{ slot: string }>({ slot: 1 })
+          .toArray()
+      ).map((a) => a.slot),
+    );
+    const replicaItems = ordinary.map((d) => {
+      const itemId = d._id.toHexString();
+      const skip = new Set<number>();
+      for (let r = 0; r < overlap; r++) if (filled.has(replicaJobId(itemId, r))) skip.add(r);
+      return { itemId, k: overlap, priority: priorityOf(d), skip };
+    });
     cache.hincrby(k.stats, 'itemsQueued', ordinary.length);
-    cache.hincrby(k.stats, 'replicasQueued', ordinary.length * overlap);
+    cache.hincrby(k.stats, 'replicasQueued', ordinary.length * overlap - filled.size);
     await cache.exec();
     // Replicas interleaved in windows of `spread` items (core's interleaveReplicas, shared with requeue-all).
-    const jobs = replicaJobs(
-      projectId,
-      ordinary.map((d) => ({ itemId: d._id.toHexString(), k: overlap, priority: priorityOf(d) })),
-      settings.spread,
-    );
+    const jobs = replicaJobs(projectId, replicaItems, settings.spread);
     for (let i = 0; i < jobs.length; i += 3000) await pq.queue.addBulk(jobs.slice(i, i + 3000));
     result.queued += fresh.length;
   };

@@ -1,0 +1,204 @@
+import { ObjectId } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningWorkers } from '../../workers/src/app.ts';
+import type { ApiClient } from '../support/api-client.ts';
+import { signedInUser } from '../support/project-setup.ts';
+import { sid, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+let t: TestApp;
+let workers: RunningWorkers;
+let admin: ApiClient;
+let lead: TestUser;
+let alice: TestUser;
+let bob: TestUser;
+let carol: TestUser;
+let dave: TestUser;
+let outsider: TestUser;
+let projectId = '';
+let itemIds: string[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  workers = await startTestWorkers(t);
+  admin = await t.admin();
+  const user = (name: string, role = 'annotator') => signedInUser(admin, { name, role, level: 'L4' });
+  lead = await user('lead', 'lead');
+  alice = await user('alice');
+  bob = await user('bob');
+  carol = await user('carol');
+  dave = await user('dave');
+  outsider = await user('outsider');
+  // Three text items t0..t2 put up with overlap k = 2.
+  ({ projectId, itemIds } = await textProject(lead.client, [alice.id, bob.id, carol.id, dave.id], { n: 3, overlap: 2 }));
+}, 60_000);
+afterAll(async () => {
+  await workers?.close();
+  await t?.close();
+});
+
+/** A Label Studio export: per task, annotations with their `completed_by`. */
+function labelStudio(tasks: { item: string; by: { who: string; label: string }[] }[]): string {
+  return JSON.stringify(
+    tasks.map((task, i) => ({
+      id: i + 1,
+      data: { text: `text of ${task.item}` },
+      meta: { name: task.item },
+      annotations: task.by.map((b) => ({
+        completed_by: { email: b.who },
+        result: [{ id: `r${i}`, from_name: 'c', to_name: 'text', type: 'choices', value: { choices: [b.label] } }],
+      })),
+    })),
+  );
+}
+
+const preview = (name: string, data: string, format = 'labelstudio') =>
+  lead.client.upload(`/api/projects/${projectId}/dataset-imports`, 'file', [{ name, data }], { format, as: 'annotations' });
+
+async function annotationsOf(itemId: string): Promise<{ userId: string; slot: string; status: string; leaseId: string }[]> {
+  const docs = await t.app.ctx.db.annotations.find({ itemId: new ObjectId(itemId) }).toArray();
+  return docs.map((d) => ({ userId: d.userId.toHexString(), slot: d.slot, status: d.status, leaseId: d.leaseId }));
+}
+
+describe('dataset import as finished annotations', () => {
+  it('stores a file annotator’s work as a member’s submitted annotations in free replica slots, skipping what would exceed k', async () => {
+    // Carol annotates one item live first: it has one of its two annotations.
+    const next = await carol.client.post(`/api/projects/${projectId}/tasks/next`);
+    expect(next.status).toBe(200);
+    const carolItem = next.body.task.item.id as string;
+    const s = await carol.client.post(`/api/tasks/${next.body.task.leaseId}/submit`, {
+      submissionId: sid(),
+      regions: [{ id: 'c', type: 'class', label: 'pos' }],
+    });
+    expect(s.status).toBe(201);
+    const names = new Map(itemIds.map((id, i) => [id, `t${i}`]));
+    const carolName = names.get(carolItem)!;
+
+    // The file: ann1 annotated every item, ann2 annotated Carol's item too (that would be a third annotation).
+    const file = labelStudio(
+      itemIds.map((id) => ({
+        item: names.get(id)!,
+        by:
+          id === carolItem
+            ? [
+                { who: 'ann1@x', label: 'pos' },
+                { who: 'ann2@x', label: 'neg' },
+              ]
+            : [{ who: 'ann1@x', label: 'neg' }],
+      })),
+    );
+    const p = await preview('ls.json', file);
+    expect(p.status, JSON.stringify(p.body)).toBe(201);
+    expect(p.body.import.preview.annotators).toEqual([
+      { name: 'ann1@x', annotations: 3 },
+      { name: 'ann2@x', annotations: 1 },
+    ]);
+    const id = p.body.import.id as string;
+    const url = `/api/projects/${projectId}/dataset-imports/${id}/confirm`;
+    const before = await t.app.ctx.db.annotations.countDocuments();
+
+    // Refused, nothing stored: an unmapped file annotator, and a user who is not a member.
+    const unmapped = await lead.client.post(url, { annotators: { bySource: { 'ann1@x': alice.id } } });
+    expect(unmapped.status).toBe(400);
+    expect(unmapped.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { reason: 'ANNOTATOR_REQUIRED', unmapped: ['ann2@x'] },
+    });
+    const stranger = await lead.client.post(url, { annotators: { default: outsider.id } });
+    expect(stranger.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { reason: 'NOT_A_MEMBER' } });
+    expect(await t.app.ctx.db.annotations.countDocuments()).toBe(before);
+
+    const c = await lead.client.post(url, { annotators: { bySource: { 'ann1@x': alice.id, 'ann2@x': dave.id } } });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(c.body.import).toMatchObject({
+      status: 'complete',
+      result: {
+        stored: 3,
+        skipped: 1,
+        skippedByReason: { item_full: 1 },
+        skips: [{ item: carolName, annotator: 'ann2@x', reason: 'item_full' }],
+      },
+    });
+    for (const itemId of itemIds) {
+      const anns = await annotationsOf(itemId);
+      const mine = anns.filter((a) => a.userId === alice.id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ status: 'submitted', leaseId: `import:${id}` });
+      expect(anns.some((a) => a.userId === dave.id)).toBe(false);
+      expect(anns.length).toBe(itemId === carolItem ? 2 : 1);
+      expect(new Set(anns.map((a) => a.slot)).size).toBe(anns.length);
+    }
+    const audit = await t.app.ctx.db.audit.findOne({ action: 'dataset.import', 'details.importId': id });
+    expect(audit?.details).toMatchObject({ as: 'annotations', stored: 3, skipped: { item_full: 1 } });
+
+    // The item now at k gets its agreement computed, as after a normal submit.
+    await waitFor('agreement of the filled item', () => t.app.ctx.db.agreements.findOne({ _id: `item:${carolItem}` }));
+
+    // Alice filled a slot on every item: the queue has nothing for her.
+    const aliceNext = await alice.client.post(`/api/projects/${projectId}/tasks/next`);
+    expect(aliceNext.status).toBe(404);
+    expect(aliceNext.body.error.code).toBe('NOTHING_TO_DO');
+
+    // Bob gets exactly the two items that still need a second annotation, each once.
+    const got: string[] = [];
+    for (;;) {
+      const n = await bob.client.post(`/api/projects/${projectId}/tasks/next`);
+      if (n.status === 404) break;
+      expect(n.status).toBe(200);
+      got.push(n.body.task.item.id as string);
+      const r = await bob.client.post(`/api/tasks/${n.body.task.leaseId}/submit`, {
+        submissionId: sid(),
+        regions: [{ id: 'c', type: 'class', label: 'neg' }],
+      });
+      expect(r.status).toBe(201);
+    }
+    expect(got.sort()).toEqual(itemIds.filter((i) => i !== carolItem).sort());
+    for (const itemId of itemIds) expect(await annotationsOf(itemId)).toHaveLength(2);
+    // Dave's only annotation was skipped, but every item has its k now.
+    const daveNext = await dave.client.post(`/api/projects/${projectId}/tasks/next`);
+    expect(daveNext.status).toBe(404);
+    for (const itemId of itemIds) await waitFor(`agreement of ${itemId}`, () => t.app.ctx.db.agreements.findOne({ _id: `item:${itemId}` }));
+    const queue = (await lead.client.get(`/api/projects/${projectId}/queue`)).body;
+    expect(queue.counts).toMatchObject({ waiting: 0, leased: 0, done: 6 });
+  }, 60_000);
+
+  it('skips an item its member already annotated instead of storing a second annotation', async () => {
+    const p = await preview('again.json', labelStudio([{ item: 't0', by: [{ who: 'x', label: 'pos' }] }]));
+    expect(p.status).toBe(201);
+    const c = await lead.client.post(`/api/projects/${projectId}/dataset-imports/${p.body.import.id}/confirm`, {
+      annotators: { default: alice.id },
+    });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(c.body.import.result).toMatchObject({ stored: 0, skipped: 1, skippedByReason: { already_annotated: 1 } });
+    expect((await annotationsOf(itemIds[0]!)).filter((a) => a.userId === alice.id)).toHaveLength(1);
+  });
+
+  it('fills slots of items not put up yet: queueing them later adds only the missing replicas', async () => {
+    const later = await textProject(lead.client, [alice.id, bob.id], { n: 2, overlap: 2, queue: false });
+    const up = await lead.client.upload(
+      `/api/projects/${later.projectId}/dataset-imports`,
+      'file',
+      [{ name: 'cvat-like.json', data: labelStudio([{ item: 't0', by: [{ who: '', label: 'pos' }] }]) }],
+      { format: 'labelstudio', as: 'annotations' },
+    );
+    expect(up.status).toBe(201);
+    const c = await lead.client.post(`/api/projects/${later.projectId}/dataset-imports/${up.body.import.id}/confirm`, {
+      annotators: { default: alice.id },
+    });
+    expect(c.body.import.result).toMatchObject({ stored: 1, skipped: 0 });
+    const q = await lead.client.post(`/api/projects/${later.projectId}/queue/items`, { all: true });
+    expect(q.status, JSON.stringify(q.body)).toBe(200);
+    // Item t0 has one of its two replicas filled by the import: three replica tasks wait, not four.
+    const queue = (await lead.client.get(`/api/projects/${later.projectId}/queue`)).body;
+    expect(queue.counts).toMatchObject({ waiting: 3, itemsQueued: 2 });
+    const aliceGot: string[] = [];
+    for (;;) {
+      const n = await alice.client.post(`/api/projects/${later.projectId}/tasks/next`);
+      if (n.status === 404) break;
+      aliceGot.push(n.body.task.item.id as string);
+      await alice.client.post(`/api/tasks/${n.body.task.leaseId}/submit`, { submissionId: sid(), regions: [] });
+    }
+    const t1 = await t.app.ctx.db.items.findOne({ projectId: new ObjectId(later.projectId), externalId: 't1' });
+    expect(aliceGot).toEqual([t1!._id.toHexString()]);
+  });
+});
