@@ -95,6 +95,8 @@ export const ConfigSchema = z.object({
   GUIDELINES_DIR: z.string().default(''),
   /** Origin model backends fetch signed media from (default: the origin the lead's browser used to start a run). */
   PUBLIC_URL: z.string().url().optional(),
+  /** Longest wait for an interactive model backend's answer to an annotator's Assist request. */
+  ML_ASSIST_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(4000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Refuse to start unless Redis uses maxmemory-policy noeviction (BullMQ needs it). */
   REQUIRE_NOEVICTION: bool.default(false),

@@ -215,6 +215,14 @@ const CALLS: Record<string, Call> = {
     path: V((v) => `/api/projects/${v.projectId}/ml/runs`),
     body: () => ({ backendId: '0123456789abcdef01234567' }),
   },
+  'POST /api/projects/:id/ml/webhook': {
+    path: V((v) => `/api/projects/${v.projectId}/ml/webhook`),
+    body: () => ({ backendId: '0123456789abcdef01234567', enabled: true }),
+  },
+  'POST /api/tasks/:leaseId/assist': {
+    path: V((v) => `/api/tasks/${v.leaseId}/assist`),
+    body: () => ({ label: 'pedestrian', hint: { kind: 'box', x: 10, y: 10, w: 40, h: 80 } }),
+  },
   'POST /api/projects/:id/ml/runs/:runId/cancel': {
     path: V((v) => `/api/projects/${v.projectId}/ml/runs/0123456789abcdef01234567/cancel`),
   },

@@ -12,6 +12,7 @@ import { projectAgreementProcessor } from './processors/project-agreement.ts';
 import { recomputeProjectProcessor } from './processors/recompute-project.ts';
 import { requeueAllProcessor } from './processors/requeue-all.ts';
 import { mlHealthProcessor, predictRunProcessor } from './processors/predict.ts';
+import { mlWebhookProcessor, startAnnotationWebhooks } from './processors/ml-webhook.ts';
 import { ML_HEALTH_EVERY_MS, ML_JOBS, ML_QUEUE } from '@labelwork/core';
 import { EXPORT, exportFailed } from './processors/export-jobs.ts';
 import { startLeaseLogDrain } from './lease-log.ts';
@@ -42,6 +43,7 @@ const MAINTENANCE: Record<string, Processor> = {
 const ML: Record<string, Processor> = {
   [ML_JOBS.predictRun]: predictRunProcessor,
   [ML_JOBS.health]: mlHealthProcessor,
+  [ML_JOBS.webhook]: mlWebhookProcessor,
 };
 
 function dispatch(w: WorkerContext, table: Record<string, Processor>) {
@@ -90,7 +92,7 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
   await Promise.all(workers.map((wk) => wk.waitUntilReady()));
   const mlQueue = new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
   await mlQueue.upsertJobScheduler(ML_JOBS.health, { every: ML_HEALTH_EVERY_MS }, { name: ML_JOBS.health });
-  const drains = [await startLeaseLogDrain(ctx), await startItemStatusDrain(ctx)];
+  const drains = [await startLeaseLogDrain(ctx), await startItemStatusDrain(ctx), await startAnnotationWebhooks(ctx, mlQueue)];
   log.info('workers ready', { queues: workers.map((wk) => wk.name), concurrency: config.WORKER_CONCURRENCY });
   let closing: Promise<void> | null = null;
   return {

@@ -4,7 +4,8 @@ import { ItemCompletePayload, ProjectAgreementPayload } from './tasks.ts';
 import { DatasetProgressPayload } from './datasets.ts';
 
 /**
- * Domain events: facts the workers record for the servers to act on. They are appended to one Redis
+ * Domain events: facts the workers record for the servers to act on (and the servers for the
+ * workers: `annotation.saved`). They are appended to one Redis
  * Stream (durable, bounded) and read two ways: through consumer groups, one per purpose, where each
  * event is handled by exactly one server process at least once (handlers are idempotent), and by a
  * per-process tail that relays them to that process's sockets (best-effort). See
@@ -19,6 +20,12 @@ export const DOMAIN_EVENTS = {
   projectAgreementUpdated: 'project.agreement-updated',
   /** An export or a snapshot build moved on (informative; the export/snapshot document holds the truth). */
   datasetProgress: 'dataset.progress',
+  /**
+   * An annotation was submitted (`created`) or its regions changed later (`updated`: the author's
+   * edit, a rework resubmit, a reviewer's fix). Recorded by the server (engine/src/annotations) for
+   * the workers (model-backend webhooks); not relayed to sockets.
+   */
+  annotationSaved: 'annotation.saved',
 } as const;
 
 /**
@@ -44,9 +51,35 @@ export type ProjectAgreementUpdatedEvent = z.infer<typeof ProjectAgreementUpdate
 export const DatasetProgressEvent = z.object({ type: z.literal(DOMAIN_EVENTS.datasetProgress), ...base, data: DatasetProgressPayload });
 export type DatasetProgressEvent = z.infer<typeof DatasetProgressEvent>;
 
-export const DomainEvent = z.discriminatedUnion('type', [ItemCompletedEvent, ProjectAgreementUpdatedEvent, DatasetProgressEvent]);
+const objectId = z.string().regex(/^[0-9a-f]{24}$/);
+export const AnnotationSavedEvent = z.object({
+  type: z.literal(DOMAIN_EVENTS.annotationSaved),
+  ...base,
+  data: z.object({
+    projectId: objectId,
+    itemId: objectId,
+    annotationId: objectId,
+    /** The annotation's version after the change. */
+    version: z.number().int().positive(),
+    action: z.enum(['created', 'updated']),
+    /** Gold answers are scored, not learned from: consumers skip them. */
+    gold: z.boolean(),
+    /** A reviewer's fix: the regions are that verdict's `fixedRegions`, not the annotation's. */
+    reviewId: objectId.optional(),
+  }),
+});
+export type AnnotationSavedEvent = z.infer<typeof AnnotationSavedEvent>;
+
+export const DomainEvent = z.discriminatedUnion('type', [
+  ItemCompletedEvent,
+  ProjectAgreementUpdatedEvent,
+  DatasetProgressEvent,
+  AnnotationSavedEvent,
+]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];
+/** Domain events relayed to sockets (the others are work for consumer groups only). */
+export type RelayedDomainEventType = Exclude<DomainEventType, typeof DOMAIN_EVENTS.annotationSaved>;
 
 /**
  * The socket event each domain event is relayed as (to the project room). The `satisfies` clause
@@ -57,7 +90,7 @@ export const DOMAIN_EVENT_SOCKET = {
   [DOMAIN_EVENTS.projectAgreementUpdated]: SERVER_EVENTS.projectAgreement,
   [DOMAIN_EVENTS.datasetProgress]: SERVER_EVENTS.datasetProgress,
 } as const satisfies {
-  [T in DomainEventType]: {
+  [T in RelayedDomainEventType]: {
     [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] extends Extract<DomainEvent, { type: T }>['data'] ? E : never;
   }[keyof ServerToClientEvents];
 };
@@ -80,6 +113,8 @@ export const DOMAIN_EVENTS_MAX_LEN = 100_000;
 export const DOMAIN_EVENT_GROUPS = {
   /** Low-agreement review routing (server review module). */
   reviewRouting: 'review-routing',
+  /** Annotation webhooks to model backends (workers' ml-webhook processor). */
+  mlWebhooks: 'ml-webhooks',
 } as const;
 
 /** Stream entry fields: `type` (readable with XRANGE) and `e`, the event as JSON. */

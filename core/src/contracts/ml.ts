@@ -44,6 +44,12 @@ export const NativeTask = z.object({
 });
 export type NativeTask = z.infer<typeof NativeTask>;
 
+export const NativeAssistHint = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('point'), x: z.number(), y: z.number(), label: z.string(), positive: z.boolean() }),
+  z.object({ kind: z.literal('box'), x: z.number(), y: z.number(), w: z.number(), h: z.number(), label: z.string() }),
+]);
+export type NativeAssistHint = z.infer<typeof NativeAssistHint>;
+
 /** `POST /predict` body Labelwork sends. `context` carries an annotator's hint regions (interactive backends). */
 export const NativePredictRequest = z.object({
   protocol: z.literal(ML_NATIVE_PROTOCOL),
@@ -52,7 +58,15 @@ export const NativePredictRequest = z.object({
   kind: ProjectKind,
   labelSchema: LabelSchema,
   tasks: z.array(NativeTask).max(64),
-  params: z.object({ context: z.object({ regions: z.array(Region).max(100) }).nullable() }),
+  params: z.object({
+    context: z
+      .object({
+        regions: z.array(Region).max(100),
+        /** An annotator's hints (interactive backends): a positive point or a rough box, in pixels, with the wanted label. */
+        hints: z.array(NativeAssistHint).max(20).optional(),
+      })
+      .nullable(),
+  }),
 });
 export type NativePredictRequest = z.infer<typeof NativePredictRequest>;
 
@@ -68,23 +82,104 @@ export type NativePrediction = z.infer<typeof NativePrediction>;
 export const NativePredictReply = z.object({ results: z.array(NativePrediction) });
 export type NativePredictReply = z.infer<typeof NativePredictReply>;
 
-/** `POST /webhook` body: a submitted annotation (online learning) or a lead's request to train. */
+/**
+ * `POST /webhook` body: a submitted annotation (online learning: `ANNOTATION_CREATED` on submit,
+ * `ANNOTATION_UPDATED` on a later change) or a lead's request to train (`START_TRAINING`, no task
+ * or annotation). The annotation's regions are Labelwork's (pixels, code points).
+ */
 export const NativeWebhookRequest = z.object({
   protocol: z.literal(ML_NATIVE_PROTOCOL),
   action: z.enum(['ANNOTATION_CREATED', 'ANNOTATION_UPDATED', 'START_TRAINING']),
   project: z.string(),
   task: NativeTask.optional(),
-  annotation: z.object({ regions: z.array(Region).max(MAX_REGIONS) }).optional(),
+  annotation: z
+    .object({
+      /** The annotation's id (stable across its versions). */
+      id: z.string().optional(),
+      version: z.number().int().positive().optional(),
+      regions: z.array(Region).max(MAX_REGIONS),
+      /** The annotator's user id. */
+      completedBy: z.string().optional(),
+      createdAt: z.string().optional(),
+      updatedAt: z.string().optional(),
+    })
+    .optional(),
 });
 export type NativeWebhookRequest = z.infer<typeof NativeWebhookRequest>;
 
 /** The workers' model-backend queue (its own hash tag) and its jobs. */
 export const ML_QUEUE = '{ml}';
-export const ML_JOBS = { predictRun: 'predict-run', health: 'ml-health' } as const;
+export const ML_JOBS = { predictRun: 'predict-run', health: 'ml-health', webhook: 'ml-webhook' } as const;
 /** BullMQ job id of a run (one job per run: starting it twice is a no-op). */
 export const mlRunJobId = (runId: string) => `run-${runId}`;
 export const PredictRunJob = z.object({ runId: z.string().regex(/^[0-9a-f]{24}$/) });
 export type PredictRunJob = z.infer<typeof PredictRunJob>;
+/**
+ * One annotation webhook to one backend (queued by the workers' `ml-webhooks` consumer of the
+ * `annotation.saved` domain event): the regions are read when it is sent.
+ */
+export const MlWebhookJob = z.object({
+  projectId: z.string().regex(/^[0-9a-f]{24}$/),
+  backendId: z.string().regex(/^[0-9a-f]{24}$/),
+  annotationId: z.string().regex(/^[0-9a-f]{24}$/),
+  version: z.number().int().positive(),
+  action: z.enum(['ANNOTATION_CREATED', 'ANNOTATION_UPDATED']),
+  reviewId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/)
+    .optional(),
+});
+export type MlWebhookJob = z.infer<typeof MlWebhookJob>;
+/** BullMQ job id of a webhook: one per backend, annotation version and action (a redelivered event adds nothing). */
+export const mlWebhookJobId = (j: MlWebhookJob) =>
+  `wh-${j.backendId}-${j.annotationId}-${j.version}-${j.action}${j.reviewId ? `-${j.reviewId}` : ''}`;
+/** Attempts of a webhook (exponential backoff from ML_WEBHOOK_BACKOFF_MS: about 8.5 minutes in all). */
+export const ML_WEBHOOK_ATTEMPTS = 9;
+export const ML_WEBHOOK_BACKOFF_MS = 1000;
+/** Longest wait for a webhook's answer (or the backend's own timeout when shorter). */
+export const ML_WEBHOOK_TIMEOUT_MS = 30_000;
+/** Lines of webhook log kept per attachment. */
+export const ML_WEBHOOK_LOG_LINES = 50;
+
+/**
+ * Interactive assistance (`POST /api/tasks/:leaseId/assist`): the annotator's hint on the item
+ * they hold, in pixels of the image — a positive point (a click) or a rough box (a drag) — and the
+ * label the region should get. The server sends it to an interactive backend as Label Studio's
+ * `params.context` (a `keypointlabels` or `rectanglelabels` result with `is_positive`) or the
+ * native `params.context.regions`, and answers the backend's regions in pixels.
+ */
+export const AssistHint = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('point'), x: z.number().finite(), y: z.number().finite() }),
+  z.object({
+    kind: z.literal('box'),
+    x: z.number().finite(),
+    y: z.number().finite(),
+    w: z.number().finite().positive(),
+    h: z.number().finite().positive(),
+  }),
+]);
+export type AssistHint = z.infer<typeof AssistHint>;
+export const AssistInput = z.object({
+  label: z.string().min(1).max(200),
+  hint: AssistHint,
+  /** Which interactive backend (default: the first attached one, by name). */
+  backendId: z
+    .string()
+    .regex(/^[0-9a-f]{24}$/)
+    .optional(),
+});
+export type AssistInput = z.infer<typeof AssistInput>;
+/** What the assist route answers: the regions to add (ids to be replaced by the editor), from which backend. */
+export interface AssistReply {
+  regions: Region[];
+  backend: string;
+  modelVersion: string | null;
+  ms: number;
+}
+/** Default time an assist call may take (config ML_ASSIST_TIMEOUT_MS), and assist calls per user and minute. */
+export const ML_ASSIST_TIMEOUT_MS = 4000;
+export const ML_ASSIST_PER_MINUTE = 60;
+
 /** Items per `/predict` call, and the limits of every outgoing call. */
 export const ML_BATCH_SIZE = 16;
 export const ML_MAX_REPLY_BYTES = 16 * 1024 * 1024;
@@ -135,6 +230,16 @@ export interface MlRunView {
   log: { at: string; level: 'info' | 'error'; message: string }[];
   createdAt: string;
   finishedAt: string | null;
+}
+
+/** An attachment's webhook: whether it is on, and how the sends went (shown to the project's leads). */
+export interface MlWebhookView {
+  enabled: boolean;
+  sent: number;
+  failed: number;
+  lastAt: string | null;
+  lastError: string | null;
+  log: { at: string; level: 'info' | 'error'; message: string }[];
 }
 
 /** A run's progress pushed to the project's leads. */

@@ -5,3 +5,4 @@ export * from './ls-reply.ts';
 export * from './native-reply.ts';
 export * from './uncertainty.ts';
 export * from './model-quality.ts';
+export * from './ls-webhook.ts';

@@ -38,11 +38,27 @@ export interface LsPredictRequest {
   params: { login: null; password: null; context: unknown };
 }
 
+/**
+ * `POST /webhook`, as Label Studio's webhooks send it (`action`, and the annotation, task and
+ * project serialized): label_studio_ml's handler pops `action`, reads `project.id` and
+ * `project.label_config`, and hands the rest to `fit(event, data)`.
+ */
 export interface LsWebhookRequest {
   action: 'ANNOTATION_CREATED' | 'ANNOTATION_UPDATED' | 'ANNOTATION_DELETED' | 'START_TRAINING';
-  project: { id: number; label_config: string };
-  annotation?: { id: number; result: LsResult[] };
-  task?: LsTask;
+  project: { id: number; title?: string; label_config: string };
+  annotation?: {
+    id: number;
+    result: unknown[];
+    task: number;
+    project: number;
+    completed_by: number;
+    created_at: string;
+    updated_at: string;
+    lead_time: number | null;
+    was_cancelled: boolean;
+    ground_truth: boolean;
+  };
+  task?: LsTask & { project: number; is_labeled: boolean; meta: Record<string, unknown> };
 }
 
 /** `GET /health`: status UP; everything else is informative. */

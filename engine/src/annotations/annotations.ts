@@ -1,7 +1,8 @@
 import type { ObjectId } from 'mongodb';
-import type { Annotation, AnnotationStatus } from '@labelwork/core';
+import { DOMAIN_EVENTS, type Annotation, type AnnotationStatus } from '@labelwork/core';
 import type { AnnotationDoc } from '../db/documents.ts';
 import type { Database } from '../db/database.ts';
+import { appendDomainEvent } from '../events/domain-events.ts';
 
 /**
  * The one writer of the annotations collection: the server's tasks module inserts submissions,
@@ -70,4 +71,37 @@ export function toAnnotation(d: AnnotationDoc): Annotation {
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };
+}
+
+/**
+ * Records that an annotation was submitted (`created`) or its regions changed (`updated`: the
+ * author's edit or rework, a reviewer's fix with `reviewId`) as an `annotation.saved` domain event,
+ * for the workers (model-backend webhooks). One Redis append, nothing else: whatever acts on it
+ * runs later in the workers, so no backend can slow or fail the write. The event id names the
+ * annotation's version, so recording the same change twice (a retried submit) is deduplicated by
+ * consumers.
+ */
+export async function recordAnnotationSaved(
+  redis: Parameters<typeof appendDomainEvent>[0],
+  prefix: string,
+  ann: Pick<AnnotationDoc, '_id' | 'projectId' | 'itemId' | 'version' | 'gold'>,
+  action: 'created' | 'updated',
+  at: number,
+  reviewId?: string,
+): Promise<void> {
+  const annotationId = ann._id.toHexString();
+  await appendDomainEvent(redis, prefix, {
+    type: DOMAIN_EVENTS.annotationSaved,
+    eventId: `annotation:${annotationId}:${ann.version}:${action}${reviewId ? `:${reviewId}` : ''}`,
+    at,
+    data: {
+      projectId: ann.projectId.toHexString(),
+      itemId: ann.itemId.toHexString(),
+      annotationId,
+      version: ann.version,
+      action,
+      gold: ann.gold,
+      ...(reviewId ? { reviewId } : {}),
+    },
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * Model-assisted labeling: registered model backends, their attachment to projects, pre-annotation
- * runs and the media-signing secret. Written only by the server's ml module (server/src/modules/ml)
- * and the workers' predict processor (workers/src/processors/predict.ts); predictions themselves
+ * runs, the media-signing secret and the integer ids Label Studio backends get. Written only by the
+ * server's ml module (server/src/modules/ml), the workers' predict processor
+ * (workers/src/processors/predict.ts) and their webhook processor (webhook counters and log of an
+ * attachment, workers/src/processors/ml-webhook.ts); predictions themselves
  * belong to the predictions owner, not to these collections.
  */
 import { randomBytes } from 'node:crypto';
@@ -46,6 +48,21 @@ export interface MlAttachmentDoc {
   setupError: string | null;
   attachedBy: ObjectId;
   attachedAt: Date;
+  /** Annotation webhooks (online learning); absent = off (attachments made before the option). */
+  webhook?: MlWebhookState;
+}
+
+/** An attachment's annotation webhook: on or off (a lead's choice), and how the sends went. */
+export interface MlWebhookState {
+  enabled: boolean;
+  /** Origin the backend fetches the task's signed image URL from (set when a lead turns it on). */
+  mediaBase: string;
+  sent: number;
+  failed: number;
+  lastAt: Date | null;
+  lastError: string | null;
+  /** The newest lines (at most ML_WEBHOOK_LOG_LINES). */
+  log: MlRunLogLine[];
 }
 
 export type MlRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -89,6 +106,8 @@ export interface MlCollections {
   mlAttachments: Collection<MlAttachmentDoc>;
   mlRuns: Collection<MlRunDoc>;
   mlSecrets: Collection<{ _id: string; secret: string }>;
+  /** Integer ids for Label Studio backends (`_id` = `annotation:<hex>` or `user:<hex>`). */
+  mlIntIds: Collection<{ _id: string; n: number }>;
 }
 
 export function mlCollections(db: Db): MlCollections {
@@ -97,6 +116,7 @@ export function mlCollections(db: Db): MlCollections {
     mlAttachments: db.collection<MlAttachmentDoc>('mlAttachments'),
     mlRuns: db.collection<MlRunDoc>('mlRuns'),
     mlSecrets: db.collection<{ _id: string; secret: string }>('mlSecrets'),
+    mlIntIds: db.collection<{ _id: string; n: number }>('mlIntIds'),
   };
 }
 
@@ -115,4 +135,29 @@ export async function mlMediaSecret(d: Pick<MlCollections, 'mlSecrets'>): Promis
   const doc = await d.mlSecrets.findOne({ _id: 'media' });
   if (!doc) throw new Error('media secret not stored');
   return doc.secret;
+}
+
+/**
+ * The integer a Label Studio backend knows an annotation or a user by (`annotation.id`,
+ * `completed_by`): allocated once from a counter per kind, then always the same.
+ */
+export async function lsIntId(
+  d: Pick<MlCollections, 'mlIntIds'> & { counters: Collection<{ _id: string; seq: number }> },
+  kind: 'annotation' | 'user',
+  id: ObjectId,
+): Promise<number> {
+  const key = `${kind}:${id.toHexString()}`;
+  const found = await d.mlIntIds.findOne({ _id: key });
+  if (found) return found.n;
+  const r = await d.counters.findOneAndUpdate({ _id: `ml-ls-${kind}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+  if (!r) throw new Error(`counter ml-ls-${kind} not returned`);
+  try {
+    await d.mlIntIds.insertOne({ _id: key, n: r.seq });
+    return r.seq;
+  } catch {
+    // Another call allocated it first: theirs is the one.
+    const again = await d.mlIntIds.findOne({ _id: key });
+    if (!again) throw new Error(`no integer id for ${key}`);
+    return again.n;
+  }
 }

@@ -91,7 +91,10 @@ export interface PredictTask {
 export interface PredictInput extends SetupInput {
   modelVersion: string | null;
   tasks: PredictTask[];
+  /** An annotator's hint (interactive backends): Label Studio's `{result: […]}` or the native `{regions, hints}`. */
   context?: unknown;
+  /** Shorter than the backend's own timeout (interactive calls). */
+  timeoutMs?: number;
 }
 
 /**
@@ -107,9 +110,9 @@ export async function predictBatch(b: Backend, p: PredictInput): Promise<ReplyRe
       kind: p.kind,
       labelSchema: p.labelSchema,
       tasks: p.tasks.map((t) => ({ id: t.id, data: t.data })),
-      params: { context: null },
+      params: { context: (p.context as NativePredictRequest['params']['context'] | undefined) ?? null },
     };
-    const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body));
+    const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body, p.timeoutMs ?? b.timeoutMs));
     return {
       ...convertNativePredictReply(
         json,
@@ -127,7 +130,7 @@ export async function predictBatch(b: Backend, p: PredictInput): Promise<ReplyRe
     label_config: config.xml,
     params: { login: null, password: null, context: p.context ?? null },
   };
-  const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body));
+  const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body, p.timeoutMs ?? b.timeoutMs));
   return {
     ...convertLsPredictReply(
       json,
@@ -152,4 +155,13 @@ export async function trainBackend(b: Backend, s: SetupInput): Promise<unknown> 
           project: { id: Number(s.lsProject.split('.')[0]), label_config: buildLsLabelConfig(s.kind, s.labelSchema).xml },
         };
   return (await callBackend(b.url, '/webhook', opts(b, 'POST', body))).json;
+}
+
+/**
+ * `POST /webhook` with an annotation (ANNOTATION_CREATED / ANNOTATION_UPDATED): the body is built by
+ * the caller in the backend's protocol (core's `buildLsAnnotationWebhook`, or NativeWebhookRequest).
+ * Any 2xx is accepted; returns what the backend answered. Throws OutboundError.
+ */
+export async function sendAnnotationWebhook(b: Backend, body: unknown, timeoutMs: number): Promise<unknown> {
+  return (await callBackend(b.url, '/webhook', opts(b, 'POST', body, Math.min(b.timeoutMs, timeoutMs)))).json;
 }

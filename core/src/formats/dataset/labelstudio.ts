@@ -123,6 +123,24 @@ function resultsOf(item: DatasetItem, regions: readonly Region[], labels: LabelI
   return out;
 }
 
+/**
+ * One annotation's regions as Label Studio results (the same conversion as the export: percent of
+ * the image, code points, tag names of the generated label config), for the ML backends' webhook.
+ * `declared` is the project's labels in schema order (keypoints controls are named by that index).
+ */
+export function labelStudioResults(
+  item: { kind: 'image' | 'text'; width?: number; height?: number; text?: string },
+  regions: readonly Region[],
+  declared: readonly { name: string; tool: string }[],
+): unknown[] {
+  const labels: LabelIndex = { index: new Map(), multi: new Set() };
+  declared.forEach((l, i) => {
+    labels.index.set(l.name, i);
+    if (l.tool === 'class-multi') labels.multi.add(l.name);
+  });
+  return resultsOf({ ...item, name: '', annotations: [] }, regions, labels, {});
+}
+
 function writer(): DatasetWriter {
   let n = 0;
   const counts: Record<string, number> = {};

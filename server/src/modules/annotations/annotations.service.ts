@@ -5,7 +5,14 @@ import type { AnnotationDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { canAccess, loadProject } from '../access/index.ts';
-import { annotationRegionsChanged, annotationsRepo, cachedItem, relabelStored, toAnnotation } from '@labelwork/engine';
+import {
+  annotationRegionsChanged,
+  annotationsRepo,
+  cachedItem,
+  recordAnnotationSaved,
+  relabelStored,
+  toAnnotation,
+} from '@labelwork/engine';
 import { taskItemOf } from '@labelwork/core';
 
 const notFound = () => new AppError('NOT_FOUND', 'no such annotation');
@@ -79,6 +86,7 @@ export async function editAnnotation(
     });
   }
   await regionsChanged(ctx, project._id, updated);
+  await recordAnnotationSaved(ctx.redis, ctx.config.REDIS_PREFIX, updated, 'updated', ctx.now());
   await audit(ctx, user._id, 'annotation.edit', { type: 'annotation', id }, { version: updated.version });
   return toAnnotation(updated);
 }

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import type { Database, MlAttachmentDoc, MlBackendDoc, MlHealth, MlRunDoc } from '@labelwork/engine';
-import type { MlBackendView, MlRunView } from '@labelwork/core';
+import type { MlBackendView, MlRunView, MlWebhookView } from '@labelwork/core';
 
 /** Reads and writes of the ml collections from the server (the workers' predict processor writes runs' progress). */
 export const mlRepo = {
@@ -12,6 +12,15 @@ export const mlRepo = {
   attachments: (db: Database, projectId: ObjectId) => db.mlAttachments.find({ projectId }).toArray(),
   attachment: (db: Database, projectId: ObjectId, backendId: ObjectId) => db.mlAttachments.findOne({ _id: `${projectId}:${backendId}` }),
   putAttachment: (db: Database, doc: MlAttachmentDoc) => db.mlAttachments.replaceOne({ _id: doc._id }, doc, { upsert: true }),
+  /** Turns an attachment's annotation webhook on or off (its counters and log stay). */
+  setWebhook: (db: Database, a: MlAttachmentDoc, enabled: boolean, mediaBase: string) =>
+    db.mlAttachments.updateOne(
+      { _id: a._id },
+      a.webhook
+        ? { $set: { 'webhook.enabled': enabled, 'webhook.mediaBase': mediaBase } }
+        : { $set: { webhook: { enabled, mediaBase, sent: 0, failed: 0, lastAt: null, lastError: null, log: [] } } },
+    ),
+  item: (db: Database, id: ObjectId) => db.items.findOne({ _id: id }, { projection: { seq: 1, image: 1, kind: 1 } }),
   detach: (db: Database, projectId: ObjectId, backendId: ObjectId) => db.mlAttachments.deleteOne({ _id: `${projectId}:${backendId}` }),
   detachEverywhere: (db: Database, backendId: ObjectId) => db.mlAttachments.deleteMany({ backendId }),
   runs: (db: Database, projectId: ObjectId) => db.mlRuns.find({ projectId }, { sort: { createdAt: -1 }, limit: 20 }).toArray(),
@@ -62,5 +71,17 @@ export function runView(r: MlRunDoc): MlRunView {
     log: r.log.map((l) => ({ ...l, at: l.at.toISOString() })),
     createdAt: r.createdAt.toISOString(),
     finishedAt: r.finishedAt?.toISOString() ?? null,
+  };
+}
+
+export function webhookView(a: MlAttachmentDoc): MlWebhookView {
+  const w = a.webhook;
+  return {
+    enabled: w?.enabled ?? false,
+    sent: w?.sent ?? 0,
+    failed: w?.failed ?? 0,
+    lastAt: w?.lastAt?.toISOString() ?? null,
+    lastError: w?.lastError ?? null,
+    log: (w?.log ?? []).map((l) => ({ ...l, at: l.at.toISOString() })),
   };
 }

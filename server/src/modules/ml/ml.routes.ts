@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
-import { MlBackendInput } from '@labelwork/core';
+import { AssistInput, MlBackendInput } from '@labelwork/core';
 import { mlMediaSecret, verifyMediaSignature } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
@@ -18,11 +18,14 @@ import {
   refreshHealth,
   registerBackend,
   removeBackend,
+  setWebhook,
   startRun,
   trainAttached,
 } from './ml.service.ts';
+import { assistOnLease } from './ml.assist.ts';
 
 const BackendRef = z.object({ backendId: z.string().regex(/^[0-9a-f]{24}$/) });
+const WebhookInput = BackendRef.extend({ enabled: z.boolean() });
 const notFound = () => new AppError('NOT_FOUND', 'no such backend');
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
 
@@ -94,6 +97,17 @@ export function mlRoutes(ctx: AppContext): Router {
     const project = await managed(req);
     const { backendId } = parseBody(BackendRef, req.body);
     res.json({ result: await trainAttached(ctx, me(req), project, new ObjectId(backendId)) });
+  });
+  r.post('/projects/:id/ml/webhook', requireRole('admin', 'lead'), async (req, res) => {
+    const project = await managed(req);
+    const { backendId, enabled } = parseBody(WebhookInput, req.body);
+    res.json(await setWebhook(ctx, me(req), project, new ObjectId(backendId), enabled, mediaBase(ctx, req)));
+  });
+  // Annotators: the holder of a lease asks an interactive backend to turn a hint into regions.
+  r.post('/tasks/:leaseId/assist', async (req, res) => {
+    const leaseId = z.string().min(1).max(200).safeParse(req.params.leaseId);
+    if (!leaseId.success) throw new AppError('NOT_FOUND', 'no such lease');
+    res.json(await assistOnLease(ctx, me(req), leaseId.data, parseBody(AssistInput, req.body), mediaBase(ctx, req)));
   });
   r.post('/projects/:id/ml/runs', requireRole('admin', 'lead'), async (req, res) => {
     const project = await managed(req);

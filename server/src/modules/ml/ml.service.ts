@@ -25,7 +25,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
-import { backendView, mlRepo, runView } from './ml.repository.ts';
+import { backendView, mlRepo, runView, webhookView } from './ml.repository.ts';
 
 /** An outbound failure as an API error: a refused address is the admin's to fix, anything else the backend's. */
 function outboundError(e: unknown): AppError {
@@ -115,7 +115,9 @@ export async function attachBackend(ctx: AppContext, user: UserDoc, project: Pro
   } catch (e) {
     throw outboundError(e);
   }
+  const before = await mlRepo.attachment(ctx.db, project._id, b._id);
   await mlRepo.putAttachment(ctx.db, {
+    ...(before?.webhook ? { webhook: before.webhook } : {}),
     _id: `${project._id}:${b._id}`,
     projectId: project._id,
     backendId: b._id,
@@ -126,6 +128,26 @@ export async function attachBackend(ctx: AppContext, user: UserDoc, project: Pro
     attachedAt: new Date(ctx.now()),
   });
   await audit(ctx, user._id, 'ml.attach', { type: 'project', id: project._id }, { backendId: b._id.toHexString(), modelVersion });
+  return projectMl(ctx, project);
+}
+
+/**
+ * Lead: turns the annotation webhook of an attached backend on or off. When on, every submitted
+ * annotation of the project (and every later change) is sent to the backend's /webhook by the
+ * workers; `mediaBase` is the origin the backend fetches the task's signed image from.
+ */
+export async function setWebhook(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  backendId: ObjectId,
+  enabled: boolean,
+  mediaBase: string,
+) {
+  const attachment = await mlRepo.attachment(ctx.db, project._id, backendId);
+  if (!attachment) throw new AppError('CONFLICT', 'attach the backend to the project first');
+  await mlRepo.setWebhook(ctx.db, attachment, enabled, ctx.config.PUBLIC_URL || mediaBase);
+  await audit(ctx, user._id, 'ml.webhook', { type: 'project', id: project._id }, { backendId: backendId.toHexString(), enabled });
   return projectMl(ctx, project);
 }
 
@@ -146,7 +168,10 @@ export async function projectMl(ctx: AppContext, project: ProjectDoc) {
   return {
     backends: backends.map((b) => {
       const a = byBackend.get(b._id.toHexString());
-      return { ...backendView(b), attached: a ? { modelVersion: a.modelVersion, attachedAt: a.attachedAt.toISOString() } : null };
+      return {
+        ...backendView(b),
+        attached: a ? { modelVersion: a.modelVersion, attachedAt: a.attachedAt.toISOString(), webhook: webhookView(a) } : null,
+      };
     }),
     runs: runs.map(runView),
   };

@@ -22,7 +22,7 @@ import type { ProjectDoc, ReviewDoc, UserDoc } from '@labelwork/engine';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { editAnnotation } from '../annotations/index.ts';
-import { annotationsRepo } from '@labelwork/engine';
+import { annotationsRepo, recordAnnotationSaved } from '@labelwork/engine';
 import { loadProject } from '../access/index.ts';
 import { heartbeatMsOf, taskItemOf } from '@labelwork/core';
 import type { ReviewQueue, ReviewTaskState } from './review.queue.ts';
@@ -319,6 +319,9 @@ export async function giveVerdict(
   if (r !== 'live')
     throw new AppError(r === 'expired' ? 'LEASE_EXPIRED' : 'CONFLICT', 'the review lease ended before the verdict was recorded');
   await annotationsRepo.setStatus(ctx.db, annotation._id, VERDICT_STATUS[input.verdict], new Date(ctx.now()));
+  // A reviewer's fix is the corrected answer: backends that learn online get it as an update.
+  if (input.verdict === 'fix')
+    await recordAnnotationSaved(ctx.redis, ctx.config.REDIS_PREFIX, annotation, 'updated', ctx.now(), verdict._id.toHexString());
   await audit(
     ctx,
     user._id,

@@ -1,5 +1,6 @@
 export { draftLabelCounts, relabelDrafts } from './draft-labels.ts';
 export type { LeaseScripts } from './lease-scripts.ts';
+export { heldLeaseItem } from './task-leases.ts';
 export { createTaskRuntime } from './task-runtime.ts';
 export { queueCounts } from './tasks.counts.ts';
 export { startTaskRuntime } from './tasks.events.ts';

@@ -7,7 +7,7 @@ import type { ProjectQueue } from '../../infra/queues.ts';
 import { AppError, validationError } from '../../http/errors.ts';
 import { loadProject } from '../access/index.ts';
 import type { LeaseFields } from './lease-scripts.ts';
-import { projectForTask } from './task-runtime.ts';
+import { projectForTask, runtime } from './task-runtime.ts';
 import { taskItemOf, type CachedItem } from '@labelwork/core';
 import { draftsRepo } from './tasks.repository.ts';
 
@@ -114,4 +114,17 @@ export async function storeDraft(
 export async function putBackJob(pq: ProjectQueue, jobId: string, token: string): Promise<void> {
   const job = await Job.fromId(pq.queue, jobId);
   await job?.moveToWait(token).catch(() => undefined);
+}
+
+/**
+ * The project and item of a live lease held by `user` (it counts as a heartbeat), for work done
+ * on the item while it is held (model assistance); NOT_FOUND unless it is theirs, LEASE_EXPIRED
+ * once it ended.
+ */
+export async function heldLeaseItem(ctx: AppContext, user: UserDoc, leaseId: string): Promise<{ project: ProjectDoc; itemId: string }> {
+  const { pq, token, project } = await leaseRef(ctx, user, leaseId);
+  const t = await runtime(ctx).scripts.touch(pq.keys, user._id.toHexString(), token, ctx.tasks.leaseMs);
+  if (t.status === 'ended') throw new AppError('LEASE_EXPIRED', 'this lease has ended; ask for the next task');
+  if (t.status !== 'live') throw new AppError('NOT_FOUND', 'no such lease');
+  return { project, itemId: t.lease.itemId };
 }

@@ -32,6 +32,8 @@ export async function reopenQueuesWithLeases(ctx: AppContext): Promise<number> {
  * hears it once, from its own server.
  */
 export function relayDomainEvent(io: IO, event: DomainEvent): void {
+  // Work for the workers' consumer group, nothing a screen shows.
+  if (event.type === DOMAIN_EVENTS.annotationSaved) return;
   const room = io.local.to(rooms.project(event.data.projectId));
   switch (event.type) {
     case DOMAIN_EVENTS.itemCompleted:

@@ -22,7 +22,7 @@ import { isLostLockError } from '../../infra/bullmq-adapter.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { extentOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
-import { annotationsRepo, toAnnotation } from '@labelwork/engine';
+import { annotationsRepo, recordAnnotationSaved, toAnnotation } from '@labelwork/engine';
 import { draftsRepo } from './tasks.repository.ts';
 import { isDuplicateKey } from '@labelwork/engine';
 import { logLease } from './lease-log.ts';
@@ -126,6 +126,8 @@ export async function finishSubmission(
     }
     completed = await completeReplica(ctx, pq, ann.slot, annotationId, completerToken);
   }
+  // Before the replay marker: a submit retried after a failure here records it again (same event id).
+  await recordAnnotationSaved(ctx.redis, ctx.config.REDIS_PREFIX, ann, 'created', ctx.now());
   await Promise.all([
     completed ? ctx.redis.del(pq.keys.filled(ann.slot)) : Promise.resolve(0),
     ctx.redis.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S),

@@ -1,0 +1,189 @@
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { ObjectId } from 'mongodb';
+import {
+  buildLsAnnotationWebhook,
+  buildLsLabelConfig,
+  DOMAIN_EVENT_GROUPS,
+  DOMAIN_EVENTS,
+  ML_JOBS,
+  ML_MEDIA_TTL_S,
+  ML_NATIVE_PROTOCOL,
+  ML_WEBHOOK_ATTEMPTS,
+  ML_WEBHOOK_BACKOFF_MS,
+  ML_WEBHOOK_LOG_LINES,
+  ML_WEBHOOK_TIMEOUT_MS,
+  MlWebhookJob,
+  mlWebhookJobId,
+  type DomainEvent,
+  type NativeWebhookRequest,
+  type Region,
+} from '@labelwork/core';
+import {
+  lsIntId,
+  mlMediaSecret,
+  startDomainEventConsumer,
+  OutboundError,
+  sendAnnotationWebhook,
+  signedMediaUrl,
+  type MlRunLogLine,
+} from '@labelwork/engine';
+import type { WorkerContext } from '../context.ts';
+
+/**
+ * Annotation webhooks (online learning). The `ml-webhooks` consumer group of the domain-event
+ * stream turns each `annotation.saved` event into one `ml-webhook` job per backend attached to the
+ * project with its webhook on (gold answers are not sent); the job posts ANNOTATION_CREATED /
+ * ANNOTATION_UPDATED to the backend's /webhook in its protocol, through the guarded outbound client,
+ * with retries and exponential backoff. Nothing of this runs in the submit request: a backend that
+ * is down delays only its own webhook. Outcomes go to the attachment's counters and log (the
+ * project's Models panel).
+ */
+
+/** The consumer group's handler: queues the webhooks of one event (idempotent: job ids name backend, annotation version and action). */
+export async function queueAnnotationWebhooks(w: WorkerContext, ml: Queue, event: DomainEvent): Promise<number> {
+  if (event.type !== DOMAIN_EVENTS.annotationSaved || event.data.gold) return 0;
+  const d = event.data;
+  const attachments = await w.db.mlAttachments
+    .find({ projectId: new ObjectId(d.projectId), 'webhook.enabled': true }, { projection: { backendId: 1 } })
+    .toArray();
+  for (const a of attachments) {
+    const data: MlWebhookJob = {
+      projectId: d.projectId,
+      backendId: a.backendId.toHexString(),
+      annotationId: d.annotationId,
+      version: d.version,
+      action: d.action === 'created' ? 'ANNOTATION_CREATED' : 'ANNOTATION_UPDATED',
+      ...(d.reviewId ? { reviewId: d.reviewId } : {}),
+    };
+    await ml.add(ML_JOBS.webhook, data, {
+      jobId: mlWebhookJobId(data),
+      attempts: ML_WEBHOOK_ATTEMPTS,
+      backoff: { type: 'exponential', delay: ML_WEBHOOK_BACKOFF_MS },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  }
+  return attachments.length;
+}
+
+/** Logs an attempt on the attachment; `count` is what the webhook ended as (failed: given up after its last attempt). */
+async function logWebhook(
+  w: WorkerContext,
+  attachmentId: string,
+  line: Omit<MlRunLogLine, 'at'>,
+  count: 'sent' | 'failed' | null,
+): Promise<void> {
+  const at = new Date(w.now());
+  await w.db.mlAttachments.updateOne(
+    { _id: attachmentId, webhook: { $exists: true } },
+    {
+      ...(count ? { $inc: { [`webhook.${count}`]: 1 } } : {}),
+      $set: { 'webhook.lastAt': at, 'webhook.lastError': count === 'sent' ? null : line.message },
+      $push: { 'webhook.log': { $each: [{ ...line, at }], $slice: -ML_WEBHOOK_LOG_LINES } },
+    },
+  );
+}
+
+/** One webhook to one backend. Skips (done) when the webhook was turned off, the backend detached or the annotation deleted. */
+export async function mlWebhookProcessor(w: WorkerContext, job: Job): Promise<{ sent: boolean; reason?: string }> {
+  const parsed = MlWebhookJob.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError('bad ml-webhook payload');
+  const j = parsed.data;
+  const projectId = new ObjectId(j.projectId);
+  const backendId = new ObjectId(j.backendId);
+  const attachmentId = `${projectId}:${backendId}`;
+  const [attachment, backend, project, annotation] = await Promise.all([
+    w.db.mlAttachments.findOne({ _id: attachmentId }),
+    w.db.mlBackends.findOne({ _id: backendId }),
+    w.db.projects.findOne({ _id: projectId }),
+    w.db.annotations.findOne({ _id: new ObjectId(j.annotationId) }),
+  ]);
+  if (!attachment?.webhook?.enabled || !backend) return { sent: false, reason: 'webhook off or backend detached' };
+  if (!project || !annotation || annotation.gold) return { sent: false, reason: 'annotation gone' };
+  const item = await w.db.items.findOne({ _id: annotation.itemId });
+  if (!item) return { sent: false, reason: 'item gone' };
+  let regions: Region[] = annotation.regions;
+  if (j.reviewId) {
+    const verdict = await w.db.reviews.findOne({ _id: new ObjectId(j.reviewId) });
+    if (verdict && 'fixedRegions' in verdict && verdict.fixedRegions) regions = verdict.fixedRegions;
+  }
+  const pid = project._id.toHexString();
+  let data: { image: string; width: number; height: number } | { text: string };
+  if (item.kind === 'image' && item.image) {
+    const exp = Math.floor(w.now() / 1000) + ML_MEDIA_TTL_S;
+    const url = signedMediaUrl(attachment.webhook.mediaBase, await mlMediaSecret(w.db), item.image.fileId.toHexString(), pid, exp);
+    data = { image: url, width: item.image.width, height: item.image.height };
+  } else data = { text: item.text ?? '' };
+  const what = `${j.action} item #${item.seq} (annotation ${j.annotationId.slice(-6)} v${j.version})`;
+  let body: unknown;
+  if (backend.protocol === 'labelwork') {
+    const native: NativeWebhookRequest = {
+      protocol: ML_NATIVE_PROTOCOL,
+      action: j.action,
+      project: pid,
+      task: { id: item.seq, data },
+      annotation: {
+        id: j.annotationId,
+        version: annotation.version,
+        regions,
+        completedBy: annotation.userId.toHexString(),
+        createdAt: annotation.createdAt.toISOString(),
+        updatedAt: annotation.updatedAt.toISOString(),
+      },
+    };
+    body = native;
+  } else {
+    const [annId, userId] = await Promise.all([lsIntId(w.db, 'annotation', annotation._id), lsIntId(w.db, 'user', annotation.userId)]);
+    body = buildLsAnnotationWebhook({
+      action: j.action,
+      kind: project.kind,
+      labelSchema: project.labelSchema,
+      project: {
+        id: Number(attachment.lsProject.split('.')[0]),
+        title: project.name,
+        labelConfig: buildLsLabelConfig(project.kind, project.labelSchema).xml,
+      },
+      task: { id: item.seq, data: 'text' in data ? { text: data.text } : { image: data.image } },
+      extent: 'text' in data ? { text: data.text } : { width: data.width, height: data.height },
+      annotation: {
+        id: annId,
+        regions,
+        completedBy: userId,
+        createdAt: annotation.createdAt.toISOString(),
+        updatedAt: annotation.updatedAt.toISOString(),
+        leadTimeS: annotation.durationMs !== undefined ? annotation.durationMs / 1000 : null,
+      },
+    });
+  }
+  const attempt = job.attemptsMade + 1;
+  try {
+    await sendAnnotationWebhook(backend, body, ML_WEBHOOK_TIMEOUT_MS);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const final = attempt >= (job.opts.attempts ?? 1) || (e instanceof OutboundError && e.reason === 'address_refused');
+    await logWebhook(
+      w,
+      attachmentId,
+      { level: 'error', message: `${what}: ${message}${final ? ' — giving up' : ` — retrying (attempt ${attempt})`}` },
+      final ? 'failed' : null,
+    );
+    if (e instanceof OutboundError && e.reason === 'address_refused') throw new UnrecoverableError(message);
+    throw e;
+  }
+  await logWebhook(w, attachmentId, { level: 'info', message: `${what} sent${attempt > 1 ? ` (attempt ${attempt})` : ''}` }, 'sent');
+  return { sent: true };
+}
+
+/** Joins the `ml-webhooks` consumer group: each annotation.saved event (appended by the servers) becomes webhook jobs, at least once. */
+export async function startAnnotationWebhooks(w: WorkerContext, ml: Queue): Promise<{ stop(): Promise<void> }> {
+  const consumer = await startDomainEventConsumer(
+    { redis: w.redis, prefix: w.config.REDIS_PREFIX, log: w.log },
+    {
+      group: DOMAIN_EVENT_GROUPS.mlWebhooks,
+      handle: async (event) => {
+        await queueAnnotationWebhooks(w, ml, event);
+      },
+    },
+  );
+  return { stop: () => consumer.close() };
+}
