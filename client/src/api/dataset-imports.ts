@@ -1,4 +1,4 @@
-import type { DatasetImportView, LabelMapping } from '@labelwork/core';
+import type { DatasetImportView, ImportAnnotators, LabelMapping } from '@labelwork/core';
 import { http, seg } from './http.ts';
 import { uploadForm, type Upload, type UploadProgress } from './upload.ts';
 
@@ -17,8 +17,18 @@ export async function planDatasetImport(projectId: string, importId: string, map
   return (await http.post<{ import: DatasetImportView }>(`${base(projectId)}/${seg(importId)}/plan`, { mapping })).import;
 }
 
-export async function confirmDatasetImport(projectId: string, importId: string, mapping: LabelMapping): Promise<DatasetImportView> {
-  return (await http.post<{ import: DatasetImportView }>(`${base(projectId)}/${seg(importId)}/confirm`, { mapping })).import;
+export async function confirmDatasetImport(
+  projectId: string,
+  importId: string,
+  mapping: LabelMapping,
+  annotators?: ImportAnnotators,
+): Promise<DatasetImportView> {
+  return (
+    await http.post<{ import: DatasetImportView }>(`${base(projectId)}/${seg(importId)}/confirm`, {
+      mapping,
+      ...(annotators ? { annotators } : {}),
+    })
+  ).import;
 }
 
 export async function getDatasetImport(projectId: string, importId: string): Promise<DatasetImportView> {

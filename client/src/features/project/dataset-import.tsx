@@ -3,6 +3,7 @@ import {
   DATASET_FORMATS,
   type DatasetFormatId,
   type DatasetImportView,
+  type ImportAnnotators,
   type ImportAs,
   type LabelDecision,
   type LabelMapping,
@@ -14,6 +15,7 @@ import { useT, type Translate } from '../../i18n/index.tsx';
 import { errorText } from '../../i18n/errors.ts';
 import { Alert } from '../../ui/alert.tsx';
 import { FileDrop } from './file-drop.tsx';
+import { AnnotatorMapping, ImportResultView } from './dataset-import-annotators.tsx';
 import './dataset-import.css';
 
 const EXTENSIONS = ['.json', '.zip', '.xml', '.txt', '.jsonl', '.ndjson', '.csv', '.conll', '.tsv', '.bio', '.iob'] as const;
@@ -25,7 +27,7 @@ const FORMATS_BY_KIND: Record<Project['kind'], readonly DatasetFormatId[]> = {
 type Phase =
   | { phase: 'idle' }
   | { phase: 'uploading'; percent: number }
-  | { phase: 'preview'; view: DatasetImportView; mapping: LabelMapping; busy: boolean; error: unknown }
+  | { phase: 'preview'; view: DatasetImportView; mapping: LabelMapping; annotators: ImportAnnotators; busy: boolean; error: unknown }
   | { phase: 'storing'; view: DatasetImportView }
   | { phase: 'done'; view: DatasetImportView }
   | { phase: 'failed'; error: unknown };
@@ -55,7 +57,7 @@ function ImportError({ t, error }: { t: Translate; error: unknown }) {
 
 /**
  * Existing annotations into the project (leads): a dataset file or a zip of images and annotations,
- * in any registered format, as predictions or gold answers. The server answers with a preview
+ * in any registered format, as predictions, gold answers or finished annotations of members. The server answers with a preview
  * (label mapping, counts, refusals); nothing is stored until Confirm.
  */
 export function DatasetImport({ project, onImported }: { project: Project; onImported: () => void }) {
@@ -63,7 +65,7 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
   const formats = FORMATS_BY_KIND[project.kind].filter((f) => DATASET_FORMATS.includes(f));
   const [file, setFile] = useState<File | null>(null);
   const [format, setFormat] = useState<DatasetFormatId>(formats[0]!);
-  const [as, setAs] = useState<Exclude<ImportAs, 'annotations'>>('predictions');
+  const [as, setAs] = useState<ImportAs>('predictions');
   const [state, setState] = useState<Phase>({ phase: 'idle' });
   const archived = project.status === 'archived';
 
@@ -78,7 +80,7 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
       setState({ phase: 'uploading', percent: Math.round((100 * p.loaded) / p.total) }),
     );
     up.result.then(
-      (r) => setState({ phase: 'preview', view: r.import, mapping: {}, busy: false, error: null }),
+      (r) => setState({ phase: 'preview', view: r.import, mapping: {}, annotators: { bySource: {} }, busy: false, error: null }),
       (error: unknown) => setState({ phase: 'failed', error }),
     );
   };
@@ -88,7 +90,7 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
     const mapping = { ...state.mapping, [label]: decisionOf(value) };
     setState({ ...state, mapping, busy: true, error: null });
     planDatasetImport(project.id, state.view.id, mapping).then(
-      (view) => setState({ phase: 'preview', view, mapping, busy: false, error: null }),
+      (view) => setState({ phase: 'preview', view, mapping, annotators: state.annotators, busy: false, error: null }),
       (error: unknown) => setState({ ...state, mapping, busy: false, error }),
     );
   };
@@ -113,7 +115,8 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
         getDatasetImport(project.id, view.id).then(follow, (error: unknown) => setState({ phase: 'failed', error }));
       }, 1000);
     };
-    confirmDatasetImport(project.id, state.view.id, state.mapping).then(follow, (error: unknown) =>
+    const annotators = state.view.as === 'annotations' ? state.annotators : undefined;
+    confirmDatasetImport(project.id, state.view.id, state.mapping, annotators).then(follow, (error: unknown) =>
       setState({ ...state, busy: false, error }),
     );
   };
@@ -155,14 +158,10 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
         </label>{' '}
         <label>
           {t('datasetImport.as')}{' '}
-          <select
-            value={as}
-            onChange={(e) => setAs(e.target.value as 'predictions' | 'gold')}
-            disabled={busy}
-            data-testid="dataset-import-as"
-          >
+          <select value={as} onChange={(e) => setAs(e.target.value as ImportAs)} disabled={busy} data-testid="dataset-import-as">
             <option value="predictions">{t('datasetImport.as.predictions')}</option>
             <option value="gold">{t('datasetImport.as.gold')}</option>
+            <option value="annotations">{t('datasetImport.as.annotations')}</option>
           </select>
         </label>
       </div>
@@ -179,6 +178,7 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
       {state.phase === 'done' && (
         <Alert tone="success" testId="dataset-import-done">
           {t('datasetImport.done', { regions: state.view.preview.regions.accepted, items: state.view.done })}
+          {state.view.result && state.view.as === 'annotations' && <ImportResultView t={t} result={state.view.result} />}
         </Alert>
       )}
       {state.phase === 'preview' && (
@@ -190,6 +190,8 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
           busy={state.busy}
           onRemap={remap}
           onConfirm={confirm}
+          annotators={state.annotators}
+          onAnnotators={(annotators) => setState({ ...state, annotators })}
           error={state.error}
         />
       )}
@@ -206,9 +208,15 @@ function PreviewView(props: {
   error: unknown;
   onRemap: (label: string, value: string) => void;
   onConfirm: () => void;
+  annotators: ImportAnnotators;
+  onAnnotators: (a: ImportAnnotators) => void;
 }) {
   const { t, project, view, busy } = props;
   const p = view.preview;
+  // Importing as annotations: every annotator of the file needs a member.
+  const unmapped =
+    view.as === 'annotations' &&
+    (p.annotators ?? []).some((a) => !(a.name === '' ? props.annotators.default : props.annotators.bySource[a.name]));
   return (
     <div className="dataset-import__preview" data-testid="dataset-import-summary">
       <p data-testid="dataset-import-counts">
@@ -281,13 +289,23 @@ function PreviewView(props: {
           </ul>
         </details>
       )}
+      {view.as === 'annotations' && (
+        <AnnotatorMapping
+          t={t}
+          project={project}
+          sources={p.annotators ?? []}
+          value={props.annotators}
+          disabled={busy}
+          onChange={props.onAnnotators}
+        />
+      )}
       {props.error !== null && <ImportError t={t} error={props.error} />}
       <div className="form-actions">
         <button
           type="button"
           className="btn btn--primary"
           onClick={props.onConfirm}
-          disabled={busy || p.mappingIssues.length > 0}
+          disabled={busy || p.mappingIssues.length > 0 || unmapped}
           data-testid="dataset-import-confirm"
         >
           {t('datasetImport.confirm')}
