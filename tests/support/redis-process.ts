@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
 import { ensureRedisBinary, freePort } from '../../scripts/services.ts';
 
@@ -7,7 +8,18 @@ import { ensureRedisBinary, freePort } from '../../scripts/services.ts';
 export interface RedisProcess {
   url: string;
   restart(): Promise<void>;
+  /** SIGKILL: no AOF flush, so up to a second of `everysec` writes may be lost. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data directory (after `kill`). */
+  start(): Promise<void>;
   stop(): Promise<void>;
+  /** Size of the append-only file that takes new writes now (Redis 7: `appendonlydir/*.incr.aof`). */
+  aofSize(): number;
+  /**
+   * Cuts that file back to `size` bytes: the writes after it are gone, as after an OS crash with
+   * `appendfsync everysec` (up to a second of writes never reached the disk). Only while stopped.
+   */
+  truncateAof(size: number): void;
 }
 
 function ping(port: number): Promise<boolean> {
@@ -55,19 +67,33 @@ export async function startRedis(dir: string): Promise<RedisProcess> {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const down = () =>
+  const down = (signal: NodeJS.Signals = 'SIGTERM') =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
+      child.kill(signal);
     });
+  const incr = () => {
+    const d = path.join(dir, 'appendonlydir');
+    const files = readdirSync(d).filter((f) => f.endsWith('.incr.aof'));
+    files.sort((a, b) => Number(a.split('.').at(-3)) - Number(b.split('.').at(-3)));
+    if (!files.length) throw new Error('no incremental AOF file');
+    return path.join(d, files.at(-1)!);
+  };
   await up();
   return {
+    aofSize: () => statSync(incr()).size,
+    truncateAof: (size: number) => {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('truncateAof while redis-server runs');
+      truncateSync(incr(), size);
+    },
     url: `redis://127.0.0.1:${port}`,
     restart: async () => {
       await down();
       await up();
     },
-    stop: down,
+    kill: () => down('SIGKILL'),
+    start: up,
+    stop: () => down(),
   };
 }

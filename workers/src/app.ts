@@ -17,6 +17,7 @@ import { ML_HEALTH_EVERY_MS, ML_JOBS, ML_QUEUE } from '@labelwork/core';
 import { EXPORT, exportFailed } from './processors/export-jobs.ts';
 import { startLeaseLogDrain } from './lease-log.ts';
 import { startItemStatusDrain } from './item-status.ts';
+import { startReconcileAfterRestart } from './reconcile-after-restart.ts';
 
 export interface RunningWorkers {
   ctx: WorkerContext;

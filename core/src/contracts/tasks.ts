@@ -87,6 +87,11 @@ export type ProjectKeys = ReturnType<typeof projectKeys>;
  * replay is a no-op). Live leases are in Redis.
  */
 export const leaseLogStream = (prefix: string) => `${prefix}:{lease-log}`;
+/**
+ * The `run_id` of the Redis server the engine last saw. A different one means Redis restarted (and
+ * after a crash may have lost its last second of writes), so the engine's state is reconciled.
+ */
+export const redisRunKey = (prefix: string) => `${prefix}:{engine}:redis-run`;
 /** How a lease ended. */
 export const LEASE_EVENTS = ['submitted', 'released', 'skipped', 'expired', 'requeued', 'reassigned', 'filled'] as const;
 export const LeaseEvent = z.object({
@@ -139,7 +144,8 @@ export type ProjectAgreementJobData = z.infer<typeof ProjectAgreementJobData>;
 
 export const MaintenanceJobData = z.object({
   projectId: Id,
-  requestedBy: Id,
+  /** The lead who asked; absent when the engine asked itself (the reconcile after a Redis restart). */
+  requestedBy: Id.optional(),
   /** requeue-all: the project's spread when it was asked for (replicas interleaved as in normal queueing). */
   spread: z.number().int().min(1).max(10_000).optional(),
 });

@@ -57,3 +57,4 @@ export async function annotationRegionsChanged(
     await quality.add(JOB_NAMES.itemAgreement, data, { jobId: `agree-${a.itemId}-e-${a.annotationId}-${a.version}`, ...QUALITY_JOB_OPTS });
   }
 }
+export * from './redis-restarts.ts';

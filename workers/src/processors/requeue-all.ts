@@ -6,7 +6,7 @@ import {
   MaintenanceJobData,
   QUALITY_JOB_OPTS,
   exclusionOp,
-  handoffOp,
+  itemCompleteOps,
   itemAgreementJobId,
   itemCacheOps,
   projectKeys,
@@ -18,14 +18,19 @@ import {
   type ReplicaItem,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
-import { execEngineOps } from '@labelwork/engine';
+import { execEngineOps, markFilledSlots, restoreHandoffOp } from '@labelwork/engine';
 
 export interface RequeueResult {
   items: number;
   jobsAdded: number;
   qualityJobs: number;
   exclusions: number;
+  /** Replica jobs still queued although their slot has an annotation (marked: the next fetch finishes them). */
+  filledMarked: number;
 }
+
+/** As long as the submit's own marker (tasks.submit.ts). */
+const FILLED_MARKER_TTL_S = 7 * 24 * 3600;
 
 /**
  * Rebuilds a project's queue state in Redis from MongoDB (after a Redis loss, or to repair a
@@ -76,6 +81,7 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
   const queue = new Queue(keys.queueName, { connection: w.redis, prefix: w.config.REDIS_PREFIX });
   let jobsAdded = 0;
   let qualityJobs = 0;
+  let filledMarked = 0;
   try {
     const ids = [...wanted.keys()];
     for (let i = 0; i < ids.length; i += chunkSize) {
@@ -85,6 +91,7 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
       );
       const ops: RedisOp[] = [];
       const needed: ReplicaItem[] = [];
+      const filledSlots: string[] = [];
       // In the order the items were put up.
       for (const itemId of chunk) {
         const d = found.get(itemId);
@@ -96,11 +103,13 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
           continue;
         }
         const anns = byItem.get(itemId) ?? [];
-        for (const a of anns) ops.push(handoffOp(keys, itemId, a.userId, a, 'if-absent'));
+        for (const a of anns) ops.push(restoreHandoffOp(keys, itemId, a.userId, a));
+        if (d.status === 'complete') ops.push(...itemCompleteOps(keys, itemId));
         if (d.status === 'complete' || complete.has(itemId)) continue;
         ops.push(...itemCacheOps(keys, itemId, JSON.stringify(taskItemOf(d))));
         const skip = new Set<number>();
         for (let r = 0; r < k; r++) if (filled.has(replicaJobId(itemId, r))) skip.add(r);
+        for (const r of skip) filledSlots.push(replicaJobId(itemId, r));
         if (skip.size < k) needed.push({ itemId, k, priority, skip });
         if (anns.length >= k) {
           await w.quality.add(
@@ -112,6 +121,7 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
         }
       }
       await execEngineOps(w.redis, ops);
+      filledMarked += await markFilledSlots(w.redis, keys, queue, filledSlots, FILLED_MARKER_TTL_S);
       const jobs = replicaJobs(pid, needed, spread);
       if (jobs.length) {
         const added = await queue.addBulk(jobs);
@@ -122,6 +132,6 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
   } finally {
     await queue.close();
   }
-  w.log.info('requeue-all done', { projectId: pid, items: wanted.size, jobsAdded, qualityJobs });
-  return { items: wanted.size, jobsAdded, qualityJobs, exclusions: nExcl };
+  w.log.info('requeue-all done', { projectId: pid, items: wanted.size, jobsAdded, qualityJobs, filledMarked });
+  return { items: wanted.size, jobsAdded, qualityJobs, exclusions: nExcl, filledMarked };
 }
