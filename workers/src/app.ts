@@ -93,7 +93,12 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
   await Promise.all(workers.map((wk) => wk.waitUntilReady()));
   const mlQueue = new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
   await mlQueue.upsertJobScheduler(ML_JOBS.health, { every: ML_HEALTH_EVERY_MS }, { name: ML_JOBS.health });
-  const drains = [await startLeaseLogDrain(ctx), await startItemStatusDrain(ctx), await startAnnotationWebhooks(ctx, mlQueue)];
+  const drains = [
+    await startLeaseLogDrain(ctx),
+    await startItemStatusDrain(ctx),
+    await startAnnotationWebhooks(ctx, mlQueue),
+    await startReconcileAfterRestart(ctx),
+  ];
   log.info('workers ready', { queues: workers.map((wk) => wk.name), concurrency: config.WORKER_CONCURRENCY });
   let closing: Promise<void> | null = null;
   return {
