@@ -5,12 +5,14 @@ import path from 'node:path';
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import { snapshotHeaderLine } from '@labelwork/core';
 import type { AnnotationDoc, Database } from '@labelwork/engine';
 import { main } from '../../server/src/cli/main.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { imageSchema, pngBuffer } from '../support/fixtures.ts';
 import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { startTestWorkers, waitFor } from '../support/tasks.ts';
 import { buildZip } from '../support/zip.ts';
 
 let src: TestApp;
@@ -20,6 +22,18 @@ let projectId = '';
 let dir = '';
 let archive = '';
 const users: Record<string, ObjectId> = {};
+/** The source project's frozen snapshots (v1 before the gold answer, v2 after). */
+let snapshots: { id: string; hash: string; version: string; number: number }[] = [];
+
+async function freeze(note: string) {
+  const r = await lead.post(`/api/projects/${projectId}/snapshots`, { note });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return waitFor(`snapshot ${r.body.snapshot.id}`, async () => {
+    const s = (await lead.get(`/api/projects/${projectId}/snapshots/${r.body.snapshot.id}`)).body.snapshot;
+    if (s.status === 'failed') throw new Error(JSON.stringify(s));
+    return s.status === 'complete' ? (s as { id: string; hash: string; version: string; number: number }) : null;
+  });
+}
 
 function io() {
   const out: string[] = [];
@@ -170,6 +184,7 @@ beforeAll(async () => {
     k: 2,
     annotationIds: [anns[0]!._id, anns[1]!._id],
     agreement: 0.8,
+    consensus: { regions: [{ id: 'c1', type: 'bbox', label: 'car', x: 1, y: 2, w: 10, h: 5 }] },
   } as never);
   await db.predictions.insertOne({
     _id: `run1:${items[1]!._id.toHexString()}`,
@@ -181,10 +196,17 @@ beforeAll(async () => {
     score: 0.9,
     createdAt: now,
   });
-  await db.items.updateOne(
-    { _id: items[2]!._id },
-    { $set: { isGold: true, gold: { regions: [{ id: 'g1', type: 'bbox', label: 'car', x: 5, y: 5, w: 5, h: 5 }] } } },
-  );
+  const workers = await startTestWorkers(src);
+  try {
+    snapshots.push(await freeze('first'));
+    await db.items.updateOne(
+      { _id: items[2]!._id },
+      { $set: { isGold: true, gold: { regions: [{ id: 'g1', type: 'bbox', label: 'car', x: 5, y: 5, w: 5, h: 5 }] } } },
+    );
+    snapshots.push(await freeze('with gold'));
+  } finally {
+    await workers.close();
+  }
   archive = path.join(dir, 'project.zip');
 });
 
@@ -198,7 +220,17 @@ describe('labelwork backup / restore', () => {
     const b = await cli(src, ['backup', '--project', projectId, '--output', archive]);
     expect(b.err).toBe('');
     expect(b.code).toBe(0);
-    expect(b.json!.counts).toMatchObject({ users: 3, items: 3, annotations: 6, reviews: 1, agreements: 1, predictions: 1, files: 6 });
+    expect(b.json!.counts).toMatchObject({
+      users: 3,
+      items: 3,
+      annotations: 6,
+      reviews: 1,
+      agreements: 1,
+      predictions: 1,
+      files: 6,
+      snapshots: 2,
+      snapshotEntries: 6,
+    });
     const entries = await readZip(archive);
     const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
     expect(manifest).toMatchObject({ format: 'labelwork-backup', formatVersion: 1, project: { id: projectId, name: '路口 backup' } });
@@ -234,6 +266,26 @@ describe('labelwork backup / restore', () => {
     const pred = await ddb.predictions.findOne({ projectId: newId });
     expect(pred!._id).toBe(`${pred!.source.id}:${pred!.itemId.toHexString()}`);
     expect(await ddb.items.countDocuments({ _id: pred!.itemId, projectId: newId })).toBe(1);
+
+    // The snapshots came along: new ids, the same numbers, versions and sha256 (their canonical lines byte for byte),
+    // the chain of previous snapshots remapped, and each entry pointing at its restored item.
+    const restored = await ddb.snapshots.find({ projectId: newId }).sort({ number: 1 }).toArray();
+    expect(restored.map((x) => [x.number, x.version, x.hash, x.status])).toEqual(
+      snapshots.map((x) => [x.number, x.version, x.hash, 'complete']),
+    );
+    expect(restored.map((x) => x._id.toHexString()).filter((id) => snapshots.some((x) => x.id === id))).toEqual([]);
+    expect(restored[1]!.previousId!.equals(restored[0]!._id)).toBe(true);
+    for (const [i, snap] of restored.entries()) {
+      const srcEntries = await src.app.ctx.db.snapshotEntries
+        .find({ snapshotId: new ObjectId(snapshots[i]!.id) })
+        .sort({ itemId: 1 })
+        .toArray();
+      const entries = await ddb.snapshotEntries.find({ snapshotId: snap._id }).sort({ itemId: 1 }).toArray();
+      expect(entries.map((e) => e.line)).toEqual(srcEntries.map((e) => e.line));
+      const text = snapshotHeaderLine(snap.header!) + entries.map((e) => `${e.line}\n`).join('');
+      expect(sha(Buffer.from(text))).toBe(snap.hash);
+      for (const e of entries) expect(await ddb.items.countDocuments({ _id: new ObjectId(e.itemRef!), projectId: newId })).toBe(1);
+    }
 
     // The restored project is usable: the owner lists the items with their images, the queue settings came along.
     const admin = await dst.admin();
@@ -280,6 +332,49 @@ describe('labelwork backup / restore', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/items\.jsonl does not match its sha256/);
     expect(await census(dst.app.ctx.db)).toEqual(before);
+  });
+
+  it('refuses an archive whose snapshot lines no longer give the snapshot’s sha256 (manifest rewritten to match) and stores nothing', async () => {
+    const entries = await readZip(archive);
+    const lines = entries.get('snapshotEntries.jsonl')!.toString('utf8').replace('"x\\":1', '"x\\":2');
+    expect(lines).not.toBe(entries.get('snapshotEntries.jsonl')!.toString('utf8'));
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
+    manifest.files['snapshotEntries.jsonl'] = { bytes: Buffer.byteLength(lines), sha256: sha(Buffer.from(lines)) };
+    const bad = path.join(dir, 'bad-snapshot.zip');
+    await writeFile(
+      bad,
+      await buildZip(
+        [...entries].map(([name, data]) => ({
+          name,
+          data: name === 'snapshotEntries.jsonl' ? lines : name === 'manifest.json' ? JSON.stringify(manifest) : data,
+        })),
+      ),
+    );
+    const before = await census(dst.app.ctx.db);
+    const r = await cli(dst, ['restore', '--input', bad, '--owner', 'admin']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/snapshot #1 \(1\.0\.0\) does not match its sha256/);
+    expect(await census(dst.app.ctx.db)).toEqual(before);
+  });
+
+  it('restores an archive written before snapshots were backed up', async () => {
+    const entries = await readZip(archive);
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
+    for (const n of ['snapshots.jsonl', 'snapshotEntries.jsonl']) delete manifest.files[n];
+    delete manifest.counts.snapshots;
+    delete manifest.counts.snapshotEntries;
+    const old = path.join(dir, 'old.zip');
+    await writeFile(
+      old,
+      await buildZip(
+        [...entries]
+          .filter(([name]) => !name.startsWith('snapshot'))
+          .map(([name, data]) => ({ name, data: name === 'manifest.json' ? JSON.stringify(manifest) : data })),
+      ),
+    );
+    const r = await cli(dst, ['restore', '--input', old, '--owner', 'admin']);
+    expect(r.err).toBe('');
+    expect(await dst.app.ctx.db.snapshots.countDocuments({ projectId: new ObjectId(r.json!.project.id as string) })).toBe(0);
   });
 
   it('refuses a zip with a ../ path and stores nothing', async () => {

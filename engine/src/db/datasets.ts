@@ -68,6 +68,11 @@ export interface SnapshotEntryDoc {
   snapshotId: ObjectId;
   itemId: string;
   line: string;
+  /**
+   * The item the entry stands for now, when that is not `itemId` any more: a snapshot restored from a
+   * backup keeps its canonical lines (and so its sha256) byte for byte, while its items got new ids.
+   */
+  itemRef?: string;
 }
 
 export interface DatasetCollections {

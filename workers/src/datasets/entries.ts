@@ -177,10 +177,14 @@ export async function* liveEntries(
 }
 
 /** A snapshot's frozen entries in item-id order, as their canonical lines and parsed. */
-export async function* frozenEntries(db: Database, snapshotId: ObjectId): AsyncGenerator<{ line: string; entry: SnapshotEntry }> {
+export async function* frozenEntries(
+  db: Database,
+  snapshotId: ObjectId,
+): AsyncGenerator<{ line: string; entry: SnapshotEntry; itemRef: string }> {
   const cursor = db.snapshotEntries.find({ snapshotId }).sort({ snapshotId: 1, itemId: 1 });
   try {
-    for await (const d of cursor) yield { line: d.line, entry: JSON.parse(d.line) as SnapshotEntry };
+    // `itemRef`: the item the entry stands for now (a snapshot restored from a backup keeps its lines, its items got new ids).
+    for await (const d of cursor) yield { line: d.line, entry: JSON.parse(d.line) as SnapshotEntry, itemRef: d.itemRef ?? d.itemId };
   } finally {
     await cursor.close();
   }

@@ -155,20 +155,24 @@ async function render(
   };
   if (snapshot) {
     let batch: SnapshotEntry[] = [];
+    const refs = new Map<string, string>();
     const flush = async () => {
       const fileIds = new Map<string, ObjectId>();
       if (opts.images === 'include') {
+        const byRef = new Map(batch.map((e) => [refs.get(e.itemId) ?? e.itemId, e.itemId]));
         const items = await w.db.items
-          .find({ _id: { $in: batch.map((e) => new ObjectId(e.itemId)) } })
+          .find({ _id: { $in: [...byRef.keys()].map((id) => new ObjectId(id)) } })
           .project<{ _id: ObjectId; image?: { fileId: ObjectId } }>({ _id: 1, 'image.fileId': 1 })
           .toArray();
-        for (const i of items) if (i.image) fileIds.set(i._id.toHexString(), i.image.fileId);
+        for (const i of items) if (i.image) fileIds.set(byRef.get(i._id.toHexString())!, i.image.fileId);
       }
       await take(batch, fileIds);
       batch = [];
+      refs.clear();
     };
-    for await (const { entry } of frozenEntries(w.db, snapshot._id)) {
+    for await (const { entry, itemRef } of frozenEntries(w.db, snapshot._id)) {
       batch.push(entry);
+      if (itemRef !== entry.itemId) refs.set(entry.itemId, itemRef);
       if (batch.length >= ENTRY_BATCH) await flush();
     }
     if (batch.length) await flush();

@@ -54,14 +54,19 @@ export async function snapshotProcessor(w: WorkerContext, job: Job): Promise<{ s
   };
   const prev = snap.previousId ? await w.db.snapshots.findOne({ _id: snap.previousId, status: 'complete' }) : null;
   const prevIter = prev ? frozenEntries(w.db, prev._id)[Symbol.asyncIterator]() : null;
-  let prevNext: SnapshotEntry | undefined = prevIter ? (await prevIter.next()).value?.entry : undefined;
+  // Compared by the item each previous entry stands for now (`itemRef`: a snapshot restored from a backup names the old ids in its lines).
+  const nextPrev = async (): Promise<SnapshotEntry | undefined> => {
+    const v = (await prevIter!.next()).value;
+    return v ? { ...v.entry, itemId: v.itemRef } : undefined;
+  };
+  let prevNext: SnapshotEntry | undefined = prevIter ? await nextPrev() : undefined;
   const log = emptyChangelog();
   if (prev?.header) addHeaderDiff(log, prev.header, header);
   // Walks the previous snapshot's entries up to (excluding) `itemId`, as removed items.
   const advancePrev = async (itemId: string | null) => {
     while (prevNext && (itemId === null || prevNext.itemId < itemId)) {
       addItemDiff(log, prevNext, undefined);
-      prevNext = (await prevIter!.next()).value?.entry;
+      prevNext = await nextPrev();
     }
   };
   const hash = createHash('sha256').update(snapshotHeaderLine(header));
@@ -84,7 +89,7 @@ export async function snapshotProcessor(w: WorkerContext, job: Job): Promise<{ s
       await advancePrev(e.itemId);
       if (prevNext && prevNext.itemId === e.itemId) {
         addItemDiff(log, prevNext, e);
-        prevNext = (await prevIter!.next()).value?.entry;
+        prevNext = await nextPrev();
       } else if (prev) addItemDiff(log, undefined, e);
     }
     if (docs.length) await w.db.snapshotEntries.insertMany(docs, { ordered: false });

@@ -15,7 +15,15 @@ export const BACKUP_FORMAT_VERSION = 1;
 export const BACKUP_COLLECTIONS = ['users', 'imports', 'files', 'items', 'annotations', 'reviews', 'agreements', 'predictions'] as const;
 export type BackupCollection = (typeof BACKUP_COLLECTIONS)[number];
 
-export const jsonlName = (c: BackupCollection) => `${c}.jsonl`;
+/**
+ * The project's complete dataset snapshots and their canonical entry lines, after the collections
+ * above. Optional on restore (archives written before snapshots were backed up have none); each
+ * snapshot's lines are checked against its sha256 before anything is stored.
+ */
+export const BACKUP_SNAPSHOT_COLLECTIONS = ['snapshots', 'snapshotEntries'] as const;
+export type BackupSnapshotCollection = (typeof BACKUP_SNAPSHOT_COLLECTIONS)[number];
+
+export const jsonlName = (c: BackupCollection | BackupSnapshotCollection) => `${c}.jsonl`;
 export const imageName = (fileId: string) => `images/${fileId}`;
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);

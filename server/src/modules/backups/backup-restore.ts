@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { BSON, ObjectId, type Document } from 'mongodb';
-import type { Database, ProjectDoc, QueueDoc, UserDoc } from '@labelwork/engine';
+import { snapshotHeaderLine, type SnapshotHeader } from '@labelwork/core';
+import type { Database, ProjectDoc, QueueDoc, SnapshotDoc, SnapshotEntryDoc, UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { DEFAULT_ZIP_LIMITS, unpackZip, type ZipLimits } from '../../infra/zip.ts';
 import { usersRepo } from '../users/index.ts';
@@ -210,6 +211,9 @@ async function restoreUnpacked(db: Database, zipFile: string, dir: string, opts:
       }
       await backupsRepo.insert(db, c, batch);
     }
+    const snapshotFiles = [byName.get(jsonlName('snapshots')), byName.get(jsonlName('snapshotEntries'))] as const;
+    if (snapshotFiles[0] && snapshotFiles[1])
+      await restoreSnapshots(db, { snapshots: snapshotFiles[0], entries: snapshotFiles[1] }, remap, counts, (d, name) => belongs(d, name));
     for (const [c, n] of Object.entries(manifest.counts))
       if (counts[c] !== undefined && counts[c] !== n)
         throw invalid(`the archive holds ${counts[c]} ${c}, its manifest says ${n}`, { collection: c });
@@ -238,5 +242,73 @@ async function restoreUnpacked(db: Database, zipFile: string, dir: string, opts:
   } catch (e) {
     await backupsRepo.rollback(db, projectId, restoreId, counter, placeholders, uploading);
     throw e;
+  }
+}
+
+/**
+ * The archive's dataset snapshots into the new project: documents with their ids remapped, entries
+ * with their canonical lines byte for byte (so each snapshot keeps its sha256, its id as a dataset
+ * version) and `itemRef` naming the restored item. Every snapshot's lines are hashed as they are read
+ * and must give the sha256 and item count the snapshot records; a mismatch refuses the restore
+ * (rolled back with the rest).
+ */
+async function restoreSnapshots(
+  db: Database,
+  files: { snapshots: string; entries: string },
+  remap: IdRemap,
+  counts: Record<string, number>,
+  belongs: (d: Document, name: string) => void,
+): Promise<void> {
+  const snaps = new Map<string, { doc: SnapshotDoc; hash: ReturnType<typeof createHash>; items: number }>();
+  counts.snapshots = 0;
+  const name = jsonlName('snapshots');
+  for await (const raw of readLines(files.snapshots, name)) {
+    belongs(raw, name);
+    const old = raw as SnapshotDoc;
+    if (old.status !== 'complete' || !old.header || typeof old.hash !== 'string' || !old.counts)
+      throw invalid(`${name} holds snapshot ${String(old._id)} that is not complete`, { file: name });
+    const doc = remap.doc(old);
+    snaps.set(old._id.toHexString(), {
+      doc,
+      hash: createHash('sha256').update(snapshotHeaderLine(old.header as SnapshotHeader)),
+      items: 0,
+    });
+    counts.snapshots++;
+  }
+  await backupsRepo.insertSnapshots(
+    db,
+    [...snaps.values()].map((s) => s.doc),
+  );
+  counts.snapshotEntries = 0;
+  const entriesName = jsonlName('snapshotEntries');
+  let batch: SnapshotEntryDoc[] = [];
+  for await (const raw of readLines(files.entries, entriesName)) {
+    const e = raw as Partial<SnapshotEntryDoc>;
+    const s = e.snapshotId instanceof ObjectId ? snaps.get(e.snapshotId.toHexString()) : undefined;
+    if (!s || typeof e.line !== 'string' || typeof e.itemId !== 'string')
+      throw invalid(`${entriesName} holds an entry of no snapshot in the archive (${String(e._id)})`, { file: entriesName });
+    s.hash.update(`${e.line}\n`);
+    s.items++;
+    const snapshotId = s.doc._id;
+    batch.push({
+      _id: `${snapshotId.toHexString()}:${e.itemId}`,
+      snapshotId,
+      itemId: e.itemId,
+      line: e.line,
+      itemRef: remap.text(e.itemRef ?? e.itemId),
+    });
+    counts.snapshotEntries++;
+    if (batch.length >= BATCH) {
+      await backupsRepo.insertSnapshotEntries(db, batch);
+      batch = [];
+    }
+  }
+  await backupsRepo.insertSnapshotEntries(db, batch);
+  for (const { doc, hash, items } of snaps.values()) {
+    if (hash.digest('hex') !== doc.hash || items !== doc.counts?.items)
+      throw invalid(`snapshot #${doc.number} (${doc.version ?? '?'}) does not match its sha256: the archive was changed or damaged`, {
+        file: entriesName,
+        snapshot: doc.number,
+      });
   }
 }

@@ -3,7 +3,7 @@ import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BSON, type ObjectId } from 'mongodb';
 import yazl from 'yazl';
-import type { Database } from '@labelwork/engine';
+import type { Database, SnapshotDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import {
   BACKUP_FORMAT,
@@ -13,6 +13,7 @@ import {
   labelworkVersion,
   type BackupCollection,
   type BackupManifest,
+  type BackupSnapshotCollection,
 } from './backup-archive.ts';
 import { backupsRepo, type GridFileDoc } from './backups.repository.ts';
 
@@ -76,7 +77,7 @@ export async function writeBackup(db: Database, projectId: ObjectId, out: Writab
     await done;
     files[name] = { bytes: size, sha256: hash.digest('hex') };
   };
-  const counted = (c: BackupCollection, docs: AsyncIterable<unknown>) =>
+  const counted = (c: BackupCollection | BackupSnapshotCollection, docs: AsyncIterable<unknown>) =>
     (async function* () {
       counts[c] = 0;
       for await (const d of docs) {
@@ -92,6 +93,9 @@ export async function writeBackup(db: Database, projectId: ObjectId, out: Writab
     await add(jsonlName('files'), jsonLines(counted('files', fileDocs(db, projectId))));
     for (const c of ['items', 'annotations', 'reviews', 'agreements', 'predictions'] as const)
       await add(jsonlName(c), jsonLines(counted(c, backupsRepo.ofProject(db, c, projectId))));
+    const snapshots = await backupsRepo.snapshots(db, projectId).toArray();
+    await add(jsonlName('snapshots'), jsonLines(counted('snapshots', Readable.from(snapshots))));
+    await add(jsonlName('snapshotEntries'), jsonLines(counted('snapshotEntries', snapshotEntries(db, snapshots))));
     for await (const f of fileDocs(db, projectId)) await add(imageName(f._id.toHexString()), backupsRepo.openFile(db, f._id));
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
@@ -111,6 +115,11 @@ export async function writeBackup(db: Database, projectId: ObjectId, out: Writab
     throw e;
   }
   return { project: { id: projectId.toHexString(), name: project.name }, counts, files: Object.keys(files).length + 1, bytes };
+}
+
+/** The snapshots' entries, one snapshot after another, each in its canonical (hash) order. */
+async function* snapshotEntries(db: Database, snapshots: readonly SnapshotDoc[]): AsyncGenerator<unknown> {
+  for (const s of snapshots) yield* backupsRepo.snapshotEntries(db, s._id);
 }
 
 /** The GridFS file documents of the project's images and thumbnails, looked up a batch of items at a time. */

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Document, ObjectId } from 'mongodb';
-import { annotationsRepo, type Database, type ProjectDoc, type QueueDoc } from '@labelwork/engine';
+import { annotationsRepo, type Database, type ProjectDoc, type QueueDoc, type SnapshotDoc, type SnapshotEntryDoc } from '@labelwork/engine';
 import type { BackupUser } from './backup-archive.ts';
 
 /** A GridFS file document as the backup keeps it. */
@@ -72,6 +72,11 @@ export const backupsRepo = {
       }),
   openFile: (db: Database, id: ObjectId): Readable => db.files.openDownloadStream(id),
 
+  /** The project's complete snapshots, by number. */
+  snapshots: (db: Database, projectId: ObjectId) => db.snapshots.find({ projectId, status: 'complete' }).sort({ number: 1 }),
+  /** One snapshot's entries in canonical (hash) order. */
+  snapshotEntries: (db: Database, snapshotId: ObjectId) => db.snapshotEntries.find({ snapshotId }).sort({ snapshotId: 1, itemId: 1 }),
+
   // Restore.
   storeFile: (db: Database, id: ObjectId, name: string, path: string, metadata: Record<string, unknown>) =>
     pipeline(createReadStream(path), db.files.openUploadStreamWithId(id, name, { metadata })),
@@ -79,6 +84,12 @@ export const backupsRepo = {
     if (docs.length === 0) return;
     if (c === 'annotations') await annotationsRepo.insertRestored(db, docs as never);
     else await (db[c] as unknown as { insertMany(d: Document[], o: Document): Promise<unknown> }).insertMany(docs, { ordered: true });
+  },
+  insertSnapshots: async (db: Database, docs: SnapshotDoc[]) => {
+    if (docs.length) await db.snapshots.insertMany(docs, { ordered: true });
+  },
+  insertSnapshotEntries: async (db: Database, docs: SnapshotEntryDoc[]) => {
+    if (docs.length) await db.snapshotEntries.insertMany(docs, { ordered: true });
   },
   insertQueue: (db: Database, doc: QueueDoc) => db.queues.insertOne(doc),
   insertProject: (db: Database, doc: ProjectDoc) => db.projects.insertOne(doc),
@@ -99,6 +110,9 @@ export const backupsRepo = {
     for (const c of ['items', 'reviews', 'agreements', 'imports'] as const) await db[c].deleteMany({ projectId });
     await annotationsRepo.deleteOfProject(db, projectId);
     await db.predictions.deleteMany({ projectId });
+    const snapshotIds = (await db.snapshots.find({ projectId }).project<{ _id: ObjectId }>({ _id: 1 }).toArray()).map((d) => d._id);
+    if (snapshotIds.length) await db.snapshotEntries.deleteMany({ snapshotId: { $in: snapshotIds } });
+    await db.snapshots.deleteMany({ projectId });
     for await (const f of db.files.find({ 'metadata.restoreId': restoreId }).project<{ _id: ObjectId }>({ _id: 1 })) {
       await db.files.delete(f._id).catch(() => undefined);
     }
