@@ -77,6 +77,7 @@ interface Call {
 
 const V = (f: (v: Victim) => string) => (v: Victim) => f(v);
 const CERT_GUIDELINE = 'vehicles-pedestrians-bbox/1.1';
+const UNKNOWN_CERT_ID = '0123456789abcdef01234567';
 
 /** Passes the L5 theory and practical exams through the API with the right answers; returns the certificate id. */
 async function passL5(u: TestUser): Promise<string> {
@@ -338,6 +339,35 @@ const CALLS: Record<string, Call> = {
   'POST /api/certification/pauses/:projectId/:userId/lift': {
     path: V((v) => `/api/certification/pauses/${v.projectId}/${v.annotatorId}/lift`),
   },
+  // Parts graded by people: the caller's own exercise and portfolio; someone's exercise or panel (unknown
+  // here, like contests: certification-grading.test.ts checks who may see, claim, grade and score real ones).
+  'GET /api/certification/grading': { path: () => '/api/certification/grading' },
+  'POST /api/certification/specifications': {
+    path: () => '/api/certification/specifications',
+    body: () => ({ guideline: { slug: 'vehicles-pedestrians-bbox', version: '1.1' } }),
+  },
+  'GET /api/certification/specifications/:id': { path: () => `/api/certification/specifications/${UNKNOWN_CERT_ID}` },
+  'PUT /api/certification/specifications/:id': {
+    path: () => `/api/certification/specifications/${UNKNOWN_CERT_ID}`,
+    body: () => ({ spec: { scope: 'x' } }),
+  },
+  'POST /api/certification/specifications/:id/submit': { path: () => `/api/certification/specifications/${UNKNOWN_CERT_ID}/submit` },
+  'POST /api/certification/specifications/:id/claim': { path: () => `/api/certification/specifications/${UNKNOWN_CERT_ID}/claim` },
+  'POST /api/certification/specifications/:id/release': { path: () => `/api/certification/specifications/${UNKNOWN_CERT_ID}/release` },
+  'POST /api/certification/specifications/:id/grade': {
+    path: () => `/api/certification/specifications/${UNKNOWN_CERT_ID}/grade`,
+    body: () => ({ points: { definitions: 20 }, comment: 'fine' }),
+  },
+  'POST /api/certification/panels': { path: () => '/api/certification/panels', body: () => ({ statement: 'my work' }) },
+  'GET /api/certification/panels/:id': { path: () => `/api/certification/panels/${UNKNOWN_CERT_ID}` },
+  'POST /api/certification/panels/:id/convene': {
+    path: () => `/api/certification/panels/${UNKNOWN_CERT_ID}/convene`,
+    body: (v) => ({ members: [v.leadId] }),
+  },
+  'POST /api/certification/panels/:id/scores': {
+    path: () => `/api/certification/panels/${UNKNOWN_CERT_ID}/scores`,
+    body: () => ({ points: { defense: 20 }, comment: 'fine', defenseNote: 'answered well' }),
+  },
 };
 
 /**
@@ -386,6 +416,21 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   'GET /api/certification/certificates/:id': {
     roles: ['lead of another project'],
     why: 'leads check the certificates of people they staff projects with',
+  },
+  'GET /api/certification/grading': {
+    roles: ['lead of another project'],
+    why: "the lead's own grading queue (certification, not projects)",
+  },
+  // The caller's own exercise or portfolio; refused with 409 when their level's exam has no such part (or its other parts are pending).
+  'POST /api/certification/specifications': {
+    roles: SIGNED_IN,
+    why: "starts the caller's own specification exercise",
+    ok: (r) => r.status === 201 || (r.status === 409 && r.body?.error?.code === 'EXAM_NOT_AVAILABLE'),
+  },
+  'POST /api/certification/panels': {
+    roles: SIGNED_IN,
+    why: "hands in the caller's own portfolio",
+    ok: (r) => r.status === 201 || (r.status === 409 && r.body?.error?.code === 'EXAM_NOT_AVAILABLE'),
   },
 };
 

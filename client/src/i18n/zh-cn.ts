@@ -10,6 +10,7 @@ import { datasetsZhCN } from './datasets.ts';
 import { backupsZhCN } from './backups.ts';
 import { mlZhCN } from './ml.ts';
 import { certificationZhCN } from './certification.ts';
+import { certificationGradingZhCN } from './certification-grading.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
 import { shadowZh } from './shadow.ts';
@@ -270,6 +271,7 @@ export const zhCN: Messages = {
   ...backupsZhCN,
   ...mlZhCN,
   ...certificationZhCN,
+  ...certificationGradingZhCN,
   ...workspaceZhCN,
   ...shadowZh,
   ...dashboardZh,

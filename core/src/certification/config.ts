@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LEVELS, Level } from '../schema/common.ts';
 import { QUIZ_QUESTION_TYPES } from '../guidelines/schema.ts';
 import { GoldAccuracyRule } from './gold-accuracy.ts';
+import { DEFAULT_COMPREHENSIVE_RUBRIC, DEFAULT_SPECIFICATION_RUBRIC, PanelRule, Rubric } from './rubric.ts';
 
 /**
  * The parts an exam can have, after the national AI-trainer standard: theory and practical
@@ -67,6 +68,13 @@ export const SpecificationConfig = z.strictObject({
   enabled: z.boolean(),
   timeLimitMinutes: Minutes,
   passMark: PassMark,
+  /** Sample items drawn from the guideline's practice half for the candidate to write about. */
+  sampleItems: z.number().int().min(1).max(50).default(6),
+  /** A submission needs at least this many complete edge-case rules and examples. */
+  minEdgeCases: z.number().int().min(0).max(50).default(4),
+  minExamples: z.number().int().min(0).max(50).default(3),
+  /** The published rubric the grading lead scores against. */
+  rubric: Rubric.default(DEFAULT_SPECIFICATION_RUBRIC),
 });
 export type SpecificationConfig = z.infer<typeof SpecificationConfig>;
 
@@ -75,6 +83,10 @@ export const ComprehensiveConfig = z.strictObject({
   passMark: PassMark,
   /** Reviewers at a higher level who must each record a score; the result is their mean. */
   minPanel: z.number().int().min(1).max(9).default(2),
+  /** How the members' scores decide (core's panelDecision) and the floor no member may be under (mean-and-floor). */
+  rule: PanelRule.default('mean-and-floor'),
+  floor: z.number().min(0).max(100).default(40),
+  rubric: Rubric.default(DEFAULT_COMPREHENSIVE_RUBRIC),
 });
 export type ComprehensiveConfig = z.infer<typeof ComprehensiveConfig>;
 
@@ -128,8 +140,23 @@ function levelDefaults(level: Level): LevelExamConfig {
       oksThreshold: 0.5,
     },
     review: { enabled: rank >= 1, items: 6 + rank * 2, timeLimitMinutes: 30, passMark: 60 },
-    specification: { enabled: rank >= 2, timeLimitMinutes: 120, passMark: 60 },
-    comprehensive: { enabled: rank >= 3, passMark: 60, minPanel: 2 },
+    specification: {
+      enabled: rank >= 2,
+      timeLimitMinutes: 120,
+      passMark: 60,
+      sampleItems: 6,
+      minEdgeCases: 4,
+      minExamples: 3,
+      rubric: DEFAULT_SPECIFICATION_RUBRIC,
+    },
+    comprehensive: {
+      enabled: rank >= 3,
+      passMark: 60,
+      minPanel: 2,
+      rule: 'mean-and-floor',
+      floor: 40,
+      rubric: DEFAULT_COMPREHENSIVE_RUBRIC,
+    },
     maxAttempts: 3,
     cooldownHours: 24,
   };

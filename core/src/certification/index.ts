@@ -7,3 +7,5 @@ export * from './review-exercise.ts';
 export * from './promotion.ts';
 export * from './gold-accuracy.ts';
 export * from './practice-set.ts';
+export * from './rubric.ts';
+export * from './specification.ts';

@@ -9,6 +9,16 @@ export interface PartAttemptSummary {
   finishedAt: Date | null;
   /** 0–100 once graded; null while running or waiting for a grader. */
   score: number | null;
+  /**
+   * False when a grade under people's rules failed although the score reaches the pass mark (a
+   * panel member under the floor, no majority); absent or null otherwise.
+   */
+  passed?: boolean | null;
+}
+
+/** True when an attempt passed: its score reaches the pass mark and no rule of its graders failed it. */
+export function attemptPassed(config: LevelExamConfig, a: PartAttemptSummary): boolean {
+  return partPassed(config, a.part, a.score) && a.passed !== false;
 }
 
 /** True when a graded score reaches the part's pass mark. */
@@ -29,7 +39,7 @@ export function retakeStatus(config: LevelExamConfig, part: ExamPart, attempts: 
   if (!config[part].enabled) return { allowed: false, reason: 'part_disabled' };
   const mine = attempts.filter((a) => a.part === part);
   if (mine.some((a) => a.finishedAt === null)) return { allowed: false, reason: 'in_progress' };
-  if (mine.some((a) => partPassed(config, part, a.score))) return { allowed: false, reason: 'already_passed' };
+  if (mine.some((a) => attemptPassed(config, a))) return { allowed: false, reason: 'already_passed' };
   if (mine.some((a) => a.score === null)) return { allowed: false, reason: 'awaiting_grade' };
   if (config.maxAttempts !== null && mine.length >= config.maxAttempts) return { allowed: false, reason: 'max_attempts' };
   const last = mine.reduce<Date | null>((m, a) => (a.finishedAt !== null && (m === null || a.finishedAt > m) ? a.finishedAt : m), null);
@@ -57,9 +67,9 @@ export interface PromotionStatus {
 /** Where a user stands at their level: each enabled part's best score and whether all are passed. */
 export function promotionStatus(config: LevelExamConfig, attempts: readonly PartAttemptSummary[]): PromotionStatus {
   const parts = enabledParts(config).map((part) => {
-    const scores = attempts.filter((a) => a.part === part && a.score !== null).map((a) => a.score as number);
-    const best = scores.length > 0 ? Math.max(...scores) : null;
-    return { part, passMark: config[part].passMark, best, passed: partPassed(config, part, best) };
+    const mine = attempts.filter((a) => a.part === part && a.score !== null);
+    const best = mine.length > 0 ? Math.max(...mine.map((a) => a.score as number)) : null;
+    return { part, passMark: config[part].passMark, best, passed: mine.some((a) => attemptPassed(config, a)) };
   });
   return { ready: parts.length > 0 && parts.every((p) => p.passed), parts };
 }

@@ -64,6 +64,12 @@ export const ERROR_CODES = {
   RETAKE_TOO_EARLY: 409,
   /** The exam attempt is over (submitted or past its deadline): it takes no more answers and cannot be submitted again. */
   ATTEMPT_CLOSED: 409,
+  /** Another lead already holds this specification exercise (details.claimedBy), or the panel is already convened. */
+  ALREADY_CLAIMED: 409,
+  /** A specification exercise cannot be handed in yet (details.problems: core's SpecificationProblem list). */
+  SPECIFICATION_INCOMPLETE: 400,
+  /** The caller (or a chosen panel member) may not examine this candidate: details.reason (or details.refused) = role, own-attempt, level or conflict. */
+  NOT_AN_EXAMINER: 403,
   EXPORT_NOT_READY: 409,
   SNAPSHOT_NOT_READY: 409,
   /** Items to delete have annotations; say `withAnnotations: true` to delete those too. */

@@ -4,9 +4,23 @@
  * (server/src/modules/certification); a promotion changes the user's level through the users module.
  */
 import type { Collection, Db, ObjectId } from 'mongodb';
-import type { CertificationConfig, ExamPart, GuidelineRef, LabelScore, Level, PlantedError, Region, Tool } from '@labelwork/core';
+import type {
+  CertificationConfig,
+  ExamPart,
+  GuidelineRef,
+  LabelScore,
+  Level,
+  PanelDecision,
+  PanelRule,
+  PlantedError,
+  Region,
+  RubricResult,
+  SpecificationDraft,
+  Tool,
+} from '@labelwork/core';
 
-export type CertAttemptStatus = 'running' | 'graded';
+/** `awaiting`: handed in, waiting for people to grade it (specification exercise, comprehensive review). */
+export type CertAttemptStatus = 'running' | 'awaiting' | 'graded';
 
 /**
  * One attempt of one exam part. `slotKey` = `<userId>:<level>:<part>:<n>` (n = 1, 2, …) is unique,
@@ -19,7 +33,7 @@ export interface CertAttemptDoc {
   userId: ObjectId;
   /** The user's level when the attempt started: the exam of that level. */
   level: Level;
-  part: Extract<ExamPart, 'theory' | 'practical' | 'review'>;
+  part: ExamPart;
   guideline: GuidelineRef;
   status: CertAttemptStatus;
   startedAt: Date;
@@ -44,6 +58,8 @@ export interface CertAttemptDoc {
   timedOut: boolean;
   /** The grading detail shown in the report after the attempt (never before). */
   result: Record<string, unknown> | null;
+  /** Parts graded by people: who graded (user ids); the certificate names them as examiners. */
+  examiners?: string[];
 }
 
 /** A certificate: issued when every part of a level's exam is passed, with the promotion it brought. */
@@ -130,6 +146,82 @@ export interface CertContestDoc {
   resolution: string | null;
 }
 
+/**
+ * The specification exercise of an attempt (`_id` = the attempt's id): the sample it is about, the
+ * candidate's specification, and the grading lead's claim and grade. The claim itself is taken in
+ * Redis (SET NX), so of two leads claiming at once exactly one wins.
+ */
+export interface CertSpecificationDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  userId: ObjectId;
+  level: Level;
+  guideline: GuidelineRef;
+  sampleItemIds: string[];
+  spec: SpecificationDraft;
+  savedAt: Date | null;
+  submittedAt: Date | null;
+  /** Handed in by its deadline rather than by the candidate. */
+  timedOut: boolean;
+  claimedBy: ObjectId | null;
+  claimedAt: Date | null;
+  grade: {
+    by: ObjectId;
+    at: Date;
+    result: RubricResult;
+    /** Per criterion id (optional each) and overall. */
+    comments: Record<string, string>;
+    comment: string;
+  } | null;
+}
+
+/** Statistics attached to a comprehensive-review portfolio when it is handed in (a snapshot). */
+export interface PortfolioStats {
+  goldAnswers: number;
+  goldAccuracy: number | null;
+  reviewedAnnotations: number;
+  reviewAcceptance: number | null;
+  reviewsGiven: number;
+  practiceAnswered: number;
+  practiceMean: number | null;
+  certificates: string[];
+  /** Mentoring records, where the installation keeps them; null when unknown. */
+  mentored: number | null;
+}
+
+/**
+ * The comprehensive review of an attempt (`_id` = the attempt's id): the candidate's portfolio, the
+ * panel a lead convened and, once every member scored, the decision. Members' scores are in
+ * certPanelScores (one per member, unique) and are shown to nobody until the panel is complete.
+ */
+export interface CertPanelDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  userId: ObjectId;
+  level: Level;
+  portfolio: { statement: string; links: string[] };
+  stats: PortfolioStats;
+  submittedAt: Date;
+  convenedBy: ObjectId | null;
+  convenedAt: Date | null;
+  members: ObjectId[];
+  decision: (PanelDecision & { rule: PanelRule; passMark: number; floor: number; at: Date }) | null;
+}
+
+/** One panel member's independent score (`_id` = `<panelId>:<memberId>`: one per member). */
+export interface CertPanelScoreDoc {
+  _id: string;
+  schemaVersion: 1;
+  panelId: ObjectId;
+  memberId: ObjectId;
+  at: Date;
+  result: RubricResult;
+  comments: Record<string, string>;
+  comment: string;
+  /** The member's note of the defense (questions asked, how they were answered). */
+  defenseNote: string;
+}
+
 export interface CertificationCollections {
   certAttempts: Collection<CertAttemptDoc>;
   certificates: Collection<CertificateDoc>;
@@ -137,6 +229,9 @@ export interface CertificationCollections {
   certConfig: Collection<CertConfigDoc>;
   certPauses: Collection<CertPauseDoc>;
   certContests: Collection<CertContestDoc>;
+  certSpecifications: Collection<CertSpecificationDoc>;
+  certPanels: Collection<CertPanelDoc>;
+  certPanelScores: Collection<CertPanelScoreDoc>;
 }
 
 export function certificationCollections(db: Db): CertificationCollections {
@@ -147,6 +242,9 @@ export function certificationCollections(db: Db): CertificationCollections {
     certConfig: db.collection<CertConfigDoc>('certConfig'),
     certPauses: db.collection<CertPauseDoc>('certPauses'),
     certContests: db.collection<CertContestDoc>('certContests'),
+    certSpecifications: db.collection<CertSpecificationDoc>('certSpecifications'),
+    certPanels: db.collection<CertPanelDoc>('certPanels'),
+    certPanelScores: db.collection<CertPanelScoreDoc>('certPanelScores'),
   };
 }
 
@@ -160,4 +258,7 @@ export async function ensureCertificationIndexes(d: CertificationCollections): P
   await d.certPauses.createIndex({ active: 1, projectId: 1 }, { name: 'active_project' });
   await d.certContests.createIndex({ contestKey: 1 }, { unique: true, name: 'contest_key_unique' });
   await d.certContests.createIndex({ projectId: 1, status: 1 }, { name: 'project_status' });
+  await d.certSpecifications.createIndex({ submittedAt: 1 }, { name: 'submitted' });
+  await d.certPanels.createIndex({ submittedAt: 1 }, { name: 'submitted' });
+  await d.certPanelScores.createIndex({ panelId: 1 }, { name: 'panel' });
 }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import {
+  AUTO_GRADED_PARTS,
   Region,
   drawPracticalItems,
   gradeReviewExercise,
@@ -26,6 +27,7 @@ import { AppError, validationError, zodIssues } from '../../http/errors.ts';
 import { certificationRepo } from './certification.repository.ts';
 import { publicItem, quizBank, trainingContent } from './certification.content.ts';
 import { certificationConfig, partSummaries, promoteIfReady } from './certification.promotion.ts';
+import { handInIfExpired } from './certification.specification.ts';
 
 export type ExamPartTaken = CertAttemptDoc['part'];
 
@@ -176,12 +178,18 @@ async function closeAttempt(
 
 /** Closes (grades as they stand) the running attempts whose deadline has passed. */
 export async function closeExpired(ctx: AppContext, attempts: CertAttemptDoc[], now: Date): Promise<void> {
-  for (const a of attempts) if (a.status === 'running' && a.deadline <= now) await closeAttempt(ctx, a, fromEntries(a.answers), now);
+  for (const a of attempts) {
+    if (a.status !== 'running' || a.deadline > now) continue;
+    // A specification exercise is handed in to the grading queue as it stands; the machine grades the others.
+    if (a.part === 'specification') await handInIfExpired(ctx, a, now);
+    else if (AUTO_GRADED_PARTS.includes(a.part)) await closeAttempt(ctx, a, fromEntries(a.answers), now);
+  }
 }
 
 async function ownAttempt(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<CertAttemptDoc> {
   const doc = await certificationRepo.attempt(ctx.db, id);
-  if (!doc || !doc.userId.equals(user._id)) throw notFound();
+  // Parts graded by people have their own routes (specifications, panels).
+  if (!doc || !doc.userId.equals(user._id) || !AUTO_GRADED_PARTS.includes(doc.part)) throw notFound();
   const now = new Date(ctx.now());
   if (doc.status === 'running' && doc.deadline <= now) {
     const { doc: closed } = await closeAttempt(ctx, doc, fromEntries(doc.answers), now);

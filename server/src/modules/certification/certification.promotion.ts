@@ -24,9 +24,9 @@ export async function certificationConfig(ctx: AppContext): Promise<Certificatio
 }
 
 export function partSummaries(
-  attempts: readonly Pick<CertAttemptDoc, 'part' | 'startedAt' | 'finishedAt' | 'score'>[],
+  attempts: readonly Pick<CertAttemptDoc, 'part' | 'startedAt' | 'finishedAt' | 'score' | 'passed'>[],
 ): PartAttemptSummary[] {
-  return attempts.map((a) => ({ part: a.part, startedAt: a.startedAt, finishedAt: a.finishedAt, score: a.score }));
+  return attempts.map((a) => ({ part: a.part, startedAt: a.startedAt, finishedAt: a.finishedAt, score: a.score, passed: a.passed }));
 }
 
 /**
@@ -44,7 +44,7 @@ export async function promoteIfReady(ctx: AppContext, userId: ObjectId, level: L
   const number = certificateNumber(year, level, await certificationRepo.nextCertificateSeq(ctx.db, year));
   const parts = enabledParts(config).flatMap((part) => {
     const best = attempts
-      .filter((a) => a.part === part && partPassed(config, part, a.score))
+      .filter((a) => a.part === part && partPassed(config, part, a.score) && a.passed !== false)
       .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))[0];
     return best ? [{ part, score: best.score as number, passMark: best.passMark, attemptId: best._id }] : [];
   });
@@ -60,7 +60,8 @@ export async function promoteIfReady(ctx: AppContext, userId: ObjectId, level: L
     promotedTo: to,
     issuedAt: now,
     parts,
-    examiners: ['system'],
+    // `system` for the machine-graded parts, then the people who graded the others (a lead, a panel).
+    examiners: [...(used.some((a) => !a.examiners) ? ['system'] : []), ...new Set(used.flatMap((a) => a.examiners ?? []))],
     guidelines,
   };
   // The certificate first (unique per user and level): of two closes racing, one issues and promotes.

@@ -19,6 +19,7 @@ import {
 import { certificationConfig } from './certification.promotion.ts';
 import { activePauses, liftPause } from './certification.pauses.ts';
 import { contestGold, openContests, resolveContest } from './certification.contests.ts';
+import { gradingRoutes } from './certification.grading.ts';
 
 const StartInput = z.strictObject({ part: z.enum(['theory', 'practical', 'review']), guideline: GuidelineRef });
 const PracticeAnswer = z.strictObject({ regions: z.array(Region).max(500), timeMs: z.number().int().min(0).max(86_400_000).optional() });
@@ -115,6 +116,7 @@ export function certificationRoutes(ctx: AppContext): Router {
     const id = idParam(req, 'id', new AppError('NOT_FOUND', 'no such contest'));
     res.json({ contest: await resolveContest(ctx, me(req), id, body.accept, body.note ?? null) });
   });
+  gradingRoutes(ctx, r);
   r.get('/trainees', requireRole('admin', 'lead'), async (_req, res) => {
     res.json({ trainees: await trainees(ctx) });
   });

@@ -20,6 +20,7 @@ import { closeExpired } from './certification.attempts.ts';
 import { publicItem, trainingContent, trainingGuidelines } from './certification.content.ts';
 import { certificationRepo } from './certification.repository.ts';
 import { goldRuleChanged, myPauses } from './certification.pauses.ts';
+import { comprehensiveStatus } from './certification.panel.ts';
 import { certificationConfig, partSummaries, promoteIfReady, toCertificate } from './certification.promotion.ts';
 
 /** Saves the admins' configuration after checking it whole. */
@@ -59,12 +60,16 @@ export async function myCertification(ctx: AppContext, user: UserDoc) {
           : part === 'review'
             ? { items: config.review.items, timeLimitMinutes: config.review.timeLimitMinutes }
             : {};
+    // The comprehensive review is asked for only once the other parts are passed.
+    const start = part === 'comprehensive' ? comprehensiveStatus(config, attempts, now) : retake;
+    const open = attempts.find((a) => a.part === part && a.status !== 'graded');
     return {
       ...p,
-      // Parts graded by people (review exercise, specification, panel) are not taken in the browser yet.
-      available: part === 'theory' || part === 'practical' || part === 'review',
-      canStart: retake.allowed,
-      ...(retake.allowed ? {} : { refusal: retake.reason, earliest: retake.earliest?.toISOString() ?? null }),
+      available: true,
+      canStart: start.allowed,
+      ...(start.allowed ? {} : { refusal: start.reason, earliest: start.earliest?.toISOString() ?? null }),
+      // Specification exercise and comprehensive review: the one running or waiting for its graders.
+      ...(open && (part === 'specification' || part === 'comprehensive') ? { openAttemptId: open._id.toHexString() } : {}),
       ...limits,
     };
   });
