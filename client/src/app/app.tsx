@@ -25,6 +25,8 @@ const PracticePage = lazy(() => import('../features/training/practice-page.tsx')
 const ExamPage = lazy(() => import('../features/training/exam-page.tsx').then((m) => ({ default: m.ExamPage })));
 const CertificatePage = lazy(() => import('../features/training/certificate-page.tsx').then((m) => ({ default: m.CertificatePage })));
 const TraineesPage = lazy(() => import('../features/training/trainees-page.tsx').then((m) => ({ default: m.TraineesPage })));
+const QuestionBankPage = lazy(() => import('../features/training/question-bank-page.tsx').then((m) => ({ default: m.QuestionBankPage })));
+const MentoringPage = lazy(() => import('../features/training/mentoring-page.tsx').then((m) => ({ default: m.MentoringPage })));
 
 export function App() {
   return (
@@ -86,8 +88,10 @@ function sectionOf(route: Route): NavSection {
     case 'practice':
     case 'attempt':
     case 'certificate':
+    case 'mentoring':
       return 'training';
     case 'trainees':
+    case 'question-bank':
       return 'trainees';
     default:
       return null;
@@ -152,6 +156,8 @@ function Screen({ route, user }: { route: Route; user: User }) {
     case 'attempt':
     case 'certificate':
     case 'trainees':
+    case 'question-bank':
+    case 'mentoring':
       return (
         <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
           <TrainingScreen route={route} user={user} />
@@ -174,7 +180,7 @@ function TrainingScreen({
   route,
   user,
 }: {
-  route: Extract<Route, { name: 'training' | 'practice' | 'attempt' | 'certificate' | 'trainees' }>;
+  route: Extract<Route, { name: 'training' | 'practice' | 'attempt' | 'certificate' | 'trainees' | 'question-bank' | 'mentoring' }>;
   user: User;
 }) {
   switch (route.name) {
@@ -195,5 +201,9 @@ function TrainingScreen({
       return <CertificatePage key={route.id} id={route.id} />;
     case 'trainees':
       return <TraineesPage />;
+    case 'question-bank':
+      return <QuestionBankPage key={`${route.slug}@${route.version}`} slug={route.slug} version={route.version} user={user} />;
+    case 'mentoring':
+      return <MentoringPage key={route.userId} userId={route.userId} user={user} />;
   }
 }

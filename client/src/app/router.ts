@@ -45,6 +45,8 @@ export type Route =
   | { name: 'attempt'; id: string }
   | { name: 'certificate'; id: string }
   | { name: 'trainees' }
+  | { name: 'question-bank'; slug: string | null; version: string | null }
+  | { name: 'mentoring'; userId: string }
   | { name: 'home' }
   | { name: 'not-found' };
 
@@ -76,6 +78,10 @@ export function matchRoute(pathWithQuery: string): Route {
   if (a === 'training' && b === 'attempts' && c !== undefined && rest.length === 0) return { name: 'attempt', id: c };
   if (a === 'certificates' && b !== undefined && c === undefined) return { name: 'certificate', id: b };
   if (a === 'trainees' && b === undefined) return { name: 'trainees' };
+  if (a === 'question-banks' && b === undefined) return { name: 'question-bank', slug: null, version: null };
+  if (a === 'question-banks' && b !== undefined && c !== undefined && rest.length === 0)
+    return { name: 'question-bank', slug: b, version: c };
+  if (a === 'mentoring' && b !== undefined && c === undefined) return { name: 'mentoring', userId: b };
   if (a === 'projects') {
     if (b === undefined) return { name: 'projects' };
     if (b === 'new' && c === undefined) return { name: 'project-new' };
@@ -121,4 +127,9 @@ export const paths = {
   certificate: (id: string) => `/certificates/${encodeURIComponent(id)}`,
   /** The lead's view of every trainee's level and attempts. */
   trainees: () => '/trainees',
+  /** The leads' exam-bank editor, of one guideline version or (without) the first. */
+  questionBank: (slug?: string, version?: string) =>
+    slug && version ? `/question-banks/${encodeURIComponent(slug)}/${encodeURIComponent(version)}` : '/question-banks',
+  /** A trainee's mentoring record: mentor, coaching notes, goals. */
+  mentoring: (userId: string) => `/mentoring/${encodeURIComponent(userId)}`,
 };

@@ -10,6 +10,7 @@ import { datasetsEn } from './datasets.ts';
 import { backupsEn } from './backups.ts';
 import { mlEn } from './ml.ts';
 import { certificationEn } from './certification.ts';
+import { certificationBankEn } from './certification-bank.ts';
 import { certificationGradingEn } from './certification-grading.ts';
 import { workspaceEn } from './workspace.ts';
 import { shadowEn } from './shadow.ts';
@@ -273,6 +274,7 @@ export const en = {
   ...backupsEn,
   ...mlEn,
   ...certificationEn,
+  ...certificationBankEn,
   ...certificationGradingEn,
   ...workspaceEn,
   ...shadowEn,

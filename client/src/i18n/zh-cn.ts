@@ -10,6 +10,7 @@ import { datasetsZhCN } from './datasets.ts';
 import { backupsZhCN } from './backups.ts';
 import { mlZhCN } from './ml.ts';
 import { certificationZhCN } from './certification.ts';
+import { certificationBankZhCN } from './certification-bank.ts';
 import { certificationGradingZhCN } from './certification-grading.ts';
 import { workspaceZhCN } from './workspace.ts';
 import type { Messages } from './en.ts';
@@ -271,6 +272,7 @@ export const zhCN: Messages = {
   ...backupsZhCN,
   ...mlZhCN,
   ...certificationZhCN,
+  ...certificationBankZhCN,
   ...certificationGradingZhCN,
   ...workspaceZhCN,
   ...shadowZh,

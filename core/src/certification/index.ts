@@ -7,5 +7,6 @@ export * from './review-exercise.ts';
 export * from './promotion.ts';
 export * from './gold-accuracy.ts';
 export * from './practice-set.ts';
+export * from './questions.ts';
 export * from './rubric.ts';
 export * from './specification.ts';

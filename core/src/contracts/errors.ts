@@ -64,6 +64,10 @@ export const ERROR_CODES = {
   RETAKE_TOO_EARLY: 409,
   /** The exam attempt is over (submitted or past its deadline): it takes no more answers and cannot be submitted again. */
   ATTEMPT_CLOSED: 409,
+  /** Retiring (or retyping) this bank question would leave a level's theory paper short of its type (details: level, type, needed, left). */
+  QUESTION_NEEDED: 409,
+  /** A mentor must be a lead, or a user at a higher level than the trainee, and not the trainee. */
+  MENTOR_NOT_ELIGIBLE: 400,
   /** Another lead already holds this specification exercise (details.claimedBy), or the panel is already convened. */
   ALREADY_CLAIMED: 409,
   /** A specification exercise cannot be handed in yet (details.problems: core's SpecificationProblem list). */

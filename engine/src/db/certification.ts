@@ -4,6 +4,7 @@
  * (server/src/modules/certification); a promotion changes the user's level through the users module.
  */
 import type { Collection, Db, ObjectId } from 'mongodb';
+import type { QuizQuestion } from '@labelwork/core';
 import type {
   CertificationConfig,
   ExamPart,
@@ -42,6 +43,8 @@ export interface CertAttemptDoc {
   finishedAt: Date | null;
   /** Theory: question refs in paper order. Practical: practice item ids in draw order. */
   draw: string[];
+  /** Theory: the bank version of each drawn question (ref → version), so later edits leave the paper as drawn. Absent on papers drawn from the file bank. */
+  drawVersions?: { key: string; value: number }[];
   /**
    * Theory: picked option indexes per question ref. Practical: regions per item id. Saved as the
    * candidate goes; stored as a list because refs hold dots, which field names may not.
@@ -222,6 +225,80 @@ export interface CertPanelScoreDoc {
   defenseNote: string;
 }
 
+/**
+ * A question of a guideline's exam bank as it stands (`_id` = its ref `<slug>@<version>#<id>`).
+ * Seeded from the guideline file on first use (or the import button); leads create, edit and retire
+ * questions in the UI. Each change raises `version` and writes a CertQuestionVersionDoc.
+ */
+export interface CertQuestionDoc {
+  _id: string;
+  schemaVersion: 1;
+  guideline: GuidelineRef;
+  qid: string;
+  version: number;
+  status: 'active' | 'retired';
+  /** With `type` always set. */
+  question: QuizQuestion;
+  topic: string;
+  /** 1 easy – 3 hard. */
+  difficulty: number;
+  source: 'file' | 'ui';
+  updatedAt: Date;
+  /** null for the file import at first use. */
+  updatedBy: ObjectId | null;
+}
+
+/** One version of a bank question, never changed (`_id` = `<ref>~<version>`): attempts render and grade the version they drew. */
+export interface CertQuestionVersionDoc {
+  _id: string;
+  schemaVersion: 1;
+  ref: string;
+  version: number;
+  status: 'active' | 'retired';
+  question: QuizQuestion;
+  topic: string;
+  difficulty: number;
+  at: Date;
+  by: ObjectId | null;
+}
+
+/** Who mentors a trainee (`_id` = the trainee's id: one mentor at a time). */
+export interface CertMentorshipDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  mentorId: ObjectId;
+  assignedBy: ObjectId;
+  assignedAt: Date;
+}
+
+/** A mentor's dated coaching note about a trainee, linked to the trainee's attempts or practice answers. */
+export interface CertCoachingNoteDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  traineeId: ObjectId;
+  authorId: ObjectId;
+  /** The coaching day, `YYYY-MM-DD`. */
+  date: string;
+  text: string;
+  /** Attempt ids, or practice answers as `<slug>@<version>:<itemId>`. */
+  links: { kind: 'attempt' | 'practice'; id: string }[];
+  at: Date;
+}
+
+/** A goal a mentor sets a trainee, with a due day; the mentor marks it done. */
+export interface CertGoalDoc {
+  _id: ObjectId;
+  schemaVersion: 1;
+  traineeId: ObjectId;
+  authorId: ObjectId;
+  text: string;
+  /** `YYYY-MM-DD`. */
+  due: string;
+  done: boolean;
+  doneAt: Date | null;
+  at: Date;
+}
+
 export interface CertificationCollections {
   certAttempts: Collection<CertAttemptDoc>;
   certificates: Collection<CertificateDoc>;
@@ -229,6 +306,11 @@ export interface CertificationCollections {
   certConfig: Collection<CertConfigDoc>;
   certPauses: Collection<CertPauseDoc>;
   certContests: Collection<CertContestDoc>;
+  certQuestions: Collection<CertQuestionDoc>;
+  certQuestionVersions: Collection<CertQuestionVersionDoc>;
+  certMentorships: Collection<CertMentorshipDoc>;
+  certCoachingNotes: Collection<CertCoachingNoteDoc>;
+  certGoals: Collection<CertGoalDoc>;
   certSpecifications: Collection<CertSpecificationDoc>;
   certPanels: Collection<CertPanelDoc>;
   certPanelScores: Collection<CertPanelScoreDoc>;
@@ -242,6 +324,11 @@ export function certificationCollections(db: Db): CertificationCollections {
     certConfig: db.collection<CertConfigDoc>('certConfig'),
     certPauses: db.collection<CertPauseDoc>('certPauses'),
     certContests: db.collection<CertContestDoc>('certContests'),
+    certQuestions: db.collection<CertQuestionDoc>('certQuestions'),
+    certQuestionVersions: db.collection<CertQuestionVersionDoc>('certQuestionVersions'),
+    certMentorships: db.collection<CertMentorshipDoc>('certMentorships'),
+    certCoachingNotes: db.collection<CertCoachingNoteDoc>('certCoachingNotes'),
+    certGoals: db.collection<CertGoalDoc>('certGoals'),
     certSpecifications: db.collection<CertSpecificationDoc>('certSpecifications'),
     certPanels: db.collection<CertPanelDoc>('certPanels'),
     certPanelScores: db.collection<CertPanelScoreDoc>('certPanelScores'),
@@ -258,6 +345,11 @@ export async function ensureCertificationIndexes(d: CertificationCollections): P
   await d.certPauses.createIndex({ active: 1, projectId: 1 }, { name: 'active_project' });
   await d.certContests.createIndex({ contestKey: 1 }, { unique: true, name: 'contest_key_unique' });
   await d.certContests.createIndex({ projectId: 1, status: 1 }, { name: 'project_status' });
+  await d.certQuestions.createIndex({ 'guideline.slug': 1, 'guideline.version': 1 }, { name: 'guideline' });
+  await d.certQuestionVersions.createIndex({ ref: 1, version: 1 }, { name: 'ref_version' });
+  await d.certMentorships.createIndex({ mentorId: 1 }, { name: 'mentor' });
+  await d.certCoachingNotes.createIndex({ traineeId: 1, at: -1 }, { name: 'trainee_at' });
+  await d.certGoals.createIndex({ traineeId: 1, done: 1 }, { name: 'trainee_done' });
   await d.certSpecifications.createIndex({ submittedAt: 1 }, { name: 'submitted' });
   await d.certPanels.createIndex({ submittedAt: 1 }, { name: 'submitted' });
   await d.certPanelScores.createIndex({ panelId: 1 }, { name: 'panel' });

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { partName, pct } from './training-text.ts';
+import { MentoringCells, useMentoringOverview } from './mentoring-summary.tsx';
 import './training.css';
 
 /** The lead's view of the cohort: each person's level, exam attempts, certificates and practice. */
@@ -13,9 +14,15 @@ export function TraineesPage() {
   const { t, lang } = useI18n();
   const [load, reload] = useLoad((s) => certificationApi.trainees(s), []);
   const rows = load.data;
+  const mentoring = useMentoringOverview();
   return (
     <div className="page">
       <h1 className="page__title">{t('trainees.title')}</h1>
+      <p>
+        <Link to={paths.questionBank()} data-testid="trainees-question-banks">
+          {t('bank.link')}
+        </Link>
+      </p>
       <Pauses />
       <Contests />
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
@@ -30,6 +37,8 @@ export function TraineesPage() {
               <th>{t('trainees.attempts')}</th>
               <th>{t('trainees.practice')}</th>
               <th>{t('training.certificates')}</th>
+              <th>{t('mentoring.column')}</th>
+              <th>{t('mentoring.goalsColumn')}</th>
             </tr>
           </thead>
           <tbody>
@@ -60,6 +69,7 @@ export function TraineesPage() {
                     </Link>
                   ))}
                 </td>
+                <MentoringCells overview={mentoring} traineeId={r.id} />
               </tr>
             ))}
           </tbody>

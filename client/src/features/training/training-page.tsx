@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
 import { localText, partName, pct } from './training-text.ts';
+import { MentoringSummary } from './mentoring-summary.tsx';
 import './training.css';
 
 /** A trainee's page: level, the exam parts of that level with their standing and retake times, practice, attempts and certificates. */
@@ -61,6 +62,7 @@ export function TrainingPage({ user }: { user: User }) {
           </ul>
         </section>
       )}
+      <MentoringSummary user={user} />
       <label className="field">
         <span className="field__label">{t('training.guideline')}</span>
         <select

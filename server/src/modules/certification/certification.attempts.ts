@@ -25,7 +25,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { AppError, validationError, zodIssues } from '../../http/errors.ts';
 import { certificationRepo } from './certification.repository.ts';
-import { publicItem, quizBank, trainingContent } from './certification.content.ts';
+import { publicItem, trainingContent } from './certification.content.ts';
+import { activeBank, paperBank } from './certification.questions.ts';
 import { certificationConfig, partSummaries, promoteIfReady } from './certification.promotion.ts';
 import { handInIfExpired } from './certification.specification.ts';
 
@@ -83,6 +84,7 @@ export async function startAttempt(
   let draw: string[];
   let deadline: Date;
   let review: { shown: CertAttemptDoc['shown']; planted: PlantedError[] } | null = null;
+  let drawVersions: CertAttemptDoc['drawVersions'];
   if (part === 'review') {
     const pool = practice.exam.map((it) => ({ id: it.id, label: mainLabel(it.gold), difficulty: it.difficulty }));
     draw = drawPracticalItems(pool, config.review.items, random);
@@ -101,8 +103,11 @@ export async function startAttempt(
     review = { shown: Object.entries(set.shown).map(([key, value]) => ({ key, value })), planted: set.planted };
     deadline = partDeadline(now, config.review.timeLimitMinutes);
   } else if (part === 'theory') {
-    const bank = [...quizBank(guideline)].map(([refKey, question]) => ({ ref: refKey, question }));
+    // The bank's active questions now; the paper keeps the versions it drew.
+    const bank = await activeBank(ctx, guideline);
     draw = drawTheoryPaper(bank, config.theory, random);
+    const versionOf = new Map(bank.map((q) => [q.ref, q.version]));
+    drawVersions = draw.map((ref) => ({ key: ref, value: versionOf.get(ref) ?? 1 }));
     deadline = partDeadline(now, config.theory.timeLimitMinutes);
   } else {
     const pool = practice.exam.map((it) => ({ id: it.id, label: mainLabel(it.gold), difficulty: it.difficulty }));
@@ -130,6 +135,7 @@ export async function startAttempt(
     timedOut: false,
     result: null,
     ...(review ? { shown: review.shown, planted: review.planted } : {}),
+    ...(drawVersions ? { drawVersions } : {}),
   };
   if (!(await certificationRepo.insertAttempt(ctx.db, doc)))
     throw new AppError('EXAM_NOT_AVAILABLE', 'another attempt of this part was just started', { reason: 'in_progress' });
@@ -160,7 +166,12 @@ async function closeAttempt(
     score = graded.score;
     result = { ...graded };
   } else if (doc.part === 'theory') {
-    const graded = gradeTheory(doc.draw, quizBank(guideline), answers as Record<string, number[]>, config.theory.multipleChoiceCredit);
+    const graded = gradeTheory(
+      doc.draw,
+      await paperBank(ctx, doc, guideline),
+      answers as Record<string, number[]>,
+      config.theory.multipleChoiceCredit,
+    );
     score = graded.score;
     result = { ...graded };
   } else {
@@ -248,7 +259,7 @@ export interface AttemptView {
   report?: Record<string, unknown>;
 }
 
-export function attemptView(ctx: AppContext, doc: CertAttemptDoc, lang: Lang): AttemptView {
+export async function attemptView(ctx: AppContext, doc: CertAttemptDoc, lang: Lang): Promise<AttemptView> {
   const { guideline, practice } = trainingContent(ctx, doc.guideline.slug, doc.guideline.version);
   const view: AttemptView = {
     id: doc._id.toHexString(),
@@ -266,7 +277,7 @@ export function attemptView(ctx: AppContext, doc: CertAttemptDoc, lang: Lang): A
     passed: doc.passed,
     timedOut: doc.timedOut,
   };
-  const bank = quizBank(guideline);
+  const bank = await paperBank(ctx, doc, guideline);
   if (doc.part === 'theory') view.questions = paperQuestions(doc.draw, bank, lang);
   else {
     if (doc.part === 'review') view.shown = Object.fromEntries((doc.shown ?? []).map((e) => [e.key, e.value]));

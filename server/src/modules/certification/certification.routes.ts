@@ -19,6 +19,8 @@ import {
 import { certificationConfig } from './certification.promotion.ts';
 import { activePauses, liftPause } from './certification.pauses.ts';
 import { contestGold, openContests, resolveContest } from './certification.contests.ts';
+import { questionRoutes } from './certification.questions.routes.ts';
+import { mentoringRoutes } from './certification.mentoring.routes.ts';
 import { gradingRoutes } from './certification.grading.ts';
 
 const StartInput = z.strictObject({ part: z.enum(['theory', 'practical', 'review']), guideline: GuidelineRef });
@@ -117,6 +119,8 @@ export function certificationRoutes(ctx: AppContext): Router {
     res.json({ contest: await resolveContest(ctx, me(req), id, body.accept, body.note ?? null) });
   });
   gradingRoutes(ctx, r);
+  questionRoutes(ctx, r);
+  mentoringRoutes(ctx, r);
   r.get('/trainees', requireRole('admin', 'lead'), async (_req, res) => {
     res.json({ trainees: await trainees(ctx) });
   });
