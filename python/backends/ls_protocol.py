@@ -2,8 +2,9 @@
 serves it with Flask: GET /health (and GET /), POST /setup, POST /predict, POST /webhook, GET /metrics.
 
 A model is an object with `model_version` (str), `predict(tasks, label_config) -> list` (one
-prediction dict per task, in order: {"result": [...], "score": ..., "model_version": ...}) and
-optionally `fit(event, data) -> dict`. Media given as a relative path (`/data/...`) is fetched from
+prediction dict per task, in order: {"result": [...], "score": ..., "model_version": ...}; a model
+whose predict also takes `context` gets `params.context` of interactive calls) and optionally
+`fit(event, data) -> dict`. Media given as a relative path (`/data/...`) is fetched from
 LABEL_STUDIO_URL with `Authorization: Token $LABEL_STUDIO_API_KEY`, as label_studio_ml's
 get_local_path does; absolute URLs (Labelwork's signed image URLs) are fetched as they are.
 """
@@ -11,6 +12,7 @@ get_local_path does; absolute URLs (Labelwork's signed image URLs) are fetched a
 import argparse
 import base64
 import hmac
+import inspect
 import json
 import os
 import sys
@@ -128,7 +130,13 @@ def serve(model, description):
                     return self._send(200, {'model_version': model.model_version})
                 if path == '/predict':
                     tasks = data.get('tasks') or []
-                    results = model.predict(tasks, data.get('label_config') or '')
+                    # Interactive calls carry the annotator's smart-tool regions in params.context
+                    # (LabelStudioMLBase.predict(tasks, context=...)); models that take no context ignore it.
+                    context = (data.get('params') or {}).get('context')
+                    if context and 'context' in inspect.signature(model.predict).parameters:
+                        results = model.predict(tasks, data.get('label_config') or '', context=context)
+                    else:
+                        results = model.predict(tasks, data.get('label_config') or '')
                     return self._send(200, {'results': results})
                 if path == '/webhook':
                     event = data.pop('action', None)

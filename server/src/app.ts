@@ -39,7 +39,7 @@ import { backupsRoutes } from './modules/backups/index.ts';
 import { bootstrapAdmin } from './modules/users/index.ts';
 import { usersRoutes } from './modules/users/index.ts';
 
-import { mlMediaRoutes, mlRoutes } from './modules/ml/index.ts';
+import { mlAssistRoutes, mlMediaRoutes, mlRoutes } from './modules/ml/index.ts';
 import { Queue } from 'bullmq';
 import { EXPORT_QUEUE } from '@labelwork/core';
 import { ML_QUEUE } from '@labelwork/core';
@@ -109,6 +109,7 @@ export function buildExpress(ctx: AppContext): Express {
   app.use('/api/certification', certificationRoutes(ctx));
   app.use('/api', itemsRoutes(ctx));
   app.use('/api', tasksRoutes(ctx));
+  app.use('/api', mlAssistRoutes(ctx));
   app.use('/api', annotationsRoutes(ctx));
   app.use('/api', reviewRoutes(ctx));
   app.use('/api', dashboardRoutes(ctx));

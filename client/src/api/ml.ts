@@ -1,9 +1,9 @@
-import type { MlBackendInput, MlBackendView, MlRunView, ModelQuality } from '@labelwork/core';
+import type { AssistInput, AssistReply, MlBackendInput, MlBackendView, MlRunView, MlWebhookView, ModelQuality } from '@labelwork/core';
 import { http, seg } from './http.ts';
 
 /** A backend as a project's Models panel shows it: with its attachment to the project, if any. */
 export interface ProjectBackend extends MlBackendView {
-  attached: { modelVersion: string | null; attachedAt: string } | null;
+  attached: { modelVersion: string | null; attachedAt: string; webhook: MlWebhookView } | null;
 }
 
 export interface ProjectMl {
@@ -59,4 +59,19 @@ export async function getModelQuality(projectId: string, signal?: AbortSignal): 
 /** Sends START_TRAINING to an attached backend; resolves with its answer. */
 export async function trainBackend(projectId: string, backendId: string): Promise<unknown> {
   return (await http.post<{ result: unknown }>(`${base(projectId)}/train`, { backendId })).result;
+}
+
+/** Turns the annotation webhook of an attached backend on or off. */
+export function setWebhook(projectId: string, backendId: string, enabled: boolean): Promise<ProjectMl> {
+  return http.post<ProjectMl>(`${base(projectId)}/webhook`, { backendId, enabled });
+}
+
+/** The interactive backends attached to a project (project members may ask). */
+export async function assistBackends(projectId: string, signal?: AbortSignal): Promise<{ id: string; name: string }[]> {
+  return (await http.get<{ backends: { id: string; name: string }[] }>(`${base(projectId)}/assist`, signal ? { signal } : {})).backends;
+}
+
+/** Asks the interactive backend to turn a hint on the leased item into regions (pixels). */
+export function assist(leaseId: string, input: AssistInput): Promise<AssistReply> {
+  return http.post<AssistReply>(`/api/tasks/${seg(leaseId)}/assist`, input);
 }

@@ -67,6 +67,10 @@ export function runImageCommand(store: EditorStore, command: CommandId, shift: b
       store.setTool(tool);
       break;
     }
+    case 'tool.assist':
+      if (s.assist === 'off') return { handled: false };
+      store.setTool('assist');
+      break;
     case 'select.next':
     case 'select.prev':
       if (drawing) store.setTool('select');

@@ -15,6 +15,7 @@ export type CommandId =
   | 'tool.bbox'
   | 'tool.polygon'
   | 'tool.keypoints'
+  | 'tool.assist'
   | 'select.next'
   | 'select.prev'
   | 'move.left'
@@ -89,6 +90,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { command: 'tool.bbox', keys: [k('b')], group: 'tools', scope: 'image' },
   { command: 'tool.polygon', keys: [k('p')], group: 'tools', scope: 'image' },
   { command: 'tool.keypoints', keys: [k('k')], group: 'tools', scope: 'image' },
+  { command: 'tool.assist', keys: [k('m')], group: 'tools', scope: 'image' },
 
   { command: 'select.next', keys: [k(']')], group: 'selection', scope: 'all' },
   { command: 'select.prev', keys: [k('[')], group: 'selection', scope: 'all' },

@@ -39,6 +39,8 @@ export interface EditorState {
   readonly pins: readonly Pin[];
   /** Per-region colour overriding the label's (review: one colour per annotator). */
   readonly regionColors: ReadonlyMap<string, string>;
+  /** Model assistance: not offered here (`off`), ready, or waiting for the backend's answer. */
+  readonly assist: 'off' | 'ready' | 'busy';
 }
 
 export interface TextSelection {
@@ -113,6 +115,7 @@ export class EditorCore {
       textSelection: null,
       pins: options.pins ?? [],
       regionColors: options.regionColors ?? NO_COLORS,
+      assist: 'off',
     };
   }
 

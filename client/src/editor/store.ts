@@ -1,4 +1,4 @@
-import { codePointIndex, type CodePointIndex, type LabelDef, type Region } from '@labelwork/core';
+import { codePointIndex, type AssistHint, type CodePointIndex, type LabelDef, type Region } from '@labelwork/core';
 import { applySetChanges } from './diff.ts';
 import {
   cycleVisibilityOps,
@@ -15,10 +15,17 @@ import { drawingToolOf, labelByName } from './labels.ts';
 import { EditorCore, type EditorState, type TextSelection } from './store-core.ts';
 import { graphemeBoundaries, snapToGraphemes, trimRange, wordBoundaries } from './text-model.ts';
 import { startTool, type Effect, type ToolContext } from './tools/index.ts';
+import { roundRegion } from './tools/tool.ts';
 import type { PointerInput, ToolId, ToolKey, Vec } from './types.ts';
 import { imageToScreen, screenToImage } from './viewport.ts';
 
 export type { EditorOptions, EditorState, Listener, TextSelection } from './store-core.ts';
+
+/** Asks the model for regions; the page calls `addAssisted` with what comes back. */
+export type AssistHandler = (hint: AssistHint, label: string) => void;
+
+/** Labels the Assist tool can ask for (regions a hint can turn into). */
+const assistable = (l: LabelDef | null): l is LabelDef => !!l && !l.retired && (l.tool === 'bbox' || l.tool === 'polygon');
 
 type Patch = { -readonly [K in keyof EditorState]?: EditorState[K] };
 
@@ -27,6 +34,31 @@ type Patch = { -readonly [K in keyof EditorState]?: EditorState[K] };
  * React and Konva subscribe and render; pointer and key input come in as plain data.
  */
 export class EditorStore extends EditorCore {
+  private assistHandler: AssistHandler | null = null;
+
+  /** Offers the Assist tool (a page with an interactive model backend), or withdraws it (null). */
+  setAssist(handler: AssistHandler | null): void {
+    this.assistHandler = handler;
+    if (!handler && this.state.tool === 'assist') this.setTool('select');
+    this.set({ assist: handler ? 'ready' : 'off' });
+  }
+
+  /** The page is waiting for the backend (the tool takes no new hint meanwhile) or done. */
+  setAssistBusy(busy: boolean): void {
+    if (this.state.assist !== 'off') this.set({ assist: busy ? 'busy' : 'ready' });
+  }
+
+  /**
+   * Adds the regions a model proposed for a hint as ordinary regions (new ids, one undo step);
+   * returns their ids. Autosave and submit see them like drawn ones.
+   */
+  addAssisted(regions: readonly Region[]): string[] {
+    if (this.state.readOnly || regions.length === 0) return [];
+    const added = regions.map((r) => roundRegion({ ...r, id: this.newId() }));
+    this.commit(added.map((record) => ({ op: 'put' as const, record })));
+    return added.map((r) => r.id);
+  }
+
   addRegion(region: Region): void {
     this.commit([{ op: 'put', record: region }]);
   }
@@ -164,7 +196,14 @@ export class EditorStore extends EditorCore {
   setTool(tool: ToolId): void {
     this.cancelTool();
     const patch: Patch = { tool, draft: null, hover: null };
-    if (tool !== 'select') {
+    if (tool === 'assist') {
+      if (this.state.assist === 'off') return;
+      patch.selection = [];
+      if (!assistable(labelByName(this.schema, this.state.activeLabel))) {
+        const fit = this.schema.labels.find((l) => assistable(l));
+        if (fit) patch.activeLabel = fit.name;
+      }
+    } else if (tool !== 'select') {
       patch.selection = [];
       const active = labelByName(this.schema, this.state.activeLabel);
       if (!active || drawingToolOf(active.tool) !== tool) {
@@ -180,7 +219,11 @@ export class EditorStore extends EditorCore {
     const label = labelByName(this.schema, name);
     if (!label) return;
     const tool = drawingToolOf(label.tool);
-    if (tool && tool !== this.state.tool) {
+    // Choosing a box or polygon label in the Assist tool says what to ask the model for.
+    if (this.state.tool === 'assist' && assistable(label)) {
+      this.cancelTool();
+      this.set({ activeLabel: name, draft: null });
+    } else if (tool && tool !== this.state.tool) {
       this.set({ activeLabel: name });
       this.setTool(tool);
     } else {
@@ -294,7 +337,7 @@ export class EditorStore extends EditorCore {
       selection: s.selection,
       activeVertex: s.activeVertex,
       schema: this.schema,
-      activeLabel: active && drawingToolOf(active.tool) === s.tool ? active : null,
+      activeLabel: (s.tool === 'assist' ? assistable(active) : active && drawingToolOf(active.tool) === s.tool) ? active : null,
       image: s.image ?? { width: 0, height: 0 },
       scale: s.viewport.scale,
       isPickable: (r) => this.isShown(r),
@@ -314,6 +357,8 @@ export class EditorStore extends EditorCore {
       } else if (e.type === 'draft') patch.draft = e.draft;
       else if (e.type === 'hover') {
         if (e.id !== this.state.hover) patch.hover = e.id;
+      } else if (e.type === 'assist') {
+        if (this.assistHandler && this.state.assist === 'ready') this.assistHandler(e.hint, e.label);
       }
     }
     const cursor = this.runner.cursor();

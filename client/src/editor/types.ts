@@ -27,9 +27,12 @@ export interface Viewport {
   scale: number;
 }
 
-/** Drawing and editing tools of the image editor. Text spans and classes have their own panels. */
-export type ToolId = 'select' | 'bbox' | 'polygon' | 'keypoints';
-export const TOOL_IDS: readonly ToolId[] = ['select', 'bbox', 'polygon', 'keypoints'];
+/**
+ * Drawing and editing tools of the image editor. Text spans and classes have their own panels.
+ * `assist` asks the project's interactive model backend for a region (only where the page offers it).
+ */
+export type ToolId = 'select' | 'bbox' | 'polygon' | 'keypoints' | 'assist';
+export const TOOL_IDS: readonly ToolId[] = ['select', 'bbox', 'polygon', 'keypoints', 'assist'];
 
 /** A pointer event as tools see it: already in image pixels (not clamped), no DOM. */
 export interface PointerInput {

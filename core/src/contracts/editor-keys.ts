@@ -14,6 +14,7 @@ export const RESERVED_EDITOR_KEYS: Readonly<Record<'all' | EditorKind, Readonly<
     b: 'tool.bbox',
     p: 'tool.polygon',
     k: 'tool.keypoints',
+    m: 'tool.assist',
     l: 'toggle.locked',
     x: 'skip-point',
     '.': 'vertex.next',

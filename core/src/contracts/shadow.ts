@@ -37,7 +37,7 @@ export const ShadowSourceInput = z.object({ projectId: Id });
 export type ShadowSourceInput = z.infer<typeof ShadowSourceInput>;
 
 const RegionId = z.string().min(1).max(64);
-export const SHADOW_TOOLS = ['select', 'bbox', 'polygon', 'keypoints'] as const;
+export const SHADOW_TOOLS = ['select', 'bbox', 'polygon', 'keypoints', 'assist'] as const;
 
 /** What a source publishes: the editor state of the item in hand, or `itemId: null` when it has none. */
 export const ShadowState = z.object({

@@ -1,4 +1,5 @@
 import type { ToolId } from '../types.ts';
+import { assistTool } from './assist.ts';
 import { bboxTool } from './bbox.ts';
 import { keypointsTool } from './keypoints.ts';
 import { polygonTool } from './polygon.ts';
@@ -48,5 +49,7 @@ export function startTool(id: ToolId): ToolRunner {
       return run(polygonTool);
     case 'keypoints':
       return run(keypointsTool);
+    case 'assist':
+      return run(assistTool);
   }
 }

@@ -1,4 +1,4 @@
-import type { LabelDef, LabelSchema, Region } from '@labelwork/core';
+import type { AssistHint, LabelDef, LabelSchema, Region } from '@labelwork/core';
 import type { RecordOp } from '../diff.ts';
 import type { Draft, PointerInput, Size, ToolId, ToolKey } from '../types.ts';
 
@@ -25,7 +25,9 @@ export type Effect =
   | { type: 'commit'; ops: RecordOp<Region>[] }
   | { type: 'select'; ids: string[]; vertex?: number | null }
   | { type: 'draft'; draft: Draft | null }
-  | { type: 'hover'; id: string | null };
+  | { type: 'hover'; id: string | null }
+  /** Model assistance: the page asks the interactive backend to turn this hint into regions of `label`. */
+  | { type: 'assist'; hint: AssistHint; label: string };
 
 export interface Step<S> {
   state: S;

@@ -8,7 +8,7 @@ import { useT } from '../../i18n/index.tsx';
 import { isMac } from './keyboard.ts';
 import { useEditorState } from './use-editor-state.ts';
 
-const TOOL_ICONS: Record<ToolId, string> = { select: '↖', bbox: '▭', polygon: '⬠', keypoints: '⁘' };
+const TOOL_ICONS: Record<ToolId, string> = { select: '↖', bbox: '▭', polygon: '⬠', keypoints: '⁘', assist: '✦' };
 
 /** "(B)" style hint for a command's first key, for tooltips. */
 function keyHint(command: CommandId): string {
@@ -16,8 +16,10 @@ function keyHint(command: CommandId): string {
   return chord ? ` (${chordLabel(chord, isMac)})` : '';
 }
 
-function availableTools(schema: LabelSchema): ToolId[] {
-  const used = new Set(schema.labels.map((l) => drawingToolOf(l.tool)));
+function availableTools(schema: LabelSchema, assist: boolean): ToolId[] {
+  const used = new Set<ToolId | null>(schema.labels.map((l) => drawingToolOf(l.tool)));
+  // Assist (a model backend turns a click or a rough box into a region): where the page offers it, for box and polygon labels.
+  if (assist && schema.labels.some((l) => !l.retired && (l.tool === 'bbox' || l.tool === 'polygon'))) used.add('assist');
   return TOOL_IDS.filter((t) => t === 'select' || used.has(t));
 }
 
@@ -35,7 +37,8 @@ export function EditorToolbar({ store, kind, onHelp, actions }: ToolbarProps) {
   const canUndo = useEditorState(store, (s) => s.canUndo);
   const canRedo = useEditorState(store, (s) => s.canRedo);
   const readOnly = useEditorState(store, (s) => s.readOnly);
-  const tools = kind === 'image' ? availableTools(store.schema) : [];
+  const assist = useEditorState(store, (s) => s.assist);
+  const tools = kind === 'image' ? availableTools(store.schema, assist !== 'off') : [];
   return (
     <div className="editor-toolbar" role="toolbar" aria-label={t('editor.toolbar')}>
       {tools.length > 1 && (
@@ -52,6 +55,7 @@ export function EditorToolbar({ store, kind, onHelp, actions }: ToolbarProps) {
               onClick={() => store.setTool(id)}
             >
               <span aria-hidden="true">{TOOL_ICONS[id]}</span> {t(`editor.tool.${id}`)}
+              {id === 'assist' && assist === 'busy' && <span className="spinner-dot" aria-label={t('editor.assist.busy')} />}
             </button>
           ))}
         </div>

@@ -11,7 +11,10 @@ export function ToolHint({ store }: { store: EditorStore }) {
   const next = useEditorState(store, (s) => s.draft?.nextPoint ?? null);
   const label = labelByName(store.schema, active);
   let text: string;
+  const assist = useEditorState(store, (s) => s.assist);
   if (tool === 'select') text = t('editor.hint.select');
+  else if (tool === 'assist')
+    text = assist === 'busy' ? t('editor.assist.busy') : label ? t('editor.assist.hint') : t('editor.assist.needLabel');
   else if (!label || label.tool !== tool) text = t('editor.hint.noLabel');
   else if (tool === 'keypoints') text = t('editor.hint.keypoints', { label: label.name, point: next ?? label.points?.[0] ?? '' });
   else text = t(tool === 'bbox' ? 'editor.hint.bbox' : 'editor.hint.polygon', { label: label.name });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { MlRunView, Project, User } from '@labelwork/core';
+import type { MlRunView, MlWebhookView, Project, User } from '@labelwork/core';
 import {
   attachBackend,
   cancelRun,
@@ -8,6 +8,7 @@ import {
   getProjectMl,
   registerBackend,
   removeBackend,
+  setWebhook,
   startRun,
   trainBackend,
   type ProjectBackend,
@@ -73,6 +74,7 @@ export function ModelsTab({ project, user }: { project: Project; user: User }) {
             onDetach={() => void act(() => detachBackend(project.id, b.id))}
             onRun={() => void act(() => startRun(project.id, b.id))}
             onTrain={() => void act(() => trainBackend(project.id, b.id))}
+            onWebhook={(enabled) => void act(() => setWebhook(project.id, b.id, enabled))}
             onCheck={() => void act(() => checkHealth(b.id))}
             onRemove={() => void act(() => removeBackend(b.id))}
           />
@@ -103,11 +105,12 @@ interface BackendRowProps {
   onDetach(): void;
   onRun(): void;
   onTrain(): void;
+  onWebhook(enabled: boolean): void;
   onCheck(): void;
   onRemove(): void;
 }
 
-function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onTrain, onCheck, onRemove }: BackendRowProps) {
+function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onTrain, onWebhook, onCheck, onRemove }: BackendRowProps) {
   const t = useT();
   const version = b.attached?.modelVersion ?? b.health.modelVersion;
   return (
@@ -123,12 +126,18 @@ function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onTrai
           {t(`ml.health.${b.health.status}`)}
         </span>
         {b.attached && <span className="badge">{t('ml.attached')}</span>}
+        {b.interactive && (
+          <span className="badge" data-testid="ml-interactive">
+            {t('ml.interactiveBadge')}
+          </span>
+        )}
         {version && (
           <div className="muted small" data-testid="ml-model-version">
             {t('ml.modelVersion', { version })}
           </div>
         )}
         {admin && <div className="muted small">{b.url}</div>}
+        {b.attached && <WebhookControl webhook={b.attached.webhook} busy={busy} onChange={onWebhook} />}
       </div>
       <div className="models__actions">
         {b.attached ? (
@@ -167,6 +176,43 @@ function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onTrai
         )}
       </div>
     </li>
+  );
+}
+
+/** The attachment's annotation webhook: the lead's switch, and how the sends went (with the log of attempts). */
+function WebhookControl({ webhook: w, busy, onChange }: { webhook: MlWebhookView; busy: boolean; onChange(enabled: boolean): void }) {
+  const t = useT();
+  return (
+    <div className="models__webhook small" data-testid="ml-webhook">
+      <label title={t('ml.webhookHint')}>
+        <input
+          type="checkbox"
+          checked={w.enabled}
+          disabled={busy}
+          onChange={(e) => onChange(e.target.checked)}
+          data-testid="ml-webhook-toggle"
+        />{' '}
+        {t('ml.webhook')}
+      </label>
+      {(w.enabled || w.sent > 0 || w.failed > 0) && (
+        <span className={w.lastError ? 'models__refused' : 'muted'} data-testid="ml-webhook-stats" title={w.lastError ?? ''}>
+          {' '}
+          {t('ml.webhookStats', { sent: w.sent, failed: w.failed })}
+        </span>
+      )}
+      {w.log.length > 0 && (
+        <details>
+          <summary>{t('ml.webhookLog')}</summary>
+          <ol className="models__log" data-testid="ml-webhook-log">
+            {w.log.map((l, i) => (
+              <li key={i} className={l.level === 'error' ? 'models__log-error' : ''}>
+                <time>{new Date(l.at).toLocaleTimeString()}</time> {l.message}
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </div>
   );
 }
 
@@ -213,20 +259,27 @@ function AddBackend({
   onAdd,
 }: {
   busy: boolean;
-  onAdd(input: { name: string; url: string; protocol: 'labelstudio' | 'labelwork'; allowPrivate: boolean }): Promise<boolean>;
+  onAdd(input: {
+    name: string;
+    url: string;
+    protocol: 'labelstudio' | 'labelwork';
+    allowPrivate: boolean;
+    interactive: boolean;
+  }): Promise<boolean>;
 }) {
   const t = useT();
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [protocol, setProtocol] = useState<'labelstudio' | 'labelwork'>('labelstudio');
   const [allowPrivate, setAllowPrivate] = useState(false);
+  const [interactive, setInteractive] = useState(false);
   return (
     <form
       className="models__add"
       data-testid="ml-add"
       onSubmit={(e) => {
         e.preventDefault();
-        void onAdd({ name: name.trim(), url: url.trim(), protocol, allowPrivate }).then((ok) => {
+        void onAdd({ name: name.trim(), url: url.trim(), protocol, allowPrivate, interactive }).then((ok) => {
           if (!ok) return;
           setName('');
           setUrl('');
@@ -250,6 +303,10 @@ function AddBackend({
       <label>
         <input type="checkbox" checked={allowPrivate} onChange={(e) => setAllowPrivate(e.target.checked)} data-testid="ml-add-private" />{' '}
         {t('ml.allowPrivate')}
+      </label>
+      <label>
+        <input type="checkbox" checked={interactive} onChange={(e) => setInteractive(e.target.checked)} data-testid="ml-add-interactive" />{' '}
+        {t('ml.interactive')}
       </label>
       <button type="submit" className="btn" disabled={busy} data-testid="ml-add-submit">
         {t('ml.add')}

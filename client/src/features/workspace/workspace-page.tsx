@@ -19,6 +19,7 @@ import { LeaseWarning } from './lease-warning.tsx';
 import { SaveIndicator } from './save-indicator.tsx';
 import { SkipDialog } from './skip-dialog.tsx';
 import { TaskTimer } from './task-timer.tsx';
+import { AssistNotice, useAssist } from './use-assist.tsx';
 import { useWorkSession } from './use-work-session.ts';
 import { WorkNotice } from './work-notice.tsx';
 import { WorkStatus } from './work-status.tsx';
@@ -224,13 +225,16 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
     return () => cancelAnimationFrame(id);
   }, [leaseId]);
 
+  const assist = useAssist(projectId, project?.kind, store, leaseId);
+  const enableAssist = assist.enable;
   const onReady = useCallback(
     (s: EditorStore) => {
       store.current = s;
+      enableAssist(s);
       const item = taskRef.current?.item;
       shadow.publisher.attach(s, item ? { id: item.id, kind: item.kind } : null);
     },
-    [shadow.publisher],
+    [shadow.publisher, enableAssist],
   );
   // No task in hand: watchers see the annotator idle.
   useEffect(() => {
@@ -316,6 +320,7 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
       <div className="workspace__notices" data-testid="work-notices">
         {keeper && <LeaseWarning keeper={keeper} />}
         <WorkNotice session={session} store={store} />
+        <AssistNotice note={assist.note} onDismiss={assist.dismiss} />
       </div>
       <div className="workspace__body">
         <div className="workspace__main">

@@ -1,1 +1,1 @@
-export { mlMediaRoutes, mlRoutes } from './ml.routes.ts';
+export { mlAssistRoutes, mlMediaRoutes, mlRoutes } from './ml.routes.ts';

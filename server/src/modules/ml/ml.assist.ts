@@ -27,6 +27,14 @@ async function rateLimit(ctx: AppContext, user: UserDoc): Promise<void> {
     });
 }
 
+/** The interactive backends attached to a project (what the workspace offers the Assist tool for), by name. */
+export async function interactiveBackends(ctx: AppContext, projectId: ObjectId): Promise<{ id: string; name: string }[]> {
+  const attached = new Set((await mlRepo.attachments(ctx.db, projectId)).map((a) => a.backendId.toHexString()));
+  return (await mlRepo.backends(ctx.db))
+    .filter((b) => b.interactive && attached.has(b._id.toHexString()))
+    .map((b) => ({ id: b._id.toHexString(), name: b.name }));
+}
+
 /** The interactive backend to ask: the one named, else the first attached one by name. */
 async function interactiveBackend(ctx: AppContext, projectId: ObjectId, backendId?: string) {
   const attachments = await mlRepo.attachments(ctx.db, projectId);

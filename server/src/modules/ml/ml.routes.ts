@@ -22,7 +22,7 @@ import {
   startRun,
   trainAttached,
 } from './ml.service.ts';
-import { assistOnLease } from './ml.assist.ts';
+import { assistOnLease, interactiveBackends } from './ml.assist.ts';
 
 const BackendRef = z.object({ backendId: z.string().regex(/^[0-9a-f]{24}$/) });
 const WebhookInput = BackendRef.extend({ enabled: z.boolean() });
@@ -53,6 +53,25 @@ export function mlMediaRoutes(ctx: AppContext): Router {
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     mlRepo.fileStream(ctx.db, fileId).on('error', next).pipe(res);
+  });
+  return r;
+}
+
+/**
+ * Interactive assistance for annotators (their routes must come before routers that end in a
+ * managers-only `use`): the holder of a lease asks an interactive backend to turn a hint into regions.
+ */
+export function mlAssistRoutes(ctx: AppContext): Router {
+  const r = Router();
+  r.use(requireAuth);
+  r.get('/projects/:id/ml/assist', async (req, res) => {
+    const project = await loadProject(ctx, me(req), idParam(req, 'id', forbidden()), 'view');
+    res.json({ backends: await interactiveBackends(ctx, project._id) });
+  });
+  r.post('/tasks/:leaseId/assist', async (req, res) => {
+    const leaseId = z.string().min(1).max(200).safeParse(req.params.leaseId);
+    if (!leaseId.success) throw new AppError('NOT_FOUND', 'no such lease');
+    res.json(await assistOnLease(ctx, me(req), leaseId.data, parseBody(AssistInput, req.body), mediaBase(ctx, req)));
   });
   return r;
 }
@@ -102,12 +121,6 @@ export function mlRoutes(ctx: AppContext): Router {
     const project = await managed(req);
     const { backendId, enabled } = parseBody(WebhookInput, req.body);
     res.json(await setWebhook(ctx, me(req), project, new ObjectId(backendId), enabled, mediaBase(ctx, req)));
-  });
-  // Annotators: the holder of a lease asks an interactive backend to turn a hint into regions.
-  r.post('/tasks/:leaseId/assist', async (req, res) => {
-    const leaseId = z.string().min(1).max(200).safeParse(req.params.leaseId);
-    if (!leaseId.success) throw new AppError('NOT_FOUND', 'no such lease');
-    res.json(await assistOnLease(ctx, me(req), leaseId.data, parseBody(AssistInput, req.body), mediaBase(ctx, req)));
   });
   r.post('/projects/:id/ml/runs', requireRole('admin', 'lead'), async (req, res) => {
     const project = await managed(req);
