@@ -1,4 +1,11 @@
-import type { ExportRecord, SnapshotChangelog, SnapshotRecord, StartExportInput } from '@labelwork/core';
+import type {
+  ExportRecord,
+  RestoreSnapshotInput,
+  SnapshotChangelog,
+  SnapshotRecord,
+  SnapshotRestoreResult,
+  StartExportInput,
+} from '@labelwork/core';
 import { http, seg } from './http.ts';
 
 const base = (projectId: string) => `/api/projects/${seg(projectId)}`;
@@ -33,4 +40,9 @@ export async function createSnapshot(projectId: string, note: string): Promise<S
 
 export async function diffSnapshots(projectId: string, from: string, to: string): Promise<SnapshotChangelog> {
   return (await http.get<{ changelog: SnapshotChangelog }>(`${base(projectId)}/snapshots/${seg(from)}/diff/${seg(to)}`)).changelog;
+}
+
+/** A new project from a complete snapshot: its schema, items and ground truth (as gold, the lead's annotations, or none). */
+export async function restoreSnapshot(projectId: string, snapshotId: string, input: RestoreSnapshotInput): Promise<SnapshotRestoreResult> {
+  return (await http.post<{ restore: SnapshotRestoreResult }>(`${base(projectId)}/snapshots/${seg(snapshotId)}/restore`, input)).restore;
 }

@@ -81,6 +81,26 @@ export const CreateSnapshotInput = z.strictObject({
 });
 export type CreateSnapshotInput = z.infer<typeof CreateSnapshotInput>;
 
+/**
+ * A new project from a complete snapshot (a branch from a known version): its label schema, items
+ * and ground truth (per item the gold answer, else the consensus) `as` gold answers, as submitted
+ * annotations of the lead who restores, or left out.
+ */
+export const RestoreSnapshotInput = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  groundTruth: z.enum(['gold', 'annotations', 'none']).default('gold'),
+});
+export type RestoreSnapshotInput = z.infer<typeof RestoreSnapshotInput>;
+
+/** What `POST …/snapshots/:id/restore` made. */
+export interface SnapshotRestoreResult {
+  projectId: string;
+  items: number;
+  /** Items whose image is gone from the source project (deleted since the snapshot): not copied. */
+  missing: number;
+  groundTruth: { as: 'gold' | 'annotations' | 'none'; stored: number };
+}
+
 export type SnapshotStatus = 'building' | 'complete' | 'failed';
 
 /** A snapshot as the API returns it. */

@@ -72,6 +72,15 @@ export interface ProjectCounts {
   done: number;
 }
 
+/** The dataset snapshot a project was created from (a branch from a known version). */
+export interface ProjectOrigin {
+  projectId: Id;
+  snapshotId: Id;
+  number: number;
+  version: string;
+  sha256: string;
+}
+
 /** A project as the API returns it. */
 export interface Project extends ProjectInput {
   id: Id;
@@ -79,6 +88,8 @@ export interface Project extends ProjectInput {
   ownerId: Id;
   memberIds: Id[];
   counts: ProjectCounts;
+  /** Set when the project was created from a snapshot. */
+  fromSnapshot?: ProjectOrigin;
   /** Optimistic-concurrency version, bumped on every change. */
   version: number;
   createdAt: string;

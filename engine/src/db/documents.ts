@@ -58,6 +58,8 @@ export interface ProjectDoc {
   ownerId: ObjectId;
   memberIds: ObjectId[];
   counts: { items: number; gold: number; done: number };
+  /** The dataset snapshot the project was created from (`POST …/snapshots/:id/restore`). */
+  fromSnapshot?: { projectId: ObjectId; snapshotId: ObjectId; number: number; version: string; sha256: string };
   version: number;
   createdAt: Date;
   updatedAt: Date;

@@ -22,6 +22,7 @@ import { useSocket } from '../../app/socket.tsx';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { SnapshotBranch } from './snapshot-branch.tsx';
 import './datasets-tab.css';
 
 const FORMATS_BY_KIND: Record<Project['kind'], readonly DatasetFormatId[]> = {
@@ -233,6 +234,7 @@ export function DatasetsTab({ project }: { project: Project }) {
               )}
               {s.hash && <code className="muted small datasets__hash"> {s.hash.slice(0, 12)}</code>}
               {s.note && <div className="datasets__release-note">{s.note}</div>}
+              {s.status === 'complete' && <SnapshotBranch project={project} snapshot={s} />}
               {s.changelog && (
                 <details>
                   <summary>{t('datasets.changelog')}</summary>

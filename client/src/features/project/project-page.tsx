@@ -110,6 +110,15 @@ export function ProjectPage({ projectId, tab, user }: ProjectPageProps) {
           <p className="muted small" data-testid="project-counts">
             {t('project.summary', { items: project.counts.items, gold: project.counts.gold, done: project.counts.done })}
           </p>
+          {project.fromSnapshot && (
+            <p className="muted small" data-testid="project-from-snapshot">
+              {t('project.fromSnapshot', {
+                number: project.fromSnapshot.number,
+                version: project.fromSnapshot.version,
+                hash: project.fromSnapshot.sha256.slice(0, 12),
+              })}
+            </p>
+          )}
         </div>
         <div className="page__actions">
           {project.status === 'active' &&

@@ -1,10 +1,11 @@
 import { Router } from 'express';
-import { CreateSnapshotInput, StartExportInput } from '@labelwork/core';
+import { CreateSnapshotInput, RestoreSnapshotInput, StartExportInput } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
 import { loadProject } from '../access/index.ts';
 import { datasetsRepo } from './datasets.repository.ts';
+import { restoreSnapshotAsProject } from './snapshot-restore.ts';
 import {
   cancelExport,
   createSnapshot,
@@ -68,6 +69,11 @@ export function datasetsRoutes(ctx: AppContext): Router {
   r.get('/projects/:id/snapshots/:snapshotId', lead, async (req, res) => {
     const p = await project(req);
     res.json({ snapshot: snapshotView(await getSnapshot(ctx, p, idParam(req, 'snapshotId', noSnapshot()))) });
+  });
+  r.post('/projects/:id/snapshots/:snapshotId/restore', lead, async (req, res) => {
+    const p = await project(req);
+    const input = parseBody(RestoreSnapshotInput, req.body);
+    res.status(201).json({ restore: await restoreSnapshotAsProject(ctx, me(req), p, idParam(req, 'snapshotId', noSnapshot()), input) });
   });
   r.get('/projects/:id/snapshots/:snapshotId/diff/:otherId', lead, async (req, res) => {
     const p = await project(req);

@@ -1,2 +1,2 @@
 export { projectsRoutes } from './projects.routes.ts';
-export { updateProject } from './projects.service.ts';
+export { createProject, updateProject } from './projects.service.ts';

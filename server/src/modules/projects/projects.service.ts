@@ -37,6 +37,17 @@ export function toProject(d: ProjectDoc): Project {
     ownerId: d.ownerId.toHexString(),
     memberIds: d.memberIds.map((m) => m.toHexString()),
     counts: d.counts,
+    ...(d.fromSnapshot
+      ? {
+          fromSnapshot: {
+            projectId: d.fromSnapshot.projectId.toHexString(),
+            snapshotId: d.fromSnapshot.snapshotId.toHexString(),
+            number: d.fromSnapshot.number,
+            version: d.fromSnapshot.version,
+            sha256: d.fromSnapshot.sha256,
+          },
+        }
+      : {}),
     version: d.version,
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
@@ -80,7 +91,12 @@ export async function listProjects(ctx: AppContext, user: UserDoc, status: Proje
   return docs.map(toProject);
 }
 
-export async function createProject(ctx: AppContext, user: UserDoc, input: ProjectInput): Promise<Project> {
+export async function createProject(
+  ctx: AppContext,
+  user: UserDoc,
+  input: ProjectInput,
+  fromSnapshot?: ProjectDoc['fromSnapshot'],
+): Promise<Project> {
   checkFits(ctx, input);
   const now = new Date(ctx.now());
   const doc: ProjectDoc = {
@@ -99,12 +115,19 @@ export async function createProject(ctx: AppContext, user: UserDoc, input: Proje
     ownerId: user._id,
     memberIds: [],
     counts: { items: 0, gold: 0, done: 0 },
+    ...(fromSnapshot ? { fromSnapshot } : {}),
     version: 1,
     createdAt: now,
     updatedAt: now,
   };
   await projectsRepo.insert(ctx.db, doc);
-  await audit(ctx, user._id, 'project.create', { type: 'project', id: doc._id }, { name: doc.name, kind: doc.kind });
+  await audit(
+    ctx,
+    user._id,
+    'project.create',
+    { type: 'project', id: doc._id },
+    { name: doc.name, kind: doc.kind, ...(fromSnapshot ? { fromSnapshot: fromSnapshot.snapshotId.toHexString() } : {}) },
+  );
   return toProject(doc);
 }
 
