@@ -224,6 +224,7 @@ const CALLS: Record<string, Call> = {
     path: V((v) => `/api/projects/${v.projectId}/ml/webhook`),
     body: () => ({ backendId: '0123456789abcdef01234567', enabled: true }),
   },
+  'GET /api/projects/:id/ml/assist': { path: V((v) => `/api/projects/${v.projectId}/ml/assist`) },
   'POST /api/tasks/:leaseId/assist': {
     path: V((v) => `/api/tasks/${v.leaseId}/assist`),
     body: () => ({ label: 'pedestrian', hint: { kind: 'box', x: 10, y: 10, w: 40, h: 80 } }),
@@ -406,6 +407,10 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   'GET /api/projects/:id/leads': { roles: MEMBERS, why: 'members see who leads their project' },
   'POST /api/projects/:id/tasks/next': { roles: MEMBERS, why: 'members draw their own tasks (none are left here)', ok: nothingToDo },
   'GET /api/projects/:id/rework': { roles: MEMBERS, why: "lists only the caller's own rework" },
+  'GET /api/projects/:id/ml/assist': {
+    roles: MEMBERS,
+    why: "members see the names of their project's interactive model backends (the Assist tool)",
+  },
   // Certification: everyone trains and takes the exam of their own level (answers and gold stay on the server until submitted).
   'GET /api/certification/me': { roles: SIGNED_IN, why: "the caller's own level, attempts and certificates" },
   'GET /api/certification/config': { roles: SIGNED_IN, why: 'installation-wide exam rules (counts, time limits, pass marks)' },
