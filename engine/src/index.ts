@@ -8,6 +8,7 @@
  */
 export * from './db/documents.ts';
 export * from './db/database.ts';
+export * from './db/availability.ts';
 export * from './db/relabel-stored.ts';
 export * from './assignment/engine-state.ts';
 export * from './assignment/imported-annotations.ts';

@@ -59,6 +59,8 @@ export async function annotateThroughOutages(
     deadline: number;
     until?: () => boolean;
     retryMs?: number;
+    /** Time spent on a task before submitting it. */
+    thinkMs?: () => number;
     /** Called when a submit is sent and when its answer (or failure) is in. */
     onSubmit?: (phase: 'sent' | 'answered') => void;
   },
@@ -89,6 +91,7 @@ export async function annotateThroughOutages(
     const task = n.body.task;
     const submissionId = sid();
     const body = { submissionId, ...answer(done) };
+    if (opts.thinkMs) await sleep(opts.thinkMs());
     // The outbox: the same submission again until the server answers it (up to the deadline).
     for (;;) {
       stats.sends++;

@@ -1,6 +1,7 @@
 import { ERROR_CODES, formatPath, issueFromZod, type ErrorCode, type FieldIssue, type Issue } from '@labelwork/core';
 import type { ErrorRequestHandler } from 'express';
 import type { ZodError } from 'zod';
+import { isDatabaseUnreachable } from '@labelwork/engine';
 import type { Logger } from '../infra/logger.ts';
 
 /** An error the API reports to the client with a code from core's table. */
@@ -51,6 +52,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
           : new AppError('VALIDATION_FAILED', `upload: ${err.message}`, { field: err.field });
     } else if (isMalformedMultipart(err)) {
       e = new AppError('VALIDATION_FAILED', `upload: the multipart body is malformed (${err.message})`);
+    } else if (isDatabaseUnreachable(err)) {
+      // Down or restarting: nothing was decided, the same request may succeed in a moment (a submit
+      // keeps its submission id, so resending it never stores it twice).
+      log.warn('database unreachable', { method: req.method, path: req.path, err: String(err) });
+      e = new AppError('UNAVAILABLE', 'the database is not reachable right now; try again in a moment', { reason: 'database' });
     } else {
       log.error('unhandled error', { err, method: req.method, path: req.path });
       e = new AppError('INTERNAL', 'internal error');
