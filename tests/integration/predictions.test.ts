@@ -47,6 +47,35 @@ describe('predictions', () => {
     expect(latest?.score).toBeNull();
   });
 
+  it("re-stores a resumed run's 400 predictions at once, replacing each (one delete and one insert, not 400 single writes)", async () => {
+    const db = t.app.ctx.db;
+    const pid = new ObjectId();
+    const source = { kind: 'model' as const, id: `run-${pid.toHexString()}`, name: 'test model', modelVersion: 'v1' };
+    const ids = Array.from({ length: 400 }, () => new ObjectId());
+    expect(
+      await putPredictions(
+        db,
+        pid,
+        source,
+        ids.map((itemId) => ({ itemId, regions: [cls('neg')], score: 0.1 })),
+      ),
+    ).toBe(400);
+    // Replacing them one _id at a time took over 20 s for 256 on FerretDB (each such write scans the collection).
+    const started = Date.now();
+    expect(
+      await putPredictions(
+        db,
+        pid,
+        source,
+        ids.map((itemId) => ({ itemId, regions: [cls('pos')], score: 0.8 })),
+      ),
+    ).toBe(400);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const docs = await predictionsOfSource(db, pid, source.id).toArray();
+    expect(docs).toHaveLength(400);
+    expect(docs.every((d) => d.score === 0.8 && d.regions[0]!.type === 'class' && d.regions[0]!.label === 'pos')).toBe(true);
+  }, 60_000);
+
   it("hands the annotator the item's newest prediction with the task, and none for a gold item", async () => {
     const { projectId, itemIds } = await textProject(lead.client, [anno.id], { n: 1, gold: 1, overlap: 1, goldRate: 1 });
     const db = t.app.ctx.db;
