@@ -14,24 +14,27 @@ import {
   NativeHealthReply,
   NativeSetupReply,
   type LabelSchema,
+  type LsLabelConfig,
   type LsPredictRequest,
   type NativePredictRequest,
   type ProjectKind,
   type ReplyResult,
   type TaskExtent,
 } from '@labelwork/core';
+import type { Agent } from 'node:http';
 import type { MlBackendDoc, MlHealth } from '../db/ml.ts';
 import { callBackend, OutboundError } from './outbound.ts';
 
 type Backend = Pick<MlBackendDoc, 'url' | 'protocol' | 'allowPrivate' | 'basicAuth' | 'timeoutMs'>;
 
-const opts = (b: Backend, method: 'GET' | 'POST', body?: unknown, timeoutMs = b.timeoutMs) => ({
+const opts = (b: Backend, method: 'GET' | 'POST', body?: unknown, timeoutMs = b.timeoutMs, agent?: Agent) => ({
   method,
   body,
   timeoutMs,
   maxBytes: ML_MAX_REPLY_BYTES,
   allowPrivate: b.allowPrivate,
   basicAuth: b.basicAuth,
+  ...(agent ? { agent } : {}),
 });
 
 /** `GET /health`: up with the model version it names, or down with why. Never throws. */
@@ -95,6 +98,10 @@ export interface PredictInput extends SetupInput {
   context?: unknown;
   /** Shorter than the backend's own timeout (interactive calls). */
   timeoutMs?: number;
+  /** The run's keep-alive agent (outbound.ts `backendAgent`); without it each call has its own connection. */
+  agent?: Agent;
+  /** The Label Studio label config of `labelSchema`, when the caller built it once for many calls. */
+  lsConfig?: LsLabelConfig;
 }
 
 /**
@@ -112,7 +119,7 @@ export async function predictBatch(b: Backend, p: PredictInput): Promise<ReplyRe
       tasks: p.tasks.map((t) => ({ id: t.id, data: t.data })),
       params: { context: (p.context as NativePredictRequest['params']['context'] | undefined) ?? null },
     };
-    const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body, p.timeoutMs ?? b.timeoutMs));
+    const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body, p.timeoutMs ?? b.timeoutMs, p.agent));
     return {
       ...convertNativePredictReply(
         json,
@@ -122,7 +129,7 @@ export async function predictBatch(b: Backend, p: PredictInput): Promise<ReplyRe
       ms,
     };
   }
-  const config = buildLsLabelConfig(p.kind, p.labelSchema);
+  const config = p.lsConfig ?? buildLsLabelConfig(p.kind, p.labelSchema);
   const body: LsPredictRequest = {
     tasks: p.tasks.map((t) => ({ id: t.id, data: 'text' in t.data ? { text: t.data.text } : { image: t.data.image } })),
     model_version: p.modelVersion,
@@ -130,7 +137,7 @@ export async function predictBatch(b: Backend, p: PredictInput): Promise<ReplyRe
     label_config: config.xml,
     params: { login: null, password: null, context: p.context ?? null },
   };
-  const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body, p.timeoutMs ?? b.timeoutMs));
+  const { json, ms } = await callBackend(b.url, '/predict', opts(b, 'POST', body, p.timeoutMs ?? b.timeoutMs, p.agent));
   return {
     ...convertLsPredictReply(
       json,

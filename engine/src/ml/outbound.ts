@@ -67,6 +67,12 @@ export interface OutboundOptions {
   maxBytes: number;
   allowPrivate: boolean;
   basicAuth?: { user: string; password: string } | null;
+  /**
+   * A keep-alive agent of one backend (backendAgent), so that a run's calls reuse connections. Its
+   * sockets only ever connect to addresses this module checked for that backend; without one, every
+   * call opens its own connection.
+   */
+  agent?: http.Agent;
 }
 
 /** The parsed URL and the one address a call will connect to (checked against the rules above). */
@@ -102,6 +108,16 @@ export async function resolveBackendAddress(rawUrl: string, allowPrivate: boolea
   return { url, address, family };
 }
 
+/**
+ * A keep-alive agent for the calls of one backend (one pre-annotation run): connections are reused
+ * instead of opened per call. Every new socket still connects to the address `callBackend` checked
+ * for that call; give each backend its own agent and destroy it when the run ends.
+ */
+export function backendAgent(url: string, maxSockets: number): http.Agent {
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 60_000 };
+  return url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
+}
+
 /** Calls `base` + `path` and returns its status and parsed JSON (2xx only; anything else throws an OutboundError). */
 export async function callBackend(
   base: string,
@@ -129,7 +145,7 @@ export async function callBackend(
         // Connect to the address that was checked, never to a second answer of the resolver.
         lookup: (_h, _o, cb) => cb(null, [{ address, family }] as never, family),
         servername: isIP(url.hostname) ? undefined : url.hostname,
-        agent: false,
+        agent: opts.agent ?? false,
       },
       (res) => {
         const status = res.statusCode ?? 0;
