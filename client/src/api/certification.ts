@@ -12,6 +12,8 @@ export interface PartStanding {
   canStart: boolean;
   refusal?: string;
   earliest?: string | null;
+  /** Specification exercise, comprehensive review: the attempt that runs or waits for its graders. */
+  openAttemptId?: string;
   questions?: number;
   items?: number;
   timeLimitMinutes?: number;
@@ -19,9 +21,9 @@ export interface PartStanding {
 
 export interface AttemptSummary {
   id: string;
-  part: 'theory' | 'practical';
+  part: PartStanding['part'];
   guideline: GuidelineRef;
-  status: 'running' | 'graded';
+  status: 'running' | 'awaiting' | 'graded';
   startedAt: string;
   finishedAt: string | null;
   score: number | null;

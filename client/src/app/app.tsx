@@ -20,6 +20,7 @@ const ItemPage = lazy(() => import('../features/item/item-page.tsx').then((m) =>
 const AnnotatorPage = lazy(() => import('../features/dashboard/annotator-page.tsx').then((m) => ({ default: m.AnnotatorPage })));
 const WatchPage = lazy(() => import('../features/shadow/watch-page.tsx').then((m) => ({ default: m.WatchPage })));
 const WorkspacePage = lazy(() => import('../features/workspace/workspace-page.tsx').then((m) => ({ default: m.WorkspacePage })));
+const GradingScreen = lazy(() => import('../features/training/grading-screen.tsx').then((m) => ({ default: m.GradingScreen })));
 const TrainingPage = lazy(() => import('../features/training/training-page.tsx').then((m) => ({ default: m.TrainingPage })));
 const PracticePage = lazy(() => import('../features/training/practice-page.tsx').then((m) => ({ default: m.PracticePage })));
 const ExamPage = lazy(() => import('../features/training/exam-page.tsx').then((m) => ({ default: m.ExamPage })));
@@ -84,6 +85,11 @@ function sectionOf(route: Route): NavSection {
       return 'projects';
     case 'users':
       return 'users';
+    case 'specification':
+    case 'panel':
+      return 'training';
+    case 'grading':
+      return 'trainees';
     case 'training':
     case 'practice':
     case 'attempt':
@@ -151,6 +157,14 @@ function Screen({ route, user }: { route: Route; user: User }) {
       );
     case 'users':
       return <UsersPage user={user} />;
+    case 'specification':
+    case 'panel':
+    case 'grading':
+      return (
+        <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
+          <GradingScreen route={route} />
+        </Suspense>
+      );
     case 'training':
     case 'practice':
     case 'attempt':

@@ -43,6 +43,9 @@ export type Route =
   | { name: 'training' }
   | { name: 'practice'; slug: string; version: string; itemId: string }
   | { name: 'attempt'; id: string }
+  | { name: 'specification'; id: string }
+  | { name: 'panel'; id: string }
+  | { name: 'grading' }
   | { name: 'certificate'; id: string }
   | { name: 'trainees' }
   | { name: 'question-bank'; slug: string | null; version: string | null }
@@ -76,6 +79,9 @@ export function matchRoute(pathWithQuery: string): Route {
   if (a === 'training' && b === 'practice' && c !== undefined && rest.length === 2)
     return { name: 'practice', slug: c, version: rest[0]!, itemId: rest[1]! };
   if (a === 'training' && b === 'attempts' && c !== undefined && rest.length === 0) return { name: 'attempt', id: c };
+  if (a === 'training' && b === 'specifications' && c !== undefined && rest.length === 0) return { name: 'specification', id: c };
+  if (a === 'training' && b === 'panels' && c !== undefined && rest.length === 0) return { name: 'panel', id: c };
+  if (a === 'grading' && b === undefined) return { name: 'grading' };
   if (a === 'certificates' && b !== undefined && c === undefined) return { name: 'certificate', id: b };
   if (a === 'trainees' && b === undefined) return { name: 'trainees' };
   if (a === 'question-banks' && b === undefined) return { name: 'question-bank', slug: null, version: null };
@@ -124,6 +130,12 @@ export const paths = {
   practice: (slug: string, version: string, itemId: string) =>
     `/training/practice/${encodeURIComponent(slug)}/${encodeURIComponent(version)}/${encodeURIComponent(itemId)}`,
   attempt: (id: string) => `/training/attempts/${encodeURIComponent(id)}`,
+  /** A specification exercise (the candidate writes it; an examining lead grades it). */
+  specification: (id: string) => `/training/specifications/${encodeURIComponent(id)}`,
+  /** A comprehensive review (`new`: the candidate's portfolio form). */
+  panel: (id: string) => `/training/panels/${encodeURIComponent(id)}`,
+  /** The leads' grading queue. */
+  grading: () => '/grading',
   certificate: (id: string) => `/certificates/${encodeURIComponent(id)}`,
   /** The lead's view of every trainee's level and attempts. */
   trainees: () => '/trainees',

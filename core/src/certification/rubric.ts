@@ -78,8 +78,8 @@ export const DEFAULT_COMPREHENSIVE_RUBRIC: Rubric = [
     id: 'work-quality',
     title: text('Quality of work', '工作质量'),
     description: text(
-      'Accuracy on gold, agreement and review acceptance in the portfolio statistics.',
-      '作品集统计中的金标准准确率、一致性与审核通过率。',
+      'Accuracy on gold and review acceptance in the portfolio statistics, and the work it stands for.',
+      '作品集统计中的金标准准确率与审核通过率，以及其代表的工作。',
     ),
     points: 30,
   },
@@ -99,7 +99,7 @@ export const DEFAULT_COMPREHENSIVE_RUBRIC: Rubric = [
     id: 'defense',
     title: text('Defense', '答辩'),
     description: text(
-      'Answers to the panel’s questions: sound, specific, honest about limits.',
+      "Answers to the panel's questions: sound, specific, honest about limits.",
       '对评审提问的回答：有理有据、具体、实事求是。',
     ),
     points: 30,

@@ -25,6 +25,11 @@ export function TraineesPage() {
       </p>
       <Pauses />
       <Contests />
+      <p>
+        <Link to={paths.grading()} data-testid="trainees-grading">
+          {t('grading.link')}
+        </Link>
+      </p>
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
       {!rows ? (
         <p className="muted">{t('app.loading')}</p>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { User } from '@labelwork/core';
 import { certificationApi, type MyCertification, type PartStanding } from '../../api/certification.ts';
+import { gradingApi } from '../../api/certification-grading.ts';
 import { Link } from '../../app/link.tsx';
 import { navigate, paths } from '../../app/router.ts';
 import { useI18n } from '../../i18n/index.tsx';
@@ -26,9 +27,14 @@ export function TrainingPage({ user }: { user: User }) {
   const guideline = data.guidelines.find((g) => `${g.slug}@${g.version}` === choice) ?? data.guidelines[0];
 
   const start = async (part: PartStanding['part']) => {
-    if (!guideline || (part !== 'theory' && part !== 'practical' && part !== 'review')) return;
+    if (part === 'comprehensive') return navigate(paths.panel('new'));
+    if (!guideline) return;
     setError(null);
     try {
+      if (part === 'specification') {
+        const spec = await gradingApi.startSpecification({ slug: guideline.slug, version: guideline.version });
+        return navigate(paths.specification(spec.id));
+      }
       const attempt = await certificationApi.start(part, { slug: guideline.slug, version: guideline.version });
       navigate(paths.attempt(attempt.id));
     } catch (e) {
@@ -115,7 +121,15 @@ export function TrainingPage({ user }: { user: User }) {
                     </button>
                   )}
                   {!p.available && <span className="muted">{t('training.notOnline')}</span>}
-                  {p.available && !p.canStart && <Refusal part={p} />}
+                  {p.openAttemptId && (
+                    <Link
+                      to={p.part === 'specification' ? paths.specification(p.openAttemptId) : paths.panel(p.openAttemptId)}
+                      data-testid={`open-${p.part}`}
+                    >
+                      {t('training.openPart')}
+                    </Link>
+                  )}
+                  {p.available && !p.canStart && !p.openAttemptId && <Refusal part={p} />}
                 </td>
               </tr>
             ))}
@@ -134,11 +148,21 @@ export function TrainingPage({ user }: { user: User }) {
           <ul className="training__list">
             {data.attempts.map((a) => (
               <li key={a.id} data-testid="attempt-row">
-                <Link to={paths.attempt(a.id)}>
+                <Link
+                  to={
+                    a.part === 'specification'
+                      ? paths.specification(a.id)
+                      : a.part === 'comprehensive'
+                        ? paths.panel(a.id)
+                        : paths.attempt(a.id)
+                  }
+                >
                   {partName(t, a.part)} · {new Date(a.startedAt).toLocaleString(lang)} ·{' '}
-                  {a.status === 'running'
-                    ? t('training.running')
-                    : `${a.score ?? 0} ${a.passed ? t('training.passed') : t('training.failed')}`}
+                  {a.status === 'awaiting'
+                    ? t('spec.status.awaiting')
+                    : a.status === 'running'
+                      ? t('training.running')
+                      : `${a.score ?? 0} ${a.passed ? t('training.passed') : t('training.failed')}`}
                 </Link>
               </li>
             ))}
