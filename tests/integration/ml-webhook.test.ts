@@ -1,4 +1,7 @@
+import { Queue } from 'bullmq';
 import { ObjectId } from 'mongodb';
+import { DOMAIN_EVENTS, ML_QUEUE } from '@labelwork/core';
+import { queueAnnotationWebhooks } from '../../workers/src/processors/ml-webhook.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import type { ApiClient } from '../support/api-client.ts';
@@ -41,13 +44,18 @@ async function backend(name: string): Promise<{ mb: MinimalBackend; id: string }
   return { mb, id: r.body.backend.id as string };
 }
 
-async function imageProject(name: string, images = 1): Promise<string> {
+async function imageProject(
+  name: string,
+  images = 1,
+  extra: { members?: string[]; reviewPolicy?: Record<string, unknown> } = {},
+): Promise<string> {
   const scene = await pedestrianScene();
   const projectId = await setUpProject(lead.client, {
     name,
     kind: 'image',
     labelSchema: shippedGuideline('vehicles-pedestrians-bbox').labelSchema,
-    members: [anno.id],
+    members: [anno.id, ...(extra.members ?? [])],
+    ...(extra.reviewPolicy ? { reviewPolicy: extra.reviewPolicy } : {}),
     images: Array.from({ length: images }, (_, i) => ({
       name: `scene${i}.png`,
       data: Buffer.concat([scene.png, Buffer.from([i])]),
@@ -205,4 +213,53 @@ describe('annotation webhooks', () => {
     const other = await signedInUser(admin, { name: 'wh-other-lead', role: 'lead', level: 'L1' });
     expect((await other.client.post(`/api/projects/${projectId}/ml/webhook`, { backendId: b.id, enabled: true })).status).toBe(403);
   }, 60_000);
+
+  it("sends a reviewer's fix as ANNOTATION_UPDATED with the fixed regions", async () => {
+    const reviewer = await signedInUser(admin, { name: 'wh-reviewer', role: 'annotator', level: 'L2', reviewer: true });
+    const projectId = await imageProject('wh-fix', 1, { members: [reviewer.id], reviewPolicy: { sampleRate: 1 } });
+    const b = await backend('wh-fix');
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/attach`, { backendId: b.id })).status).toBe(200);
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/webhook`, { backendId: b.id, enabled: true })).status).toBe(200);
+    const sub = await submitOne(projectId, { x: 100, y: 50, w: 90, h: 200 });
+    expect(sub.status).toBe(201);
+    const task = await waitFor('a review task', async () => {
+      const r = await reviewer.client.post(`/api/projects/${projectId}/review/next`);
+      return r.status === 200 ? (r.body.task as { taskId: string; token: string }) : null;
+    });
+    const fixed = [{ id: 'f1', type: 'bbox', label: 'pedestrian', x: 120, y: 60, w: 60, h: 170 }];
+    const v = await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${task.taskId}/verdict`, {
+      token: task.token,
+      verdict: 'fix',
+      regions: fixed,
+    });
+    expect(v.status).toBe(201);
+    const updated = await waitFor('the fix webhook', async () => webhooks(b.mb).find((w) => w.action === 'ANNOTATION_UPDATED'));
+    const created = webhooks(b.mb).find((w) => w.action === 'ANNOTATION_CREATED');
+    expect(created.annotation.result[0].value).toMatchObject({ x: (100 / 600) * 100, width: 15 });
+    expect(updated.annotation.id).toBe(created.annotation.id);
+    expect(updated.annotation.result).toEqual([
+      expect.objectContaining({ id: 'f1', value: expect.objectContaining({ x: 20, y: 15, width: 10, height: 42.5 }) }),
+    ]);
+  }, 60_000);
+
+  it('queues nothing for a gold answer (scored, not learned from)', async () => {
+    const projectId = await imageProject('wh-gold');
+    const b = await backend('wh-gold');
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/attach`, { backendId: b.id })).status).toBe(200);
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/webhook`, { backendId: b.id, enabled: true })).status).toBe(200);
+    const ml = new Queue(ML_QUEUE, { connection: workers.ctx.redis, prefix: t.prefix });
+    try {
+      const id = () => new ObjectId().toHexString();
+      const event = (gold: boolean) => ({
+        type: DOMAIN_EVENTS.annotationSaved,
+        eventId: `e-${id()}`,
+        at: Date.now(),
+        data: { projectId, itemId: id(), annotationId: id(), version: 1, action: 'created' as const, gold },
+      });
+      expect(await queueAnnotationWebhooks(workers.ctx, ml, event(true))).toBe(0);
+      expect(await queueAnnotationWebhooks(workers.ctx, ml, event(false))).toBe(1);
+    } finally {
+      await ml.close();
+    }
+  });
 });
