@@ -4,7 +4,8 @@
  * - assignment/: the assignment engine's Redis state as code outside the lease scripts touches it;
  * - annotations/: the one writer of annotations;
  * - predictions/: the one owner of predictions (model runs, dataset imports);
- * - events/: the durable domain-event stream (append, consumer groups, per-process tail).
+ * - events/: the durable domain-event stream (append, consumer groups, per-process tail);
+ * - redis/: the one Redis connection factory (one server or a Redis Cluster, from REDIS_URL).
  */
 export * from './db/documents.ts';
 export * from './db/database.ts';
@@ -23,3 +24,4 @@ export * from './db/certification.ts';
 export * from './ml/outbound.ts';
 export * from './ml/media-url.ts';
 export * from './ml/backend-client.ts';
+export * from './redis/connection.ts';

@@ -48,7 +48,8 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a plain database name')
     .default('labelwork'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  /** One Redis (`redis://host:port`) or a Redis Cluster (`redis-cluster://host:port,host:port,…`, seed nodes). */
+  REDIS_URL: z.string().regex(/^rediss?(-cluster)?:\/\//, 'must be a redis:// or redis-cluster:// URL'),
   /** Key prefix in Redis (lets tests and several deployments share one Redis). */
   REDIS_PREFIX: z
     .string()

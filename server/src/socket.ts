@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { duplicateRedisClient, isRedisCluster } from '@labelwork/engine';
 import { CLIENT_EVENTS, JoinProjectPayload, rooms, type Ack } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 import type { AppContext, IO } from './context.ts';
@@ -15,17 +16,24 @@ import { ackFail } from './infra/socket-acks.ts';
 import { guardSocketSession, sweepEndedSessions } from './infra/socket-sessions.ts';
 
 /**
- * Attaches Socket.IO with the Redis adapter (events reach clients on every server process) and the
+ * Attaches Socket.IO with the Redis adapter (events reach clients on every server process; the sharded
+ * adapter on a Redis Cluster) and the
  * HTTP session: a socket without a valid session cookie, or whose Origin names another host (the
  * HTTP rule; a socket has no CSRF token, so `null` is refused too), is refused at the handshake.
  * Afterwards the socket follows its session (infra/socket-sessions.ts). This file is part of the composition root: it wires each module's socket handlers..
  */
 export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close(): Promise<void> } {
+  // On a Redis Cluster classic pub/sub reaches every node over the cluster bus; the sharded adapter
+  // uses Redis 7's sharded pub/sub instead (a channel lives on its slot's master, SSUBSCRIBE/SPUBLISH).
   const pub = createRedis(ctx.config.REDIS_URL, 'socket-pub');
-  const sub = pub.duplicate();
+  const cluster = isRedisCluster(pub);
+  const sub = cluster
+    ? createRedis(ctx.config.REDIS_URL, 'socket-sub', { shardedSubscriber: true })
+    : duplicateRedisClient(pub, 'socket-sub');
+  const channel = `${ctx.config.REDIS_PREFIX}:socket.io`;
   const io: IO = new Server(http, {
     serveClient: false,
-    adapter: createAdapter(pub, sub, { key: `${ctx.config.REDIS_PREFIX}:socket.io` }),
+    adapter: cluster ? createShardedAdapter(pub, sub, { channelPrefix: channel }) : createAdapter(pub, sub, { key: channel }),
     // No connectionStateRecovery: the Redis adapter keeps no sessions, so it would restore nothing.
     // Clients resync on every reconnect instead (see docs/review-and-dashboard.md, Reconnection).
   });

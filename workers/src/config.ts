@@ -47,7 +47,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   return {
     MONGO_URL: need('MONGO_URL', /^mongodb(\+srv)?:\/\//),
     MONGO_DB: need('MONGO_DB', /^[A-Za-z0-9_-]{1,60}$/, 'labelwork'),
-    REDIS_URL: need('REDIS_URL', /^rediss?:\/\//),
+    REDIS_URL: need('REDIS_URL', /^rediss?(-cluster)?:\/\//),
     REDIS_PREFIX: need('REDIS_PREFIX', /^[A-Za-z0-9_:-]{1,40}$/, 'lw'),
     LOG_LEVEL: level as WorkerConfig['LOG_LEVEL'],
     WORKER_CONCURRENCY: int(env, 'WORKER_CONCURRENCY', 4, 1),

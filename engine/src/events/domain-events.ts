@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateRedisClient, type RedisClient } from '../redis/connection.ts';
 import { DOMAIN_EVENTS_MAX_LEN, DomainEvent, domainEventFields, domainEventsStream, parseDomainEvent, type Logger } from '@labelwork/core';
 
 /**
@@ -17,7 +17,7 @@ import { DOMAIN_EVENTS_MAX_LEN, DomainEvent, domainEventFields, domainEventsStre
  */
 
 export interface StreamDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
 }
@@ -50,7 +50,7 @@ export interface DomainEventConsumer {
 }
 
 /** Creates the group at the stream's start (so events appended before any server ran are read). */
-async function ensureGroup(redis: Redis, stream: string, group: string): Promise<void> {
+async function ensureGroup(redis: RedisClient, stream: string, group: string): Promise<void> {
   await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((e: unknown) => {
     if (!String(e).includes('BUSYGROUP')) throw e;
   });
@@ -71,7 +71,7 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
   const deadIdleMs = opts.deadConsumerIdleMs ?? DEAD_CONSUMER_IDLE_MS;
   const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   await ensureGroup(deps.redis, stream, group);
-  const conn = deps.redis.duplicate({ connectionName: `events-${group}` });
+  const conn = duplicateRedisClient(deps.redis, `events-${group}`);
   let closing = false;
 
   const handleEntry = async ([id, fields]: Entry): Promise<void> => {
@@ -182,7 +182,7 @@ export async function startDomainEventTail(
   onEvent: (event: DomainEvent) => void,
 ): Promise<{ close(): Promise<void> }> {
   const stream = domainEventsStream(deps.prefix);
-  const conn = deps.redis.duplicate({ connectionName: `events-tail-${name}` });
+  const conn = duplicateRedisClient(deps.redis, `events-tail-${name}`);
   // The end as it is now: XREAD with `$` on each call would miss what is appended between calls.
   const info = (await deps.redis.xinfo('STREAM', stream).catch(() => null)) as unknown[] | null;
   const at = info ? info.indexOf('last-generated-id') : -1;
@@ -227,7 +227,7 @@ export async function startDomainEventTail(
  * trimmed to about DOMAIN_EVENTS_MAX_LEN entries (`MAXLEN ~`). Validated here so a bad event fails
  * the job instead of reaching the stream.
  */
-export async function appendDomainEvent(redis: Redis, prefix: string, event: DomainEvent): Promise<string> {
+export async function appendDomainEvent(redis: RedisClient, prefix: string, event: DomainEvent): Promise<string> {
   const e = DomainEvent.parse(event);
   return (await redis.xadd(domainEventsStream(prefix), 'MAXLEN', '~', DOMAIN_EVENTS_MAX_LEN, '*', ...domainEventFields(e))) as string;
 }

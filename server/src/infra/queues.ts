@@ -1,8 +1,9 @@
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { QUEUES } from '@labelwork/core';
+import type { RedisClient } from '@labelwork/engine';
 import { assertPinnedBullmq, engineKeys, type EngineKeys } from './bullmq-adapter.ts';
 import type { Logger } from './logger.ts';
+import { createRedis } from './redis.ts';
 
 /** One project's annotation queue: a BullMQ queue and a manual worker whose lock is the lease. */
 export interface ProjectQueue {
@@ -48,12 +49,12 @@ export class TaskQueues {
    * BullMQ's own connection. Kept apart from the app's: BullMQ defines ~70 Lua commands on a
    * connection and ioredis copies them into every pipeline/multi made on it (a session lookup is one).
    */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
 
   constructor(readonly opts: TaskQueuesOptions) {
     // Leases reach into BullMQ's keys: refuse to start on a version they were not verified against.
     assertPinnedBullmq();
-    this.redis = new Redis(opts.redisUrl, { connectionName: 'queues', maxRetriesPerRequest: null, enableReadyCheck: true });
+    this.redis = createRedis(opts.redisUrl, 'queues');
     this.quality = new Queue(QUEUES.quality, { connection: this.redis, prefix: opts.prefix });
     this.maintenance = new Queue(QUEUES.maintenance, { connection: this.redis, prefix: opts.prefix });
   }

@@ -1,17 +1,18 @@
-import { Redis } from 'ioredis';
+import { configOnEveryNode, createRedisClient, type RedisClient } from '@labelwork/engine';
 import type { Logger } from './logger.ts';
 
-export function createRedis(url: string, name: string): Redis {
-  return new Redis(url, { connectionName: name, maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+/** The server's connections come from the one factory: REDIS_URL names one Redis or a Redis Cluster. */
+export function createRedis(url: string, name: string, opts: { shardedSubscriber?: boolean } = {}): RedisClient {
+  return createRedisClient(url, { name, ...opts });
 }
 
-/** Redis's eviction policy; BullMQ needs `noeviction`, anything else can silently drop queue keys. */
-export async function evictionPolicy(redis: Redis): Promise<string> {
-  const r = (await redis.config('GET', 'maxmemory-policy')) as string[];
-  return r[1] ?? 'unknown';
+/** Redis's eviction policy (on a cluster, the first node not at noeviction); BullMQ needs `noeviction`, anything else can silently drop queue keys. */
+export async function evictionPolicy(redis: RedisClient): Promise<string> {
+  const policies = await configOnEveryNode(redis, 'maxmemory-policy');
+  return policies.find((p) => p !== 'noeviction') ?? policies[0] ?? 'unknown';
 }
 
-export async function checkEvictionPolicy(redis: Redis, log: Logger, require: boolean): Promise<void> {
+export async function checkEvictionPolicy(redis: RedisClient, log: Logger, require: boolean): Promise<void> {
   let policy: string;
   try {
     policy = await evictionPolicy(redis);

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@labelwork/engine';
 
-export function createRedis(url: string, name: string): Redis {
-  return new Redis(url, { connectionName: name, maxRetriesPerRequest: null, enableReadyCheck: true });
+/** The workers' connections come from the one factory: REDIS_URL names one Redis or a Redis Cluster. */
+export function createRedis(url: string, name: string): RedisClient {
+  return createRedisClient(url, { name });
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import { duplicateRedisClient, type RedisClient } from '@labelwork/engine';
 import type { Logger } from './logger.ts';
 
 export type StreamEntry = [id: string, fields: string[]];
@@ -13,11 +13,11 @@ const CLAIM_IDLE_MS = 30_000;
  * pending are claimed again. `handle` must be idempotent (an entry may be handled twice).
  */
 export async function startStreamDrain(
-  redis: Redis,
+  redis: RedisClient,
   log: Logger,
   opts: { stream: string; group: string; batch?: number; minIntervalMs?: number; handle(entries: StreamEntry[]): Promise<void> },
 ): Promise<{ stop(): Promise<void> }> {
-  const conn = redis.duplicate({ connectionName: `drain-${opts.group}` });
+  const conn = duplicateRedisClient(redis, `drain-${opts.group}`);
   const consumer = `${hostname()}-${process.pid}`;
   const batch = opts.batch ?? 500;
   await conn.xgroup('CREATE', opts.stream, opts.group, '0', 'MKSTREAM').catch((e: unknown) => {

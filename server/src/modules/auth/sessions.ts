@@ -33,12 +33,13 @@ export class SessionStore {
     const token = randomBytes(32).toString('base64url');
     const session: Session = { userId, csrf: randomBytes(24).toString('base64url'), createdAt: now };
     const key = this.key(token);
+    // Two transactions, one per key: on a Redis Cluster the session and the user's index live in
+    // different slots. The index is written first, so a session never exists without it.
+    await this.redis.multi().sadd(this.userKey(userId), key).expire(this.userKey(userId), this.ttlS).exec();
     await this.redis
       .multi()
       .hset(key, { userId, csrf: session.csrf, createdAt: String(now) })
       .expire(key, this.ttlS)
-      .sadd(this.userKey(userId), key)
-      .expire(this.userKey(userId), this.ttlS)
       .exec();
     return { token, session };
   }
@@ -60,14 +61,16 @@ export class SessionStore {
 
   /** Which of these sessions still exist (no sliding: a periodic check must not keep them alive). */
   async existing(ids: string[]): Promise<boolean[]> {
-    if (!ids.length) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.exists(this.keyOf(id));
-    const res = (await p.exec()) ?? [];
-    return ids.map((_, i) => {
-      const [err, n] = res[i] ?? [null, 1];
-      return err ? true : n === 1;
-    });
+    // One command per key (not one pipeline): on a Redis Cluster the keys are spread over the nodes.
+    // An error counts as existing: a failed check must not end a session.
+    return Promise.all(
+      ids.map((id) =>
+        this.redis.exists(this.keyOf(id)).then(
+          (n) => n === 1,
+          () => true,
+        ),
+      ),
+    );
   }
 
   async destroy(token: string): Promise<void> {
@@ -82,7 +85,8 @@ export class SessionStore {
     const keys = await this.redis.smembers(this.userKey(userId));
     const keep = exceptToken ? this.key(exceptToken) : null;
     const drop = keys.filter((k) => k !== keep);
-    if (drop.length) await this.redis.del(...drop);
+    // One DEL per key: a multi-key DEL must stay in one Redis Cluster slot, and sessions are spread out.
+    await Promise.all(drop.map((k) => this.redis.del(k)));
     await this.redis.del(this.userKey(userId));
     if (keep) await this.redis.sadd(this.userKey(userId), keep);
   }
