@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import type { Socket } from 'socket.io-client';
 import {
@@ -21,6 +20,7 @@ import { createLogger } from '../../server/src/infra/logger.ts';
 import { handleReviewEvent, lowAgreementRoutedKey } from '../../server/src/modules/review/review.routing.ts';
 import { appendDomainEvent } from '@labelwork/engine';
 import { ApiClient } from '../support/api-client.ts';
+import { testRedis } from '../support/redis-client.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc, type ServerProc } from '../support/processes.ts';
 import { ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/test-app.ts';
 import { answer, connected, makeUsers, sid, socketFor, textProject, waitFor, type TestUser } from '../support/tasks.ts';
@@ -31,7 +31,7 @@ import { answer, connected, makeUsers, sid, socketFor, textProject, waitFor, typ
  * consumer; socket relay reaches clients on every process; malformed entries are skipped.
  */
 
-const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
+const redis = testRedis(inject('redisUrl'));
 const sockets: Socket[] = [];
 afterAll(async () => {
   for (const s of sockets) s.disconnect();

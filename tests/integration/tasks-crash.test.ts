@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
 import { QUEUES } from '@labelwork/core';
 import type { Database } from '@labelwork/engine';
 import { ApiClient } from '../support/api-client.ts';
+import { testRedis } from '../support/redis-client.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc, type ServerProc } from '../support/processes.ts';
 import { ADMIN_PASSWORD } from '../support/test-app.ts';
 import { annotateUntilDone, answer, checkExact, makeUsers, newStats, sid, textProject, waitFor, type TestUser } from '../support/tasks.ts';
@@ -24,7 +25,7 @@ function moveTo(u: TestUser, url: string): void {
 
 beforeAll(async () => {
   mongo = await new MongoClient(env.MONGO_URL!).connect();
-  redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
+  redis = testRedis(env.REDIS_URL!);
 });
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.kill()));

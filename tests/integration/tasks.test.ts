@@ -4,6 +4,7 @@ import { ObjectId } from 'mongodb';
 import { CLIENT_EVENTS, QUEUES, SERVER_EVENTS, type Ack } from '@labelwork/core';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import type { ApiClient } from '../support/api-client.ts';
+import { keysEverywhere } from '../support/redis-client.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { answer, connected, makeUsers, sid, socketFor, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
 
@@ -136,10 +137,10 @@ describe('Redis layout', () => {
     const task = (await next(annos[0]!, projectId)).body.task;
     await submit(annos[0]!, task.leaseId);
     await next(annos[0]!, projectId);
-    const keys = await t.app.ctx.redis.keys(`${t.prefix}:*${projectId}*`);
+    const keys = await keysEverywhere(t.app.ctx.redis, `${t.prefix}:*${projectId}*`);
     expect(keys.length).toBeGreaterThan(10);
     expect(new Set(keys.map(keySlot)).size).toBe(1);
-    const quality = await t.app.ctx.redis.keys(`${t.prefix}:${QUEUES.quality}:*`);
+    const quality = await keysEverywhere(t.app.ctx.redis, `${t.prefix}:${QUEUES.quality}:*`);
     expect(new Set(quality.map(keySlot)).size).toBe(1);
   });
 });
