@@ -281,6 +281,60 @@ describe('comprehensive review by a panel', () => {
     expect(me.parts[0]).toMatchObject({ part: 'comprehensive', best: 65, passed: false, canStart: false, refusal: 'cooldown' });
   });
 
+  it("keeps the candidate's mentor off their panel and out of grading their specification", async () => {
+    const u = await person('annotator', 'L2');
+    expect((await admin.put(`/api/certification/mentoring/${u.id}/mentor`, { mentorId: leadB.id })).status).toBe(200);
+    // The candidate mentors someone themselves: their portfolio counts it.
+    const theirs = await person('trainee', 'L4');
+    expect((await admin.put(`/api/certification/mentoring/${theirs.id}/mentor`, { mentorId: u.id })).status).toBe(200);
+    const panel = (await u.client.post('/api/certification/panels', { statement: 'portfolio' })).body.panel;
+    expect(panel.stats.mentored).toBe(1);
+    const eligible = (await leadA.client.get(`/api/certification/panels/${panel.id}`)).body.panel.eligible.map((e: { id: string }) => e.id);
+    expect(eligible).toContain(leadA.id);
+    expect(eligible).not.toContain(leadB.id);
+    const refused = await leadA.client.post(`/api/certification/panels/${panel.id}/convene`, { members: [leadA.id, leadB.id] });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details.refused).toEqual([{ userId: leadB.id, reason: 'conflict' }]);
+    expect((await leadB.client.get(`/api/certification/panels/${panel.id}`)).body.error).toMatchObject({
+      code: 'NOT_AN_EXAMINER',
+      details: { reason: 'conflict' },
+    });
+    const mentee = await person('annotator', 'L3');
+    const spec = (await mentee.client.post('/api/certification/specifications', { guideline: GUIDELINE })).body.specification;
+    expect((await admin.put(`/api/certification/mentoring/${mentee.id}/mentor`, { mentorId: leadA.id })).status).toBe(200);
+    await mentee.client.post(`/api/certification/specifications/${spec.id}/submit`, { spec: completeSpec(spec) });
+    const claim = await leadA.client.post(`/api/certification/specifications/${spec.id}/claim`);
+    expect(claim.body.error).toMatchObject({ code: 'NOT_AN_EXAMINER', details: { reason: 'conflict' } });
+    expect((await leadA.client.get('/api/certification/grading')).body.specifications.map((s: { id: string }) => s.id)).not.toContain(
+      spec.id,
+    );
+    expect((await leadB.client.post(`/api/certification/specifications/${spec.id}/claim`)).status).toBe(200);
+  });
+
+  it('decides once when the last two members score at the same time', async () => {
+    const u = await person('annotator', 'L2');
+    const panel = (await u.client.post('/api/certification/panels', { statement: 'portfolio' })).body.panel;
+    const third = await person('lead', 'L1');
+    expect(
+      (await third.client.post(`/api/certification/panels/${panel.id}/convene`, { members: [leadA.id, leadB.id, third.id] })).status,
+    ).toBe(200);
+    const score = (m: TestUser, share: number) =>
+      m.client.post(`/api/certification/panels/${panel.id}/scores`, {
+        points: fullPoints(DEFAULT_COMPREHENSIVE_RUBRIC, share),
+        comment: 'c',
+        defenseNote: 'd',
+      });
+    expect((await score(third, 0.6)).status).toBe(201);
+    const [a, b] = await Promise.all([score(leadA, 0.8), score(leadB, 0.7)]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const outcome = (await u.client.get(`/api/certification/panels/${panel.id}`)).body.panel;
+    expect(outcome.decision).toMatchObject({ complete: true, mean: 70, passed: true });
+    expect(outcome.scores).toHaveLength(3);
+    const me = (await u.client.get('/api/certification/me')).body;
+    expect(me.level).toBe('L1');
+    expect(me.certificates).toHaveLength(1);
+  });
+
   it('refuses a portfolio before the other parts of the level are passed', async () => {
     const config = (await admin.get('/api/certification/config')).body.config;
     config.levels.L2.theory.enabled = true;

@@ -68,6 +68,7 @@ export const certificationGradingEn = {
   'panel.stat.reviewsGiven': 'Reviews given: {n}',
   'panel.stat.practice': 'Practice: {n} items, mean {value}',
   'panel.stat.certificates': 'Certificates: {list}',
+  'panel.stat.mentored': 'People mentored: {n}',
   'panel.rule.mean-and-floor':
     "Decision: passed when the mean of the members' scores is at least {passMark} and no member scored below {floor}.",
   'panel.rule.majority': 'Decision: passed when more than half of the members scored at least {passMark}.',
@@ -177,6 +178,7 @@ export const certificationGradingZhCN: { readonly [K in keyof typeof certificati
   'panel.stat.reviewsGiven': '审核他人：{n} 次',
   'panel.stat.practice': '练习：{n} 题，平均 {value}',
   'panel.stat.certificates': '证书：{list}',
+  'panel.stat.mentored': '指导人数：{n}',
   'panel.rule.mean-and-floor': '判定规则：评审平均分不低于 {passMark}，且没有评审给分低于 {floor}，即为通过。',
   'panel.rule.majority': '判定规则：超过半数评审给分不低于 {passMark}，即为通过。',
   'panel.convene': '组建评审组',

@@ -140,6 +140,7 @@ export function PanelPage({ id }: { id: string }) {
             })}
           </li>
           <li>{t('panel.stat.certificates', { list: v.stats.certificates.join(', ') || '—' })}</li>
+          {v.stats.mentored !== null && <li>{t('panel.stat.mentored', { n: v.stats.mentored })}</li>}
         </ul>
       </section>
       <RubricTable rubric={v.rubric} passMark={v.rule.passMark} />

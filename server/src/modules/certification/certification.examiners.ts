@@ -4,16 +4,15 @@ import type { UserDoc } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { usersRepo } from '../users/index.ts';
+import { mentoringRepo } from './certification.mentoring.repository.ts';
 
 /** Why someone may not examine a candidate (grade their specification, sit on their panel). */
 export type ExaminerRefusal = 'role' | 'own-attempt' | 'level' | 'conflict';
 
-/**
- * People who share a conflict with the candidate: whoever mentors them. Labelwork keeps no
- * mentoring records yet, so this is empty until it does; the check below is in place for them.
- */
-export function conflictsOf(_ctx: AppContext, _candidateId: ObjectId): Promise<Set<string>> {
-  return Promise.resolve(new Set<string>());
+/** People who share a conflict with the candidate: their mentor (the mentoring record), who may not examine them. */
+export async function conflictsOf(ctx: AppContext, candidateId: ObjectId): Promise<Set<string>> {
+  const mentorship = await mentoringRepo.mentorshipOf(ctx.db, candidateId);
+  return new Set(mentorship ? [mentorship.mentorId.toHexString()] : []);
 }
 
 /**

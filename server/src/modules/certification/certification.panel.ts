@@ -8,6 +8,7 @@ import { usersRepo } from '../users/index.ts';
 import { trainingGuidelines } from './certification.content.ts';
 import { assertExaminer, candidateOf, conflictsOf, examinerRefusal } from './certification.examiners.ts';
 import { gradedRepo } from './certification.graded.repository.ts';
+import { mentoringRepo } from './certification.mentoring.repository.ts';
 import { certificationConfig, partSummaries, promoteIfReady } from './certification.promotion.ts';
 import { certificationRepo } from './certification.repository.ts';
 
@@ -84,7 +85,11 @@ export async function submitPortfolio(ctx: AppContext, user: UserDoc, input: Por
     userId: user._id,
     level: user.level,
     portfolio: input,
-    stats: { ...(await gradedRepo.portfolioStats(ctx.db, user._id)), certificates: certificates.map((c) => c.number), mentored: null },
+    stats: {
+      ...(await gradedRepo.portfolioStats(ctx.db, user._id)),
+      certificates: certificates.map((c) => c.number),
+      mentored: (await mentoringRepo.menteesOf(ctx.db, user._id)).length,
+    },
     submittedAt: now,
     convenedBy: null,
     convenedAt: null,
