@@ -69,7 +69,7 @@ export function QuestionBankPage({ slug, version, user }: { slug: string | null;
             <option value="">{t('bank.all')}</option>
             {TYPES.map((ty) => (
               <option key={ty} value={ty}>
-                {t(`exam.type.${ty}`)}
+                {t(`bank.type.${ty}`)}
               </option>
             ))}
           </select>
@@ -164,17 +164,36 @@ export function QuestionBankPage({ slug, version, user }: { slug: string | null;
   );
 }
 
+/** Active questions per type beside what each level's paper takes of them (retiring below that is refused). */
 function Counts({ bank }: { bank: QuestionBank }) {
   const { t } = useI18n();
   return (
-    <div data-testid="bank-counts">
-      <p>{t('bank.active', { tf: bank.active['true-false'], single: bank.active.single, multiple: bank.active.multiple })}</p>
-      <p className="muted">
-        {bank.needs
-          .map((n) => t('bank.needs', { level: n.level, tf: n.needs['true-false'], single: n.needs.single, multiple: n.needs.multiple }))
-          .join(' · ')}
-      </p>
-    </div>
+    <table className="table bank__counts" data-testid="bank-counts">
+      <thead>
+        <tr>
+          <th>{t('bank.filterType')}</th>
+          <th>{t('bank.activeColumn')}</th>
+          {bank.needs.map((n) => (
+            <th key={n.level}>{t('bank.paperOf', { level: n.level })}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {TYPES.map((ty) => (
+          <tr key={ty}>
+            <td>{t(`bank.type.${ty}`)}</td>
+            <td>
+              <strong>{bank.active[ty]}</strong>
+            </td>
+            {bank.needs.map((n) => (
+              <td key={n.level} className={n.needs[ty] > bank.active[ty] ? 'training__wrong' : undefined}>
+                {n.needs[ty]}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

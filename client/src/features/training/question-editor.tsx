@@ -84,7 +84,7 @@ export function QuestionEditor({
           <select data-testid="q-type" value={q.type} onChange={(e) => setType(e.target.value as QuizQuestionType)}>
             {TYPES.map((ty) => (
               <option key={ty} value={ty}>
-                {t(`exam.type.${ty}`)}
+                {t(`bank.type.${ty}`)}
               </option>
             ))}
           </select>
