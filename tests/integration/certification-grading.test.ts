@@ -346,3 +346,36 @@ describe('comprehensive review by a panel', () => {
     await admin.put('/api/certification/config', config);
   });
 });
+
+describe('specification exercise past its deadline', () => {
+  let clock = Date.UTC(2026, 11, 6, 9, 0, 0);
+  let own: TestApp;
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  it('is handed in as it stands, takes no more edits, and waits for a grader', async () => {
+    own = await startTestApp({}, { now: () => clock });
+    const ownAdmin = await own.admin();
+    const config = defaultCertificationConfig();
+    onlyPart(config, 'L3', 'specification');
+    expect((await ownAdmin.put('/api/certification/config', config)).status).toBe(200);
+    const u = await signedInUser(ownAdmin, { name: 'late-writer', role: 'annotator', level: 'L3' });
+    const lead = await signedInUser(ownAdmin, { name: 'late-lead', role: 'lead', level: 'L1' });
+    const spec = (await u.client.post('/api/certification/specifications', { guideline: GUIDELINE })).body.specification;
+    const draft = { scope: 'half done', labels: [], edgeCases: [], examples: [] };
+    expect((await u.client.put(`/api/certification/specifications/${spec.id}`, { spec: draft })).status).toBe(200);
+    clock += 121 * 60_000;
+    // Reading the Training page closes it: handed in, timed out, in the queue.
+    const me = (await u.client.get('/api/certification/me')).body;
+    expect(me.parts[0]).toMatchObject({ part: 'specification', canStart: false, refusal: 'awaiting_grade', openAttemptId: spec.id });
+    const seen = (await u.client.get(`/api/certification/specifications/${spec.id}`)).body.specification;
+    expect(seen).toMatchObject({ status: 'awaiting', timedOut: true, spec: { scope: 'half done' } });
+    expect((await u.client.put(`/api/certification/specifications/${spec.id}`, { spec: draft })).body.error.code).toBe('ATTEMPT_CLOSED');
+    expect((await u.client.post(`/api/certification/specifications/${spec.id}/submit`, {})).body.error.code).toBe('ATTEMPT_CLOSED');
+    const queue = (await lead.client.get('/api/certification/grading')).body;
+    expect(queue.specifications).toEqual([expect.objectContaining({ id: spec.id, timedOut: true })]);
+    // The generic attempt routes do not serve a part graded by people.
+    expect((await u.client.get(`/api/certification/attempts/${spec.id}`)).status).toBe(404);
+  });
+});
