@@ -188,4 +188,20 @@ describe('interactive assistance errors', () => {
     expect(bad.body.error).toMatchObject({ code: 'ML_ASSIST_BAD_REPLY', details: { reason: expect.any(String) } });
     minimal.behave = () => null;
   }, 60_000);
+
+  // Last in the file: it uses up the annotator's assist calls for this minute.
+  it('limits each annotator to 60 assist calls a minute', async () => {
+    const { leaseId } = await leased('assist-rate', [await register('minimal-rate', minimal.url)]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 130 && !statuses.includes(429); i++)
+      statuses.push(
+        (await anno.client.post(`/api/tasks/${leaseId}/assist`, { label: 'car', hint: { kind: 'point', x: 50, y: 50 } })).status,
+      );
+    // Calls before this test count too (same user, same minute): the refusal comes at the 61st of a minute at the
+    // latest (up to 130 calls, should the minute turn during the loop).
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((s) => s === 200)).toBe(true);
+    const r = await anno.client.post(`/api/tasks/${leaseId}/assist`, { label: 'car', hint: { kind: 'point', x: 50, y: 50 } });
+    expect(r.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterS: expect.any(Number) } });
+  }, 60_000);
 });
