@@ -206,6 +206,18 @@ describe('exam banks edited by leads', () => {
     expect(actions).toEqual(['certification.question.retire', 'certification.question.restore']);
   });
 
+  it('lets exactly one of two retirements racing for the last spare question through', async () => {
+    // 14 active true/false questions and an L5 paper of 13 of them: one may go, not two.
+    await l5Paper('true-false', 13);
+    const [a, b] = (
+      (await lead.client.get(`${BASE}?type=true-false&status=active`)).body.questions as { id: string; version: number }[]
+    ).slice(-2);
+    const [ra, rb] = await Promise.all([a!, b!].map((q) => lead.client.post(`${BASE}/${q.id}/retire`, { version: q.version })));
+    expect([ra!.status, rb!.status].sort()).toEqual([200, 409]);
+    expect([ra, rb].find((r) => r!.status === 409)!.body.error.code).toBe('QUESTION_NEEDED');
+    expect((await lead.client.get(BASE)).body.active['true-false']).toBe(13);
+  });
+
   it('imports the file questions the bank lacks and keeps the questions edited in the UI', async () => {
     const r = await lead.client.post(`${BASE}/import`, {});
     expect(r.status).toBe(200);

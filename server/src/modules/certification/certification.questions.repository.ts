@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { isDuplicateKey, type CertQuestionDoc, type CertQuestionVersionDoc, type Database } from '@labelwork/engine';
 import type { GuidelineRef } from '@labelwork/core';
 
@@ -44,5 +46,24 @@ export const questionsRepo = {
   async replaceAt(db: Database, doc: CertQuestionDoc, expected: number): Promise<boolean> {
     const r = await db.certQuestions.replaceOne({ _id: doc._id, version: expected }, doc);
     return r.matchedCount === 1;
+  },
+  /**
+   * Holds a bank's change lock (Redis SET NX, 10 s) while `f` runs, so two retirements checked
+   * against the same counts cannot both pass the paper check; null when another change holds it.
+   */
+  async withBankLock<T>(redis: Redis, prefix: string, g: GuidelineRef, f: () => Promise<T>): Promise<{ value: T } | null> {
+    const key = `${prefix}:cert:bank-lock:${g.slug}@${g.version}`;
+    const token = randomUUID();
+    for (let i = 0; i < 40; i++) {
+      if ((await redis.set(key, token, 'PX', 10_000, 'NX')) === 'OK') {
+        try {
+          return { value: await f() };
+        } finally {
+          if ((await redis.get(key)) === token) await redis.del(key);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return null;
   },
 };

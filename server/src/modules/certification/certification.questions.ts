@@ -190,6 +190,13 @@ async function guardBlueprint(ctx: AppContext, g: Guideline, remove: QuizQuestio
     );
 }
 
+/** Runs a bank change under the bank's lock: checks and write see the same bank. */
+async function underBankLock<T>(ctx: AppContext, g: Guideline, f: () => Promise<T>): Promise<T> {
+  const r = await questionsRepo.withBankLock(ctx.redis, ctx.config.REDIS_PREFIX, g, f);
+  if (r === null) throw new AppError('CONFLICT', 'the question bank is being changed by someone else; try again');
+  return r.value;
+}
+
 /** Writes the next version of a question and its new state; VERSION_CONFLICT when someone saved first. */
 async function saveVersion(
   ctx: AppContext,
@@ -226,39 +233,42 @@ export async function createQuestion(ctx: AppContext, user: UserDoc, slug: strin
   const g = guidelineOf(ctx, slug, version);
   await ensureBank(ctx, g);
   const input = parseQuestion(body);
-  await checkQuestion(ctx, g, input, null);
-  const qid = `q-${randomBytes(5).toString('hex')}`;
-  const ref = questionRef(slug, version, qid);
-  const at = new Date(ctx.now());
-  const question = toQuizQuestion(qid, input);
-  await questionsRepo.insertVersion(ctx.db, {
-    _id: `${ref}~1`,
-    schemaVersion: 1,
-    ref,
-    version: 1,
-    status: 'active',
-    question,
-    topic: input.topic,
-    difficulty: input.difficulty,
-    at,
-    by: user._id,
+  const doc = await underBankLock(ctx, g, async () => {
+    await checkQuestion(ctx, g, input, null);
+    const qid = `q-${randomBytes(5).toString('hex')}`;
+    const ref = questionRef(slug, version, qid);
+    const at = new Date(ctx.now());
+    const question = toQuizQuestion(qid, input);
+    await questionsRepo.insertVersion(ctx.db, {
+      _id: `${ref}~1`,
+      schemaVersion: 1,
+      ref,
+      version: 1,
+      status: 'active',
+      question,
+      topic: input.topic,
+      difficulty: input.difficulty,
+      at,
+      by: user._id,
+    });
+    const doc: CertQuestionDoc = {
+      _id: ref,
+      schemaVersion: 1,
+      guideline: { slug, version },
+      qid,
+      version: 1,
+      status: 'active',
+      question,
+      topic: input.topic,
+      difficulty: input.difficulty,
+      source: 'ui',
+      updatedAt: at,
+      updatedBy: user._id,
+    };
+    await questionsRepo.insert(ctx.db, doc);
+    return doc;
   });
-  const doc: CertQuestionDoc = {
-    _id: ref,
-    schemaVersion: 1,
-    guideline: { slug, version },
-    qid,
-    version: 1,
-    status: 'active',
-    question,
-    topic: input.topic,
-    difficulty: input.difficulty,
-    source: 'ui',
-    updatedAt: at,
-    updatedBy: user._id,
-  };
-  await questionsRepo.insert(ctx.db, doc);
-  await audit(ctx, user._id, 'certification.question.create', { type: 'question', id: ref }, { before: null, after: snapshot(doc) });
+  await audit(ctx, user._id, 'certification.question.create', { type: 'question', id: doc._id }, { before: null, after: snapshot(doc) });
   return toView(doc);
 }
 
@@ -282,13 +292,16 @@ export async function updateQuestion(ctx: AppContext, user: UserDoc, slug: strin
   if (expected !== cur.version)
     throw new AppError('VERSION_CONFLICT', 'someone changed this question meanwhile; reload it', { version: cur.version });
   const input = parseQuestion(rest);
-  if (cur.status === 'active') await checkQuestion(ctx, g, input, cur._id);
-  if (cur.status === 'active' && input.type !== cur.question.type) await guardBlueprint(ctx, g, quizQuestionType(cur.question), input.type);
-  const doc = await saveVersion(ctx, user, cur, {
-    status: cur.status,
-    question: toQuizQuestion(qid, input),
-    topic: input.topic,
-    difficulty: input.difficulty,
+  const doc = await underBankLock(ctx, g, async () => {
+    if (cur.status === 'active') await checkQuestion(ctx, g, input, cur._id);
+    if (cur.status === 'active' && input.type !== cur.question.type)
+      await guardBlueprint(ctx, g, quizQuestionType(cur.question), input.type);
+    return saveVersion(ctx, user, cur, {
+      status: cur.status,
+      question: toQuizQuestion(qid, input),
+      topic: input.topic,
+      difficulty: input.difficulty,
+    });
   });
   await audit(
     ctx,
@@ -316,9 +329,11 @@ export async function setQuestionStatus(
   if (r.data.version !== cur.version)
     throw new AppError('VERSION_CONFLICT', 'someone changed this question meanwhile; reload it', { version: cur.version });
   if (cur.status === status) return toView(cur);
-  if (status === 'retired') await guardBlueprint(ctx, g, quizQuestionType(cur.question), null);
-  else await checkQuestion(ctx, g, toQuestionInput(cur.question, cur.topic, cur.difficulty), cur._id);
-  const doc = await saveVersion(ctx, user, cur, { status, question: cur.question, topic: cur.topic, difficulty: cur.difficulty });
+  const doc = await underBankLock(ctx, g, async () => {
+    if (status === 'retired') await guardBlueprint(ctx, g, quizQuestionType(cur.question), null);
+    else await checkQuestion(ctx, g, toQuestionInput(cur.question, cur.topic, cur.difficulty), cur._id);
+    return saveVersion(ctx, user, cur, { status, question: cur.question, topic: cur.topic, difficulty: cur.difficulty });
+  });
   await audit(
     ctx,
     user._id,
