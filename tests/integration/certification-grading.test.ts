@@ -149,6 +149,8 @@ describe('specification exercise and its grading queue', () => {
     expect(after.level).toBe('L2');
     expect(after.certificates[0]).toMatchObject({ level: 'L3', promotedTo: 'L2' });
     expect(after.certificates[0].examiners).toEqual([winner.id]);
+    const printed = (await u.client.get(`/api/certification/certificates/${after.certificates[0].id}`)).body.certificate;
+    expect(printed.examinerNames).toEqual([winner === leadA ? leadA.username : leadB.username]);
     expect((await leadA.client.get('/api/certification/grading')).body.specifications.map((s: { id: string }) => s.id)).not.toContain(
       spec.id,
     );

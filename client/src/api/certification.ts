@@ -48,6 +48,8 @@ export interface Certificate {
   issuedAt: string;
   parts: { part: string; score: number; passMark: number }[];
   examiners: string[];
+  /** The examiners' names (`system` for machine-graded parts), from the certificate route. */
+  examinerNames?: string[];
   guidelines: GuidelineRef[];
 }
 

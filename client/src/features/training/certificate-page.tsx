@@ -54,7 +54,8 @@ export function CertificatePage({ id }: { id: string }) {
             {d['certificate.guidelines']} {c.guidelines.map((g) => `${g.slug} ${g.version}`).join(', ')}
           </p>
           <p>
-            {d['certificate.examiners']} {c.examiners.map((x) => (x === 'system' ? d['certificate.system'] : x)).join(', ')}
+            {d['certificate.examiners']}{' '}
+            {(c.examinerNames ?? c.examiners).map((x) => (x === 'system' ? d['certificate.system'] : x)).join(', ')}
           </p>
           <p>
             {d['certificate.date']} {when}

@@ -1,4 +1,4 @@
-import type { ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import {
   CertificationConfig,
   enabledParts,
@@ -230,5 +230,11 @@ export async function certificate(ctx: AppContext, user: UserDoc, id: ObjectId) 
   if (!c || (!c.userId.equals(user._id) && user.role !== 'admin' && user.role !== 'lead'))
     throw new AppError('NOT_FOUND', 'no such certificate');
   const holder = await usersRepo.byId(ctx.db, c.userId);
-  return toCertificate(c, holder ? { username: holder.username, displayName: holder.displayName } : null);
+  // Examiners are stored by id (or `system`); the certificate names them.
+  const ids = c.examiners.filter((x) => x !== 'system' && ObjectId.isValid(x)).map((x) => new ObjectId(x));
+  const people = ids.length > 0 ? await usersRepo.byIds(ctx.db, ids) : [];
+  return {
+    ...toCertificate(c, holder ? { username: holder.username, displayName: holder.displayName } : null),
+    examinerNames: c.examiners.map((x) => people.find((p) => p._id.toHexString() === x)?.displayName ?? x),
+  };
 }
