@@ -6,18 +6,23 @@
  * predictions store. Reports, as one JSON line (raw figures under bench/results/):
  *
  *  - items_per_s: items / run wall time (from the start call to the run's `done`);
- *  - overhead_ms_p50 / _p99: per item, the time each batch spent outside the backend — from the
- *    backend's answer to the next request's arrival (validation, conversion, storing, the cursor,
- *    the next batch's read and request) — divided by the batch size;
+ *  - overhead_ms_p50 / _p99: per item, the time the backend waited for Labelwork before each batch —
+ *    from the moment it had no call in hand (its last answer) to the batch's arrival, 0 when a call
+ *    was still in hand (calls overlap, ML_PREDICT_CONCURRENCY) — divided by the batch size; it is
+ *    what validation, conversion, storing, the cursor and the next read and request cost the run;
+ *  - run_created_s, run_started_s, first_request_s: from the start call to the run stored by the
+ *    server, taken by the workers, and the backend's first /predict (the run's start-up);
  *  - peak_rss_mb: the workers process's peak resident memory (VmHWM);
- *  - a reconciliation: predictions stored = items.
+ *  - a reconciliation with the database: predictions of the run = distinct items among them =
+ *    items = the run's `done` and `stored` (no duplicates, nothing missing);
+ *  - loadavg: /proc/loadavg before and after (the machine may be shared).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import { repoRoot, startServices } from '../scripts/services.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import { spawnServer, spawnWorkers } from '../tests/support/processes.ts';
@@ -110,7 +115,9 @@ async function main(): Promise<void> {
     if (reg.status !== 201) throw new Error(`register: ${JSON.stringify(reg.body)}`);
     const backendId = reg.body.backend.id as string;
     await admin.post(`/api/projects/${projectId}/ml/attach`, { backendId });
+    const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
     const t0 = performance.now();
+    const t0Wall = Date.now();
     const start = await admin.post(`/api/projects/${projectId}/ml/runs`, { backendId });
     const runId = start.body.run.id as string;
     let run: { status: string; done: number; stored: number; refusedBatches: number } | undefined;
@@ -128,10 +135,23 @@ async function main(): Promise<void> {
       if (run && ['done', 'failed', 'cancelled'].includes(run.status)) break;
     }
     const seconds = (performance.now() - t0) / 1000;
-    const b = backend.batches;
-    const overheadPerItem = b.slice(1).map((x, i) => (x.arrived - b[i]!.answered) / x.tasks);
+    const b = [...backend.batches].sort((x, y) => x.arrived - y.arrived);
+    const overheadPerItem: number[] = [];
+    let idleSince = b[0]?.answered ?? 0;
+    for (const x of b.slice(1)) {
+      overheadPerItem.push(Math.max(0, x.arrived - idleSince) / x.tasks);
+      idleSince = Math.max(idleSince, x.answered);
+    }
     const backendPerItem = b.map((x) => (x.answered - x.arrived) / x.tasks);
-    const stored = await mongo.db('bench').collection('predictions').countDocuments({ 'source.id': runId });
+    const predictions = mongo.db('bench').collection('predictions');
+    const stored = await predictions.countDocuments({ 'source.id': runId });
+    const distinctItems = (await predictions.distinct('itemId', { 'source.id': runId })).length;
+    const itemsInDb = await mongo.db('bench').collection('items').countDocuments({});
+    const runDoc = await mongo
+      .db('bench')
+      .collection('mlRuns')
+      .findOne({ _id: new ObjectId(runId) });
+    const sinceStart = (d: unknown) => (d instanceof Date ? Number(((d.getTime() - t0Wall) / 1000).toFixed(2)) : null);
     const figures = {
       bench: 'predict',
       items: ITEMS,
@@ -140,15 +160,30 @@ async function main(): Promise<void> {
       items_per_s: Number((ITEMS / seconds).toFixed(1)),
       batches: b.length,
       batch_size: b[0]?.tasks ?? 0,
+      // Start-up: the run stored by the server (after counting the items), taken by the workers, first /predict.
+      run_created_s: sinceStart(runDoc?.createdAt),
+      run_started_s: sinceStart(runDoc?.startedAt),
+      first_request_s: Number((((b[0]?.arrived ?? t0) - t0) / 1000).toFixed(2)),
       overhead_ms_p50: Number(pct(overheadPerItem, 50).toFixed(3)),
       overhead_ms_p99: Number(pct(overheadPerItem, 99).toFixed(3)),
       backend_ms_per_item_p50: Number(pct(backendPerItem, 50).toFixed(3)),
       peak_rss_mb: peakRssMb(workers.proc.pid),
       stored_predictions: stored,
-      reconciled: stored === ITEMS && run!.done === ITEMS,
+      distinct_items_predicted: distinctItems,
+      items_in_db: itemsInDb,
+      run_done: run!.done,
+      run_stored: run!.stored,
+      reconciled: itemsInDb === ITEMS && stored === ITEMS && distinctItems === ITEMS && run!.done === ITEMS && run!.stored === ITEMS,
       refused_batches: run!.refusedBatches,
+      concurrency: Number(process.env.ML_PREDICT_CONCURRENCY ?? 2),
+      loadavg: { before: loadBefore, after: readFileSync('/proc/loadavg', 'utf8').trim() },
     };
     console.log(JSON.stringify(figures));
+    log(
+      `reconciliation: ${itemsInDb} items in the database, ${stored} predictions of the run for ${distinctItems} distinct items, ` +
+        `run done ${run!.done} / stored ${run!.stored} → ${figures.reconciled ? 'OK' : 'MISMATCH'}`,
+    );
+    if (!figures.reconciled) process.exitCode = 1;
     const out = path.join(repoRoot, 'bench', 'results');
     mkdirSync(out, { recursive: true });
     writeFileSync(

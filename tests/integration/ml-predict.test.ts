@@ -130,12 +130,14 @@ describe('a pre-annotation run', () => {
   it('resumes after the backend dies mid-run and stores each item once', async () => {
     const projectId = await textProjectOf(64);
     const id = await registered('dies', minimal.url);
-    let predicts = 0;
+    let died = false;
     const port = Number(new URL(minimal.url).port);
-    minimal.behave = (p) => {
+    minimal.behave = (p, body) => {
       if (p !== '/predict') return null;
-      predicts++;
-      if (predicts === 2) {
+      // Calls are concurrent (ML_PREDICT_CONCURRENCY): the second batch is the one with task 17, whatever arrives first.
+      const tasks = (body as { tasks?: { id: number }[] } | null)?.tasks ?? [];
+      if (!died && tasks.some((x) => x.id === 17)) {
+        died = true;
         // The backend process dies in the middle of the second batch, and comes back 1.5 s later on the same port.
         setImmediate(
           () =>
@@ -181,6 +183,54 @@ describe('a pre-annotation run', () => {
     const seqs = await t.app.ctx.db.items.find({ projectId: new ObjectId(projectId) }).toArray();
     const stored = new Set((await predictionsOf(projectId)).map((p) => p.itemId.toHexString()));
     for (const it of seqs) expect(stored.has(it._id.toHexString()), `item #${it.seq}`).toBe(it.seq < 17 || it.seq > 32);
+  }, 120_000);
+});
+
+describe('a run against a slow backend', () => {
+  it('keeps ML_PREDICT_CONCURRENCY calls in flight over kept-alive connections and stores every item once, in order', async () => {
+    const projectId = await textProjectOf(96);
+    const id = await registered('slow', minimal.url);
+    let inFlight = 0;
+    let most = 0;
+    minimal.behave = (p) => {
+      if (p !== '/predict') return null;
+      most = Math.max(most, ++inFlight);
+      setTimeout(() => inFlight--, 150);
+      return { delayMs: 150 };
+    };
+    const from = minimal.requests.length;
+    const run = await runToEnd(projectId, id);
+    minimal.behave = () => null;
+    expect(run).toMatchObject({ status: 'done', total: 96, done: 96, stored: 96, refusedBatches: 0 });
+    // The default ML_PREDICT_CONCURRENCY is 2: calls overlap, and never more than that.
+    expect(most).toBe(2);
+    const calls = minimal.requests.slice(from).filter((r) => r.path === '/predict');
+    expect(calls).toHaveLength(6);
+    expect(calls.every((c) => c.headers.connection === 'keep-alive')).toBe(true);
+    const preds = await predictionsOf(projectId);
+    expect(new Set(preds.map((p) => p.itemId.toHexString())).size).toBe(96);
+    expect(preds).toHaveLength(96);
+  }, 120_000);
+
+  it('stops when a lead cancels: nothing more is asked, and what was stored matches its counts', async () => {
+    const projectId = await textProjectOf(160);
+    const id = await registered('slow-cancel', minimal.url);
+    minimal.behave = (p) => (p === '/predict' ? { delayMs: 300 } : null);
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/attach`, { backendId: id })).status).toBe(200);
+    const runId = (await lead.client.post(`/api/projects/${projectId}/ml/runs`, { backendId: id })).body.run.id as string;
+    const runOf = async () =>
+      ((await lead.client.get(`/api/projects/${projectId}/ml`)).body.runs as RunView[]).find((r) => r.id === runId)!;
+    await waitFor('a first stored batch', async () => (await runOf()).done >= 16, 30_000);
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/runs/${runId}/cancel`, {})).status).toBe(200);
+    const run = await waitFor('the run to stop', async () => ((await runOf()).status === 'cancelled' ? runOf() : null), 30_000);
+    const calls = minimal.requests.filter((r) => r.path === '/predict').length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(minimal.requests.filter((r) => r.path === '/predict').length).toBe(calls);
+    minimal.behave = () => null;
+    expect(run.done).toBeLessThan(160);
+    const preds = await predictionsOf(projectId);
+    expect(preds).toHaveLength(run.stored);
+    expect(run.stored).toBe(run.done);
   }, 120_000);
 });
 

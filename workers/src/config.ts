@@ -24,6 +24,8 @@ export interface WorkerConfig {
   EXPORT_TTL_HOURS: number;
   /** Fault injection for tests: sleep this long after each batch of an export. */
   EXPORT_BATCH_DELAY_MS: number;
+  /** /predict calls one pre-annotation run has pending at once (each of ML_BATCH_SIZE items). */
+  ML_PREDICT_CONCURRENCY: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): number {
@@ -60,5 +62,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     QUALITY_MAX_POLYGON_PAIRS: int(env, 'QUALITY_MAX_POLYGON_PAIRS', 100, 0),
     EXPORT_TTL_HOURS: int(env, 'EXPORT_TTL_HOURS', 72, 1),
     EXPORT_BATCH_DELAY_MS: int(env, 'EXPORT_BATCH_DELAY_MS', 0, 0),
+    ML_PREDICT_CONCURRENCY: Math.min(16, int(env, 'ML_PREDICT_CONCURRENCY', 2, 1)),
   };
 }

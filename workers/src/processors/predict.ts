@@ -1,7 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { ObjectId } from 'mongodb';
-import { ML_BATCH_SIZE, ML_MEDIA_TTL_S, PredictRunJob } from '@labelwork/core';
+import { ObjectId, type FindCursor } from 'mongodb';
+import { buildLsLabelConfig, ML_BATCH_SIZE, ML_MEDIA_TTL_S, PredictRunJob, type ReplyResult } from '@labelwork/core';
 import {
+  backendAgent,
   checkBackendHealth,
   mlMediaSecret,
   ML_RUN_LOG_LINES,
@@ -12,12 +13,15 @@ import {
   type ItemDoc,
   type MlRunDoc,
   type MlRunLogLine,
+  type NewPrediction,
   type PredictTask,
 } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
 
-/** Items read per ordered query (a run's batches are taken from them). */
-const ITEM_PAGE = 2000;
+/** Items the run's one item cursor fetches per round trip. */
+const ITEM_CURSOR_BATCH = 1000;
+/** Batches answered but not stored yet at most: stored together, so a crash re-predicts at most this many. */
+const COMMIT_WINDOW = 16;
 
 /** Appends lines to a run's log (keeping the newest ML_RUN_LOG_LINES) together with other changes. */
 async function updateRun(
@@ -57,12 +61,65 @@ function taskOf(item: ItemDoc, mediaBase: string, secret: string, projectId: str
 }
 
 /**
+ * The project's items after `afterSeq`, in seq order, from one cursor for the whole run: on FerretDB
+ * every query scans and sorts the collection, so one query per page of 2,000 cost a scan per page
+ * (half of a 10,000-item run). A cursor that fails (e.g. timed out while a slow backend kept the run
+ * busy) is opened again after the last item read.
+ */
+function itemReader(w: WorkerContext, projectId: ObjectId, afterSeq: number) {
+  let last = afterSeq;
+  let cursor: FindCursor<ItemDoc> | null = null;
+  let retried = false;
+  return {
+    async next(n: number): Promise<ItemDoc[]> {
+      const out: ItemDoc[] = [];
+      while (out.length < n) {
+        cursor ??= w.db.items.find({ projectId, seq: { $gt: last } }, { sort: { seq: 1 }, batchSize: ITEM_CURSOR_BATCH });
+        let item: ItemDoc | null;
+        try {
+          item = await cursor.next();
+        } catch (e) {
+          await cursor.close().catch(() => undefined);
+          cursor = null;
+          if (retried) throw e;
+          retried = true;
+          continue;
+        }
+        retried = false;
+        if (!item) break;
+        last = item.seq;
+        out.push(item);
+      }
+      return out;
+    },
+    close: () => cursor?.close().catch(() => undefined),
+  };
+}
+
+/** One /predict call of a run: its items, the tasks sent, and its outcome once settled. */
+interface Slot {
+  items: ItemDoc[];
+  sent: { item: ItemDoc; task: PredictTask }[];
+  outcome: { reply: ReplyResult } | { error: unknown } | null;
+}
+
+function signal() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const spanOf = (items: ItemDoc[]) => `items #${items[0]!.seq}–#${items[items.length - 1]!.seq}`;
+
+/**
  * A pre-annotation run: the project's items in `seq` order, in batches of ML_BATCH_SIZE, each sent to
- * the backend's /predict with integer task ids (the item's seq) and signed, expiring image URLs.
- * Every reply is validated; a refused reply is logged and stores nothing for its batch; an accepted
- * one is stored through the predictions owner and the run's cursor moves past the batch in the
- * same step, so a retried job (backend down, worker killed) resumes after the last stored batch,
- * and a batch stored twice overwrites itself (one prediction per item, backend and model version).
+ * the backend's /predict with integer task ids (the item's seq) and signed, expiring image URLs, at
+ * most ML_PREDICT_CONCURRENCY calls at once over one keep-alive connection pool. Every reply is
+ * validated; a refused reply is logged and stores nothing for its batch. Answered batches are
+ * stored in seq order: the consecutive ones that are ready go to the predictions owner in one write,
+ * and the run's cursor moves past them in the next (which also reads whether the run was cancelled),
+ * so a retried job (backend down, worker killed) resumes after the last stored batch, and a batch
+ * stored twice overwrites itself (one prediction per item and run).
  */
 export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{ done: number; stored: number }> {
   const parsed = PredictRunJob.safeParse(job.data);
@@ -91,98 +148,164 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
   );
   const secret = await mlMediaSecret(w.db);
   const pid = project._id.toHexString();
+  const concurrency = w.config.ML_PREDICT_CONCURRENCY;
+  const agent = backendAgent(backend.url, concurrency);
+  const lsConfig = backend.protocol === 'labelwork' ? undefined : buildLsLabelConfig(project.kind, project.labelSchema);
+  const reader = itemReader(w, project._id, run.cursorSeq);
   let modelVersion = run.modelVersion ?? attachment.modelVersion;
-  let page: ItemDoc[] = [];
-  for (;;) {
-    run = await w.db.mlRuns.findOne({ _id: runId });
-    if (!run) return { done: 0, stored: 0 };
-    if (run.cancelRequested) {
-      await updateRun(w, runId, { status: 'cancelled', finishedAt: new Date(w.now()) }, [
-        { level: 'info', message: `cancelled after ${run.done} items` },
-      ]);
-      return { done: run.done, stored: run.stored };
-    }
-    // Items come in pages of ITEM_PAGE (one ordered query per page: on FerretDB every query scans the
-    // collection, so one per batch would cost a scan per 16 items); batches are taken from the page.
-    if (!page.length || page[0]!.seq <= run.cursorSeq) {
-      page = await w.db.items
-        .find({ projectId: project._id, seq: { $gt: run.cursorSeq } }, { sort: { seq: 1 }, limit: ITEM_PAGE })
-        .toArray();
-    }
-    const items = page.splice(0, ML_BATCH_SIZE);
-    if (!items.length) {
-      // Counted from the store: a batch stored twice (a retry after a crash) is one prediction per item.
-      run.stored = await w.db.predictions.countDocuments({ projectId: project._id, 'source.id': runId.toHexString() });
-      await updateRun(w, runId, { status: 'done', finishedAt: new Date(w.now()), modelVersion, stored: run.stored }, [
-        { level: 'info', message: `done: ${run.done} items, ${run.stored} predictions stored, ${run.refusedBatches} batches refused` },
-      ]);
-      return { done: run.done, stored: run.stored };
-    }
-    const last = items[items.length - 1]!.seq;
-    const span = `items #${items[0]!.seq}–#${last}`;
+
+  // The window: batches sent, in seq order, not stored yet. A producer reads items and calls the
+  // backend (at most `concurrency` calls pending, at most COMMIT_WINDOW batches in the window); the
+  // loop below stores the settled ones at the head. `changed` wakes whoever waits for either.
+  const window: Slot[] = [];
+  let reading = true;
+  let stop = false;
+  let readError: unknown = null;
+  let changed = signal();
+  const wake = () => {
+    const c = changed;
+    changed = signal();
+    c.resolve();
+  };
+  const send = (items: ItemDoc[]): Slot => {
     const expSec = Math.floor(w.now() / 1000) + ML_MEDIA_TTL_S;
-    const sendable = items
-      .map((it) => ({ item: it, task: taskOf(it, run!.mediaBase, secret, pid, expSec) }))
-      .filter((x) => x.task !== null);
-    let reply;
+    const sent = items.flatMap((item) => {
+      const task = taskOf(item, run!.mediaBase, secret, pid, expSec);
+      return task ? [{ item, task }] : [];
+    });
+    const slot: Slot = { items, sent, outcome: null };
+    void predictBatch(backend, {
+      kind: project.kind,
+      labelSchema: project.labelSchema,
+      projectId: pid,
+      lsProject: attachment.lsProject,
+      modelVersion,
+      tasks: sent.map((x) => x.task),
+      agent,
+      ...(lsConfig ? { lsConfig } : {}),
+    })
+      .then(
+        (reply) => (slot.outcome = { reply }),
+        (error: unknown) => (slot.outcome = { error }),
+      )
+      .finally(wake);
+    return slot;
+  };
+  const producer = (async () => {
     try {
-      reply = await predictBatch(backend, {
-        kind: project.kind,
-        labelSchema: project.labelSchema,
-        projectId: pid,
-        lsProject: attachment.lsProject,
-        modelVersion,
-        tasks: sendable.map((x) => x.task!),
-      });
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const final = attempt >= (job.opts.attempts ?? 1);
-      await updateRun(w, runId, final ? { status: 'failed', error: message, finishedAt: new Date(w.now()) } : {}, [
-        { level: 'error', message: `${span}: ${message}${final ? ' — giving up' : ` — retrying (attempt ${attempt})`}` },
-      ]);
-      if (e instanceof OutboundError && e.reason === 'address_refused') throw new UnrecoverableError(message);
-      if (final) {
-        await w.db.mlBackends.updateOne({ _id: backend._id }, { $set: { health: await checkBackendHealth(backend, new Date(w.now())) } });
+      for (;;) {
+        while (!stop && (window.length >= COMMIT_WINDOW || window.filter((s) => !s.outcome).length >= concurrency)) await changed.promise;
+        if (stop) return;
+        const items = await reader.next(ML_BATCH_SIZE);
+        if (!items.length || stop) return;
+        window.push(send(items));
+        wake();
       }
-      throw e;
+    } catch (e) {
+      readError = e;
+    } finally {
+      reading = false;
+      wake();
     }
-    if (!reply.ok) {
-      const where = reply.error.task === undefined ? '' : ` (task ${sendable[reply.error.task]?.task?.id ?? '?'})`;
-      await w.db.mlRuns.updateOne(
-        { _id: runId, cursorSeq: run.cursorSeq },
-        {
-          $set: { cursorSeq: last },
-          $inc: { done: items.length, refusedBatches: 1 },
-          $push: {
-            log: {
-              $each: [
-                {
-                  at: new Date(w.now()),
-                  level: 'error' as const,
-                  message: `${span} refused${where}: ${reply.error.reason}: ${reply.error.message}`,
-                },
-              ],
-              $slice: -ML_RUN_LOG_LINES,
-            },
-          },
-        },
-      );
-      continue;
+  })();
+
+  try {
+    if (run.cancelRequested) return await cancelled(w, runId, run);
+    for (;;) {
+      while (window.length ? !window[0]!.outcome : reading) await changed.promise;
+      if (readError) throw readError;
+      if (!window.length) {
+        // `stored` is counted exactly by the cursor moves: each batch is counted once, when the cursor passes it.
+        await updateRun(w, runId, { status: 'done', finishedAt: new Date(w.now()), modelVersion }, [
+          { level: 'info', message: `done: ${run.done} items, ${run.stored} predictions stored, ${run.refusedBatches} batches refused` },
+        ]);
+        return { done: run.done, stored: run.stored };
+      }
+      let n = 0;
+      while (n < window.length && window[n]!.outcome && !('error' in window[n]!.outcome!)) n++;
+      const failed = n < window.length && window[n]!.outcome && 'error' in window[n]!.outcome! ? window[n]! : null;
+      const ready = window.splice(0, n);
+      wake();
+      if (ready.length) {
+        const next = await commit(ready);
+        if (!next) return { done: run.done, stored: run.stored };
+        run = next;
+        if (run.cancelRequested) return await cancelled(w, runId, run);
+      }
+      if (failed) {
+        const e = (failed.outcome as { error: unknown }).error;
+        const message = e instanceof Error ? e.message : String(e);
+        const final = attempt >= (job.opts.attempts ?? 1);
+        await updateRun(w, runId, final ? { status: 'failed', error: message, finishedAt: new Date(w.now()) } : {}, [
+          { level: 'error', message: `${spanOf(failed.items)}: ${message}${final ? ' — giving up' : ` — retrying (attempt ${attempt})`}` },
+        ]);
+        if (e instanceof OutboundError && e.reason === 'address_refused') throw new UnrecoverableError(message);
+        if (final) {
+          await w.db.mlBackends.updateOne({ _id: backend._id }, { $set: { health: await checkBackendHealth(backend, new Date(w.now())) } });
+        }
+        throw e;
+      }
     }
-    modelVersion = reply.predictions.find((p) => p.modelVersion)?.modelVersion ?? modelVersion;
-    const stored = await putPredictions(
-      w.db,
-      project._id,
-      { kind: 'model', id: runId.toHexString(), name: backend.name, ...(modelVersion ? { modelVersion } : {}) },
-      sendable.map((x, i) => ({ itemId: x.item._id, regions: reply.predictions[i]!.regions, score: reply.predictions[i]!.score })),
-      new Date(w.now()),
-    );
-    await w.db.mlRuns.updateOne(
-      { _id: runId, cursorSeq: run.cursorSeq },
-      { $set: { cursorSeq: last, modelVersion }, $inc: { done: items.length, stored } },
-    );
-    await job.updateProgress({ done: run.done + items.length, total: run.total });
+  } finally {
+    stop = true;
+    wake();
+    await producer;
+    await reader.close();
+    agent.destroy();
   }
+
+  /** Stores the answered batches (in seq order) and moves the cursor past them; the run as it is now, or null if it is gone. */
+  async function commit(ready: Slot[]): Promise<MlRunDoc | null> {
+    const at = new Date(w.now());
+    const predictions: NewPrediction[] = [];
+    const lines: MlRunLogLine[] = [];
+    let refused = 0;
+    for (const slot of ready) {
+      const reply = (slot.outcome as { reply: ReplyResult }).reply;
+      if (!reply.ok) {
+        refused++;
+        const where = reply.error.task === undefined ? '' : ` (task ${slot.sent[reply.error.task]?.task.id ?? '?'})`;
+        lines.push({ at, level: 'error', message: `${spanOf(slot.items)} refused${where}: ${reply.error.reason}: ${reply.error.message}` });
+        continue;
+      }
+      modelVersion = reply.predictions.find((p) => p.modelVersion)?.modelVersion ?? modelVersion;
+      slot.sent.forEach((x, i) =>
+        predictions.push({ itemId: x.item._id, regions: reply.predictions[i]!.regions, score: reply.predictions[i]!.score }),
+      );
+    }
+    const stored = predictions.length
+      ? await putPredictions(
+          w.db,
+          project!._id,
+          { kind: 'model', id: runId.toHexString(), name: backend!.name, ...(modelVersion ? { modelVersion } : {}) },
+          predictions,
+          at,
+        )
+      : 0;
+    const items = ready.reduce((sum, s) => sum + s.items.length, 0);
+    const last = ready[ready.length - 1]!.items.at(-1)!.seq;
+    const moved = await w.db.mlRuns.findOneAndUpdate(
+      { _id: runId, cursorSeq: run!.cursorSeq },
+      {
+        $set: { cursorSeq: last, modelVersion },
+        $inc: { done: items, stored, refusedBatches: refused },
+        ...(lines.length ? { $push: { log: { $each: lines, $slice: -ML_RUN_LOG_LINES } } } : {}),
+      },
+      // (No projection: FerretDB 1.24's findAndModify has none.)
+      { returnDocument: 'after' },
+    );
+    // Not moved: another worker holding this run (a stalled job taken over) moved it; go on from where it is.
+    const now = moved ?? (await w.db.mlRuns.findOne({ _id: runId }));
+    if (now) await job.updateProgress({ done: now.done, total: now.total });
+    return now;
+  }
+}
+
+async function cancelled(w: WorkerContext, runId: ObjectId, run: MlRunDoc): Promise<{ done: number; stored: number }> {
+  await updateRun(w, runId, { status: 'cancelled', finishedAt: new Date(w.now()) }, [
+    { level: 'info', message: `cancelled after ${run.done} items` },
+  ]);
+  return { done: run.done, stored: run.stored };
 }
 
 /** Every backend's /health, on a schedule (ML_HEALTH_EVERY_MS). */
