@@ -27,7 +27,7 @@ export function CertificatePage({ id }: { id: string }) {
   return (
     <div className="page certificate" data-testid="certificate">
       <p className="certificate__actions">
-        <button type="button" className="button" data-testid="certificate-print" onClick={() => window.print()}>
+        <button type="button" className="btn" data-testid="certificate-print" onClick={() => window.print()}>
           {t('certificate.print')}
         </button>
       </p>

@@ -106,7 +106,7 @@ function RunningExam({ attempt, onClosed, onExpired }: { attempt: Attempt; onClo
         <PracticalItems attempt={attempt} answers={answers} onChange={change} />
       )}
       <p>
-        <button type="button" className="button button--primary" data-testid="exam-submit" disabled={busy} onClick={() => void submit()}>
+        <button type="button" className="btn btn--primary" data-testid="exam-submit" disabled={busy} onClick={() => void submit()}>
           {t('exam.submit')}
         </button>
       </p>
@@ -181,7 +181,7 @@ function ItemTabs({
         <button
           key={it.id}
           type="button"
-          className={`button${i === current ? ' button--primary' : ''}`}
+          className={`btn btn--small${i === current ? ' btn--primary' : ''}`}
           data-testid="exam-item-tab"
           data-item-id={it.id}
           aria-current={i === current ? 'step' : undefined}

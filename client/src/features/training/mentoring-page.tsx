@@ -99,11 +99,11 @@ function AssignMentor({ record, onAssign }: { record: MentoringRecord; onAssign:
           ))}
         </select>
       </label>{' '}
-      <button type="button" className="button" data-testid="mentoring-assign" disabled={pick === ''} onClick={() => onAssign(pick)}>
+      <button type="button" className="btn" data-testid="mentoring-assign" disabled={pick === ''} onClick={() => onAssign(pick)}>
         {t('mentoring.assign')}
       </button>{' '}
       {record.mentor && (
-        <button type="button" className="button" data-testid="mentoring-unassign" onClick={() => onAssign(null)}>
+        <button type="button" className="btn" data-testid="mentoring-unassign" onClick={() => onAssign(null)}>
           {t('mentoring.unassign')}
         </button>
       )}
@@ -145,7 +145,7 @@ function GoalForm({ onAdd }: { onAdd: (goal: { text: string; due: string }) => P
       </label>
       <button
         type="button"
-        className="button"
+        className="btn"
         data-testid="mentoring-goal-add"
         disabled={text.trim() === ''}
         onClick={() => void onAdd({ text, due }).then(() => setText(''))}
@@ -244,7 +244,7 @@ function NoteForm({
       )}
       <button
         type="button"
-        className="button button--primary"
+        className="btn btn--primary"
         data-testid="mentoring-note-add"
         disabled={text.trim() === ''}
         onClick={() => void submit()}

@@ -59,11 +59,11 @@ export function PracticePage({ slug, version, itemId }: { slug: string; version:
       {...(result ? { prefilledRegions: result.gold, readOnly: true } : { onChange: setRegions })}
       actions={
         result ? (
-          <button type="button" className="button" data-testid="practice-retry" onClick={retry}>
+          <button type="button" className="btn" data-testid="practice-retry" onClick={retry}>
             {t('practice.retry')}
           </button>
         ) : (
-          <button type="button" className="button button--primary" data-testid="practice-submit" onClick={() => void submit()}>
+          <button type="button" className="btn btn--primary" data-testid="practice-submit" onClick={() => void submit()}>
             {t('practice.submit')}
           </button>
         )

@@ -96,12 +96,12 @@ export function QuestionBankPage({ slug, version, user }: { slug: string | null;
       </div>
       {data && <Counts bank={data} />}
       <p>
-        <button type="button" className="button button--primary" data-testid="bank-new" onClick={() => setEditing('new')}>
+        <button type="button" className="btn btn--primary" data-testid="bank-new" onClick={() => setEditing('new')}>
           {t('bank.new')}
         </button>{' '}
         <button
           type="button"
-          className="button"
+          className="btn"
           data-testid="bank-import"
           onClick={() =>
             void act(async () => {
@@ -235,19 +235,19 @@ function QuestionRow({
         {t('bank.version', { version: q.version })} · {t(`bank.source.${q.source}`)}
       </p>
       <p>
-        <button type="button" className="button" data-testid="bank-edit" onClick={onEdit}>
+        <button type="button" className="btn" data-testid="bank-edit" onClick={onEdit}>
           {t('bank.edit')}
         </button>{' '}
         {q.status === 'active' ? (
-          <button type="button" className="button" data-testid="bank-retire" onClick={() => onStatus(true)}>
+          <button type="button" className="btn" data-testid="bank-retire" onClick={() => onStatus(true)}>
             {t('bank.retire')}
           </button>
         ) : (
-          <button type="button" className="button" data-testid="bank-restore" onClick={() => onStatus(false)}>
+          <button type="button" className="btn" data-testid="bank-restore" onClick={() => onStatus(false)}>
             {t('bank.restore')}
           </button>
         )}{' '}
-        <button type="button" className="button" data-testid="bank-history" onClick={() => setOpen(!open)}>
+        <button type="button" className="btn" data-testid="bank-history" onClick={() => setOpen(!open)}>
           {open ? t('bank.hideHistory') : t('bank.history')}
         </button>
       </p>

@@ -138,14 +138,14 @@ export function QuestionEditor({
                 onChange={(e) => setOption(i, l, e.target.value)}
               />
             ))}
-            <button type="button" className="button" aria-label={t('bank.removeOption', { n: i + 1 })} onClick={() => removeOption(i)}>
+            <button type="button" className="btn" aria-label={t('bank.removeOption', { n: i + 1 })} onClick={() => removeOption(i)}>
               ×
             </button>
           </div>
         ))}
         <button
           type="button"
-          className="button"
+          className="btn"
           data-testid="q-option-add"
           disabled={q.options.length >= 6}
           onClick={() => setQ({ ...q, options: [...q.options, Object.fromEntries(langs.map((l) => [l, ''])) as LocalizedText] })}
@@ -192,10 +192,10 @@ export function QuestionEditor({
         error !== null && <ErrorAlert error={error} testId="q-error" />
       )}
       <p>
-        <button type="button" className="button button--primary" data-testid="q-save" disabled={busy} onClick={() => void save()}>
+        <button type="button" className="btn btn--primary" data-testid="q-save" disabled={busy} onClick={() => void save()}>
           {t('bank.save')}
         </button>{' '}
-        <button type="button" className="button" data-testid="q-cancel" onClick={onCancel}>
+        <button type="button" className="btn" data-testid="q-cancel" onClick={onCancel}>
           {t('bank.cancel')}
         </button>
       </p>

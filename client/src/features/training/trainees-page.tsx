@@ -115,7 +115,7 @@ function Pauses() {
               answers: p.answers,
               threshold: pct(p.threshold),
             })}{' '}
-            <button type="button" className="button" data-testid="trainee-pause-lift" onClick={() => void lift(p.projectId, p.userId)}>
+            <button type="button" className="btn" data-testid="trainee-pause-lift" onClick={() => void lift(p.projectId, p.userId)}>
               {t('trainees.lift')}
             </button>
           </li>
@@ -149,10 +149,10 @@ function Contests() {
           <li key={c.id} data-testid="trainee-contest" data-contest-id={c.id}>
             {t('trainees.contest', { user: c.username, project: c.projectName, note: c.note })}{' '}
             <Link to={paths.itemGold(c.projectId, c.itemId)}>{t('trainees.contestItem')}</Link>{' '}
-            <button type="button" className="button" data-testid="contest-accept" onClick={() => void resolve(c.id, true)}>
+            <button type="button" className="btn" data-testid="contest-accept" onClick={() => void resolve(c.id, true)}>
               {t('trainees.contestAccept')}
             </button>{' '}
-            <button type="button" className="button" data-testid="contest-reject" onClick={() => void resolve(c.id, false)}>
+            <button type="button" className="btn" data-testid="contest-reject" onClick={() => void resolve(c.id, false)}>
               {t('trainees.contestReject')}
             </button>
           </li>

@@ -111,12 +111,7 @@ export function TrainingPage({ user }: { user: User }) {
                 </td>
                 <td>
                   {p.available && p.canStart && (
-                    <button
-                      type="button"
-                      className="button button--primary"
-                      data-testid={`start-${p.part}`}
-                      onClick={() => void start(p.part)}
-                    >
+                    <button type="button" className="btn btn--primary" data-testid={`start-${p.part}`} onClick={() => void start(p.part)}>
                       {t('training.start')}
                     </button>
                   )}
