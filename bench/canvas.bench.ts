@@ -1,8 +1,14 @@
 /**
- * `npm run bench:canvas`: the image editor in headless Chromium on synthetic data.
+ * `npm run bench:canvas`: the annotator's real workspace page in headless Chromium — served by the
+ * real server (built client, a server and a workers process on Redis + FerretDB of the bench's own),
+ * a real image project, a signed-in annotator holding the lease of an item whose draft (saved through
+ * the API, as the workspace saves it) holds the regions. Everything the page runs is in the figures:
+ * the store, the autosaver (drafts to IndexedDB and the server), the save indicator, the lease keeper,
+ * the region list. Input is real mouse and wheel input (playwright-core).
  *
  *  1. 4,000 × 3,000 image with 2,000 boxes: frame times while panning (middle-drag) and zooming (wheel).
- *  2. The same image with 1,000 boxes: time from mouse-up to the new box being drawn.
+ *  2. The same image with 1,000 boxes: time from mouse-up to the new box being drawn (this also starts
+ *     the autosaver's save and the save indicator).
  *  3. 500 polygons of 30 points: frame times while panning and zooming.
  *  4. 8,000 × 8,000 image with 200 boxes: frame times (large-image responsiveness).
  *
@@ -10,35 +16,36 @@
  * (requestAnimationFrame deltas, every frame counted: `frame_interval_p50_ms`, `_p95_ms`) and the long
  * tasks (> 50 ms) while panning and zooming; then, beside it, the main-thread cost of each frame that
  * drew something (first input event of the frame until the first task after the Konva draw). The view
- * stays centred (closed pan circles, symmetric zoom, fit between cycles); `cycles` and
- * `visible_regions_min` (the fewest boxes on screen at any sampled point) say how much was drawn.
- *
- * Page: the stand-alone harness (client/bench.html, canvas-harness.tsx) — the real AnnotationEditor
- * and its store, without the workspace page around it: no autosaver (drafts to IndexedDB and the
- * server), no save indicator, no lease keeper, so no server is needed. Those run after a change
- * (debounced), not per frame of a pan or zoom, which change no regions; the figure for editing is the
- * new-box time. The JSON says `page: "harness"`.
- * Also saves screenshots of the image and text editors to tests/artifacts/.
- * Ends with one JSON line.
+ * stays centred (closed pan circles, symmetric zoom around one point, fit between cycles); `cycles` and
+ * `visible_regions_min` (the fewest regions on screen at any sampled point, from the regions' geometry
+ * and the view the input produced) say how much was drawn.
+ * Ends with one JSON line; raw figures in bench/results/canvas.json (bench/results.ts).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { seededRandom } from '@labelwork/core';
+import { repoRoot, startServices } from '../scripts/services.ts';
+import { ensureClientBuilt } from '../scripts/start.ts';
+import { wheelFactor } from '../client/src/editor/viewport.ts';
+import { ApiClient } from '../tests/support/api-client.ts';
+import { launchBrowser, signIn } from '../tests/support/browser.ts';
+import { stageView, fitView } from '../tests/support/editor-driver.ts';
+import { imageSchema } from '../tests/support/fixtures.ts';
+import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../tests/support/processes.ts';
+import { createUser, setUpProject } from '../tests/support/project-setup.ts';
+import { streetScene } from '../tests/support/scene-image.ts';
 import { startRecording } from './results.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const clientDir = path.join(root, 'client');
-const outDir = path.join(root, 'bench', 'out', 'canvas-harness');
-const artifacts = path.join(root, 'tests', 'artifacts');
 const VIEWPORT = { width: 1600, height: 1000 };
 const INTERACT_MS = Number(process.env.BENCH_INTERACT_MS ?? 2500);
 /** At least this many pan + zoom cycles per scene, however long they take on a loaded machine. */
 const MIN_CYCLES = Number(process.env.BENCH_MIN_CYCLES ?? 3);
-/** BENCH_ONLY=boxes,latency,polygons,large,screenshots runs a subset (the JSON line then has NaN for the rest). */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'boxes,latency,polygons,large,screenshots').split(','));
+/** BENCH_ONLY=boxes,latency,polygons,large runs a subset (the JSON line then has NaN for the rest). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'boxes,latency,polygons,large').split(','));
+/** Same as processes.ts gives the server it spawns. */
+const ADMIN_PASSWORD = 'admin-password-for-tests';
 const NONE: FrameStats = {
   frames: 0,
   median: NaN,
@@ -56,56 +63,64 @@ const NONE: FrameStats = {
   visibleMin: NaN,
 };
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
+// ── Scenes: regions as a model or an earlier session would leave them ─────────────────────
 
-async function buildHarness(): Promise<void> {
-  const index = path.join(outDir, 'bench.html');
-  const srcTime = Math.max(
-    newest(path.join(clientDir, 'src')),
-    newest(path.join(root, 'core', 'src')),
-    statSync(path.join(clientDir, 'bench.html')).mtimeMs,
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= srcTime) return;
-  console.error('building the bench harness (vite build client/bench.html)…');
-  const { build } = await import('vite');
-  await build({
-    configFile: path.join(clientDir, 'vite.config.ts'),
-    root: clientDir,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, sourcemap: false, rolldownOptions: { input: path.join(clientDir, 'bench.html') } },
+interface Size {
+  width: number;
+  height: number;
+}
+type BoxRegion = { id: string; type: 'bbox'; label: string; x: number; y: number; w: number; h: number };
+type PolygonRegion = { id: string; type: 'polygon'; label: string; points: { x: number; y: number }[] };
+type SceneRegion = BoxRegion | PolygonRegion;
+
+function boxes(n: number, img: Size, seed = 1): BoxRegion[] {
+  const r = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const w = 20 + r() * 180;
+    const h = 20 + r() * 140;
+    const label = i % 2 ? 'pedestrian' : 'car';
+    return { id: `b${i}`, type: 'bbox', label, x: r() * (img.width - w), y: r() * (img.height - h), w, h };
   });
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
+function polygons(n: number, points: number, img: Size, seed = 2): PolygonRegion[] {
+  const r = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const cx = 150 + r() * (img.width - 300);
+    const cy = 150 + r() * (img.height - 300);
+    const rad = 40 + r() * 100;
+    return {
+      id: `p${i}`,
+      type: 'polygon',
+      label: 'road',
+      points: Array.from({ length: points }, (_, k) => {
+        const a = (k / points) * Math.PI * 2;
+        const rr = rad * (0.7 + r() * 0.3);
+        return { x: cx + Math.cos(a) * rr, y: cy + Math.sin(a) * rr };
+      }),
+    };
+  });
+}
+
+const boundsOf = (g: SceneRegion): [number, number, number, number] => {
+  if (g.type === 'bbox') return [g.x, g.y, g.x + g.w, g.y + g.h];
+  const xs = g.points.map((p) => p.x);
+  const ys = g.points.map((p) => p.y);
+  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 };
 
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = path.join(dir, rel === '/' ? 'bench.html' : rel);
-    if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
-  );
+/** How many regions intersect the stage for a view (offset x, y and scale, stage-local), in image pixels. */
+function visibleRegions(regions: readonly SceneRegion[], view: { x: number; y: number; scale: number }, stage: Size): number {
+  const x0 = -view.x / view.scale;
+  const y0 = -view.y / view.scale;
+  const x1 = x0 + stage.width / view.scale;
+  const y1 = y0 + stage.height / view.scale;
+  let n = 0;
+  for (const g of regions) {
+    const b = boundsOf(g);
+    if (b[2] >= x0 && b[0] <= x1 && b[3] >= y0 && b[1] <= y1) n++;
+  }
+  return n;
 }
 
 // ── In-page probes ────────────────────────────────────────────────────────────────────
@@ -119,7 +134,8 @@ const FRAME_PROBE = `(() => {
   } catch {}
   const mark = () => { if (st.frameStart === null) st.frameStart = performance.now(); };
   for (const t of ['pointermove', 'pointerdown', 'pointerup', 'wheel', 'keydown']) window.addEventListener(t, mark, { capture: true, passive: true });
-  const stage = window.Konva.stages[0];
+  const host = document.querySelector('[data-testid=editor-stage]');
+  const stage = window.Konva.stages.find((s) => host && host.contains(s.container()));
   for (const layer of stage.getLayers()) {
     let t0 = 0;
     layer.on('beforeDraw', () => { t0 = performance.now(); });
@@ -173,18 +189,86 @@ const pct = (xs: number[], p: number) => {
 };
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-async function openScene(page: Page, base: string, query: string): Promise<void> {
-  await page.goto(`${base}/bench.html?${query}`);
-  const image = !query.includes('scene=text');
+// ── The app: services, server and workers, the annotator's leases ─────────────────────────
+
+interface App {
+  url: string;
+  admin: ApiClient;
+  procs: Proc[];
+  stopServices(): Promise<void>;
+}
+
+async function startApp(): Promise<App> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-bench-canvas-'));
+  const services = await startServices({ dir, log: (l) => console.error(`[services] ${l}`) });
+  // The client as users get it (production build), in a directory of the bench's own.
+  const clientDist = process.env.CLIENT_DIST ?? path.join(repoRoot, 'bench', 'out', 'client');
+  process.env.CLIENT_DIST = clientDist;
+  ensureClientBuilt((l) => console.error(l));
+  const env = { ...sharedEnv(services.mongoUrl, services.redisUrl), CLIENT_DIST: clientDist };
+  const server = await spawnServer(env);
+  const workers = await spawnWorkers(env);
+  const admin = new ApiClient(server.url);
+  await admin.login('admin', ADMIN_PASSWORD);
+  return {
+    url: server.url,
+    admin,
+    procs: [server, workers],
+    async stopServices() {
+      await services.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A project with one image, put up; the annotator takes its task and saves `regions` as the
+ * draft (PUT /api/tasks/:leaseId/draft, as the workspace's autosaver does). Opening the workspace
+ * then resumes that lease with the draft.
+ */
+async function sceneProject(app: App, anno: { id: string; client: ApiClient }, name: string, image: Size, regions: SceneRegion[]) {
+  const lead = new ApiClient(app.url);
+  await lead.login('admin', ADMIN_PASSWORD);
+  const projectId = await setUpProject(lead, {
+    name,
+    kind: 'image',
+    labelSchema: imageSchema,
+    members: [anno.id],
+    minLevel: 'L5',
+    images: [{ name: `${name}.png`, data: await streetScene(image.width, image.height), type: 'image/png' }],
+    queue: 1,
+  });
+  const next = await anno.client.post(`/api/projects/${projectId}/tasks/next`);
+  if (next.status !== 200) throw new Error(`next: ${next.status} ${JSON.stringify(next.body)}`);
+  const draft = await anno.client.put(`/api/tasks/${next.body.task.leaseId}/draft`, { regions });
+  if (draft.status !== 200) throw new Error(`draft: ${draft.status} ${JSON.stringify(draft.body).slice(0, 500)}`);
+  return projectId;
+}
+
+const regionCount = async (page: Page) => Number(/\d+/.exec((await page.getByTestId('region-count').textContent()) ?? '')?.[0] ?? NaN);
+
+/** Opens the workspace on the project's task and waits until the regions are on the stage. */
+async function openWorkspace(page: Page, projectId: string, n: number): Promise<void> {
+  await page.goto(`/projects/${projectId}/work`);
+  await page.locator('[data-testid=workspace][data-phase=working]').waitFor({ timeout: 60_000 });
+  await page.getByTestId('editor-stage').waitFor();
+  const deadline = Date.now() + 60_000;
+  while ((await regionCount(page)) !== n) {
+    if (Date.now() > deadline) throw new Error(`the workspace shows ${await regionCount(page)} regions, not ${n}`);
+    await page.waitForTimeout(100);
+  }
   await page.waitForFunction(
-    (image) =>
-      (window as unknown as { __bench?: { ready: boolean } }).__bench?.ready === true &&
-      (!image || (window as unknown as { Konva?: { stages: unknown[] } }).Konva?.stages.length === 1),
-    image,
-    { timeout: 60_000 },
+    () => {
+      const host = document.querySelector('[data-testid=editor-stage]');
+      const k = (window as unknown as { Konva?: { stages: { container(): Element }[] } }).Konva;
+      return !!host && !!k?.stages.some((s) => host.contains(s.container()));
+    },
+    null,
+    { timeout: 30_000 },
   );
+  await fitView(page);
   // Let the first frames (image levels, regions) draw.
-  await page.waitForTimeout(400);
+  await page.waitForTimeout(600);
 }
 
 async function stageBox(page: Page) {
@@ -193,40 +277,31 @@ async function stageBox(page: Page) {
   return box;
 }
 
-/** How many regions intersect the visible part of the stage now (boxes and polygons by their bounds). */
-const VISIBLE_REGIONS = `(() => {
-  const s = window.__bench.store.getState();
-  const vp = s.viewport;
-  const x0 = -vp.x / vp.scale, y0 = -vp.y / vp.scale;
-  const x1 = x0 + s.stage.width / vp.scale, y1 = y0 + s.stage.height / vp.scale;
-  let n = 0;
-  for (const r of s.regions) {
-    let b = null;
-    if (r.type === 'bbox') b = [r.x, r.y, r.x + r.w, r.y + r.h];
-    else if (r.points && r.points.length) {
-      const xs = r.points.map((p) => p.x), ys = r.points.map((p) => p.y);
-      b = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-    }
-    if (b && b[2] >= x0 && b[0] <= x1 && b[3] >= y0 && b[1] <= y1) n++;
-  }
-  return n;
-})()`;
-
 /**
  * Pan and zoom cycles for about INTERACT_MS (at least MIN_CYCLES). Each cycle: a middle-button drag around a circle that
  * ends where it started, six wheel notches in and six out around one point (the view comes back to
  * where it was), then F (fit) so the next cycle starts from the centred image — the view cannot drift
- * off the image and cull the boxes it is meant to draw.
+ * off the image and cull the regions it is meant to draw. The regions on screen are counted from
+ * their geometry and the view the input gives: the fitted view after each closed pan circle, and
+ * at the deepest zoom the fitted view scaled by six wheel notches around the pointer.
  */
-async function panAndZoom(page: Page): Promise<FrameStats> {
+async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion[]): Promise<FrameStats> {
   const box = await stageBox(page);
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
+  const fitted = await stageView(page, image);
+  const stage = { width: 2 * fitted.x + image.width * fitted.scale, height: 2 * fitted.y + image.height * fitted.scale };
+  const zoomed = (px: number, py: number) => {
+    const f = wheelFactor(-120) ** 6;
+    const lx = px - fitted.left;
+    const ly = py - fitted.top;
+    return { scale: fitted.scale * f, x: lx - (lx - fitted.x) * f, y: ly - (ly - fitted.y) * f };
+  };
   await page.evaluate(FRAME_PROBE);
   const end = Date.now() + INTERACT_MS;
   let phase = 0;
   let cycles = 0;
-  const visible: number[] = [await page.evaluate<number>(VISIBLE_REGIONS)];
+  const visible: number[] = [visibleRegions(regions, fitted, stage)];
   while (Date.now() < end || cycles < MIN_CYCLES) {
     // Pan: a closed circle with the middle button (start = end = the stage centre).
     await page.mouse.move(cx, cy);
@@ -236,13 +311,13 @@ async function panAndZoom(page: Page): Promise<FrameStats> {
       await page.mouse.move(cx + (Math.cos(a + phase) - Math.cos(phase)) * 160, cy + (Math.sin(a + phase) - Math.sin(phase)) * 110);
     }
     await page.mouse.up({ button: 'middle' });
-    visible.push(await page.evaluate<number>(VISIBLE_REGIONS));
+    visible.push(visibleRegions(regions, fitted, stage));
     // Zoom in then out around the same point, near the centre (it moves a little between cycles).
-    const px = cx + Math.cos(phase) * 60;
-    const py = cy + Math.sin(phase) * 40;
+    const px = Math.round(cx + Math.cos(phase) * 60);
+    const py = Math.round(cy + Math.sin(phase) * 40);
     await page.mouse.move(px, py);
     for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -120);
-    visible.push(await page.evaluate<number>(VISIBLE_REGIONS));
+    visible.push(visibleRegions(regions, zoomed(px, py), stage));
     for (let i = 0; i < 6; i++) await page.mouse.wheel(0, 120);
     await page.keyboard.press('f');
     phase += 0.7;
@@ -283,7 +358,11 @@ async function panAndZoom(page: Page): Promise<FrameStats> {
   };
 }
 
-/** Draws `count` boxes with the mouse; for each, time from the mouse-up event to the end of the frame that shows it. */
+/**
+ * Draws `count` boxes with the mouse; for each, time from the mouse-up event to the end of the
+ * frame that shows it: the first draw of the regions layer after the mouse-up (it redraws only when
+ * regions change), closed by the first task after that draw; the region list must then count it.
+ */
 async function newBoxLatency(page: Page, count: number): Promise<number[]> {
   const box = await stageBox(page);
   await page.getByTestId('tool-bbox').click();
@@ -291,19 +370,22 @@ async function newBoxLatency(page: Page, count: number): Promise<number[]> {
   for (let i = 0; i < count; i++) {
     const x = box.x + 120 + (i % 5) * 180;
     const y = box.y + 120 + Math.floor(i / 5) * 160;
+    const before = await regionCount(page);
     await page.evaluate(() => {
+      const host = document.querySelector('[data-testid=editor-stage]')!;
       const w = window as unknown as {
-        __lat: { up: number; drawn: number; before: number };
-        __bench: { store: { getState(): { regions: unknown[] } } };
-        Konva: { stages: { getLayers(): { on(e: string, f: () => void): void; off(e: string): void }[] }[] };
+        __lat: { up: number; drawn: number };
+        Konva: { stages: { container(): Element; getLayers(): { on(e: string, f: () => void): void; off(e: string): void }[] }[] };
       };
-      const lat = { up: 0, drawn: 0, before: w.__bench.store.getState().regions.length };
+      const lat = { up: 0, drawn: 0 };
       w.__lat = lat;
       window.addEventListener('pointerup', (e) => (lat.up = e.timeStamp), { capture: true, once: true });
-      const regionsLayer = w.Konva.stages[0]!.getLayers()[0]!;
+      const regionsLayer = w.Konva.stages.find((s) => host.contains(s.container()))!.getLayers()[0]!;
       regionsLayer.off('draw.lat');
       regionsLayer.on('draw.lat', () => {
-        if (lat.up && !lat.drawn && w.__bench.store.getState().regions.length > lat.before) {
+        // The regions layer redraws only when regions change (or the view moves, which it does not
+        // here): its first draw after the mouse-up is the one that shows the new box.
+        if (lat.up && !lat.drawn) {
           // The box is on the layer canvas; count until the frame is done (first task after it).
           const ch = new MessageChannel();
           ch.port1.onmessage = () => (lat.drawn = performance.now());
@@ -316,7 +398,16 @@ async function newBoxLatency(page: Page, count: number): Promise<number[]> {
     await page.mouse.move(x + 60, y + 40, { steps: 4 });
     await page.mouse.move(x + 120, y + 90, { steps: 4 });
     await page.mouse.up();
-    await page.waitForFunction(() => (window as unknown as { __lat: { drawn: number } }).__lat.drawn > 0, null, { timeout: 5000 });
+    await page
+      .waitForFunction(() => (window as unknown as { __lat: { drawn: number } }).__lat.drawn > 0, null, { timeout: 10_000 })
+      .catch(async (e: unknown) => {
+        await page.screenshot({ path: path.join(repoRoot, 'bench', 'out', 'canvas-new-box-timeout.png') });
+        throw new Error(`the new box was not drawn (regions ${before} → ${await regionCount(page)}): ${String(e)}`);
+      });
+    for (let t = 0; (await regionCount(page)) !== before + 1; t++) {
+      if (t > 50) throw new Error(`the box was not added (${before} → ${await regionCount(page)})`);
+      await page.waitForTimeout(50);
+    }
     out.push(
       await page.evaluate(() => {
         const l = (window as unknown as { __lat: { up: number; drawn: number } }).__lat;
@@ -327,88 +418,41 @@ async function newBoxLatency(page: Page, count: number): Promise<number[]> {
   return out;
 }
 
-async function screenshots(page: Page, base: string): Promise<string[]> {
-  mkdirSync(artifacts, { recursive: true });
-  const files: string[] = [];
-  const shot = async (name: string) => {
-    const file = path.join(artifacts, name);
-    await page.screenshot({ path: file });
-    files.push(path.relative(root, file));
-  };
-  await openScene(page, base, 'scene=mixed&n=40&lang=zh-CN');
-  const box = await stageBox(page);
-  // Select a box by clicking inside one, so handles and the selection panel show.
-  const target = await page.evaluate(() => {
-    const s = (
-      window as unknown as {
-        __bench: {
-          store: {
-            getState(): {
-              regions: { id: string; type: string; x: number; y: number; w: number; h: number }[];
-              viewport: { x: number; y: number; scale: number };
-            };
-          };
-        };
-      }
-    ).__bench.store.getState();
-    const b = s.regions.find((r) => r.type === 'bbox' && r.w > 120)!;
-    return { x: (b.x + b.w / 2) * s.viewport.scale + s.viewport.x, y: (b.y + b.h / 2) * s.viewport.scale + s.viewport.y };
-  });
-  await page.mouse.click(box.x + target.x, box.y + target.y);
-  await shot('editor-image-zh.png');
-  await page.keyboard.press('Shift+Slash');
-  await page.waitForTimeout(200);
-  await shot('editor-cheatsheet-zh.png');
-  await page.keyboard.press('Escape');
-  // Drawing a polygon, half done.
-  await page.keyboard.press('p');
-  for (const [dx, dy] of [
-    [-200, -150],
-    [-40, -190],
-    [60, -60],
-  ] as const)
-    await page.mouse.click(box.x + box.width / 2 + dx, box.y + box.height / 2 + dy);
-  await page.mouse.move(box.x + box.width / 2 - 120, box.y + box.height / 2 + 20);
-  await shot('editor-polygon-drawing-zh.png');
-  await openScene(page, base, 'scene=mixed&n=40&lang=en');
-  await page.mouse.click(box.x + target.x, box.y + target.y);
-  await shot('editor-image-en.png');
-  await openScene(page, base, 'scene=text&lang=zh-CN');
-  const tag = page.locator('[data-testid="text-span"][data-span-id="s2"]');
-  await tag.click();
-  await shot('editor-text-zh.png');
-  // A keyboard selection: caret to the start, then Shift+Right over "2024年".
-  await page.getByTestId('text-content').focus();
-  await page.keyboard.press('Home');
-  for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowRight');
-  await shot('editor-text-selection-zh.png');
-  await openScene(page, base, 'scene=text&lang=en');
-  await shot('editor-text-en.png');
-  return files;
-}
-
 async function main(): Promise<void> {
   const recording = startRecording('canvas');
-  await buildHarness();
-  const { server, url } = await serve(outDir);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const app = await startApp();
+  let browser: Browser | null = null;
   try {
-    const page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+    const anno = { name: 'bench-annotator', id: '' };
+    anno.id = await createUser(app.admin, { name: anno.name, role: 'annotator', level: 'L4', lang: 'en' });
+    const annoApi = new ApiClient(app.url);
+    const login = await annoApi.login(anno.name, `${anno.name}-password`);
+    if (login.status !== 200) throw new Error(`login: ${login.status}`);
+    const annotator = { id: anno.id, client: annoApi };
+
+    const nBoxes = Number(process.env.BENCH_BOXES ?? 2000);
+    const IMG = { width: 4000, height: 3000 };
+    const LARGE = { width: 8000, height: 8000 };
+    const scenes = {
+      boxes: ONLY.has('boxes') ? boxes(nBoxes, IMG) : [],
+      latency: ONLY.has('latency') ? boxes(1000, IMG, 3) : [],
+      polygons: ONLY.has('polygons') ? polygons(500, 30, IMG) : [],
+      large: ONLY.has('large') ? boxes(200, LARGE, 4) : [],
+    };
+    const projects: Record<string, string> = {};
+    for (const [name, regions] of Object.entries(scenes)) {
+      if (!regions.length) continue;
+      console.error(`setting up ${name}: ${regions.length} regions…`);
+      projects[name] = await sceneProject(app, annotator, `bench-${name}`, name === 'large' ? LARGE : IMG, regions);
+    }
+
+    browser = await launchBrowser();
+    const context = await browser.newContext({ baseURL: app.url, locale: 'en-US', viewport: VIEWPORT, deviceScaleFactor: 1 });
+    const page = await context.newPage();
     // tsx names arrow functions with a helper that does not exist in the page.
     await page.addInitScript('window.__name = (f) => f');
     page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+    await signIn(page, anno.name, `${anno.name}-password`);
 
     const scene = (name: string, f: FrameStats) =>
       `${name}: rAF interval p50 ${f.intervalMedian} ms, p95 ${f.intervalP95} ms, p99 ${f.intervalP99} ms, max ${f.intervalMax} ms ` +
@@ -429,42 +473,38 @@ async function main(): Promise<void> {
       [`${prefix}visible_regions_min`]: f.visibleMin,
     });
 
-    const nBoxes = Number(process.env.BENCH_BOXES ?? 2000);
-    let boxes = NONE;
-    if (ONLY.has('boxes')) {
-      await openScene(page, url, `scene=boxes&n=${nBoxes}`);
-      boxes = await panAndZoom(page);
+    let boxStats = NONE;
+    if (projects.boxes) {
+      await openWorkspace(page, projects.boxes, scenes.boxes.length);
+      boxStats = await panAndZoom(page, IMG, scenes.boxes);
     }
-    console.error(scene(`${nBoxes} boxes on 4,000×3,000`, boxes));
+    console.error(scene(`${nBoxes} boxes on 4,000×3,000`, boxStats));
 
     let lat = [NaN];
-    if (ONLY.has('latency')) {
-      await openScene(page, url, 'scene=boxes&n=1000');
+    if (projects.latency) {
+      await openWorkspace(page, projects.latency, scenes.latency.length);
       lat = await newBoxLatency(page, 10);
     }
     console.error(`new box at 1,000 boxes: median ${r2(pct(lat, 50))} ms, max ${r2(Math.max(...lat))} ms (${lat.map(r2).join(', ')})`);
 
     let polys = NONE;
-    if (ONLY.has('polygons')) {
-      await openScene(page, url, 'scene=polygons&n=500&points=30');
-      polys = await panAndZoom(page);
+    if (projects.polygons) {
+      await openWorkspace(page, projects.polygons, scenes.polygons.length);
+      polys = await panAndZoom(page, IMG, scenes.polygons);
     }
     console.error(scene('500 polygons × 30 points', polys));
 
     let large = NONE;
-    if (ONLY.has('large')) {
-      await openScene(page, url, 'scene=large&n=200');
-      large = await panAndZoom(page);
+    if (projects.large) {
+      await openWorkspace(page, projects.large, scenes.large.length);
+      large = await panAndZoom(page, LARGE, scenes.large);
     }
     console.error(scene('8,000×8,000 image, 200 boxes', large));
 
-    const shots = ONLY.has('screenshots') ? await screenshots(page, url) : [];
-    console.error(`screenshots: ${shots.join(', ')}`);
-
     const result = {
-      page: 'harness',
+      page: 'workspace',
       boxes: nBoxes,
-      ...figures('', boxes),
+      ...figures('', boxStats),
       new_box_ms: r2(pct(lat, 50)),
       new_box_max_ms: r2(Math.max(...lat)),
       ...figures('polygons_', polys),
@@ -473,8 +513,9 @@ async function main(): Promise<void> {
     console.error(`raw figures in ${recording.write({ ...result, interact_ms: INTERACT_MS, new_box_samples_ms: lat.map(r2) })}`);
     console.log(JSON.stringify(result));
   } finally {
-    await browser.close();
-    server.close();
+    await browser?.close();
+    await Promise.all(app.procs.map((p) => p.stop()));
+    await app.stopServices();
   }
 }
 
