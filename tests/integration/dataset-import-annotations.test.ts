@@ -129,7 +129,7 @@ describe('dataset import as finished annotations', () => {
       expect(new Set(anns.map((a) => a.slot)).size).toBe(anns.length);
     }
     const audit = await t.app.ctx.db.audit.findOne({ action: 'dataset.import', 'details.importId': id });
-    expect(audit?.details).toMatchObject({ as: 'annotations', stored: 3, skipped: { item_full: 1 } });
+    expect(audit?.details).toMatchObject({ as: 'annotations', annotators: { bySource: { 'ann1@x': alice.id, 'ann2@x': dave.id } } });
 
     // The item now at k gets its agreement computed, as after a normal submit.
     await waitFor('agreement of the filled item', () => t.app.ctx.db.agreements.findOne({ _id: `item:${carolItem}` }));

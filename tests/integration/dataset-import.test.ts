@@ -5,16 +5,21 @@ import type { ApiClient, ApiResponse } from '../support/api-client.ts';
 import { imageSchema, pngBuffer, textSchema } from '../support/fixtures.ts';
 import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { startTestWorkers } from '../support/tasks.ts';
+import type { RunningWorkers } from '../../workers/src/app.ts';
 import { buildZip, centralHeaders, patchName } from '../support/zip.ts';
 import { seedBoxProject } from '../support/dataset-seed.ts';
 
 let t: TestApp;
+let workers: RunningWorkers;
 let lead: ApiClient;
 let imageProject = '';
 let textProject = '';
 
 beforeAll(async () => {
   t = await startTestApp();
+  // Confirmed imports are stored by the workers' dataset-import job.
+  workers = await startTestWorkers(t);
   const admin = await t.admin();
   lead = (await signedInUser(admin, { name: 'lead', role: 'lead' })).client;
   imageProject = (await lead.post('/api/projects', { name: 'coco in', kind: 'image', labelSchema: imageSchema })).body.project.id;
@@ -30,6 +35,7 @@ beforeAll(async () => {
   expect(text.status).toBe(201);
 });
 afterAll(async () => {
+  await workers?.close();
   await t?.close();
 });
 

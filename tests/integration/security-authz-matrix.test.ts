@@ -171,6 +171,9 @@ const CALLS: Record<string, Call> = {
     path: V((v) => `/api/projects/${v.imageProjectId}/dataset-imports/${v.datasetImportId}/confirm`),
     body: () => ({ mapping: {} }),
   },
+  'POST /api/projects/:id/dataset-imports/:importId/cancel': {
+    path: V((v) => `/api/projects/${v.imageProjectId}/dataset-imports/${v.datasetImportId}/cancel`),
+  },
   // Dataset exports and snapshots (the project's managers).
   'POST /api/projects/:id/exports': { path: V((v) => `/api/projects/${v.projectId}/exports`), body: () => ({ format: 'jsonl' }) },
   'GET /api/projects/:id/exports': { path: V((v) => `/api/projects/${v.projectId}/exports`) },

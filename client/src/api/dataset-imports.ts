@@ -34,3 +34,8 @@ export async function confirmDatasetImport(
 export async function getDatasetImport(projectId: string, importId: string): Promise<DatasetImportView> {
   return (await http.get<{ import: DatasetImportView }>(`${base(projectId)}/${seg(importId)}`)).import;
 }
+
+/** Asks a running import to stop; the workers take back what it stored. */
+export async function cancelDatasetImport(projectId: string, importId: string): Promise<DatasetImportView> {
+  return (await http.post<{ import: DatasetImportView }>(`${base(projectId)}/${seg(importId)}/cancel`)).import;
+}

@@ -138,7 +138,10 @@ export interface DatasetImportView {
   annotator?: string;
   /** Importing as annotations: the annotators the confirm used (user ids). */
   annotators?: ImportAnnotators;
-  status: 'preview' | 'running' | 'complete' | 'failed';
+  /** `running`: queued or being stored by the dataset-import worker job; `cancelled` at the lead's request (nothing kept). */
+  status: 'preview' | 'running' | 'complete' | 'failed' | 'cancelled';
+  /** A cancel was asked for and the job has not stopped yet. */
+  cancelRequested?: boolean;
   done: number;
   total: number;
   preview: ImportPreview;

@@ -3,6 +3,7 @@ import { Id } from '../schema/common.ts';
 import { ItemStatus } from '../schema/item.ts';
 import { DATASET_FORMATS } from '../formats/dataset/types.ts';
 import type { SnapshotChangelog } from '../datasets/snapshot.ts';
+import type { Region } from '../schema/region.ts';
 
 /**
  * Contracts of dataset exports and snapshots: the HTTP bodies, the job payloads of the `{export}`
@@ -128,17 +129,41 @@ export const EXPORT_JOBS = {
   export: 'export',
   snapshot: 'snapshot',
   cleanup: 'export-cleanup',
+  /** Storing a confirmed dataset import (docs/dataset-import.md). */
+  datasetImport: 'dataset-import',
 } as const;
 
 export const ExportJobData = z.object({ exportId: Id });
 export type ExportJobData = z.infer<typeof ExportJobData>;
 export const SnapshotJobData = z.object({ snapshotId: Id });
 export type SnapshotJobData = z.infer<typeof SnapshotJobData>;
+export const DatasetImportJobData = z.object({ importId: Id });
+export type DatasetImportJobData = z.infer<typeof DatasetImportJobData>;
+
+/**
+ * One line of a confirmed import's plan file (gzip JSON lines in the `datasetUploads` bucket), as
+ * the confirm writes it and the dataset-import job stores it: `l` its line number (idempotency),
+ * `i` the item, `r` the regions, `n` the dataset item's name, `a` the file's annotator, `u` the
+ * member whose annotation it becomes (as annotations), `s` the score (predictions), `w` whether
+ * the item had a gold answer before (gold).
+ */
+export interface ImportPlanLine {
+  l: number;
+  i: string;
+  r: Region[];
+  n: string;
+  a?: string;
+  u?: string;
+  s?: number | null;
+  w?: boolean;
+  /** Predictions: the model version of the import's source (on the first line). */
+  m?: string;
+}
 
 /** Progress of an export or a snapshot build, to the project room (best-effort). */
 export const DatasetProgressPayload = z.object({
   projectId: Id,
-  kind: z.enum(['export', 'snapshot']),
+  kind: z.enum(['export', 'snapshot', 'import']),
   id: Id,
   status: z.enum(['queued', 'running', 'complete', 'failed', 'cancelled', 'expired', 'building']),
   done: z.number().int(),

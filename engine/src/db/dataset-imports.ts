@@ -1,7 +1,8 @@
 /**
  * Dataset import sessions: an upload of existing annotations (a dataset file, or a zip of images
- * and annotations) parsed into a preview, stored only when a lead confirms it. Written only by the
- * server's dataset-imports module (server/src/modules/dataset-imports).
+ * and annotations) parsed into a preview, stored only when a lead confirms it. Written by the
+ * server's dataset-imports module (server/src/modules/dataset-imports) up to the confirm, then by
+ * the workers' dataset-import job (its progress, result and end) through `datasetImportJob` below.
  */
 import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
 import type { DatasetError, ImportAnnotators, ImportAs, ImportPreview, ImportResult, LabelMapping } from '@labelwork/core';
@@ -21,8 +22,15 @@ export interface DatasetImportDoc {
   result?: ImportResult | null;
   /** The upload as received, in the `datasetUploads` GridFS bucket, until the session ends. */
   uploadId: ObjectId | null;
-  /** `preview`: parsed, waiting for a confirm; `running`: being stored; then `complete` or `failed`. */
-  status: 'preview' | 'running' | 'complete' | 'failed';
+  /**
+   * `preview`: parsed, waiting for a confirm; `running`: confirmed, its plan stored and the
+   * dataset-import worker job queued or storing it; then `complete`, `failed` or `cancelled`.
+   */
+  status: 'preview' | 'running' | 'complete' | 'failed' | 'cancelled';
+  /** The confirm's plan (gzip JSON lines of core's `ImportPlanLine`, `datasetUploads` bucket) until the job ends. */
+  planId?: ObjectId | null;
+  /** The lead asked to cancel; the job stops at its next batch and takes back what it stored. */
+  cancelRequested?: boolean;
   preview: ImportPreview;
   /** The mapping the confirm used. */
   mapping: LabelMapping | null;
@@ -53,3 +61,31 @@ export async function ensureDatasetImportIndexes(d: DatasetImportCollections): P
   await d.datasetImports.createIndex({ projectId: 1, createdAt: -1 }, { name: 'project_created' });
   await d.datasetImports.createIndex({ status: 1, expiresAt: 1 }, { name: 'status_expires' });
 }
+
+/**
+ * The dataset-import job's writes to its session (workers/src/processors/dataset-import.ts): progress,
+ * and the end (complete, failed or cancelled) with the files it no longer needs.
+ */
+export const datasetImportJob = {
+  byId: (d: DatasetImportCollections, id: ObjectId) => d.datasetImports.findOne({ _id: id }),
+  progress: (d: DatasetImportCollections, id: ObjectId, done: number) => d.datasetImports.updateOne({ _id: id }, { $set: { done } }),
+  async finish(
+    d: DatasetImportCollections,
+    id: ObjectId,
+    status: 'complete' | 'failed' | 'cancelled',
+    at: Date,
+    set: Pick<DatasetImportDoc, 'error' | 'result'>,
+  ): Promise<boolean> {
+    const r = await d.datasetImports.findOneAndUpdate(
+      { _id: id, status: 'running' },
+      { $set: { status, finishedAt: at, ...set, uploadId: null, planId: null } },
+    );
+    if (!r) return false;
+    for (const f of [r.uploadId, r.planId ?? null])
+      if (f)
+        await d.datasetUploads.delete(f).catch(() => {
+          // already gone
+        });
+    return true;
+  },
+};

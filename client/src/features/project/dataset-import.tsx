@@ -1,6 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useSocket } from '../../app/socket.tsx';
 import {
   DATASET_FORMATS,
+  SERVER_EVENTS,
+  type DatasetProgressPayload,
   type DatasetFormatId,
   type DatasetImportView,
   type ImportAnnotators,
@@ -9,7 +12,13 @@ import {
   type LabelMapping,
   type Project,
 } from '@labelwork/core';
-import { confirmDatasetImport, getDatasetImport, planDatasetImport, previewDatasetImport } from '../../api/dataset-imports.ts';
+import {
+  cancelDatasetImport,
+  confirmDatasetImport,
+  getDatasetImport,
+  planDatasetImport,
+  previewDatasetImport,
+} from '../../api/dataset-imports.ts';
 import { ApiError, isApiError } from '../../api/http.ts';
 import { useT, type Translate } from '../../i18n/index.tsx';
 import { errorText } from '../../i18n/errors.ts';
@@ -30,7 +39,8 @@ type Phase =
   | { phase: 'preview'; view: DatasetImportView; mapping: LabelMapping; annotators: ImportAnnotators; busy: boolean; error: unknown }
   | { phase: 'storing'; view: DatasetImportView }
   | { phase: 'done'; view: DatasetImportView }
-  | { phase: 'failed'; error: unknown };
+  | { phase: 'failed'; error: unknown }
+  | { phase: 'cancelled' };
 
 /** Where a malformed file went wrong, from BAD_IMPORT's `details.error` (file, and line or element). */
 function errorPlace(error: unknown): string | null {
@@ -68,6 +78,23 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
   const [as, setAs] = useState<ImportAs>('predictions');
   const [state, setState] = useState<Phase>({ phase: 'idle' });
   const archived = project.status === 'archived';
+  const socket = useSocket();
+  const storingId = state.phase === 'storing' ? state.view.id : null;
+
+  // Live progress of the workers' dataset-import job (the 1 s poll stays as the fallback and says when it ends).
+  useEffect(() => {
+    if (!socket || !storingId) return;
+    const onProgress = (p: DatasetProgressPayload) => {
+      if (p.kind !== 'import' || p.id !== storingId) return;
+      setState((s) =>
+        s.phase === 'storing' && s.view.id === p.id ? { phase: 'storing', view: { ...s.view, done: p.done, total: p.total } } : s,
+      );
+    };
+    socket.on(SERVER_EVENTS.datasetProgress, onProgress);
+    return () => {
+      socket.off(SERVER_EVENTS.datasetProgress, onProgress);
+    };
+  }, [socket, storingId]);
 
   const preview = () => {
     if (!file) return;
@@ -99,6 +126,10 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
     if (state.phase !== 'preview') return;
     setState({ ...state, busy: true, error: null });
     const finished = (view: DatasetImportView) => {
+      if (view.status === 'cancelled') {
+        setState({ phase: 'cancelled' });
+        return;
+      }
       if (view.status === 'failed') {
         setState({ phase: 'failed', error: new ApiError(500, 'BAD_IMPORT', view.error?.message ?? '') });
         return;
@@ -173,7 +204,30 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
       {state.phase === 'uploading' && <div data-testid="dataset-import-uploading">{t('import.uploading', { percent: state.percent })}</div>}
       {state.phase === 'failed' && <ImportError t={t} error={state.error} />}
       {state.phase === 'storing' && (
-        <div data-testid="dataset-import-storing">{t('datasetImport.storing', { done: state.view.done, total: state.view.total })}</div>
+        <div data-testid="dataset-import-storing">
+          <progress max={Math.max(1, state.view.total)} value={state.view.done} />{' '}
+          {t('datasetImport.storing', { done: state.view.done, total: state.view.total })}{' '}
+          <button
+            type="button"
+            className="btn btn--small"
+            disabled={state.view.cancelRequested === true}
+            onClick={() => {
+              const view = state.view;
+              cancelDatasetImport(project.id, view.id).then(
+                (v) => setState({ phase: 'storing', view: v }),
+                (error: unknown) => setState({ phase: 'failed', error }),
+              );
+            }}
+            data-testid="dataset-import-cancel"
+          >
+            {t('datasetImport.cancel')}
+          </button>
+        </div>
+      )}
+      {state.phase === 'cancelled' && (
+        <Alert tone="info" testId="dataset-import-cancelled">
+          {t('datasetImport.cancelled')}
+        </Alert>
       )}
       {state.phase === 'done' && (
         <Alert tone="success" testId="dataset-import-done">

@@ -1,7 +1,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
+import type { ImportPlanLine } from '@labelwork/core';
 import type { Database, DatasetImportDoc, ItemDoc } from '@labelwork/engine';
 
 /** The dataset-imports module's access to its sessions (it is their only writer) and the reads it needs. */
@@ -32,6 +34,26 @@ export const datasetImportsRepo = {
   /** The plan the confirm carries out (under the lead's mapping), and how many items it writes. */
   planned: (db: Database, id: ObjectId, preview: DatasetImportDoc['preview'], total: number) =>
     db.datasetImports.updateOne({ _id: id }, { $set: { preview, total } }),
+  /** The plan is stored: the dataset-import job takes over (status stays `running`). */
+  queued: (db: Database, id: ObjectId, planId: ObjectId) => db.datasetImports.updateOne({ _id: id }, { $set: { planId, done: 0 } }),
+  requestCancel: (db: Database, id: ObjectId) =>
+    db.datasetImports.updateOne({ _id: id, status: 'running' }, { $set: { cancelRequested: true } }),
+  /** Writes a confirmed import's plan (gzip JSON lines) into the uploads bucket for the job. */
+  async storePlan(db: Database, sessionId: ObjectId, lines: readonly ImportPlanLine[]): Promise<ObjectId> {
+    const id = new ObjectId();
+    await pipeline(
+      Readable.from(
+        (function* () {
+          for (const l of lines) yield `${JSON.stringify(l)}\n`;
+        })(),
+      ),
+      createGzip({ level: 1 }),
+      db.datasetUploads.openUploadStreamWithId(id, 'plan.jsonl.gz', {
+        metadata: { datasetImportId: sessionId, encoding: 'gzip', kind: 'plan' },
+      }),
+    );
+    return id;
+  },
   progress: (db: Database, id: ObjectId, done: number) => db.datasetImports.updateOne({ _id: id }, { $set: { done } }),
   finish: (
     db: Database,
@@ -47,7 +69,8 @@ export const datasetImportsRepo = {
       .find({
         $or: [
           { status: 'preview', expiresAt: { $lt: now } },
-          { status: 'running', createdAt: { $lt: stalledBefore } },
+          // Confirms from before the worker job (no plan); a job's import is the job's to end.
+          { status: 'running', createdAt: { $lt: stalledBefore }, planId: null },
         ],
       })
       .limit(100)

@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
 import { loadProject } from '../access/index.ts';
-import { confirmDatasetImport, previewDatasetImport, replanDatasetImport, toView } from './dataset-imports.service.ts';
+import { cancelDatasetImport, confirmDatasetImport, previewDatasetImport, replanDatasetImport, toView } from './dataset-imports.service.ts';
 import { datasetImportsRepo } from './dataset-imports.repository.ts';
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -89,6 +89,11 @@ export function datasetImportsRoutes(ctx: AppContext): Router {
     const { mapping, annotators } = parseBody(ConfirmImportInput, req.body);
     const view = await confirmDatasetImport(ctx, me(req), project, doc, mapping, annotators);
     res.status(view.status === 'running' ? 202 : 200).json({ import: view });
+  });
+
+  r.post('/projects/:id/dataset-imports/:importId/cancel', requireRole('admin', 'lead'), async (req, res) => {
+    const { project, doc } = await session(req);
+    res.json({ import: await cancelDatasetImport(ctx, me(req), project, doc) });
   });
   return r;
 }

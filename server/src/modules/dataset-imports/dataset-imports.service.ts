@@ -4,13 +4,14 @@ import path from 'node:path';
 import { ObjectId } from 'mongodb';
 import {
   DATASET_FORMAT_REGISTRY,
+  EXPORT_JOBS,
   planDatasetImport,
   type DatasetFormatId,
   type DatasetImportView,
   type ImportAnnotators,
   type ImportAs,
   type ImportPlan,
-  type ImportResult,
+  type ImportPlanLine,
   type ItemWrite,
   type LabelMapping,
   type ProjectItemRef,
@@ -26,10 +27,10 @@ import {
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
-import { deleteItems, importImages, putGoldAnswers } from '../items/index.ts';
+import { deleteItems, importImages } from '../items/index.ts';
 import { updateProject } from '../projects/index.ts';
 import { openUpload, type OpenedUpload } from './dataset-upload.ts';
-import { assertAnnotatorsMapped, assertMembers, storeAnnotations, withdrawImport } from './import-annotations.ts';
+import { assertAnnotatorsMapped, assertMembers, withdrawImport } from './import-annotations.ts';
 import { datasetImportsRepo } from './dataset-imports.repository.ts';
 
 /** How long a preview waits for its confirm. */
@@ -48,6 +49,7 @@ export function toView(d: DatasetImportDoc): DatasetImportView {
     preview: d.preview,
     ...(d.annotators ? { annotators: d.annotators } : {}),
     ...(d.result ? { result: d.result } : {}),
+    ...(d.cancelRequested && d.status === 'running' ? { cancelRequested: true } : {}),
     ...(d.error ? { error: d.error } : {}),
     createdAt: d.createdAt.toISOString(),
   };
@@ -278,54 +280,15 @@ export async function confirmDatasetImport(
     throw e;
   }
   const writes = plan.writes.filter((w) => w.itemId !== null && w.answered);
+  const lines = planLines(session, writes, gold, annotators);
   await datasetImportsRepo.planned(ctx.db, session._id, plan.preview, writes.length);
-  const stored = storeWrites(ctx, user, project, { ...session, annotators: annotators ?? null }, plan, writes, gold);
-  // A large import goes on after the answer (202, status `running`; GET shows its progress).
-  if (writes.length > SYNC_ITEMS)
-    stored.catch((e: unknown) => ctx.log.error('dataset import failed', { importId: session._id.toHexString(), err: e }));
-  else await stored;
-  const now = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
-  return toView(now!);
-}
-
-/** Imports of more items than this are stored after the confirm has answered. */
-const SYNC_ITEMS = 2000;
-
-async function storeWrites(
-  ctx: AppContext,
-  user: UserDoc,
-  project: ProjectDoc,
-  session: DatasetImportDoc,
-  plan: ImportPlan,
-  writes: readonly ItemWrite[],
-  gold: Set<string>,
-): Promise<void> {
-  let result: ImportResult = { stored: writes.length, skipped: 0, skippedByReason: {}, skips: [] };
-  try {
-    const progress = (done: number) => datasetImportsRepo.progress(ctx.db, session._id, done).then(() => undefined);
-    if (session.as === 'gold') {
-      await putGoldAnswers(
-        ctx,
-        project,
-        writes.map((w) => ({ id: new ObjectId(w.itemId!), gold: { regions: w.regions }, wasGold: gold.has(w.itemId!) })),
-        progress,
-      );
-    } else if (session.as === 'predictions') {
-      await storePredictions(ctx, project, session, writes, progress);
-    } else {
-      result = await storeAnnotations(ctx, project, session, writes, progress);
-    }
-    await datasetImportsRepo.finish(ctx.db, session._id, 'complete', new Date(ctx.now()), null, result);
-  } catch (e) {
-    // All or nothing: predictions stored before the failure go (gold answers are per-item replacements of a checked answer).
-    if (session.as === 'predictions') await deletePredictionsOfSource(ctx.db, project._id, session._id.toHexString()).catch(() => 0);
-    if (session.as === 'annotations') await withdrawImport(ctx, project, session).catch(() => 0);
-    const error = e instanceof AppError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'storing the import failed' };
-    await datasetImportsRepo.finish(ctx.db, session._id, 'failed', new Date(ctx.now()), error);
-    await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
-    throw e;
-  }
-  await datasetImportsRepo.deleteUpload(ctx.db, session.uploadId);
+  const planId = await datasetImportsRepo.storePlan(ctx.db, session._id, lines);
+  await datasetImportsRepo.queued(ctx.db, session._id, planId);
+  await ctx.queues.export.add(
+    EXPORT_JOBS.datasetImport,
+    { importId: session._id.toHexString() },
+    { ...IMPORT_JOB_OPTS, jobId: `dataset-import-${session._id.toHexString()}` },
+  );
   await audit(
     ctx,
     user._id,
@@ -338,36 +301,59 @@ async function storeWrites(
       items: plan.preview.items.matched,
       regions: plan.preview.regions.accepted,
       newLabels: plan.preview.newLabels,
-      stored: result.stored,
-      skipped: result.skippedByReason,
-      ...(session.annotators ? { annotators: session.annotators } : {}),
+      ...(annotators && session.as === 'annotations' ? { annotators } : {}),
     },
   );
+  // The workers store it; a small import is awaited here, so the answer is its outcome (as before the job existed).
+  const deadline = ctx.now() + (writes.length > SYNC_ITEMS ? 0 : SYNC_WAIT_MS);
+  let now = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
+  while (now?.status === 'running' && ctx.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    now = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
+  }
+  return toView(now!);
 }
 
-/** Stores an import's predictions through the engine's predictions owner, one source per import. */
-async function storePredictions(
-  ctx: AppContext,
-  project: ProjectDoc,
+/** Imports of more items than this answer at once (202, status `running`); smaller ones wait for the job up to SYNC_WAIT_MS. */
+const SYNC_ITEMS = 2000;
+const SYNC_WAIT_MS = 30_000;
+const IMPORT_JOB_OPTS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 1000 } as const;
+
+/** The plan the dataset-import job stores, one line per write (core's `ImportPlanLine`). */
+function planLines(
   session: DatasetImportDoc,
   writes: readonly ItemWrite[],
-  progress: (done: number) => Promise<void>,
-): Promise<void> {
-  const source: PredictionSource = { kind: 'import', id: session._id.toHexString(), name: session.fileName };
+  gold: Set<string>,
+  annotators: ImportAnnotators | undefined,
+): ImportPlanLine[] {
   const modelVersion = writes.find((w) => w.provenance?.modelVersion)?.provenance?.modelVersion;
-  if (modelVersion) source.modelVersion = modelVersion;
-  const now = new Date(ctx.now());
-  const SLICE = 10_000;
-  for (let i = 0; i < writes.length; i += SLICE) {
-    await putPredictions(
-      ctx.db,
-      project._id,
-      source,
-      writes.slice(i, i + SLICE).map((w) => ({ itemId: new ObjectId(w.itemId!), regions: w.regions, score: w.provenance?.score ?? null })),
-      now,
-    );
-    await progress(Math.min(writes.length, i + SLICE));
-  }
+  return writes.map((w, l): ImportPlanLine => {
+    const line: ImportPlanLine = { l, i: w.itemId!, r: w.regions, n: w.name };
+    if (session.as === 'predictions') {
+      line.s = w.provenance?.score ?? null;
+      if (l === 0 && modelVersion) line.m = modelVersion;
+    } else if (session.as === 'gold') line.w = gold.has(w.itemId!);
+    else {
+      const source = w.provenance?.annotator ?? '';
+      line.a = source;
+      line.u = annotators?.bySource[source] ?? annotators?.default;
+    }
+    return line;
+  });
+}
+
+/** Asks a confirmed import to stop: the job stops at its next batch and takes back what it stored. */
+export async function cancelDatasetImport(
+  ctx: AppContext,
+  user: UserDoc,
+  project: ProjectDoc,
+  session: DatasetImportDoc,
+): Promise<DatasetImportView> {
+  if (session.status !== 'running')
+    throw new AppError('CONFLICT', `this import is ${session.status}; only a running import can be cancelled`);
+  await datasetImportsRepo.requestCancel(ctx.db, session._id);
+  await audit(ctx, user._id, 'dataset.import.cancel', { type: 'project', id: project._id }, { importId: session._id.toHexString() });
+  return toView((await datasetImportsRepo.byId(ctx.db, project._id, session._id))!);
 }
 
 /**

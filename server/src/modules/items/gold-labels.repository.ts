@@ -1,5 +1,5 @@
 import type { ObjectId } from 'mongodb';
-import type { Database, ItemDoc } from '@labelwork/engine';
+import { goldAnswers, type Database, type ItemDoc } from '@labelwork/engine';
 
 /** The items module's access to gold answers by label (label merges). */
 export const goldLabelsRepo = {
@@ -7,12 +7,7 @@ export const goldLabelsRepo = {
   withLabels: (db: Database, projectId: ObjectId, labels: string[]) =>
     db.items.find({ projectId, 'gold.regions.label': { $in: labels } }, { projection: { gold: 1 } }),
   replaceGold: (db: Database, id: ObjectId, gold: NonNullable<ItemDoc['gold']>) => db.items.updateOne({ _id: id }, { $set: { gold } }),
-  /** Sets the gold answers of many items of one project in one unordered bulk write. */
+  /** Sets the gold answers of many items of one project in one unordered bulk write (through the engine's gold-answers writer). */
   setGoldMany: (db: Database, projectId: ObjectId, answers: readonly { id: ObjectId; gold: NonNullable<ItemDoc['gold']> }[]) =>
-    answers.length === 0
-      ? Promise.resolve(null)
-      : db.items.bulkWrite(
-          answers.map((a) => ({ updateOne: { filter: { _id: a.id, projectId }, update: { $set: { gold: a.gold, isGold: true } } } })),
-          { ordered: false },
-        ),
+    goldAnswers.setMany(db, projectId, answers),
 };

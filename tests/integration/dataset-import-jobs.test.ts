@@ -1,0 +1,149 @@
+import { ObjectId } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CLIENT_EVENTS, SERVER_EVENTS, type DatasetProgressPayload } from '@labelwork/core';
+import type { RunningWorkers } from '../../workers/src/app.ts';
+import type { ApiClient } from '../support/api-client.ts';
+import { seedBoxProject } from '../support/dataset-seed.ts';
+import { spawnWorkers, type Proc } from '../support/processes.ts';
+import { signedInUser } from '../support/project-setup.ts';
+import { connected, socketFor, startTestWorkers, waitFor } from '../support/tasks.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+let t: TestApp;
+let lead: ApiClient;
+let leadId = '';
+let member = '';
+const procs: Proc[] = [];
+const running: RunningWorkers[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const admin = await t.admin();
+  const l = await signedInUser(admin, { name: 'jobs-lead', role: 'lead', level: 'L2' });
+  lead = l.client;
+  leadId = l.id;
+  member = (await signedInUser(admin, { name: 'jobs-anno', role: 'annotator', level: 'L4' })).id;
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.kill()));
+  await Promise.all(running.map((w) => w.close(0)));
+  await t?.close();
+});
+
+/** A project of `n` seeded 640×480 items, the member in it, and a COCO file with one box on each. */
+async function bigProject(n: number): Promise<{ projectId: string; coco: string }> {
+  const schema = { labels: [{ name: 'car', color: '#e6194b', tool: 'bbox' }] };
+  const projectId = (await lead.post('/api/projects', { name: `jobs ${new ObjectId().toHexString()}`, kind: 'image', labelSchema: schema }))
+    .body.project.id as string;
+  expect((await lead.put(`/api/projects/${projectId}/members`, { userIds: [member] })).status).toBe(200);
+  await seedBoxProject(t.app.ctx.db, {
+    projectId: new ObjectId(projectId),
+    images: n,
+    boxes: 0,
+    labels: ['car'],
+    annotators: [new ObjectId(leadId)],
+  });
+  await t.app.ctx.db.annotations.deleteMany({ projectId: new ObjectId(projectId) });
+  const images = Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    file_name: `img-${String(i + 1).padStart(5, '0')}.jpg`,
+    width: 640,
+    height: 480,
+  }));
+  const annotations = images.map((im) => ({ id: im.id, image_id: im.id, category_id: 1, bbox: [10, 10, 50, 40], area: 2000, iscrowd: 0 }));
+  return { projectId, coco: JSON.stringify({ images, annotations, categories: [{ id: 1, name: 'car' }] }) };
+}
+
+async function preview(projectId: string, as: string, coco: string): Promise<string> {
+  const p = await lead.upload(`/api/projects/${projectId}/dataset-imports`, 'file', [{ name: 'big.json', data: coco }], {
+    format: 'coco',
+    as,
+  });
+  expect(p.status, JSON.stringify(p.body)).toBe(201);
+  return p.body.import.id as string;
+}
+const confirmOf = (projectId: string, id: string, body: Record<string, unknown> = {}) =>
+  lead.post(`/api/projects/${projectId}/dataset-imports/${id}/confirm`, { mapping: {}, ...body });
+
+async function confirm(projectId: string, as: string, body: Record<string, unknown>, coco: string) {
+  const id = await preview(projectId, as, coco);
+  const c = await confirmOf(projectId, id, body);
+  // More than 2,000 items: the confirm answers at once, the workers store it.
+  expect(c.status, JSON.stringify(c.body)).toBe(202);
+  return id;
+}
+
+const session = async (projectId: string, id: string) => (await lead.get(`/api/projects/${projectId}/dataset-imports/${id}`)).body.import;
+
+describe('dataset imports as worker jobs', () => {
+  it('stores a confirmed import in the workers with progress over the socket, and a cancel takes back everything it stored', async () => {
+    running.push(await startTestWorkers(t, { EXPORT_BATCH_DELAY_MS: '400' }));
+    const { projectId, coco } = await bigProject(2500);
+    const socket = socketFor(lead);
+    await connected(socket);
+    expect(await socket.emitWithAck(CLIENT_EVENTS.joinProject, { projectId })).toEqual({ ok: true });
+    const events: DatasetProgressPayload[] = [];
+    socket.on(SERVER_EVENTS.datasetProgress, (p: DatasetProgressPayload) => events.push(p));
+    try {
+      const id = await confirm(projectId, 'predictions', {}, coco);
+      await waitFor('progress events of the import', async () => events.some((e) => e.kind === 'import' && e.id === id && e.done > 0));
+      expect((await session(projectId, id)).status).toBe('running');
+      expect(await t.app.ctx.db.predictions.countDocuments({ projectId: new ObjectId(projectId) })).toBeGreaterThan(0);
+      const c = await lead.post(`/api/projects/${projectId}/dataset-imports/${id}/cancel`);
+      expect(c.status).toBe(200);
+      const done = await waitFor('the cancel', async () => {
+        const s = await session(projectId, id);
+        return s.status !== 'running' ? s : null;
+      });
+      expect(done).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+      expect(await t.app.ctx.db.predictions.countDocuments({ projectId: new ObjectId(projectId) })).toBe(0);
+      await waitFor('the cancelled event', async () => events.some((e) => e.id === id && e.status === 'cancelled'));
+      // The session's files are gone; a second cancel is refused.
+      expect(
+        await t.app.ctx.db.db.collection('datasetUploads.files').countDocuments({ 'metadata.datasetImportId': new ObjectId(id) }),
+      ).toBe(0);
+      expect((await lead.post(`/api/projects/${projectId}/dataset-imports/${id}/cancel`)).status).toBe(409);
+    } finally {
+      socket.close();
+      await Promise.all(running.splice(0).map((w) => w.close(0)));
+    }
+  }, 90_000);
+
+  it('a SIGKILLed worker’s retry stores every annotation line once: no duplicates, nothing lost', async () => {
+    const env = {
+      MONGO_URL: inject('mongoUrl'),
+      REDIS_URL: inject('redisUrl'),
+      MONGO_DB: t.dbName,
+      REDIS_PREFIX: t.prefix,
+      WORKER_LOCK_MS: '1500',
+    };
+    const w1 = await spawnWorkers({ ...env, EXPORT_BATCH_DELAY_MS: '500' });
+    procs.push(w1);
+    const { projectId, coco } = await bigProject(120);
+    const id = await preview(projectId, 'annotations', coco);
+    // A small import: the confirm waits for the job (up to 30 s), so it runs beside the kill.
+    const confirmed = confirmOf(projectId, id, { annotators: { default: member } });
+    await waitFor('the import under way', async () => (await session(projectId, id)).done > 0, 60_000);
+    await w1.kill();
+    // Killed part-way: some lines are in, the import is not finished.
+    const killed = await session(projectId, id);
+    expect(killed.status).toBe('running');
+    expect(killed.done).toBeLessThan(120);
+    const w2 = await spawnWorkers(env);
+    procs.push(w2);
+    const done = await waitFor(
+      'the retried import',
+      async () => {
+        const s = await session(projectId, id);
+        return s.status !== 'running' ? s : null;
+      },
+      150_000,
+    );
+    expect(done).toMatchObject({ status: 'complete', result: { stored: 120, skipped: 0 } });
+    expect([200, 202]).toContain((await confirmed).status);
+    const pid = new ObjectId(projectId);
+    expect(await t.app.ctx.db.annotations.countDocuments({ projectId: pid })).toBe(120);
+    expect(await t.app.ctx.db.annotations.countDocuments({ projectId: pid, userId: new ObjectId(member) })).toBe(120);
+    expect(await t.app.ctx.db.annotations.distinct('itemId', { projectId: pid })).toHaveLength(120);
+  }, 300_000);
+});
