@@ -98,6 +98,10 @@ export const ConfigSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   /** Longest wait for an interactive model backend's answer to an annotator's Assist request. */
   ML_ASSIST_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(4000),
+  /** Consecutive failed calls (timeout, connection error, 5xx) that open a model backend's circuit breaker. */
+  ML_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How long an open breaker refuses calls before one probe may try (doubles on each reopening, up to 32×). */
+  ML_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Refuse to start unless Redis uses maxmemory-policy noeviction (BullMQ needs it). */
   REQUIRE_NOEVICTION: bool.default(false),

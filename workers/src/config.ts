@@ -26,6 +26,10 @@ export interface WorkerConfig {
   EXPORT_BATCH_DELAY_MS: number;
   /** /predict calls one pre-annotation run has pending at once (each of ML_BATCH_SIZE items). */
   ML_PREDICT_CONCURRENCY: number;
+  /** Consecutive failed calls (timeout, connection error, 5xx) that open a model backend's circuit breaker (as the server's). */
+  ML_BREAKER_FAILURES: number;
+  /** How long an open breaker refuses calls before one probe may try (doubles on each reopening, up to 32×). */
+  ML_BREAKER_COOLDOWN_MS: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): number {
@@ -63,5 +67,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     EXPORT_TTL_HOURS: int(env, 'EXPORT_TTL_HOURS', 72, 1),
     EXPORT_BATCH_DELAY_MS: int(env, 'EXPORT_BATCH_DELAY_MS', 0, 0),
     ML_PREDICT_CONCURRENCY: Math.min(16, int(env, 'ML_PREDICT_CONCURRENCY', 2, 1)),
+    ML_BREAKER_FAILURES: int(env, 'ML_BREAKER_FAILURES', 5, 1),
+    ML_BREAKER_COOLDOWN_MS: int(env, 'ML_BREAKER_COOLDOWN_MS', 30_000, 100),
   };
 }

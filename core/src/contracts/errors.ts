@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   ML_ADDRESS_REFUSED: 400,
   /** A model backend did not answer as the protocol says (unreachable, timeout, error status, redirect, too large, not JSON, not UP). */
   ML_BACKEND_UNAVAILABLE: 502,
+  /** The backend's circuit breaker is open after repeated failures: no call is made until details.retryAt (then one probe may try). */
+  ML_BACKEND_CIRCUIT_OPEN: 503,
   /** Assistance was asked for but no interactive backend is attached to the project. */
   ML_NO_INTERACTIVE_BACKEND: 409,
   /** The interactive backend did not answer within ML_ASSIST_TIMEOUT_MS. */

@@ -215,6 +215,8 @@ export interface MlBackendView {
   timeoutMs: number;
   interactive: boolean;
   health: { status: 'up' | 'down' | 'unknown'; checkedAt: string | null; modelVersion: string | null; error: string | null };
+  /** The backend's circuit breaker (shared by all processes): consecutive failures, and while open when a probe may try again. */
+  breaker: { phase: 'closed' | 'open' | 'half-open'; failures: number; reopenAt: string | null };
 }
 
 export interface MlRunView {

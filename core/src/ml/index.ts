@@ -6,3 +6,4 @@ export * from './native-reply.ts';
 export * from './uncertainty.ts';
 export * from './model-quality.ts';
 export * from './ls-webhook.ts';
+export * from './circuit-breaker.ts';

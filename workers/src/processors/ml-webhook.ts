@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
   buildLsAnnotationWebhook,
@@ -19,15 +19,18 @@ import {
   type Region,
 } from '@labelwork/core';
 import {
+  BackendUnavailableError,
   lsIntId,
   mlMediaSecret,
   startDomainEventConsumer,
   OutboundError,
   sendAnnotationWebhook,
   signedMediaUrl,
+  throughBreaker,
   type MlRunLogLine,
 } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
+import { mlBreaker } from '../ml-breaker.ts';
 
 /**
  * Annotation webhooks (online learning). The `ml-webhooks` consumer group of the domain-event
@@ -157,8 +160,16 @@ export async function mlWebhookProcessor(w: WorkerContext, job: Job): Promise<{ 
   }
   const attempt = job.attemptsMade + 1;
   try {
-    await sendAnnotationWebhook(backend, body, ML_WEBHOOK_TIMEOUT_MS);
+    await throughBreaker(mlBreaker(w), backend._id.toHexString(), ML_WEBHOOK_TIMEOUT_MS + 5000, () =>
+      sendAnnotationWebhook(backend, body, ML_WEBHOOK_TIMEOUT_MS),
+    );
   } catch (e) {
+    if (e instanceof BackendUnavailableError) {
+      // The backend's breaker is open: wait for it without spending an attempt.
+      await logWebhook(w, attachmentId, { level: 'info', message: `${what}: ${e.message}` }, null);
+      await job.moveToDelayed(Math.max(e.retryAt, Date.now() + 100), job.token);
+      throw new DelayedError();
+    }
     const message = e instanceof Error ? e.message : String(e);
     const final = attempt >= (job.opts.attempts ?? 1) || (e instanceof OutboundError && e.reason === 'address_refused');
     await logWebhook(

@@ -1,15 +1,19 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId, type FindCursor } from 'mongodb';
 import { buildLsLabelConfig, ML_BATCH_SIZE, ML_MEDIA_TTL_S, PredictRunJob, type ReplyResult } from '@labelwork/core';
 import {
   backendAgent,
+  BackendUnavailableError,
   checkBackendHealth,
   mlMediaSecret,
   ML_RUN_LOG_LINES,
   OutboundError,
   predictBatch,
   putPredictions,
+  readBreaker,
+  recordBackendSuccess,
   signedMediaUrl,
+  throughBreaker,
   type ItemDoc,
   type MlRunDoc,
   type MlRunLogLine,
@@ -17,6 +21,7 @@ import {
   type PredictTask,
 } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
+import { mlBreaker } from '../ml-breaker.ts';
 
 /** Items the run's one item cursor fetches per round trip. */
 const ITEM_CURSOR_BATCH = 1000;
@@ -153,6 +158,7 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
   const lsConfig = backend.protocol === 'labelwork' ? undefined : buildLsLabelConfig(project.kind, project.labelSchema);
   const reader = itemReader(w, project._id, run.cursorSeq);
   let modelVersion = run.modelVersion ?? attachment.modelVersion;
+  const breaker = mlBreaker(w);
 
   // The window: batches sent, in seq order, not stored yet. A producer reads items and calls the
   // backend (at most `concurrency` calls pending, at most COMMIT_WINDOW batches in the window); the
@@ -174,16 +180,19 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
       return task ? [{ item, task }] : [];
     });
     const slot: Slot = { items, sent, outcome: null };
-    void predictBatch(backend, {
-      kind: project.kind,
-      labelSchema: project.labelSchema,
-      projectId: pid,
-      lsProject: attachment.lsProject,
-      modelVersion,
-      tasks: sent.map((x) => x.task),
-      agent,
-      ...(lsConfig ? { lsConfig } : {}),
-    })
+    // Through the backend's circuit breaker: refused at once (BackendUnavailableError) while it is open.
+    void throughBreaker(breaker, backend._id.toHexString(), backend.timeoutMs + 5000, () =>
+      predictBatch(backend, {
+        kind: project.kind,
+        labelSchema: project.labelSchema,
+        projectId: pid,
+        lsProject: attachment.lsProject,
+        modelVersion,
+        tasks: sent.map((x) => x.task),
+        agent,
+        ...(lsConfig ? { lsConfig } : {}),
+      }),
+    )
       .then(
         (reply) => (slot.outcome = { reply }),
         (error: unknown) => (slot.outcome = { error }),
@@ -234,6 +243,17 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
       }
       if (failed) {
         const e = (failed.outcome as { error: unknown }).error;
+        // The breaker is open (this failure may have opened it): wait for it without spending an attempt.
+        const b = e instanceof BackendUnavailableError ? null : await readBreaker(breaker, backend._id.toHexString());
+        const until =
+          e instanceof BackendUnavailableError ? e.retryAt : b?.reopenAt != null ? Math.max(b.reopenAt, b.probeUntil ?? 0) : null;
+        if (until !== null) {
+          await updateRun(w, runId, {}, [
+            { level: 'info', message: `${spanOf(failed.items)}: backend unavailable, waiting until ${new Date(until).toISOString()}` },
+          ]);
+          await job.moveToDelayed(Math.max(until, Date.now() + 100), job.token);
+          throw new DelayedError();
+        }
         const message = e instanceof Error ? e.message : String(e);
         const final = attempt >= (job.opts.attempts ?? 1);
         await updateRun(w, runId, final ? { status: 'failed', error: message, finishedAt: new Date(w.now()) } : {}, [
@@ -312,9 +332,12 @@ async function cancelled(w: WorkerContext, runId: ObjectId, run: MlRunDoc): Prom
 export async function mlHealthProcessor(w: WorkerContext): Promise<{ checked: number }> {
   const backends = await w.db.mlBackends.find({}).toArray();
   await Promise.all(
-    backends.map(async (b) =>
-      w.db.mlBackends.updateOne({ _id: b._id }, { $set: { health: await checkBackendHealth(b, new Date(w.now())) } }),
-    ),
+    backends.map(async (b) => {
+      const health = await checkBackendHealth(b, new Date(w.now()));
+      // A backend that answers /health UP closes its circuit breaker (the check is its probe).
+      if (health.status === 'up') await recordBackendSuccess(mlBreaker(w), b._id.toHexString());
+      await w.db.mlBackends.updateOne({ _id: b._id }, { $set: { health } });
+    }),
   );
   return { checked: backends.length };
 }

@@ -9,10 +9,20 @@ import {
   type AssistInput,
   type AssistReply,
 } from '@labelwork/core';
-import { mlMediaSecret, OutboundError, predictBatch, signedMediaUrl, type MlBackendDoc, type UserDoc } from '@labelwork/engine';
+import {
+  BackendUnavailableError,
+  mlMediaSecret,
+  OutboundError,
+  predictBatch,
+  signedMediaUrl,
+  throughBreaker,
+  type MlBackendDoc,
+  type UserDoc,
+} from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { heldLeaseItem } from '../tasks/index.ts';
+import { mlBreaker } from './ml.breaker.ts';
 import { mlRepo } from './ml.repository.ts';
 
 /** Assist calls per user and minute, counted in Redis (all server processes share it). */
@@ -47,6 +57,15 @@ async function interactiveBackend(ctx: AppContext, projectId: ObjectId, backendI
 }
 
 function assistError(e: unknown, b: MlBackendDoc, timeoutMs: number): AppError {
+  if (e instanceof BackendUnavailableError)
+    return new AppError(
+      'ML_BACKEND_CIRCUIT_OPEN',
+      `${b.name} failed repeatedly; not asked again until ${new Date(e.retryAt).toISOString()}`,
+      {
+        backend: b.name,
+        retryAt: new Date(e.retryAt).toISOString(),
+      },
+    );
   if (!(e instanceof OutboundError)) return e instanceof AppError ? e : new AppError('ML_BACKEND_UNAVAILABLE', String(e));
   if (e.reason === 'timeout')
     return new AppError('ML_ASSIST_TIMEOUT', `${b.name} did not answer within ${timeoutMs} ms`, { backend: b.name, timeoutMs });
@@ -94,16 +113,19 @@ export async function assistOnLease(
   const timeoutMs = Math.min(ctx.config.ML_ASSIST_TIMEOUT_MS, backend.timeoutMs);
   let reply;
   try {
-    reply = await predictBatch(backend, {
-      kind: 'image',
-      labelSchema: project.labelSchema,
-      projectId: pid,
-      lsProject: attachment.lsProject,
-      modelVersion: attachment.modelVersion,
-      tasks: [{ id: item.seq, data: { image: url, width, height }, extent: { kind: 'image', width, height } }],
-      context,
-      timeoutMs,
-    });
+    // Through the backend's circuit breaker: while it is open the annotator gets an answer at once.
+    reply = await throughBreaker(mlBreaker(ctx), backend._id.toHexString(), timeoutMs + 1000, () =>
+      predictBatch(backend, {
+        kind: 'image',
+        labelSchema: project.labelSchema,
+        projectId: pid,
+        lsProject: attachment.lsProject,
+        modelVersion: attachment.modelVersion,
+        tasks: [{ id: item.seq, data: { image: url, width, height }, extent: { kind: 'image', width, height } }],
+        context,
+        timeoutMs,
+      }),
+    );
   } catch (e) {
     throw assistError(e, backend, timeoutMs);
   }

@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import type { Database, MlAttachmentDoc, MlBackendDoc, MlHealth, MlRunDoc } from '@labelwork/engine';
+import type { BreakerView, Database, MlAttachmentDoc, MlBackendDoc, MlHealth, MlRunDoc } from '@labelwork/engine';
 import type { MlBackendView, MlRunView, MlWebhookView } from '@labelwork/core';
 
 /** Reads and writes of the ml collections from the server (the workers' predict processor writes runs' progress). */
@@ -43,7 +43,7 @@ export const mlRepo = {
   fileStream: (db: Database, id: ObjectId) => db.files.openDownloadStream(id),
 };
 
-export function backendView(b: MlBackendDoc): MlBackendView {
+export function backendView(b: MlBackendDoc, breaker: BreakerView): MlBackendView {
   return {
     id: b._id.toHexString(),
     name: b.name,
@@ -54,6 +54,7 @@ export function backendView(b: MlBackendDoc): MlBackendView {
     timeoutMs: b.timeoutMs,
     interactive: b.interactive,
     health: { ...b.health, checkedAt: b.health.checkedAt?.toISOString() ?? null },
+    breaker,
   };
 }
 

@@ -11,9 +11,11 @@ import {
   type Region,
 } from '@labelwork/core';
 import {
+  breakerViewOf,
   checkBackendHealth,
   OutboundError,
   predictionsOfProject,
+  recordBackendSuccess,
   reserveSeq,
   resolveBackendAddress,
   setupBackend,
@@ -25,6 +27,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
+import { mlBreaker } from './ml.breaker.ts';
 import { backendView, mlRepo, runView, webhookView } from './ml.repository.ts';
 
 /** An outbound failure as an API error: a refused address is the admin's to fix, anything else the backend's. */
@@ -68,7 +71,7 @@ export async function registerBackend(ctx: AppContext, user: UserDoc, input: MlB
     { type: 'mlBackend', id: doc._id },
     { name: doc.name, url: doc.url, allowPrivate: doc.allowPrivate },
   );
-  return backendView(doc);
+  return viewOf(ctx, doc);
 }
 
 export async function removeBackend(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<void> {
@@ -79,8 +82,13 @@ export async function removeBackend(ctx: AppContext, user: UserDoc, id: ObjectId
   await audit(ctx, user._id, 'ml.backend.remove', { type: 'mlBackend', id }, { name: b.name });
 }
 
+/** A backend with its circuit breaker's state. */
+async function viewOf(ctx: AppContext, b: MlBackendDoc): Promise<MlBackendView> {
+  return backendView(b, await breakerViewOf(mlBreaker(ctx), b._id.toHexString()));
+}
+
 export async function listBackends(ctx: AppContext): Promise<MlBackendView[]> {
-  return (await mlRepo.backends(ctx.db)).map(backendView);
+  return Promise.all((await mlRepo.backends(ctx.db)).map((b) => viewOf(ctx, b)));
 }
 
 export async function refreshHealth(ctx: AppContext, id: ObjectId): Promise<MlBackendView> {
@@ -88,7 +96,9 @@ export async function refreshHealth(ctx: AppContext, id: ObjectId): Promise<MlBa
   if (!b) throw new AppError('NOT_FOUND', 'no such backend');
   b.health = await checkBackendHealth(b, new Date(ctx.now()));
   await mlRepo.setHealth(ctx.db, id, b.health);
-  return backendView(b);
+  // A backend that answers /health UP closes its circuit breaker (the check is its probe).
+  if (b.health.status === 'up') await recordBackendSuccess(mlBreaker(ctx), b._id.toHexString());
+  return viewOf(ctx, b);
 }
 
 /** The project's integer id as Label Studio backends expect it (`task['id']`-style caches key on it), reused across backends. */
@@ -166,13 +176,15 @@ export async function projectMl(ctx: AppContext, project: ProjectDoc) {
   ]);
   const byBackend = new Map(attachments.map((a) => [a.backendId.toHexString(), a]));
   return {
-    backends: backends.map((b) => {
-      const a = byBackend.get(b._id.toHexString());
-      return {
-        ...backendView(b),
-        attached: a ? { modelVersion: a.modelVersion, attachedAt: a.attachedAt.toISOString(), webhook: webhookView(a) } : null,
-      };
-    }),
+    backends: await Promise.all(
+      backends.map(async (b) => {
+        const a = byBackend.get(b._id.toHexString());
+        return {
+          ...(await viewOf(ctx, b)),
+          attached: a ? { modelVersion: a.modelVersion, attachedAt: a.attachedAt.toISOString(), webhook: webhookView(a) } : null,
+        };
+      }),
+    ),
     runs: runs.map(runView),
   };
 }
