@@ -2,6 +2,7 @@
 export const mlEn = {
   'error.ML_ADDRESS_REFUSED': 'The backend address is private, loopback or link-local; an admin must allow-list it.',
   'error.ML_BACKEND_UNAVAILABLE': 'The model backend did not answer as expected.',
+  'error.ML_BACKEND_CIRCUIT_OPEN': 'The model backend failed several times in a row and is paused for a moment; try again shortly.',
   'project.tab.models': 'Models',
   'ml.quality.title': 'Model quality',
   'ml.quality.none': 'No prediction has a final answer yet.',
@@ -36,6 +37,8 @@ export const mlEn = {
   'ml.detach': 'Detach',
   'ml.attached': 'Attached',
   'ml.modelVersion': 'Model version: {version}',
+  'ml.breaker.open': 'Paused after {failures} failures until {time}',
+  'ml.breaker.halfOpen': 'Paused after {failures} failures; the next call tests it',
   'ml.run': 'Run pre-annotation',
   'ml.cancel': 'Cancel',
   'ml.train': 'Train',
@@ -71,6 +74,7 @@ export const mlEn = {
 
 export const mlZhCN: { readonly [K in keyof typeof mlEn]: string } = {
   'error.ML_ADDRESS_REFUSED': '该后端地址是私有、回环或链路本地地址；需要管理员将其加入允许列表。',
+  'error.ML_BACKEND_CIRCUIT_OPEN': '模型后端连续多次失败，已暂停调用片刻；请稍后再试。',
   'error.ML_BACKEND_UNAVAILABLE': '模型后端没有按预期应答。',
   'project.tab.models': '模型',
   'ml.quality.title': '模型质量',
@@ -105,6 +109,8 @@ export const mlZhCN: { readonly [K in keyof typeof mlEn]: string } = {
   'ml.detach': '取消关联',
   'ml.attached': '已关联',
   'ml.modelVersion': '模型版本：{version}',
+  'ml.breaker.open': '连续失败 {failures} 次，暂停调用至 {time}',
+  'ml.breaker.halfOpen': '连续失败 {failures} 次已暂停；下一次调用将试探其是否恢复',
   'ml.run': '运行预标注',
   'ml.cancel': '取消',
   'ml.train': '训练',

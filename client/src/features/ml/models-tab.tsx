@@ -131,6 +131,13 @@ function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onTrai
             {t('ml.interactiveBadge')}
           </span>
         )}
+        {b.breaker.phase !== 'closed' && (
+          <div className="small models__breaker" data-testid="ml-breaker" data-phase={b.breaker.phase}>
+            {b.breaker.phase === 'open'
+              ? t('ml.breaker.open', { failures: b.breaker.failures, time: new Date(b.breaker.reopenAt!).toLocaleTimeString() })
+              : t('ml.breaker.halfOpen', { failures: b.breaker.failures })}
+          </div>
+        )}
         {version && (
           <div className="muted small" data-testid="ml-model-version">
             {t('ml.modelVersion', { version })}
