@@ -228,9 +228,11 @@ describe('a run against a slow backend', () => {
     expect(minimal.requests.filter((r) => r.path === '/predict').length).toBe(calls);
     minimal.behave = () => null;
     expect(run.done).toBeLessThan(160);
+    // `stored` is read from the store when the run stops (a stalled job taken over may have stored more than it counted).
     const preds = await predictionsOf(projectId);
     expect(preds).toHaveLength(run.stored);
-    expect(run.stored).toBe(run.done);
+    expect(new Set(preds.map((p) => p.itemId.toHexString())).size).toBe(run.stored);
+    expect(run.stored).toBeGreaterThanOrEqual(run.done);
   }, 120_000);
 });
 

@@ -133,196 +133,227 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
   let run = await w.db.mlRuns.findOne({ _id: runId });
   if (!run || run.status === 'done' || run.status === 'cancelled' || run.status === 'failed')
     return { done: run?.done ?? 0, stored: run?.stored ?? 0 };
-  const [backend, project, attachment] = await Promise.all([
-    w.db.mlBackends.findOne({ _id: run.backendId }),
-    w.db.projects.findOne({ _id: run.projectId }),
-    w.db.mlAttachments.findOne({ _id: `${run.projectId}:${run.backendId}` }),
-  ]);
-  if (!backend || !project || !attachment) {
-    await updateRun(w, runId, { status: 'failed', error: 'the backend was removed or detached', finishedAt: new Date(w.now()) }, [
-      { level: 'error', message: 'the backend was removed or detached from the project; run stopped' },
-    ]);
-    return { done: run.done, stored: run.stored };
-  }
-  const attempt = job.attemptsMade + 1;
-  await updateRun(
-    w,
-    runId,
-    { status: 'running', startedAt: run.startedAt ?? new Date(w.now()) },
-    attempt > 1 ? [{ level: 'info', message: `resuming after item #${run.cursorSeq} (attempt ${attempt})` }] : [],
+  // The item cursor's first read (on FerretDB a scan and sort of the collection) starts now, beside the lookups below.
+  const reader = itemReader(w, run.projectId, run.cursorSeq);
+  let first: Promise<ItemDoc[]> | null = reader.next(ML_BATCH_SIZE);
+  const firstSettled = first.then(
+    () => undefined,
+    () => undefined,
   );
-  const secret = await mlMediaSecret(w.db);
-  const pid = project._id.toHexString();
-  const concurrency = w.config.ML_PREDICT_CONCURRENCY;
-  const agent = backendAgent(backend.url, concurrency);
-  const lsConfig = backend.protocol === 'labelwork' ? undefined : buildLsLabelConfig(project.kind, project.labelSchema);
-  const reader = itemReader(w, project._id, run.cursorSeq);
-  let modelVersion = run.modelVersion ?? attachment.modelVersion;
-  const breaker = mlBreaker(w);
+  try {
+    const [backend, project, attachment] = await Promise.all([
+      w.db.mlBackends.findOne({ _id: run.backendId }),
+      w.db.projects.findOne({ _id: run.projectId }),
+      w.db.mlAttachments.findOne({ _id: `${run.projectId}:${run.backendId}` }),
+    ]);
+    if (!backend || !project || !attachment) {
+      await updateRun(w, runId, { status: 'failed', error: 'the backend was removed or detached', finishedAt: new Date(w.now()) }, [
+        { level: 'error', message: 'the backend was removed or detached from the project; run stopped' },
+      ]);
+      return { done: run.done, stored: run.stored };
+    }
+    const attempt = job.attemptsMade + 1;
+    await updateRun(
+      w,
+      runId,
+      { status: 'running', startedAt: run.startedAt ?? new Date(w.now()) },
+      attempt > 1 ? [{ level: 'info', message: `resuming after item #${run.cursorSeq} (attempt ${attempt})` }] : [],
+    );
+    const secret = await mlMediaSecret(w.db);
+    const pid = project._id.toHexString();
+    const concurrency = w.config.ML_PREDICT_CONCURRENCY;
+    const agent = backendAgent(backend.url, concurrency);
+    const lsConfig = backend.protocol === 'labelwork' ? undefined : buildLsLabelConfig(project.kind, project.labelSchema);
+    let modelVersion = run.modelVersion ?? attachment.modelVersion;
+    const breaker = mlBreaker(w);
 
-  // The window: batches sent, in seq order, not stored yet. A producer reads items and calls the
-  // backend (at most `concurrency` calls pending, at most COMMIT_WINDOW batches in the window); the
-  // loop below stores the settled ones at the head. `changed` wakes whoever waits for either.
-  const window: Slot[] = [];
-  let reading = true;
-  let stop = false;
-  let readError: unknown = null;
-  let changed = signal();
-  const wake = () => {
-    const c = changed;
-    changed = signal();
-    c.resolve();
-  };
-  const send = (items: ItemDoc[]): Slot => {
-    const expSec = Math.floor(w.now() / 1000) + ML_MEDIA_TTL_S;
-    const sent = items.flatMap((item) => {
-      const task = taskOf(item, run!.mediaBase, secret, pid, expSec);
-      return task ? [{ item, task }] : [];
-    });
-    const slot: Slot = { items, sent, outcome: null };
-    // Through the backend's circuit breaker: refused at once (BackendUnavailableError) while it is open.
-    void throughBreaker(breaker, backend._id.toHexString(), backend.timeoutMs + 5000, () =>
-      predictBatch(backend, {
-        kind: project.kind,
-        labelSchema: project.labelSchema,
-        projectId: pid,
-        lsProject: attachment.lsProject,
-        modelVersion,
-        tasks: sent.map((x) => x.task),
-        agent,
-        ...(lsConfig ? { lsConfig } : {}),
-      }),
-    )
-      .then(
-        (reply) => (slot.outcome = { reply }),
-        (error: unknown) => (slot.outcome = { error }),
+    // The window: batches sent, in seq order, not stored yet. A producer reads items and calls the
+    // backend (at most `concurrency` calls pending, at most COMMIT_WINDOW batches in the window); the
+    // loop below stores the settled ones at the head. `changed` wakes whoever waits for either.
+    const window: Slot[] = [];
+    let reading = true;
+    let stop = false;
+    let readError: unknown = null;
+    let changed = signal();
+    const wake = () => {
+      const c = changed;
+      changed = signal();
+      c.resolve();
+    };
+    const send = (items: ItemDoc[]): Slot => {
+      const expSec = Math.floor(w.now() / 1000) + ML_MEDIA_TTL_S;
+      const sent = items.flatMap((item) => {
+        const task = taskOf(item, run!.mediaBase, secret, pid, expSec);
+        return task ? [{ item, task }] : [];
+      });
+      const slot: Slot = { items, sent, outcome: null };
+      // Through the backend's circuit breaker: refused at once (BackendUnavailableError) while it is open.
+      void throughBreaker(breaker, backend._id.toHexString(), backend.timeoutMs + 5000, () =>
+        predictBatch(backend, {
+          kind: project.kind,
+          labelSchema: project.labelSchema,
+          projectId: pid,
+          lsProject: attachment.lsProject,
+          modelVersion,
+          tasks: sent.map((x) => x.task),
+          agent,
+          ...(lsConfig ? { lsConfig } : {}),
+        }),
       )
-      .finally(wake);
-    return slot;
-  };
-  const producer = (async () => {
-    try {
-      for (;;) {
-        while (!stop && (window.length >= COMMIT_WINDOW || window.filter((s) => !s.outcome).length >= concurrency)) await changed.promise;
-        if (stop) return;
-        const items = await reader.next(ML_BATCH_SIZE);
-        if (!items.length || stop) return;
-        window.push(send(items));
+        .then(
+          (reply) => (slot.outcome = { reply }),
+          (error: unknown) => (slot.outcome = { error }),
+        )
+        .finally(wake);
+      return slot;
+    };
+    const producer = (async () => {
+      try {
+        for (;;) {
+          while (!stop && (window.length >= COMMIT_WINDOW || window.filter((s) => !s.outcome).length >= concurrency)) await changed.promise;
+          if (stop) return;
+          const items = await (first ?? reader.next(ML_BATCH_SIZE));
+          first = null;
+          if (!items.length || stop) return;
+          window.push(send(items));
+          wake();
+        }
+      } catch (e) {
+        readError = e;
+      } finally {
+        reading = false;
         wake();
       }
-    } catch (e) {
-      readError = e;
-    } finally {
-      reading = false;
-      wake();
-    }
-  })();
+    })();
 
-  try {
-    if (run.cancelRequested) return await cancelled(w, runId, run);
-    for (;;) {
-      while (window.length ? !window[0]!.outcome : reading) await changed.promise;
-      if (readError) throw readError;
-      if (!window.length) {
-        // `stored` is counted exactly by the cursor moves: each batch is counted once, when the cursor passes it.
-        await updateRun(w, runId, { status: 'done', finishedAt: new Date(w.now()), modelVersion }, [
-          { level: 'info', message: `done: ${run.done} items, ${run.stored} predictions stored, ${run.refusedBatches} batches refused` },
-        ]);
-        return { done: run.done, stored: run.stored };
-      }
-      let n = 0;
-      while (n < window.length && window[n]!.outcome && !('error' in window[n]!.outcome!)) n++;
-      const failed = n < window.length && window[n]!.outcome && 'error' in window[n]!.outcome! ? window[n]! : null;
-      const ready = window.splice(0, n);
-      wake();
-      if (ready.length) {
-        const next = await commit(ready);
-        if (!next) return { done: run.done, stored: run.stored };
-        run = next;
-        if (run.cancelRequested) return await cancelled(w, runId, run);
-      }
-      if (failed) {
-        const e = (failed.outcome as { error: unknown }).error;
-        // The breaker is open (this failure may have opened it): wait for it without spending an attempt.
-        const b = e instanceof BackendUnavailableError ? null : await readBreaker(breaker, backend._id.toHexString());
-        const until =
-          e instanceof BackendUnavailableError ? e.retryAt : b?.reopenAt != null ? Math.max(b.reopenAt, b.probeUntil ?? 0) : null;
-        if (until !== null) {
-          await updateRun(w, runId, {}, [
-            { level: 'info', message: `${spanOf(failed.items)}: backend unavailable, waiting until ${new Date(until).toISOString()}` },
+    try {
+      if (run.cancelRequested) return await cancelled(w, runId, run);
+      for (;;) {
+        while (window.length ? !window[0]!.outcome : reading) await changed.promise;
+        if (readError) throw readError;
+        if (!window.length) {
+          run.stored = await storedOf(w, run);
+          await updateRun(w, runId, { status: 'done', finishedAt: new Date(w.now()), modelVersion, stored: run.stored }, [
+            { level: 'info', message: `done: ${run.done} items, ${run.stored} predictions stored, ${run.refusedBatches} batches refused` },
           ]);
-          await job.moveToDelayed(Math.max(until, Date.now() + 100), job.token);
-          throw new DelayedError();
+          return { done: run.done, stored: run.stored };
         }
-        const message = e instanceof Error ? e.message : String(e);
-        const final = attempt >= (job.opts.attempts ?? 1);
-        await updateRun(w, runId, final ? { status: 'failed', error: message, finishedAt: new Date(w.now()) } : {}, [
-          { level: 'error', message: `${spanOf(failed.items)}: ${message}${final ? ' — giving up' : ` — retrying (attempt ${attempt})`}` },
-        ]);
-        if (e instanceof OutboundError && e.reason === 'address_refused') throw new UnrecoverableError(message);
-        if (final) {
-          await w.db.mlBackends.updateOne({ _id: backend._id }, { $set: { health: await checkBackendHealth(backend, new Date(w.now())) } });
+        let n = 0;
+        while (n < window.length && window[n]!.outcome && !('error' in window[n]!.outcome!)) n++;
+        const failed = n < window.length && window[n]!.outcome && 'error' in window[n]!.outcome! ? window[n]! : null;
+        const ready = window.splice(0, n);
+        wake();
+        if (ready.length) {
+          const next = await commit(ready);
+          if (!next) return { done: run.done, stored: run.stored };
+          run = next;
+          if (run.cancelRequested) return await cancelled(w, runId, run);
         }
-        throw e;
+        if (failed) {
+          const e = (failed.outcome as { error: unknown }).error;
+          // The breaker is open (this failure may have opened it): wait for it without spending an attempt.
+          const b = e instanceof BackendUnavailableError ? null : await readBreaker(breaker, backend._id.toHexString());
+          const until =
+            e instanceof BackendUnavailableError ? e.retryAt : b?.reopenAt != null ? Math.max(b.reopenAt, b.probeUntil ?? 0) : null;
+          if (until !== null) {
+            await updateRun(w, runId, {}, [
+              { level: 'info', message: `${spanOf(failed.items)}: backend unavailable, waiting until ${new Date(until).toISOString()}` },
+            ]);
+            await job.moveToDelayed(Math.max(until, Date.now() + 100), job.token);
+            throw new DelayedError();
+          }
+          const message = e instanceof Error ? e.message : String(e);
+          const final = attempt >= (job.opts.attempts ?? 1);
+          await updateRun(w, runId, final ? { status: 'failed', error: message, finishedAt: new Date(w.now()) } : {}, [
+            {
+              level: 'error',
+              message: `${spanOf(failed.items)}: ${message}${final ? ' — giving up' : ` — retrying (attempt ${attempt})`}`,
+            },
+          ]);
+          if (e instanceof OutboundError && e.reason === 'address_refused') throw new UnrecoverableError(message);
+          if (final) {
+            await w.db.mlBackends.updateOne(
+              { _id: backend._id },
+              { $set: { health: await checkBackendHealth(backend, new Date(w.now())) } },
+            );
+          }
+          throw e;
+        }
       }
+    } finally {
+      stop = true;
+      wake();
+      await producer;
+      agent.destroy();
+    }
+
+    /** Stores the answered batches (in seq order) and moves the cursor past them; the run as it is now, or null if it is gone. */
+    async function commit(ready: Slot[]): Promise<MlRunDoc | null> {
+      const at = new Date(w.now());
+      const predictions: NewPrediction[] = [];
+      const lines: MlRunLogLine[] = [];
+      let refused = 0;
+      for (const slot of ready) {
+        const reply = (slot.outcome as { reply: ReplyResult }).reply;
+        if (!reply.ok) {
+          refused++;
+          const where = reply.error.task === undefined ? '' : ` (task ${slot.sent[reply.error.task]?.task.id ?? '?'})`;
+          lines.push({
+            at,
+            level: 'error',
+            message: `${spanOf(slot.items)} refused${where}: ${reply.error.reason}: ${reply.error.message}`,
+          });
+          continue;
+        }
+        modelVersion = reply.predictions.find((p) => p.modelVersion)?.modelVersion ?? modelVersion;
+        slot.sent.forEach((x, i) =>
+          predictions.push({ itemId: x.item._id, regions: reply.predictions[i]!.regions, score: reply.predictions[i]!.score }),
+        );
+      }
+      const stored = predictions.length
+        ? await putPredictions(
+            w.db,
+            project!._id,
+            { kind: 'model', id: runId.toHexString(), name: backend!.name, ...(modelVersion ? { modelVersion } : {}) },
+            predictions,
+            at,
+          )
+        : 0;
+      const items = ready.reduce((sum, s) => sum + s.items.length, 0);
+      const last = ready[ready.length - 1]!.items.at(-1)!.seq;
+      const moved = await w.db.mlRuns.findOneAndUpdate(
+        { _id: runId, cursorSeq: run!.cursorSeq },
+        {
+          $set: { cursorSeq: last, modelVersion },
+          $inc: { done: items, stored, refusedBatches: refused },
+          ...(lines.length ? { $push: { log: { $each: lines, $slice: -ML_RUN_LOG_LINES } } } : {}),
+        },
+        // (No projection: FerretDB 1.24's findAndModify has none.)
+        { returnDocument: 'after' },
+      );
+      // Not moved: another worker holding this run (a stalled job taken over) moved it; go on from where it is.
+      const now = moved ?? (await w.db.mlRuns.findOne({ _id: runId }));
+      if (now) await job.updateProgress({ done: now.done, total: now.total });
+      return now;
     }
   } finally {
-    stop = true;
-    wake();
-    await producer;
+    await firstSettled;
     await reader.close();
-    agent.destroy();
-  }
-
-  /** Stores the answered batches (in seq order) and moves the cursor past them; the run as it is now, or null if it is gone. */
-  async function commit(ready: Slot[]): Promise<MlRunDoc | null> {
-    const at = new Date(w.now());
-    const predictions: NewPrediction[] = [];
-    const lines: MlRunLogLine[] = [];
-    let refused = 0;
-    for (const slot of ready) {
-      const reply = (slot.outcome as { reply: ReplyResult }).reply;
-      if (!reply.ok) {
-        refused++;
-        const where = reply.error.task === undefined ? '' : ` (task ${slot.sent[reply.error.task]?.task.id ?? '?'})`;
-        lines.push({ at, level: 'error', message: `${spanOf(slot.items)} refused${where}: ${reply.error.reason}: ${reply.error.message}` });
-        continue;
-      }
-      modelVersion = reply.predictions.find((p) => p.modelVersion)?.modelVersion ?? modelVersion;
-      slot.sent.forEach((x, i) =>
-        predictions.push({ itemId: x.item._id, regions: reply.predictions[i]!.regions, score: reply.predictions[i]!.score }),
-      );
-    }
-    const stored = predictions.length
-      ? await putPredictions(
-          w.db,
-          project!._id,
-          { kind: 'model', id: runId.toHexString(), name: backend!.name, ...(modelVersion ? { modelVersion } : {}) },
-          predictions,
-          at,
-        )
-      : 0;
-    const items = ready.reduce((sum, s) => sum + s.items.length, 0);
-    const last = ready[ready.length - 1]!.items.at(-1)!.seq;
-    const moved = await w.db.mlRuns.findOneAndUpdate(
-      { _id: runId, cursorSeq: run!.cursorSeq },
-      {
-        $set: { cursorSeq: last, modelVersion },
-        $inc: { done: items, stored, refusedBatches: refused },
-        ...(lines.length ? { $push: { log: { $each: lines, $slice: -ML_RUN_LOG_LINES } } } : {}),
-      },
-      // (No projection: FerretDB 1.24's findAndModify has none.)
-      { returnDocument: 'after' },
-    );
-    // Not moved: another worker holding this run (a stalled job taken over) moved it; go on from where it is.
-    const now = moved ?? (await w.db.mlRuns.findOne({ _id: runId }));
-    if (now) await job.updateProgress({ done: now.done, total: now.total });
-    return now;
   }
 }
 
+/**
+ * The run's predictions as stored. The counts moved with the cursor are progress; the final figure is
+ * read from the store, because a stalled job taken over by another worker means two processors may
+ * each have stored batches the other's cursor move counted, or not (one prediction per item either way).
+ */
+function storedOf(w: WorkerContext, run: MlRunDoc): Promise<number> {
+  return w.db.predictions.countDocuments({ projectId: run.projectId, 'source.id': run._id.toHexString() });
+}
+
 async function cancelled(w: WorkerContext, runId: ObjectId, run: MlRunDoc): Promise<{ done: number; stored: number }> {
-  await updateRun(w, runId, { status: 'cancelled', finishedAt: new Date(w.now()) }, [
+  run.stored = await storedOf(w, run);
+  await updateRun(w, runId, { status: 'cancelled', finishedAt: new Date(w.now()), stored: run.stored }, [
     { level: 'info', message: `cancelled after ${run.done} items` },
   ]);
   return { done: run.done, stored: run.stored };
