@@ -347,6 +347,77 @@ const CALLS: Record<string, Call> = {
   'POST /api/certification/pauses/:projectId/:userId/lift': {
     path: V((v) => `/api/certification/pauses/${v.projectId}/${v.annotatorId}/lift`),
   },
+  // Exam banks (leads and admins edit them; certification-questions.test.ts checks real edits): a question no bank has.
+  'GET /api/certification/questions/:slug/:version': { path: () => `/api/certification/questions/${CERT_GUIDELINE}` },
+  'POST /api/certification/questions/:slug/:version': {
+    path: () => `/api/certification/questions/${CERT_GUIDELINE}`,
+    body: () => ({
+      type: 'true-false',
+      question: { 'zh-CN': `矩阵测试题 ${Math.random()}`, en: `Matrix question ${Math.random()}` },
+      options: [
+        { 'zh-CN': '正确', en: 'True' },
+        { 'zh-CN': '错误', en: 'False' },
+      ],
+      answer: [0],
+      explanation: { 'zh-CN': '测试。', en: 'A test.' },
+      topic: 'general',
+      difficulty: 1,
+    }),
+  },
+  'POST /api/certification/questions/:slug/:version/import': { path: () => `/api/certification/questions/${CERT_GUIDELINE}/import` },
+  'PUT /api/certification/questions/:slug/:version/:qid': {
+    path: () => `/api/certification/questions/${CERT_GUIDELINE}/no-such-question`,
+    body: () => ({ version: 1 }),
+  },
+  'POST /api/certification/questions/:slug/:version/:qid/retire': {
+    path: () => `/api/certification/questions/${CERT_GUIDELINE}/no-such-question/retire`,
+    body: () => ({ version: 1 }),
+  },
+  'POST /api/certification/questions/:slug/:version/:qid/restore': {
+    path: () => `/api/certification/questions/${CERT_GUIDELINE}/no-such-question/restore`,
+    body: () => ({ version: 1 }),
+  },
+  'GET /api/certification/questions/:slug/:version/:qid/history': {
+    path: () => `/api/certification/questions/${CERT_GUIDELINE}/no-such-question/history`,
+  },
+  // Mentoring records of the project's annotator: only their mentor, themselves and leads of their projects.
+  'GET /api/certification/mentoring/me': { path: () => '/api/certification/mentoring/me' },
+  'GET /api/certification/mentoring/overview': { path: () => '/api/certification/mentoring/overview' },
+  'GET /api/certification/mentoring/:traineeId': { path: V((v) => `/api/certification/mentoring/${v.annotatorId}`) },
+  'PUT /api/certification/mentoring/:traineeId/mentor': {
+    path: V((v) => `/api/certification/mentoring/${v.annotatorId}/mentor`),
+    body: (_v, self) => ({ mentorId: self.id }),
+  },
+  'DELETE /api/certification/mentoring/:traineeId/mentor': { path: V((v) => `/api/certification/mentoring/${v.annotatorId}/mentor`) },
+  'POST /api/certification/mentoring/:traineeId/notes': {
+    path: V((v) => `/api/certification/mentoring/${v.annotatorId}/notes`),
+    body: () => ({ date: '2026-12-06', text: 'a note' }),
+  },
+  'POST /api/certification/mentoring/:traineeId/goals': {
+    path: V((v) => `/api/certification/mentoring/${v.annotatorId}/goals`),
+    body: () => ({ text: 'a goal', due: '2026-12-31' }),
+  },
+  'POST /api/certification/mentoring/:traineeId/goals/:goalId/done': {
+    path: V((v) => `/api/certification/mentoring/${v.annotatorId}/goals/0123456789abcdef01234567/done`),
+    body: () => ({ done: true }),
+  },
+  'GET /api/certification/questions/:slug/:version': {
+    roles: ['lead of another project'],
+    why: 'leads edit the installation-wide exam banks',
+  },
+  'POST /api/certification/questions/:slug/:version': {
+    roles: ['lead of another project'],
+    why: 'leads edit the installation-wide exam banks',
+  },
+  'POST /api/certification/questions/:slug/:version/import': {
+    roles: ['lead of another project'],
+    why: 'leads edit the installation-wide exam banks',
+  },
+  'GET /api/certification/mentoring/me': { roles: SIGNED_IN, why: "the caller's own mentor and mentees" },
+  'GET /api/certification/mentoring/overview': {
+    roles: ['lead of another project'],
+    why: 'lists only the people of projects the lead belongs to',
+  },
   // Parts graded by people: the caller's own exercise and portfolio; someone's exercise or panel (unknown
   // here, like contests: certification-grading.test.ts checks who may see, claim, grade and score real ones).
   'GET /api/certification/grading': { path: () => '/api/certification/grading' },
