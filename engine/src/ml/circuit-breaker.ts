@@ -31,7 +31,7 @@ export class BackendUnavailableError extends Error {
     readonly backendId: string,
     readonly retryAt: number,
   ) {
-    super(`backend unavailable (circuit breaker open), waiting until ${new Date(retryAt).toISOString()}`);
+    super(`backend unavailable, waiting until ${new Date(retryAt).toISOString()} (circuit breaker open)`);
   }
 }
 

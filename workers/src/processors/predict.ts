@@ -256,8 +256,13 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
           const until =
             e instanceof BackendUnavailableError ? e.retryAt : b?.reopenAt != null ? Math.max(b.reopenAt, b.probeUntil ?? 0) : null;
           if (until !== null) {
+            // The failure that opened it is logged with it (it spent its attempt like any failure).
+            const why = e instanceof BackendUnavailableError ? '' : `${e instanceof Error ? e.message : String(e)} — `;
             await updateRun(w, runId, {}, [
-              { level: 'info', message: `${spanOf(failed.items)}: backend unavailable, waiting until ${new Date(until).toISOString()}` },
+              {
+                level: why ? 'error' : 'info',
+                message: `${spanOf(failed.items)}: ${why}backend unavailable, waiting until ${new Date(until).toISOString()} (circuit breaker open)`,
+              },
             ]);
             await job.moveToDelayed(Math.max(until, Date.now() + 100), job.token);
             throw new DelayedError();
