@@ -16,12 +16,10 @@
  * raw figures go to bench/results/assign.json.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
-import { io as connect, type Socket } from 'socket.io-client';
-import { CLIENT_EVENTS, type Ack } from '../core/src/index.ts';
+import { io as connect } from 'socket.io-client';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { createLogger } from '../server/src/infra/logger.ts';
@@ -33,6 +31,7 @@ import { startServices } from '../scripts/services.ts';
 import { startRecording } from './results.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import { spawnServer, spawnWorkers } from '../tests/support/processes.ts';
+import { annotate, LeanClient, newRun, pct, reconcileDatabase, sid, sleep, type Annotator } from '../tests/support/annotators.ts';
 
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 const N = num('ANNOTATORS', 200);
@@ -55,8 +54,6 @@ const schema = {
     { name: 'neg', color: '#3cb44b', tool: 'class-single' },
   ],
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
 
 /** CPU seconds (user + system) a process and its descendants have used so far (Linux /proc; 0 elsewhere). */
 function cpuSeconds(pid: number | undefined): number {
@@ -92,195 +89,6 @@ function cpuSeconds(pid: number | undefined): number {
     if (f) sum += (Number(f[11]) + Number(f[12])) / 100;
   }
   return sum;
-}
-
-function pct(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 10) / 10;
-}
-
-/**
- * A lean JSON client on node:http with keep-alive, for the load loops: `fetch` costs several times
- * more CPU per request, and the load generator shares the machine with what it measures.
- */
-class LeanClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  private readonly host: string;
-  private readonly port: number;
-  constructor(
-    baseUrl: string,
-    private readonly cookie: string,
-    private readonly csrf: string,
-  ) {
-    const u = new URL(baseUrl);
-    this.host = u.hostname;
-    this.port = Number(u.port);
-  }
-
-  /** Requests sent again after the server closed a kept-alive connection as it was reused. */
-  static retries = 0;
-
-  /**
-   * POSTs, and once more if the kept-alive connection was closed under the request ("socket hang
-   * up", ECONNRESET), as a browser does: a next resumes the lease, a submit is idempotent by its
-   * submissionId, so the database check still holds the bench to what was stored.
-   */
-  async post(path: string, body: unknown = {}): Promise<{ status: number; body: any }> {
-    try {
-      return await this.postOnce(path, body);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ECONNRESET' && !(e instanceof Error && e.message === 'socket hang up')) throw e;
-      LeanClient.retries++;
-      return this.postOnce(path, body);
-    }
-  }
-
-  private postOnce(path: string, body: unknown): Promise<{ status: number; body: any }> {
-    const data = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: this.host,
-          port: this.port,
-          path,
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            cookie: this.cookie,
-            'x-csrf-token': this.csrf,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(data),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(data);
-    });
-  }
-}
-
-interface Annotator {
-  id: string;
-  client: LeanClient;
-  socket: Socket;
-}
-
-interface Run {
-  /** Latencies and throughput count from this time on (after the warm-up). */
-  from: number;
-  /** Submits that succeeded inside the measured window. */
-  measured: number;
-  next: number[];
-  /** [start ms since epoch, latency] of each next, to see whether slow ones come together. */
-  nextAt: [number, number][];
-  submit: number[];
-  leases: { user: string; item: string }[];
-  submitted: number;
-  failedSubmits: string[];
-  nothing: number;
-}
-
-const newRun = (from = 0): Run => ({
-  from,
-  measured: 0,
-  next: [],
-  nextAt: [],
-  submit: [],
-  leases: [],
-  submitted: 0,
-  failedSubmits: [],
-  nothing: 0,
-});
-
-/** One annotator: next → think → submit until `until`; the lease is heartbeated over Socket.IO while thinking. */
-async function annotate(a: Annotator, projectId: string, until: number, think: () => number, run: Run, startWithin = 0): Promise<void> {
-  // People do not all click "next" in the same millisecond: starts are spread like a think time.
-  if (startWithin) await sleep(Math.random() * startWithin);
-  while (Date.now() < until) {
-    let t0 = performance.now();
-    const started = Date.now();
-    const n = await a.client.post(`/api/projects/${projectId}/tasks/next`);
-    if (started >= run.from) {
-      run.next.push(performance.now() - t0);
-      run.nextAt.push([started, performance.now() - t0]);
-    }
-    if (n.status !== 200) {
-      run.nothing++;
-      await sleep(200);
-      continue;
-    }
-    const task = n.body.task as { leaseId: string; heartbeatMs: number; item: { id: string } };
-    run.leases.push({ user: a.id, item: task.item.id });
-    const wait = think();
-    if (wait > 0) {
-      const beat = setInterval(
-        () => a.socket.emit(CLIENT_EVENTS.leaseHeartbeat, { leaseId: task.leaseId }, (_: Ack) => undefined),
-        task.heartbeatMs,
-      );
-      await sleep(wait);
-      clearInterval(beat);
-    }
-    t0 = performance.now();
-    const submitStarted = Date.now();
-    const s = await a.client.post(`/api/tasks/${task.leaseId}/submit`, {
-      submissionId: sid(),
-      regions: [{ id: 'c', type: 'class', label: Math.random() < 0.7 ? 'pos' : 'neg' }],
-    });
-    if (submitStarted >= run.from) run.submit.push(performance.now() - t0);
-    if (s.status === 201) {
-      run.submitted++;
-      if (submitStarted >= run.from && Date.now() <= until) run.measured++;
-    } else run.failedSubmits.push(`${s.status} ${JSON.stringify(s.body).slice(0, 200)}`);
-  }
-}
-
-/**
- * Reconciles a project's annotations in the database with what the annotators were told: every
- * successful submit stored once (`lost_db` counts submits missing and annotations nobody was told
- * about), one annotation per (item, user) and at most k per item (`duplicates_db` counts the extra
- * ones).
- */
-async function reconcileDatabase(
-  d: Database,
-  projectId: ObjectId,
-  submitted: number,
-  k: number,
-): Promise<{ stored: number; lost_db: number; duplicates_db: number; items_over_k: number; repeated_item_user: number }> {
-  const stored = await d.annotations.countDocuments({ projectId, gold: false });
-  const pairs = await d.annotations
-    .aggregate<{ n: number }>([
-      { $match: { projectId, gold: false } },
-      { $group: { _id: { item: '$itemId', user: '$userId' }, n: { $sum: 1 } } },
-      { $match: { n: { $gt: 1 } } },
-    ])
-    .toArray();
-  const items = await d.annotations
-    .aggregate<{ n: number }>([
-      { $match: { projectId, gold: false } },
-      { $group: { _id: '$itemId', n: { $sum: 1 } } },
-      { $match: { n: { $gt: k } } },
-    ])
-    .toArray();
-  const repeated = pairs.reduce((sum, p) => sum + p.n - 1, 0);
-  const overK = items.reduce((sum, i) => sum + i.n - k, 0);
-  return {
-    stored,
-    lost_db: Math.abs(stored - submitted),
-    duplicates_db: repeated + overK,
-    items_over_k: items.length,
-    repeated_item_user: repeated,
-  };
 }
 
 async function main(): Promise<void> {

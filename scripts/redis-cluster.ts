@@ -32,6 +32,8 @@ export interface RedisCluster {
   nodeList: string;
   /** Ports of the nodes that are masters now (asked of a live node). */
   masters(): Promise<number[]>;
+  /** The node that is master of `key`'s slot now. */
+  masterOf(key: string): Promise<ClusterNode>;
   /** Resolves when every live node reports `cluster_state:ok` and every slot has a live master. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -190,6 +192,23 @@ export async function startRedisCluster(opts: ClusterOptions): Promise<RedisClus
           }
         }
         throw new Error('no live cluster node answered');
+      },
+      async masterOf(key) {
+        const live = nodes.find((n) => !stopped.has(n.port));
+        if (!live) throw new Error('no live cluster node');
+        const slot = Number((await redisCli(live.port, 'cluster', 'keyslot', key)).trim());
+        for (const line of (await redisCli(live.port, 'cluster', 'nodes')).split('\n')) {
+          const f = line.split(' ');
+          if (!/master/.test(f[2] ?? '') || /fail/.test(f[2] ?? '')) continue;
+          const owns = f.slice(8).some((r) => {
+            const [a, b] = r.split('-').map(Number) as [number, number | undefined];
+            return slot >= a && slot <= (b ?? a);
+          });
+          const port = Number(/:(\d+)@/.exec(f[1] ?? '')?.[1]);
+          const node = nodes.find((n) => n.port === port);
+          if (owns && node) return node;
+        }
+        throw new Error(`no master serves the slot of ${key}`);
       },
       async waitHealthy(timeoutMs = 60_000) {
         await waitFor(

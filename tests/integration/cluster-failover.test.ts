@@ -1,0 +1,187 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { MongoClient, ObjectId } from 'mongodb';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { Database } from '@labelwork/engine';
+import { startRedisCluster, type RedisCluster } from '../../scripts/redis-cluster.ts';
+import { ApiClient } from '../support/api-client.ts';
+import { annotate, LeanClient, longestStall, newRun, reconcileDatabase, sleep, type Annotator } from '../support/annotators.ts';
+import { startLoadBalancer, type LoadBalancer } from '../support/load-balancer.ts';
+import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../support/processes.ts';
+import { ADMIN_PASSWORD } from '../support/test-app.ts';
+import { makeUsers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+
+/**
+ * Failover on a real Redis Cluster (its own: this test kills nodes), two server processes behind a
+ * load balancer and two workers. Under load from simulated annotators a Redis master (the one
+ * serving the project's slot) is SIGKILLed and its replica promoted, then a server process, then
+ * a worker. Afterwards MongoDB, the record, must hold exactly what the annotators were told.
+ */
+
+const ANNOTATORS = 12;
+const ITEMS = 100;
+const K = 2;
+const LEASE_MS = 4000;
+let dir: string;
+let cluster: RedisCluster;
+let mongo: MongoClient;
+let lb: LoadBalancer | null = null;
+const procs: Proc[] = [];
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'labelwork-failover-'));
+  // A master unreachable for 1.5 s is failed over to its replica.
+  cluster = await startRedisCluster({ dir, nodeTimeoutMs: 1500, log: () => undefined });
+  mongo = await new MongoClient(inject('mongoUrl')).connect();
+}, 120_000);
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await Promise.all(procs.map((p) => p.kill()));
+  await lb?.close();
+  await mongo.close();
+  await cluster.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('failover on a Redis Cluster', () => {
+  it('loses nothing and duplicates nothing when a Redis master, a server and a worker are SIGKILLed under load', async () => {
+    const env: Record<string, string> = {
+      ...sharedEnv(inject('mongoUrl'), cluster.url),
+      LEASE_MS: String(LEASE_MS),
+      STALLED_INTERVAL_MS: '500',
+    };
+    const [s1, s2] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    procs.push(s1, s2);
+    const [w1, w2] = await Promise.all([
+      spawnWorkers({ ...env, WORKER_LOCK_MS: '1500' }),
+      spawnWorkers({ ...env, WORKER_LOCK_MS: '1500' }),
+    ]);
+    procs.push(w1, w2);
+    lb = await startLoadBalancer([s1.url, s2.url]);
+    const admin = new ApiClient(lb.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    const [lead] = (await makeUsers(admin, 'flead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
+    const users = await makeUsers(admin, 'fa', ANNOTATORS);
+    const { projectId, itemIds } = await textProject(
+      lead.client,
+      users.map((u) => u.id),
+      { n: ITEMS, overlap: K },
+    );
+    expect(itemIds).toHaveLength(ITEMS);
+
+    // Annotators reach the servers only through the balancer; their sockets reconnect by themselves.
+    const reconnects = new Map<Socket, { drops: number; connects: number }>();
+    const annotators: Annotator[] = await Promise.all(
+      users.map(async (u) => {
+        const socket = connect(lb!.url, {
+          transports: ['websocket'],
+          extraHeaders: { cookie: u.client.cookie },
+          forceNew: true,
+          reconnectionDelay: 200,
+          reconnectionDelayMax: 1000,
+        });
+        sockets.push(socket);
+        const seen = { drops: 0, connects: 0 };
+        reconnects.set(socket, seen);
+        socket.on('connect', () => seen.connects++);
+        socket.on('disconnect', () => seen.drops++);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        return { id: u.id, client: new LeanClient(lb!.url, u.client.cookie, u.client.csrf, 10), socket };
+      }),
+    );
+
+    const pid = new ObjectId(projectId);
+    const items = mongo.db(env.MONGO_DB!).collection('items');
+    let finished = false;
+    const watcher = (async () => {
+      while (!finished) {
+        finished = (await items.countDocuments({ projectId: pid, status: 'complete' })) === ITEMS;
+        await sleep(500);
+      }
+    })();
+    const run = newRun();
+    const retries0 = LeanClient.retries;
+    const until = Date.now() + 120_000;
+    const loops = Promise.all(
+      annotators.map((a) =>
+        annotate(
+          a,
+          projectId,
+          until,
+          () => 150 + Math.random() * 300,
+          run,
+          500,
+          () => finished,
+        ),
+      ),
+    );
+
+    // 1. The Redis master serving the project's slot dies; its replica takes over.
+    await waitFor('load running', async () => run.submitted >= 40, 30_000);
+    const master = await cluster.masterOf(`{${projectId}}`);
+    const redisKilledAt = Date.now();
+    await master.kill();
+    await cluster.waitHealthy(30_000);
+    const clusterOkS = (Date.now() - redisKilledAt) / 1000;
+    await waitFor('a submit after the failover', async () => run.submittedAt.some((t) => t > redisKilledAt), 30_000);
+
+    // 2. A server process dies: its clients go on through the other one.
+    await sleep(1500);
+    const serverKilledAt = Date.now();
+    await s1.kill();
+    await waitFor('a submit after the server died', async () => run.submittedAt.some((t) => t > serverKilledAt + 200), 30_000);
+
+    // 3. A worker dies: its quality jobs are taken over by the other.
+    await sleep(1500);
+    await w1.kill();
+
+    await loops;
+    finished = true;
+    // Recovery: the longest time without a successful submit after each kill.
+    const recoveryS = longestStall(run.submittedAt, redisKilledAt);
+    const serverRecoveryS = longestStall(run.submittedAt, serverKilledAt);
+    await watcher;
+    const done = (await items.countDocuments({ projectId: pid, status: 'complete' })) === ITEMS;
+
+    // Every socket was reconnected by its client, through the balancer, to the live server.
+    await waitFor('every socket connected', async () => sockets.every((s) => s.connected), 15_000);
+    const dropped = [...reconnects.values()].filter((r) => r.drops > 0);
+    const figures = {
+      submits: run.submitted,
+      client_errors: run.errors.length + run.failedSubmits.length,
+      connection_retries: LeanClient.retries - retries0,
+      redis_failover_recovery_s: recoveryS,
+      cluster_state_ok_after_s: clusterOkS,
+      server_kill_recovery_s: serverRecoveryS,
+      sockets_dropped: dropped.length,
+      sockets_reconnected: dropped.filter((r) => r.connects > r.drops).length,
+    };
+    console.log(`[failover] ${JSON.stringify(figures)}`);
+    if (run.errors.length || run.failedSubmits.length)
+      console.log(`[failover] client errors: ${[...run.errors, ...run.failedSubmits].slice(0, 8).join(' | ')}`);
+
+    // No lease stuck: every item got its k annotations, nothing waits or is held.
+    expect(done).toBe(true);
+    const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
+    expect(counts).toMatchObject({ itemsComplete: ITEMS, waiting: 0, leased: 0, done: ITEMS * K });
+    // Exactly one annotation per successful submit, unique (item, user), none over the overlap.
+    const db = { annotations: mongo.db(env.MONGO_DB!).collection('annotations') } as unknown as Database;
+    const r = await reconcileDatabase(db, pid, run.submitted, K);
+    expect(r).toMatchObject({ stored: ITEMS * K, lost_db: 0, duplicates_db: 0, items_over_k: 0, repeated_item_user: 0 });
+    expect(run.submitted).toBe(ITEMS * K);
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(figures.sockets_reconnected).toBe(dropped.length);
+    expect(recoveryS).toBeLessThan(15);
+    await mongo
+      .db(env.MONGO_DB!)
+      .dropDatabase()
+      .catch(() => undefined);
+  }, 240_000);
+});
