@@ -25,5 +25,6 @@ export * from './db/certification.ts';
 export * from './ml/outbound.ts';
 export * from './ml/media-url.ts';
 export * from './ml/backend-client.ts';
+export * from './redis/connection.ts';
 export * from './ml/circuit-breaker.ts';
 export * from './redis/connection.ts';

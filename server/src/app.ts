@@ -138,7 +138,10 @@ export function buildExpress(ctx: AppContext): Express {
 /** The composition root: connects to the database and Redis, wires modules, HTTP and Socket.IO. */
 export async function createApp(config: Config, opts: { log?: Logger; now?: () => number } = {}): Promise<LabelworkApp> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
-  const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB);
+  const db = await connectDatabase(config.MONGO_URL, config.MONGO_DB, {
+    ...(config.MONGO_WRITE_CONCERN !== undefined ? { writeConcern: config.MONGO_WRITE_CONCERN } : {}),
+    dashboardReadPreference: config.MONGO_DASHBOARD_READ_PREFERENCE,
+  });
   const redis = createRedis(config.REDIS_URL, 'server');
   await redis.ping();
   await checkEvictionPolicy(redis, log, config.REQUIRE_NOEVICTION);

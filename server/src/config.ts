@@ -50,6 +50,14 @@ export const ConfigSchema = z.object({
     .default('labelwork'),
   /** One Redis (`redis://host:port`) or a Redis Cluster (`redis-cluster://host:port,host:port,…`, seed nodes). */
   REDIS_URL: z.string().regex(/^rediss?(-cluster)?:\/\//, 'must be a redis:// or redis-cluster:// URL'),
+  /** MongoDB write concern `w` (`majority` on a replica set: a write survives losing the primary); empty = the server's default. */
+  MONGO_WRITE_CONCERN: z
+    .string()
+    .regex(/^(majority|\d{1,2})?$/, 'must be majority or a number of nodes')
+    .default('')
+    .transform((v) => (v === '' ? undefined : v === 'majority' ? ('majority' as const) : Number(v))),
+  /** Where dashboard reads go on a replica set: primary (default) or secondaryPreferred (off the primary, may lag by seconds). */
+  MONGO_DASHBOARD_READ_PREFERENCE: z.enum(['primary', 'primaryPreferred', 'secondary', 'secondaryPreferred', 'nearest']).default('primary'),
   /** Key prefix in Redis (lets tests and several deployments share one Redis). */
   REDIS_PREFIX: z
     .string()

@@ -1,6 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { EXPORT_CLEANUP_EVERY_MS, EXPORT_JOBS, EXPORT_QUEUE, JOB_NAMES, QUEUES } from '@labelwork/core';
-import type { WorkerConfig } from './config.ts';
+import type { WorkerConfig, WorkerQueue } from './config.ts';
 import type { WorkerContext } from './context.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { connectDatabase } from '@labelwork/engine';
@@ -75,12 +75,15 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
     stalledInterval: Math.max(100, Math.round(config.WORKER_LOCK_MS / 2)),
     maxStalledCount: 5,
   };
+  // Only the queues this process is for (WORKER_QUEUES), each with its own concurrency.
+  const on = (q: WorkerQueue) => config.WORKER_QUEUES.includes(q);
   const workers = [
-    new Worker(QUEUES.quality, dispatch(ctx, QUALITY), { ...common, concurrency: config.WORKER_CONCURRENCY }),
-    new Worker(QUEUES.maintenance, dispatch(ctx, MAINTENANCE), { ...common, concurrency: 1 }),
-    new Worker(ML_QUEUE, dispatch(ctx, ML), { ...common, concurrency: 2 }),
-    new Worker(EXPORT_QUEUE, dispatch(ctx, EXPORT), { ...common, concurrency: 1 }),
-  ];
+    on('quality') ? new Worker(QUEUES.quality, dispatch(ctx, QUALITY), { ...common, concurrency: config.WORKER_CONCURRENCY }) : null,
+    // One at a time: requeue-all and recompute runs rebuild a project's state.
+    on('maintenance') ? new Worker(QUEUES.maintenance, dispatch(ctx, MAINTENANCE), { ...common, concurrency: 1 }) : null,
+    on('ml') ? new Worker(ML_QUEUE, dispatch(ctx, ML), { ...common, concurrency: config.ML_WORKER_CONCURRENCY }) : null,
+    on('export') ? new Worker(EXPORT_QUEUE, dispatch(ctx, EXPORT), { ...common, concurrency: config.EXPORT_WORKER_CONCURRENCY }) : null,
+  ].filter((w) => w !== null);
   const exportQueue = new Queue(EXPORT_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
   await exportQueue.upsertJobScheduler(EXPORT_JOBS.cleanup, { every: EXPORT_CLEANUP_EVERY_MS }, { name: EXPORT_JOBS.cleanup });
   for (const wk of workers) {

@@ -7,6 +7,12 @@ export interface WorkerConfig {
   LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Quality jobs processed at once per process. */
   WORKER_CONCURRENCY: number;
+  /** Queues this process works on (default all four): workers scale by queue. */
+  WORKER_QUEUES: WorkerQueue[];
+  /** ML jobs (pre-annotation runs, health checks) at once per process. */
+  ML_WORKER_CONCURRENCY: number;
+  /** Export jobs at once per process. */
+  EXPORT_WORKER_CONCURRENCY: number;
   /** BullMQ lock of a job in hand: a killed worker's job is retried this long after its death. */
   WORKER_LOCK_MS: number;
   /** On SIGTERM, jobs in hand get this long to finish before their locks are let go. */
@@ -30,6 +36,18 @@ export interface WorkerConfig {
   ML_BREAKER_FAILURES: number;
   /** How long an open breaker refuses calls before one probe may try (doubles on each reopening, up to 32×). */
   ML_BREAKER_COOLDOWN_MS: number;
+}
+
+export const WORKER_QUEUES = ['quality', 'maintenance', 'ml', 'export'] as const;
+export type WorkerQueue = (typeof WORKER_QUEUES)[number];
+
+function queueList(raw: string | undefined): WorkerQueue[] {
+  if (raw === undefined || raw.trim() === '') return [...WORKER_QUEUES];
+  const list = raw.split(',').map((q) => q.trim());
+  const bad = list.find((q) => !(WORKER_QUEUES as readonly string[]).includes(q));
+  if (bad !== undefined || !list.length)
+    throw new Error(`config: WORKER_QUEUES must list some of ${WORKER_QUEUES.join(', ')} (got "${raw}")`);
+  return [...new Set(list)] as WorkerQueue[];
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number): number {
@@ -57,6 +75,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     REDIS_PREFIX: need('REDIS_PREFIX', /^[A-Za-z0-9_:-]{1,40}$/, 'lw'),
     LOG_LEVEL: level as WorkerConfig['LOG_LEVEL'],
     WORKER_CONCURRENCY: int(env, 'WORKER_CONCURRENCY', 4, 1),
+    WORKER_QUEUES: queueList(env.WORKER_QUEUES),
+    ML_WORKER_CONCURRENCY: int(env, 'ML_WORKER_CONCURRENCY', 2, 1),
+    EXPORT_WORKER_CONCURRENCY: int(env, 'EXPORT_WORKER_CONCURRENCY', 1, 1),
     WORKER_LOCK_MS: int(env, 'WORKER_LOCK_MS', 30_000, 200),
     SHUTDOWN_GRACE_MS: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     PROJECT_AGREEMENT_DEBOUNCE_MS: int(env, 'PROJECT_AGREEMENT_DEBOUNCE_MS', 10_000, 1),

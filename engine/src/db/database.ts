@@ -2,7 +2,15 @@
  * The database: every collection, its document type (documents.ts) and its indexes, declared once
  * here for server and workers alike. Write to the MongoDB subset FerretDB 1.24 also supports.
  */
-import { GridFSBucket, MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import {
+  GridFSBucket,
+  MongoBulkWriteError,
+  MongoClient,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type ReadPreferenceMode,
+} from 'mongodb';
 import type {
   AgreementDoc,
   AnnotationDoc,
@@ -61,6 +69,8 @@ export interface Database
     CertificationCollections /* FEATURES: , FooCollections */ {
   client: MongoClient;
   db: Db;
+  /** Options for dashboard reads (aggregates a lead looks at): a replica set may serve them from a secondary. */
+  dashboardReads: { readPreference: ReadPreferenceMode };
   close(): Promise<void>;
 }
 
@@ -69,6 +79,10 @@ export interface ConnectOptions {
   maxPoolSize?: number;
   /** Create the indexes (default true; idempotent, safe with several processes starting at once). */
   ensureIndexes?: boolean;
+  /** Write concern `w` ('majority' on a replica set: a write survives the primary's loss); default the server's. */
+  writeConcern?: 'majority' | number;
+  /** Where dashboard reads go (default primary; 'secondaryPreferred' takes them off a replica set's primary). */
+  dashboardReadPreference?: ReadPreferenceMode;
 }
 
 function coreCollections(db: Db): CoreCollections {
@@ -94,12 +108,19 @@ function coreCollections(db: Db): CoreCollections {
 
 /** Connects and (unless told not to) makes sure every index exists. */
 export async function connectDatabase(url: string, dbName: string, options: ConnectOptions = {}): Promise<Database> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 10_000, maxPoolSize: options.maxPoolSize ?? 50 });
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 10_000,
+    maxPoolSize: options.maxPoolSize ?? 50,
+    // A write interrupted by a replica-set election is retried once by the driver (on a single server a no-op).
+    retryWrites: true,
+    ...(options.writeConcern !== undefined ? { writeConcern: { w: options.writeConcern } } : {}),
+  });
   await client.connect();
   const db = client.db(dbName);
   const database: Database = {
     client,
     db,
+    dashboardReads: { readPreference: options.dashboardReadPreference ?? 'primary' },
     ...coreCollections(db),
     ...datasetCollections(db),
     ...datasetImportCollections(db),

@@ -46,20 +46,24 @@ async function facts(ctx: AppContext, project: ProjectDoc, userId?: ObjectId): P
   const by = userId ? { userId } : {};
   const [anns, gold, verdicts, items, series] = await Promise.all([
     ctx.db.annotations
-      .find({ projectId, ...by })
+      .find({ projectId, ...by }, ctx.db.dashboardReads)
       .project<Facts['anns'][number]>({ userId: 1, itemId: 1, createdAt: 1, durationMs: 1, gold: 1 })
       .limit(500_000)
       .toArray(),
     ctx.db.agreements
-      .find({ projectId, scope: 'gold', ...by })
+      .find({ projectId, scope: 'gold', ...by }, ctx.db.dashboardReads)
       .project<Facts['gold'][number]>({ userId: 1, itemId: 1, value: 1, annotationId: 1 })
       .toArray(),
     ctx.db.reviews
-      .find({ projectId, type: 'verdict', ...(userId ? { annotatorId: userId } : {}) })
+      .find({ projectId, type: 'verdict', ...(userId ? { annotatorId: userId } : {}) }, ctx.db.dashboardReads)
       .project<Facts['verdicts'][number]>({ annotatorId: 1, itemId: 1, verdict: 1, at: 1 })
       .toArray(),
-    userId ? Promise.resolve([]) : (ctx.db.agreements.find({ projectId, scope: 'item' }).toArray() as Promise<ItemRow[]>),
-    ctx.db.agreements.find({ projectId, scope: 'project' }).sort({ at: 1 }).limit(1000).toArray() as Promise<ProjectRow[]>,
+    userId
+      ? Promise.resolve([])
+      : (ctx.db.agreements.find({ projectId, scope: 'item' }, ctx.db.dashboardReads).toArray() as Promise<ItemRow[]>),
+    ctx.db.agreements.find({ projectId, scope: 'project' }, ctx.db.dashboardReads).sort({ at: 1 }).limit(1000).toArray() as Promise<
+      ProjectRow[]
+    >,
   ]);
   const ids = new Set<string>([...project.memberIds, project.ownerId].map((i) => i.toHexString()));
   for (const a of anns) ids.add(a.userId.toHexString());
