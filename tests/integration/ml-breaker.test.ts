@@ -6,7 +6,7 @@ import type { RunningWorkers } from '../../workers/src/app.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { setUpProject, signedInUser, type TestUser } from '../support/project-setup.ts';
-import { startTestWorkers, waitFor } from '../support/tasks.ts';
+import { sid, startTestWorkers, waitFor } from '../support/tasks.ts';
 import { startMinimalBackend, type MinimalBackend } from '../support/ml-minimal-backend.ts';
 import { pedestrianScene, shippedGuideline } from '../support/ml-fixtures.ts';
 
@@ -14,7 +14,8 @@ import { pedestrianScene, shippedGuideline } from '../support/ml-fixtures.ts';
 // real protocol backend process that is killed and started again on the same port.
 
 const FAILURES = 2;
-const COOLDOWN_MS = 1500;
+// Longer than the webhook job's first retry backoffs (1 s, 2 s), so a retry meets the open breaker.
+const COOLDOWN_MS = 4000;
 
 let t: TestApp;
 let workers: RunningWorkers;
@@ -49,6 +50,24 @@ async function register(name: string, url: string, interactive = false): Promise
   const r = await admin.post('/api/ml/backends', { name, url, allowPrivate: true, timeoutMs: 5000, interactive });
   if (r.status !== 201) throw new Error(JSON.stringify(r.body));
   return r.body.backend.id as string;
+}
+
+/** An image project with the backend attached and the annotator's lease on its one item. */
+async function leasedImage(name: string, backendId: string): Promise<{ projectId: string; leaseId: string }> {
+  const scene = await pedestrianScene();
+  const projectId = await setUpProject(lead.client, {
+    name,
+    kind: 'image',
+    labelSchema: shippedGuideline('vehicles-pedestrians-bbox').labelSchema,
+    members: [anno.id],
+    images: [{ name: 'scene.png', data: scene.png, type: 'image/png' }],
+  });
+  await waitFor('the item', () => t.app.ctx.db.items.findOne({ projectId: new ObjectId(projectId) }), 30_000);
+  expect((await lead.client.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
+  expect((await lead.client.post(`/api/projects/${projectId}/ml/attach`, { backendId })).status).toBe(200);
+  const next = await anno.client.post(`/api/projects/${projectId}/tasks/next`);
+  expect(next.status).toBe(200);
+  return { projectId, leaseId: next.body.task.leaseId as string };
 }
 
 async function breakerOf(backendId: string): Promise<BreakerView> {
@@ -140,21 +159,8 @@ describe('the circuit breaker of a pre-annotation run', () => {
 describe('the circuit breaker of interactive assistance', () => {
   it('answers 503 ML_BACKEND_CIRCUIT_OPEN at once without calling the backend, until a /health check closes it', async () => {
     const backend = await startMinimalBackend();
-    const scene = await pedestrianScene();
     const backendId = await register('breaker-assist', backend.url, true);
-    const projectId = await setUpProject(lead.client, {
-      name: 'breaker-assist',
-      kind: 'image',
-      labelSchema: shippedGuideline('vehicles-pedestrians-bbox').labelSchema,
-      members: [anno.id],
-      images: [{ name: 'scene.png', data: scene.png, type: 'image/png' }],
-    });
-    await waitFor('the item', () => t.app.ctx.db.items.findOne({ projectId: new ObjectId(projectId) }), 30_000);
-    expect((await lead.client.post(`/api/projects/${projectId}/queue/items`, { all: true })).status).toBe(200);
-    expect((await lead.client.post(`/api/projects/${projectId}/ml/attach`, { backendId })).status).toBe(200);
-    const next = await anno.client.post(`/api/projects/${projectId}/tasks/next`);
-    expect(next.status).toBe(200);
-    const leaseId = next.body.task.leaseId as string;
+    const { leaseId } = await leasedImage('breaker-assist', backendId);
     const assist = () => anno.client.post(`/api/tasks/${leaseId}/assist`, { label: 'pedestrian', hint: { kind: 'point', x: 150, y: 120 } });
 
     // The backend answers 500: FAILURES calls reach it (502 each), then the breaker is open.
@@ -188,4 +194,42 @@ describe('the circuit breaker of interactive assistance', () => {
     expect(backend.requests.filter((r) => r.path === '/predict')).toHaveLength(calls + 1);
     await backend.close();
   }, 120_000);
+});
+
+describe('the circuit breaker of annotation webhooks', () => {
+  it('keeps a webhook job waiting while the breaker is open, without spending attempts, and sends it once the backend answers', async () => {
+    const backend = await startMinimalBackend();
+    let overloaded = true;
+    backend.behave = (p) => (p === '/webhook' && overloaded ? { status: 503, json: { error: 'overloaded' } } : null);
+    const backendId = await register('breaker-webhook', backend.url);
+    const { projectId, leaseId } = await leasedImage('breaker-webhook', backendId);
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/webhook`, { backendId, enabled: true })).status).toBe(200);
+    const sub = await anno.client.post(`/api/tasks/${leaseId}/submit`, {
+      submissionId: sid(),
+      durationMs: 3000,
+      regions: [{ id: 'r1', type: 'bbox', label: 'pedestrian', x: 120, y: 60, w: 60, h: 170 }],
+    });
+    expect(sub.status).toBe(201);
+    const attachment = () => t.app.ctx.db.mlAttachments.findOne({ _id: `${projectId}:${backendId}` });
+    const sends = () => backend.requests.filter((r) => r.path === '/webhook').length;
+
+    // FAILURES sends answered 503 (each an attempt, retried with backoff) open the breaker; the next attempt waits in delayed.
+    await waitFor('the webhook to wait for the breaker', async () =>
+      (await attachment())?.webhook?.log.some((l) => /backend unavailable, waiting until/.test(l.message)),
+    );
+    const job = await waitFor('the delayed webhook job', async () =>
+      (await queue.getJobs(['delayed'])).find((j) => j.name === 'ml-webhook' && j.data.backendId === backendId),
+    );
+    expect(job.attemptsMade).toBe(FAILURES);
+    expect(sends()).toBe(FAILURES);
+    expect((await breakerOf(backendId)).phase).toBe('open');
+
+    // After the cooldown the waiting job is the probe: the backend answers, the webhook is sent and the breaker closes.
+    overloaded = false;
+    await waitFor('the webhook to be sent', async () => (await attachment())?.webhook?.sent === 1, 30_000);
+    expect(sends()).toBe(FAILURES + 1);
+    expect((await attachment())!.webhook).toMatchObject({ sent: 1, failed: 0 });
+    expect(await breakerOf(backendId)).toEqual({ phase: 'closed', failures: 0, reopenAt: null });
+    await backend.close();
+  }, 60_000);
 });
