@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { ApiClient } from '../support/api-client.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../support/processes.ts';
@@ -129,15 +130,25 @@ describe('Redis SIGKILLed under load (appendfsync everysec), its last writes los
     redis.truncateAof(before);
     await redis.start();
 
-    // The rebuild counts the stored annotation (once) and marks its slot; the job, back from the
-    // lapsed lease, is finished by the next fetch instead of being handed to b, who would
-    // otherwise annotate it for nothing (409 SLOT_FILLED).
-    await waitFor(
+    // The workers see the new run id and queue the rebuild of the project (one job per restart).
+    const info = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const runId = /^run_id:(\w+)/m.exec(await info.info('server'))![1]!;
+    info.disconnect();
+    const jobId = `requeue-all-${projectId}-restart-${runId.slice(0, 16)}`;
+    const rebuilt = await waitFor(
       'the rebuild',
-      async () => (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts?.done === 1,
+      async () => {
+        const j = (await lead.client.get(`/api/projects/${projectId}/queue/jobs/${jobId}`)).body;
+        return j.state === 'completed' ? j : null;
+      },
       30_000,
       200,
     );
+    // It counted the stored annotation (once) and marked its slot: the job, back from the lapsed
+    // lease, is finished by the next fetch instead of being handed to b, who would otherwise
+    // annotate it for nothing (409 SLOT_FILLED).
+    expect(rebuilt.result).toMatchObject({ items: 1, jobsAdded: 0, filledMarked: 1 });
+    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts.done).toBe(1);
     const deadline = Date.now() + LEASE_MS + 8000;
     let got: unknown = null;
     while (Date.now() < deadline) {
@@ -148,7 +159,7 @@ describe('Redis SIGKILLed under load (appendfsync everysec), its last writes los
       }
       await new Promise((r) => setTimeout(r, 300));
     }
-    expect(got).toBeNull();
+    expect(got, `b was handed ${JSON.stringify(got)}; a's task ${JSON.stringify(task)}`).toBeNull();
     await waitUntilSettled(lead.client, projectId, 1, 1);
   }, 90_000);
 });

@@ -75,14 +75,16 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
     exclusions.push(exclusionOp(keys, s.userId.toHexString(), s.itemId.toHexString()));
     nExcl++;
   }
-  for (let i = 0; i < exclusions.length; i += 5000) await execEngineOps(w.redis, exclusions.slice(i, i + 5000));
-
-  const complete = new Set(await w.redis.smembers(keys.complete));
   const queue = new Queue(keys.queueName, { connection: w.redis, prefix: w.config.REDIS_PREFIX });
   let jobsAdded = 0;
   let qualityJobs = 0;
   let filledMarked = 0;
   try {
+    // First, before anything else: a job still queued for a slot MongoDB has filled is marked, so a
+    // fetch from now on finishes the stored submit instead of handing the task out again.
+    filledMarked = await markFilledSlots(w.redis, keys, queue, [...filled], FILLED_MARKER_TTL_S);
+    for (let i = 0; i < exclusions.length; i += 5000) await execEngineOps(w.redis, exclusions.slice(i, i + 5000));
+    const complete = new Set(await w.redis.smembers(keys.complete));
     const ids = [...wanted.keys()];
     for (let i = 0; i < ids.length; i += chunkSize) {
       const chunk = ids.slice(i, i + chunkSize);
@@ -91,7 +93,6 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
       );
       const ops: RedisOp[] = [];
       const needed: ReplicaItem[] = [];
-      const filledSlots: string[] = [];
       // In the order the items were put up.
       for (const itemId of chunk) {
         const d = found.get(itemId);
@@ -109,7 +110,6 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
         ops.push(...itemCacheOps(keys, itemId, JSON.stringify(taskItemOf(d))));
         const skip = new Set<number>();
         for (let r = 0; r < k; r++) if (filled.has(replicaJobId(itemId, r))) skip.add(r);
-        for (const r of skip) filledSlots.push(replicaJobId(itemId, r));
         if (skip.size < k) needed.push({ itemId, k, priority, skip });
         if (anns.length >= k) {
           await w.quality.add(
@@ -121,7 +121,6 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
         }
       }
       await execEngineOps(w.redis, ops);
-      filledMarked += await markFilledSlots(w.redis, keys, queue, filledSlots, FILLED_MARKER_TTL_S);
       const jobs = replicaJobs(pid, needed, spread);
       if (jobs.length) {
         const added = await queue.addBulk(jobs);
