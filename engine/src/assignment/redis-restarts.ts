@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { Cluster, type Redis } from 'ioredis';
 import { handoffJson, redisRunKey, type AnnotationHandoff, type ProjectKeys, type RedisOp } from '@labelwork/core';
 
 /**
@@ -10,12 +11,23 @@ import { handoffJson, redisRunKey, type AnnotationHandoff, type ProjectKeys, typ
  * (`requeue-all`, which is safe any time).
  */
 
-/** The server's `run_id` (changes at every start of redis-server). */
+/**
+ * The `run_id` of the Redis server (it changes at every start of redis-server); for a Redis Cluster,
+ * a digest of its masters' run ids, so a restarted master or a failover (a replica promoted, which
+ * may also have lost the last writes) counts as a restart.
+ */
 async function runIdOf(redis: Redis): Promise<string> {
-  const info = await redis.info('server');
-  const m = /^run_id:(\w+)/m.exec(info);
-  if (!m?.[1]) throw new Error('INFO server without run_id');
-  return m[1];
+  const c: unknown = redis;
+  const servers: Redis[] = c instanceof Cluster ? c.nodes('master') : [redis];
+  if (!servers.length) throw new Error('no Redis master known yet');
+  const ids = await Promise.all(
+    servers.map(async (s) => {
+      const m = /^run_id:(\w+)/m.exec(await s.info('server'));
+      if (!m?.[1]) throw new Error('INFO server without run_id');
+      return m[1];
+    }),
+  );
+  return ids.length === 1 ? ids[0]! : createHash('sha1').update(ids.sort().join(',')).digest('hex');
 }
 
 /**
