@@ -401,23 +401,6 @@ const CALLS: Record<string, Call> = {
     path: V((v) => `/api/certification/mentoring/${v.annotatorId}/goals/0123456789abcdef01234567/done`),
     body: () => ({ done: true }),
   },
-  'GET /api/certification/questions/:slug/:version': {
-    roles: ['lead of another project'],
-    why: 'leads edit the installation-wide exam banks',
-  },
-  'POST /api/certification/questions/:slug/:version': {
-    roles: ['lead of another project'],
-    why: 'leads edit the installation-wide exam banks',
-  },
-  'POST /api/certification/questions/:slug/:version/import': {
-    roles: ['lead of another project'],
-    why: 'leads edit the installation-wide exam banks',
-  },
-  'GET /api/certification/mentoring/me': { roles: SIGNED_IN, why: "the caller's own mentor and mentees" },
-  'GET /api/certification/mentoring/overview': {
-    roles: ['lead of another project'],
-    why: 'lists only the people of projects the lead belongs to',
-  },
   // Parts graded by people: the caller's own exercise and portfolio; someone's exercise or panel (unknown
   // here, like contests: certification-grading.test.ts checks who may see, claim, grade and score real ones).
   'GET /api/certification/grading': { path: () => '/api/certification/grading' },
@@ -496,6 +479,23 @@ const ALLOWED: Record<string, { roles: Role[]; why: string; run?: false; ok?: (r
   'GET /api/certification/pauses': { roles: ['lead of another project'], why: 'lists only pauses on projects the lead manages' },
   'GET /api/certification/contests': { roles: ['lead of another project'], why: 'lists only contests on projects the lead manages' },
   'GET /api/certification/trainees': { roles: ['lead of another project'], why: "leads see every trainee's level and attempts" },
+  'GET /api/certification/questions/:slug/:version': {
+    roles: ['lead of another project'],
+    why: 'leads edit the installation-wide exam banks',
+  },
+  'POST /api/certification/questions/:slug/:version': {
+    roles: ['lead of another project'],
+    why: 'leads edit the installation-wide exam banks',
+  },
+  'POST /api/certification/questions/:slug/:version/import': {
+    roles: ['lead of another project'],
+    why: 'leads edit the installation-wide exam banks',
+  },
+  'GET /api/certification/mentoring/me': { roles: SIGNED_IN, why: "the caller's own mentor and mentees" },
+  'GET /api/certification/mentoring/overview': {
+    roles: ['lead of another project'],
+    why: 'lists only the people of projects the lead belongs to',
+  },
   'GET /api/certification/certificates/:id': {
     roles: ['lead of another project'],
     why: 'leads check the certificates of people they staff projects with',
