@@ -25,6 +25,20 @@ export interface BreakerDeps {
   now: () => number;
 }
 
+/** The breakers as a server or worker process reaches them: its Redis, prefix and ML_BREAKER_* settings. */
+export function breakerDepsOf(p: {
+  redis: Redis;
+  config: { REDIS_PREFIX: string; ML_BREAKER_FAILURES: number; ML_BREAKER_COOLDOWN_MS: number };
+  now: () => number;
+}): BreakerDeps {
+  return {
+    redis: p.redis,
+    prefix: p.config.REDIS_PREFIX,
+    config: { failures: p.config.ML_BREAKER_FAILURES, cooldownMs: p.config.ML_BREAKER_COOLDOWN_MS },
+    now: p.now,
+  };
+}
+
 /** A call not made because the backend's breaker is open (or a probe is out): try again at `retryAt`. */
 export class BackendUnavailableError extends Error {
   constructor(

@@ -30,7 +30,7 @@ import {
   type MlRunLogLine,
 } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
-import { mlBreaker } from '../ml-breaker.ts';
+import { breakerDepsOf } from '@labelwork/engine';
 
 /**
  * Annotation webhooks (online learning). The `ml-webhooks` consumer group of the domain-event
@@ -160,7 +160,7 @@ export async function mlWebhookProcessor(w: WorkerContext, job: Job): Promise<{ 
   }
   const attempt = job.attemptsMade + 1;
   try {
-    await throughBreaker(mlBreaker(w), backend._id.toHexString(), ML_WEBHOOK_TIMEOUT_MS + 5000, () =>
+    await throughBreaker(breakerDepsOf(w), backend._id.toHexString(), ML_WEBHOOK_TIMEOUT_MS + 5000, () =>
       sendAnnotationWebhook(backend, body, ML_WEBHOOK_TIMEOUT_MS),
     );
   } catch (e) {

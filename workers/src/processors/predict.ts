@@ -21,7 +21,7 @@ import {
   type PredictTask,
 } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
-import { mlBreaker } from '../ml-breaker.ts';
+import { breakerDepsOf } from '@labelwork/engine';
 
 /** Items the run's one item cursor fetches per round trip. */
 const ITEM_CURSOR_BATCH = 1000;
@@ -165,7 +165,7 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
     const agent = backendAgent(backend.url, concurrency);
     const lsConfig = backend.protocol === 'labelwork' ? undefined : buildLsLabelConfig(project.kind, project.labelSchema);
     let modelVersion = run.modelVersion ?? attachment.modelVersion;
-    const breaker = mlBreaker(w);
+    const breaker = breakerDepsOf(w);
 
     // The window: batches sent, in seq order, not stored yet. A producer reads items and calls the
     // backend (at most `concurrency` calls pending, at most COMMIT_WINDOW batches in the window); the
@@ -371,7 +371,7 @@ export async function mlHealthProcessor(w: WorkerContext): Promise<{ checked: nu
     backends.map(async (b) => {
       const health = await checkBackendHealth(b, new Date(w.now()));
       // A backend that answers /health UP closes its circuit breaker (the check is its probe).
-      if (health.status === 'up') await recordBackendSuccess(mlBreaker(w), b._id.toHexString());
+      if (health.status === 'up') await recordBackendSuccess(breakerDepsOf(w), b._id.toHexString());
       await w.db.mlBackends.updateOne({ _id: b._id }, { $set: { health } });
     }),
   );

@@ -22,7 +22,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { heldLeaseItem } from '../tasks/index.ts';
-import { mlBreaker } from './ml.breaker.ts';
+import { breakerDepsOf } from '@labelwork/engine';
 import { mlRepo } from './ml.repository.ts';
 
 /** Assist calls per user and minute, counted in Redis (all server processes share it). */
@@ -114,7 +114,7 @@ export async function assistOnLease(
   let reply;
   try {
     // Through the backend's circuit breaker: while it is open the annotator gets an answer at once.
-    reply = await throughBreaker(mlBreaker(ctx), backend._id.toHexString(), timeoutMs + 1000, () =>
+    reply = await throughBreaker(breakerDepsOf(ctx), backend._id.toHexString(), timeoutMs + 1000, () =>
       predictBatch(backend, {
         kind: 'image',
         labelSchema: project.labelSchema,

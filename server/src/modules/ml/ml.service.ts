@@ -27,7 +27,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
-import { mlBreaker } from './ml.breaker.ts';
+import { breakerDepsOf } from '@labelwork/engine';
 import { backendView, mlRepo, runView, webhookView } from './ml.repository.ts';
 
 /** An outbound failure as an API error: a refused address is the admin's to fix, anything else the backend's. */
@@ -84,7 +84,7 @@ export async function removeBackend(ctx: AppContext, user: UserDoc, id: ObjectId
 
 /** A backend with its circuit breaker's state. */
 async function viewOf(ctx: AppContext, b: MlBackendDoc): Promise<MlBackendView> {
-  return backendView(b, await breakerViewOf(mlBreaker(ctx), b._id.toHexString()));
+  return backendView(b, await breakerViewOf(breakerDepsOf(ctx), b._id.toHexString()));
 }
 
 export async function listBackends(ctx: AppContext): Promise<MlBackendView[]> {
@@ -97,7 +97,7 @@ export async function refreshHealth(ctx: AppContext, id: ObjectId): Promise<MlBa
   b.health = await checkBackendHealth(b, new Date(ctx.now()));
   await mlRepo.setHealth(ctx.db, id, b.health);
   // A backend that answers /health UP closes its circuit breaker (the check is its probe).
-  if (b.health.status === 'up') await recordBackendSuccess(mlBreaker(ctx), b._id.toHexString());
+  if (b.health.status === 'up') await recordBackendSuccess(breakerDepsOf(ctx), b._id.toHexString());
   return viewOf(ctx, b);
 }
 
