@@ -40,7 +40,10 @@ beforeAll(async () => {
   ]);
   expect(up.status).toBe(201);
   const db = t.app.ctx.db;
-  const items = await db.items.find({ projectId: new ObjectId(projectId) }).sort({ seq: 1 }).toArray();
+  const items = await db.items
+    .find({ projectId: new ObjectId(projectId) })
+    .sort({ seq: 1 })
+    .toArray();
   // a: a gold answer; b: a consensus from its agreement; c: nothing (deleted after the snapshot).
   expect((await lead.put(`/api/items/${items[0]!._id.toHexString()}/gold`, { gold: { regions: [goldBox] } })).status).toBe(200);
   await db.agreements.insertOne({
@@ -84,8 +87,14 @@ describe('restoring a snapshot into a new project', () => {
     });
     expect(p.labelSchema).toEqual(imageSchema);
     const db = t.app.ctx.db;
-    const srcItems = await db.items.find({ projectId: new ObjectId(projectId) }).sort({ seq: 1 }).toArray();
-    const newItems = await db.items.find({ projectId: new ObjectId(p.id as string) }).sort({ seq: 1 }).toArray();
+    const srcItems = await db.items
+      .find({ projectId: new ObjectId(projectId) })
+      .sort({ seq: 1 })
+      .toArray();
+    const newItems = await db.items
+      .find({ projectId: new ObjectId(p.id as string) })
+      .sort({ seq: 1 })
+      .toArray();
     expect(newItems.map((i) => i.image!.name)).toEqual(['a.png', '图片 b.png']);
     for (const [i, it] of newItems.entries()) {
       // Own files, the same bytes.
@@ -98,7 +107,10 @@ describe('restoring a snapshot into a new project', () => {
   });
 
   it('stores the ground truth as submitted annotations of the restoring lead instead, one replica slot each', async () => {
-    const r = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, { name: 'annotated', groundTruth: 'annotations' });
+    const r = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, {
+      name: 'annotated',
+      groundTruth: 'annotations',
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body.restore.groundTruth).toEqual({ as: 'annotations', stored: 2 });
     const pid = new ObjectId(r.body.restore.projectId as string);
