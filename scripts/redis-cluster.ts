@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ensureRedisBinary, freePort, killStale, spawnLogged, stopChild, waitFor } from './services.ts';
+import { ensureRedisBinary, freePort, killStale, redisServerArgs, spawnLogged, stopChild, waitFor } from './services.ts';
 
 const run = promisify(execFile);
 
@@ -116,15 +116,9 @@ export async function startRedisCluster(opts: ClusterOptions): Promise<RedisClus
       const port = ports[i]!;
       const child = spawnLogged(
         bin,
-        [
-          '--port',
-          String(port),
+        redisServerArgs(port, ndir, [
           '--cluster-port',
           String(bus[i]),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          ndir,
           '--cluster-enabled',
           'yes',
           '--cluster-config-file',
@@ -134,19 +128,7 @@ export async function startRedisCluster(opts: ClusterOptions): Promise<RedisClus
           // The slots of a failing master wait for its replica; the other masters keep serving.
           '--cluster-require-full-coverage',
           'no',
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'everysec',
-          '--maxmemory-policy',
-          'noeviction',
-          '--save',
-          '',
-          '--daemonize',
-          'no',
-          '--protected-mode',
-          'yes',
-        ],
+        ]),
         path.join(ndir, 'redis.log'),
       );
       writeFileSync(pidFile, String(child.pid));

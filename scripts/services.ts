@@ -63,6 +63,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The command line of every redis-server the project starts (one Redis, the cluster's nodes, the
+ * tests' own): loopback only, AOF with `everysec`, no eviction (queues and leases must never be
+ * evicted), no RDB snapshots, in the foreground; `extra` adds e.g. the cluster options.
+ */
+export function redisServerArgs(port: number, dir: string, extra: string[] = []): string[] {
+  return [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    ...extra,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
+}
+
 /** Makes sure `redis-server` exists, installing Debian's package when we are root. */
 export function ensureRedisBinary(log: (l: string) => void): string {
   const found = which('redis-server');
@@ -237,30 +266,7 @@ export async function startServices(opts: StartOptions): Promise<Services> {
       const pidFile = path.join(rdir, 'launcher.pid');
       killStale(pidFile);
       const port = await freePort();
-      const child = spawnLogged(
-        bin,
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          rdir,
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'everysec',
-          '--maxmemory-policy',
-          'noeviction',
-          '--save',
-          '',
-          '--daemonize',
-          'no',
-          '--protected-mode',
-          'yes',
-        ],
-        path.join(rdir, 'redis.log'),
-      );
+      const child = spawnLogged(bin, redisServerArgs(port, rdir), path.join(rdir, 'redis.log'));
       writeFileSync(pidFile, String(child.pid));
       stops.push(() => stopChild(child, pidFile));
       await waitFor('redis-server', async () => (await sendRaw(port, 'PING\r\n', 500)).startsWith('+PONG'), child, 20_000);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
-import { ensureRedisBinary, freePort } from '../../scripts/services.ts';
+import { ensureRedisBinary, freePort, redisServerArgs } from '../../scripts/services.ts';
 
 /** A redis-server of a test's own (AOF on, noeviction) that the test may restart on the same port. */
 export interface RedisProcess {
@@ -40,24 +40,7 @@ export async function startRedis(dir: string): Promise<RedisProcess> {
   mkdirSync(dir, { recursive: true });
   const bin = ensureRedisBinary(() => undefined);
   const port = await freePort();
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--dir',
-    dir,
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'everysec',
-    '--maxmemory-policy',
-    'noeviction',
-    '--save',
-    '',
-    '--daemonize',
-    'no',
-  ];
+  const args = redisServerArgs(port, dir);
   let child: ChildProcess;
   const up = async () => {
     child = spawn(bin, args, { stdio: 'ignore' });
