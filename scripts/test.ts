@@ -14,10 +14,20 @@ import { ensureClientBuilt } from './start.ts';
 const node = process.execPath;
 const bin = (pkg: string, file: string) => path.join(repoRoot, 'node_modules', pkg, file);
 
+/**
+ * Runs one check. A check that has not finished after `STEP_TIMEOUT_MS` is killed and run once
+ * more, saying so: ESLint 10 once sat idle forever in a clean CI run (no CPU, one fs promise that
+ * never settled, every thread waiting) and passed in 66 s when run again on the same tree.
+ */
+const STEP_TIMEOUT_MS = 10 * 60_000;
 function step(name: string, args: string[]): void {
   const t = Date.now();
   console.error(`\n▶ ${name}`);
-  const r = spawnSync(node, args, { cwd: repoRoot, stdio: 'inherit' });
+  let r = spawnSync(node, args, { cwd: repoRoot, stdio: 'inherit', timeout: STEP_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  if (r.signal === 'SIGKILL' && Date.now() - t >= STEP_TIMEOUT_MS) {
+    console.error(`⚠ ${name} did not finish in ${STEP_TIMEOUT_MS / 60_000} min: killed, running it once more`);
+    r = spawnSync(node, args, { cwd: repoRoot, stdio: 'inherit', timeout: STEP_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  }
   if (r.status !== 0) {
     console.error(`✗ ${name} failed`);
     console.log('0 passed, 1 failed');
