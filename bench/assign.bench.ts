@@ -19,7 +19,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
-import { io as connect } from 'socket.io-client';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { createLogger } from '../server/src/infra/logger.ts';
@@ -31,7 +30,17 @@ import { startServices } from '../scripts/services.ts';
 import { startRecording } from './results.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import { spawnServer, spawnWorkers } from '../tests/support/processes.ts';
-import { annotate, LeanClient, newRun, pct, reconcileDatabase, sid, sleep, type Annotator } from '../tests/support/annotators.ts';
+import {
+  annotate,
+  LeanClient,
+  newRun,
+  pct,
+  reconcileDatabase,
+  sid,
+  signUpAnnotators,
+  sleep,
+  type Annotator,
+} from '../tests/support/annotators.ts';
 
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 const N = num('ANNOTATORS', 200);
@@ -122,23 +131,7 @@ async function main(): Promise<void> {
     const lead = new ApiClient(server.url);
     await lead.login('benchlead', 'benchlead-password');
     log(`creating ${N} annotators`);
-    const annotators: Annotator[] = [];
-    for (let i = 0; i < N; i += 20) {
-      await Promise.all(
-        Array.from({ length: Math.min(20, N - i) }, async (_, j) => {
-          const username = `ann${i + j}`;
-          const r = await admin.post('/api/users', { username, password: `${username}-password`, role: 'annotator', level: 'L4' });
-          const client = new ApiClient(server.url);
-          await client.login(username, `${username}-password`);
-          const socket = connect(server.url, { transports: ['websocket'], extraHeaders: { cookie: client.cookie }, forceNew: true });
-          await new Promise<void>((res, rej) => {
-            socket.once('connect', () => res());
-            socket.once('connect_error', rej);
-          });
-          annotators[i + j] = { id: r.body.user.id, client: new LeanClient(server.url, client.cookie, client.csrf), socket };
-        }),
-      );
-    }
+    const annotators: Annotator[] = await signUpAnnotators(admin, server.url, N);
     const p = await lead.post('/api/projects', { name: 'bench', kind: 'text', labelSchema: schema, overlap: K });
     const projectId = p.body.project.id as string;
     await lead.put(`/api/projects/${projectId}/members`, { userIds: annotators.map((a) => a.id) });

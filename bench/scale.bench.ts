@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
-import { io as connect } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { Database } from '@labelwork/engine';
 import { startServices } from '../scripts/services.ts';
 import { startRedisCluster } from '../scripts/redis-cluster.ts';
@@ -24,11 +24,11 @@ import { startRecording } from './results.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import {
   annotate,
-  LeanClient,
   longestStall,
   newRun,
   pct,
   reconcileDatabase,
+  signUpAnnotators,
   sleep,
   type Annotator,
   type Run,
@@ -82,31 +82,14 @@ async function runConfig(
   procs.push(...(await Promise.all([spawnWorkers(workerEnv), spawnWorkers(workerEnv)])));
   const lb = await startLoadBalancer(srv.map((s) => s.url));
   const mongo = await new MongoClient(mongoUrl).connect();
-  const sockets: ReturnType<typeof connect>[] = [];
+  const sockets: Socket[] = [];
   try {
     const admin = new ApiClient(lb.url);
     await admin.login('admin', ADMIN_PASSWORD);
     await admin.post('/api/users', { username: 'lead', password: 'lead-password', role: 'lead', level: 'L1' });
     const lead = new ApiClient(lb.url);
     await lead.login('lead', 'lead-password');
-    const annotators: Annotator[] = [];
-    for (let i = 0; i < N; i += 20) {
-      await Promise.all(
-        Array.from({ length: Math.min(20, N - i) }, async (_, j) => {
-          const username = `ann${i + j}`;
-          const r = await admin.post('/api/users', { username, password: `${username}-password`, role: 'annotator', level: 'L4' });
-          const client = new ApiClient(lb.url);
-          await client.login(username, `${username}-password`);
-          const socket = connect(lb.url, { transports: ['websocket'], extraHeaders: { cookie: client.cookie }, forceNew: true });
-          sockets.push(socket);
-          await new Promise<void>((res, rej) => {
-            socket.once('connect', () => res());
-            socket.once('connect_error', rej);
-          });
-          annotators[i + j] = { id: r.body.user.id, client: new LeanClient(lb.url, client.cookie, client.csrf, 10), socket };
-        }),
-      );
-    }
+    const annotators: Annotator[] = await signUpAnnotators(admin, lb.url, N, { connectRetries: 10, onSocket: (s) => sockets.push(s) });
     const p = await lead.post('/api/projects', { name: 'scale', kind: 'text', labelSchema: schema, overlap: K });
     const projectId = p.body.project.id as string;
     await lead.put(`/api/projects/${projectId}/members`, { userIds: annotators.map((a) => a.id) });

@@ -6,9 +6,10 @@
  */
 import http from 'node:http';
 import type { ObjectId } from 'mongodb';
-import type { Socket } from 'socket.io-client';
+import { io as connect, type Socket } from 'socket.io-client';
 import { CLIENT_EVENTS, type Ack } from '@labelwork/core';
 import type { Database } from '@labelwork/engine';
+import { ApiClient } from './api-client.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const sid = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
@@ -108,6 +109,38 @@ export interface Annotator {
   id: string;
   client: LeanClient;
   socket: Socket;
+}
+
+/**
+ * Creates `n` annotators (`ann0`…) through the admin's API, 20 at a time, each signed in with a lean
+ * client and a connected websocket to `url`. `onSocket` sees every socket as soon as it exists (so a
+ * caller can close them even if a later one fails); `connectRetries` goes to each LeanClient.
+ */
+export async function signUpAnnotators(
+  admin: ApiClient,
+  url: string,
+  n: number,
+  opts: { connectRetries?: number; onSocket?: (s: Socket) => void } = {},
+): Promise<Annotator[]> {
+  const annotators: Annotator[] = [];
+  for (let i = 0; i < n; i += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, n - i) }, async (_, j) => {
+        const username = `ann${i + j}`;
+        const r = await admin.post('/api/users', { username, password: `${username}-password`, role: 'annotator', level: 'L4' });
+        const client = new ApiClient(url);
+        await client.login(username, `${username}-password`);
+        const socket = connect(url, { transports: ['websocket'], extraHeaders: { cookie: client.cookie }, forceNew: true });
+        opts.onSocket?.(socket);
+        await new Promise<void>((res, rej) => {
+          socket.once('connect', () => res());
+          socket.once('connect_error', rej);
+        });
+        annotators[i + j] = { id: r.body.user.id, client: new LeanClient(url, client.cookie, client.csrf, opts.connectRetries), socket };
+      }),
+    );
+  }
+  return annotators;
 }
 
 export interface Run {
