@@ -12,7 +12,7 @@ import type {
 import type { Config } from './config.ts';
 import type { AccessChanges, AccessOutcome } from './infra/access-changes.ts';
 import type { Database, ProjectDoc, UserDoc } from '@labelwork/engine';
-import type { LeaseScripts } from './modules/tasks/index.ts';
+import type { CountsPush, LeaseScripts } from './modules/tasks/index.ts';
 import type { Logger } from './infra/logger.ts';
 import type { SessionStore } from './modules/auth/index.ts';
 import type { LoginGuard } from './modules/auth/index.ts';
@@ -37,7 +37,7 @@ export interface TaskRuntime {
   scripts: LeaseScripts;
   projects: SwrCache<ProjectDoc | null>;
   settings: SwrCache<QueueSettings>;
-  countsTimers: Map<string, NodeJS.Timeout>;
+  countsPushes: Map<string, CountsPush>;
 }
 
 /**

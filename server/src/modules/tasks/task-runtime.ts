@@ -12,7 +12,7 @@ import { DEFAULT_SETTINGS, queuesRepo } from './tasks.repository.ts';
 
 /**
  * The assignment engine's per-process state (its lease scripts, cached project documents and queue
- * settings, the queue-count timers), built once by the composition root (app.ts) and kept in
+ * settings, the queue-count pushes), built once by the composition root (app.ts) and kept in
  * `ctx.state.tasks`; app.ts registers its caches with the access invalidation path.
  */
 export function createTaskRuntime(redis: Redis, db: Database, now: () => number): TaskRuntime {
@@ -25,7 +25,7 @@ export function createTaskRuntime(redis: Redis, db: Database, now: () => number)
         ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread }
         : { ...DEFAULT_SETTINGS };
     }),
-    countsTimers: new Map(),
+    countsPushes: new Map(),
   };
 }
 
@@ -64,22 +64,57 @@ export async function projectForTask(ctx: AppContext, user: UserDoc, id: ObjectI
   return p;
 }
 
-/** Pushes live queue counts to the project room, at most every 300 ms per project and process. */
+/**
+ * The shortest gap between two `queue:counts` broadcasts of one project from one server process. A
+ * change when the project's counts have been quiet this long is pushed at once (the counts are read
+ * after the change, then one broadcast to the room: Socket.IO encodes it once for all its sockets);
+ * the changes during the gap are coalesced into one push at its end, with counts read after all of
+ * them. So a change reaches the dashboards at most this long plus one counts read after it is made,
+ * and a burst costs one broadcast per gap, not one per change.
+ */
+export const COUNTS_MIN_GAP_MS = 100;
+
+/** A project's counts push in progress: a read and broadcast under way, or the gap after one. */
+export interface CountsPush {
+  /** Changed since the counts being (or last) read: push once more at the end of the gap. */
+  dirty: boolean;
+  compute: () => Promise<QueueCounts>;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Pushes live queue counts to the project room: at once, or at the end of the current gap (see {@link COUNTS_MIN_GAP_MS}). */
 export function touchCounts(ctx: AppContext, projectId: string, compute: () => Promise<QueueCounts>): void {
   const rt = runtime(ctx);
-  if (!ctx.io || rt.countsTimers.has(projectId)) return;
-  const t = setTimeout(() => {
-    rt.countsTimers.delete(projectId);
-    compute()
+  if (!ctx.io) return;
+  const pending = rt.countsPushes.get(projectId);
+  if (pending) {
+    pending.dirty = true;
+    pending.compute = compute;
+    return;
+  }
+  const push: CountsPush = { dirty: false, compute, timer: null };
+  rt.countsPushes.set(projectId, push);
+  const send = () => {
+    push.dirty = false;
+    push
+      .compute()
       .then((counts) => ctx.io?.to(rooms.project(projectId)).emit(SERVER_EVENTS.queueCounts, counts))
-      .catch((e: unknown) => ctx.log.warn('queue counts failed', { projectId, err: e }));
-  }, 300);
-  t.unref();
-  rt.countsTimers.set(projectId, t);
+      .catch((e: unknown) => ctx.log.warn('queue counts failed', { projectId, err: e }))
+      .finally(() => {
+        if (rt.countsPushes.get(projectId) !== push) return; // stopped meanwhile
+        push.timer = setTimeout(() => {
+          push.timer = null;
+          if (push.dirty) send();
+          else rt.countsPushes.delete(projectId);
+        }, COUNTS_MIN_GAP_MS);
+        push.timer.unref();
+      });
+  };
+  send();
 }
 
 export function stopRuntime(ctx: AppContext): void {
   const rt = ctx.state.tasks;
-  for (const t of rt.countsTimers.values()) clearTimeout(t);
-  rt.countsTimers.clear();
+  for (const p of rt.countsPushes.values()) if (p.timer) clearTimeout(p.timer);
+  rt.countsPushes.clear();
 }
