@@ -1,5 +1,6 @@
 import type { Region } from '@labelwork/core';
 import { BOX_HANDLES, boxHandlePoint, regionBounds } from '../editor/geometry.ts';
+import type { RegionIndex } from '../editor/region-index.ts';
 import type { EditorState } from '../editor/store.ts';
 import type { Viewport } from '../editor/types.ts';
 import { placeCallout } from './callout-place.ts';
@@ -143,21 +144,21 @@ function keyboardCursor(ctx: CanvasRenderingContext2D, s: EditorState): void {
 }
 
 /** Hovered and selected regions with their handles, the shape being drawn, the keyboard pointer. */
-export function drawOverlay(ctx: CanvasRenderingContext2D, s: EditorState, palette: Palette): void {
+export function drawOverlay(ctx: CanvasRenderingContext2D, s: EditorState, palette: Palette, index: RegionIndex): void {
   ctx.lineJoin = 'round';
   const editing = s.draft && !s.draft.isNew ? s.draft.region.id : null;
   const visible = (r: Region) => !s.hidden.has(r.id) && !s.hiddenLabels.has(r.label);
   if (s.hover && !s.selection.includes(s.hover) && s.hover !== editing) {
-    const r = s.regions.find((x) => x.id === s.hover);
+    const r = index.get(s.hover);
     if (r && visible(r)) emphasised(ctx, r, s, palette, false);
   }
   for (const id of s.selection) {
     if (id === editing) continue;
-    const r = s.regions.find((x) => x.id === id);
+    const r = index.get(id);
     if (r && visible(r)) emphasised(ctx, r, s, palette, true);
   }
   drawDraft(ctx, s, palette);
-  drawCallouts(ctx, s);
+  drawCallouts(ctx, s, index);
   keyboardCursor(ctx, s);
 }
 
@@ -185,14 +186,14 @@ function wrap(ctx: CanvasRenderingContext2D, text: string, width: number, maxLin
  * The comment text of the pins on the selected region, in boxes stacked beside the region — never
  * over it (`placeCallout`: right, left, below or above, whichever fits on the stage).
  */
-function drawCallouts(ctx: CanvasRenderingContext2D, s: EditorState): void {
+function drawCallouts(ctx: CanvasRenderingContext2D, s: EditorState, index: RegionIndex): void {
   if (s.pins.length === 0 || s.selection.length !== 1) return;
   const selected = s.selection[0];
-  const region = s.regions.find((r) => r.id === selected);
+  const region = selected === undefined ? undefined : index.get(selected);
   const bounds = region && regionBounds(region);
   if (!bounds) return;
   ctx.font = CALLOUT_FONT;
-  const notes = pinPositions(s)
+  const notes = pinPositions(s, index)
     .filter(({ pin }) => pin.regionId === selected)
     .map(({ pin }) => {
       const lines = wrap(ctx, `${pin.n}. ${pin.text}`, CALLOUT_WIDTH, CALLOUT_LINES);

@@ -1,5 +1,6 @@
 import type { LabelSchema, Region } from '@labelwork/core';
-import { rectsIntersect, regionBounds } from '../editor/geometry.ts';
+import { regionBounds } from '../editor/geometry.ts';
+import type { IndexEntry, RegionIndex } from '../editor/region-index.ts';
 import type { EditorState } from '../editor/store.ts';
 import type { Rect, Viewport } from '../editor/types.ts';
 import { FALLBACK_COLOR, textOn, withAlpha } from './colors.ts';
@@ -106,41 +107,107 @@ export function drawTag(ctx: CanvasRenderingContext2D, text: string, x: number, 
 const MAX_TAGS = 150;
 /** With more than this many polygons on screen, 1 px outlines (far cheaper to rasterise). */
 const THIN_POLYGONS = 150;
+/**
+ * With more than this many regions on screen, level of detail: every colour's shapes go into one
+ * path, filled and stroked once (1 px), polygons a few pixels wide become their bounds and larger
+ * ones drop vertices closer than a pixel or two on screen. Each region still reads as its outline.
+ */
+const DENSE = 1500;
+/** Dense drawing: a polygon narrower than this on screen (CSS px) is drawn as its bounding box. */
+const TINY_PX = 4;
+/** Dense drawing: vertices closer than this to the last drawn one (CSS px) are skipped. */
+const DECIMATE_PX = 1.5;
+
+interface Visible {
+  own: Map<string, IndexEntry[]>;
+  pending: Map<string, IndexEntry[]>;
+  count: number;
+  polygons: number;
+}
+
+/** The shown regions meeting `view` (from the spatial index), grouped by colour and proposal state. */
+function visibleByColor(s: EditorState, palette: Palette, view: Rect, index: RegionIndex): Visible {
+  const skip = editingId(s);
+  const out: Visible = { own: new Map(), pending: new Map(), count: 0, polygons: 0 };
+  index.forEachIn(view, 4 / s.viewport.scale, (e) => {
+    const r = e.region;
+    if (r.id === skip || s.hidden.has(r.id) || s.hiddenLabels.has(r.label)) return;
+    const color = colorOf(s, palette, r);
+    const groups = s.pending.has(r.id) ? out.pending : out.own;
+    const g = groups.get(color);
+    if (g) g.push(e);
+    else groups.set(color, [e]);
+    out.count++;
+    if (r.type === 'polygon') out.polygons++;
+  });
+  return out;
+}
+
+/** Colour groups in a fixed order (the index returns regions in no particular order): own, then proposals. */
+function groupsInOrder(vis: Visible): [color: string, pending: boolean, list: IndexEntry[]][] {
+  const byKey = (a: [string, IndexEntry[]], b: [string, IndexEntry[]]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  return [
+    ...[...vis.own].sort(byKey).map(([c, l]) => [c, false, l] as [string, boolean, IndexEntry[]]),
+    ...[...vis.pending].sort(byKey).map(([c, l]) => [c, true, l] as [string, boolean, IndexEntry[]]),
+  ];
+}
+
+/** Level of detail for many regions on screen: one path per colour, cheap outlines (see DENSE). */
+function drawDense(ctx: CanvasRenderingContext2D, list: readonly IndexEntry[], v: Viewport): void {
+  ctx.beginPath();
+  for (const e of list) {
+    const r = e.region;
+    const x0 = Math.round(sx(v, e.x0));
+    const y0 = Math.round(sy(v, e.y0));
+    const w = Math.max(1, Math.round(sx(v, e.x1)) - x0);
+    const h = Math.max(1, Math.round(sy(v, e.y1)) - y0);
+    if (r.type === 'bbox' || (r.type === 'polygon' && Math.max(w, h) < TINY_PX)) {
+      ctx.rect(x0 + 0.5, y0 + 0.5, w, h);
+    } else if (r.type === 'polygon') {
+      const pts = r.points;
+      const first = pts[0]!;
+      let lx = sx(v, first.x);
+      let ly = sy(v, first.y);
+      ctx.moveTo(lx, ly);
+      for (let i = 1; i < pts.length; i++) {
+        const x = sx(v, pts[i]!.x);
+        const y = sy(v, pts[i]!.y);
+        if (Math.abs(x - lx) + Math.abs(y - ly) < DECIMATE_PX) continue;
+        ctx.lineTo(x, y);
+        lx = x;
+        ly = y;
+      }
+      ctx.closePath();
+    }
+  }
+  ctx.lineWidth = 1;
+  ctx.fill();
+  ctx.stroke();
+}
 
 /**
- * All shown regions except the one being dragged, culled to the view. Proposals are dashed.
- * Boxes are filled and stroked as pixel-snapped rectangles; polygons one path each.
+ * All shown regions except the one being dragged, culled to the view through the spatial index.
+ * Proposals are dashed. Boxes are filled and stroked as pixel-snapped rectangles; polygons one path
+ * each; with many regions on screen, level of detail (see DENSE).
  */
-export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palette: Palette, view: Rect): void {
+export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palette: Palette, view: Rect, index: RegionIndex): void {
   const v = s.viewport;
-  const skip = editingId(s);
-  const visible: Region[] = [];
-  let polygons = 0;
-  for (const r of s.regions) {
-    if (r.id === skip || s.hidden.has(r.id) || s.hiddenLabels.has(r.label)) continue;
-    const b = regionBounds(r);
-    if (!b || !rectsIntersect(b, view, 4 / v.scale)) continue;
-    visible.push(r);
-    if (r.type === 'polygon') polygons++;
-  }
+  const vis = visibleByColor(s, palette, view, index);
+  const dense = vis.count > DENSE;
   ctx.lineJoin = 'miter';
-  // One style change per colour (and proposal state), not per region.
-  const groups = new Map<string, Region[]>();
-  for (const r of visible) {
-    const key = `${s.pending.has(r.id) ? 'p' : 'o'}${colorOf(s, palette, r)}`;
-    const g = groups.get(key);
-    if (g) g.push(r);
-    else groups.set(key, [r]);
-  }
-  const polyWidth = polygons > THIN_POLYGONS ? 1 : 2;
-  for (const [key, list] of groups) {
-    const pending = key[0] === 'p';
-    const color = key.slice(1);
+  const polyWidth = vis.polygons > THIN_POLYGONS ? 1 : 2;
+  for (const [color, pending, list] of groupsInOrder(vis)) {
     ctx.strokeStyle = color;
     ctx.fillStyle = withAlpha(color, pending ? 0.06 : 0.12);
     ctx.setLineDash(pending ? [6, 4] : []);
+    if (dense) {
+      drawDense(ctx, list, v);
+      for (const e of list)
+        if (e.region.type === 'keypoints') drawKeypoints(ctx, e.region, palette.edges.get(e.region.label) ?? [], color, v);
+      continue;
+    }
     ctx.lineWidth = 2;
-    for (const r of list) {
+    for (const { region: r } of list) {
       if (r.type !== 'bbox') continue;
       const x0 = Math.round(sx(v, r.x));
       const y0 = Math.round(sy(v, r.y));
@@ -150,23 +217,24 @@ export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palet
       ctx.strokeRect(x0, y0, w, h);
     }
     ctx.lineWidth = polyWidth;
-    for (const r of list) {
+    for (const { region: r } of list) {
       if (r.type !== 'polygon') continue;
       ctx.beginPath();
       traceRegion(ctx, r, v);
       ctx.fill();
       ctx.stroke();
     }
-    for (const r of list) if (r.type === 'keypoints') drawKeypoints(ctx, r, palette.edges.get(r.label) ?? [], color, v);
+    for (const { region: r } of list) if (r.type === 'keypoints') drawKeypoints(ctx, r, palette.edges.get(r.label) ?? [], color, v);
   }
   ctx.setLineDash([]);
-  if (visible.length <= MAX_TAGS) {
-    for (const r of visible) {
-      const b = regionBounds(r);
-      if (b && b.w * v.scale >= 24) drawTag(ctx, r.label, snap(sx(v, b.x)) - 1.5, sy(v, b.y), colorOf(s, palette, r));
+  if (vis.count <= MAX_TAGS) {
+    for (const [color, , list] of groupsInOrder(vis)) {
+      for (const e of list) {
+        if ((e.x1 - e.x0) * v.scale >= 24) drawTag(ctx, e.region.label, snap(sx(v, e.x0)) - 1.5, sy(v, e.y0), color);
+      }
     }
   }
-  drawPins(ctx, s);
+  drawPins(ctx, s, index);
 }
 
 /** Amber with dark ink: stands out on photos and from label and annotator colours. */
@@ -175,13 +243,13 @@ const PIN_INK = '#212529';
 const PIN_RADIUS = 9;
 
 /** Where a region's comment pins sit (screen pixels): its top-right corner, one pin beside the other. */
-export function pinPositions(s: EditorState): { pin: EditorState['pins'][number]; x: number; y: number }[] {
+export function pinPositions(s: EditorState, index: RegionIndex): { pin: EditorState['pins'][number]; x: number; y: number }[] {
   const v = s.viewport;
   const out: { pin: EditorState['pins'][number]; x: number; y: number }[] = [];
   const perRegion = new Map<string, number>();
   for (const pin of s.pins) {
     if (!pin.regionId || s.hidden.has(pin.regionId)) continue;
-    const r = s.regions.find((x) => x.id === pin.regionId);
+    const r = index.get(pin.regionId);
     const b = r && regionBounds(r);
     if (!b) continue;
     const k = perRegion.get(pin.regionId) ?? 0;
@@ -192,12 +260,12 @@ export function pinPositions(s: EditorState): { pin: EditorState['pins'][number]
 }
 
 /** Review comments as numbered pins on their regions (the comment list uses the same numbers). */
-export function drawPins(ctx: CanvasRenderingContext2D, s: EditorState): void {
+export function drawPins(ctx: CanvasRenderingContext2D, s: EditorState, index: RegionIndex): void {
   if (s.pins.length === 0) return;
   ctx.font = `bold 11px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  for (const { pin, x, y } of pinPositions(s)) {
+  for (const { pin, x, y } of pinPositions(s, index)) {
     ctx.beginPath();
     ctx.moveTo(x, y);
     ctx.lineTo(x + 4, y - PIN_RADIUS + 1);

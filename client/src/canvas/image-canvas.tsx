@@ -80,7 +80,7 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
       rebuildTimer.current = null;
       const s = store.getState();
       if (cache.sharp(s, imageRef.current)) return;
-      cache.rebuild(s, imageRef.current, palette, dpr);
+      cache.rebuild(s, imageRef.current, palette, dpr, store.index);
       sceneLayer.current?.batchDraw();
     }, REBUILD_MS);
   };
@@ -104,7 +104,7 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
       if (!cache.sharp(s, img)) scheduleRebuild();
       return;
     }
-    drawScene(ctx, s, s.viewport, s.stage, img, palette, dpr);
+    drawScene(ctx, s, s.viewport, s.stage, img, palette, dpr, store.index);
     if (moved && s.regions.length >= CACHE_FROM) scheduleRebuild();
   };
   const drawOverlayIfShown = (s: EditorState) => {
@@ -171,7 +171,11 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
             <Shape listening={false} perfectDrawEnabled={false} sceneFunc={(ctx) => drawSceneFrame(ctx._context)} />
           </Layer>
           <Layer ref={overlayLayer} listening={false}>
-            <Shape listening={false} perfectDrawEnabled={false} sceneFunc={(ctx) => drawOverlay(ctx._context, store.getState(), palette)} />
+            <Shape
+              listening={false}
+              perfectDrawEnabled={false}
+              sceneFunc={(ctx) => drawOverlay(ctx._context, store.getState(), palette, store.index)}
+            />
           </Layer>
         </Stage>
       )}

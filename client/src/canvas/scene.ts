@@ -1,3 +1,4 @@
+import type { RegionIndex } from '../editor/region-index.ts';
 import type { EditorState } from '../editor/store.ts';
 import type { Rect, Size, Viewport } from '../editor/types.ts';
 import { drawImageLevel } from './draw-image.ts';
@@ -18,6 +19,7 @@ export function drawScene(
   image: ImageLevels | null,
   palette: Palette,
   dpr: number,
+  index: RegionIndex,
 ): void {
   if (image) {
     ctx.save();
@@ -25,7 +27,7 @@ export function drawScene(
     drawImageLevel(ctx, image, v, stage, dpr);
     ctx.restore();
   }
-  drawRegions(ctx, { ...s, viewport: v }, palette, viewRect(v, stage));
+  drawRegions(ctx, { ...s, viewport: v }, palette, viewRect(v, stage), index);
 }
 
 /** Extra area rendered around the stage, as a share of its size on each side. */
@@ -75,7 +77,7 @@ export class SceneCache {
   }
 
   /** Redraws the bitmap for the current state and view. */
-  rebuild(s: EditorState, image: ImageLevels | null, palette: Palette, dpr: number): void {
+  rebuild(s: EditorState, image: ImageLevels | null, palette: Palette, dpr: number, index: RegionIndex): void {
     const mx = Math.ceil(s.stage.width * MARGIN);
     const my = Math.ceil(s.stage.height * MARGIN);
     const size = { width: s.stage.width + 2 * mx, height: s.stage.height + 2 * my };
@@ -88,7 +90,7 @@ export class SceneCache {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, size.width, size.height);
     const at = { scale: s.viewport.scale, x: s.viewport.x + mx, y: s.viewport.y + my };
-    drawScene(ctx, s, at, size, image, palette, dpr);
+    drawScene(ctx, s, at, size, image, palette, dpr, index);
     this.canvas = canvas;
     this.at = at;
     this.size = size;

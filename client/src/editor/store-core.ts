@@ -1,6 +1,7 @@
 import type { LabelSchema, Region } from '@labelwork/core';
 import { applyRecordsDiff, applySetChanges, isEmptyDiff, recordOps, type EditorDiff, type RecordOp, type SetChange } from './diff.ts';
 import { History } from './history.ts';
+import { RegionIndex } from './region-index.ts';
 import { drawingToolOf } from './labels.ts';
 import { startTool, type ToolRunner } from './tools/index.ts';
 import type { Draft, Pin, Size, ToolId, Vec, Viewport } from './types.ts';
@@ -66,6 +67,9 @@ export interface EditorOptions {
 export type Listener = (state: EditorState, prev: EditorState) => void;
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/** Grid cell of the region index: about 1/100 of the image's longer side, at least 64 px. */
+const cellSizeFor = (image: Size | null) => Math.max(64, Math.ceil(Math.max(image?.width ?? 0, image?.height ?? 0) / 100));
 const NO_COLORS: ReadonlyMap<string, string> = new Map();
 const defaultId = () =>
   globalThis.crypto?.randomUUID ? globalThis.crypto.randomUUID() : `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
@@ -82,6 +86,11 @@ export class EditorCore {
   protected readonly history = new History<Region>();
   protected runner: ToolRunner;
   protected readonly newId: () => string;
+  /**
+   * The regions by id and by place (a grid over the image), updated with each change's diff, never
+   * rebuilt: culling, hit-testing and look-ups by id stay cheap at tens of thousands of regions.
+   */
+  readonly index: RegionIndex;
 
   constructor(options: EditorOptions) {
     this.schema = options.schema;
@@ -91,6 +100,7 @@ export class EditorCore {
     const ids = new Set(own.map((r) => r.id));
     const prefilled = (options.prefilled ?? []).filter((r) => !ids.has(r.id));
     this.runner = startTool('select');
+    this.index = new RegionIndex([...own, ...prefilled], cellSizeFor(options.image ?? null));
     const first = options.schema.labels.find((l) => !l.retired && (drawingToolOf(l.tool) || l.tool === 'span'));
     this.state = {
       regions: [...own, ...prefilled],
@@ -133,7 +143,7 @@ export class EditorCore {
   }
 
   regionById(id: string | undefined): Region | undefined {
-    return id === undefined ? undefined : this.state.regions.find((r) => r.id === id);
+    return id === undefined ? undefined : this.index.get(id);
   }
 
   protected set(patch: Partial<EditorState>): void {
@@ -154,7 +164,8 @@ export class EditorCore {
     for (const c of diff) if (this.state.pending.has(c.id)) pending.push({ id: c.id, before: true, after: false });
     const d: EditorDiff<Region> = { records: diff, pending };
     if (isEmptyDiff(d)) return;
-    const selection = options.select ?? this.state.selection.filter((id) => list.some((r) => r.id === id));
+    this.index.apply(diff);
+    const selection = options.select ?? this.state.selection.filter((id) => this.index.get(id) !== undefined);
     this.history.record({
       diff: d,
       selectionBefore: this.state.selection,
@@ -172,11 +183,11 @@ export class EditorCore {
   /** Applies a change that is not the user's own (another client, a reload, a merge): never enters undo. */
   applyRemote(diff: EditorDiff<Region>): void {
     const regions = applyRecordsDiff(this.state.regions, diff.records);
-    const ids = new Set(regions.map((r) => r.id));
+    this.index.apply(diff.records);
     this.set({
       regions,
       pending: applySetChanges(this.state.pending, diff.pending),
-      selection: this.state.selection.filter((id) => ids.has(id)),
+      selection: this.state.selection.filter((id) => this.index.get(id) !== undefined),
     });
   }
 
@@ -203,8 +214,12 @@ export class EditorCore {
 
   private applyStep(diff: EditorDiff<Region>, selection: readonly string[]): void {
     const regions = applyRecordsDiff(this.state.regions, diff.records);
-    const ids = new Set(regions.map((r) => r.id));
-    this.set({ regions, pending: applySetChanges(this.state.pending, diff.pending), selection: selection.filter((id) => ids.has(id)) });
+    this.index.apply(diff.records);
+    this.set({
+      regions,
+      pending: applySetChanges(this.state.pending, diff.pending),
+      selection: selection.filter((id) => this.index.get(id) !== undefined),
+    });
   }
 
   // ── View ───────────────────────────────────────────────────────────────────────────

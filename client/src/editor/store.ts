@@ -333,7 +333,8 @@ export class EditorStore extends EditorCore {
     const s = this.state;
     const active = labelByName(this.schema, s.activeLabel);
     return {
-      regions: s.regions,
+      regionsAt: (p, tol) => this.index.query({ x: p.x, y: p.y, w: 0, h: 0 }, tol),
+      regionById: (id) => this.index.get(id),
       selection: s.selection,
       activeVertex: s.activeVertex,
       schema: this.schema,

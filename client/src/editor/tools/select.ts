@@ -23,7 +23,7 @@ export type SelectState =
   | { mode: 'vertex'; id: string; index: number; original: Region; current: Region };
 
 const IDLE: SelectState = { mode: 'idle' };
-const byId = (ctx: ToolContext, id: string | undefined) => (id === undefined ? undefined : ctx.regions.find((r) => r.id === id));
+const byId = (ctx: ToolContext, id: string | undefined) => (id === undefined ? undefined : ctx.regionById(id));
 
 function selected(ctx: ToolContext): Region | undefined {
   const r = byId(ctx, ctx.selection[0]);
@@ -83,7 +83,7 @@ export const selectTool: Tool<SelectState> = {
           };
         }
       }
-      const picked = pickRegion(ctx.regions, p, tol, ctx.isPickable);
+      const picked = pickRegion(ctx.regionsAt(p, tol), p, tol, ctx.isPickable);
       if (!picked) return { state: IDLE, effects: [{ type: 'select', ids: [] }] };
       const vertex = picked.id === sel?.id ? ctx.activeVertex : null;
       return { state: { mode: 'pointing', id: picked.id, start: p }, effects: [{ type: 'select', ids: [picked.id], vertex }] };
@@ -92,7 +92,7 @@ export const selectTool: Tool<SelectState> = {
     if (input.kind === 'move') {
       switch (s.mode) {
         case 'idle': {
-          const over = pickRegion(ctx.regions, p, tol, ctx.isPickable);
+          const over = pickRegion(ctx.regionsAt(p, tol), p, tol, ctx.isPickable);
           return { state: s, effects: [{ type: 'hover', id: over?.id ?? null }] };
         }
         case 'pointing': {

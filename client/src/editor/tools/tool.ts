@@ -1,10 +1,12 @@
 import type { AssistHint, LabelDef, LabelSchema, Region } from '@labelwork/core';
 import type { RecordOp } from '../diff.ts';
-import type { Draft, PointerInput, Size, ToolId, ToolKey } from '../types.ts';
+import type { Draft, PointerInput, Size, ToolId, ToolKey, Vec } from '../types.ts';
 
 /** What a tool may read: a snapshot of the editor, plus a source of new region ids. */
 export interface ToolContext {
-  readonly regions: readonly Region[];
+  /** Regions whose bounds come within `tol` of p (from the store's spatial index), in drawing order. */
+  regionsAt(p: Vec, tol: number): readonly Region[];
+  regionById(id: string): Region | undefined;
   readonly selection: readonly string[];
   readonly activeVertex: number | null;
   readonly schema: LabelSchema;
