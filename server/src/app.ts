@@ -98,7 +98,7 @@ export function buildExpress(ctx: AppContext): Express {
     });
     next();
   });
-  app.use('/api', express.json({ limit: '2mb' }));
+  app.use('/api', express.json({ limit: ctx.config.JSON_BODY_MAX_BYTES }));
   app.use('/api/health', healthRoutes(ctx));
   app.use('/api', mlMediaRoutes(ctx));
   app.use('/api', loadSession(ctx), csrfProtection);

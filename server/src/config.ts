@@ -126,12 +126,21 @@ export const ConfigSchema = z.object({
   TASK_SCAN_LIMIT: z.coerce.number().int().min(1).max(1000).default(40),
   /** Project queues kept open per server process (each holds a Redis connection); least recently used closed first. */
   TASK_QUEUES_MAX: z.coerce.number().int().min(1).max(10_000).default(200),
-  /** Largest draft (its regions as JSON, in bytes); larger ones are refused with DRAFT_TOO_LARGE. */
+  /**
+   * Largest draft (its regions as JSON, in bytes); larger ones are refused with DRAFT_TOO_LARGE. 8 MiB holds
+   * 50,000 boxes or 5,000 polygons of 30 points, and stays well below MongoDB's 16 MiB document limit.
+   */
   DRAFT_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
-    .default(1024 * 1024),
+    .default(8 * 1024 * 1024),
+  /** Largest JSON request body (bytes); larger: 413 PAYLOAD_TOO_LARGE. Must exceed DRAFT_MAX_BYTES (a draft or submit carries the regions). */
+  JSON_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(10 * 1024 * 1024),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

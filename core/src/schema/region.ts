@@ -24,8 +24,11 @@ export const BBoxRegion = z.object({
  * imported outline and bounds the agreement computation.
  */
 export const MAX_POLYGON_POINTS = 1000;
-/** Regions per annotation (or draft). */
-export const MAX_REGIONS = 5000;
+/**
+ * Regions per annotation (or draft): a pathology slide or satellite scene can hold tens of thousands
+ * of objects (the editor is built for 50,000 on one image); the bytes are capped separately.
+ */
+export const MAX_REGIONS = 100_000;
 export const PolygonRegion = z.object({
   id: RegionId,
   type: z.literal('polygon'),

@@ -8,7 +8,7 @@ import {
   polygonsAsBoxes,
   safePolygonIou,
 } from '@labelwork/core/geometry/index';
-import { AnnotationContent, MAX_POLYGON_POINTS, PolygonRegion, regionIssues } from '@labelwork/core';
+import { AnnotationContent, MAX_POLYGON_POINTS, MAX_REGIONS, PolygonRegion, regionIssues } from '@labelwork/core';
 
 type XY = { x: number; y: number };
 const square = (x: number, y: number, s: number): XY[] => [
@@ -120,7 +120,7 @@ describe('region checks of polygons', () => {
     const many = Array.from({ length: MAX_POLYGON_POINTS + 1 }, (_, i) => ({ x: i, y: i % 2 }));
     expect(PolygonRegion.safeParse({ id: 'p', type: 'polygon', label: 'road', points: many }).success).toBe(false);
     expect(
-      AnnotationContent.safeParse({ regions: Array.from({ length: 5001 }, (_, i) => ({ id: `c${i}`, type: 'class', label: 'x' })) })
+      AnnotationContent.safeParse({ regions: Array.from({ length: MAX_REGIONS + 1 }, (_, i) => ({ id: `c${i}`, type: 'class', label: 'x' })) })
         .success,
     ).toBe(false);
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildLsLabelConfig, convertLsPredictReply, convertNativePredictReply, type LabelSchema, type TaskExtent } from '@labelwork/core';
+import {
+  buildLsLabelConfig,
+  convertLsPredictReply,
+  convertNativePredictReply,
+  MAX_REGIONS,
+  type LabelSchema,
+  type TaskExtent,
+} from '@labelwork/core';
 
 const schema: LabelSchema = {
   labels: [
@@ -164,7 +171,7 @@ describe('Label Studio /predict reply', () => {
     ['a box with two labels', { results: [{ result: [box('car', { rectanglelabels: ['car', 'pedestrian'] })] }] }, 'reply_malformed'],
     ['a NaN-free but non-numeric coordinate', { results: [{ result: [box('car', { x: '10' })] }] }, 'reply_malformed'],
     ['a huge label', { results: [{ result: [box('x'.repeat(10_000))] }] }, 'reply_malformed'],
-    ['too many regions', { results: [{ result: Array.from({ length: 5001 }, () => box('car')) }] }, 'reply_malformed'],
+    ['too many regions', { results: [{ result: Array.from({ length: MAX_REGIONS + 1 }, () => box('car')) }] }, 'reply_malformed'],
     [
       'two single choices',
       { results: [{ result: [{ from_name: 'choice', to_name: 'image', type: 'choices', value: { choices: ['day', 'night'] } }] }] },
