@@ -120,8 +120,9 @@ describe('region checks of polygons', () => {
     const many = Array.from({ length: MAX_POLYGON_POINTS + 1 }, (_, i) => ({ x: i, y: i % 2 }));
     expect(PolygonRegion.safeParse({ id: 'p', type: 'polygon', label: 'road', points: many }).success).toBe(false);
     expect(
-      AnnotationContent.safeParse({ regions: Array.from({ length: MAX_REGIONS + 1 }, (_, i) => ({ id: `c${i}`, type: 'class', label: 'x' })) })
-        .success,
+      AnnotationContent.safeParse({
+        regions: Array.from({ length: MAX_REGIONS + 1 }, (_, i) => ({ id: `c${i}`, type: 'class', label: 'x' })),
+      }).success,
     ).toBe(false);
   });
 
