@@ -77,6 +77,11 @@ describe('a model backend circuit breaker in the Models tab', () => {
     await adminPage.goto(`/projects/${projectId}/models`);
     const adminRow = adminPage.locator('[data-testid=ml-backend][data-backend-name=flaky]');
     await expect.poll(() => adminRow.getByTestId('ml-breaker').textContent()).toMatch(/^连续失败 2 次，暂停调用至 /);
+    // The run log is in the reader's language too, with the time in their locale (not an ISO stamp).
+    const adminRun = adminPage.getByTestId('ml-run-row').first();
+    await adminRun.locator('summary').click();
+    await expect.poll(() => adminRun.getByTestId('ml-run-log').textContent()).toMatch(/第 \d+–\d+ 条：.*后端不可用，熔断器已打开，等待至 /);
+    expect(await adminRun.getByTestId('ml-run-log').textContent()).not.toMatch(/\d{4}-\d\d-\d\dT|backend unavailable/);
     // Back on its port, the backend answers the admin's health check: the breaker closes.
     backend = await startMinimalBackend(port);
     await adminRow.getByTestId('ml-check').click();

@@ -79,7 +79,7 @@ describe('model-assisted labeling', () => {
     await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     await expect.poll(() => run.getByTestId('ml-run-progress').textContent()).toBe('1 / 1 items, 1 predictions stored');
     await run.locator('summary').click();
-    await expect.poll(() => run.getByTestId('ml-run-log').textContent()).toMatch(/done: 1 items/);
+    await expect.poll(() => run.getByTestId('ml-run-log').textContent()).toMatch(/Done: 1 items, 1 predictions stored/);
     await screenshot(leadPage, 'ml-models-tab');
   });
 

@@ -229,10 +229,84 @@ export interface MlRunView {
   refusedBatches: number;
   modelVersion: string | null;
   error: string | null;
-  log: { at: string; level: 'info' | 'error'; message: string }[];
+  log: MlLogLineView[];
   createdAt: string;
   finishedAt: string | null;
 }
+
+/**
+ * What a run or webhook log line says, as a code with parameters, so that each reader sees it in
+ * their own language (the client translates `ml.logLine.<code>`); times are epoch milliseconds.
+ * `message` keeps the English sentence for API clients and for lines written before codes existed.
+ * `detail` is the backend's or the network's own words, shown as they are.
+ */
+export type MlLogLine =
+  | { code: 'run.started'; params: { user: string } }
+  | { code: 'run.detached'; params: Record<string, never> }
+  | { code: 'run.resuming'; params: { after: number; attempt: number } }
+  | { code: 'run.done'; params: { done: number; stored: number; refused: number } }
+  | { code: 'run.cancelled'; params: { done: number } }
+  | { code: 'run.waiting'; params: { first: number; last: number; until: number; detail: string } }
+  | { code: 'run.retrying'; params: { first: number; last: number; attempt: number; detail: string } }
+  | { code: 'run.gaveUp'; params: { first: number; last: number; detail: string } }
+  | { code: 'run.refused'; params: { first: number; last: number; task: string; reason: string; detail: string } }
+  | { code: 'webhook.waiting'; params: WebhookLogParams & { until: number } }
+  | { code: 'webhook.retrying'; params: WebhookLogParams & { attempt: number; detail: string } }
+  | { code: 'webhook.gaveUp'; params: WebhookLogParams & { detail: string } }
+  | { code: 'webhook.sent'; params: WebhookLogParams & { attempt: number } };
+export type MlLogCode = MlLogLine['code'];
+/** Which annotation a webhook line is about. */
+export interface WebhookLogParams {
+  action: string;
+  seq: number;
+  annotation: string;
+  version: number;
+}
+
+const span = (p: { first: number; last: number }) => `items #${p.first}–#${p.last}`;
+const about = (p: WebhookLogParams) => `${p.action} item #${p.seq} (annotation ${p.annotation} v${p.version})`;
+
+/** The English sentence of a log line (stored beside its code). */
+export function mlLogMessage(line: MlLogLine): string {
+  switch (line.code) {
+    case 'run.started':
+      return `run started by ${line.params.user}`;
+    case 'run.detached':
+      return 'the backend was removed or detached from the project; run stopped';
+    case 'run.resuming':
+      return `resuming after item #${line.params.after} (attempt ${line.params.attempt})`;
+    case 'run.done':
+      return `done: ${line.params.done} items, ${line.params.stored} predictions stored, ${line.params.refused} batches refused`;
+    case 'run.cancelled':
+      return `cancelled after ${line.params.done} items`;
+    case 'run.waiting':
+      return `${span(line.params)}: ${line.params.detail ? `${line.params.detail} — ` : ''}backend unavailable, waiting until ${new Date(line.params.until).toISOString()} (circuit breaker open)`;
+    case 'run.retrying':
+      return `${span(line.params)}: ${line.params.detail} — retrying (attempt ${line.params.attempt})`;
+    case 'run.gaveUp':
+      return `${span(line.params)}: ${line.params.detail} — giving up`;
+    case 'run.refused':
+      return `${span(line.params)} refused${line.params.task ? ` (task ${line.params.task})` : ''}: ${line.params.reason}: ${line.params.detail}`;
+    case 'webhook.waiting':
+      return `${about(line.params)}: backend unavailable, waiting until ${new Date(line.params.until).toISOString()} (circuit breaker open)`;
+    case 'webhook.retrying':
+      return `${about(line.params)}: ${line.params.detail} — retrying (attempt ${line.params.attempt})`;
+    case 'webhook.gaveUp':
+      return `${about(line.params)}: ${line.params.detail} — giving up`;
+    case 'webhook.sent':
+      return `${about(line.params)} sent${line.params.attempt > 1 ? ` (attempt ${line.params.attempt})` : ''}`;
+  }
+}
+
+/** A log line with its level and English sentence, ready to store. */
+export function mlLogLine(level: 'info' | 'error', line: MlLogLine): { level: 'info' | 'error'; message: string } & MlLogLine {
+  return { level, message: mlLogMessage(line), ...line };
+}
+
+/** A log line as the API returns it. */
+export type MlLogLineView = { at: string; level: 'info' | 'error'; message: string } & (
+  MlLogLine | { code?: undefined; params?: undefined }
+);
 
 /** An attachment's webhook: whether it is on, and how the sends went (shown to the project's leads). */
 export interface MlWebhookView {
@@ -241,7 +315,7 @@ export interface MlWebhookView {
   failed: number;
   lastAt: string | null;
   lastError: string | null;
-  log: { at: string; level: 'info' | 'error'; message: string }[];
+  log: MlLogLineView[];
 }
 
 /** A run's progress pushed to the project's leads. */

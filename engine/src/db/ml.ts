@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db, ObjectId } from 'mongodb';
-import type { MlProtocol } from '@labelwork/core';
+import type { MlLogLine, MlProtocol } from '@labelwork/core';
 
 export type MlHealthStatus = 'up' | 'down' | 'unknown';
 
@@ -67,11 +67,9 @@ export interface MlWebhookState {
 
 export type MlRunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
-export interface MlRunLogLine {
-  at: Date;
-  level: 'info' | 'error';
-  message: string;
-}
+/** A stored log line: English `message`, and (lines written since codes exist) its code and parameters for translation. */
+export type MlLogEntry = { level: 'info' | 'error'; message: string } & (MlLogLine | { code?: undefined; params?: undefined });
+export type MlRunLogLine = MlLogEntry & { at: Date };
 
 /** One pre-annotation run of a backend over a project's items, in item order (`seq`). */
 export interface MlRunDoc {

@@ -12,6 +12,7 @@ import {
   ML_WEBHOOK_BACKOFF_MS,
   ML_WEBHOOK_LOG_LINES,
   ML_WEBHOOK_TIMEOUT_MS,
+  mlLogLine,
   MlWebhookJob,
   mlWebhookJobId,
   type DomainEvent,
@@ -27,7 +28,7 @@ import {
   sendAnnotationWebhook,
   signedMediaUrl,
   throughBreaker,
-  type MlRunLogLine,
+  type MlLogEntry,
 } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
 import { breakerDepsOf } from '@labelwork/engine';
@@ -70,12 +71,7 @@ export async function queueAnnotationWebhooks(w: WorkerContext, ml: Queue, event
 }
 
 /** Logs an attempt on the attachment; `count` is what the webhook ended as (failed: given up after its last attempt). */
-async function logWebhook(
-  w: WorkerContext,
-  attachmentId: string,
-  line: Omit<MlRunLogLine, 'at'>,
-  count: 'sent' | 'failed' | null,
-): Promise<void> {
+async function logWebhook(w: WorkerContext, attachmentId: string, line: MlLogEntry, count: 'sent' | 'failed' | null): Promise<void> {
   const at = new Date(w.now());
   await w.db.mlAttachments.updateOne(
     { _id: attachmentId, webhook: { $exists: true } },
@@ -117,7 +113,7 @@ export async function mlWebhookProcessor(w: WorkerContext, job: Job): Promise<{ 
     const url = signedMediaUrl(attachment.webhook.mediaBase, await mlMediaSecret(w.db), item.image.fileId.toHexString(), pid, exp);
     data = { image: url, width: item.image.width, height: item.image.height };
   } else data = { text: item.text ?? '' };
-  const what = `${j.action} item #${item.seq} (annotation ${j.annotationId.slice(-6)} v${j.version})`;
+  const what = { action: j.action, seq: item.seq, annotation: j.annotationId.slice(-6), version: j.version };
   let body: unknown;
   if (backend.protocol === 'labelwork') {
     const native: NativeWebhookRequest = {
@@ -166,7 +162,7 @@ export async function mlWebhookProcessor(w: WorkerContext, job: Job): Promise<{ 
   } catch (e) {
     if (e instanceof BackendUnavailableError) {
       // The backend's breaker is open: wait for it without spending an attempt.
-      await logWebhook(w, attachmentId, { level: 'info', message: `${what}: ${e.message}` }, null);
+      await logWebhook(w, attachmentId, mlLogLine('info', { code: 'webhook.waiting', params: { ...what, until: e.retryAt } }), null);
       await job.moveToDelayed(Math.max(e.retryAt, Date.now() + 100), job.token);
       throw new DelayedError();
     }
@@ -175,13 +171,15 @@ export async function mlWebhookProcessor(w: WorkerContext, job: Job): Promise<{ 
     await logWebhook(
       w,
       attachmentId,
-      { level: 'error', message: `${what}: ${message}${final ? ' — giving up' : ` — retrying (attempt ${attempt})`}` },
+      final
+        ? mlLogLine('error', { code: 'webhook.gaveUp', params: { ...what, detail: message } })
+        : mlLogLine('error', { code: 'webhook.retrying', params: { ...what, attempt, detail: message } }),
       final ? 'failed' : null,
     );
     if (e instanceof OutboundError && e.reason === 'address_refused') throw new UnrecoverableError(message);
     throw e;
   }
-  await logWebhook(w, attachmentId, { level: 'info', message: `${what} sent${attempt > 1 ? ` (attempt ${attempt})` : ''}` }, 'sent');
+  await logWebhook(w, attachmentId, mlLogLine('info', { code: 'webhook.sent', params: { ...what, attempt } }), 'sent');
   return { sent: true };
 }
 

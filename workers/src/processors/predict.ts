@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId, type FindCursor } from 'mongodb';
-import { buildLsLabelConfig, ML_BATCH_SIZE, ML_MEDIA_TTL_S, PredictRunJob, type ReplyResult } from '@labelwork/core';
+import { buildLsLabelConfig, ML_BATCH_SIZE, ML_MEDIA_TTL_S, mlLogLine, PredictRunJob, type ReplyResult } from '@labelwork/core';
 import {
   backendAgent,
   BackendUnavailableError,
@@ -16,6 +16,7 @@ import {
   throughBreaker,
   type ItemDoc,
   type MlRunDoc,
+  type MlLogEntry,
   type MlRunLogLine,
   type NewPrediction,
   type PredictTask,
@@ -33,7 +34,7 @@ async function updateRun(
   w: WorkerContext,
   runId: ObjectId,
   set: Partial<MlRunDoc>,
-  lines: Omit<MlRunLogLine, 'at'>[] = [],
+  lines: MlLogEntry[] = [],
   inc: Partial<Record<'done' | 'stored' | 'refusedBatches', number>> = {},
 ) {
   const at = new Date(w.now());
@@ -114,7 +115,7 @@ function signal() {
   return { promise, resolve };
 }
 
-const spanOf = (items: ItemDoc[]) => `items #${items[0]!.seq}–#${items[items.length - 1]!.seq}`;
+const spanOf = (items: ItemDoc[]) => ({ first: items[0]!.seq, last: items[items.length - 1]!.seq });
 
 /**
  * A pre-annotation run: the project's items in `seq` order, in batches of ML_BATCH_SIZE, each sent to
@@ -148,7 +149,7 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
     ]);
     if (!backend || !project || !attachment) {
       await updateRun(w, runId, { status: 'failed', error: 'the backend was removed or detached', finishedAt: new Date(w.now()) }, [
-        { level: 'error', message: 'the backend was removed or detached from the project; run stopped' },
+        mlLogLine('error', { code: 'run.detached', params: {} }),
       ]);
       return { done: run.done, stored: run.stored };
     }
@@ -157,7 +158,7 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
       w,
       runId,
       { status: 'running', startedAt: run.startedAt ?? new Date(w.now()) },
-      attempt > 1 ? [{ level: 'info', message: `resuming after item #${run.cursorSeq} (attempt ${attempt})` }] : [],
+      attempt > 1 ? [mlLogLine('info', { code: 'run.resuming', params: { after: run.cursorSeq, attempt } })] : [],
     );
     const secret = await mlMediaSecret(w.db);
     const pid = project._id.toHexString();
@@ -234,7 +235,7 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
         if (!window.length) {
           run.stored = await storedOf(w, run);
           await updateRun(w, runId, { status: 'done', finishedAt: new Date(w.now()), modelVersion, stored: run.stored }, [
-            { level: 'info', message: `done: ${run.done} items, ${run.stored} predictions stored, ${run.refusedBatches} batches refused` },
+            mlLogLine('info', { code: 'run.done', params: { done: run.done, stored: run.stored, refused: run.refusedBatches } }),
           ]);
           return { done: run.done, stored: run.stored };
         }
@@ -257,12 +258,9 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
             e instanceof BackendUnavailableError ? e.retryAt : b?.reopenAt != null ? Math.max(b.reopenAt, b.probeUntil ?? 0) : null;
           if (until !== null) {
             // The failure that opened it is logged with it (it spent its attempt like any failure).
-            const why = e instanceof BackendUnavailableError ? '' : `${e instanceof Error ? e.message : String(e)} — `;
+            const why = e instanceof BackendUnavailableError ? '' : e instanceof Error ? e.message : String(e);
             await updateRun(w, runId, {}, [
-              {
-                level: why ? 'error' : 'info',
-                message: `${spanOf(failed.items)}: ${why}backend unavailable, waiting until ${new Date(until).toISOString()} (circuit breaker open)`,
-              },
+              mlLogLine(why ? 'error' : 'info', { code: 'run.waiting', params: { ...spanOf(failed.items), until, detail: why } }),
             ]);
             await job.moveToDelayed(Math.max(until, Date.now() + 100), job.token);
             throw new DelayedError();
@@ -270,10 +268,9 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
           const message = e instanceof Error ? e.message : String(e);
           const final = attempt >= (job.opts.attempts ?? 1);
           await updateRun(w, runId, final ? { status: 'failed', error: message, finishedAt: new Date(w.now()) } : {}, [
-            {
-              level: 'error',
-              message: `${spanOf(failed.items)}: ${message}${final ? ' — giving up' : ` — retrying (attempt ${attempt})`}`,
-            },
+            final
+              ? mlLogLine('error', { code: 'run.gaveUp', params: { ...spanOf(failed.items), detail: message } })
+              : mlLogLine('error', { code: 'run.retrying', params: { ...spanOf(failed.items), attempt, detail: message } }),
           ]);
           if (e instanceof OutboundError && e.reason === 'address_refused') throw new UnrecoverableError(message);
           if (final) {
@@ -302,11 +299,13 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
         const reply = (slot.outcome as { reply: ReplyResult }).reply;
         if (!reply.ok) {
           refused++;
-          const where = reply.error.task === undefined ? '' : ` (task ${slot.sent[reply.error.task]?.task.id ?? '?'})`;
+          const task = reply.error.task === undefined ? '' : String(slot.sent[reply.error.task]?.task.id ?? '?');
           lines.push({
             at,
-            level: 'error',
-            message: `${spanOf(slot.items)} refused${where}: ${reply.error.reason}: ${reply.error.message}`,
+            ...mlLogLine('error', {
+              code: 'run.refused',
+              params: { ...spanOf(slot.items), task, reason: reply.error.reason, detail: reply.error.message },
+            }),
           });
           continue;
         }
@@ -359,7 +358,7 @@ function storedOf(w: WorkerContext, run: MlRunDoc): Promise<number> {
 async function cancelled(w: WorkerContext, runId: ObjectId, run: MlRunDoc): Promise<{ done: number; stored: number }> {
   run.stored = await storedOf(w, run);
   await updateRun(w, runId, { status: 'cancelled', finishedAt: new Date(w.now()), stored: run.stored }, [
-    { level: 'info', message: `cancelled after ${run.done} items` },
+    mlLogLine('info', { code: 'run.cancelled', params: { done: run.done } }),
   ]);
   return { done: run.done, stored: run.stored };
 }

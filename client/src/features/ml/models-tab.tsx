@@ -14,9 +14,10 @@ import {
   type ProjectBackend,
   type ProjectMl,
 } from '../../api/ml.ts';
-import { useT } from '../../i18n/index.tsx';
+import { useI18n, useT } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
+import { logLineText } from './log-line.ts';
 import './models-tab.css';
 
 const ACTIVE: ReadonlySet<MlRunView['status']> = new Set(['queued', 'running']);
@@ -188,7 +189,7 @@ function BackendRow({ backend: b, admin, busy, onAttach, onDetach, onRun, onTrai
 
 /** The attachment's annotation webhook: the lead's switch, and how the sends went (with the log of attempts). */
 function WebhookControl({ webhook: w, busy, onChange }: { webhook: MlWebhookView; busy: boolean; onChange(enabled: boolean): void }) {
-  const t = useT();
+  const { t, lang } = useI18n();
   return (
     <div className="models__webhook small" data-testid="ml-webhook">
       <label title={t('ml.webhookHint')}>
@@ -213,7 +214,7 @@ function WebhookControl({ webhook: w, busy, onChange }: { webhook: MlWebhookView
           <ol className="models__log" data-testid="ml-webhook-log">
             {w.log.map((l, i) => (
               <li key={i} className={l.level === 'error' ? 'models__log-error' : ''}>
-                <time>{new Date(l.at).toLocaleTimeString()}</time> {l.message}
+                <time>{new Date(l.at).toLocaleTimeString(lang)}</time> {logLineText(t, lang, l)}
               </li>
             ))}
           </ol>
@@ -224,7 +225,7 @@ function WebhookControl({ webhook: w, busy, onChange }: { webhook: MlWebhookView
 }
 
 function RunRow({ run, backendName, onCancel }: { run: MlRunView; backendName: string; onCancel(): void }) {
-  const t = useT();
+  const { t, lang } = useI18n();
   return (
     <li className="models__run" data-testid="ml-run-row" data-status={run.status}>
       <div className="models__run-head">
@@ -252,7 +253,7 @@ function RunRow({ run, backendName, onCancel }: { run: MlRunView; backendName: s
         <ol className="models__log" data-testid="ml-run-log">
           {run.log.map((l, i) => (
             <li key={i} className={l.level === 'error' ? 'models__log-error' : ''}>
-              <time>{new Date(l.at).toLocaleTimeString()}</time> {l.message}
+              <time>{new Date(l.at).toLocaleTimeString(lang)}</time> {logLineText(t, lang, l)}
             </li>
           ))}
         </ol>

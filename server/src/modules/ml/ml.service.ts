@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
 import {
   ML_JOBS,
+  mlLogLine,
   mlRunJobId,
   modelQuality,
   type MlBackendInput,
@@ -215,7 +216,7 @@ export async function startRun(
     stored: 0,
     refusedBatches: 0,
     modelVersion: attachment.modelVersion,
-    log: [{ at: now, level: 'info' as const, message: `run started by ${user.username}` }],
+    log: [{ at: now, ...mlLogLine('info', { code: 'run.started', params: { user: user.username } }) }],
     cancelRequested: false,
     error: null,
     createdBy: user._id,
