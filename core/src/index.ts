@@ -33,6 +33,7 @@ export * from './datasets/snapshot.ts';
 export * from './ml/index.ts';
 export * from './contracts/ml.ts';
 export * from './contracts/datasets.ts';
+export * from './contracts/tiles.ts';
 export * from './datasets/export-item.ts';
 export * from './contracts/dataset-import.ts';
 export * from './datasets/import-plan.ts';

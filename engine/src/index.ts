@@ -22,6 +22,7 @@ export * from './predictions/predictions.ts';
 export * from './events/domain-events.ts';
 export * from './db/ml.ts';
 export * from './db/certification.ts';
+export * from './db/tiles.ts';
 export * from './ml/outbound.ts';
 export * from './ml/media-url.ts';
 export * from './ml/backend-client.ts';

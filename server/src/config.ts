@@ -96,6 +96,8 @@ export const ConfigSchema = z.object({
   IMAGE_DECODE_MEMORY_MB: z.coerce.number().int().min(64).default(1024),
   /** Image imports decoding at once per server process (each in its own child); more wait their turn. */
   IMAGE_DECODE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Images whose longer side is above this many pixels get a tile pyramid, built by a worker at import (docs/tile-pyramids.md). */
+  IMAGE_TILES_MIN_SIDE: z.coerce.number().int().min(2048).default(4096),
   LOGIN_MAX_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Proxies whose X-Forwarded-For is believed (default: none); see TrustProxy. */
   TRUST_PROXY: TrustProxy,

@@ -196,6 +196,9 @@ const CALLS: Record<string, Call> = {
   'GET /api/items/:id': { path: V((v) => `/api/items/${v.goldItemId}`) },
   'PUT /api/items/:id/gold': { path: V((v) => `/api/items/${v.goldItemId}/gold`), body: () => ({ gold: null }) },
   'GET /api/files/:id': { path: V((v) => `/api/files/${v.fileId}`) },
+  // A large image's tile pyramid: the image's own access check comes first.
+  'GET /api/files/:id/tiles': { path: V((v) => `/api/files/${v.fileId}/tiles`) },
+  'GET /api/files/:id/tiles/:level/:col/:row': { path: V((v) => `/api/files/${v.fileId}/tiles/0/0/0`) },
   // Model backends (admin only) and a project's Models panel (its managers); the media link without a signature.
   'GET /api/ml/backends': { path: () => '/api/ml/backends' },
   'POST /api/ml/backends': {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SERVER_EVENTS, type ServerToClientEvents } from './socket.ts';
 import { ItemCompletePayload, ProjectAgreementPayload } from './tasks.ts';
 import { DatasetProgressPayload } from './datasets.ts';
+import { TilesProgressPayload } from './tiles.ts';
 
 /**
  * Domain events: facts the workers record for the servers to act on (and the servers for the
@@ -20,6 +21,8 @@ export const DOMAIN_EVENTS = {
   projectAgreementUpdated: 'project.agreement-updated',
   /** An export or a snapshot build moved on (informative; the export/snapshot document holds the truth). */
   datasetProgress: 'dataset.progress',
+  /** A tile pyramid's build moved on (informative; the pyramid document holds the truth). */
+  tilesProgress: 'tiles.progress',
   /**
    * An annotation was submitted (`created`) or its regions changed later (`updated`: the author's
    * edit, a rework resubmit, a reviewer's fix). Recorded by the server (engine/src/annotations) for
@@ -51,6 +54,9 @@ export type ProjectAgreementUpdatedEvent = z.infer<typeof ProjectAgreementUpdate
 export const DatasetProgressEvent = z.object({ type: z.literal(DOMAIN_EVENTS.datasetProgress), ...base, data: DatasetProgressPayload });
 export type DatasetProgressEvent = z.infer<typeof DatasetProgressEvent>;
 
+export const TilesProgressEvent = z.object({ type: z.literal(DOMAIN_EVENTS.tilesProgress), ...base, data: TilesProgressPayload });
+export type TilesProgressEvent = z.infer<typeof TilesProgressEvent>;
+
 const objectId = z.string().regex(/^[0-9a-f]{24}$/);
 export const AnnotationSavedEvent = z.object({
   type: z.literal(DOMAIN_EVENTS.annotationSaved),
@@ -74,6 +80,7 @@ export const DomainEvent = z.discriminatedUnion('type', [
   ItemCompletedEvent,
   ProjectAgreementUpdatedEvent,
   DatasetProgressEvent,
+  TilesProgressEvent,
   AnnotationSavedEvent,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
@@ -89,6 +96,7 @@ export const DOMAIN_EVENT_SOCKET = {
   [DOMAIN_EVENTS.itemCompleted]: SERVER_EVENTS.itemComplete,
   [DOMAIN_EVENTS.projectAgreementUpdated]: SERVER_EVENTS.projectAgreement,
   [DOMAIN_EVENTS.datasetProgress]: SERVER_EVENTS.datasetProgress,
+  [DOMAIN_EVENTS.tilesProgress]: SERVER_EVENTS.tilesProgress,
 } as const satisfies {
   [T in RelayedDomainEventType]: {
     [E in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[E]>[0] extends Extract<DomainEvent, { type: T }>['data'] ? E : never;

@@ -36,6 +36,7 @@ import {
   type Task,
 } from './tasks.ts';
 import type { DatasetProgressPayload } from './datasets.ts';
+import type { TilesProgressPayload } from './tiles.ts';
 
 /*
  * The realtime contract: every Socket.IO event name, its payload and its ack, in one place.
@@ -87,6 +88,8 @@ export const SERVER_EVENTS = {
   shadowWatchers: 'shadow:watchers',
   /** To `project:<id>`: an export's or a snapshot build's progress. */
   datasetProgress: 'dataset:progress',
+  /** To `project:<id>`: a tile pyramid's build progress (docs/tile-pyramids.md). */
+  tilesProgress: 'tiles:progress',
 } as const;
 export type ServerEventName = (typeof SERVER_EVENTS)[keyof typeof SERVER_EVENTS];
 
@@ -152,6 +155,7 @@ export interface ServerEventPayloads {
   [SERVER_EVENTS.shadowRevoked]: ShadowRevokedPayload;
   [SERVER_EVENTS.shadowWatchers]: ShadowWatchersPayload;
   [SERVER_EVENTS.datasetProgress]: DatasetProgressPayload;
+  [SERVER_EVENTS.tilesProgress]: TilesProgressPayload;
 }
 
 /** The payload schema of each client → server event; the server parses every payload with it. */

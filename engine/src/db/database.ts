@@ -33,6 +33,7 @@ import { datasetCollections, ensureDatasetIndexes, type DatasetCollections } fro
 import { ensureMlIndexes, mlCollections, type MlCollections } from './ml.ts';
 import { datasetImportCollections, ensureDatasetImportIndexes, type DatasetImportCollections } from './dataset-imports.ts';
 import { certificationCollections, ensureCertificationIndexes, type CertificationCollections } from './certification.ts';
+import { ensureTileIndexes, tileCollections, type TileCollections } from './tiles.ts';
 
 /**
  * The core collections. A feature with collections of its own declares them in
@@ -66,7 +67,8 @@ export interface Database
     DatasetImportCollections,
     MlCollections,
     PredictionCollections,
-    CertificationCollections /* FEATURES: , FooCollections */ {
+    CertificationCollections,
+    TileCollections /* FEATURES: , FooCollections */ {
   client: MongoClient;
   db: Db;
   /** Options for dashboard reads (aggregates a lead looks at): a replica set may serve them from a secondary. */
@@ -127,6 +129,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     ...mlCollections(db),
     ...predictionCollections(db),
     ...certificationCollections(db),
+    ...tileCollections(db),
     // FEATURES: ...fooCollections(db),
     close: () => client.close(),
   };
@@ -137,6 +140,7 @@ export async function connectDatabase(url: string, dbName: string, options: Conn
     await ensureMlIndexes(database);
     await ensurePredictionIndexes(database);
     await ensureCertificationIndexes(database);
+    await ensureTileIndexes(database);
     // FEATURES: await ensureFooIndexes(database);
   }
   return database;

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
@@ -11,6 +11,9 @@ import { removeUploads, tempDiskStorage, uploadsOf } from './upload-storage.ts';
 import { DecodeSlots } from './image-probe.ts';
 import { AnnotationContent, ItemStatus, withoutUnsafeNameChars } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
+import { pyramidLevels } from '@labelwork/core';
+import { tilePyramids } from '@labelwork/engine';
+import { toManifest } from './tile-pyramids.ts';
 
 const PageQuery = z.object({
   page: z.coerce.number().int().min(1).default(1),
@@ -35,6 +38,8 @@ const DeleteBody = z.object({
 });
 const TextFormat = z.object({ format: z.enum(['jsonl', 'csv']).optional(), duplicates: z.enum(['skip', 'import']).default('skip') });
 const ImageFields = z.object({ duplicates: z.enum(['skip', 'import']).default('skip') });
+const tileIndex = z.coerce.number().int().min(0).max(100_000);
+const TileParams = z.object({ level: tileIndex, col: tileIndex, row: tileIndex });
 const forbidden = () => new AppError('FORBIDDEN', 'you have no access to this project');
 
 /** Multer gives latin1-decoded names; browsers send UTF-8. */
@@ -155,8 +160,8 @@ export function itemsRoutes(ctx: AppContext): Router {
     res.json({ item: await setGold(ctx, me(req), project, item, body.gold) });
   });
 
-  // Image bytes for anyone who may view the project (annotators need them to label).
-  r.get('/files/:id', async (req, res, next) => {
+  /** The stored file `:id` if the user may view its project (annotators need images to label), else FORBIDDEN. */
+  const viewableFile = async (req: Request) => {
     const denied = new AppError('FORBIDDEN', 'you have no access to this file');
     const id = idParam(req, 'id', denied);
     const info = await filesRepo.info(ctx.db, id);
@@ -165,6 +170,12 @@ export function itemsRoutes(ctx: AppContext): Router {
     await loadProject(ctx, me(req), projectId, 'view').catch(() => {
       throw denied;
     });
+    return { id, info };
+  };
+
+  // Image bytes for anyone who may view the project.
+  r.get('/files/:id', async (req, res, next) => {
+    const { id, info } = await viewableFile(req);
     const mime = String(info.metadata?.mime ?? 'application/octet-stream');
     res.setHeader('Content-Type', mime);
     // <img> and fetch ignore this; opening an SVG (or anything not a plain raster) as a page downloads it instead.
@@ -178,6 +189,41 @@ export function itemsRoutes(ctx: AppContext): Router {
     // An SVG opened directly must not run anything even if a check were missed.
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
     filesRepo.stream(ctx.db, id).on('error', next).pipe(res);
+  });
+
+  // A large image's tile pyramid (docs/tile-pyramids.md), with the same access as the image itself.
+  r.get('/files/:id/tiles', async (req, res) => {
+    const { id } = await viewableFile(req);
+    const pyramid = await tilePyramids.byFileId(ctx.db, id);
+    if (!pyramid) throw new AppError('NOT_FOUND', 'this image has no tile pyramid');
+    // The status changes while the pyramid is built.
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.json({ manifest: toManifest(pyramid) });
+  });
+
+  r.get('/files/:id/tiles/:level/:col/:row', async (req, res, next) => {
+    const { id } = await viewableFile(req);
+    const { level, col, row } = parseBody(TileParams, req.params);
+    const pyramid = await tilePyramids.byFileId(ctx.db, id);
+    if (!pyramid) throw new AppError('NOT_FOUND', 'this image has no tile pyramid');
+    if (pyramid.status !== 'ready')
+      throw new AppError('CONFLICT', 'the tiles of this image are still being built', { status: pyramid.status });
+    const size = pyramidLevels(pyramid.width, pyramid.height, pyramid.tileSize)[level];
+    if (!size || col >= size.cols || row >= size.rows)
+      throw new AppError('NOT_FOUND', 'no such tile', { levels: pyramid.levels, ...(size ? { cols: size.cols, rows: size.rows } : {}) });
+    const tile = await tilePyramids.tile(ctx.db, id, level, col, row);
+    if (!tile) throw new AppError('NOT_FOUND', 'no such tile');
+    // A ready pyramid's tiles never change: the browser keeps them, and asks again only with the ETag.
+    const etag = `"${tile._id.toHexString()}"`;
+    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+    res.setHeader('ETag', etag);
+    if (req.headers['if-none-match'] === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.setHeader('Content-Type', pyramid.format === 'png' ? 'image/png' : 'image/jpeg');
+    res.setHeader('Content-Length', String(tile.length));
+    tilePyramids.openTile(ctx.db, tile._id).on('error', next).pipe(res);
   });
   return r;
 }

@@ -26,6 +26,8 @@ import { DecodeSlots, ImageProbe } from './image-probe.ts';
 import { checkImage, THUMB_SIZE, type CheckedImage, type ImageProblem, type UploadedFile } from './images.ts';
 import { deleteFiles, importsRepo, itemsRepo, storeFile, storeFileFrom } from './items.repository.ts';
 import { DEFAULT_SVG_LIMITS } from './svg-sanitize.ts';
+import { queuePyramids, recordPyramids } from './tile-pyramids.ts';
+import { tilePyramids } from '@labelwork/engine';
 
 const BATCH = 1000;
 /** Largest raster image decoded (width × height). */
@@ -322,7 +324,19 @@ export async function importImages(
     await importsRepo.finish(ctx.db, imp._id, 'failed', new Date(ctx.now()), 'storage failed').catch(() => undefined);
     throw e;
   }
-  await storeItems(ctx, user, project, imp, docs, fileIds);
+  const pyramids = await recordPyramids(ctx, docs);
+  try {
+    await storeItems(ctx, user, project, imp, docs, fileIds);
+  } catch (e) {
+    await tilePyramids.remove(ctx.db, pyramids).catch(() => undefined);
+    throw e;
+  }
+  // The import stands without its pyramids: a pyramid that cannot be queued is failed, and its item shows the full image.
+  await queuePyramids(ctx, pyramids).catch(async (e: unknown) => {
+    ctx.log.error('queueing tile pyramids failed', { err: e });
+    for (const id of pyramids)
+      await tilePyramids.finish(ctx.db, id, 'failed', new Date(ctx.now()), { error: 'not queued' }).catch(() => undefined);
+  });
   return {
     importId: imp._id.toHexString(),
     created: docs.length,
@@ -339,6 +353,10 @@ export async function sweepStaleImports(ctx: AppContext, olderThanMs: number): P
     await itemsRepo.deleteImport(ctx.db, imp._id);
     const files = await ctx.db.db.collection('files.files').find({ 'metadata.importId': imp._id }).project({ _id: 1 }).toArray();
     await deleteFiles(
+      ctx.db,
+      files.map((f) => f._id as ObjectId),
+    );
+    await tilePyramids.remove(
       ctx.db,
       files.map((f) => f._id as ObjectId),
     );
@@ -425,6 +443,10 @@ export async function deleteItems(
   await deleteFiles(
     ctx.db,
     remove.flatMap((d) => (d.image ? [d.image.fileId, d.image.thumbId] : [])),
+  );
+  await tilePyramids.remove(
+    ctx.db,
+    remove.flatMap((d) => (d.image ? [d.image.fileId] : [])),
   );
   const gold = remove.filter((d) => d.isGold).length;
   if (remove.length) await projectsRepo.incCounts(ctx.db, project._id, { items: -remove.length, gold: -gold });

@@ -45,6 +45,9 @@ export function relayDomainEvent(io: IO, event: DomainEvent): void {
     case DOMAIN_EVENTS.datasetProgress:
       room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
       return;
+    case DOMAIN_EVENTS.tilesProgress:
+      room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
+      return;
     default: {
       const unhandled: never = event;
       void unhandled;
