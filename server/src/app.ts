@@ -33,7 +33,7 @@ import { tasksRoutes } from './modules/tasks/index.ts';
 import { reviewRoutes } from './modules/review/index.ts';
 import { startReviewRuntime } from './modules/review/index.ts';
 import { dashboardRoutes } from './modules/dashboard/index.ts';
-import { datasetImportsRoutes } from './modules/dataset-imports/index.ts';
+import { PlanThreads, datasetImportsRoutes } from './modules/dataset-imports/index.ts';
 import { datasetsRoutes } from './modules/datasets/index.ts';
 import { backupsRoutes } from './modules/backups/index.ts';
 import { bootstrapAdmin } from './modules/users/index.ts';
@@ -163,6 +163,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     accessDecisions: accessDecisionCache(now, () => ctx),
     users: userCache(db, now),
     tasks: createTaskRuntime(redis, db, now),
+    importPlans: new PlanThreads(config.IMPORT_PLAN_THREADS, config.IMPORT_PLAN_HEAP_MB),
   };
   state.access.register(state.accessDecisions, accessDecisionAffected);
   state.access.register(state.users, (userId, change) => userId === change.userId);

@@ -82,6 +82,9 @@ export const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(200 * 1024 * 1024),
+  /** Dataset-import plans (parsing an upload, mapping labels) run in worker threads: how many at once per server process, and each one's heap. */
+  IMPORT_PLAN_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  IMPORT_PLAN_HEAP_MB: z.coerce.number().int().min(256).default(4096),
   /** All files of one image upload request together (they are streamed to UPLOAD_DIR, not held in memory). */
   MAX_UPLOAD_BYTES: z.coerce
     .number()

@@ -19,6 +19,7 @@ import type { LoginGuard } from './modules/auth/index.ts';
 import type { Queue } from 'bullmq';
 import type { LoadedPracticeSet } from './modules/certification/index.ts';
 import type { TaskQueues } from './infra/queues.ts';
+import type { PlanThreads } from './modules/dataset-imports/index.ts';
 
 /**
  * `socket.data` on this server: core's SocketData (the session id) and, only until the connection
@@ -37,6 +38,8 @@ export interface TaskRuntime {
   scripts: LeaseScripts;
   projects: SwrCache<ProjectDoc | null>;
   settings: SwrCache<QueueSettings>;
+  /** Whether a project has any prediction (the next-task path skips the per-item read when not). */
+  hasPredictions: SwrCache<boolean>;
   countsPushes: Map<string, CountsPush>;
 }
 
@@ -53,6 +56,8 @@ export interface ProcessState {
   /** Users by id for session resolution (http/middleware.ts). */
   users: SwrCache<UserDoc | null>;
   tasks: TaskRuntime;
+  /** Dataset-import planning threads (parsing and planning an upload off the event loop), a bounded number at a time. */
+  importPlans: PlanThreads;
 }
 
 /** What every module gets from the composition root (app.ts). */

@@ -1,9 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
-import type { ImportPlanLine } from '@labelwork/core';
 import type { Database, DatasetImportDoc, ItemDoc } from '@labelwork/engine';
 
 /** The dataset-imports module's access to its sessions (it is their only writer) and the reads it needs. */
@@ -38,16 +36,11 @@ export const datasetImportsRepo = {
   queued: (db: Database, id: ObjectId, planId: ObjectId) => db.datasetImports.updateOne({ _id: id }, { $set: { planId, done: 0 } }),
   requestCancel: (db: Database, id: ObjectId) =>
     db.datasetImports.updateOne({ _id: id, status: 'running' }, { $set: { cancelRequested: true } }),
-  /** Writes a confirmed import's plan (gzip JSON lines) into the uploads bucket for the job. */
-  async storePlan(db: Database, sessionId: ObjectId, lines: readonly ImportPlanLine[]): Promise<ObjectId> {
+  /** Stores a confirmed import's plan (a gzip JSON-lines file the planning thread wrote) in the uploads bucket for the job. */
+  async storePlan(db: Database, sessionId: ObjectId, file: string): Promise<ObjectId> {
     const id = new ObjectId();
     await pipeline(
-      Readable.from(
-        (function* () {
-          for (const l of lines) yield `${JSON.stringify(l)}\n`;
-        })(),
-      ),
-      createGzip({ level: 1 }),
+      createReadStream(file),
       db.datasetUploads.openUploadStreamWithId(id, 'plan.jsonl.gz', {
         metadata: { datasetImportId: sessionId, encoding: 'gzip', kind: 'plan' },
       }),

@@ -3,33 +3,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { ObjectId } from 'mongodb';
 import {
-  DATASET_FORMAT_REGISTRY,
   EXPORT_JOBS,
-  planDatasetImport,
   type DatasetFormatId,
   type DatasetImportView,
   type ImportAnnotators,
   type ImportAs,
-  type ImportPlan,
-  type ImportPlanLine,
-  type ItemWrite,
   type LabelMapping,
   type ProjectItemRef,
 } from '@labelwork/core';
-import {
-  deletePredictionsOfSource,
-  putPredictions,
-  type DatasetImportDoc,
-  type PredictionSource,
-  type ProjectDoc,
-  type UserDoc,
-} from '@labelwork/engine';
+import { deletePredictionsOfSource, type DatasetImportDoc, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { deleteItems, importImages } from '../items/index.ts';
 import { updateProject } from '../projects/index.ts';
-import { openUpload, type OpenedUpload } from './dataset-upload.ts';
+import type { PlanJob, PlanOutcome } from './plan-work.ts';
 import { assertAnnotatorsMapped, assertMembers, withdrawImport } from './import-annotations.ts';
 import { datasetImportsRepo } from './dataset-imports.repository.ts';
 
@@ -78,58 +66,29 @@ async function projectRefs(ctx: AppContext, project: ProjectDoc): Promise<{ refs
   return { refs, gold };
 }
 
-/**
- * Reads an upload with the chosen format and plans it against the project (nothing stored).
- * A malformed input is BAD_IMPORT with the reader's error (file, line or element) in `details.error`.
- */
-async function readAndPlan(
+/** The plan of an upload against the project as it is now, made in a planning thread (nothing stored). */
+async function planInThread(
   ctx: AppContext,
   project: ProjectDoc,
-  upload: OpenedUpload,
+  upload: { path: string; name: string },
+  workDir: string,
   formatId: DatasetFormatId,
   as: ImportAs,
   mapping: LabelMapping | undefined,
-): Promise<{ plan: ImportPlan; gold: Set<string> }> {
-  const format = DATASET_FORMAT_REGISTRY[formatId];
-  if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `the ${formatId} format cannot be imported yet`, { format: formatId });
-  if (!format.kinds.includes(project.kind))
-    throw new AppError('VALIDATION_FAILED', `${formatId} files hold ${format.kinds.join(' or ')} data; this is a ${project.kind} project`, {
-      format: formatId,
-    });
+  lines?: Omit<NonNullable<PlanJob['lines']>, 'gold'>,
+): Promise<PlanOutcome> {
   const { refs, gold } = await projectRefs(ctx, project);
-  // Formats without image sizes (YOLO) take them from the project's items of the same file name.
-  const imageSizes = new Map<string, { width: number; height: number }>();
-  for (const r of refs)
-    if (r.fileName && r.extent.kind === 'image') imageSizes.set(r.fileName, { width: r.extent.width, height: r.extent.height });
-  const read = format.read(upload.inputs, { imageSizes, imageNames: [...upload.images.keys(), ...imageSizes.keys()] });
-  if (!read.ok)
-    throw new AppError(
-      'BAD_IMPORT',
-      `${read.error.file}${read.error.line ? `:${read.error.line}` : ''}: ${read.error.message}; nothing was imported`,
-      {
-        reason: 'FORMAT',
-        error: read.error,
-      },
-    );
-  if (read.dataset.kind !== project.kind)
-    throw new AppError('VALIDATION_FAILED', `the file holds ${read.dataset.kind} data; this is a ${project.kind} project`);
-  // Images in the upload that no project item has yet: their sizes as the dataset gives them (checked again when stored).
-  const uploadedImages = new Map<string, { width: number; height: number }>();
-  for (const it of read.dataset.items)
-    if (it.width && it.height && (upload.images.has(it.name) || upload.images.has(path.posix.basename(it.name))))
-      uploadedImages.set(upload.images.has(it.name) ? it.name : path.posix.basename(it.name), { width: it.width, height: it.height });
-  const plan = planDatasetImport({
+  return ctx.state.importPlans.run({
+    upload,
+    workDir,
+    maxTextBytes: ctx.config.MAX_IMPORT_BYTES,
     format: formatId,
     as,
-    dataset: read.dataset,
-    warnings: read.warnings,
-    projectKind: project.kind,
-    schema: project.labelSchema,
-    items: refs,
-    uploadedImages,
     ...(mapping ? { mapping } : {}),
+    project: { kind: project.kind, labelSchema: project.labelSchema },
+    refs,
+    ...(lines ? { lines: { ...lines, gold: [...gold] } } : {}),
   });
-  return { plan, gold };
 }
 
 async function withWorkDir<T>(ctx: AppContext, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -160,9 +119,7 @@ export async function previewDatasetImport(
 ): Promise<DatasetImportView> {
   assertWritable(project);
   await sweepStaleImports(ctx);
-  const { plan } = await withWorkDir(ctx, async (dir) =>
-    readAndPlan(ctx, project, await openUpload(req.file, dir, ctx.config.MAX_IMPORT_BYTES), req.format, req.as, undefined),
-  );
+  const plan = await withWorkDir(ctx, (dir) => planInThread(ctx, project, req.file, dir, req.format, req.as, undefined));
   const id = new ObjectId();
   const uploadId = await datasetImportsRepo.storeUpload(ctx.db, req.file.name, req.file.path, id);
   const now = ctx.now();
@@ -179,7 +136,7 @@ export async function previewDatasetImport(
     preview: plan.preview,
     mapping: null,
     done: 0,
-    total: plan.writes.length,
+    total: plan.writes,
     error: null,
     byId: user._id,
     createdAt: new Date(now),
@@ -203,17 +160,23 @@ export async function replanDatasetImport(
   mapping: LabelMapping,
 ): Promise<DatasetImportView> {
   if (session.status !== 'preview' || !session.uploadId) throw new AppError('CONFLICT', `this import is ${session.status}`);
-  const { plan } = await withUpload(ctx, session.uploadId, session.fileName, (u) =>
-    readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping),
+  const plan = await withUpload(ctx, session.uploadId, session.fileName, (upload, dir) =>
+    planInThread(ctx, project, upload, dir, session.format as DatasetFormatId, session.as, mapping),
   );
   return toView({ ...session, preview: plan.preview });
 }
 
-async function withUpload<T>(ctx: AppContext, uploadId: ObjectId, name: string, fn: (u: OpenedUpload) => Promise<T>): Promise<T> {
+/** The kept upload back on disk in a work directory (removed afterwards) for `fn`. */
+async function withUpload<T>(
+  ctx: AppContext,
+  uploadId: ObjectId,
+  name: string,
+  fn: (upload: { path: string; name: string }, dir: string) => Promise<T>,
+): Promise<T> {
   return withWorkDir(ctx, async (dir) => {
     const file = path.join(dir, 'upload');
     await datasetImportsRepo.readUpload(ctx.db, uploadId, file);
-    return fn(await openUpload({ path: file, name }, path.join(dir, 'unpacked'), ctx.config.MAX_IMPORT_BYTES));
+    return fn({ path: file, name }, dir);
   });
 }
 
@@ -241,48 +204,54 @@ export async function confirmDatasetImport(
     session.as === 'annotations' ? annotators : null,
   );
   if (!claimed) throw new AppError('CONFLICT', 'this import is being confirmed already');
-  let plan: ImportPlan;
-  let gold: Set<string>;
   let createdItems: ObjectId[] = [];
+  const planIn = (upload: { path: string; name: string }, dir: string, lines?: string) =>
+    planInThread(
+      ctx,
+      project,
+      upload,
+      dir,
+      session.format as DatasetFormatId,
+      session.as,
+      mapping,
+      lines ? { file: lines, ...(annotators ? { annotators } : {}) } : undefined,
+    );
+  let plan: PlanOutcome;
+  let planId: ObjectId;
   try {
-    ({ plan, gold } = await withUpload(ctx, session.uploadId, session.fileName, async (u) => {
-      const first = await readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping);
-      if (first.plan.preview.mappingIssues.length > 0 || !first.plan.schema) return first;
-      // Images of the zip the project lacks become items first (checked and stored by the items module), then the plan finds them.
-      const images = [...new Set(first.plan.writes.flatMap((w) => (w.itemId === null && w.image ? [w.image] : [])))];
-      if (images.length === 0) return first;
-      const added = await importImages(
-        ctx,
-        user,
-        project,
-        images.map((p) => u.images.get(p)!),
-        'import',
-      );
-      createdItems = added.items.map((i) => new ObjectId(i.id));
-      return readAndPlan(ctx, project, u, session.format as DatasetFormatId, session.as, mapping);
-    }));
-    if (plan.preview.mappingIssues.length > 0 || !plan.schema)
-      throw new AppError('VALIDATION_FAILED', 'the label mapping cannot be applied', { mappingIssues: plan.preview.mappingIssues });
-    const newItems = plan.writes.filter((w) => w.itemId === null).length;
-    if (newItems > 0)
-      throw new AppError('VALIDATION_FAILED', `${newItems} item(s) are not in the project yet; import their texts (or images) first`, {
-        reason: 'NEW_ITEMS',
-        count: newItems,
-      });
-    if (session.as === 'annotations') assertAnnotatorsMapped(plan.writes, annotators);
-    // New labels join the schema before anything is written (a concurrent schema edit refuses the confirm: VERSION_CONFLICT).
-    if (plan.preview.newLabels.length > 0)
-      await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
+    planId = await withUpload(ctx, session.uploadId, session.fileName, async (upload, dir) => {
+      const linesFile = path.join(dir, 'plan.jsonl.gz');
+      plan = await planIn(upload, path.join(dir, 'first'), linesFile);
+      if (plan.preview.mappingIssues.length === 0 && plan.schema && plan.newImages.length > 0) {
+        // Images of the zip the project lacks become items first (checked and stored by the items module), then the plan finds them.
+        const added = await importImages(ctx, user, project, plan.newImages, 'import');
+        createdItems = added.items.map((i) => new ObjectId(i.id));
+        plan = await planIn(upload, path.join(dir, 'again'), linesFile);
+      }
+      if (plan.preview.mappingIssues.length > 0 || !plan.schema)
+        throw new AppError('VALIDATION_FAILED', 'the label mapping cannot be applied', { mappingIssues: plan.preview.mappingIssues });
+      if (plan.newItems > 0)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `${plan.newItems} item(s) are not in the project yet; import their texts (or images) first`,
+          {
+            reason: 'NEW_ITEMS',
+            count: plan.newItems,
+          },
+        );
+      if (session.as === 'annotations') assertAnnotatorsMapped(plan.sources, annotators);
+      // New labels join the schema before anything is written (a concurrent schema edit refuses the confirm: VERSION_CONFLICT).
+      if (plan.preview.newLabels.length > 0)
+        await updateProject(ctx, user, project._id, { version: project.version, labelSchema: plan.schema });
+      return datasetImportsRepo.storePlan(ctx.db, session._id, linesFile);
+    });
   } catch (e) {
     // Items made from the zip's images go again (they have no annotations yet).
     if (createdItems.length) await deleteItems(ctx, user, project, createdItems).catch(() => undefined);
     await datasetImportsRepo.release(ctx.db, session._id);
     throw e;
   }
-  const writes = plan.writes.filter((w) => w.itemId !== null && w.answered);
-  const lines = planLines(session, writes, gold, annotators);
-  await datasetImportsRepo.planned(ctx.db, session._id, plan.preview, writes.length);
-  const planId = await datasetImportsRepo.storePlan(ctx.db, session._id, lines);
+  await datasetImportsRepo.planned(ctx.db, session._id, plan!.preview, plan!.lines);
   await datasetImportsRepo.queued(ctx.db, session._id, planId);
   await ctx.queues.export.add(
     EXPORT_JOBS.datasetImport,
@@ -298,14 +267,14 @@ export async function confirmDatasetImport(
       importId: session._id.toHexString(),
       format: session.format,
       as: session.as,
-      items: plan.preview.items.matched,
-      regions: plan.preview.regions.accepted,
-      newLabels: plan.preview.newLabels,
+      items: plan!.preview.items.matched,
+      regions: plan!.preview.regions.accepted,
+      newLabels: plan!.preview.newLabels,
       ...(annotators && session.as === 'annotations' ? { annotators } : {}),
     },
   );
   // The workers store it; a small import is awaited here, so the answer is its outcome (as before the job existed).
-  const deadline = ctx.now() + (writes.length > SYNC_ITEMS ? 0 : SYNC_WAIT_MS);
+  const deadline = ctx.now() + (plan!.lines > SYNC_ITEMS ? 0 : SYNC_WAIT_MS);
   let now = await datasetImportsRepo.byId(ctx.db, project._id, session._id);
   while (now?.status === 'running' && ctx.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
@@ -318,29 +287,6 @@ export async function confirmDatasetImport(
 const SYNC_ITEMS = 2000;
 const SYNC_WAIT_MS = 30_000;
 const IMPORT_JOB_OPTS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 1000 } as const;
-
-/** The plan the dataset-import job stores, one line per write (core's `ImportPlanLine`). */
-function planLines(
-  session: DatasetImportDoc,
-  writes: readonly ItemWrite[],
-  gold: Set<string>,
-  annotators: ImportAnnotators | undefined,
-): ImportPlanLine[] {
-  const modelVersion = writes.find((w) => w.provenance?.modelVersion)?.provenance?.modelVersion;
-  return writes.map((w, l): ImportPlanLine => {
-    const line: ImportPlanLine = { l, i: w.itemId!, r: w.regions, n: w.name };
-    if (session.as === 'predictions') {
-      line.s = w.provenance?.score ?? null;
-      if (l === 0 && modelVersion) line.m = modelVersion;
-    } else if (session.as === 'gold') line.w = gold.has(w.itemId!);
-    else {
-      const source = w.provenance?.annotator ?? '';
-      line.a = source;
-      line.u = annotators?.bySource[source] ?? annotators?.default;
-    }
-    return line;
-  });
-}
 
 /** Asks a confirmed import to stop: the job stops at its next batch and takes back what it stored. */
 export async function cancelDatasetImport(

@@ -1,11 +1,8 @@
 import type { ObjectId } from 'mongodb';
-import type { ImportAnnotators, ItemWrite } from '@labelwork/core';
+import type { ImportAnnotators } from '@labelwork/core';
 import { withdrawImportedAnnotations, type DatasetImportDoc, type ProjectDoc, type SlotFillDeps } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
-
-/** A file's annotator as the mapping names it: '' for annotations that name none (CVAT, VOC, YOLO …). */
-const sourceOf = (w: ItemWrite) => w.provenance?.annotator ?? '';
 
 /** Every user an import as annotations names must be a member of the project (its owner or a member). */
 export function assertMembers(project: ProjectDoc, annotators: ImportAnnotators | undefined): void {
@@ -18,10 +15,10 @@ export function assertMembers(project: ProjectDoc, annotators: ImportAnnotators 
       });
 }
 
-/** Each annotation of the file needs a member: its source annotator mapped, or the default. */
-export function assertAnnotatorsMapped(writes: readonly ItemWrite[], annotators: ImportAnnotators | undefined): void {
+/** Each annotation of the file needs a member: its source annotator (`sources`: '' for none named) mapped, or the default. */
+export function assertAnnotatorsMapped(sources: readonly string[], annotators: ImportAnnotators | undefined): void {
   if (annotators?.default) return;
-  const unmapped = [...new Set(writes.filter((w) => w.answered && !annotators?.bySource[sourceOf(w)]).map(sourceOf))];
+  const unmapped = sources.filter((s) => !annotators?.bySource[s]);
   if (unmapped.length)
     throw new AppError('VALIDATION_FAILED', 'choose the project member whose annotations these become', {
       reason: 'ANNOTATOR_REQUIRED',
