@@ -9,12 +9,15 @@
  * loop next → submit with no think time for SCALE_SECONDS (default 15) after a 3 s warm-up
  * (throughput = successful submits per second). Afterwards every project is reconciled with the
  * database (lost_db: submits told successful but not stored, or stored but never told; duplicates_db:
- * a second annotation of one (item, user) or more than k per item). One JSON line; raw figures go to
+ * a second annotation of one (item, user) or more than k per item). Redis CPU per task (INFO cpu of every
+ * Redis process, replicas included, over the measured window) says where a cluster on one small
+ * machine spends what a single Redis does not. One JSON line; raw figures go to
  * bench/results/scale.json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { MongoClient, ObjectId } from 'mongodb';
 import type { Socket } from 'socket.io-client';
 import type { Database } from '@labelwork/engine';
@@ -61,14 +64,33 @@ interface ConfigResult {
   submitted: number;
   client_errors: number;
   failover_recovery_s?: number;
+  /** CPU time of every Redis process (masters and replicas) per successful submit in the measured window. */
+  redis_cpu_ms_per_task: number;
   lost_db: number;
   duplicates_db: number;
+}
+
+/** User + system CPU milliseconds each Redis process has used so far (INFO cpu), summed. */
+async function redisCpuMs(ports: number[]): Promise<number> {
+  let total = 0;
+  for (const port of ports) {
+    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await r.connect();
+      const info = await r.info('cpu');
+      total += (Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1]) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1])) * 1000;
+    } finally {
+      r.disconnect();
+    }
+  }
+  return total;
 }
 
 async function runConfig(
   name: string,
   mongoUrl: string,
   redisUrl: string,
+  redisPorts: number[],
   servers: number,
   failover?: (projectId: string) => Promise<{ kill(): Promise<void> }>,
 ): Promise<ConfigResult> {
@@ -101,7 +123,13 @@ async function runConfig(
     // Saturation: no think time; throughput = successful submits per second after the warm-up.
     const run = newRun(Date.now() + WARMUP_S * 1000);
     const until = run.from + SECONDS * 1000;
-    await Promise.all(annotators.map((a) => annotate(a, projectId, until, () => 0, run)));
+    // Redis CPU over the measured window (the cluster's replicas apply every write too).
+    const cpuAt = (t: number) => sleep(Math.max(0, t - Date.now())).then(() => redisCpuMs(redisPorts));
+    const [, cpuFrom, cpuTo] = await Promise.all([
+      Promise.all(annotators.map((a) => annotate(a, projectId, until, () => 0, run))),
+      cpuAt(run.from),
+      cpuAt(until),
+    ]);
     const result: ConfigResult = {
       name,
       redis: redisUrl.startsWith('redis-cluster') ? 'cluster' : 'single',
@@ -113,6 +141,7 @@ async function runConfig(
       client_errors: run.errors.length + run.failedSubmits.length,
       lost_db: 0,
       duplicates_db: 0,
+      redis_cpu_ms_per_task: Math.round(((cpuTo - cpuFrom) / Math.max(1, run.measured)) * 100) / 100,
     };
     const runs: Run[] = [run];
     if (failover) {
@@ -159,10 +188,14 @@ async function main(): Promise<void> {
   const cluster = await startRedisCluster({ dir, nodeTimeoutMs: 1500, log: (l) => console.error(`[services] ${l}`) });
   try {
     const results: ConfigResult[] = [];
-    results.push(await runConfig('single-1', services.mongoUrl, services.redisUrl, 1));
-    results.push(await runConfig('single-2', services.mongoUrl, services.redisUrl, 2));
-    results.push(await runConfig('cluster-1', services.mongoUrl, cluster.url, 1));
-    results.push(await runConfig('cluster-2', services.mongoUrl, cluster.url, 2, async (projectId) => cluster.masterOf(`{${projectId}}`)));
+    const single = [Number(new URL(services.redisUrl).port)];
+    const nodes = cluster.nodes.map((n) => n.port);
+    results.push(await runConfig('single-1', services.mongoUrl, services.redisUrl, single, 1));
+    results.push(await runConfig('single-2', services.mongoUrl, services.redisUrl, single, 2));
+    results.push(await runConfig('cluster-1', services.mongoUrl, cluster.url, nodes, 1));
+    results.push(
+      await runConfig('cluster-2', services.mongoUrl, cluster.url, nodes, 2, async (projectId) => cluster.masterOf(`{${projectId}}`)),
+    );
     const by = (n: string) => results.find((r) => r.name === n)!;
     const figures = {
       annotators: N,
@@ -177,6 +210,8 @@ async function main(): Promise<void> {
       single_redis_servers_1_tasks_per_s: by('single-1').tasks_per_s,
       next_p99_ms: by('cluster-2').next_p99_ms,
       failover_recovery_s: by('cluster-2').failover_recovery_s,
+      single_redis_cpu_ms_per_task: by('single-2').redis_cpu_ms_per_task,
+      cluster_redis_cpu_ms_per_task: by('cluster-2').redis_cpu_ms_per_task,
       lost_db: results.reduce((s, r) => s + r.lost_db, 0),
       duplicates_db: results.reduce((s, r) => s + r.duplicates_db, 0),
       client_errors: results.reduce((s, r) => s + r.client_errors, 0),
