@@ -38,6 +38,8 @@ export interface TaskRuntime {
   scripts: LeaseScripts;
   projects: SwrCache<ProjectDoc | null>;
   settings: SwrCache<QueueSettings>;
+  /** Whether a project has any prediction (the next-task path skips the per-item read when not). */
+  hasPredictions: SwrCache<boolean>;
   countsPushes: Map<string, CountsPush>;
 }
 

@@ -106,4 +106,33 @@ describe('predictions', () => {
     expect(seen.has(gold._id.toHexString())).toBe(true);
     expect(seen.get(gold._id.toHexString())).toBeUndefined();
   });
+
+  it('pre-fills tasks with predictions stored after the project was first seen without any, within 5 s', async () => {
+    // The next-task path remembers that a project has no prediction (no database read per task);
+    // predictions stored later are handed out once that answer is 5 s old at the latest.
+    const { projectId } = await textProject(lead.client, [anno.id], { n: 3, overlap: 1 });
+    const db = t.app.ctx.db;
+    const pid = new ObjectId(projectId);
+    const first = await anno.client.post(`/api/projects/${projectId}/tasks/next`);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.task.prediction).toBeUndefined();
+    const s = await anno.client.post(`/api/tasks/${first.body.task.leaseId}/submit`, { submissionId: sid(), regions: [cls('pos')] });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const rest = (await db.items.find({ projectId: pid }).toArray()).filter((i) => i._id.toHexString() !== first.body.task.item.id);
+    const source = { kind: 'model' as const, id: 'run-late', name: 'late', modelVersion: '1' };
+    await putPredictions(
+      db,
+      pid,
+      source,
+      rest.map((i) => ({ itemId: i._id, regions: [cls('neg')], score: 0.5 })),
+    );
+    await new Promise((r) => setTimeout(r, 5100));
+    const n = await anno.client.post(`/api/projects/${projectId}/tasks/next`);
+    expect(n.status, JSON.stringify(n.body)).toBe(200);
+    expect(n.body.task.prediction).toEqual({
+      regions: [{ id: 'pred-1', type: 'class', label: 'neg' }],
+      source: { kind: 'model', name: 'late', modelVersion: '1' },
+      score: 0.5,
+    });
+  }, 30_000);
 });

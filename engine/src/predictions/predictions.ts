@@ -80,6 +80,14 @@ export function latestPrediction(db: Pick<Database, 'predictions'>, itemId: Obje
   return db.predictions.find({ itemId }).sort({ createdAt: -1 }).limit(1).next();
 }
 
+/**
+ * Whether a project has any prediction: the annotator's next task looks up its item's prediction only
+ * when it does, so a project without predictions pays no database read on that path.
+ */
+export async function projectHasPredictions(db: Pick<Database, 'predictions'>, projectId: ObjectId): Promise<boolean> {
+  return (await db.predictions.findOne({ projectId }, { projection: { _id: 1 } })) !== null;
+}
+
 /** A project's predictions from one source (a cursor: runs can be large). */
 export function predictionsOfSource(db: Pick<Database, 'predictions'>, projectId: ObjectId, sourceId: string) {
   return db.predictions.find({ projectId, 'source.id': sourceId });

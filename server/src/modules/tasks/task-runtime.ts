@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { SERVER_EVENTS, SwrCache, rooms, type QueueCounts, type QueueSettings } from '@labelwork/core';
 import type { Redis } from 'ioredis';
 import type { AppContext, TaskRuntime } from '../../context.ts';
-import type { Database, ProjectDoc, UserDoc } from '@labelwork/engine';
+import { projectHasPredictions, type Database, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { canAccess } from '../access/index.ts';
 import { projectsRepo } from '../access/index.ts';
@@ -25,6 +25,9 @@ export function createTaskRuntime(redis: Redis, db: Database, now: () => number)
         ? { paused: doc.paused, autoQueue: doc.autoQueue, goldWarmup: doc.goldWarmup, spread: doc.spread }
         : { ...DEFAULT_SETTINGS };
     }),
+    // Only whether the project has any prediction (the item's own is read when it does): a "no" is
+    // trusted for a second, then refreshed, and reloaded before use once 5 s old.
+    hasPredictions: new SwrCache(now, CACHE_TTL_MS, 5000, (id) => projectHasPredictions(db, new ObjectId(id))),
     countsPushes: new Map(),
   };
 }

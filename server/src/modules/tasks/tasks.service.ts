@@ -34,7 +34,8 @@ async function draftOf(ctx: AppContext, userId: ObjectId, itemId: string): Promi
 }
 
 /** The newest prediction for a (non-gold) item, as the annotator's workspace pre-fills it. */
-async function predictionOf(ctx: AppContext, itemId: string): Promise<Task['prediction']> {
+async function predictionOf(ctx: AppContext, pq: ProjectQueue, itemId: string): Promise<Task['prediction']> {
+  if (!(await runtime(ctx).hasPredictions.get(pq.projectId))) return undefined;
   const id = new ObjectId(itemId);
   const p = await latestPrediction(ctx.db, id);
   if (!p || !p.regions.length) return undefined;
@@ -54,7 +55,7 @@ async function taskOf(
   const [item, draft, prediction] = await Promise.all([
     itemOf(ctx, pq, lease.itemId, lease.itemJson),
     lease.hasDraft ? draftOf(ctx, user._id, lease.itemId) : Promise.resolve(undefined),
-    predictionOf(ctx, lease.itemId),
+    predictionOf(ctx, pq, lease.itemId),
   ]);
   return {
     leaseId: leaseIdOf(pq.projectId, lease.token),
