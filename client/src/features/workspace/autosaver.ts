@@ -14,7 +14,19 @@ export interface AutosaverOptions {
   sendMs?: number;
   /** Wait before writing again after the device refused a write. */
   retryWriteMs?: number;
+  /**
+   * When a change's write may start (default: at once). The workspace passes {@link afterNextFrame}:
+   * writing a draft copies every region on the main thread (IndexedDB's structured clone), which with
+   * tens of thousands of regions takes longer than a frame and would hold up the frame showing the change.
+   */
+  afterPaint?: (run: () => void) => void;
 }
+
+/** Runs `run` once the next frame has been drawn (an animation frame, then a task). */
+export const afterNextFrame = (run: () => void): void => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(run, 0));
+  else setTimeout(run, 0);
+};
 
 /** A change of the editor's answer, numbered in the order it was made on this page. */
 interface Change {
@@ -25,7 +37,7 @@ interface Change {
 
 /**
  * Autosave of one lease's work. Every change is written to the device's outbox (IndexedDB) at
- * once — no debounce; while one write is in flight the newest change waits for it and goes next,
+ * once (or right after the frame showing it, see `afterPaint`) — no debounce; while one write is in flight the newest change waits for it and goes next,
  * so writes never overtake each other and a burst of changes costs one write after the current
  * one. The server gets the newest draft a couple of seconds after the last change, and at once
  * when the page is hidden or closed. `unwritten()` counts the changes whose write has not
@@ -53,6 +65,8 @@ export class Autosaver {
   private disposed = false;
   private readonly sendMs: number;
   private readonly retryWriteMs: number;
+  private readonly afterPaint: (run: () => void) => void;
+  private writeScheduled = false;
 
   constructor(
     private readonly outbox: Outbox,
@@ -64,6 +78,7 @@ export class Autosaver {
   ) {
     this.sendMs = options.sendMs ?? 2000;
     this.retryWriteMs = options.retryWriteMs ?? 1000;
+    this.afterPaint = options.afterPaint ?? ((run) => run());
   }
 
   /** Changes made whose write to the device has not committed yet. */
@@ -92,7 +107,13 @@ export class Autosaver {
     this.latest = this.queued = c;
     this.edits += 1;
     this.emit();
-    void this.persist();
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      this.afterPaint(() => {
+        this.writeScheduled = false;
+        void this.persist();
+      });
+    }
     if (this.sendTimer) clearTimeout(this.sendTimer);
     this.sendTimer = setTimeout(() => void this.send(), this.sendMs);
   };

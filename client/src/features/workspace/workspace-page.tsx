@@ -13,7 +13,7 @@ import { isMac } from '../editor/keyboard.ts';
 import { GuidelineDocument } from '../project/guideline-tab.tsx';
 import { useShadowSource } from '../shadow/use-shadow-source.ts';
 import { WatchedChip } from '../shadow/watched-chip.tsx';
-import { Autosaver } from './autosaver.ts';
+import { afterNextFrame, Autosaver } from './autosaver.ts';
 import { LeaseKeeper, type BeatAnswer } from './lease-keeper.ts';
 import { LeaseWarning } from './lease-warning.tsx';
 import { SaveIndicator } from './save-indicator.tsx';
@@ -67,7 +67,9 @@ export function WorkspacePage({ projectId, user }: { projectId: string; user: Us
   const [autosaver, setAutosaver] = useState<Autosaver | null>(null);
   useEffect(() => {
     if (!task || !outbox) return setAutosaver(null);
-    const a = new Autosaver(outbox, { projectId, leaseId: task.leaseId, itemId: task.item.id }, task.draft?.savedAt ?? null);
+    const a = new Autosaver(outbox, { projectId, leaseId: task.leaseId, itemId: task.item.id }, task.draft?.savedAt ?? null, {
+      afterPaint: afterNextFrame,
+    });
     setAutosaver(a);
     return () => void a.dispose(true);
     // The task object is replaced when the same lease is confirmed again; the lease is what counts.
