@@ -11,6 +11,11 @@
  *     the autosaver's save and the save indicator).
  *  3. 500 polygons of 30 points: frame times while panning and zooming.
  *  4. 8,000 × 8,000 image with 200 boxes: frame times (large-image responsiveness).
+ *  5. 8,000 × 8,000 image with 50,000 boxes in clusters (cell nuclei on a slide): frame times, with a
+ *     pan at the deepest zoom in every cycle long enough to leave the cached bitmap of the scene (those
+ *     frames draw the regions afresh, through the spatial index), reported apart as `_zoomed_pan_`;
+ *     then the time to draw a new box at 50,000.
+ *  6. 8,000 × 8,000 image with 5,000 polygons of 30 points (objects on a satellite scene): the same.
  *
  * Pan and zoom scenes report what a user sees first: the distribution of real frame intervals
  * (requestAnimationFrame deltas, every frame counted: `frame_interval_p50_ms`, `_p95_ms`) and the long
@@ -42,8 +47,11 @@ const VIEWPORT = { width: 1600, height: 1000 };
 const INTERACT_MS = Number(process.env.BENCH_INTERACT_MS ?? 2500);
 /** At least this many pan + zoom cycles per scene, however long they take on a loaded machine. */
 const MIN_CYCLES = Number(process.env.BENCH_MIN_CYCLES ?? 3);
-/** BENCH_ONLY=boxes,latency,polygons,large runs a subset (the JSON line then has NaN for the rest). */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'boxes,latency,polygons,large').split(','));
+/** BENCH_ONLY=boxes,latency,polygons,large,boxes50k,polygons5k runs a subset (the JSON line then has NaN for the rest). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'boxes,latency,polygons,large,boxes50k,polygons5k').split(','));
+/** Sizes of the dense scenes (smaller for a quick run; the figures are meant at the defaults). */
+const DENSE_BOXES = Number(process.env.BENCH_DENSE_BOXES ?? 50_000);
+const DENSE_POLYGONS = Number(process.env.BENCH_DENSE_POLYGONS ?? 5_000);
 /** Same as processes.ts gives the server it spawns. */
 const ADMIN_PASSWORD = 'admin-password-for-tests';
 const NONE: FrameStats = {
@@ -61,6 +69,7 @@ const NONE: FrameStats = {
   longTaskMaxMs: NaN,
   cycles: 0,
   visibleMin: NaN,
+  zoomedPan: { intervals: 0, intervalMedian: NaN, intervalP95: NaN, intervalMax: NaN, visibleMin: NaN },
 };
 
 // ── Scenes: regions as a model or an earlier session would leave them ─────────────────────
@@ -102,6 +111,49 @@ function polygons(n: number, points: number, img: Size, seed = 2): PolygonRegion
   });
 }
 
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** Boxes like cell nuclei on a slide: 10–36 px, in clusters of a few hundred spread over the image. */
+function nuclei(n: number, img: Size, seed = 5): BoxRegion[] {
+  const r = seededRandom(seed);
+  const clusters = Array.from({ length: Math.max(1, Math.round(n / 250)) }, () => ({
+    x: 200 + r() * (img.width - 400),
+    y: 200 + r() * (img.height - 400),
+    spread: 80 + r() * 260,
+  }));
+  return Array.from({ length: n }, (_, i) => {
+    const c = clusters[i % clusters.length]!;
+    // Roughly normal around the cluster's centre (sum of three uniforms).
+    const dx = (r() + r() + r() - 1.5) * c.spread;
+    const dy = (r() + r() + r() - 1.5) * c.spread;
+    const w = 10 + r() * 26;
+    const h = w * (0.7 + r() * 0.6);
+    const x = Math.min(img.width - w, Math.max(0, c.x + dx));
+    const y = Math.min(img.height - h, Math.max(0, c.y + dy));
+    return { id: `n${i}`, type: 'bbox', label: i % 7 ? 'pedestrian' : 'car', x: round2(x), y: round2(y), w: round2(w), h: round2(h) };
+  });
+}
+
+/** Star-convex outlines of 30 points, 15–60 px across, spread over the image (objects on a satellite scene). */
+function smallPolygons(n: number, points: number, img: Size, seed = 6): PolygonRegion[] {
+  const r = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const rad = 8 + r() * 22;
+    const cx = rad + r() * (img.width - 2 * rad);
+    const cy = rad + r() * (img.height - 2 * rad);
+    return {
+      id: `q${i}`,
+      type: 'polygon',
+      label: 'road',
+      points: Array.from({ length: points }, (_, k) => {
+        const a = (k / points) * Math.PI * 2;
+        const rr = rad * (0.75 + r() * 0.25);
+        return { x: round2(cx + Math.cos(a) * rr), y: round2(cy + Math.sin(a) * rr) };
+      }),
+    };
+  });
+}
+
 const boundsOf = (g: SceneRegion): [number, number, number, number] => {
   if (g.type === 'bbox') return [g.x, g.y, g.x + g.w, g.y + g.h];
   const xs = g.points.map((p) => p.x);
@@ -127,7 +179,7 @@ function visibleRegions(regions: readonly SceneRegion[], view: { x: number; y: n
 // Written as strings: they run in the page, not in Node.
 
 const FRAME_PROBE = `(() => {
-  const st = { costs: [], intervals: [], draws: [], longTasks: [], running: true, frameStart: null, drawMs: 0 };
+  const st = { costs: [], intervals: [], zoomed: [], zoomedOn: false, draws: [], longTasks: [], running: true, frameStart: null, drawMs: 0 };
   try {
     st.observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) st.longTasks.push(e.duration); });
     st.observer.observe({ type: 'longtask' });
@@ -144,7 +196,10 @@ const FRAME_PROBE = `(() => {
   let last;
   const loop = (now) => {
     if (!st.running) return;
-    if (last !== undefined) st.intervals.push(now - last);
+    if (last !== undefined) {
+      st.intervals.push(now - last);
+      if (st.zoomedOn) st.zoomed.push(now - last);
+    }
     last = now;
     const start = Math.min(st.frameStart ?? performance.now(), performance.now());
     st.frameStart = null;
@@ -180,6 +235,8 @@ interface FrameStats {
   cycles: number;
   /** The fewest regions that were on screen at any sampled point (after each pan and at the deepest zoom). */
   visibleMin: number;
+  /** Frames while panning at the deepest zoom, beyond the cached bitmap (scenes run with `zoomedPan`). */
+  zoomedPan: { intervals: number; intervalMedian: number; intervalP95: number; intervalMax: number; visibleMin: number };
 }
 
 const pct = (xs: number[], p: number) => {
@@ -285,7 +342,7 @@ async function stageBox(page: Page) {
  * their geometry and the view the input gives: the fitted view after each closed pan circle, and
  * at the deepest zoom the fitted view scaled by six wheel notches around the pointer.
  */
-async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion[]): Promise<FrameStats> {
+async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion[], zoomedPan = false): Promise<FrameStats> {
   const box = await stageBox(page);
   const cx = box.x + box.width / 2;
   const cy = box.y + box.height / 2;
@@ -302,6 +359,9 @@ async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion
   let phase = 0;
   let cycles = 0;
   const visible: number[] = [visibleRegions(regions, fitted, stage)];
+  const visibleZoomed: number[] = [];
+  const setZoomed = (on: boolean) =>
+    page.evaluate((v) => ((window as unknown as { __probe: { zoomedOn: boolean } }).__probe.zoomedOn = v), on);
   while (Date.now() < end || cycles < MIN_CYCLES) {
     // Pan: a closed circle with the middle button (start = end = the stage centre).
     await page.mouse.move(cx, cy);
@@ -317,7 +377,25 @@ async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion
     const py = Math.round(cy + Math.sin(phase) * 40);
     await page.mouse.move(px, py);
     for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -120);
-    visible.push(visibleRegions(regions, zoomed(px, py), stage));
+    const deep = zoomed(px, py);
+    visible.push(visibleRegions(regions, deep, stage));
+    if (zoomedPan) {
+      // At the deepest zoom, a drag of 0.6 stage widths (more than the bitmap's margin of 0.35) and back,
+      // then the same up and down: the regions coming into view are drawn afresh.
+      await setZoomed(true);
+      const legs: [number, number][] = [
+        [-0.6 * stage.width, 0],
+        [0, -0.6 * stage.height],
+      ];
+      for (const [lx, ly] of legs) {
+        await page.mouse.down({ button: 'middle' });
+        for (let i = 1; i <= 24; i++) await page.mouse.move(px + (lx * i) / 24, py + (ly * i) / 24);
+        visibleZoomed.push(visibleRegions(regions, { ...deep, x: deep.x + lx, y: deep.y + ly }, stage));
+        for (let i = 23; i >= 0; i--) await page.mouse.move(px + (lx * i) / 24, py + (ly * i) / 24);
+        await page.mouse.up({ button: 'middle' });
+      }
+      await setZoomed(false);
+    }
     for (let i = 0; i < 6; i++) await page.mouse.wheel(0, 120);
     await page.keyboard.press('f');
     phase += 0.7;
@@ -329,6 +407,7 @@ async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion
         __probe: {
           costs: number[];
           intervals: number[];
+          zoomed: number[];
           draws: number[];
           longTasks: number[];
           running: boolean;
@@ -338,7 +417,7 @@ async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion
     ).__probe;
     p.running = false;
     p.observer?.disconnect();
-    return { costs: p.costs, intervals: p.intervals, draws: p.draws, longTasks: p.longTasks };
+    return { costs: p.costs, intervals: p.intervals, zoomed: p.zoomed, draws: p.draws, longTasks: p.longTasks };
   });
   return {
     frames: st.costs.length,
@@ -355,6 +434,13 @@ async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion
     longTaskMaxMs: r2(st.longTasks.length ? Math.max(...st.longTasks) : 0),
     cycles,
     visibleMin: Math.min(...visible),
+    zoomedPan: {
+      intervals: st.zoomed.length,
+      intervalMedian: r2(pct(st.zoomed, 50)),
+      intervalP95: r2(pct(st.zoomed, 95)),
+      intervalMax: st.zoomed.length ? r2(Math.max(...st.zoomed)) : NaN,
+      visibleMin: visibleZoomed.length ? Math.min(...visibleZoomed) : NaN,
+    },
   };
 }
 
@@ -363,8 +449,11 @@ async function panAndZoom(page: Page, image: Size, regions: readonly SceneRegion
  * frame that shows it: the first draw of the regions layer after the mouse-up (it redraws only when
  * regions change), closed by the first task after that draw; the region list must then count it.
  */
-async function newBoxLatency(page: Page, count: number): Promise<number[]> {
-  const box = await stageBox(page);
+async function newBoxLatency(page: Page, count: number, image?: Size): Promise<number[]> {
+  const stage = await stageBox(page);
+  // On an image narrower than the stage, start over the image, not beside it.
+  const fitted = image ? await stageView(page, image) : null;
+  const box = fitted ? { x: fitted.left + fitted.x + 20 - 120, y: fitted.top + fitted.y + 20 - 120 } : stage;
   await page.getByTestId('tool-bbox').click();
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -438,12 +527,15 @@ async function main(): Promise<void> {
       latency: ONLY.has('latency') ? boxes(1000, IMG, 3) : [],
       polygons: ONLY.has('polygons') ? polygons(500, 30, IMG) : [],
       large: ONLY.has('large') ? boxes(200, LARGE, 4) : [],
+      boxes50k: ONLY.has('boxes50k') ? nuclei(DENSE_BOXES, LARGE) : [],
+      polygons5k: ONLY.has('polygons5k') ? smallPolygons(DENSE_POLYGONS, 30, LARGE) : [],
     };
+    const imageOf = (name: string) => (name === 'large' || name === 'boxes50k' || name === 'polygons5k' ? LARGE : IMG);
     const projects: Record<string, string> = {};
     for (const [name, regions] of Object.entries(scenes)) {
       if (!regions.length) continue;
       console.error(`setting up ${name}: ${regions.length} regions…`);
-      projects[name] = await sceneProject(app, annotator, `bench-${name}`, name === 'large' ? LARGE : IMG, regions);
+      projects[name] = await sceneProject(app, annotator, `bench-${name}`, imageOf(name), regions);
     }
 
     browser = await launchBrowser();
@@ -458,7 +550,11 @@ async function main(): Promise<void> {
       `${name}: rAF interval p50 ${f.intervalMedian} ms, p95 ${f.intervalP95} ms, p99 ${f.intervalP99} ms, max ${f.intervalMax} ms ` +
       `(${f.intervals} frames); long tasks ${f.longTasks} (${f.longTaskMs} ms, max ${f.longTaskMaxMs} ms); ` +
       `main thread per drawn frame median ${f.median} ms, p95 ${f.p95} ms (${f.frames} drawn, Konva draw ${f.drawMedian} ms); ` +
-      `${f.cycles} cycles, at least ${f.visibleMin} regions on screen`;
+      `${f.cycles} cycles, at least ${f.visibleMin} regions on screen` +
+      (f.zoomedPan.intervals
+        ? `; zoomed-in pan beyond the cached bitmap: p50 ${f.zoomedPan.intervalMedian} ms, p95 ${f.zoomedPan.intervalP95} ms, ` +
+          `max ${f.zoomedPan.intervalMax} ms (${f.zoomedPan.intervals} frames, at least ${f.zoomedPan.visibleMin} regions on screen)`
+        : '');
     const figures = (prefix: string, f: FrameStats) => ({
       [`${prefix}frame_interval_p50_ms`]: f.intervalMedian,
       [`${prefix}frame_interval_p95_ms`]: f.intervalP95,
@@ -471,6 +567,13 @@ async function main(): Promise<void> {
       [`${prefix}frames_drawn`]: f.frames,
       [`${prefix}cycles`]: f.cycles,
       [`${prefix}visible_regions_min`]: f.visibleMin,
+    });
+    const zoomedFigures = (prefix: string, f: FrameStats) => ({
+      [`${prefix}zoomed_pan_frame_interval_p50_ms`]: f.zoomedPan.intervalMedian,
+      [`${prefix}zoomed_pan_frame_interval_p95_ms`]: f.zoomedPan.intervalP95,
+      [`${prefix}zoomed_pan_frame_interval_max_ms`]: f.zoomedPan.intervalMax,
+      [`${prefix}zoomed_pan_frames`]: f.zoomedPan.intervals,
+      [`${prefix}zoomed_pan_visible_regions_min`]: f.zoomedPan.visibleMin,
     });
 
     let boxStats = NONE;
@@ -501,6 +604,27 @@ async function main(): Promise<void> {
     }
     console.error(scene('8,000×8,000 image, 200 boxes', large));
 
+    let dense = NONE;
+    let denseLat = [NaN];
+    if (projects.boxes50k) {
+      await openWorkspace(page, projects.boxes50k, scenes.boxes50k.length);
+      dense = await panAndZoom(page, LARGE, scenes.boxes50k, true);
+      await fitView(page);
+      await page.waitForTimeout(600);
+      denseLat = await newBoxLatency(page, 5, LARGE);
+    }
+    console.error(scene(`8,000×8,000 image, ${DENSE_BOXES} boxes`, dense));
+    console.error(
+      `new box at ${DENSE_BOXES} boxes: median ${r2(pct(denseLat, 50))} ms, max ${r2(Math.max(...denseLat))} ms (${denseLat.map(r2).join(', ')})`,
+    );
+
+    let densePolys = NONE;
+    if (projects.polygons5k) {
+      await openWorkspace(page, projects.polygons5k, scenes.polygons5k.length);
+      densePolys = await panAndZoom(page, LARGE, scenes.polygons5k, true);
+    }
+    console.error(scene(`8,000×8,000 image, ${DENSE_POLYGONS} polygons × 30 points`, densePolys));
+
     const result = {
       page: 'workspace',
       boxes: nBoxes,
@@ -509,8 +633,23 @@ async function main(): Promise<void> {
       new_box_max_ms: r2(Math.max(...lat)),
       ...figures('polygons_', polys),
       ...figures('large_image_', large),
+      boxes_50k_boxes: scenes.boxes50k.length || DENSE_BOXES,
+      ...figures('boxes_50k_', dense),
+      ...zoomedFigures('boxes_50k_', dense),
+      boxes_50k_new_box_ms: r2(pct(denseLat, 50)),
+      boxes_50k_new_box_max_ms: r2(Math.max(...denseLat)),
+      polygons_5k_polygons: scenes.polygons5k.length || DENSE_POLYGONS,
+      ...figures('polygons_5k_', densePolys),
+      ...zoomedFigures('polygons_5k_', densePolys),
     };
-    console.error(`raw figures in ${recording.write({ ...result, interact_ms: INTERACT_MS, new_box_samples_ms: lat.map(r2) })}`);
+    console.error(
+      `raw figures in ${recording.write({
+        ...result,
+        interact_ms: INTERACT_MS,
+        new_box_samples_ms: lat.map(r2),
+        boxes_50k_new_box_samples_ms: denseLat.map(r2),
+      })}`,
+    );
     console.log(JSON.stringify(result));
   } finally {
     await browser?.close();

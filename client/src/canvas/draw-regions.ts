@@ -108,13 +108,15 @@ const MAX_TAGS = 150;
 /** With more than this many polygons on screen, 1 px outlines (far cheaper to rasterise). */
 const THIN_POLYGONS = 150;
 /**
- * With more than this many regions on screen, level of detail: every colour's shapes go into one
- * path, filled and stroked once (1 px), polygons a few pixels wide become their bounds and larger
- * ones drop vertices closer than a pixel or two on screen. Each region still reads as its outline.
+ * With more than this many regions on screen, level of detail: boxes, and polygons only a few pixels
+ * across (drawn as their bounds), go into one path per colour, filled and stroked once with 1 px
+ * lines; larger polygons drop vertices closer than a pixel or two on screen. Each region still reads
+ * as its outline. (Polygons are never joined into one path: rasterising a path of thousands of
+ * polygons costs far more than filling them one by one.)
  */
 const DENSE = 1500;
-/** Dense drawing: a polygon narrower than this on screen (CSS px) is drawn as its bounding box. */
-const TINY_PX = 4;
+/** Dense drawing: a polygon narrower and lower than this on screen (CSS px) is drawn as its bounding box. */
+const TINY_PX = 8;
 /** Dense drawing: vertices closer than this to the last drawn one (CSS px) are skipped. */
 const DECIMATE_PX = 1.5;
 
@@ -152,37 +154,50 @@ function groupsInOrder(vis: Visible): [color: string, pending: boolean, list: In
   ];
 }
 
-/** Level of detail for many regions on screen: one path per colour, cheap outlines (see DENSE). */
+/** Level of detail for many regions on screen (see DENSE). */
 function drawDense(ctx: CanvasRenderingContext2D, list: readonly IndexEntry[], v: Viewport): void {
+  ctx.lineWidth = 1;
   ctx.beginPath();
+  let larger = false;
   for (const e of list) {
     const r = e.region;
+    if (r.type !== 'bbox' && r.type !== 'polygon') continue;
     const x0 = Math.round(sx(v, e.x0));
     const y0 = Math.round(sy(v, e.y0));
     const w = Math.max(1, Math.round(sx(v, e.x1)) - x0);
     const h = Math.max(1, Math.round(sy(v, e.y1)) - y0);
-    if (r.type === 'bbox' || (r.type === 'polygon' && Math.max(w, h) < TINY_PX)) {
-      ctx.rect(x0 + 0.5, y0 + 0.5, w, h);
-    } else if (r.type === 'polygon') {
-      const pts = r.points;
-      const first = pts[0]!;
-      let lx = sx(v, first.x);
-      let ly = sy(v, first.y);
-      ctx.moveTo(lx, ly);
-      for (let i = 1; i < pts.length; i++) {
-        const x = sx(v, pts[i]!.x);
-        const y = sy(v, pts[i]!.y);
-        if (Math.abs(x - lx) + Math.abs(y - ly) < DECIMATE_PX) continue;
-        ctx.lineTo(x, y);
-        lx = x;
-        ly = y;
-      }
-      ctx.closePath();
-    }
+    if (r.type === 'bbox' || Math.max(w, h) < TINY_PX) ctx.rect(x0 + 0.5, y0 + 0.5, w, h);
+    else larger = true;
   }
-  ctx.lineWidth = 1;
   ctx.fill();
   ctx.stroke();
+  if (!larger) return;
+  for (const e of list) {
+    const r = e.region;
+    if (r.type !== 'polygon') continue;
+    const x0 = Math.round(sx(v, e.x0));
+    const y0 = Math.round(sy(v, e.y0));
+    const w = Math.max(1, Math.round(sx(v, e.x1)) - x0);
+    const h = Math.max(1, Math.round(sy(v, e.y1)) - y0);
+    if (Math.max(w, h) < TINY_PX) continue;
+    const pts = r.points;
+    const first = pts[0]!;
+    let lx = sx(v, first.x);
+    let ly = sy(v, first.y);
+    ctx.beginPath();
+    ctx.moveTo(lx, ly);
+    for (let i = 1; i < pts.length; i++) {
+      const x = sx(v, pts[i]!.x);
+      const y = sy(v, pts[i]!.y);
+      if (Math.abs(x - lx) + Math.abs(y - ly) < DECIMATE_PX) continue;
+      ctx.lineTo(x, y);
+      lx = x;
+      ly = y;
+    }
+    ctx.closePath();
+    ctx.fill();
+    ctx.stroke();
+  }
 }
 
 /**

@@ -83,16 +83,26 @@ export function recordOps<T extends WithId>(list: readonly T[], ops: readonly Re
   return { list: out.items, diff };
 }
 
-/** A list copy with an id → position map, rebuilt only after positions shift. */
+/** Look-ups answered by a scan before an id → position map is built (one edit of a long list needs a few). */
+const SCANS_BEFORE_MAP = 8;
+
+/** A list copy with an id → position map, built once many look-ups need it and rebuilt only after positions shift. */
 class IndexedList<T extends WithId> {
   readonly items: T[];
   private pos: Map<string, number> | null = null;
+  private scans = 0;
 
   constructor(list: readonly T[]) {
     this.items = list.slice();
   }
 
   indexOf(id: string): number {
+    if (!this.pos && this.scans < SCANS_BEFORE_MAP) {
+      this.scans++;
+      // Newest regions are at the end, and the edited one usually is one of them.
+      for (let i = this.items.length - 1; i >= 0; i--) if (this.items[i]!.id === id) return i;
+      return -1;
+    }
     if (!this.pos) this.pos = new Map(this.items.map((r, i) => [r.id, i]));
     return this.pos.get(id) ?? -1;
   }
