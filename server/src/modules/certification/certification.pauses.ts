@@ -57,9 +57,11 @@ export async function assertNotGoldPaused(ctx: AppContext, user: UserDoc, projec
   const state = `${scored ?? '0'}:${generation ?? '0'}`;
   // Checked and not paused in this very state (a pause is only made below, in a state never marked; lifting one moves the generation).
   if (checked === state) return;
-  const current = await certificationRepo.pause(ctx.db, id);
+  // Side by side, not one after the other: this runs at a person's first draw in a project, and a
+  // thousand people starting at once queue these reads on the database (bench:assign).
+  const [current, config] = await Promise.all([certificationRepo.pause(ctx.db, id), certificationConfig(ctx)]);
   if (current?.active) throw pausedError(current);
-  const rule = (await certificationConfig(ctx)).goldAccuracy;
+  const rule = config.goldAccuracy;
   const since = current?.liftedAt ?? undefined;
   const answers = await certificationRepo.goldAnswers(ctx.db, project._id, user._id, rule.window, since);
   const decision = goldPauseDecision(answers, rule, since);

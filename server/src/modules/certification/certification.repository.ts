@@ -94,14 +94,15 @@ export const certificationRepo = {
     since?: Date,
   ): Promise<{ at: Date; score: number }[]> {
     // Answers to a gold item up to an accepted contest of it do not count: that gold was wrong.
-    const voided = new Map(
-      (await db.certContests.find({ projectId, status: 'accepted' }).toArray()).map((c) => [c.itemId.toHexString(), c.resolvedAt]),
-    );
-    const docs = await db.agreements
-      .find({ scope: 'gold', projectId, userId, ...(since ? { at: { $gt: since } } : {}) })
-      .sort({ at: -1 })
-      .limit(window)
-      .toArray();
+    const [contests, docs] = await Promise.all([
+      db.certContests.find({ projectId, status: 'accepted' }).toArray(),
+      db.agreements
+        .find({ scope: 'gold', projectId, userId, ...(since ? { at: { $gt: since } } : {}) })
+        .sort({ at: -1 })
+        .limit(window)
+        .toArray(),
+    ]);
+    const voided = new Map(contests.map((c) => [c.itemId.toHexString(), c.resolvedAt]));
     return docs.flatMap((d) => {
       if (d.scope !== 'gold' || d.value === null) return [];
       const until = voided.get(d.itemId.toHexString());

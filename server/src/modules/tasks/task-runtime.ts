@@ -88,7 +88,7 @@ export interface CountsPush {
 /** Pushes live queue counts to the project room: at once, or at the end of the current gap (see {@link COUNTS_MIN_GAP_MS}). */
 export function touchCounts(ctx: AppContext, projectId: string, compute: () => Promise<QueueCounts>): void {
   const rt = runtime(ctx);
-  if (!ctx.io) return;
+  if (!ctx.io || ctx.tasks.closing) return; // shutting down: no queue may be opened again
   const pending = rt.countsPushes.get(projectId);
   if (pending) {
     pending.dirty = true;
@@ -101,13 +101,16 @@ export function touchCounts(ctx: AppContext, projectId: string, compute: () => P
     push.dirty = false;
     push
       .compute()
-      .then((counts) => ctx.io?.to(rooms.project(projectId)).emit(SERVER_EVENTS.queueCounts, counts))
+      .then((counts) => {
+        // Not once shutting down: the adapter's Redis connection may be gone (its publish would reject unhandled).
+        if (!ctx.tasks.closing) ctx.io?.to(rooms.project(projectId)).emit(SERVER_EVENTS.queueCounts, counts);
+      })
       .catch((e: unknown) => ctx.log.warn('queue counts failed', { projectId, err: e }))
       .finally(() => {
         if (rt.countsPushes.get(projectId) !== push) return; // stopped meanwhile
         push.timer = setTimeout(() => {
           push.timer = null;
-          if (push.dirty) send();
+          if (push.dirty && !ctx.tasks.closing) send();
           else rt.countsPushes.delete(projectId);
         }, COUNTS_MIN_GAP_MS);
         push.timer.unref();
