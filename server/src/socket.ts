@@ -5,10 +5,9 @@ import { duplicateRedisClient, isRedisCluster } from '@labelwork/engine';
 import { CLIENT_EVENTS, JoinProjectPayload, rooms, type Ack } from '@labelwork/core';
 import { ObjectId } from 'mongodb';
 import type { AppContext, IO } from './context.ts';
-import { originProblem, resolveSession } from './http/middleware.ts';
-import { loadProject } from './modules/access/index.ts';
+import { cachedUser, originProblem, resolveSession } from './http/middleware.ts';
 import { createRedis } from './infra/redis.ts';
-import { registerTaskSocket } from './modules/tasks/index.ts';
+import { projectForTask, registerTaskSocket } from './modules/tasks/index.ts';
 import { registerReviewSocket } from './modules/review/index.ts';
 import { registerLiveSocket, registerShadowSocket } from './modules/live/index.ts';
 import { listenForAccessChanges } from './infra/access-changes.ts';
@@ -72,10 +71,14 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
       const p = JoinProjectPayload.safeParse(payload);
       if (!p.success) return reply({ ok: false, code: 'VALIDATION_FAILED', message: 'projectId must be a 24-character hex id' });
       try {
-        // Re-read the user: a role or membership change must take effect on live sockets too.
-        const user = await ctx.db.users.findOne({ _id: auth.user._id });
+        // The user and the project as now, from the caches every request decides on: a role or
+        // membership change drops them at once on every process, and the access epoch read before
+        // this event (guardSocketSession) drops them here if that message is still on its way. A
+        // fresh read of the project per join would cost 5,000 reads of a 5,000-member document when
+        // a project's dashboards reconnect after a restart.
+        const user = await cachedUser(ctx, auth.user._id.toHexString());
         if (!user || user.disabled) return reply({ ok: false, code: 'UNAUTHENTICATED', message: 'sign in again' });
-        await loadProject(ctx, user, new ObjectId(p.data.projectId), 'view');
+        await projectForTask(ctx, user, new ObjectId(p.data.projectId));
         await socket.join(rooms.project(p.data.projectId));
         reply({ ok: true });
       } catch (e) {

@@ -88,6 +88,20 @@ describe('live queue counts', () => {
     expect(boards[2]!.socket.connected).toBe(true); // still signed in, only out of the project's room
   });
 
+  it('decides a dashboard’s join on the membership as it is now: refused before being added, accepted right after, refused right after removal', async () => {
+    const [late] = await makeUsers(admin, 'qc-late', 1);
+    const socket = socketFor(late!.client);
+    sockets.push(socket);
+    await connected(socket);
+    const join = () => new Promise<Ack>((resolve) => socket.emit(CLIENT_EVENTS.joinProject, { projectId }, resolve));
+    expect(await join()).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const members = [...annos.map((a) => a.id), late!.id];
+    expect((await lead!.client.put(`/api/projects/${projectId}/members`, { userIds: members })).status).toBe(200);
+    expect(await join()).toEqual({ ok: true });
+    expect((await lead!.client.del(`/api/projects/${projectId}/members/${late!.id}`)).status).toBe(200);
+    expect(await join()).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  });
+
   it(`coalesces a burst into one push at once and one at the end of the ${COUNTS_MIN_GAP_MS} ms gap, with the counts after the last change`, async () => {
     const board = await dashboard(lead!.client);
     await sleep(COUNTS_MIN_GAP_MS + 200);

@@ -1,7 +1,7 @@
 export { draftLabelCounts, relabelDrafts } from './draft-labels.ts';
 export type { LeaseScripts } from './lease-scripts.ts';
 export { heldLeaseItem } from './task-leases.ts';
-export { createTaskRuntime, COUNTS_MIN_GAP_MS, type CountsPush } from './task-runtime.ts';
+export { createTaskRuntime, COUNTS_MIN_GAP_MS, projectForTask, type CountsPush } from './task-runtime.ts';
 export { queueCounts } from './tasks.counts.ts';
 export { startTaskRuntime } from './tasks.events.ts';
 export { onLeaseStalled } from './tasks.leases.ts';
