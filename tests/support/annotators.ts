@@ -160,6 +160,8 @@ export interface Run {
   /** Next requests answered with neither a task nor NOTHING_TO_DO, or not answered at all. */
   errors: string[];
   nothing: number;
+  /** The annotator of each next answered with a task in the measured window: who actually got work. */
+  servedUsers: string[];
 }
 
 export const newRun = (from = 0): Run => ({
@@ -174,6 +176,7 @@ export const newRun = (from = 0): Run => ({
   failedSubmits: [],
   errors: [],
   nothing: 0,
+  servedUsers: [],
 });
 
 /** One annotator: next → think → submit until `until`; the lease is heartbeated over Socket.IO while thinking. */
@@ -205,6 +208,7 @@ export async function annotate(
     }
     const task = n.body.task as { leaseId: string; heartbeatMs: number; item: { id: string } };
     run.leases.push({ user: a.id, item: task.item.id });
+    if (started >= run.from) run.servedUsers.push(a.id);
     const wait = think();
     if (wait > 0) {
       const beat = setInterval(
