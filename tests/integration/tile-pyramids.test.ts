@@ -80,6 +80,8 @@ describe('tile pyramids of large images', () => {
         total: levels.reduce((n, l) => n + l.cols * l.rows, 0),
       });
       expect((await t.app.ctx.queues.export.getJob(`tile-pyramid-${fileId}`))?.name).toBe('tile-pyramid');
+      // The item list shows the pyramid's state.
+      expect((await lead.client.get(`/api/projects/${projectId}/items`)).body.items[0].tiles).toMatchObject({ status: 'queued', done: 0 });
       // Not ready yet: tiles are refused with a code.
       expect((await lead.client.get(`/api/files/${fileId}/tiles/0/0/0`)).status).toBe(409);
 
@@ -93,6 +95,11 @@ describe('tile pyramids of large images', () => {
         60_000,
       );
       expect(manifest).toMatchObject({ format: 'jpeg', done: manifest.total });
+      expect((await lead.client.get(`/api/projects/${projectId}/items`)).body.items[0].tiles).toEqual({
+        status: 'ready',
+        done: manifest.total,
+        total: manifest.total,
+      });
       await waitFor('the ready event', async () => events.some((e) => e.fileId === fileId && e.status === 'ready'));
       expect(events.some((e) => e.fileId === fileId && e.status === 'building' && e.done > 0 && e.done < e.total)).toBe(true);
       expect(await t.app.ctx.db.db.collection('tiles.files').countDocuments({ 'metadata.fileId': new ObjectId(fileId) })).toBe(

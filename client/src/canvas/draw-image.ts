@@ -8,6 +8,7 @@ import type { ImageLevels } from './image-levels.ts';
  * annotators see real pixel edges.
  */
 export function drawImageLevel(ctx: CanvasRenderingContext2D, image: ImageLevels, vp: Viewport, stage: Size, dpr: number): void {
+  if (image.tiles) return image.tiles.draw(ctx, vp, stage, dpr);
   const rect = visibleImageRect(vp, stage, image);
   if (!rect) return;
   const factor = pickLevel(

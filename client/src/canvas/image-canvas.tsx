@@ -68,6 +68,8 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
   useEffect(() => {
     if (image) store.setImage({ width: image.width, height: image.height });
     sceneLayer.current?.batchDraw();
+    // A tile that arrives is drawn in the next frame.
+    return image?.tiles?.onChange(() => sceneLayer.current?.batchDraw());
   }, [image, store]);
 
   const layers = () => [sceneLayer.current, overlayLayer.current];

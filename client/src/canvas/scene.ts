@@ -47,7 +47,8 @@ export class SceneCache {
   private size: Size = { width: 0, height: 0 };
 
   private static contentOf(s: EditorState, image: ImageLevels | null): unknown[] {
-    return [s.regions, s.pending, s.hidden, s.hiddenLabels, editingId(s), image, s.image, s.pins, s.regionColors];
+    // A tiled image's tiles arrive over time: each one makes the bitmap stale (`version`).
+    return [s.regions, s.pending, s.hidden, s.hiddenLabels, editingId(s), image, image?.tiles?.version, s.image, s.pins, s.regionColors];
   }
 
   private fresh(s: EditorState, image: ImageLevels | null): boolean {

@@ -7,6 +7,7 @@ export const editorEn = {
   'editor.stageHelp':
     'Arrow keys move the selected region, or the keyboard pointer while drawing; Space places a point there. Press ? for all shortcuts.',
   'editor.loadingImage': 'Loading image…',
+  'editor.preparingTiles': 'Preparing this large image for viewing… {percent}%',
   'editor.imageFailed': 'The image could not be loaded.',
   'editor.readOnly': 'Read only',
   'editor.toolbar': 'Editor tools',
@@ -192,6 +193,7 @@ export const editorZhCN: { readonly [K in EditorMessageKey]: string } = {
   'editor.stage': '图像：{tool}工具',
   'editor.stageHelp': '方向键移动选中的区域；绘制时移动键盘指针，按空格在指针处放点。按 ? 查看全部快捷键。',
   'editor.loadingImage': '正在加载图像…',
+  'editor.preparingTiles': '正在为查看准备这张大图… {percent}%',
   'editor.imageFailed': '图像加载失败。',
   'editor.readOnly': '只读',
   'editor.toolbar': '编辑工具',

@@ -198,6 +198,10 @@ export const en = {
   'items.col.annotations': 'Annotations',
   'items.gold': 'Gold',
   'items.thumbAlt': 'Thumbnail of {name}',
+  'items.tiles.queued': 'tiles queued',
+  'items.tiles.building': 'preparing tiles {percent}%',
+  'items.tiles.ready': 'tiled',
+  'items.tiles.failed': 'tiles failed (full image used)',
 
   'pager.label': 'Pagination',
   'pager.prev': 'Previous',

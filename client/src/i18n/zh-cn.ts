@@ -196,6 +196,10 @@ export const zhCN: Messages = {
   'items.col.annotations': '标注数',
   'items.gold': '金标',
   'items.thumbAlt': '{name} 的缩略图',
+  'items.tiles.queued': '瓦片排队中',
+  'items.tiles.building': '正在生成瓦片 {percent}%',
+  'items.tiles.ready': '已分块',
+  'items.tiles.failed': '瓦片生成失败（使用原图）',
 
   'pager.label': '分页',
   'pager.prev': '上一页',

@@ -42,6 +42,8 @@ export interface Item {
   annotationCount: number;
   importId: Id;
   createdAt: string;
+  /** In item lists: the state of a large image's tile pyramid (docs/tile-pyramids.md). */
+  tiles?: { status: 'queued' | 'building' | 'ready' | 'failed'; done: number; total: number };
 }
 
 /** Length of a string in Unicode code points, the unit of span offsets (as Python's len()). */

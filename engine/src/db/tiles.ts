@@ -53,6 +53,15 @@ export const tileName = (fileId: ObjectId, level: number, col: number, row: numb
 /** Every write to pyramids and tiles. */
 export const tilePyramids = {
   byFileId: (d: TileCollections, fileId: ObjectId) => d.pyramids.findOne({ _id: fileId }),
+  /** State of the pyramids of these image files (those that have one), by file id. */
+  async states(d: TileCollections, fileIds: ObjectId[]): Promise<Map<string, Pick<PyramidDoc, 'status' | 'done' | 'total'>>> {
+    if (!fileIds.length) return new Map();
+    const docs = await d.pyramids
+      .find({ _id: { $in: fileIds } })
+      .project<Pick<PyramidDoc, '_id' | 'status' | 'done' | 'total'>>({ status: 1, done: 1, total: 1 })
+      .toArray();
+    return new Map(docs.map((p) => [p._id.toHexString(), { status: p.status, done: p.done, total: p.total }]));
+  },
   /** Queues pyramids for newly imported images (before their items become visible). */
   queue: async (d: TileCollections, docs: PyramidDoc[]) => {
     if (docs.length) await d.pyramids.insertMany(docs, { ordered: false });

@@ -196,7 +196,9 @@ function Editor({
                 />
                 {!levels && loaded.status === 'loading' && (
                   <div className="annotation-editor__veil" role="status">
-                    {t('editor.loadingImage')}
+                    {loaded.tiles
+                      ? t('editor.preparingTiles', { percent: Math.floor((100 * loaded.tiles.done) / Math.max(1, loaded.tiles.total)) })
+                      : t('editor.loadingImage')}
                   </div>
                 )}
                 {!levels && loaded.status === 'error' && (

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { Item, ItemStatus, Project } from '@labelwork/core';
+import { SERVER_EVENTS, type Item, type ItemStatus, type Project, type TilesProgressPayload } from '@labelwork/core';
 import { listImports, searchItems } from '../../api/items.ts';
 import { fileUrl } from '../../api/projects.ts';
 import { Link } from '../../app/link.tsx';
+import { useSocket } from '../../app/socket.tsx';
 import { paths } from '../../app/router.ts';
 import { useT } from '../../i18n/index.tsx';
 import { ErrorAlert } from '../../ui/alert.tsx';
@@ -47,6 +48,19 @@ export function ItemsTab({ project }: { project: Project }) {
   );
   const [imports] = useLoad((signal) => listImports(project.id, signal), [project.id, version]);
   const data = load.data;
+  // Tile pyramids being built move on live (`tiles:progress`), by image file.
+  const socket = useSocket();
+  const [liveTiles, setLiveTiles] = useState<Record<string, NonNullable<Item['tiles']>>>({});
+  useEffect(() => {
+    if (!socket) return;
+    const onTiles = (p: TilesProgressPayload) => {
+      if (p.projectId === project.id) setLiveTiles((m) => ({ ...m, [p.fileId]: { status: p.status, done: p.done, total: p.total } }));
+    };
+    socket.on(SERVER_EVENTS.tilesProgress, onTiles);
+    return () => {
+      socket.off(SERVER_EVENTS.tilesProgress, onTiles);
+    };
+  }, [socket, project.id]);
   const filtered = Boolean(q || status || importId);
   const onPageIds = data?.items.map((i) => i.id) ?? [];
   const allOnPage = onPageIds.length > 0 && onPageIds.every((id) => selected.includes(id));
@@ -150,7 +164,13 @@ export function ItemsTab({ project }: { project: Project }) {
           </thead>
           <tbody>
             {data.items.map((item) => (
-              <ItemRow key={item.id} item={item} selected={selected.includes(item.id)} onToggle={() => toggle(item.id)} />
+              <ItemRow
+                key={item.id}
+                item={item}
+                tiles={(item.image && liveTiles[item.image.fileId]) || item.tiles}
+                selected={selected.includes(item.id)}
+                onToggle={() => toggle(item.id)}
+              />
             ))}
           </tbody>
         </table>
@@ -171,7 +191,7 @@ export function ItemsTab({ project }: { project: Project }) {
   );
 }
 
-function ItemRow({ item, selected, onToggle }: { item: Item; selected: boolean; onToggle: () => void }) {
+function ItemRow({ item, tiles, selected, onToggle }: { item: Item; tiles: Item['tiles']; selected: boolean; onToggle: () => void }) {
   const t = useT();
   const open = paths.item(item.projectId, item.id);
   return (
@@ -204,6 +224,12 @@ function ItemRow({ item, selected, onToggle }: { item: Item; selected: boolean; 
                 </Link>
                 <div className="muted small">
                   {item.image.width}×{item.image.height}
+                  {tiles && (
+                    <span className="item-preview__tiles" data-testid="item-tiles" data-state={tiles.status}>
+                      {' · '}
+                      {t(`items.tiles.${tiles.status}`, { percent: Math.floor((100 * tiles.done) / Math.max(1, tiles.total)) })}
+                    </span>
+                  )}
                 </div>
               </div>
             </>

@@ -109,8 +109,16 @@ export function itemsRoutes(ctx: AppContext): Router {
     const { page, pageSize, q, status, importId } = parseBody(PageQuery, req.query);
     const filter = { ...(q ? { q } : {}), ...(status ? { status } : {}), ...(importId ? { importId: new ObjectId(importId) } : {}) };
     const { docs, total } = await itemsRepo.page(ctx.db, project._id, (page - 1) * pageSize, pageSize, filter);
+    const tiles = await tilePyramids.states(
+      ctx.db,
+      docs.flatMap((d) => (d.image ? [d.image.fileId] : [])),
+    );
+    const items = docs.map((d) => {
+      const p = d.image && tiles.get(d.image.fileId.toHexString());
+      return p ? { ...toItem(d), tiles: p } : toItem(d);
+    });
     // Unfiltered, the count kept on the project answers (counting items is a scan on FerretDB).
-    res.json({ items: docs.map(toItem), total: total ?? project.counts.items, page, pageSize });
+    res.json({ items, total: total ?? project.counts.items, page, pageSize });
   });
 
   r.post('/projects/:id/items/delete', requireRole('admin', 'lead'), async (req, res) => {
