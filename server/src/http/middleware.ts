@@ -51,8 +51,13 @@ export function parseCookies(header: string | undefined): Record<string, string>
  * registers it there; kept in `ctx.state.users`.
  */
 export function userCache(db: Database, now: () => number): SwrCache<UserDoc | null> {
-  return new SwrCache(now, 1000, 10_000, (k) => db.users.findOne({ _id: new ObjectId(k) }));
+  // Served while refreshing in the background for up to 5 min (changes never wait for that, see
+  // above): with 10 s, an annotator whose submit took longer than that on a busy FerretDB (seconds
+  // at 1,000 annotators) waited for a user read in the session of their next request.
+  return new SwrCache(now, 1000, USER_MAX_STALE_MS, (k) => db.users.findOne({ _id: new ObjectId(k) }));
 }
+
+const USER_MAX_STALE_MS = 5 * 60_000;
 
 export function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null> {
   return ctx.state.users.get(id);
