@@ -26,22 +26,19 @@
  * and the view the input produced) say how much was drawn.
  * Ends with one JSON line; raw figures in bench/results/canvas.json (bench/results.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seededRandom } from '@labelwork/core';
-import { repoRoot, startServices } from '../scripts/services.ts';
-import { ensureClientBuilt } from '../scripts/start.ts';
+import { repoRoot } from '../scripts/services.ts';
 import { wheelFactor } from '../client/src/editor/viewport.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import { launchBrowser, signIn } from '../tests/support/browser.ts';
 import { stageView, fitView } from '../tests/support/editor-driver.ts';
 import { imageSchema } from '../tests/support/fixtures.ts';
-import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../tests/support/processes.ts';
 import { createUser, setUpProject } from '../tests/support/project-setup.ts';
 import { streetScene } from '../tests/support/scene-image.ts';
 import { startRecording } from './results.ts';
+import { ADMIN_PASSWORD, pct, r2, startBenchApp, type BenchApp } from './workspace-app.ts';
 
 const VIEWPORT = { width: 1600, height: 1000 };
 const INTERACT_MS = Number(process.env.BENCH_INTERACT_MS ?? 2500);
@@ -52,8 +49,6 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'boxes,latency,polygons,large,bo
 /** Sizes of the dense scenes (smaller for a quick run; the figures are meant at the defaults). */
 const DENSE_BOXES = Number(process.env.BENCH_DENSE_BOXES ?? 50_000);
 const DENSE_POLYGONS = Number(process.env.BENCH_DENSE_POLYGONS ?? 5_000);
-/** Same as processes.ts gives the server it spawns. */
-const ADMIN_PASSWORD = 'admin-password-for-tests';
 const NONE: FrameStats = {
   frames: 0,
   median: NaN,
@@ -239,51 +234,12 @@ interface FrameStats {
   zoomedPan: { intervals: number; intervalMedian: number; intervalP95: number; intervalMax: number; visibleMin: number };
 }
 
-const pct = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-const r2 = (x: number) => Math.round(x * 100) / 100;
-
-// ── The app: services, server and workers, the annotator's leases ─────────────────────────
-
-interface App {
-  url: string;
-  admin: ApiClient;
-  procs: Proc[];
-  stopServices(): Promise<void>;
-}
-
-async function startApp(): Promise<App> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-bench-canvas-'));
-  const services = await startServices({ dir, log: (l) => console.error(`[services] ${l}`) });
-  // The client as users get it (production build), in a directory of the bench's own.
-  const clientDist = process.env.CLIENT_DIST ?? path.join(repoRoot, 'bench', 'out', 'client');
-  process.env.CLIENT_DIST = clientDist;
-  ensureClientBuilt((l) => console.error(l));
-  const env = { ...sharedEnv(services.mongoUrl, services.redisUrl), CLIENT_DIST: clientDist };
-  const server = await spawnServer(env);
-  const workers = await spawnWorkers(env);
-  const admin = new ApiClient(server.url);
-  await admin.login('admin', ADMIN_PASSWORD);
-  return {
-    url: server.url,
-    admin,
-    procs: [server, workers],
-    async stopServices() {
-      await services.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /**
  * A project with one image, put up; the annotator takes its task and saves `regions` as the
  * draft (PUT /api/tasks/:leaseId/draft, as the workspace's autosaver does). Opening the workspace
  * then resumes that lease with the draft.
  */
-async function sceneProject(app: App, anno: { id: string; client: ApiClient }, name: string, image: Size, regions: SceneRegion[]) {
+async function sceneProject(app: BenchApp, anno: { id: string; client: ApiClient }, name: string, image: Size, regions: SceneRegion[]) {
   const lead = new ApiClient(app.url);
   await lead.login('admin', ADMIN_PASSWORD);
   const projectId = await setUpProject(lead, {
@@ -509,7 +465,7 @@ async function newBoxLatency(page: Page, count: number, image?: Size): Promise<n
 
 async function main(): Promise<void> {
   const recording = startRecording('canvas');
-  const app = await startApp();
+  const app = await startBenchApp('canvas');
   let browser: Browser | null = null;
   try {
     const anno = { name: 'bench-annotator', id: '' };

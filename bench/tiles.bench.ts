@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(figures));
   } finally {
     await browser.close();
-    await Promise.all(app.procs.map((p) => p.kill()));
+    await Promise.all(app.procs.map((p) => p.stop()));
     await app.stopServices();
   }
 }
