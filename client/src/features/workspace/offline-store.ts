@@ -92,68 +92,113 @@ function openDb(): Promise<IDBDatabase> {
   });
 }
 
-/** Every entry of the outbox store, within the caller's transaction. */
-async function all(store: IDBObjectStore): Promise<OutboxEntry[]> {
-  return (await promised(store.getAll())) as OutboxEntry[];
-}
+/** A record in the work store whose token changes with every write of the outbox (by any tab). */
+const VERSION_KEY = '#outbox-version';
+const newToken = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+const bySeq = (a: OutboxEntry, b: OutboxEntry) => (a.seq ?? 0) - (b.seq ?? 0);
 
+/**
+ * The outbox in IndexedDB, with a copy in memory. A draft holds every region of the item: reading the
+ * whole store back after each write cloned tens of thousands of regions several times per edit on the
+ * main thread. The copy is used while the store's version token is the one this page last saw (one
+ * small read per transaction); another tab's write changes the token, and the store is read again.
+ */
 class IdbStorage implements OfflineStorage {
+  private mirror: { token: string; entries: readonly OutboxEntry[] } | null = null;
+
   constructor(private readonly db: IDBDatabase) {}
 
-  private async write(fn: (store: IDBObjectStore) => Promise<void>): Promise<void> {
-    const tx = this.db.transaction(OUTBOX, 'readwrite');
+  /** The outbox as stored, within the caller's transaction (from the copy while it is current). */
+  private async current(tx: IDBTransaction): Promise<readonly OutboxEntry[]> {
+    const v = (await promised(tx.objectStore(WORK).get(VERSION_KEY))) as { token?: string } | undefined;
+    const token = v?.token ?? '';
+    if (this.mirror?.token === token) return this.mirror.entries;
+    const entries = ((await promised(tx.objectStore(OUTBOX).getAll())) as OutboxEntry[]).sort(bySeq);
+    this.mirror = { token, entries };
+    return entries;
+  }
+
+  /**
+   * One write transaction: `fn` makes the changes on the store and returns how to compute the entries
+   * after it (called once the transaction committed, when added entries have their keys).
+   */
+  private async write(fn: (store: IDBObjectStore, entries: readonly OutboxEntry[]) => () => OutboxEntry[]): Promise<void> {
+    const tx = this.db.transaction([OUTBOX, WORK], 'readwrite');
     const finished = done(tx);
-    await fn(tx.objectStore(OUTBOX));
-    await finished;
+    try {
+      const after = fn(tx.objectStore(OUTBOX), await this.current(tx));
+      const token = newToken();
+      tx.objectStore(WORK).put({ key: VERSION_KEY, token });
+      await finished;
+      this.mirror = { token, entries: after().sort(bySeq) };
+    } catch (e) {
+      this.mirror = null;
+      throw e;
+    }
   }
 
   async entries(): Promise<OutboxEntry[]> {
-    const tx = this.db.transaction(OUTBOX, 'readonly');
-    const all = (await promised(tx.objectStore(OUTBOX).getAll())) as OutboxEntry[];
-    return all.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    const tx = this.db.transaction([OUTBOX, WORK], 'readonly');
+    return [...(await this.current(tx))];
   }
 
   putDraft(draft: OutboxDraft): Promise<void> {
-    return this.write(async (store) => {
-      const old = rules.draftsOf(await all(store), draft.leaseId);
+    return this.write((store, entries) => {
+      const old = rules.draftsOf(entries, draft.leaseId);
       const { seq: _seq, ...fresh } = draft;
       for (const o of old) store.delete(o.seq!);
-      store.add({ ...fresh, sent: false, edits: draft.edits + rules.carried(old) });
+      const value = { ...fresh, sent: false, edits: draft.edits + rules.carried(old) };
+      const added = store.add(value);
+      return () => [...entries.filter((e) => !old.includes(e as OutboxDraft)), { ...value, seq: added.result as number }];
     });
   }
 
   putSubmit(submit: OutboxSubmit): Promise<void> {
-    return this.write(async (store) => {
-      for (const o of rules.draftsOf(await all(store), submit.leaseId)) store.delete(o.seq!);
+    return this.write((store, entries) => {
+      const old = rules.draftsOf(entries, submit.leaseId);
+      for (const o of old) store.delete(o.seq!);
       const { seq: _seq, ...fresh } = submit;
-      store.add(fresh);
+      const added = store.add(fresh);
+      return () => [...entries.filter((e) => !old.includes(e as OutboxDraft)), { ...fresh, seq: added.result as number }];
     });
   }
 
   settle(entry: OutboxEntry, keep: boolean): Promise<void> {
-    return this.write(async (store) => {
-      const current = (await promised(store.get(entry.seq!))) as OutboxEntry | undefined;
+    return this.write((store, entries) => {
+      const current = entries.find((e) => e.seq === entry.seq);
       if (current) {
-        if (current.kind === 'draft' && keep) store.put({ ...current, sent: true, edits: 0 });
-        else store.delete(entry.seq!);
-        return;
+        if (current.kind === 'draft' && keep) {
+          const sent = { ...current, sent: true, edits: 0 };
+          store.put(sent);
+          return () => entries.map((e) => (e === current ? sent : e));
+        }
+        store.delete(entry.seq!);
+        return () => entries.filter((e) => e !== current);
       }
-      if (entry.kind !== 'draft') return;
+      if (entry.kind !== 'draft') return () => [...entries];
       // Replaced while in flight: the replacement also counted the edits just confirmed.
-      for (const d of rules.draftsOf(await all(store), entry.leaseId))
-        if (!d.sent) store.put({ ...d, edits: Math.max(0, d.edits - entry.edits) });
+      const next = entries.map((e) => {
+        if (e.kind !== 'draft' || e.leaseId !== entry.leaseId || e.sent) return e;
+        const d = { ...e, edits: Math.max(0, e.edits - entry.edits) };
+        store.put(d);
+        return d;
+      });
+      return () => next;
     });
   }
 
   dropLease(leaseId: string): Promise<void> {
-    return this.write(async (store) => {
-      for (const e of await all(store)) if (e.leaseId === leaseId) store.delete(e.seq!);
+    return this.write((store, entries) => {
+      for (const e of entries) if (e.leaseId === leaseId) store.delete(e.seq!);
+      return () => entries.filter((e) => e.leaseId !== leaseId);
     });
   }
 
   prune(userId: string, projectId: string, keepLeaseId: string): Promise<void> {
-    return this.write(async (store) => {
-      for (const e of await all(store)) if (rules.prunable(e, userId, projectId, keepLeaseId)) store.delete(e.seq!);
+    return this.write((store, entries) => {
+      const gone = (e: OutboxEntry) => rules.prunable(e, userId, projectId, keepLeaseId);
+      for (const e of entries) if (gone(e)) store.delete(e.seq!);
+      return () => entries.filter((e) => !gone(e));
     });
   }
 
