@@ -36,7 +36,7 @@ async function dashboard(c: ApiClient): Promise<Dashboard> {
 beforeAll(async () => {
   t = await startTestApp();
   admin = await t.admin();
-  [lead] = await makeUsers(admin, 'qc-lead', 1, { role: 'lead', level: 'L2' });
+  lead = (await makeUsers(admin, 'qc-lead', 1, { role: 'lead', level: 'L2' }))[0]!;
   annos = await makeUsers(admin, 'qc-anno', 3);
   ({ projectId } = await textProject(
     lead!.client,
