@@ -25,6 +25,8 @@ process.on('message', async (msg) => {
       process.send({ id, ok: false, tooLarge: true, message: `${meta.width}×${meta.height} is more than ${maxPixels} pixels` });
       return;
     }
+    // The parent's time budget follows the size (IMAGE_DECODE_TIMEOUT_MS per 100 megapixels).
+    process.send({ id, header: { pixels: meta.width * meta.height } });
     const thumb = await sharp(path, opts)
       .rotate()
       .resize(thumbSize, thumbSize, { fit: 'inside', withoutEnlargement: true })

@@ -4,10 +4,17 @@ import { fileURLToPath } from 'node:url';
 const CHILD = fileURLToPath(new URL('./image-probe-child.mjs', import.meta.url));
 /** Exit code of the child when its memory limit is reached. */
 const OUT_OF_MEMORY = 90;
+/** `timeoutMs` is the budget per this many pixels (read from the header before any pixel is decoded). */
+export const DECODE_BUDGET_PIXELS = 100_000_000;
 
 export interface ProbeLimits {
-  /** Longest one image may take to decode and thumbnail. */
+  /**
+   * Longest one image may take to decode and thumbnail, per 100 megapixels: once the child has read
+   * the header, a 400-megapixel image gets four times this (the pixel limit still bounds it).
+   */
   timeoutMs: number;
+  /** The pixels `timeoutMs` is for (default {@link DECODE_BUDGET_PIXELS}). */
+  budgetPixels?: number;
   /** Resident memory of the decoding process. */
   memoryMb: number;
   /** Largest width × height decoded. */
@@ -25,6 +32,9 @@ interface Pending {
   child: ChildProcess;
   resolve: (r: ProbeResult) => void;
   timer: NodeJS.Timeout;
+  started: number;
+  /** When the image's time is up (epoch ms); moved on once its header is read. */
+  deadline: number;
 }
 
 /**
@@ -50,6 +60,8 @@ export class ImageProbe {
       'message',
       (m: {
         id: number;
+        /** The header was read: the time budget follows the image's size. */
+        header?: { pixels: number };
         ok: boolean;
         width?: number;
         height?: number;
@@ -60,6 +72,11 @@ export class ImageProbe {
       }) => {
         const p = this.pending;
         if (!p || p.id !== m.id) return;
+        if (m.header) {
+          const budget = this.limits.timeoutMs * Math.max(1, m.header.pixels / (this.limits.budgetPixels ?? DECODE_BUDGET_PIXELS));
+          if (budget > this.limits.timeoutMs) this.extend(p, budget - this.limits.timeoutMs);
+          return;
+        }
         this.settle(
           m.ok
             ? { ok: true, width: m.width!, height: m.height!, orientation: m.orientation ?? 1, thumb: Buffer.from(m.thumb!) }
@@ -80,6 +97,20 @@ export class ImageProbe {
     return child;
   }
 
+  /** Gives the pending image `ms` more (its header says it is large). */
+  private extend(p: Pending, ms: number): void {
+    clearTimeout(p.timer);
+    p.timer = setTimeout(() => this.timeout(p), Math.max(0, p.deadline + ms - Date.now()));
+    p.deadline += ms;
+  }
+
+  private timeout(p: Pending): void {
+    if (this.pending !== p) return;
+    this.child = null;
+    p.child.kill('SIGKILL');
+    this.settle({ ok: false, costly: true, reason: 'timeout', message: `decoding took longer than ${p.deadline - p.started} ms` });
+  }
+
   private settle(r: ProbeResult): void {
     const p = this.pending;
     if (!p) return;
@@ -94,12 +125,17 @@ export class ImageProbe {
     const child = (this.child ??= this.spawn());
     const id = ++this.seq;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.child = null;
-        child.kill('SIGKILL');
-        this.settle({ ok: false, costly: true, reason: 'timeout', message: `decoding took longer than ${this.limits.timeoutMs} ms` });
-      }, this.limits.timeoutMs);
-      this.pending = { id, child, resolve, timer };
+      const started = Date.now();
+      const pending: Pending = {
+        id,
+        child,
+        resolve,
+        timer: undefined as unknown as NodeJS.Timeout,
+        started,
+        deadline: started + this.limits.timeoutMs,
+      };
+      pending.timer = setTimeout(() => this.timeout(pending), this.limits.timeoutMs);
+      this.pending = pending;
       child.send({ id, path, maxPixels, thumbSize: this.limits.thumbSize });
     });
   }

@@ -1,0 +1,49 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ImageProbe } from '../../server/src/modules/items/image-probe.ts';
+import { jpegBuffer } from '../support/fixtures.ts';
+import { texturedJpegFile } from '../support/large-image.ts';
+import { writeFile } from 'node:fs/promises';
+
+/**
+ * The decode check's time limit follows the image's size (IMAGE_DECODE_TIMEOUT_MS per 100
+ * megapixels, read from the header): a gigapixel slide gets the time its pixels need, while a
+ * small file that decodes slowly is still stopped at the base limit.
+ */
+describe('image decode time budget', () => {
+  const image = () => texturedJpegFile(path.join(os.tmpdir(), 'labelwork-test-images'), 5000, 3000, 7);
+  /** A probe whose child has started (a cold start takes longer than the short limits below), then held to `timeoutMs`. */
+  async function warmProbe(timeoutMs: number, budgetPixels: number): Promise<ImageProbe> {
+    const limits = { timeoutMs: 30_000, budgetPixels, memoryMb: 1024, maxPixels: 400_000_000, thumbSize: 64 };
+    const probe = new ImageProbe(limits);
+    const small = path.join(os.tmpdir(), `labelwork-probe-warm-${process.pid}.jpg`);
+    await writeFile(small, await jpegBuffer(16, 16));
+    expect(await probe.probe(small)).toMatchObject({ ok: true });
+    limits.timeoutMs = timeoutMs;
+    return probe;
+  }
+
+  it('gives a large image time in proportion to its pixels', async () => {
+    const file = await image();
+    // 150 ms per half megapixel: 15 Mpx get 4.5 s, more than the decode needs even on a loaded machine.
+    const probe = await warmProbe(150, 500_000);
+    try {
+      const r = await probe.probe(file);
+      expect(r).toMatchObject({ ok: true, width: 5000, height: 3000 });
+    } finally {
+      probe.close();
+    }
+  }, 60_000);
+
+  it('stops at the base limit when the budget is for more pixels than the image has', async () => {
+    const file = await image();
+    const probe = await warmProbe(150, 1_000_000_000);
+    try {
+      const r = await probe.probe(file);
+      expect(r).toMatchObject({ ok: false, costly: true, reason: 'timeout' });
+    } finally {
+      probe.close();
+    }
+  }, 60_000);
+});
