@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CLIENT_EVENTS, SERVER_EVENTS, type DatasetProgressPayload } from '@labelwork/core';
+import { goldAnswers } from '@labelwork/engine';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import type { ApiClient } from '../support/api-client.ts';
 import { seedBoxProject } from '../support/dataset-seed.ts';
@@ -108,6 +109,41 @@ describe('dataset imports as worker jobs', () => {
       await Promise.all(running.splice(0).map((w) => w.close(0)));
     }
   }, 90_000);
+
+  it('a cancelled gold import puts back the gold answers items had before, and takes away those it gave items that had none', async () => {
+    running.push(await startTestWorkers(t, { EXPORT_BATCH_DELAY_MS: '2000' }));
+    try {
+      const { projectId, coco } = await bigProject(120);
+      const pid = new ObjectId(projectId);
+      const items = await t.app.ctx.db.items.find({ projectId: pid }).sort({ seq: 1 }).project<{ _id: ObjectId }>({ _id: 1 }).toArray();
+      // The first 30 items (in the first batch of the plan) are gold already, with an answer of their own.
+      const earlier = (i: number) => ({ regions: [{ id: `old-${i}`, type: 'bbox' as const, label: 'car', x: 1, y: 2, w: 3, h: 4 }] });
+      await goldAnswers.setMany(
+        t.app.ctx.db,
+        pid,
+        items.slice(0, 30).map((it, i) => ({ id: it._id, gold: earlier(i) })),
+      );
+      await goldAnswers.recount(t.app.ctx.db, pid);
+      const id = await preview(projectId, 'gold', coco);
+      // A small import: the confirm waits for the job, so it runs beside the cancel.
+      const confirmed = confirmOf(projectId, id);
+      await waitFor('the first batch stored', async () => (await session(projectId, id)).done >= 50, 60_000);
+      expect((await t.app.ctx.db.items.findOne({ _id: items[0]!._id }))?.gold?.regions[0]?.id).not.toBe('old-0');
+      expect((await lead.post(`/api/projects/${projectId}/dataset-imports/${id}/cancel`)).status).toBe(200);
+      await waitFor('the cancel', async () => ((await session(projectId, id)).status === 'cancelled' ? true : null), 60_000);
+      expect((await confirmed).status).toBe(200);
+      const after = await t.app.ctx.db.items.find({ projectId: pid }).sort({ seq: 1 }).toArray();
+      after.slice(0, 30).forEach((it, i) => {
+        expect(it.isGold).toBe(true);
+        expect(it.gold).toEqual(earlier(i));
+        expect(it.goldBefore).toBeUndefined();
+      });
+      expect(after.slice(30).filter((it) => it.isGold || it.gold || it.goldBefore).length).toBe(0);
+      expect((await lead.get(`/api/projects/${projectId}`)).body.project.counts.gold).toBe(30);
+    } finally {
+      await Promise.all(running.splice(0).map((w) => w.close(0)));
+    }
+  }, 180_000);
 
   it('a SIGKILLed worker’s retry stores every annotation line once: no duplicates, nothing lost', async () => {
     const env = {

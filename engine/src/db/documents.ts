@@ -78,6 +78,8 @@ export interface ItemDoc {
   meta?: Record<string, unknown>;
   gold?: AnnotationContent;
   isGold: boolean;
+  /** While a gold import runs: the item's gold answer before it (null: none), put back if the import is cancelled or fails. */
+  goldBefore?: { importId: string; gold: AnnotationContent | null };
   status: ItemStatus;
   annotationCount: number;
   /** sha256 (hex) of the uploaded image bytes or of the item text, to spot duplicate imports; absent on items imported before it. */

@@ -18,8 +18,11 @@ import type { WorkerContext } from '../context.ts';
 import { datasetProgress } from '../datasets/progress.ts';
 
 const BATCH = 500;
-/** Annotations fill their slots one at a time (several reads and writes each): smaller batches keep progress and cancels prompt. */
-const ANNOTATION_BATCH = 50;
+/**
+ * Annotations fill their slots one at a time (several reads and writes each), and gold answers are
+ * one update per item (100–800 ms each on a busy FerretDB): smaller batches keep progress and cancels prompt.
+ */
+const SMALL_BATCH = 50;
 
 class Cancelled extends Error {}
 
@@ -89,6 +92,7 @@ export async function datasetImportProcessor(w: WorkerContext, job: Job): Promis
           w.db,
           project._id,
           batch.map((l) => ({ id: new ObjectId(l.i), gold: { regions: l.r } })),
+          id.toHexString(),
         );
         result.stored += batch.length;
       } else {
@@ -116,10 +120,13 @@ export async function datasetImportProcessor(w: WorkerContext, job: Job): Promis
     };
     for await (const line of planLines(w, session.planId)) {
       batch.push(line);
-      if (batch.length >= (session.as === 'annotations' ? ANNOTATION_BATCH : BATCH)) await flush();
+      if (batch.length >= (session.as === 'predictions' ? BATCH : SMALL_BATCH)) await flush();
     }
     await flush();
-    if (session.as === 'gold') await goldAnswers.recount(w.db, project._id);
+    if (session.as === 'gold') {
+      await goldAnswers.settle(w.db, project._id, id.toHexString());
+      await goldAnswers.recount(w.db, project._id);
+    }
   } catch (e) {
     if (!(e instanceof Cancelled)) throw e;
     await takeBack(w, session, deps);
@@ -139,23 +146,15 @@ export async function datasetImportProcessor(w: WorkerContext, job: Job): Promis
 
 /**
  * All or nothing: what a cancelled or failed import stored goes again — its predictions, its
- * annotations (with their slots, exclusions and counters), and gold answers on items that had none
- * before (an item that had an answer keeps the imported one).
+ * annotations (with their slots, exclusions and counters), and its gold answers (each item gets its
+ * answer from before back, or none, as before: `goldAnswers.takeBack`).
  */
 async function takeBack(w: WorkerContext, session: DatasetImportDoc, deps: SlotFillDeps): Promise<void> {
   const id = session._id.toHexString();
   if (session.as === 'predictions') await deletePredictionsOfSource(w.db, session.projectId, id);
   else if (session.as === 'annotations') await withdrawImportedAnnotations(deps, session.projectId, id);
-  else if (session.planId) {
-    let fresh: ObjectId[] = [];
-    for await (const l of planLines(w, session.planId)) {
-      if (!l.w) fresh.push(new ObjectId(l.i));
-      if (fresh.length >= BATCH) {
-        await goldAnswers.unsetMany(w.db, session.projectId, fresh);
-        fresh = [];
-      }
-    }
-    await goldAnswers.unsetMany(w.db, session.projectId, fresh);
+  else {
+    await goldAnswers.takeBack(w.db, session.projectId, id);
     await goldAnswers.recount(w.db, session.projectId);
   }
 }
