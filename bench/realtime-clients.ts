@@ -6,7 +6,7 @@
  * clock (`process.hrtime`, the same clock in every process, so the parent can subtract the time of
  * the submit that changed the counts).
  *
- * Why several processes: decoding 1000 Socket.IO messages per broadcast in one event loop queues
+ * Why several processes: decoding thousands of Socket.IO messages per broadcast in one event loop queues
  * the later clients behind the earlier ones, so a single client process measures itself as much
  * as the server.
  */

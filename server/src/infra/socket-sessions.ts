@@ -63,6 +63,20 @@ export function guardSocketSession(ctx: AppContext, socket: LwSocket, sessionId:
   });
 }
 
+/**
+ * Checks the sockets' sessions SWEEP_SLICE at a time: with thousands of sockets one batch of that
+ * many Redis commands and their replies holds the event loop for tens of ms, and every broadcast
+ * due meanwhile waits behind it.
+ */
+async function sweepInSlices(ctx: AppContext, sockets: LwSocket[]): Promise<void> {
+  for (let i = 0; i < sockets.length; i += SWEEP_SLICE) {
+    const slice = sockets.slice(i, i + SWEEP_SLICE);
+    const alive = await ctx.sessions.existing(slice.map((s) => sessionOf(s)!));
+    slice.forEach((s, k) => alive[k] || s.disconnect(true));
+  }
+}
+const SWEEP_SLICE = 250;
+
 /** Every SESSION_SWEEP_MS, disconnects this process's sockets whose session is gone; returns the stop function. */
 export function sweepEndedSessions(ctx: AppContext, io: IO): () => void {
   let running = false;
@@ -70,9 +84,7 @@ export function sweepEndedSessions(ctx: AppContext, io: IO): () => void {
     if (running) return;
     running = true;
     const sockets = [...io.of('/').sockets.values()].filter((s) => sessionOf(s));
-    ctx.sessions
-      .existing(sockets.map((s) => sessionOf(s)!))
-      .then((alive) => sockets.forEach((s, i) => alive[i] || s.disconnect(true)))
+    sweepInSlices(ctx, sockets)
       .catch((e: unknown) => ctx.log.warn('session sweep failed', { err: e }))
       .finally(() => {
         running = false;
