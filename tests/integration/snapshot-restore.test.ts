@@ -122,6 +122,30 @@ describe('restoring a snapshot into a new project', () => {
     expect((await lead.get(`/api/projects/${pid.toHexString()}`)).body.project.counts.gold).toBe(0);
   });
 
+  it('takes the source project’s queue settings: with autoQueue its restored items are put up for annotators, gold items in the gold pool', async () => {
+    expect((await lead.patch(`/api/projects/${projectId}/queue`, { autoQueue: true, spread: 7 })).status).toBe(200);
+    try {
+      for (const groundTruth of ['gold', 'annotations'] as const) {
+        const r = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, {
+          name: `queued ${groundTruth}`,
+          groundTruth,
+        });
+        expect(r.status, JSON.stringify(r.body)).toBe(201);
+        const pid = r.body.restore.projectId as string;
+        expect((await lead.get(`/api/projects/${pid}/queue`)).body.settings).toMatchObject({ autoQueue: true, spread: 7 });
+        const items = await t.app.ctx.db.items.find({ projectId: new ObjectId(pid) }).toArray();
+        expect(items).toHaveLength(2);
+        for (const it of items) {
+          const progress = (await lead.get(`/api/projects/${pid}/queue/items/${it._id.toHexString()}`)).body;
+          expect(progress, JSON.stringify(progress)).toMatchObject({ queued: true });
+          expect(it.isGold).toBe(groundTruth === 'gold');
+        }
+      }
+    } finally {
+      await lead.patch(`/api/projects/${projectId}/queue`, { autoQueue: false, spread: 50 });
+    }
+  });
+
   it('refuses a bad request and an unknown snapshot without making a project', async () => {
     const before = await t.app.ctx.db.projects.countDocuments();
     const bad = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, { name: '', groundTruth: 'gold' });

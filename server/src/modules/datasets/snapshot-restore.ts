@@ -21,6 +21,7 @@ import { projectsRepo } from '../access/index.ts';
 import { audit } from '../audit/index.ts';
 import { importImages, importText, putGoldAnswers } from '../items/index.ts';
 import { createProject } from '../projects/index.ts';
+import { queueRestoredItems } from '../tasks/index.ts';
 import { datasetsRepo } from './datasets.repository.ts';
 
 const PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45', '#fabed4', '#469990'];
@@ -65,7 +66,8 @@ async function sha256File(file: string): Promise<string> {
  * module's image import, so they are checked and get their own files; texts from the frozen lines),
  * and its ground truth as gold answers or as submitted annotations of the restoring lead (filling one
  * replica slot each through the assignment engine), or none. The new project records the snapshot's
- * id, number, version and sha256. Items are not put up for annotation.
+ * id, number, version and sha256. It takes the source's queue settings; with autoQueue the items are
+ * put up for annotation at the end (after the ground truth), as any import's would be.
  */
 export async function restoreSnapshotAsProject(
   ctx: AppContext,
@@ -159,6 +161,7 @@ export async function restoreSnapshotAsProject(
       if (fill.stored) result.groundTruth.stored++;
     }
   }
+  const queued = await queueRestoredItems(ctx, source, await load(), user._id);
   await audit(
     ctx,
     user._id,
@@ -169,6 +172,7 @@ export async function restoreSnapshotAsProject(
       items: result.items,
       missing: result.missing,
       groundTruth: result.groundTruth,
+      queued: queued?.queued ?? 0,
     },
   );
   return result;

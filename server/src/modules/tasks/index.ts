@@ -5,7 +5,7 @@ export { createTaskRuntime, COUNTS_MIN_GAP_MS, projectForTask, type CountsPush }
 export { queueCounts } from './tasks.counts.ts';
 export { startTaskRuntime } from './tasks.events.ts';
 export { onLeaseStalled } from './tasks.leases.ts';
-export { onItemsImported } from './tasks.queueing.ts';
+export { onItemsImported, queueRestoredItems } from './tasks.queueing.ts';
 export { tasksRoutes } from './tasks.routes.ts';
 export { withdrawItems } from './tasks.withdraw.ts';
 export { registerTaskSocket } from './tasks.socket.ts';

@@ -5,7 +5,7 @@ import { latestScores, type ItemDoc, type ProjectDoc, type UserDoc } from '@labe
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { loadProject } from '../access/index.ts';
-import { settingsOf } from './task-runtime.ts';
+import { forgetSettings, settingsOf } from './task-runtime.ts';
 import { goldOf } from './task-item.ts';
 import { taskItemOf } from '@labelwork/core';
 import { batchesRepo, queuesRepo } from './tasks.repository.ts';
@@ -168,4 +168,29 @@ export async function onItemsImported(ctx: AppContext, project: ProjectDoc, docs
   const settings = await settingsOf(ctx, project._id);
   if (!settings.autoQueue || project.status === 'archived') return null;
   return queueItemDocs(ctx, project, docs, 50, byId);
+}
+
+/**
+ * A project made from another's snapshot takes the source's queue settings (autoQueue, gold
+ * warm-up, spread), and — as any import into a project with autoQueue — its items go up now. Called
+ * once the restore has stored the ground truth, so gold items go to the gold pool and slots the
+ * restored annotations filled are not put up again.
+ */
+export async function queueRestoredItems(
+  ctx: AppContext,
+  source: ProjectDoc,
+  project: ProjectDoc,
+  byId: ObjectId,
+): Promise<QueueResult | null> {
+  const from = await settingsOf(ctx, source._id);
+  await queuesRepo.ensure(ctx.db, project._id, new Date(ctx.now()));
+  await queuesRepo.update(ctx.db, project._id, {
+    autoQueue: from.autoQueue,
+    goldWarmup: from.goldWarmup,
+    spread: from.spread,
+    updatedAt: new Date(ctx.now()),
+  });
+  forgetSettings(ctx, project._id);
+  if (!from.autoQueue || project.status === 'archived') return null;
+  return queueItemDocs(ctx, project, ctx.db.items.find({ projectId: project._id }).batchSize(CHUNK), 50, byId);
 }
