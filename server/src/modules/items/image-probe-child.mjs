@@ -32,8 +32,13 @@ process.on('message', async (msg) => {
       .resize(thumbSize, thumbSize, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 80 })
       .toBuffer();
-    // Every pixel is decoded once more (statistics need them all, in bounded memory): truncated data fails here.
-    await sharp(path, opts).stats();
+    // Every pixel is decoded once more, streamed through a reduction (no shrink-on-load, so nothing is
+    // skipped; memory stays bounded even at 400 megapixels, where stats() held the whole image):
+    // truncated data fails here.
+    await sharp(path, { ...opts, sequentialRead: true })
+      .resize({ width: Math.max(1, Math.ceil(meta.width / 16)), fastShrinkOnLoad: false })
+      .raw()
+      .toBuffer();
     process.send({ id, ok: true, width: meta.width, height: meta.height, orientation: meta.orientation ?? 1, thumb });
   } catch (e) {
     const message = e instanceof Error ? e.message.split('\n')[0] : 'error';
