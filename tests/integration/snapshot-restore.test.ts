@@ -146,6 +146,46 @@ describe('restoring a snapshot into a new project', () => {
     }
   });
 
+  it('leaves no half project behind when a restore fails part-way: what it made goes again', async () => {
+    const r = await lead.post(`/api/projects/${projectId}/snapshots`, { note: 'v2, to be damaged' });
+    expect(r.status).toBe(201);
+    await waitFor('the second snapshot', async () =>
+      (await lead.get(`/api/projects/${projectId}/snapshots/${r.body.snapshot.id}`)).body.snapshot.status === 'complete' ? true : null,
+    );
+    const db = t.app.ctx.db;
+    // The snapshot's last entry is damaged (no annotations list): the restore fails once the items of its batch are made.
+    const entries = await db.snapshotEntries
+      .find({ snapshotId: new ObjectId(r.body.snapshot.id as string) })
+      .sort({ itemId: 1 })
+      .toArray();
+    expect(entries.length).toBeGreaterThan(1);
+    const last = entries.at(-1)!;
+    await db.snapshotEntries.updateOne(
+      { _id: last._id },
+      { $set: { line: JSON.stringify({ ...JSON.parse(last.line), annotations: null }) } },
+    );
+    const itemsBefore = await db.items.countDocuments();
+    let madeItems = false;
+    const watch = setInterval(() => void db.items.countDocuments().then((n) => (madeItems ||= n > itemsBefore)), 10);
+    const before = {
+      projects: await db.projects.countDocuments(),
+      items: await db.items.countDocuments(),
+      files: await db.files.find().toArray(),
+    };
+    const failed = await lead.post(`/api/projects/${projectId}/snapshots/${r.body.snapshot.id}/restore`, {
+      name: 'half',
+      groundTruth: 'annotations',
+    });
+    clearInterval(watch);
+    expect(failed.status).toBeGreaterThanOrEqual(400);
+    // It did get as far as making items (copied images), which went again.
+    expect(madeItems).toBe(true);
+    expect(await db.projects.countDocuments({ name: 'half' })).toBe(0);
+    expect(await db.projects.countDocuments()).toBe(before.projects);
+    expect(await db.items.countDocuments()).toBe(before.items);
+    expect((await db.files.find().toArray()).length).toBe(before.files.length);
+  });
+
   it('refuses a bad request and an unknown snapshot without making a project', async () => {
     const before = await t.app.ctx.db.projects.countDocuments();
     const bad = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, { name: '', groundTruth: 'gold' });

@@ -21,5 +21,13 @@ export const datasetsRepo = {
   lastSnapshot: (db: Database, projectId: ObjectId) => db.snapshots.find({ projectId }).sort({ number: -1 }).limit(1).next(),
   lastComplete: (db: Database, projectId: ObjectId) =>
     db.snapshots.find({ projectId, status: 'complete' }).sort({ number: -1 }).limit(1).next(),
+  itemIdsOf: async (db: Database, projectId: ObjectId) =>
+    (await db.items.find({ projectId }).project<{ _id: ObjectId }>({ _id: 1 }).toArray()).map((d) => d._id),
+  /** The last of a failed snapshot restore (its items already deleted): the project, its queue settings and item imports. */
+  async discardProject(db: Database, projectId: ObjectId): Promise<void> {
+    await db.imports.deleteMany({ projectId });
+    await db.queues.deleteOne({ _id: projectId });
+    await db.projects.deleteOne({ _id: projectId });
+  },
   entries: (db: Database, snapshotId: ObjectId) => db.snapshotEntries.find({ snapshotId }).sort({ snapshotId: 1, itemId: 1 }),
 };

@@ -14,12 +14,12 @@ import {
   type SnapshotLabel,
   type SnapshotRestoreResult,
 } from '@labelwork/core';
-import { fillSlotWithImport, type ProjectDoc, type UserDoc } from '@labelwork/engine';
+import { fillSlotWithImport, withdrawImportedAnnotations, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { projectsRepo } from '../access/index.ts';
 import { audit } from '../audit/index.ts';
-import { importImages, importText, putGoldAnswers } from '../items/index.ts';
+import { deleteItems, importImages, importText, putGoldAnswers } from '../items/index.ts';
 import { createProject } from '../projects/index.ts';
 import { queueRestoredItems } from '../tasks/index.ts';
 import { datasetsRepo } from './datasets.repository.ts';
@@ -98,84 +98,113 @@ export async function restoreSnapshotAsProject(
     { projectId: source._id, snapshotId: snap._id, number: snap.number, version: snap.version, sha256: snap.hash },
   );
   const projectId = new ObjectId(created.id);
-  const load = async () => (await projectsRepo.byId(ctx.db, projectId))!;
-  const result: SnapshotRestoreResult = { projectId: created.id, items: 0, missing: 0, groundTruth: { as: input.groundTruth, stored: 0 } };
-  const truths: { itemId: ObjectId; regions: Region[] }[] = [];
-  const dir = await mkdtemp(path.join(ctx.config.UPLOAD_DIR || os.tmpdir(), 'snapshot-restore-'));
+  const lineage = `snapshot-${snap._id.toHexString()}`;
   try {
-    let batch: { entry: SnapshotEntry; itemRef: string }[] = [];
-    const flush = async () => {
-      if (!batch.length) return;
-      const project = await load();
-      let itemIds: (ObjectId | null)[];
-      if (header.kind === 'image') itemIds = await copyImages(ctx, user, project, batch, dir);
-      else {
-        const lines = batch.map(({ entry }) => JSON.stringify({ id: entry.name, text: entry.text ?? '' })).join('\n');
-        const r = await importText(ctx, user, project, `snapshot-${snap.number}.jsonl`, Buffer.from(lines, 'utf8'), 'jsonl', 'import');
-        const docs = r.importId
-          ? await ctx.db.items
-              .find({ projectId, importId: new ObjectId(r.importId) })
-              .project<{ _id: ObjectId }>({ _id: 1 })
-              .sort({ seq: 1 })
-              .toArray()
-          : [];
-        itemIds = batch.map((_, i) => docs[i]?._id ?? null);
-      }
-      batch.forEach(({ entry }, i) => {
-        const id = itemIds[i];
-        if (!id) return void result.missing++;
-        result.items++;
-        const regions = groundTruthOf(entry);
-        if (regions) truths.push({ itemId: id, regions });
-      });
-      batch = [];
+    const load = async () => (await projectsRepo.byId(ctx.db, projectId))!;
+    const result: SnapshotRestoreResult = {
+      projectId: created.id,
+      items: 0,
+      missing: 0,
+      groundTruth: { as: input.groundTruth, stored: 0 },
     };
-    for await (const d of datasetsRepo.entries(ctx.db, snap._id)) {
-      batch.push({ entry: JSON.parse(d.line) as SnapshotEntry, itemRef: d.itemRef ?? d.itemId });
-      if (batch.length >= BATCH) await flush();
+    const truths: { itemId: ObjectId; regions: Region[] }[] = [];
+    const dir = await mkdtemp(path.join(ctx.config.UPLOAD_DIR || os.tmpdir(), 'snapshot-restore-'));
+    try {
+      let batch: { entry: SnapshotEntry; itemRef: string }[] = [];
+      const flush = async () => {
+        if (!batch.length) return;
+        const project = await load();
+        let itemIds: (ObjectId | null)[];
+        if (header.kind === 'image') itemIds = await copyImages(ctx, user, project, batch, dir);
+        else {
+          const lines = batch.map(({ entry }) => JSON.stringify({ id: entry.name, text: entry.text ?? '' })).join('\n');
+          const r = await importText(ctx, user, project, `snapshot-${snap.number}.jsonl`, Buffer.from(lines, 'utf8'), 'jsonl', 'import');
+          const docs = r.importId
+            ? await ctx.db.items
+                .find({ projectId, importId: new ObjectId(r.importId) })
+                .project<{ _id: ObjectId }>({ _id: 1 })
+                .sort({ seq: 1 })
+                .toArray()
+            : [];
+          itemIds = batch.map((_, i) => docs[i]?._id ?? null);
+        }
+        batch.forEach(({ entry }, i) => {
+          const id = itemIds[i];
+          if (!id) return void result.missing++;
+          result.items++;
+          const regions = groundTruthOf(entry);
+          if (regions) truths.push({ itemId: id, regions });
+        });
+        batch = [];
+      };
+      for await (const d of datasetsRepo.entries(ctx.db, snap._id)) {
+        batch.push({ entry: JSON.parse(d.line) as SnapshotEntry, itemRef: d.itemRef ?? d.itemId });
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    await flush();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  const project = await load();
-  if (input.groundTruth === 'gold' && truths.length) {
-    await putGoldAnswers(
-      ctx,
-      project,
-      truths.map((t) => ({ id: t.itemId, gold: { regions: t.regions }, wasGold: false })),
-    );
-    result.groundTruth.stored = truths.length;
-  } else if (input.groundTruth === 'annotations') {
-    const pq = ctx.tasks.project(created.id);
-    const deps = { db: ctx.db, redis: ctx.redis, keys: pq.keys, queue: pq.queue, quality: ctx.tasks.quality };
-    const now = new Date(ctx.now());
-    for (const [line, t] of truths.entries()) {
-      const fill = await fillSlotWithImport(
-        deps,
+    const project = await load();
+    if (input.groundTruth === 'gold' && truths.length) {
+      await putGoldAnswers(
+        ctx,
         project,
-        `snapshot-${snap._id.toHexString()}`,
-        { line, itemId: t.itemId, userId: user._id, regions: t.regions },
-        now,
+        truths.map((t) => ({ id: t.itemId, gold: { regions: t.regions }, wasGold: false })),
       );
-      if (fill.stored) result.groundTruth.stored++;
+      result.groundTruth.stored = truths.length;
+    } else if (input.groundTruth === 'annotations') {
+      const pq = ctx.tasks.project(created.id);
+      const deps = { db: ctx.db, redis: ctx.redis, keys: pq.keys, queue: pq.queue, quality: ctx.tasks.quality };
+      const now = new Date(ctx.now());
+      for (const [line, t] of truths.entries()) {
+        const fill = await fillSlotWithImport(
+          deps,
+          project,
+          lineage,
+          { line, itemId: t.itemId, userId: user._id, regions: t.regions },
+          now,
+        );
+        if (fill.stored) result.groundTruth.stored++;
+      }
     }
+    const queued = await queueRestoredItems(ctx, source, await load(), user._id);
+    await audit(
+      ctx,
+      user._id,
+      'snapshot.restore',
+      { type: 'project', id: projectId },
+      {
+        from: { projectId: source._id.toHexString(), snapshotId: snap._id.toHexString(), version: snap.version, sha256: snap.hash },
+        items: result.items,
+        missing: result.missing,
+        groundTruth: result.groundTruth,
+        queued: queued?.queued ?? 0,
+      },
+    );
+    return result;
+  } catch (e) {
+    // All or nothing: a restore that fails part-way takes away the project it made, with its items, files and annotations.
+    await discardRestoredProject(ctx, user, projectId, lineage).catch((err: unknown) =>
+      ctx.log.error('discarding a failed snapshot restore failed', { projectId: created.id, err }),
+    );
+    throw e;
   }
-  const queued = await queueRestoredItems(ctx, source, await load(), user._id);
-  await audit(
-    ctx,
-    user._id,
-    'snapshot.restore',
-    { type: 'project', id: projectId },
-    {
-      from: { projectId: source._id.toHexString(), snapshotId: snap._id.toHexString(), version: snap.version, sha256: snap.hash },
-      items: result.items,
-      missing: result.missing,
-      groundTruth: result.groundTruth,
-      queued: queued?.queued ?? 0,
-    },
+}
+
+/** Removes a project a failed restore made: its imported annotations (slots and counters taken back), its items and their files, the project. */
+async function discardRestoredProject(ctx: AppContext, user: UserDoc, projectId: ObjectId, lineage: string): Promise<void> {
+  const project = await projectsRepo.byId(ctx.db, projectId);
+  if (!project) return;
+  const pq = ctx.tasks.project(projectId.toHexString());
+  await withdrawImportedAnnotations(
+    { db: ctx.db, redis: ctx.redis, keys: pq.keys, queue: pq.queue, quality: ctx.tasks.quality },
+    projectId,
+    lineage,
   );
-  return result;
+  const ids = await datasetsRepo.itemIdsOf(ctx.db, projectId);
+  for (let i = 0; i < ids.length; i += 500) await deleteItems(ctx, user, project, ids.slice(i, i + 500));
+  await datasetsRepo.discardProject(ctx.db, projectId);
 }
 
 /** The batch's images, copied from the source project's files through the items module's image import; null where the source item is gone. */
