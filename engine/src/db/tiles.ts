@@ -1,11 +1,11 @@
 /**
  * Tile pyramids of very large images (docs/tile-pyramids.md): one `pyramids` document per image
- * file (`_id` = the original's id in the `files` bucket) and the tiles in the `tiles` GridFS bucket,
+ * file (`_id` = the original's id in the `files` bucket) and the tiles in the `tiles` GridFS layout,
  * named `<fileId>/<level>/<col>_<row>`. Written only through `tilePyramids` below: the server's
  * items module queues a pyramid at import (and deletes it with its item), the workers' tile-pyramid
  * job builds it.
  */
-import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
+import { Binary, type Collection, type Db, type ObjectId } from 'mongodb';
 import type { PyramidStatus } from '@labelwork/core';
 
 export interface PyramidDoc {
@@ -27,27 +27,51 @@ export interface PyramidDoc {
   finishedAt: Date | null;
 }
 
+/** A tile's file document, in the GridFS layout (`tiles.files`), its `_id` the tile's name. */
+export interface TileFileDoc {
+  _id: string;
+  length: number;
+  chunkSize: number;
+  uploadDate: Date;
+  filename: string;
+  metadata: { fileId: ObjectId };
+}
+
+/** A tile's bytes: its one GridFS chunk (`tiles.chunks`), with the same `_id` as its file document. */
+export interface TileChunkDoc {
+  _id: string;
+  files_id: string;
+  n: 0;
+  data: Binary;
+}
+
+/**
+ * The tiles (kept out of `files`, which holds the items' originals and thumbnails) in the GridFS
+ * layout, but written and read by `_id`: each tile is one chunk named like its file, so serving a
+ * tile is one `_id` lookup. (FerretDB answers only `_id` lookups from an index; the driver's
+ * GridFSBucket finds chunks by `files_id`, a scan of every chunk of every pyramid per tile.)
+ */
 export interface TileCollections {
   pyramids: Collection<PyramidDoc>;
-  /** The tiles (kept out of `files`, which holds the items' originals and thumbnails). */
-  tiles: GridFSBucket;
+  tileFiles: Collection<TileFileDoc>;
+  tileChunks: Collection<TileChunkDoc>;
 }
 
 export function tileCollections(db: Db): TileCollections {
   return {
     pyramids: db.collection<PyramidDoc>('pyramids'),
-    tiles: new GridFSBucket(db, { bucketName: 'tiles' }),
+    tileFiles: db.collection<TileFileDoc>('tiles.files'),
+    tileChunks: db.collection<TileChunkDoc>('tiles.chunks'),
   };
 }
 
-export async function ensureTileIndexes(d: TileCollections & { db: Db }): Promise<void> {
+export async function ensureTileIndexes(d: TileCollections): Promise<void> {
   await d.pyramids.createIndex({ itemId: 1 }, { name: 'item' });
-  // The tile route finds a tile by name; deleting a pyramid finds its tiles by file.
-  await d.db.collection('tiles.files').createIndex({ filename: 1 }, { name: 'filename' });
-  await d.db.collection('tiles.files').createIndex({ 'metadata.fileId': 1 }, { name: 'file' });
+  // Deleting a pyramid finds its tiles by image file.
+  await d.tileFiles.createIndex({ 'metadata.fileId': 1 }, { name: 'file' });
 }
 
-/** GridFS name of one tile. */
+/** Name (and `_id`) of one tile. */
 export const tileName = (fileId: ObjectId, level: number, col: number, row: number) => `${fileId.toHexString()}/${level}/${col}_${row}`;
 
 /** Every write to pyramids and tiles. */
@@ -73,24 +97,23 @@ export const tilePyramids = {
   },
   progress: (d: TileCollections, fileId: ObjectId, done: number) =>
     d.pyramids.updateOne({ _id: fileId, status: 'building' }, { $set: { done } }),
-  /** Stores one tile (a retried job overwrites nothing: `start` removed its earlier tiles). */
+  /** Stores one tile: its chunk, then its file document (a tile is listed only once its bytes are there). */
   async putTile(d: TileCollections, fileId: ObjectId, level: number, col: number, row: number, data: Buffer): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const up = d.tiles.openUploadStream(tileName(fileId, level, col, row), { metadata: { fileId } });
-      up.once('finish', () => resolve());
-      up.once('error', reject);
-      up.end(data);
-    });
+    const name = tileName(fileId, level, col, row);
+    await d.tileChunks.replaceOne({ _id: name }, { files_id: name, n: 0, data: new Binary(data) }, { upsert: true });
+    await d.tileFiles.replaceOne(
+      { _id: name },
+      { length: data.length, chunkSize: data.length, uploadDate: new Date(), filename: name, metadata: { fileId } },
+      { upsert: true },
+    );
   },
   finish: (d: TileCollections, fileId: ObjectId, status: 'ready' | 'failed', at: Date, set: { done?: number; error?: string } = {}) =>
     d.pyramids.updateOne({ _id: fileId }, { $set: { status, finishedAt: at, ...set } }),
-  /** The stored tile's id and size, or null. */
-  async tile(d: TileCollections & { db: Db }, fileId: ObjectId, level: number, col: number, row: number) {
-    return d.db
-      .collection<{ _id: ObjectId; length: number }>('tiles.files')
-      .findOne({ filename: tileName(fileId, level, col, row) }, { projection: { _id: 1, length: 1 } });
+  /** One tile's bytes, or null. */
+  async tile(d: TileCollections, fileId: ObjectId, level: number, col: number, row: number): Promise<Buffer | null> {
+    const chunk = await d.tileChunks.findOne({ _id: tileName(fileId, level, col, row) });
+    return chunk ? Buffer.from(chunk.data.buffer) : null;
   },
-  openTile: (d: TileCollections, id: ObjectId) => d.tiles.openDownloadStream(id),
   /** Removes the pyramids (and tiles) of these image files: their items were deleted. */
   async remove(d: TileCollections, fileIds: ObjectId[]): Promise<void> {
     for (const id of fileIds) await deleteTilesOf(d, id);
@@ -99,9 +122,10 @@ export const tilePyramids = {
 };
 
 async function deleteTilesOf(d: TileCollections, fileId: ObjectId): Promise<void> {
-  const ids = await d.tiles
-    .find({ 'metadata.fileId': fileId }, { projection: { _id: 1 } })
-    .map((f) => f._id)
-    .toArray();
-  for (const id of ids) await d.tiles.delete(id).catch(() => undefined);
+  const names = (await d.tileFiles.find({ 'metadata.fileId': fileId }, { projection: { _id: 1 } }).toArray()).map((f) => f._id);
+  for (let i = 0; i < names.length; i += 500) {
+    const batch = names.slice(i, i + 500);
+    await d.tileChunks.deleteMany({ _id: { $in: batch } });
+    await d.tileFiles.deleteMany({ _id: { $in: batch } });
+  }
 }
