@@ -284,6 +284,18 @@ async function openWorkspace(page: Page, projectId: string, n: number): Promise<
   await page.waitForTimeout(600);
 }
 
+/** Screenshots of a scene fitted and six wheel notches in (bench/out/canvas-<name>-{fit,zoomed}.png), to look at. */
+async function sceneShots(page: Page, name: string): Promise<void> {
+  const box = await stageBox(page);
+  await page.screenshot({ path: path.join(repoRoot, 'bench', 'out', `canvas-${name}-fit.png`) });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 6; i++) await page.mouse.wheel(0, -120);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(repoRoot, 'bench', 'out', `canvas-${name}-zoomed.png`) });
+  await fitView(page);
+  await page.waitForTimeout(400);
+}
+
 async function stageBox(page: Page) {
   const box = await page.getByTestId('editor-stage').boundingBox();
   if (!box) throw new Error('no stage');
@@ -465,7 +477,8 @@ async function newBoxLatency(page: Page, count: number, image?: Size): Promise<n
 
 async function main(): Promise<void> {
   const recording = startRecording('canvas');
-  const app = await startBenchApp('canvas');
+  // Set-up is not measured: an 8,000² import may take longer than the default 20 s to decode on a busy machine.
+  const app = await startBenchApp('canvas', { IMAGE_DECODE_TIMEOUT_MS: '180000' });
   let browser: Browser | null = null;
   try {
     const anno = { name: 'bench-annotator', id: '' };
@@ -564,6 +577,7 @@ async function main(): Promise<void> {
     let denseLat = [NaN];
     if (projects.boxes50k) {
       await openWorkspace(page, projects.boxes50k, scenes.boxes50k.length);
+      await sceneShots(page, 'boxes-50k');
       dense = await panAndZoom(page, LARGE, scenes.boxes50k, true);
       await fitView(page);
       await page.waitForTimeout(600);
@@ -577,6 +591,7 @@ async function main(): Promise<void> {
     let densePolys = NONE;
     if (projects.polygons5k) {
       await openWorkspace(page, projects.polygons5k, scenes.polygons5k.length);
+      await sceneShots(page, 'polygons-5k');
       densePolys = await panAndZoom(page, LARGE, scenes.polygons5k, true);
     }
     console.error(scene(`8,000×8,000 image, ${DENSE_POLYGONS} polygons × 30 points`, densePolys));

@@ -180,24 +180,29 @@ function drawDense(ctx: CanvasRenderingContext2D, list: readonly IndexEntry[], v
     const w = Math.max(1, Math.round(sx(v, e.x1)) - x0);
     const h = Math.max(1, Math.round(sy(v, e.y1)) - y0);
     if (Math.max(w, h) < TINY_PX) continue;
-    const pts = r.points;
-    const first = pts[0]!;
-    let lx = sx(v, first.x);
-    let ly = sy(v, first.y);
     ctx.beginPath();
-    ctx.moveTo(lx, ly);
-    for (let i = 1; i < pts.length; i++) {
-      const x = sx(v, pts[i]!.x);
-      const y = sy(v, pts[i]!.y);
-      if (Math.abs(x - lx) + Math.abs(y - ly) < DECIMATE_PX) continue;
-      ctx.lineTo(x, y);
-      lx = x;
-      ly = y;
-    }
-    ctx.closePath();
+    traceDecimated(ctx, r.points, v);
     ctx.fill();
     ctx.stroke();
   }
+}
+
+/** A polygon's outline without vertices closer than DECIMATE_PX on screen to the last one drawn. */
+function traceDecimated(ctx: CanvasRenderingContext2D, pts: readonly { x: number; y: number }[], v: Viewport): void {
+  const first = pts[0];
+  if (!first) return;
+  let lx = sx(v, first.x);
+  let ly = sy(v, first.y);
+  ctx.moveTo(lx, ly);
+  for (let i = 1; i < pts.length; i++) {
+    const x = sx(v, pts[i]!.x);
+    const y = sy(v, pts[i]!.y);
+    if (Math.abs(x - lx) + Math.abs(y - ly) < DECIMATE_PX) continue;
+    ctx.lineTo(x, y);
+    lx = x;
+    ly = y;
+  }
+  ctx.closePath();
 }
 
 /**
@@ -235,7 +240,9 @@ export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palet
     for (const { region: r } of list) {
       if (r.type !== 'polygon') continue;
       ctx.beginPath();
-      traceRegion(ctx, r, v);
+      // Many polygons on screen: vertices a pixel apart add nothing but rasterising cost.
+      if (polyWidth === 1) traceDecimated(ctx, r.points, v);
+      else traceRegion(ctx, r, v);
       ctx.fill();
       ctx.stroke();
     }

@@ -102,7 +102,7 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
     const img = imageRef.current;
     const moved = viewMoved.current;
     viewMoved.current = false;
-    if (cache.draw(ctx, s, img)) {
+    if (cache.draw(ctx, s, img, dpr)) {
       if (!cache.sharp(s, img)) scheduleRebuild();
       return;
     }

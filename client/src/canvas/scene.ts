@@ -37,7 +37,9 @@ const MARGIN = 0.35;
  * A bitmap of the scene (image and regions) a little larger than the stage. While only the view
  * moves, a frame is one copy of this bitmap instead of redrawing thousands of shapes; zooming
  * scales it until it is rebuilt. Any change of the regions makes it stale: those frames draw
- * directly and the bitmap is rebuilt once things are quiet.
+ * directly and the bitmap is rebuilt once things are quiet. A tiled image is not in the bitmap: its
+ * tiles keep arriving while the view moves, so it is drawn live underneath a bitmap of the regions
+ * alone (a tile arriving must not make 50,000 regions be drawn again).
  */
 export class SceneCache {
   private canvas: HTMLCanvasElement | null = null;
@@ -47,8 +49,8 @@ export class SceneCache {
   private size: Size = { width: 0, height: 0 };
 
   private static contentOf(s: EditorState, image: ImageLevels | null): unknown[] {
-    // A tiled image's tiles arrive over time: each one makes the bitmap stale (`version`).
-    return [s.regions, s.pending, s.hidden, s.hiddenLabels, editingId(s), image, image?.tiles?.version, s.image, s.pins, s.regionColors];
+    // A tiled image is drawn live under the bitmap, so its tiles arriving do not make the bitmap stale.
+    return [s.regions, s.pending, s.hidden, s.hiddenLabels, editingId(s), image, s.image, s.pins, s.regionColors];
   }
 
   private fresh(s: EditorState, image: ImageLevels | null): boolean {
@@ -62,7 +64,7 @@ export class SceneCache {
   }
 
   /** Draws the cached scene if it is current and covers the stage; false when the caller must draw directly. */
-  draw(ctx: CanvasRenderingContext2D, s: EditorState, image: ImageLevels | null): boolean {
+  draw(ctx: CanvasRenderingContext2D, s: EditorState, image: ImageLevels | null, dpr: number): boolean {
     if (!this.canvas || !this.at || !this.fresh(s, image)) return false;
     const v = s.viewport;
     const k = v.scale / this.at.scale;
@@ -72,6 +74,12 @@ export class SceneCache {
     const w = this.size.width * k;
     const h = this.size.height * k;
     if (x > 0.5 || y > 0.5 || x + w < s.stage.width - 0.5 || y + h < s.stage.height - 0.5) return false;
+    if (image?.tiles) {
+      ctx.save();
+      ctx.transform(v.scale, 0, 0, v.scale, v.x, v.y);
+      drawImageLevel(ctx, image, v, s.stage, dpr);
+      ctx.restore();
+    }
     ctx.imageSmoothingEnabled = Math.abs(k - 1) > 1e-6;
     ctx.drawImage(this.canvas, x, y, w, h);
     return true;
@@ -91,7 +99,7 @@ export class SceneCache {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, size.width, size.height);
     const at = { scale: s.viewport.scale, x: s.viewport.x + mx, y: s.viewport.y + my };
-    drawScene(ctx, s, at, size, image, palette, dpr, index);
+    drawScene(ctx, s, at, size, image?.tiles ? null : image, palette, dpr, index);
     this.canvas = canvas;
     this.at = at;
     this.size = size;
