@@ -89,4 +89,15 @@ describe('revoked rights are not served from caches', () => {
     expect((await lead.client.put(`/api/projects/${projectId}/members`, { userIds: [member.id] })).status).toBe(200);
     for (const c of [there, here]) expect((await c.post(`/api/projects/${projectId}/tasks/next`)).status).toBe(200);
   });
+
+  it("a person's own change of language shows on their next request on every process (users are cached for 30 s)", async () => {
+    const here = member.client;
+    const there = onSecond(member.client);
+    for (const lang of ['en', 'zh-CN', 'en']) {
+      // Both processes have just read the user (and so hold them in their caches).
+      for (const c of [here, there]) expect((await c.get('/api/auth/me')).status).toBe(200);
+      expect((await here.patch('/api/auth/me', { lang })).status).toBe(200);
+      for (const c of [there, here]) expect((await c.get('/api/auth/me')).body.user.lang).toBe(lang);
+    }
+  });
 });

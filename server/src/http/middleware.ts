@@ -42,9 +42,11 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 /**
- * Users by id for session resolution, fresh for a second and then refreshed in the background:
- * every request resolves its session, and on FerretDB a read waits behind writes, which put the
- * task hot path's p99 in the hundreds of ms. Every change of a user (role, level, reviewer flag,
+ * Users by id for session resolution, fresh for 30 s and then refreshed in the background: every
+ * request resolves its session, and on FerretDB a read waits behind writes, which put the task hot
+ * path's p99 in the hundreds of ms; refreshed every second, 1,000 annotators' requests made about
+ * one user read each, a queue of reads that held up everything else on the database (bench:assign,
+ * issue #17). Every change of a user (role, level, reviewer flag,
  * disabled, password) drops the entry at once on every server process (projects/access-cache.ts:
  * targeted through the Redis adapter, and the access epoch read by every request), so no request
  * after the change is decided on the old document. Built by the composition root (app.ts), which
@@ -54,18 +56,14 @@ export function userCache(db: Database, now: () => number): SwrCache<UserDoc | n
   // Served while refreshing in the background for up to 5 min (changes never wait for that, see
   // above): with 10 s, an annotator whose submit took longer than that on a busy FerretDB (seconds
   // at 1,000 annotators) waited for a user read in the session of their next request.
-  return new SwrCache(now, 1000, USER_MAX_STALE_MS, (k) => db.users.findOne({ _id: new ObjectId(k) }));
+  return new SwrCache(now, USER_TTL_MS, USER_MAX_STALE_MS, (k) => db.users.findOne({ _id: new ObjectId(k) }));
 }
 
+const USER_TTL_MS = 30_000;
 const USER_MAX_STALE_MS = 5 * 60_000;
 
 export function cachedUser(ctx: AppContext, id: string): Promise<UserDoc | null> {
   return ctx.state.users.get(id);
-}
-
-/** Drops a user's cached document in this process: their own change (language, name) shows on their next request. */
-export function forgetCachedUser(ctx: AppContext, id: string): void {
-  ctx.state.users.forget(id);
 }
 
 /** Resolves the session cookie to a user (disabled users have no session). */

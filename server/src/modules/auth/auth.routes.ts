@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DisplayName, Lang, LoginInput, Password } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
-import { forgetCachedUser, me, parseBody, requireAuth, SESSION_COOKIE } from '../../http/middleware.ts';
+import { me, parseBody, requireAuth, SESSION_COOKIE } from '../../http/middleware.ts';
 import { audit } from '../audit/index.ts';
 import { usersRepo } from '../users/index.ts';
 import { toUser } from '../users/index.ts';
@@ -79,13 +79,13 @@ export function authRoutes(ctx: AppContext): Router {
     }
     const updated = await usersRepo.update(ctx.db, user._id, set);
     if (!updated) throw new AppError('NOT_FOUND', 'no such user');
-    // Else the session's cached copy answers the next `me` (a reload right after switching language) with the old value.
-    forgetCachedUser(ctx, user._id.toHexString());
+    // Else a cached copy answers the next `me` (a reload right after switching language, on this or
+    // another server process: users are cached for 30 s) with the old value. Every process drops it.
     if (patch.password !== undefined) {
       // The other sessions end, with their sockets; every process drops its copy of the old hash.
       await endUserSessions(ctx, user._id.toHexString(), req.auth!.token);
-      await accessChanged(ctx, { userId: user._id.toHexString() });
     }
+    await accessChanged(ctx, { userId: user._id.toHexString() });
     await audit(
       ctx,
       user._id,
