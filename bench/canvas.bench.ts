@@ -582,6 +582,8 @@ async function main(): Promise<void> {
       await fitView(page);
       await page.waitForTimeout(600);
       denseLat = await newBoxLatency(page, 5, LARGE);
+      // The next page sends the device's outbox first: let the 50,000-box draft reach the server here.
+      await page.locator('[data-testid=save-indicator][data-state=saved]').waitFor({ timeout: 120_000 });
     }
     console.error(scene(`8,000×8,000 image, ${DENSE_BOXES} boxes`, dense));
     console.error(
