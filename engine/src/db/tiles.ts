@@ -97,15 +97,18 @@ export const tilePyramids = {
   },
   progress: (d: TileCollections, fileId: ObjectId, done: number) =>
     d.pyramids.updateOne({ _id: fileId, status: 'building' }, { $set: { done } }),
-  /** Stores one tile: its chunk, then its file document (a tile is listed only once its bytes are there). */
+  /** Stores one tile: its chunk, then its file document (`start` removed any of an earlier attempt). */
   async putTile(d: TileCollections, fileId: ObjectId, level: number, col: number, row: number, data: Buffer): Promise<void> {
     const name = tileName(fileId, level, col, row);
-    await d.tileChunks.replaceOne({ _id: name }, { files_id: name, n: 0, data: new Binary(data) }, { upsert: true });
-    await d.tileFiles.replaceOne(
-      { _id: name },
-      { length: data.length, chunkSize: data.length, uploadDate: new Date(), filename: name, metadata: { fileId } },
-      { upsert: true },
-    );
+    await d.tileChunks.insertOne({ _id: name, files_id: name, n: 0, data: new Binary(data) });
+    await d.tileFiles.insertOne({
+      _id: name,
+      length: data.length,
+      chunkSize: data.length,
+      uploadDate: new Date(),
+      filename: name,
+      metadata: { fileId },
+    });
   },
   finish: (d: TileCollections, fileId: ObjectId, status: 'ready' | 'failed', at: Date, set: { done?: number; error?: string } = {}) =>
     d.pyramids.updateOne({ _id: fileId }, { $set: { status, finishedAt: at, ...set } }),
