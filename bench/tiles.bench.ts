@@ -142,6 +142,10 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ baseURL: app.url, locale: 'en-US', viewport: VIEWPORT });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error('pageerror:', e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.error(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('requestfailed', (r) => console.error(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
     await signIn(page, 'anno-tiles', 'anno-tiles-password');
     let tilesFetched = 0;
     let tileBytes = 0;
@@ -164,7 +168,17 @@ async function main(): Promise<void> {
     await page.locator('[data-testid=workspace][data-phase=working]').waitFor({ timeout: 30_000 });
     await page.getByTestId('editor-stage').focus();
     await page.waitForTimeout(500);
+    // To look at: the fitted image and a deep zoom (bench/out/tiles-{fit,deep}.png).
+    await page.screenshot({ path: path.join(repoRoot, 'bench', 'out', 'tiles-fit.png') });
     const run = await interact(page, { width: SIDE, height: SIDE });
+    // After the figures: deep in the top-left quarter, once its tiles have come.
+    const stage = await page.getByTestId('editor-stage').boundingBox();
+    if (stage) {
+      await page.mouse.move(stage.x + stage.width * 0.35, stage.y + stage.height * 0.3);
+      for (let i = 0; i < ZOOM_NOTCHES; i++) await page.mouse.wheel(0, -120);
+      await page.waitForTimeout(2000);
+      await page.screenshot({ path: path.join(repoRoot, 'bench', 'out', 'tiles-deep.png') });
+    }
     await context.close();
 
     const figures = {
