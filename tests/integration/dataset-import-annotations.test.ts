@@ -201,4 +201,32 @@ describe('dataset import as finished annotations', () => {
     const t1 = await t.app.ctx.db.items.findOne({ projectId: new ObjectId(later.projectId), externalId: 't1' });
     expect(aliceGot).toEqual([t1!._id.toHexString()]);
   });
+
+  it('puts imported annotations up for review by the project’s review policy, as submits are (here: sample everything)', async () => {
+    const sampled = await textProject(lead.client, [alice.id, bob.id], { n: 2, overlap: 2, reviewPolicy: { sampleRate: 1 } });
+    const up = await lead.client.upload(
+      `/api/projects/${sampled.projectId}/dataset-imports`,
+      'file',
+      [
+        {
+          name: 'reviewed.json',
+          data: labelStudio([
+            { item: 't0', by: [{ who: 'x', label: 'pos' }] },
+            { item: 't1', by: [{ who: 'x', label: 'neg' }] },
+          ]),
+        },
+      ],
+      { format: 'labelstudio', as: 'annotations' },
+    );
+    expect(up.status).toBe(201);
+    const c = await lead.client.post(`/api/projects/${sampled.projectId}/dataset-imports/${up.body.import.id}/confirm`, {
+      annotators: { default: alice.id },
+    });
+    expect(c.body.import.result).toMatchObject({ stored: 2, skipped: 0 });
+    const counts = await waitFor('the imported annotations in the review queue', async () => {
+      const r = (await lead.client.get(`/api/projects/${sampled.projectId}/review/counts`)).body;
+      return r.pending === 2 ? r : null;
+    });
+    expect(counts).toMatchObject({ pending: 2, leased: 0 });
+  }, 60_000);
 });

@@ -29,6 +29,8 @@ export const DOMAIN_EVENTS = {
    * the workers (model-backend webhooks); not relayed to sockets.
    */
   annotationSaved: 'annotation.saved',
+  /** A dataset import stored a finished annotation of a project member (the dataset-import job): the review policy applies to it. */
+  annotationImported: 'annotation.imported',
 } as const;
 
 /**
@@ -76,17 +78,28 @@ export const AnnotationSavedEvent = z.object({
 });
 export type AnnotationSavedEvent = z.infer<typeof AnnotationSavedEvent>;
 
+export const AnnotationImportedEvent = z.object({
+  type: z.literal(DOMAIN_EVENTS.annotationImported),
+  ...base,
+  data: z.object({ projectId: objectId, itemId: objectId, annotationId: objectId, importId: objectId }),
+});
+export type AnnotationImportedEvent = z.infer<typeof AnnotationImportedEvent>;
+
 export const DomainEvent = z.discriminatedUnion('type', [
   ItemCompletedEvent,
   ProjectAgreementUpdatedEvent,
   DatasetProgressEvent,
   TilesProgressEvent,
   AnnotationSavedEvent,
+  AnnotationImportedEvent,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];
 /** Domain events relayed to sockets (the others are work for consumer groups only). */
-export type RelayedDomainEventType = Exclude<DomainEventType, typeof DOMAIN_EVENTS.annotationSaved>;
+export type RelayedDomainEventType = Exclude<
+  DomainEventType,
+  typeof DOMAIN_EVENTS.annotationSaved | typeof DOMAIN_EVENTS.annotationImported
+>;
 
 /**
  * The socket event each domain event is relayed as (to the project room). The `satisfies` clause

@@ -2,8 +2,9 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
-import { DatasetImportJobData, REFUSALS_SHOWN, projectKeys, type ImportPlanLine, type ImportResult } from '@labelwork/core';
+import { DOMAIN_EVENTS, DatasetImportJobData, REFUSALS_SHOWN, projectKeys, type ImportPlanLine, type ImportResult } from '@labelwork/core';
 import {
+  appendDomainEvent,
   datasetImportJob,
   deletePredictionsOfSource,
   fillSlotWithImport,
@@ -104,8 +105,21 @@ export async function datasetImportProcessor(w: WorkerContext, job: Job): Promis
             { line: l.l, itemId: new ObjectId(l.i), userId: new ObjectId(l.u!), regions: l.r },
             now,
           );
-          if (fill.stored) result.stored++;
-          else {
+          if (fill.stored) {
+            result.stored++;
+            // The server's review routing applies the project's review policy to it, as to a submit (at least once; routing is idempotent).
+            await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, {
+              type: DOMAIN_EVENTS.annotationImported,
+              eventId: `annotation-imported:${fill.annotation._id.toHexString()}`,
+              at: w.now(),
+              data: {
+                projectId: project._id.toHexString(),
+                itemId: l.i,
+                annotationId: fill.annotation._id.toHexString(),
+                importId: id.toHexString(),
+              },
+            });
+          } else {
             result.skipped++;
             result.skippedByReason[fill.reason] = (result.skippedByReason[fill.reason] ?? 0) + 1;
             if (result.skips.length < REFUSALS_SHOWN) result.skips.push({ item: l.n, annotator: l.a ?? '', reason: fill.reason });

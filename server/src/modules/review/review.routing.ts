@@ -10,6 +10,7 @@ import {
   reviewRooms,
   reviewTaskIdOf,
   type AnnotationContent,
+  type AnnotationImportedEvent,
   type DomainEvent,
   type ItemCompletedEvent,
   type ReviewReason,
@@ -108,9 +109,26 @@ export async function routeLowAgreement(ctx: AppContext, event: ItemCompletedEve
   await ctx.redis.set(marker, event.eventId, 'EX', ROUTED_TTL_S, 'NX');
 }
 
+/**
+ * An imported annotation of a project member (a dataset import as annotations) meets the same
+ * review policy as a submit: the member's level (trainee) and the random sample. Gold answers are
+ * not imported this way. Idempotent: routing adds each annotation's round-0 task at most once.
+ */
+export async function routeImported(ctx: AppContext, event: AnnotationImportedEvent): Promise<void> {
+  const project = await ctx.db.projects.findOne({ _id: new ObjectId(event.data.projectId) });
+  if (!project || (!project.reviewPolicy.belowLevel && !project.reviewPolicy.sampleRate)) return;
+  const ann = await ctx.db.annotations.findOne({ _id: new ObjectId(event.data.annotationId), projectId: project._id });
+  if (!ann || ann.gold) return;
+  const member = await ctx.db.users.findOne({ _id: ann.userId }, { projection: { level: 1 } });
+  if (!member) return;
+  const reasons = reviewReasonsOnSubmit(project.reviewPolicy, { level: member.level, annotationId: ann._id.toHexString(), gold: false });
+  if (reasons.length) await route(ctx, ann, reasons);
+}
+
 /** The review module's domain-event handler (group `review-routing`). */
 export async function handleReviewEvent(ctx: AppContext, event: DomainEvent): Promise<void> {
   if (event.type === DOMAIN_EVENTS.itemCompleted) await routeLowAgreement(ctx, event);
+  else if (event.type === DOMAIN_EVENTS.annotationImported) await routeImported(ctx, event);
 }
 
 /**
