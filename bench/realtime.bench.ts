@@ -93,9 +93,19 @@ async function pool<T>(n: number, width: number, f: (i: number) => Promise<T>): 
 
 /** The server's RSS and live memory (JS heap used + external) after full GCs (SIGUSR2 → the preload), so garbage not yet collected does not count. */
 async function afterGc(pid: number, memFile: string): Promise<{ rssKb: number; heapKb: number }> {
+  rmSync(memFile, { force: true });
   process.kill(pid, 'SIGUSR2');
   await sleep(2000);
-  const m = JSON.parse(readFileSync(memFile, 'utf8')) as NodeJS.MemoryUsage;
+  // A busy server writes the figures later: wait for them (a stale file gave the same heap twice).
+  let m: NodeJS.MemoryUsage | null = null;
+  for (let i = 0; !m; i++) {
+    try {
+      m = JSON.parse(readFileSync(memFile, 'utf8')) as NodeJS.MemoryUsage;
+    } catch (e) {
+      if (i >= 100) throw e;
+      await sleep(200);
+    }
+  }
   const r = { rssKb: rssKb(pid), heapKb: (m.heapUsed + m.external) / 1024 };
   log(
     `server memory after GC: rss ${(r.rssKb / 1024).toFixed(1)} MB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} of ${(m.heapTotal / 2 ** 20).toFixed(1)} MB, external ${(m.external / 2 ** 20).toFixed(1)} MB`,
