@@ -8,7 +8,9 @@
  *     from the request to the finished file, and samples the worker process's peak RSS (VmHWM);
  *  2. imports the COCO file back as predictions (dataset import: preview + confirm), timed until
  *     the import is complete — `import_coco_s` is null when that route is not there or the import
- *     takes longer than BENCH_IMPORT_TIMEOUT_S (default 900).
+ *     takes longer than BENCH_IMPORT_TIMEOUT_S (default 900). The bench's server raises its limits for
+ *     this (MAX_UPLOAD_BYTES, MAX_IMPORT_BYTES 2 GiB; IMPORT_PLAN_HEAP_MB 8192), as an operator importing
+ *     such files would.
  *
  * Checks the COCO file's annotation count against the database. Ends with one JSON line;
  * the raw figures go to bench/results/export-<time>.json.
@@ -93,7 +95,15 @@ async function main(): Promise<void> {
   const services = await startServices({ dir, log: (l) => console.error(`[services] ${l}`) });
   const env = { MONGO_URL: services.mongoUrl, REDIS_URL: services.redisUrl, MONGO_DB: 'bench_export', REDIS_PREFIX: 'benchexp' };
   log(`${services.redisKind} + ${services.mongoKind}`);
-  const server = await spawnServer({ ...env, LOG_LEVEL: 'error', MAX_UPLOAD_BYTES: String(2 * 1024 ** 3) });
+  // The bench's own server takes the 1M-box COCO file back: uploads and annotation text up to 2 GiB
+  // (the defaults, 200 MiB of annotation text, refused it), and a planning thread heap of 8 GiB.
+  const server = await spawnServer({
+    ...env,
+    LOG_LEVEL: 'error',
+    MAX_UPLOAD_BYTES: String(2 * 1024 ** 3),
+    MAX_IMPORT_BYTES: String(2 * 1024 ** 3),
+    IMPORT_PLAN_HEAP_MB: '8192',
+  });
   const workers = await spawnWorkers({ ...env, LOG_LEVEL: 'warn' });
   const db = await connectDatabase(services.mongoUrl, env.MONGO_DB, { maxPoolSize: 10, ensureIndexes: false });
   const result: Record<string, unknown> = {};
