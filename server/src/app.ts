@@ -57,6 +57,11 @@ export interface LabelworkApp {
 }
 
 /** Builds the Express app on an existing context (tests use this to reach internals). */
+
+/** Paths (under /api) whose JSON bodies carry an annotation's regions: they take ANNOTATION_BODY_MAX_BYTES. */
+const ANNOTATION_BODY_ROUTES =
+  /^\/(tasks\/[^/]+\/(draft|submit)|projects\/[^/]+\/(review\/tasks\/[^/]+\/verdict|rework\/[^/]+)|items\/[^/]+\/gold)\/?$/;
+
 export function buildExpress(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -98,7 +103,10 @@ export function buildExpress(ctx: AppContext): Express {
     });
     next();
   });
-  app.use('/api', express.json({ limit: ctx.config.JSON_BODY_MAX_BYTES }));
+  // Request bodies are small, except on the routes that carry an annotation's regions (50,000 boxes are ~5 MB).
+  const json = express.json({ limit: ctx.config.JSON_BODY_MAX_BYTES });
+  const annotationJson = express.json({ limit: ctx.config.ANNOTATION_BODY_MAX_BYTES });
+  app.use('/api', (req, res, next) => (ANNOTATION_BODY_ROUTES.test(req.path) ? annotationJson : json)(req, res, next));
   app.use('/api/health', healthRoutes(ctx));
   app.use('/api', mlMediaRoutes(ctx));
   app.use('/api', loadSession(ctx), csrfProtection);

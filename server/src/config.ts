@@ -140,8 +140,18 @@ export const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(8 * 1024 * 1024),
-  /** Largest JSON request body (bytes); larger: 413 PAYLOAD_TOO_LARGE. Must exceed DRAFT_MAX_BYTES (a draft or submit carries the regions). */
+  /** Largest JSON request body (bytes) of every route but those that carry an annotation's regions; larger: 413 PAYLOAD_TOO_LARGE. */
   JSON_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(2 * 1024 * 1024),
+  /**
+   * Largest JSON body of the routes that carry an annotation's regions (draft, submit, rework, a
+   * reviewer's fix, a gold answer); must exceed DRAFT_MAX_BYTES. Only these routes take large bodies,
+   * so a client cannot make the server parse megabytes before it is signed in.
+   */
+  ANNOTATION_BODY_MAX_BYTES: z.coerce
     .number()
     .int()
     .min(64 * 1024)
