@@ -131,7 +131,8 @@ describe('dataset imports as worker jobs', () => {
       expect((await t.app.ctx.db.items.findOne({ _id: items[0]!._id }))?.gold?.regions[0]?.id).not.toBe('old-0');
       expect((await lead.post(`/api/projects/${projectId}/dataset-imports/${id}/cancel`)).status).toBe(200);
       await waitFor('the cancel', async () => ((await session(projectId, id)).status === 'cancelled' ? true : null), 60_000);
-      expect((await confirmed).status).toBe(200);
+      // The confirm waited for the job up to 30 s: it answers 200 with the outcome, or 202 on a slow machine.
+      expect([200, 202]).toContain((await confirmed).status);
       const after = await t.app.ctx.db.items.find({ projectId: pid }).sort({ seq: 1 }).toArray();
       after.slice(0, 30).forEach((it, i) => {
         expect(it.isGold).toBe(true);
