@@ -11,6 +11,7 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { io as connect } from 'socket.io-client';
+import { pool } from './ipc.ts';
 import { annotate, LeanClient, newRun, type Annotator, type Run } from '../tests/support/annotators.ts';
 
 export interface AnnotatorLogin {
@@ -52,15 +53,6 @@ export type FromAnnotators =
       /** Requests sent again after a kept-alive connection closed under them (LeanClient). */
       connection_retries: number;
     };
-
-async function pool(n: number, width: number, f: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, n) }, async () => {
-      while (next < n) await f(next++);
-    }),
-  );
-}
 
 if (process.send) {
   const send = (m: FromAnnotators) => process.send!(m);

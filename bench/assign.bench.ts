@@ -41,6 +41,7 @@ import { queueItemDocs } from '../server/src/modules/tasks/tasks.queueing.ts';
 import { nextTask } from '../server/src/modules/tasks/tasks.service.ts';
 import { submitTask } from '../server/src/modules/tasks/tasks.submit.ts';
 import { repoRoot, startServices } from '../scripts/services.ts';
+import { ipcChild, type IpcChild } from './ipc.ts';
 import { startRecording } from './results.ts';
 import type { AnnotatorLogin, FromAnnotators, ToAnnotators } from './assign-clients.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
@@ -113,40 +114,17 @@ function cpuSeconds(pid: number | undefined): number {
   return sum;
 }
 
-/** A child process of bench/assign-clients.ts and a way to wait for its next message. */
-interface ClientProcess {
-  child: ChildProcess;
-  send(m: ToAnnotators): void;
-  next(): Promise<FromAnnotators>;
-}
+/** A child process of bench/assign-clients.ts. */
+type ClientProcess = IpcChild<ToAnnotators, FromAnnotators>;
 
 function clientProcess(): ClientProcess {
-  const child = fork(path.join(repoRoot, 'bench', 'assign-clients.ts'), [], {
-    cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const inbox: FromAnnotators[] = [];
-  let waiting: ((m: FromAnnotators) => void) | null = null;
-  child.on('message', (m: FromAnnotators) => {
-    if (waiting) {
-      const w = waiting;
-      waiting = null;
-      w(m);
-    } else inbox.push(m);
-  });
-  return {
-    child,
-    send: (m) => child.send(m),
-    next: () => {
-      const m = inbox.shift();
-      if (m) return Promise.resolve(m);
-      return new Promise<FromAnnotators>((resolve, reject) => {
-        waiting = resolve;
-        child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
-      });
-    },
-  };
+  return ipcChild(
+    fork(path.join(repoRoot, 'bench', 'assign-clients.ts'), [], {
+      cwd: repoRoot,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
 }
 
 async function expect<T extends FromAnnotators['type']>(c: ClientProcess, type: T): Promise<Extract<FromAnnotators, { type: T }>> {

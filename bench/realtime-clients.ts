@@ -13,6 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { io as connect, type Socket } from 'socket.io-client';
 import { SERVER_EVENTS, type Ack, type QueueCounts } from '../core/src/index.ts';
+import { pool } from './ipc.ts';
 
 export type ToClients =
   | { type: 'connect'; url: string; projectId: string; cookies: string[]; width: number }
@@ -26,15 +27,6 @@ export type FromClients =
   | { type: 'result'; receipts: number[]; elu: number };
 
 const hrMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-async function pool(n: number, width: number, f: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, n) }, async () => {
-      while (next < n) await f(next++);
-    }),
-  );
-}
 
 if (process.send) {
   const send = (m: FromClients) => process.send!(m);

@@ -54,6 +54,7 @@ import { hashPassword } from '../server/src/modules/users/password.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import { signedInUser } from '../tests/support/project-setup.ts';
 import { textProject } from '../tests/support/tasks.ts';
+import { ipcChild, type IpcChild } from './ipc.ts';
 import { startRecording } from './results.ts';
 import type { FromClients, ToClients } from './realtime-clients.ts';
 
@@ -133,31 +134,10 @@ function nodeWithFds(fds: number, args: string[]): [string, string[]] {
   return ['/bin/sh', ['-c', `ulimit -n ${fds} && exec "$0" "$@"`, process.execPath, ...args]];
 }
 
-/** A child process of bench/realtime-clients.ts and a way to wait for its next message. */
-function clientProcess(clients: number): { child: ChildProcess; send(m: ToClients): void; next(): Promise<FromClients> } {
+/** A child process of bench/realtime-clients.ts. */
+function clientProcess(clients: number): IpcChild<ToClients, FromClients> {
   const [cmd, args] = nodeWithFds(clients + 256, ['--import', 'tsx', path.join(repoRoot, 'bench', 'realtime-clients.ts')]);
-  const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const inbox: FromClients[] = [];
-  let waiting: ((m: FromClients) => void) | null = null;
-  child.on('message', (m: FromClients) => {
-    if (waiting) {
-      const w = waiting;
-      waiting = null;
-      w(m);
-    } else inbox.push(m);
-  });
-  return {
-    child,
-    send: (m) => child.send(m),
-    next: () => {
-      const m = inbox.shift();
-      if (m) return Promise.resolve(m);
-      return new Promise<FromClients>((resolve, reject) => {
-        waiting = resolve;
-        child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
-      });
-    },
-  };
+  return ipcChild(spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
 }
 
 function quantile(sorted: number[], q: number): number {
