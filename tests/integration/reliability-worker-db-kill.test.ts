@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { MongoClient, ObjectId } from 'mongodb';
 import { DOMAIN_EVENTS, QUEUES, domainEventsStream, parseDomainEvent } from '@labelwork/core';
 import { ApiClient } from '../support/api-client.ts';
@@ -69,19 +70,16 @@ describe('the workers process SIGKILLed with quality jobs in hand', () => {
         thinkMs: () => (killsDone ? 0 : 300 + Math.random() * 500),
       }),
     );
-    const activeKey = `${env.REDIS_PREFIX}:${QUEUES.quality}:active`;
+    const quality = new Queue(QUEUES.quality, { connection: redis, prefix: env.REDIS_PREFIX! });
+    cleanups.push(() => quality.close());
+    const inHand = async () => (await quality.getActive()).filter((j) => j.id?.startsWith('agree-')).length;
     const KILLS = 4;
     let current = workers;
     let killedInHand = 0;
     for (let i = 0; i < KILLS; i++) {
       // An item-agreement job in hand (its processor sleeps 700 ms before writing): kill then.
-      await waitFor(
-        'an item-agreement job in hand',
-        async () => (await redis.lrange(activeKey, 0, -1)).filter((id) => id.startsWith('agree-')).length > 0,
-        40_000,
-        10,
-      );
-      killedInHand += (await redis.lrange(activeKey, 0, -1)).filter((id) => id.startsWith('agree-')).length;
+      await waitFor('an item-agreement job in hand', async () => (await inHand()) > 0, 40_000, 10);
+      killedInHand += await inHand();
       await current.kill();
       current = await spawnWorkers({ ...env, ...workerEnv });
       procs.push(current);
