@@ -15,6 +15,16 @@ import sharp from 'sharp';
  */
 describe('image decode time budget', () => {
   const image = () => texturedJpegFile(path.join(os.tmpdir(), 'labelwork-test-images'), 5000, 3000, 7);
+  /** A plain 10,000 × 10,000 JPEG (made once): far more than any machine decodes in 50 ms. */
+  async function hundredMegapixels(): Promise<string> {
+    const file = path.join(os.tmpdir(), 'labelwork-test-images', 'plain-10000x10000.jpg');
+    if (!existsSync(file))
+      await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#4a7a9a' } })
+        .jpeg()
+        .toFile(`${file}.${process.pid}`)
+        .then(() => rename(`${file}.${process.pid}`, file));
+    return file;
+  }
   /** A probe whose child has started (a cold start takes longer than the short limits below), then held to `timeoutMs`. */
   async function warmProbe(timeoutMs: number, budgetPixels: number, memoryMb = 1024): Promise<ImageProbe> {
     const limits = { timeoutMs: 30_000, budgetPixels, memoryMb, maxPixels: 400_000_000, thumbSize: 64 };
@@ -39,12 +49,7 @@ describe('image decode time budget', () => {
   }, 60_000);
 
   it('checks every pixel of a 100-megapixel image in bounded memory', async () => {
-    const file = path.join(os.tmpdir(), 'labelwork-test-images', 'plain-10000x10000.jpg');
-    if (!existsSync(file))
-      await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#4a7a9a' } })
-        .jpeg()
-        .toFile(`${file}.${process.pid}`)
-        .then(() => rename(`${file}.${process.pid}`, file));
+    const file = await hundredMegapixels();
     // 300 MB of pixels decoded whole would pass the limit; streamed, they stay far below it.
     const probe = await warmProbe(60_000, 100_000_000, 300);
     try {
@@ -55,8 +60,9 @@ describe('image decode time budget', () => {
   }, 120_000);
 
   it('stops at the base limit when the budget is for more pixels than the image has', async () => {
-    const file = await image();
-    const probe = await warmProbe(150, 1_000_000_000);
+    // 100 Mpx against a budget of 1,000 Mpx per step: the base 50 ms (a quiet machine decodes 15 Mpx in under 150 ms; 100 Mpx take ~400 ms).
+    const file = await hundredMegapixels();
+    const probe = await warmProbe(50, 1_000_000_000);
     try {
       const r = await probe.probe(file);
       expect(r).toMatchObject({ ok: false, costly: true, reason: 'timeout' });
