@@ -264,7 +264,9 @@ const regionCount = async (page: Page) => Number(/\d+/.exec((await page.getByTes
 async function openWorkspace(page: Page, projectId: string, n: number): Promise<void> {
   await page.goto(`/projects/${projectId}/work`);
   await page.locator('[data-testid=workspace][data-phase=working]').waitFor({ timeout: 60_000 });
-  await page.getByTestId('editor-stage').waitFor();
+  // Images over IMAGE_TILES_MIN_SIDE (the 8,000² scenes) show the stage once the workers have cut their
+  // tile pyramid; builds queue behind each other on the export queue (one of three quiet runs waited > 30 s).
+  await page.getByTestId('editor-stage').waitFor({ timeout: 180_000 });
   const deadline = Date.now() + 60_000;
   while ((await regionCount(page)) !== n) {
     if (Date.now() > deadline) throw new Error(`the workspace shows ${await regionCount(page)} regions, not ${n}`);
