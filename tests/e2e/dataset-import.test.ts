@@ -81,10 +81,12 @@ describe('dataset import in the browser', () => {
       '1 found in the project, 0 new from the zip, 0 missing',
     );
     await pedestrian.getByTestId('dataset-import-label-decision').selectOption('map:person');
-    await expect.poll(() => pedestrian.getByTestId('dataset-import-label-decision').inputValue()).toBe('map:person');
+    await expect.poll(() => pedestrian.getByTestId('dataset-import-label-decision').inputValue(), { timeout: 30_000 }).toBe('map:person');
     await screenshot(leadPage, 'dataset-import-preview');
     await leadPage.getByTestId('dataset-import-confirm').click();
-    await expect.poll(() => leadPage.getByTestId('dataset-import-done').textContent()).toBe('Imported 2 regions on 1 item.');
+    await expect
+      .poll(() => leadPage.getByTestId('dataset-import-done').textContent(), { timeout: 30_000 })
+      .toBe('Imported 2 regions on 1 item.');
     const project = (await lead.api.get(`/api/projects/${projectId}`)).body.project;
     expect(project.labelSchema.labels.map((l: { name: string }) => l.name)).toEqual(['car', 'person']);
   });
