@@ -32,9 +32,6 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { createApp } from '../server/src/app.ts';
 import { loadConfig } from '../server/src/config.ts';
 import { createLogger } from '../server/src/infra/logger.ts';
-import { hashPassword } from '../server/src/modules/users/password.ts';
-import { SessionStore } from '../server/src/modules/auth/sessions.ts';
-import { SESSION_COOKIE } from '../server/src/http/middleware.ts';
 import { Redis } from 'ioredis';
 import type { Database, ItemDoc } from '@labelwork/engine';
 import { queueItemDocs } from '../server/src/modules/tasks/tasks.queueing.ts';
@@ -45,6 +42,7 @@ import { ipcChild, type IpcChild } from './ipc.ts';
 import { startRecording } from './results.ts';
 import type { AnnotatorLogin, FromAnnotators, ToAnnotators } from './assign-clients.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
+import { benchSessions, seedBenchUsers } from '../tests/support/bench-users.ts';
 import { spawnServer, spawnWorkers, type Proc, type ServerProc } from '../tests/support/processes.ts';
 import { newRun, pct, reconcileDatabase, sid, sleep, type Run } from '../tests/support/annotators.ts';
 
@@ -190,56 +188,27 @@ async function phase(
   };
 }
 
-/** Annotators straight into the database (one password hash for all); the sign-ins go through the API. */
 /**
- * Annotators straight into the database (one password hash for all), each with a session made by the
- * server's own session store (what a sign-in stores; 1,000 sign-ins through the API spend minutes of
- * scrypt on two cores, and they are setup, not what is measured). The first few sign in through the
- * API instead, so that path is exercised too.
+ * Annotators stored through the users module (one password hash for all), each with a session made by
+ * the server's own session store (tests/support/bench-users.ts: 1,000 sign-ins through the API spend
+ * minutes of scrypt on two cores, and they are set-up, not what is measured). The first few sign in
+ * through the API instead, so that path is exercised too.
  */
 async function createAnnotators(
   db: ReturnType<MongoClient['db']>,
   url: string,
   env: Record<string, string>,
 ): Promise<{ id: string; cookie: string; csrf: string }[]> {
-  const hash = await hashPassword(USER_PASSWORD);
-  const now = new Date();
-  const ids = Array.from({ length: N }, () => new ObjectId());
-  await db.collection('users').insertMany(
-    ids.map((_id, i) => ({
-      _id,
-      schemaVersion: 1,
-      username: `ann${i}`,
-      usernameLower: `ann${i}`,
-      displayName: `ann${i}`,
-      role: 'annotator',
-      reviewer: false,
-      level: 'L4',
-      lang: 'en',
-      passwordHash: hash,
-      disabled: false,
-      createdAt: now,
-      updatedAt: now,
-    })),
-  );
+  const ids = (await seedBenchUsers(db, { count: N, prefix: 'ann', password: USER_PASSWORD, lang: 'en' })).map((x) => x.toHexString());
   const config = loadConfig({ ...env, ADMIN_PASSWORD, CLIENT_DIST: '/nonexistent' });
-  const redis = new Redis(config.REDIS_URL);
-  const store = new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_S);
-  try {
-    return await pool(N, 16, async (i) => {
-      const id = ids[i]!.toHexString();
-      if (i >= API_SIGN_INS) {
-        const { token, session } = await store.create(id, Date.now());
-        return { id, cookie: `${SESSION_COOKIE}=${token}`, csrf: session.csrf };
-      }
-      const c = new ApiClient(url);
-      const r = await c.login(`ann${i}`, USER_PASSWORD);
-      if (r.status !== 200) throw new Error(`login ann${i}: ${r.status} ${JSON.stringify(r.body)}`);
-      return { id, cookie: c.cookie, csrf: c.csrf };
-    });
-  } finally {
-    redis.disconnect();
-  }
+  const stored = await benchSessions(config.REDIS_URL, config.REDIS_PREFIX, config.SESSION_TTL_S, ids.slice(API_SIGN_INS));
+  const viaApi = await pool(Math.min(API_SIGN_INS, N), 16, async (i) => {
+    const c = new ApiClient(url);
+    const r = await c.login(`ann${i}`, USER_PASSWORD);
+    if (r.status !== 200) throw new Error(`login ann${i}: ${r.status} ${JSON.stringify(r.body)}`);
+    return { cookie: c.cookie, csrf: c.csrf };
+  });
+  return [...viaApi, ...stored].map((s, i) => ({ id: ids[i]!, ...s }));
 }
 
 const API_SIGN_INS = 16;

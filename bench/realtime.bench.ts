@@ -42,15 +42,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MongoClient, ObjectId } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { io as connect, type Socket } from 'socket.io-client';
 import { SERVER_EVENTS, type ReviewVerdictPayload } from '../core/src/index.ts';
 import { freePort, repoRoot, startServices } from '../scripts/services.ts';
 import { loadConfig } from '../server/src/config.ts';
-import { SESSION_COOKIE } from '../server/src/http/middleware.ts';
-import { SessionStore } from '../server/src/modules/auth/sessions.ts';
 import { COUNTS_MIN_GAP_MS } from '../server/src/modules/tasks/task-runtime.ts';
-import { hashPassword } from '../server/src/modules/users/password.ts';
+import { benchSessions, seedBenchUsers } from '../tests/support/bench-users.ts';
 import { ApiClient } from '../tests/support/api-client.ts';
 import { signedInUser } from '../tests/support/project-setup.ts';
 import { textProject } from '../tests/support/tasks.ts';
@@ -239,32 +237,15 @@ async function main(): Promise<void> {
       name: 'realtime bench',
     });
 
-    // Users straight into the database (one password hash for all); sign-ins go through the API.
+    // Users stored through the users module (one password hash for all; tests/support/bench-users.ts).
     await mongo.connect();
     const db = mongo.db('bench_rt');
-    const hash = await hashPassword(USER_PASSWORD);
-    const now = new Date();
-    const ids = Array.from({ length: CLIENTS }, () => new ObjectId());
-    await db.collection('users').insertMany(
-      ids.map((_id, i) => ({
-        _id,
-        schemaVersion: 1,
-        username: `rt${i}`,
-        usernameLower: `rt${i}`,
-        displayName: `rt${i}`,
-        role: 'annotator',
-        reviewer: false,
-        level: 'L4',
-        lang: 'zh-CN',
-        passwordHash: hash,
-        disabled: false,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
-    await db
-      .collection('projects')
-      .updateOne({ _id: new ObjectId(projectId) }, { $set: { memberIds: [new ObjectId(anno.id), new ObjectId(rev.id), ...ids] } });
+    const ids = await seedBenchUsers(db, { count: CLIENTS, prefix: 'rt', password: USER_PASSWORD, lang: 'zh-CN' });
+    // Members through the projects API (at most 1,000 per call).
+    for (let i = 0; i < ids.length; i += 1000) {
+      const r = await lead.put(`/api/projects/${projectId}/members`, { userIds: ids.slice(i, i + 1000).map((x) => x.toHexString()) });
+      if (r.status !== 200) throw new Error(`members: ${r.status} ${JSON.stringify(r.body)}`);
+    }
     let t = performance.now();
     let loginRetries = 0;
     let cookies: string[];
@@ -274,11 +255,13 @@ async function main(): Promise<void> {
       // (SessionStore.create, what POST /api/auth/login calls after the password check) in the same
       // Redis, prefix and lifetime, so each socket's handshake resolves its session exactly as after a
       // sign-in. SIGN_IN=api signs every client in through the API instead.
-      const { Redis } = await import('ioredis');
-      const sessionRedis = new Redis(services.redisUrl);
-      const store = new SessionStore(sessionRedis, env.REDIS_PREFIX, loadConfig(env).SESSION_TTL_S);
-      cookies = await pool(CLIENTS, 64, async (i) => `${SESSION_COOKIE}=${(await store.create(ids[i]!.toHexString(), Date.now())).token}`);
-      sessionRedis.disconnect();
+      const sessions = await benchSessions(
+        services.redisUrl,
+        env.REDIS_PREFIX,
+        loadConfig(env).SESSION_TTL_S,
+        ids.map((x) => x.toHexString()),
+      );
+      cookies = sessions.map((x) => x.cookie);
     } else {
       const signedIn = await pool(CLIENTS, 16, async (i) => {
         // Setup, not measured: a sign-in that failed with a 5xx (FerretDB's SQLite has answered

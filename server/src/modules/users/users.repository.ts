@@ -17,6 +17,10 @@ export const usersRepo = {
       throw e;
     }
   },
+  /** Inserts many new users at once (unordered; a taken username fails the call). */
+  insertMany: async (db: Pick<Database, 'users'>, docs: UserDoc[]): Promise<void> => {
+    if (docs.length) await db.users.insertMany(docs, { ordered: false });
+  },
   /** Sets the level only if the user is still at `from` (null when not). */
   setLevelIf: (db: Database, id: ObjectId, from: UserDoc['level'], to: UserDoc['level'], at: Date) =>
     db.users.findOneAndUpdate({ _id: id, level: from }, { $set: { level: to, updatedAt: at } }, { returnDocument: 'after' }),

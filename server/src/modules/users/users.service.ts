@@ -23,23 +23,42 @@ export function toUser(d: UserDoc): User {
   };
 }
 
-export async function createUser(ctx: AppContext, actor: ObjectId | null, input: UserInput): Promise<User> {
-  const now = new Date(ctx.now());
-  const doc: UserDoc = {
+/** What every user record starts as (an enabled account, created and updated now); the one place a UserDoc is built. */
+export function newUserDoc(
+  u: Pick<UserDoc, 'username' | 'role' | 'reviewer' | 'level' | 'lang' | 'passwordHash'> & { displayName?: string },
+  now: Date,
+): UserDoc {
+  return {
     _id: new ObjectId(),
     schemaVersion: 1,
-    username: input.username,
-    usernameLower: input.username.toLowerCase(),
-    displayName: input.displayName ?? input.username,
-    role: input.role,
-    reviewer: input.reviewer,
-    level: input.level,
-    lang: input.lang,
-    passwordHash: await hashPassword(input.password),
+    username: u.username,
+    usernameLower: u.username.toLowerCase(),
+    displayName: u.displayName ?? u.username,
+    role: u.role,
+    reviewer: u.reviewer,
+    level: u.level,
+    lang: u.lang,
+    passwordHash: u.passwordHash,
     disabled: false,
     createdAt: now,
     updatedAt: now,
   };
+}
+
+export async function createUser(ctx: AppContext, actor: ObjectId | null, input: UserInput): Promise<User> {
+  const now = new Date(ctx.now());
+  const doc = newUserDoc(
+    {
+      username: input.username,
+      displayName: input.displayName ?? input.username,
+      role: input.role,
+      reviewer: input.reviewer,
+      level: input.level,
+      lang: input.lang,
+      passwordHash: await hashPassword(input.password),
+    },
+    now,
+  );
   if (!(await usersRepo.insert(ctx.db, doc)))
     throw new AppError('USERNAME_TAKEN', 'that username is taken', [{ path: 'username', message: 'taken' }]);
   await audit(
@@ -109,21 +128,17 @@ export async function bootstrapAdmin(ctx: AppContext): Promise<string | null> {
   const generated = ctx.config.ADMIN_PASSWORD ? null : generatePassword();
   const password = ctx.config.ADMIN_PASSWORD ?? generated!;
   const now = new Date(ctx.now());
-  const doc: UserDoc = {
-    _id: new ObjectId(),
-    schemaVersion: 1,
-    username: ctx.config.ADMIN_USERNAME,
-    usernameLower: ctx.config.ADMIN_USERNAME.toLowerCase(),
-    displayName: ctx.config.ADMIN_USERNAME,
-    role: 'admin',
-    reviewer: true,
-    level: 'L1',
-    lang: 'zh-CN',
-    passwordHash: await hashPassword(password),
-    disabled: false,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const doc = newUserDoc(
+    {
+      username: ctx.config.ADMIN_USERNAME,
+      role: 'admin',
+      reviewer: true,
+      level: 'L1',
+      lang: 'zh-CN',
+      passwordHash: await hashPassword(password),
+    },
+    now,
+  );
   // Another server process may bootstrap at the same moment: the unique index keeps one.
   if (!(await usersRepo.insert(ctx.db, doc))) return null;
   await audit(ctx, null, 'user.bootstrap-admin', { type: 'user', id: doc._id }, { username: doc.username });
