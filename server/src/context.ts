@@ -11,7 +11,7 @@ import type {
 } from '@labelwork/core';
 import type { Config } from './config.ts';
 import type { AccessChanges, AccessOutcome } from './infra/access-changes.ts';
-import type { Database, ProjectDoc, UserDoc } from '@labelwork/engine';
+import type { AnnotationInserts, Database, ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { CountsPush, LeaseScripts } from './modules/tasks/index.ts';
 import type { Logger } from './infra/logger.ts';
 import type { SessionStore } from './modules/auth/index.ts';
@@ -41,6 +41,8 @@ export interface TaskRuntime {
   /** Whether a project has any prediction (the next-task path skips the per-item read when not). */
   hasPredictions: SwrCache<boolean>;
   countsPushes: Map<string, CountsPush>;
+  /** Group commit of submitted annotations (one insertMany for the submits that arrive during a write). */
+  annotationInserts: AnnotationInserts;
 }
 
 /**

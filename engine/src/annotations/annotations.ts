@@ -105,3 +105,5 @@ export async function recordAnnotationSaved(
     },
   });
 }
+
+export { AnnotationInserts, ANNOTATION_INSERT_BATCH_MAX } from './annotation-inserts.ts';

@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { SERVER_EVENTS, SwrCache, rooms, type QueueCounts, type QueueSettings } from '@labelwork/core';
 import type { Redis } from 'ioredis';
 import type { AppContext, TaskRuntime } from '../../context.ts';
-import { projectHasPredictions, type Database, type ProjectDoc, type UserDoc } from '@labelwork/engine';
+import { AnnotationInserts, projectHasPredictions, type Database, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { canAccess } from '../access/index.ts';
 import { projectsRepo } from '../access/index.ts';
@@ -29,6 +29,7 @@ export function createTaskRuntime(redis: Redis, db: Database, now: () => number)
     // trusted for a second, then refreshed, and reloaded before use once 5 s old.
     hasPredictions: new SwrCache(now, CACHE_TTL_MS, 5000, (id) => projectHasPredictions(db, new ObjectId(id))),
     countsPushes: new Map(),
+    annotationInserts: new AnnotationInserts(db),
   };
 }
 

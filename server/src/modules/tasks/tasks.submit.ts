@@ -228,7 +228,8 @@ export async function submitTask(
     updatedAt: now,
   };
   try {
-    await annotationsRepo.insert(ctx.db, doc);
+    // Group commit: concurrent submits of this process share one insertMany; this one fails alone if refused.
+    await runtime(ctx).annotationInserts.insert(doc);
   } catch (e) {
     if (!isDuplicateKey(e)) throw e;
     const same = await annotationsRepo.bySubmission(ctx.db, input.submissionId);
