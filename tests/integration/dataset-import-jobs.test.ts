@@ -146,6 +146,45 @@ describe('dataset imports as worker jobs', () => {
     }
   }, 180_000);
 
+  it('a cancelled import as annotations withdraws the review tasks made for them: none is left or served, a held one included', async () => {
+    running.push(await startTestWorkers(t, { EXPORT_BATCH_DELAY_MS: '400' }));
+    const admin = await t.admin();
+    const reviewer = await signedInUser(admin, { name: `jobs-rev-${Date.now()}`, role: 'annotator', level: 'L1', reviewer: true });
+    try {
+      const { projectId, coco } = await bigProject(2500);
+      const cur = (await lead.get(`/api/projects/${projectId}`)).body.project;
+      expect((await lead.patch(`/api/projects/${projectId}`, { version: cur.version, reviewPolicy: { sampleRate: 1 } })).status).toBe(200);
+      expect((await lead.put(`/api/projects/${projectId}/members`, { userIds: [member, reviewer.id] })).status).toBe(200);
+      const id = await confirm(projectId, 'annotations', { annotators: { default: member } }, coco);
+      const counts = async () => (await lead.get(`/api/projects/${projectId}/review/counts`)).body as { pending: number; leased: number };
+      await waitFor('imported annotations in the review queue', async () => ((await counts()).pending >= 3 ? true : null), 60_000);
+      // A reviewer holds one of them when the import is cancelled.
+      const held = await reviewer.client.post(`/api/projects/${projectId}/review/next`);
+      expect(held.status, JSON.stringify(held.body)).toBe(200);
+      expect((await lead.post(`/api/projects/${projectId}/dataset-imports/${id}/cancel`)).status).toBe(200);
+      await waitFor('the cancel', async () => ((await session(projectId, id)).status === 'cancelled' ? true : null), 90_000);
+      const pid = new ObjectId(projectId);
+      expect(await t.app.ctx.db.annotations.countDocuments({ projectId: pid })).toBe(0);
+      await waitFor('the review tasks withdrawn', async () => {
+        const c = await counts();
+        return c.pending === 0 && c.leased === 0 ? true : null;
+      });
+      // The reviewer's queue serves nothing, and the held task takes no verdict.
+      const next = await reviewer.client.post(`/api/projects/${projectId}/review/next`);
+      expect(next.status).toBe(404);
+      expect(next.body.error.code).toBe('NOTHING_TO_DO');
+      const task = held.body.task as { taskId: string; token: string };
+      const v = await reviewer.client.post(`/api/projects/${projectId}/review/tasks/${task.taskId}/verdict`, {
+        token: task.token,
+        verdict: 'accept',
+      });
+      expect(v.status).toBeGreaterThanOrEqual(400);
+      expect(v.status).toBeLessThan(500);
+    } finally {
+      await Promise.all(running.splice(0).map((w) => w.close(0)));
+    }
+  }, 180_000);
+
   it('a SIGKILLed worker’s retry stores every annotation line once: no duplicates, nothing lost', async () => {
     const env = {
       MONGO_URL: inject('mongoUrl'),

@@ -31,6 +31,11 @@ export const DOMAIN_EVENTS = {
   annotationSaved: 'annotation.saved',
   /** A dataset import stored a finished annotation of a project member (the dataset-import job): the review policy applies to it. */
   annotationImported: 'annotation.imported',
+  /**
+   * An imported annotation is being taken back (its import was cancelled or failed, all or nothing):
+   * the review module withdraws the review tasks routed for it. Recorded before the annotation goes.
+   */
+  annotationWithdrawn: 'annotation.withdrawn',
 } as const;
 
 /**
@@ -85,6 +90,14 @@ export const AnnotationImportedEvent = z.object({
 });
 export type AnnotationImportedEvent = z.infer<typeof AnnotationImportedEvent>;
 
+export const AnnotationWithdrawnEvent = z.object({
+  type: z.literal(DOMAIN_EVENTS.annotationWithdrawn),
+  ...base,
+  /** `importId`: the import (or snapshot restore) lineage the annotation came in with. */
+  data: z.object({ projectId: objectId, itemId: objectId, annotationId: objectId, importId: z.string().min(1).max(100) }),
+});
+export type AnnotationWithdrawnEvent = z.infer<typeof AnnotationWithdrawnEvent>;
+
 export const DomainEvent = z.discriminatedUnion('type', [
   ItemCompletedEvent,
   ProjectAgreementUpdatedEvent,
@@ -92,13 +105,14 @@ export const DomainEvent = z.discriminatedUnion('type', [
   TilesProgressEvent,
   AnnotationSavedEvent,
   AnnotationImportedEvent,
+  AnnotationWithdrawnEvent,
 ]);
 export type DomainEvent = z.infer<typeof DomainEvent>;
 export type DomainEventType = DomainEvent['type'];
 /** Domain events relayed to sockets (the others are work for consumer groups only). */
 export type RelayedDomainEventType = Exclude<
   DomainEventType,
-  typeof DOMAIN_EVENTS.annotationSaved | typeof DOMAIN_EVENTS.annotationImported
+  typeof DOMAIN_EVENTS.annotationSaved | typeof DOMAIN_EVENTS.annotationImported | typeof DOMAIN_EVENTS.annotationWithdrawn
 >;
 
 /**

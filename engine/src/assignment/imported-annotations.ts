@@ -165,12 +165,20 @@ return 0
 /**
  * Undoes an import of finished annotations that failed part-way (all or nothing): every annotation
  * it stored is removed, its slot's hand-off, exclusion and counters are taken back, and the replica
- * job is put up again for items in the queue. Returns how many annotations went.
+ * job is put up again for items in the queue. `beforeWithdraw` runs for each annotation before it
+ * goes (the caller records the durable `annotation.withdrawn` event there, so what was routed for
+ * it — review tasks — is taken back too, even after a crash mid-way). Returns how many annotations went.
  */
-export async function withdrawImportedAnnotations(deps: SlotFillDeps, projectId: ObjectId, importId: string): Promise<number> {
+export async function withdrawImportedAnnotations(
+  deps: SlotFillDeps,
+  projectId: ObjectId,
+  importId: string,
+  beforeWithdraw?: (annotation: { _id: ObjectId; itemId: ObjectId }) => Promise<void>,
+): Promise<number> {
   const { db, redis, keys } = deps;
   const docs = await annotationsRepo.ofImport(db, projectId, importLeaseId(importId));
   for (const d of docs) {
+    if (beforeWithdraw) await beforeWithdraw(d);
     const itemId = d.itemId.toHexString();
     const userId = d.userId.toHexString();
     await execEngineOps(redis, [

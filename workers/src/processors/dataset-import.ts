@@ -166,11 +166,32 @@ export async function datasetImportProcessor(w: WorkerContext, job: Job): Promis
 async function takeBack(w: WorkerContext, session: DatasetImportDoc, deps: SlotFillDeps): Promise<void> {
   const id = session._id.toHexString();
   if (session.as === 'predictions') await deletePredictionsOfSource(w.db, session.projectId, id);
-  else if (session.as === 'annotations') await withdrawImportedAnnotations(deps, session.projectId, id);
+  else if (session.as === 'annotations')
+    await withdrawImportedAnnotations(deps, session.projectId, id, (a) =>
+      withdrawnEvent(w, { projectId: session.projectId, itemId: a.itemId, annotationId: a._id, importId: id }),
+    );
   else {
     await goldAnswers.takeBack(w.db, session.projectId, id);
     await goldAnswers.recount(w.db, session.projectId);
   }
+}
+
+/** Records that an imported annotation is taken back: the server's review routing withdraws its review tasks (at least once). */
+export async function withdrawnEvent(
+  w: WorkerContext,
+  a: { projectId: ObjectId; itemId: ObjectId; annotationId: ObjectId; importId: string },
+): Promise<void> {
+  await appendDomainEvent(w.redis, w.config.REDIS_PREFIX, {
+    type: DOMAIN_EVENTS.annotationWithdrawn,
+    eventId: `annotation-withdrawn:${a.annotationId.toHexString()}`,
+    at: w.now(),
+    data: {
+      projectId: a.projectId.toHexString(),
+      itemId: a.itemId.toHexString(),
+      annotationId: a.annotationId.toHexString(),
+      importId: a.importId,
+    },
+  });
 }
 
 /** After the last attempt of a dataset-import job failed: what it stored goes, and the session says why. */

@@ -1,6 +1,12 @@
 import type { ObjectId } from 'mongodb';
-import type { ImportAnnotators } from '@labelwork/core';
-import { withdrawImportedAnnotations, type DatasetImportDoc, type ProjectDoc, type SlotFillDeps } from '@labelwork/engine';
+import { DOMAIN_EVENTS, type ImportAnnotators } from '@labelwork/core';
+import {
+  appendDomainEvent,
+  withdrawImportedAnnotations,
+  type DatasetImportDoc,
+  type ProjectDoc,
+  type SlotFillDeps,
+} from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 
@@ -33,5 +39,14 @@ function deps(ctx: AppContext, projectId: ObjectId): SlotFillDeps {
 
 /** Takes back what a failed or interrupted import as annotations stored (all or nothing). */
 export async function withdrawImport(ctx: AppContext, project: Pick<ProjectDoc, '_id'>, session: DatasetImportDoc): Promise<number> {
-  return withdrawImportedAnnotations(deps(ctx, project._id), project._id, session._id.toHexString());
+  const importId = session._id.toHexString();
+  // Recorded before each annotation goes: the review routing then withdraws the review tasks made for it.
+  return withdrawImportedAnnotations(deps(ctx, project._id), project._id, importId, (a) =>
+    appendDomainEvent(ctx.redis, ctx.config.REDIS_PREFIX, {
+      type: DOMAIN_EVENTS.annotationWithdrawn,
+      eventId: `annotation-withdrawn:${a._id.toHexString()}`,
+      at: ctx.now(),
+      data: { projectId: project._id.toHexString(), itemId: a.itemId.toHexString(), annotationId: a._id.toHexString(), importId },
+    }).then(() => undefined),
+  );
 }

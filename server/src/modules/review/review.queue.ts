@@ -114,6 +114,23 @@ redis.call('ZADD', KEYS[5], ARGV[5], ARGV[3])
 return 1
 `;
 
+// KEYS: task, pending, leased, rework. ARGV: taskId, heldPrefix, reworkPrefix, ttlS. Takes a task out of every list, whoever holds it.
+const WITHDRAW = `
+local st = redis.call('HGET', KEYS[1], 'status')
+if not st or st == 'withdrawn' then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('SREM', KEYS[4], ARGV[1])
+local rv = redis.call('HGET', KEYS[1], 'reviewerId')
+if rv and redis.call('GET', ARGV[2]..rv) == ARGV[1] then redis.call('DEL', ARGV[2]..rv) end
+local an = redis.call('HGET', KEYS[1], 'annotatorId')
+if an then redis.call('SREM', ARGV[3]..an, ARGV[1]) end
+redis.call('HSET', KEYS[1], 'status', 'withdrawn')
+redis.call('HDEL', KEYS[1], 'token', 'reviewerId', 'leaseUntil')
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 1
+`;
+
 /** A finished task's record stays this long (guards against routing the same round twice). */
 const DONE_TTL_S = 30 * 24 * 3600;
 /** How far down the queue one draw looks for a task that is not the reviewer's own. */
@@ -129,7 +146,7 @@ export interface ReviewTaskState {
   annotatorId: string;
   round: number;
   reasons: ReviewReason[];
-  status: 'pending' | 'leased' | 'rework' | 'done';
+  status: 'pending' | 'leased' | 'rework' | 'done' | 'withdrawn';
   token?: string;
   reviewerId?: string;
   leaseUntil?: number;
@@ -258,6 +275,29 @@ export class ReviewQueue {
         String(t.round + 1),
         String(now - REREVIEW_SHIFT),
         String(now),
+        String(DONE_TTL_S),
+      )) === 1
+    );
+  }
+
+  /**
+   * Withdraws a task whose annotation was taken back (a cancelled import): out of the pending,
+   * leased and rework lists and the holder's hand, never served again. The record stays (status
+   * `withdrawn`) as long as a finished one, so a late routing of the same round cannot queue it again.
+   */
+  async withdraw(taskId: string): Promise<boolean> {
+    const k = this.keys;
+    return (
+      (await this.redis.eval(
+        WITHDRAW,
+        4,
+        k.task(taskId),
+        k.pending,
+        k.leased,
+        k.rework,
+        taskId,
+        k.heldPrefix,
+        k.reworkOf(''),
         String(DONE_TTL_S),
       )) === 1
     );

@@ -11,6 +11,7 @@ import {
   reviewTaskIdOf,
   type AnnotationContent,
   type AnnotationImportedEvent,
+  type AnnotationWithdrawnEvent,
   type DomainEvent,
   type ItemCompletedEvent,
   type ReviewReason,
@@ -125,10 +126,26 @@ export async function routeImported(ctx: AppContext, event: AnnotationImportedEv
   if (reasons.length) await route(ctx, ann, reasons);
 }
 
+/**
+ * An imported annotation was taken back (its import cancelled or failed): every review task routed
+ * for it — round 0 and any re-review rounds — is withdrawn. Idempotent (a withdrawn task stays withdrawn).
+ */
+export async function withdrawImported(ctx: AppContext, event: AnnotationWithdrawnEvent): Promise<void> {
+  const q = reviewQueue(ctx, event.data.projectId);
+  let any = false;
+  for (let round = 0; ; round++) {
+    const taskId = reviewTaskIdOf(event.data.annotationId, round);
+    if (!(await q.get(taskId))) break;
+    any = (await q.withdraw(taskId)) || any;
+  }
+  if (any) await emitCounts(ctx, q);
+}
+
 /** The review module's domain-event handler (group `review-routing`). */
 export async function handleReviewEvent(ctx: AppContext, event: DomainEvent): Promise<void> {
   if (event.type === DOMAIN_EVENTS.itemCompleted) await routeLowAgreement(ctx, event);
   else if (event.type === DOMAIN_EVENTS.annotationImported) await routeImported(ctx, event);
+  else if (event.type === DOMAIN_EVENTS.annotationWithdrawn) await withdrawImported(ctx, event);
 }
 
 /**

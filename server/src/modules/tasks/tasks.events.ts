@@ -33,7 +33,12 @@ export async function reopenQueuesWithLeases(ctx: AppContext): Promise<number> {
  */
 export function relayDomainEvent(io: IO, event: DomainEvent): void {
   // Work for the workers' consumer group, nothing a screen shows.
-  if (event.type === DOMAIN_EVENTS.annotationSaved || event.type === DOMAIN_EVENTS.annotationImported) return;
+  if (
+    event.type === DOMAIN_EVENTS.annotationSaved ||
+    event.type === DOMAIN_EVENTS.annotationImported ||
+    event.type === DOMAIN_EVENTS.annotationWithdrawn
+  )
+    return;
   const room = io.local.to(rooms.project(event.data.projectId));
   switch (event.type) {
     case DOMAIN_EVENTS.itemCompleted:
