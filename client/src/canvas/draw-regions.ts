@@ -205,17 +205,45 @@ function traceDecimated(ctx: CanvasRenderingContext2D, pts: readonly { x: number
   ctx.closePath();
 }
 
+/** How regions are drawn, decided by how many are on screen: level of detail, polygon outline width, name tags. */
+export interface Detail {
+  readonly dense: boolean;
+  readonly polyWidth: 1 | 2;
+  readonly tags: boolean;
+}
+
+export function detailFor(count: number, polygons: number): Detail {
+  return { dense: count > DENSE, polyWidth: polygons > THIN_POLYGONS ? 1 : 2, tags: count <= MAX_TAGS };
+}
+
+export const sameDetail = (a: Detail, b: Detail) => a.dense === b.dense && a.polyWidth === b.polyWidth && a.tags === b.tags;
+
+/** What a draw covered: the shown regions meeting its view (polygons among them) and the detail it used. */
+export interface Drawn {
+  count: number;
+  polygons: number;
+  detail: Detail;
+}
+
 /**
  * All shown regions except the one being dragged, culled to the view through the spatial index.
  * Proposals are dashed. Boxes are filled and stroked as pixel-snapped rectangles; polygons one path
- * each; with many regions on screen, level of detail (see DENSE).
+ * each; with many regions on screen, level of detail (see DENSE). `detail` overrides the detail the
+ * view's own count gives (a repaint of part of a bitmap draws as the whole bitmap was drawn).
  */
-export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palette: Palette, view: Rect, index: RegionIndex): void {
+export function drawRegions(
+  ctx: CanvasRenderingContext2D,
+  s: EditorState,
+  palette: Palette,
+  view: Rect,
+  index: RegionIndex,
+  detail?: Detail,
+): Drawn {
   const v = s.viewport;
   const vis = visibleByColor(s, palette, view, index);
-  const dense = vis.count > DENSE;
+  const used = detail ?? detailFor(vis.count, vis.polygons);
+  const { dense, polyWidth } = used;
   ctx.lineJoin = 'miter';
-  const polyWidth = vis.polygons > THIN_POLYGONS ? 1 : 2;
   for (const [color, pending, list] of groupsInOrder(vis)) {
     ctx.strokeStyle = color;
     ctx.fillStyle = withAlpha(color, pending ? 0.06 : 0.12);
@@ -249,7 +277,7 @@ export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palet
     for (const { region: r } of list) if (r.type === 'keypoints') drawKeypoints(ctx, r, palette.edges.get(r.label) ?? [], color, v);
   }
   ctx.setLineDash([]);
-  if (vis.count <= MAX_TAGS) {
+  if (used.tags) {
     for (const [color, , list] of groupsInOrder(vis)) {
       for (const e of list) {
         if ((e.x1 - e.x0) * v.scale >= 24) drawTag(ctx, e.region.label, snap(sx(v, e.x0)) - 1.5, sy(v, e.y0), color);
@@ -257,6 +285,7 @@ export function drawRegions(ctx: CanvasRenderingContext2D, s: EditorState, palet
     }
   }
   drawPins(ctx, s, index);
+  return { count: vis.count, polygons: vis.polygons, detail: used };
 }
 
 /** Amber with dark ink: stands out on photos and from label and annotator colours. */

@@ -94,20 +94,22 @@ export function ImageCanvas({ store, image, space, label, describedBy }: ImageCa
     [cache],
   );
 
-  // The bitmap pays off while the view moves over many regions. It is (re)built only after the
-  // view has moved, never right after an edit, so drawing a shape is never held up by a rebuild.
+  // The bitmap pays off while the view moves over many regions. An edit repaints only the part of
+  // it the edit touched (`patch`), so drawing a shape costs the same with 50 or 50,000 regions. It is
+  // rebuilt whole only once things are quiet (after the view moved, or a change it could not patch).
   const viewMoved = useRef(false);
   const drawSceneFrame = (ctx: CanvasRenderingContext2D) => {
     const s = store.getState();
     const img = imageRef.current;
     const moved = viewMoved.current;
     viewMoved.current = false;
+    const patched = cache.patch(s, img, palette, dpr, store.index, (from) => store.touchedSince(from));
     if (cache.draw(ctx, s, img, dpr)) {
       if (!cache.sharp(s, img)) scheduleRebuild();
       return;
     }
     drawScene(ctx, s, s.viewport, s.stage, img, palette, dpr, store.index);
-    if (moved && s.regions.length >= CACHE_FROM) scheduleRebuild();
+    if ((moved || !patched) && s.regions.length >= CACHE_FROM) scheduleRebuild();
   };
   const drawOverlayIfShown = (s: EditorState) => {
     const shown = s.selection.length > 0 || s.hover !== null || s.draft !== null || s.keyboardCursor !== null;

@@ -1,8 +1,9 @@
 import type { LabelSchema, Region } from '@labelwork/core';
 import { applyRecordsDiff, applySetChanges, isEmptyDiff, recordOps, type EditorDiff, type RecordOp, type SetChange } from './diff.ts';
 import { History } from './history.ts';
+import { RegionChangeLog, touchedBy, type RegionsVersion, type TouchedRegion } from './region-changes.ts';
 import { RegionIndex } from './region-index.ts';
-import { drawingToolOf } from './labels.ts';
+import { countByLabel, drawingToolOf } from './labels.ts';
 import { startTool, type ToolRunner } from './tools/index.ts';
 import type { Draft, Pin, Size, ToolId, Vec, Viewport } from './types.ts';
 import { actualSize, fitViewport, panBy, zoomAt } from './viewport.ts';
@@ -91,6 +92,11 @@ export class EditorCore {
    * rebuilt: culling, hit-testing and look-ups by id stay cheap at tens of thousands of regions.
    */
   readonly index: RegionIndex;
+  /** The last changes of the regions with what each touched (views update only that). */
+  private readonly changeLog = new RegionChangeLog();
+  /** Regions per label and the document classes, kept up to date one change at a time. */
+  private counts: ReadonlyMap<string, number>;
+  private classes: readonly Region[];
 
   constructor(options: EditorOptions) {
     this.schema = options.schema;
@@ -101,6 +107,8 @@ export class EditorCore {
     const prefilled = (options.prefilled ?? []).filter((r) => !ids.has(r.id));
     this.runner = startTool('select');
     this.index = new RegionIndex([...own, ...prefilled], cellSizeFor(options.image ?? null));
+    this.counts = countByLabel([...own, ...prefilled]);
+    this.classes = [...own, ...prefilled].filter((r) => r.type === 'class');
     const first = options.schema.labels.find((l) => !l.retired && (drawingToolOf(l.tool) || l.tool === 'span'));
     this.state = {
       regions: [...own, ...prefilled],
@@ -146,10 +154,33 @@ export class EditorCore {
     return id === undefined ? undefined : this.index.get(id);
   }
 
-  protected set(patch: Partial<EditorState>): void {
+  /** Regions per label name (proposals included), as of the current state; a new map after each change. */
+  labelCounts(): ReadonlyMap<string, number> {
+    return this.counts;
+  }
+
+  /** The document-class regions (proposals included), in drawing order. */
+  classRegions(): readonly Region[] {
+    return this.classes;
+  }
+
+  /**
+   * The regions touched between an earlier version of the regions and the current one (see
+   * {@link RegionChangeLog}); null when not known, and the caller must go over all of them.
+   */
+  touchedSince(from: RegionsVersion): TouchedRegion[] | null {
+    return this.changeLog.touchedBetween(from, this.state);
+  }
+
+  /** `touched`: what a change of the regions or proposals touched (unknown: every view redraws all). */
+  protected set(patch: Partial<EditorState>, touched: readonly TouchedRegion[] | null = null): void {
     const prev = this.state;
     const next = { ...prev, ...patch, canUndo: this.history.canUndo, canRedo: this.history.canRedo };
     if (next.selection !== prev.selection && !('activeVertex' in patch)) next.activeVertex = null;
+    if (next.regions !== prev.regions || next.pending !== prev.pending) {
+      this.changeLog.record(prev, next, touched);
+      this.recount(next.regions, touched);
+    }
     this.state = next;
     for (const l of this.listeners) l(next, prev);
   }
@@ -172,23 +203,64 @@ export class EditorCore {
       selectionAfter: selection,
       ...(options.mergeKey ? { mergeKey: options.mergeKey } : {}),
     });
-    this.set({
-      regions: list,
-      pending: pending.length ? applySetChanges(this.state.pending, pending) : this.state.pending,
-      ...(selection !== this.state.selection ? { selection } : {}),
-      ...(options.vertex !== undefined ? { activeVertex: options.vertex } : {}),
-    });
+    this.set(
+      {
+        regions: list,
+        pending: pending.length ? applySetChanges(this.state.pending, pending) : this.state.pending,
+        ...(selection !== this.state.selection ? { selection } : {}),
+        ...(options.vertex !== undefined ? { activeVertex: options.vertex } : {}),
+      },
+      touchedBy(diff, pending, (id) => this.index.get(id)),
+    );
+  }
+
+  /**
+   * Applies a diff to the index and returns what it touched, read from the index on either side (a
+   * remote diff's `before` may be stale). Call it after computing the new list, before `set`.
+   */
+  private touchedApplying(diff: EditorDiff<Region>): TouchedRegion[] {
+    const before = new Map<string, Region | null>();
+    for (const c of diff.records) if (!before.has(c.id)) before.set(c.id, this.index.get(c.id) ?? null);
+    this.index.apply(diff.records);
+    return [
+      ...[...before].map(([id, b]) => ({ id, before: b, after: this.index.get(id) ?? null })),
+      ...touchedBy([], diff.pending, (id) => this.index.get(id)),
+    ];
+  }
+
+  /** Label counts and class regions after a change: by its diff when known, else over all regions. */
+  private recount(regions: readonly Region[], touched: readonly TouchedRegion[] | null): void {
+    if (touched === null) {
+      this.counts = countByLabel(regions);
+      this.classes = regions.filter((r) => r.type === 'class');
+      return;
+    }
+    const counts = new Map(this.counts);
+    let classes = false;
+    for (const t of touched) {
+      if (t.before === t.after) continue;
+      if (t.before) counts.set(t.before.label, (counts.get(t.before.label) ?? 0) - 1);
+      if (t.after) counts.set(t.after.label, (counts.get(t.after.label) ?? 0) + 1);
+      if (t.before?.type === 'class' || t.after?.type === 'class') classes = true;
+    }
+    for (const [label, n] of counts) if (n <= 0) counts.delete(label);
+    this.counts = counts;
+    // Document classes are few; only a change of one of them goes over the list.
+    if (classes) this.classes = regions.filter((r) => r.type === 'class');
   }
 
   /** Applies a change that is not the user's own (another client, a reload, a merge): never enters undo. */
   applyRemote(diff: EditorDiff<Region>): void {
     const regions = applyRecordsDiff(this.state.regions, diff.records);
-    this.index.apply(diff.records);
-    this.set({
-      regions,
-      pending: applySetChanges(this.state.pending, diff.pending),
-      selection: this.state.selection.filter((id) => this.index.get(id) !== undefined),
-    });
+    const touched = this.touchedApplying(diff);
+    this.set(
+      {
+        regions,
+        pending: applySetChanges(this.state.pending, diff.pending),
+        selection: this.state.selection.filter((id) => this.index.get(id) !== undefined),
+      },
+      touched,
+    );
   }
 
   /** Shows review comments on the item (live comments arrive while it is open). */
@@ -214,12 +286,15 @@ export class EditorCore {
 
   private applyStep(diff: EditorDiff<Region>, selection: readonly string[]): void {
     const regions = applyRecordsDiff(this.state.regions, diff.records);
-    this.index.apply(diff.records);
-    this.set({
-      regions,
-      pending: applySetChanges(this.state.pending, diff.pending),
-      selection: selection.filter((id) => this.index.get(id) !== undefined),
-    });
+    const touched = this.touchedApplying(diff);
+    this.set(
+      {
+        regions,
+        pending: applySetChanges(this.state.pending, diff.pending),
+        selection: selection.filter((id) => this.index.get(id) !== undefined),
+      },
+      touched,
+    );
   }
 
   // ── View ───────────────────────────────────────────────────────────────────────────

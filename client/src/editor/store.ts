@@ -11,6 +11,7 @@ import {
   toggleClassOps,
 } from './edits.ts';
 import { clampPoint } from './geometry.ts';
+import { touchedBy } from './region-changes.ts';
 import { drawingToolOf, labelByName } from './labels.ts';
 import { EditorCore, type EditorState, type TextSelection } from './store-core.ts';
 import { graphemeBoundaries, snapToGraphemes, trimRange, wordBoundaries } from './text-model.ts';
@@ -95,7 +96,10 @@ export class EditorStore extends EditorCore {
     if (which.length === 0) return;
     const pending = which.map((id) => ({ id, before: true, after: false }));
     this.history.record({ diff: { records: [], pending }, selectionBefore: this.state.selection, selectionAfter: this.state.selection });
-    this.set({ pending: applySetChanges(this.state.pending, pending) });
+    this.set(
+      { pending: applySetChanges(this.state.pending, pending) },
+      touchedBy([], pending, (id) => this.index.get(id)),
+    );
   }
 
   /** Drops proposals (all when `ids` is omitted). */

@@ -8,17 +8,12 @@ import { useEditorState } from './use-editor-state.ts';
 /** Document classes: one radio group for the single-choice labels, checkboxes for the multiple-choice ones. */
 export function ClassificationPanel({ store, schema }: { store: EditorStore; schema: LabelSchema }) {
   const t = useT();
-  const regions = useEditorState(store, (s) => s.regions);
+  // The class regions alone (the store keeps them): not a pass over every region after each edit.
+  const classes = useEditorState(store, () => store.classRegions());
   const pending = useEditorState(store, (s) => s.pending);
   const readOnly = useEditorState(store, (s) => s.readOnly);
-  const chosen = useMemo(
-    () => new Set(regions.filter((r) => r.type === 'class' && !pending.has(r.id)).map((r) => r.label)),
-    [regions, pending],
-  );
-  const proposed = useMemo(
-    () => new Set(regions.filter((r) => r.type === 'class' && pending.has(r.id)).map((r) => r.label)),
-    [regions, pending],
-  );
+  const chosen = useMemo(() => new Set(classes.filter((r) => !pending.has(r.id)).map((r) => r.label)), [classes, pending]);
+  const proposed = useMemo(() => new Set(classes.filter((r) => pending.has(r.id)).map((r) => r.label)), [classes, pending]);
   const hotkeys = useMemo(() => hotkeysByLabel(schema), [schema]);
   // Retired classes show only where already chosen.
   const offered = (l: { name: string; retired?: boolean | undefined }) => !l.retired || chosen.has(l.name) || proposed.has(l.name);

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { labelDescription, type LabelDef } from '@labelwork/core';
-import { countByLabel, hotkeysByLabel } from '../../editor/labels.ts';
+import { hotkeysByLabel } from '../../editor/labels.ts';
 import type { EditorStore } from '../../editor/store.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { Icon } from './icons.tsx';
@@ -21,10 +21,10 @@ interface LabelPickerProps {
 export function LabelPicker({ store, labels, onDefinition }: LabelPickerProps) {
   const { t, lang } = useI18n();
   const active = useEditorState(store, (s) => s.activeLabel);
-  const regions = useEditorState(store, (s) => s.regions);
+  // Kept by the store one change at a time: counting 50,000 regions would hold up the frame after an edit.
+  const counts = useEditorState(store, () => store.labelCounts());
   const hiddenLabels = useEditorState(store, (s) => s.hiddenLabels);
   const readOnly = useEditorState(store, (s) => s.readOnly);
-  const counts = useMemo(() => countByLabel(regions), [regions]);
   const hotkeys = useMemo(() => hotkeysByLabel(store.schema), [store]);
   if (labels.length === 0) return null;
   return (

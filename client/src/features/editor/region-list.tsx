@@ -159,14 +159,18 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
   const readOnly = useEditorState(store, (s) => s.readOnly);
   const colors = useMemo(() => new Map(store.schema.labels.map((l) => [l.name, l.color])), [store]);
   const index = useMemo(() => (text === undefined ? null : codePointIndex(text)), [text]);
-  const list = useMemo(() => regions.filter((r) => r.type !== 'class'), [regions]);
-  const pendingCount = useMemo(() => list.filter((r) => pending.has(r.id)).length, [list, pending]);
+  // Nothing here goes over every region after an edit unless it must (50,000 regions: each pass is
+  // milliseconds the frame showing the edit waits for): no class regions, no copy of the list.
+  const classes = useEditorState(store, () => store.classRegions());
+  const list = useMemo(() => (classes.length === 0 ? regions : regions.filter((r) => r.type !== 'class')), [regions, classes]);
+  const pendingCount = useMemo(() => pending.size - classes.filter((r) => pending.has(r.id)).length, [pending, classes]);
   const ref = useRef<HTMLUListElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 600 });
   const selected = selection[0];
-  const stop = list.some((r) => r.id === selected) ? selected : list[0]?.id;
-  const selectedAt = selected === undefined ? -1 : list.findIndex((r) => r.id === selected);
+  const selectedRegion = store.regionById(selected);
+  const stop = selectedRegion && selectedRegion.type !== 'class' ? selected : list[0]?.id;
+  const selectedAt = useMemo(() => (selected === undefined ? -1 : list.findIndex((r) => r.id === selected)), [list, selected]);
 
   // Only the rows in view (and a few around) are in the page: thousands of rows would make every
   // frame's style, paint and layer work slower, and drawing a box would wait for it.
@@ -206,7 +210,7 @@ export function RegionList({ store, text }: { store: EditorStore; text?: string 
   const shown: number[] = [];
   for (let i = first; i < last; i++) shown.push(i);
   // The tab stop row stays in the page even when scrolled away, so Tab always reaches the list.
-  const stopAt = list.findIndex((r) => r.id === stop);
+  const stopAt = stop === undefined ? -1 : stop === selected ? selectedAt : 0;
   if (stopAt >= 0 && (stopAt < first || stopAt >= last)) shown.push(stopAt);
 
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>) => {

@@ -8,12 +8,13 @@ import { useEditorState } from './use-editor-state.ts';
 export function SelectionPanel({ store }: { store: EditorStore }) {
   const t = useT();
   const selection = useEditorState(store, (s) => s.selection);
-  const regions = useEditorState(store, (s) => s.regions);
+  // Re-rendered when the regions change; the selected one is looked up by id, not searched for.
+  useEditorState(store, (s) => s.regions);
   const locked = useEditorState(store, (s) => s.locked);
   const pending = useEditorState(store, (s) => s.pending);
   const readOnly = useEditorState(store, (s) => s.readOnly);
   const activeVertex = useEditorState(store, (s) => s.activeVertex);
-  const r: Region | undefined = regions.find((x) => x.id === selection[0]);
+  const r: Region | undefined = store.regionById(selection[0]);
   if (!r || r.type === 'span' || r.type === 'class') return null;
   const label = labelByName(store.schema, r.label);
   // A retired label is listed only for the region that already has it.
