@@ -26,6 +26,7 @@
  * and the view the input produced) say how much was drawn.
  * Ends with one JSON line; raw figures in bench/results/canvas.json (bench/results.ts).
  */
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seededRandom } from '@labelwork/core';
@@ -477,6 +478,23 @@ async function newBoxLatency(page: Page, count: number, image?: Size): Promise<n
   return out;
 }
 
+/** Starts the Chrome DevTools CPU profiler on the page (fine sampling); `stop` writes the profile. */
+async function startProfile(page: Page): Promise<{ stop(file: string): Promise<string> }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const out = path.resolve(file);
+      writeFileSync(out, JSON.stringify(profile));
+      await cdp.detach();
+      return out;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const recording = startRecording('canvas');
   // Set-up is not measured: an 8,000² import may take longer than the default 20 s to decode on a busy machine.
@@ -583,7 +601,10 @@ async function main(): Promise<void> {
       dense = await panAndZoom(page, LARGE, scenes.boxes50k, true);
       await fitView(page);
       await page.waitForTimeout(600);
+      // BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the page while the boxes are drawn (open it in DevTools).
+      const profile = process.env.BENCH_PROFILE ? await startProfile(page) : null;
       denseLat = await newBoxLatency(page, 5, LARGE);
+      if (profile) console.error(`CPU profile of the new boxes in ${await profile.stop(process.env.BENCH_PROFILE!)}`);
       // The next page sends the device's outbox first: let the 50,000-box draft reach the server here.
       await page.locator('[data-testid=save-indicator][data-state=saved]').waitFor({ timeout: 120_000 });
     }
