@@ -32,6 +32,7 @@ import { onLeaseStalled } from './modules/tasks/index.ts';
 import { tasksRoutes } from './modules/tasks/index.ts';
 import { reviewRoutes } from './modules/review/index.ts';
 import { startReviewRuntime } from './modules/review/index.ts';
+import { startSnapshotRestoreRuntime } from './modules/datasets/index.ts';
 import { dashboardRoutes } from './modules/dashboard/index.ts';
 import { PlanThreads, datasetImportsRoutes } from './modules/dataset-imports/index.ts';
 import { datasetsRoutes } from './modules/datasets/index.ts';
@@ -41,7 +42,7 @@ import { usersRoutes } from './modules/users/index.ts';
 
 import { mlAssistRoutes, mlMediaRoutes, mlRoutes } from './modules/ml/index.ts';
 import { Queue } from 'bullmq';
-import { EXPORT_QUEUE } from '@labelwork/core';
+import { EXPORT_QUEUE, SNAPSHOT_RESTORE_QUEUE } from '@labelwork/core';
 import { ML_QUEUE } from '@labelwork/core';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -188,6 +189,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
       export: new Queue(EXPORT_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }),
       quality: tasks.quality,
       ml: new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }),
+      snapshotRestore: new Queue(SNAPSHOT_RESTORE_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }),
     },
     tasks,
     guidelines: loadGuidelines(config.GUIDELINES_DIR || path.join(repoRoot, 'guidelines'), log),
@@ -208,6 +210,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     void onLeaseStalled(ctx, p, j).catch((e: unknown) => log.warn('lease expiry handling failed', { projectId: p, jobId: j, err: e }));
   const taskRuntime = await startTaskRuntime(ctx);
   const reviewRuntime = await startReviewRuntime(ctx);
+  const restoreRuntime = startSnapshotRestoreRuntime(ctx);
 
   return {
     ctx,
@@ -235,6 +238,8 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
       });
       await taskRuntime.close();
       await reviewRuntime.close();
+      await restoreRuntime.close();
+      await ctx.queues.snapshotRestore.close();
       await ctx.queues.ml.close();
       await ctx.queues.export.close();
       await tasks.close();

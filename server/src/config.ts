@@ -127,6 +127,10 @@ export const ConfigSchema = z.object({
     .default(60_000),
   /** How often abandoned leases are looked for (default: a third of LEASE_MS, at most 30 s). */
   STALLED_INTERVAL_MS: z.coerce.number().int().min(100).optional(),
+  /** A snapshot restore job's lock: a server that dies mid-restore leaves it to another (or itself restarted) after about this long. */
+  RESTORE_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** Tests: a pause after each batch of a snapshot restore, so a test can act mid-restore (0: none). */
+  RESTORE_BATCH_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Tasks a "next" request may look at before answering NOTHING_TO_DO (excluded ones are put back). */
   TASK_SCAN_LIMIT: z.coerce.number().int().min(1).max(1000).default(40),
   /** Project queues kept open per server process (each holds a Redis connection); least recently used closed first. */

@@ -70,7 +70,7 @@ export interface AppContext {
   log: Logger;
   sessions: SessionStore;
   loginGuard: LoginGuard;
-  queues: { export: Queue; quality: Queue; ml: Queue };
+  queues: { export: Queue; quality: Queue; ml: Queue; snapshotRestore: Queue };
   /** The assignment engine's BullMQ queues (project queues, quality, maintenance). */
   tasks: TaskQueues;
   /** Guidelines loaded from GUIDELINES_DIR at start, keyed `slug@version`. */

@@ -9,7 +9,8 @@ import { page as signedInPage, user, type Actor } from '../support/review-setup.
 
 /**
  * Issue #13: the lead freezes a snapshot in the Datasets tab and branches a new project from it
- * (its ground truth as gold answers); the new project says which snapshot it came from.
+ * (its ground truth as gold answers) — a restore job whose progress the row shows — and the new
+ * project says which snapshot it came from.
  */
 
 const url = inject('appUrl');
@@ -55,6 +56,11 @@ describe('a new project from a snapshot', () => {
       await dialog.getByTestId('snapshot-branch-name').fill(`Branch ${run}`);
       await dialog.getByTestId('snapshot-branch-ground-truth').selectOption('gold');
       await dialog.getByTestId('snapshot-branch-create').click();
+      // The restore is a job: the row shows its progress (the request answered at once), then the link.
+      const running = leadPage.getByTestId('snapshot-branch-running');
+      await running.waitFor({ timeout: 15_000 });
+      expect(await running.textContent()).toMatch(/Making the project: \d+ of 1 items/);
+      expect(await running.getByTestId('snapshot-branch-progress').getAttribute('max')).toBe('1');
       const done = leadPage.getByTestId('snapshot-branch-done');
       await done.waitFor({ timeout: 30_000 });
       expect(await done.textContent()).toContain('1 item');

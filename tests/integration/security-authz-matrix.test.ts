@@ -190,6 +190,10 @@ const CALLS: Record<string, Call> = {
     path: V((v) => `/api/projects/${v.projectId}/snapshots/${v.snapshotId}/restore`),
     body: () => ({ name: 'a branch of the victim', groundTruth: 'none' }),
   },
+  // The project's access is checked before the restore is looked up: any restore id is refused alike.
+  'GET /api/projects/:id/snapshots/:snapshotId/restores/:restoreId': {
+    path: V((v) => `/api/projects/${v.projectId}/snapshots/${v.snapshotId}/restores/${v.snapshotId}`),
+  },
   // Whole-project backups (admins only: a backup holds every annotator's work and the images).
   'POST /api/projects/:id/backup': { path: V((v) => `/api/projects/${v.projectId}/backup`) },
   'POST /api/backups/restore': { path: () => '/api/backups/restore' },

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ObjectId } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { SnapshotRestoreResult } from '@labelwork/core';
 import type { Database } from '@labelwork/engine';
 import type { RunningWorkers } from '../../workers/src/app.ts';
-import type { ApiClient } from '../support/api-client.ts';
+import { ApiClient } from '../support/api-client.ts';
 import { imageSchema, pngBuffer } from '../support/fixtures.ts';
 import { signedInUser } from '../support/project-setup.ts';
-import { startTestWorkers, waitFor } from '../support/tasks.ts';
+import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../support/processes.ts';
+import { startTestWorkers, textProject, waitFor } from '../support/tasks.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 let t: TestApp;
@@ -71,12 +73,35 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** Starts a restore (202 with its id) and follows it to its end through its status resource. */
+interface Followed {
+  status: string;
+  done: number;
+  total: number;
+  result: SnapshotRestoreResult;
+  error: { code: string; message: string } | null;
+}
+async function restore(snapshotId: string, body: Record<string, unknown>): Promise<Followed> {
+  const r = await lead.post(`/api/projects/${projectId}/snapshots/${snapshotId}/restore`, body);
+  expect(r.status, JSON.stringify(r.body)).toBe(202);
+  expect(r.body.restore).toMatchObject({ status: 'queued', snapshotId, projectId });
+  return waitFor(
+    'the restore',
+    async () => {
+      const s = await lead.get(`/api/projects/${projectId}/snapshots/${snapshotId}/restores/${r.body.restore.id as string}`);
+      expect(s.status).toBe(200);
+      return s.body.restore.status === 'complete' || s.body.restore.status === 'failed' ? s.body.restore : null;
+    },
+    60_000,
+  );
+}
+
 describe('restoring a snapshot into a new project', () => {
   it('branches a new project from a snapshot with its schema, items and ground truth as gold, recording the snapshot it came from', async () => {
-    const r = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, { name: '分支 v1', groundTruth: 'gold' });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    expect(r.body.restore).toMatchObject({ items: 2, missing: 1, groundTruth: { as: 'gold', stored: 2 } });
-    const p = (await lead.get(`/api/projects/${r.body.restore.projectId}`)).body.project;
+    const r = await restore(snapshot.id, { name: '分支 v1', groundTruth: 'gold' });
+    expect(r).toMatchObject({ status: 'complete', done: 3, total: 3 });
+    expect(r.result).toMatchObject({ items: 2, missing: 1, groundTruth: { as: 'gold', stored: 2 } });
+    const p = (await lead.get(`/api/projects/${r.result.projectId}`)).body.project;
     expect(p).toMatchObject({
       name: '分支 v1',
       kind: 'image',
@@ -107,13 +132,9 @@ describe('restoring a snapshot into a new project', () => {
   });
 
   it('stores the ground truth as submitted annotations of the restoring lead instead, one replica slot each', async () => {
-    const r = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, {
-      name: 'annotated',
-      groundTruth: 'annotations',
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    expect(r.body.restore.groundTruth).toEqual({ as: 'annotations', stored: 2 });
-    const pid = new ObjectId(r.body.restore.projectId as string);
+    const r = await restore(snapshot.id, { name: 'annotated', groundTruth: 'annotations' });
+    expect(r.result.groundTruth).toEqual({ as: 'annotations', stored: 2 });
+    const pid = new ObjectId(r.result.projectId as string);
     const anns = await t.app.ctx.db.annotations.find({ projectId: pid }).toArray();
     expect(anns.map((a) => [a.userId.toHexString(), a.status, a.regions])).toEqual([
       [leadId, 'submitted', [goldBox]],
@@ -126,12 +147,9 @@ describe('restoring a snapshot into a new project', () => {
     expect((await lead.patch(`/api/projects/${projectId}/queue`, { autoQueue: true, spread: 7 })).status).toBe(200);
     try {
       for (const groundTruth of ['gold', 'annotations'] as const) {
-        const r = await lead.post(`/api/projects/${projectId}/snapshots/${snapshot.id}/restore`, {
-          name: `queued ${groundTruth}`,
-          groundTruth,
-        });
-        expect(r.status, JSON.stringify(r.body)).toBe(201);
-        const pid = r.body.restore.projectId as string;
+        const r = await restore(snapshot.id, { name: `queued ${groundTruth}`, groundTruth });
+        expect(r.status).toBe('complete');
+        const pid = r.result.projectId as string;
         expect((await lead.get(`/api/projects/${pid}/queue`)).body.settings).toMatchObject({ autoQueue: true, spread: 7 });
         const items = await t.app.ctx.db.items.find({ projectId: new ObjectId(pid) }).toArray();
         expect(items).toHaveLength(2);
@@ -172,12 +190,10 @@ describe('restoring a snapshot into a new project', () => {
       items: await db.items.countDocuments(),
       files: await db.files.find().toArray(),
     };
-    const failed = await lead.post(`/api/projects/${projectId}/snapshots/${r.body.snapshot.id}/restore`, {
-      name: 'half',
-      groundTruth: 'annotations',
-    });
+    const failed = await restore(r.body.snapshot.id as string, { name: 'half', groundTruth: 'annotations' });
     clearInterval(watch);
-    expect(failed.status).toBeGreaterThanOrEqual(400);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.message).toBeTruthy();
     // It did get as far as making items (copied images), which went again.
     expect(madeItems).toBe(true);
     expect(await db.projects.countDocuments({ name: 'half' })).toBe(0);
@@ -193,5 +209,58 @@ describe('restoring a snapshot into a new project', () => {
     const missing = await lead.post(`/api/projects/${projectId}/snapshots/${new ObjectId().toHexString()}/restore`, { name: 'x' });
     expect(missing.status).toBe(404);
     expect(await t.app.ctx.db.projects.countDocuments()).toBe(before);
+    const unknown = await lead.get(`/api/projects/${projectId}/snapshots/${snapshot.id}/restores/${new ObjectId().toHexString()}`);
+    expect(unknown.status).toBe(404);
   });
+});
+
+describe('a snapshot restore as a job of the servers', () => {
+  const procs: Proc[] = [];
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.kill()));
+  });
+
+  it('is taken over by another server when its server is killed mid-restore, and makes one project, not two', async () => {
+    const env = sharedEnv(inject('mongoUrl'), inject('redisUrl'));
+    procs.push(await spawnWorkers(env));
+    const slow = { ...env, RESTORE_BATCH_DELAY_MS: '700', RESTORE_LOCK_MS: '2000' };
+    const a = await spawnServer(slow);
+    procs.push(a);
+    const admin = new ApiClient(a.url);
+    expect((await admin.login('admin', 'admin-password-for-tests')).status).toBe(200);
+    const l = await signedInUser(admin, { name: 'kill-lead', role: 'lead', level: 'L2' });
+    const { projectId: pid } = await textProject(l.client, [], { n: 400, overlap: 1 });
+    const snap = await l.client.post(`/api/projects/${pid}/snapshots`, { note: 'v1' });
+    expect(snap.status).toBe(201);
+    const snapshotId = snap.body.snapshot.id as string;
+    await waitFor(
+      'the snapshot',
+      async () => ((await l.client.get(`/api/projects/${pid}/snapshots/${snapshotId}`)).body.snapshot.status === 'complete' ? true : null),
+      60_000,
+    );
+    const started = await l.client.post(`/api/projects/${pid}/snapshots/${snapshotId}/restore`, { name: 'survivor', groundTruth: 'none' });
+    expect(started.status).toBe(202);
+    const statusUrl = `/api/projects/${pid}/snapshots/${snapshotId}/restores/${started.body.restore.id as string}`;
+    await waitFor('the restore under way', async () => ((await l.client.get(statusUrl)).body.restore.done > 0 ? true : null), 60_000);
+    await a.kill();
+    const b = await spawnServer(env);
+    procs.push(b);
+    const onB = new ApiClient(b.url);
+    onB.cookie = l.client.cookie;
+    onB.csrf = l.client.csrf;
+    const done = await waitFor(
+      'the restore finished on the other server',
+      async () => {
+        const r = (await onB.get(statusUrl)).body.restore;
+        return r.status === 'complete' || r.status === 'failed' ? r : null;
+      },
+      120_000,
+    );
+    expect(done).toMatchObject({ status: 'complete', result: { items: 400, missing: 0 } });
+    expect(done.result.projectId).toBe(started.body.restore.id);
+    const mine = (await onB.get('/api/projects')).body.projects as { id: string; name: string; counts: { items: number } }[];
+    const survivors = mine.filter((p) => p.name === 'survivor');
+    expect(survivors).toHaveLength(1);
+    expect(survivors[0]!.counts.items).toBe(400);
+  }, 300_000);
 });

@@ -3,7 +3,7 @@ import type {
   RestoreSnapshotInput,
   SnapshotChangelog,
   SnapshotRecord,
-  SnapshotRestoreResult,
+  SnapshotRestoreRecord,
   StartExportInput,
 } from '@labelwork/core';
 import { http, seg } from './http.ts';
@@ -42,7 +42,13 @@ export async function diffSnapshots(projectId: string, from: string, to: string)
   return (await http.get<{ changelog: SnapshotChangelog }>(`${base(projectId)}/snapshots/${seg(from)}/diff/${seg(to)}`)).changelog;
 }
 
-/** A new project from a complete snapshot: its schema, items and ground truth (as gold, the lead's annotations, or none). */
-export async function restoreSnapshot(projectId: string, snapshotId: string, input: RestoreSnapshotInput): Promise<SnapshotRestoreResult> {
-  return (await http.post<{ restore: SnapshotRestoreResult }>(`${base(projectId)}/snapshots/${seg(snapshotId)}/restore`, input)).restore;
+/** Starts a new project from a complete snapshot (a job): its schema, items and ground truth (as gold, the lead's annotations, or none). */
+export async function restoreSnapshot(projectId: string, snapshotId: string, input: RestoreSnapshotInput): Promise<SnapshotRestoreRecord> {
+  return (await http.post<{ restore: SnapshotRestoreRecord }>(`${base(projectId)}/snapshots/${seg(snapshotId)}/restore`, input)).restore;
+}
+
+/** A snapshot restore as it stands (progress, then its result or error). */
+export async function getSnapshotRestore(projectId: string, snapshotId: string, restoreId: string): Promise<SnapshotRestoreRecord> {
+  return (await http.get<{ restore: SnapshotRestoreRecord }>(`${base(projectId)}/snapshots/${seg(snapshotId)}/restores/${seg(restoreId)}`))
+    .restore;
 }

@@ -102,6 +102,35 @@ export interface SnapshotRestoreResult {
   groundTruth: { as: 'gold' | 'annotations' | 'none'; stored: number };
 }
 
+/**
+ * A snapshot restore runs as a job of the servers (`SNAPSHOT_RESTORE_QUEUE`): `POST …/restore`
+ * answers 202 with this record; `GET …/restores/:restoreId` follows it. The new project's id is the
+ * restore id (a retried job discards what an earlier attempt made and starts over: one project).
+ */
+export interface SnapshotRestoreRecord {
+  id: string;
+  projectId: string;
+  snapshotId: string;
+  name: string;
+  status: 'queued' | 'running' | 'complete' | 'failed';
+  done: number;
+  total: number;
+  result: SnapshotRestoreResult | null;
+  error: { code: string; message: string } | null;
+}
+
+export const SnapshotRestoreJobData = z.object({
+  restoreId: Id,
+  projectId: Id,
+  snapshotId: Id,
+  userId: Id,
+  input: RestoreSnapshotInput,
+});
+export type SnapshotRestoreJobData = z.infer<typeof SnapshotRestoreJobData>;
+
+/** The queue of snapshot restores, processed by the servers (the restore uses their items and projects modules). */
+export const SNAPSHOT_RESTORE_QUEUE = '{snapshot-restore}';
+
 export type SnapshotStatus = 'building' | 'complete' | 'failed';
 
 /** A snapshot as the API returns it. */
@@ -163,7 +192,7 @@ export interface ImportPlanLine {
 /** Progress of an export or a snapshot build, to the project room (best-effort). */
 export const DatasetProgressPayload = z.object({
   projectId: Id,
-  kind: z.enum(['export', 'snapshot', 'import']),
+  kind: z.enum(['export', 'snapshot', 'import', 'restore']),
   id: Id,
   status: z.enum(['queued', 'running', 'complete', 'failed', 'cancelled', 'expired', 'building']),
   done: z.number().int(),

@@ -68,7 +68,7 @@ export function DatasetsTab({ project }: { project: Project }) {
   useEffect(() => {
     if (!socket) return;
     const onProgress = (p: DatasetProgressPayload) => {
-      if (p.projectId !== project.id || p.kind === 'import') return;
+      if (p.projectId !== project.id || p.kind === 'import' || p.kind === 'restore') return;
       if (p.kind === 'snapshot') {
         if (!ACTIVE.has(p.status)) reloadSnapshots();
         return;

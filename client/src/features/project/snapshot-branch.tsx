@@ -1,6 +1,6 @@
-import { useState } from 'react';
-import type { Project, RestoreSnapshotInput, SnapshotRecord, SnapshotRestoreResult } from '@labelwork/core';
-import { restoreSnapshot } from '../../api/datasets.ts';
+import { useEffect, useState } from 'react';
+import type { Project, RestoreSnapshotInput, SnapshotRecord, SnapshotRestoreRecord, SnapshotRestoreResult } from '@labelwork/core';
+import { getSnapshotRestore, restoreSnapshot } from '../../api/datasets.ts';
 import { Link } from '../../app/link.tsx';
 import { paths } from '../../app/router.ts';
 import { useT } from '../../i18n/index.tsx';
@@ -8,10 +8,14 @@ import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 
 const GROUND_TRUTH: readonly RestoreSnapshotInput['groundTruth'][] = ['gold', 'annotations', 'none'];
 
+/** How often a running restore is asked for its progress. */
+const POLL_MS = 1000;
+
 /**
  * "New project from this snapshot" on a complete snapshot (a branch from a known version): the lead
  * names the project and chooses how the snapshot's ground truth comes along; the new project records
- * the snapshot it came from.
+ * the snapshot it came from. The restore is a server job: its progress is shown until it ends, then a
+ * link to the new project (or the error; nothing of a failed restore is kept).
  */
 export function SnapshotBranch({ project, snapshot }: { project: Project; snapshot: SnapshotRecord }) {
   const t = useT();
@@ -21,13 +25,40 @@ export function SnapshotBranch({ project, snapshot }: { project: Project; snapsh
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<SnapshotRestoreResult | null>(null);
+  const [running, setRunning] = useState<SnapshotRestoreRecord | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const runningId = running?.id ?? null;
+  useEffect(() => {
+    if (!runningId) return;
+    let stop = false;
+    const timer = setInterval(() => {
+      getSnapshotRestore(project.id, snapshot.id, runningId).then(
+        (r) => {
+          if (stop) return;
+          if (r.status === 'complete' && r.result) {
+            setRunning(null);
+            setDone(r.result);
+          } else if (r.status === 'failed') {
+            setRunning(null);
+            setFailed(r.error?.message ?? '');
+          } else setRunning(r);
+        },
+        () => undefined,
+      );
+    }, POLL_MS);
+    return () => {
+      stop = true;
+      clearInterval(timer);
+    };
+  }, [runningId, project.id, snapshot.id]);
   const create = () => {
     setBusy(true);
     setError(null);
+    setFailed(null);
     restoreSnapshot(project.id, snapshot.id, { name, groundTruth }).then(
       (r) => {
         setBusy(false);
-        setDone(r);
+        setRunning(r);
         setOpen(false);
       },
       (e: unknown) => {
@@ -38,7 +69,7 @@ export function SnapshotBranch({ project, snapshot }: { project: Project; snapsh
   };
   return (
     <div className="datasets__branch">
-      {!open && (
+      {!open && !running && (
         <button type="button" className="btn btn--small" onClick={() => setOpen(true)} data-testid="snapshot-branch">
           {t('datasets.branch')}
         </button>
@@ -76,6 +107,23 @@ export function SnapshotBranch({ project, snapshot }: { project: Project; snapsh
             {t('datasets.branch.cancel')}
           </button>
         </div>
+      )}
+      {running && (
+        <div className="datasets__branch-progress" data-testid="snapshot-branch-running">
+          {t('datasets.branch.running', { done: running.done, total: running.total })}{' '}
+          <progress
+            max={Math.max(1, running.total)}
+            value={running.done}
+            aria-label={`${running.done}/${running.total}`}
+            data-testid="snapshot-branch-progress"
+          />{' '}
+          {t('datasets.branch.background')}
+        </div>
+      )}
+      {failed !== null && (
+        <Alert tone="error" onDismiss={() => setFailed(null)} testId="snapshot-branch-failed">
+          {t('datasets.branch.failed', { message: failed })}
+        </Alert>
       )}
       {error !== null && <ErrorAlert error={error} testId="snapshot-branch-error" />}
       {done && (

@@ -5,7 +5,7 @@ import { AppError } from '../../http/errors.ts';
 import { idParam, me, parseBody, requireAuth, requireRole } from '../../http/middleware.ts';
 import { loadProject } from '../access/index.ts';
 import { datasetsRepo } from './datasets.repository.ts';
-import { restoreSnapshotAsProject } from './snapshot-restore.ts';
+import { getSnapshotRestore, startSnapshotRestore } from './snapshot-restore-job.ts';
 import {
   cancelExport,
   createSnapshot,
@@ -73,7 +73,12 @@ export function datasetsRoutes(ctx: AppContext): Router {
   r.post('/projects/:id/snapshots/:snapshotId/restore', lead, async (req, res) => {
     const p = await project(req);
     const input = parseBody(RestoreSnapshotInput, req.body);
-    res.status(201).json({ restore: await restoreSnapshotAsProject(ctx, me(req), p, idParam(req, 'snapshotId', noSnapshot()), input) });
+    res.status(202).json({ restore: await startSnapshotRestore(ctx, me(req), p, idParam(req, 'snapshotId', noSnapshot()), input) });
+  });
+  r.get('/projects/:id/snapshots/:snapshotId/restores/:restoreId', lead, async (req, res) => {
+    const p = await project(req);
+    const restoreId = idParam(req, 'restoreId', new AppError('NOT_FOUND', 'no such restore'));
+    res.json({ restore: await getSnapshotRestore(ctx, p, idParam(req, 'snapshotId', noSnapshot()), restoreId) });
   });
   r.get('/projects/:id/snapshots/:snapshotId/diff/:otherId', lead, async (req, res) => {
     const p = await project(req);

@@ -1,1 +1,2 @@
 export { datasetsRoutes } from './datasets.routes.ts';
+export { startSnapshotRestoreRuntime } from './snapshot-restore-job.ts';

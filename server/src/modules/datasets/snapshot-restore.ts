@@ -14,7 +14,7 @@ import {
   type SnapshotLabel,
   type SnapshotRestoreResult,
 } from '@labelwork/core';
-import { fillSlotWithImport, withdrawImportedAnnotations, type ProjectDoc, type UserDoc } from '@labelwork/engine';
+import { fillSlotWithImport, withdrawImportedAnnotations, type ProjectDoc, type SnapshotDoc, type UserDoc } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { projectsRepo } from '../access/index.ts';
@@ -60,6 +60,15 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
+/** The snapshot, if it can be restored (complete); else NOT_FOUND or SNAPSHOT_NOT_READY. */
+export async function restorableSnapshot(ctx: AppContext, source: ProjectDoc, snapshotId: ObjectId): Promise<SnapshotDoc> {
+  const snap = await datasetsRepo.snapshotById(ctx.db, source._id, snapshotId);
+  if (!snap) throw new AppError('NOT_FOUND', 'no such snapshot');
+  if (snap.status !== 'complete' || !snap.header || !snap.hash || !snap.version)
+    throw new AppError('SNAPSHOT_NOT_READY', 'only a complete snapshot can be restored');
+  return snap;
+}
+
 /**
  * Creates a NEW project from a complete snapshot of `source` (a branch from a known version): the
  * snapshot's label schema, its items (images copied from the source project's files through the items
@@ -75,12 +84,11 @@ export async function restoreSnapshotAsProject(
   source: ProjectDoc,
   snapshotId: ObjectId,
   input: RestoreSnapshotInput,
+  opts: { id?: ObjectId; progress?: (done: number, total: number) => Promise<void> } = {},
 ): Promise<SnapshotRestoreResult> {
-  const snap = await datasetsRepo.snapshotById(ctx.db, source._id, snapshotId);
-  if (!snap) throw new AppError('NOT_FOUND', 'no such snapshot');
-  if (snap.status !== 'complete' || !snap.header || !snap.hash || !snap.version)
-    throw new AppError('SNAPSHOT_NOT_READY', 'only a complete snapshot can be restored');
-  const header = snap.header;
+  const snap = await restorableSnapshot(ctx, source, snapshotId);
+  const header = snap.header!;
+  const total = snap.counts?.items ?? 0;
   const created = await createProject(
     ctx,
     user,
@@ -95,7 +103,8 @@ export async function restoreSnapshotAsProject(
       ...(header.guideline ? { guideline: header.guideline } : {}),
       reviewPolicy: source.reviewPolicy,
     },
-    { projectId: source._id, snapshotId: snap._id, number: snap.number, version: snap.version, sha256: snap.hash },
+    { projectId: source._id, snapshotId: snap._id, number: snap.number, version: snap.version!, sha256: snap.hash! },
+    opts.id,
   );
   const projectId = new ObjectId(created.id);
   const lineage = `snapshot-${snap._id.toHexString()}`;
@@ -136,6 +145,8 @@ export async function restoreSnapshotAsProject(
           if (regions) truths.push({ itemId: id, regions });
         });
         batch = [];
+        await opts.progress?.(result.items + result.missing, total);
+        if (ctx.config.RESTORE_BATCH_DELAY_MS) await new Promise((r) => setTimeout(r, ctx.config.RESTORE_BATCH_DELAY_MS));
       };
       for await (const d of datasetsRepo.entries(ctx.db, snap._id)) {
         batch.push({ entry: JSON.parse(d.line) as SnapshotEntry, itemRef: d.itemRef ?? d.itemId });
@@ -193,7 +204,7 @@ export async function restoreSnapshotAsProject(
 }
 
 /** Removes a project a failed restore made: its imported annotations (slots and counters taken back), its items and their files, the project. */
-async function discardRestoredProject(ctx: AppContext, user: UserDoc, projectId: ObjectId, lineage: string): Promise<void> {
+export async function discardRestoredProject(ctx: AppContext, user: UserDoc, projectId: ObjectId, lineage: string): Promise<void> {
   const project = await projectsRepo.byId(ctx.db, projectId);
   if (!project) return;
   const pq = ctx.tasks.project(projectId.toHexString());

@@ -96,11 +96,13 @@ export async function createProject(
   user: UserDoc,
   input: ProjectInput,
   fromSnapshot?: ProjectDoc['fromSnapshot'],
+  /** A given id (a snapshot restore job's, so a retried job finds what its earlier attempt made). */
+  id?: ObjectId,
 ): Promise<Project> {
   checkFits(ctx, input);
   const now = new Date(ctx.now());
   const doc: ProjectDoc = {
-    _id: new ObjectId(),
+    _id: id ?? new ObjectId(),
     schemaVersion: 1,
     name: input.name,
     description: input.description,
