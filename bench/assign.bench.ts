@@ -68,6 +68,7 @@ const ADMIN_PASSWORD = 'bench-admin-password';
 const USER_PASSWORD = 'bench-annotator-password';
 const log = (l: string) => console.error(`[bench] ${l}`);
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 const schema = {
   labels: [
@@ -320,6 +321,7 @@ async function main(): Promise<void> {
         Object.fromEntries(Object.entries(pids).map(([k, ps]) => [k, ps.reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0)]));
       const cpu0 = cpuOf();
       const benchCpu0 = process.cpuUsage();
+      const wall0 = performance.now();
       log(`phase 1: ${N} annotators, think ${THINK_MIN}–${THINK_MAX} ms, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s`);
       const from1 = Date.now() + WARMUP_SECONDS * 1000;
       const p1 = await phase(procs, {
@@ -331,12 +333,16 @@ async function main(): Promise<void> {
         startWithin: 3000,
       });
       const think = p1.run;
-      // CPU share of each group of processes during phase 1 (a 2-core machine is 200%).
+      // CPU share of each group of processes during phase 1 (a 2-core machine is 200%), over the phase's
+      // real duration (it ends when the last annotator's loop does, which can be well after `until`).
       const cpu1 = cpuOf();
-      const cpuPhase1 = Object.fromEntries(
-        Object.keys(pids).map((k) => [k, Math.round(((cpu1[k]! - cpu0[k]!) / (SECONDS + WARMUP_SECONDS)) * 100)]),
-      );
+      const wall1 = performance.now();
+      const phase1Seconds = (wall1 - wall0) / 1000;
+      const cpuPhase1 = Object.fromEntries(Object.keys(pids).map((k) => [k, Math.round(((cpu1[k]! - cpu0[k]!) / phase1Seconds) * 100)]));
       const bench = process.cpuUsage(benchCpu0);
+      // What a task costs: CPU milliseconds of each group per successful submit of the phase (warm-up included).
+      const msPerTask = (a: Record<string, number>, b: Record<string, number>, tasks: number) =>
+        Object.fromEntries(Object.keys(pids).map((k) => [k, tasks ? round2(((b[k]! - a[k]!) * 1000) / tasks) : null]));
       log(`phase 2: saturation, no think time, ${WARMUP_SECONDS} s warm-up + ${SAT_SECONDS} s`);
       const from2 = Date.now() + WARMUP_SECONDS * 1000;
       const p2 = await phase(procs, {
@@ -348,6 +354,7 @@ async function main(): Promise<void> {
         startWithin: 0,
       });
       const sat = p2.run;
+      const cpu2 = cpuOf();
       probing = false;
       await probeLoop;
       probeRedis.disconnect();
@@ -414,7 +421,9 @@ async function main(): Promise<void> {
         probe_mongo_p99_ms: pct(probes.mongo, 99),
         probe_redis_p50_ms: pct(probes.redis, 50),
         probe_redis_p99_ms: pct(probes.redis, 99),
-        cpu_percent_phase1: { ...cpuPhase1, bench: Math.round(((bench.user + bench.system) / 1e6 / (SECONDS + WARMUP_SECONDS)) * 100) },
+        cpu_percent_phase1: { ...cpuPhase1, bench: Math.round(((bench.user + bench.system) / 1e6 / phase1Seconds) * 100) },
+        cpu_ms_per_task_phase1: msPerTask(cpu0, cpu1, think.submitted),
+        cpu_ms_per_task_saturation: msPerTask(cpu1, cpu2, sat.submitted),
         load_average: os.loadavg().map((x) => Math.round(x * 100) / 100),
         counts,
         database: reconciled,
