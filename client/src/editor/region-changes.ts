@@ -20,8 +20,11 @@ interface Change {
   touched: readonly TouchedRegion[];
 }
 
-/** Changes kept: views further behind than this redraw everything. */
-const KEEP = 64;
+/**
+ * Changes kept: views further behind than this redraw everything. Views catch up every frame, so a
+ * few are enough; each keeps a version of the region list alive (400 kB at 50,000 regions).
+ */
+const KEEP = 8;
 
 const same = (a: RegionsVersion, b: RegionsVersion) => a.regions === b.regions && a.pending === b.pending;
 
