@@ -54,17 +54,46 @@ function itemName(item: ItemDoc): string {
 }
 
 /**
+ * A cursor read one document at a time that asks for its next batch as soon as the current one is
+ * used up, before the caller wants it: the database decodes the next batch (on FerretDB most of an
+ * export's CPU) while this process turns the previous one into entries and output. Only one
+ * request is ever in flight on the cursor.
+ */
+export class ReadAhead<T> {
+  private ahead: Promise<boolean> | null = null;
+  constructor(private readonly cursor: FindCursor<T>) {}
+  async next(): Promise<T | null> {
+    if (this.cursor.bufferedCount() === 0 && !(await (this.ahead ?? this.cursor.hasNext()))) return null;
+    this.ahead = null;
+    const d = await this.cursor.next();
+    if (this.cursor.bufferedCount() === 0) {
+      this.ahead = this.cursor.hasNext();
+      // Seen by the next call (or close); not an unhandled rejection meanwhile.
+      this.ahead.catch(() => undefined);
+    }
+    return d;
+  }
+  async close(): Promise<void> {
+    await this.ahead?.catch(() => undefined);
+    await this.cursor.close();
+  }
+}
+
+/**
  * Documents of a cursor sorted by `itemId`, handed out per item as a merge join walks the items in
  * id order: one pass over each collection. (A query per batch of items, `itemId: {$in: …}`, costs a
  * full collection scan on FerretDB each time: quadratic in the project's size.)
  */
 class ByItem<T extends { itemId: ObjectId }> {
   private next: T | null | undefined;
-  constructor(private readonly cursor: FindCursor<T>) {}
+  private readonly docs: ReadAhead<T>;
+  constructor(cursor: FindCursor<T>) {
+    this.docs = new ReadAhead(cursor);
+  }
   async take(itemId: string): Promise<T[]> {
     const out: T[] = [];
     for (;;) {
-      if (this.next === undefined) this.next = await this.cursor.next();
+      if (this.next === undefined) this.next = await this.docs.next();
       const d = this.next;
       if (!d) return out;
       const k = d.itemId.toHexString();
@@ -74,7 +103,7 @@ class ByItem<T extends { itemId: ObjectId }> {
     }
   }
   close(): Promise<void> {
-    return this.cursor.close();
+    return this.docs.close();
   }
 }
 
@@ -155,7 +184,7 @@ export async function* liveEntries(
         .sort({ itemId: 1, at: 1 }) as unknown as FindCursor<VerdictDoc>,
     ),
   };
-  const cursor = db.items.find(await itemQuery(db, project._id, filter)).sort({ _id: 1 });
+  const cursor = new ReadAhead(db.items.find(await itemQuery(db, project._id, filter)).sort({ _id: 1 }));
   let batch: ItemDoc[] = [];
   const flush = async () => {
     const images = new Map<string, ObjectId>();
@@ -165,7 +194,7 @@ export async function* liveEntries(
     return out;
   };
   try {
-    for await (const item of cursor) {
+    for (let item = await cursor.next(); item; item = await cursor.next()) {
       batch.push(item);
       if (batch.length >= ENTRY_BATCH) yield await flush();
     }
