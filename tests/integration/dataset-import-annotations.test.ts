@@ -1,7 +1,9 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningWorkers } from '../../workers/src/app.ts';
-import type { ApiClient } from '../support/api-client.ts';
+import { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { ApiClient } from '../support/api-client.ts';
 import { signedInUser } from '../support/project-setup.ts';
 import { sid, startTestWorkers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -50,6 +52,26 @@ function labelStudio(tasks: { item: string; by: { who: string; label: string }[]
       })),
     })),
   );
+}
+
+/** Every file of a zip, as one text. */
+function unzipText(buf: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(buf, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(err);
+      let out = '';
+      zip.on('entry', (e: yauzl.Entry) => {
+        zip.openReadStream(e, (err2, s) => {
+          if (err2) return reject(err2);
+          (s as Readable).on('data', (c: Buffer) => (out += c.toString('utf8')));
+          (s as Readable).on('end', () => zip.readEntry());
+        });
+      });
+      zip.on('end', () => resolve(out));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
 }
 
 const preview = (name: string, data: string, format = 'labelstudio') =>
@@ -201,6 +223,78 @@ describe('dataset import as finished annotations', () => {
     const t1 = await t.app.ctx.db.items.findOne({ projectId: new ObjectId(later.projectId), externalId: 't1' });
     expect(aliceGot).toEqual([t1!._id.toHexString()]);
   });
+
+  it('imports a file annotator as a placeholder annotator that cannot sign in, is given no work, and is the provenance of its exports', async () => {
+    const side = await textProject(lead.client, [alice.id, bob.id], { n: 2, overlap: 2 });
+    const source = `ext-${Date.now()}@example.com`;
+    const up = await lead.client.upload(
+      `/api/projects/${side.projectId}/dataset-imports`,
+      'file',
+      [
+        {
+          name: 'outside.json',
+          data: labelStudio([
+            { item: 't0', by: [{ who: source, label: 'pos' }] },
+            { item: 't1', by: [{ who: source, label: 'neg' }] },
+          ]),
+        },
+      ],
+      { format: 'labelstudio', as: 'annotations' },
+    );
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    // Without a member or a placeholder for the file annotator, the confirm is refused.
+    const refused = await lead.client.post(`/api/projects/${side.projectId}/dataset-imports/${up.body.import.id}/confirm`, {});
+    expect(refused.body.error?.details?.reason).toBe('ANNOTATOR_REQUIRED');
+    // An e-mail address (a '.' in it) as the file annotator is kept as is (the session stores the mapping as pairs).
+    const c = await lead.client.post(`/api/projects/${side.projectId}/dataset-imports/${up.body.import.id}/confirm`, {
+      annotators: { placeholders: [source] },
+    });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(c.body.import.result).toMatchObject({ stored: 2, skipped: 0 });
+    const users = (await admin.get('/api/users')).body.users as { id: string; username: string; disabled: boolean; imported?: boolean }[];
+    const placeholder = users.find((u) => u.username === `imported:${source}`);
+    expect(placeholder).toMatchObject({ disabled: true, imported: true });
+    const pid = new ObjectId(side.projectId);
+    expect(await t.app.ctx.db.annotations.countDocuments({ projectId: pid, userId: new ObjectId(placeholder!.id) })).toBe(2);
+    // Not a member: never given work.
+    expect((await lead.client.get(`/api/projects/${side.projectId}`)).body.project.memberIds).not.toContain(placeholder!.id);
+    // Not live work: the dashboard's active annotators leave it out; its annotators table (agreement) keeps it.
+    const dash = (await lead.client.get(`/api/projects/${side.projectId}/dashboard`)).body;
+    expect(dash.throughput.active).toMatchObject({ annotators: 0, submissions: 0 });
+    expect(dash.annotators.map((a: { username: string }) => a.username)).toContain(`imported:${source}`);
+    // It cannot sign in, not even after an admin enables it and gives it a password.
+    const login = (password: string) => new ApiClient(t.url).login(`imported:${source}`, password);
+    expect((await login('!imported-placeholder')).status).toBe(401);
+    expect((await admin.patch(`/api/users/${placeholder!.id}`, { disabled: false, password: 'a-long-enough-password' })).status).toBe(200);
+    expect((await login('a-long-enough-password')).status).toBe(401);
+    // A second import of the same annotator finds the same placeholder.
+    const again = await lead.client.upload(
+      `/api/projects/${projectId}/dataset-imports`,
+      'file',
+      [{ name: 'again.json', data: labelStudio([{ item: 't2', by: [{ who: source, label: 'pos' }] }]) }],
+      { format: 'labelstudio', as: 'annotations' },
+    );
+    const c2 = await lead.client.post(`/api/projects/${projectId}/dataset-imports/${again.body.import.id}/confirm`, {
+      annotators: { placeholders: [source] },
+    });
+    expect(c2.status, JSON.stringify(c2.body)).toBe(200);
+    expect(
+      (await admin.get('/api/users')).body.users.filter((u: { username: string }) => u.username === `imported:${source}`),
+    ).toHaveLength(1);
+    // Its annotations go out with it as their annotator (provenance).
+    const e = await lead.client.post(`/api/projects/${side.projectId}/exports`, { format: 'jsonl', annotations: 'all' });
+    expect(e.status, JSON.stringify(e.body)).toBe(201);
+    await waitFor('the export', async () => {
+      const r = (await lead.client.get(`/api/projects/${side.projectId}/exports/${e.body.export.id as string}`)).body.export;
+      return r.status === 'complete' ? r : null;
+    });
+    const zip = await fetch(`${t.url}/api/projects/${side.projectId}/exports/${e.body.export.id as string}/download`, {
+      headers: { cookie: lead.client.cookie },
+    });
+    expect(zip.status).toBe(200);
+    const text = await unzipText(Buffer.from(await zip.arrayBuffer()));
+    expect(text).toContain(`imported:${source}`);
+  }, 90_000);
 
   it('puts imported annotations up for review by the project’s review policy, as submits are (here: sample everything)', async () => {
     const sampled = await textProject(lead.client, [alice.id, bob.id], { n: 2, overlap: 2, reviewPolicy: { sampleRate: 1 } });

@@ -33,7 +33,8 @@ export type LabelMapping = z.infer<typeof LabelMapping>;
 /**
  * Importing as annotations: whose they become. `bySource` maps the file's annotators (Label Studio
  * `completed_by`, JSONL/COCO provenance) to project members; `default` takes every annotation whose
- * source annotator is not mapped (and all of them in formats that carry none, such as CVAT).
+ * source annotator is not mapped (and all of them in formats that carry none, such as CVAT);
+ * `placeholders` names file annotators kept as placeholder annotators instead.
  */
 export const ImportAnnotators = z.strictObject({
   default: Id.optional(),
@@ -41,6 +42,12 @@ export const ImportAnnotators = z.strictObject({
     .record(z.string().max(200), Id)
     .refine((m) => Object.keys(m).length <= 500, 'too many annotators')
     .default({}),
+  /**
+   * File annotators whose annotations go to a placeholder annotator named after them
+   * (`imported:<name>`; '' — annotations that name none — after the file): a user record that
+   * cannot sign in, made (or found again) at the confirm. Takes precedence over `bySource`.
+   */
+  placeholders: z.array(z.string().max(200)).max(500).optional(),
 });
 export type ImportAnnotators = z.infer<typeof ImportAnnotators>;
 

@@ -45,5 +45,7 @@ export interface User {
   level: Level;
   lang: 'zh-CN' | 'en';
   disabled: boolean;
+  /** A placeholder annotator made by a dataset import (it cannot sign in; it only carries imported annotations). */
+  imported?: boolean;
   createdAt: string;
 }

@@ -7,6 +7,27 @@
 import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
 import type { DatasetError, ImportAnnotators, ImportAs, ImportPreview, ImportResult, LabelMapping } from '@labelwork/core';
 
+/** `ImportAnnotators` as stored (see `DatasetImportDoc.annotators`). */
+export interface StoredImportAnnotators {
+  default?: string;
+  bySource: { source: string; userId: string }[];
+  placeholders?: string[];
+}
+
+/** Stored form of an annotator mapping, and back. */
+export const storedAnnotators = {
+  encode: (a: ImportAnnotators): StoredImportAnnotators => ({
+    ...(a.default ? { default: a.default } : {}),
+    bySource: Object.entries(a.bySource).map(([source, userId]) => ({ source, userId })),
+    ...(a.placeholders ? { placeholders: a.placeholders } : {}),
+  }),
+  decode: (s: StoredImportAnnotators): ImportAnnotators => ({
+    ...(s.default ? { default: s.default } : {}),
+    bySource: Object.fromEntries((Array.isArray(s.bySource) ? s.bySource : []).map((p) => [p.source, p.userId])),
+    ...(s.placeholders ? { placeholders: s.placeholders } : {}),
+  }),
+};
+
 export interface DatasetImportDoc {
   _id: ObjectId;
   schemaVersion: 1;
@@ -16,8 +37,12 @@ export interface DatasetImportDoc {
   as: ImportAs;
   /** For `as: annotations`: whose annotations they become. */
   annotatorId: ObjectId | null;
-  /** For `as: annotations`: the confirm's annotator mapping (file annotator → member, and the default). */
-  annotators?: ImportAnnotators | null;
+  /**
+   * For `as: annotations`: the confirm's annotator mapping (file annotator → member, and the default),
+   * with `bySource` as pairs: file annotators are often e-mail addresses, and a '.' is not allowed in
+   * a stored document's keys.
+   */
+  annotators?: StoredImportAnnotators | null;
   /** What the confirm stored and skipped (set when it completes). */
   result?: ImportResult | null;
   /** The upload as received, in the `datasetUploads` GridFS bucket, until the session ends. */

@@ -38,6 +38,11 @@ export interface UserDoc {
   lang: Lang;
   passwordHash: string;
   disabled: boolean;
+  /**
+   * A placeholder annotator a dataset import made (`imported:<source annotator>`): a disabled account
+   * with no usable password that only carries imported annotations. Never assigned work.
+   */
+  imported?: { source: string; at: Date };
   createdAt: Date;
   updatedAt: Date;
 }

@@ -270,7 +270,11 @@ function PreviewView(props: {
   // Importing as annotations: every annotator of the file needs a member.
   const unmapped =
     view.as === 'annotations' &&
-    (p.annotators ?? []).some((a) => !(a.name === '' ? props.annotators.default : props.annotators.bySource[a.name]));
+    (p.annotators ?? []).some(
+      (a) =>
+        !(props.annotators.placeholders ?? []).includes(a.name) &&
+        !(a.name === '' ? props.annotators.default : props.annotators.bySource[a.name]),
+    );
   return (
     <div className="dataset-import__preview" data-testid="dataset-import-summary">
       <p data-testid="dataset-import-counts">
@@ -348,6 +352,7 @@ function PreviewView(props: {
           t={t}
           project={project}
           sources={p.annotators ?? []}
+          fileName={view.fileName}
           value={props.annotators}
           disabled={busy}
           onChange={props.onAnnotators}

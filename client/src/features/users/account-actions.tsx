@@ -71,7 +71,12 @@ export function AccountActions({ user, isSelf, onSaved }: AccountActionsProps) {
       >
         {user.disabled ? t('users.deactivated') : t('users.active')}
       </span>
-      {!isSelf && (
+      {user.imported && (
+        <span className="badge badge--archived" data-testid="user-imported" title={t('users.imported.hint')}>
+          {t('users.imported')}
+        </span>
+      )}
+      {!isSelf && !user.imported && (
         <button
           type="button"
           className="btn btn--small"

@@ -38,7 +38,8 @@ export function authRoutes(ctx: AppContext): Router {
     const ok = user
       ? await verifyPassword(input.password, user.passwordHash)
       : (await verifyPassword(input.password, await dummyHash), false);
-    if (!user || !ok || user.disabled) {
+    // A placeholder annotator (a dataset import's) never signs in, whatever its password or status.
+    if (!user || !ok || user.disabled || user.imported) {
       await ctx.loginGuard.recordFailure(input.username, now);
       await audit(
         ctx,

@@ -33,7 +33,7 @@ const GOLD_WRONG = 0.5;
 
 interface Facts {
   project: ProjectDoc;
-  anns: { _id: ObjectId; userId: ObjectId; itemId: ObjectId; createdAt: Date; durationMs?: number; gold: boolean }[];
+  anns: { _id: ObjectId; userId: ObjectId; itemId: ObjectId; createdAt: Date; durationMs?: number; gold: boolean; leaseId?: string }[];
   gold: { userId: ObjectId; itemId: ObjectId; value: number | null; annotationId: ObjectId }[];
   verdicts: { annotatorId: ObjectId; itemId: ObjectId; verdict: 'accept' | 'reject' | 'fix'; at: Date }[];
   items: ItemRow[];
@@ -47,7 +47,7 @@ async function facts(ctx: AppContext, project: ProjectDoc, userId?: ObjectId): P
   const [anns, gold, verdicts, items, series] = await Promise.all([
     ctx.db.annotations
       .find({ projectId, ...by }, ctx.db.dashboardReads)
-      .project<Facts['anns'][number]>({ userId: 1, itemId: 1, createdAt: 1, durationMs: 1, gold: 1 })
+      .project<Facts['anns'][number]>({ userId: 1, itemId: 1, createdAt: 1, durationMs: 1, gold: 1, leaseId: 1 })
       .limit(500_000)
       .toArray(),
     ctx.db.agreements
@@ -184,8 +184,11 @@ export async function projectDashboard(ctx: AppContext, user: UserDoc, projectId
     throughput: {
       hourly: bucketCounts(doneTimes, now - 48 * HOUR, now, HOUR),
       daily: bucketCounts(doneTimes, now - 30 * DAY, now, DAY),
+      // Live work only: imported annotations (a dataset import's, lease `import:<id>`; placeholder annotators') are no one's activity.
       active: activeThroughput(
-        work.map((a) => ({ userId: a.userId.toHexString(), at: a.createdAt.getTime(), durationMs: a.durationMs ?? null })),
+        work
+          .filter((a) => !a.leaseId?.startsWith('import:'))
+          .map((a) => ({ userId: a.userId.toHexString(), at: a.createdAt.getTime(), durationMs: a.durationMs ?? null })),
         now - DAY,
         now,
       ),

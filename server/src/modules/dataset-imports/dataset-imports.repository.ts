@@ -2,7 +2,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
-import type { Database, DatasetImportDoc, ItemDoc } from '@labelwork/engine';
+import type { ImportAnnotators } from '@labelwork/core';
+import { storedAnnotators, type Database, type DatasetImportDoc, type ItemDoc } from '@labelwork/engine';
 
 /** The dataset-imports module's access to its sessions (it is their only writer) and the reads it needs. */
 export const datasetImportsRepo = {
@@ -15,16 +16,10 @@ export const datasetImportsRepo = {
       .limit(100)
       .toArray(),
   /** Claims a preview for its confirm: only one confirm runs, and only on a preview. */
-  claim: (
-    db: Database,
-    id: ObjectId,
-    mapping: DatasetImportDoc['mapping'],
-    total: number,
-    annotators: DatasetImportDoc['annotators'] = null,
-  ) =>
+  claim: (db: Database, id: ObjectId, mapping: DatasetImportDoc['mapping'], total: number, annotators: ImportAnnotators | null = null) =>
     db.datasetImports.findOneAndUpdate(
       { _id: id, status: 'preview' },
-      { $set: { status: 'running', mapping, total, done: 0, annotators } },
+      { $set: { status: 'running', mapping, total, done: 0, annotators: annotators ? storedAnnotators.encode(annotators) : null } },
       { returnDocument: 'after' },
     ),
   /** Back to preview (the confirm was refused before anything was stored). */

@@ -11,14 +11,14 @@ import {
   type LabelMapping,
   type ProjectItemRef,
 } from '@labelwork/core';
-import { deletePredictionsOfSource, type DatasetImportDoc, type ProjectDoc, type UserDoc } from '@labelwork/engine';
+import { deletePredictionsOfSource, storedAnnotators, type DatasetImportDoc, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { deleteItems, importImages } from '../items/index.ts';
 import { updateProject } from '../projects/index.ts';
 import type { PlanJob, PlanOutcome } from './plan-work.ts';
-import { assertAnnotatorsMapped, assertMembers, withdrawImport } from './import-annotations.ts';
+import { assertAnnotatorsMapped, assertMembers, withPlaceholders, withdrawImport } from './import-annotations.ts';
 import { datasetImportsRepo } from './dataset-imports.repository.ts';
 
 /** How long a preview waits for its confirm. */
@@ -35,7 +35,7 @@ export function toView(d: DatasetImportDoc): DatasetImportView {
     done: d.done,
     total: d.total,
     preview: d.preview,
-    ...(d.annotators ? { annotators: d.annotators } : {}),
+    ...(d.annotators ? { annotators: storedAnnotators.decode(d.annotators) } : {}),
     ...(d.result ? { result: d.result } : {}),
     ...(d.cancelRequested && d.status === 'running' ? { cancelRequested: true } : {}),
     ...(d.error ? { error: d.error } : {}),
@@ -195,7 +195,10 @@ export async function confirmDatasetImport(
 ): Promise<DatasetImportView> {
   assertWritable(project);
   if (session.status !== 'preview' || !session.uploadId) throw new AppError('CONFLICT', `this import is ${session.status}, not a preview`);
-  if (session.as === 'annotations') assertMembers(project, annotators);
+  let placeholderIds: string[] = [];
+  if (session.as === 'annotations' && annotators?.placeholders?.length)
+    ({ annotators, placeholderIds } = await withPlaceholders(ctx, user, session.fileName, annotators));
+  if (session.as === 'annotations') assertMembers(project, annotators, placeholderIds);
   const claimed = await datasetImportsRepo.claim(
     ctx.db,
     session._id,
@@ -270,7 +273,7 @@ export async function confirmDatasetImport(
       items: plan!.preview.items.matched,
       regions: plan!.preview.regions.accepted,
       newLabels: plan!.preview.newLabels,
-      ...(annotators && session.as === 'annotations' ? { annotators } : {}),
+      ...(annotators && session.as === 'annotations' ? { annotators: storedAnnotators.encode(annotators) } : {}),
     },
   );
   // The workers store it; a small import is awaited here, so the answer is its outcome (as before the job existed).

@@ -6,19 +6,46 @@ import {
   type DatasetImportDoc,
   type ProjectDoc,
   type SlotFillDeps,
+  type UserDoc,
 } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
+import { placeholderAnnotator } from '../users/index.ts';
 
-/** Every user an import as annotations names must be a member of the project (its owner or a member). */
-export function assertMembers(project: ProjectDoc, annotators: ImportAnnotators | undefined): void {
+/**
+ * Every user an import as annotations names must be a member of the project (its owner or a member),
+ * or a placeholder annotator this import made or found (`placeholderIds`): those are never members,
+ * so they are never given work.
+ */
+export function assertMembers(project: ProjectDoc, annotators: ImportAnnotators | undefined, placeholderIds: readonly string[] = []): void {
   const ids = [...(annotators?.default ? [annotators.default] : []), ...Object.values(annotators?.bySource ?? {})];
   for (const id of ids)
-    if (!project.ownerId.equals(id) && !project.memberIds.some((m) => m.equals(id)))
+    if (!placeholderIds.includes(id) && !project.ownerId.equals(id) && !project.memberIds.some((m) => m.equals(id)))
       throw new AppError('VALIDATION_FAILED', 'annotations can only be imported for members of the project', {
         reason: 'NOT_A_MEMBER',
         userId: id,
       });
+}
+
+/**
+ * The file annotators to keep as placeholder annotators get their placeholder user (made through the
+ * users module, or found again): mapped in `bySource` (taking precedence over a member mapping).
+ * '' (annotations that name none) is named after the file.
+ */
+export async function withPlaceholders(
+  ctx: AppContext,
+  user: UserDoc,
+  fileName: string,
+  annotators: ImportAnnotators,
+): Promise<{ annotators: ImportAnnotators; placeholderIds: string[] }> {
+  const bySource = { ...annotators.bySource };
+  const placeholderIds: string[] = [];
+  for (const source of new Set(annotators.placeholders ?? [])) {
+    const doc = await placeholderAnnotator(ctx, user._id, source === '' ? fileName : source);
+    bySource[source] = doc._id.toHexString();
+    placeholderIds.push(doc._id.toHexString());
+  }
+  return { annotators: { ...annotators, bySource }, placeholderIds };
 }
 
 /** Each annotation of the file needs a member: its source annotator (`sources`: '' for none named) mapped, or the default. */

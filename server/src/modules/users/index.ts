@@ -2,4 +2,4 @@ export { hashPassword, verifyPassword } from './password.ts';
 export { endSession, endUserSessions } from './session-end.ts';
 export { usersRepo } from './users.repository.ts';
 export { usersRoutes } from './users.routes.ts';
-export { bootstrapAdmin, newUserDoc, promoteUserLevel, toUser } from './users.service.ts';
+export { bootstrapAdmin, newUserDoc, placeholderAnnotator, promoteUserLevel, toUser } from './users.service.ts';

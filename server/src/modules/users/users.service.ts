@@ -19,8 +19,39 @@ export function toUser(d: UserDoc): User {
     level: d.level,
     lang: d.lang,
     disabled: d.disabled,
+    ...(d.imported ? { imported: true } : {}),
     createdAt: d.createdAt.toISOString(),
   };
+}
+
+/** The username of the placeholder annotator of a file annotator. */
+export const placeholderUsername = (source: string) => `imported:${source}`;
+
+/**
+ * The placeholder annotator of a file annotator (`imported:<source>`), made on first use, found again
+ * after: a disabled annotator with no usable password (nobody can sign in as it), marked `imported`.
+ * Refuses (USERNAME_TAKEN) when a real account already has that name.
+ */
+export async function placeholderAnnotator(ctx: AppContext, actor: ObjectId, source: string): Promise<UserDoc> {
+  const username = placeholderUsername(source);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const found = await usersRepo.byUsername(ctx.db, username);
+    if (found) {
+      if (!found.imported) throw new AppError('USERNAME_TAKEN', `a user named ${username} exists and is not a placeholder`);
+      return found;
+    }
+    const now = new Date(ctx.now());
+    const doc: UserDoc = {
+      ...newUserDoc({ username, role: 'annotator', reviewer: false, level: 'L5', lang: 'en', passwordHash: '!imported-placeholder' }, now),
+      disabled: true,
+      imported: { source, at: now },
+    };
+    if (await usersRepo.insert(ctx.db, doc)) {
+      await audit(ctx, actor, 'user.placeholder', { type: 'user', id: doc._id }, { username });
+      return doc;
+    }
+  }
+  throw new AppError('CONFLICT', `the placeholder ${username} could not be made; try again`);
 }
 
 /** What every user record starts as (an enabled account, created and updated now); the one place a UserDoc is built. */
