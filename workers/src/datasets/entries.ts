@@ -61,8 +61,10 @@ function itemName(item: ItemDoc): string {
  */
 export class ReadAhead<T> {
   private ahead: Promise<boolean> | null = null;
+  private closed = false;
   constructor(private readonly cursor: FindCursor<T>) {}
   async next(): Promise<T | null> {
+    if (this.closed) return null;
     if (this.cursor.bufferedCount() === 0 && !(await (this.ahead ?? this.cursor.hasNext()))) return null;
     this.ahead = null;
     const d = await this.cursor.next();
@@ -74,6 +76,7 @@ export class ReadAhead<T> {
     return d;
   }
   async close(): Promise<void> {
+    this.closed = true;
     await this.ahead?.catch(() => undefined);
     await this.cursor.close();
   }
