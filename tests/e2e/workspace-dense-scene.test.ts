@@ -12,7 +12,8 @@ import { streetScene } from '../support/scene-image.ts';
  * 50,000 boxes on one image (issue #17, part 2): the draft is accepted by the server, the workspace
  * opens it, a click selects exactly the box under the pointer (hit-testing through the spatial
  * index), the region list counts them and scrolls to the selected row, delete and undo work, and
- * drawing a box adds exactly one region, which autosave stores with the other 50,000.
+ * drawing a box adds exactly one region: it shows on the canvas (the bitmap of the scene repaints
+ * only around it), a click selects it, and autosave stores it with the other 50,000.
  */
 
 const IMAGE = { width: 4000, height: 3000 };
@@ -82,6 +83,29 @@ async function draftLength(): Promise<number> {
   return (r.body.drafts as { itemId: string; regions: unknown[] }[]).find((x) => x.itemId === itemId)?.regions.length ?? -1;
 }
 
+/** Whether the regions' layer (under the overlay: what the scene bitmap shows) has the label's red (#e6194b) within 1 px left or right of a page point. */
+async function redNear(p: Page, x: number, y: number): Promise<boolean> {
+  return p.evaluate(
+    ([px, py]) => {
+      type K = { stages: { container(): Element; getLayers(): { getCanvas(): { _canvas: HTMLCanvasElement } }[] }[] };
+      const host = document.querySelector('[data-testid=editor-stage]')!;
+      const konva = (window as unknown as { Konva: K }).Konva;
+      const canvas = konva.stages
+        .find((st) => host.contains(st.container()))!
+        .getLayers()[0]!
+        .getCanvas()._canvas;
+      const r = canvas.getBoundingClientRect();
+      const k = canvas.width / r.width;
+      const d = canvas
+        .getContext('2d')!
+        .getImageData(Math.floor((px! - 1 - r.left) * k), Math.floor((py! - r.top) * k), Math.ceil(3 * k), 1).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! > 180 && d[i + 1]! < 90 && d[i + 2]! < 120) return true;
+      return false;
+    },
+    [x, y],
+  );
+}
+
 /** The selected row is in the page and inside the list's scrolled view. */
 async function selectedRowInView(p: Page): Promise<string | null> {
   return p.evaluate(() => {
@@ -147,15 +171,41 @@ describe('workspace: 50,000 boxes on one image', () => {
 
     // A new box over the grid: exactly one more region, and autosave stores all of them.
     await p.getByTestId('tool-bbox').click();
-    const a = toPage({ x: target.x - 20, y: target.y - 20 });
+    const a = toPage({ x: target.x - 19, y: target.y - 20 });
     const b = toPage({ x: target.x + 40, y: target.y + 30 });
+    // Its left edge runs down the middle of a gap between grid columns: image there before, the label's red after.
+    const edge = { x: Math.round(a.x), y: Math.round(toPage({ x: 0, y: target.y + 5 }).y) };
+    await p.mouse.move(edge.x + 200, edge.y + 200);
+    await p.waitForTimeout(300);
+    expect(await redNear(p, edge.x, edge.y)).toBe(false);
     await drag(p, Math.round(a.x), Math.round(a.y), Math.round(b.x), Math.round(b.y));
     await expect.poll(() => regionCount(p)).toBe(N + 1);
     await p.waitForTimeout(300);
     expect(await regionCount(p)).toBe(N + 1);
+    // Drawn on the scene's layer (#e6194b, opaque outline), not only on the overlay.
+    await expect.poll(() => redNear(p, edge.x, edge.y)).toBe(true);
     await screenshot(p, 'workspace-50k-boxes-new-box-en');
+    // A click inside it, at the middle of a gap between four grid boxes, selects it (the last row). Six
+    // more wheel notches there first: a click picks the smallest region within 7 screen px, and the
+    // grid boxes must be farther than that.
+    await p.getByTestId('tool-select').click();
+    const inside = toPage({ x: target.x - 3, y: target.y - 3 });
+    const ix = Math.round(inside.x);
+    const iy = Math.round(inside.y);
+    await p.mouse.move(ix, iy);
+    for (let i = 0; i < 6; i++) await p.mouse.wheel(0, -120);
+    await p.waitForTimeout(300);
+    await p.mouse.click(ix, iy);
+    const row = p.locator('[data-testid=region-row][data-selected=true]');
+    await expect.poll(() => row.getAttribute('aria-posinset'), { timeout: 5_000 }).toBe(String(N + 1));
+    const newId = await row.getAttribute('data-region-id');
+    expect(newId).not.toMatch(/^n\d+$/);
+    await p.keyboard.press('Escape');
     // 4–5 MB of JSON to send and check: give a busy machine time.
     await expect.poll(() => p.getByTestId('save-indicator').getAttribute('data-state'), { timeout: 120_000, interval: 500 }).toBe('saved');
     await expect.poll(draftLength, { timeout: 60_000 }).toBe(N + 1);
+    const r = await lead.get(`/api/projects/${projectId}/drafts`);
+    const saved = (r.body.drafts as { itemId: string; regions: { id: string }[] }[]).find((x) => x.itemId === itemId)!.regions;
+    expect(saved.some((x) => x.id === newId)).toBe(true);
   }, 300_000);
 });
