@@ -402,6 +402,14 @@ async function main(): Promise<void> {
         next_p50_ms: pct(think.next, 50),
         next_p99_ms: pct(think.next, 99),
         next_requests: think.next.length,
+        // The p99 of the nexts started in each 10 s of the measured window: whether slow ones are a
+        // start-up wave (1,000 people's first draws) or the steady state.
+        next_p99_ms_by_10s: Array.from({ length: Math.ceil(SECONDS / 10) }, (_, i) =>
+          pct(
+            think.nextAt.filter(([at]) => at >= from1 + i * 10_000 && at < from1 + (i + 1) * 10_000).map(([, ms]) => ms),
+            99,
+          ),
+        ),
         submit_p50_ms: pct(think.submit, 50),
         submit_p99_ms: pct(think.submit, 99),
         annotators_with_tasks: withTasks(think),
