@@ -10,7 +10,13 @@
  *    start of that request to each dashboard client's receipt of the counts that include it. The
  *    server reads and sends the counts right after a change; changes within COUNTS_MIN_GAP_MS
  *    (100 ms) of the previous push wait for the end of that gap (server/src/modules/tasks/task-runtime.ts),
- *    so a burst is one broadcast; the events here are spaced, and any such wait would be counted;
+ *    so a burst is one broadcast; the events here are spaced (the lease before each submit is
+ *    600 ms earlier), and any such wait would be counted. No fixed wait of the bench is inside the
+ *    measured span: it runs from the submit's start to each receipt. Where the time goes is in the
+ *    raw figures, per event (`counts_breakdown`): the submit request's duration, the first
+ *    dashboard's receipt (the server's part: the submit's work up to the change, the counts read
+ *    and the first socket write) and the spread from the first to the last receipt (the fan-out to
+ *    every socket, then the client processes' decoding, on the same two cores);
  *  - `review:verdict`: a reviewer accepts the annotation (`POST …/review/tasks/:task/verdict`);
  *    latency is from the start of that request to the annotator's receipt (their inbox write included).
  *
@@ -31,6 +37,10 @@
  *
  * The clients live in CLIENT_PROCESSES child processes (default 4, bench/realtime-clients.ts): 5,000
  * decodings per event in one event loop would queue the later clients and measure the bench itself.
+ * CLIENT_LIB `wire` (default) has each dashboard speak the Engine.IO/Socket.IO protocol over `ws`
+ * and decode every event frame with JSON.parse; `socket.io` runs a socket.io-client per dashboard,
+ * whose own dispatch, 5,000 times per broadcast on the server's two cores, adds CPU no single
+ * dashboard pays (see realtime-clients.ts). The line names the one used (`client_lib`).
  * Memory: `kb_per_client` is the growth of the server's live memory (V8 heap used + external) from
  * connecting and joining, over the clients connected in between (a fresh server process, a first
  * tenth connected before), each side after full GCs the bench asks for (`--expose-gc` and a preload
@@ -54,7 +64,7 @@ import { signedInUser } from '../tests/support/project-setup.ts';
 import { textProject } from '../tests/support/tasks.ts';
 import { ipcChild, type IpcChild } from './ipc.ts';
 import { startRecording } from './results.ts';
-import type { FromClients, ToClients } from './realtime-clients.ts';
+import type { ClientLib, FromClients, ToClients } from './realtime-clients.ts';
 
 const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
 const CLIENTS = num('CLIENTS', 5000);
@@ -64,6 +74,8 @@ const WARMUP = num('WARMUP_EVENTS', 3);
 const CLIENT_PROCESSES = num('CLIENT_PROCESSES', 4);
 /** `store` (default): the clients' sessions are created in the server's session store directly; `api`: each signs in through POST /api/auth/login. */
 const SIGN_IN = process.env.SIGN_IN === 'api' ? 'api' : 'store';
+/** How each dashboard client reads the socket (bench/realtime-clients.ts): `wire` (default) or `socket.io`. */
+const CLIENT_LIB: ClientLib = process.env.CLIENT_LIB === 'socket.io' ? 'socket.io' : 'wire';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const USER_PASSWORD = 'bench-user-password';
 const log = (l: string) => console.error(`[bench] ${l}`);
@@ -321,6 +333,7 @@ async function main(): Promise<void> {
           projectId,
           cookies: cookies.slice(from + k * per, Math.min(to, from + (k + 1) * per)),
           width: Math.ceil(100 / procs.length),
+          lib: CLIENT_LIB,
         }),
       );
       for (const c of busy) {
@@ -345,6 +358,7 @@ async function main(): Promise<void> {
     /** What a role or membership change does: every server process drops its cached access decisions, users and projects. */
     const dropAccessCaches = async () => void (await redis.incr(`${env.REDIS_PREFIX}:access:epoch`));
     const submitAt: number[] = []; // by the queue's `done` after that submit
+    const submitHttpMs: number[] = []; // the submit request's duration, by `done`
     const modeOf: ('warm' | 'cold' | 'warmup')[] = [];
     const roundOf: number[] = [];
     const events: Record<'warm' | 'cold', Measured> = {
@@ -364,9 +378,11 @@ async function main(): Promise<void> {
         submissionId: `s${done}-${Date.now()}`,
         regions: [{ id: 'c', type: 'class', label: 'pos' }],
       });
+      const answered = hrMs();
       if (s.status !== 201) throw new Error(`submit: ${s.status} ${JSON.stringify(s.body)}`);
       done++;
       submitAt[done] = t0;
+      submitHttpMs[done] = answered - t0;
       modeOf[done] = mode;
       roundOf[done] = round;
       await sleep(700);
@@ -411,6 +427,7 @@ async function main(): Promise<void> {
     let elu = 0;
     let missed = 0;
     const received: number[] = [];
+    const receiptsOf: number[][] = []; // by `done`: each receipt's latency
     for (const c of procs) {
       const m = await c.next();
       if (m.type !== 'result') throw new Error(`client process: ${m.type === 'error' ? m.message : m.type}`);
@@ -431,11 +448,30 @@ async function main(): Promise<void> {
           const at = f.get(k);
           if (at === undefined) continue;
           received[k] = (received[k] ?? 0) + 1;
+          (receiptsOf[k] ??= []).push(at - submitAt[k]!);
           if (mode !== 'warmup') events[mode].counts[roundOf[k]!]!.push(at - submitAt[k]!);
         }
       }
     }
     for (let k = 1; k <= done; k++) missed += CLIENTS - (received[k] ?? 0);
+    // Where each measured event's time went: the submit request, the first receipt (the server's
+    // part), the spread from the first to the 99th-percentile and the last receipt (fan-out and decoding).
+    const breakdown = { warm: [] as number[][], cold: [] as number[][] };
+    for (let k = 1; k <= done; k++) {
+      const mode = modeOf[k]!;
+      if (mode === 'warmup') continue;
+      const xs = (receiptsOf[k] ?? []).sort((a, b) => a - b);
+      breakdown[mode].push([
+        submitHttpMs[k]!,
+        xs[0] ?? NaN,
+        quantile(xs, 0.99) - (xs[0] ?? NaN),
+        (xs[xs.length - 1] ?? NaN) - (xs[0] ?? NaN),
+      ]);
+    }
+    const medianOf = (rows: number[][], col: number): number => {
+      const column = rows.map((r) => r[col]!);
+      return ms(sortedQ(column, 0.5));
+    };
     const out = {
       bench: 'realtime',
       clients: CLIENTS,
@@ -453,6 +489,10 @@ async function main(): Promise<void> {
       counts_p99_ms: summary(events.warm.counts).p99_ms,
       counts_p99_ms_cold_access: summary(events.cold.counts).p99_ms,
       counts_gap_ms: COUNTS_MIN_GAP_MS,
+      // Medians over the warm events: the submit request, its first receipt, first → 99th-percentile receipt.
+      counts_submit_http_p50_ms: medianOf(breakdown.warm, 0),
+      counts_first_receipt_p50_ms: medianOf(breakdown.warm, 1),
+      counts_spread_p99_p50_ms: medianOf(breakdown.warm, 2),
       verdict_event: 'review:verdict',
       verdict_p50_ms: summary(events.warm.verdict).p50_ms,
       verdict_p99_ms: summary(events.warm.verdict).p99_ms,
@@ -460,6 +500,7 @@ async function main(): Promise<void> {
       missed,
       setup_login_retries: loginRetries,
       client_processes: procs.length,
+      client_lib: CLIENT_LIB,
       client_elu_max: Number(elu.toFixed(2)),
       kb_per_client: Number(((after.heapKb - before.heapKb) / (CLIENTS - warm)).toFixed(1)),
       rss_kb_per_client: Number(((after.rssKb - before.rssKb) / (CLIENTS - warm)).toFixed(1)),
@@ -470,10 +511,18 @@ async function main(): Promise<void> {
       ...out,
       counts: { warm: summary(events.warm.counts), cold: summary(events.cold.counts) },
       verdict: { warm: summary(events.warm.verdict), cold: summary(events.cold.verdict) },
+      counts_breakdown: {
+        columns: ['submit_http_ms', 'first_receipt_ms', 'first_to_p99_receipt_ms', 'first_to_last_receipt_ms'],
+        warm: breakdown.warm.map((r) => r.map(ms)),
+        cold: breakdown.cold.map((r) => r.map(ms)),
+      },
       verdict_http_p50_ms: { warm: ms(sortedQ(events.warm.verdictHttp, 0.5)), cold: ms(sortedQ(events.cold.verdictHttp, 0.5)) },
     };
     log(`counts warm ${JSON.stringify(details.counts.warm)} cold ${JSON.stringify(details.counts.cold)}`);
     log(`verdict warm ${JSON.stringify(details.verdict.warm)} cold ${JSON.stringify(details.verdict.cold)}`);
+    log(
+      `counts, medians of the warm events: submit request ${out.counts_submit_http_p50_ms} ms, first receipt ${out.counts_first_receipt_p50_ms} ms, first → p99 receipt ${out.counts_spread_p99_p50_ms} ms (${out.client_lib} clients)`,
+    );
     log(`raw figures in ${recording.write(details)}`);
     console.log(JSON.stringify(out));
   } finally {

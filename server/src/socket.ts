@@ -33,6 +33,10 @@ export function attachSocket(ctx: AppContext, http: HttpServer): { io: IO; close
   const io: IO = new Server(http, {
     serveClient: false,
     adapter: cluster ? createShardedAdapter(pub, sub, { channelPrefix: channel }) : createAdapter(pub, sub, { key: channel }),
+    // A room broadcast (queue:counts to thousands of dashboards) is encoded once into one WebSocket
+    // frame that every socket writes as is; per-message deflate would compress it once per socket
+    // instead (it is engine.io's default off, said here because the fan-out depends on it).
+    perMessageDeflate: false,
     // No connectionStateRecovery: the Redis adapter keeps no sessions, so it would restore nothing.
     // Clients resync on every reconnect instead (see docs/review-and-dashboard.md, Reconnection).
   });

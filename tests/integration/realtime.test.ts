@@ -1,6 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { CLIENT_EVENTS, SERVER_EVENTS, type Ack, type AnnouncementPayload, type ProjectUpdatedPayload } from '@labelwork/core';
 import type { LabelworkApp } from '../../server/src/app.ts';
 import { ACCESS_MAX_STALE_MS } from '../../server/src/modules/access/access-cache.ts';
@@ -62,6 +63,21 @@ describe('Socket.IO gateway', () => {
     await connected(s);
     expect(await join(s, projectId)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(await join(s, 'nope')).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
+  });
+
+  it('refuses per-message deflate, so a room broadcast is one frame written as is to every socket', async () => {
+    // What a browser offers: compression. Accepted, every queue:counts to 5,000 dashboards would be
+    // deflated once per socket instead of encoded once for the room.
+    const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, {
+      headers: { cookie: lead.cookie },
+      perMessageDeflate: true,
+    });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    expect(ws.extensions).toBe('');
+    ws.close();
   });
 
   it('tells members when a project changes, and no one else', async () => {
