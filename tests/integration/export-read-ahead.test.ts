@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectDatabase, type Database } from '@labelwork/engine';
-import { ReadAhead } from '../../workers/src/datasets/entries.ts';
+import { ReadAhead } from '../../workers/src/datasets/read-ahead.ts';
 
 let db: Database;
 beforeAll(async () => {

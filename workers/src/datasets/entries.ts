@@ -1,6 +1,8 @@
 import { ObjectId, type Filter, type FindCursor } from 'mongodb';
 import type { ItemStatus, Region, SnapshotAnnotation, SnapshotEntry } from '@labelwork/core';
 import type { AgreementDoc, AnnotationDoc, Database, ItemDoc, ProjectDoc, ReviewDoc } from '@labelwork/engine';
+import { AnnotationSpill, type AnnotationRow } from './annotation-spill.ts';
+import { ReadAhead } from './read-ahead.ts';
 
 /**
  * A project's labeled state as snapshot entries, read in item-id order in batches (constant
@@ -54,35 +56,6 @@ function itemName(item: ItemDoc): string {
 }
 
 /**
- * A cursor read one document at a time that asks for its next batch as soon as the current one is
- * used up, before the caller wants it: the database decodes the next batch (on FerretDB most of an
- * export's CPU) while this process turns the previous one into entries and output. Only one
- * request is ever in flight on the cursor.
- */
-export class ReadAhead<T> {
-  private ahead: Promise<boolean> | null = null;
-  private closed = false;
-  constructor(private readonly cursor: FindCursor<T>) {}
-  async next(): Promise<T | null> {
-    if (this.closed) return null;
-    if (this.cursor.bufferedCount() === 0 && !(await (this.ahead ?? this.cursor.hasNext()))) return null;
-    this.ahead = null;
-    const d = await this.cursor.next();
-    if (this.cursor.bufferedCount() === 0) {
-      this.ahead = this.cursor.hasNext();
-      // Seen by the next call (or close); not an unhandled rejection meanwhile.
-      this.ahead.catch(() => undefined);
-    }
-    return d;
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.ahead?.catch(() => undefined);
-    await this.cursor.close();
-  }
-}
-
-/**
  * Documents of a cursor sorted by `itemId`, handed out per item as a merge join walks the items in
  * id order: one pass over each collection. (A query per batch of items, `itemId: {$in: …}`, costs a
  * full collection scan on FerretDB each time: quadratic in the project's size.)
@@ -113,18 +86,19 @@ class ByItem<T extends { itemId: ObjectId }> {
 type ItemAgreementDoc = Extract<AgreementDoc, { scope: 'item' }>;
 type VerdictDoc = Extract<ReviewDoc, { type: 'verdict' }>;
 
-/** Builds the entries of one batch of items (in id order) from the three sorted streams. */
+/** Builds the entries of one batch of items (in id order) from their annotations and the two sorted streams. */
 async function entriesOf(
   items: ItemDoc[],
   users: UserNames,
-  streams: { annotations: ByItem<AnnotationDoc>; consensus: ByItem<ItemAgreementDoc>; fixes: ByItem<VerdictDoc> },
+  annotationsOf: Map<string, AnnotationRow[]>,
+  streams: { consensus: ByItem<ItemAgreementDoc>; fixes: ByItem<VerdictDoc> },
   asOf?: Date,
 ): Promise<SnapshotEntry[]> {
   const out: SnapshotEntry[] = [];
-  const perItem: { item: ItemDoc; annotations: AnnotationDoc[]; consensus?: Region[]; fixed: Map<string, Region[]> }[] = [];
+  const perItem: { item: ItemDoc; annotations: AnnotationRow[]; consensus?: Region[]; fixed: Map<string, Region[]> }[] = [];
   for (const item of items) {
     const id = item._id.toHexString();
-    const annotations = await streams.annotations.take(id);
+    const annotations = annotationsOf.get(id) ?? [];
     const agreements = (await streams.consensus.take(id)).filter((a) => !asOf || a.at <= asOf);
     const fixed = new Map<string, Region[]>();
     for (const v of await streams.fixes.take(id))
@@ -162,9 +136,11 @@ async function entriesOf(
 }
 
 /**
- * Live entries of a project in item-id order, a batch at a time, with each batch's image file ids:
- * a merge join of the items (by id) with the annotations, the item consensus and the fix verdicts
- * (each one cursor sorted by item id).
+ * Live entries of a project in item-id order, a batch at a time, with each batch's image file ids.
+ * The item ids are read first to cut the items into ranges of ENTRY_BATCH; the annotations are then
+ * read once, unsorted, and spilled per range (`AnnotationSpill`); the items are walked in id order a
+ * range at a time, merge-joined with the item consensus and the fix verdicts (each one cursor sorted
+ * by item id).
  */
 export async function* liveEntries(
   db: Database,
@@ -172,10 +148,19 @@ export async function* liveEntries(
   filter: LiveFilter,
 ): AsyncGenerator<{ entries: SnapshotEntry[]; images: Map<string, ObjectId> }> {
   const users = new UserNames(db);
+  const itemQ = await itemQuery(db, project._id, filter);
+  const starts: string[] = [];
+  const ids = new ReadAhead(db.items.find(itemQ).project<{ _id: ObjectId }>({ _id: 1 }).sort({ _id: 1 }));
+  try {
+    let n = 0;
+    for (let d = await ids.next(); d; d = await ids.next()) if (n++ % ENTRY_BATCH === 0 && n > 1) starts.push(d._id.toHexString());
+  } finally {
+    await ids.close();
+  }
   const annQuery: Filter<AnnotationDoc> = { projectId: project._id };
   if (filter.asOf) annQuery.createdAt = { $lte: filter.asOf };
+  const spill = await AnnotationSpill.build(db, annQuery, starts);
   const streams = {
-    annotations: new ByItem(db.annotations.find(annQuery).sort({ itemId: 1, _id: 1 })),
     consensus: new ByItem(
       db.agreements
         .find({ projectId: project._id, scope: 'item' } as Filter<AgreementDoc>)
@@ -187,24 +172,29 @@ export async function* liveEntries(
         .sort({ itemId: 1, at: 1 }) as unknown as FindCursor<VerdictDoc>,
     ),
   };
-  const cursor = new ReadAhead(db.items.find(await itemQuery(db, project._id, filter)).sort({ _id: 1 }));
+  const cursor = new ReadAhead(db.items.find(itemQ).sort({ _id: 1 }));
   let batch: ItemDoc[] = [];
+  let range = 0;
   const flush = async () => {
     const images = new Map<string, ObjectId>();
     for (const i of batch) if (i.image) images.set(i._id.toHexString(), i.image.fileId);
-    const out = { entries: await entriesOf(batch, users, streams, filter.asOf), images };
+    const out = { entries: await entriesOf(batch, users, await spill.take(range), streams, filter.asOf), images };
     batch = [];
     return out;
   };
   try {
     for (let item = await cursor.next(); item; item = await cursor.next()) {
+      // Items added since the ids were read fall into the range of their id (ranges only cut).
+      const r = spill.rangeOf(item._id.toHexString());
+      if (r !== range && batch.length) yield await flush();
+      range = r;
       batch.push(item);
-      if (batch.length >= ENTRY_BATCH) yield await flush();
     }
     if (batch.length) yield await flush();
   } finally {
     await cursor.close();
     await Promise.all(Object.values(streams).map((s) => s.close()));
+    await spill.dispose();
   }
 }
 
