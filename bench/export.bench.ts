@@ -13,7 +13,10 @@
  *     such files would.
  *
  * Checks the COCO file's annotation count against the database. Ends with one JSON line;
- * the raw figures go to bench/results/export-<time>.json.
+ * the raw figures go to bench/results/export-<time>.json, with the CPU seconds of each step
+ * (`coco_cpu_s`, `yolo_cpu_s`: workers + database; `import_cpu_s`: server + workers + database; each
+ * with the database's share `*_db_cpu_s`), the database's peak RSS and the load average before and
+ * after. BENCH_IMPORT=0 skips the import; BENCH_NODE_ARGS (e.g. "--cpu-prof") profiles the processes.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -183,9 +186,15 @@ async function main(): Promise<void> {
 
     // Import the COCO file back as predictions (the dataset-import route, if there).
     let importSeconds: number | null = null;
+    // The import runs in the server (upload, preview), the workers (planning, storing) and the database.
+    const importCpu = () => (cpuSeconds(server.proc.pid) ?? 0) + cpu();
+    let importCpuS: number | null = null;
+    let importDbCpuS: number | null = null;
     try {
       if (!IMPORT) throw new Error('skipped (BENCH_IMPORT=0)');
       const t1 = performance.now();
+      const ic0 = importCpu();
+      const idb0 = cpuSeconds(dbPid) ?? 0;
       const up = await admin.upload(`/api/projects/${projectId}/dataset-imports`, 'file', [{ name: 'annotations.json', data: cocoJson }], {
         format: 'coco',
         as: 'predictions',
@@ -204,6 +213,9 @@ async function main(): Promise<void> {
         await sleep(500);
       }
       importSeconds = (performance.now() - t1) / 1000;
+      importCpuS = importCpu() - ic0;
+      importDbCpuS = (cpuSeconds(dbPid) ?? 0) - idb0;
+      log(`import: ${importSeconds.toFixed(1)} s (CPU ${importCpuS.toFixed(1)} s, of which the database ${importDbCpuS.toFixed(1)} s)`);
     } catch (e) {
       log(`import_coco_s left null: ${String(e)}`);
     }
@@ -216,6 +228,8 @@ async function main(): Promise<void> {
       yolo_s: Math.round(yolo.seconds * 10) / 10,
       peak_rss_mb: peak,
       import_coco_s: importSeconds === null ? null : Math.round(importSeconds * 10) / 10,
+      import_cpu_s: importCpuS === null ? null : Math.round(importCpuS * 10) / 10,
+      import_db_cpu_s: importDbCpuS === null ? null : Math.round(importDbCpuS * 10) / 10,
       coco_cpu_s: Math.round(coco.cpuS * 10) / 10,
       yolo_cpu_s: Math.round(yolo.cpuS * 10) / 10,
       coco_db_cpu_s: Math.round(coco.dbCpuS * 10) / 10,
