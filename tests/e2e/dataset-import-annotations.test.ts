@@ -25,9 +25,12 @@ let anna: Actor;
 let ben: Actor;
 let leadPage: Page;
 let projectId = '';
+/** A file annotator nobody here is (an e-mail address, with dots): kept as a placeholder annotator. */
+const placeholderSource = `b.${run}@old.example`;
+let admin: ApiClient;
 
 beforeAll(async () => {
-  const admin = new ApiClient(url);
+  admin = new ApiClient(url);
   await admin.login('admin', inject('adminPassword'));
   lead = await user(admin, url, `ilead-${run}`, 'lead', 'L2', false, 'en');
   anna = await user(admin, url, `ianna-${run}`, 'annotator', 'L4', false, 'en');
@@ -58,7 +61,7 @@ beforeAll(async () => {
         data: { image: '/data/upload/1/street 1.png' },
         annotations: [
           { completed_by: { email: 'a@old' }, result: [rect(10)] },
-          { completed_by: { email: 'b@old' }, result: [rect(50)] },
+          { completed_by: { email: placeholderSource }, result: [rect(50)] },
         ],
       },
     ]),
@@ -71,7 +74,7 @@ afterAll(async () => {
 });
 
 describe('import as finished annotations in the browser', () => {
-  it('maps each file annotator to a member, confirms, and sees what was stored and skipped', async () => {
+  it('maps each file annotator to a member or a placeholder annotator, confirms, and sees what was stored and skipped', async () => {
     try {
       await leadPage.goto(`${url}/projects/${projectId}/import`);
       await leadPage.getByTestId('dataset-import-input').setInputFiles(path.join(files, 'ls.json'));
@@ -79,20 +82,25 @@ describe('import as finished annotations in the browser', () => {
       await leadPage.getByTestId('dataset-import-as').selectOption('annotations');
       await leadPage.getByTestId('dataset-import-preview').click();
       const a = leadPage.getByTestId('dataset-import-annotator-a@old');
-      const b = leadPage.getByTestId('dataset-import-annotator-b@old');
+      const b = leadPage.getByTestId(`dataset-import-annotator-${placeholderSource}`);
       await a.waitFor();
       // Confirm waits until every annotator of the file has a member.
       expect(await leadPage.getByTestId('dataset-import-confirm').isDisabled()).toBe(true);
       await a.getByTestId('dataset-import-annotator-member').selectOption(anna.id);
-      await b.getByTestId('dataset-import-annotator-member').selectOption(ben.id);
+      // The second is nobody here: a placeholder annotator named after it.
+      await b
+        .getByTestId('dataset-import-annotator-member')
+        .selectOption({ label: `A placeholder annotator “imported:${placeholderSource}” (cannot sign in)` });
       await expect.poll(() => leadPage.getByTestId('dataset-import-confirm').isDisabled()).toBe(false);
       await leadPage.getByTestId('dataset-import-confirm').click();
       const result = leadPage.getByTestId('dataset-import-result');
       await result.waitFor({ timeout: 30_000 });
       expect(await result.textContent()).toContain('Stored 1 annotation; skipped 1.');
       expect(await leadPage.getByTestId('dataset-import-skip').textContent()).toBe(
-        '/data/upload/1/street 1.png (b@old): the item has its k annotations already',
+        `/data/upload/1/street 1.png (${placeholderSource}): the item has its k annotations already`,
       );
+      const users = (await admin.get('/api/users')).body.users as { username: string; disabled: boolean; imported?: boolean }[];
+      expect(users.find((u) => u.username === `imported:${placeholderSource}`)).toMatchObject({ disabled: true, imported: true });
       const anns = (await lead.api.get(`/api/projects/${projectId}/annotations`)).body.annotations as { userId: string; status: string }[];
       expect(anns.map((x) => [x.userId, x.status])).toEqual([[anna.id, 'submitted']]);
     } catch (e) {
