@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { ensureFerretdbBinary, freePort } from '../../scripts/services.ts';
+import { ensureFerretdbBinary, ferretdbEnv, freePort } from '../../scripts/services.ts';
 
 /** A FerretDB (SQLite backend) of a test's own, which the test may SIGKILL and start again on the same port and data. */
 export interface FerretProcess {
@@ -34,7 +34,10 @@ export async function startFerretdb(dir: string): Promise<FerretProcess> {
   const url = `mongodb://127.0.0.1:${port}/?directConnection=true`;
   let child: ChildProcess | null = null;
   const start = async () => {
-    const c = spawn(bin, [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${sqlite}/`, '--log-level=warn'], { stdio: 'ignore' });
+    const c = spawn(bin, [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${sqlite}/`, '--log-level=warn'], {
+      stdio: 'ignore',
+      env: ferretdbEnv(),
+    });
     child = c;
     const deadline = Date.now() + 30_000;
     while (!(await ping(url))) {
