@@ -14,6 +14,8 @@ import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { startTestWorkers, waitFor } from '../support/tasks.ts';
 import { buildZip } from '../support/zip.ts';
+import { texturedJpegFile } from '../support/large-image.ts';
+import { STRANDED_PYRAMID_MS, queueStrandedPyramids } from '../../workers/src/processors/export-cleanup.ts';
 
 let src: TestApp;
 let dst: TestApp;
@@ -457,4 +459,65 @@ describe('backup and restore over HTTP (admins)', () => {
     const bad = await dstAdmin.upload('/api/backups/restore', 'file', [{ name: 'x.zip', data: 'not a zip' }]);
     expect(bad.status).toBe(400);
   });
+});
+
+describe('tile pyramids of restored images', () => {
+  it('records a queued pyramid for each large restored image: the HTTP restore queues its build at once, a command-line restore is picked up by the workers’ sweep, and the tiles are built', async () => {
+    const W = 5000;
+    const H = 3000;
+    const big = await readFile(await texturedJpegFile(path.join(tmpdir(), 'labelwork-test-images'), W, H, 11));
+    const pid = (await lead.post('/api/projects', { name: 'slide backup', kind: 'image', labelSchema: imageSchema })).body.project
+      .id as string;
+    const up = await lead.upload(`/api/projects/${pid}/items/images`, 'files', [
+      { name: 'slide.jpg', data: big, type: 'image/jpeg' },
+      { name: 'small.png', data: await pngBuffer(64, 48, '#778899') },
+    ]);
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    const file = path.join(dir, 'slide-backup.zip');
+    expect((await cli(src, ['backup', '--project', pid, '--output', file])).code).toBe(0);
+
+    // From the command line: recorded as queued, with no job (the CLI has no queue).
+    const r = await cli(dst, ['restore', '--input', file, '--owner', 'admin']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.json!.pyramids).toHaveLength(1);
+    const cliFile = new ObjectId(r.json!.pyramids[0] as string);
+    const newItems = await dst.app.ctx.db.items.find({ projectId: new ObjectId(r.json!.project.id as string) }).toArray();
+    expect(newItems.find((i) => i.image?.width === W)!.image!.fileId).toEqual(cliFile);
+    const dstAdmin = await dst.admin();
+    expect((await dstAdmin.get(`/api/files/${cliFile.toHexString()}/tiles`)).body.manifest).toMatchObject({
+      status: 'queued',
+      width: W,
+      height: H,
+    });
+
+    const workers = await startTestWorkers(dst);
+    try {
+      // The sweep leaves a fresh queued pyramid alone (its job may be waiting), and queues one recorded a while ago.
+      expect(await queueStrandedPyramids(workers.ctx)).toBe(0);
+      expect(await queueStrandedPyramids({ ...workers.ctx, now: () => Date.now() + STRANDED_PYRAMID_MS + 1000 })).toBe(1);
+      await waitFor(
+        'the restored image’s pyramid',
+        async () => (await dstAdmin.get(`/api/files/${cliFile.toHexString()}/tiles`)).body.manifest?.status === 'ready',
+        60_000,
+        250,
+      );
+      const tile = await fetch(`${dst.url}/api/files/${cliFile.toHexString()}/tiles/0/0/0`, { headers: { cookie: dstAdmin.cookie } });
+      expect(tile.status).toBe(200);
+
+      // Over HTTP: the build is queued by the restore itself.
+      const zip = await readFile(file);
+      const h = await dstAdmin.upload('/api/backups/restore', 'file', [{ name: 'slide.zip', data: zip }]);
+      expect(h.status, JSON.stringify(h.body)).toBe(201);
+      expect(h.body.pyramids).toHaveLength(1);
+      const httpFile = h.body.pyramids[0] as string;
+      await waitFor(
+        'the HTTP-restored image’s pyramid',
+        async () => (await dstAdmin.get(`/api/files/${httpFile}/tiles`)).body.manifest?.status === 'ready',
+        60_000,
+        250,
+      );
+    } finally {
+      await workers.close(0);
+    }
+  }, 180_000);
 });

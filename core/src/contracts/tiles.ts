@@ -124,6 +124,21 @@ export const PYRAMID_MAX_PIXELS = 20_000 * 20_000;
 /** Job names (on the `{export}` queue, with the other heavy file work): building one image's pyramid. */
 export const TILES_JOBS = { pyramid: 'tile-pyramid' } as const;
 
+/** One build job per image (a repeated add of the same id adds nothing), retried twice. */
+export function pyramidJob(fileId: string) {
+  return {
+    name: TILES_JOBS.pyramid,
+    data: { fileId } satisfies TilePyramidJobData,
+    opts: {
+      jobId: `tile-pyramid-${fileId}`,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: 1000,
+      removeOnFail: 1000,
+    },
+  } as const;
+}
+
 export const TilePyramidJobData = z.object({ fileId: Id });
 export type TilePyramidJobData = z.infer<typeof TilePyramidJobData>;
 

@@ -6,7 +6,8 @@
  * job builds it.
  */
 import { Binary, type Collection, type Db, type ObjectId } from 'mongodb';
-import type { PyramidStatus } from '@labelwork/core';
+import { TILE_SIZE, needsPyramid, pyramidLevels, pyramidTileCount, type PyramidStatus } from '@labelwork/core';
+import type { ItemDoc } from './documents.ts';
 
 export interface PyramidDoc {
   /** The original image in the `files` bucket. */
@@ -76,6 +77,43 @@ export const tileName = (fileId: ObjectId, level: number, col: number, row: numb
 
 /** Every write to pyramids and tiles. */
 export const tilePyramids = {
+  /**
+   * The queued pyramid of every raster image among these items above `minSide` (SVG draws at any size
+   * without one): what an import or a restore records before its items become visible.
+   */
+  forItems(items: Pick<ItemDoc, '_id' | 'projectId' | 'image'>[], minSide: number, now: Date): PyramidDoc[] {
+    return items.flatMap((d) =>
+      d.image && d.image.mime !== 'image/svg+xml' && needsPyramid(d.image.width, d.image.height, minSide)
+        ? [
+            {
+              _id: d.image.fileId,
+              schemaVersion: 1 as const,
+              projectId: d.projectId,
+              itemId: d._id,
+              status: 'queued' as const,
+              width: d.image.width,
+              height: d.image.height,
+              tileSize: TILE_SIZE,
+              levels: pyramidLevels(d.image.width, d.image.height).length,
+              // The worker sets the real one (PNG when the image has transparency).
+              format: 'jpeg' as const,
+              done: 0,
+              total: pyramidTileCount(d.image.width, d.image.height),
+              error: null,
+              createdAt: now,
+              finishedAt: null,
+            },
+          ]
+        : [],
+    );
+  },
+  /** Queued pyramids recorded before `before` (a restore made without a server queues none itself). */
+  queuedBefore: (d: TileCollections, before: Date, limit: number) =>
+    d.pyramids
+      .find({ status: 'queued', createdAt: { $lt: before } })
+      .project<Pick<PyramidDoc, '_id'>>({ _id: 1 })
+      .limit(limit)
+      .toArray(),
   byFileId: (d: TileCollections, fileId: ObjectId) => d.pyramids.findOne({ _id: fileId }),
   /** State of the pyramids of these image files (those that have one), by file id. */
   async states(d: TileCollections, fileIds: ObjectId[]): Promise<Map<string, Pick<PyramidDoc, 'status' | 'done' | 'total'>>> {

@@ -6,7 +6,17 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { BSON, ObjectId, type Document } from 'mongodb';
 import { snapshotHeaderLine, type SnapshotHeader } from '@labelwork/core';
-import type { Database, ProjectDoc, QueueDoc, SnapshotDoc, SnapshotEntryDoc, UserDoc } from '@labelwork/engine';
+import {
+  tilePyramids,
+  type Database,
+  type ItemDoc,
+  type ProjectDoc,
+  type PyramidDoc,
+  type QueueDoc,
+  type SnapshotDoc,
+  type SnapshotEntryDoc,
+  type UserDoc,
+} from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { DEFAULT_ZIP_LIMITS, unpackZip, type ZipLimits } from '../../infra/zip.ts';
 import { usersRepo } from '../users/index.ts';
@@ -18,6 +28,8 @@ export const BACKUP_ZIP_LIMITS: ZipLimits = { ...DEFAULT_ZIP_LIMITS, maxEntries:
 
 const { EJSON } = BSON;
 
+/** IMAGE_TILES_MIN_SIDE's default (server/src/config.ts), for restores given none. */
+const DEFAULT_TILES_MIN_SIDE = 4096;
 const BATCH = 500;
 
 /** A refused archive: BAD_IMPORT with `details.reason` BACKUP_INVALID (the file, line or collection at fault beside it). */
@@ -31,6 +43,8 @@ export interface RestoreOptions {
   workDir?: string;
   limits?: ZipLimits;
   now?: Date;
+  /** Images longer than this on a side get a tile pyramid (the server's IMAGE_TILES_MIN_SIDE; default 4096). */
+  tilesMinSide?: number;
 }
 
 export interface RestoreSummary {
@@ -39,6 +53,11 @@ export interface RestoreSummary {
   counts: Record<string, number>;
   /** Users of the archive that did not exist here: created as disabled accounts of the same name. */
   placeholders: string[];
+  /**
+   * Image files whose tile pyramid was recorded as queued (archives carry no tiles): the server queues
+   * their builds at once; after a restore from the command line the workers' sweep does.
+   */
+  pyramids: string[];
 }
 
 async function sha256File(file: string): Promise<string> {
@@ -147,6 +166,7 @@ async function restoreUnpacked(db: Database, zipFile: string, dir: string, opts:
   const projectId = remap.id(oldProjectId);
   const counter = `items:${projectId.toHexString()}`;
   const placeholders: ObjectId[] = [];
+  const pyramids: PyramidDoc[] = [];
   const counts: Record<string, number> = {};
   let uploading: ObjectId | null = null;
   try {
@@ -196,6 +216,7 @@ async function restoreUnpacked(db: Database, zipFile: string, dir: string, opts:
         const d = remap.doc(raw);
         if (typeof d._id === 'string') d._id = remap.text(d._id);
         if (c === 'items' && typeof d.seq === 'number') maxSeq = Math.max(maxSeq, d.seq);
+        if (c === 'items') pyramids.push(...tilePyramids.forItems([d as ItemDoc], opts.tilesMinSide ?? DEFAULT_TILES_MIN_SIDE, now));
         if (c === 'annotations') {
           d.slot = remap.unique(String(d.slot));
           d.submissionId = remap.unique(String(d.submissionId));
@@ -217,6 +238,8 @@ async function restoreUnpacked(db: Database, zipFile: string, dir: string, opts:
     for (const [c, n] of Object.entries(manifest.counts))
       if (counts[c] !== undefined && counts[c] !== n)
         throw invalid(`the archive holds ${counts[c]} ${c}, its manifest says ${n}`, { collection: c });
+    // Recorded before the project is visible, like an import's: a visible large item has its pyramid's state.
+    await tilePyramids.queue(db, pyramids);
     // Later imports into the restored project number their items after the restored ones.
     await backupsRepo.setCounter(db, counter, maxSeq);
     if (oldQueue) await backupsRepo.insertQueue(db, { ...remap.doc(oldQueue), _id: projectId, createdAt: now, updatedAt: now });
@@ -238,8 +261,13 @@ async function restoreUnpacked(db: Database, zipFile: string, dir: string, opts:
       from: { id: manifest.project.id, labelworkVersion: manifest.labelworkVersion, createdAt: manifest.createdAt },
       counts,
       placeholders: missing.map((u) => u.username),
+      pyramids: pyramids.map((p) => p._id.toHexString()),
     };
   } catch (e) {
+    await tilePyramids.remove(
+      db,
+      pyramids.map((p) => p._id),
+    );
     await backupsRepo.rollback(db, projectId, restoreId, counter, placeholders, uploading);
     throw e;
   }

@@ -7,7 +7,9 @@ import multer from 'multer';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { idParam, me, requireAuth, requireRole } from '../../http/middleware.ts';
+import { ObjectId } from 'mongodb';
 import { loadProject } from '../access/index.ts';
+import { startPyramids } from '../items/index.ts';
 import { restoreBackup } from './backup-restore.ts';
 import { writeBackup } from './backup-write.ts';
 
@@ -58,7 +60,15 @@ export function backupsRoutes(ctx: AppContext): Router {
           const f = req.file;
           try {
             if (!f) throw new AppError('VALIDATION_FAILED', 'no file was uploaded (field "file")');
-            const summary = await restoreBackup(ctx.db, f.path, { owner: me(req), workDir: uploadDir(ctx.config.UPLOAD_DIR) });
+            const summary = await restoreBackup(ctx.db, f.path, {
+              owner: me(req),
+              workDir: uploadDir(ctx.config.UPLOAD_DIR),
+              tilesMinSide: ctx.config.IMAGE_TILES_MIN_SIDE,
+            });
+            await startPyramids(
+              ctx,
+              summary.pyramids.map((id) => new ObjectId(id)),
+            );
             ctx.log.info('backup restored', { projectId: summary.project.id, by: me(req).username, placeholders: summary.placeholders });
             res.status(201).json(summary);
           } catch (e) {

@@ -26,7 +26,7 @@ import { DecodeSlots, ImageProbe } from './image-probe.ts';
 import { checkImage, THUMB_SIZE, type CheckedImage, type ImageProblem, type UploadedFile } from './images.ts';
 import { deleteFiles, importsRepo, itemsRepo, storeFile, storeFileFrom } from './items.repository.ts';
 import { DEFAULT_SVG_LIMITS } from './svg-sanitize.ts';
-import { queuePyramids, recordPyramids } from './tile-pyramids.ts';
+import { recordPyramids, startPyramids } from './tile-pyramids.ts';
 import { tilePyramids } from '@labelwork/engine';
 
 const BATCH = 1000;
@@ -332,11 +332,7 @@ export async function importImages(
     throw e;
   }
   // The import stands without its pyramids: a pyramid that cannot be queued is failed, and its item shows the full image.
-  await queuePyramids(ctx, pyramids).catch(async (e: unknown) => {
-    ctx.log.error('queueing tile pyramids failed', { err: e });
-    for (const id of pyramids)
-      await tilePyramids.finish(ctx.db, id, 'failed', new Date(ctx.now()), { error: 'not queued' }).catch(() => undefined);
-  });
+  await startPyramids(ctx, pyramids);
   return {
     importId: imp._id.toHexString(),
     created: docs.length,

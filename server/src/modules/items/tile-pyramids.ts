@@ -1,14 +1,7 @@
 import { ObjectId } from 'mongodb';
-import { TILE_SIZE, TILES_JOBS, needsPyramid, pyramidLevels, pyramidTileCount, type TileManifest } from '@labelwork/core';
+import { pyramidJob, type TileManifest } from '@labelwork/core';
 import { tilePyramids, type ItemDoc, type PyramidDoc } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
-
-const PYRAMID_JOB_OPTS = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 2000 },
-  removeOnComplete: 1000,
-  removeOnFail: 1000,
-} as const;
 
 /**
  * Records a queued pyramid for every imported raster image above IMAGE_TILES_MIN_SIDE (SVG draws
@@ -16,31 +9,7 @@ const PYRAMID_JOB_OPTS = {
  * always has its pyramid's state; the jobs are queued by `queuePyramids` once the import stands.
  */
 export async function recordPyramids(ctx: AppContext, docs: ItemDoc[]): Promise<ObjectId[]> {
-  const now = new Date(ctx.now());
-  const pyramids: PyramidDoc[] = docs.flatMap((d) =>
-    d.image && d.image.mime !== 'image/svg+xml' && needsPyramid(d.image.width, d.image.height, ctx.config.IMAGE_TILES_MIN_SIDE)
-      ? [
-          {
-            _id: d.image.fileId,
-            schemaVersion: 1 as const,
-            projectId: d.projectId,
-            itemId: d._id,
-            status: 'queued' as const,
-            width: d.image.width,
-            height: d.image.height,
-            tileSize: TILE_SIZE,
-            levels: pyramidLevels(d.image.width, d.image.height).length,
-            // The worker sets the real one (PNG when the image has transparency).
-            format: 'jpeg' as const,
-            done: 0,
-            total: pyramidTileCount(d.image.width, d.image.height),
-            error: null,
-            createdAt: now,
-            finishedAt: null,
-          },
-        ]
-      : [],
-  );
+  const pyramids = tilePyramids.forItems(docs, ctx.config.IMAGE_TILES_MIN_SIDE, new Date(ctx.now()));
   await tilePyramids.queue(ctx.db, pyramids);
   return pyramids.map((p) => p._id);
 }
@@ -48,9 +17,21 @@ export async function recordPyramids(ctx: AppContext, docs: ItemDoc[]): Promise<
 /** Queues the build of each pyramid (one job per image; a repeated call adds nothing). */
 export async function queuePyramids(ctx: AppContext, fileIds: ObjectId[]): Promise<void> {
   for (const id of fileIds) {
-    const fileId = id.toHexString();
-    await ctx.queues.export.add(TILES_JOBS.pyramid, { fileId }, { ...PYRAMID_JOB_OPTS, jobId: `tile-pyramid-${fileId}` });
+    const job = pyramidJob(id.toHexString());
+    await ctx.queues.export.add(job.name, job.data, job.opts);
   }
+}
+
+/**
+ * Queues the builds of recorded pyramids; if they cannot be queued, each is marked failed (its item
+ * then shows the whole image) and what was stored stands.
+ */
+export async function startPyramids(ctx: AppContext, fileIds: ObjectId[]): Promise<void> {
+  await queuePyramids(ctx, fileIds).catch(async (e: unknown) => {
+    ctx.log.error('queueing tile pyramids failed', { err: e });
+    for (const id of fileIds)
+      await tilePyramids.finish(ctx.db, id, 'failed', new Date(ctx.now()), { error: 'not queued' }).catch(() => undefined);
+  });
 }
 
 export function toManifest(p: PyramidDoc): TileManifest {
