@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { putPredictions } from '@labelwork/engine';
+import { putPredictions, storedAnnotators, storedMapping } from '@labelwork/engine';
 import type { ApiClient, ApiResponse } from '../support/api-client.ts';
 import { imageSchema, pngBuffer, textSchema } from '../support/fixtures.ts';
 import { signedInUser } from '../support/project-setup.ts';
@@ -321,6 +321,50 @@ describe('dataset import', () => {
     }[];
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ image: { name: 'fresh.png', width: 40 }, gold: { regions: [{ type: 'bbox', label: 'car', x: 2 }] } });
+  });
+
+  it('imports labels named with a dot or a leading $ (mapped and added by name), though a stored key may hold neither', async () => {
+    const projectId = (await lead.post('/api/projects', { name: 'dotted labels', kind: 'image', labelSchema: imageSchema })).body.project
+      .id as string;
+    expect(
+      (await lead.upload(`/api/projects/${projectId}/items/images`, 'files', [{ name: 'a.png', data: await pngBuffer(64, 48) }])).status,
+    ).toBe(201);
+    const file = JSON.stringify({
+      images: [{ id: 1, file_name: 'a.png', width: 64, height: 48 }],
+      categories: [
+        { id: 1, name: 'traffic.light' },
+        { id: 2, name: '$price' },
+        { id: 3, name: 'v1.2' },
+      ],
+      annotations: [
+        { id: 1, image_id: 1, category_id: 1, bbox: [1, 2, 10, 10], area: 100, iscrowd: 0 },
+        { id: 2, image_id: 1, category_id: 2, bbox: [20, 20, 5, 5], area: 25, iscrowd: 0 },
+        { id: 3, image_id: 1, category_id: 3, bbox: [30, 30, 4, 4], area: 16, iscrowd: 0 },
+      ],
+    });
+    const r = await upload(projectId, 'dotted.json', file, { format: 'coco', as: 'predictions' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const id = r.body.import.id as string;
+    const mapping = { 'traffic.light': { action: 'add', tool: 'bbox' }, $price: { action: 'add' }, 'v1.2': { action: 'map', to: 'car' } };
+    const plan = await lead.post(`/api/projects/${projectId}/dataset-imports/${id}/plan`, { mapping });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+    expect([...plan.body.import.preview.newLabels].sort()).toEqual(['$price', 'traffic.light']);
+    const c = await lead.post(`/api/projects/${projectId}/dataset-imports/${id}/confirm`, { mapping });
+    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    expect(c.body.import).toMatchObject({ status: 'complete', preview: { regions: { accepted: 3 } } });
+    const labels = (await lead.get(`/api/projects/${projectId}`)).body.project.labelSchema.labels.map((l: { name: string }) => l.name);
+    expect(labels).toEqual(expect.arrayContaining(['traffic.light', '$price']));
+    const docs = await t.app.ctx.db.db.collection('predictions').find({ 'source.id': id }).toArray();
+    const stored = docs.flatMap((d) => d.regions as { label: string }[]).map((g) => g.label);
+    expect(stored.sort()).toEqual(['$price', 'car', 'traffic.light']);
+    // The session keeps the mapping it used, by name.
+    const session = await t.app.ctx.db.datasetImports.findOne({ _id: new ObjectId(id) });
+    expect(session!.mapping).toContainEqual({ label: 'traffic.light', decision: { action: 'add', tool: 'bbox' } });
+    expect(storedMapping.decode(session!.mapping)).toEqual(mapping);
+    // Sessions stored before kept the mapping as an object.
+    expect(storedMapping.decode({ truck: { action: 'drop' } })).toEqual({ truck: { action: 'drop' } });
+    expect(storedMapping.decode(null)).toBeNull();
+    expect(storedAnnotators.decode({ default: 'u0', bySource: { 'ann@x': 'u1' } })).toEqual({ default: 'u0', bySource: { 'ann@x': 'u1' } });
   });
 
   it('only leads and admins of the project may import', async () => {

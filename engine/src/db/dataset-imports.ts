@@ -5,12 +5,13 @@
  * the workers' dataset-import job (its progress, result and end) through `datasetImportJob` below.
  */
 import { GridFSBucket, type Collection, type Db, type ObjectId } from 'mongodb';
-import type { DatasetError, ImportAnnotators, ImportAs, ImportPreview, ImportResult, LabelMapping } from '@labelwork/core';
+import type { DatasetError, ImportAnnotators, ImportAs, ImportPreview, ImportResult, LabelDecision, LabelMapping } from '@labelwork/core';
 
 /** `ImportAnnotators` as stored (see `DatasetImportDoc.annotators`). */
 export interface StoredImportAnnotators {
   default?: string;
-  bySource: { source: string; userId: string }[];
+  /** Pairs; an object keyed by file annotator in sessions stored before them. */
+  bySource: { source: string; userId: string }[] | Record<string, string>;
   placeholders?: string[];
 }
 
@@ -23,9 +24,25 @@ export const storedAnnotators = {
   }),
   decode: (s: StoredImportAnnotators): ImportAnnotators => ({
     ...(s.default ? { default: s.default } : {}),
-    bySource: Object.fromEntries((Array.isArray(s.bySource) ? s.bySource : []).map((p) => [p.source, p.userId])),
+    // Sessions stored before the pairs kept `bySource` as an object.
+    bySource: Array.isArray(s.bySource)
+      ? Object.fromEntries(s.bySource.map((p) => [p.source, p.userId]))
+      : { ...((s.bySource as Record<string, string> | undefined) ?? {}) },
     ...(s.placeholders ? { placeholders: s.placeholders } : {}),
   }),
+};
+
+/** `LabelMapping` as stored (see `DatasetImportDoc.mapping`). */
+export type StoredLabelMapping = { label: string; decision: LabelDecision }[];
+
+/**
+ * Stored form of a label mapping, and back. Decoding also reads the object form sessions were
+ * stored in before (keyed by label name; only names a stored key could hold ever got there).
+ */
+export const storedMapping = {
+  encode: (m: LabelMapping): StoredLabelMapping => Object.entries(m).map(([label, decision]) => ({ label, decision })),
+  decode: (s: StoredLabelMapping | LabelMapping | null | undefined): LabelMapping | null =>
+    !s ? null : Array.isArray(s) ? Object.fromEntries(s.map((p) => [p.label, p.decision])) : s,
 };
 
 export interface DatasetImportDoc {
@@ -57,8 +74,11 @@ export interface DatasetImportDoc {
   /** The lead asked to cancel; the job stops at its next batch and takes back what it stored. */
   cancelRequested?: boolean;
   preview: ImportPreview;
-  /** The mapping the confirm used. */
-  mapping: LabelMapping | null;
+  /**
+   * The label mapping the confirm used, as pairs (`storedMapping`): a dataset's label names may hold
+   * a '.' or start with '$', which a stored document's keys may not. Sessions stored before it: the object.
+   */
+  mapping: StoredLabelMapping | LabelMapping | null;
   done: number;
   total: number;
   error: DatasetError | { code: string; message: string } | null;

@@ -2,8 +2,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createGunzip, createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { ObjectId } from 'mongodb';
-import type { ImportAnnotators } from '@labelwork/core';
-import { storedAnnotators, type Database, type DatasetImportDoc, type ItemDoc } from '@labelwork/engine';
+import type { ImportAnnotators, LabelMapping } from '@labelwork/core';
+import { storedAnnotators, storedMapping, type Database, type DatasetImportDoc, type ItemDoc } from '@labelwork/engine';
 
 /** The dataset-imports module's access to its sessions (it is their only writer) and the reads it needs. */
 export const datasetImportsRepo = {
@@ -16,10 +16,18 @@ export const datasetImportsRepo = {
       .limit(100)
       .toArray(),
   /** Claims a preview for its confirm: only one confirm runs, and only on a preview. */
-  claim: (db: Database, id: ObjectId, mapping: DatasetImportDoc['mapping'], total: number, annotators: ImportAnnotators | null = null) =>
+  claim: (db: Database, id: ObjectId, mapping: LabelMapping, total: number, annotators: ImportAnnotators | null = null) =>
     db.datasetImports.findOneAndUpdate(
       { _id: id, status: 'preview' },
-      { $set: { status: 'running', mapping, total, done: 0, annotators: annotators ? storedAnnotators.encode(annotators) : null } },
+      {
+        $set: {
+          status: 'running',
+          mapping: storedMapping.encode(mapping),
+          total,
+          done: 0,
+          annotators: annotators ? storedAnnotators.encode(annotators) : null,
+        },
+      },
       { returnDocument: 'after' },
     ),
   /** Back to preview (the confirm was refused before anything was stored). */
