@@ -220,6 +220,37 @@ describe('dataset exports (worker jobs)', () => {
     expect(list.body.exports).toHaveLength(4);
   });
 
+  it('freezes, diffs and exports a project whose labels are named with a dot or a $ (stored keys may hold neither)', async () => {
+    if (!running.length) running.push(await startTestWorkers(t));
+    const labels = ['traffic.light', '$price', 'a%2Eb'];
+    const projectId = await setUpProject(lead, {
+      name: `export-keys-${new ObjectId().toHexString().slice(-6)}`,
+      kind: 'image',
+      labelSchema: { labels: labels.map((name, i) => ({ name, color: ['#ff0000', '#00ff00', '#0000ff'][i]!, tool: 'bbox' as const })) },
+    });
+    await seedBoxProject(t.app.ctx.db, { projectId: new ObjectId(projectId), images: 3, boxes: 3, labels, annotators: [leadId] });
+    const s1 = await snapshot(projectId);
+    expect(s1.counts!.byLabel).toEqual({ 'traffic.light': 3, $price: 3, 'a%2Eb': 3 });
+    await seedBoxProject(t.app.ctx.db, {
+      projectId: new ObjectId(projectId),
+      images: 1,
+      boxes: 2,
+      labels: ['traffic.light'],
+      annotators: [leadId],
+      startSeq: 50,
+    });
+    const s2 = await snapshot(projectId);
+    expect(s2.changelog!.regionsByLabel['traffic.light']).toMatchObject({ added: 2 });
+    const start = await lead.post(`/api/projects/${projectId}/exports`, { format: 'coco', annotations: 'all', snapshotId: s2.id });
+    expect(start.status, JSON.stringify(start.body)).toBe(201);
+    const e = await finished(projectId, start.body.export.id);
+    expect(e.status, e.error ?? '').toBe('complete');
+    const manifest = JSON.parse(
+      (await unzip(await download(`/api/projects/${projectId}/exports/${e.id}/download`))).get('manifest.json')!.toString('utf8'),
+    );
+    expect(manifest.counts.byLabel).toEqual({ 'traffic.light': 5, $price: 3, 'a%2Eb': 3 });
+  });
+
   it('deletes an export whose keep time is up: the file is gone and the download says expired', async () => {
     if (!running.length) running.push(await startTestWorkers(t));
     const { projectId } = await boxProject(3, 2);
@@ -231,9 +262,9 @@ describe('dataset exports (worker jobs)', () => {
     const fileId = (await t.app.ctx.db.exports.findOne({ _id }))!.fileId!;
     // Not yet due: the cleanup leaves it.
     const w = running[0]!;
-    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 0 });
+    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 0, pyramidsQueued: 0 });
     await t.app.ctx.db.exports.updateOne({ _id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 1 });
+    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 1, pyramidsQueued: 0 });
     expect(await t.app.ctx.db.db.collection('files.files').countDocuments({ _id: fileId })).toBe(0);
     expect(await t.app.ctx.db.db.collection('files.chunks').countDocuments({ files_id: fileId })).toBe(0);
     const gone = await lead.get(`/api/projects/${projectId}/exports/${e.id}/download`);

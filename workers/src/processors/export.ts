@@ -14,7 +14,7 @@ import {
   type SnapshotEntry,
   type SnapshotHeader,
 } from '@labelwork/core';
-import type { ExportDoc, ProjectDoc } from '@labelwork/engine';
+import { storedLabelKeys, type ExportDoc, type ProjectDoc } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
 import { ENTRY_BATCH, frozenEntries, liveEntries } from '../datasets/entries.ts';
 import { ExportParts, writeExportZip, type ZipSource } from '../datasets/export-file.ts';
@@ -73,7 +73,10 @@ export async function exportProcessor(w: WorkerContext, job: Job): Promise<{ sta
           fileName: result.fileName,
           bytes: result.bytes,
           contentHash: result.manifest.contentHash,
-          manifest: result.manifest,
+          manifest: {
+            ...result.manifest,
+            counts: { ...result.manifest.counts, byLabel: storedLabelKeys.encode(result.manifest.counts.byLabel) },
+          },
           done: result.total,
           total: result.total,
           finishedAt: now,

@@ -16,7 +16,7 @@ import {
   type SnapshotEntry,
   type SnapshotHeader,
 } from '@labelwork/core';
-import type { SnapshotEntryDoc } from '@labelwork/engine';
+import { storedSnapshotResult, type SnapshotEntryDoc } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
 import { frozenEntries, liveEntries } from '../datasets/entries.ts';
 import { datasetProgress } from '../datasets/progress.ts';
@@ -107,8 +107,7 @@ export async function snapshotProcessor(w: WorkerContext, job: Job): Promise<{ s
         hash: digest,
         version,
         header,
-        counts,
-        changelog: prev ? log : null,
+        ...storedSnapshotResult.encode(counts, prev ? log : null),
         finishedAt: new Date(w.now()),
       },
     },

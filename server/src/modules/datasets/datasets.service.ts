@@ -14,7 +14,7 @@ import {
   type StartExportInput,
   type CreateSnapshotInput,
 } from '@labelwork/core';
-import { isDuplicateKey, type ExportDoc, type ProjectDoc, type SnapshotDoc, type UserDoc } from '@labelwork/engine';
+import { isDuplicateKey, storedSnapshotResult, type ExportDoc, type ProjectDoc, type SnapshotDoc, type UserDoc } from '@labelwork/engine';
 import type { AppContext } from '../../context.ts';
 import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
@@ -56,8 +56,7 @@ export function snapshotView(d: SnapshotDoc): SnapshotRecord {
     status: d.status,
     note: d.note,
     asOf: d.asOf.toISOString(),
-    counts: d.counts,
-    changelog: d.changelog,
+    ...storedSnapshotResult.decode(d),
     previousId: d.previousId?.toHexString() ?? null,
     error: d.error,
     byId: d.byId.toHexString(),
