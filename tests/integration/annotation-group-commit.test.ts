@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { AnnotationInserts, connectDatabase, isDuplicateKey, type AnnotationDoc, type Database } from '@labelwork/engine';
 import type { ApiClient } from '../support/api-client.ts';
+import { annotationDoc } from '../support/annotation-doc.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { answer, makeUsers, sid, textProject, type TestUser } from '../support/tasks.ts';
 
@@ -26,25 +27,7 @@ afterAll(async () => {
 
 const projectId = new ObjectId();
 function doc(over: Partial<AnnotationDoc> = {}): AnnotationDoc {
-  const itemId = new ObjectId();
-  const now = new Date();
-  return {
-    _id: new ObjectId(),
-    schemaVersion: 1,
-    projectId,
-    itemId,
-    userId: new ObjectId(),
-    slot: `${itemId.toHexString()}-0`,
-    submissionId: sid(),
-    leaseId: `${projectId.toHexString()}.${sid()}`,
-    gold: false,
-    regions: [{ id: 'c', type: 'class', label: 'pos' }],
-    version: 1,
-    status: 'submitted',
-    createdAt: now,
-    updatedAt: now,
-    ...over,
-  };
+  return annotationDoc({ projectId, submissionId: sid(), regions: [{ id: 'c', type: 'class', label: 'pos' }], ...over });
 }
 
 /** The real collection, with its writes counted (how many round trips the inserts took). */

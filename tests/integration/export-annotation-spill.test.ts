@@ -3,6 +3,7 @@ import { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectDatabase, type AnnotationDoc, type Database } from '@labelwork/engine';
 import { AnnotationSpill } from '../../workers/src/datasets/annotation-spill.ts';
+import { annotationDoc } from '../support/annotation-doc.ts';
 
 let db: Database;
 beforeAll(async () => {
@@ -15,23 +16,17 @@ afterAll(async () => {
 
 function annotation(projectId: ObjectId, itemId: ObjectId, n: number, extra: Partial<AnnotationDoc> = {}): AnnotationDoc {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n, 123));
-  return {
-    _id: new ObjectId(),
-    schemaVersion: 1,
+  return annotationDoc({
     projectId,
     itemId,
-    userId: new ObjectId(),
     slot: randomUUID(),
-    submissionId: randomUUID(),
     leaseId: randomUUID(),
-    gold: false,
     regions: [{ id: `r${n}`, type: 'bbox', label: '交通 标志', x: 0.1 * n, y: 0, w: 1e-7, h: 12345.678 }],
     version: n,
-    status: 'submitted',
     createdAt: at,
     updatedAt: at,
     ...extra,
-  };
+  });
 }
 
 describe('annotations read unsorted for an export', () => {
