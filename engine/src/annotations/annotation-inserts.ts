@@ -90,14 +90,19 @@ function settleFailedBatch(batch: Pending[], e: unknown): void {
     for (const p of batch) p.reject(e);
     return;
   }
-  const writeErrors: WriteError[] = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+  const writeErrors: WriteError[] = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]).filter((w) => w !== undefined);
   const refused = new Map(writeErrors.map((w) => [w.index, w]));
-  // Stored for sure: the database acknowledged them (no write-concern error on the whole batch).
-  const stored = new Set(e.writeConcernError ? [] : Object.keys(e.insertedIds).map(Number));
+  // The others are stored for sure only if the database said so for every one of them. `insertedIds`
+  // cannot tell: the driver lists every document it sent there, stored or not (a connection lost
+  // mid-batch, the database killed, comes back as a bulk error with the whole batch in it).
+  const othersStored = !e.writeConcernError && e.insertedCount === batch.length - refused.size;
+  // A batch that never reached the database (connection refused or lost) is a bulk error wrapping the
+  // driver's own error: the callers get that one, so a database that is down reads as unreachable (503).
+  const whole = e.errorResponse instanceof Error ? e.errorResponse : e;
   batch.forEach((p, i) => {
     const w = refused.get(i);
     if (w) p.reject(new MongoServerError({ message: w.errmsg ?? 'write error', errmsg: w.errmsg, code: w.code }));
-    else if (stored.has(i)) p.resolve();
-    else p.reject(e);
+    else if (othersStored) p.resolve();
+    else p.reject(whole);
   });
 }
