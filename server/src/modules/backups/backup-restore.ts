@@ -19,7 +19,7 @@ import {
 } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
 import { DEFAULT_ZIP_LIMITS, unpackZip, type ZipLimits } from '../../infra/zip.ts';
-import { usersRepo } from '../users/index.ts';
+import { newUserDoc, usersRepo } from '../users/index.ts';
 import { BACKUP_COLLECTIONS, BackupManifest, IdRemap, imageName, jsonlName, type BackupUser } from './backup-archive.ts';
 import { backupsRepo, type GridFileDoc } from './backups.repository.ts';
 
@@ -172,20 +172,21 @@ async function restoreUnpacked(db: Database, zipFile: string, dir: string, opts:
   try {
     for (const u of missing) {
       const doc: UserDoc = {
+        ...newUserDoc(
+          {
+            username: u.username,
+            displayName: typeof u.displayName === 'string' ? u.displayName : u.username,
+            role: 'annotator',
+            reviewer: false,
+            level: (typeof u.level === 'string' && /^L[1-5]$/.test(u.level) ? u.level : 'L1') as UserDoc['level'],
+            lang: 'en',
+            // Never a valid scrypt hash: nobody can sign in as a placeholder (and it is disabled).
+            passwordHash: '!restored-placeholder',
+          },
+          now,
+        ),
         _id: u.newId,
-        schemaVersion: 1,
-        username: u.username,
-        usernameLower: u.username.toLowerCase(),
-        displayName: typeof u.displayName === 'string' ? u.displayName : u.username,
-        role: 'annotator',
-        reviewer: false,
-        level: (typeof u.level === 'string' && /^L[1-5]$/.test(u.level) ? u.level : 'L1') as UserDoc['level'],
-        lang: 'en',
-        // Never a valid scrypt hash: nobody can sign in as a placeholder (and it is disabled).
-        passwordHash: '!restored-placeholder',
         disabled: true,
-        createdAt: now,
-        updatedAt: now,
       };
       if (!(await usersRepo.insert(db, doc))) throw invalid(`the user ${u.username} was created while the restore ran; try again`);
       placeholders.push(doc._id);
