@@ -14,6 +14,7 @@ export * from './db/relabel-stored.ts';
 export * from './assignment/engine-state.ts';
 export * from './assignment/imported-annotations.ts';
 export * from './items/gold-answers.ts';
+export * from './db/stored-keys.ts';
 export * from './db/datasets.ts';
 export * from './db/dataset-imports.ts';
 export * from './annotations/annotations.ts';

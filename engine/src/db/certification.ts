@@ -19,6 +19,7 @@ import type {
   SpecificationDraft,
   Tool,
 } from '@labelwork/core';
+import { storedKeys } from './stored-keys.ts';
 
 /** `awaiting`: handed in, waiting for people to grade it (specification exercise, comprehensive review). */
 export type CertAttemptStatus = 'running' | 'awaiting' | 'graded';
@@ -59,7 +60,10 @@ export interface CertAttemptDoc {
   passed: boolean | null;
   /** Graded after the deadline without a submit. */
   timedOut: boolean;
-  /** The grading detail shown in the report after the attempt (never before). */
+  /**
+   * The grading detail shown in the report after the attempt (never before). A practical result's
+   * per-label scores (overall and per item) are keyed by label name: stored through `storedAttemptResult`.
+   */
   result: Record<string, unknown> | null;
   /** Parts graded by people: who graded (user ids); the certificate names them as examiners. */
   examiners?: string[];
@@ -95,11 +99,39 @@ export interface CertPracticeDoc {
   at: Date;
   /** 0–1 (core's itemFeedback score). */
   score: number;
+  /** Keyed by label name (the candidate's too, in or out of the schema): stored through `storedPractice`. */
   perLabel: Record<string, LabelScore>;
   byTool: Partial<Record<Tool, number | null>>;
   /** Milliseconds from opening the item to the answer, when the client said. */
   timeMs: number | null;
 }
+
+type PerLabel = { perLabel?: unknown };
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** `perLabel` of an object (when it has one) with its label keys passed through `keys`. */
+function withPerLabel<T>(o: T, keys: (r: Record<string, unknown>) => Record<string, unknown>): T {
+  const p = (o as PerLabel).perLabel;
+  return isRecord(o) && isRecord(p) ? { ...o, perLabel: keys(p) } : o;
+}
+/** A grading result's label-keyed parts (the practical's `perLabel` and each item's) through `keys`. */
+function resultLabelKeys(result: Record<string, unknown> | null, keys: (r: Record<string, unknown>) => Record<string, unknown>) {
+  if (!result) return result;
+  const out = withPerLabel(result, keys);
+  return Array.isArray(out.items) ? { ...out, items: out.items.map((it: unknown) => withPerLabel(it, keys)) } : out;
+}
+
+/** A graded attempt's result as stored (label keys escaped, see `storedKeys`), and back. */
+export const storedAttemptResult = {
+  encode: (result: Record<string, unknown> | null) => resultLabelKeys(result, storedKeys.encode),
+  decode: <D extends Pick<CertAttemptDoc, 'result'> | null>(doc: D): D =>
+    doc && doc.result ? { ...doc, result: resultLabelKeys(doc.result, storedKeys.decode) } : doc,
+};
+
+/** A practice answer as stored (label keys escaped, see `storedKeys`), and back. */
+export const storedPractice = {
+  encode: (doc: CertPracticeDoc): CertPracticeDoc => ({ ...doc, perLabel: storedKeys.encode(doc.perLabel) }),
+  decode: (doc: CertPracticeDoc): CertPracticeDoc => ({ ...doc, perLabel: storedKeys.decode(doc.perLabel ?? {}) }),
+};
 
 /** The certification configuration edited by admins (`_id` = 'config'); absent means the defaults. */
 export interface CertConfigDoc {

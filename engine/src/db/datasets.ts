@@ -3,36 +3,18 @@
  * the export/snapshot worker jobs and the server's datasets module (server/src/modules/datasets).
  */
 import type { Collection, Db, ObjectId } from 'mongodb';
+import { storedKeys } from './stored-keys.ts';
 import type { ExportManifest, ExportOptions, ExportStatus, SnapshotChangelog, SnapshotHeader, SnapshotStatus } from '@labelwork/core';
 
-/**
- * Label names where they are keys of a stored document (per-label counts): a stored key may hold no
- * '.' and no '$' (FerretDB refuses both, MongoDB before 5.0 a leading '$'), and a label may be named
- * "traffic.light" or "$price". Such keys are stored %-escaped ('%' → %25, '.' → %2E, '$' → %24) and
- * decoded where the document is read.
- */
-export const storedLabelKeys = {
-  encode<T>(r: Record<string, T>): Record<string, T> {
-    return Object.fromEntries(
-      Object.entries(r).map(([k, v]) => [k.replace(/[%.$]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`), v]),
-    );
-  },
-  decode<T>(r: Record<string, T>): Record<string, T> {
-    return Object.fromEntries(
-      Object.entries(r).map(([k, v]) => [k.replace(/%(25|2E|24)/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), v]),
-    );
-  },
-};
-
-/** A finished snapshot's counts and changelog as stored (label keys escaped), and back. */
+/** A finished snapshot's counts and changelog as stored (label keys escaped, see `storedKeys`), and back. */
 export const storedSnapshotResult = {
   encode: (counts: NonNullable<SnapshotDoc['counts']>, changelog: SnapshotChangelog | null) => ({
-    counts: { ...counts, byLabel: storedLabelKeys.encode(counts.byLabel) },
-    changelog: changelog && { ...changelog, regionsByLabel: storedLabelKeys.encode(changelog.regionsByLabel) },
+    counts: { ...counts, byLabel: storedKeys.encode(counts.byLabel) },
+    changelog: changelog && { ...changelog, regionsByLabel: storedKeys.encode(changelog.regionsByLabel) },
   }),
   decode: (d: Pick<SnapshotDoc, 'counts' | 'changelog'>) => ({
-    counts: d.counts && { ...d.counts, byLabel: storedLabelKeys.decode(d.counts.byLabel) },
-    changelog: d.changelog && { ...d.changelog, regionsByLabel: storedLabelKeys.decode(d.changelog.regionsByLabel) },
+    counts: d.counts && { ...d.counts, byLabel: storedKeys.decode(d.counts.byLabel) },
+    changelog: d.changelog && { ...d.changelog, regionsByLabel: storedKeys.decode(d.changelog.regionsByLabel) },
   }),
 };
 

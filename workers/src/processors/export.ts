@@ -14,7 +14,7 @@ import {
   type SnapshotEntry,
   type SnapshotHeader,
 } from '@labelwork/core';
-import { storedLabelKeys, type ExportDoc, type ProjectDoc } from '@labelwork/engine';
+import { storedKeys, type ExportDoc, type ProjectDoc } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
 import { ENTRY_BATCH, frozenEntries, liveEntries } from '../datasets/entries.ts';
 import { ExportParts, writeExportZip, type ZipSource } from '../datasets/export-file.ts';
@@ -75,7 +75,7 @@ export async function exportProcessor(w: WorkerContext, job: Job): Promise<{ sta
           contentHash: result.manifest.contentHash,
           manifest: {
             ...result.manifest,
-            counts: { ...result.manifest.counts, byLabel: storedLabelKeys.encode(result.manifest.counts.byLabel) },
+            counts: { ...result.manifest.counts, byLabel: storedKeys.encode(result.manifest.counts.byLabel) },
           },
           done: result.total,
           total: result.total,

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import {
   isDuplicateKey,
   reserveSeq,
+  storedAttemptResult,
+  storedPractice,
   type CertAttemptDoc,
   type CertConfigDoc,
   type CertificateDoc,
@@ -17,10 +19,10 @@ export const certificationRepo = {
   config: (db: Database) => db.certConfig.findOne({ _id: 'config' }),
   putConfig: (db: Database, doc: CertConfigDoc) => db.certConfig.replaceOne({ _id: doc._id }, doc, { upsert: true }),
 
-  attempt: (db: Database, id: ObjectId) => db.certAttempts.findOne({ _id: id }),
+  attempt: async (db: Database, id: ObjectId) => storedAttemptResult.decode(await db.certAttempts.findOne({ _id: id })),
   /** A user's attempts at one level, oldest first. */
-  attemptsAt: (db: Database, userId: ObjectId, level: Level) =>
-    db.certAttempts.find({ userId, level }).sort({ startedAt: 1 }).limit(1000).toArray(),
+  attemptsAt: async (db: Database, userId: ObjectId, level: Level) =>
+    (await db.certAttempts.find({ userId, level }).sort({ startedAt: 1 }).limit(1000).toArray()).map(storedAttemptResult.decode),
   attemptsOf: (db: Database, userIds: ObjectId[]) =>
     db.certAttempts
       .find({ userId: { $in: userIds } }, { projection: { answers: 0, result: 0, draw: 0 } })
@@ -56,26 +58,29 @@ export const certificationRepo = {
     id: ObjectId,
     set: Pick<CertAttemptDoc, 'answers' | 'finishedAt' | 'score' | 'passed' | 'timedOut' | 'result'>,
   ): Promise<boolean> {
-    const r = await db.certAttempts.updateOne({ _id: id, status: 'running' }, { $set: { ...set, status: 'graded' } });
+    const stored = { ...set, result: storedAttemptResult.encode(set.result) };
+    const r = await db.certAttempts.updateOne({ _id: id, status: 'running' }, { $set: { ...stored, status: 'graded' } });
     return r.matchedCount === 1;
   },
 
   /** Stores a first practice answer; false when this user already answered the item (only the first counts). */
   async insertPractice(db: Database, doc: CertPracticeDoc): Promise<boolean> {
     try {
-      await db.certPractice.insertOne(doc);
+      await db.certPractice.insertOne(storedPractice.encode(doc));
       return true;
     } catch (e) {
       if (isDuplicateKey(e)) return false;
       throw e;
     }
   },
-  practiceOf: (db: Database, userIds: ObjectId[]) =>
-    db.certPractice
-      .find({ userId: { $in: userIds } })
-      .sort({ at: -1 })
-      .limit(20_000)
-      .toArray(),
+  practiceOf: async (db: Database, userIds: ObjectId[]) =>
+    (
+      await db.certPractice
+        .find({ userId: { $in: userIds } })
+        .sort({ at: -1 })
+        .limit(20_000)
+        .toArray()
+    ).map(storedPractice.decode),
 
   pause: (db: Database, id: string) => db.certPauses.findOne({ _id: id }),
   putPause: (db: Database, doc: CertPauseDoc) => db.certPauses.replaceOne({ _id: doc._id }, doc, { upsert: true }),
