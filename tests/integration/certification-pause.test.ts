@@ -120,4 +120,56 @@ describe('gold accuracy pause', () => {
     const audit = await t.app.ctx.db.audit.find({ action: { $in: ['certification.contest', 'certification.contest.accept'] } }).toArray();
     expect(audit.map((a) => a.action).sort()).toEqual(['certification.contest', 'certification.contest.accept']);
   });
+
+  // The first draw in a project reads no gold results once the project's gold answerers are counted into Redis.
+  const certKey = (projectId: string, name: string) => `${t.app.ctx.config.REDIS_PREFIX}:cert-{${projectId}}:${name}`;
+  const accN = async (projectId: string, userId: string) =>
+    Number((await t.app.ctx.redis.hget(t.app.ctx.tasks.keys(projectId).user(userId), 'accN')) ?? 0);
+  const answerWrong = async (u: TestUser, projectId: string, times: number) => {
+    for (let i = 0; i < times; i++) {
+      const task = (await next(u, projectId)).body.task;
+      expect(task.item.text).toMatch(/^gold text/);
+      const s = await u.client.post(`/api/tasks/${task.leaseId}/submit`, {
+        submissionId: sid(),
+        regions: [{ id: 'c', type: 'class', label: 'neg' }],
+      });
+      expect(s.status).toBe(201);
+    }
+  };
+
+  it('still pauses someone whose first wrong gold answers come after the project was counted', async () => {
+    const [e] = (await makeUsers(admin, 'pcounted', 1)) as [TestUser];
+    const { projectId } = await textProject(lead.client, [e.id], { n: 4, overlap: 1, gold: 3 });
+    await lead.client.patch(`/api/projects/${projectId}/queue`, { goldWarmup: 3 });
+    await answerWrong(e, projectId, 1);
+    await waitFor('gold answerers counted', async () =>
+      (await t.app.ctx.redis.get(certKey(projectId, 'gold-counted'))) === '1' ? true : null,
+    );
+    await answerWrong(e, projectId, 2);
+    await waitFor('gold scores counted', async () => ((await accN(projectId, e.id)) >= 3 ? true : null));
+    const paused = await next(e, projectId);
+    expect(paused.body.error).toMatchObject({ code: 'GOLD_PAUSED', details: { accuracy: 0, answers: 3 } });
+  });
+
+  it('checks against the database someone with gold answers on record whose Redis counters are gone, and lets a newcomer draw', async () => {
+    const [f, newcomer] = (await makeUsers(admin, 'plost', 2)) as [TestUser, TestUser];
+    const { projectId } = await textProject(lead.client, [f.id, newcomer.id], { n: 4, overlap: 2, gold: 3 });
+    await lead.client.patch(`/api/projects/${projectId}/queue`, { goldWarmup: 3 });
+    await answerWrong(f, projectId, 3);
+    await waitFor('gold scores counted', async () => ((await accN(projectId, f.id)) >= 3 ? true : null));
+    // Redis lost the counters and markers (the gold results stay in the database, the record).
+    const redis = t.app.ctx.redis;
+    await redis.hdel(t.app.ctx.tasks.keys(projectId).user(f.id), 'accN', 'accSum');
+    await redis.del(certKey(projectId, 'gold-counted'), certKey(projectId, 'gold-answerers'), certKey(projectId, 'gold-counting'));
+    await redis.del(certKey(projectId, `gold-checked:${f.id}`));
+    expect((await next(f, projectId)).body.error.code).toBe('GOLD_PAUSED');
+    await waitFor('gold answerers counted', async () => ((await redis.get(certKey(projectId, 'gold-counted'))) === '1' ? true : null));
+    expect(await redis.smembers(certKey(projectId, 'gold-answerers'))).toEqual([f.id]);
+    // Counted, no accN: still found by the answerers set, still paused.
+    expect((await next(f, projectId)).body.error.code).toBe('GOLD_PAUSED');
+    // Someone with no gold answer here draws without a check against the database (none is marked for them).
+    const first = await next(newcomer, projectId);
+    expect(first.status).toBe(200);
+    expect(await redis.get(certKey(projectId, `gold-checked:${newcomer.id}`))).toBeNull();
+  });
 });

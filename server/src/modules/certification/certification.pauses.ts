@@ -6,6 +6,7 @@ import { AppError } from '../../http/errors.ts';
 import { canAccess, loadProject } from '../access/index.ts';
 import { audit } from '../audit/index.ts';
 import { certificationRepo } from './certification.repository.ts';
+import { goldResultsRepo } from './certification.gold.repository.ts';
 import { certificationConfig } from './certification.promotion.ts';
 
 const pauseId = (projectId: ObjectId, userId: ObjectId) => `${projectId.toHexString()}:${userId.toHexString()}`;
@@ -28,12 +29,36 @@ function pausedError(p: Pick<CertPauseDoc, 'accuracy' | 'answers' | 'threshold'>
  * a contest is accepted or the rule changes (each bumps the generation below). The check is repeated
  * only then: re-reading the gold answers on every task drawn scans the results on FerretDB and made
  * next-task take seconds under load (bench:assign).
+ *
+ * A person's first draw in a project needs no database read either once the project's gold answerers
+ * are counted: one background scan per project (and per Redis lifetime) puts everyone with a gold
+ * answer on record into `gold-answerers` and then sets `gold-counted`; a score recorded after the
+ * scan started moves its person's `accN`. So with `gold-counted` set, someone with no `accN` and not
+ * in the set has no gold answer here, hence neither a pause nor a reason for one (a pause is only
+ * made from answers). Redis losing everything takes the marker with it, so the scan runs again.
  */
 /** In the project's hash tag, like every key naming a project (one Redis Cluster slot per project). */
+const certKey = (ctx: AppContext, projectId: ObjectId, name: string) =>
+  `${ctx.config.REDIS_PREFIX}:cert-{${projectId.toHexString()}}:${name}`;
 const checkedKey = (ctx: AppContext, projectId: ObjectId, userId: ObjectId) =>
-  `${ctx.config.REDIS_PREFIX}:cert-{${projectId.toHexString()}}:gold-checked:${userId.toHexString()}`;
+  certKey(ctx, projectId, `gold-checked:${userId.toHexString()}`);
 const generationKey = (ctx: AppContext) => `${ctx.config.REDIS_PREFIX}:cert:gold-generation`;
 const CHECKED_TTL_S = 24 * 3600;
+/** How long one process may take to count a project's gold answerers before another may try. */
+const COUNTING_LOCK_S = 120;
+
+/**
+ * Counts a project's gold answerers into Redis (see above), once: runs in the background of a first
+ * draw, one process at a time; a failure leaves the marker unset (first draws keep reading the database).
+ */
+async function countGoldAnswerers(ctx: AppContext, projectId: ObjectId): Promise<void> {
+  if ((await ctx.redis.set(certKey(ctx, projectId, 'gold-counting'), '1', 'EX', COUNTING_LOCK_S, 'NX')) !== 'OK') return;
+  const users = await goldResultsRepo.answerers(ctx.db, projectId);
+  const m = ctx.redis.multi();
+  if (users.length) m.sadd(certKey(ctx, projectId, 'gold-answerers'), ...users.map((u) => u.toHexString()));
+  m.set(certKey(ctx, projectId, 'gold-counted'), '1');
+  await m.exec();
+}
 
 /** A pause was lifted, a contest accepted or the rule changed: every person's gold accuracy is checked afresh. */
 export async function goldRuleChanged(ctx: AppContext): Promise<void> {
@@ -49,14 +74,21 @@ export async function assertNotGoldPaused(ctx: AppContext, user: UserDoc, projec
   if (user.role === 'admin' || user.role === 'lead') return;
   const id = pauseId(project._id, user._id);
   const pid = project._id.toHexString();
-  const [scored, generation, checked] = await Promise.all([
-    ctx.redis.hget(ctx.tasks.keys(pid).user(user._id.toHexString()), 'accN'),
+  const uid = user._id.toHexString();
+  const [scored, generation, checked, counted, answered] = await Promise.all([
+    ctx.redis.hget(ctx.tasks.keys(pid).user(uid), 'accN'),
     ctx.redis.get(generationKey(ctx)),
     ctx.redis.get(checkedKey(ctx, project._id, user._id)),
+    ctx.redis.get(certKey(ctx, project._id, 'gold-counted')),
+    ctx.redis.sismember(certKey(ctx, project._id, 'gold-answerers'), uid),
   ]);
   const state = `${scored ?? '0'}:${generation ?? '0'}`;
   // Checked and not paused in this very state (a pause is only made below, in a state never marked; lifting one moves the generation).
   if (checked === state) return;
+  // No gold answer here at all (see above): nothing to check.
+  if (counted === '1' && !Number(scored ?? 0) && answered === 0) return;
+  if (counted !== '1')
+    countGoldAnswerers(ctx, project._id).catch((e: unknown) => ctx.log.warn('gold answerers not counted', { projectId: pid, err: e }));
   // Side by side, not one after the other: this runs at a person's first draw in a project, and a
   // thousand people starting at once queue these reads on the database (bench:assign).
   const [current, config] = await Promise.all([certificationRepo.pause(ctx.db, id), certificationConfig(ctx)]);
