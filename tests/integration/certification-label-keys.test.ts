@@ -8,14 +8,15 @@ import type { ApiClient } from '../support/api-client.ts';
 import { signedInUser } from '../support/project-setup.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
-// Label names a stored key may not hold as they are ('.' anywhere, a leading '$'), and one that looks escaped.
+// Label names a stored key may not hold as they are ('.' anywhere, a leading '$'), one that looks escaped,
+// and names of Object.prototype members (an object keyed by label must not reach the prototype).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SLUG = 'vehicles-pedestrians-bbox';
 const VERSION = '1.1';
 const GUIDELINE = { slug: SLUG, version: VERSION };
 const set = PracticeSet.parse(JSON.parse(readFileSync(path.join(root, 'guidelines', SLUG, `practice-${VERSION}`, 'set.json'), 'utf8')));
 const goldOf = new Map(set.items.map((it) => [it.id, it.gold]));
-const ODD = ['traffic.light', '$price', 'a%2Eb'];
+const ODD = ['traffic.light', '$price', 'a%2Eb', '__proto__', 'constructor'];
 
 /** The gold answer of an item plus one extra box per odd label name (labels the guideline does not have). */
 function withOddLabels(gold: readonly Region[]): Region[] {
@@ -34,7 +35,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('certification: label names with "." or "$"', () => {
+describe('certification: label names with "." or "$", or named like Object.prototype members', () => {
   it('stores a practice answer whose regions carry such labels and shows them unchanged in the progress', async () => {
     const u = await signedInUser(admin, { name: 'oddpractice', role: 'trainee', level: 'L5' });
     const item = (await u.client.get(`/api/certification/practice/${SLUG}/${VERSION}/items`)).body.items[0] as { id: string };

@@ -87,8 +87,23 @@ function similarityOf(
   }
 }
 
+/**
+ * The score of `label`, added as an own property when new: a candidate may name a label "__proto__"
+ * or "constructor", and `perLabel[label] ??= …` would then find (and count into) Object.prototype.
+ */
+function labelScore(perLabel: Record<string, LabelScore>, label: string): LabelScore {
+  if (!Object.hasOwn(perLabel, label))
+    Object.defineProperty(perLabel, label, {
+      value: { tp: 0, fp: 0, fn: 0, f1: null },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return perLabel[label]!;
+}
+
 function bump(perLabel: Record<string, LabelScore>, label: string, key: 'tp' | 'fp' | 'fn'): void {
-  (perLabel[label] ??= { tp: 0, fp: 0, fn: 0, f1: null })[key]++;
+  labelScore(perLabel, label)[key]++;
 }
 
 /**
@@ -192,7 +207,7 @@ export function sumLabelScores(items: readonly Pick<ItemFeedback, 'perLabel'>[])
   const out: Record<string, LabelScore> = {};
   for (const it of items) {
     for (const [label, s] of Object.entries(it.perLabel)) {
-      const o = (out[label] ??= { tp: 0, fp: 0, fn: 0, f1: null });
+      const o = labelScore(out, label);
       o.tp += s.tp;
       o.fp += s.fp;
       o.fn += s.fn;

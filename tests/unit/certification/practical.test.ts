@@ -105,6 +105,26 @@ describe('itemFeedback', () => {
     expect(f.regions).toEqual([expect.objectContaining({ verdict: 'extra', candidateLabel: 'horse' })]);
     expect(f.score).toBe(0);
   });
+
+  it('scores labels named like Object.prototype members as labels, without touching the prototype', () => {
+    const odd = ['__proto__', 'constructor', 'toString'];
+    const f = itemFeedback(
+      [],
+      odd.map((label, i) => box(`c${i}`, label, 0, 0)),
+      schema,
+    );
+    for (const label of odd) expect(Object.getOwnPropertyDescriptor(f.perLabel, label)?.value).toEqual({ tp: 0, fp: 1, fn: 0, f1: 0 });
+    expect(Object.keys(f.perLabel).sort()).toEqual([...odd].sort());
+    const summed = gradePractical(
+      [0, 1].map((i) => ({ itemId: `i${i}`, gold: [], answer: odd.map((label, j) => box(`c${j}`, label, 0, 0)) })),
+      schema,
+      { iouThreshold: 0.5, oksThreshold: 0.5, timeLimitMinutes: 10, overtime: { pointsPerMinute: 1, stopAfterMinutes: 5 } },
+      0,
+    ).perLabel;
+    for (const label of odd) expect(Object.getOwnPropertyDescriptor(summed, label)?.value).toMatchObject({ tp: 0, fp: 2, fn: 0 });
+    expect(({} as Record<string, unknown>).fp).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('fp');
+  });
 });
 
 describe('timePenalty', () => {
