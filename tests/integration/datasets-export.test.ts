@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -6,6 +9,7 @@ import yauzl from 'yauzl';
 import type { ExportRecord, SnapshotRecord } from '@labelwork/core';
 import type { Job } from 'bullmq';
 import type { RunningWorkers } from '../../workers/src/app.ts';
+import { SCRATCH_ROOT } from '../../workers/src/infra/scratch.ts';
 import { exportCleanupProcessor } from '../../workers/src/processors/export-cleanup.ts';
 import { exportFileId, exportProcessor } from '../../workers/src/processors/export.ts';
 import { ApiClient } from '../support/api-client.ts';
@@ -262,9 +266,9 @@ describe('dataset exports (worker jobs)', () => {
     const fileId = (await t.app.ctx.db.exports.findOne({ _id }))!.fileId!;
     // Not yet due: the cleanup leaves it.
     const w = running[0]!;
-    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 0, pyramidsQueued: 0 });
+    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toMatchObject({ expired: 0, pyramidsQueued: 0 });
     await t.app.ctx.db.exports.updateOne({ _id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toEqual({ expired: 1, pyramidsQueued: 0 });
+    expect(await exportCleanupProcessor(w.ctx, {} as Job)).toMatchObject({ expired: 1, pyramidsQueued: 0 });
     expect(await t.app.ctx.db.db.collection('files.files').countDocuments({ _id: fileId })).toBe(0);
     expect(await t.app.ctx.db.db.collection('files.chunks').countDocuments({ files_id: fileId })).toBe(0);
     const gone = await lead.get(`/api/projects/${projectId}/exports/${e.id}/download`);
@@ -338,7 +342,7 @@ describe('dataset exports (worker jobs)', () => {
 });
 
 describe('a worker killed mid-export', () => {
-  it('retries the job in another worker and stores one whole file', async () => {
+  it('retries the job in another worker and stores one whole file; the restarted worker removes the dead one’s temporary files', async () => {
     await Promise.all(running.splice(0).map((w) => w.close(0)));
     const env = {
       MONGO_URL: inject('mongoUrl'),
@@ -356,9 +360,14 @@ describe('a worker killed mid-export', () => {
       const e = (await lead.get(`/api/projects/${projectId}/exports/${id}`)).body.export as ExportRecord;
       return e.status === 'running' && e.done > 0;
     });
+    // The killed worker's part files stay behind in its scratch directory…
+    const deadScratch = path.join(tmpdir(), SCRATCH_ROOT, `${hostname()}~${w1.proc.pid}`);
+    expect(readdirSync(deadScratch).some((d) => d.startsWith('export-'))).toBe(true);
     await w1.kill();
     const w2 = await spawnWorkers(env);
     procs.push(w2);
+    // …until a worker starts on this host (spawnWorkers waits until it is ready).
+    expect(existsSync(deadScratch)).toBe(false);
     const e = await finished(projectId, id, 90_000);
     expect(e.status).toBe('complete');
     const files = await unzip(await download(`/api/projects/${projectId}/exports/${id}/download`));

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ObjectId, type Filter } from 'mongodb';
 import type { AnnotationDoc, Database } from '@labelwork/engine';
+import { scratchDir } from '../infra/scratch.ts';
 import { ReadAhead } from './read-ahead.ts';
 
 /** What an entry needs of an annotation. */
@@ -46,8 +45,7 @@ export class AnnotationSpill {
   }
 
   static async build(db: Database, query: Filter<AnnotationDoc>, starts: readonly string[]): Promise<AnnotationSpill> {
-    const dir = join(tmpdir(), `labelwork-annotations-${randomUUID()}`);
-    await mkdir(dir, { recursive: true });
+    const dir = await scratchDir('annotations');
     const spill = new AnnotationSpill(dir, starts);
     try {
       const buffers = new Map<number, string[]>();

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectId, GridFSBucket } from 'mongodb';
 import yazl from 'yazl';
 import type { OutputChunk } from '@labelwork/core';
+import { scratchDir } from '../infra/scratch.ts';
 
 /**
  * Where an export's text goes while it is written: each (file, section) of the format's chunks is
@@ -25,9 +25,7 @@ export class ExportParts {
   private constructor(readonly dir: string) {}
 
   static async create(name: string): Promise<ExportParts> {
-    const dir = join(tmpdir(), `labelwork-export-${name}-${process.pid}-${Date.now()}`);
-    await mkdir(dir, { recursive: true });
-    return new ExportParts(dir);
+    return new ExportParts(await scratchDir(`export-${name}`));
   }
 
   async put(chunks: readonly OutputChunk[]): Promise<void> {

@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
@@ -9,6 +8,7 @@ import sharp from 'sharp';
 import { DOMAIN_EVENTS, PYRAMID_MAX_PIXELS, TilePyramidJobData, pyramidLevels, type PyramidStatus } from '@labelwork/core';
 import { appendDomainEvent, tilePyramids, type PyramidDoc } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
+import { scratchDir } from '../infra/scratch.ts';
 
 /** Progress events are informative: at most one per this interval, the final one always. */
 const PROGRESS_EVERY_MS = 500;
@@ -62,7 +62,7 @@ export async function tilePyramidProcessor(w: WorkerContext, job: Job): Promise<
   const pyramid = await tilePyramids.byFileId(w.db, fileId);
   if (!pyramid || pyramid.status === 'ready') return { status: pyramid?.status ?? 'missing' };
   const report = progressReporter(w, pyramid);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'labelwork-tiles-'));
+  const tmp = await scratchDir('tiles');
   try {
     const original = path.join(tmp, 'original');
     await pipeline(w.db.files.openDownloadStream(fileId), createWriteStream(original, { mode: 0o600 }));

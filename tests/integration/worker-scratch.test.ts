@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SCRATCH_ROOT, scratchDir, sweepDeadScratch } from '../../workers/src/infra/scratch.ts';
+
+const base = mkdtempSync(path.join(tmpdir(), 'scratch-test-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+/** A pid that no process has now: a child that has exited (and been reaped). */
+async function deadPid(): Promise<number> {
+  const c = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => c.once('exit', r));
+  return c.pid!;
+}
+
+function leftBehind(dirName: string): string {
+  const dir = path.join(base, SCRATCH_ROOT, dirName, 'export-abc');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'p0'), 'x'.repeat(1000));
+  return path.join(base, SCRATCH_ROOT, dirName);
+}
+
+describe('workers’ scratch directories', () => {
+  it('gives each job its own directory under this process’s', async () => {
+    const a = await scratchDir('export-coco', base);
+    const b = await scratchDir('export-coco', base);
+    expect(a).not.toBe(b);
+    expect(path.dirname(a)).toBe(path.join(base, SCRATCH_ROOT, `${hostname()}~${process.pid}`));
+    expect(path.basename(a).startsWith('export-coco-')).toBe(true);
+  });
+
+  it('removes the directories of this host’s dead processes only', async () => {
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const dead = leftBehind(`${hostname()}~${await deadPid()}`);
+      const otherHost = leftBehind(`some-other-host~${await deadPid()}`);
+      const running = leftBehind(`${hostname()}~${live.pid}`);
+      const own = await scratchDir('tiles', base);
+      const unrelated = path.join(base, SCRATCH_ROOT, 'not-a-scratch-dir');
+      mkdirSync(unrelated);
+      const removed = await sweepDeadScratch(base);
+      expect(removed).toEqual([path.basename(dead)]);
+      expect(existsSync(dead)).toBe(false);
+      for (const kept of [otherHost, running, own, unrelated]) expect(existsSync(kept)).toBe(true);
+      expect(readdirSync(path.join(base, SCRATCH_ROOT)).length).toBe(4);
+    } finally {
+      live.kill('SIGKILL');
+    }
+  });
+
+  it('has nothing to do when no worker ever wrote scratch files here', async () => {
+    expect(await sweepDeadScratch(path.join(base, 'empty'))).toEqual([]);
+  });
+});
