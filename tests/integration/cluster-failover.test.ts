@@ -4,12 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MongoClient, ObjectId } from 'mongodb';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { Database } from '@labelwork/engine';
+import { Job, Queue } from 'bullmq';
+import { projectKeys, QUEUES, itemAgreementJobId } from '@labelwork/core';
+import type { Database, RedisClient } from '@labelwork/engine';
 import { startRedisCluster, type RedisCluster } from '../../scripts/redis-cluster.ts';
 import { ApiClient } from '../support/api-client.ts';
 import { annotate, LeanClient, longestStall, newRun, reconcileDatabase, sleep, type Annotator } from '../support/annotators.ts';
 import { startLoadBalancer, type LoadBalancer } from '../support/load-balancer.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../support/processes.ts';
+import { testRedis } from '../support/redis-client.ts';
 import { ADMIN_PASSWORD } from '../support/test-app.ts';
 import { makeUsers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
 
@@ -30,6 +33,46 @@ let mongo: MongoClient;
 let lb: LoadBalancer | null = null;
 const procs: Proc[] = [];
 const sockets: Socket[] = [];
+
+/**
+ * Why items are not `complete` in MongoDB: per item its annotations against k and what Redis says
+ * (complete set, hand-off, its agreement job), and the item-status stream's consumers and pending
+ * entries (which worker holds what, for how long).
+ */
+async function incompleteItems(db: Database, redis: RedisClient, prefix: string, projectId: string, k: number) {
+  const pid = new ObjectId(projectId);
+  const keys = projectKeys(prefix, projectId);
+  const quality = new Queue(QUEUES.quality, { connection: redis, prefix });
+  const stream = `${prefix}:{item-status}`;
+  try {
+    const items = await db.items.find({ projectId: pid, status: { $ne: 'complete' } }, { projection: { status: 1 } }).toArray();
+    const entries = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
+    const pending = (await redis.xpending(stream, 'item-status', '-', '+', 1000)) as [string, string, number, number][];
+    const perItem = await Promise.all(
+      items.slice(0, 5).map(async (d) => {
+        const itemId = d._id.toHexString();
+        const job = await Job.fromId(quality, itemAgreementJobId(itemId));
+        const queued = entries.filter(([, f]) => f[f.indexOf('item') + 1] === itemId).map(([id]) => id);
+        return {
+          itemId,
+          status: d.status,
+          annotations: await db.annotations.countDocuments({ itemId: d._id, gold: false }),
+          k,
+          redisComplete: await redis.sismember(keys.complete, itemId),
+          handoff: await redis.hlen(keys.itemAnnotations(itemId)),
+          agreementJob: job ? { state: await job.getState(), attempts: job.attemptsMade, failed: job.failedReason } : null,
+          statusEntries: queued.map((id) => ({ id, pending: pending.find((p) => p[0] === id) ?? null })),
+        };
+      }),
+    );
+    const consumers = ((await redis.xinfo('CONSUMERS', stream, 'item-status').catch(() => [])) as unknown[][]).map((c) =>
+      Object.fromEntries([0, 2, 4, 6].map((i) => [String(c[i]), c[i + 1]])),
+    );
+    return { incomplete: items.length, items: perItem, statusStream: { entries: entries.length, pending: pending.length, consumers } };
+  } finally {
+    await quality.close();
+  }
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'labelwork-failover-'));
@@ -100,13 +143,20 @@ describe('failover on a Redis Cluster', () => {
     const pid = new ObjectId(projectId);
     const items = mongo.db(env.MONGO_DB!).collection('items');
     let finished = false;
+    let allCompleteAt = 0;
+    // Items `complete` in MongoDB every 5 s: how fast the workers' status updates follow.
+    const progress: number[] = [];
     const watcher = (async () => {
-      while (!finished) {
-        finished = (await items.countDocuments({ projectId: pid, status: 'complete' })) === ITEMS;
+      for (let i = 0; !finished; i++) {
+        const n = await items.countDocuments({ projectId: pid, status: 'complete' });
+        if (i % 10 === 0) progress.push(n);
+        finished = n === ITEMS;
+        if (finished) allCompleteAt = Date.now();
         await sleep(500);
       }
     })();
     const run = newRun();
+    const startedAt = Date.now();
     const retries0 = LeanClient.retries;
     const until = Date.now() + 120_000;
     const loops = Promise.all(
@@ -140,6 +190,7 @@ describe('failover on a Redis Cluster', () => {
 
     // 3. A worker dies: its quality jobs are taken over by the other.
     await sleep(1500);
+    const workerKilledAt = Date.now();
     await w1.kill();
 
     await loops;
@@ -149,6 +200,25 @@ describe('failover on a Redis Cluster', () => {
     const serverRecoveryS = longestStall(run.submittedAt, serverKilledAt);
     await watcher;
     const done = (await items.countDocuments({ projectId: pid, status: 'complete' })) === ITEMS;
+    // Seconds from the start of the annotators' loops.
+    const since = (t: number) => (t ? Math.round((t - startedAt) / 100) / 10 : null);
+    const timeline = {
+      redis_killed_s: since(redisKilledAt),
+      server_killed_s: since(serverKilledAt),
+      worker_killed_s: since(workerKilledAt),
+      last_submit_s: since(Math.max(...run.submittedAt)),
+      all_complete_s: since(allCompleteAt),
+      complete_every_5s: progress,
+    };
+    console.log(`[failover] timeline ${JSON.stringify(timeline)}`);
+    let stuck: unknown = null;
+    if (!done) {
+      const redis = testRedis(cluster.url, 'failover-diagnostics');
+      const db = { items, annotations: mongo.db(env.MONGO_DB!).collection('annotations') } as unknown as Database;
+      stuck = await incompleteItems(db, redis, env.REDIS_PREFIX!, projectId, K).catch((e: unknown) => String(e));
+      redis.disconnect();
+      console.log(`[failover] not complete: ${JSON.stringify(stuck)}`);
+    }
 
     // Every socket was reconnected by its client, through the balancer, to the live server.
     await waitFor('every socket connected', async () => sockets.every((s) => s.connected), 15_000);
@@ -168,7 +238,7 @@ describe('failover on a Redis Cluster', () => {
       console.log(`[failover] client errors: ${[...run.errors, ...run.failedSubmits].slice(0, 8).join(' | ')}`);
 
     // No lease stuck: every item got its k annotations, nothing waits or is held.
-    expect(done).toBe(true);
+    expect(done, `items not complete: ${JSON.stringify({ timeline, stuck })}`).toBe(true);
     const counts = (await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts;
     expect(counts).toMatchObject({ itemsComplete: ITEMS, waiting: 0, leased: 0, done: ITEMS * K });
     // Exactly one annotation per successful submit, unique (item, user), none over the overlap.
