@@ -55,7 +55,9 @@ async function route(
     reasons,
     round: 0,
   });
-  await emitCounts(ctx, q);
+  // Not awaited: the counts go to the project's dashboards too, and writing them to thousands of
+  // sockets takes tens of ms that the annotator's submit need not wait for (as the verdict path).
+  void emitCounts(ctx, q).catch((e: unknown) => ctx.log.warn('review counts failed', { projectId, err: e }));
 }
 
 async function goldScoreOf(ctx: AppContext, project: ProjectDoc, ann: AnnotationDoc): Promise<number | null> {
