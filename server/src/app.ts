@@ -183,7 +183,7 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     db,
     redis,
     log,
-    sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_S),
+    sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_S, now),
     loginGuard: new LoginGuard(redis, config.REDIS_PREFIX, config.LOGIN_MAX_PER_MINUTE),
     queues: {
       export: new Queue(EXPORT_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX }),

@@ -7,13 +7,32 @@ export interface Session {
   createdAt: number;
 }
 
+const MAX_SLID = 100_000;
+
+function sessionOf(data: Record<string, string> | null | undefined): Session | null {
+  if (!data || !data.userId || !data.csrf) return null;
+  return { userId: data.userId, csrf: data.csrf, createdAt: Number(data.createdAt) };
+}
+
 /** Sessions in Redis, keyed by a hash of the cookie token (a leaked Redis dump holds no usable tokens). */
 export class SessionStore {
+  /**
+   * Sessions whose expiry this process slid lately, and when. Every request and socket event reads its
+   * session; sliding the expiry each time made that a MULTI/HGETALL/EXPIRE/EXEC, a large share of a
+   * server's CPU at 1,000 annotators (bench:assign profile, issue #17). Within {@link slideEveryMs} of
+   * the last slide a plain HGETALL does: an idle session then lives at least its TTL less that.
+   */
+  private readonly slid = new Map<string, number>();
+  private readonly slideEveryMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlS: number,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.slideEveryMs = Math.min(60_000, (ttlS * 1000) / 10);
+  }
 
   /** A session's id: the hash of its token (names its Redis key and its sockets' room; not usable as a cookie). */
   idOf(token: string): string {
@@ -52,11 +71,21 @@ export class SessionStore {
   /** {@link get} by session id (a live socket holds the id, not the token). */
   async getById(id: string): Promise<Session | null> {
     const key = this.keyOf(id);
+    const at = this.now();
+    const last = this.slid.get(id);
+    if (last !== undefined && at - last >= 0 && at - last < this.slideEveryMs) return sessionOf(await this.redis.hgetall(key));
     const [[, data]] = ((await this.redis.multi().hgetall(key).expire(key, this.ttlS).exec()) ?? [[null, {}]]) as [
       [unknown, Record<string, string>],
     ];
-    if (!data || !data.userId || !data.csrf) return null;
-    return { userId: data.userId, csrf: data.csrf, createdAt: Number(data.createdAt) };
+    const session = sessionOf(data);
+    if (!session) {
+      this.slid.delete(id);
+      return null;
+    }
+    // Bounded: at this size, sessions not slid within the window are forgotten (they slide on their next use).
+    if (this.slid.size >= MAX_SLID) for (const [k, t] of this.slid) if (at - t >= this.slideEveryMs) this.slid.delete(k);
+    if (this.slid.size < MAX_SLID) this.slid.set(id, at);
+    return session;
   }
 
   /** Which of these sessions still exist (no sliding: a periodic check must not keep them alive). */
@@ -74,6 +103,7 @@ export class SessionStore {
   }
 
   async destroy(token: string): Promise<void> {
+    this.slid.delete(this.idOf(token));
     const key = this.key(token);
     const s = await this.redis.hget(key, 'userId');
     await this.redis.del(key);
