@@ -2,6 +2,7 @@ export * from './schema/common.ts';
 export * from './schema/label-schema.ts';
 export * from './schema/label-hotkeys.ts';
 export * from './schema/label-merge.ts';
+export * from './schema/label-keys.ts';
 export * from './schema/region.ts';
 export * from './schema/project.ts';
 export * from './schema/user.ts';

@@ -224,17 +224,31 @@ describe('dataset exports (worker jobs)', () => {
     expect(list.body.exports).toHaveLength(4);
   });
 
-  it('freezes, diffs and exports a project whose labels are named with a dot or a $ (stored keys may hold neither)', async () => {
+  it('freezes, diffs and exports a project whose labels are named with a dot or a $ (stored keys may hold neither), or like Object.prototype members', async () => {
     if (!running.length) running.push(await startTestWorkers(t));
-    const labels = ['traffic.light', '$price', 'a%2Eb'];
+    const labels = ['traffic.light', '$price', 'a%2Eb', '__proto__', 'constructor'];
+    // Built with fromEntries: a literal `{ __proto__: 3 }` would set the prototype, not a key.
+    const byLabel = (first: number) => Object.fromEntries(labels.map((l, i) => [l, i === 0 ? first : 3]));
     const projectId = await setUpProject(lead, {
       name: `export-keys-${new ObjectId().toHexString().slice(-6)}`,
       kind: 'image',
-      labelSchema: { labels: labels.map((name, i) => ({ name, color: ['#ff0000', '#00ff00', '#0000ff'][i]!, tool: 'bbox' as const })) },
+      labelSchema: {
+        labels: labels.map((name, i) => ({
+          name,
+          color: ['#ff0000', '#00ff00', '#0000ff', '#ffff00', '#00ffff'][i]!,
+          tool: 'bbox' as const,
+        })),
+      },
     });
-    await seedBoxProject(t.app.ctx.db, { projectId: new ObjectId(projectId), images: 3, boxes: 3, labels, annotators: [leadId] });
+    await seedBoxProject(t.app.ctx.db, {
+      projectId: new ObjectId(projectId),
+      images: 3,
+      boxes: labels.length,
+      labels,
+      annotators: [leadId],
+    });
     const s1 = await snapshot(projectId);
-    expect(s1.counts!.byLabel).toEqual({ 'traffic.light': 3, $price: 3, 'a%2Eb': 3 });
+    expect(s1.counts!.byLabel).toEqual(byLabel(3));
     await seedBoxProject(t.app.ctx.db, {
       projectId: new ObjectId(projectId),
       images: 1,
@@ -252,7 +266,7 @@ describe('dataset exports (worker jobs)', () => {
     const manifest = JSON.parse(
       (await unzip(await download(`/api/projects/${projectId}/exports/${e.id}/download`))).get('manifest.json')!.toString('utf8'),
     );
-    expect(manifest.counts.byLabel).toEqual({ 'traffic.light': 5, $price: 3, 'a%2Eb': 3 });
+    expect(manifest.counts.byLabel).toEqual(byLabel(5));
   });
 
   it('deletes an export whose keep time is up: the file is gone and the download says expired', async () => {

@@ -2,6 +2,7 @@ import { rectIou } from '../geometry/box.ts';
 import { namedKeypointsOks } from '../geometry/keypoints.ts';
 import { polygonIou } from '../geometry/polygon.ts';
 import { matchOneToOne } from '../metrics/matching/one-to-one.ts';
+import { ownEntry } from '../schema/label-keys.ts';
 import type { LabelSchema, Tool } from '../schema/label-schema.ts';
 import type { BBoxRegion, KeypointsRegion, PolygonRegion, Region, SpanRegion } from '../schema/region.ts';
 
@@ -87,19 +88,9 @@ function similarityOf(
   }
 }
 
-/**
- * The score of `label`, added as an own property when new: a candidate may name a label "__proto__"
- * or "constructor", and `perLabel[label] ??= …` would then find (and count into) Object.prototype.
- */
+/** The score of `label` (an own entry: a candidate may name a label "__proto__", see `ownEntry`). */
 function labelScore(perLabel: Record<string, LabelScore>, label: string): LabelScore {
-  if (!Object.hasOwn(perLabel, label))
-    Object.defineProperty(perLabel, label, {
-      value: { tp: 0, fp: 0, fn: 0, f1: null },
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  return perLabel[label]!;
+  return ownEntry(perLabel, label, () => ({ tp: 0, fp: 0, fn: 0, f1: null }));
 }
 
 function bump(perLabel: Record<string, LabelScore>, label: string, key: 'tp' | 'fp' | 'fn'): void {

@@ -1,3 +1,4 @@
+import { ownEntry } from '../schema/label-keys.ts';
 import type { LabelDef, Tool } from '../schema/label-schema.ts';
 import type { Region } from '../schema/region.ts';
 
@@ -171,7 +172,7 @@ export function addItemDiff(log: SnapshotChangelog, prev: SnapshotEntry | undefi
   const after = regionMap(next);
   let regionChanges = 0;
   const bump = (label: string, what: keyof ChangeCounts) => {
-    const c = (log.regionsByLabel[label] ??= { added: 0, changed: 0, removed: 0, examples: [] });
+    const c = ownEntry(log.regionsByLabel, label, () => ({ added: 0, changed: 0, removed: 0, examples: [] }));
     c[what] += 1;
     log.regions[what] += 1;
     regionChanges += 1;

@@ -2,6 +2,7 @@
  * The lead dashboard's figures, as pure functions over stored rows (the server reads, these compute).
  * Definitions are in docs/review-and-dashboard.md.
  */
+import { addPairCount } from '../schema/label-keys.ts';
 
 export interface MeanCi {
   mean: number | null;
@@ -118,7 +119,7 @@ export function activeThroughput(
 export type Confusion = Record<string, Record<string, number>>;
 
 function bump(m: Confusion, a: string, b: string): void {
-  (m[a] ??= {})[b] = (m[a]![b] ?? 0) + 1;
+  addPairCount(m, a, b);
 }
 
 /**

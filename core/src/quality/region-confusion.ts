@@ -3,6 +3,7 @@ import { namedKeypointsOks, type NamedOksOptions } from '../geometry/keypoints.t
 import { polygonIou } from '../geometry/polygon.ts';
 import type { AnnotatorRegions, ItemAgreementOptions } from '../metrics/item-agreement.ts';
 import { matchOneToOne } from '../metrics/matching/one-to-one.ts';
+import { addPairCount } from '../schema/label-keys.ts';
 import type { LabelSchema, Tool } from '../schema/label-schema.ts';
 import type { BBoxRegion, KeypointsRegion, PolygonRegion, Region, SpanRegion } from '../schema/region.ts';
 import type { Confusion } from './dashboard.ts';
@@ -46,8 +47,8 @@ function matcherOf(tool: Tool, options: ItemAgreementOptions): { similarity: Sim
 }
 
 function bumpBoth(m: Confusion, a: string, b: string): void {
-  (m[a] ??= {})[b] = (m[a]![b] ?? 0) + 1;
-  (m[b] ??= {})[a] = (m[b]![a] ?? 0) + 1;
+  addPairCount(m, a, b);
+  addPairCount(m, b, a);
 }
 
 /**
@@ -124,6 +125,6 @@ export function confusionCells(m: Confusion): ConfusionCell[] {
 
 /** Adds stored cells into a matrix (items' confusion into the project's). */
 export function addConfusion(into: Confusion, cells: readonly ConfusionCell[] | undefined): Confusion {
-  for (const { a, b, n } of cells ?? []) (into[a] ??= {})[b] = (into[a]![b] ?? 0) + n;
+  for (const { a, b, n } of cells ?? []) addPairCount(into, a, b, n);
   return into;
 }

@@ -3,6 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { ObjectId } from 'mongodb';
 import {
   DATASET_FORMAT_REGISTRY,
+  addCount,
   ExportJobData,
   canonicalJson,
   datasetItemFromEntry,
@@ -145,7 +146,7 @@ async function render(
         counts.annotations += 1;
         for (const r of a.regions) {
           counts.regions += 1;
-          counts.byLabel[r.label] = (counts.byLabel[r.label] ?? 0) + 1;
+          addCount(counts.byLabel, r.label);
         }
       }
       const f = fileIds.get(e.itemId);

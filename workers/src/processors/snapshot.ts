@@ -4,6 +4,7 @@ import { ObjectId } from 'mongodb';
 import {
   SNAPSHOT_FORMAT,
   SnapshotJobData,
+  addCount,
   addHeaderDiff,
   addItemDiff,
   emptyChangelog,
@@ -83,7 +84,7 @@ export async function snapshotProcessor(w: WorkerContext, job: Job): Promise<{ s
         counts.annotations += 1;
         for (const r of a.regions) {
           counts.regions += 1;
-          counts.byLabel[r.label] = (counts.byLabel[r.label] ?? 0) + 1;
+          addCount(counts.byLabel, r.label);
         }
       }
       await advancePrev(e.itemId);
