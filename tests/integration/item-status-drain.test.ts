@@ -6,7 +6,7 @@ import { DRAIN_CLAIM_IDLE_MS, field, startStreamDrain, type StreamEntry } from '
 import { createLogger } from '../../workers/src/infra/logger.ts';
 import { itemStatusStream } from '../../workers/src/item-status.ts';
 import { signedInUser } from '../support/project-setup.ts';
-import { startTestWorkers, textProject, waitFor } from '../support/tasks.ts';
+import { annotateUntilDone, makeUsers, newStats, startTestWorkers, textProject, waitFor } from '../support/tasks.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -92,4 +92,35 @@ describe('item status drain', () => {
       await Promise.all(drains.map((d) => d.stop()));
     }
   }, 60_000);
+
+  it('queues the status update again on requeue-all when an item is complete in Redis but its document is not', async () => {
+    if (!running.length) running.push(await startTestWorkers(t));
+    const admin = await t.admin();
+    const lead = await signedInUser(admin, { name: 'rq-status-lead', role: 'lead', level: 'L2' });
+    const annos = await makeUsers(admin, 'rqs', 2);
+    const { projectId, itemIds } = await textProject(
+      lead.client,
+      annos.map((a) => a.id),
+      { n: 2, overlap: 2 },
+    );
+    const stats = newStats();
+    await Promise.all(annos.map((a) => annotateUntilDone(a, projectId, stats)));
+    expect(stats.submitted).toHaveLength(4);
+    const items = t.app.ctx.db.items;
+    const complete = async () => items.countDocuments({ _id: { $in: itemIds.map((id) => new ObjectId(id)) }, status: 'complete' });
+    await waitFor('both items complete', async () => (await complete()) === 2, 20_000);
+    // Its status entry was lost (written to Redis just before it went down): Redis says complete, the document not.
+    const lost = new ObjectId(itemIds[0]);
+    await items.updateOne({ _id: lost }, { $set: { status: 'queued' }, $unset: { completedAt: '' } });
+    expect(await t.app.ctx.redis.sismember(t.app.ctx.tasks.keys(projectId).complete, itemIds[0]!)).toBe(1);
+
+    const started = await lead.client.post(`/api/projects/${projectId}/queue/requeue-all`);
+    expect(started.status).toBe(202);
+    await waitFor(
+      'the rebuild',
+      async () => (await lead.client.get(`/api/projects/${projectId}/queue/jobs/${started.body.jobId}`)).body.state === 'completed',
+    );
+    await waitFor('the item complete again', async () => (await items.findOne({ _id: lost }))?.status === 'complete', 20_000);
+    expect(await items.findOne({ _id: lost })).toMatchObject({ status: 'complete', annotationCount: 2 });
+  }, 90_000);
 });

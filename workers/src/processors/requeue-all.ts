@@ -18,6 +18,7 @@ import {
   type ReplicaItem,
 } from '@labelwork/core';
 import type { WorkerContext } from '../context.ts';
+import { queueItemComplete } from '../item-status.ts';
 import { execEngineOps, markFilledSlots, restoreHandoffOp } from '@labelwork/engine';
 
 export interface RequeueResult {
@@ -106,6 +107,9 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
         const anns = byItem.get(itemId) ?? [];
         for (const a of anns) ops.push(restoreHandoffOp(keys, itemId, a.userId, a));
         if (d.status === 'complete') ops.push(...itemCompleteOps(keys, itemId));
+        // Complete in Redis, not in its document: its status update was lost (an item-status entry
+        // written just before Redis went down). Queued again; the update is idempotent.
+        else if (complete.has(itemId)) await queueItemComplete(w, itemId, anns.length);
         if (d.status === 'complete' || complete.has(itemId)) continue;
         ops.push(...itemCacheOps(keys, itemId, JSON.stringify(taskItemOf(d))));
         const skip = new Set<number>();
