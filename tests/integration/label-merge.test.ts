@@ -57,6 +57,29 @@ describe('label usage', () => {
     });
     expect([403, 404]).toContain((await anno.client.get(`/api/projects/${projectId}/label-usage`)).status);
   });
+  it('counts labels named with a dot, a $ or like Object.prototype members', async () => {
+    const names = ['traffic.light', '$price', '__proto__', 'constructor'];
+    const colors = ['#ff0000', '#00ff00', '#0000ff', '#ffff00'];
+    const p = await lead.client.post('/api/projects', {
+      name: `odd-labels-${sid().slice(0, 6)}`,
+      kind: 'text',
+      labelSchema: { labels: names.map((name, i) => ({ name, color: colors[i], tool: 'class-multi' })) },
+      overlap: 1,
+      goldRate: 0,
+      minLevel: 'L5',
+    });
+    expect(p.status, JSON.stringify(p.body)).toBe(201);
+    const projectId = p.body.project.id as string;
+    const regions = names.map((label, i) => ({ id: `c${i}`, type: 'class', label }));
+    const imp = await lead.client.upload(`/api/projects/${projectId}/items/text`, 'file', [
+      { name: 'gold.jsonl', data: JSON.stringify({ text: 'a gold item', gold: { regions } }) },
+    ]);
+    expect(imp.status, JSON.stringify(imp.body)).toBe(201);
+    const r = await lead.client.get(`/api/projects/${projectId}/label-usage`);
+    expect(r.status).toBe(200);
+    // Built with fromEntries: a literal `{ __proto__: … }` would set the prototype, not a key.
+    expect(r.body.labels).toEqual(Object.fromEntries(names.map((n) => [n, { annotations: 0, drafts: 0, gold: 1 }])));
+  });
 });
 
 describe('merging a removed label into another', () => {

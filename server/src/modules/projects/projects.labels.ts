@@ -1,6 +1,6 @@
 import type { ObjectId } from 'mongodb';
 import type { LabelMerge, LabelSchema } from '@labelwork/core';
-import { labelMergeIssues } from '@labelwork/core';
+import { labelMergeIssues, ownEntry } from '@labelwork/core';
 import type { AppContext } from '../../context.ts';
 import type { UserDoc } from '@labelwork/engine';
 import { fieldIssue, validationError } from '../../http/errors.ts';
@@ -29,8 +29,9 @@ export async function labelUsage(ctx: AppContext, user: UserDoc, id: ObjectId): 
   ]);
   const names = new Set([...project.labelSchema.labels.map((l) => l.name), ...annotations.keys(), ...drafts.keys(), ...gold.keys()]);
   const out: Record<string, LabelUsage> = {};
+  // Own entries: a label may be named "__proto__" (see ownEntry).
   for (const name of names)
-    out[name] = { annotations: annotations.get(name) ?? 0, drafts: drafts.get(name) ?? 0, gold: gold.get(name) ?? 0 };
+    ownEntry(out, name, () => ({ annotations: annotations.get(name) ?? 0, drafts: drafts.get(name) ?? 0, gold: gold.get(name) ?? 0 }));
   return out;
 }
 
