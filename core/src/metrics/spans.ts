@@ -1,3 +1,4 @@
+import { ownEntry } from '../schema/label-keys.ts';
 import { matchOneToOne } from './matching/one-to-one.ts';
 
 /**
@@ -121,7 +122,7 @@ export function spanAgreement(a: readonly TextSpan[], b: readonly TextSpan[], mo
     byLabel.set(g.label, acc);
   }
   const perLabel: Record<string, PrecisionRecallF1> = {};
-  for (const [label, c] of byLabel) perLabel[label] = prf(c.tp, c.nA, c.nB);
+  for (const [label, c] of byLabel) ownEntry(perLabel, label, () => prf(c.tp, c.nA, c.nB));
   const result: SpanAgreement = { mode, overall: prf(tp, a.length, b.length), perLabel };
   if (a.length + b.length === 0) result.reason = 'neither annotator marked a span';
   return result;
@@ -168,7 +169,7 @@ export function meanPairwiseSpanF1(annotations: readonly (readonly TextSpan[])[]
     }
   }
   const perLabel: Record<string, number> = {};
-  for (const [label, { sum: s, n }] of labelSums) perLabel[label] = s / n;
+  for (const [label, { sum: s, n }] of labelSums) ownEntry(perLabel, label, () => s / n);
   if (defined === 0) return { mode, value: null, reason: 'no annotator marked a span', pairs, definedPairs: 0, perLabel };
   return { mode, value: sum / defined, pairs, definedPairs: defined, perLabel };
 }

@@ -5,8 +5,11 @@ import {
   addPairCount,
   emptyChangelog,
   labelConfusion,
+  matchBoxes,
+  meanPairwiseSpanF1,
   ownEntry,
   regionConfusion,
+  spanAgreement,
   type LabelSchema,
   type Region,
   type SnapshotEntry,
@@ -75,5 +78,16 @@ describe('records keyed by label name', () => {
     );
     expect(own(own(r, '__proto__') as object, 'constructor')).toBe(1);
     expect(own(own(r, 'constructor') as object, '__proto__')).toBe(1);
+  });
+
+  it('keeps such labels in the per-label figures of the agreement metrics', () => {
+    const boxes = PROTO.map((label, i) => ({ label, x: i * 20, y: 0, w: 10, h: 10 }));
+    const m = matchBoxes(boxes, boxes);
+    for (const label of PROTO) expect(own(m.perLabel, label)).toMatchObject({ tp: 1, fp: 0, fn: 0 });
+    const spans = PROTO.map((label, i) => ({ label, start: i * 10, end: i * 10 + 5 }));
+    const s = spanAgreement(spans, spans);
+    for (const label of PROTO) expect(own(s.perLabel, label)).toMatchObject({ f1: 1 });
+    const p = meanPairwiseSpanF1([spans, spans]);
+    for (const label of PROTO) expect(own(p.perLabel, label)).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { rectIou, type RectLike } from '../../geometry/box.ts';
 import { namedKeypointsOks, type NamedKeypoint, type NamedOksOptions } from '../../geometry/keypoints.ts';
 import { polygonIou, type XY } from '../../geometry/polygon.ts';
+import { ownEntry } from '../../schema/label-keys.ts';
 import { matchOneToOne, type Match } from './one-to-one.ts';
 
 /** True positives, false positives and false negatives of one label, with its F1 (null if both sides are empty). */
@@ -98,12 +99,12 @@ export function matchByLabel<T extends Labeled>(
         ? matchOneToOne(as.length, bs.length, (i, j) => similarity(a[as[i] as number] as T, b[bs[j] as number] as T), threshold)
         : [];
     for (const m of local) matches.push({ a: as[m.a] as number, b: bs[m.b] as number, similarity: m.similarity });
-    perLabel[label] = {
+    ownEntry(perLabel, label, () => ({
       tp: local.length,
       fp: bs.length - local.length,
       fn: as.length - local.length,
       f1: f1Of(local.length, as.length, bs.length),
-    };
+    }));
   }
   matches.sort((x, y) => x.a - y.a);
   return summarizeMatches(matches, a.length, b.length, perLabel);
