@@ -167,9 +167,10 @@ describe('gold accuracy pause', () => {
     expect(await redis.smembers(certKey(projectId, 'gold-answerers'))).toEqual([f.id]);
     // Counted, no accN: still found by the answerers set, still paused.
     expect((await next(f, projectId)).body.error.code).toBe('GOLD_PAUSED');
-    // Someone with no gold answer here draws without a check against the database (none is marked for them).
+    // Someone with no gold answer here draws, checked from Redis alone; their state is marked, so later draws stop at the first reads.
     const first = await next(newcomer, projectId);
     expect(first.status).toBe(200);
-    expect(await redis.get(certKey(projectId, `gold-checked:${newcomer.id}`))).toBeNull();
+    const generation = (await redis.get(`${t.app.ctx.config.REDIS_PREFIX}:cert:gold-generation`)) ?? '0';
+    expect(await redis.get(certKey(projectId, `gold-checked:${newcomer.id}`))).toBe(`0:${generation}`);
   });
 });

@@ -75,18 +75,23 @@ export async function assertNotGoldPaused(ctx: AppContext, user: UserDoc, projec
   const id = pauseId(project._id, user._id);
   const pid = project._id.toHexString();
   const uid = user._id.toHexString();
-  const [scored, generation, checked, counted, answered] = await Promise.all([
+  const [scored, generation, checked] = await Promise.all([
     ctx.redis.hget(ctx.tasks.keys(pid).user(uid), 'accN'),
     ctx.redis.get(generationKey(ctx)),
     ctx.redis.get(checkedKey(ctx, project._id, user._id)),
-    ctx.redis.get(certKey(ctx, project._id, 'gold-counted')),
-    ctx.redis.sismember(certKey(ctx, project._id, 'gold-answerers'), uid),
   ]);
   const state = `${scored ?? '0'}:${generation ?? '0'}`;
   // Checked and not paused in this very state (a pause is only made below, in a state never marked; lifting one moves the generation).
   if (checked === state) return;
-  // No gold answer here at all (see above): nothing to check.
-  if (counted === '1' && !Number(scored ?? 0) && answered === 0) return;
+  // No gold answer here at all (see above): nothing to check. Read only now: most draws stop above.
+  const [counted, answered] = await Promise.all([
+    ctx.redis.get(certKey(ctx, project._id, 'gold-counted')),
+    ctx.redis.sismember(certKey(ctx, project._id, 'gold-answerers'), uid),
+  ]);
+  if (counted === '1' && !Number(scored ?? 0) && answered === 0) {
+    await ctx.redis.set(checkedKey(ctx, project._id, user._id), state, 'EX', CHECKED_TTL_S);
+    return;
+  }
   if (counted !== '1')
     countGoldAnswerers(ctx, project._id).catch((e: unknown) => ctx.log.warn('gold answerers not counted', { projectId: pid, err: e }));
   // Side by side, not one after the other: this runs at a person's first draw in a project, and a
