@@ -96,8 +96,10 @@ describe('import as finished annotations in the browser', () => {
       const result = leadPage.getByTestId('dataset-import-result');
       await result.waitFor({ timeout: 30_000 });
       expect(await result.textContent()).toContain('Stored 1 annotation; skipped 1.');
+      // The preview's count of regions (2, one of them skipped) is not repeated as if all were imported.
+      expect(await leadPage.getByTestId('dataset-import-done').textContent()).not.toContain('Imported 2 regions');
       expect(await leadPage.getByTestId('dataset-import-skip').textContent()).toBe(
-        `/data/upload/1/street 1.png (${placeholderSource}): the item has its k annotations already`,
+        `/data/upload/1/street 1.png (${placeholderSource}): the item has as many annotations as the project asks for (its overlap) already`,
       );
       const users = (await admin.get('/api/users')).body.users as { username: string; disabled: boolean; imported?: boolean }[];
       expect(users.find((u) => u.username === `imported:${placeholderSource}`)).toMatchObject({ disabled: true, imported: true });

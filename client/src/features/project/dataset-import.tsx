@@ -231,8 +231,12 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
       )}
       {state.phase === 'done' && (
         <Alert tone="success" testId="dataset-import-done">
-          {t('datasetImport.done', { regions: state.view.preview.regions.accepted, items: state.view.done })}
-          {state.view.result && state.view.as === 'annotations' && <ImportResultView t={t} result={state.view.result} />}
+          {/* Imported as annotations, the result says what was stored and skipped; the preview's region count would overstate it. */}
+          {state.view.result && state.view.as === 'annotations' ? (
+            <ImportResultView t={t} result={state.view.result} />
+          ) : (
+            t('datasetImport.done', { regions: state.view.preview.regions.accepted, items: state.view.done })
+          )}
         </Alert>
       )}
       {state.phase === 'preview' && (
