@@ -7,6 +7,7 @@ import { setUpProject } from '../support/project-setup.ts';
 import { page, user, type Actor } from '../support/review-setup.ts';
 import { pngBuffer } from '../support/fixtures.ts';
 import { sid } from '../support/tasks.ts';
+import { drawBox, fitView } from '../support/editor-driver.ts';
 
 /**
  * Issue #10 items 13–15, 6 and 18: the language rule around sign-in, field errors that follow a
@@ -288,6 +289,40 @@ describe('layout in both languages', () => {
       const save = await box('queue-overlap-save');
       // The overlap box ends before the Save button starts (its border ran through it).
       expect(save.x - (overlap.x + overlap.width)).toBeGreaterThanOrEqual(6);
+      await p.context().close();
+    });
+
+    it(`keeps a long Chinese label name inside the region row and the side panel of the workspace (${lang})`, async () => {
+      const long = '非机动车道上违规停放的电动自行车及其附属设施';
+      const projectId = await setUpProject(lead.api, {
+        name: `长标签 ${run} ${lang}`,
+        kind: 'image',
+        labelSchema: { labels: [{ name: long, color: '#e6194b', tool: 'bbox' }] },
+        members: [anno.id],
+        images: [{ name: `long-${run}-${lang}.png`, data: await pngBuffer(320, 240, `#${run}`), type: 'image/png' }],
+        queue: true,
+      });
+      const p = await page(browser, url, anno.name, lang);
+      await p.getByTestId(`lang-${lang}`).click();
+      await p.goto(`${url}/projects/${projectId}/work`);
+      await p.getByTestId('editor-stage').waitFor();
+      await fitView(p);
+      await p.keyboard.press('1');
+      await drawBox(p, { width: 320, height: 240 }, { x: 40, y: 40 }, { x: 200, y: 160 });
+      const row = p.getByTestId('region-row');
+      await row.waitFor();
+      await row.getByRole('button').first().click();
+      await screenshot(p, `workspace-long-label-${lang}`);
+      // The name is cut with an ellipsis before the row's buttons (it ran under them), and the full name is its tooltip.
+      const name = row.locator('.region-row__name');
+      const nb = (await name.boundingBox())!;
+      const hide = (await row.getByTestId('region-hide').boundingBox())!;
+      expect(nb.x + nb.width).toBeLessThanOrEqual(hide.x);
+      expect(await name.getAttribute('title')).toContain(long);
+      // "Delete <label>" stays inside the selection panel (it ran out of the window's right edge).
+      const panel = (await p.getByTestId('selection-panel').boundingBox())!;
+      const del = (await p.getByTestId('selection-delete').boundingBox())!;
+      expect(del.x + del.width).toBeLessThanOrEqual(panel.x + panel.width);
       await p.context().close();
     });
   }

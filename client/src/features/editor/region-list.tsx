@@ -70,7 +70,9 @@ const Row = memo(function Row({
         onClick={() => store.select(selected ? [] : [r.id])}
       >
         <span className="swatch" style={{ background: color }} aria-hidden="true" />
-        <span className="region-row__name">{name}</span>
+        <span className="region-row__name" title={name}>
+          {name}
+        </span>
         <span className="region-row__detail muted">{detail}</span>
         {pending && <span className="badge badge--proposal">{t('editor.region.proposal')}</span>}
       </button>
