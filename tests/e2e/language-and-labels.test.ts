@@ -292,7 +292,7 @@ describe('layout in both languages', () => {
       await p.context().close();
     });
 
-    it(`keeps a long Chinese label name inside the region row and the side panel of the workspace (${lang})`, async () => {
+    it(`keeps a long Chinese label name inside the workspace region row and side panel; no guideline tells the annotator whom to ask (${lang})`, async () => {
       const long = '非机动车道上违规停放的电动自行车及其附属设施';
       const projectId = await setUpProject(lead.api, {
         name: `长标签 ${run} ${lang}`,
@@ -323,6 +323,11 @@ describe('layout in both languages', () => {
       const panel = (await p.getByTestId('selection-panel').boundingBox())!;
       const del = (await p.getByTestId('selection-delete').boundingBox())!;
       expect(del.x + del.width).toBeLessThanOrEqual(panel.x + panel.width);
+      // With no guideline, the annotator is not sent to a Settings tab they do not have.
+      await p.goto(`${url}/projects/${projectId}`);
+      const none = p.getByTestId('guideline-none');
+      await none.waitFor();
+      expect(await none.textContent()).toMatch(lang === 'en' ? /Ask your lead/ : /咨询组长/);
       await p.context().close();
     });
   }

@@ -244,6 +244,7 @@ export const en = {
   'members.unknownUser': 'Unknown user ({id})',
 
   'guideline.none': 'This project has no guideline. Choose one in Settings.',
+  'guideline.noneAsk': 'This project has no guideline yet. Ask your lead if a case is unclear.',
   'guideline.version': 'Version {version}',
   'guideline.fallback': 'This guideline has no {lang} text; showing another language.',
   'guideline.empty': 'This guideline has no text.',

@@ -242,6 +242,7 @@ export const zhCN: Messages = {
   'members.unknownUser': '未知用户（{id}）',
 
   'guideline.none': '此项目没有标注规范，可在“设置”中选择。',
+  'guideline.noneAsk': '此项目暂无标注规范。遇到不确定的情况请咨询组长。',
   'guideline.version': '版本 {version}',
   'guideline.fallback': '此规范没有{lang}版本，显示的是其他语言。',
   'guideline.empty': '此规范没有正文。',

@@ -1,5 +1,6 @@
 import type { GuidelineRef, Project } from '@labelwork/core';
 import { getGuideline, localized } from '../../api/guidelines.ts';
+import { canManageProjects, useSession } from '../../app/session.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import { Alert, ErrorAlert } from '../../ui/alert.tsx';
 import { useLoad } from '../../ui/use-load.ts';
@@ -15,6 +16,7 @@ export function GuidelineTab({ project }: { project: Project }) {
  */
 export function GuidelineDocument({ guideline: ref, compact }: { guideline: GuidelineRef | undefined; compact?: boolean }) {
   const { t, lang } = useI18n();
+  const session = useSession();
   const [load, reload] = useLoad(
     (signal) => (ref ? getGuideline(ref.slug, ref.version, signal) : Promise.resolve(null)),
     [ref?.slug, ref?.version],
@@ -23,7 +25,14 @@ export function GuidelineDocument({ guideline: ref, compact }: { guideline: Guid
   const own = g?.body[lang];
   const markdown = own || (g ? localized(g.body, lang) : '');
 
-  if (!ref) return <p className="muted">{t('guideline.none')}</p>;
+  // Only a lead can choose one in Settings; an annotator is told whom to ask instead.
+  const manager = session.state.status === 'signed-in' && canManageProjects(session.state.user);
+  if (!ref)
+    return (
+      <p className="muted" data-testid="guideline-none">
+        {t(manager ? 'guideline.none' : 'guideline.noneAsk')}
+      </p>
+    );
   return (
     <article className={`guideline${compact ? ' guideline--panel' : ''}`} data-testid="guideline">
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
