@@ -82,6 +82,10 @@ describe('language around sign-in', () => {
     await signInOn(p, anno.name);
     expect(await htmlLang(p)).toBe('en');
     expect((await anno.api.get('/api/auth/me')).body.user.lang).toBe('en');
+    // In no project yet, the empty list says what happens next and links to Training (it said only "No projects here yet.").
+    await p.getByTestId('projects-empty').waitFor();
+    expect(await p.getByTestId('projects-empty').textContent()).toContain('A lead adds you to a project');
+    expect(await p.getByTestId('projects-empty-training').getAttribute('href')).toBe('/training');
     await signOut(p);
     await p.reload();
     await p.getByTestId('login-username').waitFor();

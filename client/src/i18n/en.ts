@@ -116,6 +116,8 @@ export const en = {
   'projects.filter.archived': 'Archived',
   'projects.filter.all': 'All',
   'projects.empty': 'No projects here yet.',
+  'projects.empty.lead': 'Create one with “New project”.',
+  'projects.empty.member': 'A lead adds you to a project and it appears here. Meanwhile you can practise in',
   'projects.col.name': 'Name',
   'projects.col.kind': 'Kind',
   'projects.col.items': 'Items',

@@ -114,6 +114,8 @@ export const zhCN: Messages = {
   'projects.filter.archived': '已归档',
   'projects.filter.all': '全部',
   'projects.empty': '暂无项目。',
+  'projects.empty.lead': '点击“新建项目”创建一个。',
+  'projects.empty.member': '组长把你加入项目后，项目会显示在这里。在此之前，你可以先去练习：',
   'projects.col.name': '名称',
   'projects.col.kind': '类型',
   'projects.col.items': '数据条数',

@@ -42,7 +42,26 @@ export function ProjectListPage({ user }: { user: User }) {
       </div>
       {load.status === 'error' && <ErrorAlert error={load.error} onRetry={reload} />}
       {load.status === 'loading' && !projects && <p className="muted">{t('app.loading')}</p>}
-      {projects && projects.length === 0 && <p className="empty">{t('projects.empty')}</p>}
+      {projects && projects.length === 0 && (
+        <div className="empty" data-testid="projects-empty">
+          <p>{t('projects.empty')}</p>
+          {/* Say what to do next: a lead creates a project; anyone else waits to be added and can practise meanwhile. */}
+          {filter !== 'archived' && (
+            <p className="muted">
+              {canManageProjects(user) ? (
+                t('projects.empty.lead')
+              ) : (
+                <>
+                  {t('projects.empty.member')}{' '}
+                  <Link to={paths.training()} data-testid="projects-empty-training">
+                    {t('nav.training')}
+                  </Link>
+                </>
+              )}
+            </p>
+          )}
+        </div>
+      )}
       {projects && projects.length > 0 && (
         <>
           <table className="table" data-testid="project-table">
