@@ -73,7 +73,7 @@ export const reviewEn = {
   'dash.forecast': 'Forecast',
   'dash.forecastHours': '{hours} h',
   'dash.forecastNone': 'no recent work',
-  'dash.forecastDone': 'complete',
+  'dash.forecastDone': 'Complete',
   'dash.finishAt': 'finishes {time}',
   'dash.reviewQueue': 'Review queue',
   'dash.reviewQueueDetail': '{leased} in review · {rework} in rework',

@@ -41,7 +41,7 @@ export const uxEn = {
   'dash.throughputActive': 'Throughput (active time)',
   'dash.perActiveHour': '{n} / active h',
   'dash.throughputActiveHint':
-    '{n} submissions in {hours} h of active work in the last 24 h (each annotator’s working spells added up; pauses over 10 min left out).',
+    '{n|# submission|# submissions} in {hours} h of active work in the last 24 h (each annotator’s working spells added up; pauses over 10 min left out).',
   'dash.confusionRegions': 'Regions (boxes, polygons, spans, …)',
   'dash.confusionRegionsNote':
     'Regions matched between two annotators as the agreement metrics match them, counted by their labels both ways; a region the other annotator has nothing for counts against “nothing”.',

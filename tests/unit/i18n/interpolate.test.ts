@@ -18,4 +18,10 @@ describe('interpolate', () => {
     expect(translator('en')('review.regions', { n: 3 })).toBe('3 regions');
     expect(translator('zh-CN')('review.regions', { n: 1 })).toBe('1 个区域');
   });
+
+  it('counts one submission in the singular on the dashboard and says a finished forecast with a capital', () => {
+    expect(translator('en')('dash.throughputActiveHint', { n: 1, hours: 0 })).toMatch(/^1 submission in 0 h/);
+    expect(translator('en')('dash.throughputActiveHint', { n: 2, hours: 1 })).toMatch(/^2 submissions in 1 h/);
+    expect(translator('en')('dash.forecastDone')).toBe('Complete');
+  });
 });
