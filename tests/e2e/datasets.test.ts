@@ -82,6 +82,9 @@ describe('datasets tab', () => {
   it('the lead freezes a snapshot and downloads a YOLO export of it', async () => {
     try {
       await leadPage.goto(`${url}/projects/${projectId}/datasets`);
+      // Before anything exists, each list says what it will hold and how to start it (it said only "Nothing yet.").
+      expect(await leadPage.getByTestId('exports-empty').textContent()).toContain('Start export');
+      expect(await leadPage.getByTestId('snapshots-empty').textContent()).toContain('numbered release');
       await leadPage.getByTestId('snapshot-note').fill('first release');
       await leadPage.getByTestId('snapshot-freeze').click();
       const snap = leadPage.getByTestId('snapshot-row').first();

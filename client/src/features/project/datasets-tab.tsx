@@ -160,7 +160,11 @@ export function DatasetsTab({ project }: { project: Project }) {
         </button>
       </div>
       {exports.status === 'error' && <ErrorAlert error={exports.error} onRetry={reloadExports} />}
-      {exports.data && exports.data.length === 0 && <p className="muted">{t('datasets.none')}</p>}
+      {exports.data && exports.data.length === 0 && (
+        <p className="muted" data-testid="exports-empty">
+          {t('datasets.noExports')}
+        </p>
+      )}
       <ul className="datasets__list">
         {exports.data?.map((e) => (
           <ExportRow
@@ -212,7 +216,11 @@ export function DatasetsTab({ project }: { project: Project }) {
           {t('datasets.diff')}
         </button>
       </div>
-      {snapshots.data && snapshots.data.length === 0 && <p className="muted">{t('datasets.none')}</p>}
+      {snapshots.data && snapshots.data.length === 0 && (
+        <p className="muted" data-testid="snapshots-empty">
+          {t('datasets.noSnapshots')}
+        </p>
+      )}
       <ul className="datasets__list">
         {snapshots.data?.map((s) => (
           <li key={s.id} className="datasets__row" data-testid="snapshot-row" data-status={s.status} data-version={s.version ?? ''}>
