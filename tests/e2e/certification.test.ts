@@ -83,6 +83,8 @@ describe('certification in the browser', () => {
     await p.getByTestId('nav-training').click();
     await expect.poll(() => p.getByTestId('training-level').textContent()).toBe('L5');
     await p.getByTestId('training-guideline').selectOption(`${SLUG}@1.1`);
+    // Before the first practice it says how to begin (it read "0 items practised, first answers scored — on average").
+    await expect.poll(() => p.getByTestId('practice-progress').textContent()).toMatch(/^Nothing practised yet\. Pick an item below/);
     await p.locator('[data-testid=practice-item][data-item-id=street-01]').click();
     await p.getByTestId('editor-stage').waitFor();
     // street-01 holds one car; label it truck to see a wrong-label verdict.

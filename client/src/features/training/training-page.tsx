@@ -203,10 +203,12 @@ function PracticeSection({ me, slug, version }: { me: MyCertification; slug: str
     <section className="training__section" aria-labelledby="practice-h">
       <h2 id="practice-h">{t('training.practice')}</h2>
       <p data-testid="practice-progress">
-        {t('training.practiceProgress', {
-          n: me.practice.answered,
-          score: me.practice.meanScore === null ? '—' : pct(me.practice.meanScore),
-        })}
+        {me.practice.answered === 0
+          ? t('training.practiceNone')
+          : t('training.practiceProgress', {
+              n: me.practice.answered,
+              score: me.practice.meanScore === null ? '—' : pct(me.practice.meanScore),
+            })}
         {me.practice.weakLabels.length > 0 && <> · {t('training.weakLabels', { labels: me.practice.weakLabels.join(', ') })}</>}
       </p>
       {list.status === 'error' && <ErrorAlert error={list.error} onRetry={reload} />}
