@@ -105,6 +105,21 @@ describe('import as finished annotations in the browser', () => {
       expect(users.find((u) => u.username === `imported:${placeholderSource}`)).toMatchObject({ disabled: true, imported: true });
       const anns = (await lead.api.get(`/api/projects/${projectId}/annotations`)).body.annotations as { userId: string; status: string }[];
       expect(anns.map((x) => [x.userId, x.status])).toEqual([[anna.id, 'submitted']]);
+      expect(await leadPage.getByTestId('dataset-import-done').getAttribute('class')).toContain('alert--success');
+      // The same file again stores nothing: the outcome is a warning, not a green success.
+      await leadPage.reload();
+      await leadPage.getByTestId('dataset-import-input').setInputFiles(path.join(files, 'ls.json'));
+      await leadPage.getByTestId('dataset-import-format').selectOption('labelstudio');
+      await leadPage.getByTestId('dataset-import-as').selectOption('annotations');
+      await leadPage.getByTestId('dataset-import-preview').click();
+      await a.waitFor();
+      await a.getByTestId('dataset-import-annotator-member').selectOption(anna.id);
+      await b.getByTestId('dataset-import-annotator-member').selectOption(ben.id);
+      await expect.poll(() => leadPage.getByTestId('dataset-import-confirm').isDisabled()).toBe(false);
+      await leadPage.getByTestId('dataset-import-confirm').click();
+      await result.waitFor({ timeout: 30_000 });
+      expect(await result.textContent()).toContain('Stored 0 annotations; skipped 2.');
+      expect(await leadPage.getByTestId('dataset-import-done').getAttribute('class')).toContain('alert--warning');
     } catch (e) {
       await screenshot(leadPage, 'dataset-import-annotations');
       throw e;

@@ -36,7 +36,7 @@ export const datasetImportEn = {
   'datasetImport.skip.item_full': 'the item has as many annotations as the project asks for (its overlap) already',
   'datasetImport.skip.already_annotated': 'that member annotated the item already',
   'datasetImport.skip.gold_item': 'a gold item',
-  'datasetImport.skip.item_busy': 'every free replica of the item is being annotated right now',
+  'datasetImport.skip.item_busy': 'annotators are working on the item right now, so it has no free place for another annotation',
   'datasetImport.skipLine': '{item} ({annotator}): {reason}',
   'datasetImport.preview': 'Preview',
   'datasetImport.counts':
@@ -98,7 +98,7 @@ export const datasetImportZhCN: { readonly [K in keyof typeof datasetImportEn]: 
   'datasetImport.skip.item_full': '该条数据已有项目要求的标注份数（重叠数）',
   'datasetImport.skip.already_annotated': '该成员已标注过此条数据',
   'datasetImport.skip.gold_item': '金标准条目',
-  'datasetImport.skip.item_busy': '该条数据的空余副本此刻都在标注中',
+  'datasetImport.skip.item_busy': '该条数据此刻正由标注员标注，没有空余的标注份数',
   'datasetImport.skipLine': '{item}（{annotator}）：{reason}',
   'datasetImport.preview': '预览',
   'datasetImport.counts':

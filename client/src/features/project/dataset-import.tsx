@@ -230,7 +230,10 @@ export function DatasetImport({ project, onImported }: { project: Project; onImp
         </Alert>
       )}
       {state.phase === 'done' && (
-        <Alert tone="success" testId="dataset-import-done">
+        <Alert
+          tone={state.view.result && state.view.as === 'annotations' && state.view.result.stored === 0 ? 'warning' : 'success'}
+          testId="dataset-import-done"
+        >
           {/* Imported as annotations, the result says what was stored and skipped; the preview's region count would overstate it. */}
           {state.view.result && state.view.as === 'annotations' ? (
             <ImportResultView t={t} result={state.view.result} />
