@@ -6,11 +6,11 @@ import { inject } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { MongoClient, ObjectId } from 'mongodb';
-import { DOMAIN_EVENTS, QUEUES, domainEventsStream, parseDomainEvent } from '@labelwork/core';
+import { DOMAIN_EVENTS, QUEUES, domainEventsStream, parseDomainEvent, projectKeys } from '@labelwork/core';
 import { ApiClient } from '../support/api-client.ts';
 import { startFerretdb, type FerretProcess } from '../support/ferretdb-process.ts';
 import { spawnServer, spawnWorkers, sharedEnv, type Proc } from '../support/processes.ts';
-import { makeUsers, textProject, waitFor, type TestUser } from '../support/tasks.ts';
+import { answer, makeUsers, sid, textProject, waitFor, type TestUser } from '../support/tasks.ts';
 import {
   ADMIN_PASSWORD,
   annotateThroughOutages,
@@ -164,7 +164,9 @@ describe('the database (FerretDB) SIGKILLed under submits', () => {
 
     const mongo = await new MongoClient(ferret.url).connect();
     cleanups.unshift(() => mongo.close());
-    await checkDatabase(mongo.db(env.MONGO_DB), projectId, itemIds, K, stats);
+    const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
+    cleanups.unshift(async () => void redis.disconnect());
+    await checkDatabase(mongo.db(env.MONGO_DB), projectId, itemIds, K, stats, { client: redis, prefix: env.REDIS_PREFIX! });
     await waitUntilSettled(lead.client, projectId, N, K);
     const unexpected = [...stats.errors.keys()].filter((k) => !/UNAVAILABLE|network|LEASE_EXPIRED|SLOT_FILLED/.test(k));
     console.log(
@@ -175,4 +177,50 @@ describe('the database (FerretDB) SIGKILLed under submits', () => {
     expect(unexpected).toEqual([]);
     expect([...stats.errors.keys()].some((k) => k.includes('500'))).toBe(false);
   }, 115_000);
+});
+
+describe('the database down while a filled slot is checked', () => {
+  it('puts the fetched job back at once instead of leaving it active until the stalled check', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-ferret-filled-'));
+    const ferret: FerretProcess = await startFerretdb(dir);
+    cleanups.push(async () => {
+      await ferret.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // A long lease: a job left active would stay so for its whole lock.
+    const { env, admin, lead } = await setUp(ferret.url, { LEASE_MS: '60000' }, {});
+    const [a, b] = (await makeUsers(admin, 'fs', 2)) as [TestUser, TestUser];
+    const { projectId } = await textProject(lead.client, [a.id, b.id], { n: 3, overlap: 1 });
+    const redis = new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null });
+    cleanups.unshift(async () => void redis.disconnect());
+    const keys = projectKeys(env.REDIS_PREFIX!, projectId);
+    const queue = new Queue(keys.queueName, { connection: redis, prefix: env.REDIS_PREFIX! });
+    cleanups.unshift(() => queue.close());
+    const next = (u: TestUser) => u.client.post(`/api/projects/${projectId}/tasks/next`);
+    // Both draw once (their access, the project and its settings are then cached), b finishes his.
+    const ta = await next(a);
+    const tb = await next(b);
+    expect([ta.status, tb.status]).toEqual([200, 200]);
+    expect((await b.client.post(`/api/tasks/${tb.body.task.leaseId}/submit`, { submissionId: sid(), ...answer(0) })).status).toBe(201);
+    // The one job left has a filled-slot marker (a submit for it was under way when its lease ended).
+    const [left] = await queue.getJobs(['wait', 'prioritized']);
+    expect(left).toBeDefined();
+    await redis.set(keys.filled(left!.id!), 'x', 'EX', 600);
+    await ferret.kill();
+    const refused = await next(b);
+    expect(refused.status, JSON.stringify(refused.body)).toBeGreaterThanOrEqual(500);
+    // The slot could not be checked on the database: the job is waiting again, not active.
+    expect(['wait', 'prioritized']).toContain(await (await queue.getJob(left!.id!))!.getState());
+    await ferret.start();
+    // Once the database is back the slot turns out empty and is handed out at once.
+    await waitFor(
+      'the left item handed out',
+      async () => {
+        const r = await next(b);
+        return r.status === 200 && r.body.task.item.id === (left!.data as { itemId: string }).itemId;
+      },
+      20_000,
+      250,
+    );
+  }, 90_000);
 });

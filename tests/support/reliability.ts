@@ -1,4 +1,7 @@
+import { Queue } from 'bullmq';
 import { ObjectId, type Db } from 'mongodb';
+import { projectKeys } from '@labelwork/core';
+import type { RedisClient } from '@labelwork/engine';
 import { expect } from 'vitest';
 import type { ApiClient } from './api-client.ts';
 import { answer, sid, waitFor, type TestUser } from './tasks.ts';
@@ -72,12 +75,17 @@ export async function annotateThroughOutages(
     const n = await attempt(() => u.client.post(`/api/projects/${projectId}/tasks/next`));
     if (n === 'network' || n.status >= 500) {
       count(stats, n === 'network' ? 'next network' : `next ${n.status} ${n.body?.error?.code ?? ''}`.trim());
+      idleSince = null;
       await sleep(retryMs);
       continue;
     }
     if (n.status === 404 && n.body.error?.code === 'NOTHING_TO_DO') {
-      idleSince ??= Date.now();
-      if (Date.now() - idleSince >= opts.idleMs && (opts.until?.() ?? true)) return;
+      // Idle time counts from a "nothing to do" once stopping is allowed (after an outage), not from
+      // one during it: a lease the outage left behind comes back to the queue only some time after.
+      if (opts.until?.() ?? true) {
+        idleSince ??= Date.now();
+        if (Date.now() - idleSince >= opts.idleMs) return;
+      } else idleSince = null;
       await sleep(200);
       continue;
     }
@@ -128,12 +136,49 @@ export const errorSummary = (s: KillStats) =>
     .join(', ') || 'none';
 
 /**
+ * Why an item is short of k annotations, from Redis: each of its replica jobs in the project's
+ * queue (state, attempts), who holds a lease on it, its filled-slot marker, and the errors the
+ * annotators met.
+ */
+async function replicaState(redis: { client: RedisClient; prefix: string }, projectId: string, itemId: string, stats: KillStats) {
+  const keys = projectKeys(redis.prefix, projectId);
+  const queue = new Queue(keys.queueName, { connection: redis.client, prefix: redis.prefix });
+  try {
+    const jobs = (await queue.getJobs(['active', 'wait', 'prioritized', 'delayed', 'waiting-children', 'completed', 'failed'])).filter(
+      (j) => (j.data as { itemId?: string }).itemId === itemId,
+    );
+    return {
+      jobs: await Promise.all(
+        jobs.map(async (j) => ({
+          id: j.id,
+          state: await j.getState(),
+          attempts: j.attemptsMade,
+          failed: j.failedReason,
+          holder: await redis.client.hget(keys.holders, j.id!),
+          filled: await redis.client.get(keys.filled(j.id!)),
+        })),
+      ),
+      errors: errorSummary(stats),
+    };
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
  * The database is the record. Every acknowledged submit is stored exactly once (its id, its
  * submission id, its user and item); one annotation per (item, user); no item over k; and every item
  * ends done — k annotations, status `complete`, exactly one item-agreement result — since the
  * annotators worked until nothing was left. Returns the number of annotations stored.
  */
-export async function checkDatabase(db: Db, projectId: string, itemIds: string[], k: number, stats: KillStats): Promise<number> {
+export async function checkDatabase(
+  db: Db,
+  projectId: string,
+  itemIds: string[],
+  k: number,
+  stats: KillStats,
+  redis?: { client: RedisClient; prefix: string },
+): Promise<number> {
   const pid = new ObjectId(projectId);
   const anns = await db.collection('annotations').find({ projectId: pid }).toArray();
   const bySubmission = new Map<string, (typeof anns)[number][]>();
@@ -156,7 +201,8 @@ export async function checkDatabase(db: Db, projectId: string, itemIds: string[]
   }
   for (const id of itemIds) {
     const users = byItem.get(id) ?? [];
-    expect(users, `item ${id}: k annotations`).toHaveLength(k);
+    const why = users.length !== k && redis ? ` — ${JSON.stringify(await replicaState(redis, projectId, id, stats))}` : '';
+    expect(users, `item ${id}: k annotations${why}`).toHaveLength(k);
     expect(new Set(users).size, `item ${id}: k different people`).toBe(k);
   }
   expect(anns).toHaveLength(itemIds.length * k);

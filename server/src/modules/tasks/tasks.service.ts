@@ -177,7 +177,16 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
       let c = await claim();
       if (c.status === 'filled') {
         // A submit stored an annotation for this slot but did not finish (crash): finish it now.
-        const settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
+        let settled: boolean;
+        try {
+          settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
+        } catch (e) {
+          // Not leased (the claim found the slot filled) and not settled — the database is down, say:
+          // back to the queue now. Left active under this request's lock it would come back only when
+          // the stalled check found it, a lease time later, and nobody could take the slot till then.
+          putBack.push(job);
+          throw e;
+        }
         if (settled) continue;
         c = await claim();
       }
