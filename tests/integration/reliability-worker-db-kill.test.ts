@@ -29,6 +29,17 @@ afterAll(async () => {
   for (const c of cleanups) await c().catch(() => undefined);
 });
 
+/** A FerretDB of this test's own (it is killed), stopped and removed after the file. */
+async function ownFerretdb(prefix: string): Promise<FerretProcess> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const ferret = await startFerretdb(dir);
+  cleanups.push(async () => {
+    await ferret.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return ferret;
+}
+
 async function setUp(mongoUrl: string, serverEnv: Record<string, string>, workerEnv: Record<string, string>) {
   const env = sharedEnv(mongoUrl, inject('redisUrl'));
   const server = await spawnServer({ ...env, ...serverEnv });
@@ -118,12 +129,7 @@ describe('the workers process SIGKILLed with quality jobs in hand', () => {
 
 describe('the database (FerretDB) SIGKILLed under submits', () => {
   it('answers 503 UNAVAILABLE while it is down and loses no acknowledged submit after it restarts', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-ferret-kill-'));
-    const ferret: FerretProcess = await startFerretdb(dir);
-    cleanups.push(async () => {
-      await ferret.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const ferret = await ownFerretdb('labelwork-ferret-kill-');
     const { env, admin, lead } = await setUp(ferret.url, { LEASE_MS: '20000' }, { WORKER_LOCK_MS: '2000' });
     const annos = await makeUsers(admin, 'd', 6);
     const N = 30;
@@ -181,12 +187,7 @@ describe('the database (FerretDB) SIGKILLed under submits', () => {
 
 describe('the database down while a filled slot is checked', () => {
   it('puts the fetched job back at once instead of leaving it active until the stalled check', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'labelwork-ferret-filled-'));
-    const ferret: FerretProcess = await startFerretdb(dir);
-    cleanups.push(async () => {
-      await ferret.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const ferret = await ownFerretdb('labelwork-ferret-filled-');
     // A long lease: a job left active would stay so for its whole lock.
     const { env, admin, lead } = await setUp(ferret.url, { LEASE_MS: '60000' }, {});
     const [a, b] = (await makeUsers(admin, 'fs', 2)) as [TestUser, TestUser];

@@ -31,7 +31,24 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
-  await page.getByTestId('nav-projects').waitFor();
+  try {
+    await page.getByTestId('nav-projects').waitFor();
+  } catch (e) {
+    // Say what the page showed instead (a sign-in that did not land failed once in CI with only a timeout).
+    const alerts = await page
+      .locator('[role=alert]')
+      .allTextContents()
+      .catch(() => []);
+    const typed = await page
+      .getByTestId('login-username')
+      .inputValue()
+      .catch(() => null);
+    const shot = await screenshot(page, `sign-in-failed-${username}`).catch(() => '');
+    throw new Error(
+      `signing in as ${username} did not reach the app: at ${page.url()}, alerts ${JSON.stringify(alerts)}, username field ${JSON.stringify(typed)}, screenshot ${shot}`,
+      { cause: e },
+    );
+  }
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
