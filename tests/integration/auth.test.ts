@@ -102,6 +102,25 @@ describe('sign-in and sessions', () => {
     }
   });
 
+  it('gives a successful sign-in its attempt back: an office behind one address all signs in, guesses are still limited', async () => {
+    const strict = await startTestApp({ LOGIN_MAX_PER_MINUTE: '3' });
+    try {
+      // The limit is per minute: start well inside one so the window does not reset halfway.
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+      const codes: number[] = [];
+      for (let i = 0; i < 8; i++) codes.push((await strict.client().login('admin', ADMIN_PASSWORD)).status);
+      expect(codes).toEqual([200, 200, 200, 200, 200, 200, 200, 200]);
+      const guesses: number[] = [];
+      for (let i = 0; i < 5; i++) guesses.push((await strict.client().login(`nobody${i}`, 'whatever-pass')).status);
+      expect(guesses).toEqual([401, 401, 401, 429, 429]);
+      // Refused attempts are not refunded, even with the right password.
+      expect((await strict.client().login('admin', ADMIN_PASSWORD)).status).toBe(429);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('answers bad JSON with BAD_JSON and a too-large body with 413', async () => {
     const r = await fetch(`${t.url}/api/auth/login`, {
       method: 'POST',

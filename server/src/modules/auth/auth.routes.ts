@@ -51,6 +51,7 @@ export function authRoutes(ctx: AppContext): Router {
       throw new AppError('BAD_CREDENTIALS', 'wrong username or password');
     }
     await ctx.loginGuard.recordSuccess(input.username);
+    await ctx.loginGuard.refundAddress(req.ip ?? 'unknown', now);
     const { token, session } = await ctx.sessions.create(user._id.toHexString(), now);
     setCookie(res, token, ctx.config.SESSION_TTL_S);
     await audit(ctx, user._id, 'auth.login', { type: 'user', id: user._id }, { ip: req.ip });

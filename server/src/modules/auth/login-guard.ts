@@ -9,6 +9,11 @@ const MAX_LOCK_S = 15 * 60;
 /**
  * Login rate limit per client address and lockout with exponential backoff per username.
  * Applies to any username string, so a lockout reveals nothing about whether an account exists.
+ *
+ * The address limit counts every attempt as it starts (so a burst is bounded while its password
+ * checks are still running) and gives a successful sign-in its attempt back: what it limits is
+ * failed guesses, and an office of annotators behind one address (NAT) all signing in at the start
+ * of a shift is never refused for it.
  */
 export class LoginGuard {
   constructor(
@@ -17,9 +22,12 @@ export class LoginGuard {
     private readonly maxPerMinute: number,
   ) {}
 
+  private addressKey(ip: string, now: number): string {
+    return `${this.prefix}:rl:login:${ip}:${Math.floor(now / 60_000)}`;
+  }
+
   async checkAddress(ip: string, now: number): Promise<void> {
-    const minute = Math.floor(now / 60_000);
-    const key = `${this.prefix}:rl:login:${ip}:${minute}`;
+    const key = this.addressKey(ip, now);
     const n = await this.redis.incr(key);
     if (n === 1) await this.redis.expire(key, 61);
     if (n > this.maxPerMinute) {
@@ -27,6 +35,11 @@ export class LoginGuard {
         retryAfterS: 60 - Math.floor((now % 60_000) / 1000),
       });
     }
+  }
+
+  /** A successful sign-in gives back the attempt `checkAddress` counted (same address, same `now`). */
+  async refundAddress(ip: string, now: number): Promise<void> {
+    await this.redis.eval(REFUND, 1, this.addressKey(ip, now));
   }
 
   private lockKey(username: string): string {
@@ -74,6 +87,9 @@ export class LoginGuard {
     }
   }
 }
+
+/** Decrements a live counter (never creates one without its expiry, never goes below zero). */
+const REFUND = "if tonumber(redis.call('get', KEYS[1]) or '0') > 0 then return redis.call('decr', KEYS[1]) end return 0";
 
 /** Deletes the key only if it still holds our value (an expired hold taken over by another is not ours). */
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
