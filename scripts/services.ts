@@ -2,7 +2,7 @@
  * The services launcher: Redis and a MongoDB-protocol server for local runs and tests.
  *
  * Order for the database: MONGO_URL if set → a `mongod` on PATH → FerretDB 1.24.2 (SQLite backend),
- * built once from scripts/ferretdb with Go and cached outside the checkout. Redis: REDIS_URL if set
+ * built once from scripts/ferretdb with Go (and its patches.json) and cached outside the checkout. Redis: REDIS_URL if set
  * → `redis-server` on PATH → installed with apt when we are root.
  *
  * CLI: `npm run services -- [--dir ./data] [--redis-cluster]` starts both, prints their URLs and runs until
@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -115,7 +115,7 @@ export function ensureRedisBinary(log: (l: string) => void): string {
 export function ferretdbBinaryPath(): string {
   const wrapper = path.join(repoRoot, 'scripts', 'ferretdb');
   const h = createHash('sha256');
-  for (const f of ['go.mod', 'go.sum', 'main.go']) h.update(readFileSync(path.join(wrapper, f)));
+  for (const f of ['go.mod', 'go.sum', 'main.go', 'patches.json']) h.update(readFileSync(path.join(wrapper, f)));
   const cache = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
   return path.join(cache, 'labelwork', `ferretdb-${FERRETDB_VERSION}-${h.digest('hex').slice(0, 12)}`);
 }
@@ -141,15 +141,44 @@ export function ensureFerretdbBinary(log: (l: string) => void): string {
   log(`building FerretDB ${FERRETDB_VERSION} with Go (one time, a few minutes)…`);
   const started = Date.now();
   const tmp = `${bin}.tmp-${process.pid}`;
-  const r = spawnSync('go', ['build', '-trimpath', '-o', tmp, '.'], {
-    cwd: path.join(repoRoot, 'scripts', 'ferretdb'),
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
-  });
+  const cwd = path.join(repoRoot, 'scripts', 'ferretdb');
+  const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
+  const modfile = ferretdbPatchedModule(cwd, env, `${tmp}.patches`);
+  const r = spawnSync('go', ['build', '-trimpath', '-modfile', modfile, '-o', tmp, '.'], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env });
+  rmSync(`${tmp}.patches`, { recursive: true, force: true });
   if (r.status !== 0) throw new Error('building FerretDB failed (see the Go output above); set MONGO_URL to use another server');
   spawnSync('mv', [tmp, bin]);
   log(`FerretDB built in ${((Date.now() - started) / 1000).toFixed(1)} s → ${bin}`);
   return bin;
+}
+
+/**
+ * Our fixes to FerretDB's sources (scripts/ferretdb/patches.json: each replaces one exact line and
+ * says why). The module is copied out of Go's module cache, patched, and used through a `replace`
+ * in a build-only copy of go.mod (`go build -modfile`), so neither the module cache nor our go.mod
+ * changes. A line that is not found fails the build: a new FerretDB version must be looked at again.
+ * Returns the go.mod to build with.
+ */
+function ferretdbPatchedModule(cwd: string, env: NodeJS.ProcessEnv, dir: string): string {
+  const patches = JSON.parse(readFileSync(path.join(cwd, 'patches.json'), 'utf8')) as { file: string; from: string; to: string }[];
+  const module = 'github.com/FerretDB/FerretDB';
+  const dl = spawnSync('go', ['mod', 'download', module], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env });
+  const src = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', module], { cwd, encoding: 'utf8', env }).stdout.trim();
+  if (dl.status !== 0 || !src) throw new Error(`building FerretDB failed: could not download ${module}`);
+  const copy = path.join(dir, 'ferretdb-src');
+  mkdirSync(dir, { recursive: true });
+  cpSync(src, copy, { recursive: true });
+  spawnSync('chmod', ['-R', 'u+w', copy]);
+  patches.forEach((p, i) => {
+    const file = path.join(copy, p.file);
+    const text = readFileSync(file, 'utf8');
+    if (text.split(p.from).length !== 2) throw new Error(`building FerretDB failed: patch ${i} does not match ${p.file} exactly once`);
+    writeFileSync(file, text.replace(p.from, p.to));
+  });
+  const mod = path.join(dir, 'go.mod');
+  writeFileSync(mod, `${readFileSync(path.join(cwd, 'go.mod'), 'utf8')}\nreplace ${module} => ${copy}\n`);
+  cpSync(path.join(cwd, 'go.sum'), path.join(dir, 'go.sum'));
+  return mod;
 }
 
 function sendRaw(port: number, payload: string, timeoutMs: number): Promise<string> {

@@ -24,7 +24,7 @@ import { healthRoutes } from './modules/health/index.ts';
 import { itemsRoutes } from './modules/items/index.ts';
 import { sweepStaleImports } from './modules/items/index.ts';
 import { projectsRoutes } from './modules/projects/index.ts';
-import { accessDecisionAffected, accessDecisionCache } from './modules/access/index.ts';
+import { accessDecisionAffected, accessDecisionCache, projectCache } from './modules/access/index.ts';
 import { annotationsRoutes } from './modules/annotations/index.ts';
 import { startTaskRuntime } from './modules/tasks/index.ts';
 import { createTaskRuntime } from './modules/tasks/index.ts';
@@ -171,12 +171,13 @@ export async function createApp(config: Config, opts: { log?: Logger; now?: () =
     access: new AccessChanges(),
     accessDecisions: accessDecisionCache(now, () => ctx),
     users: userCache(db, now),
+    projects: projectCache(db, now),
     tasks: createTaskRuntime(redis, db, now),
     importPlans: new PlanThreads(config.IMPORT_PLAN_THREADS, config.IMPORT_PLAN_HEAP_MB),
   };
   state.access.register(state.accessDecisions, accessDecisionAffected);
   state.access.register(state.users, (userId, change) => userId === change.userId);
-  state.access.register(state.tasks.projects, (projectId, change) => projectId === change.projectId);
+  state.access.register(state.projects, (projectId, change) => projectId === change.projectId);
   state.access.register(state.tasks.settings, (projectId, change) => projectId === change.projectId);
   const ctx: AppContext = {
     config,

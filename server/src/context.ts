@@ -36,7 +36,6 @@ export type LwSocket = IOSocket<ClientToServerEvents, ServerToClientEvents, Inte
 /** The assignment engine's per-process state (modules/tasks/task-runtime.ts builds it). */
 export interface TaskRuntime {
   scripts: LeaseScripts;
-  projects: SwrCache<ProjectDoc | null>;
   settings: SwrCache<QueueSettings>;
   /** Whether a project has any prediction (the next-task path skips the per-item read when not). */
   hasPredictions: SwrCache<boolean>;
@@ -57,6 +56,8 @@ export interface ProcessState {
   accessDecisions: SwrCache<AccessOutcome>;
   /** Users by id for session resolution (http/middleware.ts). */
   users: SwrCache<UserDoc | null>;
+  /** Project documents by id for hot paths and background handlers (access/project-cache.ts). */
+  projects: SwrCache<ProjectDoc | null>;
   tasks: TaskRuntime;
   /** Dataset-import planning threads (parsing and planning an upload off the event loop), a bounded number at a time. */
   importPlans: PlanThreads;

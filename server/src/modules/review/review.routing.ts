@@ -19,6 +19,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import { startDomainEventConsumer } from '@labelwork/engine';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
+import { cachedProject } from '../access/index.ts';
 import { emitCounts, reviewQueue } from './review.counts.ts';
 
 /** Puts one annotation into its project's review queue (round 0) and tells the reviewers, once. */
@@ -105,7 +106,9 @@ export async function routeLowAgreement(ctx: AppContext, event: ItemCompletedEve
   const p = event.data;
   const marker = lowAgreementRoutedKey(ctx.config.REDIS_PREFIX, p.projectId, p.itemId);
   if (await ctx.redis.exists(marker)) return;
-  const project = await ctx.db.projects.findOne({ _id: new ObjectId(p.projectId) });
+  // The review policy from the process's project cache: this runs once per completed item, and on
+  // FerretDB each read of a project with a thousand members decodes the whole document.
+  const project = await cachedProject(ctx, p.projectId);
   if (!project || !lowAgreement(project.reviewPolicy, p.agreement)) return;
   const anns = await ctx.db.annotations.find({ itemId: new ObjectId(p.itemId), gold: false }).toArray();
   for (const a of anns) await route(ctx, a, ['low-agreement']);

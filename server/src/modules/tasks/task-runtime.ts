@@ -5,8 +5,7 @@ import type { Redis } from 'ioredis';
 import type { AppContext, TaskRuntime } from '../../context.ts';
 import { AnnotationInserts, projectHasPredictions, type Database, type ProjectDoc, type UserDoc } from '@labelwork/engine';
 import { AppError } from '../../http/errors.ts';
-import { canAccess } from '../access/index.ts';
-import { projectsRepo } from '../access/index.ts';
+import { cachedProject, canAccess } from '../access/index.ts';
 import { LeaseScripts } from './lease-scripts.ts';
 import { DEFAULT_SETTINGS, queuesRepo } from './tasks.repository.ts';
 
@@ -18,7 +17,6 @@ import { DEFAULT_SETTINGS, queuesRepo } from './tasks.repository.ts';
 export function createTaskRuntime(redis: Redis, db: Database, now: () => number): TaskRuntime {
   return {
     scripts: new LeaseScripts(redis),
-    projects: new SwrCache(now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, (id) => projectsRepo.byId(db, new ObjectId(id))),
     settings: new SwrCache(now, CACHE_TTL_MS, CACHE_MAX_STALE_MS, async (id) => {
       const doc = await queuesRepo.byProject(db, new ObjectId(id));
       return doc
@@ -40,7 +38,7 @@ export function runtime(ctx: AppContext): TaskRuntime {
 /** A lease token: 128 random bits as 32 hex characters. */
 export const newToken = () => randomBytes(16).toString('hex');
 
-/** Project documents and queue settings on the hot path: fresh for a second, then refreshed in the background. */
+/** Queue settings on the hot path: fresh for a second, then refreshed in the background. */
 const CACHE_TTL_MS = 1000;
 const CACHE_MAX_STALE_MS = 30_000;
 
@@ -59,7 +57,7 @@ export function forgetSettings(ctx: AppContext, projectId: ObjectId): void {
  * request (access-cache.ts); anything else within about a second.
  */
 export async function projectForTask(ctx: AppContext, user: UserDoc, id: ObjectId): Promise<ProjectDoc> {
-  const p = await runtime(ctx).projects.get(id.toHexString());
+  const p = await cachedProject(ctx, id.toHexString());
   if (user.role === 'admin') {
     if (!p) throw new AppError('NOT_FOUND', 'no such project');
     return p;
