@@ -137,7 +137,7 @@ describe('lead dashboard', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('标注员,已提交,每条用时(秒),金标准准确率,金标准条数,已审核,被驳回,驳回率,与他人一致性');
+    expect(lines[0]).toBe('标注员,已提交,每条用时(秒),金标准确率,金标条数,已审核,被驳回,驳回率,与他人一致性');
     expect(lines.some((l) => l.startsWith('张三,'))).toBe(true);
     const en = (await lead.client.get(`/api/projects/${projectId}/dashboard/annotators.csv?lang=en`)).body as string;
     expect(en).toContain('annotator,submitted');

@@ -173,7 +173,7 @@ export const certificationGradingZhCN: { readonly [K in keyof typeof certificati
   'panel.submit': '提交作品集',
   'panel.candidate': '候选人：{name}（{level}）',
   'panel.stats': '统计数据（提交时）',
-  'panel.stat.gold': '实际项目金标准准确率：{value}（{n} 次作答）',
+  'panel.stat.gold': '实际项目金标准确率：{value}（{n} 次作答）',
   'panel.stat.review': '作品审核通过率：{value}（{n} 次审核）',
   'panel.stat.reviewsGiven': '审核他人：{n} 次',
   'panel.stat.practice': '练习：{n} 题，平均 {value}',

@@ -68,7 +68,7 @@ export const datasetImportEn = {
 
 export const datasetImportZhCN: { readonly [K in keyof typeof datasetImportEn]: string } = {
   'datasetImport.title': '导入已有标注',
-  'datasetImport.hint': '将在其他地方完成的标注导入为预标注（标注员可接受或修改）或金标准答案。会先显示预览；确认之前不会保存任何内容。',
+  'datasetImport.hint': '将在其他地方完成的标注导入为预标注（标注员可接受或修改）或标准答案（金标）。会先显示预览；确认之前不会保存任何内容。',
   'datasetImport.choose': '选择文件',
   'datasetImport.dropzone': '将标注文件或 zip 拖放到此处',
   'datasetImport.fileHint': '一个标注文件，或包含图片和标注的 zip。',
@@ -83,7 +83,7 @@ export const datasetImportZhCN: { readonly [K in keyof typeof datasetImportEn]: 
   'datasetImport.format.csv': 'CSV（分类）',
   'datasetImport.as': '导入为',
   'datasetImport.as.predictions': '预标注（为标注员预先填好）',
-  'datasetImport.as.gold': '金标准答案',
+  'datasetImport.as.gold': '标准答案（金标）',
   'datasetImport.as.annotations': '项目成员的已完成标注',
   'datasetImport.cancel': '取消',
   'datasetImport.cancelled': '导入已取消，未保留任何内容。',
@@ -97,7 +97,7 @@ export const datasetImportZhCN: { readonly [K in keyof typeof datasetImportEn]: 
   'datasetImport.result': '已保存 {stored} 条标注；跳过 {skipped} 条。',
   'datasetImport.skip.item_full': '该条数据已有项目要求的标注份数（重叠数）',
   'datasetImport.skip.already_annotated': '该成员已标注过此条数据',
-  'datasetImport.skip.gold_item': '金标准条目',
+  'datasetImport.skip.gold_item': '金标条目',
   'datasetImport.skip.item_busy': '该条数据此刻正由标注员标注，没有空余的标注份数',
   'datasetImport.skipLine': '{item}（{annotator}）：{reason}',
   'datasetImport.preview': '预览',

@@ -25,7 +25,7 @@ export const labelChangesZhCN: { readonly [K in keyof typeof labelChangesEn]: st
   'labels.retiredHint': '为已使用它的区域保留；新区域不能再选它。',
   'labels.restore': '恢复',
   'labelChanges.title': '保存前：正在使用的标签与数字快捷键',
-  'labelChanges.usedBy': '“{label}”被 {n} 个区域使用（已提交 {annotations} 个，草稿 {drafts} 个，金标准答案 {gold} 个）。',
+  'labelChanges.usedBy': '“{label}”被 {n} 个区域使用（已提交 {annotations} 个，草稿 {drafts} 个，标准答案 {gold} 个）。',
   'labelChanges.choice': '“{label}”的区域如何处理',
   'labelChanges.merge': '合并到另一个标签',
   'labelChanges.mergeInto': '将“{label}”合并到',

@@ -79,7 +79,7 @@ export const DEFAULT_COMPREHENSIVE_RUBRIC: Rubric = [
     title: text('Quality of work', '工作质量'),
     description: text(
       'Accuracy on gold and review acceptance in the portfolio statistics, and the work it stands for.',
-      '作品集统计中的金标准准确率与审核通过率，以及其代表的工作。',
+      '作品集统计中的金标准确率与审核通过率，以及其代表的工作。',
     ),
     points: 30,
   },

@@ -267,7 +267,7 @@ const CSV_HEADERS = {
     'rejection rate',
     'agreement with others',
   ],
-  'zh-CN': ['标注员', '已提交', '每条用时(秒)', '金标准准确率', '金标准条数', '已审核', '被驳回', '驳回率', '与他人一致性'],
+  'zh-CN': ['标注员', '已提交', '每条用时(秒)', '金标准确率', '金标条数', '已审核', '被驳回', '驳回率', '与他人一致性'],
 } as const;
 
 /** The annotator table as CSV (header in the user's language). */
