@@ -2,13 +2,15 @@
  * A read-through cache that serves a value for `ttlMs`, then keeps serving it (up to `maxStaleMs`)
  * while one background load refreshes it: a slow database never stalls the task hot path once a
  * value is known. Holds at most `maxEntries` keys (the least recently loaded go first), so keys a
- * client makes up (ids of nothing) cannot grow it without bound. `forget` and `clear` take effect
+ * client makes up (ids of nothing) cannot grow it without bound. With `spread`, each entry stays
+ * fresh a random `ttlMs × (1 … 1 + spread)`: entries loaded together (a thousand annotators' users
+ * after a restart) are then refreshed over a window instead of in one burst of reads. `forget` and `clear` take effect
  * at once: a load that started before them is not stored (it may have read the old value).
  * Pure (no I/O; the clock is passed in): the one cache class of the server and the workers, each
  * instance built by its process's composition root.
  */
 export class SwrCache<T> {
-  private readonly entries = new Map<string, { at: number; value: T; loading?: Promise<T> }>();
+  private readonly entries = new Map<string, { at: number; freshMs: number; value: T; loading?: Promise<T> }>();
   /** First loads of keys without an entry, so concurrent callers share one read. */
   private readonly pending = new Map<string, Promise<T>>();
   /** Bumped by every forget/clear; a load stores its value only if none happened since it started. */
@@ -18,13 +20,19 @@ export class SwrCache<T> {
     private readonly ttlMs: number,
     private readonly maxStaleMs: number,
     private readonly load: (key: string) => Promise<T>,
-    private readonly maxEntries = 10_000,
+    private readonly options: { maxEntries?: number; spread?: number; random?: () => number } = {},
   ) {}
+
+  private freshMs(): number {
+    const spread = this.options.spread ?? 0;
+    if (!spread) return this.ttlMs;
+    return Math.min(this.maxStaleMs, this.ttlMs * (1 + spread * (this.options.random ?? Math.random)()));
+  }
 
   async get(key: string): Promise<T> {
     const e = this.entries.get(key);
     const age = e ? this.now() - e.at : Infinity;
-    if (e && age < this.ttlMs) return e.value;
+    if (e && age < e.freshMs) return e.value;
     if (e && age < this.maxStaleMs) {
       e.loading ??= this.refresh(key).catch(() => e.value);
       return e.value;
@@ -52,8 +60,8 @@ export class SwrCache<T> {
       const value = await this.load(key);
       if (generation === this.generation) {
         this.entries.delete(key);
-        this.entries.set(key, { at, value });
-        while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+        this.entries.set(key, { at, freshMs: this.freshMs(), value });
+        while (this.entries.size > (this.options.maxEntries ?? 10_000)) this.entries.delete(this.entries.keys().next().value as string);
       }
       return value;
     } finally {

@@ -54,6 +54,26 @@ describe('SwrCache invalidation', () => {
     expect(await cache.get('b')).toBe(4);
   });
 
+  it('with a spread, keeps each entry fresh for its own share of the window, so entries loaded together are not refreshed together', async () => {
+    let now = 0;
+    const loads: string[] = [];
+    const draws = [0, 1, 0.5];
+    const cache = new SwrCache<number>(
+      () => now,
+      1000,
+      10_000,
+      async (k) => loads.push(k),
+      { spread: 0.5, random: () => draws.shift()! },
+    );
+    for (const k of ['a', 'b', 'c']) await cache.get(k); // fresh for 1000, 1500 and 1250 ms
+    now = 1100;
+    for (const k of ['a', 'b', 'c']) await cache.get(k);
+    expect(loads).toEqual(['a', 'b', 'c', 'a']); // only a went stale (served, refreshed in the background)
+    now = 1300;
+    for (const k of ['b', 'c']) await cache.get(k);
+    expect(loads).toEqual(['a', 'b', 'c', 'a', 'c']);
+  });
+
   it('concurrent first reads of a key share one load', async () => {
     let loads = 0;
     const cache = new SwrCache<number>(
