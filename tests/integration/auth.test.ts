@@ -121,6 +121,20 @@ describe('sign-in and sessions', () => {
     }
   });
 
+  it('gives back only the first 10 × the limit successes of an address in a minute: one valid account cannot loop sign-ins without limit', async () => {
+    const strict = await startTestApp({ LOGIN_MAX_PER_MINUTE: '1' });
+    try {
+      const intoMinute = Date.now() % 60_000;
+      if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++) codes.push((await strict.client().login('admin', ADMIN_PASSWORD)).status);
+      // 10 given back; the 11th counts (1 of 1 attempts); the 12th is over the limit.
+      expect(codes).toEqual([...Array<number>(11).fill(200), 429]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('answers bad JSON with BAD_JSON and a too-large body with 413', async () => {
     const r = await fetch(`${t.url}/api/auth/login`, {
       method: 'POST',

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../../http/errors.ts';
 
 const FREE_FAILURES = 5;
+/** Successful sign-ins per address and minute that get their attempt back, as a multiple of the limit. */
+export const SUCCESS_REFUNDS = 10;
 const BASE_LOCK_S = 5;
 const MAX_LOCK_S = 15 * 60;
 
@@ -13,7 +15,9 @@ const MAX_LOCK_S = 15 * 60;
  * The address limit counts every attempt as it starts (so a burst is bounded while its password
  * checks are still running) and gives a successful sign-in its attempt back: what it limits is
  * failed guesses, and an office of annotators behind one address (NAT) all signing in at the start
- * of a shift is never refused for it.
+ * of a shift is not refused for it. Only the first SUCCESS_REFUNDS × the limit successes of an
+ * address in a minute are given back, so one valid account cannot loop sign-ins from one address
+ * without limit (each costs a password hash, a session and an audit entry).
  */
 export class LoginGuard {
   constructor(
@@ -39,7 +43,8 @@ export class LoginGuard {
 
   /** A successful sign-in gives back the attempt `checkAddress` counted (same address, same `now`). */
   async refundAddress(ip: string, now: number): Promise<void> {
-    await this.redis.eval(REFUND, 1, this.addressKey(ip, now));
+    const key = this.addressKey(ip, now);
+    await this.redis.eval(REFUND, 2, key, `${key}:ok`, SUCCESS_REFUNDS * this.maxPerMinute);
   }
 
   private lockKey(username: string): string {
@@ -88,8 +93,15 @@ export class LoginGuard {
   }
 }
 
-/** Decrements a live counter (never creates one without its expiry, never goes below zero). */
-const REFUND = "if tonumber(redis.call('get', KEYS[1]) or '0') > 0 then return redis.call('decr', KEYS[1]) end return 0";
+/**
+ * Counts the success (KEYS[2], expiring with the minute) and, for the first ARGV[1] of them,
+ * decrements the attempt counter KEYS[1] if it is live (never creates one without its expiry,
+ * never goes below zero).
+ */
+const REFUND = `local ok = redis.call('incr', KEYS[2])
+if ok == 1 then redis.call('expire', KEYS[2], 61) end
+if ok <= tonumber(ARGV[1]) and tonumber(redis.call('get', KEYS[1]) or '0') > 0 then return redis.call('decr', KEYS[1]) end
+return 0`;
 
 /** Deletes the key only if it still holds our value (an expired hold taken over by another is not ours). */
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
