@@ -143,9 +143,13 @@ export function ensureFerretdbBinary(log: (l: string) => void): string {
   const tmp = `${bin}.tmp-${process.pid}`;
   const cwd = path.join(repoRoot, 'scripts', 'ferretdb');
   const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
-  const modfile = ferretdbPatchedModule(cwd, env, `${tmp}.patches`);
-  const r = spawnSync('go', ['build', '-trimpath', '-modfile', modfile, '-o', tmp, '.'], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env });
-  rmSync(`${tmp}.patches`, { recursive: true, force: true });
+  let r: ReturnType<typeof spawnSync>;
+  try {
+    const modfile = ferretdbPatchedModule(cwd, env, `${tmp}.patches`);
+    r = spawnSync('go', ['build', '-trimpath', '-modfile', modfile, '-o', tmp, '.'], { cwd, stdio: ['ignore', 'inherit', 'inherit'], env });
+  } finally {
+    rmSync(`${tmp}.patches`, { recursive: true, force: true });
+  }
   if (r.status !== 0) throw new Error('building FerretDB failed (see the Go output above); set MONGO_URL to use another server');
   spawnSync('mv', [tmp, bin]);
   log(`FerretDB built in ${((Date.now() - started) / 1000).toFixed(1)} s → ${bin}`);

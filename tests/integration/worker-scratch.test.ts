@@ -50,6 +50,19 @@ describe('workers’ scratch directories', () => {
     }
   });
 
+  it('at a worker’s start, also removes what a dead worker left under the same pid (a restarted container)', async () => {
+    const base2 = path.join(base, 'restart');
+    const sameName = path.join(base2, SCRATCH_ROOT, `${hostname()}~${process.pid}`, 'export-old');
+    mkdirSync(sameName, { recursive: true });
+    writeFileSync(path.join(sameName, 'p0'), 'x'.repeat(1000));
+    // The periodic sweep leaves a running process's own directory alone…
+    expect(await sweepDeadScratch(base2)).toEqual([]);
+    expect(existsSync(sameName)).toBe(true);
+    // …the one at start removes it: nothing in it is this process's yet.
+    expect(await sweepDeadScratch(base2, { atStart: true })).toEqual([`${hostname()}~${process.pid}`]);
+    expect(existsSync(path.dirname(sameName))).toBe(false);
+  });
+
   it('has nothing to do when no worker ever wrote scratch files here', async () => {
     expect(await sweepDeadScratch(path.join(base, 'empty'))).toEqual([]);
   });

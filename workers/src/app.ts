@@ -67,7 +67,9 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
   await redis.ping();
   const quality = new Queue(QUEUES.quality, { connection: redis, prefix: config.REDIS_PREFIX });
   const now = opts.now ?? Date.now;
-  const swept = await sweepDeadScratch().catch((e: unknown) => (log.warn('scratch sweep failed', { err: e }), []));
+  const swept = await sweepDeadScratch(undefined, { atStart: true }).catch(
+    (e: unknown) => (log.warn('scratch sweep failed', { err: e }), []),
+  );
   if (swept.length) log.info('removed the temporary files of workers that died mid-job', { dirs: swept });
   // All state of this process lives here (no module keeps its own).
   const ctx: WorkerContext = { config, db, redis, log, quality, now, state: { projects: projectCache(db, now) } };

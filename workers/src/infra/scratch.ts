@@ -9,7 +9,9 @@ import { join } from 'node:path';
  * mid-job cannot, and at 1M boxes an export's parts are gigabytes. So each worker, when it starts
  * (and every cleanup run), removes the directories of this host's processes that are gone. Another
  * host's directories are left alone (a shared /tmp would make its pids meaningless here); a pid that
- * was reused by an unrelated process keeps its directory until that process ends too.
+ * was reused by an unrelated process keeps its directory until that process ends too. A starting
+ * worker also empties the directory under its own pid: a restarted container keeps its host name
+ * and its /tmp, and its new worker often gets the dead one's pid.
  */
 export const SCRATCH_ROOT = 'labelwork-scratch';
 
@@ -34,8 +36,11 @@ const alive = (pid: number): boolean => {
   }
 };
 
-/** Removes the scratch directories of this host's processes that no longer run; returns their names. */
-export async function sweepDeadScratch(base = tmpdir()): Promise<string[]> {
+/**
+ * Removes the scratch directories of this host's processes that no longer run; returns their names.
+ * `atStart`: this process has written nothing yet, so a directory under its own pid is a dead one's.
+ */
+export async function sweepDeadScratch(base = tmpdir(), opts: { atStart?: boolean } = {}): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(root(base));
@@ -49,7 +54,8 @@ export async function sweepDeadScratch(base = tmpdir()): Promise<string[]> {
     const at = name.lastIndexOf(sep);
     if (at < 0 || name.slice(0, at) !== host) continue;
     const pid = Number(name.slice(at + 1));
-    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+    if (pid === process.pid ? !opts.atStart : alive(pid)) continue;
     await rm(join(root(base), name), { recursive: true, force: true });
     removed.push(name);
   }
