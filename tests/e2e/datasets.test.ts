@@ -91,6 +91,9 @@ describe('datasets tab', () => {
       await expect.poll(() => snap.getAttribute('data-status'), { timeout: 30_000 }).toBe('complete');
       expect(await snap.getAttribute('data-version')).toBe('1.0.0');
       expect(await snap.textContent()).toContain('first release');
+      // One submitted box is one region, whether or not the consensus made of it was frozen beside it (it said "2 regions").
+      expect(await snap.getByTestId('snapshot-counts').textContent()).toMatch(/^1 item, 1 region( · |$)/);
+      await screenshot(leadPage, 'datasets-snapshot-row-en');
 
       await leadPage.getByTestId('export-format').selectOption('yolo');
       await leadPage.getByTestId('export-selection').selectOption('all');

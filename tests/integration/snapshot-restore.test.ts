@@ -16,7 +16,7 @@ let workers: RunningWorkers;
 let lead: ApiClient;
 let leadId = '';
 let projectId = '';
-let snapshot: { id: string; hash: string; version: string; number: number };
+let snapshot: { id: string; hash: string; version: string; number: number; counts: unknown };
 const goldBox = { id: 'g1', type: 'bbox', label: 'car', x: 2, y: 2, w: 10, h: 8 };
 const consensusBox = { id: 'c1', type: 'bbox', label: 'pedestrian', x: 4, y: 4, w: 6, h: 6 };
 
@@ -97,6 +97,11 @@ async function restore(snapshotId: string, body: Record<string, unknown>): Promi
 }
 
 describe('restoring a snapshot into a new project', () => {
+  it("counts annotators' work apart from the gold answer and the consensus it froze", () => {
+    // Nobody has annotated: the gold box and the consensus box are not two regions of work.
+    expect(snapshot.counts).toEqual({ items: 3, annotations: 0, regions: 0, byLabel: {}, goldRegions: 1, consensusRegions: 1 });
+  });
+
   it('branches a new project from a snapshot with its schema, items and ground truth as gold, recording the snapshot it came from', async () => {
     const r = await restore(snapshot.id, { name: '分支 v1', groundTruth: 'gold' });
     expect(r).toMatchObject({ status: 'complete', done: 3, total: 3 });

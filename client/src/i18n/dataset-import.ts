@@ -68,7 +68,8 @@ export const datasetImportEn = {
 
 export const datasetImportZhCN: { readonly [K in keyof typeof datasetImportEn]: string } = {
   'datasetImport.title': '导入已有标注',
-  'datasetImport.hint': '将在其他地方完成的标注导入为预标注（标注员可接受或修改）或标准答案（金标）。会先显示预览；确认之前不会保存任何内容。',
+  'datasetImport.hint':
+    '将在其他地方完成的标注导入为预标注（标注员可接受或修改）或标准答案（金标）。会先显示预览；确认之前不会保存任何内容。',
   'datasetImport.choose': '选择文件',
   'datasetImport.dropzone': '将标注文件或 zip 拖放到此处',
   'datasetImport.fileHint': '一个标注文件，或包含图片和标注的 zip。',

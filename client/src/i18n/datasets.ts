@@ -60,7 +60,9 @@ export const datasetsEn = {
   'datasets.regions': 'Regions: +{added} ~{changed} −{removed}',
   'datasets.byLabel': '{label}: +{added} ~{changed} −{removed}',
   'datasets.labels': 'Labels added: {added}; removed: {removed}; changed: {changed}',
-  'datasets.counts': '{items} items, {regions} regions',
+  'datasets.counts': '{items|# item|# items}, {regions|# region|# regions}',
+  'datasets.counts.frozenToo':
+    'also frozen: {gold|# gold-answer region|# gold-answer regions}, {consensus|# consensus region|# consensus regions}',
 } as const;
 
 export const datasetsZhCN: { readonly [K in keyof typeof datasetsEn]: string } = {
@@ -121,4 +123,5 @@ export const datasetsZhCN: { readonly [K in keyof typeof datasetsEn]: string } =
   'datasets.byLabel': '{label}：+{added} ~{changed} −{removed}',
   'datasets.labels': '新增标签：{added}；删除：{removed}；变更：{changed}',
   'datasets.counts': '{items} 个条目，{regions} 个区域',
+  'datasets.counts.frozenToo': '另冻结标准答案区域 {gold} 个、共识区域 {consensus} 个',
 };

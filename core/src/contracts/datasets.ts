@@ -133,6 +133,15 @@ export const SNAPSHOT_RESTORE_QUEUE = '{snapshot-restore}';
 
 export type SnapshotStatus = 'building' | 'complete' | 'failed';
 
+export interface SnapshotCounts {
+  items: number;
+  annotations: number;
+  regions: number;
+  byLabel: Record<string, number>;
+  goldRegions?: number;
+  consensusRegions?: number;
+}
+
 /** A snapshot as the API returns it. */
 export interface SnapshotRecord {
   id: string;
@@ -144,7 +153,12 @@ export interface SnapshotRecord {
   status: SnapshotStatus;
   note: string;
   asOf: string;
-  counts: { items: number; annotations: number; regions: number; byLabel: Record<string, number> } | null;
+  /**
+   * `annotations`, `regions` and `byLabel` count annotators' annotations only; the regions of the
+   * gold answers and of the consensus it also froze are counted apart (absent on snapshots made
+   * before they were: those counted all three together).
+   */
+  counts: SnapshotCounts | null;
   changelog: SnapshotChangelog | null;
   previousId: string | null;
   error: string | null;

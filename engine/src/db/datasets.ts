@@ -4,7 +4,15 @@
  */
 import type { Collection, Db, ObjectId } from 'mongodb';
 import { storedKeys } from './stored-keys.ts';
-import type { ExportManifest, ExportOptions, ExportStatus, SnapshotChangelog, SnapshotHeader, SnapshotStatus } from '@labelwork/core';
+import type {
+  ExportManifest,
+  ExportOptions,
+  ExportStatus,
+  SnapshotChangelog,
+  SnapshotCounts,
+  SnapshotHeader,
+  SnapshotStatus,
+} from '@labelwork/core';
 
 /** A finished snapshot's counts and changelog as stored (label keys escaped, see `storedKeys`), and back. */
 export const storedSnapshotResult = {
@@ -61,7 +69,7 @@ export interface SnapshotDoc {
   /** Cut-off: only annotations created at or before it are frozen. */
   asOf: Date;
   header: SnapshotHeader | null;
-  counts: { items: number; annotations: number; regions: number; byLabel: Record<string, number> } | null;
+  counts: SnapshotCounts | null;
   changelog: SnapshotChangelog | null;
   previousId: ObjectId | null;
   error: string | null;

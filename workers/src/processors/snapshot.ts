@@ -71,7 +71,9 @@ export async function snapshotProcessor(w: WorkerContext, job: Job): Promise<{ s
     }
   };
   const hash = createHash('sha256').update(snapshotHeaderLine(header));
-  const counts = { items: 0, annotations: 0, regions: 0, byLabel: {} as Record<string, number> };
+  // Annotators' work apart from the gold answers and the consensus frozen beside it: one box and
+  // the consensus made of it are one region of work, not two.
+  const counts = { items: 0, annotations: 0, regions: 0, byLabel: {} as Record<string, number>, goldRegions: 0, consensusRegions: 0 };
   const total = await w.db.items.countDocuments({ projectId: project._id });
   for await (const { entries } of liveEntries(w.db, project, { asOf: snap.asOf })) {
     const docs: SnapshotEntryDoc[] = [];
@@ -81,10 +83,12 @@ export async function snapshotProcessor(w: WorkerContext, job: Job): Promise<{ s
       docs.push({ _id: `${_id.toHexString()}:${e.itemId}`, snapshotId: _id, itemId: e.itemId, line: line.slice(0, -1) });
       counts.items += 1;
       for (const a of e.annotations) {
-        counts.annotations += 1;
-        for (const r of a.regions) {
-          counts.regions += 1;
-          addCount(counts.byLabel, r.label);
+        if (a.kind === 'gold') counts.goldRegions += a.regions.length;
+        else if (a.kind === 'consensus') counts.consensusRegions += a.regions.length;
+        else {
+          counts.annotations += 1;
+          counts.regions += a.regions.length;
+          for (const r of a.regions) addCount(counts.byLabel, r.label);
         }
       }
       await advancePrev(e.itemId);

@@ -238,7 +238,15 @@ export function DatasetsTab({ project }: { project: Project }) {
               </strong>{' '}
               <span className={`badge datasets__status datasets__status--${s.status}`}>{t(`datasets.status.${s.status}`)}</span>{' '}
               {s.counts && (
-                <span className="muted small">{t('datasets.counts', { items: s.counts.items, regions: s.counts.regions })}</span>
+                <span className="muted small" data-testid="snapshot-counts">
+                  {t('datasets.counts', { items: s.counts.items, regions: s.counts.regions })}
+                  {(s.counts.goldRegions ?? 0) + (s.counts.consensusRegions ?? 0) > 0 && (
+                    <>
+                      {' · '}
+                      {t('datasets.counts.frozenToo', { gold: s.counts.goldRegions ?? 0, consensus: s.counts.consensusRegions ?? 0 })}
+                    </>
+                  )}
+                </span>
               )}
               {s.hash && <code className="muted small datasets__hash"> {s.hash.slice(0, 12)}</code>}
               {s.note && <div className="datasets__release-note">{s.note}</div>}
