@@ -31,8 +31,9 @@
  * Sessions (setup, not measured): by default created in the server's own session store (what a
  * sign-in does after its password check; scrypt would make 5,000 sign-ins take minutes); SIGN_IN=api
  * signs each client in through the API. Each socket's handshake resolves its session as usual.
- * Connecting takes minutes at 5,000 on FerretDB: each handshake reads its user, and FerretDB scans
- * the users collection for a read by _id (~25 ms at 5,000 users). Open files: the server and each
+ * Each handshake reads its user (by _id: an index lookup, also on the FerretDB the launcher builds,
+ * scripts/ferretdb/patches.json; upstream FerretDB 1.24 scanned the users collection, ~25 ms at 5,000
+ * users, and connecting took minutes). Open files: the server and each
  * client process get a soft limit raised to what their sockets need (`ulimit -n` up to the hard limit).
  *
  * The clients live in CLIENT_PROCESSES child processes (default 4, bench/realtime-clients.ts): 5,000
