@@ -23,6 +23,28 @@ function leftBehind(dirName: string): string {
 }
 
 describe('workers’ scratch directories', () => {
+  // First in the file: the process must not have written a scratch file yet.
+  it('at a worker’s start, also removes what a dead worker left under the same pid (a restarted container), until this process writes there', async () => {
+    const base2 = path.join(base, 'restart');
+    const own = path.join(base2, SCRATCH_ROOT, `${hostname()}~${process.pid}`);
+    const leave = () => {
+      mkdirSync(path.join(own, 'export-old'), { recursive: true });
+      writeFileSync(path.join(own, 'export-old', 'p0'), 'x'.repeat(1000));
+    };
+    leave();
+    // The periodic sweep leaves a running process's own directory alone…
+    expect(await sweepDeadScratch(base2)).toEqual([]);
+    expect(existsSync(own)).toBe(true);
+    // …the one at start removes it: nothing in it is this process's yet.
+    expect(await sweepDeadScratch(base2, { atStart: true })).toEqual([path.basename(own)]);
+    expect(existsSync(own)).toBe(false);
+    // Once this process has a job's directory there, a second worker app starting in it (as tests run them) keeps it.
+    const job = await scratchDir('export-coco', base2);
+    leave();
+    expect(await sweepDeadScratch(base2, { atStart: true })).toEqual([]);
+    expect(existsSync(job)).toBe(true);
+  });
+
   it('gives each job its own directory under this process’s', async () => {
     const a = await scratchDir('export-coco', base);
     const b = await scratchDir('export-coco', base);
@@ -48,19 +70,6 @@ describe('workers’ scratch directories', () => {
     } finally {
       live.kill('SIGKILL');
     }
-  });
-
-  it('at a worker’s start, also removes what a dead worker left under the same pid (a restarted container)', async () => {
-    const base2 = path.join(base, 'restart');
-    const sameName = path.join(base2, SCRATCH_ROOT, `${hostname()}~${process.pid}`, 'export-old');
-    mkdirSync(sameName, { recursive: true });
-    writeFileSync(path.join(sameName, 'p0'), 'x'.repeat(1000));
-    // The periodic sweep leaves a running process's own directory alone…
-    expect(await sweepDeadScratch(base2)).toEqual([]);
-    expect(existsSync(sameName)).toBe(true);
-    // …the one at start removes it: nothing in it is this process's yet.
-    expect(await sweepDeadScratch(base2, { atStart: true })).toEqual([`${hostname()}~${process.pid}`]);
-    expect(existsSync(path.dirname(sameName))).toBe(false);
   });
 
   it('has nothing to do when no worker ever wrote scratch files here', async () => {

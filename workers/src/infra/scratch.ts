@@ -19,8 +19,16 @@ const sep = '~';
 const ownName = () => `${hostname()}${sep}${process.pid}`;
 const root = (base: string) => join(base, SCRATCH_ROOT);
 
+/**
+ * Whether this process may still take the directory under its own pid for a dead one's: only until
+ * it writes there itself (a second worker app in the same process, as tests run them, must not
+ * sweep the first one's files).
+ */
+let ownDirUntouched = true;
+
 /** A new, empty directory for one job's temporary files, under this process's scratch directory. */
 export async function scratchDir(kind: string, base = tmpdir()): Promise<string> {
+  ownDirUntouched = false;
   const own = join(root(base), ownName());
   await mkdir(own, { recursive: true, mode: 0o700 });
   return mkdtemp(join(own, `${kind}-`));
@@ -38,7 +46,8 @@ const alive = (pid: number): boolean => {
 
 /**
  * Removes the scratch directories of this host's processes that no longer run; returns their names.
- * `atStart`: this process has written nothing yet, so a directory under its own pid is a dead one's.
+ * `atStart`: a worker app starting; as long as this process has written no scratch file yet, a
+ * directory under its own pid is a dead one's, and is removed too.
  */
 export async function sweepDeadScratch(base = tmpdir(), opts: { atStart?: boolean } = {}): Promise<string[]> {
   let names: string[];
@@ -55,7 +64,7 @@ export async function sweepDeadScratch(base = tmpdir(), opts: { atStart?: boolea
     if (at < 0 || name.slice(0, at) !== host) continue;
     const pid = Number(name.slice(at + 1));
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
-    if (pid === process.pid ? !opts.atStart : alive(pid)) continue;
+    if (pid === process.pid ? !(opts.atStart && ownDirUntouched) : alive(pid)) continue;
     await rm(join(root(base), name), { recursive: true, force: true });
     removed.push(name);
   }
