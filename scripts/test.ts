@@ -45,6 +45,7 @@ const CLUSTER_TESTS = [
   'tests/integration/review.test.ts',
   'tests/integration/realtime.test.ts',
   'tests/integration/domain-events.test.ts',
+  'tests/integration/auth.test.ts',
 ];
 step('type check (tsc -b)', [bin('typescript', 'bin/tsc'), '-b']);
 step('dependency direction', [bin('tsx', 'dist/cli.mjs'), 'scripts/check-deps.ts']);

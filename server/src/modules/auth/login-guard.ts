@@ -26,8 +26,9 @@ export class LoginGuard {
     private readonly maxPerMinute: number,
   ) {}
 
+  /** The address's counter for the minute of `now`; hash-tagged so the refund script's two keys share a Redis Cluster slot. */
   private addressKey(ip: string, now: number): string {
-    return `${this.prefix}:rl:login:${ip}:${Math.floor(now / 60_000)}`;
+    return `${this.prefix}:rl:login:{${ip}:${Math.floor(now / 60_000)}}`;
   }
 
   async checkAddress(ip: string, now: number): Promise<void> {
