@@ -262,4 +262,56 @@ describe('annotation webhooks', () => {
       await ml.close();
     }
   });
+
+  it('follows every switch, attach and detach at the next annotation, and asks the database only after one', async () => {
+    const projectId = await imageProject('wh-targets');
+    const b = await backend('wh-targets');
+    const ml = new Queue(ML_QUEUE, { connection: workers.ctx.redis, prefix: t.prefix });
+    // Counts the workers' reads of the attachments (the query the cache saves).
+    let reads = 0;
+    const find = workers.ctx.db.mlAttachments.find.bind(workers.ctx.db.mlAttachments);
+    // (findOne goes through find too: the webhook jobs' own reads are not counted.)
+    workers.ctx.db.mlAttachments.find = ((...args: Parameters<typeof find>) => {
+      if (args[0] && 'webhook.enabled' in args[0]) reads++;
+      return find(...args);
+    }) as typeof find;
+    const queued = () =>
+      queueAnnotationWebhooks(workers.ctx, ml, {
+        type: DOMAIN_EVENTS.annotationSaved,
+        eventId: `e-${new ObjectId().toHexString()}`,
+        at: Date.now(),
+        data: {
+          projectId,
+          itemId: new ObjectId().toHexString(),
+          annotationId: new ObjectId().toHexString(),
+          version: 1,
+          action: 'created',
+          gold: false,
+        },
+      });
+    const post = async (path: string, body: unknown) =>
+      expect((await lead.client.post(`/api/projects/${projectId}/ml/${path}`, body)).status).toBe(200);
+    try {
+      expect(await queued()).toBe(0);
+      await post('attach', { backendId: b.id });
+      expect(await queued()).toBe(0);
+      await post('webhook', { backendId: b.id, enabled: true });
+      const before = reads;
+      expect(await queued()).toBe(1);
+      expect(reads).toBe(before + 1);
+      // No change since: the next annotations are answered from the cache.
+      expect(await queued()).toBe(1);
+      expect(await queued()).toBe(1);
+      expect(reads).toBe(before + 1);
+      await post('webhook', { backendId: b.id, enabled: false });
+      expect(await queued()).toBe(0);
+      await post('webhook', { backendId: b.id, enabled: true });
+      expect(await queued()).toBe(1);
+      await post('detach', { backendId: b.id });
+      expect(await queued()).toBe(0);
+    } finally {
+      workers.ctx.db.mlAttachments.find = find;
+      await ml.close();
+    }
+  });
 });

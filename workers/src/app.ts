@@ -12,7 +12,7 @@ import { projectAgreementProcessor } from './processors/project-agreement.ts';
 import { recomputeProjectProcessor } from './processors/recompute-project.ts';
 import { requeueAllProcessor } from './processors/requeue-all.ts';
 import { mlHealthProcessor, predictRunProcessor } from './processors/predict.ts';
-import { mlWebhookProcessor, startAnnotationWebhooks } from './processors/ml-webhook.ts';
+import { mlWebhookProcessor, startAnnotationWebhooks, webhookTargetsCache } from './processors/ml-webhook.ts';
 import { ML_HEALTH_EVERY_MS, ML_JOBS, ML_QUEUE } from '@labelwork/core';
 import { EXPORT, exportFailed } from './processors/export-jobs.ts';
 import { startLeaseLogDrain } from './lease-log.ts';
@@ -72,7 +72,15 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
   );
   if (swept.length) log.info('removed the temporary files of workers that died mid-job', { dirs: swept });
   // All state of this process lives here (no module keeps its own).
-  const ctx: WorkerContext = { config, db, redis, log, quality, now, state: { projects: projectCache(db, now) } };
+  const ctx: WorkerContext = {
+    config,
+    db,
+    redis,
+    log,
+    quality,
+    now,
+    state: { projects: projectCache(db, now), webhookTargets: webhookTargetsCache(db, now) },
+  };
   const common = {
     connection: redis,
     prefix: config.REDIS_PREFIX,

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { ObjectId } from 'mongodb';
 import type { Redis } from 'ioredis';
 import type { SwrCache } from '@labelwork/core';
 import type { WorkerConfig } from './config.ts';
@@ -18,5 +19,7 @@ export interface WorkerContext {
   state: {
     /** Project documents for the quality processors (infra/project-cache.ts). */
     projects: SwrCache<ProjectDoc | null>;
+    /** Backends each project's annotation webhooks go to, by webhook generation (processors/ml-webhook.ts). */
+    webhookTargets: SwrCache<ObjectId[]>;
   };
 }

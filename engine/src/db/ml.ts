@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { MlLogLine, MlProtocol } from '@labelwork/core';
+import type { RedisClient } from '../redis/connection.ts';
 
 export type MlHealthStatus = 'up' | 'down' | 'unknown';
 
@@ -122,6 +123,25 @@ export async function ensureMlIndexes(d: MlCollections): Promise<void> {
   await d.mlBackends.createIndex({ name: 1 }, { unique: true, name: 'name_unique' });
   await d.mlAttachments.createIndex({ projectId: 1 }, { name: 'project' });
   await d.mlRuns.createIndex({ projectId: 1, createdAt: -1 }, { name: 'project_created' });
+}
+
+/**
+ * Which projects have annotation webhooks on changes only when a lead attaches, detaches or
+ * switches one (server/src/modules/ml), yet the workers ask it for every saved annotation. This
+ * Redis counter moves after each such change, so a reader can keep its answer until it moves (the
+ * workers' webhook targets, workers/src/processors/ml-webhook.ts): a query per annotation, which
+ * FerretDB answers by scanning the collection, becomes one GET.
+ */
+export const mlWebhookGenerationKey = (prefix: string): string => `${prefix}:ml:webhook-generation`;
+
+/** Moves the generation above; called after the database write it announces. */
+export async function markMlWebhooksChanged(redis: RedisClient, prefix: string): Promise<void> {
+  await redis.incr(mlWebhookGenerationKey(prefix));
+}
+
+/** The generation to key cached webhook targets by ('0' before any change). */
+export async function mlWebhookGeneration(redis: RedisClient, prefix: string): Promise<string> {
+  return (await redis.get(mlWebhookGenerationKey(prefix))) ?? '0';
 }
 
 /**

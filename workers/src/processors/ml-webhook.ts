@@ -18,16 +18,19 @@ import {
   type DomainEvent,
   type NativeWebhookRequest,
   type Region,
+  SwrCache,
 } from '@labelwork/core';
 import {
   BackendUnavailableError,
   lsIntId,
   mlMediaSecret,
+  mlWebhookGeneration,
   startDomainEventConsumer,
   OutboundError,
   sendAnnotationWebhook,
   signedMediaUrl,
   throughBreaker,
+  type Database,
   type MlLogEntry,
 } from '@labelwork/engine';
 import type { WorkerContext } from '../context.ts';
@@ -47,13 +50,11 @@ import { breakerDepsOf } from '@labelwork/engine';
 export async function queueAnnotationWebhooks(w: WorkerContext, ml: Queue, event: DomainEvent): Promise<number> {
   if (event.type !== DOMAIN_EVENTS.annotationSaved || event.data.gold) return 0;
   const d = event.data;
-  const attachments = await w.db.mlAttachments
-    .find({ projectId: new ObjectId(d.projectId), 'webhook.enabled': true }, { projection: { backendId: 1 } })
-    .toArray();
-  for (const a of attachments) {
+  const backends = await webhookTargets(w, d.projectId);
+  for (const backendId of backends) {
     const data: MlWebhookJob = {
       projectId: d.projectId,
-      backendId: a.backendId.toHexString(),
+      backendId: backendId.toHexString(),
       annotationId: d.annotationId,
       version: d.version,
       action: d.action === 'created' ? 'ANNOTATION_CREATED' : 'ANNOTATION_UPDATED',
@@ -67,7 +68,39 @@ export async function queueAnnotationWebhooks(w: WorkerContext, ml: Queue, event
       removeOnFail: { age: 7 * 24 * 3600 },
     });
   }
-  return attachments.length;
+  return backends.length;
+}
+
+/** How long a project's webhook targets are kept even when the generation has not moved (a change made around the server, such as a database restore). */
+const WEBHOOK_TARGETS_MAX_AGE_MS = 30_000;
+
+/**
+ * The process's cache of webhook targets (built by app.ts, kept in `ctx.state.webhookTargets`),
+ * keyed `<generation>:<projectId>`: the server moves the generation after every attach, detach and
+ * webhook switch (engine `markMlWebhooksChanged`), so a change is seen by the next annotation, and
+ * between changes every annotation costs one Redis GET instead of a query (at 250 annotations a
+ * second, bench:assign, that query was most of what the database was asked).
+ */
+export function webhookTargetsCache(db: Database, now: () => number): SwrCache<ObjectId[]> {
+  return new SwrCache(
+    now,
+    WEBHOOK_TARGETS_MAX_AGE_MS,
+    WEBHOOK_TARGETS_MAX_AGE_MS,
+    async (key) => {
+      const projectId = key.slice(key.indexOf(':') + 1);
+      const attachments = await db.mlAttachments
+        .find({ projectId: new ObjectId(projectId), 'webhook.enabled': true }, { projection: { backendId: 1 } })
+        .toArray();
+      return attachments.map((a) => a.backendId);
+    },
+    { maxEntries: 2_000 },
+  );
+}
+
+/** The backends a project's saved annotations go to. The generation is read before the attachments, so a change made during the read is seen next time. */
+async function webhookTargets(w: WorkerContext, projectId: string): Promise<ObjectId[]> {
+  const generation = await mlWebhookGeneration(w.redis, w.config.REDIS_PREFIX);
+  return w.state.webhookTargets.get(`${generation}:${projectId}`);
 }
 
 /** Logs an attempt on the attachment; `count` is what the webhook ended as (failed: given up after its last attempt). */

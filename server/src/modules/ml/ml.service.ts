@@ -14,6 +14,7 @@ import {
 import {
   breakerViewOf,
   checkBackendHealth,
+  markMlWebhooksChanged,
   OutboundError,
   predictionsOfProject,
   recordBackendSuccess,
@@ -30,6 +31,8 @@ import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { breakerDepsOf } from '@labelwork/engine';
 import { backendView, mlRepo, runView, webhookView } from './ml.repository.ts';
+/** After every write that can change which backends a project's annotations go to (the workers' webhook targets). */
+const webhooksChanged = (ctx: AppContext) => markMlWebhooksChanged(ctx.redis, ctx.config.REDIS_PREFIX);
 
 /** An outbound failure as an API error: a refused address is the admin's to fix, anything else the backend's. */
 function outboundError(e: unknown): AppError {
@@ -79,6 +82,7 @@ export async function removeBackend(ctx: AppContext, user: UserDoc, id: ObjectId
   const b = await mlRepo.backend(ctx.db, id);
   if (!b) throw new AppError('NOT_FOUND', 'no such backend');
   await mlRepo.detachEverywhere(ctx.db, id);
+  await webhooksChanged(ctx);
   await mlRepo.deleteBackend(ctx.db, id);
   await audit(ctx, user._id, 'ml.backend.remove', { type: 'mlBackend', id }, { name: b.name });
 }
@@ -138,6 +142,7 @@ export async function attachBackend(ctx: AppContext, user: UserDoc, project: Pro
     attachedBy: user._id,
     attachedAt: new Date(ctx.now()),
   });
+  await webhooksChanged(ctx);
   await audit(ctx, user._id, 'ml.attach', { type: 'project', id: project._id }, { backendId: b._id.toHexString(), modelVersion });
   return projectMl(ctx, project);
 }
@@ -158,12 +163,14 @@ export async function setWebhook(
   const attachment = await mlRepo.attachment(ctx.db, project._id, backendId);
   if (!attachment) throw new AppError('CONFLICT', 'attach the backend to the project first');
   await mlRepo.setWebhook(ctx.db, attachment, enabled, ctx.config.PUBLIC_URL || mediaBase);
+  await webhooksChanged(ctx);
   await audit(ctx, user._id, 'ml.webhook', { type: 'project', id: project._id }, { backendId: backendId.toHexString(), enabled });
   return projectMl(ctx, project);
 }
 
 export async function detachBackend(ctx: AppContext, user: UserDoc, project: ProjectDoc, backendId: ObjectId) {
   await mlRepo.detach(ctx.db, project._id, backendId);
+  await webhooksChanged(ctx);
   await audit(ctx, user._id, 'ml.detach', { type: 'project', id: project._id }, { backendId: backendId.toHexString() });
   return projectMl(ctx, project);
 }
