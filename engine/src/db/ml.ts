@@ -132,7 +132,7 @@ export async function ensureMlIndexes(d: MlCollections): Promise<void> {
  * workers' webhook targets, workers/src/processors/ml-webhook.ts): a query per annotation, which
  * FerretDB answers by scanning the collection, becomes one GET.
  */
-export const mlWebhookGenerationKey = (prefix: string): string => `${prefix}:ml:webhook-generation`;
+const mlWebhookGenerationKey = (prefix: string): string => `${prefix}:ml:webhook-generation`;
 
 /** Moves the generation above; called after the database write it announces. */
 export async function markMlWebhooksChanged(redis: RedisClient, prefix: string): Promise<void> {

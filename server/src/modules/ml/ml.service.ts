@@ -31,6 +31,7 @@ import { AppError } from '../../http/errors.ts';
 import { audit } from '../audit/index.ts';
 import { breakerDepsOf } from '@labelwork/engine';
 import { backendView, mlRepo, runView, webhookView } from './ml.repository.ts';
+
 /** After every write that can change which backends a project's annotations go to (the workers' webhook targets). */
 const webhooksChanged = (ctx: AppContext) => markMlWebhooksChanged(ctx.redis, ctx.config.REDIS_PREFIX);
 
