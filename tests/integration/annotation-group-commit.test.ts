@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { AnnotationInserts, connectDatabase, isDuplicateKey, type AnnotationDoc, type Database } from '@labelwork/engine';
+import {
+  AnnotationInserts,
+  connectDatabase,
+  isDatabaseUnreachable,
+  isDuplicateKey,
+  type AnnotationDoc,
+  type Database,
+} from '@labelwork/engine';
 import type { ApiClient } from '../support/api-client.ts';
 import { annotationDoc } from '../support/annotation-doc.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -102,6 +109,32 @@ describe('AnnotationInserts (group commit)', () => {
       expect(isDuplicateKey(r)).toBe(false);
     }
     expect(await t.app.ctx.db.annotations.countDocuments({ _id: { $in: docs.map((d) => d._id) } })).toBe(0);
+  });
+
+  it('fails the inserts queued behind a write that could not reach the database at once, without writing them', async () => {
+    const other = await connectDatabase(inject('mongoUrl'), t.dbName, { ensureIndexes: false });
+    await other.close();
+    const { db, writes } = counted(other);
+    // The first write takes a while to fail (as a server selection does), so the others queue behind it.
+    const slowDb = Object.create(db.annotations) as typeof db.annotations;
+    slowDb.insertOne = async (d, o) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return db.annotations.insertOne(d, o);
+    };
+    const inserts = new AnnotationInserts({ annotations: slowDb });
+    const docs = Array.from({ length: 5 }, () => doc());
+    const results = await Promise.all(docs.map((d) => outcome(inserts.insert(d))));
+    for (const r of results) {
+      expect(r).toBeInstanceOf(Error);
+      expect(isDatabaseUnreachable(r)).toBe(true);
+    }
+    // One write was tried (the first); the four queued behind it were never sent.
+    expect(writes).toEqual({ one: 1, many: [] });
+    expect(inserts.waiting).toBe(0);
+    // The writer is not stuck: the next insert is written.
+    const live = new AnnotationInserts(t.app.ctx.db);
+    expect(await outcome(live.insert(doc()))).toBe('stored');
+    expect(await outcome(inserts.insert(doc()))).toBeInstanceOf(Error);
   });
 });
 

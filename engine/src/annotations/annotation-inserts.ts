@@ -1,6 +1,7 @@
 import { MongoBulkWriteError, MongoServerError, type WriteError } from 'mongodb';
 import type { AnnotationDoc } from '../db/documents.ts';
 import type { Database } from '../db/database.ts';
+import { isDatabaseUnreachable } from '../db/availability.ts';
 
 interface Pending {
   doc: AnnotationDoc;
@@ -26,6 +27,8 @@ export const ANNOTATION_INSERT_BATCH_MAX = 200;
  * the whole write (the database unreachable, a write-concern error) fails every insert of the batch
  * that the database did not report as stored: those callers fail as a lone insert would have, and
  * the client's retry with the same submission id finds the annotation if it was stored after all.
+ * When that error says the database could not be reached, the inserts queued behind the write fail
+ * with it at once instead of waiting out another server selection each.
  */
 export class AnnotationInserts {
   private queue: Pending[] = [];
@@ -54,14 +57,19 @@ export class AnnotationInserts {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxBatch);
-        await this.write(batch);
+        const unreachable = await this.write(batch);
+        // The database is down: the inserts that waited for this write would each wait out the
+        // driver's server selection again (10 s) before failing the same way, and a submit that
+        // waits that long outlives its lease. They fail now (503, the client sends them again).
+        if (unreachable) for (const p of this.queue.splice(0)) p.reject(unreachable);
       }
     } finally {
       this.writing = false;
     }
   }
 
-  private async write(batch: Pending[]): Promise<void> {
+  /** Writes a batch and settles its callers; returns the error when the database could not be reached. */
+  private async write(batch: Pending[]): Promise<unknown> {
     if (batch.length === 1) {
       const [p] = batch as [Pending];
       try {
@@ -69,8 +77,9 @@ export class AnnotationInserts {
         p.resolve();
       } catch (e) {
         p.reject(e);
+        return isDatabaseUnreachable(e) ? e : null;
       }
-      return;
+      return null;
     }
     try {
       await this.db.annotations.insertMany(
@@ -78,17 +87,22 @@ export class AnnotationInserts {
         { ordered: false },
       );
       for (const p of batch) p.resolve();
+      return null;
     } catch (e) {
-      settleFailedBatch(batch, e);
+      const whole = settleFailedBatch(batch, e);
+      return isDatabaseUnreachable(whole) ? whole : null;
     }
   }
 }
 
-/** Maps a failed insertMany back to its callers: each refused document fails alone, stored ones succeed. */
-function settleFailedBatch(batch: Pending[], e: unknown): void {
+/**
+ * Maps a failed insertMany back to its callers: each refused document fails alone, stored ones
+ * succeed. Returns the error of the whole write (what the callers not refused alone got).
+ */
+function settleFailedBatch(batch: Pending[], e: unknown): unknown {
   if (!(e instanceof MongoBulkWriteError)) {
     for (const p of batch) p.reject(e);
-    return;
+    return e;
   }
   const writeErrors: WriteError[] = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]).filter((w) => w !== undefined);
   const refused = new Map(writeErrors.map((w) => [w.index, w]));
@@ -105,4 +119,5 @@ function settleFailedBatch(batch: Pending[], e: unknown): void {
     else if (othersStored) p.resolve();
     else p.reject(whole);
   });
+  return whole;
 }
