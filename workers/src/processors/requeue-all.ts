@@ -14,6 +14,7 @@ import {
   replicaJobId,
   replicaJobs,
   taskItemOf,
+  type ProjectKeys,
   type RedisOp,
   type ReplicaItem,
 } from '@labelwork/core';
@@ -28,6 +29,8 @@ export interface RequeueResult {
   exclusions: number;
   /** Replica jobs still queued although their slot has an annotation (marked: the next fetch finishes them). */
   filledMarked: number;
+  /** Replica jobs this rebuild added back for slots a submit filled while it ran (removed again). */
+  filledAfterAdd: number;
 }
 
 /** As long as the submit's own marker (tasks.submit.ts). */
@@ -80,6 +83,7 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
   let jobsAdded = 0;
   let qualityJobs = 0;
   let filledMarked = 0;
+  let filledAfterAdd = 0;
   try {
     // First, before anything else: a job still queued for a slot MongoDB has filled is marked, so a
     // fetch from now on finishes the stored submit instead of handing the task out again.
@@ -127,14 +131,49 @@ export async function requeueAllProcessor(w: WorkerContext, job: Job): Promise<R
       await execEngineOps(w.redis, ops);
       const jobs = replicaJobs(pid, needed, spread);
       if (jobs.length) {
+        const addedAt = Date.now();
         const added = await queue.addBulk(jobs);
         jobsAdded += added.length;
+        filledAfterAdd += await settleSlotsFilledMeanwhile(
+          w,
+          keys,
+          queue,
+          added.map((j) => j.id!),
+          addedAt,
+        );
       }
       await job.updateProgress({ phase: 'jobs', done: Math.min(ids.length, i + chunkSize), items: ids.length });
     }
   } finally {
     await queue.close();
   }
-  w.log.info('requeue-all done', { projectId: pid, items: wanted.size, jobsAdded, qualityJobs, filledMarked });
-  return { items: wanted.size, jobsAdded, qualityJobs, exclusions: nExcl, filledMarked };
+  w.log.info('requeue-all done', { projectId: pid, items: wanted.size, jobsAdded, qualityJobs, filledMarked, filledAfterAdd });
+  return { items: wanted.size, jobsAdded, qualityJobs, exclusions: nExcl, filledMarked, filledAfterAdd };
+}
+
+/**
+ * Replica jobs just added whose slot was filled after the annotations were read: a submit stored its
+ * annotation and finished (its job completed, and BullMQ removed it) while this rebuild ran, so the
+ * add created the job again for a task that is already done. The submit stores before it completes
+ * and this reads after the add, so every such slot is seen here. Each gets the filled marker (a
+ * fetch finishes it instead of handing it out); a job this add created (it is newer than `addedAt`)
+ * is removed again unless someone holds it now. A job that was there before is left to the marker:
+ * its submit may not have finished. Returns how many slots were found filled.
+ */
+export async function settleSlotsFilledMeanwhile(
+  w: WorkerContext,
+  keys: ProjectKeys,
+  queue: Queue,
+  jobIds: string[],
+  addedAt: number,
+): Promise<number> {
+  if (!jobIds.length) return 0;
+  const filled = (await w.db.annotations.find({ slot: { $in: jobIds } }, { projection: { slot: 1 } }).toArray()).map((a) => a.slot);
+  if (!filled.length) return 0;
+  await markFilledSlots(w.redis, keys, queue, filled, FILLED_MARKER_TTL_S);
+  for (const id of filled) {
+    const job = await queue.getJob(id);
+    if (job && job.timestamp >= addedAt) await queue.remove(id).catch(() => 0);
+  }
+  return filled.length;
 }
