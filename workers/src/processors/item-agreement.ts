@@ -150,12 +150,14 @@ export async function itemAgreementProcessor(w: WorkerContext, job: Job): Promis
     ...quality,
     ...(approximate ? { approximate } : {}),
   });
-  await queueItemComplete(w, data.itemId, list.length);
   const keys = projectKeys(w.config.REDIS_PREFIX, data.projectId);
   // Counted once however often this runs; the project's `counts.done` follows in the debounced
   // project-agreement job (a write per item would hold the database's write lock on FerretDB).
-  // All replicas are in: the annotator view of the item is no longer needed in Redis.
+  // All replicas are in: the annotator view of the item is no longer needed in Redis. Before the
+  // status update is queued: an item `complete` in MongoDB is always counted in Redis too, even
+  // when this process dies between the two (the retry queues the update).
   await execEngineOps(w.redis, itemCompleteOps(keys, data.itemId));
+  await queueItemComplete(w, data.itemId, list.length);
   const payload: ItemCompletePayload = {
     projectId: data.projectId,
     itemId: data.itemId,
