@@ -19,6 +19,7 @@ import { startLeaseLogDrain } from './lease-log.ts';
 import { startItemStatusDrain } from './item-status.ts';
 import { startReconcileAfterRestart } from './reconcile-after-restart.ts';
 import { sweepDeadScratch } from './infra/scratch.ts';
+import { watchWorkers, type WorkerSlot } from './infra/worker-watchdog.ts';
 
 export interface RunningWorkers {
   ctx: WorkerContext;
@@ -88,26 +89,37 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
     stalledInterval: Math.max(100, Math.round(config.WORKER_LOCK_MS / 2)),
     maxStalledCount: 5,
   };
-  // Only the queues this process is for (WORKER_QUEUES), each with its own concurrency.
-  const on = (q: WorkerQueue) => config.WORKER_QUEUES.includes(q);
-  const workers = [
-    on('quality') ? new Worker(QUEUES.quality, dispatch(ctx, QUALITY), { ...common, concurrency: config.WORKER_CONCURRENCY }) : null,
-    // One at a time: requeue-all and recompute runs rebuild a project's state.
-    on('maintenance') ? new Worker(QUEUES.maintenance, dispatch(ctx, MAINTENANCE), { ...common, concurrency: 1 }) : null,
-    on('ml') ? new Worker(ML_QUEUE, dispatch(ctx, ML), { ...common, concurrency: config.ML_WORKER_CONCURRENCY }) : null,
-    on('export') ? new Worker(EXPORT_QUEUE, dispatch(ctx, EXPORT), { ...common, concurrency: config.EXPORT_WORKER_CONCURRENCY }) : null,
-  ].filter((w) => w !== null);
   const exportQueue = new Queue(EXPORT_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
-  await exportQueue.upsertJobScheduler(EXPORT_JOBS.cleanup, { every: EXPORT_CLEANUP_EVERY_MS }, { name: EXPORT_JOBS.cleanup });
-  for (const wk of workers) {
+  const mlQueue = new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
+  const maintenanceQueue = new Queue(QUEUES.maintenance, { connection: redis, prefix: config.REDIS_PREFIX });
+  const worker = (name: string, table: Record<string, Processor>, concurrency: number) => {
+    const wk = new Worker(name, dispatch(ctx, table), { ...common, concurrency });
     wk.on('failed', (job, err) => {
       if (job && wk.name === EXPORT_QUEUE) void exportFailed(ctx, job, err).catch(() => undefined);
       log.warn('job failed', { queue: wk.name, name: job?.name, id: job?.id, attempts: job?.attemptsMade, err });
     });
     wk.on('error', (err) => log.error('worker error', { queue: wk.name, err }));
-  }
-  await Promise.all(workers.map((wk) => wk.waitUntilReady()));
-  const mlQueue = new Queue(ML_QUEUE, { connection: redis, prefix: config.REDIS_PREFIX });
+    return wk;
+  };
+  // Only the queues this process is for (WORKER_QUEUES), each with its own concurrency.
+  const on = (q: WorkerQueue) => config.WORKER_QUEUES.includes(q);
+  const slot = (queue: Queue, table: Record<string, Processor>, concurrency: number): WorkerSlot => ({
+    queue,
+    concurrency,
+    make: () => worker(queue.name, table, concurrency),
+  });
+  const slots = [
+    on('quality') ? slot(quality, QUALITY, config.WORKER_CONCURRENCY) : null,
+    // One at a time: requeue-all and recompute runs rebuild a project's state.
+    on('maintenance') ? slot(maintenanceQueue, MAINTENANCE, 1) : null,
+    on('ml') ? slot(mlQueue, ML, config.ML_WORKER_CONCURRENCY) : null,
+    on('export') ? slot(exportQueue, EXPORT, config.EXPORT_WORKER_CONCURRENCY) : null,
+  ].filter((w) => w !== null);
+  // Started by the watchdog, which replaces one that stops taking jobs (infra/worker-watchdog.ts).
+  const watchdog = watchWorkers(slots, { log, everyMs: config.WORKER_WATCHDOG_EVERY_MS, stallMs: config.WORKER_STALL_MS });
+  const workers = () => watchdog.workers();
+  await exportQueue.upsertJobScheduler(EXPORT_JOBS.cleanup, { every: EXPORT_CLEANUP_EVERY_MS }, { name: EXPORT_JOBS.cleanup });
+  await Promise.all(workers().map((wk) => wk.waitUntilReady()));
   await mlQueue.upsertJobScheduler(ML_JOBS.health, { every: ML_HEALTH_EVERY_MS }, { name: ML_JOBS.health });
   const drains = [
     await startLeaseLogDrain(ctx),
@@ -115,15 +127,16 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
     await startAnnotationWebhooks(ctx, mlQueue),
     await startReconcileAfterRestart(ctx),
   ];
-  log.info('workers ready', { queues: workers.map((wk) => wk.name), concurrency: config.WORKER_CONCURRENCY });
+  log.info('workers ready', { queues: workers().map((wk) => wk.name), concurrency: config.WORKER_CONCURRENCY });
   let closing: Promise<void> | null = null;
   return {
     ctx,
     close(graceMs = config.SHUTDOWN_GRACE_MS) {
       closing ??= (async () => {
+        watchdog.stop();
         await Promise.all(drains.map((d) => d.stop()));
         // close() stops fetching at once and resolves when the jobs in hand are done.
-        const graceful = Promise.all(workers.map((wk) => wk.close()));
+        const graceful = Promise.all(workers().map((wk) => wk.close()));
         let timer: NodeJS.Timeout | undefined;
         const timedOut = await Promise.race([
           graceful.then(() => false),
@@ -136,13 +149,14 @@ export async function startWorkers(config: WorkerConfig, opts: { log?: Logger; n
           // BullMQ's close() cannot be hurried once started: stop the jobs' lock renewals by
           // dropping the connection instead. Their locks lapse and another worker retries them.
           log.warn('jobs still running after the grace period; leaving them to be retried', { graceMs });
-          for (const wk of workers) wk.cancelAllJobs('shutting down');
+          for (const wk of workers()) wk.cancelAllJobs('shutting down');
           redis.disconnect();
           void graceful.catch(() => undefined);
         }
         await quality.close().catch(() => undefined);
         await mlQueue.close().catch(() => undefined);
         await exportQueue.close().catch(() => undefined);
+        await maintenanceQueue.close().catch(() => undefined);
         redis.disconnect();
         await db.close().catch(() => undefined);
       })();

@@ -17,6 +17,10 @@ export interface WorkerConfig {
   WORKER_LOCK_MS: number;
   /** On SIGTERM, jobs in hand get this long to finish before their locks are let go. */
   SHUTDOWN_GRACE_MS: number;
+  /** A worker whose queue had jobs waiting this long while it took none (with room for more) is replaced (infra/worker-watchdog.ts). */
+  WORKER_STALL_MS: number;
+  /** How often the watchdog looks. */
+  WORKER_WATCHDOG_EVERY_MS: number;
   /** Project agreement is recomputed at most once per this window. */
   PROJECT_AGREEMENT_DEBOUNCE_MS: number;
   PROJECT_AGREEMENT_MAX_WINDOW_MS: number;
@@ -80,6 +84,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     EXPORT_WORKER_CONCURRENCY: int(env, 'EXPORT_WORKER_CONCURRENCY', 1, 1),
     WORKER_LOCK_MS: int(env, 'WORKER_LOCK_MS', 30_000, 200),
     SHUTDOWN_GRACE_MS: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
+    WORKER_STALL_MS: int(env, 'WORKER_STALL_MS', 20_000, 1000),
+    WORKER_WATCHDOG_EVERY_MS: int(env, 'WORKER_WATCHDOG_EVERY_MS', 5000, 100),
     PROJECT_AGREEMENT_DEBOUNCE_MS: int(env, 'PROJECT_AGREEMENT_DEBOUNCE_MS', 10_000, 1),
     PROJECT_AGREEMENT_MAX_WINDOW_MS: int(env, 'PROJECT_AGREEMENT_MAX_WINDOW_MS', 300_000, 1),
     QUALITY_JOB_DELAY_MS: int(env, 'QUALITY_JOB_DELAY_MS', 0, 0),
