@@ -86,9 +86,10 @@ describe('shadowing in two browsers', () => {
 
     // The lead sees the annotator's item, read-only, with the status line.
     await leadPage.locator('[data-testid=shadow-status][data-state=working]').waitFor({ timeout: 5000 });
-    expect(await leadPage.getByTestId('shadow-status-text').textContent()).toMatch(
-      new RegExp(`^${annoName} is annotating street-00[12]\\.png · updated (just now|\\d+ sec\\. ago)$`),
-    );
+    // The item's name follows once the item is loaded (until then the line names it by its id).
+    await expect
+      .poll(() => leadPage.getByTestId('shadow-status-text').textContent(), { timeout: 5000 })
+      .toMatch(new RegExp(`^${annoName} is annotating street-00[12]\\.png · updated (just now|\\d+ sec\\. ago)$`));
     await leadPage.getByTestId('watch-canvas').waitFor();
     expect(await leadRows().count()).toBe(0);
   });
