@@ -162,7 +162,14 @@ describe('BullMQ lock semantics', () => {
     worker.on('stalled', (id) => stalled.push(id));
     await redis.del(keys.lock('s-0'));
     await worker.startStalledCheckTimer();
-    await waitFor('the lock-less job back in the queue', async () => (await redis.lrange(keys.wait, 0, -1)).includes('s-0'), 10_000, 50);
+    // The event follows the move in this process (the check's reply may be read after a poll's):
+    // wait for both.
+    await waitFor(
+      'the lock-less job back in the queue, reported stalled',
+      async () => (await redis.lrange(keys.wait, 0, -1)).includes('s-0') && stalled.includes('s-0'),
+      10_000,
+      50,
+    );
     expect(stalled).toContain('s-0');
     expect(await redis.lrange(keys.active, 0, -1)).toEqual(['kept-0']);
     // A job whose lock is held stays active and is marked in the stalled set (until extendLock drops it).
