@@ -67,8 +67,12 @@ async function usersIn(ctx: AppContext, room: string): Promise<ShadowUser[]> {
 }
 
 /** Tells the annotator's workspace (every source socket of the project) who watches it now. */
+// Both skip the broadcast once this process is shutting down: its sockets' disconnect handlers run
+// while the adapter's Redis connection closes, and a broadcast then fails inside the adapter, out of
+// reach of any catch (an unhandled rejection). Clients that reconnect elsewhere announce themselves.
 async function announceWatchers(ctx: AppContext, projectId: string, userId: string): Promise<void> {
   const watchers = await usersIn(ctx, shadowRooms.watch(projectId, userId));
+  if (ctx.tasks.closing) return;
   ctx.io?.to(shadowRooms.source(projectId, userId)).emit(SERVER_EVENTS.shadowWatchers, { projectId, watchers });
 }
 
@@ -79,6 +83,7 @@ async function sourceOnline(ctx: AppContext, projectId: string, userId: string):
 
 async function announceStatus(ctx: AppContext, projectId: string, userId: string): Promise<void> {
   const online = await sourceOnline(ctx, projectId, userId);
+  if (ctx.tasks.closing) return;
   ctx.io?.to(shadowRooms.watch(projectId, userId)).emit(SERVER_EVENTS.shadowStatus, { projectId, userId, online });
 }
 
