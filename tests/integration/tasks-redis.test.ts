@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
+import { Redis } from 'ioredis';
 import type { RunningWorkers } from '../../workers/src/app.ts';
 import { startRedis, type RedisProcess } from '../support/redis-process.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -138,4 +139,33 @@ describe('Redis restart', () => {
       stats,
     );
   }, 120_000);
+});
+
+describe('Redis that cannot take writes', () => {
+  it('answers 503 UNAVAILABLE (reason redis), not 500, while Redis refuses writes as a demoted master, and works again after', async () => {
+    const admin = await t.admin();
+    const [lead] = (await makeUsers(admin, 'dlead', 1, { role: 'lead', level: 'L2' })) as [TestUser];
+    const [anno] = (await makeUsers(admin, 'd', 1)) as [TestUser];
+    const { projectId } = await textProject(lead.client, [anno.id], { n: 4, overlap: 1 });
+    const held = (await anno.client.post(`/api/projects/${projectId}/tasks/next`)).body.task;
+    const body = { submissionId: sid(), ...answer(0) };
+    // What a master that a failover demoted answers until the client follows the new one: the data
+    // is there, writes are refused with READONLY (a replica of a master that does not answer).
+    const direct = new Redis(redis.url);
+    try {
+      await direct.replicaof('127.0.0.1', '1');
+      const hb = await anno.client.post(`/api/tasks/${held.leaseId}/heartbeat`);
+      expect(hb.status).toBe(503);
+      expect(hb.body.error).toMatchObject({ code: 'UNAVAILABLE', details: { reason: 'redis' } });
+      const sub = await anno.client.post(`/api/tasks/${held.leaseId}/submit`, body);
+      expect(sub.status).toBe(503);
+      expect(sub.body.error).toMatchObject({ code: 'UNAVAILABLE', details: { reason: 'redis' } });
+    } finally {
+      await direct.replicaof('NO', 'ONE');
+      direct.disconnect();
+    }
+    // The annotator's client sends the same submission again: stored once, the lease ends normally.
+    expect((await anno.client.post(`/api/tasks/${held.leaseId}/submit`, body)).status).toBe(201);
+    expect((await anno.client.post(`/api/projects/${projectId}/tasks/next`)).status).toBe(200);
+  }, 60_000);
 });

@@ -149,3 +149,20 @@ export async function configOnEveryNode(client: RedisClient, parameter: string):
     }),
   );
 }
+
+/** Redis's replies while a cluster fails over, a server loads its data or a replica has lost its master. */
+const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY) /;
+/** ioredis's own errors when no node answers (a cluster mid-failover, a Redis going down). */
+const CLIENT_GAVE_UP =
+  /^(Too many Cluster redirections|None of startup nodes is available|Failed to refresh slots cache|Connection is closed\.)/;
+
+/**
+ * Redis could not serve the command right now (failing over, loading, restarting, unreachable): the
+ * same request may succeed in a moment, so callers answer 503 rather than 500. A reply that refuses
+ * the command itself (WRONGTYPE, a script's own error) is not this.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError' || err.name === 'ClusterAllFailedError') return true;
+  return TRANSIENT_REPLY.test(err.message) || CLIENT_GAVE_UP.test(err.message);
+}

@@ -1,7 +1,7 @@
 import { ERROR_CODES, formatPath, issueFromZod, type ErrorCode, type FieldIssue, type Issue } from '@labelwork/core';
 import type { ErrorRequestHandler } from 'express';
 import type { ZodError } from 'zod';
-import { isDatabaseUnreachable } from '@labelwork/engine';
+import { isDatabaseUnreachable, isRedisUnavailable } from '@labelwork/engine';
 import type { Logger } from '../infra/logger.ts';
 
 /** An error the API reports to the client with a code from core's table. */
@@ -52,18 +52,29 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
           : new AppError('VALIDATION_FAILED', `upload: ${err.message}`, { field: err.field });
     } else if (isMalformedMultipart(err)) {
       e = new AppError('VALIDATION_FAILED', `upload: the multipart body is malformed (${err.message})`);
-    } else if (isDatabaseUnreachable(err)) {
-      // Down or restarting: nothing was decided, the same request may succeed in a moment (a submit
-      // keeps its submission id, so resending it never stores it twice).
-      log.warn('database unreachable', { method: req.method, path: req.path, err: String(err) });
-      e = new AppError('UNAVAILABLE', 'the database is not reachable right now; try again in a moment', { reason: 'database' });
     } else {
-      log.error('unhandled error', { err, method: req.method, path: req.path });
-      e = new AppError('INTERNAL', 'internal error');
+      // A store down, restarting or failing over: the same request may succeed in a moment (a
+      // submit keeps its submission id, so resending it never stores it twice).
+      const down = unavailable(err);
+      if (down) log.warn('service unavailable', { method: req.method, path: req.path, details: down.details, err: String(err) });
+      else log.error('unhandled error', { err, method: req.method, path: req.path });
+      e = down ?? new AppError('INTERNAL', 'internal error');
     }
     if (e.status >= 500 && err instanceof AppError) log.error('server error', { code: e.code, msg: e.message });
     res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } });
   };
+}
+
+/**
+ * UNAVAILABLE (503, `details.reason` "database" or "redis") for an error of a store that is down,
+ * restarting or failing over; null for anything else. HTTP and socket acks answer alike.
+ */
+export function unavailable(err: unknown): AppError | null {
+  if (isDatabaseUnreachable(err))
+    return new AppError('UNAVAILABLE', 'the database is not reachable right now; try again in a moment', { reason: 'database' });
+  if (isRedisUnavailable(err))
+    return new AppError('UNAVAILABLE', 'the task queue is not reachable right now; try again in a moment', { reason: 'redis' });
+  return null;
 }
 
 function isBodyParserError(err: unknown): err is { type: string; message: string } {

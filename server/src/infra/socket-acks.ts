@@ -1,11 +1,12 @@
 import type { AckFailure } from '@labelwork/core';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError, unavailable } from '../http/errors.ts';
 import type { UserDoc } from '@labelwork/engine';
 
-/** A socket handler's failure as an ack: the AppError's code and message, anything else INTERNAL. */
+/** A socket handler's failure as an ack: the AppError's code and message, UNAVAILABLE for a store that is down, anything else INTERNAL. */
 export function ackFail(e: unknown): AckFailure {
-  if (e instanceof AppError) return { ok: false, code: e.code, message: e.message };
+  const known = e instanceof AppError ? e : unavailable(e);
+  if (known) return { ok: false, code: known.code, message: known.message };
   return { ok: false, code: 'INTERNAL', message: 'internal error' };
 }
 
