@@ -31,16 +31,14 @@ export async function reopenQueuesWithLeases(ctx: AppContext): Promise<number> {
  * (`DOMAIN_EVENT_SOCKET`). Every server process tails the stream and emits locally: each client
  * hears it once, from its own server.
  */
-/** The domain events a screen shows: the only ones the sockets' tail parses. */
-export const RELAYED_EVENT_TYPES: ReadonlySet<DomainEvent['type']> = new Set([
-  DOMAIN_EVENTS.itemCompleted,
-  DOMAIN_EVENTS.projectAgreementUpdated,
-  DOMAIN_EVENTS.datasetProgress,
-  DOMAIN_EVENTS.tilesProgress,
-]);
-
 export function relayDomainEvent(io: IO, event: DomainEvent): void {
-  if (!RELAYED_EVENT_TYPES.has(event.type)) return;
+  // Work for the workers' consumer group, nothing a screen shows.
+  if (
+    event.type === DOMAIN_EVENTS.annotationSaved ||
+    event.type === DOMAIN_EVENTS.annotationImported ||
+    event.type === DOMAIN_EVENTS.annotationWithdrawn
+  )
+    return;
   const room = io.local.to(rooms.project(event.data.projectId));
   switch (event.type) {
     case DOMAIN_EVENTS.itemCompleted:
@@ -55,10 +53,6 @@ export function relayDomainEvent(io: IO, event: DomainEvent): void {
     case DOMAIN_EVENTS.tilesProgress:
       room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
       return;
-    case DOMAIN_EVENTS.annotationSaved:
-    case DOMAIN_EVENTS.annotationImported:
-    case DOMAIN_EVENTS.annotationWithdrawn:
-      return; // work for the workers' consumer groups, nothing a screen shows
     default: {
       const unhandled: never = event;
       void unhandled;
@@ -72,14 +66,9 @@ export function relayDomainEvent(io: IO, event: DomainEvent): void {
  * leases whose queue is closed here (at start and then every stalled interval, at least every second).
  */
 export async function startTaskRuntime(ctx: AppContext): Promise<{ close(): Promise<void> }> {
-  const tail = await startDomainEventTail(
-    { redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log },
-    'sockets',
-    (event) => {
-      if (ctx.io) relayDomainEvent(ctx.io, event);
-    },
-    RELAYED_EVENT_TYPES,
-  );
+  const tail = await startDomainEventTail({ redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log }, 'sockets', (event) => {
+    if (ctx.io) relayDomainEvent(ctx.io, event);
+  });
   await reopenQueuesWithLeases(ctx);
   let sweeping = false;
   const sweep = setInterval(
