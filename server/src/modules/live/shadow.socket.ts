@@ -66,10 +66,13 @@ async function usersIn(ctx: AppContext, room: string): Promise<ShadowUser[]> {
   return [...seen.values()].sort((a, b) => a.username.localeCompare(b.username));
 }
 
-/** Tells the annotator's workspace (every source socket of the project) who watches it now. */
-// Both skip the broadcast once this process is shutting down: its sockets' disconnect handlers run
-// while the adapter's Redis connection closes, and a broadcast then fails inside the adapter, out of
-// reach of any catch (an unhandled rejection). Clients that reconnect elsewhere announce themselves.
+/**
+ * Tells the annotator's workspace (every source socket of the project) who watches it now. This and
+ * announceStatus skip the broadcast once this process is shutting down: its sockets' disconnect
+ * handlers run while the adapter's Redis connection closes, and a broadcast then fails inside the
+ * adapter, out of reach of any catch (an unhandled rejection). Clients that reconnect elsewhere
+ * announce themselves.
+ */
 async function announceWatchers(ctx: AppContext, projectId: string, userId: string): Promise<void> {
   const watchers = await usersIn(ctx, shadowRooms.watch(projectId, userId));
   if (ctx.tasks.closing) return;
