@@ -29,4 +29,5 @@ export * from './ml/media-url.ts';
 export * from './ml/backend-client.ts';
 export * from './redis/connection.ts';
 export * from './ml/circuit-breaker.ts';
+export * from './ml/runs.ts';
 export * from './redis/connection.ts';

@@ -234,6 +234,78 @@ describe('a run against a slow backend', () => {
     expect(new Set(preds.map((p) => p.itemId.toHexString())).size).toBe(run.stored);
     expect(run.stored).toBeGreaterThanOrEqual(run.done);
   }, 120_000);
+
+  it('ends at once when a lead cancels a run waiting for a backend that is down (breaker open), keeping what it stored', async () => {
+    const projectId = await textProjectOf(64);
+    const id = await registered('down-cancel', minimal.url);
+    // The first batch is answered; then the backend fails every call, /health included (so the
+    // health check does not close the breaker): the run retries, the breaker opens, the run waits.
+    minimal.behave = (p, body) => {
+      if (p === '/health') return { status: 503, json: { status: 'DOWN' } };
+      if (p !== '/predict') return null;
+      const tasks = (body as { tasks?: { id: number }[] } | null)?.tasks ?? [];
+      return tasks.some((x) => x.id === 1) ? null : { status: 500, json: { error: 'model crashed' } };
+    };
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/attach`, { backendId: id })).status).toBe(200);
+    const runId = (await lead.client.post(`/api/projects/${projectId}/ml/runs`, { backendId: id })).body.run.id as string;
+    const runOf = async () =>
+      ((await lead.client.get(`/api/projects/${projectId}/ml`)).body.runs as RunView[]).find((r) => r.id === runId)!;
+    await waitFor(
+      'the run to wait for the open breaker',
+      async () => (await runOf()).log.some((l) => /circuit breaker open/.test(l.message)),
+      60_000,
+    );
+    const job = await t.app.ctx.queues.ml.getJob(`run-${runId}`);
+    expect(await job?.getState()).toBe('delayed');
+    const calls = minimal.requests.filter((r) => r.path === '/predict').length;
+
+    // The cancel's own answer is the ended run: no waiting for the breaker's cooldown (30 s).
+    const cancel = await lead.client.post(`/api/projects/${projectId}/ml/runs/${runId}/cancel`, {});
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.run).toMatchObject({ status: 'cancelled', done: 16, stored: 16 });
+    expect(cancel.body.run.log.some((l: { message: string }) => l.message === 'cancelled after 16 items')).toBe(true);
+    expect(await t.app.ctx.queues.ml.getJob(`run-${runId}`)).toBeUndefined();
+    const preds = await predictionsOf(projectId);
+    expect(preds).toHaveLength(16);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(minimal.requests.filter((r) => r.path === '/predict').length).toBe(calls);
+    expect(await runOf()).toMatchObject({ status: 'cancelled', stored: 16 });
+    // Cancelling again changes nothing.
+    const again = await lead.client.post(`/api/projects/${projectId}/ml/runs/${runId}/cancel`, {});
+    expect(again.status).toBe(200);
+    expect(again.body.run).toMatchObject({ status: 'cancelled', stored: 16 });
+    minimal.behave = () => null;
+  }, 120_000);
+
+  it('ends without a retry when a lead cancels while a failing batch is still out', async () => {
+    const projectId = await textProjectOf(64);
+    const id = await registered('fail-cancel', minimal.url);
+    // The first batch is answered; every later one takes 1.5 s and then fails.
+    minimal.behave = (p, body) => {
+      if (p !== '/predict') return null;
+      const tasks = (body as { tasks?: { id: number }[] } | null)?.tasks ?? [];
+      return tasks.some((x) => x.id === 1) ? null : { status: 500, json: { error: 'model crashed' }, delayMs: 1500 };
+    };
+    expect((await lead.client.post(`/api/projects/${projectId}/ml/attach`, { backendId: id })).status).toBe(200);
+    const before = minimal.requests.length;
+    const runId = (await lead.client.post(`/api/projects/${projectId}/ml/runs`, { backendId: id })).body.run.id as string;
+    const runOf = async () =>
+      ((await lead.client.get(`/api/projects/${projectId}/ml`)).body.runs as RunView[]).find((r) => r.id === runId)!;
+    await waitFor('a failing batch to be out', async () =>
+      minimal.requests
+        .slice(before)
+        .some((r) => r.path === '/predict' && !(r.body as { tasks: { id: number }[] }).tasks.some((x) => x.id === 1)),
+    );
+    // A worker holds the job: the cancel is a flag it sees when the batch comes back failed.
+    const cancel = await lead.client.post(`/api/projects/${projectId}/ml/runs/${runId}/cancel`, {});
+    expect(cancel.status).toBe(200);
+    const run = await waitFor('the run to stop', async () => ((await runOf()).status === 'cancelled' ? runOf() : null), 30_000);
+    // No retry was logged or sent: the cancel ended the run before the backoff.
+    expect(run.log.some((l) => /retrying|resuming|waiting/.test(l.message))).toBe(false);
+    expect(run).toMatchObject({ done: 16, stored: 16 });
+    expect(await predictionsOf(projectId)).toHaveLength(16);
+    minimal.behave = () => null;
+  }, 120_000);
 });
 
 /** Restarts the minimal backend on a given port after it "died" (a new process would do the same). */

@@ -93,6 +93,11 @@ export function predictionsOfSource(db: Pick<Database, 'predictions'>, projectId
   return db.predictions.find({ projectId, 'source.id': sourceId });
 }
 
+/** How many predictions one source has stored (a run's final count). */
+export function countPredictionsOfSource(db: Pick<Database, 'predictions'>, projectId: ObjectId, sourceId: string): Promise<number> {
+  return db.predictions.countDocuments({ projectId, 'source.id': sourceId });
+}
+
 /** Every prediction of a project (a cursor), e.g. for exports and model-quality figures. */
 export function predictionsOfProject(db: Pick<Database, 'predictions'>, projectId: ObjectId) {
   return db.predictions.find({ projectId });

@@ -5,6 +5,8 @@ import {
   backendAgent,
   BackendUnavailableError,
   checkBackendHealth,
+  countPredictionsOfSource,
+  finishCancelledRun,
   mlMediaSecret,
   ML_RUN_LOG_LINES,
   OutboundError,
@@ -228,12 +230,12 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
     })();
 
     try {
-      if (run.cancelRequested) return await cancelled(w, runId, run);
+      if (run.cancelRequested) return await cancelled(w, run);
       for (;;) {
         while (window.length ? !window[0]!.outcome : reading) await changed.promise;
         if (readError) throw readError;
         if (!window.length) {
-          run.stored = await storedOf(w, run);
+          run.stored = await countPredictionsOfSource(w.db, run.projectId, runId.toHexString());
           await updateRun(w, runId, { status: 'done', finishedAt: new Date(w.now()), modelVersion, stored: run.stored }, [
             mlLogLine('info', { code: 'run.done', params: { done: run.done, stored: run.stored, refused: run.refusedBatches } }),
           ]);
@@ -248,9 +250,14 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
           const next = await commit(ready);
           if (!next) return { done: run.done, stored: run.stored };
           run = next;
-          if (run.cancelRequested) return await cancelled(w, runId, run);
+          if (run.cancelRequested) return await cancelled(w, run);
         }
         if (failed) {
+          // A cancel that came while this batch was out ends the run here rather than after a retry's
+          // backoff or an open breaker's wait (the server can only remove the job when no worker holds it).
+          const latest = await w.db.mlRuns.findOne({ _id: runId });
+          if (!latest) return { done: run.done, stored: run.stored };
+          if (latest.cancelRequested) return await cancelled(w, latest);
           const e = (failed.outcome as { error: unknown }).error;
           // The breaker is open (this failure may have opened it): wait for it without spending an attempt.
           const b = e instanceof BackendUnavailableError ? null : await readBreaker(breaker, backend._id.toHexString());
@@ -346,21 +353,11 @@ export async function predictRunProcessor(w: WorkerContext, job: Job): Promise<{
   }
 }
 
-/**
- * The run's predictions as stored. The counts moved with the cursor are progress; the final figure is
- * read from the store, because a stalled job taken over by another worker means two processors may
- * each have stored batches the other's cursor move counted, or not (one prediction per item either way).
- */
-function storedOf(w: WorkerContext, run: MlRunDoc): Promise<number> {
-  return w.db.predictions.countDocuments({ projectId: run.projectId, 'source.id': run._id.toHexString() });
-}
-
-async function cancelled(w: WorkerContext, runId: ObjectId, run: MlRunDoc): Promise<{ done: number; stored: number }> {
-  run.stored = await storedOf(w, run);
-  await updateRun(w, runId, { status: 'cancelled', finishedAt: new Date(w.now()), stored: run.stored }, [
-    mlLogLine('info', { code: 'run.cancelled', params: { done: run.done } }),
-  ]);
-  return { done: run.done, stored: run.stored };
+/** Ends the run as cancelled (the engine's `finishCancelledRun`: stored predictions counted from the store). */
+async function cancelled(w: WorkerContext, run: MlRunDoc): Promise<{ done: number; stored: number }> {
+  await finishCancelledRun(w.db, run, new Date(w.now()));
+  const now = await w.db.mlRuns.findOne({ _id: run._id });
+  return { done: now?.done ?? run.done, stored: now?.stored ?? run.stored };
 }
 
 /** Every backend's /health, on a schedule (ML_HEALTH_EVERY_MS). */

@@ -14,6 +14,7 @@ import {
 import {
   breakerViewOf,
   checkBackendHealth,
+  finishCancelledRun,
   markMlWebhooksChanged,
   OutboundError,
   predictionsOfProject,
@@ -254,10 +255,24 @@ export async function startRun(
   return runView(run);
 }
 
+/**
+ * Lead: cancels a run. The flag is what a worker holding the run sees (at its next commit, or before
+ * it would retry a failed batch). A run job no worker holds — waiting for a worker, or delayed for a
+ * retry's backoff or an open breaker's wait, which can be minutes — is removed from the queue here
+ * (BullMQ refuses, atomically, while a worker holds the job's lock) and the run ends at once, with
+ * the predictions it stored so far kept.
+ */
 export async function cancelRun(ctx: AppContext, project: ProjectDoc, runId: ObjectId): Promise<MlRunView> {
   await mlRepo.requestCancel(ctx.db, project._id, runId);
-  const run = await mlRepo.run(ctx.db, project._id, runId);
+  let run = await mlRepo.run(ctx.db, project._id, runId);
   if (!run) throw new AppError('NOT_FOUND', 'no such run');
+  if (run.status === 'queued' || run.status === 'running') {
+    const removed = await ctx.queues.ml.remove(mlRunJobId(runId.toHexString()));
+    if (removed === 1) {
+      await finishCancelledRun(ctx.db, run, new Date(ctx.now()));
+      run = (await mlRepo.run(ctx.db, project._id, runId)) ?? run;
+    }
+  }
   return runView(run);
 }
 
