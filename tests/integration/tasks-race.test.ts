@@ -7,6 +7,7 @@ import {
   checkExact,
   makeUsers,
   newStats,
+  sid,
   startTestWorkers,
   textProject,
   waitFor,
@@ -71,5 +72,32 @@ describe('50 annotators racing on overlap 3', () => {
       20_000,
     );
     expect(await t.app.ctx.db.assignments.countDocuments({ projectId: pid, event: 'submitted' })).toBe(N_ITEMS * K);
+  }, 120_000);
+});
+
+describe('two people asking at the same moment near the end of a project', () => {
+  it('does not tell either "nothing to do" when each holds, while looking, the task the other can take', async () => {
+    // Overlap 2 on 2 items: after one task each, what is left is often one task of each item, each
+    // excluded for one of the two. A "next" holds the tasks it passes over while it looks, so two
+    // nexts at once can each hold the other's task and find the queue empty.
+    const [a, b] = annos as [TestUser, TestUser];
+    const misses: string[] = [];
+    for (let trial = 0; trial < 12; trial++) {
+      const { projectId } = await textProject(lead.client, [a.id, b.id], { n: 2, overlap: 2 });
+      const next = (u: TestUser) => u.client.post(`/api/projects/${projectId}/tasks/next`);
+      const first = await Promise.all([next(a), next(b)]);
+      for (const [i, u] of [a, b].entries()) {
+        expect(first[i]!.status).toBe(200);
+        const s = await u.client.post(`/api/tasks/${first[i]!.body.task.leaseId}/submit`, {
+          submissionId: sid(),
+          regions: [{ id: 'c', type: 'class', label: 'pos' }],
+        });
+        expect(s.status).toBe(201);
+      }
+      const second = await Promise.all([next(a), next(b)]);
+      for (const [i, r] of second.entries())
+        if (r.status !== 200) misses.push(`trial ${trial}, annotator ${i}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    expect(misses).toEqual([]);
   }, 120_000);
 });

@@ -118,6 +118,10 @@ async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, u
   return taskOf(ctx, pq, user, { token, itemId, pttl: leaseMs, resumed: false, hasDraft: c.hasDraft, itemJson: c.itemJson });
 }
 
+/** Looks at the queue again this many times before answering NOTHING_TO_DO (see nextTask). */
+const RESCANS = 2;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * "Next task" for an annotator. Resumes the lease they hold, else maybe a gold item, else takes
  * replica tasks from the project queue (BullMQ's lock is the lease) until one passes the exclusion
@@ -145,63 +149,73 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
   const uid = user._id.toHexString();
   const token = newToken();
   const leaseMs = ctx.tasks.leaseMs;
-  const putBack: Job[] = [];
-  let accepted: { data: ReplicaJobData; itemJson: string; hasDraft: boolean } | null = null;
+  // (Assigned inside `scan`: typed by assertion so that TypeScript does not narrow it to null here.)
+  let accepted = null as { data: ReplicaJobData; itemJson: string; hasDraft: boolean } | null;
   let busy = false;
   let scanned = 0;
-  try {
-    for (let i = 0; i < ctx.config.TASK_SCAN_LIMIT && !accepted; i++) {
-      const job = await pq.worker.getNextJob(token, { block: false });
-      if (!job) break;
-      scanned++;
-      const parsed = ReplicaJobData.safeParse(job.data);
-      if (!parsed.success || !job.id) {
-        await job.moveToFailed(new Error('not a replica task'), token, false).catch(() => undefined);
-        continue;
-      }
-      const data = parsed.data;
-      const jobId = job.id;
-      const claim = () =>
-        scripts.claim(pq.keys, {
-          userId: uid,
-          itemId: data.itemId,
-          jobId,
-          token,
-          r: data.r,
-          k: data.k,
-          gold: false,
-          now: ctx.now(),
-          maxHeld: MAX_HELD,
-          leaseMs,
-        });
-      let c = await claim();
-      if (c.status === 'filled') {
-        // A submit stored an annotation for this slot but did not finish (crash): finish it now.
-        let settled: boolean;
-        try {
-          settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
-        } catch (e) {
-          // Not leased (the claim found the slot filled) and not settled — the database is down, say:
-          // back to the queue now. Left active under this request's lock it would come back only when
-          // the stalled check found it, a lease time later, and nobody could take the slot till then.
+  /** One pass over the queue; true when it ended on an empty queue (not at the scan limit). */
+  const scan = async (): Promise<boolean> => {
+    const putBack: Job[] = [];
+    try {
+      for (let i = 0; i < ctx.config.TASK_SCAN_LIMIT && !accepted; i++) {
+        const job = await pq.worker.getNextJob(token, { block: false });
+        if (!job) return true;
+        scanned++;
+        const parsed = ReplicaJobData.safeParse(job.data);
+        if (!parsed.success || !job.id) {
+          await job.moveToFailed(new Error('not a replica task'), token, false).catch(() => undefined);
+          continue;
+        }
+        const data = parsed.data;
+        const jobId = job.id;
+        const claim = () =>
+          scripts.claim(pq.keys, {
+            userId: uid,
+            itemId: data.itemId,
+            jobId,
+            token,
+            r: data.r,
+            k: data.k,
+            gold: false,
+            now: ctx.now(),
+            maxHeld: MAX_HELD,
+            leaseMs,
+          });
+        let c = await claim();
+        if (c.status === 'filled') {
+          // A submit stored an annotation for this slot but did not finish (crash): finish it now.
+          let settled: boolean;
+          try {
+            settled = await reconcileFilledSlot(ctx, project, job, token, data.k);
+          } catch (e) {
+            // Not leased (the claim found the slot filled) and not settled — the database is down, say:
+            // back to the queue now. Left active under this request's lock it would come back only when
+            // the stalled check found it, a lease time later, and nobody could take the slot till then.
+            putBack.push(job);
+            throw e;
+          }
+          if (settled) continue;
+          c = await claim();
+        }
+        if (c.status === 'ok') accepted = { data, itemJson: c.itemJson, hasDraft: c.hasDraft };
+        else {
           putBack.push(job);
-          throw e;
-        }
-        if (settled) continue;
-        c = await claim();
-      }
-      if (c.status === 'ok') accepted = { data, itemJson: c.itemJson, hasDraft: c.hasDraft };
-      else {
-        putBack.push(job);
-        if (c.status === 'busy') {
-          busy = true;
-          break;
+          if (c.status === 'busy') {
+            busy = true;
+            return false;
+          }
         }
       }
+      return false;
+    } finally {
+      await Promise.all(putBack.map((j) => j.moveToWait(token).catch(() => undefined)));
     }
-  } finally {
-    await Promise.all(putBack.map((j) => j.moveToWait(token).catch(() => undefined)));
-  }
+  };
+  // A pass that found the queue empty may have missed tasks that other "next" requests were holding
+  // while they looked (near the end of a project, two people asking at once can each hold the task the
+  // other may take): look again after a random pause, by then they have put them back. Only on this
+  // path, which would otherwise answer NOTHING_TO_DO.
+  for (let pass = 0; (await scan()) && !accepted && pass < RESCANS; pass++) await sleep(10 + Math.random() * 40);
   // The user's own lease (a reload, or two tabs) is found by the claim ("busy"), or here when the
   // queue is empty: checking first would cost every request a round trip.
   if (busy || !accepted) {
