@@ -74,6 +74,8 @@ export function projectKeys(prefix: string, projectId: string) {
     filled: (jobId: string) => `${k}f:${jobId}`,
     /** submissionId → stored annotation summary (fast idempotent retries). */
     submission: (submissionId: string) => `${k}sub:${submissionId}`,
+    /** Held by the one "next" that looks again at a queue it found empty (see the server's nextTask). */
+    rescan: `${k}rescan`,
     stats: `${k}stats`,
     complete: `${k}complete`,
     goldScored: `${k}gs`,

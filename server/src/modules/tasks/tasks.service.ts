@@ -118,9 +118,27 @@ async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, u
   return taskOf(ctx, pq, user, { token, itemId, pttl: leaseMs, resumed: false, hasDraft: c.hasDraft, itemJson: c.itemJson });
 }
 
-/** Looks at the queue again this many times before answering NOTHING_TO_DO (see nextTask). */
+/** Second looks at a queue found empty, under the project's rescan lock (see nextTask). */
 const RESCANS = 2;
+/** How long a "next" waits for the rescan lock before looking again without it. */
+const RESCAN_LOCK_WAIT_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function rescan(ctx: AppContext, pq: ProjectQueue, token: string, scan: () => Promise<boolean>): Promise<void> {
+  await sleep(10 + Math.random() * 20);
+  const key = pq.keys.rescan;
+  const until = ctx.now() + RESCAN_LOCK_WAIT_MS;
+  let locked = false;
+  while (!(locked = (await ctx.redis.set(key, token, 'PX', 2000, 'NX')) === 'OK') && ctx.now() < until) await sleep(5 + Math.random() * 10);
+  try {
+    for (let pass = 0; pass < RESCANS; pass++) {
+      if (pass) await sleep(20);
+      if (!(await scan())) return;
+    }
+  } finally {
+    if (locked && (await ctx.redis.get(key)) === token) await ctx.redis.del(key);
+  }
+}
 
 /**
  * "Next task" for an annotator. Resumes the lease they hold, else maybe a gold item, else takes
@@ -213,9 +231,10 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
   };
   // A pass that found the queue empty may have missed tasks that other "next" requests were holding
   // while they looked (near the end of a project, two people asking at once can each hold the task the
-  // other may take): look again after a random pause, by then they have put them back. Only on this
-  // path, which would otherwise answer NOTHING_TO_DO.
-  for (let pass = 0; (await scan()) && !accepted && pass < RESCANS; pass++) await sleep(10 + Math.random() * 40);
+  // other may take). Only on this path, which would otherwise answer NOTHING_TO_DO: wait a moment for
+  // them to put those back, then look again — one such second look at a time per project (a short
+  // Redis lock), so that two of them cannot hold each other's tasks again.
+  if ((await scan()) && !accepted) await rescan(ctx, pq, token, scan);
   // The user's own lease (a reload, or two tabs) is found by the claim ("busy"), or here when the
   // queue is empty: checking first would cost every request a round trip.
   if (busy || !accepted) {
