@@ -62,11 +62,21 @@ describe('gold accuracy pause', () => {
     expect((await otherLead.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(403);
     expect((await anno.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(403);
 
+    // With no gold left to serve, "next" takes a task from the queue while the pause check's read is
+    // out (side by side, one round trip); the check then refuses it, and the task goes back where it was.
+    expect((await lead.client.patch(`/api/projects/${projectId}/queue`, { goldWarmup: 0 })).status).toBe(200);
+    const before = (await lead.client.get(`/api/projects/${projectId}/queue`)).body;
+    expect(before.counts).toMatchObject({ waiting: 4, leased: 0 });
+    expect((await next(anno, projectId)).body.error.code).toBe('GOLD_PAUSED');
+    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts).toMatchObject({ waiting: 4, leased: 0 });
+    expect(await t.app.ctx.redis.llen(t.app.ctx.tasks.project(projectId).keys.bull.active)).toBe(0);
+
     expect((await lead.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(200);
     expect((await lead.client.post(`/api/certification/pauses/${projectId}/${anno.id}/lift`)).status).toBe(404);
     const again = await next(anno, projectId);
     expect(again.status).toBe(200);
-    expect(again.body.task.item.text).toMatch(/^text number/);
+    // The first of the project's tasks in order: the one refused above was put back at the front.
+    expect(again.body.task.item.text).toBe('text number 0 about Alice');
     const audit = await t.app.ctx.db.audit
       .find({ targetId: anno.id, action: { $in: ['certification.pause', 'certification.pause.lift'] } })
       .toArray();

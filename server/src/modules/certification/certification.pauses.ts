@@ -65,24 +65,43 @@ export async function goldRuleChanged(ctx: AppContext): Promise<void> {
   await ctx.redis.incr(generationKey(ctx));
 }
 
+/** What {@link goldPauseQuick} found: `done` when nothing more needs checking. */
+export interface GoldPauseQuick {
+  done: boolean;
+  /** The state the check is made in (`accN:generation`), marked once found not paused. */
+  state: string;
+  scored: string | null;
+}
+
 /**
- * Staying certified: before a person draws a task, their rolling accuracy over their latest gold
- * answers on this project (since a pause was last lifted) is checked against the rule; below it, they
- * are paused here (recorded once, audited) until a lead lifts it. Leads and admins are not checked.
+ * The Redis-only part of the gold-pause check (one round trip): done when the person was already
+ * found not paused in the current state, or is a lead or admin. Kept apart so that "next" can send
+ * it beside its first queue read rather than before it.
  */
-export async function assertNotGoldPaused(ctx: AppContext, user: UserDoc, project: ProjectDoc): Promise<void> {
-  if (user.role === 'admin' || user.role === 'lead') return;
-  const id = pauseId(project._id, user._id);
-  const pid = project._id.toHexString();
-  const uid = user._id.toHexString();
+export async function goldPauseQuick(ctx: AppContext, user: UserDoc, project: ProjectDoc): Promise<GoldPauseQuick> {
+  if (user.role === 'admin' || user.role === 'lead') return { done: true, state: '', scored: null };
   const [scored, generation, checked] = await Promise.all([
-    ctx.redis.hget(ctx.tasks.keys(pid).user(uid), 'accN'),
+    ctx.redis.hget(ctx.tasks.keys(project._id.toHexString()).user(user._id.toHexString()), 'accN'),
     ctx.redis.get(generationKey(ctx)),
     ctx.redis.get(checkedKey(ctx, project._id, user._id)),
   ]);
   const state = `${scored ?? '0'}:${generation ?? '0'}`;
   // Checked and not paused in this very state (a pause is only made below, in a state never marked; lifting one moves the generation).
-  if (checked === state) return;
+  return { done: checked === state, state, scored };
+}
+
+/**
+ * Staying certified: before a person draws a task, their rolling accuracy over their latest gold
+ * answers on this project (since a pause was last lifted) is checked against the rule; below it, they
+ * are paused here (recorded once, audited) until a lead lifts it. Leads and admins are not checked.
+ * `quick` is {@link goldPauseQuick}'s answer when the caller already asked for it.
+ */
+export async function assertNotGoldPaused(ctx: AppContext, user: UserDoc, project: ProjectDoc, quick?: GoldPauseQuick): Promise<void> {
+  const { done, state, scored } = quick ?? (await goldPauseQuick(ctx, user, project));
+  if (done) return;
+  const id = pauseId(project._id, user._id);
+  const pid = project._id.toHexString();
+  const uid = user._id.toHexString();
   // No gold answer here at all (see above): nothing to check. Read only now: most draws stop above.
   const [counted, answered] = await Promise.all([
     ctx.redis.get(certKey(ctx, project._id, 'gold-counted')),

@@ -12,7 +12,7 @@ import { draftsRepo, skipsRepo } from './tasks.repository.ts';
 import { logLease } from './lease-log.ts';
 import { reconcileFilledSlot } from './tasks.submit.ts';
 import { queueCounts } from './tasks.counts.ts';
-import { assertNotGoldPaused } from '../certification/index.ts';
+import { assertNotGoldPaused, goldPauseQuick } from '../certification/index.ts';
 
 /** A user holds at most this many leases per project: "next" resumes the one they have. */
 const MAX_HELD = 1;
@@ -90,12 +90,17 @@ function wantsGold(served: number, goldServed: number, rate: number, warmup: num
   return random() < Math.min(1, Math.max(0, deficit));
 }
 
-async function tryGold(ctx: AppContext, project: ProjectDoc, pq: ProjectQueue, user: UserDoc, warmup: number): Promise<Task | null> {
+async function tryGold(
+  ctx: AppContext,
+  project: ProjectDoc,
+  pq: ProjectQueue,
+  user: UserDoc,
+  warmup: number,
+  goldChecked: () => Promise<void>,
+): Promise<Task | null> {
   const uid = user._id.toHexString();
-  const [served, goldServed] = (await ctx.redis.hmget(pq.keys.user(uid), 'served', 'goldServed')).map((v) => Number(v ?? 0)) as [
-    number,
-    number,
-  ];
+  const [counts] = await Promise.all([ctx.redis.hmget(pq.keys.user(uid), 'served', 'goldServed'), goldChecked()]);
+  const [served, goldServed] = counts.map((v) => Number(v ?? 0)) as [number, number];
   if (!wantsGold(served, goldServed, project.goldRate, warmup, Math.random)) return null;
   const scripts = runtime(ctx).scripts;
   const itemId = await scripts.pickGold(pq.keys, uid);
@@ -150,17 +155,24 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
   if (ctx.tasks.closing) throw new AppError('UNAVAILABLE', 'the server is restarting; try again in a moment');
   const project = await projectForTask(ctx, user, projectId);
   assertMayDraw(user, project);
-  await assertNotGoldPaused(ctx, user, project);
+  // The gold-pause check must pass before anything is handed out, but its Redis read need not come
+  // first: it goes out beside the first queue read, and is awaited before that read's task is taken.
+  // Each round trip a "next" waits for costs it a wake-up, and under load a wake-up is the cost.
+  const quick = goldPauseQuick(ctx, user, project);
+  quick.catch(() => undefined); // awaited through goldChecked on every path below
+  let checked: Promise<void> | null = null;
+  const goldChecked = () => (checked ??= quick.then((q) => assertNotGoldPaused(ctx, user, project, q)));
   const pq = ctx.tasks.project(project._id.toHexString());
   const settings = await settingsOf(ctx, project._id);
   if (settings.paused) {
+    await goldChecked();
     // A lease in hand is still resumed (a reload during a pause).
     const held = await resume(ctx, pq, user);
     if (held) return held;
     throw new AppError('PROJECT_PAUSED', 'the lead has paused this project');
   }
   if (project.goldRate > 0 || settings.goldWarmup > 0) {
-    const gold = await tryGold(ctx, project, pq, user, settings.goldWarmup);
+    const gold = await tryGold(ctx, project, pq, user, settings.goldWarmup, goldChecked);
     if (gold) return gold;
   }
   const scripts = runtime(ctx).scripts;
@@ -179,6 +191,12 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
         const job = await pq.worker.getNextJob(token, { block: false });
         if (!job) return true;
         scanned++;
+        try {
+          await goldChecked();
+        } catch (e) {
+          putBack.push(job);
+          throw e;
+        }
         const parsed = ReplicaJobData.safeParse(job.data);
         if (!parsed.success || !job.id) {
           await job.moveToFailed(new Error('not a replica task'), token, false).catch(() => undefined);
@@ -235,6 +253,7 @@ export async function nextTask(ctx: AppContext, user: UserDoc, projectId: Object
   // them to put those back, then look again — one such second look at a time per project (a short
   // Redis lock), so that two of them cannot hold each other's tasks again.
   if ((await scan()) && !accepted) await rescan(ctx, pq, token, scan);
+  await goldChecked(); // done above unless no task was fetched
   // The user's own lease (a reload, or two tabs) is found by the claim ("busy"), or here when the
   // queue is empty: checking first would cost every request a round trip.
   if (busy || !accepted) {
