@@ -154,7 +154,7 @@ function mergeRuns(runs: Run[]): Run {
     all.measured += r.measured;
     all.submitted += r.submitted;
     all.nothing += r.nothing;
-    for (const k of ['next', 'nextAt', 'submit', 'leases', 'submittedAt', 'failedSubmits', 'errors', 'servedUsers'] as const)
+    for (const k of ['next', 'nextAt', 'submit', 'turnaround', 'leases', 'submittedAt', 'failedSubmits', 'errors', 'servedUsers'] as const)
       (all[k] as unknown[]).push(...(r[k] as unknown[]));
   }
   return all;
@@ -412,6 +412,9 @@ async function main(): Promise<void> {
         ),
         submit_p50_ms: pct(think.submit, 50),
         submit_p99_ms: pct(think.submit, 99),
+        // From "Submit" to the next task in hand (submit, then next): the wait a person sees between two tasks.
+        submit_to_next_p50_ms: pct(think.turnaround, 50),
+        submit_to_next_p99_ms: pct(think.turnaround, 99),
         annotators_with_tasks: withTasks(think),
         saturation_annotators_with_tasks: withTasks(sat),
         saturation_next_p50_ms: pct(sat.next, 50),
@@ -465,6 +468,7 @@ async function main(): Promise<void> {
     }
     Object.assign(result, {
       submit_p99_ms: last.submit_p99_ms,
+      submit_to_next_p99_ms: last.submit_to_next_p99_ms,
       double_assignments: perServers.reduce((s, f) => s + Number(f.double_assignments), 0),
       lost: perServers.reduce((s, f) => s + Number(f.lost), 0),
       lost_db: perServers.reduce((s, f) => s + Number(f.lost_db), 0),

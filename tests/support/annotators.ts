@@ -152,6 +152,12 @@ export interface Run {
   /** [start ms since epoch, latency] of each next, to see whether slow ones come together. */
   nextAt: [number, number][];
   submit: number[];
+  /**
+   * From "Submit" to the next task in hand (the submit, then the next it is followed by): what a
+   * person waits between two tasks, as the workspace sends the next only once the submit is answered
+   * (a person holds one lease per project).
+   */
+  turnaround: number[];
   leases: { user: string; item: string }[];
   submitted: number;
   /** When each successful submit was answered (epoch ms): gaps show how long a failure stopped work. */
@@ -170,6 +176,7 @@ export const newRun = (from = 0): Run => ({
   next: [],
   nextAt: [],
   submit: [],
+  turnaround: [],
   leases: [],
   submitted: 0,
   submittedAt: [],
@@ -192,6 +199,8 @@ export async function annotate(
 ): Promise<void> {
   // People do not all click "next" in the same millisecond: starts are spread like a think time.
   if (startWithin) await sleep(Math.random() * startWithin);
+  /** When the submit this next follows was sent (performance.now()), measured from run.from on; null after anything else. */
+  let submitSent: number | null = null;
   while (Date.now() < until && !done()) {
     let t0 = performance.now();
     const started = Date.now();
@@ -200,6 +209,8 @@ export async function annotate(
       run.next.push(performance.now() - t0);
       run.nextAt.push([started, performance.now() - t0]);
     }
+    if (submitSent !== null && n.status === 200) run.turnaround.push(performance.now() - submitSent);
+    submitSent = null;
     if (n.status !== 200) {
       if (n.status === 404 && n.body?.error?.code === 'NOTHING_TO_DO') run.nothing++;
       else run.errors.push(`next ${n.status} ${JSON.stringify(n.body).slice(0, 200)}`);
@@ -235,6 +246,7 @@ export async function annotate(
       run.submitted++;
       run.submittedAt.push(Date.now());
       if (submitStarted >= run.from && Date.now() <= until) run.measured++;
+      if (submitStarted >= run.from) submitSent = t0;
     } else run.failedSubmits.push(`${s.status} ${JSON.stringify(s.body).slice(0, 200)}`);
   }
 }
