@@ -211,6 +211,8 @@ describe('submit', () => {
     expect(z.status).toBe(200);
     expect(new Set([x.body.annotation.id, y.body.annotation.id, z.body.annotation.id]).size).toBe(1);
     expect(await t.app.ctx.db.annotations.countDocuments({ submissionId: body.submissionId })).toBe(1);
+    // The task was completed once (the second finish found the job gone) and the other one still waits.
+    expect((await lead.client.get(`/api/projects/${projectId}/queue`)).body.counts).toMatchObject({ waiting: 1, leased: 0, done: 1 });
     // Someone else replaying that id is refused.
     expect((await annos[2]!.client.post(`/api/tasks/${t1.leaseId}/submit`, body)).status).toBe(409);
   });

@@ -174,12 +174,14 @@ export async function startDomainEventConsumer(deps: StreamDeps, opts: DomainEve
 /**
  * Calls `onEvent` for every event appended from now on, in this process only (no group, nothing
  * acknowledged): for live fan-out. Missed events (while Redis is unreachable) are read on reconnect
- * from the last one seen; malformed entries are skipped.
+ * from the last one seen; malformed entries are skipped. With `types`, entries of other types are
+ * passed over by their `type` field, unparsed (most of the stream is work for the workers' groups).
  */
 export async function startDomainEventTail(
   deps: StreamDeps,
   name: string,
   onEvent: (event: DomainEvent) => void,
+  types?: ReadonlySet<DomainEvent['type']>,
 ): Promise<{ close(): Promise<void> }> {
   const stream = domainEventsStream(deps.prefix);
   const conn = duplicateRedisClient(deps.redis, `events-tail-${name}`);
@@ -194,6 +196,7 @@ export async function startDomainEventTail(
         const r = (await conn.xread('COUNT', 500, 'BLOCK', 2000, 'STREAMS', stream, last)) as [string, Entry[]][] | null;
         for (const [id, fields] of r?.[0]?.[1] ?? []) {
           last = id;
+          if (types && fields?.[0] === 'type' && !types.has(fields[1] as DomainEvent['type'])) continue;
           const event = parseDomainEvent(fields);
           if (!event) {
             deps.log.warn('malformed domain event skipped', { stream, id });

@@ -105,3 +105,8 @@ export function isLostLockError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'number' && LOST_LOCK_CODES.includes(code);
 }
+
+/** True when a BullMQ job command failed because the job no longer exists (completed and removed, say). */
+export function isJobGoneError(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === ErrorCode.JobNotExist;
+}

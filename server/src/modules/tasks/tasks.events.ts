@@ -26,19 +26,21 @@ export async function reopenQueuesWithLeases(ctx: AppContext): Promise<number> {
   return opened;
 }
 
+/** The domain events a screen shows: the only ones the sockets' tail parses. */
+export const RELAYED_EVENT_TYPES: ReadonlySet<DomainEvent['type']> = new Set([
+  DOMAIN_EVENTS.itemCompleted,
+  DOMAIN_EVENTS.projectAgreementUpdated,
+  DOMAIN_EVENTS.datasetProgress,
+  DOMAIN_EVENTS.tilesProgress,
+]);
+
 /**
  * Relays a domain event to this process's sockets in its project room, as its typed socket event
  * (`DOMAIN_EVENT_SOCKET`). Every server process tails the stream and emits locally: each client
  * hears it once, from its own server.
  */
 export function relayDomainEvent(io: IO, event: DomainEvent): void {
-  // Work for the workers' consumer group, nothing a screen shows.
-  if (
-    event.type === DOMAIN_EVENTS.annotationSaved ||
-    event.type === DOMAIN_EVENTS.annotationImported ||
-    event.type === DOMAIN_EVENTS.annotationWithdrawn
-  )
-    return;
+  if (!RELAYED_EVENT_TYPES.has(event.type)) return;
   const room = io.local.to(rooms.project(event.data.projectId));
   switch (event.type) {
     case DOMAIN_EVENTS.itemCompleted:
@@ -53,6 +55,10 @@ export function relayDomainEvent(io: IO, event: DomainEvent): void {
     case DOMAIN_EVENTS.tilesProgress:
       room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
       return;
+    case DOMAIN_EVENTS.annotationSaved:
+    case DOMAIN_EVENTS.annotationImported:
+    case DOMAIN_EVENTS.annotationWithdrawn:
+      return; // work for the workers' consumer groups, nothing a screen shows
     default: {
       const unhandled: never = event;
       void unhandled;
@@ -66,9 +72,14 @@ export function relayDomainEvent(io: IO, event: DomainEvent): void {
  * leases whose queue is closed here (at start and then every stalled interval, at least every second).
  */
 export async function startTaskRuntime(ctx: AppContext): Promise<{ close(): Promise<void> }> {
-  const tail = await startDomainEventTail({ redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log }, 'sockets', (event) => {
-    if (ctx.io) relayDomainEvent(ctx.io, event);
-  });
+  const tail = await startDomainEventTail(
+    { redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, log: ctx.log },
+    'sockets',
+    (event) => {
+      if (ctx.io) relayDomainEvent(ctx.io, event);
+    },
+    RELAYED_EVENT_TYPES,
+  );
   await reopenQueuesWithLeases(ctx);
   let sweeping = false;
   const sweep = setInterval(

@@ -9,6 +9,7 @@ import {
   itemAgreementJobId,
   parseLeaseId,
   QUALITY_JOB_OPTS,
+  REPLICA_JOB_OPTS,
   handoffJson,
   regionIssues,
   rooms,
@@ -18,7 +19,7 @@ import {
 import type { AppContext } from '../../context.ts';
 import type { AnnotationDoc, ProjectDoc, UserDoc } from '@labelwork/engine';
 import type { ProjectQueue } from '../../infra/queues.ts';
-import { isLostLockError } from '../../infra/bullmq-adapter.ts';
+import { isJobGoneError, isLostLockError } from '../../infra/bullmq-adapter.ts';
 import { AppError, fieldIssue, validationError } from '../../http/errors.ts';
 import { newToken, runtime, touchCounts } from './task-runtime.ts';
 import { extentOf, leaseRef, putBackJob, storeDraft } from './task-leases.ts';
@@ -40,18 +41,22 @@ const MARKER_TTL_S = 7 * 24 * 3600;
  * the next fetch finish it.
  */
 async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string, annotationId: string, token: string): Promise<boolean> {
-  const job = await Job.fromId(pq.queue, jobId);
-  if (!job) return true;
+  // The job as it was added, not read back (Job.fromId would cost every submit a round trip): all
+  // that completing it reads of the job is its id and options, and every replica job is added with
+  // REPLICA_JOB_OPTS (core/contracts/engine-state.ts). A job that is gone answers JobNotExist.
+  const job = new Job(pq.queue, JOB_NAMES.replica, {}, REPLICA_JOB_OPTS, jobId);
+  let gone = false;
   const done = async (t: string) => {
     try {
       await job.moveToCompleted({ annotationId }, t, false);
       return true;
     } catch (e) {
       if (!isLostLockError(e)) throw e;
+      gone = isJobGoneError(e);
       return false;
     }
   };
-  if (await done(token)) return true;
+  if ((await done(token)) || gone) return true;
   const scripts = runtime(ctx).scripts;
   const holderToken = await ctx.redis.hget(pq.keys.holders, jobId);
   if (holderToken) {
@@ -77,6 +82,7 @@ async function completeReplica(ctx: AppContext, pq: ProjectQueue, jobId: string,
       }
       return true;
     }
+    if (gone) return true;
   }
   const t = newToken();
   if ((await scripts.take(pq.keys, jobId, t, 30_000, ctx.now())) === 1) return done(t);
@@ -109,28 +115,10 @@ export async function finishSubmission(
     gold: ann.gold,
     annotationJson: handoffJson({ annotationId, regions: ann.regions, version: ann.version }),
   });
-  let completed = true;
-  if (ann.gold) {
-    const data: GoldScoreJobData = {
-      projectId: pq.projectId,
-      itemId,
-      userId: ann.userId.toHexString(),
-      annotationId,
-      regions: ann.regions,
-    };
-    await ctx.tasks.quality.add(JOB_NAMES.goldScore, data, { jobId: goldScoreJobId(annotationId), ...QUALITY_JOB_OPTS });
-  } else {
-    if (rec.count >= k) {
-      const data: ItemAgreementJobData = { projectId: pq.projectId, itemId, k };
-      await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: itemAgreementJobId(itemId), ...QUALITY_JOB_OPTS });
-    }
-    completed = await completeReplica(ctx, pq, ann.slot, annotationId, completerToken);
-  }
-  // Before the replay marker: a submit retried after a failure here records it again (same event id).
-  await recordAnnotationSaved(ctx.redis, ctx.config.REDIS_PREFIX, ann, 'created', ctx.now());
-  await Promise.all([
-    completed ? ctx.redis.del(pq.keys.filled(ann.slot)) : Promise.resolve(0),
-    ctx.redis.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S),
+  // Side by side with the job's completion, each in its own round trip: the event (the workers'
+  // consumers) and the lease log only need the annotation to be stored, and the draft goes with it.
+  const side = Promise.all([
+    recordAnnotationSaved(ctx.redis, ctx.config.REDIS_PREFIX, ann, 'created', ctx.now()),
     rec.hadDraft ? draftsRepo.remove(ctx.db, ann.userId, ann.itemId) : Promise.resolve(),
     logLease(ctx, {
       projectId: ann.projectId.toHexString(),
@@ -143,6 +131,33 @@ export async function finishSubmission(
       leasedAt: leasedAt ?? ann.createdAt.getTime(),
       at: ctx.now(),
     }),
+  ]);
+  const complete = async (): Promise<boolean> => {
+    if (ann.gold) {
+      const data: GoldScoreJobData = {
+        projectId: pq.projectId,
+        itemId,
+        userId: ann.userId.toHexString(),
+        annotationId,
+        regions: ann.regions,
+      };
+      await ctx.tasks.quality.add(JOB_NAMES.goldScore, data, { jobId: goldScoreJobId(annotationId), ...QUALITY_JOB_OPTS });
+      return true;
+    }
+    if (rec.count >= k) {
+      const data: ItemAgreementJobData = { projectId: pq.projectId, itemId, k };
+      await ctx.tasks.quality.add(JOB_NAMES.itemAgreement, data, { jobId: itemAgreementJobId(itemId), ...QUALITY_JOB_OPTS });
+    }
+    return completeReplica(ctx, pq, ann.slot, annotationId, completerToken);
+  };
+  // Both settle before anything fails: a failed side must not leave the completion running unawaited.
+  const [completed, sideDone] = await Promise.allSettled([complete(), side]);
+  if (completed.status === 'rejected') throw completed.reason;
+  if (sideDone.status === 'rejected') throw sideDone.reason;
+  // Last, after the event: a submit retried after a failure above records it again (same event id).
+  await Promise.all([
+    completed.value ? ctx.redis.del(pq.keys.filled(ann.slot)) : Promise.resolve(0),
+    ctx.redis.set(pq.keys.submission(ann.submissionId), JSON.stringify(toAnnotation(ann)), 'EX', MARKER_TTL_S),
   ]);
   touchCounts(ctx, pq.projectId, () => queueCounts(ctx, ann.projectId));
 }
