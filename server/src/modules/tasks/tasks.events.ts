@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { DOMAIN_EVENTS, DOMAIN_EVENT_SOCKET, rooms, type DomainEvent } from '@labelwork/core';
+import { DOMAIN_EVENTS, DOMAIN_EVENT_SOCKET, rooms, type DomainEvent, type RelayedDomainEventType } from '@labelwork/core';
 import type { AppContext, IO } from '../../context.ts';
 import { startDomainEventTail } from '@labelwork/engine';
 import { stopRuntime } from './task-runtime.ts';
@@ -26,13 +26,11 @@ export async function reopenQueuesWithLeases(ctx: AppContext): Promise<number> {
   return opened;
 }
 
-/** The domain events a screen shows: the only ones the sockets' tail parses. */
-export const RELAYED_EVENT_TYPES: ReadonlySet<DomainEvent['type']> = new Set([
-  DOMAIN_EVENTS.itemCompleted,
-  DOMAIN_EVENTS.projectAgreementUpdated,
-  DOMAIN_EVENTS.datasetProgress,
-  DOMAIN_EVENTS.tilesProgress,
-]);
+/** The domain events a screen shows (core's `DOMAIN_EVENT_SOCKET`): the only ones the sockets' tail parses. */
+export const RELAYED_EVENT_TYPES: ReadonlySet<DomainEvent['type']> = new Set(Object.keys(DOMAIN_EVENT_SOCKET) as RelayedDomainEventType[]);
+
+type RelayedEvent = Extract<DomainEvent, { type: RelayedDomainEventType }>;
+const isRelayed = (event: DomainEvent): event is RelayedEvent => RELAYED_EVENT_TYPES.has(event.type);
 
 /**
  * Relays a domain event to this process's sockets in its project room, as its typed socket event
@@ -40,7 +38,7 @@ export const RELAYED_EVENT_TYPES: ReadonlySet<DomainEvent['type']> = new Set([
  * hears it once, from its own server.
  */
 export function relayDomainEvent(io: IO, event: DomainEvent): void {
-  if (!RELAYED_EVENT_TYPES.has(event.type)) return;
+  if (!isRelayed(event)) return; // work for the workers' consumer groups, nothing a screen shows
   const room = io.local.to(rooms.project(event.data.projectId));
   switch (event.type) {
     case DOMAIN_EVENTS.itemCompleted:
@@ -55,10 +53,6 @@ export function relayDomainEvent(io: IO, event: DomainEvent): void {
     case DOMAIN_EVENTS.tilesProgress:
       room.emit(DOMAIN_EVENT_SOCKET[event.type], event.data);
       return;
-    case DOMAIN_EVENTS.annotationSaved:
-    case DOMAIN_EVENTS.annotationImported:
-    case DOMAIN_EVENTS.annotationWithdrawn:
-      return; // work for the workers' consumer groups, nothing a screen shows
     default: {
       const unhandled: never = event;
       void unhandled;
